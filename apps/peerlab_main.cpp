@@ -1,0 +1,223 @@
+// peerlab: command-line front end. Parses arguments, loads and validates the scenario, runs it
+// and prints the summary. Every user error is one line on stderr and exit status 2.
+#include <unistd.h>
+
+#include <charconv>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "peerlab/scenario/run.hpp"
+#include "peerlab/scenario/scenario.hpp"
+#include "peerlab/util/version.hpp"
+
+namespace {
+
+constexpr int kExitUsage = 2;
+
+constexpr const char* kMainHelp = R"(peerlab: a network simulator for peer-to-peer consensus
+
+Usage:
+  peerlab run FILE [options]     run a scenario, write a run directory, print its summary
+  peerlab check FILE [--set K=V]...  parse and validate a scenario without running it
+  peerlab reference              print the scenario format reference (Markdown)
+  peerlab --version
+
+Run `peerlab COMMAND --help` for a command's options.
+)";
+
+constexpr const char* kRunHelp = R"(Usage: peerlab run FILE [--seed N] [--out DIR] [--set KEY=VALUE]... [--quiet] [--force]
+
+Runs the scenario in FILE and prints summary.json to stdout.
+
+Options:
+  --seed N         use seed N instead of the scenario's `seed`
+  --out DIR        run directory to write (default: runs/NAME-seedN); must not exist
+  --set KEY=VALUE  override a scenario key by its dotted path, e.g.
+                   --set network.nodes=500 --set groups.pools.hashrate=0.6
+                   (validated like the file; may be repeated)
+  --force          replace DIR if it already holds a run
+  --quiet          no progress line on stderr
+  -h, --help       this help
+
+The run directory holds run.json (manifest: scenario hash, resolved scenario, seed, version,
+wall time, perf), summary.json and blocks.csv. Exit status: 0 ok, 2 bad input.
+)";
+
+constexpr const char* kCheckHelp = R"(Usage: peerlab check FILE [--set KEY=VALUE]...
+
+Parses and validates FILE (with overrides) and prints "ok: NAME (N nodes)" or one error line
+`FILE:LINE:COL: field: message`. Exit status: 0 valid, 2 invalid.
+)";
+
+int Fail(const std::string& message) {
+  std::fprintf(stderr, "%s\n", message.c_str());
+  return kExitUsage;
+}
+
+struct Args {
+  std::string file;
+  std::vector<std::string> overrides;
+  std::string out;
+  bool quiet = false;
+  bool force = false;
+  bool help = false;
+};
+
+// Parses options shared by run and check; `allow_run_options` admits run-only flags.
+bool ParseArgs(int argc, char** argv, int first, bool allow_run_options, Args& args,
+               std::string& error) {
+  for (int i = first; i < argc; ++i) {
+    const std::string arg = argv[i];
+    auto value = [&](const char* flag) -> const char* {
+      if (i + 1 >= argc) {
+        error = std::string(flag) + ": needs a value";
+        return nullptr;
+      }
+      return argv[++i];
+    };
+    if (arg == "-h" || arg == "--help") {
+      args.help = true;
+    } else if (arg == "--set") {
+      const char* v = value("--set");
+      if (!v) return false;
+      args.overrides.emplace_back(v);
+    } else if (arg.rfind("--set=", 0) == 0) {
+      args.overrides.push_back(arg.substr(6));
+    } else if (allow_run_options && arg == "--seed") {
+      const char* v = value("--seed");
+      if (!v) return false;
+      std::uint64_t seed = 0;
+      const char* end = v + std::strlen(v);
+      auto [ptr, ec] = std::from_chars(v, end, seed);
+      if (ec != std::errc() || ptr != end || *v == '\0') {
+        error = std::string("--seed: expected a non-negative integer, got '") + v + "'";
+        return false;
+      }
+      args.overrides.push_back("seed=" + std::to_string(seed));
+    } else if (allow_run_options && arg == "--out") {
+      const char* v = value("--out");
+      if (!v) return false;
+      args.out = v;
+    } else if (allow_run_options && arg == "--quiet") {
+      args.quiet = true;
+    } else if (allow_run_options && arg == "--force") {
+      args.force = true;
+    } else if (!arg.empty() && arg[0] == '-') {
+      error = arg + ": unknown option (see --help)";
+      return false;
+    } else if (args.file.empty()) {
+      args.file = arg;
+    } else {
+      error = arg + ": unexpected argument (one scenario file per run)";
+      return false;
+    }
+  }
+  if (!args.help && args.file.empty()) {
+    error = "missing scenario FILE (see --help)";
+    return false;
+  }
+  return true;
+}
+
+std::string FormatSimTime(peerlab::TimeNs t) {
+  const long long s = t / peerlab::kSecond;
+  char buf[32];
+  std::snprintf(buf, sizeof(buf), "%lldd %02lld:%02lld:%02lld", s / 86400, (s / 3600) % 24,
+                (s / 60) % 60, s % 60);
+  return buf;
+}
+
+int Run(int argc, char** argv) {
+  Args args;
+  std::string error;
+  if (!ParseArgs(argc, argv, 2, true, args, error)) return Fail(error);
+  if (args.help) {
+    std::fputs(kRunHelp, stdout);
+    return 0;
+  }
+  auto loaded = peerlab::scenario::LoadScenario(args.file, args.overrides);
+  if (!loaded.ok()) return Fail(loaded.status().message());
+  const auto& scenario = loaded.value();
+
+  peerlab::scenario::RunOptions options;
+  options.out_dir = !args.out.empty() ? args.out
+                                      : "runs/" + scenario.name + "-seed" +
+                                            std::to_string(scenario.sim.seed);
+  options.replace = args.force;
+  const bool tty = isatty(STDERR_FILENO) != 0;
+  const auto started = std::chrono::steady_clock::now();
+  auto last_print = started;
+  const std::string blocks_total =
+      scenario.sim.stop.blocks ? "/" + std::to_string(*scenario.sim.stop.blocks) : "";
+  if (!args.quiet) {
+    options.progress = [&](const peerlab::sim::ProgressInfo& p) {
+      const auto now = std::chrono::steady_clock::now();
+      if (now - last_print < std::chrono::seconds(tty ? 1 : 10)) return;
+      last_print = now;
+      const double wall = std::chrono::duration<double>(now - started).count();
+      std::fprintf(stderr, "%ssim %s  blocks %u%s  events %.1fM  %.2fM events/s%s",
+                   tty ? "\r" : "", FormatSimTime(p.now).c_str(), p.blocks_mined,
+                   blocks_total.c_str(), static_cast<double>(p.events) / 1e6,
+                   static_cast<double>(p.events) / wall / 1e6, tty ? "   " : "\n");
+      std::fflush(stderr);
+    };
+  }
+  auto outcome = peerlab::scenario::RunScenario(scenario, options);
+  if (!args.quiet && tty) std::fputs("\r\033[K", stderr);
+  if (!outcome.ok()) return Fail(outcome.status().message());
+  std::fputs(outcome->summary_json.c_str(), stdout);
+  if (!args.quiet) {
+    std::fprintf(stderr, "peerlab: %llu events in %.2f s wall (%.2fM events/s), peak RSS %.0f MiB; results in %s\n",
+                 static_cast<unsigned long long>(outcome->report.events), outcome->wall_s,
+                 static_cast<double>(outcome->report.events) / outcome->wall_s / 1e6,
+                 outcome->peak_rss_mb, options.out_dir.c_str());
+  }
+  return 0;
+}
+
+int Check(int argc, char** argv) {
+  Args args;
+  std::string error;
+  if (!ParseArgs(argc, argv, 2, false, args, error)) return Fail(error);
+  if (args.help) {
+    std::fputs(kCheckHelp, stdout);
+    return 0;
+  }
+  auto loaded = peerlab::scenario::LoadScenario(args.file, args.overrides);
+  if (!loaded.ok()) return Fail(loaded.status().message());
+  std::printf("ok: %s (%u nodes)\n", loaded->name.c_str(), loaded->sim.nodes);
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2) {
+    std::fputs(kMainHelp, stderr);
+    return kExitUsage;
+  }
+  const std::string command = argv[1];
+  if (command == "-h" || command == "--help" || command == "help") {
+    std::fputs(kMainHelp, stdout);
+    return 0;
+  }
+  if (command == "--version") {
+    std::printf("peerlab %s (%s)\n", peerlab::kVersion, peerlab::kGitCommit);
+    return 0;
+  }
+  if (command == "run") return Run(argc, argv);
+  if (command == "check") return Check(argc, argv);
+  if (command == "reference") {
+    if (argc > 2 && (std::strcmp(argv[2], "-h") == 0 || std::strcmp(argv[2], "--help") == 0)) {
+      std::puts("Usage: peerlab reference\n\nPrints docs/scenario-reference.md: every scenario key, its type, default and meaning.");
+      return 0;
+    }
+    std::fputs(peerlab::scenario::ScenarioReferenceMarkdown().c_str(), stdout);
+    return 0;
+  }
+  return Fail(command + ": unknown command (see peerlab --help)");
+}

@@ -1,0 +1,69 @@
+// Decoded protocol messages as the node sees them, and the pool that recycles them.
+//
+// Blocks and headers are referred to by BlockHandle into the simulation's shared BlockStore,
+// so a message never copies block data; `wire_bytes` is the exact size the message has on the
+// wire (24-byte frame header + Bitcoin payload), which the link model charges.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <string_view>
+#include <vector>
+
+#include "peerlab/protocol/block_store.hpp"
+#include "peerlab/util/assert.hpp"
+
+namespace peerlab::protocol {
+
+enum class MsgType : std::uint8_t {
+  kInv,          // blocks: announced block ids
+  kGetData,      // blocks: requested block ids
+  kGetHeaders,   // blocks: block locator (newest first); stop: hash_stop or kNoBlock
+  kHeaders,      // blocks: consecutive headers, oldest first
+  kBlock,        // blocks[0]: the block
+  kSendHeaders,  // no payload: "announce new blocks to me with headers"
+};
+inline constexpr int kMsgTypeCount = 6;
+
+std::string_view CommandName(MsgType type);  // Bitcoin's command string, e.g. "getheaders"
+
+inline constexpr std::uint32_t kFrameHeaderBytes = 24;  // magic, command, length, checksum
+inline constexpr std::size_t kMaxHeadersPerMessage = 2000;
+
+struct Message {
+  MsgType type = MsgType::kInv;
+  std::uint32_t wire_bytes = 0;
+  BlockHandle stop = kNoBlock;
+  std::vector<BlockHandle> blocks;
+};
+
+// Bytes on the wire for `message`; blocks use the size recorded in the store.
+std::uint32_t WireSize(const Message& message, const BlockStore& store);
+
+using MessageId = std::uint32_t;
+
+// Reference-counted message slots with a free list: after warm-up, sending a message allocates
+// nothing (slots and their vectors keep their capacity). A message is immutable once sent.
+class MessagePool {
+ public:
+  // A cleared message with one reference held by the caller.
+  MessageId Acquire(MsgType type);
+  Message& Get(MessageId id) { return slots_[id].message; }
+  const Message& Get(MessageId id) const { return slots_[id].message; }
+  void AddRef(MessageId id) { ++slots_[id].refs; }
+  void Release(MessageId id) {
+    PEERLAB_ASSERT(slots_[id].refs > 0);
+    if (--slots_[id].refs == 0) free_.push_back(id);
+  }
+  std::size_t live() const { return slots_.size() - free_.size(); }
+
+ private:
+  struct Slot {
+    Message message;
+    std::uint32_t refs = 0;
+  };
+  std::deque<Slot> slots_;  // a deque keeps references stable while the pool grows
+  std::vector<MessageId> free_;
+};
+
+}  // namespace peerlab::protocol

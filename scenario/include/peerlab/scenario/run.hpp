@@ -1,0 +1,40 @@
+// Running a validated scenario end to end: build the simulation, run it, write the run
+// directory (run.json, summary.json, tables). Nothing is written unless the build succeeds,
+// and the directory appears complete or not at all (results::RunDirectory).
+#pragma once
+
+#include <functional>
+#include <string>
+
+#include "peerlab/scenario/scenario.hpp"
+#include "peerlab/sim/report.hpp"
+#include "peerlab/sim/simulation.hpp"
+#include "peerlab/util/status.hpp"
+
+namespace peerlab::scenario {
+
+struct RunOptions {
+  std::string out_dir;           // empty: do not write files
+  bool replace = false;          // replace an existing run directory
+  sim::Simulation::ProgressFn progress;  // called from the event loop every ~262k events
+};
+
+struct RunOutcome {
+  sim::SimReport report;
+  std::string summary_json;
+  double wall_s = 0;
+  double peak_rss_mb = 0;
+};
+
+Result<RunOutcome> RunScenario(const Scenario& scenario, const RunOptions& options);
+
+// The results contract (design §6), rendered deterministically.
+std::string SummaryJson(const Scenario& scenario, const sim::SimReport& report);
+std::string BlocksCsv(const Scenario& scenario, const sim::SimReport& report);
+std::string RunManifestJson(const Scenario& scenario, const sim::SimReport& report, double wall_s,
+                            double peak_rss_mb);
+
+// Peak resident set size of this process so far, in MiB.
+double PeakRssMb();
+
+}  // namespace peerlab::scenario

@@ -1,0 +1,46 @@
+// Scenario files: YAML in, a validated sim::SimConfig out.
+//
+// Every problem is reported as one line naming where it is and what is wrong:
+//   scenarios/x.yaml:12:5: network.topology.degree: must be less than network.nodes (10), got 12
+//   --set network.nodez=3: network.nodez: unknown key (expected one of: backend, nodes, ...)
+// The schema (keys, types, defaults) is documented by ScenarioReferenceMarkdown(), generated
+// from the tables the parser uses; docs/scenario-reference.md holds its output.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "peerlab/sim/config.hpp"
+#include "peerlab/util/status.hpp"
+
+namespace peerlab::scenario {
+
+struct Scenario {
+  std::string file;  // path as given by the user
+  std::string text;  // raw file text (hashed into the run manifest)
+  int version = 1;
+  std::string name;
+  sim::SimConfig sim;                  // fully filled and validated
+  std::vector<std::string> outputs;    // e.g. {"summary", "blocks"}; always has "summary"
+  std::vector<std::string> overrides;  // the raw "key=value" strings applied
+  // The scenario after overrides and defaults as one JSON object, keys in schema order and
+  // quantities in canonical units (e.g. "10 min"); for run.json. Feeding it back as a
+  // scenario file gives the same SimConfig.
+  std::string resolved_json;
+};
+
+// Reads and parses a file; `overrides` are "dotted.key=value" strings from `--set`.
+// Relative paths inside the scenario resolve against the file's directory.
+Result<Scenario> LoadScenario(const std::string& path, const std::vector<std::string>& overrides);
+
+// Same, from text. `file_label` names the file in errors; relative paths inside the scenario
+// (edge-list files) resolve against `base_dir` ("" = the working directory).
+Result<Scenario> ParseScenario(std::string_view text, const std::string& file_label,
+                               const std::string& base_dir,
+                               const std::vector<std::string>& overrides);
+
+// Markdown reference of every key, generated from the parser's field tables.
+std::string ScenarioReferenceMarkdown();
+
+}  // namespace peerlab::scenario

@@ -1,0 +1,87 @@
+// Internal to the scenario layer (namespace detail): the field tables of the scenario schema.
+//
+// One table per YAML mapping lists its keys with type, default and doc line. The same tables
+// drive unknown-key rejection, default filling and the generated reference
+// (docs/scenario-reference.md), so the documentation cannot disagree with the parser.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "peerlab/scenario/scenario.hpp"
+#include "peerlab/scenario/tree.hpp"
+#include "peerlab/util/time.hpp"
+
+namespace peerlab::scenario::detail {
+
+// State shared by the handlers while one scenario is parsed.
+struct Ctx {
+  Scenario* out = nullptr;
+  std::string base_dir;  // edge-list files resolve against it
+  // Origin of every field value seen (defaults get their parent's), for cross-field errors.
+  std::map<std::string, Origin> origins;
+  std::string kind;                   // last `kind` value, read by ParseMapping
+  sim::GroupSpec* group = nullptr;    // the group being parsed
+  std::optional<Error> error;         // first error only: later ones are usually consequences
+
+  // Records the error and returns false so handlers can `return ctx.Fail(...)`.
+  bool Fail(const Origin& origin, std::string path, std::string message);
+  Origin OriginOf(const std::string& path) const;
+};
+
+// Parses `value` (the node at `path`) into ctx.out and sets `json` to its resolved JSON text
+// (left empty: the key is omitted from resolved_json).
+using Handler = bool (*)(const Node& value, const std::string& path, Ctx& ctx,
+                         std::string& json);
+
+struct Field {
+  std::string_view name;
+  std::string_view type;          // for the reference, e.g. "duration > 0"
+  bool required = false;
+  std::string_view default_yaml;  // parsed through `parse` when the key is absent; "" = none
+  std::string_view only_kind;     // "" = always allowed; else only when `kind` equals it
+  std::string_view doc;
+  Handler parse = nullptr;
+};
+
+struct Table {
+  std::string_view path;  // "network.topology", "groups.<name>"; "" for the top level
+  std::string_view doc;
+  std::vector<Field> fields;
+
+  const Field* Find(std::string_view name) const;
+};
+
+// Checks `node` is a mapping, rejects unknown keys, runs each field's handler in table order
+// (a `kind` field first, since it decides which other keys are allowed) and fills defaults.
+bool ParseMapping(const Node& node, const std::string& path, const Table& table, Ctx& ctx,
+                  std::string& json);
+
+// Every table in reference order; the first is the top level.
+const std::vector<const Table*>& AllTables();
+
+// Checks that need several fields at once (group counts vs nodes, topology vs nodes).
+bool Validate(Ctx& ctx);
+
+// Typed scalar readers: on failure they record an error at the node and return false.
+bool ReadString(const Node& n, const std::string& path, Ctx& ctx, std::string* out);
+bool ReadInt(const Node& n, const std::string& path, Ctx& ctx, std::int64_t min,
+             std::int64_t max, std::int64_t* out);
+bool ReadUInt64(const Node& n, const std::string& path, Ctx& ctx, std::uint64_t* out);
+bool ReadNumber(const Node& n, const std::string& path, Ctx& ctx, double* out);
+bool ReadDuration(const Node& n, const std::string& path, Ctx& ctx, DurationNs* out);
+bool ReadSize(const Node& n, const std::string& path, Ctx& ctx, std::uint64_t* out);
+bool ReadBandwidth(const Node& n, const std::string& path, Ctx& ctx, double* out);
+bool ReadHashrate(const Node& n, const std::string& path, Ctx& ctx, double* out);
+// One of `choices`; the message lists them.
+bool ReadChoice(const Node& n, const std::string& path, Ctx& ctx,
+                const std::vector<std::string_view>& choices, std::string* out);
+
+std::string JsonString(std::string_view s);
+std::string JoinPath(std::string_view path, std::string_view key);
+
+}  // namespace peerlab::scenario::detail

@@ -1,0 +1,141 @@
+#include "peerlab/scenario/run.hpp"
+
+#include <sys/resource.h>
+
+#include <algorithm>
+#include <chrono>
+#include <optional>
+
+#include "peerlab/results/csv.hpp"
+#include "peerlab/results/json.hpp"
+#include "peerlab/results/run_directory.hpp"
+#include "peerlab/util/hash.hpp"
+#include "peerlab/util/version.hpp"
+
+namespace peerlab::scenario {
+
+double PeakRssMb() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  return static_cast<double>(usage.ru_maxrss) / 1024.0;  // ru_maxrss is in KiB on Linux
+}
+
+std::string SummaryJson(const Scenario& scenario, const sim::SimReport& r) {
+  results::JsonWriter w;
+  w.BeginObject();
+  w.Key("scenario").String(scenario.name);
+  w.Key("seed").UInt(scenario.sim.seed);
+  w.Key("backend").String("fast");
+  w.Key("nodes").UInt(r.nodes);
+  w.Key("sim_time_s").Double(ToSeconds(r.sim_time));
+  w.Key("blocks").BeginObject();
+  w.Key("mined").UInt(r.blocks_mined);
+  w.Key("main_chain").UInt(r.blocks_main);
+  w.Key("stale").UInt(r.blocks_stale);
+  w.Key("stale_rate").Double(r.stale_rate);
+  w.Key("main_tip_height").UInt(r.main_tip_height);
+  w.EndObject();
+  w.Key("propagation_s").BeginObject();
+  w.Key("p50").Double(r.propagation_p50_s);
+  w.Key("p90").Double(r.propagation_p90_s);
+  w.Key("p99").Double(r.propagation_p99_s);
+  w.EndObject();
+  w.Key("reorgs").BeginObject();
+  w.Key("count").UInt(r.reorgs);
+  w.Key("max_depth").UInt(r.max_reorg_depth);
+  w.EndObject();
+  w.Key("groups").BeginObject();
+  for (const auto& g : r.groups) {
+    w.Key(g.name).BeginObject();
+    w.Key("hashrate").Double(g.hashrate);
+    w.Key("nodes").UInt(g.nodes);
+    w.Key("blocks_mined").UInt(g.blocks_mined);
+    w.Key("blocks_main").UInt(g.blocks_main);
+    w.Key("revenue_share").Double(g.revenue_share);
+    w.EndObject();
+  }
+  w.EndObject();
+  w.Key("adversaries").BeginObject().EndObject();
+  w.EndObject();
+  return w.Finish();
+}
+
+std::string BlocksCsv(const Scenario& scenario, const sim::SimReport& r) {
+  results::CsvWriter csv({"id", "height", "parent", "miner_group", "miner_node", "mined_at_s",
+                          "main_chain", "size_bytes", "reach_50_s", "reach_90_s", "reach_99_s",
+                          "reach_100_s"});
+  for (const auto& b : r.blocks) {
+    csv.Field(b.id_hex).Field(b.height).Field(b.parent_hex);
+    csv.Field(scenario.sim.groups[b.miner_group].name).Field(b.miner_node);
+    csv.Field(ToSeconds(b.found_at)).Field(b.main_chain).Field(b.size_bytes);
+    for (const auto& reach : b.reach_s) csv.Field(reach);
+    csv.EndRow();
+  }
+  return csv.text();
+}
+
+std::string RunManifestJson(const Scenario& scenario, const sim::SimReport& r, double wall_s,
+                            double peak_rss_mb) {
+  results::JsonWriter w;
+  w.BeginObject();
+  w.Key("peerlab_version").String(kVersion);
+  w.Key("git_commit").String(kGitCommit);
+  w.Key("scenario_file").String(scenario.file);
+  const auto* text = reinterpret_cast<const std::uint8_t*>(scenario.text.data());
+  w.Key("scenario_sha256").String(Sha256({text, scenario.text.size()}).ToHex());
+  w.Key("seed").UInt(scenario.sim.seed);
+  w.Key("overrides").BeginArray();
+  for (const auto& o : scenario.overrides) w.String(o);
+  w.EndArray();
+  w.Key("backend").String("fast");
+  w.Key("resolved_scenario").Raw(scenario.resolved_json);
+  w.Key("wall_s").Double(wall_s);
+  w.Key("perf").BeginObject();
+  w.Key("events").UInt(r.events);
+  w.Key("wall_s").Double(wall_s);
+  w.Key("events_per_s").Double(wall_s > 0 ? static_cast<double>(r.events) / wall_s : 0.0);
+  w.Key("peak_rss_mb").Double(peak_rss_mb);
+  w.EndObject();
+  w.EndObject();
+  return w.Finish();
+}
+
+Result<RunOutcome> RunScenario(const Scenario& scenario, const RunOptions& options) {
+  const auto started = std::chrono::steady_clock::now();  // wall time for run.json only
+  auto built = sim::Simulation::Build(scenario.sim);
+  if (!built.ok()) return Status::Error(scenario.file + ": " + built.status().message());
+  sim::Simulation& simulation = *built.value();
+  // Claim the output directory before the (possibly long) run, so a taken --out fails fast.
+  std::optional<results::RunDirectory> dir;
+  if (!options.out_dir.empty()) {
+    auto opened = results::RunDirectory::Open(options.out_dir, options.replace);
+    if (!opened.ok()) return opened.status();
+    dir.emplace(std::move(opened).value());
+  }
+  simulation.Run(options.progress);
+
+  RunOutcome outcome;
+  outcome.report = simulation.Report();
+  outcome.wall_s =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  outcome.peak_rss_mb = PeakRssMb();
+  outcome.summary_json = SummaryJson(scenario, outcome.report);
+  if (!dir) return outcome;
+  const bool want_blocks =
+      std::find(scenario.outputs.begin(), scenario.outputs.end(), "blocks") !=
+      scenario.outputs.end();
+  Status s = dir->Write("summary.json", outcome.summary_json);
+  if (s.ok() && want_blocks) s = dir->Write("blocks.csv", BlocksCsv(scenario, outcome.report));
+  if (s.ok()) {
+    s = dir->Write("run.json", RunManifestJson(scenario, outcome.report, outcome.wall_s,
+                                               outcome.peak_rss_mb));
+  }
+  if (s.ok()) s = dir->Commit();
+  if (!s.ok()) {
+    dir->Abandon();
+    return s;
+  }
+  return outcome;
+}
+
+}  // namespace peerlab::scenario

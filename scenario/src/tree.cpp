@@ -1,0 +1,221 @@
+#include "peerlab/scenario/tree.hpp"
+
+#include <yaml-cpp/yaml.h>
+
+#include <unordered_set>
+#include <utility>
+
+namespace peerlab::scenario::detail {
+namespace {
+
+// The schema is at most five levels deep; anything far deeper is garbage or an alias cycle.
+constexpr int kMaxDepth = 64;
+// Bounds alias expansion ("billion laughs") while leaving room for large inline region tables.
+constexpr std::size_t kMaxNodes = 1'000'000;
+
+std::string Join(std::string_view path, std::string_view key) {
+  if (path.empty()) return std::string(key);
+  return std::string(path) + "." + std::string(key);
+}
+
+class Converter {
+ public:
+  explicit Converter(int override_index) : override_index_(override_index) {}
+
+  std::optional<Error> Convert(const YAML::Node& in, const std::string& path, int depth,
+                               Node* out) {
+    out->origin = OriginOf(in.Mark());
+    if (++count_ > kMaxNodes) {
+      return Error{out->origin, "yaml", "document too large (more than 1000000 nodes)"};
+    }
+    if (depth > kMaxDepth) {
+      return Error{out->origin, path.empty() ? "yaml" : path,
+                   "nested too deeply (or an alias refers to itself)"};
+    }
+    switch (in.Type()) {
+      case YAML::NodeType::Scalar:
+        out->kind = Node::Kind::kScalar;
+        out->scalar = in.Scalar();
+        return std::nullopt;
+      case YAML::NodeType::Sequence: {
+        out->kind = Node::Kind::kSequence;
+        std::size_t i = 0;
+        for (const YAML::Node& item : in) {
+          out->items.emplace_back();
+          const std::string item_path = path + "[" + std::to_string(i++) + "]";
+          if (auto e = Convert(item, item_path, depth + 1, &out->items.back())) return e;
+        }
+        return std::nullopt;
+      }
+      case YAML::NodeType::Map: {
+        out->kind = Node::Kind::kMapping;
+        std::unordered_set<std::string> seen;
+        for (auto it = in.begin(); it != in.end(); ++it) {
+          const Origin key_origin = OriginOf(it->first.Mark());
+          if (!it->first.IsScalar()) {
+            return Error{key_origin, path.empty() ? "yaml" : path,
+                         "mapping keys must be plain strings"};
+          }
+          const std::string key = it->first.Scalar();
+          const std::string child_path = Join(path, key);
+          // yaml-cpp keeps both entries of a duplicated key; the second would be silently
+          // ignored by lookups, so it is an error.
+          if (!seen.insert(key).second) return Error{key_origin, child_path, "duplicate key"};
+          out->entries.push_back(Entry{key, key_origin, Node{}});
+          Node& value = out->entries.back().value;
+          if (auto e = Convert(it->second, child_path, depth + 1, &value)) return e;
+          // yaml-cpp marks an empty value at the next token, often on a later line; the key
+          // is where the user looks.
+          if (value.kind == Node::Kind::kNull) value.origin = key_origin;
+        }
+        return std::nullopt;
+      }
+      case YAML::NodeType::Null:
+      case YAML::NodeType::Undefined:
+        out->kind = Node::Kind::kNull;
+        return std::nullopt;
+    }
+    return std::nullopt;
+  }
+
+  Origin OriginOf(const YAML::Mark& mark) const {
+    Origin o;
+    if (override_index_ >= 0) {
+      o.override_index = override_index_;
+    } else {
+      o.line = mark.line >= 0 ? mark.line + 1 : 1;
+      o.column = mark.column >= 0 ? mark.column + 1 : 1;
+    }
+    return o;
+  }
+
+ private:
+  int override_index_;
+  std::size_t count_ = 0;
+};
+
+std::string_view Trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+}  // namespace
+
+const Entry* Node::Find(std::string_view key) const {
+  for (const Entry& e : entries) {
+    if (e.key == key) return &e;
+  }
+  return nullptr;
+}
+
+Entry* Node::Find(std::string_view key) {
+  for (Entry& e : entries) {
+    if (e.key == key) return &e;
+  }
+  return nullptr;
+}
+
+std::optional<Error> LoadYaml(std::string_view text, int override_index, std::string_view path,
+                              Node* out) {
+  Converter converter(override_index);
+  const std::string label = override_index >= 0 ? std::string(path) : "yaml";
+  const std::string prefix = override_index >= 0 ? "invalid YAML value: " : "";
+  std::vector<YAML::Node> docs;
+  try {
+    docs = YAML::LoadAll(std::string(text));
+  } catch (const YAML::ParserException& e) {
+    return Error{converter.OriginOf(e.mark), label, prefix + e.msg};
+  } catch (const YAML::Exception& e) {
+    return Error{converter.OriginOf(e.mark), label, prefix + e.msg};
+  }
+  *out = Node{};
+  out->origin = converter.OriginOf(YAML::Mark::null_mark());
+  if (docs.empty()) return std::nullopt;
+  if (docs.size() > 1) {
+    return Error{converter.OriginOf(docs[1].Mark()), label,
+                 prefix + "expected a single document, found a second one"};
+  }
+  return converter.Convert(docs[0], override_index >= 0 ? std::string(path) : "", 0, out);
+}
+
+std::optional<Error> ApplyOverride(Node* root, const std::string& override_text, int index) {
+  Origin origin;
+  origin.override_index = index;
+  const std::size_t eq = override_text.find('=');
+  if (eq == std::string::npos) {
+    return Error{origin, std::string(Trim(override_text)),
+                 "expected KEY=VALUE, e.g. `network.nodes=500`"};
+  }
+  const std::string key(Trim(std::string_view(override_text).substr(0, eq)));
+  const std::string_view value = std::string_view(override_text).substr(eq + 1);
+
+  std::vector<std::string> parts;
+  std::size_t start = 0;
+  while (true) {
+    const std::size_t dot = key.find('.', start);
+    parts.push_back(key.substr(start, dot == std::string::npos ? std::string::npos : dot - start));
+    if (dot == std::string::npos) break;
+    start = dot + 1;
+  }
+  for (const std::string& part : parts) {
+    if (part.empty()) {
+      return Error{origin, key, "invalid key (expected a dotted path like `network.nodes`)"};
+    }
+    if (part.find_first_of("[]") != std::string::npos) {
+      return Error{origin, key,
+                   "list items cannot be set one by one; set the whole list, e.g. "
+                   "`outputs=[summary, blocks]`"};
+    }
+  }
+
+  Node replacement;
+  if (auto e = LoadYaml(value, index, key, &replacement)) return e;
+
+  Node* cur = root;
+  std::string path;
+  for (std::size_t i = 0; i + 1 < parts.size(); ++i) {
+    path = Join(path, parts[i]);
+    Entry* entry = cur->Find(parts[i]);
+    if (entry == nullptr) {
+      Node mapping;
+      mapping.kind = Node::Kind::kMapping;
+      mapping.origin = origin;
+      cur->entries.push_back(Entry{parts[i], origin, std::move(mapping)});
+      entry = &cur->entries.back();
+    } else if (entry->value.kind == Node::Kind::kNull) {
+      // `stop:` left empty in the file is an empty mapping waiting to be filled.
+      entry->value.kind = Node::Kind::kMapping;
+      entry->value.origin = origin;
+    } else if (entry->value.kind != Node::Kind::kMapping) {
+      const char* what = entry->value.kind == Node::Kind::kScalar ? "a scalar" : "a list";
+      return Error{origin, path,
+                   std::string("is ") + what + ", cannot set `" + parts[i + 1] + "` inside it"};
+    }
+    cur = &entry->value;
+  }
+  if (Entry* entry = cur->Find(parts.back())) {
+    entry->value = std::move(replacement);
+  } else {
+    cur->entries.push_back(Entry{parts.back(), origin, std::move(replacement)});
+  }
+  return std::nullopt;
+}
+
+std::string Describe(const Node& node) {
+  switch (node.kind) {
+    case Node::Kind::kNull:
+      return "null";
+    case Node::Kind::kSequence:
+      return "a list";
+    case Node::Kind::kMapping:
+      return "a mapping";
+    case Node::Kind::kScalar:
+      break;
+  }
+  constexpr std::size_t kMaxShown = 40;
+  if (node.scalar.size() > kMaxShown) return "`" + node.scalar.substr(0, kMaxShown) + "...`";
+  return "`" + node.scalar + "`";
+}
+
+}  // namespace peerlab::scenario::detail

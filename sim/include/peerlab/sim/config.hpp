@@ -1,0 +1,80 @@
+// SimConfig: everything the fast engine needs to build and run one simulation. The scenario
+// layer fills it from YAML (after validation); tests may fill it directly.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "peerlab/protocol/node.hpp"
+#include "peerlab/util/time.hpp"
+
+namespace peerlab::sim {
+
+// Regions with mean one-way latency between them and per-region node bandwidth.
+struct RegionTable {
+  std::string source;  // built-in table name, or "inline"
+  std::vector<std::string> names;
+  std::vector<double> node_share;    // share of nodes per region, sums to 1
+  std::vector<double> latency_ms;    // names.size()^2, row-major: mean one-way latency a->b
+  std::vector<double> upload_bps;    // per region, bits per second
+  std::vector<double> download_bps;  // per region, bits per second
+
+  std::size_t size() const { return names.size(); }
+  double LatencyMs(std::size_t from, std::size_t to) const {
+    return latency_ms[from * names.size() + to];
+  }
+};
+
+// Per-message latency draw around the region-pair mean.
+enum class JitterKind : std::uint8_t {
+  kNone,     // exactly the mean
+  kUniform,  // mean * U[1 - spread, 1 + spread]
+  kPareto,   // Pareto with shape `shape`, scaled so its mean is the region-pair mean
+};
+struct JitterSpec {
+  JitterKind kind = JitterKind::kPareto;
+  double shape = 5.0;
+  double spread = 0.1;
+};
+
+enum class TopologyKind : std::uint8_t { kBitcoin, kRandomRegular, kEdgeList };
+struct TopologySpec {
+  TopologyKind kind = TopologyKind::kBitcoin;
+  std::uint32_t outbound = 8;      // bitcoin: outbound connections each node opens
+  std::uint32_t max_inbound = 125; // bitcoin: a node accepts at most this many inbound
+  std::uint32_t degree = 8;        // random-regular
+  std::string edge_file;           // edge-list: path (already resolved against the scenario dir)
+};
+
+// A named set of nodes sharing a hashrate (split evenly among its nodes).
+struct GroupSpec {
+  std::string name;
+  bool rest = false;             // takes every node no other group takes
+  std::uint32_t node_count = 0;  // when !rest
+  double hashrate = 0.0;         // share of total hashrate, in [0, 1]
+};
+
+struct StopSpec {
+  std::optional<std::uint32_t> blocks;  // stop mining after this many blocks
+  std::optional<DurationNs> time;       // hard end of simulated time
+  // After the last block is mined, keep simulating at most this long so it can propagate.
+  DurationNs drain = 10 * kMinute;
+};
+
+struct SimConfig {
+  std::uint64_t seed = 1;
+  std::uint32_t nodes = 100;
+  RegionTable regions;
+  JitterSpec jitter;
+  TopologySpec topology;
+  std::optional<double> upload_bps;    // overrides every node's region upload
+  std::optional<double> download_bps;  // overrides every node's region download
+  protocol::NodeConfig node;
+  DurationNs block_interval = 600 * kSecond;
+  std::vector<GroupSpec> groups;
+  StopSpec stop;
+};
+
+}  // namespace peerlab::sim

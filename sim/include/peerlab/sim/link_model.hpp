@@ -1,0 +1,55 @@
+// LinkModel: when a message sent now from one node arrives at another.
+//
+// Each node has an uplink and a downlink, each a FIFO pipe of fixed bandwidth. A message of
+// B wire bytes occupies the sender's uplink for B*8/upload, propagates for the region-pair
+// latency (drawn per message around the table mean), and occupies the receiver's downlink for
+// B*8/download; the two transfers overlap (cut-through), so an idle path costs
+// latency + B*8/min(upload, download), and a busy pipe delays what queues behind it.
+// Because downlink slots are reserved in send order, messages between two nodes never overtake
+// each other (TCP's in-order delivery).
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "peerlab/sim/config.hpp"
+#include "peerlab/util/rng.hpp"
+#include "peerlab/util/time.hpp"
+
+namespace peerlab::sim {
+
+class LinkModel {
+ public:
+  LinkModel(const RegionTable& regions, const JitterSpec& jitter, std::uint64_t seed);
+
+  // Adds a node in `region` with the given bandwidths (bits/s); returns its index.
+  std::uint32_t AddNode(std::uint32_t region, double upload_bps, double download_bps);
+
+  // Reserves the pipes for one message and returns its arrival time.
+  TimeNs Send(TimeNs now, std::uint32_t from, std::uint32_t to, std::uint32_t wire_bytes);
+
+  // Nanoseconds to push `bytes` through a pipe of `bps` bits per second (rounded up).
+  static DurationNs TransmitTime(std::uint32_t bytes, double bps);
+
+  std::uint32_t region_of(std::uint32_t node) const { return nodes_[node].region; }
+  std::size_t node_count() const { return nodes_.size(); }
+
+ private:
+  struct NodeLinks {
+    std::uint32_t region;
+    double upload_bps;
+    double download_bps;
+    TimeNs uplink_free_at = 0;
+    TimeNs downlink_free_at = 0;
+  };
+
+  DurationNs DrawLatency(std::uint32_t from_region, std::uint32_t to_region);
+
+  std::vector<NodeLinks> nodes_;
+  std::vector<double> latency_ns_;  // region-pair mean, row-major
+  std::size_t region_count_;
+  JitterSpec jitter_;
+  Rng rng_;
+};
+
+}  // namespace peerlab::sim

@@ -1,0 +1,100 @@
+// Simulation: the fast engine. Builds nodes, links, topology and the mining oracle from a
+// SimConfig, then runs the deterministic event loop, feeding each protocol::Node its inputs and
+// routing its outbox through the link model (the "fast driver" of design §3).
+//
+// Contract: same SimConfig (seed included) gives the same event sequence and the same report,
+// bit for bit. Nothing here reads a clock; progress reporting is a callback the caller may time.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "peerlab/protocol/block_store.hpp"
+#include "peerlab/protocol/message.hpp"
+#include "peerlab/protocol/node.hpp"
+#include "peerlab/sim/config.hpp"
+#include "peerlab/sim/event_queue.hpp"
+#include "peerlab/sim/link_model.hpp"
+#include "peerlab/sim/report.hpp"
+#include "peerlab/sim/topology.hpp"
+#include "peerlab/util/rng.hpp"
+#include "peerlab/util/status.hpp"
+
+namespace peerlab::sim {
+
+struct ProgressInfo {
+  TimeNs now;
+  std::uint32_t blocks_mined;
+  std::uint64_t events;
+  std::size_t pending_events;
+};
+
+class Simulation {
+ public:
+  // Fails (without side effects) when the topology cannot be built, e.g. a bad edge-list line.
+  static Result<std::unique_ptr<Simulation>> Build(const SimConfig& config);
+
+  using ProgressFn = std::function<void(const ProgressInfo&)>;
+  // Runs to a stop condition: stop.time reached, or stop.blocks mined and then either nothing
+  // is left to do or stop.drain has passed. `progress` is called every `every_events` events.
+  void Run(const ProgressFn& progress = {}, std::uint64_t every_events = 1u << 18);
+
+  SimReport Report() const;
+
+  const protocol::BlockStore& store() const { return store_; }
+  const protocol::Node& node(std::uint32_t i) const { return nodes_[i]; }
+  std::uint32_t node_count() const { return static_cast<std::uint32_t>(nodes_.size()); }
+  const std::vector<Edge>& edges() const { return edges_; }
+  std::uint64_t events_processed() const { return events_; }
+  TimeNs now() const { return now_; }
+  const std::vector<std::uint32_t>& node_group() const { return node_group_; }
+  std::uint32_t node_region(std::uint32_t i) const { return links_.region_of(i); }
+
+ private:
+  struct PeerLink {
+    std::uint32_t remote;       // node at the other end
+    protocol::PeerId remote_peer;  // how that node names this connection
+    bool inbound;                  // the other end opened it
+  };
+
+  explicit Simulation(const SimConfig& config);
+  Status Setup();
+  void Push(EventKind kind, std::uint32_t source, TimeNs at, std::uint32_t a, std::uint32_t b,
+            std::uint32_t c);
+  void ScheduleNextBlock();
+  void Dispatch(const Event& e);
+  void Deliver(std::uint32_t node, const protocol::Input& input);
+  void Observe(std::uint32_t node, const protocol::Observation& o);
+
+  SimConfig config_;
+  protocol::BlockStore store_;
+  protocol::MessagePool pool_;
+  protocol::Outbox outbox_;
+  std::vector<protocol::Node> nodes_;
+  std::vector<std::vector<PeerLink>> peers_;  // per node, indexed by PeerId
+  std::vector<Edge> edges_;
+  LinkModel links_;
+  EventQueue queue_;
+  std::vector<std::uint32_t> sequence_;  // per event source: nodes, then the mining oracle
+  TimeNs now_ = 0;
+  std::uint64_t events_ = 0;
+  TimeNs end_at_ = kTimeNever;
+
+  // Mining oracle.
+  Rng mining_rng_;
+  std::vector<std::uint32_t> node_group_;               // group index per node
+  std::vector<std::vector<std::uint32_t>> group_nodes_;  // nodes per group, ascending
+  std::vector<double> group_cumulative_share_;
+  std::uint32_t blocks_mined_ = 0;
+
+  // Observations, aggregated as they happen.
+  std::vector<BlockProgress> block_progress_;  // indexed by BlockHandle
+  std::uint64_t reorgs_ = 0;
+  std::uint32_t max_reorg_depth_ = 0;
+  std::vector<std::uint32_t> reach_targets_;  // nodes needed for 50, 90, 99, 100 %
+};
+
+}  // namespace peerlab::sim

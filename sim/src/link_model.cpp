@@ -1,0 +1,55 @@
+#include "peerlab/sim/link_model.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace peerlab::sim {
+
+LinkModel::LinkModel(const RegionTable& regions, const JitterSpec& jitter, std::uint64_t seed)
+    : region_count_(regions.size()), jitter_(jitter), rng_(seed, 0, RngPurpose::kLatencyJitter) {
+  PEERLAB_ASSERT(regions.latency_ms.size() == region_count_ * region_count_);
+  latency_ns_.reserve(regions.latency_ms.size());
+  for (double ms : regions.latency_ms) latency_ns_.push_back(ms * 1e6);
+}
+
+std::uint32_t LinkModel::AddNode(std::uint32_t region, double upload_bps, double download_bps) {
+  PEERLAB_ASSERT(region < region_count_ && upload_bps > 0 && download_bps > 0);
+  nodes_.push_back({region, upload_bps, download_bps});
+  return static_cast<std::uint32_t>(nodes_.size() - 1);
+}
+
+DurationNs LinkModel::TransmitTime(std::uint32_t bytes, double bps) {
+  return static_cast<DurationNs>(std::ceil(static_cast<double>(bytes) * 8e9 / bps));
+}
+
+DurationNs LinkModel::DrawLatency(std::uint32_t from_region, std::uint32_t to_region) {
+  const double mean = latency_ns_[from_region * region_count_ + to_region];
+  double drawn = mean;
+  switch (jitter_.kind) {
+    case JitterKind::kNone: break;
+    case JitterKind::kUniform:
+      drawn = mean * (1.0 - jitter_.spread + 2.0 * jitter_.spread * rng_.Uniform());
+      break;
+    case JitterKind::kPareto:
+      if (mean > 0) drawn = rng_.ParetoWithMean(mean, jitter_.shape);
+      break;
+  }
+  return static_cast<DurationNs>(drawn);
+}
+
+TimeNs LinkModel::Send(TimeNs now, std::uint32_t from, std::uint32_t to,
+                       std::uint32_t wire_bytes) {
+  NodeLinks& s = nodes_[from];
+  NodeLinks& r = nodes_[to];
+  const TimeNs up_start = std::max(now, s.uplink_free_at);
+  const TimeNs up_end = up_start + TransmitTime(wire_bytes, s.upload_bps);
+  s.uplink_free_at = up_end;
+  const DurationNs latency = DrawLatency(s.region, r.region);
+  const TimeNs down_start = std::max(up_start + latency, r.downlink_free_at);
+  const TimeNs down_end =
+      std::max(up_end + latency, down_start + TransmitTime(wire_bytes, r.download_bps));
+  r.downlink_free_at = down_end;
+  return down_end;
+}
+
+}  // namespace peerlab::sim

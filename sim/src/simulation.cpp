@@ -1,0 +1,241 @@
+#include "peerlab/sim/simulation.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace peerlab::sim {
+namespace {
+
+// Bitcoin's regtest genesis header: a real header with its real id
+// (0f9188f13cb7b2c71f2a335e3a4fc328bf5beb436012afca590b1a11466e2206), an easy target and a
+// per-block work of 2, so simulated chains compare work the way Bitcoin does.
+protocol::BlockHeader RegtestGenesis() {
+  protocol::BlockHeader h;
+  h.version = 1;
+  static constexpr char kMerkleHex[] =
+      "4a5e1e4baab89f3a32518a88c31bc87f618f76673e2cc77ab2127b7afdeda33b";
+  for (int i = 0; i < 32; ++i) {
+    auto nibble = [](char c) { return c <= '9' ? c - '0' : c - 'a' + 10; };
+    h.merkle_root.bytes[31 - i] =
+        static_cast<std::uint8_t>(nibble(kMerkleHex[2 * i]) * 16 + nibble(kMerkleHex[2 * i + 1]));
+  }
+  h.time = 1296688602;
+  h.bits = 0x207fffff;
+  h.nonce = 2;
+  return h;
+}
+constexpr std::uint32_t kGenesisSizeBytes = 285;
+
+}  // namespace
+
+Simulation::Simulation(const SimConfig& config)
+    : config_(config),
+      store_(RegtestGenesis(), kGenesisSizeBytes),
+      outbox_(pool_),
+      links_(config.regions, config.jitter, config.seed),
+      mining_rng_(config.seed, 0, RngPurpose::kMining) {}
+
+Result<std::unique_ptr<Simulation>> Simulation::Build(const SimConfig& config) {
+  if (config.nodes < 2 || config.nodes >= Event::kSourceMask) {
+    return Status::Error("network.nodes: must be between 2 and " +
+                         std::to_string(Event::kSourceMask - 1));
+  }
+  std::unique_ptr<Simulation> sim(new Simulation(config));
+  Status s = sim->Setup();
+  if (!s.ok()) return s;
+  return sim;
+}
+
+Status Simulation::Setup() {
+  const std::uint32_t n = config_.nodes;
+  const RegionTable& regions = config_.regions;
+  config_.node.genesis_time = store_.Get(protocol::kGenesis).header.time;
+  config_.node.bits = store_.Get(protocol::kGenesis).header.bits;
+
+  // Regions, drawn per node from the table's node shares.
+  Rng region_rng(config_.seed, 0, RngPurpose::kRegionAssignment);
+  for (std::uint32_t i = 0; i < n; ++i) {
+    const double u = region_rng.Uniform();
+    double cumulative = 0;
+    std::uint32_t region = static_cast<std::uint32_t>(regions.size() - 1);
+    for (std::uint32_t r = 0; r < regions.size(); ++r) {
+      cumulative += regions.node_share[r];
+      if (u < cumulative) {
+        region = r;
+        break;
+      }
+    }
+    links_.AddNode(region, config_.upload_bps.value_or(regions.upload_bps[region]),
+                   config_.download_bps.value_or(regions.download_bps[region]));
+  }
+
+  Rng topology_rng(config_.seed, 0, RngPurpose::kTopology);
+  auto edges = BuildTopology(config_.topology, n, topology_rng);
+  if (!edges.ok()) return Status::Error("network.topology: " + edges.status().message());
+  edges_ = std::move(edges).value();
+
+  // Groups: a seeded shuffle of the nodes, dealt to the groups in file order.
+  std::vector<std::uint32_t> order(n);
+  for (std::uint32_t i = 0; i < n; ++i) order[i] = i;
+  Rng group_rng(config_.seed, 0, RngPurpose::kGroupAssignment);
+  for (std::uint32_t i = n - 1; i > 0; --i) {
+    std::swap(order[i], order[group_rng.Below(i + 1)]);
+  }
+  const auto group_count = static_cast<std::uint32_t>(config_.groups.size());
+  node_group_.assign(n, UINT32_MAX);
+  group_nodes_.assign(group_count, {});
+  std::size_t next = 0;
+  std::uint32_t rest_group = UINT32_MAX;
+  for (std::uint32_t g = 0; g < group_count; ++g) {
+    if (config_.groups[g].rest) {
+      rest_group = g;
+      continue;
+    }
+    if (next + config_.groups[g].node_count > n) {
+      return Status::Error("groups: more nodes in groups than network.nodes");
+    }
+    for (std::uint32_t k = 0; k < config_.groups[g].node_count; ++k) node_group_[order[next++]] = g;
+  }
+  for (; next < n; ++next) {
+    if (rest_group == UINT32_MAX) return Status::Error("groups: some nodes belong to no group");
+    node_group_[order[next]] = rest_group;
+  }
+  for (std::uint32_t i = 0; i < n; ++i) group_nodes_[node_group_[i]].push_back(i);
+  double cumulative = 0;
+  for (std::uint32_t g = 0; g < group_count; ++g) {
+    cumulative += group_nodes_[g].empty() ? 0.0 : config_.groups[g].hashrate;
+    group_cumulative_share_.push_back(cumulative);
+  }
+  if (cumulative <= 0) return Status::Error("groups: no node has hashrate");
+
+  for (double share : kReachShares) {
+    reach_targets_.push_back(static_cast<std::uint32_t>(std::ceil(share * n - 1e-9)));
+  }
+  block_progress_.resize(1);
+  block_progress_[0].nodes_with_block = n;
+
+  nodes_.reserve(n);
+  for (std::uint32_t i = 0; i < n; ++i) nodes_.emplace_back(i, config_.node, store_, config_.seed);
+  sequence_.assign(n + 1, 0);
+  peers_.assign(n, {});
+  for (const Edge& e : edges_) {
+    const auto from_slot = static_cast<protocol::PeerId>(peers_[e.from].size());
+    const auto to_slot = static_cast<protocol::PeerId>(peers_[e.to].size());
+    peers_[e.from].push_back({e.to, to_slot, false});
+    peers_[e.to].push_back({e.from, from_slot, true});
+  }
+  queue_.Reserve(static_cast<std::size_t>(n) * 4);
+
+  if (config_.stop.time) end_at_ = *config_.stop.time;
+  // Connections exist from time 0; each node learns of its connections in node order.
+  for (std::uint32_t i = 0; i < n; ++i) {
+    for (protocol::PeerId p = 0; p < peers_[i].size(); ++p) {
+      Deliver(i, protocol::PeerConnected{p, peers_[i][p].inbound});
+    }
+  }
+  ScheduleNextBlock();
+  return Status::Ok();
+}
+
+
+void Simulation::Push(EventKind kind, std::uint32_t source, TimeNs at, std::uint32_t a,
+                      std::uint32_t b, std::uint32_t c) {
+  PEERLAB_ASSERT(at >= now_);
+  const std::uint32_t seq = sequence_[source]++;
+  PEERLAB_ASSERT(seq != UINT32_MAX);  // per-source sequence space is 2^32 events
+  queue_.Push(Event{at, Event::MakeKey(kind, source, seq), a, b, c});
+}
+
+void Simulation::ScheduleNextBlock() {
+  if (config_.stop.blocks && blocks_mined_ >= *config_.stop.blocks) return;
+  // The network finds blocks as a Poisson process; the finder is drawn by hashrate share.
+  const auto gap = static_cast<DurationNs>(
+      std::max(1.0, mining_rng_.Exponential(static_cast<double>(config_.block_interval))));
+  const double u = mining_rng_.Uniform() * group_cumulative_share_.back();
+  std::size_t g = 0;
+  while (g + 1 < group_cumulative_share_.size() && u >= group_cumulative_share_[g]) ++g;
+  while (group_nodes_[g].empty()) ++g;  // zero-width entries of empty groups
+  const auto& members = group_nodes_[g];
+  const std::uint32_t miner = members[mining_rng_.Below(members.size())];
+  Push(EventKind::kBlockFound, node_count(), now_ + gap, miner, 0, 0);
+}
+
+void Simulation::Run(const ProgressFn& progress, std::uint64_t every_events) {
+  while (!queue_.empty()) {
+    if (queue_.top().time > end_at_) {
+      now_ = end_at_;
+      break;
+    }
+    const Event e = queue_.Pop();
+    now_ = e.time;
+    ++events_;
+    Dispatch(e);
+    if (progress && events_ % every_events == 0) {
+      progress({now_, blocks_mined_, events_, queue_.size()});
+    }
+  }
+  if (progress) progress({now_, blocks_mined_, events_, queue_.size()});
+}
+
+void Simulation::Dispatch(const Event& e) {
+  switch (e.kind()) {
+    case EventKind::kDeliver:
+      Deliver(e.a, protocol::MessageReceived{e.b, &pool_.Get(e.c)});
+      pool_.Release(e.c);
+      break;
+    case EventKind::kTimer:
+      Deliver(e.a, protocol::TimerFired{
+                       protocol::Timer{static_cast<protocol::Timer::Kind>(e.c), e.b}});
+      break;
+    case EventKind::kBlockFound:
+      ++blocks_mined_;
+      Deliver(e.a, protocol::BlockFound{});
+      if (config_.stop.blocks && blocks_mined_ >= *config_.stop.blocks) {
+        end_at_ = std::min(end_at_, now_ + config_.stop.drain);
+      } else {
+        ScheduleNextBlock();
+      }
+      break;
+  }
+}
+
+void Simulation::Deliver(std::uint32_t node, const protocol::Input& input) {
+  outbox_.Clear();
+  nodes_[node].Handle(now_, input, outbox_);
+  for (const auto& send : outbox_.sends) {
+    const PeerLink& link = peers_[node][send.peer];
+    const TimeNs arrival =
+        links_.Send(now_, node, link.remote, pool_.Get(send.message).wire_bytes);
+    Push(EventKind::kDeliver, node, arrival, link.remote, link.remote_peer, send.message);
+  }
+  for (const auto& timer : outbox_.timers) {
+    Push(EventKind::kTimer, node, timer.at, node, timer.timer.arg,
+         static_cast<std::uint32_t>(timer.timer.kind));
+  }
+  for (const auto& o : outbox_.observations) Observe(node, o);
+}
+
+void Simulation::Observe(std::uint32_t /*node*/, const protocol::Observation& o) {
+  using Kind = protocol::Observation::Kind;
+  switch (o.kind) {
+    case Kind::kBlockMined:
+      if (block_progress_.size() <= o.block) block_progress_.resize(o.block + 1);
+      break;
+    case Kind::kBlockAccepted: {
+      BlockProgress& bp = block_progress_[o.block];
+      ++bp.nodes_with_block;
+      for (std::size_t k = 0; k < reach_targets_.size(); ++k) {
+        if (bp.nodes_with_block == reach_targets_[k]) bp.reached_at[k] = now_;
+      }
+      break;
+    }
+    case Kind::kTipChanged:
+      if (o.reorg_depth > 0) {
+        ++reorgs_;
+        max_reorg_depth_ = std::max(max_reorg_depth_, o.reorg_depth);
+      }
+      break;
+  }
+}
+
+}  // namespace peerlab::sim
