@@ -10,8 +10,6 @@
 namespace peerlab::scenario::detail {
 namespace {
 
-std::string Quote(std::string_view s) { return "`" + std::string(s) + "`"; }
-
 std::string_view Trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
   while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
@@ -301,6 +299,31 @@ bool ReadChoice(const Node& n, const std::string& path, Ctx& ctx,
   return ctx.Fail(n.origin, path,
                   "unknown value " + Quote(text) + " (expected one of: " + list + ")");
 }
+
+// A list of numbers, each checked against a lower bound.
+bool ReadNumberList(const Node& n, const std::string& path, Ctx& ctx, double min,
+                    bool min_exclusive, std::vector<double>* out, std::string& json) {
+  if (n.kind != Node::Kind::kSequence) {
+    return ctx.Fail(n.origin, path, "expected a list of numbers, got " + Describe(n));
+  }
+  out->clear();
+  json = "[";
+  for (std::size_t i = 0; i < n.items.size(); ++i) {
+    const std::string item = path + "[" + std::to_string(i) + "]";
+    double v = 0;
+    if (!ReadNumber(n.items[i], item, ctx, &v)) return false;
+    if (min_exclusive ? !(v > min) : !(v >= min)) {
+      const std::string need = min_exclusive ? "must be positive" : "must not be negative";
+      return ctx.Fail(n.items[i].origin, item, need + ", got " + Quote(n.items[i].scalar));
+    }
+    out->push_back(v);
+    json += (i == 0 ? "" : ",") + FormatNumber(v);
+  }
+  json += "]";
+  return true;
+}
+
+std::string Quote(std::string_view s) { return "`" + std::string(s) + "`"; }
 
 std::string JsonString(std::string_view s) {
   std::string out = "\"";

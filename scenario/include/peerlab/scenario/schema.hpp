@@ -61,6 +61,16 @@ struct Table {
 bool ParseMapping(const Node& node, const std::string& path, const Table& table, Ctx& ctx,
                   std::string& json);
 
+inline constexpr std::int64_t kMaxNodes = 10'000'000;
+inline constexpr std::int64_t kMaxU32 = 0xffffffff;
+
+// The `network` tables live in fields_network.cpp.
+const Table& NetworkTable();
+const Table& RegionsInlineTable();
+const Table& JitterTable();
+const Table& BandwidthTable();
+const Table& TopologyTable();
+
 // Every table in reference order; the first is the top level.
 const std::vector<const Table*>& AllTables();
 
@@ -81,7 +91,12 @@ bool ReadHashrate(const Node& n, const std::string& path, Ctx& ctx, double* out)
 bool ReadChoice(const Node& n, const std::string& path, Ctx& ctx,
                 const std::vector<std::string_view>& choices, std::string* out);
 
+// A list of numbers, each >= min (> min when `min_exclusive`); `json` gets the list.
+bool ReadNumberList(const Node& n, const std::string& path, Ctx& ctx, double min,
+                    bool min_exclusive, std::vector<double>* out, std::string& json);
+
 std::string JsonString(std::string_view s);
+std::string Quote(std::string_view s);  // in backticks, as messages show user text
 std::string JoinPath(std::string_view path, std::string_view key);
 
 }  // namespace peerlab::scenario::detail

@@ -1,0 +1,131 @@
+// peerlab_bench: prints JSON figures for the engine and for whole scenario runs. A benchmark,
+// not a test: it asserts nothing about speed (see bench/README.md).
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "peerlab/results/json.hpp"
+#include "peerlab/scenario/run.hpp"
+#include "peerlab/scenario/scenario.hpp"
+#include "peerlab/sim/event_queue.hpp"
+#include "peerlab/util/rng.hpp"
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double Seconds(Clock::time_point since) {
+  return std::chrono::duration<double>(Clock::now() - since).count();
+}
+
+// Hold model: keep `pending` events queued; each step pops the earliest and pushes one at a
+// random exponential offset, as a simulation's steady state does.
+void EngineChurn(peerlab::results::JsonWriter& w, std::size_t pending, std::uint64_t steps) {
+  using namespace peerlab;
+  using namespace peerlab::sim;
+  EventQueue q;
+  q.Reserve(pending + 1);
+  Rng rng(1);
+  std::uint32_t seq = 0;
+  for (std::size_t i = 0; i < pending; ++i) {
+    q.Push(Event{static_cast<TimeNs>(rng.Exponential(1e9)),
+                 Event::MakeKey(EventKind::kDeliver, static_cast<std::uint32_t>(i % 10000), seq++),
+                 0, 0, 0});
+  }
+  std::uint64_t checksum = 0;
+  const auto start = Clock::now();
+  for (std::uint64_t i = 0; i < steps; ++i) {
+    const Event e = q.Pop();
+    checksum += e.a;
+    q.Push(Event{e.time + 1 + static_cast<TimeNs>(rng.Exponential(1e9)),
+                 Event::MakeKey(EventKind::kDeliver, static_cast<std::uint32_t>(i % 10000), seq++),
+                 static_cast<std::uint32_t>(i), 0, 0});
+  }
+  const double wall = Seconds(start);
+  w.BeginObject();
+  w.Key("pending").UInt(pending);
+  w.Key("events").UInt(steps);
+  w.Key("wall_s").Double(wall);
+  w.Key("events_per_s").Double(static_cast<double>(steps) / wall);
+  w.Key("checksum").UInt(checksum);
+  w.EndObject();
+}
+
+int RunScenario(peerlab::results::JsonWriter& w, const std::string& path,
+                const std::vector<std::string>& overrides) {
+  auto scenario = peerlab::scenario::LoadScenario(path, overrides);
+  if (!scenario.ok()) {
+    std::fprintf(stderr, "%s\n", scenario.status().message().c_str());
+    return 2;
+  }
+  auto outcome = peerlab::scenario::RunScenario(*scenario, {});
+  if (!outcome.ok()) {
+    std::fprintf(stderr, "%s\n", outcome.status().message().c_str());
+    return 2;
+  }
+  const auto& r = outcome->report;
+  w.BeginObject();
+  w.Key("scenario").String(path);
+  w.Key("overrides").BeginArray();
+  for (const auto& o : overrides) w.String(o);
+  w.EndArray();
+  w.Key("nodes").UInt(r.nodes);
+  w.Key("blocks").UInt(r.blocks_mined);
+  w.Key("wall_s").Double(outcome->wall_s);
+  w.Key("events").UInt(r.events);
+  w.Key("events_per_s").Double(static_cast<double>(r.events) / outcome->wall_s);
+  w.Key("peak_rss_mb").Double(outcome->peak_rss_mb);
+  w.Key("propagation_p50_s").Double(r.propagation_p50_s);
+  w.Key("propagation_p90_s").Double(r.propagation_p90_s);
+  w.Key("stale_rate").Double(r.stale_rate);
+  w.EndObject();
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::string which = "all";
+  std::string scenario = std::string(PEERLAB_SOURCE_DIR) + "/scenarios/bitcoin.yaml";
+  std::vector<std::string> overrides;
+  for (int i = 1; i < argc; ++i) {
+    if (std::strcmp(argv[i], "--help") == 0 || std::strcmp(argv[i], "-h") == 0) {
+      std::puts(
+          "Usage: peerlab_bench [engine|scenario|all] [--scenario FILE] [--set KEY=VALUE]...\n"
+          "Prints JSON: engine queue churn events/s; scenario wall s, events, events/s, peak RSS.\n"
+          "Measure scenarios one per process (peak RSS is per process).");
+      return 0;
+    }
+    if (std::strcmp(argv[i], "--scenario") == 0 && i + 1 < argc) {
+      scenario = argv[++i];
+    } else if (std::strcmp(argv[i], "--set") == 0 && i + 1 < argc) {
+      overrides.emplace_back(argv[++i]);
+    } else if (argv[i][0] != '-') {
+      which = argv[i];
+    } else {
+      std::fprintf(stderr, "%s: unknown option (see --help)\n", argv[i]);
+      return 2;
+    }
+  }
+  if (which != "all" && which != "engine" && which != "scenario") {
+    std::fprintf(stderr, "%s: unknown benchmark (engine, scenario or all)\n", which.c_str());
+    return 2;
+  }
+  peerlab::results::JsonWriter w;
+  w.BeginObject();
+  if (which == "all" || which == "engine") {
+    w.Key("engine_churn").BeginArray();
+    EngineChurn(w, 100'000, 20'000'000);
+    EngineChurn(w, 1'000'000, 20'000'000);
+    w.EndArray();
+  }
+  if (which == "all" || which == "scenario") {
+    w.Key("scenario");
+    if (int rc = RunScenario(w, scenario, overrides); rc != 0) return rc;
+  }
+  w.EndObject();
+  std::fputs(w.Finish().c_str(), stdout);
+  return 0;
+}

@@ -1,0 +1,314 @@
+// The scenario schema except `network` (fields_network.cpp): one table per mapping, each field
+// with its handler. The doc strings end up in docs/scenario-reference.md.
+#include <algorithm>
+#include <limits>
+
+#include "peerlab/scenario/schema.hpp"
+#include "peerlab/scenario/units.hpp"
+
+namespace peerlab::scenario::detail {
+namespace {
+
+constexpr std::uint64_t kMinBlockSize = 81;  // an 80-byte header plus at least one byte
+constexpr std::uint64_t kMaxBlockSize = 4'000'000;
+
+using Kind = Node::Kind;
+
+std::string Num(double v) { return FormatNumber(v); }
+std::string Int(std::int64_t v) { return std::to_string(v); }
+
+bool IsGroupName(std::string_view name) {
+  if (name.empty()) return false;
+  for (char c : name) {
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                    c == '-' || c == '_';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+// ---- stop ---------------------------------------------------------------------------------
+
+const Table& StopTable() {
+  static const Table t{
+      "stop",
+      "When the run ends. At least one of `blocks` and `time` is required.",
+      {
+          {"blocks", "integer >= 1", false, "", "",
+           "Mining stops after this many blocks have been found; the run then drains.",
+           [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
+             std::int64_t v = 0;
+             if (!ReadInt(n, p, c, 1, kMaxU32, &v)) return false;
+             c.out->sim.stop.blocks = static_cast<std::uint32_t>(v);
+             j = Int(v);
+             return true;
+           }},
+          {"time", "duration > 0", false, "", "",
+           "Hard end of simulated time, whatever is still in flight.",
+           [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
+             DurationNs v = 0;
+             if (!ReadDuration(n, p, c, &v)) return false;
+             if (v <= 0) return c.Fail(n.origin, p, "must be positive, got " + Quote(n.scalar));
+             c.out->sim.stop.time = v;
+             j = JsonString(FormatDuration(v));
+             return true;
+           }},
+          {"drain", "duration", false, "10 min", "",
+           "After the last block is mined, keep simulating at most this long so it propagates.",
+           [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
+             DurationNs v = 0;
+             if (!ReadDuration(n, p, c, &v)) return false;
+             c.out->sim.stop.drain = v;
+             j = JsonString(FormatDuration(v));
+             return true;
+           }},
+      }};
+  return t;
+}
+
+// ---- protocol -----------------------------------------------------------------------------
+
+const Table& ValidationTable() {
+  static const Table t{
+      "protocol.validation",
+      "Modelled CPU time to validate a received block: `fixed` + `per_mb` x size in MB.",
+      {
+          {"fixed", "duration", false, "10 ms", "", "Per-block validation time.",
+           [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
+             if (!ReadDuration(n, p, c, &c.out->sim.node.validation_fixed)) return false;
+             j = JsonString(FormatDuration(c.out->sim.node.validation_fixed));
+             return true;
+           }},
+          {"per_mb", "duration", false, "50 ms", "",
+           "Additional validation time per 1,000,000 bytes of block.",
+           [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
+             if (!ReadDuration(n, p, c, &c.out->sim.node.validation_per_mb)) return false;
+             j = JsonString(FormatDuration(c.out->sim.node.validation_per_mb));
+             return true;
+           }},
+      }};
+  return t;
+}
+
+const Table& ProtocolTable() {
+  static const Table t{
+      "protocol",
+      "The block-relay protocol the nodes run.",
+      {
+          {"kind", "one of `bitcoin`", false, "bitcoin", "", "Protocol family.",
+           [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
+             std::string v;
+             if (!ReadChoice(n, p, c, {"bitcoin"}, &v)) return false;
+             c.kind = v;
+             j = JsonString(v);
+             return true;
+           }},
+          {"block_interval", "duration > 0", false, "600 s", "",
+           "Mean time between blocks across the whole network (mining is a Poisson process).",
+           [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
+             DurationNs v = 0;
+             if (!ReadDuration(n, p, c, &v)) return false;
+             if (v <= 0) return c.Fail(n.origin, p, "must be positive, got " + Quote(n.scalar));
+             c.out->sim.block_interval = v;
+             j = JsonString(FormatDuration(v));
+             return true;
+           }},
+          {"block_size", "size in [81 B, 4 MB]", false, "1 MB", "",
+           "Size of every mined block (80-byte header included).",
+           [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
+             std::uint64_t v = 0;
+             if (!ReadSize(n, p, c, &v)) return false;
+             if (v < kMinBlockSize || v > kMaxBlockSize) {
+               return c.Fail(n.origin, p,
+                             "must be between 81 B and 4 MB, got " + Quote(n.scalar));
+             }
+             c.out->sim.node.block_size_bytes = static_cast<std::uint32_t>(v);
+             j = JsonString(FormatSize(v));
+             return true;
+           }},
+          {"relay", "one of `headers`, `legacy`", false, "headers", "",
+           "`headers`: BIP130 sendheaders announcements; `legacy`: inv, getheaders, headers, "
+           "getdata.",
+           [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
+             std::string v;
+             if (!ReadString(n, p, c, &v)) return false;
+             if (v == "compact") {
+               return c.Fail(n.origin, p,
+                             "relay mode compact is not available yet (use headers or legacy)");
+             }
+             if (v != "headers" && v != "legacy") {
+               return c.Fail(n.origin, p,
+                             "unknown value " + Quote(v) + " (expected one of: headers, legacy)");
+             }
+             c.out->sim.node.relay =
+                 v == "headers" ? protocol::RelayMode::kHeaders : protocol::RelayMode::kLegacy;
+             j = JsonString(v);
+             return true;
+           }},
+          {"validation", "mapping", false, "{fixed: 10 ms, per_mb: 50 ms}", "",
+           "Block validation delay (see `protocol.validation`).",
+           [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
+             return ParseMapping(n, p, ValidationTable(), c, j);
+           }},
+      }};
+  return t;
+}
+
+// ---- groups, outputs, top level -----------------------------------------------------------
+
+const Table& GroupTable() {
+  static const Table t{
+      "groups.<name>",
+      "A named set of nodes sharing a hashrate, split evenly among its nodes. Names may use "
+      "letters, digits, `-` and `_`; groups keep their file order.",
+      {
+          {"nodes", "integer >= 1, or `rest`", true, "", "",
+           "How many nodes the group has; `rest`: every node no other group takes (at most one "
+           "group). Counts must add up to `network.nodes`.",
+           [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
+             if (n.kind == Kind::kScalar && n.scalar == "rest") {
+               c.group->rest = true;
+               j = JsonString("rest");
+               return true;
+             }
+             if (n.kind != Kind::kScalar) {
+               return c.Fail(n.origin, p, "expected an integer or `rest`, got " + Describe(n));
+             }
+             std::int64_t v = 0;
+             if (!ReadInt(n, p, c, 1, kMaxNodes, &v)) return false;
+             c.group->node_count = static_cast<std::uint32_t>(v);
+             j = Int(v);
+             return true;
+           }},
+          {"hashrate", "share in [0, 1] or percentage", true, "", "",
+           "The group's share of total hashrate, e.g. `0.3` or `30 %`. Shares of all groups "
+           "must sum to 1.",
+           [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
+             if (!ReadHashrate(n, p, c, &c.group->hashrate)) return false;
+             j = Num(c.group->hashrate);
+             return true;
+           }},
+      }};
+  return t;
+}
+
+bool ParseGroups(const Node& n, const std::string& p, Ctx& c, std::string& j) {
+  if (n.kind != Kind::kMapping) {
+    return c.Fail(n.origin, p,
+                  "expected a mapping of group name to {nodes, hashrate}, got " + Describe(n));
+  }
+  if (n.entries.empty()) return c.Fail(n.origin, p, "at least one group is required");
+  auto& groups = c.out->sim.groups;
+  groups.clear();
+  groups.reserve(n.entries.size());
+  j = "{";
+  for (const Entry& e : n.entries) {
+    const std::string path = p + "." + e.key;
+    if (!IsGroupName(e.key)) {
+      return c.Fail(e.key_origin, path,
+                    "group names may only contain letters, digits, `-` and `_`");
+    }
+    groups.push_back(sim::GroupSpec{});
+    groups.back().name = e.key;
+    c.group = &groups.back();
+    std::string group_json;
+    if (!ParseMapping(e.value, path, GroupTable(), c, group_json)) return false;
+    j += (j.size() == 1 ? "" : ",") + JsonString(e.key) + ":" + group_json;
+  }
+  c.group = nullptr;
+  j += "}";
+  return true;
+}
+
+bool ParseOutputs(const Node& n, const std::string& p, Ctx& c, std::string& j) {
+  if (n.kind != Kind::kSequence) {
+    return c.Fail(n.origin, p, "expected a list like `[summary, blocks]`, got " + Describe(n));
+  }
+  std::vector<std::string> outputs;
+  for (std::size_t i = 0; i < n.items.size(); ++i) {
+    const std::string item = p + "[" + std::to_string(i) + "]";
+    std::string v;
+    if (!ReadChoice(n.items[i], item, c, {"summary", "blocks"}, &v)) return false;
+    for (const std::string& seen : outputs) {
+      if (seen == v) return c.Fail(n.items[i].origin, item, "duplicate output " + Quote(v));
+    }
+    outputs.push_back(v);
+  }
+  // Every run writes a summary; listing it is optional.
+  if (std::find(outputs.begin(), outputs.end(), "summary") == outputs.end()) {
+    outputs.insert(outputs.begin(), "summary");
+  }
+  j = "[";
+  for (std::size_t i = 0; i < outputs.size(); ++i) j += (i == 0 ? "" : ",") + JsonString(outputs[i]);
+  j += "]";
+  c.out->outputs = std::move(outputs);
+  return true;
+}
+
+const Table& RootTable() {
+  static const Table t{
+      "",
+      "The top level of a scenario file.",
+      {
+          {"version", "integer", true, "", "", "Schema version; must be 1.",
+           [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
+             std::int64_t v = 0;
+             if (!ReadInt(n, p, c, 0, std::numeric_limits<std::int32_t>::max(), &v)) return false;
+             if (v != 1) {
+               return c.Fail(n.origin, p,
+                             "unsupported version " + Int(v) + " (this build reads version 1)");
+             }
+             c.out->version = 1;
+             j = Int(v);
+             return true;
+           }},
+          {"name", "string", true, "", "", "Scenario name, copied into results.",
+           [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
+             if (!ReadString(n, p, c, &c.out->name)) return false;
+             if (c.out->name.empty()) return c.Fail(n.origin, p, "must not be empty");
+             j = JsonString(c.out->name);
+             return true;
+           }},
+          {"seed", "integer >= 0", false, "1", "",
+           "Seed of every random draw; same scenario + seed = same results.",
+           [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
+             if (!ReadUInt64(n, p, c, &c.out->sim.seed)) return false;
+             j = std::to_string(c.out->sim.seed);
+             return true;
+           }},
+          {"stop", "mapping", true, "", "", "When the run ends (see `stop`).",
+           [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
+             if (!ParseMapping(n, p, StopTable(), c, j)) return false;
+             if (!c.out->sim.stop.blocks && !c.out->sim.stop.time) {
+               return c.Fail(n.origin, p, "at least one of `blocks` and `time` is required");
+             }
+             return true;
+           }},
+          {"network", "mapping", true, "", "", "The simulated network (see `network`).",
+           [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
+             return ParseMapping(n, p, NetworkTable(), c, j);
+           }},
+          {"protocol", "mapping", false, "{}", "",
+           "The relay protocol (see `protocol`); every key has a default.",
+           [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
+             return ParseMapping(n, p, ProtocolTable(), c, j);
+           }},
+          {"groups", "mapping of name to group", true, "", "",
+           "Miner and node groups, in file order (see `groups.<name>`).", &ParseGroups},
+          {"outputs", "list of `summary`, `blocks`", false, "[summary, blocks]", "",
+           "Result files to write; `summary` is always written.", &ParseOutputs},
+      }};
+  return t;
+}
+
+}  // namespace
+
+const std::vector<const Table*>& AllTables() {
+  static const std::vector<const Table*> tables = {
+      &RootTable(),    &StopTable(),     &NetworkTable(),  &RegionsInlineTable(),
+      &JitterTable(),  &BandwidthTable(), &TopologyTable(), &ProtocolTable(),
+      &ValidationTable(), &GroupTable()};
+  return tables;
+}
+
+}  // namespace peerlab::scenario::detail

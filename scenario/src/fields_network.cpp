@@ -1,0 +1,363 @@
+// The `network` part of the schema: size, regions, jitter, bandwidth, topology.
+#include <cerrno>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+
+#include "peerlab/scenario/schema.hpp"
+#include "peerlab/scenario/units.hpp"
+#include "peerlab/sim/regions.hpp"
+
+namespace peerlab::scenario::detail {
+namespace {
+
+using Kind = Node::Kind;
+std::string Num(double v) { return FormatNumber(v); }
+std::string Int(std::int64_t v) { return std::to_string(v); }
+
+}  // namespace
+
+// ---- network ------------------------------------------------------------------------------
+
+const Table& RegionsInlineTable() {
+  static const Table t{
+      "network.regions",
+      "An inline region table, used when `network.regions` is a mapping instead of a built-in "
+      "name. Every list has one entry per region, in the order of `names`.",
+      {
+          {"names", "list of strings", true, "", "", "Region names, unique.",
+           [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
+             if (n.kind != Kind::kSequence || n.items.empty()) {
+               return c.Fail(n.origin, p, "expected a non-empty list of names, got " +
+                                              (n.kind == Kind::kSequence ? "an empty list"
+                                                                         : Describe(n)));
+             }
+             auto& names = c.out->sim.regions.names;
+             j = "[";
+             for (std::size_t i = 0; i < n.items.size(); ++i) {
+               const std::string item = p + "[" + std::to_string(i) + "]";
+               std::string name;
+               if (!ReadString(n.items[i], item, c, &name)) return false;
+               if (name.empty()) return c.Fail(n.items[i].origin, item, "must not be empty");
+               for (const std::string& other : names) {
+                 if (other == name) {
+                   return c.Fail(n.items[i].origin, item, "duplicate region " + Quote(name));
+                 }
+               }
+               names.push_back(name);
+               j += (i == 0 ? "" : ",") + JsonString(name);
+             }
+             j += "]";
+             return true;
+           }},
+          {"node_share", "list of numbers >= 0", true, "", "",
+           "Share of the nodes placed in each region; must sum to 1 (within 1e-6).",
+           [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
+             return ReadNumberList(n, p, c, 0, false, &c.out->sim.regions.node_share, j);
+           }},
+          {"latency_ms", "list of lists of numbers >= 0", true, "", "",
+           "Square matrix: mean one-way latency in milliseconds from region (row) to region "
+           "(column).",
+           [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
+             if (n.kind != Kind::kSequence) {
+               return c.Fail(n.origin, p, "expected a list of lists, got " + Describe(n));
+             }
+             const std::size_t size = c.out->sim.regions.names.size();
+             if (n.items.size() != size) {
+               return c.Fail(n.origin, p,
+                             "has " + std::to_string(n.items.size()) + " rows but `names` has " +
+                                 std::to_string(size));
+             }
+             auto& matrix = c.out->sim.regions.latency_ms;
+             j = "[";
+             for (std::size_t i = 0; i < n.items.size(); ++i) {
+               const std::string row_path = p + "[" + std::to_string(i) + "]";
+               std::vector<double> row;
+               std::string row_json;
+               if (!ReadNumberList(n.items[i], row_path, c, 0, false, &row, row_json)) {
+                 return false;
+               }
+               if (row.size() != size) {
+                 return c.Fail(n.items[i].origin, row_path,
+                               "has " + std::to_string(row.size()) +
+                                   " entries but `names` has " + std::to_string(size));
+               }
+               matrix.insert(matrix.end(), row.begin(), row.end());
+               j += (i == 0 ? "" : ",") + row_json;
+             }
+             j += "]";
+             return true;
+           }},
+          {"upload_mbps", "list of numbers > 0", true, "", "",
+           "Upload bandwidth of a node in each region, in Mbit/s.",
+           [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
+             auto& bps = c.out->sim.regions.upload_bps;
+             if (!ReadNumberList(n, p, c, 0, true, &bps, j)) return false;
+             for (double& v : bps) v *= 1e6;
+             return true;
+           }},
+          {"download_mbps", "list of numbers > 0", true, "", "",
+           "Download bandwidth of a node in each region, in Mbit/s.",
+           [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
+             auto& bps = c.out->sim.regions.download_bps;
+             if (!ReadNumberList(n, p, c, 0, true, &bps, j)) return false;
+             for (double& v : bps) v *= 1e6;
+             return true;
+           }},
+      }};
+  return t;
+}
+
+// Per-region lists must match `names`; checked after the whole mapping is read so the
+// message can name both lengths.
+static bool CheckRegionLengths(const std::string& p, Ctx& c) {
+  const sim::RegionTable& r = c.out->sim.regions;
+  const std::size_t size = r.names.size();
+  const std::pair<const char*, std::size_t> lists[] = {{"node_share", r.node_share.size()},
+                                                       {"upload_mbps", r.upload_bps.size()},
+                                                       {"download_mbps", r.download_bps.size()}};
+  for (const auto& [name, count] : lists) {
+    if (count == size) continue;
+    const std::string path = p + "." + name;
+    return c.Fail(c.OriginOf(path), path,
+                  "has " + std::to_string(count) + " entries but `names` has " +
+                      std::to_string(size));
+  }
+  double sum = 0;
+  for (double s : r.node_share) sum += s;
+  if (std::fabs(sum - 1.0) > 1e-6) {
+    const std::string path = p + ".node_share";
+    return c.Fail(c.OriginOf(path), path, "shares sum to " + Num(sum) + ", must sum to 1");
+  }
+  return true;
+}
+
+static std::string BuiltinNames() {
+  std::string out;
+  for (const std::string& name : sim::BuiltinRegionTableNames()) {
+    if (!out.empty()) out += ", ";
+    out += name;
+  }
+  return out;
+}
+
+const Table& JitterTable() {
+  static const Table t{
+      "network.latency_jitter",
+      "How each message's latency varies around its region pair's mean.",
+      {
+          {"kind", "one of `none`, `uniform`, `pareto`", false, "pareto", "",
+           "`none`: exactly the mean; `uniform`: mean x U[1 - spread, 1 + spread]; `pareto`: "
+           "Pareto-distributed with the given shape, scaled to keep the mean.",
+           [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
+             std::string v;
+             if (!ReadChoice(n, p, c, {"none", "uniform", "pareto"}, &v)) return false;
+             c.out->sim.jitter.kind = v == "none"      ? sim::JitterKind::kNone
+                                      : v == "uniform" ? sim::JitterKind::kUniform
+                                                       : sim::JitterKind::kPareto;
+             c.kind = v;
+             j = JsonString(v);
+             return true;
+           }},
+          {"spread", "number in [0, 1)", false, "0.1", "uniform",
+           "Relative half-width of the uniform draw.",
+           [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
+             double v = 0;
+             if (!ReadNumber(n, p, c, &v)) return false;
+             if (!(v >= 0 && v < 1)) {
+               return c.Fail(n.origin, p, "must be in [0, 1), got " + Quote(n.scalar));
+             }
+             c.out->sim.jitter.spread = v;
+             j = Num(v);
+             return true;
+           }},
+          {"shape", "number > 1", false, "5", "pareto",
+           "Pareto shape; smaller means a heavier tail (the mean is finite only above 1).",
+           [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
+             double v = 0;
+             if (!ReadNumber(n, p, c, &v)) return false;
+             if (!(v > 1)) {
+               return c.Fail(n.origin, p, "must be greater than 1, got " + Quote(n.scalar));
+             }
+             c.out->sim.jitter.shape = v;
+             j = Num(v);
+             return true;
+           }},
+      }};
+  return t;
+}
+
+template <std::optional<double> sim::SimConfig::*Member>
+static bool ParseBandwidthField(const Node& n, const std::string& p, Ctx& c, std::string& j) {
+  double v = 0;
+  if (!ReadBandwidth(n, p, c, &v)) return false;
+  c.out->sim.*Member = v;
+  j = JsonString(FormatBandwidth(v));
+  return true;
+}
+
+const Table& BandwidthTable() {
+  static const Table t{
+      "network.bandwidth",
+      "Per-node bandwidth for every node, replacing the region table's values.",
+      {
+          {"upload", "bandwidth > 0", false, "", "", "Upload bandwidth of every node.",
+           &ParseBandwidthField<&sim::SimConfig::upload_bps>},
+          {"download", "bandwidth > 0", false, "", "", "Download bandwidth of every node.",
+           &ParseBandwidthField<&sim::SimConfig::download_bps>},
+      }};
+  return t;
+}
+
+const Table& TopologyTable() {
+  static const Table t{
+      "network.topology",
+      "How nodes are connected. Keys of another kind than the chosen one are rejected.",
+      {
+          {"kind", "one of `bitcoin`, `random-regular`, `edge-list`", false, "bitcoin", "",
+           "`bitcoin`: each node opens `outbound` connections to random nodes with free inbound "
+           "slots; `random-regular`: every node has exactly `degree` peers; `edge-list`: read "
+           "from a file.",
+           [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
+             std::string v;
+             if (!ReadChoice(n, p, c, {"bitcoin", "random-regular", "edge-list"}, &v)) {
+               return false;
+             }
+             c.out->sim.topology.kind = v == "bitcoin"          ? sim::TopologyKind::kBitcoin
+                                        : v == "random-regular" ? sim::TopologyKind::kRandomRegular
+                                                                : sim::TopologyKind::kEdgeList;
+             c.kind = v;
+             j = JsonString(v);
+             return true;
+           }},
+          {"outbound", "integer >= 1", false, "8", "bitcoin",
+           "Outbound connections each node opens (Bitcoin Core: 8 full-relay). Must be less "
+           "than `network.nodes`.",
+           [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
+             std::int64_t v = 0;
+             if (!ReadInt(n, p, c, 1, kMaxU32, &v)) return false;
+             c.out->sim.topology.outbound = static_cast<std::uint32_t>(v);
+             j = Int(v);
+             return true;
+           }},
+          {"max_inbound", "integer >= 0", false, "125", "bitcoin",
+           "Inbound connections a node accepts at most. Must be at least `outbound`, else "
+           "the nodes cannot all place their outbound connections.",
+           [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
+             std::int64_t v = 0;
+             if (!ReadInt(n, p, c, 0, kMaxU32, &v)) return false;
+             c.out->sim.topology.max_inbound = static_cast<std::uint32_t>(v);
+             j = Int(v);
+             return true;
+           }},
+          {"degree", "integer >= 1", false, "8", "random-regular",
+           "Peers per node. Must be less than `network.nodes`, and nodes x degree must be "
+           "even.",
+           [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
+             std::int64_t v = 0;
+             if (!ReadInt(n, p, c, 1, kMaxU32, &v)) return false;
+             c.out->sim.topology.degree = static_cast<std::uint32_t>(v);
+             j = Int(v);
+             return true;
+           }},
+          {"file", "path", true, "", "edge-list",
+           "Edge-list file, relative to the scenario file's directory.",
+           [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
+             std::string file;
+             if (!ReadString(n, p, c, &file)) return false;
+             if (file.empty()) return c.Fail(n.origin, p, "must not be empty");
+             std::filesystem::path resolved(file);
+             if (resolved.is_relative() && !c.base_dir.empty()) {
+               resolved = std::filesystem::path(c.base_dir) / resolved;
+             }
+             const std::string shown = resolved.string();
+             std::FILE* f = std::fopen(shown.c_str(), "rb");
+             if (f == nullptr) {
+               return c.Fail(n.origin, p,
+                             "cannot read edge-list file " + Quote(shown) + ": " +
+                                 std::strerror(errno));
+             }
+             std::fclose(f);
+             std::error_code ec;
+             if (!std::filesystem::is_regular_file(resolved, ec)) {
+               return c.Fail(n.origin, p, "edge-list file " + Quote(shown) + " is not a file");
+             }
+             c.out->sim.topology.edge_file = shown;
+             j = JsonString(shown);
+             return true;
+           }},
+      }};
+  return t;
+}
+
+const Table& NetworkTable() {
+  static const Table t{
+      "network",
+      "The simulated network: size, geography, links and topology.",
+      {
+          {"backend", "one of `fast`", false, "fast", "",
+           "Simulation engine. `fast`: peerlab's discrete-event engine.",
+           [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
+             std::string v;
+             if (!ReadString(n, p, c, &v)) return false;
+             if (v == "ns3") return c.Fail(n.origin, p, "backend ns3 is not available in this build");
+             if (v != "fast") {
+               return c.Fail(n.origin, p, "unknown value " + Quote(v) + " (expected one of: fast)");
+             }
+             j = JsonString(v);
+             return true;
+           }},
+          {"nodes", "integer in [2, 10000000]", true, "", "", "Number of nodes.",
+           [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
+             std::int64_t v = 0;
+             if (!ReadInt(n, p, c, 2, kMaxNodes, &v)) return false;
+             c.out->sim.nodes = static_cast<std::uint32_t>(v);
+             j = Int(v);
+             return true;
+           }},
+          {"regions", "built-in table name, or mapping", false, "bitcoin", "",
+           "Region table: latency between regions, node shares and bandwidth. A name among "
+           "`bitcoin` (= `simblock-2019`), `simblock-2015`, `simblock-2019`, or an inline table "
+           "(see `network.regions` below).",
+           [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
+             if (n.kind == Kind::kMapping) {
+               c.out->sim.regions = sim::RegionTable{};
+               c.out->sim.regions.source = "inline";
+               return ParseMapping(n, p, RegionsInlineTable(), c, j) && CheckRegionLengths(p, c);
+             }
+             if (n.kind != Kind::kScalar) {
+               return c.Fail(n.origin, p,
+                             "expected a region table name or a mapping, got " + Describe(n));
+             }
+             auto table = sim::BuiltinRegionTable(n.scalar);
+             if (!table) {
+               return c.Fail(n.origin, p,
+                             "unknown region table " + Quote(n.scalar) + " (expected one of: " +
+                                 BuiltinNames() + ", or an inline mapping)");
+             }
+             c.out->sim.regions = std::move(*table);
+             j = JsonString(n.scalar);
+             return true;
+           }},
+          {"latency_jitter", "mapping", false, "{kind: pareto, shape: 5}", "",
+           "Per-message latency variation (see `network.latency_jitter`).",
+           [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
+             return ParseMapping(n, p, JitterTable(), c, j);
+           }},
+          {"bandwidth", "mapping", false, "", "",
+           "Same bandwidth for every node, overriding the region table (see "
+           "`network.bandwidth`).",
+           [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
+             return ParseMapping(n, p, BandwidthTable(), c, j);
+           }},
+          {"topology", "mapping", false, "{kind: bitcoin}", "",
+           "Who connects to whom (see `network.topology`).",
+           [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
+             return ParseMapping(n, p, TopologyTable(), c, j);
+           }},
+      }};
+  return t;
+}
+
+}  // namespace peerlab::scenario::detail

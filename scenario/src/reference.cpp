@@ -1,0 +1,104 @@
+// The markdown reference, generated from the same tables the parser uses.
+#include <string>
+
+#include "peerlab/scenario/schema.hpp"
+#include "peerlab/scenario/units.hpp"
+#include "peerlab/sim/regions.hpp"
+
+namespace peerlab::scenario {
+namespace {
+
+std::string Cell(std::string_view s) {
+  std::string out;
+  for (char c : s) {
+    if (c == '|') out += '\\';
+    out += c;
+  }
+  return out;
+}
+
+std::string Join(const std::vector<std::string>& items) {
+  std::string out;
+  for (const std::string& s : items) {
+    if (!out.empty()) out += ", ";
+    out += "`" + s + "`";
+  }
+  return out;
+}
+
+constexpr std::string_view kIntro = R"(# Scenario file reference
+
+<!-- Generated from the parser's field tables by peerlab::scenario::ScenarioReferenceMarkdown().
+     Do not edit by hand; regenerate with `peerlab reference > docs/scenario-reference.md`. -->
+
+A scenario is a YAML file (schema version 1) describing one simulation. Every mapping rejects
+keys it does not know, so a typo is an error rather than a silently ignored setting.
+
+## Example
+
+```yaml
+version: 1
+name: example
+seed: 7
+stop: { blocks: 20 }
+network:
+  nodes: 200
+  regions: bitcoin
+  topology: { kind: bitcoin, outbound: 8 }
+protocol:
+  block_interval: 600 s
+  block_size: 1 MB
+  relay: headers
+groups:
+  pools: { nodes: 20, hashrate: 100 % }
+  others: { nodes: rest, hashrate: 0 }
+outputs: [summary, blocks]
+```
+
+## Errors
+
+Every problem is reported as one line, `FILE:LINE:COL: field.path: message`, e.g.
+`x.yaml:9:19: protocol.block_interval: unknown duration unit ...`. Errors caused by an
+override are reported as `--set KEY=VALUE: field.path: message`.
+
+## Overrides
+
+`peerlab run x.yaml --set network.nodes=500 --set stop.time="2 h"` changes keys before the
+scenario is checked. KEY is a dotted path (`groups.pools.hashrate`); VALUE is read as YAML, so
+lists (`outputs=[summary]`) and mappings (`network.topology={kind: random-regular}`) work.
+Keys absent from the file may be set if the schema knows them.
+
+)";
+
+}  // namespace
+
+std::string ScenarioReferenceMarkdown() {
+  std::string md(kIntro);
+  md += "## Units\n\n";
+  md += "Durations, sizes and bandwidths need a unit; a bare number is an error. Decimals are\n";
+  md += "allowed (`1.5 s`), the space is optional (`50ms`), negative values are rejected.\n\n";
+  md += "| Quantity | Units |\n| --- | --- |\n";
+  md += "| duration | " + Join(DurationUnits()) + " |\n";
+  md += "| size | " + Join(SizeUnits()) + " (KB = 1000 B, KiB = 1024 B) |\n";
+  md += "| bandwidth | " + Join(BandwidthUnits()) + " (bits per second) |\n";
+  md += "| share (hashrate) | a number in [0, 1], or a percentage such as `30 %` |\n\n";
+  md += "Built-in region tables: " + Join(sim::BuiltinRegionTableNames()) + ".\n";
+
+  for (const detail::Table* table : detail::AllTables()) {
+    md += "\n## `" + std::string(table->path.empty() ? "(top level)" : table->path) + "`\n\n";
+    md += std::string(table->doc) + "\n\n";
+    md += "| Key | Type | Default | Description |\n| --- | --- | --- | --- |\n";
+    for (const detail::Field& f : table->fields) {
+      std::string def = f.required ? "**required**"
+                        : f.default_yaml.empty() ? "optional"
+                                                 : "`" + std::string(f.default_yaml) + "`";
+      std::string doc(f.doc);
+      if (!f.only_kind.empty()) doc = "(kind `" + std::string(f.only_kind) + "`) " + doc;
+      md += "| `" + std::string(f.name) + "` | " + Cell(f.type) + " | " + Cell(def) + " | " +
+            Cell(doc) + " |\n";
+    }
+  }
+  return md;
+}
+
+}  // namespace peerlab::scenario

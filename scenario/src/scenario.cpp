@@ -1,0 +1,106 @@
+// Public entry points: file reading, overrides, error formatting. Nothing thrown by yaml-cpp or
+// the standard library escapes; every failure becomes one error line.
+#include "peerlab/scenario/scenario.hpp"
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <exception>
+#include <filesystem>
+
+#include "peerlab/scenario/schema.hpp"
+#include "peerlab/scenario/tree.hpp"
+
+namespace peerlab::scenario {
+namespace {
+
+std::string Format(const detail::Error& e, const std::string& file_label,
+                   const std::vector<std::string>& overrides) {
+  std::string where;
+  if (e.origin.override_index >= 0 &&
+      static_cast<std::size_t>(e.origin.override_index) < overrides.size()) {
+    where = "--set " + overrides[static_cast<std::size_t>(e.origin.override_index)];
+  } else if (e.origin.line > 0) {
+    where = file_label + ":" + std::to_string(e.origin.line) + ":" +
+            std::to_string(e.origin.column);
+  } else {
+    where = file_label;
+  }
+  return where + ": " + e.path + ": " + e.message;
+}
+
+Result<Scenario> Parse(std::string_view text, const std::string& file_label,
+                       const std::string& base_dir, const std::vector<std::string>& overrides) {
+  auto fail = [&](const detail::Error& e) -> Result<Scenario> {
+    return Status::Error(Format(e, file_label, overrides));
+  };
+  detail::Node root;
+  if (auto e = detail::LoadYaml(text, -1, "", &root)) return fail(*e);
+  if (root.kind != detail::Node::Kind::kMapping) {
+    return fail({root.origin, "(top level)",
+                 "expected a mapping with keys version, name, stop, network, groups, ...; got " +
+                     detail::Describe(root)});
+  }
+  for (std::size_t i = 0; i < overrides.size(); ++i) {
+    if (auto e = detail::ApplyOverride(&root, overrides[i], static_cast<int>(i))) return fail(*e);
+  }
+
+  Scenario scenario;
+  scenario.file = file_label;
+  scenario.text = std::string(text);
+  scenario.overrides = overrides;
+  detail::Ctx ctx;
+  ctx.out = &scenario;
+  ctx.base_dir = base_dir;
+  std::string json;
+  if (!detail::ParseMapping(root, "", *detail::AllTables().front(), ctx, json) ||
+      !detail::Validate(ctx)) {
+    return fail(*ctx.error);
+  }
+  scenario.resolved_json = std::move(json);
+  return scenario;
+}
+
+}  // namespace
+
+Result<Scenario> ParseScenario(std::string_view text, const std::string& file_label,
+                               const std::string& base_dir,
+                               const std::vector<std::string>& overrides) {
+  try {
+    return Parse(text, file_label, base_dir, overrides);
+  } catch (const std::exception& e) {
+    return Status::Error(file_label + ": internal error while reading the scenario: " + e.what());
+  } catch (...) {
+    return Status::Error(file_label + ": internal error while reading the scenario");
+  }
+}
+
+Result<Scenario> LoadScenario(const std::string& path, const std::vector<std::string>& overrides) {
+  std::string text;
+  try {
+    std::error_code ec;
+    if (std::filesystem::is_directory(path, ec)) {
+      return Status::Error(path + ": cannot read file: " + std::strerror(EISDIR));
+    }
+    std::FILE* f = std::fopen(path.c_str(), "rb");
+    if (f == nullptr) return Status::Error(path + ": cannot read file: " + std::strerror(errno));
+    char buf[65536];
+    std::size_t n = 0;
+    while ((n = std::fread(buf, 1, sizeof(buf), f)) > 0) text.append(buf, n);
+    const bool failed = std::ferror(f) != 0;
+    const int err = errno;
+    std::fclose(f);
+    if (failed) return Status::Error(path + ": cannot read file: " + std::strerror(err));
+  } catch (const std::exception& e) {
+    return Status::Error(path + ": cannot read file: " + e.what());
+  }
+  std::string base_dir;
+  try {
+    base_dir = std::filesystem::path(path).parent_path().string();
+  } catch (const std::exception&) {
+    // An unrepresentable path cannot have relative references resolved anyway.
+  }
+  return ParseScenario(text, path, base_dir, overrides);
+}
+
+}  // namespace peerlab::scenario

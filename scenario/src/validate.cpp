@@ -1,0 +1,109 @@
+// Cross-field checks, run after every field parsed on its own. Errors point at the field most
+// likely to need the fix and name the other field's value.
+#include <cmath>
+#include <cstdio>
+
+#include "peerlab/scenario/schema.hpp"
+
+namespace peerlab::scenario::detail {
+namespace {
+
+// Sums of shares print with enough digits to show the discrepancy but not float noise.
+std::string Approx(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof(buf), "%.10g", v);
+  return buf;
+}
+
+bool ValidateGroups(Ctx& c) {
+  const sim::SimConfig& s = c.out->sim;
+  const sim::GroupSpec* rest = nullptr;
+  std::uint64_t fixed = 0;
+  double sum = 0;
+  bool any_hashrate = false;
+  for (const sim::GroupSpec& g : s.groups) {
+    if (g.rest) {
+      if (rest != nullptr) {
+        const std::string path = "groups." + g.name + ".nodes";
+        return c.Fail(c.OriginOf(path), path,
+                      "only one group may be `rest` (group `" + rest->name + "` already is)");
+      }
+      rest = &g;
+    } else {
+      fixed += g.node_count;
+    }
+    sum += g.hashrate;
+    any_hashrate = any_hashrate || g.hashrate > 0;
+  }
+  if (std::fabs(sum - 1.0) > 1e-9) {
+    return c.Fail(c.OriginOf("groups"), "groups",
+                  "hashrates sum to " + Approx(sum) + ", must sum to 1");
+  }
+  if (!any_hashrate) {
+    return c.Fail(c.OriginOf("groups"), "groups", "at least one group needs hashrate > 0");
+  }
+  const std::string nodes = std::to_string(s.nodes);
+  if (fixed > s.nodes) {
+    return c.Fail(c.OriginOf("groups"), "groups",
+                  "groups have " + std::to_string(fixed) + " nodes in total but network.nodes is " +
+                      nodes);
+  }
+  if (rest == nullptr && fixed != s.nodes) {
+    return c.Fail(c.OriginOf("groups"), "groups",
+                  "groups have " + std::to_string(fixed) + " nodes in total but network.nodes is " +
+                      nodes + " (give one group `nodes: rest` to take the remainder)");
+  }
+  if (rest != nullptr && fixed == s.nodes && rest->hashrate > 0) {
+    // Its hashrate would be split among zero nodes and silently vanish.
+    const std::string path = "groups." + rest->name + ".nodes";
+    return c.Fail(c.OriginOf(path), path,
+                  "the `rest` group gets no nodes (the other groups take all " + nodes +
+                      ") but has hashrate " + Approx(rest->hashrate));
+  }
+  return true;
+}
+
+bool ValidateTopology(Ctx& c) {
+  const sim::SimConfig& s = c.out->sim;
+  const sim::TopologySpec& t = s.topology;
+  const std::string nodes = std::to_string(s.nodes);
+  switch (t.kind) {
+    case sim::TopologyKind::kBitcoin:
+      if (t.outbound >= s.nodes) {
+        const std::string path = "network.topology.outbound";
+        return c.Fail(c.OriginOf(path), path,
+                      "must be less than network.nodes (" + nodes + "), got " +
+                          std::to_string(t.outbound));
+      }
+      if (t.max_inbound < t.outbound) {
+        const std::string path = "network.topology.max_inbound";
+        return c.Fail(c.OriginOf(path), path,
+                      "must be at least outbound (" + std::to_string(t.outbound) + "), got " +
+                          std::to_string(t.max_inbound));
+      }
+      return true;
+    case sim::TopologyKind::kRandomRegular: {
+      const std::string path = "network.topology.degree";
+      if (t.degree >= s.nodes) {
+        return c.Fail(c.OriginOf(path), path,
+                      "must be less than network.nodes (" + nodes + "), got " +
+                          std::to_string(t.degree));
+      }
+      if ((static_cast<std::uint64_t>(s.nodes) * t.degree) % 2 != 0) {
+        return c.Fail(c.OriginOf(path), path,
+                      "network.nodes x degree must be even, got " + nodes + " x " +
+                          std::to_string(t.degree));
+      }
+      return true;
+    }
+    case sim::TopologyKind::kEdgeList:
+      return true;  // the file's contents are checked when the topology is built
+  }
+  return true;
+}
+
+}  // namespace
+
+bool Validate(Ctx& c) { return ValidateGroups(c) && ValidateTopology(c); }
+
+}  // namespace peerlab::scenario::detail

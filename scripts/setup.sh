@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Installs every Debian/Ubuntu package peerlab needs. Idempotent and non-interactive: packages
+# already installed are skipped, so running it again costs a second.
+set -euo pipefail
+
+packages=(
+  # build
+  cmake ninja-build g++ pkg-config
+  # C++ libraries
+  libyaml-cpp-dev libssl-dev libgtest-dev libboost-graph-dev libeigen3-dev libsqlite3-dev
+  # ns-3 (packet-level backend); find_package(ns3) also needs the ns3 helpers and GSL
+  libns3-dev ns3 libgsl-dev libxml2-dev
+  # Python side (Debian's /usr/bin/python3)
+  python3 python3-dev python3-venv pybind11-dev python3-pybind11
+  python3-numpy python3-pandas python3-pytest python3-matplotlib python3-bitcoinlib
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "setup: all ${#packages[@]} packages present"
+  exit 0
+fi
+
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
+echo "setup: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"

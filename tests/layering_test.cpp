@@ -1,0 +1,52 @@
+// Layering rules of docs/design.md §2 that CMake links cannot catch: the protocol layer stays
+// sans-IO (no engine, ns-3, YAML, sockets, clocks or OS randomness), util and results stay low.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+namespace {
+
+namespace fs = std::filesystem;
+
+std::vector<std::string> Violations(const std::string& dir, const std::vector<std::string>& banned) {
+  std::vector<std::string> found;
+  for (const auto& entry : fs::recursive_directory_iterator(fs::path(PEERLAB_SOURCE_DIR) / dir)) {
+    if (!entry.is_regular_file()) continue;
+    const auto ext = entry.path().extension();
+    if (ext != ".cpp" && ext != ".hpp" && ext != ".h") continue;
+    std::ifstream in(entry.path());
+    std::stringstream text;
+    text << in.rdbuf();
+    for (const auto& token : banned) {
+      if (text.str().find(token) != std::string::npos) {
+        found.push_back(entry.path().string() + " contains " + token);
+      }
+    }
+  }
+  return found;
+}
+
+TEST(Layering, ProtocolIsSansIo) {
+  const auto v = Violations("protocol", {"peerlab/sim/", "peerlab/scenario/", "peerlab/results/",
+                                         "ns3/", "yaml-cpp", "<sys/socket.h>", "<netinet/",
+                                         "<random>", "<chrono>", "<thread>", "<ctime>",
+                                         "steady_clock", "system_clock", "random_device",
+                                         "getenv", "fopen", "<fstream>", "<iostream>"});
+  EXPECT_TRUE(v.empty()) << ::testing::PrintToString(v);
+}
+
+TEST(Layering, LowerLayersDoNotReachUp) {
+  auto v = Violations("util", {"peerlab/protocol/", "peerlab/sim/", "peerlab/results/",
+                               "peerlab/scenario/"});
+  auto r = Violations("results", {"peerlab/protocol/", "peerlab/sim/", "peerlab/scenario/"});
+  auto s = Violations("sim", {"peerlab/scenario/", "peerlab/results/", "yaml-cpp", "<chrono>"});
+  v.insert(v.end(), r.begin(), r.end());
+  v.insert(v.end(), s.begin(), s.end());
+  EXPECT_TRUE(v.empty()) << ::testing::PrintToString(v);
+}
+
+}  // namespace

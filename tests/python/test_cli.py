@@ -1,0 +1,152 @@
+"""The `peerlab` command as a user meets it: outputs, determinism, and one-line errors."""
+import csv
+import hashlib
+import json
+import subprocess
+
+import pytest
+
+SUMMARY_KEYS = {"scenario", "seed", "backend", "nodes", "sim_time_s", "blocks",
+                "propagation_s", "reorgs", "groups", "adversaries"}
+
+SMALL = """version: 1
+name: small
+seed: 3
+stop: {blocks: 12}
+network: {nodes: 120, regions: bitcoin, topology: {kind: bitcoin, outbound: 8}}
+protocol: {block_interval: 600 s, block_size: 1 MB, relay: headers}
+groups:
+  pools: {nodes: 5, hashrate: 1.0}
+  relays: {nodes: rest, hashrate: 0}
+"""
+
+
+def run(peerlab_bin, *args, cwd=None):
+    return subprocess.run([peerlab_bin, *args], capture_output=True, text=True, cwd=cwd,
+                          timeout=300)
+
+
+def digest(path):
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_run_writes_run_directory_and_prints_summary(peerlab_bin, tmp_path):
+    scenario = tmp_path / "small.yaml"
+    scenario.write_text(SMALL)
+    out = tmp_path / "run"
+    res = run(peerlab_bin, "run", str(scenario), "--out", str(out), "--quiet")
+    assert res.returncode == 0, res.stderr
+    assert res.stderr == ""
+    summary = json.loads(res.stdout)
+    assert set(summary) == SUMMARY_KEYS
+    assert summary["nodes"] == 120 and summary["seed"] == 3 and summary["backend"] == "fast"
+    assert summary["blocks"]["mined"] == 12
+    assert summary["blocks"]["main_chain"] + summary["blocks"]["stale"] == 12
+    assert set(summary["propagation_s"]) == {"p50", "p90", "p99"}
+    assert 0 < summary["propagation_s"]["p50"] <= summary["propagation_s"]["p90"]
+    assert summary["groups"]["pools"]["revenue_share"] == 1.0
+    assert summary["groups"]["relays"]["blocks_main"] == 0
+    assert json.loads((out / "summary.json").read_text()) == summary
+    manifest = json.loads((out / "run.json").read_text())
+    assert manifest["seed"] == 3
+    assert manifest["scenario_sha256"] == hashlib.sha256(SMALL.encode()).hexdigest()
+    assert manifest["perf"]["events"] > 0
+    assert manifest["resolved_scenario"]["network"]["nodes"] == 120
+    rows = list(csv.DictReader((out / "blocks.csv").open()))
+    assert len(rows) == 12
+    assert {"id", "height", "parent", "miner_group", "mined_at_s", "main_chain", "reach_50_s",
+            "reach_90_s", "reach_100_s"} <= set(rows[0])
+    assert all(len(r["id"]) == 64 for r in rows)
+    main = [r for r in rows if r["main_chain"] == "true"]
+    assert len(main) == summary["blocks"]["main_chain"]
+    # Main-chain blocks reach every node, later than half of them.
+    assert all(float(r["reach_100_s"]) >= float(r["reach_50_s"]) for r in main)
+
+
+def test_same_seed_gives_byte_identical_data_files(peerlab_bin, tmp_path):
+    scenario = tmp_path / "small.yaml"
+    scenario.write_text(SMALL)
+    outs = [tmp_path / "a", tmp_path / "b", tmp_path / "c"]
+    for out, seed in zip(outs, ["5", "5", "6"]):
+        res = run(peerlab_bin, "run", str(scenario), "--seed", seed, "--out", str(out), "--quiet")
+        assert res.returncode == 0, res.stderr
+    for name in ["summary.json", "blocks.csv"]:
+        assert digest(outs[0] / name) == digest(outs[1] / name)
+        assert digest(outs[0] / name) != digest(outs[2] / name)
+
+
+def test_overrides_change_the_run(peerlab_bin, tmp_path):
+    scenario = tmp_path / "small.yaml"
+    scenario.write_text(SMALL)
+    res = run(peerlab_bin, "run", str(scenario), "--quiet", "--out", str(tmp_path / "o"),
+              "--set", "network.nodes=60", "--set", "stop.blocks=4")
+    assert res.returncode == 0, res.stderr
+    summary = json.loads(res.stdout)
+    assert summary["nodes"] == 60 and summary["blocks"]["mined"] == 4
+    manifest = json.loads((tmp_path / "o" / "run.json").read_text())
+    assert manifest["overrides"] == ["network.nodes=60", "stop.blocks=4"]
+
+
+@pytest.mark.parametrize("mutate,flags,expected", [
+    (lambda s: s, ["--set", "network.nodez=3"], "--set network.nodez=3: network.nodez: unknown key"),
+    (lambda s: s.replace("nodes: 120", "nodez: 120"), [], ":5:11: network.nodez: unknown key"),
+    (lambda s: s.replace("600 s", "600 parsecs"), [], ":6:28: protocol.block_interval:"),
+    (lambda s: s.replace("hashrate: 1.0", "hashrate: -0.5"), [], "groups.pools.hashrate:"),
+    (lambda s: s.replace("hashrate: 1.0", "hashrate: 150 %"), [], "groups.pools.hashrate:"),
+    (lambda s: s.replace("stop: {blocks: 12}", "stop: {blocks: 12"), [], ": yaml:"),
+    (lambda s: s, ["--seed", "x"], "--seed: expected a non-negative integer"),
+])
+def test_bad_input_is_one_line_exit_2_and_no_output(peerlab_bin, tmp_path, mutate, flags,
+                                                    expected):
+    scenario = tmp_path / "bad.yaml"
+    scenario.write_text(mutate(SMALL))
+    out = tmp_path / "never"
+    res = run(peerlab_bin, "run", str(scenario), "--out", str(out), *flags)
+    assert res.returncode == 2
+    assert res.stdout == ""
+    lines = res.stderr.strip().splitlines()
+    assert len(lines) == 1, res.stderr
+    assert expected in lines[0]
+    assert not out.exists()
+    assert not (tmp_path / "never.partial").exists()
+
+
+def test_missing_file(peerlab_bin, tmp_path):
+    res = run(peerlab_bin, "run", str(tmp_path / "nope.yaml"), "--out", str(tmp_path / "o"))
+    assert res.returncode == 2
+    assert len(res.stderr.strip().splitlines()) == 1
+    assert "nope.yaml" in res.stderr
+    assert not (tmp_path / "o").exists()
+
+
+def test_existing_run_is_not_overwritten_without_force(peerlab_bin, tmp_path):
+    scenario = tmp_path / "small.yaml"
+    scenario.write_text(SMALL)
+    out = tmp_path / "run"
+    assert run(peerlab_bin, "run", str(scenario), "--out", str(out), "--quiet").returncode == 0
+    before = digest(out / "summary.json")
+    res = run(peerlab_bin, "run", str(scenario), "--out", str(out), "--seed", "9")
+    assert res.returncode == 2 and "already exists" in res.stderr
+    assert digest(out / "summary.json") == before
+    res = run(peerlab_bin, "run", str(scenario), "--out", str(out), "--seed", "9", "--force",
+              "--quiet")
+    assert res.returncode == 0
+    assert json.loads((out / "summary.json").read_text())["seed"] == 9
+
+
+def test_check_and_help(peerlab_bin, root):
+    res = run(peerlab_bin, "check", str(root / "scenarios" / "bitcoin.yaml"))
+    assert res.returncode == 0 and res.stdout.startswith("ok: bitcoin (10000 nodes)")
+    for args in (["--help"], ["run", "--help"], ["check", "--help"], ["reference", "--help"]):
+        res = run(peerlab_bin, *args)
+        assert res.returncode == 0 and "Usage" in res.stdout, args
+    res = run(peerlab_bin, "frobnicate")
+    assert res.returncode == 2 and "unknown command" in res.stderr
+    res = run(peerlab_bin)
+    assert res.returncode == 2
+
+
+def test_every_shipped_scenario_is_valid(peerlab_bin, root):
+    for path in sorted((root / "scenarios").glob("*.yaml")):
+        res = run(peerlab_bin, "check", str(path))
+        assert res.returncode == 0, f"{path}: {res.stderr}"
