@@ -18,7 +18,7 @@ namespace {
 
 constexpr int kExitUsage = 2;
 
-constexpr const char* kMainHelp = R"(peerlab: a network simulator for peer-to-peer consensus
+constexpr const char* kMainHelp = R"HELP(peerlab: a network simulator for peer-to-peer consensus
 
 Usage:
   peerlab run FILE [options]     run a scenario, write a run directory, print its summary
@@ -27,9 +27,9 @@ Usage:
   peerlab --version
 
 Run `peerlab COMMAND --help` for a command's options.
-)";
+)HELP";
 
-constexpr const char* kRunHelp = R"(Usage: peerlab run FILE [--seed N] [--out DIR] [--set KEY=VALUE]... [--quiet] [--force]
+constexpr const char* kRunHelp = R"HELP(Usage: peerlab run FILE [--seed N] [--out DIR] [--set KEY=VALUE]... [--quiet] [--force]
 
 Runs the scenario in FILE and prints summary.json to stdout.
 
@@ -45,13 +45,13 @@ Options:
 
 The run directory holds run.json (manifest: scenario hash, resolved scenario, seed, version,
 wall time, perf), summary.json and blocks.csv. Exit status: 0 ok, 2 bad input.
-)";
+)HELP";
 
-constexpr const char* kCheckHelp = R"(Usage: peerlab check FILE [--set KEY=VALUE]...
+constexpr const char* kCheckHelp = R"HELP(Usage: peerlab check FILE [--set KEY=VALUE]...
 
 Parses and validates FILE (with overrides) and prints "ok: NAME (N nodes)" or one error line
 `FILE:LINE:COL: field: message`. Exit status: 0 valid, 2 invalid.
-)";
+)HELP";
 
 int Fail(const std::string& message) {
   std::fprintf(stderr, "%s\n", message.c_str());

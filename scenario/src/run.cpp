@@ -82,7 +82,7 @@ std::string RunManifestJson(const Scenario& scenario, const sim::SimReport& r, d
   w.Key("git_commit").String(kGitCommit);
   w.Key("scenario_file").String(scenario.file);
   const auto* text = reinterpret_cast<const std::uint8_t*>(scenario.text.data());
-  w.Key("scenario_sha256").String(Sha256({text, scenario.text.size()}).ToHex());
+  w.Key("scenario_sha256").String(Sha256({text, scenario.text.size()}).ToDigestHex());
   w.Key("seed").UInt(scenario.sim.seed);
   w.Key("overrides").BeginArray();
   for (const auto& o : scenario.overrides) w.String(o);

@@ -14,6 +14,23 @@
 namespace peerlab::scenario {
 namespace {
 
+// Error output must stay one line and printable whatever bytes the file or a key contained.
+std::string OneLine(const std::string& s) {
+  std::string out;
+  out.reserve(s.size());
+  for (char c : s) {
+    const auto u = static_cast<unsigned char>(c);
+    if (c == '\n') {
+      out += "\\n";
+    } else if (u < 0x20 || u == 0x7f) {
+      out += '?';
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
 std::string Format(const detail::Error& e, const std::string& file_label,
                    const std::vector<std::string>& overrides) {
   std::string where;
@@ -26,7 +43,7 @@ std::string Format(const detail::Error& e, const std::string& file_label,
   } else {
     where = file_label;
   }
-  return where + ": " + e.path + ": " + e.message;
+  return OneLine(where + ": " + e.path + ": " + e.message);
 }
 
 Result<Scenario> Parse(std::string_view text, const std::string& file_label,
@@ -69,7 +86,8 @@ Result<Scenario> ParseScenario(std::string_view text, const std::string& file_la
   try {
     return Parse(text, file_label, base_dir, overrides);
   } catch (const std::exception& e) {
-    return Status::Error(file_label + ": internal error while reading the scenario: " + e.what());
+    return Status::Error(
+        OneLine(file_label + ": internal error while reading the scenario: " + e.what()));
   } catch (...) {
     return Status::Error(file_label + ": internal error while reading the scenario");
   }

@@ -11,7 +11,7 @@ namespace {
 // The schema is at most five levels deep; anything far deeper is garbage or an alias cycle.
 constexpr int kMaxDepth = 64;
 // Bounds alias expansion ("billion laughs") while leaving room for large inline region tables.
-constexpr std::size_t kMaxNodes = 1'000'000;
+constexpr std::size_t kMaxNodes = 250'000;
 
 std::string Join(std::string_view path, std::string_view key) {
   if (path.empty()) return std::string(key);
@@ -26,11 +26,12 @@ class Converter {
                                Node* out) {
     out->origin = OriginOf(in.Mark());
     if (++count_ > kMaxNodes) {
-      return Error{out->origin, "yaml", "document too large (more than 1000000 nodes)"};
+      return Error{out->origin, "yaml", "document too large (more than 250000 nodes, counting alias expansions)"};
     }
     if (depth > kMaxDepth) {
-      return Error{out->origin, path.empty() ? "yaml" : path,
-                   "nested too deeply (or an alias refers to itself)"};
+      // The path would be as deep as the nesting; "yaml" keeps the error line short.
+      return Error{out->origin, "yaml",
+                   "nested more than 64 levels deep (or an alias refers to itself)"};
     }
     switch (in.Type()) {
       case YAML::NodeType::Scalar:
@@ -144,7 +145,8 @@ std::optional<Error> ApplyOverride(Node* root, const std::string& override_text,
   origin.override_index = index;
   const std::size_t eq = override_text.find('=');
   if (eq == std::string::npos) {
-    return Error{origin, std::string(Trim(override_text)),
+    const std::string_view shown = Trim(override_text);
+    return Error{origin, shown.empty() ? "(empty)" : std::string(shown),
                  "expected KEY=VALUE, e.g. `network.nodes=500`"};
   }
   const std::string key(Trim(std::string_view(override_text).substr(0, eq)));
@@ -160,7 +162,7 @@ std::optional<Error> ApplyOverride(Node* root, const std::string& override_text,
   }
   for (const std::string& part : parts) {
     if (part.empty()) {
-      return Error{origin, key, "invalid key (expected a dotted path like `network.nodes`)"};
+      return Error{origin, key.empty() ? "(empty key)" : key, "invalid key (expected a dotted path like `network.nodes`)"};
     }
     if (part.find_first_of("[]") != std::string::npos) {
       return Error{origin, key,

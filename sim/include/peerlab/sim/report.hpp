@@ -21,41 +21,41 @@ struct BlockProgress {
 };
 
 struct BlockRow {
-  protocol::BlockHandle handle;
+  protocol::BlockHandle handle = 0;
   std::string id_hex;
-  std::uint32_t height;
+  std::uint32_t height = 0;
   std::string parent_hex;
-  std::uint32_t miner_node;
-  std::uint32_t miner_group;
-  TimeNs found_at;
-  bool main_chain;
-  std::uint32_t size_bytes;
+  std::uint32_t miner_node = 0;
+  std::uint32_t miner_group = 0;
+  TimeNs found_at = 0;
+  bool main_chain = false;
+  std::uint32_t size_bytes = 0;
   std::array<std::optional<double>, 4> reach_s;  // seconds from mining to each kReachShares
 };
 
 struct GroupReport {
   std::string name;
-  double hashrate;
-  std::uint32_t nodes;
-  std::uint32_t blocks_mined;
-  std::uint32_t blocks_main;
+  double hashrate = 0;
+  std::uint32_t nodes = 0;
+  std::uint32_t blocks_mined = 0;
+  std::uint32_t blocks_main = 0;
   std::optional<double> revenue_share;  // blocks_main / main-chain blocks; null if none
 };
 
 struct SimReport {
-  std::uint32_t nodes;
-  TimeNs sim_time;
-  std::uint64_t events;
-  std::uint32_t blocks_mined;
-  std::uint32_t blocks_main;  // main-chain blocks after genesis
-  std::uint32_t blocks_stale;
+  std::uint32_t nodes = 0;
+  TimeNs sim_time = 0;
+  std::uint64_t events = 0;
+  std::uint32_t blocks_mined = 0;
+  std::uint32_t blocks_main = 0;  // main-chain blocks after genesis
+  std::uint32_t blocks_stale = 0;
   std::optional<double> stale_rate;
   // Median over blocks of the time from mining to 50 / 90 / 99 % of nodes (blocks that got
   // that far); null when no block did.
   std::optional<double> propagation_p50_s, propagation_p90_s, propagation_p99_s;
-  std::uint64_t reorgs;  // tip switches to a branch that does not extend the old tip, all nodes
-  std::uint32_t max_reorg_depth;
-  std::uint32_t main_tip_height;
+  std::uint64_t reorgs = 0;  // tip switches to a branch that does not extend the old tip, all nodes
+  std::uint32_t max_reorg_depth = 0;
+  std::uint32_t main_tip_height = 0;
   std::vector<GroupReport> groups;
   std::vector<BlockRow> blocks;  // mined blocks in mining order (genesis excluded)
 };

@@ -18,6 +18,8 @@ struct Hash256 {
 
   // Display form used by Bitcoin tools: bytes reversed, lower-case hex.
   std::string ToHex() const;
+  // Bytes in stored order, as sha256sum prints a digest.
+  std::string ToDigestHex() const;
 };
 
 Hash256 Sha256(std::span<const std::uint8_t> data);
