@@ -34,14 +34,39 @@ TEST(Node, HeadersRelayIsHeadersGetdataBlock) {
   EXPECT_EQ(net.now(), start + 150 * kMillisecond + 11 * kMillisecond);
 }
 
-TEST(Node, LegacyRelayResolvesInvWithHeadersFirst) {
+TEST(Node, LegacyRelayIsInvGetdataBlock) {
   MiniNet net(2, RelayMode::kLegacy);
   net.Connect(0, 1);
   net.Mine(0);
   net.Settle();
-  EXPECT_EQ(net.log(), (std::vector<std::string>{"0>1:inv", "1>0:getheaders", "0>1:headers",
-                                                 "1>0:getdata", "0>1:block"}));
+  EXPECT_EQ(net.log(), (std::vector<std::string>{"0>1:inv", "1>0:getdata", "0>1:block"}));
   EXPECT_EQ(net.node(1).tip(), net.node(0).tip());
+}
+
+TEST(Node, LateConnectionSyncsWithGetHeaders) {
+  // A node that already has a chain asks a new outbound peer for headers; the peer's longer
+  // chain wins.
+  MiniNet net(2, RelayMode::kHeaders);
+  net.Mine(0);
+  net.Mine(1);
+  net.Mine(1);
+  net.Connect(0, 1);  // node 0 syncs from node 1 with getheaders
+  net.Settle();
+  EXPECT_EQ(net.node(0).tip(), net.node(1).tip());
+  EXPECT_NE(std::find(net.log().begin(), net.log().end(), "0>1:getheaders"), net.log().end());
+}
+
+TEST(Node, LegacyRelayAcrossAGapFetchesMissingHeaders) {
+  MiniNet net(2, RelayMode::kLegacy);
+  net.Mine(0);
+  net.Mine(0);
+  net.Mine(0);
+  net.Connect(1, 0);  // node 1 knows nothing; node 0 will announce only its next tip
+  net.Settle();
+  net.Mine(0);
+  net.Settle();
+  EXPECT_EQ(net.node(1).tip(), net.node(0).tip());
+  EXPECT_EQ(net.store().Get(net.node(1).tip()).height, 4u);
 }
 
 TEST(Node, BlocksTravelAlongALineAndAreNotSentBack) {

@@ -105,12 +105,32 @@ void Node::OnMessage(TimeNs now, PeerId peer, const Message& m, Outbox& out) {
 }
 
 void Node::OnInv(PeerId peer, const Message& m, Outbox& out) {
+  Peer& p = peers_[peer];
+  if (config_->relay == RelayMode::kLegacy) {
+    // Pre-headers-first relay: fetch announced blocks we lack directly.
+    scratch_.clear();
+    for (BlockHandle h : m.blocks) {
+      if (Has(h, kHaveHeader)) UpdatePeerBestKnown(p, h);
+      if (Has(h, kInFlight | kValidating | kHaveData)) continue;
+      if (p.in_flight + scratch_.size() >= config_->max_blocks_in_flight_per_peer) break;
+      scratch_.push_back(h);
+    }
+    if (!scratch_.empty()) {
+      for (BlockHandle h : scratch_) {
+        Set(h, kInFlight);
+        in_flight_.push_back({h, peer});
+      }
+      p.in_flight += static_cast<std::uint32_t>(scratch_.size());
+      SendBlocks(peer, MsgType::kGetData, out);
+    }
+    return;
+  }
   // Headers-first: an unknown block id is resolved by asking for headers up to it; only the
   // last unknown id matters (Core's best_block), announcements list oldest first.
   BlockHandle unknown = kNoBlock;
   for (BlockHandle h : m.blocks) {
     if (Has(h, kHaveHeader)) {
-      UpdatePeerBestKnown(peers_[peer], h);
+      UpdatePeerBestKnown(p, h);
     } else {
       unknown = h;
     }
@@ -179,7 +199,12 @@ void Node::OnBlock(TimeNs now, PeerId peer, const Message& m, Outbox& out) {
   const BlockRecord& rec = store_->Get(h);
   if (Has(h, kInFlight)) RemoveInFlight(h);
   if (!Has(h, kHaveHeader)) {
-    if (!Has(rec.parent, kHaveHeader)) return;  // unconnectable; Core drops it too
+    if (!Has(rec.parent, kHaveHeader)) {
+      // A block we cannot connect (legacy relay across a gap): fetch the missing headers;
+      // the blocks, this one included, are then requested in order.
+      SendGetHeaders(peer, kNoBlock, out);
+      return;
+    }
     AcceptHeader(h);
   }
   UpdatePeerBestKnown(peers_[peer], h);

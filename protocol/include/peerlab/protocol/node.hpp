@@ -7,7 +7,7 @@
 //
 // Behaviour follows Bitcoin Core's headers-first relay: a new tip is announced with `headers`
 // to peers that sent `sendheaders` (else with `inv` of the tip); unknown announcements are
-// resolved with `getheaders`; blocks are fetched with `getdata` from a peer whose best known
+// resolved with `getheaders` (or, in legacy relay, fetched at once with `getdata`); blocks are fetched with `getdata` from a peer whose best known
 // chain has more work than our tip (so a competing block of equal work is not fetched: the
 // first-seen block wins ties); a received block is validated (a modelled CPU delay) and
 // connected; the tip is the chain of most work whose blocks are all validated.
@@ -27,8 +27,8 @@ namespace peerlab::protocol {
 using PeerId = std::uint32_t;  // the driver's local index for one of this node's connections
 
 enum class RelayMode : std::uint8_t {
-  kHeaders,  // BIP130 sendheaders: announce with headers, 1.5 round trips per hop
-  kLegacy,   // inv only: inv -> getheaders -> headers -> getdata -> block
+  kHeaders,  // BIP130 sendheaders: headers -> getdata -> block; unknown invs resolved headers-first
+  kLegacy,   // pre-headers-first (Core < 0.10, SimBlock): inv -> getdata -> block
 };
 
 struct NodeConfig {
