@@ -55,10 +55,10 @@ MessageId MessagePool::Acquire(MsgType type) {
     id = free_.back();
     free_.pop_back();
   } else {
-    id = static_cast<MessageId>(slots_.size());
-    slots_.emplace_back();
+    if (size_ % kChunkSize == 0) chunks_.push_back(std::make_unique<Entry[]>(kChunkSize));
+    id = size_++;
   }
-  Slot& slot = slots_[id];
+  Entry& slot = Slot(id);
   slot.refs = 1;
   slot.message.type = type;
   slot.message.wire_bytes = 0;

@@ -6,7 +6,7 @@
 #pragma once
 
 #include <cstdint>
-#include <deque>
+#include <memory>
 #include <string_view>
 #include <vector>
 
@@ -48,21 +48,29 @@ class MessagePool {
  public:
   // A cleared message with one reference held by the caller.
   MessageId Acquire(MsgType type);
-  Message& Get(MessageId id) { return slots_[id].message; }
-  const Message& Get(MessageId id) const { return slots_[id].message; }
-  void AddRef(MessageId id) { ++slots_[id].refs; }
+  Message& Get(MessageId id) { return Slot(id).message; }
+  const Message& Get(MessageId id) const { return Slot(id).message; }
+  void AddRef(MessageId id) { ++Slot(id).refs; }
   void Release(MessageId id) {
-    PEERLAB_ASSERT(slots_[id].refs > 0);
-    if (--slots_[id].refs == 0) free_.push_back(id);
+    PEERLAB_ASSERT(Slot(id).refs > 0);
+    if (--Slot(id).refs == 0) free_.push_back(id);
   }
-  std::size_t live() const { return slots_.size() - free_.size(); }
+  std::size_t live() const { return size_ - free_.size(); }
 
  private:
-  struct Slot {
+  struct Entry {
     Message message;
     std::uint32_t refs = 0;
   };
-  std::deque<Slot> slots_;  // a deque keeps references stable while the pool grows
+  // Fixed-size chunks keep references stable while the pool grows, and index in two steps.
+  static constexpr std::uint32_t kChunkBits = 12;
+  static constexpr std::uint32_t kChunkSize = 1u << kChunkBits;
+  Entry& Slot(MessageId id) { return chunks_[id >> kChunkBits][id & (kChunkSize - 1)]; }
+  const Entry& Slot(MessageId id) const {
+    return chunks_[id >> kChunkBits][id & (kChunkSize - 1)];
+  }
+  std::vector<std::unique_ptr<Entry[]>> chunks_;
+  std::uint32_t size_ = 0;
   std::vector<MessageId> free_;
 };
 
