@@ -1,5 +1,7 @@
 // Scenario layer: units, YAML parsing, overrides, validation and the generated reference.
 // Error lines are compared in full: they are the user interface of a scenario file.
+#include "peerlab/scenario/scenario.hpp"
+
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -8,7 +10,6 @@
 #include <string>
 #include <vector>
 
-#include "peerlab/scenario/scenario.hpp"
 #include "peerlab/scenario/units.hpp"
 
 namespace peerlab::scenario {
@@ -57,13 +58,13 @@ std::string ReadFile(const std::string& path) {
 // ---- units --------------------------------------------------------------------------------
 
 TEST(ScenarioUnits, Durations) {
+  // clang-format off
   const std::pair<const char*, DurationNs> cases[] = {
-      {"50 ms", 50 * kMillisecond}, {"50ms", 50 * kMillisecond},  {"1.5 s", 1500 * kMillisecond},
-      {"0 s", 0},                    {"1 ns", 1},                    {"3 us", 3 * kMicrosecond},
-      {"2 µs", 2 * kMicrosecond},    {"10 min", 10 * kMinute},       {"2 h", 2 * kHour},
-      {"1 d", kDay},                 {" 600 s ", 600 * kSecond},     {"0.1 s", 100 * kMillisecond},
-      {"1e3 ms", kSecond},           {"106751 d", 106751 * kDay},
-  };
+      {"50 ms", 50 * kMillisecond}, {"50ms", 50 * kMillisecond}, {"1.5 s", 1500 * kMillisecond},
+      {"0 s", 0}, {"1 ns", 1}, {"3 us", 3 * kMicrosecond}, {"2 µs", 2 * kMicrosecond},
+      {"10 min", 10 * kMinute}, {"2 h", 2 * kHour}, {"1 d", kDay}, {" 600 s ", 600 * kSecond},
+      {"0.1 s", 100 * kMillisecond}, {"1e3 ms", kSecond}, {"106751 d", 106751 * kDay}};
+  // clang-format on
   for (const auto& [text, want] : cases) {
     auto r = ParseDuration(text);
     ASSERT_TRUE(r.ok()) << text << ": " << r.status().message();
@@ -71,7 +72,8 @@ TEST(ScenarioUnits, Durations) {
   }
   const std::pair<const char*, const char*> errors[] = {
       {"600", "needs a unit, e.g. `600 s`"},
-      {"10 parsecs", "unknown duration unit `parsecs` (expected one of: ns, us, µs, ms, s, min, h, d)"},
+      {"10 parsecs",
+       "unknown duration unit `parsecs` (expected one of: ns, us, µs, ms, s, min, h, d)"},
       {"-5 s", "must not be negative, got `-5 s`"},
       {"s", "expected a duration like `600 s`, got `s`"},
       {"", "expected a duration like `600 s`, got ``"},
@@ -89,9 +91,9 @@ TEST(ScenarioUnits, Durations) {
 
 TEST(ScenarioUnits, Sizes) {
   const std::pair<const char*, std::uint64_t> cases[] = {
-      {"1 MB", 1'000'000}, {"81 B", 81},          {"1 KB", 1000},         {"1 kB", 1000},
-      {"2 GB", 2'000'000'000}, {"1 KiB", 1024},   {"1 MiB", 1'048'576},   {"1 GiB", 1'073'741'824},
-      {"1.5 MB", 1'500'000},   {"0.5 KiB", 512},  {"1.1 MB", 1'100'000},
+      {"1 MB", 1'000'000},     {"81 B", 81},     {"1 KB", 1000},        {"1 kB", 1000},
+      {"2 GB", 2'000'000'000}, {"1 KiB", 1024},  {"1 MiB", 1'048'576},  {"1 GiB", 1'073'741'824},
+      {"1.5 MB", 1'500'000},   {"0.5 KiB", 512}, {"1.1 MB", 1'100'000},
   };
   for (const auto& [text, want] : cases) {
     auto r = ParseSize(text);
@@ -107,9 +109,9 @@ TEST(ScenarioUnits, Sizes) {
 
 TEST(ScenarioUnits, Bandwidths) {
   const std::pair<const char*, double> cases[] = {
-      {"20 Mbit/s", 20e6}, {"20 Mbps", 20e6}, {"1.5 Gbit/s", 1.5e9}, {"1 Gbps", 1e9},
-      {"64 kbit/s", 64e3}, {"64 kbps", 64e3}, {"300 bit/s", 300},    {"300 bps", 300},
-      {"19.2Mbit/s", 19.2e6},
+      {"20 Mbit/s", 20e6}, {"20 Mbps", 20e6},   {"1.5 Gbit/s", 1.5e9},
+      {"1 Gbps", 1e9},     {"64 kbit/s", 64e3}, {"64 kbps", 64e3},
+      {"300 bit/s", 300},  {"300 bps", 300},    {"19.2Mbit/s", 19.2e6},
   };
   for (const auto& [text, want] : cases) {
     auto r = ParseBandwidth(text);
@@ -124,8 +126,8 @@ TEST(ScenarioUnits, Bandwidths) {
 
 TEST(ScenarioUnits, Hashrates) {
   const std::pair<const char*, double> cases[] = {
-      {"0", 0}, {"1", 1}, {"0.25", 0.25}, {"30 %", 0.3}, {"30%", 0.3}, {"100 %", 1}, {"0 %", 0},
-      {"12.5 %", 0.125},
+      {"0", 0},     {"1", 1},     {"0.25", 0.25}, {"30 %", 0.3},
+      {"30%", 0.3}, {"100 %", 1}, {"0 %", 0},     {"12.5 %", 0.125},
   };
   for (const auto& [text, want] : cases) {
     auto r = ParseHashrate(text);
@@ -184,18 +186,20 @@ TEST(ScenarioParse, DefaultsAreFilled) {
   EXPECT_EQ(s.sim.node.relay, protocol::RelayMode::kHeaders);
   EXPECT_EQ(s.sim.node.validation_fixed, 10 * kMillisecond);
   EXPECT_EQ(s.sim.node.validation_per_mb, 50 * kMillisecond);
-  EXPECT_EQ(s.sim.node.max_blocks_in_flight_per_peer, protocol::NodeConfig{}.max_blocks_in_flight_per_peer);
+  EXPECT_EQ(s.sim.node.max_blocks_in_flight_per_peer,
+            protocol::NodeConfig{}.max_blocks_in_flight_per_peer);
   EXPECT_EQ(s.outputs, (std::vector<std::string>{"summary", "blocks"}));
   EXPECT_TRUE(s.overrides.empty());
-  EXPECT_EQ(s.resolved_json,
-            R"({"version":1,"name":"test","seed":1,"stop":{"blocks":20,"drain":"10 min"},)"
-            R"("network":{"backend":"fast","nodes":200,"regions":"bitcoin",)"
-            R"("latency_jitter":{"kind":"pareto","shape":5},)"
-            R"("topology":{"kind":"bitcoin","outbound":8,"max_inbound":125}},)"
-            R"("protocol":{"kind":"bitcoin","block_interval":"10 min","block_size":"1 MB",)"
-            R"("relay":"headers","validation":{"fixed":"10 ms","per_mb":"50 ms"}},)"
-            R"("groups":{"pools":{"nodes":20,"hashrate":1},"others":{"nodes":"rest","hashrate":0}},)"
-            R"("outputs":["summary","blocks"]})");
+  EXPECT_EQ(
+      s.resolved_json,
+      R"({"version":1,"name":"test","seed":1,"stop":{"blocks":20,"drain":"10 min"},)"
+      R"("network":{"backend":"fast","nodes":200,"regions":"bitcoin",)"
+      R"("latency_jitter":{"kind":"pareto","shape":5},)"
+      R"("topology":{"kind":"bitcoin","outbound":8,"max_inbound":125}},)"
+      R"("protocol":{"kind":"bitcoin","block_interval":"10 min","block_size":"1 MB",)"
+      R"("relay":"headers","validation":{"fixed":"10 ms","per_mb":"50 ms"}},)"
+      R"("groups":{"pools":{"nodes":20,"hashrate":1},"others":{"nodes":"rest","hashrate":0}},)"
+      R"("outputs":["summary","blocks"]})");
 }
 
 TEST(ScenarioParse, EveryKeySet) {
@@ -240,10 +244,11 @@ TEST(ScenarioParse, ResolvedJsonParsesBackToTheSameConfig) {
 }
 
 TEST(ScenarioParse, GroupOrderIsFileOrder) {
-  auto r = Parse(With("  pools: { nodes: 20, hashrate: 1.0 }\n  others: { nodes: rest, hashrate: 0 }\n",
-                      "  zeta: { nodes: 10, hashrate: 0.5 }\n"
-                      "  alpha: { nodes: rest, hashrate: 0.25 }\n"
-                      "  mid: { nodes: 5, hashrate: 25 % }\n"));
+  auto r =
+      Parse(With("  pools: { nodes: 20, hashrate: 1.0 }\n  others: { nodes: rest, hashrate: 0 }\n",
+                 "  zeta: { nodes: 10, hashrate: 0.5 }\n"
+                 "  alpha: { nodes: rest, hashrate: 0.25 }\n"
+                 "  mid: { nodes: 5, hashrate: 25 % }\n"));
   ASSERT_TRUE(r.ok()) << r.status().message();
   ASSERT_EQ(r->sim.groups.size(), 3u);
   EXPECT_EQ(r->sim.groups[0].name, "zeta");
@@ -257,10 +262,13 @@ TEST(ScenarioParse, GroupOrderIsFileOrder) {
 }
 
 TEST(ScenarioParse, OverridesChangeValuesAndCreateKeys) {
-  const std::vector<std::string> overrides = {
-      "network.nodes=500",   "stop.time=2 h",           "groups.pools.hashrate=0.5",
-      "groups.others.hashrate=50 %", "protocol.relay=legacy", "outputs=[summary]",
-      "network.topology={kind: random-regular, degree: 4}"};
+  const std::vector<std::string> overrides = {"network.nodes=500",
+                                              "stop.time=2 h",
+                                              "groups.pools.hashrate=0.5",
+                                              "groups.others.hashrate=50 %",
+                                              "protocol.relay=legacy",
+                                              "outputs=[summary]",
+                                              "network.topology={kind: random-regular, degree: 4}"};
   auto r = Parse(kBase, overrides);
   ASSERT_TRUE(r.ok()) << r.status().message();
   EXPECT_EQ(r->sim.nodes, 500u);
@@ -325,7 +333,8 @@ TEST(ScenarioErrors, UnknownKeyNested) {
 }
 
 TEST(ScenarioErrors, KeyOfAnotherKind) {
-  EXPECT_EQ(Error(With("  nodes: 200\n", "  nodes: 200\n  topology: { kind: random-regular, outbound: 8 }\n")),
+  EXPECT_EQ(Error(With("  nodes: 200\n",
+                       "  nodes: 200\n  topology: { kind: random-regular, outbound: 8 }\n")),
             "s.yaml:7:37: network.topology.outbound: unknown key for kind `random-regular` "
             "(expected one of: kind, degree)");
 }
@@ -411,9 +420,10 @@ TEST(ScenarioErrors, GroupCounts) {
 TEST(ScenarioErrors, TopologyAgainstNodeCount) {
   EXPECT_EQ(Error(With("  nodes: 200\n", "  nodes: 5\n"), {"groups.pools.nodes=2"}),
             "s.yaml:6:3: network.topology.outbound: must be less than network.nodes (5), got 8");
-  EXPECT_EQ(Error(kBase, {"network.topology={kind: random-regular, degree: 3}", "network.nodes=201"}),
-            "--set network.topology={kind: random-regular, degree: 3}: network.topology.degree: "
-            "network.nodes x degree must be even, got 201 x 3");
+  EXPECT_EQ(
+      Error(kBase, {"network.topology={kind: random-regular, degree: 3}", "network.nodes=201"}),
+      "--set network.topology={kind: random-regular, degree: 3}: network.topology.degree: "
+      "network.nodes x degree must be even, got 201 x 3");
 }
 
 TEST(ScenarioErrors, UnknownOverrideKey) {
@@ -425,7 +435,8 @@ TEST(ScenarioErrors, UnknownOverrideKey) {
 TEST(ScenarioErrors, OverrideBadValue) {
   EXPECT_EQ(Error(kBase, {"network.nodes=abc"}),
             "--set network.nodes=abc: network.nodes: expected an integer, got `abc`");
-  EXPECT_EQ(Error(kBase, {"stop.time=2"}), "--set stop.time=2: stop.time: needs a unit, e.g. `2 s`");
+  EXPECT_EQ(Error(kBase, {"stop.time=2"}),
+            "--set stop.time=2: stop.time: needs a unit, e.g. `2 s`");
   EXPECT_EQ(Error(kBase, {"outputs=[summary"}),
             "--set outputs=[summary: outputs: invalid YAML value: end of sequence flow not found");
 }
@@ -445,18 +456,21 @@ TEST(ScenarioErrors, MalformedOverride) {
 TEST(ScenarioErrors, MissingFile) {
   auto r = LoadScenario("/nonexistent/dir/x.yaml", {});
   ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.status().message(), "/nonexistent/dir/x.yaml: cannot read file: No such file or directory");
+  EXPECT_EQ(r.status().message(),
+            "/nonexistent/dir/x.yaml: cannot read file: No such file or directory");
 }
 
 TEST(ScenarioErrors, EdgeListFileMissing) {
-  EXPECT_EQ(Error(With("  nodes: 200\n", "  nodes: 200\n  topology:\n    kind: edge-list\n    file: nope.txt\n")),
+  EXPECT_EQ(Error(With("  nodes: 200\n",
+                       "  nodes: 200\n  topology:\n    kind: edge-list\n    file: nope.txt\n")),
             "s.yaml:9:11: network.topology.file: cannot read edge-list file `nope.txt`: No such "
             "file or directory");
   auto r = LoadScenario(kDataDir + "/edge_list.yaml", {"network.topology.file=missing.txt"});
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().message(),
             "--set network.topology.file=missing.txt: network.topology.file: cannot read "
-            "edge-list file `" + kDataDir + "/missing.txt`: No such file or directory");
+            "edge-list file `" +
+                kDataDir + "/missing.txt`: No such file or directory");
 }
 
 TEST(ScenarioErrors, InlineRegionTable) {
@@ -542,7 +556,9 @@ TEST(ScenarioErrors, HostileInputsFailCleanly) {
       With("  others: { nodes: rest, hashrate: 0 }\n", "  [a]: 7\n"),
       With("  others: { nodes: rest, hashrate: 0 }\n", "  \"a.b\": {nodes: rest, hashrate: 0}\n"),
       With("  nodes: 200\n", "  nodes: 200\n  regions: {names: 5}\n"),
-      With("  nodes: 200\n", "  nodes: 200\n  regions: {names: [a], node_share: [1], latency_ms: [5], upload_mbps: [1], download_mbps: [1]}\n"),
+      With("  nodes: 200\n",
+           "  nodes: 200\n  regions: {names: [a], node_share: [1], latency_ms: [5], upload_mbps: "
+           "[1], download_mbps: [1]}\n"),
       With("  nodes: 200\n", "  nodes: 200\n  regions: []\n"),
       With("  nodes: 200\n", "  nodes: 200\n  topology: {kind: [x]}\n"),
       With("  nodes: 200\n", "  nodes: 200\n  latency_jitter: {kind: pareto, shape: 1}\n"),
@@ -574,10 +590,11 @@ TEST(ScenarioErrors, HostileInputsFailCleanly) {
       EXPECT_EQ(r.status().message().rfind("s.yaml", 0), 0u) << r.status().message();
     }
   }
+  // clang-format off
   const std::vector<std::vector<std::string>> overrides = {
       {"="}, {""}, {"=5"}, {"version="}, {".=1"}, {"groups=5"}, {"groups=[1]"},
-      {"outputs[0]=blocks"}, {"stop.blocks.x.y=1"}, {"network={nodez: 2}"}, {"seed=1e400"},
-  };
+      {"outputs[0]=blocks"}, {"stop.blocks.x.y=1"}, {"network={nodez: 2}"}, {"seed=1e400"}};
+  // clang-format on
   for (const auto& o : overrides) {
     auto r = Parse(kBase, o);
     EXPECT_FALSE(r.ok()) << "override " << o[0] << " was accepted";

@@ -119,16 +119,15 @@ const Table& ProtocolTable() {
              std::uint64_t v = 0;
              if (!ReadSize(n, p, c, &v)) return false;
              if (v < kMinBlockSize || v > kMaxBlockSize) {
-               return c.Fail(n.origin, p,
-                             "must be between 81 B and 4 MB, got " + Quote(n.scalar));
+               return c.Fail(n.origin, p, "must be between 81 B and 4 MB, got " + Quote(n.scalar));
              }
              c.out->sim.node.block_size_bytes = static_cast<std::uint32_t>(v);
              j = JsonString(FormatSize(v));
              return true;
            }},
           {"relay", "one of `headers`, `legacy`", false, "headers", "",
-           "`headers`: BIP130 sendheaders announcements; `legacy`: inv, getheaders, headers, "
-           "getdata.",
+           "`headers`: BIP130 announcements (headers, getdata, block; unknown invs resolved "
+           "headers-first); `legacy`: pre-0.10 relay (inv, getdata, block).",
            [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
              std::string v;
              if (!ReadString(n, p, c, &v)) return false;
@@ -239,7 +238,8 @@ bool ParseOutputs(const Node& n, const std::string& p, Ctx& c, std::string& j) {
     outputs.insert(outputs.begin(), "summary");
   }
   j = "[";
-  for (std::size_t i = 0; i < outputs.size(); ++i) j += (i == 0 ? "" : ",") + JsonString(outputs[i]);
+  for (std::size_t i = 0; i < outputs.size(); ++i)
+    j += (i == 0 ? "" : ",") + JsonString(outputs[i]);
   j += "]";
   c.out->outputs = std::move(outputs);
   return true;
@@ -305,9 +305,8 @@ const Table& RootTable() {
 
 const std::vector<const Table*>& AllTables() {
   static const std::vector<const Table*> tables = {
-      &RootTable(),    &StopTable(),     &NetworkTable(),  &RegionsInlineTable(),
-      &JitterTable(),  &BandwidthTable(), &TopologyTable(), &ProtocolTable(),
-      &ValidationTable(), &GroupTable()};
+      &RootTable(),      &StopTable(),     &NetworkTable(),  &RegionsInlineTable(), &JitterTable(),
+      &BandwidthTable(), &TopologyTable(), &ProtocolTable(), &ValidationTable(),    &GroupTable()};
   return tables;
 }
 

@@ -29,9 +29,9 @@ const Table& RegionsInlineTable() {
           {"names", "list of strings", true, "", "", "Region names, unique.",
            [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
              if (n.kind != Kind::kSequence || n.items.empty()) {
-               return c.Fail(n.origin, p, "expected a non-empty list of names, got " +
-                                              (n.kind == Kind::kSequence ? "an empty list"
-                                                                         : Describe(n)));
+               return c.Fail(n.origin, p,
+                             "expected a non-empty list of names, got " +
+                                 (n.kind == Kind::kSequence ? "an empty list" : Describe(n)));
              }
              auto& names = c.out->sim.regions.names;
              j = "[";
@@ -80,8 +80,8 @@ const Table& RegionsInlineTable() {
                }
                if (row.size() != size) {
                  return c.Fail(n.items[i].origin, row_path,
-                               "has " + std::to_string(row.size()) +
-                                   " entries but `names` has " + std::to_string(size));
+                               "has " + std::to_string(row.size()) + " entries but `names` has " +
+                                   std::to_string(size));
                }
                matrix.insert(matrix.end(), row.begin(), row.end());
                j += (i == 0 ? "" : ",") + row_json;
@@ -120,9 +120,9 @@ static bool CheckRegionLengths(const std::string& p, Ctx& c) {
   for (const auto& [name, count] : lists) {
     if (count == size) continue;
     const std::string path = p + "." + name;
-    return c.Fail(c.OriginOf(path), path,
-                  "has " + std::to_string(count) + " entries but `names` has " +
-                      std::to_string(size));
+    return c.Fail(
+        c.OriginOf(path), path,
+        "has " + std::to_string(count) + " entries but `names` has " + std::to_string(size));
   }
   double sum = 0;
   for (double s : r.node_share) sum += s;
@@ -274,9 +274,10 @@ const Table& TopologyTable() {
              const std::string shown = resolved.string();
              std::FILE* f = std::fopen(shown.c_str(), "rb");
              if (f == nullptr) {
-               return c.Fail(n.origin, p,
-                             "cannot read edge-list file " + Quote(shown) + ": " +
-                                 std::strerror(errno));
+               const int err = errno;
+               return c.Fail(
+                   n.origin, p,
+                   "cannot read edge-list file " + Quote(shown) + ": " + std::strerror(err));
              }
              std::fclose(f);
              std::error_code ec;
@@ -301,7 +302,8 @@ const Table& NetworkTable() {
            [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
              std::string v;
              if (!ReadString(n, p, c, &v)) return false;
-             if (v == "ns3") return c.Fail(n.origin, p, "backend ns3 is not available in this build");
+             if (v == "ns3")
+               return c.Fail(n.origin, p, "backend ns3 is not available in this build");
              if (v != "fast") {
                return c.Fail(n.origin, p, "unknown value " + Quote(v) + " (expected one of: fast)");
              }

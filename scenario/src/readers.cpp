@@ -93,8 +93,8 @@ std::string AllowedKeys(const Table& table, std::string_view kind) {
 }  // namespace
 
 bool Ctx::Fail(const Origin& origin, std::string path, std::string message) {
-  if (!error) error = Error{origin, path.empty() ? "(top level)" : std::move(path),
-                            std::move(message)};
+  if (!error)
+    error = Error{origin, path.empty() ? "(top level)" : std::move(path), std::move(message)};
   return false;
 }
 
@@ -180,8 +180,8 @@ bool ReadString(const Node& n, const std::string& path, Ctx& ctx, std::string* o
   return ReadScalarText(n, path, ctx, "a string", out);
 }
 
-bool ReadInt(const Node& n, const std::string& path, Ctx& ctx, std::int64_t min,
-             std::int64_t max, std::int64_t* out) {
+bool ReadInt(const Node& n, const std::string& path, Ctx& ctx, std::int64_t min, std::int64_t max,
+             std::int64_t* out) {
   std::string text;
   if (!ReadScalarText(n, path, ctx, "an integer", &text)) return false;
   const IntText t = ParseIntText(text);
@@ -220,9 +220,8 @@ bool ReadUInt64(const Node& n, const std::string& path, Ctx& ctx, std::uint64_t*
   }
   if (t.overflow) {
     return ctx.Fail(n.origin, path,
-                    "must be at most " +
-                        std::to_string(std::numeric_limits<std::uint64_t>::max()) + ", got " +
-                        Quote(text));
+                    "must be at most " + std::to_string(std::numeric_limits<std::uint64_t>::max()) +
+                        ", got " + Quote(text));
   }
   *out = t.magnitude;
   return true;

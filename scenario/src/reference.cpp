@@ -89,7 +89,7 @@ std::string ScenarioReferenceMarkdown() {
     md += std::string(table->doc) + "\n\n";
     md += "| Key | Type | Default | Description |\n| --- | --- | --- | --- |\n";
     for (const detail::Field& f : table->fields) {
-      std::string def = f.required ? "**required**"
+      std::string def = f.required               ? "**required**"
                         : f.default_yaml.empty() ? "optional"
                                                  : "`" + std::string(f.default_yaml) + "`";
       std::string doc(f.doc);

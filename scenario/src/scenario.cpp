@@ -38,8 +38,8 @@ std::string Format(const detail::Error& e, const std::string& file_label,
       static_cast<std::size_t>(e.origin.override_index) < overrides.size()) {
     where = "--set " + overrides[static_cast<std::size_t>(e.origin.override_index)];
   } else if (e.origin.line > 0) {
-    where = file_label + ":" + std::to_string(e.origin.line) + ":" +
-            std::to_string(e.origin.column);
+    where =
+        file_label + ":" + std::to_string(e.origin.line) + ":" + std::to_string(e.origin.column);
   } else {
     where = file_label;
   }

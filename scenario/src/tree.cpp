@@ -4,7 +4,6 @@
 #include <yaml-cpp/yaml.h>
 
 #include <sstream>
-
 #include <unordered_set>
 #include <utility>
 
@@ -29,7 +28,8 @@ class Converter {
                                Node* out) {
     out->origin = OriginOf(in.Mark());
     if (++count_ > kMaxNodes) {
-      return Error{out->origin, "yaml", "document too large (more than 250000 nodes, counting alias expansions)"};
+      return Error{out->origin, "yaml",
+                   "document too large (more than 250000 nodes, counting alias expansions)"};
     }
     if (depth > kMaxDepth) {
       // The path would be as deep as the nesting; "yaml" keeps the error line short.
@@ -223,7 +223,8 @@ std::optional<Error> ApplyOverride(Node* root, const std::string& override_text,
   }
   for (const std::string& part : parts) {
     if (part.empty()) {
-      return Error{origin, key.empty() ? "(empty key)" : key, "invalid key (expected a dotted path like `network.nodes`)"};
+      return Error{origin, key.empty() ? "(empty key)" : key,
+                   "invalid key (expected a dotted path like `network.nodes`)"};
     }
     if (part.find_first_of("[]") != std::string::npos) {
       return Error{origin, key,

@@ -4,7 +4,6 @@
 #include <charconv>
 #include <cmath>
 #include <cstdint>
-#include <limits>
 #include <string>
 
 namespace peerlab::scenario {
@@ -17,12 +16,12 @@ struct Unit {
 
 // The first spelling of each factor is the canonical one used by Format*.
 constexpr Unit kDurationUnits[] = {
-    {"ns", 1}, {"us", 1e3}, {"µs", 1e3}, {"ms", 1e6}, {"s", 1e9},
-    {"min", 60e9}, {"h", 3600e9}, {"d", 86400e9},
+    {"ns", 1},  {"us", 1e3},   {"µs", 1e3},   {"ms", 1e6},
+    {"s", 1e9}, {"min", 60e9}, {"h", 3600e9}, {"d", 86400e9},
 };
 constexpr Unit kSizeUnits[] = {
-    {"B", 1},          {"KB", 1e3},         {"kB", 1e3},          {"MB", 1e6}, {"GB", 1e9},
-    {"KiB", 1024.0}, {"MiB", 1048576.0}, {"GiB", 1073741824.0},
+    {"B", 1},    {"KB", 1e3},     {"kB", 1e3},        {"MB", 1e6},
+    {"GB", 1e9}, {"KiB", 1024.0}, {"MiB", 1048576.0}, {"GiB", 1073741824.0},
 };
 constexpr Unit kBandwidthUnits[] = {
     {"bit/s", 1}, {"kbit/s", 1e3}, {"Mbit/s", 1e6}, {"Gbit/s", 1e9},
@@ -81,8 +80,8 @@ Result<Quantity> SplitQuantity(std::string_view text, std::string_view what,
   q.unit = Trim(t.substr(q.number.size()));
   if (q.value < 0) return Status::Error("must not be negative, got " + Quote(t));
   if (q.unit.empty()) {
-    return Status::Error("needs a unit, e.g. " + Quote(std::string(q.number) + " " +
-                                                       std::string(example_unit)));
+    return Status::Error("needs a unit, e.g. " +
+                         Quote(std::string(q.number) + " " + std::string(example_unit)));
   }
   return q;
 }
@@ -137,8 +136,8 @@ Result<std::uint64_t> ParseSize(std::string_view text) {
   if (!q.ok()) return q.status();
   const Unit* u = FindUnit(kSizeUnits, q->unit);
   if (u == nullptr) {
-    return Status::Error("unknown size unit " + Quote(q->unit) + " (expected one of: " +
-                         UnitList(kSizeUnits) + ")");
+    return Status::Error("unknown size unit " + Quote(q->unit) +
+                         " (expected one of: " + UnitList(kSizeUnits) + ")");
   }
   if (!AllDigits(q->number)) {
     const double bytes = q->value * u->factor;
@@ -154,8 +153,8 @@ Result<double> ParseBandwidth(std::string_view text) {
   if (!q.ok()) return q.status();
   const Unit* u = FindUnit(kBandwidthUnits, q->unit);
   if (u == nullptr) {
-    return Status::Error("unknown bandwidth unit " + Quote(q->unit) + " (expected one of: " +
-                         UnitList(kBandwidthUnits) + ")");
+    return Status::Error("unknown bandwidth unit " + Quote(q->unit) +
+                         " (expected one of: " + UnitList(kBandwidthUnits) + ")");
   }
   const double bps = q->value * u->factor;
   if (!std::isfinite(bps)) return Status::Error(Quote(Trim(text)) + " is out of range");
@@ -169,8 +168,7 @@ Result<double> ParseHashrate(std::string_view text) {
   double v = 0;
   const auto [ptr, ec] = std::from_chars(number.data(), number.data() + number.size(), v);
   if (ec != std::errc() || ptr != number.data() + number.size() || !std::isfinite(v)) {
-    return Status::Error("expected a share in [0, 1] or a percentage like `30 %`, got " +
-                         Quote(t));
+    return Status::Error("expected a share in [0, 1] or a percentage like `30 %`, got " + Quote(t));
   }
   if (v < 0) return Status::Error("must not be negative, got " + Quote(t));
   if (percent) {
@@ -193,7 +191,7 @@ std::string FormatNumber(double v) {
 std::string FormatDuration(DurationNs d) {
   if (d == 0) return "0 s";
   static constexpr std::pair<DurationNs, std::string_view> kUnits[] = {
-      {kDay, "d"},          {kHour, "h"},        {kMinute, "min"}, {kSecond, "s"},
+      {kDay, "d"},          {kHour, "h"},         {kMinute, "min"}, {kSecond, "s"},
       {kMillisecond, "ms"}, {kMicrosecond, "us"}, {1, "ns"}};
   for (const auto& [factor, name] : kUnits) {
     if (d % factor == 0) return std::to_string(d / factor) + " " + std::string(name);

@@ -44,9 +44,9 @@ bool ValidateGroups(Ctx& c) {
   }
   const std::string nodes = std::to_string(s.nodes);
   if (fixed > s.nodes) {
-    return c.Fail(c.OriginOf("groups"), "groups",
-                  "groups have " + std::to_string(fixed) + " nodes in total but network.nodes is " +
-                      nodes);
+    return c.Fail(
+        c.OriginOf("groups"), "groups",
+        "groups have " + std::to_string(fixed) + " nodes in total but network.nodes is " + nodes);
   }
   if (rest == nullptr && fixed != s.nodes) {
     return c.Fail(c.OriginOf("groups"), "groups",
@@ -71,9 +71,9 @@ bool ValidateTopology(Ctx& c) {
     case sim::TopologyKind::kBitcoin:
       if (t.outbound >= s.nodes) {
         const std::string path = "network.topology.outbound";
-        return c.Fail(c.OriginOf(path), path,
-                      "must be less than network.nodes (" + nodes + "), got " +
-                          std::to_string(t.outbound));
+        return c.Fail(
+            c.OriginOf(path), path,
+            "must be less than network.nodes (" + nodes + "), got " + std::to_string(t.outbound));
       }
       if (t.max_inbound < t.outbound) {
         const std::string path = "network.topology.max_inbound";
@@ -85,14 +85,14 @@ bool ValidateTopology(Ctx& c) {
     case sim::TopologyKind::kRandomRegular: {
       const std::string path = "network.topology.degree";
       if (t.degree >= s.nodes) {
-        return c.Fail(c.OriginOf(path), path,
-                      "must be less than network.nodes (" + nodes + "), got " +
-                          std::to_string(t.degree));
+        return c.Fail(
+            c.OriginOf(path), path,
+            "must be less than network.nodes (" + nodes + "), got " + std::to_string(t.degree));
       }
       if ((static_cast<std::uint64_t>(s.nodes) * t.degree) % 2 != 0) {
-        return c.Fail(c.OriginOf(path), path,
-                      "network.nodes x degree must be even, got " + nodes + " x " +
-                          std::to_string(t.degree));
+        return c.Fail(
+            c.OriginOf(path), path,
+            "network.nodes x degree must be even, got " + nodes + " x " + std::to_string(t.degree));
       }
       return true;
     }

@@ -24,9 +24,9 @@ struct Ctx {
   std::string base_dir;  // edge-list files resolve against it
   // Origin of every field value seen (defaults get their parent's), for cross-field errors.
   std::map<std::string, Origin> origins;
-  std::string kind;                   // last `kind` value, read by ParseMapping
-  sim::GroupSpec* group = nullptr;    // the group being parsed
-  std::optional<Error> error;         // first error only: later ones are usually consequences
+  std::string kind;                 // last `kind` value, read by ParseMapping
+  sim::GroupSpec* group = nullptr;  // the group being parsed
+  std::optional<Error> error;       // first error only: later ones are usually consequences
 
   // Records the error and returns false so handlers can `return ctx.Fail(...)`.
   bool Fail(const Origin& origin, std::string path, std::string message);
@@ -35,12 +35,11 @@ struct Ctx {
 
 // Parses `value` (the node at `path`) into ctx.out and sets `json` to its resolved JSON text
 // (left empty: the key is omitted from resolved_json).
-using Handler = bool (*)(const Node& value, const std::string& path, Ctx& ctx,
-                         std::string& json);
+using Handler = bool (*)(const Node& value, const std::string& path, Ctx& ctx, std::string& json);
 
 struct Field {
   std::string_view name;
-  std::string_view type;          // for the reference, e.g. "duration > 0"
+  std::string_view type;  // for the reference, e.g. "duration > 0"
   bool required = false;
   std::string_view default_yaml;  // parsed through `parse` when the key is absent; "" = none
   std::string_view only_kind;     // "" = always allowed; else only when `kind` equals it
@@ -79,8 +78,8 @@ bool Validate(Ctx& ctx);
 
 // Typed scalar readers: on failure they record an error at the node and return false.
 bool ReadString(const Node& n, const std::string& path, Ctx& ctx, std::string* out);
-bool ReadInt(const Node& n, const std::string& path, Ctx& ctx, std::int64_t min,
-             std::int64_t max, std::int64_t* out);
+bool ReadInt(const Node& n, const std::string& path, Ctx& ctx, std::int64_t min, std::int64_t max,
+             std::int64_t* out);
 bool ReadUInt64(const Node& n, const std::string& path, Ctx& ctx, std::uint64_t* out);
 bool ReadNumber(const Node& n, const std::string& path, Ctx& ctx, double* out);
 bool ReadDuration(const Node& n, const std::string& path, Ctx& ctx, DurationNs* out);
