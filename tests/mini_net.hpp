@@ -2,6 +2,7 @@
 // connections; records every message so tests can assert on the exchange.
 #pragma once
 
+#include <algorithm>
 #include <map>
 #include <memory>
 #include <string>
@@ -15,16 +16,17 @@ namespace peerlab::testing {
 class MiniNet {
  public:
   explicit MiniNet(std::size_t nodes, protocol::RelayMode relay = protocol::RelayMode::kHeaders,
-                   DurationNs latency = 50 * kMillisecond)
+                   DurationNs latency = 50 * kMillisecond, bool tx_relay = false)
       : store_(Genesis(), 285), outbox_(pool_), latency_(latency) {
     config_.relay = relay;
+    config_.tx_relay = tx_relay;
     config_.validation_fixed = 1 * kMillisecond;
     config_.validation_per_mb = 10 * kMillisecond;
     config_.genesis_time = Genesis().time;
     config_.bits = Genesis().bits;
     for (std::size_t i = 0; i < nodes; ++i) {
       nodes_.push_back(std::make_unique<protocol::Node>(static_cast<std::uint32_t>(i), config_,
-                                                        store_, 99));
+                                                        store_, txs_, 99));
       links_.emplace_back();
     }
   }
@@ -48,24 +50,45 @@ class MiniNet {
 
   void Mine(std::uint32_t node) { Input(node, protocol::BlockFound{}); }
 
+  protocol::TxHandle SubmitTx(std::uint32_t node, std::uint32_t size, std::uint64_t fee) {
+    const protocol::TxHandle h = txs_.Add(size, fee, 0, node, now_, next_outpoint_++);
+    Input(node, protocol::SubmitTx{h});
+    return h;
+  }
+
+  // Processes events up to `until` only (then stops, leaving later ones queued).
+  void RunUntil(TimeNs until) {
+    while (!queue_.empty() && std::get<0>(queue_.begin()->first) <= until) Step();
+    now_ = std::max(now_, until);
+  }
+
   // Processes queued deliveries and timers in time order until none are left.
   void Settle() {
-    while (!queue_.empty()) {
-      auto it = queue_.begin();
-      const auto [key, item] = *it;
-      queue_.erase(it);
-      now_ = std::get<0>(key);
-      if (item.is_timer) {
-        Input(item.node, protocol::TimerFired{item.timer});
-      } else {
-        Input(item.node, protocol::MessageReceived{item.peer, &pool_.Get(item.message)});
-        pool_.Release(item.message);
-      }
+    while (!queue_.empty()) Step();
+  }
+
+  void Step() {
+    auto it = queue_.begin();
+    const auto [key, item] = *it;
+    queue_.erase(it);
+    now_ = std::get<0>(key);
+    if (item.is_timer) {
+      Input(item.node, protocol::TimerFired{item.timer});
+    } else {
+      Input(item.node, protocol::MessageReceived{item.peer, &pool_.Get(item.message)});
+      pool_.Release(item.message);
     }
   }
 
   protocol::Node& node(std::uint32_t i) { return *nodes_[i]; }
   const protocol::BlockStore& store() const { return store_; }
+  const protocol::TxStore& txs() const { return txs_; }
+  const protocol::Message& last_message(const std::string& command) const {
+    for (auto it = sent_.rbegin(); it != sent_.rend(); ++it) {
+      if (protocol::CommandName(pool_.Get(*it).type) == command) return pool_.Get(*it);
+    }
+    PEERLAB_ASSERT(false);
+  }
   TimeNs now() const { return now_; }
   // "from>to:command" for every message sent, in send order.
   const std::vector<std::string>& log() const { return log_; }
@@ -91,8 +114,13 @@ class MiniNet {
     nodes_[node]->Handle(now_, input, outbox_);
     for (const auto& s : outbox_.sends) {
       const Link& l = links_[node][s.peer];
-      log_.push_back(std::to_string(node) + ">" + std::to_string(l.remote) + ":" +
-                     std::string(protocol::CommandName(pool_.Get(s.message).type)));
+      const protocol::Message& m = pool_.Get(s.message);
+      std::string entry = std::to_string(node) + ">" + std::to_string(l.remote) + ":" +
+                          std::string(protocol::CommandName(m.type));
+      if (m.type == protocol::MsgType::kSendCmpct) entry += m.flag ? "(1)" : "(0)";
+      log_.push_back(entry);
+      pool_.AddRef(s.message);  // kept for last_message()
+      sent_.push_back(s.message);
       queue_.emplace(std::make_tuple(now_ + latency_, seq_++),
                      Item{false, l.remote, l.remote_peer, s.message, {}});
     }
@@ -104,6 +132,9 @@ class MiniNet {
 
   protocol::NodeConfig config_;
   protocol::BlockStore store_;
+  protocol::TxStore txs_;
+  std::uint64_t next_outpoint_ = 1;
+  std::vector<protocol::MessageId> sent_;
   protocol::MessagePool pool_;
   protocol::Outbox outbox_;
   DurationNs latency_;

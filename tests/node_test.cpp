@@ -11,6 +11,12 @@ namespace {
 using protocol::Observation;
 using protocol::RelayMode;
 
+// MiniNet's validation model: 1 ms + 10 ms per MB.
+DurationNs Validation(const MiniNet& net, protocol::BlockHandle h) {
+  const double mb = static_cast<double>(net.store().Get(h).size_bytes) / 1e6;
+  return kMillisecond + static_cast<DurationNs>(static_cast<double>(10 * kMillisecond) * mb);
+}
+
 std::vector<std::string> Without(const std::vector<std::string>& log, const std::string& cmd) {
   std::vector<std::string> out;
   for (const auto& l : log) {
@@ -30,8 +36,8 @@ TEST(Node, HeadersRelayIsHeadersGetdataBlock) {
             (std::vector<std::string>{"0>1:headers", "1>0:getdata", "0>1:block"}));
   EXPECT_EQ(net.node(1).tip(), net.node(0).tip());
   EXPECT_NE(net.node(0).tip(), protocol::kGenesis);
-  // 1.5 round trips of 50 ms, then validation of a 1 MB block: 1 ms + 10 ms per MB.
-  EXPECT_EQ(net.now(), start + 150 * kMillisecond + 11 * kMillisecond);
+  // 1.5 round trips of 50 ms, then validation of the (about 1 MB) block.
+  EXPECT_EQ(net.now(), start + 150 * kMillisecond + Validation(net, net.node(0).tip()));
 }
 
 TEST(Node, LegacyRelayIsInvGetdataBlock) {
@@ -136,8 +142,8 @@ TEST(Node, ValidationIsAQueueOfBlocks) {
   net.Settle();
   EXPECT_EQ(net.store().Get(net.node(1).tip()).height, 3u);
   // Three headers arrive together, the blocks come in one batch at start + 150 ms, and are
-  // validated back to back: 3 x 11 ms.
-  EXPECT_EQ(net.now(), start + 150 * kMillisecond + 33 * kMillisecond);
+  // validated back to back.
+  EXPECT_EQ(net.now(), start + 150 * kMillisecond + 3 * Validation(net, net.node(0).tip()));
 }
 
 TEST(Node, MinedBlocksHaveRealLinkedHeaders) {
@@ -150,6 +156,123 @@ TEST(Node, MinedBlocksHaveRealLinkedHeaders) {
   EXPECT_EQ(tip.id, tip.header.Id());
   EXPECT_EQ(tip.header.bits, 0x207fffffu);
   EXPECT_NE(tip.id, parent.id);
+}
+
+}  // namespace
+}  // namespace peerlab::testing
+
+namespace peerlab::testing {
+namespace {
+
+using protocol::RelayMode;
+
+TEST(NodeCompact, FirstBlockGoesLowBandwidthThenPeerIsPromoted) {
+  MiniNet net(2, RelayMode::kCompact);
+  net.Connect(0, 1);
+  net.Settle();
+  net.Mine(0);
+  net.Settle();
+  // Low bandwidth: headers, getdata(cmpct), cmpctblock (no transactions to fetch); node 1 then
+  // asks node 0 for high-bandwidth pushes.
+  std::vector<std::string> expected = {"0>1:headers", "1>0:getdata", "0>1:cmpctblock",
+                                       "1>0:sendcmpct(1)"};
+  std::vector<std::string> tail(net.log().end() - 4, net.log().end());
+  EXPECT_EQ(tail, expected);
+  EXPECT_EQ(net.node(1).tip(), net.node(0).tip());
+  EXPECT_EQ(net.node(1).high_bandwidth_peers(), 1u);
+  // High bandwidth: the next block is pushed at once, half a round trip.
+  const TimeNs start = net.now();
+  net.Mine(0);
+  net.Settle();
+  std::vector<std::string> last(net.log().end() - 1, net.log().end());
+  EXPECT_EQ(last, std::vector<std::string>{"0>1:cmpctblock"});
+  EXPECT_EQ(net.node(1).tip(), net.node(0).tip());
+  EXPECT_EQ(net.now(), start + 50 * kMillisecond + Validation(net, net.node(0).tip()));
+}
+
+TEST(NodeCompact, AtMostThreeHighBandwidthPeersOldestDropped) {
+  MiniNet net(5, RelayMode::kCompact);
+  for (std::uint32_t i = 1; i < 5; ++i) net.Connect(0, i);
+  net.Settle();
+  for (std::uint32_t miner = 1; miner < 5; ++miner) {
+    net.Mine(miner);
+    net.Settle();
+  }
+  EXPECT_EQ(net.node(0).high_bandwidth_peers(), 3u);
+  const auto& log = net.log();
+  // Node 0 asked nodes 1..4 in turn and told its first choice to stop when it took the fourth.
+  for (const char* entry : {"0>1:sendcmpct(1)", "0>2:sendcmpct(1)", "0>3:sendcmpct(1)",
+                            "0>4:sendcmpct(1)", "0>1:sendcmpct(0)"}) {
+    EXPECT_NE(std::find(log.begin(), log.end(), std::string(entry)), log.end()) << entry;
+  }
+}
+
+TEST(NodeCompact, MissingTransactionsAreFetchedWithGetblocktxn) {
+  MiniNet net(2, RelayMode::kCompact, 50 * kMillisecond, /*tx_relay=*/true);
+  net.Connect(1, 0);
+  net.Settle();
+  // Mined before the trickle timer announces them: node 1 lacks both transactions.
+  const auto t1 = net.SubmitTx(0, 250, 2500);
+  const auto t2 = net.SubmitTx(0, 300, 600);
+  net.Mine(0);
+  net.Settle();
+  const auto& log = net.log();
+  EXPECT_NE(std::find(log.begin(), log.end(), "1>0:getblocktxn"), log.end());
+  EXPECT_NE(std::find(log.begin(), log.end(), "0>1:blocktxn"), log.end());
+  EXPECT_EQ(net.node(1).tip(), net.node(0).tip());
+  const auto& tip = net.store().Get(net.node(0).tip());
+  ASSERT_EQ(tip.txs.size(), 2u);
+  EXPECT_EQ(tip.txs[0], t1);  // higher fee rate first
+  EXPECT_EQ(tip.txs[1], t2);
+  EXPECT_EQ(tip.size_bytes, 80u + 1 + protocol::kCoinbaseBytes + 250 + 300);
+  EXPECT_TRUE(net.node(1).KnowsTx(t1));
+  EXPECT_EQ(net.node(0).mempool_count(), 0u);
+}
+
+TEST(NodeTx, TransactionsTrickleAcrossALineAndAreMined) {
+  MiniNet net(3, RelayMode::kCompact, 50 * kMillisecond, /*tx_relay=*/true);
+  net.Connect(0, 1);
+  net.Connect(1, 2);
+  net.Settle();
+  const auto t = net.SubmitTx(0, 250, 1000);
+  net.Settle();
+  for (std::uint32_t i = 0; i < 3; ++i) {
+    EXPECT_TRUE(net.node(i).KnowsTx(t)) << i;
+    EXPECT_EQ(net.node(i).mempool_count(), 1u) << i;
+  }
+  // inv, getdata, tx per hop; never announced back to where it came from.
+  const auto count = [&](const std::string& entry) {
+    return std::count(net.log().begin(), net.log().end(), entry);
+  };
+  EXPECT_EQ(count("0>1:inv"), 1);
+  EXPECT_EQ(count("1>2:inv"), 1);
+  EXPECT_EQ(count("1>0:inv"), 0);
+  EXPECT_EQ(count("2>1:inv"), 0);
+  // Node 2 mines it; the compact block reconstructs everywhere from mempools.
+  net.Mine(2);
+  net.Settle();
+  for (std::uint32_t i = 0; i < 3; ++i) {
+    EXPECT_EQ(net.node(i).tip(), net.node(2).tip()) << i;
+    EXPECT_EQ(net.node(i).mempool_count(), 0u) << i;
+  }
+  EXPECT_EQ(count("1>2:getblocktxn") + count("0>1:getblocktxn"), 0);
+}
+
+TEST(NodeTx, MempoolCapEvictsLowestFeeRate) {
+  MiniNet net(1, RelayMode::kHeaders, 50 * kMillisecond, true);
+  // The default cap is 300 MB; fill it with 100 kB transactions of rising fee rate, then one
+  // cheap one that must not stay.
+  for (int i = 0; i < 3000; ++i) net.SubmitTx(0, 100'000, 100'000ull * (10 + i));
+  EXPECT_EQ(net.node(0).mempool_bytes(), 300'000'000u);
+  const auto cheap = net.SubmitTx(0, 100'000, 1);
+  EXPECT_EQ(net.node(0).mempool_bytes(), 300'000'000u);
+  EXPECT_EQ(net.node(0).mempool_count(), 3000u);
+  net.Mine(0);
+  const auto& block = net.store().Get(net.node(0).tip());
+  EXPECT_EQ(std::count(block.txs.begin(), block.txs.end(), cheap), 0);
+  // 1 MB block: 9 transactions of 100 kB fit after header and coinbase; the best-paying ones.
+  EXPECT_EQ(block.txs.size(), 9u);
+  EXPECT_EQ(block.txs.front(), 2999u);
 }
 
 }  // namespace

@@ -197,7 +197,7 @@ TEST(ScenarioParse, DefaultsAreFilled) {
       R"("latency_jitter":{"kind":"pareto","shape":5},)"
       R"("topology":{"kind":"bitcoin","outbound":8,"max_inbound":125}},)"
       R"("protocol":{"kind":"bitcoin","block_interval":"10 min","block_size":"1 MB",)"
-      R"("relay":"headers","validation":{"fixed":"10 ms","per_mb":"50 ms"}},)"
+      R"("relay":"headers","fill_tx_size":"400 B","validation":{"fixed":"10 ms","per_mb":"50 ms"}},)"
       R"("groups":{"pools":{"nodes":20,"hashrate":1},"others":{"nodes":"rest","hashrate":0}},)"
       R"("outputs":["summary","blocks"]})");
 }
@@ -323,7 +323,7 @@ TEST(ScenarioErrors, MalformedYaml) {
 TEST(ScenarioErrors, UnknownKeyTopLevel) {
   EXPECT_EQ(Error(With("name: test\n", "name: test\nnmae: x\n")),
             "s.yaml:3:1: nmae: unknown key (expected one of: version, name, seed, stop, network, "
-            "protocol, groups, outputs)");
+            "protocol, transactions, groups, outputs)");
 }
 
 TEST(ScenarioErrors, UnknownKeyNested) {
@@ -398,10 +398,10 @@ TEST(ScenarioErrors, DuplicateKey) {
             "s.yaml:7:3: network.nodes: duplicate key");
 }
 
-TEST(ScenarioErrors, NotYetAvailable) {
-  EXPECT_EQ(Error(std::string(kBase) + "protocol: { relay: compact }\n"),
-            "s.yaml:10:20: protocol.relay: relay mode compact is not available yet (use headers "
-            "or legacy)");
+TEST(ScenarioErrors, UnknownChoiceAndUnavailableBackend) {
+  EXPECT_EQ(Error(std::string(kBase) + "protocol: { relay: cmpct }\n"),
+            "s.yaml:10:20: protocol.relay: unknown value `cmpct` (expected one of: headers, "
+            "legacy, compact)");
   EXPECT_EQ(Error(With("  nodes: 200\n", "  nodes: 200\n  backend: ns3\n")),
             "s.yaml:7:12: network.backend: backend ns3 is not available in this build");
 }
@@ -629,6 +629,43 @@ TEST(ScenarioReference, DocumentsEveryKey) {
                           "`drain`", "`outputs`", "`per_mb`", "`hashrate`"}) {
     EXPECT_NE(md.find(key), std::string::npos) << key;
   }
+}
+
+}  // namespace
+}  // namespace peerlab::scenario
+
+namespace peerlab::scenario {
+namespace {
+
+TEST(ScenarioTransactions, WorkloadAndClassesAreRead) {
+  auto s = ParseScenario(std::string(kBase) +
+                             "transactions: { rate: 7, size_min: 250 B, size_max: 250 B, "
+                             "fee_rate_min: 2, fee_rate_max: 20, classes: {normal: 0.9, tracked: 10 %}, "
+                             "mempool: 50 MB }\nprotocol: { relay: compact }\n",
+                         "s.yaml", "", {});
+  ASSERT_TRUE(s.ok()) << s.status().message();
+  const auto& w = s->sim.transactions;
+  EXPECT_EQ(w.rate_per_s, 7);
+  EXPECT_EQ(w.size_min, 250u);
+  EXPECT_EQ(w.fee_rate_max, 20);
+  ASSERT_EQ(w.classes.size(), 2u);
+  EXPECT_EQ(w.classes[1].name, "tracked");
+  EXPECT_DOUBLE_EQ(w.classes[1].share, 0.1);
+  EXPECT_EQ(s->sim.node.mempool_max_bytes, 50'000'000u);
+  EXPECT_EQ(s->sim.node.relay, protocol::RelayMode::kCompact);
+}
+
+TEST(ScenarioTransactions, BadWorkloadsAreOneLineErrors) {
+  auto err = [](const std::string& tx) {
+    auto s = ParseScenario(std::string(kBase) + "transactions: " + tx + "\n", "s.yaml", "", {});
+    return s.ok() ? std::string("OK") : s.status().message();
+  };
+  EXPECT_EQ(err("{ rate: -1 }"), "s.yaml:10:23: transactions.rate: must be between 0 and 100000 per second, got `-1`");
+  EXPECT_EQ(err("{ size_min: 200 B }"), "s.yaml:10:15: transactions.rate: required key is missing");
+  EXPECT_EQ(err("{ rate: 1, classes: {a: 0.5, b: 0.4} }"),
+            "s.yaml:10:35: transactions.classes: class shares sum to 0.9, must sum to 1");
+  EXPECT_EQ(err("{ rate: 1, size_min: 10 B }"),
+            "s.yaml:10:36: transactions.size_min: must be between 82 B and 100 kB, got `10 B`");
 }
 
 }  // namespace

@@ -70,7 +70,8 @@ BlockStore::BlockStore(const BlockHeader& genesis, std::uint32_t genesis_size_by
 
 BlockHandle BlockStore::Add(BlockHandle parent, const BlockHeader& header,
                             std::uint32_t size_bytes, std::uint32_t tx_count,
-                            std::uint32_t miner, TimeNs found_at) {
+                            std::uint32_t miner, TimeNs found_at, std::vector<TxHandle> txs,
+                            std::uint32_t fill_tx_bytes) {
   PEERLAB_ASSERT(parent < blocks_.size());
   PEERLAB_ASSERT(header.prev == blocks_[parent].id);
   PEERLAB_ASSERT(blocks_.size() < kNoBlock);
@@ -83,12 +84,15 @@ BlockHandle BlockStore::Add(BlockHandle parent, const BlockHeader& header,
   rec.chain_work = blocks_[parent].chain_work + work_per_block_;
   rec.size_bytes = size_bytes;
   rec.tx_count = tx_count;
+  PEERLAB_ASSERT(tx_count >= 1 + txs.size());
+  rec.txs = std::move(txs);
+  rec.fill_tx_bytes = fill_tx_bytes;
   rec.miner = miner;
   rec.found_at = found_at;
   const auto handle = static_cast<BlockHandle>(blocks_.size());
   const bool inserted = by_id_.emplace(rec.id, handle).second;
   PEERLAB_ASSERT(inserted);  // a duplicate id means two miners built identical headers
-  blocks_.push_back(rec);
+  blocks_.push_back(std::move(rec));
   return handle;
 }
 

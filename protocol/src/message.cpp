@@ -1,7 +1,6 @@
 #include "peerlab/protocol/message.hpp"
 
 namespace peerlab::protocol {
-namespace {
 
 std::uint32_t CompactSizeBytes(std::uint64_t n) {
   if (n < 0xfd) return 1;
@@ -9,8 +8,6 @@ std::uint32_t CompactSizeBytes(std::uint64_t n) {
   if (n <= 0xffffffffULL) return 5;
   return 9;
 }
-
-}  // namespace
 
 std::string_view CommandName(MsgType type) {
   switch (type) {
@@ -20,31 +17,75 @@ std::string_view CommandName(MsgType type) {
     case MsgType::kHeaders: return "headers";
     case MsgType::kBlock: return "block";
     case MsgType::kSendHeaders: return "sendheaders";
+    case MsgType::kTx: return "tx";
+    case MsgType::kSendCmpct: return "sendcmpct";
+    case MsgType::kCmpctBlock: return "cmpctblock";
+    case MsgType::kGetBlockTxn: return "getblocktxn";
+    case MsgType::kBlockTxn: return "blocktxn";
   }
   return "?";
 }
 
-std::uint32_t WireSize(const Message& m, const BlockStore& store) {
-  const auto n = static_cast<std::uint32_t>(m.blocks.size());
+namespace {
+
+// Differentially encoded indexes (BIP152): each is the gap since the previous one.
+std::uint32_t DiffIndexBytes(const std::vector<std::uint32_t>& indexes) {
+  std::uint32_t bytes = 0;
+  std::uint32_t previous = 0;
+  bool first = true;
+  for (std::uint32_t i : indexes) {
+    bytes += CompactSizeBytes(first ? i : i - previous - 1);
+    previous = i;
+    first = false;
+  }
+  return bytes;
+}
+
+}  // namespace
+
+std::uint32_t WireSize(const Message& m, const BlockStore& blocks, const TxStore& txs) {
+  const auto nb = static_cast<std::uint32_t>(m.blocks.size());
+  const auto nt = static_cast<std::uint32_t>(m.txs.size());
   std::uint32_t payload = 0;
   switch (m.type) {
     case MsgType::kInv:
     case MsgType::kGetData:
-      payload = CompactSizeBytes(n) + 36 * n;  // (type u32, hash) per item
+      payload = CompactSizeBytes(nb + nt) + 36 * (nb + nt);  // (type u32, hash) per item
       break;
     case MsgType::kGetHeaders:
-      payload = 4 + CompactSizeBytes(n) + 32 * n + 32;  // version, locator, hash_stop
+      payload = 4 + CompactSizeBytes(nb) + 32 * nb + 32;  // version, locator, hash_stop
       break;
     case MsgType::kHeaders:
-      payload = CompactSizeBytes(n) + 81 * n;  // header + zero tx count
+      payload = CompactSizeBytes(nb) + 81 * nb;  // header + zero tx count
       break;
     case MsgType::kBlock:
-      PEERLAB_ASSERT(n == 1);
-      payload = store.Get(m.blocks[0]).size_bytes;
+      payload = blocks.Get(m.block).size_bytes;
       break;
     case MsgType::kSendHeaders:
       payload = 0;
       break;
+    case MsgType::kTx:
+      payload = txs.Get(m.txs[0]).size_bytes;
+      break;
+    case MsgType::kSendCmpct:
+      payload = 9;  // announce flag, version
+      break;
+    case MsgType::kCmpctBlock: {
+      // header, nonce, short ids (6 bytes per non-coinbase tx), one prefilled coinbase.
+      const std::uint32_t short_ids = blocks.Get(m.block).tx_count - 1;
+      payload = 80 + 8 + CompactSizeBytes(short_ids) + 6 * short_ids + CompactSizeBytes(1) +
+                CompactSizeBytes(0) + kCoinbaseBytes;
+      break;
+    }
+    case MsgType::kGetBlockTxn:
+      payload = 32 + CompactSizeBytes(m.indexes.size()) + DiffIndexBytes(m.indexes);
+      break;
+    case MsgType::kBlockTxn: {
+      payload = 32 + CompactSizeBytes(m.indexes.size());
+      const BlockRecord& b = blocks.Get(m.block);
+      for (std::uint32_t i : m.indexes) payload += b.TxBytesAt(i, txs);
+      break;
+    }
   }
   return kFrameHeaderBytes + payload;
 }
@@ -60,10 +101,15 @@ MessageId MessagePool::Acquire(MsgType type) {
   }
   Entry& slot = Slot(id);
   slot.refs = 1;
-  slot.message.type = type;
-  slot.message.wire_bytes = 0;
-  slot.message.stop = kNoBlock;
-  slot.message.blocks.clear();
+  Message& m = slot.message;
+  m.type = type;
+  m.flag = false;
+  m.wire_bytes = 0;
+  m.value = 0;
+  m.block = kNoBlock;
+  m.blocks.clear();
+  m.txs.clear();
+  m.indexes.clear();
   return id;
 }
 

@@ -125,23 +125,30 @@ const Table& ProtocolTable() {
              j = JsonString(FormatSize(v));
              return true;
            }},
-          {"relay", "one of `headers`, `legacy`", false, "headers", "",
+          {"relay", "one of `headers`, `legacy`, `compact`", false, "headers", "",
            "`headers`: BIP130 announcements (headers, getdata, block; unknown invs resolved "
-           "headers-first); `legacy`: pre-0.10 relay (inv, getdata, block).",
+           "headers-first); `legacy`: pre-0.10 relay (inv, getdata, block); `compact`: BIP152 "
+           "compact blocks (3 high-bandwidth peers, low-bandwidth otherwise) with headers.",
            [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
              std::string v;
-             if (!ReadString(n, p, c, &v)) return false;
-             if (v == "compact") {
-               return c.Fail(n.origin, p,
-                             "relay mode compact is not available yet (use headers or legacy)");
-             }
-             if (v != "headers" && v != "legacy") {
-               return c.Fail(n.origin, p,
-                             "unknown value " + Quote(v) + " (expected one of: headers, legacy)");
-             }
-             c.out->sim.node.relay =
-                 v == "headers" ? protocol::RelayMode::kHeaders : protocol::RelayMode::kLegacy;
+             if (!ReadChoice(n, p, c, {"headers", "legacy", "compact"}, &v)) return false;
+             c.out->sim.node.relay = v == "headers"  ? protocol::RelayMode::kHeaders
+                                     : v == "legacy" ? protocol::RelayMode::kLegacy
+                                                     : protocol::RelayMode::kCompact;
              j = JsonString(v);
+             return true;
+           }},
+          {"fill_tx_size", "size", false, "400 B", "",
+           "Without a transaction workload, blocks are filled with synthetic transactions of "
+           "this size that every node has (they set a compact block's short-id count).",
+           [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
+             std::uint64_t v = 0;
+             if (!ReadSize(n, p, c, &v)) return false;
+             if (v < protocol::kMinTxBytes || v > 100'000) {
+               return c.Fail(n.origin, p, "must be between 82 B and 100 kB, got " + Quote(n.scalar));
+             }
+             c.out->sim.node.fill_tx_bytes = static_cast<std::uint32_t>(v);
+             j = JsonString(FormatSize(v));
              return true;
            }},
           {"validation", "mapping", false, "{fixed: 10 ms, per_mb: 50 ms}", "",
@@ -293,6 +300,11 @@ const Table& RootTable() {
            [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
              return ParseMapping(n, p, ProtocolTable(), c, j);
            }},
+          {"transactions", "mapping", false, "", "",
+           "Transaction workload (see `transactions`); absent: no transactions.",
+           [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
+             return ParseMapping(n, p, TransactionsTable(), c, j);
+           }},
           {"groups", "mapping of name to group", true, "", "",
            "Miner and node groups, in file order (see `groups.<name>`).", &ParseGroups},
           {"outputs", "list of `summary`, `blocks`", false, "[summary, blocks]", "",
@@ -306,7 +318,7 @@ const Table& RootTable() {
 const std::vector<const Table*>& AllTables() {
   static const std::vector<const Table*> tables = {
       &RootTable(),      &StopTable(),     &NetworkTable(),  &RegionsInlineTable(), &JitterTable(),
-      &BandwidthTable(), &TopologyTable(), &ProtocolTable(), &ValidationTable(),    &GroupTable()};
+      &BandwidthTable(), &TopologyTable(), &ProtocolTable(), &ValidationTable(),    &TransactionsTable(), &GroupTable()};
   return tables;
 }
 

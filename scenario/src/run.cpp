@@ -20,6 +20,49 @@ double PeakRssMb() {
   return static_cast<double>(usage.ru_maxrss) / 1024.0;  // ru_maxrss is in KiB on Linux
 }
 
+namespace {
+
+void WriteDistribution(results::JsonWriter& w, const sim::Distribution& d) {
+  w.BeginObject();
+  w.Key("mean").Double(d.mean);
+  w.Key("p50").Double(d.p50);
+  w.Key("p90").Double(d.p90);
+  w.Key("p99").Double(d.p99);
+  w.EndObject();
+}
+
+void WriteTransactions(results::JsonWriter& w, const sim::SimReport& r) {
+  if (!r.tx_workload) {
+    w.Null();
+    return;
+  }
+  w.BeginObject();
+  w.Key("created").UInt(r.txs_created);
+  w.Key("confirmed").UInt(r.txs_confirmed);
+  w.Key("classes").BeginObject();
+  for (const auto& c : r.tx_classes) {
+    w.Key(c.name).BeginObject();
+    w.Key("created").UInt(c.created);
+    w.Key("included").UInt(c.included);
+    w.Key("included_share").Double(c.included_share);
+    w.Key("never_included_share").Double(c.included_share ? std::optional<double>(1 - *c.included_share)
+                                                          : std::nullopt);
+    w.Key("reach_50_s");
+    WriteDistribution(w, c.reach_50_s);
+    w.Key("reach_90_s");
+    WriteDistribution(w, c.reach_90_s);
+    w.Key("inclusion_delay_s");
+    WriteDistribution(w, c.inclusion_delay_s);
+    w.Key("inclusion_delay_blocks");
+    WriteDistribution(w, c.inclusion_delay_blocks);
+    w.EndObject();
+  }
+  w.EndObject();
+  w.EndObject();
+}
+
+}  // namespace
+
 std::string SummaryJson(const Scenario& scenario, const sim::SimReport& r) {
   results::JsonWriter w;
   w.BeginObject();
@@ -55,6 +98,8 @@ std::string SummaryJson(const Scenario& scenario, const sim::SimReport& r) {
     w.EndObject();
   }
   w.EndObject();
+  w.Key("transactions");
+  WriteTransactions(w, r);
   w.Key("adversaries").BeginObject().EndObject();
   w.EndObject();
   return w.Finish();

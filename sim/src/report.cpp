@@ -1,4 +1,5 @@
 #include <algorithm>
+#include <cmath>
 
 #include "peerlab/sim/simulation.hpp"
 
@@ -14,6 +15,24 @@ std::optional<double> Median(std::vector<double>& values) {
 }
 
 }  // namespace
+
+Distribution Summarize(std::vector<double> values) {
+  Distribution d;
+  if (values.empty()) return d;
+  std::sort(values.begin(), values.end());
+  double sum = 0;
+  for (double v : values) sum += v;
+  d.mean = sum / static_cast<double>(values.size());
+  auto rank = [&](double p) {
+    // Nearest rank: the smallest value with at least p of the sample at or below it.
+    const auto k = static_cast<std::size_t>(std::ceil(p * static_cast<double>(values.size())));
+    return values[std::max<std::size_t>(k, 1) - 1];
+  };
+  d.p50 = rank(0.5);
+  d.p90 = rank(0.9);
+  d.p99 = rank(0.99);
+  return d;
+}
 
 SimReport Simulation::Report() const {
   using protocol::BlockHandle;
@@ -83,6 +102,50 @@ SimReport Simulation::Report() const {
   if (r.blocks_mined > 0) r.stale_rate = static_cast<double>(r.blocks_stale) / r.blocks_mined;
   for (GroupReport& gr : r.groups) {
     if (r.blocks_main > 0) gr.revenue_share = static_cast<double>(gr.blocks_main) / r.blocks_main;
+  }
+  // Transactions: reach, and inclusion in the main chain.
+  r.tx_workload = config_.node.tx_relay;
+  if (r.tx_workload) {
+    const std::size_t classes = config_.transactions.classes.size();
+    std::vector<std::vector<double>> reach50(classes), reach90(classes), delay_s(classes),
+        delay_blocks(classes);
+    r.tx_classes.resize(classes);
+    for (std::size_t c = 0; c < classes; ++c) r.tx_classes[c].name = config_.transactions.classes[c].name;
+    // Main-chain blocks by height, and where each transaction was included.
+    std::vector<TimeNs> main_found_at;  // index: height - 1
+    std::vector<BlockHandle> included_in(tx_store_.size(), protocol::kNoBlock);
+    for (std::uint32_t height = 1; height <= r.main_tip_height; ++height) {
+      const BlockHandle b = store_.Ancestor(main_tip, height);
+      main_found_at.push_back(store_.Get(b).found_at);
+      for (protocol::TxHandle t : store_.Get(b).txs) included_in[t] = b;
+    }
+    for (protocol::TxHandle t = 0; t < tx_store_.size(); ++t) {
+      const auto& tx = tx_store_.Get(t);
+      TxClassReport& cr = r.tx_classes[tx.tx_class];
+      ++cr.created;
+      ++r.txs_created;
+      const TxProgress& tp = tx_progress_[t];
+      if (tp.reached_at[0] >= 0) reach50[tx.tx_class].push_back(ToSeconds(tp.reached_at[0] - tx.created_at));
+      if (tp.reached_at[1] >= 0) reach90[tx.tx_class].push_back(ToSeconds(tp.reached_at[1] - tx.created_at));
+      if (included_in[t] == protocol::kNoBlock) continue;
+      ++cr.included;
+      ++r.txs_confirmed;
+      const auto& block = store_.Get(included_in[t]);
+      delay_s[tx.tx_class].push_back(ToSeconds(block.found_at - tx.created_at));
+      // Main-chain blocks already found when the transaction was created.
+      const auto before = static_cast<std::uint32_t>(
+          std::upper_bound(main_found_at.begin(), main_found_at.end(), tx.created_at) -
+          main_found_at.begin());
+      delay_blocks[tx.tx_class].push_back(static_cast<double>(block.height - before));
+    }
+    for (std::size_t c = 0; c < classes; ++c) {
+      TxClassReport& cr = r.tx_classes[c];
+      if (cr.created > 0) cr.included_share = static_cast<double>(cr.included) / cr.created;
+      cr.reach_50_s = Summarize(std::move(reach50[c]));
+      cr.reach_90_s = Summarize(std::move(reach90[c]));
+      cr.inclusion_delay_s = Summarize(std::move(delay_s[c]));
+      cr.inclusion_delay_blocks = Summarize(std::move(delay_blocks[c]));
+    }
   }
   r.propagation_p50_s = Median(reach_samples[0]);
   r.propagation_p90_s = Median(reach_samples[1]);

@@ -33,7 +33,8 @@ Simulation::Simulation(const SimConfig& config)
       store_(RegtestGenesis(), kGenesisSizeBytes),
       outbox_(pool_),
       links_(config.regions, config.jitter, config.seed),
-      mining_rng_(config.seed, 0, RngPurpose::kMining) {}
+      mining_rng_(config.seed, 0, RngPurpose::kMining),
+      tx_rng_(config.seed, 0, RngPurpose::kTransactions) {}
 
 Result<std::unique_ptr<Simulation>> Simulation::Build(const SimConfig& config) {
   if (config.nodes < 2 || config.nodes >= Event::kSourceMask) {
@@ -51,6 +52,12 @@ Status Simulation::Setup() {
   const RegionTable& regions = config_.regions;
   config_.node.genesis_time = store_.Get(protocol::kGenesis).header.time;
   config_.node.bits = store_.Get(protocol::kGenesis).header.bits;
+  config_.node.tx_relay = config_.transactions.rate_per_s > 0;
+  double class_share = 0;
+  for (const auto& c : config_.transactions.classes) {
+    class_share += c.share;
+    tx_class_cumulative_share_.push_back(class_share);
+  }
 
   // Regions, drawn per node from the table's node shares.
   Rng region_rng(config_.seed, 0, RngPurpose::kRegionAssignment);
@@ -115,8 +122,10 @@ Status Simulation::Setup() {
   block_progress_[0].nodes_with_block = n;
 
   nodes_.reserve(n);
-  for (std::uint32_t i = 0; i < n; ++i) nodes_.emplace_back(i, config_.node, store_, config_.seed);
-  sequence_.assign(n + 1, 0);
+  for (std::uint32_t i = 0; i < n; ++i) {
+    nodes_.emplace_back(i, config_.node, store_, tx_store_, config_.seed);
+  }
+  sequence_.assign(n + 2, 0);  // nodes, the mining oracle, the transaction workload
   peers_.assign(n, {});
   for (const Edge& e : edges_) {
     const auto from_slot = static_cast<protocol::PeerId>(peers_[e.from].size());
@@ -134,6 +143,7 @@ Status Simulation::Setup() {
     }
   }
   ScheduleNextBlock();
+  if (config_.node.tx_relay) ScheduleNextTx();
   return Status::Ok();
 }
 
@@ -158,6 +168,31 @@ void Simulation::ScheduleNextBlock() {
   const auto& members = group_nodes_[g];
   const std::uint32_t miner = members[mining_rng_.Below(members.size())];
   Push(EventKind::kBlockFound, node_count(), now_ + gap, miner, 0, 0);
+}
+
+void Simulation::ScheduleNextTx() {
+  const double gap_ns = tx_rng_.Exponential(1e9 / config_.transactions.rate_per_s);
+  const auto origin = static_cast<std::uint32_t>(tx_rng_.Below(nodes_.size()));
+  Push(EventKind::kTxCreated, node_count() + 1, now_ + std::max<DurationNs>(1, static_cast<DurationNs>(gap_ns)),
+       origin, 0, 0);
+}
+
+void Simulation::CreateTx(std::uint32_t origin) {
+  const TxWorkloadSpec& w = config_.transactions;
+  const auto size = static_cast<std::uint32_t>(
+      w.size_min + tx_rng_.Below(static_cast<std::uint64_t>(w.size_max - w.size_min) + 1));
+  const double fee_rate = w.fee_rate_min + (w.fee_rate_max - w.fee_rate_min) * tx_rng_.Uniform();
+  const double u = tx_rng_.Uniform() * tx_class_cumulative_share_.back();
+  std::uint16_t tx_class = 0;
+  while (tx_class + 1u < tx_class_cumulative_share_.size() &&
+         u >= tx_class_cumulative_share_[tx_class]) {
+    ++tx_class;
+  }
+  const auto fee = static_cast<std::uint64_t>(fee_rate * size);
+  const protocol::TxHandle h =
+      tx_store_.Add(size, fee, tx_class, origin, now_, next_outpoint_++);
+  tx_progress_.resize(h + 1);
+  Deliver(origin, protocol::SubmitTx{h});
 }
 
 void Simulation::Run(const ProgressFn& progress, std::uint64_t every_events) {
@@ -192,9 +227,15 @@ void Simulation::Dispatch(const Event& e) {
       Deliver(e.a, protocol::BlockFound{});
       if (config_.stop.blocks && blocks_mined_ >= *config_.stop.blocks) {
         end_at_ = std::min(end_at_, now_ + config_.stop.drain);
+        mining_stopped_ = true;  // and the workload with it, so the run can drain
       } else {
         ScheduleNextBlock();
       }
+      break;
+    case EventKind::kTxCreated:
+      if (mining_stopped_) break;
+      CreateTx(e.a);
+      ScheduleNextTx();
       break;
   }
 }
@@ -226,6 +267,14 @@ void Simulation::Observe(std::uint32_t /*node*/, const protocol::Observation& o)
       ++bp.nodes_with_block;
       for (std::size_t k = 0; k < reach_targets_.size(); ++k) {
         if (bp.nodes_with_block == reach_targets_[k]) bp.reached_at[k] = now_;
+      }
+      break;
+    }
+    case Kind::kTxAccepted: {
+      TxProgress& tp = tx_progress_[o.tx];
+      ++tp.nodes_with_tx;
+      for (int k = 0; k < 2; ++k) {
+        if (tp.nodes_with_tx == reach_targets_[k]) tp.reached_at[k] = now_;
       }
       break;
     }

@@ -6,7 +6,7 @@ import subprocess
 
 import pytest
 
-SUMMARY_KEYS = {"scenario", "seed", "backend", "nodes", "sim_time_s", "blocks",
+SUMMARY_KEYS = {"scenario", "seed", "backend", "nodes", "sim_time_s", "blocks", "transactions",
                 "propagation_s", "reorgs", "groups", "adversaries"}
 
 SMALL = """version: 1

@@ -12,6 +12,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "peerlab/protocol/tx_store.hpp"
 #include "peerlab/util/hash.hpp"
 #include "peerlab/util/time.hpp"
 
@@ -48,9 +49,20 @@ struct BlockRecord {
   std::uint32_t height = 0;
   std::uint64_t chain_work = 0;
   std::uint32_t size_bytes = 0;  // serialized block size, header and transactions
+  // Transactions: index 0 is the coinbase (kCoinbaseBytes), then `txs` (relayed transactions,
+  // in block order), then synthetic fill transactions of `fill_tx_bytes` each, which stand for
+  // transactions every node is assumed to have when transaction relay is off.
   std::uint32_t tx_count = 0;
+  std::vector<TxHandle> txs;
+  std::uint32_t fill_tx_bytes = 0;
   std::uint32_t miner = UINT32_MAX;  // node index of the miner (UINT32_MAX for genesis)
   TimeNs found_at = 0;               // simulated time the block was mined
+
+  std::uint32_t TxBytesAt(std::uint32_t index, const TxStore& store) const {
+    if (index == 0) return kCoinbaseBytes;
+    if (index <= txs.size()) return store.Get(txs[index - 1]).size_bytes;
+    return fill_tx_bytes;
+  }
 };
 
 class BlockStore {
@@ -59,7 +71,8 @@ class BlockStore {
 
   // Appends a block whose parent (header.prev) is already stored. Returns its handle.
   BlockHandle Add(BlockHandle parent, const BlockHeader& header, std::uint32_t size_bytes,
-                  std::uint32_t tx_count, std::uint32_t miner, TimeNs found_at);
+                  std::uint32_t tx_count, std::uint32_t miner, TimeNs found_at,
+                  std::vector<TxHandle> txs = {}, std::uint32_t fill_tx_bytes = 0);
 
   std::optional<BlockHandle> Find(const Hash256& id) const;
   const BlockRecord& Get(BlockHandle h) const { return blocks_[h]; }

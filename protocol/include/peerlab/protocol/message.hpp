@@ -1,7 +1,7 @@
 // Decoded protocol messages as the node sees them, and the pool that recycles them.
 //
-// Blocks and headers are referred to by BlockHandle into the simulation's shared BlockStore,
-// so a message never copies block data; `wire_bytes` is the exact size the message has on the
+// Blocks and transactions are referred to by handles into the simulation's shared stores,
+// so a message never copies block or transaction data; `wire_bytes` is the exact size the message has on the
 // wire (24-byte frame header + Bitcoin payload), which the link model charges.
 #pragma once
 
@@ -11,34 +11,45 @@
 #include <vector>
 
 #include "peerlab/protocol/block_store.hpp"
+#include "peerlab/protocol/tx_store.hpp"
 #include "peerlab/util/assert.hpp"
 
 namespace peerlab::protocol {
 
 enum class MsgType : std::uint8_t {
-  kInv,          // blocks: announced block ids
-  kGetData,      // blocks: requested block ids
-  kGetHeaders,   // blocks: block locator (newest first); stop: hash_stop or kNoBlock
+  kInv,          // blocks and/or txs: announced ids
+  kGetData,      // blocks (as MSG_BLOCK, or MSG_CMPCT_BLOCK when `compact`) and/or txs
+  kGetHeaders,   // blocks: block locator (newest first); block: hash_stop or kNoBlock
   kHeaders,      // blocks: consecutive headers, oldest first
-  kBlock,        // blocks[0]: the block
+  kBlock,        // block: the block
   kSendHeaders,  // no payload: "announce new blocks to me with headers"
+  kTx,           // txs[0]: the transaction
+  kSendCmpct,    // flag: high-bandwidth mode wanted; value: compact block version
+  kCmpctBlock,   // block: the block as header + short ids + prefilled coinbase (BIP152)
+  kGetBlockTxn,  // block, indexes: transactions missing for reconstruction
+  kBlockTxn,     // block, indexes: the transactions asked for (by index in the block)
 };
-inline constexpr int kMsgTypeCount = 6;
+inline constexpr int kMsgTypeCount = 11;
 
 std::string_view CommandName(MsgType type);  // Bitcoin's command string, e.g. "getheaders"
 
 inline constexpr std::uint32_t kFrameHeaderBytes = 24;  // magic, command, length, checksum
 inline constexpr std::size_t kMaxHeadersPerMessage = 2000;
+inline constexpr std::size_t kMaxInvPerMessage = 50000;  // Bitcoin Core MAX_INV_SZ
 
 struct Message {
   MsgType type = MsgType::kInv;
+  bool flag = false;
   std::uint32_t wire_bytes = 0;
-  BlockHandle stop = kNoBlock;
+  std::uint64_t value = 0;
+  BlockHandle block = kNoBlock;
   std::vector<BlockHandle> blocks;
+  std::vector<TxHandle> txs;
+  std::vector<std::uint32_t> indexes;
 };
 
-// Bytes on the wire for `message`; blocks use the size recorded in the store.
-std::uint32_t WireSize(const Message& message, const BlockStore& store);
+// Bytes on the wire for `message`; blocks and transactions use the sizes in the stores.
+std::uint32_t WireSize(const Message& message, const BlockStore& blocks, const TxStore& txs);
 
 using MessageId = std::uint32_t;
 

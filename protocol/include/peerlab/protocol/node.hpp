@@ -3,22 +3,30 @@
 // The driver (fast engine, ns-3, real sockets) feeds it inputs through Handle(now, input,
 // outbox); the node appends what it wants done (messages to send, timers to arm,
 // observations) to the outbox and never reads a clock, a socket or a global RNG, never throws.
-// It keeps a status byte per block of the shared BlockStore and a small state per peer.
+// It keeps a status byte per block and per transaction of the shared stores and a small state
+// per peer.
 //
-// Behaviour follows Bitcoin Core's headers-first relay: a new tip is announced with `headers`
-// to peers that sent `sendheaders` (else with `inv` of the tip); unknown announcements are
-// resolved with `getheaders` (or, in legacy relay, fetched at once with `getdata`); blocks are fetched with `getdata` from a peer whose best known
-// chain has more work than our tip (so a competing block of equal work is not fetched: the
-// first-seen block wins ties); a received block is validated (a modelled CPU delay) and
-// connected; the tip is the chain of most work whose blocks are all validated.
+// Block relay follows Bitcoin Core (net_processing.cpp): a new tip is announced with `headers`
+// to peers that sent `sendheaders` (else `inv` of the tip); unknown announcements are resolved
+// with `getheaders` (legacy relay fetches them at once with `getdata`); blocks are fetched only
+// from peers whose best known chain has more work than our tip, so an equal-work competitor is
+// neither fetched nor adopted (first seen wins); a received block is validated (a modelled CPU
+// delay) and connected; the tip is the chain of most work whose blocks are all validated.
+// Compact relay (BIP152) adds: up to 3 high-bandwidth peers that push `cmpctblock` before full
+// validation, low-bandwidth `getdata(cmpct)` for a new tip, reconstruction from the mempool and
+// `getblocktxn`/`blocktxn` for what is missing. Transactions are announced by Poisson-trickled
+// `inv`s (per outbound peer, shared for inbound), fetched with `getdata`, kept in a fee-ordered
+// mempool with a size cap, and mined by fee rate.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <variant>
 #include <vector>
 
 #include "peerlab/protocol/block_store.hpp"
 #include "peerlab/protocol/message.hpp"
+#include "peerlab/protocol/tx_store.hpp"
 #include "peerlab/util/rng.hpp"
 #include "peerlab/util/time.hpp"
 
@@ -29,21 +37,29 @@ using PeerId = std::uint32_t;  // the driver's local index for one of this node'
 enum class RelayMode : std::uint8_t {
   kHeaders,  // BIP130 sendheaders: headers -> getdata -> block; unknown invs resolved headers-first
   kLegacy,   // pre-headers-first (Core < 0.10, SimBlock): inv -> getdata -> block
+  kCompact,  // BIP152 compact blocks (high- and low-bandwidth), with sendheaders
 };
 
 struct NodeConfig {
   RelayMode relay = RelayMode::kHeaders;
   DurationNs validation_fixed = 0;    // per-block validation delay
   DurationNs validation_per_mb = 0;   // plus this per 1,000,000 bytes of block
-  std::uint32_t block_size_bytes = 1'000'000;  // size of the blocks this node mines
-  std::uint32_t block_tx_count = 1;
-  std::uint32_t max_blocks_in_flight_per_peer = 16;  // Bitcoin Core's MAX_BLOCKS_IN_TRANSIT_PER_PEER
+  std::uint32_t block_size_bytes = 1'000'000;  // most bytes a mined block may hold
+  std::uint32_t max_blocks_in_flight_per_peer = 16;  // Core's MAX_BLOCKS_IN_TRANSIT_PER_PEER
   std::uint32_t genesis_time = 0;  // header time (Unix seconds) of genesis; mined blocks add sim time
   std::uint32_t bits = 0;          // compact target of every block
+  // Transactions. Without relay, blocks are filled with synthetic transactions of
+  // `fill_tx_bytes` that every node is assumed to have (perfect mempool agreement).
+  bool tx_relay = false;
+  std::uint32_t fill_tx_bytes = 400;
+  std::uint64_t mempool_max_bytes = 300'000'000;  // Core's -maxmempool default
+  DurationNs trickle_outbound_mean = 2 * kSecond;  // Core OUTBOUND_INVENTORY_BROADCAST_INTERVAL
+  DurationNs trickle_inbound_mean = 5 * kSecond;   // Core INBOUND_INVENTORY_BROADCAST_INTERVAL
+  std::uint32_t max_high_bandwidth_peers = 3;      // BIP152 / Core
 };
 
 struct Timer {
-  enum class Kind : std::uint8_t { kValidationDone };
+  enum class Kind : std::uint8_t { kValidationDone, kTrickleOutbound, kTrickleInbound };
   Kind kind = Kind::kValidationDone;
   std::uint32_t arg = 0;
 };
@@ -64,18 +80,24 @@ struct TimerFired {
   Timer timer;
 };
 struct BlockFound {};  // the mining oracle says this node found a block on its current tip
-using Input = std::variant<PeerConnected, PeerDisconnected, MessageReceived, TimerFired, BlockFound>;
+struct SubmitTx {      // a wallet on this node created a transaction
+  TxHandle tx;
+};
+using Input =
+    std::variant<PeerConnected, PeerDisconnected, MessageReceived, TimerFired, BlockFound, SubmitTx>;
 
 struct Observation {
   enum class Kind : std::uint8_t {
     kBlockMined,     // block: the new block
     kBlockAccepted,  // block: now validated and stored by this node (mined or received)
     kTipChanged,     // block: new tip; previous: old tip; reorg_depth: blocks disconnected
+    kTxAccepted,     // tx: entered this node's mempool for the first time
   };
   Kind kind;
   BlockHandle block = kNoBlock;
   BlockHandle previous = kNoBlock;
   std::uint32_t reorg_depth = 0;
+  TxHandle tx = kNoTx;
 };
 
 // What a node wants done. The driver owns it, clears it between inputs and reuses it.
@@ -92,7 +114,7 @@ class Outbox {
 
   explicit Outbox(MessagePool& pool) : pool_(&pool) {}
 
-  // A fresh message for the node to fill before its next NewMessage call; `*id` names it.
+  // A fresh message for the node to fill; `*id` names it. The reference stays valid.
   Message& NewMessage(MsgType type, MessageId* id) {
     *id = pool_->Acquire(type);
     return pool_->Get(*id);
@@ -106,7 +128,6 @@ class Outbox {
     timers.clear();
     observations.clear();
   }
-  MessagePool& pool() { return *pool_; }
 
   std::vector<Send> sends;
   std::vector<ArmTimer> timers;
@@ -118,9 +139,10 @@ class Outbox {
 
 class Node {
  public:
-  // `store` and `config` outlive the node and are shared with other nodes. `rng_seed` seeds
-  // the node's private RNG (the driver derives it from the scenario seed and node index).
-  Node(std::uint32_t index, const NodeConfig& config, BlockStore& store, std::uint64_t rng_seed);
+  // `blocks`, `txs` and `config` outlive the node and are shared with other nodes. `rng_seed`
+  // seeds the node's private RNG together with its index.
+  Node(std::uint32_t index, const NodeConfig& config, BlockStore& blocks, const TxStore& txs,
+       std::uint64_t rng_seed);
 
   void Handle(TimeNs now, const Input& input, Outbox& out);
 
@@ -128,7 +150,11 @@ class Node {
   BlockHandle tip() const { return tip_; }
   BlockHandle best_header() const { return best_header_; }
   bool HasBlock(BlockHandle h) const { return Has(h, kChainComplete); }
+  bool KnowsTx(TxHandle h) const { return TxHas(h, kTxKnown); }
+  std::size_t mempool_count() const;
+  std::uint64_t mempool_bytes() const { return mempool_bytes_; }
   std::size_t connected_peers() const;
+  std::size_t high_bandwidth_peers() const { return hb_peers_.size(); }
 
  private:
   // Per-block status bits.
@@ -137,58 +163,131 @@ class Node {
   static constexpr std::uint8_t kValidating = 4;
   static constexpr std::uint8_t kHaveData = 8;        // validated and stored
   static constexpr std::uint8_t kChainComplete = 16;  // it and all its ancestors have data
+  static constexpr std::uint8_t kPushedCompact = 32;  // sent to high-bandwidth peers
+  // Per-transaction status bits.
+  static constexpr std::uint8_t kTxKnown = 1;      // we have its body
+  static constexpr std::uint8_t kTxRequested = 2;  // getdata sent, body not yet here
+  static constexpr std::uint8_t kTxInMempool = 4;
+  static constexpr std::uint8_t kTxConfirmed = 8;  // in a block of our active chain
+
+  // A small rolling set of transactions a peer is known to have (Core keeps a rolling bloom
+  // filter); two generations so old entries age out without a scan.
+  class RecentTxSet {
+   public:
+    void Insert(TxHandle h);
+    bool Contains(TxHandle h) const;
+
+   private:
+    static constexpr std::size_t kSlots = 512;  // per generation, power of two
+    static constexpr std::size_t kMaxFill = kSlots / 2;
+    std::vector<TxHandle> current_, previous_;
+    std::size_t fill_ = 0;
+  };
 
   struct Peer {
     bool connected = false;
     bool inbound = false;
     bool prefers_headers = false;
+    bool supports_compact = false;    // sent sendcmpct
+    bool wants_compact_push = false;  // sent sendcmpct(1): push cmpctblock to it
+    bool trickle_armed = false;
     BlockHandle best_known = kNoBlock;  // most-work block the peer is known to have
     BlockHandle best_sent = kNoBlock;   // last header we sent it
     std::uint32_t in_flight = 0;
+    std::vector<TxHandle> tx_queue;  // to announce at the next trickle
+    RecentTxSet known_txs;
   };
   struct InFlight {
     BlockHandle block;
     PeerId peer;
   };
+  struct PendingCompact {  // waiting for blocktxn
+    BlockHandle block;
+    PeerId peer;
+  };
 
-  void OnPeerConnected(const PeerConnected& in, Outbox& out);
+  // node.cpp: dispatch and peers
+  void OnPeerConnected(TimeNs now, const PeerConnected& in, Outbox& out);
   void OnPeerDisconnected(const PeerDisconnected& in, Outbox& out);
   void OnMessage(TimeNs now, PeerId peer, const Message& m, Outbox& out);
+  void OnTimer(TimeNs now, const Timer& timer, Outbox& out);
+  void SendEmpty(PeerId peer, MsgType type, Outbox& out);
+
+  // node_blocks.cpp: block relay and the chain
   void OnInv(PeerId peer, const Message& m, Outbox& out);
   void OnGetHeaders(PeerId peer, const Message& m, Outbox& out);
   void OnHeaders(PeerId peer, const Message& m, Outbox& out);
   void OnGetData(PeerId peer, const Message& m, Outbox& out);
   void OnBlock(TimeNs now, PeerId peer, const Message& m, Outbox& out);
+  void OnCmpctBlock(TimeNs now, PeerId peer, const Message& m, Outbox& out);
+  void OnGetBlockTxn(PeerId peer, const Message& m, Outbox& out);
+  void OnBlockTxn(TimeNs now, PeerId peer, const Message& m, Outbox& out);
+  void OnBlockData(TimeNs now, PeerId peer, BlockHandle h, Outbox& out);
   void OnValidationDone(BlockHandle h, Outbox& out);
   void OnBlockFound(TimeNs now, Outbox& out);
-
-  std::uint8_t State(BlockHandle h) const { return h < state_.size() ? state_[h] : 0; }
-  bool Has(BlockHandle h, std::uint8_t bit) const { return (State(h) & bit) != 0; }
-  void Set(BlockHandle h, std::uint8_t bit);
-  void Clear(BlockHandle h, std::uint8_t bit) {
-    if (h < state_.size()) state_[h] &= static_cast<std::uint8_t>(~bit);
-  }
-
+  bool ConnectHeader(PeerId peer, BlockHandle h, Outbox& out);
   void AcceptHeader(BlockHandle h);
   void UpdatePeerBestKnown(Peer& p, BlockHandle h);
   bool PeerHasHeader(const Peer& p, BlockHandle h) const;
   void FetchBlocks(PeerId peer, Outbox& out);
+  void FetchFromAllPeers(Outbox& out);
   void RemoveInFlight(BlockHandle h);
   void MarkChainComplete(BlockHandle h, Outbox& out);
   void SetTip(BlockHandle new_tip, Outbox& out);
   void AnnounceTip(BlockHandle fork, Outbox& out);
+  void PushCompactBlock(BlockHandle h, Outbox& out);
+  void SelectHighBandwidthPeer(PeerId peer, Outbox& out);
   void SendGetHeaders(PeerId peer, BlockHandle stop, Outbox& out);
-  void SendBlocks(PeerId peer, MsgType type, Outbox& out);  // sends scratch_ as `type`
+  void SendBlockList(PeerId peer, MsgType type, Outbox& out);  // sends scratch_ as `type`
+  void SendBlockMessage(PeerId peer, MsgType type, BlockHandle h, Outbox& out);
+
+  // node_txs.cpp: transactions and the mempool
+  void OnTxInv(PeerId peer, const Message& m, Outbox& out);
+  void OnTx(TimeNs now, PeerId peer, const Message& m, Outbox& out);
+  void AcceptTx(TxHandle h, PeerId from, TimeNs now, Outbox& out);
+  void Trickle(TimeNs now, PeerId peer, Outbox& out);
+  void ArmTrickle(TimeNs now, PeerId peer, Outbox& out);
+  void ConnectBlockTxs(BlockHandle h);
+  void DisconnectBlockTxs(BlockHandle h);
+  void RemoveFromMempool(TxHandle h);
+  void CompactMempool();
+  void FillBlockTemplate(std::vector<TxHandle>& txs);
+
+  std::uint8_t State(BlockHandle h) const { return h < state_.size() ? state_[h] : 0; }
+  bool Has(BlockHandle h, std::uint8_t bits) const { return (State(h) & bits) != 0; }
+  void Set(BlockHandle h, std::uint8_t bits);
+  void Clear(BlockHandle h, std::uint8_t bits) {
+    if (h < state_.size()) state_[h] &= static_cast<std::uint8_t>(~bits);
+  }
+  bool TxHas(TxHandle h, std::uint8_t bits) const {
+    return h < tx_state_.size() && (tx_state_[h] & bits) != 0;
+  }
+  void TxSet(TxHandle h, std::uint8_t bits);
+  void TxClear(TxHandle h, std::uint8_t bits) {
+    if (h < tx_state_.size()) tx_state_[h] &= static_cast<std::uint8_t>(~bits);
+  }
+
+  static constexpr PeerId kNoPeer = UINT32_MAX;
 
   std::uint32_t index_;
   const NodeConfig* config_;
   BlockStore* store_;
+  const TxStore* txs_;
   Rng rng_;
-  std::vector<std::uint8_t> state_;  // indexed by BlockHandle
-  std::vector<Peer> peers_;          // indexed by PeerId
-  std::vector<InFlight> in_flight_;  // at most peers x max_blocks_in_flight_per_peer
-  std::vector<BlockHandle> waiting_;  // have data, waiting for an ancestor's data
-  std::vector<BlockHandle> scratch_;  // reused per call, never holds state between calls
+  std::vector<std::uint8_t> state_;     // indexed by BlockHandle
+  std::vector<std::uint8_t> tx_state_;  // indexed by TxHandle
+  std::vector<Peer> peers_;             // indexed by PeerId
+  std::vector<InFlight> in_flight_;     // at most peers x max_blocks_in_flight_per_peer
+  std::vector<InFlight> delivered_by_;  // blocks being validated and the peer that sent them
+  std::vector<PendingCompact> pending_compact_;
+  std::vector<PeerId> hb_peers_;        // we asked them for cmpctblock pushes, oldest first
+  std::vector<BlockHandle> waiting_;    // have data, waiting for an ancestor's data
+  std::vector<BlockHandle> scratch_;    // reused per call, never holds state between calls
+  std::vector<TxHandle> tx_scratch_;
+  std::vector<TxHandle> mempool_;       // may hold entries no longer in the mempool (lazy)
+  std::uint64_t mempool_bytes_ = 0;
+  std::size_t mempool_live_ = 0;
+  bool inbound_trickle_armed_ = false;
   BlockHandle tip_ = kGenesis;
   BlockHandle best_header_ = kGenesis;
   TimeNs validation_free_at_ = 0;  // blocks are validated one at a time, in arrival order

@@ -69,6 +69,8 @@ const Table& RegionsInlineTable();
 const Table& JitterTable();
 const Table& BandwidthTable();
 const Table& TopologyTable();
+// fields_transactions.cpp
+const Table& TransactionsTable();
 
 // Every table in reference order; the first is the top level.
 const std::vector<const Table*>& AllTables();

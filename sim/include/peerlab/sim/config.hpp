@@ -63,6 +63,21 @@ struct StopSpec {
   DurationNs drain = 10 * kMinute;
 };
 
+// Transactions created by users across the network. rate_per_s == 0: no transactions, no
+// transaction relay (blocks carry synthetic fill, see NodeConfig::fill_tx_bytes).
+struct TxClassSpec {
+  std::string name;
+  double share = 1.0;
+};
+struct TxWorkloadSpec {
+  double rate_per_s = 0;
+  std::uint32_t size_min = 200;  // bytes, uniform in [size_min, size_max]
+  std::uint32_t size_max = 600;
+  double fee_rate_min = 1.0;     // sat per byte, uniform in [min, max]
+  double fee_rate_max = 50.0;
+  std::vector<TxClassSpec> classes = {{"default", 1.0}};
+};
+
 struct SimConfig {
   std::uint64_t seed = 1;
   std::uint32_t nodes = 100;
@@ -72,6 +87,7 @@ struct SimConfig {
   std::optional<double> upload_bps;    // overrides every node's region upload
   std::optional<double> download_bps;  // overrides every node's region download
   protocol::NodeConfig node;
+  TxWorkloadSpec transactions;
   DurationNs block_interval = 600 * kSecond;
   std::vector<GroupSpec> groups;
   StopSpec stop;

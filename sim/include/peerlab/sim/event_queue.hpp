@@ -15,11 +15,13 @@
 namespace peerlab::sim {
 
 // Kind ranks break ties between events at the same nanosecond. Lower runs first: a block
-// found "at" t is mined before messages arriving at t are handled, and messages before timers.
+// found "at" t is mined before messages arriving at t are handled, messages before timers,
+// timers before new transactions.
 enum class EventKind : std::uint8_t {
   kBlockFound = 0,
   kDeliver = 1,
   kTimer = 2,
+  kTxCreated = 3,
 };
 
 struct Event {

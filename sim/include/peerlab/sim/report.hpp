@@ -42,6 +42,23 @@ struct GroupReport {
   std::optional<double> revenue_share;  // blocks_main / main-chain blocks; null if none
 };
 
+// Nearest-rank summary of a sample; all null when the sample is empty.
+struct Distribution {
+  std::optional<double> mean, p50, p90, p99;
+};
+Distribution Summarize(std::vector<double> values);
+
+struct TxClassReport {
+  std::string name;
+  std::uint32_t created = 0;
+  std::uint32_t included = 0;  // in a main-chain block
+  std::optional<double> included_share;
+  Distribution reach_50_s;  // per tx: time from creation until half the nodes have it
+  Distribution reach_90_s;
+  Distribution inclusion_delay_s;       // creation -> mining of the main-chain block holding it
+  Distribution inclusion_delay_blocks;  // main-chain blocks found after creation, up to it
+};
+
 struct SimReport {
   std::uint32_t nodes = 0;
   TimeNs sim_time = 0;
@@ -58,6 +75,10 @@ struct SimReport {
   std::uint32_t main_tip_height = 0;
   std::vector<GroupReport> groups;
   std::vector<BlockRow> blocks;  // mined blocks in mining order (genesis excluded)
+  bool tx_workload = false;
+  std::uint32_t txs_created = 0;
+  std::uint32_t txs_confirmed = 0;
+  std::vector<TxClassReport> tx_classes;
 };
 
 }  // namespace peerlab::sim

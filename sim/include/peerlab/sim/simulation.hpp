@@ -15,6 +15,7 @@
 #include "peerlab/protocol/block_store.hpp"
 #include "peerlab/protocol/message.hpp"
 #include "peerlab/protocol/node.hpp"
+#include "peerlab/protocol/tx_store.hpp"
 #include "peerlab/sim/config.hpp"
 #include "peerlab/sim/event_queue.hpp"
 #include "peerlab/sim/link_model.hpp"
@@ -45,6 +46,7 @@ class Simulation {
   SimReport Report() const;
 
   const protocol::BlockStore& store() const { return store_; }
+  const protocol::TxStore& tx_store() const { return tx_store_; }
   const protocol::Node& node(std::uint32_t i) const { return nodes_[i]; }
   std::uint32_t node_count() const { return static_cast<std::uint32_t>(nodes_.size()); }
   const std::vector<Edge>& edges() const { return edges_; }
@@ -65,12 +67,15 @@ class Simulation {
   void Push(EventKind kind, std::uint32_t source, TimeNs at, std::uint32_t a, std::uint32_t b,
             std::uint32_t c);
   void ScheduleNextBlock();
+  void ScheduleNextTx();
+  void CreateTx(std::uint32_t origin);
   void Dispatch(const Event& e);
   void Deliver(std::uint32_t node, const protocol::Input& input);
   void Observe(std::uint32_t node, const protocol::Observation& o);
 
   SimConfig config_;
   protocol::BlockStore store_;
+  protocol::TxStore tx_store_;
   protocol::MessagePool pool_;
   protocol::Outbox outbox_;
   std::vector<protocol::Node> nodes_;
@@ -89,12 +94,23 @@ class Simulation {
   std::vector<std::vector<std::uint32_t>> group_nodes_;  // nodes per group, ascending
   std::vector<double> group_cumulative_share_;
   std::uint32_t blocks_mined_ = 0;
+  bool mining_stopped_ = false;
+
+  // Transaction workload.
+  Rng tx_rng_;
+  std::vector<double> tx_class_cumulative_share_;
+  std::uint64_t next_outpoint_ = 1;
 
   // Observations, aggregated as they happen.
   std::vector<BlockProgress> block_progress_;  // indexed by BlockHandle
   std::uint64_t reorgs_ = 0;
   std::uint32_t max_reorg_depth_ = 0;
   std::vector<std::uint32_t> reach_targets_;  // nodes needed for 50, 90, 99, 100 %
+  struct TxProgress {
+    std::uint32_t nodes_with_tx = 0;
+    TimeNs reached_at[2] = {-1, -1};  // 50 %, 90 %
+  };
+  std::vector<TxProgress> tx_progress_;  // indexed by TxHandle
 };
 
 }  // namespace peerlab::sim

@@ -19,6 +19,7 @@ enum class RngPurpose : std::uint32_t {
   kLatencyJitter = 4,
   kNode = 5,
   kRegionAssignment = 6,
+  kTransactions = 7,
 };
 
 // xoshiro256** (Blackman & Vigna), seeded through SplitMix64.

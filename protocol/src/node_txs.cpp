@@ -1,0 +1,195 @@
+// Node: transaction relay (Poisson-trickled inv, getdata, tx), the mempool and block templates.
+#include <algorithm>
+
+#include "peerlab/protocol/node.hpp"
+
+namespace peerlab::protocol {
+namespace {
+
+// Core's INVENTORY_BROADCAST_TARGET (7 per second x 5 s) and INVENTORY_BROADCAST_MAX.
+constexpr std::size_t kBroadcastTarget = 35;
+constexpr std::size_t kBroadcastMax = 1000;
+
+}  // namespace
+
+void Node::RecentTxSet::Insert(TxHandle h) {
+  if (current_.empty()) {
+    current_.assign(kSlots, kNoTx);
+    previous_.assign(kSlots, kNoTx);
+  }
+  if (Contains(h)) return;
+  if (fill_ >= kMaxFill) {
+    current_.swap(previous_);
+    std::fill(current_.begin(), current_.end(), kNoTx);
+    fill_ = 0;
+  }
+  std::size_t i = (h * 0x9E3779B1u) & (kSlots - 1);
+  while (current_[i] != kNoTx) i = (i + 1) & (kSlots - 1);
+  current_[i] = h;
+  ++fill_;
+}
+
+bool Node::RecentTxSet::Contains(TxHandle h) const {
+  if (current_.empty()) return false;
+  for (const auto* table : {&current_, &previous_}) {
+    std::size_t i = (h * 0x9E3779B1u) & (kSlots - 1);
+    while ((*table)[i] != kNoTx) {
+      if ((*table)[i] == h) return true;
+      i = (i + 1) & (kSlots - 1);
+    }
+  }
+  return false;
+}
+
+void Node::OnTxInv(PeerId peer, const Message& m, Outbox& out) {
+  Peer& p = peers_[peer];
+  MessageId id = 0;
+  Message* request = nullptr;
+  for (TxHandle t : m.txs) {
+    p.known_txs.Insert(t);
+    // Ask the first peer that announces it; Core adds delays and retries that are not
+    // modelled (a lost request is not retried).
+    if (TxHas(t, kTxKnown | kTxRequested)) continue;
+    TxSet(t, kTxRequested);
+    if (request == nullptr) request = &out.NewMessage(MsgType::kGetData, &id);
+    request->txs.push_back(t);
+  }
+  if (request != nullptr) {
+    request->wire_bytes = WireSize(*request, *store_, *txs_);
+    out.SendMessage(peer, id);
+  }
+}
+
+void Node::OnTx(TimeNs now, PeerId peer, const Message& m, Outbox& out) {
+  const TxHandle t = m.txs[0];
+  peers_[peer].known_txs.Insert(t);
+  TxClear(t, kTxRequested);
+  if (TxHas(t, kTxKnown)) return;
+  AcceptTx(t, peer, now, out);
+}
+
+void Node::AcceptTx(TxHandle h, PeerId from, TimeNs now, Outbox& out) {
+  TxSet(h, kTxKnown);
+  if (TxHas(h, kTxConfirmed)) return;
+  const TxRecord& rec = txs_->Get(h);
+  TxSet(h, kTxInMempool);
+  mempool_.push_back(h);
+  ++mempool_live_;
+  mempool_bytes_ += rec.size_bytes;
+  out.Observe({Observation::Kind::kTxAccepted, kNoBlock, kNoBlock, 0, h});
+  // Over the cap: evict the lowest fee rates (Core's TrimToSize, without packages).
+  while (mempool_bytes_ > config_->mempool_max_bytes && mempool_live_ > 0) {
+    TxHandle worst = kNoTx;
+    for (TxHandle t : mempool_) {
+      if (!TxHas(t, kTxInMempool)) continue;
+      if (worst == kNoTx || FeeRateLess(txs_->Get(t), t, txs_->Get(worst), worst)) worst = t;
+    }
+    RemoveFromMempool(worst);
+    if (worst == h) return;  // not relayed: it did not make it into our mempool
+  }
+  if (from != kNoPeer) peers_[from].known_txs.Insert(h);
+  for (PeerId id = 0; id < peers_.size(); ++id) {
+    Peer& p = peers_[id];
+    if (!p.connected || id == from || p.known_txs.Contains(h)) continue;
+    p.tx_queue.push_back(h);
+    ArmTrickle(now, id, out);
+  }
+}
+
+void Node::ArmTrickle(TimeNs now, PeerId peer, Outbox& out) {
+  // Poisson announcement times: one timer per outbound peer, one shared by all inbound peers
+  // (so inbound spies learn less from timing), as in Core.
+  Peer& p = peers_[peer];
+  if (p.inbound) {
+    if (inbound_trickle_armed_) return;
+    inbound_trickle_armed_ = true;
+    const double gap = rng_.Exponential(static_cast<double>(config_->trickle_inbound_mean));
+    out.Arm(now + static_cast<DurationNs>(gap), Timer{Timer::Kind::kTrickleInbound, 0});
+  } else {
+    if (p.trickle_armed) return;
+    p.trickle_armed = true;
+    const double gap = rng_.Exponential(static_cast<double>(config_->trickle_outbound_mean));
+    out.Arm(now + static_cast<DurationNs>(gap), Timer{Timer::Kind::kTrickleOutbound, peer});
+  }
+}
+
+void Node::Trickle(TimeNs now, PeerId peer, Outbox& out) {
+  const bool inbound = peer == kNoPeer;
+  if (inbound) inbound_trickle_armed_ = false;
+  for (PeerId id = inbound ? 0 : peer; id < peers_.size(); ++id) {
+    Peer& p = peers_[id];
+    if (!inbound) p.trickle_armed = false;
+    if (p.connected && p.inbound == inbound && !p.tx_queue.empty()) {
+      // Announce the best-paying transactions first, as Core does, up to the broadcast limit.
+      std::erase_if(p.tx_queue, [&](TxHandle t) {
+        return !TxHas(t, kTxInMempool) || p.known_txs.Contains(t);
+      });
+      std::sort(p.tx_queue.begin(), p.tx_queue.end(), [&](TxHandle a, TxHandle b) {
+        return FeeRateLess(txs_->Get(b), b, txs_->Get(a), a);
+      });
+      const std::size_t limit =
+          std::min(kBroadcastMax, kBroadcastTarget + p.tx_queue.size() / 1000 * 5);
+      const std::size_t count = std::min(limit, p.tx_queue.size());
+      if (count > 0) {
+        MessageId msg;
+        Message& inv = out.NewMessage(MsgType::kInv, &msg);
+        inv.txs.assign(p.tx_queue.begin(), p.tx_queue.begin() + static_cast<std::ptrdiff_t>(count));
+        inv.wire_bytes = WireSize(inv, *store_, *txs_);
+        out.SendMessage(id, msg);
+        for (std::size_t i = 0; i < count; ++i) p.known_txs.Insert(p.tx_queue[i]);
+        p.tx_queue.erase(p.tx_queue.begin(), p.tx_queue.begin() + static_cast<std::ptrdiff_t>(count));
+      }
+      if (!p.tx_queue.empty()) ArmTrickle(now, id, out);
+    }
+    if (!inbound) break;
+  }
+}
+
+void Node::RemoveFromMempool(TxHandle h) {
+  if (!TxHas(h, kTxInMempool)) return;
+  TxClear(h, kTxInMempool);
+  --mempool_live_;
+  mempool_bytes_ -= txs_->Get(h).size_bytes;
+  if (mempool_.size() > 64 && mempool_live_ * 2 < mempool_.size()) CompactMempool();
+}
+
+void Node::CompactMempool() {
+  std::erase_if(mempool_, [&](TxHandle t) { return !TxHas(t, kTxInMempool); });
+}
+
+void Node::ConnectBlockTxs(BlockHandle h) {
+  for (TxHandle t : store_->Get(h).txs) {
+    TxSet(t, kTxKnown | kTxConfirmed);
+    RemoveFromMempool(t);
+  }
+}
+
+void Node::DisconnectBlockTxs(BlockHandle h) {
+  for (TxHandle t : store_->Get(h).txs) {
+    TxClear(t, kTxConfirmed);
+    if (!TxHas(t, kTxInMempool)) {
+      TxSet(t, kTxInMempool);
+      mempool_.push_back(t);
+      ++mempool_live_;
+      mempool_bytes_ += txs_->Get(t).size_bytes;
+    }
+  }
+}
+
+void Node::FillBlockTemplate(std::vector<TxHandle>& out) {
+  // Highest fee rate first until the block is full (Core's BlockAssembler without packages).
+  CompactMempool();
+  tx_scratch_.assign(mempool_.begin(), mempool_.end());
+  std::sort(tx_scratch_.begin(), tx_scratch_.end(), [&](TxHandle a, TxHandle b) {
+    return FeeRateLess(txs_->Get(b), b, txs_->Get(a), a);
+  });
+  std::uint64_t room = config_->block_size_bytes - kHeaderBytes - 3 - kCoinbaseBytes;
+  for (TxHandle t : tx_scratch_) {
+    const std::uint32_t size = txs_->Get(t).size_bytes;
+    if (size > room) continue;
+    room -= size;
+    out.push_back(t);
+  }
+}
+
+}  // namespace peerlab::protocol

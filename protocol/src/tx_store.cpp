@@ -1,0 +1,96 @@
+#include "peerlab/protocol/tx_store.hpp"
+
+#include "peerlab/util/assert.hpp"
+
+namespace peerlab::protocol {
+namespace {
+
+void PutLe(std::vector<std::uint8_t>& out, std::uint64_t v, int bytes) {
+  for (int i = 0; i < bytes; ++i) out.push_back(static_cast<std::uint8_t>(v >> (8 * i)));
+}
+
+std::uint32_t CompactSizeWidth(std::uint64_t n) { return n < 0xfd ? 1 : n <= 0xffff ? 3 : 5; }
+
+void PutCompactSize(std::vector<std::uint8_t>& out, std::uint64_t n) {
+  if (n < 0xfd) {
+    out.push_back(static_cast<std::uint8_t>(n));
+  } else if (n <= 0xffff) {
+    out.push_back(0xfd);
+    PutLe(out, n, 2);
+  } else {
+    PEERLAB_ASSERT(n <= 0xffffffffULL);
+    out.push_back(0xfe);
+    PutLe(out, n, 4);
+  }
+}
+
+}  // namespace
+
+bool FeeRateLess(const TxRecord& a, TxHandle ha, const TxRecord& b, TxHandle hb) {
+  const unsigned __int128 lhs = static_cast<unsigned __int128>(a.fee_sat) * b.size_bytes;
+  const unsigned __int128 rhs = static_cast<unsigned __int128>(b.fee_sat) * a.size_bytes;
+  if (lhs != rhs) return lhs < rhs;
+  return ha > hb;  // equal rates: the older (lower handle) transaction ranks higher
+}
+
+TxHandle TxStore::Add(std::uint32_t size_bytes, std::uint64_t fee_sat, std::uint16_t tx_class,
+                      std::uint32_t origin, TimeNs created_at, std::uint64_t spends) {
+  PEERLAB_ASSERT(txs_.size() < kNoTx);
+  TxRecord rec;
+  rec.size_bytes = size_bytes;
+  rec.fee_sat = fee_sat;
+  rec.tx_class = tx_class;
+  rec.origin = origin;
+  rec.created_at = created_at;
+  rec.spends = spends;
+  const auto bytes = SyntheticTxBytes(size_bytes, spends, 10'000);
+  rec.id = DoubleSha256(bytes);
+  txs_.push_back(rec);
+  return static_cast<TxHandle>(txs_.size() - 1);
+}
+
+std::vector<std::uint8_t> SyntheticTxBytes(std::uint32_t size_bytes, std::uint64_t spends,
+                                           std::uint64_t value_sat) {
+  PEERLAB_ASSERT(size_bytes >= kMinTxBytes && size_bytes <= 4'000'000);
+  // Fixed part: version 4, vin count 1, prevout 36, sequence 4, vout count 1, value 8,
+  // locktime 4 = 58, plus scriptSig and output script with their length prefixes.
+  constexpr std::uint32_t kFixed = 58;
+  const std::uint32_t sig_total = size_bytes - kFixed - (1 + 22);  // prefix + scriptSig
+  // The scriptSig takes the padding unless its length prefix would have to change width
+  // (the 1- and 2-byte gaps at 253 and 65536); then the output script takes the rest.
+  std::uint32_t sig_len = 0;
+  std::uint32_t script_len = 22;
+  bool placed = false;
+  for (std::uint32_t width : {1u, 3u, 5u}) {
+    if (sig_total >= width && CompactSizeWidth(sig_total - width) == width) {
+      sig_len = sig_total - width;
+      placed = true;
+      break;
+    }
+  }
+  if (!placed) {
+    sig_len = sig_total < 0xffff ? 252 : 0xffff;
+    script_len += sig_total - (CompactSizeWidth(sig_len) + sig_len);
+  }
+  std::vector<std::uint8_t> out;
+  out.reserve(size_bytes);
+  PutLe(out, 2, 4);
+  out.push_back(1);
+  const Hash256 prev = Sha256({reinterpret_cast<const std::uint8_t*>(&spends), sizeof(spends)});
+  out.insert(out.end(), prev.bytes.begin(), prev.bytes.end());
+  PutLe(out, 0, 4);
+  PutCompactSize(out, sig_len);
+  out.insert(out.end(), sig_len, 0x51);  // OP_TRUE padding
+  PutLe(out, 0xfffffffd, 4);
+  out.push_back(1);
+  PutLe(out, value_sat, 8);
+  PutCompactSize(out, script_len);
+  out.push_back(0x00);  // witness v0 program (a P2WPKH shape when 22 bytes)
+  out.push_back(static_cast<std::uint8_t>(script_len - 2));
+  out.insert(out.end(), script_len - 2, 0xab);
+  PutLe(out, 0, 4);
+  PEERLAB_ASSERT(out.size() == size_bytes);
+  return out;
+}
+
+}  // namespace peerlab::protocol
