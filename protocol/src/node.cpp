@@ -73,6 +73,7 @@ void Node::OnPeerConnected(TimeNs now, const PeerConnected& in, Outbox& out) {
   p = Peer{};
   p.connected = true;
   p.inbound = in.inbound;
+  if (config_->tx_relay) p.tx = std::make_unique<PeerTx>();
   if (config_->relay != RelayMode::kLegacy) SendEmpty(in.peer, MsgType::kSendHeaders, out);
   if (config_->relay == RelayMode::kCompact) {
     // Announce compact block support in low-bandwidth mode; high bandwidth is asked for later
@@ -93,8 +94,7 @@ void Node::OnPeerDisconnected(const PeerDisconnected& in, Outbox& out) {
   PEERLAB_ASSERT(in.peer < peers_.size() && peers_[in.peer].connected);
   Peer& p = peers_[in.peer];
   p.connected = false;
-  p.tx_queue.clear();
-  p.tx_queue.shrink_to_fit();
+  p.tx.reset();
   std::erase(hb_peers_, in.peer);
   std::erase_if(pending_compact_, [&](const PendingCompact& pc) { return pc.peer == in.peer; });
   // Blocks requested from this peer will not come: forget the requests, ask others.

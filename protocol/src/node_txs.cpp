@@ -46,7 +46,7 @@ void Node::OnTxInv(PeerId peer, const Message& m, Outbox& out) {
   MessageId id = 0;
   Message* request = nullptr;
   for (TxHandle t : m.txs) {
-    p.known_txs.Insert(t);
+    p.tx->known.Insert(t);
     // Ask the first peer that announces it; Core adds delays and retries that are not
     // modelled (a lost request is not retried).
     if (TxHas(t, kTxKnown | kTxRequested)) continue;
@@ -62,7 +62,7 @@ void Node::OnTxInv(PeerId peer, const Message& m, Outbox& out) {
 
 void Node::OnTx(TimeNs now, PeerId peer, const Message& m, Outbox& out) {
   const TxHandle t = m.txs[0];
-  peers_[peer].known_txs.Insert(t);
+  peers_[peer].tx->known.Insert(t);
   TxClear(t, kTxRequested);
   if (TxHas(t, kTxKnown)) return;
   AcceptTx(t, peer, now, out);
@@ -87,11 +87,11 @@ void Node::AcceptTx(TxHandle h, PeerId from, TimeNs now, Outbox& out) {
     RemoveFromMempool(worst);
     if (worst == h) return;  // not relayed: it did not make it into our mempool
   }
-  if (from != kNoPeer) peers_[from].known_txs.Insert(h);
+  if (from != kNoPeer) peers_[from].tx->known.Insert(h);
   for (PeerId id = 0; id < peers_.size(); ++id) {
     Peer& p = peers_[id];
-    if (!p.connected || id == from || p.known_txs.Contains(h)) continue;
-    p.tx_queue.push_back(h);
+    if (!p.connected || id == from || p.tx->known.Contains(h)) continue;
+    p.tx->queue.push_back(h);
     ArmTrickle(now, id, out);
   }
 }
@@ -119,27 +119,28 @@ void Node::Trickle(TimeNs now, PeerId peer, Outbox& out) {
   for (PeerId id = inbound ? 0 : peer; id < peers_.size(); ++id) {
     Peer& p = peers_[id];
     if (!inbound) p.trickle_armed = false;
-    if (p.connected && p.inbound == inbound && !p.tx_queue.empty()) {
+    if (p.connected && p.inbound == inbound && !p.tx->queue.empty()) {
+      std::vector<TxHandle>& queue = p.tx->queue;
       // Announce the best-paying transactions first, as Core does, up to the broadcast limit.
-      std::erase_if(p.tx_queue, [&](TxHandle t) {
-        return !TxHas(t, kTxInMempool) || p.known_txs.Contains(t);
+      std::erase_if(queue, [&](TxHandle t) {
+        return !TxHas(t, kTxInMempool) || p.tx->known.Contains(t);
       });
-      std::sort(p.tx_queue.begin(), p.tx_queue.end(), [&](TxHandle a, TxHandle b) {
+      std::sort(queue.begin(), queue.end(), [&](TxHandle a, TxHandle b) {
         return FeeRateLess(txs_->Get(b), b, txs_->Get(a), a);
       });
       const std::size_t limit =
-          std::min(kBroadcastMax, kBroadcastTarget + p.tx_queue.size() / 1000 * 5);
-      const std::size_t count = std::min(limit, p.tx_queue.size());
+          std::min(kBroadcastMax, kBroadcastTarget + queue.size() / 1000 * 5);
+      const std::size_t count = std::min(limit, queue.size());
       if (count > 0) {
         MessageId msg;
         Message& inv = out.NewMessage(MsgType::kInv, &msg);
-        inv.txs.assign(p.tx_queue.begin(), p.tx_queue.begin() + static_cast<std::ptrdiff_t>(count));
+        inv.txs.assign(queue.begin(), queue.begin() + static_cast<std::ptrdiff_t>(count));
         inv.wire_bytes = WireSize(inv, *store_, *txs_);
         out.SendMessage(id, msg);
-        for (std::size_t i = 0; i < count; ++i) p.known_txs.Insert(p.tx_queue[i]);
-        p.tx_queue.erase(p.tx_queue.begin(), p.tx_queue.begin() + static_cast<std::ptrdiff_t>(count));
+        for (std::size_t i = 0; i < count; ++i) p.tx->known.Insert(queue[i]);
+        queue.erase(queue.begin(), queue.begin() + static_cast<std::ptrdiff_t>(count));
       }
-      if (!p.tx_queue.empty()) ArmTrickle(now, id, out);
+      if (!queue.empty()) ArmTrickle(now, id, out);
     }
     if (!inbound) break;
   }

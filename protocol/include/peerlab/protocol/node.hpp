@@ -21,6 +21,7 @@
 
 #include <array>
 #include <cstdint>
+#include <memory>
 #include <variant>
 #include <vector>
 
@@ -184,6 +185,13 @@ class Node {
     std::size_t fill_ = 0;
   };
 
+  // Transaction relay state of one peer; only allocated when transactions are relayed, so
+  // block-only simulations keep peers small.
+  struct PeerTx {
+    std::vector<TxHandle> queue;  // to announce at the next trickle
+    RecentTxSet known;
+  };
+
   struct Peer {
     bool connected = false;
     bool inbound = false;
@@ -194,8 +202,7 @@ class Node {
     BlockHandle best_known = kNoBlock;  // most-work block the peer is known to have
     BlockHandle best_sent = kNoBlock;   // last header we sent it
     std::uint32_t in_flight = 0;
-    std::vector<TxHandle> tx_queue;  // to announce at the next trickle
-    RecentTxSet known_txs;
+    std::unique_ptr<PeerTx> tx;  // null unless config.tx_relay
   };
   struct InFlight {
     BlockHandle block;
