@@ -204,6 +204,13 @@ void Simulation::Run(const ProgressFn& progress, std::uint64_t every_events) {
     const Event e = queue_.Pop();
     now_ = e.time;
     ++events_;
+    // The run is bound by memory latency (each event touches a random node); start loading
+    // the next event's node and message while this one is handled.
+    if (!queue_.empty()) {
+      const Event& next = queue_.top();
+      nodes_[next.a].Prefetch();
+      if (next.kind() == EventKind::kDeliver) __builtin_prefetch(&pool_.Get(next.c));
+    }
     Dispatch(e);
     if (progress && events_ % every_events == 0) {
       progress({now_, blocks_mined_, events_, queue_.size()});

@@ -156,6 +156,11 @@ class Node {
   std::uint64_t mempool_bytes() const { return mempool_bytes_; }
   std::size_t connected_peers() const;
   std::size_t high_bandwidth_peers() const { return hb_peers_.size(); }
+  // A hint for drivers: start loading this node's hot state into cache.
+  void Prefetch() const {
+    __builtin_prefetch(this);
+    __builtin_prefetch(peers_.data());
+  }
 
  private:
   // Per-block status bits.
