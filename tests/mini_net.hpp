@@ -41,7 +41,7 @@ class MiniNet {
 
   void Connect(std::uint32_t from, std::uint32_t to) {
     const auto from_slot = static_cast<protocol::PeerId>(links_[from].size());
-    const auto to_slot = static_cast<protocol::PeerId>(links_[to].size());
+    const auto to_slot = static_cast<protocol::PeerId>(links_[to].size() + (from == to ? 1 : 0));
     links_[from].push_back({to, to_slot});
     links_[to].push_back({from, from_slot});
     Input(from, protocol::PeerConnected{from_slot, false});
@@ -49,6 +49,7 @@ class MiniNet {
   }
 
   void Mine(std::uint32_t node) { Input(node, protocol::BlockFound{}); }
+  void Inject(std::uint32_t node, const protocol::Input& input) { Input(node, input); }
 
   protocol::TxHandle SubmitTx(std::uint32_t node, std::uint32_t size, std::uint64_t fee) {
     const protocol::TxHandle h = txs_.Add(size, fee, 0, node, now_, next_outpoint_++);
@@ -74,6 +75,8 @@ class MiniNet {
     now_ = std::get<0>(key);
     if (item.is_timer) {
       Input(item.node, protocol::TimerFired{item.timer});
+    } else if (item.message == kDisconnectMarker) {
+      Input(item.node, protocol::PeerDisconnected{item.peer});
     } else {
       Input(item.node, protocol::MessageReceived{item.peer, &pool_.Get(item.message)});
       pool_.Release(item.message);
@@ -81,6 +84,7 @@ class MiniNet {
   }
 
   protocol::Node& node(std::uint32_t i) { return *nodes_[i]; }
+  protocol::NodeConfig& config() { return config_; }
   const protocol::BlockStore& store() const { return store_; }
   const protocol::TxStore& txs() const { return txs_; }
   const protocol::Message& last_message(const std::string& command) const {
@@ -118,7 +122,10 @@ class MiniNet {
       std::string entry = std::to_string(node) + ">" + std::to_string(l.remote) + ":" +
                           std::string(protocol::CommandName(m.type));
       if (m.type == protocol::MsgType::kSendCmpct) entry += m.flag ? "(1)" : "(0)";
-      log_.push_back(entry);
+      // The handshake is the same on every connection; tests look at what follows it.
+      if (m.type != protocol::MsgType::kVersion && m.type != protocol::MsgType::kVerack) {
+        log_.push_back(entry);
+      }
       pool_.AddRef(s.message);  // kept for last_message()
       sent_.push_back(s.message);
       queue_.emplace(std::make_tuple(now_ + latency_, seq_++),
@@ -128,7 +135,14 @@ class MiniNet {
       queue_.emplace(std::make_tuple(t.at, seq_++), Item{true, node, 0, 0, t.timer});
     }
     for (const auto& o : outbox_.observations) observations_.emplace_back(node, o);
+    for (protocol::PeerId peer : outbox_.disconnects) {
+      const Link& l = links_[node][peer];
+      log_.push_back(std::to_string(node) + ">" + std::to_string(l.remote) + ":disconnect");
+      queue_.emplace(std::make_tuple(now_ + latency_, seq_++),
+                     Item{false, l.remote, l.remote_peer, kDisconnectMarker, {}});
+    }
   }
+  static constexpr protocol::MessageId kDisconnectMarker = UINT32_MAX;
 
   protocol::NodeConfig config_;
   protocol::BlockStore store_;

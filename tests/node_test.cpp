@@ -43,6 +43,7 @@ TEST(Node, HeadersRelayIsHeadersGetdataBlock) {
 TEST(Node, LegacyRelayIsInvGetdataBlock) {
   MiniNet net(2, RelayMode::kLegacy);
   net.Connect(0, 1);
+  net.Settle();
   net.Mine(0);
   net.Settle();
   EXPECT_EQ(net.log(), (std::vector<std::string>{"0>1:inv", "1>0:getdata", "0>1:block"}));
@@ -273,6 +274,90 @@ TEST(NodeTx, MempoolCapEvictsLowestFeeRate) {
   // 1 MB block: 9 transactions of 100 kB fit after header and coinbase; the best-paying ones.
   EXPECT_EQ(block.txs.size(), 9u);
   EXPECT_EQ(block.txs.front(), 2999u);
+}
+
+}  // namespace
+}  // namespace peerlab::testing
+
+namespace peerlab::testing {
+namespace {
+
+using protocol::Observation;
+using protocol::RelayMode;
+
+std::uint32_t Punishments(const MiniNet& net, std::uint32_t node) {
+  std::uint32_t score = 0;
+  for (const auto& [n, o] : net.observations()) {
+    if (n == node && o.kind == Observation::Kind::kPeerPunished) score = o.score;
+  }
+  return score;
+}
+
+TEST(NodePeers, HandshakeComesBeforeRelay) {
+  MiniNet net(2, RelayMode::kHeaders);
+  net.Connect(0, 1);
+  EXPECT_FALSE(net.node(0).IsEstablished(0));
+  // version -> version + verack -> verack: the opener is ready after one round trip, the
+  // other side half a round trip later.
+  net.RunUntil(100 * kMillisecond);
+  EXPECT_TRUE(net.node(0).IsEstablished(0));
+  EXPECT_FALSE(net.node(1).IsEstablished(0));
+  net.RunUntil(150 * kMillisecond);
+  EXPECT_TRUE(net.node(1).IsEstablished(0));
+  net.Settle();
+  EXPECT_EQ(net.node(0).connected_peers(), 1u);
+  EXPECT_EQ(Punishments(net, 0) + Punishments(net, 1), 0u);
+}
+
+TEST(NodePeers, ConnectingToItselfIsDetectedByTheNonce) {
+  MiniNet net(1);
+  net.Connect(0, 0);  // slot 0 outbound, slot 1 inbound, both ends on node 0
+  net.Settle();
+  EXPECT_FALSE(net.node(0).IsEstablished(0));
+  EXPECT_FALSE(net.node(0).IsEstablished(1));
+  EXPECT_NE(std::find(net.log().begin(), net.log().end(), "0>0:disconnect"), net.log().end());
+}
+
+TEST(NodePeers, MalformedBytesGetThePeerDisconnectedAndTheNodeKeepsWorking) {
+  MiniNet net(3);
+  net.Connect(0, 1);
+  net.Connect(2, 1);
+  net.Settle();
+  net.Inject(1, protocol::MalformedMessage{0});  // node 1's slot 0 is node 0
+  net.Settle();
+  EXPECT_EQ(Punishments(net, 1), 100u);
+  EXPECT_FALSE(net.node(1).IsEstablished(0));
+  EXPECT_FALSE(net.node(0).IsEstablished(0));  // node 0 learnt of the disconnect
+  net.Mine(2);
+  net.Settle();
+  EXPECT_EQ(net.node(1).tip(), net.node(2).tip());  // still relaying with node 2
+  EXPECT_NE(net.node(0).tip(), net.node(2).tip());  // cut off
+}
+
+TEST(NodePeers, RepeatedUnconnectingHeadersAreMisbehaviour) {
+  MiniNet net(2);
+  net.Connect(0, 1);
+  net.Settle();
+  // Build a chain node 1 cannot connect to: blocks 2..3 of a chain whose block 1 it lacks.
+  net.Mine(0);
+  net.Mine(0);
+  const auto tip = net.node(0).tip();
+  protocol::Message headers;
+  headers.type = protocol::MsgType::kHeaders;
+  headers.SetBlocks() = {tip};  // its parent is unknown to node 1 until node 0's announcement
+  // Node 1 has not heard of either block yet (nothing was settled since mining).
+  for (int i = 0; i < 10; ++i) net.Inject(1, protocol::MessageReceived{0, &headers});
+  EXPECT_EQ(Punishments(net, 1), 20u);
+  EXPECT_TRUE(net.node(1).IsEstablished(0));  // 20 < 100: still connected
+}
+
+TEST(NodePeers, PingsMeasureRoundTripTime) {
+  MiniNet net(2);
+  net.config().ping_interval = 2 * kMinute;
+  net.Connect(0, 1);
+  net.RunUntil(2 * kMinute + kSecond);
+  EXPECT_EQ(net.node(0).last_rtt(0), 100 * kMillisecond);
+  EXPECT_EQ(net.node(1).last_rtt(0), 100 * kMillisecond);
 }
 
 }  // namespace

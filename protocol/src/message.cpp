@@ -22,6 +22,10 @@ std::string_view CommandName(MsgType type) {
     case MsgType::kCmpctBlock: return "cmpctblock";
     case MsgType::kGetBlockTxn: return "getblocktxn";
     case MsgType::kBlockTxn: return "blocktxn";
+    case MsgType::kVersion: return "version";
+    case MsgType::kVerack: return "verack";
+    case MsgType::kPing: return "ping";
+    case MsgType::kPong: return "pong";
   }
   return "?";
 }
@@ -29,7 +33,7 @@ std::string_view CommandName(MsgType type) {
 namespace {
 
 // Differentially encoded indexes (BIP152): each is the gap since the previous one.
-std::uint32_t DiffIndexBytes(const std::vector<std::uint32_t>& indexes) {
+std::uint32_t DiffIndexBytes(std::span<const std::uint32_t> indexes) {
   std::uint32_t bytes = 0;
   std::uint32_t previous = 0;
   bool first = true;
@@ -44,8 +48,8 @@ std::uint32_t DiffIndexBytes(const std::vector<std::uint32_t>& indexes) {
 }  // namespace
 
 std::uint32_t WireSize(const Message& m, const BlockStore& blocks, const TxStore& txs) {
-  const auto nb = static_cast<std::uint32_t>(m.blocks.size());
-  const auto nt = static_cast<std::uint32_t>(m.txs.size());
+  const auto nb = static_cast<std::uint32_t>(m.blocks().size());
+  const auto nt = static_cast<std::uint32_t>(m.txs().size());
   std::uint32_t payload = 0;
   switch (m.type) {
     case MsgType::kInv:
@@ -65,7 +69,7 @@ std::uint32_t WireSize(const Message& m, const BlockStore& blocks, const TxStore
       payload = 0;
       break;
     case MsgType::kTx:
-      payload = txs.Get(m.txs[0]).size_bytes;
+      payload = txs.Get(m.txs()[0]).size_bytes;
       break;
     case MsgType::kSendCmpct:
       payload = 9;  // announce flag, version
@@ -78,12 +82,24 @@ std::uint32_t WireSize(const Message& m, const BlockStore& blocks, const TxStore
       break;
     }
     case MsgType::kGetBlockTxn:
-      payload = 32 + CompactSizeBytes(m.indexes.size()) + DiffIndexBytes(m.indexes);
+      payload = 32 + CompactSizeBytes(m.indexes().size()) + DiffIndexBytes(m.indexes());
+      break;
+    case MsgType::kVersion:
+      // version, services, timestamp, two 26-byte addresses, nonce, user agent, height, relay
+      payload = 4 + 8 + 8 + 26 + 26 + 8 + CompactSizeBytes(kUserAgent.size()) +
+                static_cast<std::uint32_t>(kUserAgent.size()) + 4 + 1;
+      break;
+    case MsgType::kVerack:
+      payload = 0;
+      break;
+    case MsgType::kPing:
+    case MsgType::kPong:
+      payload = 8;
       break;
     case MsgType::kBlockTxn: {
-      payload = 32 + CompactSizeBytes(m.indexes.size());
+      payload = 32 + CompactSizeBytes(m.indexes().size());
       const BlockRecord& b = blocks.Get(m.block);
-      for (std::uint32_t i : m.indexes) payload += b.TxBytesAt(i, txs);
+      for (std::uint32_t i : m.indexes()) payload += b.TxBytesAt(i, txs);
       break;
     }
   }
@@ -95,6 +111,8 @@ MessageId MessagePool::Acquire(MsgType type) {
   if (!free_.empty()) {
     id = free_.back();
     free_.pop_back();
+    // Nodes send in bursts (an announcement to every peer): warm up the next slot.
+    if (!free_.empty()) __builtin_prefetch(&Slot(free_.back()), 1);
   } else {
     if (size_ % kChunkSize == 0) chunks_.push_back(std::make_unique<Entry[]>(kChunkSize));
     id = size_++;
@@ -107,9 +125,9 @@ MessageId MessagePool::Acquire(MsgType type) {
   m.wire_bytes = 0;
   m.value = 0;
   m.block = kNoBlock;
-  m.blocks.clear();
-  m.txs.clear();
-  m.indexes.clear();
+  m.aux = 0;
+  m.items_kind = Message::Items::kBlocks;
+  m.items.clear();
   return id;
 }
 

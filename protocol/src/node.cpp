@@ -31,7 +31,7 @@ Node::Node(std::uint32_t index, const NodeConfig& config, BlockStore& blocks, co
 
 std::size_t Node::connected_peers() const {
   return static_cast<std::size_t>(
-      std::count_if(peers_.begin(), peers_.end(), [](const Peer& p) { return p.connected; }));
+      std::count_if(peers_.begin(), peers_.end(), [](const Peer& p) { return p.established; }));
 }
 
 std::size_t Node::mempool_count() const { return mempool_live_; }
@@ -44,6 +44,9 @@ void Node::Handle(TimeNs now, const Input& input, Outbox& out) {
                  [&](const TimerFired& in) { OnTimer(now, in.timer, out); },
                  [&](const BlockFound&) { OnBlockFound(now, out); },
                  [&](const SubmitTx& in) { AcceptTx(in.tx, kNoPeer, now, out); },
+                 [&](const MalformedMessage& in) {
+                   if (in.peer < peers_.size()) Misbehaving(in.peer, 100, out);
+                 },
              },
              input);
 }
@@ -66,7 +69,6 @@ void Node::SendEmpty(PeerId peer, MsgType type, Outbox& out) {
 }
 
 void Node::OnPeerConnected(TimeNs now, const PeerConnected& in, Outbox& out) {
-  (void)now;
   if (in.peer >= peers_.size()) peers_.resize(in.peer + 1);
   Peer& p = peers_[in.peer];
   PEERLAB_ASSERT(!p.connected);
@@ -74,7 +76,61 @@ void Node::OnPeerConnected(TimeNs now, const PeerConnected& in, Outbox& out) {
   p.connected = true;
   p.inbound = in.inbound;
   if (config_->tx_relay) p.tx = std::make_unique<PeerTx>();
-  if (config_->relay != RelayMode::kLegacy) SendEmpty(in.peer, MsgType::kSendHeaders, out);
+  // The side that opened the connection speaks first (Core: PushNodeVersion for outbound).
+  if (!in.inbound) SendVersion(in.peer, out);
+  if (config_->ping_interval > 0 && !ping_armed_) {
+    ping_armed_ = true;
+    out.Arm(now + config_->ping_interval, Timer{Timer::Kind::kPing, 0});
+  }
+}
+
+void Node::SendVersion(PeerId peer, Outbox& out) {
+  Peer& p = peers_[peer];
+  do {
+    p.local_nonce = rng_.Next();
+  } while (p.local_nonce == 0);
+  MessageId id;
+  Message& m = out.NewMessage(MsgType::kVersion, &id);
+  m.value = p.local_nonce;
+  m.aux = store_->Get(tip_).height;
+  m.flag = config_->tx_relay;
+  m.wire_bytes = WireSize(m, *store_, *txs_);
+  out.SendMessage(peer, id);
+}
+
+void Node::OnVersion(PeerId peer, const Message& m, Outbox& out) {
+  Peer& p = peers_[peer];
+  if (p.version_received) {
+    Misbehaving(peer, 1, out);  // Core: "redundant version message"
+    return;
+  }
+  // Our own nonce coming back on an inbound connection means we connected to ourselves.
+  if (p.inbound) {
+    for (const Peer& other : peers_) {
+      if (other.connected && !other.inbound && other.local_nonce == m.value) {
+        DisconnectPeer(peer, out);
+        return;
+      }
+    }
+  }
+  p.version_received = true;
+  p.start_height = m.aux;
+  if (p.inbound) SendVersion(peer, out);
+  SendEmpty(peer, MsgType::kVerack, out);
+  if (p.verack_received) OnHandshakeComplete(peer, out);
+}
+
+void Node::OnVerack(PeerId peer, Outbox& out) {
+  Peer& p = peers_[peer];
+  if (p.verack_received) return;
+  p.verack_received = true;
+  if (p.version_received) OnHandshakeComplete(peer, out);
+}
+
+void Node::OnHandshakeComplete(PeerId peer, Outbox& out) {
+  Peer& p = peers_[peer];
+  p.established = true;
+  if (config_->relay != RelayMode::kLegacy) SendEmpty(peer, MsgType::kSendHeaders, out);
   if (config_->relay == RelayMode::kCompact) {
     // Announce compact block support in low-bandwidth mode; high bandwidth is asked for later
     // from the peers that deliver blocks first.
@@ -83,24 +139,71 @@ void Node::OnPeerConnected(TimeNs now, const PeerConnected& in, Outbox& out) {
     m.flag = false;
     m.value = kCompactBlockVersion;
     m.wire_bytes = WireSize(m, *store_, *txs_);
-    out.SendMessage(in.peer, id);
+    out.SendMessage(peer, id);
   }
   // A node that already has a chain (joining late or reconnecting) syncs headers from its
   // outbound peers, as Core does during initial sync.
-  if (!in.inbound && tip_ != kGenesis) SendGetHeaders(in.peer, kNoBlock, out);
+  if (!p.inbound && tip_ != kGenesis) SendGetHeaders(peer, kNoBlock, out);
+}
+
+void Node::OnPingTimer(TimeNs now, Outbox& out) {
+  for (PeerId id = 0; id < peers_.size(); ++id) {
+    Peer& p = peers_[id];
+    if (!p.established || p.ping_nonce != 0) continue;
+    do {
+      p.ping_nonce = rng_.Next();
+    } while (p.ping_nonce == 0);
+    p.ping_sent_at = now;
+    MessageId msg;
+    Message& m = out.NewMessage(MsgType::kPing, &msg);
+    m.value = p.ping_nonce;
+    m.wire_bytes = WireSize(m, *store_, *txs_);
+    out.SendMessage(id, msg);
+  }
+  out.Arm(now + config_->ping_interval, Timer{Timer::Kind::kPing, 0});
+}
+
+void Node::OnPong(TimeNs now, PeerId peer, const Message& m) {
+  Peer& p = peers_[peer];
+  if (p.ping_nonce == 0 || m.value != p.ping_nonce) return;  // unsolicited or stale: ignored
+  p.last_rtt = now - p.ping_sent_at;
+  p.ping_nonce = 0;
+}
+
+void Node::Misbehaving(PeerId peer, std::uint32_t score, Outbox& out) {
+  Peer& p = peers_[peer];
+  if (!p.connected) return;
+  p.misbehavior += score;
+  Observation o{Observation::Kind::kPeerPunished};
+  o.peer = peer;
+  o.score = p.misbehavior;
+  out.Observe(o);
+  if (p.misbehavior >= 100) DisconnectPeer(peer, out);
+}
+
+void Node::DisconnectPeer(PeerId peer, Outbox& out) {
+  if (!peers_[peer].connected) return;
+  out.Disconnect(peer);
+  ForgetPeer(peer, out);
 }
 
 void Node::OnPeerDisconnected(const PeerDisconnected& in, Outbox& out) {
-  PEERLAB_ASSERT(in.peer < peers_.size() && peers_[in.peer].connected);
-  Peer& p = peers_[in.peer];
+  PEERLAB_ASSERT(in.peer < peers_.size());
+  // The link may already be gone on our side (we disconnected first).
+  if (peers_[in.peer].connected) ForgetPeer(in.peer, out);
+}
+
+void Node::ForgetPeer(PeerId peer, Outbox& out) {
+  Peer& p = peers_[peer];
   p.connected = false;
+  p.established = false;
   p.tx.reset();
-  std::erase(hb_peers_, in.peer);
-  std::erase_if(pending_compact_, [&](const PendingCompact& pc) { return pc.peer == in.peer; });
+  std::erase(hb_peers_, peer);
+  std::erase_if(pending_compact_, [&](const PendingCompact& pc) { return pc.peer == peer; });
   // Blocks requested from this peer will not come: forget the requests, ask others.
   bool released = false;
   for (std::size_t i = 0; i < in_flight_.size();) {
-    if (in_flight_[i].peer == in.peer) {
+    if (in_flight_[i].peer == peer) {
       Clear(in_flight_[i].block, kInFlight);
       in_flight_[i] = in_flight_.back();
       in_flight_.pop_back();
@@ -114,16 +217,38 @@ void Node::OnPeerDisconnected(const PeerDisconnected& in, Outbox& out) {
 }
 
 void Node::OnMessage(TimeNs now, PeerId peer, const Message& m, Outbox& out) {
-  PEERLAB_ASSERT(peer < peers_.size() && peers_[peer].connected);
+  PEERLAB_ASSERT(peer < peers_.size());
+  Peer& p = peers_[peer];
+  if (!p.connected) return;  // arrived after we dropped the peer
   switch (m.type) {
-    case MsgType::kSendHeaders: peers_[peer].prefers_headers = true; break;
+    case MsgType::kVersion: OnVersion(peer, m, out); return;
+    case MsgType::kVerack: OnVerack(peer, out); return;
+    default: break;
+  }
+  if (!p.established) {
+    Misbehaving(peer, 1, out);  // Core ignores messages before the handshake completes
+    return;
+  }
+  switch (m.type) {
+    case MsgType::kVersion:
+    case MsgType::kVerack: break;
+    case MsgType::kPing: {
+      MessageId id;
+      Message& pong = out.NewMessage(MsgType::kPong, &id);
+      pong.value = m.value;
+      pong.wire_bytes = WireSize(pong, *store_, *txs_);
+      out.SendMessage(peer, id);
+      break;
+    }
+    case MsgType::kPong: OnPong(now, peer, m); break;
+    case MsgType::kSendHeaders: p.prefers_headers = true; break;
     case MsgType::kSendCmpct:
-      peers_[peer].supports_compact = true;
-      peers_[peer].wants_compact_push = m.flag;
+      p.supports_compact = true;
+      p.wants_compact_push = m.flag;
       break;
     case MsgType::kInv:
-      if (!m.txs.empty()) OnTxInv(peer, m, out);
-      if (!m.blocks.empty()) OnInv(peer, m, out);
+      if (!m.txs().empty()) OnTxInv(peer, m, out);
+      if (!m.blocks().empty()) OnInv(peer, m, out);
       break;
     case MsgType::kGetHeaders: OnGetHeaders(peer, m, out); break;
     case MsgType::kHeaders: OnHeaders(peer, m, out); break;
@@ -141,6 +266,7 @@ void Node::OnTimer(TimeNs now, const Timer& timer, Outbox& out) {
     case Timer::Kind::kValidationDone: OnValidationDone(timer.arg, out); break;
     case Timer::Kind::kTrickleOutbound: Trickle(now, timer.arg, out); break;
     case Timer::Kind::kTrickleInbound: Trickle(now, kNoPeer, out); break;
+    case Timer::Kind::kPing: OnPingTimer(now, out); break;
   }
 }
 

@@ -21,7 +21,7 @@ void Node::OnInv(PeerId peer, const Message& m, Outbox& out) {
   if (config_->relay == RelayMode::kLegacy) {
     // Pre-headers-first relay: fetch announced blocks we lack directly.
     scratch_.clear();
-    for (BlockHandle h : m.blocks) {
+    for (BlockHandle h : m.blocks()) {
       if (Has(h, kHaveHeader)) UpdatePeerBestKnown(p, h);
       if (Has(h, kInFlight | kValidating | kHaveData)) continue;
       if (p.in_flight + scratch_.size() >= config_->max_blocks_in_flight_per_peer) break;
@@ -40,7 +40,7 @@ void Node::OnInv(PeerId peer, const Message& m, Outbox& out) {
   // Headers-first: an unknown block id is resolved by asking for headers up to it; only the
   // last unknown id matters (Core's best_block), announcements list oldest first.
   BlockHandle unknown = kNoBlock;
-  for (BlockHandle h : m.blocks) {
+  for (BlockHandle h : m.blocks()) {
     if (Has(h, kHaveHeader)) {
       UpdatePeerBestKnown(p, h);
     } else {
@@ -54,7 +54,7 @@ void Node::OnInv(PeerId peer, const Message& m, Outbox& out) {
 void Node::OnGetHeaders(PeerId peer, const Message& m, Outbox& out) {
   // The fork point is the first locator entry on our active chain.
   BlockHandle fork = kGenesis;
-  for (BlockHandle h : m.blocks) {
+  for (BlockHandle h : m.blocks()) {
     if (Has(h, kChainComplete) && store_->IsAncestor(h, tip_)) {
       fork = h;
       break;
@@ -73,39 +73,43 @@ void Node::OnGetHeaders(PeerId peer, const Message& m, Outbox& out) {
 }
 
 void Node::OnHeaders(PeerId peer, const Message& m, Outbox& out) {
-  if (m.blocks.empty()) return;
+  if (m.blocks().empty()) return;
   Peer& p = peers_[peer];
-  const BlockRecord& first = store_->Get(m.blocks.front());
+  const BlockRecord& first = store_->Get(m.blocks().front());
   if (!Has(first.parent, kHaveHeader)) {
-    // Does not connect to what we know: ask for the headers in between.
+    // Does not connect to what we know: ask for the headers in between. A peer that keeps
+    // sending such headers is misbehaving (Core: MAX_NUM_UNCONNECTING_HEADERS_MSGS = 10).
     SendGetHeaders(peer, kNoBlock, out);
+    if (++p.unconnecting_headers % 10 == 0) Misbehaving(peer, 20, out);
     return;
   }
+  p.unconnecting_headers = 0;
   BlockHandle previous = first.parent;
-  for (BlockHandle h : m.blocks) {
-    // Non-continuous headers are a protocol violation; the rest is ignored (misbehaviour
-    // scoring arrives with the peer manager).
-    if (store_->Get(h).parent != previous) break;
+  for (BlockHandle h : m.blocks()) {
+    if (store_->Get(h).parent != previous) {
+      Misbehaving(peer, 20, out);  // Core: "non-continuous headers sequence"
+      return;
+    }
     AcceptHeader(h);
     UpdatePeerBestKnown(p, h);
     previous = h;
   }
-  if (m.blocks.size() == kMaxHeadersPerMessage) SendGetHeaders(peer, kNoBlock, out);
+  if (m.blocks().size() == kMaxHeadersPerMessage) SendGetHeaders(peer, kNoBlock, out);
   FetchBlocks(peer, out);
 }
 
 void Node::OnGetData(PeerId peer, const Message& m, Outbox& out) {
   const std::uint32_t tip_height = store_->Get(tip_).height;
-  for (BlockHandle h : m.blocks) {
+  for (BlockHandle h : m.blocks()) {
     if (!Has(h, kHaveData)) continue;  // `notfound` arrives with the full wire protocol
     const bool recent = store_->Get(h).height + kMaxCompactDepth >= tip_height;
     SendBlockMessage(peer, m.flag && recent ? MsgType::kCmpctBlock : MsgType::kBlock, h, out);
   }
-  for (TxHandle t : m.txs) {
+  for (TxHandle t : m.txs()) {
     if (!TxHas(t, kTxKnown)) continue;
     MessageId id;
     Message& tx = out.NewMessage(MsgType::kTx, &id);
-    tx.txs.push_back(t);
+    tx.SetTxs().push_back(t);
     tx.wire_bytes = WireSize(tx, *store_, *txs_);
     out.SendMessage(peer, id);
   }
@@ -161,7 +165,7 @@ void Node::OnCmpctBlock(TimeNs now, PeerId peer, const Message& m, Outbox& out) 
   Message& req = out.NewMessage(MsgType::kGetBlockTxn, &id);
   req.block = h;
   for (std::uint32_t i = 0; i < rec.txs.size(); ++i) {
-    if (!TxHas(rec.txs[i], kTxKnown)) req.indexes.push_back(i + 1);  // index 0: coinbase
+    if (!TxHas(rec.txs[i], kTxKnown)) req.SetIndexes().push_back(i + 1);  // index 0: coinbase
   }
   req.wire_bytes = WireSize(req, *store_, *txs_);
   out.SendMessage(peer, id);
@@ -173,8 +177,8 @@ void Node::OnGetBlockTxn(PeerId peer, const Message& m, Outbox& out) {
   MessageId id;
   Message& reply = out.NewMessage(MsgType::kBlockTxn, &id);
   reply.block = m.block;
-  for (std::uint32_t i : m.indexes) {
-    if (i < tx_count) reply.indexes.push_back(i);
+  for (std::uint32_t i : m.indexes()) {
+    if (i < tx_count) reply.SetIndexes().push_back(i);
   }
   reply.wire_bytes = WireSize(reply, *store_, *txs_);
   out.SendMessage(peer, id);
@@ -186,7 +190,7 @@ void Node::OnBlockTxn(TimeNs now, PeerId peer, const Message& m, Outbox& out) {
   if (it == pending_compact_.end()) return;
   pending_compact_.erase(it);
   const BlockRecord& rec = store_->Get(m.block);
-  for (std::uint32_t i : m.indexes) {
+  for (std::uint32_t i : m.indexes()) {
     if (i >= 1 && i <= rec.txs.size()) TxSet(rec.txs[i - 1], kTxKnown);
   }
   if (Has(m.block, kInFlight)) RemoveInFlight(m.block);
@@ -232,7 +236,7 @@ void Node::OnValidationDone(BlockHandle h, Outbox& out) {
   // The peer that delivered our new tip is a good high-bandwidth candidate (Core's
   // MaybeSetPeerAsAnnouncingHeaderAndIDs).
   if (config_->relay == RelayMode::kCompact && from != kNoPeer && tip_ == h &&
-      peers_[from].connected && peers_[from].supports_compact) {
+      peers_[from].established && peers_[from].supports_compact) {
     SelectHighBandwidthPeer(from, out);
   }
 }
@@ -302,7 +306,7 @@ bool Node::PeerHasHeader(const Peer& p, BlockHandle h) const {
 
 void Node::FetchFromAllPeers(Outbox& out) {
   for (PeerId id = 0; id < peers_.size(); ++id) {
-    if (peers_[id].connected) FetchBlocks(id, out);
+    if (peers_[id].established) FetchBlocks(id, out);
   }
 }
 
@@ -334,7 +338,7 @@ void Node::FetchBlocks(PeerId peer, Outbox& out) {
                        scratch_.size() == 1 && store_->Get(scratch_[0]).parent == tip_;
   MessageId id;
   Message& m = out.NewMessage(MsgType::kGetData, &id);
-  m.blocks.assign(scratch_.begin(), scratch_.end());
+  m.SetBlocks().assign(scratch_.begin(), scratch_.end());
   m.flag = compact;
   m.wire_bytes = WireSize(m, *store_, *txs_);
   out.SendMessage(peer, id);
@@ -389,7 +393,7 @@ void Node::SetTip(BlockHandle new_tip, Outbox& out) {
   AnnounceTip(fork, out);
   // The new tip may make more of some peer's chain fetchable.
   for (PeerId id = 0; id < peers_.size(); ++id) {
-    if (peers_[id].connected && peers_[id].best_known != kNoBlock &&
+    if (peers_[id].established && peers_[id].best_known != kNoBlock &&
         store_->Get(peers_[id].best_known).chain_work > store_->Get(tip_).chain_work) {
       FetchBlocks(id, out);
     }
@@ -402,7 +406,7 @@ void Node::AnnounceTip(BlockHandle fork, Outbox& out) {
   const bool too_many = tip_height - fork_height > kMaxBlocksToAnnounce;
   for (PeerId id = 0; id < peers_.size(); ++id) {
     Peer& p = peers_[id];
-    if (!p.connected || PeerHasHeader(p, tip_)) continue;
+    if (!p.established || PeerHasHeader(p, tip_)) continue;
     scratch_.clear();
     if (p.prefers_headers && !too_many) {
       // The new blocks the peer lacks, oldest first; they must connect to what it has.
@@ -427,7 +431,7 @@ void Node::PushCompactBlock(BlockHandle h, Outbox& out) {
   Set(h, kPushedCompact);
   for (PeerId id = 0; id < peers_.size(); ++id) {
     Peer& p = peers_[id];
-    if (!p.connected || !p.wants_compact_push || PeerHasHeader(p, h)) continue;
+    if (!p.established || !p.wants_compact_push || PeerHasHeader(p, h)) continue;
     SendBlockMessage(id, MsgType::kCmpctBlock, h, out);
     p.best_sent = h;
   }
@@ -461,14 +465,15 @@ void Node::SendGetHeaders(PeerId peer, BlockHandle stop, Outbox& out) {
   // Block locator from our best header: ten most recent, then exponentially sparser, genesis.
   MessageId id;
   Message& m = out.NewMessage(MsgType::kGetHeaders, &id);
+  std::vector<BlockHandle>& locator = m.SetBlocks();
   BlockHandle h = best_header_;
   std::uint32_t step = 1;
   while (true) {
-    m.blocks.push_back(h);
+    locator.push_back(h);
     const std::uint32_t height = store_->Get(h).height;
     if (height == 0) break;
     h = store_->Ancestor(h, height > step ? height - step : 0);
-    if (m.blocks.size() >= 10) step *= 2;
+    if (locator.size() >= 10) step *= 2;
   }
   m.block = stop;
   m.wire_bytes = WireSize(m, *store_, *txs_);
@@ -478,7 +483,7 @@ void Node::SendGetHeaders(PeerId peer, BlockHandle stop, Outbox& out) {
 void Node::SendBlockList(PeerId peer, MsgType type, Outbox& out) {
   MessageId id;
   Message& m = out.NewMessage(type, &id);
-  m.blocks.assign(scratch_.begin(), scratch_.end());
+  m.SetBlocks().assign(scratch_.begin(), scratch_.end());
   m.wire_bytes = WireSize(m, *store_, *txs_);
   out.SendMessage(peer, id);
 }

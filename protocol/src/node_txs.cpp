@@ -45,14 +45,14 @@ void Node::OnTxInv(PeerId peer, const Message& m, Outbox& out) {
   Peer& p = peers_[peer];
   MessageId id = 0;
   Message* request = nullptr;
-  for (TxHandle t : m.txs) {
+  for (TxHandle t : m.txs()) {
     p.tx->known.Insert(t);
     // Ask the first peer that announces it; Core adds delays and retries that are not
     // modelled (a lost request is not retried).
     if (TxHas(t, kTxKnown | kTxRequested)) continue;
     TxSet(t, kTxRequested);
     if (request == nullptr) request = &out.NewMessage(MsgType::kGetData, &id);
-    request->txs.push_back(t);
+    request->SetTxs().push_back(t);
   }
   if (request != nullptr) {
     request->wire_bytes = WireSize(*request, *store_, *txs_);
@@ -61,7 +61,7 @@ void Node::OnTxInv(PeerId peer, const Message& m, Outbox& out) {
 }
 
 void Node::OnTx(TimeNs now, PeerId peer, const Message& m, Outbox& out) {
-  const TxHandle t = m.txs[0];
+  const TxHandle t = m.txs()[0];
   peers_[peer].tx->known.Insert(t);
   TxClear(t, kTxRequested);
   if (TxHas(t, kTxKnown)) return;
@@ -90,7 +90,7 @@ void Node::AcceptTx(TxHandle h, PeerId from, TimeNs now, Outbox& out) {
   if (from != kNoPeer) peers_[from].tx->known.Insert(h);
   for (PeerId id = 0; id < peers_.size(); ++id) {
     Peer& p = peers_[id];
-    if (!p.connected || id == from || p.tx->known.Contains(h)) continue;
+    if (!p.established || id == from || p.tx->known.Contains(h)) continue;
     p.tx->queue.push_back(h);
     ArmTrickle(now, id, out);
   }
@@ -119,7 +119,7 @@ void Node::Trickle(TimeNs now, PeerId peer, Outbox& out) {
   for (PeerId id = inbound ? 0 : peer; id < peers_.size(); ++id) {
     Peer& p = peers_[id];
     if (!inbound) p.trickle_armed = false;
-    if (p.connected && p.inbound == inbound && !p.tx->queue.empty()) {
+    if (p.established && p.inbound == inbound && !p.tx->queue.empty()) {
       std::vector<TxHandle>& queue = p.tx->queue;
       // Announce the best-paying transactions first, as Core does, up to the broadcast limit.
       std::erase_if(queue, [&](TxHandle t) {
@@ -134,7 +134,7 @@ void Node::Trickle(TimeNs now, PeerId peer, Outbox& out) {
       if (count > 0) {
         MessageId msg;
         Message& inv = out.NewMessage(MsgType::kInv, &msg);
-        inv.txs.assign(queue.begin(), queue.begin() + static_cast<std::ptrdiff_t>(count));
+        inv.SetTxs().assign(queue.begin(), queue.begin() + static_cast<std::ptrdiff_t>(count));
         inv.wire_bytes = WireSize(inv, *store_, *txs_);
         out.SendMessage(id, msg);
         for (std::size_t i = 0; i < count; ++i) p.tx->known.Insert(queue[i]);

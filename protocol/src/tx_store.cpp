@@ -45,12 +45,16 @@ TxHandle TxStore::Add(std::uint32_t size_bytes, std::uint64_t fee_sat, std::uint
   rec.spends = spends;
   const auto bytes = SyntheticTxBytes(size_bytes, spends, 10'000);
   rec.id = DoubleSha256(bytes);
+  const auto handle = static_cast<TxHandle>(txs_.size());
+  by_id_.emplace(rec.id, handle);
   txs_.push_back(rec);
-  return static_cast<TxHandle>(txs_.size() - 1);
+  return handle;
 }
 
-std::vector<std::uint8_t> SyntheticTxBytes(std::uint32_t size_bytes, std::uint64_t spends,
-                                           std::uint64_t value_sat) {
+namespace {
+
+std::vector<std::uint8_t> PaddedTxBytes(std::uint32_t size_bytes, const Hash256& prev_txid,
+                                        std::uint32_t prev_index, std::uint64_t value_sat) {
   PEERLAB_ASSERT(size_bytes >= kMinTxBytes && size_bytes <= 4'000'000);
   // Fixed part: version 4, vin count 1, prevout 36, sequence 4, vout count 1, value 8,
   // locktime 4 = 58, plus scriptSig and output script with their length prefixes.
@@ -76,9 +80,8 @@ std::vector<std::uint8_t> SyntheticTxBytes(std::uint32_t size_bytes, std::uint64
   out.reserve(size_bytes);
   PutLe(out, 2, 4);
   out.push_back(1);
-  const Hash256 prev = Sha256({reinterpret_cast<const std::uint8_t*>(&spends), sizeof(spends)});
-  out.insert(out.end(), prev.bytes.begin(), prev.bytes.end());
-  PutLe(out, 0, 4);
+  out.insert(out.end(), prev_txid.bytes.begin(), prev_txid.bytes.end());
+  PutLe(out, prev_index, 4);
   PutCompactSize(out, sig_len);
   out.insert(out.end(), sig_len, 0x51);  // OP_TRUE padding
   PutLe(out, 0xfffffffd, 4);
@@ -91,6 +94,29 @@ std::vector<std::uint8_t> SyntheticTxBytes(std::uint32_t size_bytes, std::uint64
   PutLe(out, 0, 4);
   PEERLAB_ASSERT(out.size() == size_bytes);
   return out;
+}
+
+}  // namespace
+
+std::vector<std::uint8_t> SyntheticTxBytes(std::uint32_t size_bytes, std::uint64_t spends,
+                                           std::uint64_t value_sat) {
+  const Hash256 prev = Sha256({reinterpret_cast<const std::uint8_t*>(&spends), sizeof(spends)});
+  return PaddedTxBytes(size_bytes, prev, 0, value_sat);
+}
+
+std::vector<std::uint8_t> SyntheticCoinbaseBytes(std::uint32_t height) {
+  // A null prevout marks a coinbase; the height (BIP34) makes every coinbase id unique.
+  std::vector<std::uint8_t> out = PaddedTxBytes(kCoinbaseBytes, Hash256{}, 0xffffffff, 312'500'000);
+  // scriptSig starts at byte 42 (version 4, count 1, prevout 36, length 1): push the height.
+  out[42] = 0x04;
+  for (int i = 0; i < 4; ++i) out[43 + i] = static_cast<std::uint8_t>(height >> (8 * i));
+  return out;
+}
+
+std::optional<TxHandle> TxStore::Find(const Hash256& id) const {
+  auto it = by_id_.find(id);
+  if (it == by_id_.end()) return std::nullopt;
+  return it->second;
 }
 
 }  // namespace peerlab::protocol

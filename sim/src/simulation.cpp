@@ -1,5 +1,7 @@
 #include "peerlab/sim/simulation.hpp"
 
+#include "peerlab/protocol/wire_bridge.hpp"
+
 #include <algorithm>
 #include <cmath>
 
@@ -222,8 +224,13 @@ void Simulation::Run(const ProgressFn& progress, std::uint64_t every_events) {
 void Simulation::Dispatch(const Event& e) {
   switch (e.kind()) {
     case EventKind::kDeliver:
+      // After a disconnect the receiving node drops what still arrives (it knows the peer is
+      // gone); checking the link here would cost a cache miss per message.
       Deliver(e.a, protocol::MessageReceived{e.b, &pool_.Get(e.c)});
       pool_.Release(e.c);
+      break;
+    case EventKind::kPeerDown:
+      Deliver(e.a, protocol::PeerDisconnected{e.b});
       break;
     case EventKind::kTimer:
       Deliver(e.a, protocol::TimerFired{
@@ -251,6 +258,14 @@ void Simulation::Deliver(std::uint32_t node, const protocol::Input& input) {
   outbox_.Clear();
   nodes_[node].Handle(now_, input, outbox_);
   for (const auto& send : outbox_.sends) {
+    if (config_.wire_check && wire_check_status_.ok()) {
+      Status s = protocol::WireCheck(pool_.Get(send.message), store_, tx_store_);
+      if (!s.ok()) {
+        wire_check_status_ = Status::Error("node " + std::to_string(node) + " at t=" +
+                                           std::to_string(now_) + " ns: " + s.message());
+        end_at_ = now_;  // stop here: later results would rest on a broken message
+      }
+    }
     const PeerLink& link = peers_[node][send.peer];
     const TimeNs arrival =
         links_.Send(now_, node, link.remote, pool_.Get(send.message).wire_bytes);
@@ -261,6 +276,16 @@ void Simulation::Deliver(std::uint32_t node, const protocol::Input& input) {
          static_cast<std::uint32_t>(timer.timer.kind));
   }
   for (const auto& o : outbox_.observations) Observe(node, o);
+  for (protocol::PeerId peer : outbox_.disconnects) {
+    // Both directions close now; the other node notices after a one-way trip (TCP FIN).
+    PeerLink& link = peers_[node][peer];
+    if (!link.open) continue;
+    link.open = false;
+    peers_[link.remote][link.remote_peer].open = false;
+    ++disconnects_;
+    const TimeNs notice = links_.Send(now_, node, link.remote, 0);
+    Push(EventKind::kPeerDown, node, notice, link.remote, link.remote_peer, 0);
+  }
 }
 
 void Simulation::Observe(std::uint32_t /*node*/, const protocol::Observation& o) {
@@ -285,6 +310,9 @@ void Simulation::Observe(std::uint32_t /*node*/, const protocol::Observation& o)
       }
       break;
     }
+    case Kind::kPeerPunished:
+      ++punishments_;
+      break;
     case Kind::kTipChanged:
       if (o.reorg_depth > 0) {
         ++reorgs_;

@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <string_view>
 #include <vector>
 
@@ -28,8 +29,17 @@ enum class MsgType : std::uint8_t {
   kCmpctBlock,   // block: the block as header + short ids + prefilled coinbase (BIP152)
   kGetBlockTxn,  // block, indexes: transactions missing for reconstruction
   kBlockTxn,     // block, indexes: the transactions asked for (by index in the block)
+  kVersion,      // value: nonce; aux: start height; flag: relay transactions
+  kVerack,
+  kPing,         // value: nonce
+  kPong,         // value: nonce
 };
-inline constexpr int kMsgTypeCount = 11;
+inline constexpr int kMsgTypeCount = 15;
+
+// What our `version` message says (Bitcoin Core 0.21+ values).
+inline constexpr std::int32_t kProtocolVersion = 70016;
+inline constexpr std::uint64_t kLocalServices = 1 | 8;  // NODE_NETWORK | NODE_WITNESS
+inline constexpr std::string_view kUserAgent = "/peerlab:0.1.0/";
 
 std::string_view CommandName(MsgType type);  // Bitcoin's command string, e.g. "getheaders"
 
@@ -37,16 +47,41 @@ inline constexpr std::uint32_t kFrameHeaderBytes = 24;  // magic, command, lengt
 inline constexpr std::size_t kMaxHeadersPerMessage = 2000;
 inline constexpr std::size_t kMaxInvPerMessage = 50000;  // Bitcoin Core MAX_INV_SZ
 
+// One message. Its list (`items`) holds block handles, transaction handles or transaction
+// indexes depending on `items_kind`: a message never mixes them (the node sends block and
+// transaction inventory separately), which keeps a pooled message within one cache line.
 struct Message {
+  enum class Items : std::uint8_t { kBlocks, kTxs, kIndexes };
+
   MsgType type = MsgType::kInv;
   bool flag = false;
+  Items items_kind = Items::kBlocks;
   std::uint32_t wire_bytes = 0;
   std::uint64_t value = 0;
   BlockHandle block = kNoBlock;
-  std::vector<BlockHandle> blocks;
-  std::vector<TxHandle> txs;
-  std::vector<std::uint32_t> indexes;
+  std::uint32_t aux = 0;
+  std::vector<std::uint32_t> items;
+
+  std::span<const BlockHandle> blocks() const { return Of(Items::kBlocks); }
+  std::span<const TxHandle> txs() const { return Of(Items::kTxs); }
+  std::span<const std::uint32_t> indexes() const { return Of(Items::kIndexes); }
+  // The list, cleared of nothing, now holding `kind`; for filling a fresh message.
+  std::vector<BlockHandle>& SetBlocks() { return Set(Items::kBlocks); }
+  std::vector<TxHandle>& SetTxs() { return Set(Items::kTxs); }
+  std::vector<std::uint32_t>& SetIndexes() { return Set(Items::kIndexes); }
+
+ private:
+  std::span<const std::uint32_t> Of(Items kind) const {
+    if (items_kind != kind) return {};
+    return items;
+  }
+  std::vector<std::uint32_t>& Set(Items kind) {
+    PEERLAB_ASSERT(items.empty() || items_kind == kind);
+    items_kind = kind;
+    return items;
+  }
 };
+static_assert(sizeof(Message) <= 56);
 
 // Bytes on the wire for `message`; blocks and transactions use the sizes in the stores.
 std::uint32_t WireSize(const Message& message, const BlockStore& blocks, const TxStore& txs);
@@ -69,7 +104,7 @@ class MessagePool {
   std::size_t live() const { return size_ - free_.size(); }
 
  private:
-  struct Entry {
+  struct alignas(64) Entry {  // one cache line per message
     Message message;
     std::uint32_t refs = 0;
   };

@@ -57,10 +57,11 @@ struct NodeConfig {
   DurationNs trickle_outbound_mean = 2 * kSecond;  // Core OUTBOUND_INVENTORY_BROADCAST_INTERVAL
   DurationNs trickle_inbound_mean = 5 * kSecond;   // Core INBOUND_INVENTORY_BROADCAST_INTERVAL
   std::uint32_t max_high_bandwidth_peers = 3;      // BIP152 / Core
+  DurationNs ping_interval = 0;  // Core pings every 2 min; 0 = no pings (saves events)
 };
 
 struct Timer {
-  enum class Kind : std::uint8_t { kValidationDone, kTrickleOutbound, kTrickleInbound };
+  enum class Kind : std::uint8_t { kValidationDone, kTrickleOutbound, kTrickleInbound, kPing };
   Kind kind = Kind::kValidationDone;
   std::uint32_t arg = 0;
 };
@@ -84,8 +85,13 @@ struct BlockFound {};  // the mining oracle says this node found a block on its 
 struct SubmitTx {      // a wallet on this node created a transaction
   TxHandle tx;
 };
-using Input =
-    std::variant<PeerConnected, PeerDisconnected, MessageReceived, TimerFired, BlockFound, SubmitTx>;
+// A byte-level driver could not frame or decode what the peer sent (bad magic, oversize,
+// bad checksum, malformed payload). The node scores the peer and disconnects it.
+struct MalformedMessage {
+  PeerId peer;
+};
+using Input = std::variant<PeerConnected, PeerDisconnected, MessageReceived, TimerFired,
+                           BlockFound, SubmitTx, MalformedMessage>;
 
 struct Observation {
   enum class Kind : std::uint8_t {
@@ -93,12 +99,15 @@ struct Observation {
     kBlockAccepted,  // block: now validated and stored by this node (mined or received)
     kTipChanged,     // block: new tip; previous: old tip; reorg_depth: blocks disconnected
     kTxAccepted,     // tx: entered this node's mempool for the first time
+    kPeerPunished,   // peer: misbehaved; score: its total; disconnected when >= 100
   };
   Kind kind;
   BlockHandle block = kNoBlock;
   BlockHandle previous = kNoBlock;
   std::uint32_t reorg_depth = 0;
   TxHandle tx = kNoTx;
+  PeerId peer = UINT32_MAX;
+  std::uint32_t score = 0;
 };
 
 // What a node wants done. The driver owns it, clears it between inputs and reuses it.
@@ -124,12 +133,16 @@ class Outbox {
   void SendMessage(PeerId peer, MessageId id) { sends.push_back({peer, id}); }
   void Arm(TimeNs at, Timer timer) { timers.push_back({at, timer}); }
   void Observe(const Observation& o) { observations.push_back(o); }
+  // The node closed this connection (it already considers it gone).
+  void Disconnect(PeerId peer) { disconnects.push_back(peer); }
   void Clear() {
     sends.clear();
     timers.clear();
     observations.clear();
+    disconnects.clear();
   }
 
+  std::vector<PeerId> disconnects;
   std::vector<Send> sends;
   std::vector<ArmTimer> timers;
   std::vector<Observation> observations;
@@ -156,10 +169,15 @@ class Node {
   std::uint64_t mempool_bytes() const { return mempool_bytes_; }
   std::size_t connected_peers() const;
   std::size_t high_bandwidth_peers() const { return hb_peers_.size(); }
+  bool IsEstablished(PeerId peer) const {
+    return peer < peers_.size() && peers_[peer].established;
+  }
+  std::uint32_t misbehavior(PeerId peer) const { return peers_[peer].misbehavior; }
+  DurationNs last_rtt(PeerId peer) const { return peers_[peer].last_rtt; }
   // A hint for drivers: start loading this node's hot state into cache.
   void Prefetch() const {
     __builtin_prefetch(this);
-    __builtin_prefetch(peers_.data());
+    __builtin_prefetch(reinterpret_cast<const char*>(this) + 64);
   }
 
  private:
@@ -198,8 +216,18 @@ class Node {
   };
 
   struct Peer {
-    bool connected = false;
+    bool connected = false;    // the link is up
+    bool established = false;  // version and verack exchanged: relay may start
+    bool version_received = false;
+    bool verack_received = false;
     bool inbound = false;
+    std::uint32_t misbehavior = 0;
+    std::uint32_t unconnecting_headers = 0;  // Core's nUnconnectingHeaders
+    std::uint32_t start_height = 0;
+    std::uint64_t local_nonce = 0;  // our version nonce on this connection
+    std::uint64_t ping_nonce = 0;   // outstanding ping, 0 = none
+    TimeNs ping_sent_at = 0;
+    DurationNs last_rtt = -1;
     bool prefers_headers = false;
     bool supports_compact = false;    // sent sendcmpct
     bool wants_compact_push = false;  // sent sendcmpct(1): push cmpctblock to it
@@ -224,6 +252,16 @@ class Node {
   void OnMessage(TimeNs now, PeerId peer, const Message& m, Outbox& out);
   void OnTimer(TimeNs now, const Timer& timer, Outbox& out);
   void SendEmpty(PeerId peer, MsgType type, Outbox& out);
+  void SendVersion(PeerId peer, Outbox& out);
+  void OnVersion(PeerId peer, const Message& m, Outbox& out);
+  void OnVerack(PeerId peer, Outbox& out);
+  void OnHandshakeComplete(PeerId peer, Outbox& out);
+  void OnPingTimer(TimeNs now, Outbox& out);
+  void OnPong(TimeNs now, PeerId peer, const Message& m);
+  // Adds `score` to the peer's misbehaviour (Core's Misbehaving); at 100 it is disconnected.
+  void Misbehaving(PeerId peer, std::uint32_t score, Outbox& out);
+  void DisconnectPeer(PeerId peer, Outbox& out);
+  void ForgetPeer(PeerId peer, Outbox& out);
 
   // node_blocks.cpp: block relay and the chain
   void OnInv(PeerId peer, const Message& m, Outbox& out);
@@ -300,6 +338,7 @@ class Node {
   std::uint64_t mempool_bytes_ = 0;
   std::size_t mempool_live_ = 0;
   bool inbound_trickle_armed_ = false;
+  bool ping_armed_ = false;
   BlockHandle tip_ = kGenesis;
   BlockHandle best_header_ = kGenesis;
   TimeNs validation_free_at_ = 0;  // blocks are validated one at a time, in arrival order

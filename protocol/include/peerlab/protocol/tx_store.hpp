@@ -7,6 +7,8 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
+#include <unordered_map>
 #include <vector>
 
 #include "peerlab/util/hash.hpp"
@@ -44,9 +46,11 @@ class TxStore {
                std::uint32_t origin, TimeNs created_at, std::uint64_t spends);
   const TxRecord& Get(TxHandle h) const { return txs_[h]; }
   std::size_t size() const { return txs_.size(); }
+  std::optional<TxHandle> Find(const Hash256& id) const;
 
  private:
   std::vector<TxRecord> txs_;
+  std::unordered_map<Hash256, TxHandle, Hash256Hasher> by_id_;  // lookups only, never iterated
 };
 
 // A valid legacy-format transaction of exactly `size_bytes` (>= kMinTxBytes): version 2, one
@@ -54,5 +58,8 @@ class TxStore {
 // 22-byte script, locktime 0. Its double-SHA256 is the transaction id.
 std::vector<std::uint8_t> SyntheticTxBytes(std::uint32_t size_bytes, std::uint64_t spends,
                                            std::uint64_t value_sat);
+
+// The coinbase of the block at `height`: kCoinbaseBytes, null prevout, height in scriptSig.
+std::vector<std::uint8_t> SyntheticCoinbaseBytes(std::uint32_t height);
 
 }  // namespace peerlab::protocol

@@ -91,6 +91,9 @@ struct SimConfig {
   DurationNs block_interval = 600 * kSecond;
   std::vector<GroupSpec> groups;
   StopSpec stop;
+  // Round-trip every message through the byte-level wire codec and compare (design §3's
+  // wire-check mode). Slow: for tests and for checking a scenario, not for production runs.
+  bool wire_check = false;
 };
 
 }  // namespace peerlab::sim

@@ -22,6 +22,7 @@ enum class EventKind : std::uint8_t {
   kDeliver = 1,
   kTimer = 2,
   kTxCreated = 3,
+  kPeerDown = 4,  // the other end of a connection learns that it was closed
 };
 
 struct Event {

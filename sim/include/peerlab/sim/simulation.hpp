@@ -44,6 +44,9 @@ class Simulation {
   void Run(const ProgressFn& progress = {}, std::uint64_t every_events = 1u << 18);
 
   SimReport Report() const;
+  // With SimConfig::wire_check: the first message that failed its round trip (the run stops
+  // there), else ok.
+  const Status& wire_check_status() const { return wire_check_status_; }
 
   const protocol::BlockStore& store() const { return store_; }
   const protocol::TxStore& tx_store() const { return tx_store_; }
@@ -60,6 +63,7 @@ class Simulation {
     std::uint32_t remote;       // node at the other end
     protocol::PeerId remote_peer;  // how that node names this connection
     bool inbound;                  // the other end opened it
+    bool open = true;              // closed links stay (slots are never reused)
   };
 
   explicit Simulation(const SimConfig& config);
@@ -87,6 +91,7 @@ class Simulation {
   TimeNs now_ = 0;
   std::uint64_t events_ = 0;
   TimeNs end_at_ = kTimeNever;
+  Status wire_check_status_;
 
   // Mining oracle.
   Rng mining_rng_;
@@ -105,6 +110,8 @@ class Simulation {
   std::vector<BlockProgress> block_progress_;  // indexed by BlockHandle
   std::uint64_t reorgs_ = 0;
   std::uint32_t max_reorg_depth_ = 0;
+  std::uint64_t punishments_ = 0;
+  std::uint64_t disconnects_ = 0;
   std::vector<std::uint32_t> reach_targets_;  // nodes needed for 50, 90, 99, 100 %
   struct TxProgress {
     std::uint32_t nodes_with_tx = 0;

@@ -1,0 +1,273 @@
+// `peerlab wire`: a thin CLI over protocol/wire. Decode prints one JSON object per framed
+// message and keeps going past per-frame errors (bad checksum, bad command, undecodable
+// payload) because the frame boundary is still known; it stops at a bad magic or oversize
+// length, where it is not. Encode is all-or-nothing: any bad line writes no bytes.
+#include "wire_tool.hpp"
+
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <iostream>
+#include <iterator>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "peerlab/protocol/wire/framing.hpp"
+#include "peerlab/protocol/wire/json.hpp"
+#include "peerlab/protocol/wire/messages.hpp"
+
+namespace peerlab::apps {
+
+namespace {
+
+namespace wire = peerlab::protocol::wire;
+
+constexpr int kExitBadInput = 2;
+
+constexpr const char* kWireHelp = R"HELP(Usage: peerlab wire decode [FILE|-] [--hex] [--magic NAME|HEX]
+       peerlab wire encode [FILE|-] [--hex] [--magic NAME|HEX]
+
+Bitcoin P2P messages (v1 framing) to JSON lines and back. See docs/wire-format.md.
+
+  decode   read a raw byte stream of framed messages, print one JSON object per message
+  encode   read JSON objects (one per line), write the framed messages
+
+Run `peerlab wire decode --help` or `peerlab wire encode --help` for details.
+)HELP";
+
+constexpr const char* kDecodeHelp = R"HELP(Usage: peerlab wire decode [FILE|-] [--hex] [--magic NAME|HEX]
+
+Reads a raw P2P byte stream (several framed messages in a row) from FILE or stdin and prints
+one JSON object per message: {"command", "checksum_ok", "length", then the decoded fields}.
+Hashes are in Bitcoin's display (reversed) hex order, amounts are integers (satoshis),
+scripts and raw bytes are hex. A message whose payload does not decode is printed with
+"error" and its raw "payload" instead of fields.
+
+Each bad message also gives one line on stderr, e.g.
+  peerlab wire decode: message 3 at byte 1234: bad checksum
+Decoding continues after a bad checksum, bad command or bad payload; it stops at a bad magic
+or an oversize length (> 4,000,000 bytes). Exit status: 0 all good, 2 any error.
+
+Options:
+  --hex            the input is hex text (whitespace ignored) instead of binary
+  --magic NAME|HEX network magic: mainnet (default), testnet3, regtest, signet, or 8 hex
+                   digits in wire order, e.g. f9beb4d9
+  -h, --help       this help
+)HELP";
+
+constexpr const char* kEncodeHelp = R"HELP(Usage: peerlab wire encode [FILE|-] [--hex] [--magic NAME|HEX]
+
+Reads JSON objects, one per line (the format `peerlab wire decode` prints; "checksum_ok",
+"length", "hash", "txid", "wtxid" and "error" are ignored), and writes the framed messages
+to stdout as binary, or as one line of hex with --hex. A line with "payload" (hex) is sent
+with exactly that payload, whatever its command. Blank lines are skipped.
+
+Errors name the line and the field, e.g.
+  peerlab wire encode: line 2: inputs[0].script_sig: expected a hex string
+and nothing is written. Exit status: 0 ok, 2 bad input.
+
+Options:
+  --hex            write hex text instead of binary
+  --magic NAME|HEX network magic (as for decode; default mainnet)
+  -h, --help       this help
+)HELP";
+
+struct Options {
+  std::string file = "-";
+  bool hex = false;
+  bool help = false;
+  wire::Magic magic = wire::kMagicMainnet;
+};
+
+bool ParseOptions(int argc, char** argv, const char* prog, Options& opt) {
+  bool have_file = false;
+  for (int i = 3; i < argc; ++i) {
+    const std::string arg = argv[i];
+    if (arg == "-h" || arg == "--help") {
+      opt.help = true;
+    } else if (arg == "--hex") {
+      opt.hex = true;
+    } else if (arg == "--magic" || arg.rfind("--magic=", 0) == 0) {
+      std::string value;
+      if (arg == "--magic") {
+        if (i + 1 >= argc) {
+          std::fprintf(stderr, "%s: --magic: needs a value\n", prog);
+          return false;
+        }
+        value = argv[++i];
+      } else {
+        value = arg.substr(8);
+      }
+      auto m = wire::ParseMagic(value);
+      if (!m) {
+        std::fprintf(stderr, "%s: --magic: expected mainnet, testnet3, regtest, signet or 8 hex digits, got '%s'\n",
+                     prog, value.c_str());
+        return false;
+      }
+      opt.magic = *m;
+    } else if (arg != "-" && !arg.empty() && arg[0] == '-') {
+      std::fprintf(stderr, "%s: %s: unknown option (see --help)\n", prog, arg.c_str());
+      return false;
+    } else if (!have_file) {
+      opt.file = arg;
+      have_file = true;
+    } else {
+      std::fprintf(stderr, "%s: %s: unexpected argument (one input file)\n", prog, arg.c_str());
+      return false;
+    }
+  }
+  return true;
+}
+
+bool ReadInput(const std::string& file, const char* prog, std::string& out) {
+  if (file == "-") {
+    out.assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
+    return true;
+  }
+  std::ifstream in(file, std::ios::binary);
+  if (!in) {
+    std::fprintf(stderr, "%s: %s: cannot open: %s\n", prog, file.c_str(), std::strerror(errno));
+    return false;
+  }
+  out.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  return true;
+}
+
+int Decode(int argc, char** argv) {
+  const char* prog = "peerlab wire decode";
+  Options opt;
+  if (!ParseOptions(argc, argv, prog, opt)) return kExitBadInput;
+  if (opt.help) {
+    std::fputs(kDecodeHelp, stdout);
+    return 0;
+  }
+  std::string text;
+  if (!ReadInput(opt.file, prog, text)) return kExitBadInput;
+  std::vector<std::uint8_t> bytes;
+  if (opt.hex) {
+    std::string digits;
+    for (char c : text) {
+      if (c != ' ' && c != '\n' && c != '\r' && c != '\t') digits += c;
+    }
+    if (!wire::FromHex(digits, bytes)) {
+      std::fprintf(stderr, "%s: input is not hex (expected an even number of hex digits)\n", prog);
+      return kExitBadInput;
+    }
+  } else {
+    bytes.assign(text.begin(), text.end());
+  }
+
+  wire::FrameDecoder decoder(opt.magic);
+  wire::Message message;
+  std::span<const std::uint8_t> rest(bytes);
+  std::uint64_t index = 0;
+  bool errors = false;
+  std::string out;
+  auto report = [&](std::uint64_t n, std::uint64_t at, const std::string& what) {
+    std::fprintf(stderr, "%s: message %llu at byte %llu: %s\n", prog, static_cast<unsigned long long>(n),
+                 static_cast<unsigned long long>(at), what.c_str());
+    errors = true;
+  };
+  while (true) {
+    if (!decoder.ReceivedBytes(rest)) {
+      const auto e = decoder.error();
+      std::string what(wire::FrameErrorName(e));
+      if (e == wire::FrameError::kOversize) {
+        what += " " + std::to_string(decoder.frame().length) + " (max " + std::to_string(wire::kMaxPayloadBytes) + ")";
+      }
+      report(index + 1, decoder.frame_offset(), what + "; stopping");
+      break;
+    }
+    if (!decoder.FrameComplete()) {
+      if (decoder.offset() != decoder.frame_offset()) {
+        report(index + 1, decoder.frame_offset(),
+               "truncated: the stream ends " + std::to_string(decoder.offset() - decoder.frame_offset()) +
+                   " bytes into the frame");
+      }
+      break;
+    }
+    ++index;
+    const wire::ReceivedFrame& f = decoder.frame();
+    const wire::JsonFrameInfo info{f.checksum_ok, f.length};
+    if (f.error == wire::FrameError::kBadCommand) {
+      report(index, decoder.frame_offset(), "bad command");
+      out = wire::UndecodedToJson(f.command, info, "bad command", f.payload);
+    } else {
+      if (!f.checksum_ok) report(index, decoder.frame_offset(), "bad checksum");
+      const Status s = wire::DecodeInto(f.command, f.payload, message);
+      if (s.ok()) {
+        out = wire::MessageToJson(message, &info);
+      } else {
+        report(index, decoder.frame_offset(), s.message());
+        out = wire::UndecodedToJson(f.command, info, s.message(), f.payload);
+      }
+    }
+    out += '\n';
+    std::fwrite(out.data(), 1, out.size(), stdout);
+    decoder.NextFrame();
+  }
+  std::fflush(stdout);
+  return errors ? kExitBadInput : 0;
+}
+
+int Encode(int argc, char** argv) {
+  const char* prog = "peerlab wire encode";
+  Options opt;
+  if (!ParseOptions(argc, argv, prog, opt)) return kExitBadInput;
+  if (opt.help) {
+    std::fputs(kEncodeHelp, stdout);
+    return 0;
+  }
+  std::string text;
+  if (!ReadInput(opt.file, prog, text)) return kExitBadInput;
+  std::vector<std::uint8_t> bytes;
+  bool errors = false;
+  std::istringstream lines(text);
+  std::string line;
+  for (std::uint64_t n = 1; std::getline(lines, line); ++n) {
+    if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+    auto m = wire::MessageFromJson(line);
+    if (!m.ok()) {
+      std::fprintf(stderr, "%s: line %llu: %s\n", prog, static_cast<unsigned long long>(n),
+                   m.status().message().c_str());
+      errors = true;
+      continue;
+    }
+    wire::EncodeFrame(opt.magic, *m, bytes);
+    if (bytes.size() > (1u << 30)) {
+      std::fprintf(stderr, "%s: line %llu: output above 1 GiB\n", prog, static_cast<unsigned long long>(n));
+      return kExitBadInput;
+    }
+  }
+  if (errors) return kExitBadInput;
+  if (opt.hex) {
+    const std::string hex = wire::ToHex(bytes) + "\n";
+    std::fwrite(hex.data(), 1, hex.size(), stdout);
+  } else {
+    std::fwrite(bytes.data(), 1, bytes.size(), stdout);
+  }
+  std::fflush(stdout);
+  return 0;
+}
+
+}  // namespace
+
+int WireMain(int argc, char** argv) {
+  if (argc < 3) {
+    std::fputs(kWireHelp, stderr);
+    return kExitBadInput;
+  }
+  const std::string sub = argv[2];
+  if (sub == "-h" || sub == "--help" || sub == "help") {
+    std::fputs(kWireHelp, stdout);
+    return 0;
+  }
+  if (sub == "decode") return Decode(argc, argv);
+  if (sub == "encode") return Encode(argc, argv);
+  std::fprintf(stderr, "peerlab wire: %s: unknown subcommand (decode or encode; see peerlab wire --help)\n",
+               sub.c_str());
+  return kExitBadInput;
+}
+
+}  // namespace peerlab::apps

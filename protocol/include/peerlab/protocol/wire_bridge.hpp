@@ -1,0 +1,40 @@
+// The bridge between the node's two seams (design §3): the fast engine's decoded messages,
+// which name blocks and transactions by handle, and Bitcoin's wire messages.
+//
+// ToWire renders a message with real contents: full blocks (coinbase, relayed transactions,
+// synthetic fill, all valid serializations), real transaction bytes, compact blocks with BIP152
+// SipHash short ids. FromWire maps ids back to handles through the stores. WireCheck is the
+// wire-check mode: encode, compare the size with the message's cached wire_bytes, decode, map
+// back and compare, so the message-level engine cannot drift from the byte-level protocol.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "peerlab/protocol/block_store.hpp"
+#include "peerlab/protocol/message.hpp"
+#include "peerlab/protocol/tx_store.hpp"
+#include "peerlab/protocol/wire/messages.hpp"
+#include "peerlab/util/status.hpp"
+
+namespace peerlab::protocol {
+
+wire::Message ToWire(const Message& m, const BlockStore& blocks, const TxStore& txs);
+
+// Fills `out` from `in`; errors name what could not be mapped (an unknown id, a message the
+// fast seam does not model).
+Status FromWire(const wire::Message& in, const BlockStore& blocks, const TxStore& txs,
+                Message& out);
+
+Status WireCheck(const Message& m, const BlockStore& blocks, const TxStore& txs);
+
+// The serialized block, as `block` messages carry it.
+wire::Block BlockToWire(BlockHandle h, const BlockStore& blocks, const TxStore& txs);
+wire::Transaction TxToWire(TxHandle h, const TxStore& txs);
+
+// BIP152 short transaction id: SipHash-2-4 keyed by SHA256(header || nonce), low 48 bits.
+std::uint64_t ShortTxId(const BlockHeader& header, std::uint64_t nonce, const Hash256& wtxid);
+// SipHash-2-4 of a 32-byte value (the only input BIP152 needs).
+std::uint64_t SipHash24(std::uint64_t k0, std::uint64_t k1, const Hash256& value);
+
+}  // namespace peerlab::protocol
