@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "mini_net.hpp"
+#include "peerlab/protocol/byte_seam.hpp"
 #include "peerlab/protocol/wire_bridge.hpp"
 #include "peerlab/sim/regions.hpp"
 #include "peerlab/sim/simulation.hpp"
@@ -109,6 +110,91 @@ TEST(WireCheck, CatchesAWrongChargedSize) {
   const Status s = WireCheck(m, store, txs);
   ASSERT_FALSE(s.ok());
   EXPECT_EQ(s.message(), "wire check: headers encodes to 106 bytes but the engine charged 107");
+}
+
+}  // namespace
+}  // namespace peerlab::protocol
+
+namespace peerlab::protocol {
+namespace {
+
+// Two nodes talking bytes through ByteSeams (the seam ns-3 and sockets use): what one node
+// sends arrives at the other as the same messages; hostile bytes get the sender disconnected.
+class BytePair {
+ public:
+  BytePair() : net_(2) {
+    net_.Connect(0, 1);  // only to create the peers; the traffic below goes through bytes
+    net_.Settle();
+  }
+  testing::MiniNet& net() { return net_; }
+
+  // Feeds `bytes` to node 1 as if sent by node 0 (node 1's slot 0).
+  bool FeedNode1(std::span<const std::uint8_t> bytes) {
+    return seam_.Receive(bytes, [&](const Input& in) { net_.Inject(1, in); });
+  }
+
+ private:
+  testing::MiniNet net_;
+  ByteSeam seam_{wire::kMagicRegtest, 0, net_.store(), net_.txs()};
+};
+
+TEST(ByteSeam, FramedMessagesReachTheNodeInAnySplit) {
+  BytePair pair;
+  pair.net().Mine(0);  // node 1 does not hear of it through MiniNet: no Settle
+  const BlockHandle tip = pair.net().node(0).tip();
+  ByteSeam sender(wire::kMagicRegtest, 0, pair.net().store(), pair.net().txs());
+  Message headers;
+  headers.type = MsgType::kHeaders;
+  headers.SetBlocks() = {tip};
+  sender.Send(headers);
+  const auto bytes = sender.BytesToSend();
+  // One byte at a time: the decoder must reassemble the frame.
+  for (std::size_t i = 0; i < bytes.size(); ++i) ASSERT_TRUE(pair.FeedNode1(bytes.subspan(i, 1)));
+  pair.net().Settle();
+  EXPECT_EQ(pair.net().node(1).tip(), tip);  // headers -> getdata -> block over MiniNet
+}
+
+TEST(ByteSeam, BadChecksumGetsThePeerDisconnectedAndTheNodeKeepsWorking) {
+  BytePair pair;
+  ByteSeam sender(wire::kMagicRegtest, 0, pair.net().store(), pair.net().txs());
+  Message ping;
+  ping.type = MsgType::kPing;
+  ping.value = 7;
+  sender.Send(ping);
+  std::vector<std::uint8_t> bytes(sender.BytesToSend().begin(), sender.BytesToSend().end());
+  bytes[20] ^= 0xff;  // checksum
+  EXPECT_TRUE(pair.FeedNode1(bytes));  // the stream itself is still framed correctly
+  EXPECT_FALSE(pair.net().node(1).IsEstablished(0));
+  EXPECT_EQ(pair.net().node(1).misbehavior(0), 100u);
+  // Node 1 still mines and works on.
+  pair.net().Mine(1);
+  EXPECT_EQ(pair.net().store().Get(pair.net().node(1).tip()).height, 1u);
+}
+
+TEST(ByteSeam, OversizeLengthEndsTheStream) {
+  BytePair pair;
+  std::vector<std::uint8_t> header(24, 0);
+  std::copy(wire::kMagicRegtest.begin(), wire::kMagicRegtest.end(), header.begin());
+  const char command[] = "block";
+  std::copy(command, command + 5, header.begin() + 4);
+  const std::uint32_t huge = 4'000'001;
+  for (int i = 0; i < 4; ++i) header[16 + i] = static_cast<std::uint8_t>(huge >> (8 * i));
+  EXPECT_FALSE(pair.FeedNode1(header));
+  EXPECT_FALSE(pair.net().node(1).IsEstablished(0));
+  EXPECT_FALSE(pair.FeedNode1(header));  // stays closed, and scores only once
+  EXPECT_EQ(pair.net().node(1).misbehavior(0), 100u);
+}
+
+TEST(ByteSeam, UnknownBlockIdsAreMalformedForTheSimulation) {
+  BytePair pair;
+  wire::Inv inv;
+  Hash256 nowhere;
+  nowhere.bytes[0] = 1;
+  inv.items.push_back({wire::kMsgBlock, nowhere});
+  std::vector<std::uint8_t> bytes;
+  wire::EncodeFrame(wire::kMagicRegtest, wire::Message{inv}, bytes);
+  EXPECT_TRUE(pair.FeedNode1(bytes));
+  EXPECT_FALSE(pair.net().node(1).IsEstablished(0));
 }
 
 }  // namespace

@@ -1,0 +1,63 @@
+// ByteSeam: the node's byte-level seam for one connection (design §3). Byte drivers (ns-3,
+// real sockets) push received bytes in any split and get node inputs back; outgoing node
+// messages become frames to write, partially if need be.
+//
+// Hostile bytes never reach the node as messages: a frame with a bad checksum or command, or a
+// payload that does not decode or names blocks/transactions the simulation does not know,
+// becomes MalformedMessage (the node scores the peer 100 and disconnects it); a bad magic or an
+// oversize length ends the stream (Receive returns false) after one MalformedMessage.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "peerlab/protocol/node.hpp"
+#include "peerlab/protocol/wire/framing.hpp"
+
+namespace peerlab::protocol {
+
+class ByteSeam {
+ public:
+  ByteSeam(wire::Magic magic, PeerId peer, const BlockStore& blocks, const TxStore& txs)
+      : decoder_(magic), encoder_(magic), peer_(peer), blocks_(&blocks), txs_(&txs) {}
+
+  // Decodes `bytes` and calls `handle(const Input&)` for each message or malformed frame, in
+  // stream order. Returns false once the stream is unusable; the driver closes it.
+  template <typename HandleInput>
+  bool Receive(std::span<const std::uint8_t> bytes, HandleInput&& handle) {
+    while (true) {
+      if (!decoder_.ReceivedBytes(bytes)) {
+        if (!failed_) handle(Input{MalformedMessage{peer_}});
+        failed_ = true;
+        return false;
+      }
+      if (!decoder_.FrameComplete()) return true;
+      if (DecodeFrame()) {
+        handle(Input{MessageReceived{peer_, &message_}});
+      } else {
+        handle(Input{MalformedMessage{peer_}});
+      }
+      decoder_.NextFrame();
+    }
+  }
+
+  // Frames an outgoing message (the real bytes of what the fast engine only sizes).
+  void Send(const Message& m);
+  std::span<const std::uint8_t> BytesToSend() const { return encoder_.BytesToSend(); }
+  void MarkBytesSent(std::size_t n) { encoder_.MarkBytesSent(n); }
+
+ private:
+  bool DecodeFrame();  // into message_; false: malformed
+
+  wire::FrameDecoder decoder_;
+  wire::FrameEncoder encoder_;
+  PeerId peer_;
+  const BlockStore* blocks_;
+  const TxStore* txs_;
+  wire::Message wire_message_;
+  Message message_;
+  bool failed_ = false;
+};
+
+}  // namespace peerlab::protocol
