@@ -168,3 +168,35 @@ TEST(Topology, EdgeListReadsFileAndReportsBadLines) {
 
 }  // namespace
 }  // namespace peerlab::sim
+
+namespace peerlab::sim {
+namespace {
+
+TEST(Connections, DroppedOutboundConnectionsAreReplacedAndTheNetworkKeepsAgreeing) {
+  SimConfig c = SmallNetwork(200, 10, 8);
+  auto built = Simulation::Build(c);
+  ASSERT_TRUE(built.ok());
+  Simulation& sim = **built;
+  // Cut every outbound connection of the first 20 nodes before anything runs.
+  for (std::uint32_t node = 0; node < 20; ++node) {
+    ASSERT_EQ(sim.open_outbound(node), 8u);
+    for (protocol::PeerId p = 0; p < sim.connection_slots(node); ++p) {
+      if (sim.IsOpenOutbound(node, p)) {
+        EXPECT_TRUE(sim.Disconnect(node, p));
+      }
+    }
+    EXPECT_EQ(sim.open_outbound(node), 0u);
+  }
+  EXPECT_FALSE(sim.Disconnect(0, 0));  // node 0's first slot is outbound: already closed
+  sim.Run();
+  for (std::uint32_t node = 0; node < 20; ++node) {
+    EXPECT_EQ(sim.open_outbound(node), 8u) << "seed=8 node=" << node;
+    EXPECT_EQ(sim.node(node).connected_peers(), sim.open_connections(node)) << node;
+  }
+  const auto tip = sim.node(0).tip();
+  for (std::uint32_t i = 0; i < 200; ++i) ASSERT_EQ(sim.node(i).tip(), tip) << i;
+  EXPECT_EQ(sim.store().Get(tip).height, sim.Report().main_tip_height);
+}
+
+}  // namespace
+}  // namespace peerlab::sim

@@ -196,6 +196,12 @@ void Node::OnPeerDisconnected(const PeerDisconnected& in, Outbox& out) {
 void Node::ForgetPeer(PeerId peer, Outbox& out) {
   Peer& p = peers_[peer];
   p.connected = false;
+  if (!p.inbound && config_->target_outbound > 0) {
+    const auto outbound = std::count_if(peers_.begin(), peers_.end(), [](const Peer& q) {
+      return q.connected && !q.inbound;
+    });
+    if (static_cast<std::uint32_t>(outbound) < config_->target_outbound) out.RequestOutbound();
+  }
   p.established = false;
   p.tx.reset();
   std::erase(hb_peers_, peer);

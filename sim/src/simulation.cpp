@@ -36,7 +36,8 @@ Simulation::Simulation(const SimConfig& config)
       outbox_(pool_),
       links_(config.regions, config.jitter, config.seed),
       mining_rng_(config.seed, 0, RngPurpose::kMining),
-      tx_rng_(config.seed, 0, RngPurpose::kTransactions) {}
+      tx_rng_(config.seed, 0, RngPurpose::kTransactions),
+      connection_rng_(config.seed, 0, RngPurpose::kConnections) {}
 
 Result<std::unique_ptr<Simulation>> Simulation::Build(const SimConfig& config) {
   if (config.nodes < 2 || config.nodes >= Event::kSourceMask) {
@@ -55,6 +56,9 @@ Status Simulation::Setup() {
   config_.node.genesis_time = store_.Get(protocol::kGenesis).header.time;
   config_.node.bits = store_.Get(protocol::kGenesis).header.bits;
   config_.node.tx_relay = config_.transactions.rate_per_s > 0;
+  if (config_.topology.kind == TopologyKind::kBitcoin) {
+    config_.node.target_outbound = config_.topology.outbound;
+  }
   double class_share = 0;
   for (const auto& c : config_.transactions.classes) {
     class_share += c.share;
@@ -129,7 +133,9 @@ Status Simulation::Setup() {
   }
   sequence_.assign(n + 2, 0);  // nodes, the mining oracle, the transaction workload
   peers_.assign(n, {});
+  inbound_count_.assign(n, 0);
   for (const Edge& e : edges_) {
+    ++inbound_count_[e.to];
     const auto from_slot = static_cast<protocol::PeerId>(peers_[e.from].size());
     const auto to_slot = static_cast<protocol::PeerId>(peers_[e.to].size());
     peers_[e.from].push_back({e.to, to_slot, false});
@@ -232,6 +238,9 @@ void Simulation::Dispatch(const Event& e) {
     case EventKind::kPeerDown:
       Deliver(e.a, protocol::PeerDisconnected{e.b});
       break;
+    case EventKind::kPeerUp:
+      if (peers_[e.a][e.b].open) Deliver(e.a, protocol::PeerConnected{e.b, e.c == 1});
+      break;
     case EventKind::kTimer:
       Deliver(e.a, protocol::TimerFired{
                        protocol::Timer{static_cast<protocol::Timer::Kind>(e.c), e.b}});
@@ -276,16 +285,67 @@ void Simulation::Deliver(std::uint32_t node, const protocol::Input& input) {
          static_cast<std::uint32_t>(timer.timer.kind));
   }
   for (const auto& o : outbox_.observations) Observe(node, o);
-  for (protocol::PeerId peer : outbox_.disconnects) {
-    // Both directions close now; the other node notices after a one-way trip (TCP FIN).
-    PeerLink& link = peers_[node][peer];
-    if (!link.open) continue;
-    link.open = false;
-    peers_[link.remote][link.remote_peer].open = false;
-    ++disconnects_;
-    const TimeNs notice = links_.Send(now_, node, link.remote, 0);
-    Push(EventKind::kPeerDown, node, notice, link.remote, link.remote_peer, 0);
+  // Both directions close now; the other node notices after a one-way trip (TCP FIN).
+  for (protocol::PeerId peer : outbox_.disconnects) CloseLink(node, peer, -1);
+  for (std::uint32_t i = outbox_.outbound_requests; i > 0; --i) OpenOutbound(node);
+}
+
+void Simulation::CloseLink(std::uint32_t node, protocol::PeerId peer, TimeNs notify_self_at) {
+  PeerLink& link = peers_[node][peer];
+  if (!link.open) return;
+  link.open = false;
+  PeerLink& back = peers_[link.remote][link.remote_peer];
+  back.open = false;
+  --inbound_count_[link.inbound ? node : link.remote];
+  ++disconnects_;
+  const TimeNs notice = links_.Signal(now_, node, link.remote);
+  Push(EventKind::kPeerDown, node, notice, link.remote, link.remote_peer, 0);
+  if (notify_self_at >= 0) Push(EventKind::kPeerDown, node, notify_self_at, node, peer, 0);
+}
+
+bool Simulation::Disconnect(std::uint32_t node, protocol::PeerId peer) {
+  if (node >= peers_.size() || peer >= peers_[node].size() || !peers_[node][peer].open) {
+    return false;
   }
+  // Neither side chose this: both hear of it one latency from now.
+  const PeerLink& link = peers_[node][peer];
+  CloseLink(node, peer, links_.Signal(now_, link.remote, node));
+  return true;
+}
+
+void Simulation::OpenOutbound(std::uint32_t node) {
+  // Stand-in for the address manager: a uniformly random node that is not yet a peer and
+  // has a free inbound slot, as the bitcoin topology builder picks.
+  const auto n = static_cast<std::uint32_t>(nodes_.size());
+  for (int attempt = 0; attempt < 100; ++attempt) {
+    const auto target = static_cast<std::uint32_t>(connection_rng_.Below(n));
+    if (target == node || inbound_count_[target] >= config_.topology.max_inbound) continue;
+    const bool linked = std::any_of(peers_[node].begin(), peers_[node].end(), [&](const PeerLink& l) {
+      return l.open && l.remote == target;
+    });
+    if (linked) continue;
+    const auto from_slot = static_cast<protocol::PeerId>(peers_[node].size());
+    const auto to_slot = static_cast<protocol::PeerId>(peers_[target].size());
+    peers_[node].push_back({target, to_slot, false});
+    peers_[target].push_back({node, from_slot, true});
+    ++inbound_count_[target];
+    // TCP: the acceptor sees the connection after half a round trip, the opener after one.
+    const TimeNs syn = links_.Signal(now_, node, target);
+    const TimeNs syn_ack = links_.Signal(syn, target, node);
+    Push(EventKind::kPeerUp, node, syn, target, to_slot, 1);
+    Push(EventKind::kPeerUp, node, syn_ack, node, from_slot, 0);
+    return;
+  }
+}
+
+std::uint32_t Simulation::open_connections(std::uint32_t node) const {
+  return static_cast<std::uint32_t>(std::count_if(peers_[node].begin(), peers_[node].end(),
+                                                  [](const PeerLink& l) { return l.open; }));
+}
+
+std::uint32_t Simulation::open_outbound(std::uint32_t node) const {
+  return static_cast<std::uint32_t>(std::count_if(
+      peers_[node].begin(), peers_[node].end(), [](const PeerLink& l) { return l.open && !l.inbound; }));
 }
 
 void Simulation::Observe(std::uint32_t /*node*/, const protocol::Observation& o) {

@@ -58,6 +58,9 @@ struct NodeConfig {
   DurationNs trickle_inbound_mean = 5 * kSecond;   // Core INBOUND_INVENTORY_BROADCAST_INTERVAL
   std::uint32_t max_high_bandwidth_peers = 3;      // BIP152 / Core
   DurationNs ping_interval = 0;  // Core pings every 2 min; 0 = no pings (saves events)
+  // Outbound connections the node keeps: when one drops it asks the driver for another.
+  // 0: the node never asks (fixed topologies).
+  std::uint32_t target_outbound = 0;
 };
 
 struct Timer {
@@ -135,12 +138,18 @@ class Outbox {
   void Observe(const Observation& o) { observations.push_back(o); }
   // The node closed this connection (it already considers it gone).
   void Disconnect(PeerId peer) { disconnects.push_back(peer); }
+  // The node wants one more outbound connection; the driver picks the peer (the address
+  // manager that would choose it in Core is not modelled yet) and reports PeerConnected.
+  void RequestOutbound() { ++outbound_requests; }
   void Clear() {
     sends.clear();
     timers.clear();
     observations.clear();
     disconnects.clear();
+    outbound_requests = 0;
   }
+
+  std::uint32_t outbound_requests = 0;
 
   std::vector<PeerId> disconnects;
   std::vector<Send> sends;

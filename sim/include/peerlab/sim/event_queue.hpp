@@ -23,6 +23,7 @@ enum class EventKind : std::uint8_t {
   kTimer = 2,
   kTxCreated = 3,
   kPeerDown = 4,  // the other end of a connection learns that it was closed
+  kPeerUp = 5,    // a new connection is ready at one end (c: 1 = inbound)
 };
 
 struct Event {

@@ -28,6 +28,11 @@ class LinkModel {
   // Reserves the pipes for one message and returns its arrival time.
   TimeNs Send(TimeNs now, std::uint32_t from, std::uint32_t to, std::uint32_t wire_bytes);
 
+  // When a zero-size signal (TCP SYN, FIN) sent at `now` arrives: latency only, no pipe use.
+  TimeNs Signal(TimeNs now, std::uint32_t from, std::uint32_t to) {
+    return now + DrawLatency(nodes_[from].region, nodes_[to].region);
+  }
+
   // Nanoseconds to push `bytes` through a pipe of `bps` bits per second (rounded up).
   static DurationNs TransmitTime(std::uint32_t bytes, double bps);
 

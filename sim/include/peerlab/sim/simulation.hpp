@@ -56,6 +56,19 @@ class Simulation {
   std::uint64_t events_processed() const { return events_; }
   TimeNs now() const { return now_; }
   const std::vector<std::uint32_t>& node_group() const { return node_group_; }
+  // Closes a connection from outside the protocol (network faults, churn, tests): both ends
+  // hear of it one latency later, as from a peer's disconnect. False if no such open link.
+  bool Disconnect(std::uint32_t node, protocol::PeerId peer);
+  // Open connections of a node, and how many of them it opened.
+  std::uint32_t open_connections(std::uint32_t node) const;
+  std::uint32_t open_outbound(std::uint32_t node) const;
+  // Connection slots of a node (open or closed); slot numbers are the nodes' PeerIds.
+  std::uint32_t connection_slots(std::uint32_t node) const {
+    return static_cast<std::uint32_t>(peers_[node].size());
+  }
+  bool IsOpenOutbound(std::uint32_t node, protocol::PeerId peer) const {
+    return peers_[node][peer].open && !peers_[node][peer].inbound;
+  }
   std::uint32_t node_region(std::uint32_t i) const { return links_.region_of(i); }
 
  private:
@@ -76,6 +89,8 @@ class Simulation {
   void Dispatch(const Event& e);
   void Deliver(std::uint32_t node, const protocol::Input& input);
   void Observe(std::uint32_t node, const protocol::Observation& o);
+  void CloseLink(std::uint32_t node, protocol::PeerId peer, TimeNs notify_self_at);
+  void OpenOutbound(std::uint32_t node);
 
   SimConfig config_;
   protocol::BlockStore store_;
@@ -111,6 +126,8 @@ class Simulation {
   std::uint64_t reorgs_ = 0;
   std::uint32_t max_reorg_depth_ = 0;
   std::uint64_t punishments_ = 0;
+  Rng connection_rng_;
+  std::vector<std::uint32_t> inbound_count_;
   std::uint64_t disconnects_ = 0;
   std::vector<std::uint32_t> reach_targets_;  // nodes needed for 50, 90, 99, 100 %
   struct TxProgress {

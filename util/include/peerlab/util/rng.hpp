@@ -20,6 +20,7 @@ enum class RngPurpose : std::uint32_t {
   kNode = 5,
   kRegionAssignment = 6,
   kTransactions = 7,
+  kConnections = 8,
 };
 
 // xoshiro256** (Blackman & Vigna), seeded through SplitMix64.
