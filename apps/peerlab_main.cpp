@@ -31,7 +31,7 @@ Usage:
 Run `peerlab COMMAND --help` for a command's options.
 )HELP";
 
-constexpr const char* kRunHelp = R"HELP(Usage: peerlab run FILE [--seed N] [--out DIR] [--set KEY=VALUE]... [--quiet] [--force]
+constexpr const char* kRunHelp = R"HELP(Usage: peerlab run FILE [--seed N] [--out DIR] [--set KEY=VALUE]... [--quiet] [--force] [--wire-check]
 
 Runs the scenario in FILE and prints summary.json to stdout.
 
@@ -42,6 +42,8 @@ Options:
                    --set network.nodes=500 --set groups.pools.hashrate=0.6
                    (validated like the file; may be repeated)
   --force          replace DIR if it already holds a run
+  --wire-check     encode every message to Bitcoin wire bytes and decode it back, checking
+                   the engine's sizes and contents (slow; exit status 1 on a mismatch)
   --quiet          no progress line on stderr
   -h, --help       this help
 
@@ -66,6 +68,7 @@ struct Args {
   std::string out;
   bool quiet = false;
   bool force = false;
+  bool wire_check = false;
   bool help = false;
 };
 
@@ -106,6 +109,8 @@ bool ParseArgs(int argc, char** argv, int first, bool allow_run_options, Args& a
       args.out = v;
     } else if (allow_run_options && arg == "--quiet") {
       args.quiet = true;
+    } else if (allow_run_options && arg == "--wire-check") {
+      args.wire_check = true;
     } else if (allow_run_options && arg == "--force") {
       args.force = true;
     } else if (!arg.empty() && arg[0] == '-') {
@@ -143,7 +148,8 @@ int Run(int argc, char** argv) {
   }
   auto loaded = peerlab::scenario::LoadScenario(args.file, args.overrides);
   if (!loaded.ok()) return Fail(loaded.status().message());
-  const auto& scenario = loaded.value();
+  auto& scenario = loaded.value();
+  scenario.sim.wire_check = args.wire_check;
 
   peerlab::scenario::RunOptions options;
   options.out_dir = !args.out.empty() ? args.out
@@ -170,7 +176,12 @@ int Run(int argc, char** argv) {
   }
   auto outcome = peerlab::scenario::RunScenario(scenario, options);
   if (!args.quiet && tty) std::fputs("\r\033[K", stderr);
-  if (!outcome.ok()) return Fail(outcome.status().message());
+  if (!outcome.ok()) {
+    // A failed wire check is a defect in peerlab, not bad input.
+    const bool defect = outcome.status().message().find("wire check") != std::string::npos;
+    std::fprintf(stderr, "%s\n", outcome.status().message().c_str());
+    return defect ? 1 : kExitUsage;
+  }
   std::fputs(outcome->summary_json.c_str(), stdout);
   if (!args.quiet) {
     std::fprintf(stderr, "peerlab: %llu events in %.2f s wall (%.2fM events/s), peak RSS %.0f MiB; results in %s\n",

@@ -158,6 +158,11 @@ Result<RunOutcome> RunScenario(const Scenario& scenario, const RunOptions& optio
     dir.emplace(std::move(opened).value());
   }
   simulation.Run(options.progress);
+  if (!simulation.wire_check_status().ok()) {
+    if (dir) dir->Abandon();
+    return Status::Error("seed=" + std::to_string(scenario.sim.seed) + " scenario=" +
+                         scenario.file + ": " + simulation.wire_check_status().message());
+  }
 
   RunOutcome outcome;
   outcome.report = simulation.Report();

@@ -150,3 +150,17 @@ def test_every_shipped_scenario_is_valid(peerlab_bin, root):
     for path in sorted((root / "scenarios").glob("*.yaml")):
         res = run(peerlab_bin, "check", str(path))
         assert res.returncode == 0, f"{path}: {res.stderr}"
+
+
+def test_wire_check_passes_and_changes_nothing(peerlab_bin, tmp_path):
+    scenario = tmp_path / "small.yaml"
+    scenario.write_text(SMALL.replace("block_size: 1 MB", "block_size: 50 kB")
+                        + "transactions: {rate: 2}\n")
+    plain = run(peerlab_bin, "run", str(scenario), "--quiet", "--out", str(tmp_path / "a"),
+                "--set", "protocol.relay=compact")
+    checked = run(peerlab_bin, "run", str(scenario), "--quiet", "--out", str(tmp_path / "b"),
+                  "--set", "protocol.relay=compact", "--wire-check")
+    assert plain.returncode == 0, plain.stderr
+    assert checked.returncode == 0, checked.stderr
+    assert plain.stdout == checked.stdout
+    assert json.loads(checked.stdout)["transactions"]["created"] > 0
