@@ -75,6 +75,7 @@ void Node::OnPeerConnected(TimeNs now, const PeerConnected& in, Outbox& out) {
   p = Peer{};
   p.connected = true;
   p.inbound = in.inbound;
+  p.session = std::make_unique<PeerSession>();
   if (config_->tx_relay) p.tx = std::make_unique<PeerTx>();
   // The side that opened the connection speaks first (Core: PushNodeVersion for outbound).
   if (!in.inbound) SendVersion(in.peer, out);
@@ -87,11 +88,11 @@ void Node::OnPeerConnected(TimeNs now, const PeerConnected& in, Outbox& out) {
 void Node::SendVersion(PeerId peer, Outbox& out) {
   Peer& p = peers_[peer];
   do {
-    p.local_nonce = rng_.Next();
-  } while (p.local_nonce == 0);
+    p.session->local_nonce = rng_.Next();
+  } while (p.session->local_nonce == 0);
   MessageId id;
   Message& m = out.NewMessage(MsgType::kVersion, &id);
-  m.value = p.local_nonce;
+  m.value = p.session->local_nonce;
   m.aux = store_->Get(tip_).height;
   m.flag = config_->tx_relay;
   m.wire_bytes = WireSize(m, *store_, *txs_);
@@ -100,31 +101,31 @@ void Node::SendVersion(PeerId peer, Outbox& out) {
 
 void Node::OnVersion(PeerId peer, const Message& m, Outbox& out) {
   Peer& p = peers_[peer];
-  if (p.version_received) {
+  if (p.session->version_received) {
     Misbehaving(peer, 1, out);  // Core: "redundant version message"
     return;
   }
   // Our own nonce coming back on an inbound connection means we connected to ourselves.
   if (p.inbound) {
     for (const Peer& other : peers_) {
-      if (other.connected && !other.inbound && other.local_nonce == m.value) {
+      if (other.connected && !other.inbound && other.session->local_nonce == m.value) {
         DisconnectPeer(peer, out);
         return;
       }
     }
   }
-  p.version_received = true;
-  p.start_height = m.aux;
+  p.session->version_received = true;
+  p.session->start_height = m.aux;
   if (p.inbound) SendVersion(peer, out);
   SendEmpty(peer, MsgType::kVerack, out);
-  if (p.verack_received) OnHandshakeComplete(peer, out);
+  if (p.session->verack_received) OnHandshakeComplete(peer, out);
 }
 
 void Node::OnVerack(PeerId peer, Outbox& out) {
   Peer& p = peers_[peer];
-  if (p.verack_received) return;
-  p.verack_received = true;
-  if (p.version_received) OnHandshakeComplete(peer, out);
+  if (p.session->verack_received) return;
+  p.session->verack_received = true;
+  if (p.session->version_received) OnHandshakeComplete(peer, out);
 }
 
 void Node::OnHandshakeComplete(PeerId peer, Outbox& out) {
@@ -149,14 +150,14 @@ void Node::OnHandshakeComplete(PeerId peer, Outbox& out) {
 void Node::OnPingTimer(TimeNs now, Outbox& out) {
   for (PeerId id = 0; id < peers_.size(); ++id) {
     Peer& p = peers_[id];
-    if (!p.established || p.ping_nonce != 0) continue;
+    if (!p.established || p.session->ping_nonce != 0) continue;
     do {
-      p.ping_nonce = rng_.Next();
-    } while (p.ping_nonce == 0);
-    p.ping_sent_at = now;
+      p.session->ping_nonce = rng_.Next();
+    } while (p.session->ping_nonce == 0);
+    p.session->ping_sent_at = now;
     MessageId msg;
     Message& m = out.NewMessage(MsgType::kPing, &msg);
-    m.value = p.ping_nonce;
+    m.value = p.session->ping_nonce;
     m.wire_bytes = WireSize(m, *store_, *txs_);
     out.SendMessage(id, msg);
   }
@@ -165,20 +166,20 @@ void Node::OnPingTimer(TimeNs now, Outbox& out) {
 
 void Node::OnPong(TimeNs now, PeerId peer, const Message& m) {
   Peer& p = peers_[peer];
-  if (p.ping_nonce == 0 || m.value != p.ping_nonce) return;  // unsolicited or stale: ignored
-  p.last_rtt = now - p.ping_sent_at;
-  p.ping_nonce = 0;
+  if (p.session->ping_nonce == 0 || m.value != p.session->ping_nonce) return;  // unsolicited or stale: ignored
+  p.session->last_rtt = now - p.session->ping_sent_at;
+  p.session->ping_nonce = 0;
 }
 
 void Node::Misbehaving(PeerId peer, std::uint32_t score, Outbox& out) {
   Peer& p = peers_[peer];
   if (!p.connected) return;
-  p.misbehavior += score;
+  p.session->misbehavior += score;
   Observation o{Observation::Kind::kPeerPunished};
   o.peer = peer;
-  o.score = p.misbehavior;
+  o.score = p.session->misbehavior;
   out.Observe(o);
-  if (p.misbehavior >= 100) DisconnectPeer(peer, out);
+  if (p.session->misbehavior >= 100) DisconnectPeer(peer, out);
 }
 
 void Node::DisconnectPeer(PeerId peer, Outbox& out) {

@@ -80,10 +80,10 @@ void Node::OnHeaders(PeerId peer, const Message& m, Outbox& out) {
     // Does not connect to what we know: ask for the headers in between. A peer that keeps
     // sending such headers is misbehaving (Core: MAX_NUM_UNCONNECTING_HEADERS_MSGS = 10).
     SendGetHeaders(peer, kNoBlock, out);
-    if (++p.unconnecting_headers % 10 == 0) Misbehaving(peer, 20, out);
+    if (++p.session->unconnecting_headers % 10 == 0) Misbehaving(peer, 20, out);
     return;
   }
-  p.unconnecting_headers = 0;
+  p.session->unconnecting_headers = 0;
   BlockHandle previous = first.parent;
   for (BlockHandle h : m.blocks()) {
     if (store_->Get(h).parent != previous) {

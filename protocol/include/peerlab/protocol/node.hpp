@@ -181,8 +181,8 @@ class Node {
   bool IsEstablished(PeerId peer) const {
     return peer < peers_.size() && peers_[peer].established;
   }
-  std::uint32_t misbehavior(PeerId peer) const { return peers_[peer].misbehavior; }
-  DurationNs last_rtt(PeerId peer) const { return peers_[peer].last_rtt; }
+  std::uint32_t misbehavior(PeerId peer) const { return peers_[peer].session->misbehavior; }
+  DurationNs last_rtt(PeerId peer) const { return peers_[peer].session->last_rtt; }
   // A hint for drivers: start loading this node's hot state into cache.
   void Prefetch() const {
     __builtin_prefetch(this);
@@ -224,12 +224,11 @@ class Node {
     RecentTxSet known;
   };
 
-  struct Peer {
-    bool connected = false;    // the link is up
-    bool established = false;  // version and verack exchanged: relay may start
+  // What relay loops never read: kept out of line so that scanning all peers stays within a
+  // few cache lines.
+  struct PeerSession {
     bool version_received = false;
     bool verack_received = false;
-    bool inbound = false;
     std::uint32_t misbehavior = 0;
     std::uint32_t unconnecting_headers = 0;  // Core's nUnconnectingHeaders
     std::uint32_t start_height = 0;
@@ -237,6 +236,12 @@ class Node {
     std::uint64_t ping_nonce = 0;   // outstanding ping, 0 = none
     TimeNs ping_sent_at = 0;
     DurationNs last_rtt = -1;
+  };
+
+  struct Peer {
+    bool connected = false;    // the link is up
+    bool established = false;  // version and verack exchanged: relay may start
+    bool inbound = false;
     bool prefers_headers = false;
     bool supports_compact = false;    // sent sendcmpct
     bool wants_compact_push = false;  // sent sendcmpct(1): push cmpctblock to it
@@ -245,6 +250,7 @@ class Node {
     BlockHandle best_sent = kNoBlock;   // last header we sent it
     std::uint32_t in_flight = 0;
     std::unique_ptr<PeerTx> tx;  // null unless config.tx_relay
+    std::unique_ptr<PeerSession> session;  // set from the first connection on
   };
   struct InFlight {
     BlockHandle block;
