@@ -14,7 +14,7 @@ LinkModel::LinkModel(const RegionTable& regions, const JitterSpec& jitter, std::
 
 std::uint32_t LinkModel::AddNode(std::uint32_t region, double upload_bps, double download_bps) {
   PEERLAB_ASSERT(region < region_count_ && upload_bps > 0 && download_bps > 0);
-  nodes_.push_back({region, upload_bps, download_bps});
+  nodes_.push_back({region, 8e9 / upload_bps, 8e9 / download_bps});
   return static_cast<std::uint32_t>(nodes_.size() - 1);
 }
 
@@ -42,12 +42,14 @@ TimeNs LinkModel::Send(TimeNs now, std::uint32_t from, std::uint32_t to,
   NodeLinks& s = nodes_[from];
   NodeLinks& r = nodes_[to];
   const TimeNs up_start = std::max(now, s.uplink_free_at);
-  const TimeNs up_end = up_start + TransmitTime(wire_bytes, s.upload_bps);
+  const auto up_time = static_cast<DurationNs>(std::ceil(wire_bytes * s.upload_ns_per_byte));
+  const TimeNs up_end = up_start + up_time;
   s.uplink_free_at = up_end;
   const DurationNs latency = DrawLatency(s.region, r.region);
   const TimeNs down_start = std::max(up_start + latency, r.downlink_free_at);
   const TimeNs down_end =
-      std::max(up_end + latency, down_start + TransmitTime(wire_bytes, r.download_bps));
+      std::max(up_end + latency,
+               down_start + static_cast<DurationNs>(std::ceil(wire_bytes * r.download_ns_per_byte)));
   r.downlink_free_at = down_end;
   return down_end;
 }

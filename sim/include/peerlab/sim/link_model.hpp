@@ -42,8 +42,8 @@ class LinkModel {
  private:
   struct NodeLinks {
     std::uint32_t region;
-    double upload_bps;
-    double download_bps;
+    double upload_ns_per_byte;  // 8e9 / bandwidth: a multiply per message instead of a divide
+    double download_ns_per_byte;
     TimeNs uplink_free_at = 0;
     TimeNs downlink_free_at = 0;
   };
