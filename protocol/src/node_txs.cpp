@@ -13,32 +13,19 @@ constexpr std::size_t kBroadcastMax = 1000;
 }  // namespace
 
 void Node::RecentTxSet::Insert(TxHandle h) {
-  if (current_.empty()) {
-    current_.assign(kSlots, kNoTx);
-    previous_.assign(kSlots, kNoTx);
-  }
-  if (Contains(h)) return;
-  if (fill_ >= kMaxFill) {
-    current_.swap(previous_);
-    std::fill(current_.begin(), current_.end(), kNoTx);
-    fill_ = 0;
-  }
-  std::size_t i = (h * 0x9E3779B1u) & (kSlots - 1);
-  while (current_[i] != kNoTx) i = (i + 1) & (kSlots - 1);
-  current_[i] = h;
-  ++fill_;
-}
-
-bool Node::RecentTxSet::Contains(TxHandle h) const {
-  if (current_.empty()) return false;
-  for (const auto* table : {&current_, &previous_}) {
-    std::size_t i = (h * 0x9E3779B1u) & (kSlots - 1);
-    while ((*table)[i] != kNoTx) {
-      if ((*table)[i] == h) return true;
-      i = (i + 1) & (kSlots - 1);
+  if (bits_.empty()) bits_.assign(kWords, 0);
+  if (h < base_) return;  // already forgotten
+  if (h - base_ >= kWindow) {
+    // Slide the window so that h is its newest word; forget the words that fall out.
+    const TxHandle new_base = (h / 64 + 1) * 64 - kWindow;
+    if (new_base - base_ >= kWindow) {
+      std::fill(bits_.begin(), bits_.end(), 0);
+    } else {
+      for (TxHandle w = base_ / 64; w < new_base / 64; ++w) bits_[w % kWords] = 0;
     }
+    base_ = new_base;
   }
-  return false;
+  bits_[(h / 64) % kWords] |= std::uint64_t{1} << (h % 64);
 }
 
 void Node::OnTxInv(PeerId peer, const Message& m, Outbox& out) {
@@ -88,9 +75,11 @@ void Node::AcceptTx(TxHandle h, PeerId from, TimeNs now, Outbox& out) {
     if (worst == h) return;  // not relayed: it did not make it into our mempool
   }
   if (from != kNoPeer) peers_[from].tx->known.Insert(h);
+  // Queue for every peer; whether the peer already knows it is checked at trickle time, when
+  // that peer's known-set is read for the whole batch (one table in cache, not one per peer).
   for (PeerId id = 0; id < peers_.size(); ++id) {
     Peer& p = peers_[id];
-    if (!p.established || id == from || p.tx->known.Contains(h)) continue;
+    if (!p.established || id == from) continue;
     p.tx->queue.push_back(h);
     ArmTrickle(now, id, out);
   }
