@@ -214,10 +214,15 @@ void Simulation::Run(const ProgressFn& progress, std::uint64_t every_events) {
     ++events_;
     // The run is bound by memory latency (each event touches a random node); start loading
     // the next event's node and message while this one is handled.
+    // In two stages: the node of the event after next, and, for the next event (whose node
+    // the previous iteration started loading), the receiving peer's state and the message.
     if (!queue_.empty()) {
       const Event& next = queue_.top();
-      nodes_[next.a].Prefetch();
-      if (next.kind() == EventKind::kDeliver) __builtin_prefetch(&pool_.Get(next.c));
+      if (next.kind() == EventKind::kDeliver) {
+        nodes_[next.a].PrefetchPeer(next.b);
+        __builtin_prefetch(&pool_.Get(next.c));
+      }
+      if (const Event* after = queue_.second()) nodes_[after->a].Prefetch();
     }
     Dispatch(e);
     if (progress && events_ % every_events == 0) {

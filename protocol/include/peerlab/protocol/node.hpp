@@ -188,6 +188,10 @@ class Node {
     __builtin_prefetch(this);
     __builtin_prefetch(reinterpret_cast<const char*>(this) + 64);
   }
+  // Second stage, once the node itself is in cache: the state of one of its peers.
+  void PrefetchPeer(PeerId peer) const {
+    if (peer < peers_.size()) __builtin_prefetch(peers_.data() + peer);
+  }
 
  private:
   // Per-block status bits.

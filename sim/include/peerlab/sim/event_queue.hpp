@@ -54,6 +54,16 @@ class EventQueue {
   bool empty() const { return heap_.empty(); }
   std::size_t size() const { return heap_.size(); }
   const Event& top() const { return heap_.front(); }
+  // The event after top(), or null: the smallest child of the root.
+  const Event* second() const {
+    const std::size_t n = heap_.size();
+    if (n < 2) return nullptr;
+    std::size_t best = 1;
+    for (std::size_t c = 2; c < 5 && c < n; ++c) {
+      if (EventBefore(heap_[c], heap_[best])) best = c;
+    }
+    return &heap_[best];
+  }
 
   void Push(const Event& e) {
     std::size_t i = heap_.size();
