@@ -39,13 +39,16 @@ class MiniNet {
     return h;
   }
 
-  void Connect(std::uint32_t from, std::uint32_t to) {
+  void Connect(std::uint32_t from, std::uint32_t to) { Connect(from, to, false); }
+  void ConnectBlockRelayOnly(std::uint32_t from, std::uint32_t to) { Connect(from, to, true); }
+
+  void Connect(std::uint32_t from, std::uint32_t to, bool block_relay_only) {
     const auto from_slot = static_cast<protocol::PeerId>(links_[from].size());
     const auto to_slot = static_cast<protocol::PeerId>(links_[to].size() + (from == to ? 1 : 0));
     links_[from].push_back({to, to_slot});
     links_[to].push_back({from, from_slot});
-    Input(from, protocol::PeerConnected{from_slot, false});
-    Input(to, protocol::PeerConnected{to_slot, true});
+    Input(from, protocol::PeerConnected{from_slot, false, block_relay_only});
+    Input(to, protocol::PeerConnected{to_slot, true, block_relay_only});
   }
 
   void Mine(std::uint32_t node) { Input(node, protocol::BlockFound{}); }

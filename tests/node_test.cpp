@@ -362,3 +362,29 @@ TEST(NodePeers, PingsMeasureRoundTripTime) {
 
 }  // namespace
 }  // namespace peerlab::testing
+
+namespace peerlab::testing {
+namespace {
+
+TEST(NodePeers, BlockRelayOnlyConnectionsCarryBlocksButNoTransactions) {
+  MiniNet net(2, protocol::RelayMode::kCompact, 50 * kMillisecond, /*tx_relay=*/true);
+  net.ConnectBlockRelayOnly(0, 1);
+  net.Settle();
+  const auto t = net.SubmitTx(1, 250, 1000);
+  net.Settle();
+  EXPECT_FALSE(net.node(0).KnowsTx(t));  // never announced across
+  net.Mine(1);
+  net.Settle();
+  EXPECT_EQ(net.node(0).tip(), net.node(1).tip());  // the block still arrives
+  EXPECT_TRUE(net.node(0).KnowsTx(t));              // via getblocktxn, as part of the block
+  // A transaction inv on such a connection breaks the agreement: disconnect.
+  protocol::Message inv;
+  inv.type = protocol::MsgType::kInv;
+  inv.SetTxs() = {t};
+  net.Inject(0, protocol::MessageReceived{0, &inv});
+  EXPECT_EQ(net.node(0).misbehavior(0), 100u);
+  EXPECT_FALSE(net.node(0).IsEstablished(0));
+}
+
+}  // namespace
+}  // namespace peerlab::testing

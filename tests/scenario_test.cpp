@@ -195,7 +195,7 @@ TEST(ScenarioParse, DefaultsAreFilled) {
       R"({"version":1,"name":"test","seed":1,"stop":{"blocks":20,"drain":"10 min"},)"
       R"("network":{"backend":"fast","nodes":200,"regions":"bitcoin",)"
       R"("latency_jitter":{"kind":"pareto","shape":5},)"
-      R"("topology":{"kind":"bitcoin","outbound":8,"max_inbound":125}},)"
+      R"("topology":{"kind":"bitcoin","outbound":8,"block_relay_only":2,"max_inbound":125}},)"
       R"("protocol":{"kind":"bitcoin","block_interval":"10 min","block_size":"1 MB",)"
       R"("relay":"headers","fill_tx_size":"400 B","validation":{"fixed":"10 ms","per_mb":"50 ms"}},)"
       R"("groups":{"pools":{"nodes":20,"hashrate":1},"others":{"nodes":"rest","hashrate":0}},)"

@@ -177,9 +177,10 @@ TEST(Connections, DroppedOutboundConnectionsAreReplacedAndTheNetworkKeepsAgreein
   auto built = Simulation::Build(c);
   ASSERT_TRUE(built.ok());
   Simulation& sim = **built;
-  // Cut every outbound connection of the first 20 nodes before anything runs.
+  // Cut every outbound connection (8 full-relay, 2 block-relay-only) of the first 20 nodes
+  // before anything runs.
   for (std::uint32_t node = 0; node < 20; ++node) {
-    ASSERT_EQ(sim.open_outbound(node), 8u);
+    ASSERT_EQ(sim.open_outbound(node), 10u);
     for (protocol::PeerId p = 0; p < sim.connection_slots(node); ++p) {
       if (sim.IsOpenOutbound(node, p)) {
         EXPECT_TRUE(sim.Disconnect(node, p));
@@ -190,7 +191,7 @@ TEST(Connections, DroppedOutboundConnectionsAreReplacedAndTheNetworkKeepsAgreein
   EXPECT_FALSE(sim.Disconnect(0, 0));  // node 0's first slot is outbound: already closed
   sim.Run();
   for (std::uint32_t node = 0; node < 20; ++node) {
-    EXPECT_EQ(sim.open_outbound(node), 8u) << "seed=8 node=" << node;
+    EXPECT_EQ(sim.open_outbound(node), 10u) << "seed=8 node=" << node;
     EXPECT_EQ(sim.node(node).connected_peers(), sim.open_connections(node)) << node;
   }
   const auto tip = sim.node(0).tip();

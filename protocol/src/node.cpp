@@ -75,6 +75,9 @@ void Node::OnPeerConnected(TimeNs now, const PeerConnected& in, Outbox& out) {
   p = Peer{};
   p.connected = true;
   p.inbound = in.inbound;
+  p.block_relay_only = !in.inbound && in.block_relay_only;
+  // Inbound peers say in their version message whether they want transactions.
+  p.relay_txs = config_->tx_relay && !p.block_relay_only && !in.inbound;
   p.session = std::make_unique<PeerSession>();
   if (config_->tx_relay) p.tx = std::make_unique<PeerTx>();
   // The side that opened the connection speaks first (Core: PushNodeVersion for outbound).
@@ -94,7 +97,7 @@ void Node::SendVersion(PeerId peer, Outbox& out) {
   Message& m = out.NewMessage(MsgType::kVersion, &id);
   m.value = p.session->local_nonce;
   m.aux = store_->Get(tip_).height;
-  m.flag = config_->tx_relay;
+  m.flag = config_->tx_relay && !p.block_relay_only;
   m.wire_bytes = WireSize(m, *store_, *txs_);
   out.SendMessage(peer, id);
 }
@@ -116,6 +119,7 @@ void Node::OnVersion(PeerId peer, const Message& m, Outbox& out) {
   }
   p.session->version_received = true;
   p.session->start_height = m.aux;
+  if (p.inbound) p.relay_txs = config_->tx_relay && m.flag;
   if (p.inbound) SendVersion(peer, out);
   SendEmpty(peer, MsgType::kVerack, out);
   if (p.session->verack_received) OnHandshakeComplete(peer, out);
@@ -197,11 +201,15 @@ void Node::OnPeerDisconnected(const PeerDisconnected& in, Outbox& out) {
 void Node::ForgetPeer(PeerId peer, Outbox& out) {
   Peer& p = peers_[peer];
   p.connected = false;
-  if (!p.inbound && config_->target_outbound > 0) {
-    const auto outbound = std::count_if(peers_.begin(), peers_.end(), [](const Peer& q) {
-      return q.connected && !q.inbound;
+  if (!p.inbound) {
+    // Keep the outbound counts of each kind (Core: 8 full-relay, 2 block-relay-only).
+    const bool block_only = p.block_relay_only;
+    const auto same_kind = std::count_if(peers_.begin(), peers_.end(), [&](const Peer& q) {
+      return q.connected && !q.inbound && q.block_relay_only == block_only;
     });
-    if (static_cast<std::uint32_t>(outbound) < config_->target_outbound) out.RequestOutbound();
+    const std::uint32_t target =
+        block_only ? config_->target_block_relay_only : config_->target_outbound;
+    if (static_cast<std::uint32_t>(same_kind) < target) out.RequestOutbound(block_only);
   }
   p.established = false;
   p.tx.reset();

@@ -106,7 +106,7 @@ void Node::OnGetData(PeerId peer, const Message& m, Outbox& out) {
     SendBlockMessage(peer, m.flag && recent ? MsgType::kCmpctBlock : MsgType::kBlock, h, out);
   }
   for (TxHandle t : m.txs()) {
-    if (!TxHas(t, kTxKnown)) continue;
+    if (!TxHas(t, kTxKnown) || !peers_[peer].relay_txs) continue;
     MessageId id;
     Message& tx = out.NewMessage(MsgType::kTx, &id);
     tx.SetTxs().push_back(t);

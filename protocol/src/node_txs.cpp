@@ -30,6 +30,11 @@ void Node::RecentTxSet::Insert(TxHandle h) {
 
 void Node::OnTxInv(PeerId peer, const Message& m, Outbox& out) {
   Peer& p = peers_[peer];
+  if (!p.relay_txs) {
+    // Transactions on a connection that agreed not to carry them: Core disconnects.
+    Misbehaving(peer, 100, out);
+    return;
+  }
   MessageId id = 0;
   Message* request = nullptr;
   for (TxHandle t : m.txs()) {
@@ -79,7 +84,7 @@ void Node::AcceptTx(TxHandle h, PeerId from, TimeNs now, Outbox& out) {
   // that peer's known-set is read for the whole batch (one table in cache, not one per peer).
   for (PeerId id = 0; id < peers_.size(); ++id) {
     Peer& p = peers_[id];
-    if (!p.established || id == from) continue;
+    if (!p.established || !p.relay_txs || id == from) continue;
     p.tx->queue.push_back(h);
     ArmTrickle(now, id, out);
   }

@@ -241,9 +241,19 @@ const Table& TopologyTable() {
              j = Int(v);
              return true;
            }},
+          {"block_relay_only", "integer >= 0", false, "2", "bitcoin",
+           "Further outbound connections that relay blocks only, no transactions (Bitcoin "
+           "Core: 2).",
+           [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
+             std::int64_t v = 0;
+             if (!ReadInt(n, p, c, 0, 64, &v)) return false;
+             c.out->sim.topology.block_relay_only = static_cast<std::uint32_t>(v);
+             j = Int(v);
+             return true;
+           }},
           {"max_inbound", "integer >= 0", false, "125", "bitcoin",
-           "Inbound connections a node accepts at most. Must be at least `outbound`, else "
-           "the nodes cannot all place their outbound connections.",
+           "Inbound connections a node accepts at most. Must be at least `outbound` + "
+           "`block_relay_only`, else the nodes cannot all place their outbound connections.",
            [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
              std::int64_t v = 0;
              if (!ReadInt(n, p, c, 0, kMaxU32, &v)) return false;

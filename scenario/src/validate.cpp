@@ -81,6 +81,20 @@ bool ValidateTopology(Ctx& c) {
                       "must be at least outbound (" + std::to_string(t.outbound) + "), got " +
                           std::to_string(t.max_inbound));
       }
+      if (t.outbound + t.block_relay_only >= s.nodes) {
+        const std::string path = "network.topology.block_relay_only";
+        return c.Fail(c.OriginOf(path), path,
+                      "outbound + block_relay_only must be less than network.nodes (" + nodes +
+                          "), got " + std::to_string(t.outbound) + " + " +
+                          std::to_string(t.block_relay_only));
+      }
+      if (t.max_inbound < t.outbound + t.block_relay_only) {
+        const std::string path = "network.topology.max_inbound";
+        return c.Fail(c.OriginOf(path), path,
+                      "must be at least outbound + block_relay_only (" +
+                          std::to_string(t.outbound + t.block_relay_only) + "), got " +
+                          std::to_string(t.max_inbound));
+      }
       return true;
     case sim::TopologyKind::kRandomRegular: {
       const std::string path = "network.topology.degree";

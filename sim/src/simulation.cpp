@@ -58,6 +58,7 @@ Status Simulation::Setup() {
   config_.node.tx_relay = config_.transactions.rate_per_s > 0;
   if (config_.topology.kind == TopologyKind::kBitcoin) {
     config_.node.target_outbound = config_.topology.outbound;
+    config_.node.target_block_relay_only = config_.topology.block_relay_only;
   }
   double class_share = 0;
   for (const auto& c : config_.transactions.classes) {
@@ -138,8 +139,8 @@ Status Simulation::Setup() {
     ++inbound_count_[e.to];
     const auto from_slot = static_cast<protocol::PeerId>(peers_[e.from].size());
     const auto to_slot = static_cast<protocol::PeerId>(peers_[e.to].size());
-    peers_[e.from].push_back({e.to, to_slot, false});
-    peers_[e.to].push_back({e.from, from_slot, true});
+    peers_[e.from].push_back({e.to, to_slot, false, true, e.block_relay_only});
+    peers_[e.to].push_back({e.from, from_slot, true, true, e.block_relay_only});
   }
   queue_.Reserve(static_cast<std::size_t>(n) * 4);
 
@@ -147,7 +148,8 @@ Status Simulation::Setup() {
   // Connections exist from time 0; each node learns of its connections in node order.
   for (std::uint32_t i = 0; i < n; ++i) {
     for (protocol::PeerId p = 0; p < peers_[i].size(); ++p) {
-      Deliver(i, protocol::PeerConnected{p, peers_[i][p].inbound});
+      const PeerLink& link = peers_[i][p];
+      Deliver(i, protocol::PeerConnected{p, link.inbound, link.block_relay_only});
     }
   }
   ScheduleNextBlock();
@@ -244,7 +246,9 @@ void Simulation::Dispatch(const Event& e) {
       Deliver(e.a, protocol::PeerDisconnected{e.b});
       break;
     case EventKind::kPeerUp:
-      if (peers_[e.a][e.b].open) Deliver(e.a, protocol::PeerConnected{e.b, e.c == 1});
+      if (peers_[e.a][e.b].open) {
+        Deliver(e.a, protocol::PeerConnected{e.b, (e.c & 1) != 0, (e.c & 2) != 0});
+      }
       break;
     case EventKind::kTimer:
       Deliver(e.a, protocol::TimerFired{
@@ -292,7 +296,8 @@ void Simulation::Deliver(std::uint32_t node, const protocol::Input& input) {
   for (const auto& o : outbox_.observations) Observe(node, o);
   // Both directions close now; the other node notices after a one-way trip (TCP FIN).
   for (protocol::PeerId peer : outbox_.disconnects) CloseLink(node, peer, -1);
-  for (std::uint32_t i = outbox_.outbound_requests; i > 0; --i) OpenOutbound(node);
+  for (std::uint32_t i = outbox_.outbound_requests; i > 0; --i) OpenOutbound(node, false);
+  for (std::uint32_t i = outbox_.block_relay_requests; i > 0; --i) OpenOutbound(node, true);
 }
 
 void Simulation::CloseLink(std::uint32_t node, protocol::PeerId peer, TimeNs notify_self_at) {
@@ -318,7 +323,7 @@ bool Simulation::Disconnect(std::uint32_t node, protocol::PeerId peer) {
   return true;
 }
 
-void Simulation::OpenOutbound(std::uint32_t node) {
+void Simulation::OpenOutbound(std::uint32_t node, bool block_relay_only) {
   // Stand-in for the address manager: a uniformly random node that is not yet a peer and
   // has a free inbound slot, as the bitcoin topology builder picks.
   const auto n = static_cast<std::uint32_t>(nodes_.size());
@@ -331,14 +336,15 @@ void Simulation::OpenOutbound(std::uint32_t node) {
     if (linked) continue;
     const auto from_slot = static_cast<protocol::PeerId>(peers_[node].size());
     const auto to_slot = static_cast<protocol::PeerId>(peers_[target].size());
-    peers_[node].push_back({target, to_slot, false});
-    peers_[target].push_back({node, from_slot, true});
+    peers_[node].push_back({target, to_slot, false, true, block_relay_only});
+    peers_[target].push_back({node, from_slot, true, true, block_relay_only});
     ++inbound_count_[target];
     // TCP: the acceptor sees the connection after half a round trip, the opener after one.
     const TimeNs syn = links_.Signal(now_, node, target);
     const TimeNs syn_ack = links_.Signal(syn, target, node);
-    Push(EventKind::kPeerUp, node, syn, target, to_slot, 1);
-    Push(EventKind::kPeerUp, node, syn_ack, node, from_slot, 0);
+    const std::uint32_t kind_bits = block_relay_only ? 2 : 0;  // bit 0: inbound
+    Push(EventKind::kPeerUp, node, syn, target, to_slot, kind_bits | 1);
+    Push(EventKind::kPeerUp, node, syn_ack, node, from_slot, kind_bits);
     return;
   }
 }

@@ -61,6 +61,7 @@ struct NodeConfig {
   // Outbound connections the node keeps: when one drops it asks the driver for another.
   // 0: the node never asks (fixed topologies).
   std::uint32_t target_outbound = 0;
+  std::uint32_t target_block_relay_only = 0;
 };
 
 struct Timer {
@@ -73,6 +74,7 @@ struct Timer {
 struct PeerConnected {
   PeerId peer;
   bool inbound;
+  bool block_relay_only = false;  // we opened it to relay blocks only (Core: 2 such outbound)
 };
 struct PeerDisconnected {
   PeerId peer;
@@ -140,16 +142,20 @@ class Outbox {
   void Disconnect(PeerId peer) { disconnects.push_back(peer); }
   // The node wants one more outbound connection; the driver picks the peer (the address
   // manager that would choose it in Core is not modelled yet) and reports PeerConnected.
-  void RequestOutbound() { ++outbound_requests; }
+  void RequestOutbound(bool block_relay_only) {
+    ++(block_relay_only ? block_relay_requests : outbound_requests);
+  }
   void Clear() {
     sends.clear();
     timers.clear();
     observations.clear();
     disconnects.clear();
     outbound_requests = 0;
+    block_relay_requests = 0;
   }
 
   std::uint32_t outbound_requests = 0;
+  std::uint32_t block_relay_requests = 0;
 
   std::vector<PeerId> disconnects;
   std::vector<Send> sends;
@@ -251,6 +257,8 @@ class Node {
     bool connected = false;    // the link is up
     bool established = false;  // version and verack exchanged: relay may start
     bool inbound = false;
+    bool block_relay_only = false;  // an outbound block-relay-only connection of ours
+    bool relay_txs = false;         // transactions are announced both ways on it
     bool prefers_headers = false;
     bool supports_compact = false;    // sent sendcmpct
     bool wants_compact_push = false;  // sent sendcmpct(1): push cmpctblock to it

@@ -42,7 +42,8 @@ struct JitterSpec {
 enum class TopologyKind : std::uint8_t { kBitcoin, kRandomRegular, kEdgeList };
 struct TopologySpec {
   TopologyKind kind = TopologyKind::kBitcoin;
-  std::uint32_t outbound = 8;      // bitcoin: outbound connections each node opens
+  std::uint32_t outbound = 8;      // bitcoin: full-relay outbound connections each node opens
+  std::uint32_t block_relay_only = 2;  // bitcoin: plus these outbound block-relay-only ones
   std::uint32_t max_inbound = 125; // bitcoin: a node accepts at most this many inbound
   std::uint32_t degree = 8;        // random-regular
   std::string edge_file;           // edge-list: path (already resolved against the scenario dir)

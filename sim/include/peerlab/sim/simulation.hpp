@@ -77,6 +77,7 @@ class Simulation {
     protocol::PeerId remote_peer;  // how that node names this connection
     bool inbound;                  // the other end opened it
     bool open = true;              // closed links stay (slots are never reused)
+    bool block_relay_only = false;
   };
 
   explicit Simulation(const SimConfig& config);
@@ -90,7 +91,7 @@ class Simulation {
   void Deliver(std::uint32_t node, const protocol::Input& input);
   void Observe(std::uint32_t node, const protocol::Observation& o);
   void CloseLink(std::uint32_t node, protocol::PeerId peer, TimeNs notify_self_at);
-  void OpenOutbound(std::uint32_t node);
+  void OpenOutbound(std::uint32_t node, bool block_relay_only);
 
   SimConfig config_;
   protocol::BlockStore store_;

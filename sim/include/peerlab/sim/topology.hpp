@@ -16,6 +16,7 @@ namespace peerlab::sim {
 struct Edge {
   std::uint32_t from;
   std::uint32_t to;
+  bool block_relay_only = false;  // no transaction (or address) relay on this connection
 };
 
 // `edge_file_label` names the file in errors (the scenario's key path is added by the caller).
@@ -24,8 +25,10 @@ Result<std::vector<Edge>> BuildTopology(const TopologySpec& spec, std::uint32_t 
 // Each node opens `outbound` connections to distinct random peers that still accept inbound
 // connections (fewer than `max_inbound`), like Bitcoin Core's outbound selection without the
 // address manager.
+// The last `block_relay_only` connections of each node are block-relay-only (Core: 2).
 Result<std::vector<Edge>> BitcoinTopology(std::uint32_t nodes, std::uint32_t outbound,
-                                          std::uint32_t max_inbound, Rng& rng);
+                                          std::uint32_t max_inbound, Rng& rng,
+                                          std::uint32_t block_relay_only = 0);
 // Uniform-ish random `degree`-regular simple graph (pairing with rejection and restarts).
 Result<std::vector<Edge>> RandomRegularTopology(std::uint32_t nodes, std::uint32_t degree,
                                                 Rng& rng);
