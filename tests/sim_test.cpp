@@ -197,6 +197,8 @@ TEST(Connections, DroppedOutboundConnectionsAreReplacedAndTheNetworkKeepsAgreein
   const auto tip = sim.node(0).tip();
   for (std::uint32_t i = 0; i < 200; ++i) ASSERT_EQ(sim.node(i).tip(), tip) << i;
   EXPECT_EQ(sim.store().Get(tip).height, sim.Report().main_tip_height);
+  EXPECT_EQ(sim.Report().disconnects, 200u);  // 20 nodes x 10 outbound
+  EXPECT_EQ(sim.Report().punishments, 0u);
 }
 
 }  // namespace

@@ -87,6 +87,10 @@ std::string SummaryJson(const Scenario& scenario, const sim::SimReport& r) {
   w.Key("count").UInt(r.reorgs);
   w.Key("max_depth").UInt(r.max_reorg_depth);
   w.EndObject();
+  w.Key("peers").BeginObject();
+  w.Key("disconnects").UInt(r.disconnects);
+  w.Key("punishments").UInt(r.punishments);
+  w.EndObject();
   w.Key("groups").BeginObject();
   for (const auto& g : r.groups) {
     w.Key(g.name).BeginObject();

@@ -43,6 +43,8 @@ SimReport Simulation::Report() const {
   r.blocks_mined = blocks_mined_;
   r.reorgs = reorgs_;
   r.max_reorg_depth = max_reorg_depth_;
+  r.disconnects = disconnects_;
+  r.punishments = punishments_;
 
   // The main chain ends at the most-work tip any node holds; ties go to the tip more nodes
   // hold, then to the block mined first.

@@ -7,6 +7,7 @@ import subprocess
 import pytest
 
 SUMMARY_KEYS = {"scenario", "seed", "backend", "nodes", "sim_time_s", "blocks", "transactions",
+                "peers",
                 "propagation_s", "reorgs", "groups", "adversaries"}
 
 SMALL = """version: 1
@@ -46,6 +47,7 @@ def test_run_writes_run_directory_and_prints_summary(peerlab_bin, tmp_path):
     assert 0 < summary["propagation_s"]["p50"] <= summary["propagation_s"]["p90"]
     assert summary["groups"]["pools"]["revenue_share"] == 1.0
     assert summary["groups"]["relays"]["blocks_main"] == 0
+    assert summary["peers"] == {"disconnects": 0, "punishments": 0}  # honest nodes only
     assert json.loads((out / "summary.json").read_text()) == summary
     manifest = json.loads((out / "run.json").read_text())
     assert manifest["seed"] == 3

@@ -73,6 +73,8 @@ struct SimReport {
   std::uint64_t reorgs = 0;  // tip switches to a branch that does not extend the old tip, all nodes
   std::uint32_t max_reorg_depth = 0;
   std::uint32_t main_tip_height = 0;
+  std::uint64_t disconnects = 0;   // connections closed (by a node or by the network)
+  std::uint64_t punishments = 0;   // misbehaviour scores given, all nodes
   std::vector<GroupReport> groups;
   std::vector<BlockRow> blocks;  // mined blocks in mining order (genesis excluded)
   bool tx_workload = false;
