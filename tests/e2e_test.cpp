@@ -161,3 +161,24 @@ TEST(EndToEnd, BadEdgeListFailsAtBuildWithoutOutput) {
 
 }  // namespace
 }  // namespace peerlab::scenario
+
+namespace peerlab::scenario {
+namespace {
+
+TEST(EndToEnd, TransactionRunsAreDeterministicToo) {
+  const std::vector<std::string> overrides = {"protocol.relay=compact", "transactions.rate=1",
+                                              "stop.blocks=6",
+                                              "transactions.classes={a: 0.5, b: 0.5}"};
+  auto first = ParseScenario(kHundredNodes, "hundred.yaml", "", overrides);
+  ASSERT_TRUE(first.ok()) << first.status().message();
+  auto a = RunScenario(*first, {});
+  auto b = RunScenario(*first, {});
+  ASSERT_TRUE(a.ok() && b.ok());
+  EXPECT_EQ(a->summary_json, b->summary_json) << "seed=11 scenario=hundred.yaml (compact, tx)";
+  EXPECT_GT(a->report.txs_created, 1000u);  // about 3,600: 1 tx/s for six 600 s blocks
+  ASSERT_EQ(a->report.tx_classes.size(), 2u);
+  EXPECT_GT(a->report.tx_classes[1].included, 0u);
+}
+
+}  // namespace
+}  // namespace peerlab::scenario
