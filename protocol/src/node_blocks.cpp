@@ -262,7 +262,7 @@ void Node::OnBlockFound(TimeNs now, Outbox& out) {
     body_bytes += static_cast<std::uint64_t>(fill) * fill_bytes;
   }
   const std::uint32_t size = static_cast<std::uint32_t>(
-      kHeaderBytes + (tx_count < 0xfd ? 1 : tx_count <= 0xffff ? 3 : 5) + body_bytes);
+      kHeaderBytes + CompactSizeBytes(tx_count) + body_bytes);
   // Stand-in for the merkle root of the block's transactions: unique per (miner, height,
   // count), so two miners never produce the same header.
   std::uint8_t seed[16];

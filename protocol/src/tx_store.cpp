@@ -1,30 +1,10 @@
 #include "peerlab/protocol/tx_store.hpp"
 
+#include "peerlab/protocol/message.hpp"
+#include "peerlab/protocol/wire/serialize.hpp"
 #include "peerlab/util/assert.hpp"
 
 namespace peerlab::protocol {
-namespace {
-
-void PutLe(std::vector<std::uint8_t>& out, std::uint64_t v, int bytes) {
-  for (int i = 0; i < bytes; ++i) out.push_back(static_cast<std::uint8_t>(v >> (8 * i)));
-}
-
-std::uint32_t CompactSizeWidth(std::uint64_t n) { return n < 0xfd ? 1 : n <= 0xffff ? 3 : 5; }
-
-void PutCompactSize(std::vector<std::uint8_t>& out, std::uint64_t n) {
-  if (n < 0xfd) {
-    out.push_back(static_cast<std::uint8_t>(n));
-  } else if (n <= 0xffff) {
-    out.push_back(0xfd);
-    PutLe(out, n, 2);
-  } else {
-    PEERLAB_ASSERT(n <= 0xffffffffULL);
-    out.push_back(0xfe);
-    PutLe(out, n, 4);
-  }
-}
-
-}  // namespace
 
 bool FeeRateLess(const TxRecord& a, TxHandle ha, const TxRecord& b, TxHandle hb) {
   const unsigned __int128 lhs = static_cast<unsigned __int128>(a.fee_sat) * b.size_bytes;
@@ -66,7 +46,7 @@ std::vector<std::uint8_t> PaddedTxBytes(std::uint32_t size_bytes, const Hash256&
   std::uint32_t script_len = 22;
   bool placed = false;
   for (std::uint32_t width : {1u, 3u, 5u}) {
-    if (sig_total >= width && CompactSizeWidth(sig_total - width) == width) {
+    if (sig_total >= width && CompactSizeBytes(sig_total - width) == width) {
       sig_len = sig_total - width;
       placed = true;
       break;
@@ -74,24 +54,25 @@ std::vector<std::uint8_t> PaddedTxBytes(std::uint32_t size_bytes, const Hash256&
   }
   if (!placed) {
     sig_len = sig_total < 0xffff ? 252 : 0xffff;
-    script_len += sig_total - (CompactSizeWidth(sig_len) + sig_len);
+    script_len += sig_total - (CompactSizeBytes(sig_len) + sig_len);
   }
   std::vector<std::uint8_t> out;
   out.reserve(size_bytes);
-  PutLe(out, 2, 4);
-  out.push_back(1);
-  out.insert(out.end(), prev_txid.bytes.begin(), prev_txid.bytes.end());
-  PutLe(out, prev_index, 4);
-  PutCompactSize(out, sig_len);
+  wire::Writer w(out);
+  w.U32(2);  // version
+  w.CompactSize(1);
+  w.Hash(prev_txid);
+  w.U32(prev_index);
+  w.CompactSize(sig_len);
   out.insert(out.end(), sig_len, 0x51);  // OP_TRUE padding
-  PutLe(out, 0xfffffffd, 4);
-  out.push_back(1);
-  PutLe(out, value_sat, 8);
-  PutCompactSize(out, script_len);
-  out.push_back(0x00);  // witness v0 program (a P2WPKH shape when 22 bytes)
-  out.push_back(static_cast<std::uint8_t>(script_len - 2));
+  w.U32(0xfffffffd);
+  w.CompactSize(1);
+  w.U64(value_sat);
+  w.CompactSize(script_len);
+  w.U8(0x00);  // witness v0 program (a P2WPKH shape when 22 bytes)
+  w.U8(static_cast<std::uint8_t>(script_len - 2));
   out.insert(out.end(), script_len - 2, 0xab);
-  PutLe(out, 0, 4);
+  w.U32(0);  // lock time
   PEERLAB_ASSERT(out.size() == size_bytes);
   return out;
 }

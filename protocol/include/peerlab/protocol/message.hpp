@@ -42,6 +42,8 @@ inline constexpr std::uint64_t kLocalServices = 1 | 8;  // NODE_NETWORK | NODE_W
 inline constexpr std::string_view kUserAgent = "/peerlab:0.1.0/";
 
 std::string_view CommandName(MsgType type);  // Bitcoin's command string, e.g. "getheaders"
+// Bytes of Bitcoin's CompactSize encoding of n (1, 3, 5 or 9).
+std::uint32_t CompactSizeBytes(std::uint64_t n);
 
 inline constexpr std::uint32_t kFrameHeaderBytes = 24;  // magic, command, length, checksum
 inline constexpr std::size_t kMaxHeadersPerMessage = 2000;
