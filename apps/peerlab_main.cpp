@@ -176,11 +176,11 @@ int Run(int argc, char** argv) {
   }
   auto outcome = peerlab::scenario::RunScenario(scenario, options);
   if (!args.quiet && tty) std::fputs("\r\033[K", stderr);
-  if (!outcome.ok()) {
+  if (!outcome.ok()) return Fail(outcome.status().message());
+  if (!outcome->wire_check.ok()) {
     // A failed wire check is a defect in peerlab, not bad input.
-    const bool defect = outcome.status().message().find("wire check") != std::string::npos;
-    std::fprintf(stderr, "%s\n", outcome.status().message().c_str());
-    return defect ? 1 : kExitUsage;
+    std::fprintf(stderr, "%s\n", outcome->wire_check.message().c_str());
+    return 1;
   }
   std::fputs(outcome->summary_json.c_str(), stdout);
   if (!args.quiet) {

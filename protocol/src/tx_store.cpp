@@ -23,11 +23,10 @@ TxHandle TxStore::Add(std::uint32_t size_bytes, std::uint64_t fee_sat, std::uint
   rec.origin = origin;
   rec.created_at = created_at;
   rec.spends = spends;
-  const auto bytes = SyntheticTxBytes(size_bytes, spends, 10'000);
-  rec.id = DoubleSha256(bytes);
   const auto handle = static_cast<TxHandle>(txs_.size());
-  by_id_.emplace(rec.id, handle);
   txs_.push_back(rec);
+  txs_.back().id = DoubleSha256(Bytes(handle));
+  by_id_.emplace(txs_.back().id, handle);
   return handle;
 }
 
@@ -92,6 +91,10 @@ std::vector<std::uint8_t> SyntheticCoinbaseBytes(std::uint32_t height) {
   out[42] = 0x04;
   for (int i = 0; i < 4; ++i) out[43 + i] = static_cast<std::uint8_t>(height >> (8 * i));
   return out;
+}
+
+std::vector<std::uint8_t> TxStore::Bytes(TxHandle h) const {
+  return SyntheticTxBytes(txs_[h].size_bytes, txs_[h].spends, kSyntheticOutputSat);
 }
 
 std::optional<TxHandle> TxStore::Find(const Hash256& id) const {

@@ -25,7 +25,7 @@ std::uint64_t FillOutpoint(const BlockRecord& b, std::uint32_t i) {
 wire::Transaction BlockTxAt(const BlockRecord& b, std::uint32_t index, const TxStore& txs) {
   if (index == 0) return ParseTx(SyntheticCoinbaseBytes(b.height));
   if (index <= b.txs.size()) return TxToWire(b.txs[index - 1], txs);
-  return ParseTx(SyntheticTxBytes(b.fill_tx_bytes, FillOutpoint(b, index), 10'000));
+  return ParseTx(SyntheticTxBytes(b.fill_tx_bytes, FillOutpoint(b, index), kSyntheticOutputSat));
 }
 
 std::uint64_t CompactNonce(const BlockRecord& b) {
@@ -86,8 +86,7 @@ std::uint64_t ShortTxId(const BlockHeader& header, std::uint64_t nonce, const Ha
 }
 
 wire::Transaction TxToWire(TxHandle h, const TxStore& txs) {
-  const TxRecord& rec = txs.Get(h);
-  return ParseTx(SyntheticTxBytes(rec.size_bytes, rec.spends, 10'000));
+  return ParseTx(txs.Bytes(h));
 }
 
 wire::Block BlockToWire(BlockHandle h, const BlockStore& blocks, const TxStore& txs) {

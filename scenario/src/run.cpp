@@ -164,8 +164,10 @@ Result<RunOutcome> RunScenario(const Scenario& scenario, const RunOptions& optio
   simulation.Run(options.progress);
   if (!simulation.wire_check_status().ok()) {
     if (dir) dir->Abandon();
-    return Status::Error("seed=" + std::to_string(scenario.sim.seed) + " scenario=" +
-                         scenario.file + ": " + simulation.wire_check_status().message());
+    RunOutcome failed;
+    failed.wire_check = Status::Error("seed=" + std::to_string(scenario.sim.seed) + " scenario=" +
+                                      scenario.file + ": " + simulation.wire_check_status().message());
+    return failed;
   }
 
   RunOutcome outcome;

@@ -18,8 +18,8 @@ std::uint32_t LinkModel::AddNode(std::uint32_t region, double upload_bps, double
   return static_cast<std::uint32_t>(nodes_.size() - 1);
 }
 
-DurationNs LinkModel::TransmitTime(std::uint32_t bytes, double bps) {
-  return static_cast<DurationNs>(std::ceil(static_cast<double>(bytes) * 8e9 / bps));
+DurationNs LinkModel::TransmitTimeAt(std::uint32_t bytes, double ns_per_byte) {
+  return static_cast<DurationNs>(std::ceil(bytes * ns_per_byte));
 }
 
 DurationNs LinkModel::DrawLatency(std::uint32_t from_region, std::uint32_t to_region) {
@@ -42,14 +42,13 @@ TimeNs LinkModel::Send(TimeNs now, std::uint32_t from, std::uint32_t to,
   NodeLinks& s = nodes_[from];
   NodeLinks& r = nodes_[to];
   const TimeNs up_start = std::max(now, s.uplink_free_at);
-  const auto up_time = static_cast<DurationNs>(std::ceil(wire_bytes * s.upload_ns_per_byte));
-  const TimeNs up_end = up_start + up_time;
+  const TimeNs up_end = up_start + TransmitTimeAt(wire_bytes, s.upload_ns_per_byte);
   s.uplink_free_at = up_end;
   const DurationNs latency = DrawLatency(s.region, r.region);
   const TimeNs down_start = std::max(up_start + latency, r.downlink_free_at);
   const TimeNs down_end =
       std::max(up_end + latency,
-               down_start + static_cast<DurationNs>(std::ceil(wire_bytes * r.download_ns_per_byte)));
+               down_start + TransmitTimeAt(wire_bytes, r.download_ns_per_byte));
   r.downlink_free_at = down_end;
   return down_end;
 }

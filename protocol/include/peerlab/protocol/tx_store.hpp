@@ -23,6 +23,8 @@ inline constexpr TxHandle kNoTx = UINT32_MAX;
 inline constexpr std::uint32_t kMinTxBytes = 82;
 // Serialized size of the coinbase transaction simulated blocks carry.
 inline constexpr std::uint32_t kCoinbaseBytes = 150;
+// Value of the single output of every synthetic transaction (its amount plays no role).
+inline constexpr std::uint64_t kSyntheticOutputSat = 10'000;
 
 struct TxRecord {
   Hash256 id;
@@ -47,6 +49,8 @@ class TxStore {
   const TxRecord& Get(TxHandle h) const { return txs_[h]; }
   std::size_t size() const { return txs_.size(); }
   std::optional<TxHandle> Find(const Hash256& id) const;
+  // The transaction's serialization; its double-SHA256 is the record's id.
+  std::vector<std::uint8_t> Bytes(TxHandle h) const;
 
  private:
   std::vector<TxRecord> txs_;

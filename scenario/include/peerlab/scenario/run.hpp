@@ -20,6 +20,9 @@ struct RunOptions {
 };
 
 struct RunOutcome {
+  // Not ok when SimConfig::wire_check found a message that did not survive the byte round
+  // trip (a defect in peerlab); nothing is written then and the report is partial.
+  Status wire_check;
   sim::SimReport report;
   std::string summary_json;
   double wall_s = 0;

@@ -34,7 +34,9 @@ class LinkModel {
   }
 
   // Nanoseconds to push `bytes` through a pipe of `bps` bits per second (rounded up).
-  static DurationNs TransmitTime(std::uint32_t bytes, double bps);
+  static DurationNs TransmitTime(std::uint32_t bytes, double bps) {
+    return TransmitTimeAt(bytes, 8e9 / bps);
+  }
 
   std::uint32_t region_of(std::uint32_t node) const { return nodes_[node].region; }
   std::size_t node_count() const { return nodes_.size(); }
@@ -49,6 +51,7 @@ class LinkModel {
   };
 
   DurationNs DrawLatency(std::uint32_t from_region, std::uint32_t to_region);
+  static DurationNs TransmitTimeAt(std::uint32_t bytes, double ns_per_byte);
 
   std::vector<NodeLinks> nodes_;
   std::vector<double> latency_ns_;  // region-pair mean, row-major
