@@ -24,9 +24,14 @@ class MiniNet {
     config_.validation_per_mb = 10 * kMillisecond;
     config_.genesis_time = Genesis().time;
     config_.bits = Genesis().bits;
+    // Tests of block and transaction relay read exact message logs: no address traffic
+    // unless a test asks for it.
+    config_.addr_gossip = protocol::AddrGossip::kOff;
+    config_.feeler_interval = 0;
     for (std::size_t i = 0; i < nodes; ++i) {
       nodes_.push_back(std::make_unique<protocol::Node>(static_cast<std::uint32_t>(i), config_,
-                                                        store_, txs_, 99));
+                                                        store_, txs_, 99,
+                                                        AddressOf(static_cast<std::uint32_t>(i))));
       links_.emplace_back();
     }
   }
@@ -39,6 +44,9 @@ class MiniNet {
     return h;
   }
 
+  // Node i listens at 10.i.0.1: every node has its own /16 network group.
+  static protocol::NetAddress AddressOf(std::uint32_t node) { return 0x0A000001u + (node << 16); }
+
   void Connect(std::uint32_t from, std::uint32_t to) { Connect(from, to, false); }
   void ConnectBlockRelayOnly(std::uint32_t from, std::uint32_t to) { Connect(from, to, true); }
 
@@ -47,8 +55,8 @@ class MiniNet {
     const auto to_slot = static_cast<protocol::PeerId>(links_[to].size() + (from == to ? 1 : 0));
     links_[from].push_back({to, to_slot});
     links_[to].push_back({from, from_slot});
-    Input(from, protocol::PeerConnected{from_slot, false, block_relay_only});
-    Input(to, protocol::PeerConnected{to_slot, true, block_relay_only});
+    Input(from, protocol::PeerConnected{from_slot, false, block_relay_only, AddressOf(to)});
+    Input(to, protocol::PeerConnected{to_slot, true, block_relay_only, AddressOf(from)});
   }
 
   void Mine(std::uint32_t node) { Input(node, protocol::BlockFound{}); }
@@ -102,6 +110,10 @@ class MiniNet {
   const std::vector<std::pair<std::uint32_t, protocol::Observation>>& observations() const {
     return observations_;
   }
+  // Connections nodes asked for (MiniNet does not open them; tests do, with Connect).
+  const std::vector<std::pair<std::uint32_t, protocol::Outbox::Connect>>& connect_requests() const {
+    return connect_requests_;
+  }
 
  private:
   struct Link {
@@ -138,6 +150,7 @@ class MiniNet {
       queue_.emplace(std::make_tuple(t.at, seq_++), Item{true, node, 0, 0, t.timer});
     }
     for (const auto& o : outbox_.observations) observations_.emplace_back(node, o);
+    for (const auto& c : outbox_.connects) connect_requests_.emplace_back(node, c);
     for (protocol::PeerId peer : outbox_.disconnects) {
       const Link& l = links_[node][peer];
       log_.push_back(std::to_string(node) + ">" + std::to_string(l.remote) + ":disconnect");
@@ -162,6 +175,7 @@ class MiniNet {
   TimeNs now_ = 0;
   std::vector<std::string> log_;
   std::vector<std::pair<std::uint32_t, protocol::Observation>> observations_;
+  std::vector<std::pair<std::uint32_t, protocol::Outbox::Connect>> connect_requests_;
 };
 
 }  // namespace peerlab::testing

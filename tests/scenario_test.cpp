@@ -178,7 +178,7 @@ TEST(ScenarioParse, DefaultsAreFilled) {
   EXPECT_EQ(s.sim.jitter.shape, 5.0);
   EXPECT_EQ(s.sim.topology.kind, sim::TopologyKind::kBitcoin);
   EXPECT_EQ(s.sim.topology.outbound, 8u);
-  EXPECT_EQ(s.sim.topology.max_inbound, 125u);
+  EXPECT_EQ(s.sim.topology.max_inbound, 114u);
   EXPECT_FALSE(s.sim.upload_bps.has_value());
   EXPECT_FALSE(s.sim.download_bps.has_value());
   EXPECT_EQ(s.sim.block_interval, 600 * kSecond);
@@ -195,9 +195,12 @@ TEST(ScenarioParse, DefaultsAreFilled) {
       R"({"version":1,"name":"test","seed":1,"stop":{"blocks":20,"drain":"10 min"},)"
       R"("network":{"backend":"fast","nodes":200,"regions":"bitcoin",)"
       R"("latency_jitter":{"kind":"pareto","shape":5},)"
-      R"("topology":{"kind":"bitcoin","outbound":8,"block_relay_only":2,"max_inbound":125}},)"
+      R"("topology":{"kind":"bitcoin","outbound":8,"block_relay_only":2,"max_inbound":114,)"
+            R"("seed_addresses":32}},)"
       R"("protocol":{"kind":"bitcoin","block_interval":"10 min","block_size":"1 MB",)"
-      R"("relay":"headers","fill_tx_size":"400 B","validation":{"fixed":"10 ms","per_mb":"50 ms"}},)"
+      R"("relay":"headers","fill_tx_size":"400 B","validation":{"fixed":"10 ms","per_mb":"50 ms"},)"
+            R"("peers":{"addr_gossip":"full","feeler_interval":"2 min","ping_interval":"0 s",)"
+            R"("addrman":{"new_buckets":64,"tried_buckets":16,"bucket_size":8}}},)"
       R"("groups":{"pools":{"nodes":20,"hashrate":1},"others":{"nodes":"rest","hashrate":0}},)"
       R"("outputs":["summary","blocks"]})");
 }

@@ -174,6 +174,7 @@ namespace {
 
 TEST(Connections, DroppedOutboundConnectionsAreReplacedAndTheNetworkKeepsAgreeing) {
   SimConfig c = SmallNetwork(200, 10, 8);
+  c.node.feeler_interval = 0;  // feelers close their connections too: count only the cuts
   auto built = Simulation::Build(c);
   ASSERT_TRUE(built.ok());
   Simulation& sim = **built;
@@ -190,10 +191,22 @@ TEST(Connections, DroppedOutboundConnectionsAreReplacedAndTheNetworkKeepsAgreein
   }
   EXPECT_FALSE(sim.Disconnect(0, 0));  // node 0's first slot is outbound: already closed
   sim.Run();
+  std::uint32_t replacements = 0, tried = 0;
   for (std::uint32_t node = 0; node < 20; ++node) {
     EXPECT_EQ(sim.open_outbound(node), 10u) << "seed=8 node=" << node;
     EXPECT_EQ(sim.node(node).connected_peers(), sim.open_connections(node)) << node;
+    // The replacements came from the node's address manager and moved to its tried table
+    // once they answered (a later tried-table collision may send one back to new).
+    for (protocol::PeerId p = 0; p < sim.connection_slots(node); ++p) {
+      if (!sim.IsOpenOutbound(node, p)) continue;
+      const protocol::NetAddress a = sim.node(node).peer_address(p);
+      EXPECT_TRUE(sim.node(node).addrman().Contains(a)) << "seed=8 node=" << node << " peer=" << p;
+      ++replacements;
+      tried += sim.node(node).addrman().IsTried(a);
+    }
   }
+  EXPECT_EQ(replacements, 200u);
+  EXPECT_GE(tried, 180u);
   const auto tip = sim.node(0).tip();
   for (std::uint32_t i = 0; i < 200; ++i) ASSERT_EQ(sim.node(i).tip(), tip) << i;
   EXPECT_EQ(sim.store().Get(tip).height, sim.Report().main_tip_height);

@@ -26,6 +26,8 @@ std::string_view CommandName(MsgType type) {
     case MsgType::kVerack: return "verack";
     case MsgType::kPing: return "ping";
     case MsgType::kPong: return "pong";
+    case MsgType::kGetAddr: return "getaddr";
+    case MsgType::kAddr: return "addr";
   }
   return "?";
 }
@@ -95,6 +97,13 @@ std::uint32_t WireSize(const Message& m, const BlockStore& blocks, const TxStore
     case MsgType::kPing:
     case MsgType::kPong:
       payload = 8;
+      break;
+    case MsgType::kGetAddr:
+      payload = 0;
+      break;
+    case MsgType::kAddr:  // time, services, IPv6 address, port per entry
+      payload = CompactSizeBytes(m.address_count()) +
+                30 * static_cast<std::uint32_t>(m.address_count());
       break;
     case MsgType::kBlockTxn: {
       payload = 32 + CompactSizeBytes(m.indexes().size());

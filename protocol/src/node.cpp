@@ -1,8 +1,10 @@
 // Node: input dispatch and peer lifecycle. Block relay is in node_blocks.cpp, transactions in
-// node_txs.cpp.
+// node_txs.cpp, addresses and outbound connections in node_addr.cpp.
 #include "peerlab/protocol/node.hpp"
 
 #include <algorithm>
+
+#include "peerlab/protocol/eviction.hpp"
 
 namespace peerlab::protocol {
 namespace {
@@ -20,12 +22,15 @@ constexpr std::uint64_t kCompactBlockVersion = 2;
 }  // namespace
 
 Node::Node(std::uint32_t index, const NodeConfig& config, BlockStore& blocks, const TxStore& txs,
-           std::uint64_t rng_seed)
+           std::uint64_t rng_seed, NetAddress local_address)
     : index_(index),
       config_(&config),
       store_(&blocks),
       txs_(&txs),
-      rng_(rng_seed, index, RngPurpose::kNode) {
+      rng_(rng_seed, index, RngPurpose::kNode),
+      addrman_(config.addrman, Rng(rng_seed, index, RngPurpose::kAddrManKey).Next()),
+      local_address_(local_address),
+      addr_key_(Rng(rng_seed, index, RngPurpose::kAddrManKey).Next() ^ 0x5bd1e995u) {
   Set(kGenesis, kHaveHeader | kHaveData | kChainComplete);
 }
 
@@ -37,6 +42,7 @@ std::size_t Node::connected_peers() const {
 std::size_t Node::mempool_count() const { return mempool_live_; }
 
 void Node::Handle(TimeNs now, const Input& input, Outbox& out) {
+  now_ = now;
   std::visit(Overloaded{
                  [&](const PeerConnected& in) { OnPeerConnected(now, in, out); },
                  [&](const PeerDisconnected& in) { OnPeerDisconnected(in, out); },
@@ -47,6 +53,8 @@ void Node::Handle(TimeNs now, const Input& input, Outbox& out) {
                  [&](const MalformedMessage& in) {
                    if (in.peer < peers_.size()) Misbehaving(in.peer, 100, out);
                  },
+                 [&](const ConnectFailed& in) { OnConnectFailed(in, out); },
+                 [&](const SeedAddresses& in) { OnSeedAddresses(in, out); },
              },
              input);
 }
@@ -77,15 +85,58 @@ void Node::OnPeerConnected(TimeNs now, const PeerConnected& in, Outbox& out) {
   p.inbound = in.inbound;
   p.block_relay_only = !in.inbound && in.block_relay_only;
   // Inbound peers say in their version message whether they want transactions.
-  p.relay_txs = config_->tx_relay && !p.block_relay_only && !in.inbound;
+  p.relay_txs = config_->tx_relay && !p.block_relay_only && !in.inbound && !in.feeler;
   p.session = std::make_unique<PeerSession>();
-  if (config_->tx_relay) p.tx = std::make_unique<PeerTx>();
+  p.session->address = in.address;
+  p.session->feeler = !in.inbound && in.feeler;
+  p.session->connected_at = now;
+  if (config_->tx_relay && !p.session->feeler) p.tx = std::make_unique<PeerTx>();
+  if (in.inbound) {
+    if (!MakeRoomForInbound(in.peer, out)) return;
+  } else {
+    std::erase_if(pending_connects_,
+                  [&](const PendingConnect& pc) { return pc.address == in.address; });
+  }
   // The side that opened the connection speaks first (Core: PushNodeVersion for outbound).
   if (!in.inbound) SendVersion(in.peer, out);
   if (config_->ping_interval > 0 && !ping_armed_) {
     ping_armed_ = true;
     out.Arm(now + config_->ping_interval, Timer{Timer::Kind::kPing, 0});
   }
+  if (config_->feeler_interval > 0 && config_->target_outbound > 0 && !feeler_armed_) {
+    feeler_armed_ = true;
+    out.Arm(now + static_cast<DurationNs>(rng_.Exponential(static_cast<double>(config_->feeler_interval))),
+            Timer{Timer::Kind::kFeeler, 0});
+  }
+  if (!in.inbound) MaintainConnections(out);
+}
+
+bool Node::MakeRoomForInbound(PeerId newcomer, Outbox& out) {
+  if (config_->max_inbound == 0) return true;
+  std::uint32_t inbound = 0;
+  for (PeerId id = 0; id < peers_.size(); ++id) {
+    if (id != newcomer && peers_[id].connected && peers_[id].inbound) ++inbound;
+  }
+  if (inbound < config_->max_inbound) return true;
+  std::vector<EvictionCandidate> candidates;
+  candidates.reserve(inbound);
+  for (PeerId id = 0; id < peers_.size(); ++id) {
+    const Peer& p = peers_[id];
+    if (id == newcomer || !p.connected || !p.inbound) continue;
+    const PeerSession& s = *p.session;
+    candidates.push_back({id, s.connected_at, s.min_ping, s.last_block_time, s.last_tx_time,
+                          SplitMix64Of(addr_key_ ^ NetGroup(s.address)), p.relay_txs});
+  }
+  const auto victim = SelectPeerToEvict(std::move(candidates));
+  if (!victim) {
+    DisconnectPeer(newcomer, out);  // every inbound peer is protected: refuse the newcomer
+    return false;
+  }
+  Observation o{Observation::Kind::kPeerEvicted};
+  o.peer = *victim;
+  out.Observe(o);
+  DisconnectPeer(*victim, out);
+  return true;
 }
 
 void Node::SendVersion(PeerId peer, Outbox& out) {
@@ -119,6 +170,14 @@ void Node::OnVersion(PeerId peer, const Message& m, Outbox& out) {
   }
   p.session->version_received = true;
   p.session->start_height = m.aux;
+  if (!p.inbound) {
+    // The address answered as a Bitcoin node: it moves to the tried table (Core: at version).
+    if (p.session->address != kNoAddress) addrman_.Good(p.session->address, UnixNow());
+    if (p.session->feeler) {  // it has served its purpose
+      DisconnectPeer(peer, out);
+      return;
+    }
+  }
   if (p.inbound) p.relay_txs = config_->tx_relay && m.flag;
   if (p.inbound) SendVersion(peer, out);
   SendEmpty(peer, MsgType::kVerack, out);
@@ -149,6 +208,7 @@ void Node::OnHandshakeComplete(PeerId peer, Outbox& out) {
   // A node that already has a chain (joining late or reconnecting) syncs headers from its
   // outbound peers, as Core does during initial sync.
   if (!p.inbound && tip_ != kGenesis) SendGetHeaders(peer, kNoBlock, out);
+  if (!p.inbound) OnOutboundEstablished(peer, out);
 }
 
 void Node::OnPingTimer(TimeNs now, Outbox& out) {
@@ -172,6 +232,9 @@ void Node::OnPong(TimeNs now, PeerId peer, const Message& m) {
   Peer& p = peers_[peer];
   if (p.session->ping_nonce == 0 || m.value != p.session->ping_nonce) return;  // unsolicited or stale: ignored
   p.session->last_rtt = now - p.session->ping_sent_at;
+  if (p.session->min_ping < 0 || p.session->last_rtt < p.session->min_ping) {
+    p.session->min_ping = p.session->last_rtt;
+  }
   p.session->ping_nonce = 0;
 }
 
@@ -193,27 +256,28 @@ void Node::DisconnectPeer(PeerId peer, Outbox& out) {
 }
 
 void Node::OnPeerDisconnected(const PeerDisconnected& in, Outbox& out) {
-  PEERLAB_ASSERT(in.peer < peers_.size());
-  // The link may already be gone on our side (we disconnected first).
-  if (peers_[in.peer].connected) ForgetPeer(in.peer, out);
+  // The link may already be gone on our side (we disconnected first), or never have been up
+  // here (the remote refused a connection we opened: ConnectFailed says so).
+  if (in.peer < peers_.size() && peers_[in.peer].connected) ForgetPeer(in.peer, out);
 }
 
 void Node::ForgetPeer(PeerId peer, Outbox& out) {
   Peer& p = peers_[peer];
   p.connected = false;
   if (!p.inbound) {
+    // Core's Connected(): the address was in use until now.
+    if (p.session->address != kNoAddress) addrman_.Connected(p.session->address, UnixNow());
     // Keep the outbound counts of each kind (Core: 8 full-relay, 2 block-relay-only).
-    const bool block_only = p.block_relay_only;
-    const auto same_kind = std::count_if(peers_.begin(), peers_.end(), [&](const Peer& q) {
-      return q.connected && !q.inbound && q.block_relay_only == block_only;
-    });
-    const std::uint32_t target =
-        block_only ? config_->target_block_relay_only : config_->target_outbound;
-    if (static_cast<std::uint32_t>(same_kind) < target) out.RequestOutbound(block_only);
+    MaintainConnections(out);
   }
   p.established = false;
+  p.session->addr_to_send.clear();
+  p.session->addr_to_send.shrink_to_fit();
   p.tx.reset();
   std::erase(hb_peers_, peer);
+  for (InFlight& d : delivered_by_) {
+    if (d.peer == peer) d.peer = kNoPeer;  // the slot may serve another peer soon
+  }
   std::erase_if(pending_compact_, [&](const PendingCompact& pc) { return pc.peer == peer; });
   // Blocks requested from this peer will not come: forget the requests, ask others.
   bool released = false;
@@ -256,6 +320,8 @@ void Node::OnMessage(TimeNs now, PeerId peer, const Message& m, Outbox& out) {
       break;
     }
     case MsgType::kPong: OnPong(now, peer, m); break;
+    case MsgType::kGetAddr: OnGetAddr(peer, out); break;
+    case MsgType::kAddr: OnAddr(peer, m, out); break;
     case MsgType::kSendHeaders: p.prefers_headers = true; break;
     case MsgType::kSendCmpct:
       p.supports_compact = true;
@@ -282,6 +348,9 @@ void Node::OnTimer(TimeNs now, const Timer& timer, Outbox& out) {
     case Timer::Kind::kTrickleOutbound: Trickle(now, timer.arg, out); break;
     case Timer::Kind::kTrickleInbound: Trickle(now, kNoPeer, out); break;
     case Timer::Kind::kPing: OnPingTimer(now, out); break;
+    case Timer::Kind::kOpenConnections: OnOpenConnectionsTimer(out); break;
+    case Timer::Kind::kFeeler: OnFeelerTimer(out); break;
+    case Timer::Kind::kAddrTrickle: SendAddresses(timer.arg, out); break;
   }
 }
 

@@ -227,6 +227,8 @@ void Node::OnValidationDone(BlockHandle h, Outbox& out) {
       break;
     }
   }
+  // A peer that gives us new blocks is worth keeping (eviction protection).
+  if (from != kNoPeer && peers_[from].connected) peers_[from].session->last_block_time = now_;
   const BlockHandle parent = store_->Get(h).parent;
   if (Has(parent, kChainComplete)) {
     MarkChainComplete(h, out);

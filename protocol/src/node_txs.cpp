@@ -65,6 +65,7 @@ void Node::AcceptTx(TxHandle h, PeerId from, TimeNs now, Outbox& out) {
   if (TxHas(h, kTxConfirmed)) return;
   const TxRecord& rec = txs_->Get(h);
   TxSet(h, kTxInMempool);
+  if (from != kNoPeer) peers_[from].session->last_tx_time = now;  // eviction protection
   mempool_.push_back(h);
   ++mempool_live_;
   mempool_bytes_ += rec.size_bytes;

@@ -28,6 +28,28 @@ wire::Transaction BlockTxAt(const BlockRecord& b, std::uint32_t index, const TxS
   return ParseTx(SyntheticTxBytes(b.fill_tx_bytes, FillOutpoint(b, index), kSyntheticOutputSat));
 }
 
+// Our IPv4 addresses travel as IPv4-mapped IPv6 (::ffff:a.b.c.d) on the default port.
+wire::NetAddr NetAddrOf(NetAddress a) {
+  wire::NetAddr n;
+  n.services = kLocalServices;
+  n.ip[10] = 0xff;
+  n.ip[11] = 0xff;
+  for (int i = 0; i < 4; ++i) n.ip[12 + i] = static_cast<std::uint8_t>(a >> (24 - 8 * i));
+  n.port = kDefaultPort;
+  return n;
+}
+
+// The IPv4 address of an IPv4-mapped entry; kNoAddress for other networks.
+NetAddress Ipv4Of(const wire::NetAddr& n) {
+  for (int i = 0; i < 10; ++i) {
+    if (n.ip[i] != 0) return kNoAddress;
+  }
+  if (n.ip[10] != 0xff || n.ip[11] != 0xff) return kNoAddress;
+  NetAddress a = 0;
+  for (int i = 0; i < 4; ++i) a = (a << 8) | n.ip[12 + i];
+  return a;
+}
+
 std::uint64_t CompactNonce(const BlockRecord& b) {
   std::uint64_t n;
   std::memcpy(&n, b.id.bytes.data() + 8, sizeof(n));
@@ -36,9 +58,8 @@ std::uint64_t CompactNonce(const BlockRecord& b) {
 
 bool SameMessage(const Message& a, const Message& b) {
   return a.type == b.type && a.flag == b.flag && a.value == b.value && a.block == b.block &&
-         a.aux == b.aux &&
-         std::ranges::equal(a.blocks(), b.blocks()) && std::ranges::equal(a.txs(), b.txs()) &&
-         std::ranges::equal(a.indexes(), b.indexes());
+         a.aux == b.aux && (a.items.empty() || a.items_kind == b.items_kind) &&
+         a.items == b.items;
 }
 
 std::uint64_t Rotl(std::uint64_t x, int b) { return (x << b) | (x >> (64 - b)); }
@@ -154,6 +175,15 @@ wire::Message ToWire(const Message& m, const BlockStore& blocks, const TxStore& 
     case MsgType::kVerack: return wire::Verack{};
     case MsgType::kPing: return wire::Ping{m.value};
     case MsgType::kPong: return wire::Pong{m.value};
+    case MsgType::kGetAddr: return wire::GetAddr{};
+    case MsgType::kAddr: {
+      wire::Addr a;
+      for (std::size_t i = 0; i < m.address_count(); ++i) {
+        const TimedAddress entry = m.address(i);
+        a.addrs.push_back({entry.time, NetAddrOf(entry.address)});
+      }
+      return a;
+    }
     case MsgType::kBlockTxn: {
       const BlockRecord& b = blocks.Get(m.block);
       wire::BlockTxn t;
@@ -270,6 +300,17 @@ Status FromWire(const wire::Message& in, const BlockStore& blocks, const TxStore
         } else if constexpr (std::is_same_v<T, wire::Pong>) {
           out.type = MsgType::kPong;
           out.value = msg.nonce;
+          return Status::Ok();
+        } else if constexpr (std::is_same_v<T, wire::GetAddr>) {
+          out.type = MsgType::kGetAddr;
+          return Status::Ok();
+        } else if constexpr (std::is_same_v<T, wire::Addr>) {
+          // Entries of other networks (IPv6, onion) are dropped: the node cannot use them.
+          out.type = MsgType::kAddr;
+          for (const auto& entry : msg.addrs) {
+            const NetAddress a = Ipv4Of(entry.addr);
+            if (a != kNoAddress) out.AddAddress({a, entry.time});
+          }
           return Status::Ok();
         } else if constexpr (std::is_same_v<T, wire::GetBlockTxn>) {
           out.type = MsgType::kGetBlockTxn;

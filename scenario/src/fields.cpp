@@ -156,6 +156,11 @@ const Table& ProtocolTable() {
            [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
              return ParseMapping(n, p, ValidationTable(), c, j);
            }},
+          {"peers", "mapping", false, "{}", "",
+           "Address gossip, address manager, feelers, pings (see `protocol.peers`).",
+           [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
+             return ParseMapping(n, p, PeersTable(), c, j);
+           }},
       }};
   return t;
 }
@@ -318,7 +323,8 @@ const Table& RootTable() {
 const std::vector<const Table*>& AllTables() {
   static const std::vector<const Table*> tables = {
       &RootTable(),      &StopTable(),     &NetworkTable(),  &RegionsInlineTable(), &JitterTable(),
-      &BandwidthTable(), &TopologyTable(), &ProtocolTable(), &ValidationTable(),    &TransactionsTable(), &GroupTable()};
+      &BandwidthTable(), &TopologyTable(), &ProtocolTable(), &ValidationTable(),    &PeersTable(),
+      &AddrManTable(),   &TransactionsTable(), &GroupTable()};
   return tables;
 }
 

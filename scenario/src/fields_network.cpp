@@ -251,13 +251,25 @@ const Table& TopologyTable() {
              j = Int(v);
              return true;
            }},
-          {"max_inbound", "integer >= 0", false, "125", "bitcoin",
-           "Inbound connections a node accepts at most. Must be at least `outbound` + "
+          {"max_inbound", "integer >= 0", false, "114", "bitcoin",
+           "Inbound connections a node accepts at most (Core: 125 connections minus 8 + 2 "
+           "outbound and a feeler slot). A node that is full evicts an inbound peer for a "
+           "newcomer (Core's eviction rules) or refuses it. Must be at least `outbound` + "
            "`block_relay_only`, else the nodes cannot all place their outbound connections.",
            [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
              std::int64_t v = 0;
              if (!ReadInt(n, p, c, 0, kMaxU32, &v)) return false;
              c.out->sim.topology.max_inbound = static_cast<std::uint32_t>(v);
+             j = Int(v);
+             return true;
+           }},
+          {"seed_addresses", "integer >= 0", false, "32", "bitcoin",
+           "Addresses each node's address manager starts with, drawn at random from all nodes "
+           "as DNS seeds would answer; the addresses of its first peers come on top.",
+           [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
+             std::int64_t v = 0;
+             if (!ReadInt(n, p, c, 0, 10'000, &v)) return false;
+             c.out->sim.topology.seed_addresses = static_cast<std::uint32_t>(v);
              j = Int(v);
              return true;
            }},

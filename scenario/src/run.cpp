@@ -90,6 +90,10 @@ std::string SummaryJson(const Scenario& scenario, const sim::SimReport& r) {
   w.Key("peers").BeginObject();
   w.Key("disconnects").UInt(r.disconnects);
   w.Key("punishments").UInt(r.punishments);
+  w.Key("evictions").UInt(r.evictions);
+  w.Key("connection_attempts").UInt(r.connection_attempts);
+  w.Key("failed_connections").UInt(r.failed_connections);
+  w.Key("feelers").UInt(r.feelers);
   w.EndObject();
   w.Key("groups").BeginObject();
   for (const auto& g : r.groups) {

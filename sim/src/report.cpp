@@ -45,6 +45,10 @@ SimReport Simulation::Report() const {
   r.max_reorg_depth = max_reorg_depth_;
   r.disconnects = disconnects_;
   r.punishments = punishments_;
+  r.evictions = evictions_;
+  r.connection_attempts = connection_attempts_;
+  r.failed_connections = failed_connections_;
+  r.feelers = feelers_;
 
   // The main chain ends at the most-work tip any node holds; ties go to the tip more nodes
   // hold, then to the block mined first.

@@ -28,6 +28,22 @@ protocol::BlockHeader RegtestGenesis() {
 }
 constexpr std::uint32_t kGenesisSizeBytes = 285;
 
+// A connection attempt to an address where nobody listens gives up after this (Core's
+// DEFAULT_CONNECT_TIMEOUT).
+constexpr DurationNs kConnectTimeout = 5 * kSecond;
+// Where the "DNS seed" answers come from: one source, as a node querying one seed sees.
+constexpr protocol::NetAddress kSeedSource = 0x01020304;
+
+// Node index <-> address: multiplication by an odd constant is a bijection modulo 2^32.
+constexpr std::uint32_t kAddressMultiplier = 0x9E3779B1u;
+constexpr std::uint32_t InverseModPow2(std::uint32_t a) {
+  std::uint32_t x = a;  // Newton's iteration doubles the correct low bits each step
+  for (int i = 0; i < 5; ++i) x *= 2u - a * x;
+  return x;
+}
+constexpr std::uint32_t kAddressInverse = InverseModPow2(kAddressMultiplier);
+static_assert(kAddressMultiplier * kAddressInverse == 1u);
+
 }  // namespace
 
 Simulation::Simulation(const SimConfig& config)
@@ -36,8 +52,7 @@ Simulation::Simulation(const SimConfig& config)
       outbox_(pool_),
       links_(config.regions, config.jitter, config.seed),
       mining_rng_(config.seed, 0, RngPurpose::kMining),
-      tx_rng_(config.seed, 0, RngPurpose::kTransactions),
-      connection_rng_(config.seed, 0, RngPurpose::kConnections) {}
+      tx_rng_(config.seed, 0, RngPurpose::kTransactions) {}
 
 Result<std::unique_ptr<Simulation>> Simulation::Build(const SimConfig& config) {
   if (config.nodes < 2 || config.nodes >= Event::kSourceMask) {
@@ -59,6 +74,7 @@ Status Simulation::Setup() {
   if (config_.topology.kind == TopologyKind::kBitcoin) {
     config_.node.target_outbound = config_.topology.outbound;
     config_.node.target_block_relay_only = config_.topology.block_relay_only;
+    config_.node.max_inbound = config_.topology.max_inbound;
   }
   double class_share = 0;
   for (const auto& c : config_.transactions.classes) {
@@ -130,17 +146,18 @@ Status Simulation::Setup() {
 
   nodes_.reserve(n);
   for (std::uint32_t i = 0; i < n; ++i) {
-    nodes_.emplace_back(i, config_.node, store_, tx_store_, config_.seed);
+    nodes_.emplace_back(i, config_.node, store_, tx_store_, config_.seed, AddressOf(i));
   }
   sequence_.assign(n + 2, 0);  // nodes, the mining oracle, the transaction workload
   peers_.assign(n, {});
+  free_slots_.assign(n, {});
   inbound_count_.assign(n, 0);
   for (const Edge& e : edges_) {
     ++inbound_count_[e.to];
     const auto from_slot = static_cast<protocol::PeerId>(peers_[e.from].size());
     const auto to_slot = static_cast<protocol::PeerId>(peers_[e.to].size());
-    peers_[e.from].push_back({e.to, to_slot, false, true, e.block_relay_only});
-    peers_[e.to].push_back({e.from, from_slot, true, true, e.block_relay_only});
+    peers_[e.from].push_back({e.to, to_slot, 0, 0, false, true, e.block_relay_only});
+    peers_[e.to].push_back({e.from, from_slot, 0, 0, true, true, e.block_relay_only});
   }
   queue_.Reserve(static_cast<std::size_t>(n) * 4);
 
@@ -149,21 +166,49 @@ Status Simulation::Setup() {
   for (std::uint32_t i = 0; i < n; ++i) {
     for (protocol::PeerId p = 0; p < peers_[i].size(); ++p) {
       const PeerLink& link = peers_[i][p];
-      Deliver(i, protocol::PeerConnected{p, link.inbound, link.block_relay_only});
+      Deliver(i, protocol::PeerConnected{p, link.inbound, link.block_relay_only,
+                                         AddressOf(link.remote)});
     }
   }
+  SeedAddressManagers();
   ScheduleNextBlock();
   if (config_.node.tx_relay) ScheduleNextTx();
   return Status::Ok();
 }
 
 
+protocol::NetAddress Simulation::AddressOf(std::uint32_t node) {
+  return (node + 1) * kAddressMultiplier;
+}
+
+std::uint32_t Simulation::NodeOf(protocol::NetAddress address) const {
+  const std::uint32_t index = address * kAddressInverse - 1;
+  return index < nodes_.size() ? index : node_count();
+}
+
+void Simulation::SeedAddressManagers() {
+  // Only nodes that choose their own peers need addresses.
+  if (config_.topology.kind != TopologyKind::kBitcoin || config_.topology.seed_addresses == 0) {
+    return;
+  }
+  Rng rng(config_.seed, 0, RngPurpose::kAddressSeeds);
+  std::vector<protocol::NetAddress> seeds;
+  const auto n = static_cast<std::uint32_t>(nodes_.size());
+  for (std::uint32_t i = 0; i < n; ++i) {
+    seeds.clear();
+    for (std::uint32_t k = 0; k < config_.topology.seed_addresses; ++k) {
+      seeds.push_back(AddressOf(static_cast<std::uint32_t>(rng.Below(n))));
+    }
+    Deliver(i, protocol::SeedAddresses{seeds, kSeedSource});
+  }
+}
+
 void Simulation::Push(EventKind kind, std::uint32_t source, TimeNs at, std::uint32_t a,
-                      std::uint32_t b, std::uint32_t c) {
+                      std::uint32_t b, std::uint32_t c, std::uint32_t generation) {
   PEERLAB_ASSERT(at >= now_);
   const std::uint32_t seq = sequence_[source]++;
   PEERLAB_ASSERT(seq != UINT32_MAX);  // per-source sequence space is 2^32 events
-  queue_.Push(Event{at, Event::MakeKey(kind, source, seq), a, b, c});
+  queue_.Push(Event{at, Event::MakeKey(kind, source, seq), a, b, c, generation});
 }
 
 void Simulation::ScheduleNextBlock() {
@@ -222,6 +267,7 @@ void Simulation::Run(const ProgressFn& progress, std::uint64_t every_events) {
       const Event& next = queue_.top();
       if (next.kind() == EventKind::kDeliver) {
         nodes_[next.a].PrefetchPeer(next.b);
+        __builtin_prefetch(peers_[next.a].data() + next.b);  // its generation check
         __builtin_prefetch(&pool_.Get(next.c));
       }
       if (const Event* after = queue_.second()) nodes_[after->a].Prefetch();
@@ -237,18 +283,36 @@ void Simulation::Run(const ProgressFn& progress, std::uint64_t every_events) {
 void Simulation::Dispatch(const Event& e) {
   switch (e.kind()) {
     case EventKind::kDeliver:
-      // After a disconnect the receiving node drops what still arrives (it knows the peer is
-      // gone); checking the link here would cost a cache miss per message.
-      Deliver(e.a, protocol::MessageReceived{e.b, &pool_.Get(e.c)});
+      // What a closed connection still had in flight dies with it; a node also drops what
+      // arrives from a peer it already disconnected.
+      if (Current(e)) Deliver(e.a, protocol::MessageReceived{e.b, &pool_.Get(e.c)});
       pool_.Release(e.c);
       break;
     case EventKind::kPeerDown:
+      if (!Current(e)) break;
       Deliver(e.a, protocol::PeerDisconnected{e.b});
+      free_slots_[e.a].push_back(e.b);  // the node knows: the slot may serve again
       break;
-    case EventKind::kPeerUp:
-      if (peers_[e.a][e.b].open) {
-        Deliver(e.a, protocol::PeerConnected{e.b, (e.c & 1) != 0, (e.c & 2) != 0});
+    case EventKind::kPeerUp: {
+      if (!Current(e)) break;
+      PeerLink& link = peers_[e.a][e.b];
+      const bool inbound = (e.c & 1) != 0;
+      const protocol::NetAddress remote = AddressOf(link.remote);
+      if (!link.open) {
+        // Closed before this end heard of it: no close notice comes, the slot is free again.
+        free_slots_[e.a].push_back(e.b);
+        if (!inbound) {  // the remote accepted and closed at once (full, all protected)
+          ++failed_connections_;
+          Deliver(e.a, protocol::ConnectFailed{remote});
+        }
+        break;
       }
+      link.known = true;  // before Deliver: the node may close it (and grow peers_) at once
+      Deliver(e.a, protocol::PeerConnected{e.b, inbound, (e.c & 2) != 0, remote, (e.c & 4) != 0});
+      break;
+    }
+    case EventKind::kConnectFailed:
+      Deliver(e.a, protocol::ConnectFailed{e.b});
       break;
     case EventKind::kTimer:
       Deliver(e.a, protocol::TimerFired{
@@ -285,9 +349,14 @@ void Simulation::Deliver(std::uint32_t node, const protocol::Input& input) {
       }
     }
     const PeerLink& link = peers_[node][send.peer];
+    if (!link.open) {  // closed by the remote; this node has not heard yet: TCP drops it
+      pool_.Release(send.message);
+      continue;
+    }
     const TimeNs arrival =
         links_.Send(now_, node, link.remote, pool_.Get(send.message).wire_bytes);
-    Push(EventKind::kDeliver, node, arrival, link.remote, link.remote_peer, send.message);
+    Push(EventKind::kDeliver, node, arrival, link.remote, link.remote_peer, send.message,
+         link.remote_generation);
   }
   for (const auto& timer : outbox_.timers) {
     Push(EventKind::kTimer, node, timer.at, node, timer.timer.arg,
@@ -296,8 +365,7 @@ void Simulation::Deliver(std::uint32_t node, const protocol::Input& input) {
   for (const auto& o : outbox_.observations) Observe(node, o);
   // Both directions close now; the other node notices after a one-way trip (TCP FIN).
   for (protocol::PeerId peer : outbox_.disconnects) CloseLink(node, peer, -1);
-  for (std::uint32_t i = outbox_.outbound_requests; i > 0; --i) OpenOutbound(node, false);
-  for (std::uint32_t i = outbox_.block_relay_requests; i > 0; --i) OpenOutbound(node, true);
+  for (const auto& c : outbox_.connects) Connect(node, c.address, c.kind);
 }
 
 void Simulation::CloseLink(std::uint32_t node, protocol::PeerId peer, TimeNs notify_self_at) {
@@ -308,9 +376,18 @@ void Simulation::CloseLink(std::uint32_t node, protocol::PeerId peer, TimeNs not
   back.open = false;
   --inbound_count_[link.inbound ? node : link.remote];
   ++disconnects_;
+  // An end that has not heard of the connection yet hears nothing: its PeerUp finds the link
+  // closed instead (and frees the slot).
   const TimeNs notice = links_.Signal(now_, node, link.remote);
-  Push(EventKind::kPeerDown, node, notice, link.remote, link.remote_peer, 0);
-  if (notify_self_at >= 0) Push(EventKind::kPeerDown, node, notify_self_at, node, peer, 0);
+  if (back.known) {
+    Push(EventKind::kPeerDown, node, notice, link.remote, link.remote_peer, 0,
+         link.remote_generation);
+  }
+  if (notify_self_at < 0) {
+    free_slots_[node].push_back(peer);  // the node closed it itself
+  } else if (link.known) {
+    Push(EventKind::kPeerDown, node, notify_self_at, node, peer, 0, link.generation);
+  }
 }
 
 bool Simulation::Disconnect(std::uint32_t node, protocol::PeerId peer) {
@@ -323,30 +400,45 @@ bool Simulation::Disconnect(std::uint32_t node, protocol::PeerId peer) {
   return true;
 }
 
-void Simulation::OpenOutbound(std::uint32_t node, bool block_relay_only) {
-  // Stand-in for the address manager: a uniformly random node that is not yet a peer and
-  // has a free inbound slot, as the bitcoin topology builder picks.
-  const auto n = static_cast<std::uint32_t>(nodes_.size());
-  for (int attempt = 0; attempt < 100; ++attempt) {
-    const auto target = static_cast<std::uint32_t>(connection_rng_.Below(n));
-    if (target == node || inbound_count_[target] >= config_.topology.max_inbound) continue;
-    const bool linked = std::any_of(peers_[node].begin(), peers_[node].end(), [&](const PeerLink& l) {
-      return l.open && l.remote == target;
-    });
-    if (linked) continue;
-    const auto from_slot = static_cast<protocol::PeerId>(peers_[node].size());
-    const auto to_slot = static_cast<protocol::PeerId>(peers_[target].size());
-    peers_[node].push_back({target, to_slot, false, true, block_relay_only});
-    peers_[target].push_back({node, from_slot, true, true, block_relay_only});
-    ++inbound_count_[target];
-    // TCP: the acceptor sees the connection after half a round trip, the opener after one.
-    const TimeNs syn = links_.Signal(now_, node, target);
-    const TimeNs syn_ack = links_.Signal(syn, target, node);
-    const std::uint32_t kind_bits = block_relay_only ? 2 : 0;  // bit 0: inbound
-    Push(EventKind::kPeerUp, node, syn, target, to_slot, kind_bits | 1);
-    Push(EventKind::kPeerUp, node, syn_ack, node, from_slot, kind_bits);
+void Simulation::Connect(std::uint32_t node, protocol::NetAddress address,
+                         protocol::ConnectionKind kind) {
+  ++connection_attempts_;
+  if (kind == protocol::ConnectionKind::kFeeler) ++feelers_;
+  const std::uint32_t target = NodeOf(address);
+  if (target == node_count() || target == node) {
+    ++failed_connections_;
+    Push(EventKind::kConnectFailed, node, now_ + kConnectTimeout, node, address, 0);
     return;
   }
+  // The target decides whether to keep it (eviction when full) when it hears of it.
+  const bool block_relay_only = kind == protocol::ConnectionKind::kBlockRelayOnly;
+  const protocol::PeerId from_slot = AllocateSlot(node);
+  const protocol::PeerId to_slot = AllocateSlot(target);
+  PeerLink& from = peers_[node][from_slot];
+  PeerLink& to = peers_[target][to_slot];
+  from = {target, to_slot, from.generation, to.generation, false, true, block_relay_only, false};
+  to = {node, from_slot, to.generation, from.generation, true, true, block_relay_only, false};
+  ++inbound_count_[target];
+  // TCP: the acceptor sees the connection after half a round trip, the opener after one.
+  const TimeNs syn = links_.Signal(now_, node, target);
+  const TimeNs syn_ack = links_.Signal(syn, target, node);
+  const std::uint32_t kind_bits = (block_relay_only ? 2u : 0u) |
+                                  (kind == protocol::ConnectionKind::kFeeler ? 4u : 0u);
+  Push(EventKind::kPeerUp, node, syn, target, to_slot, kind_bits | 1, to.generation);
+  Push(EventKind::kPeerUp, node, syn_ack, node, from_slot, kind_bits, from.generation);
+}
+
+protocol::PeerId Simulation::AllocateSlot(std::uint32_t node) {
+  std::vector<protocol::PeerId>& free = free_slots_[node];
+  if (free.empty()) {
+    peers_[node].push_back({0, 0, 0, 0, false, false, false});
+    return static_cast<protocol::PeerId>(peers_[node].size() - 1);
+  }
+  const protocol::PeerId slot = free.back();
+  free.pop_back();
+  PEERLAB_ASSERT(!peers_[node][slot].open);
+  ++peers_[node][slot].generation;
+  return slot;
 }
 
 std::uint32_t Simulation::open_connections(std::uint32_t node) const {
@@ -383,6 +475,9 @@ void Simulation::Observe(std::uint32_t /*node*/, const protocol::Observation& o)
     }
     case Kind::kPeerPunished:
       ++punishments_;
+      break;
+    case Kind::kPeerEvicted:
+      ++evictions_;
       break;
     case Kind::kTipChanged:
       if (o.reorg_depth > 0) {

@@ -11,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "peerlab/protocol/address.hpp"
 #include "peerlab/protocol/block_store.hpp"
 #include "peerlab/protocol/tx_store.hpp"
 #include "peerlab/util/assert.hpp"
@@ -33,8 +34,10 @@ enum class MsgType : std::uint8_t {
   kVerack,
   kPing,         // value: nonce
   kPong,         // value: nonce
+  kGetAddr,      // no payload: "send me addresses you know"
+  kAddr,         // addresses: up to 1000 (address, time) entries
 };
-inline constexpr int kMsgTypeCount = 15;
+inline constexpr int kMsgTypeCount = 17;
 
 // What our `version` message says (Bitcoin Core 0.21+ values).
 inline constexpr std::int32_t kProtocolVersion = 70016;
@@ -48,12 +51,13 @@ std::uint32_t CompactSizeBytes(std::uint64_t n);
 inline constexpr std::uint32_t kFrameHeaderBytes = 24;  // magic, command, length, checksum
 inline constexpr std::size_t kMaxHeadersPerMessage = 2000;
 inline constexpr std::size_t kMaxInvPerMessage = 50000;  // Bitcoin Core MAX_INV_SZ
+inline constexpr std::size_t kMaxAddrPerMessage = 1000;  // Bitcoin Core MAX_ADDR_TO_SEND
 
-// One message. Its list (`items`) holds block handles, transaction handles or transaction
-// indexes depending on `items_kind`: a message never mixes them (the node sends block and
+// One message. Its list (`items`) holds block handles, transaction handles, transaction
+// indexes or addresses (two items per TimedAddress) depending on `items_kind`: a message never mixes them (the node sends block and
 // transaction inventory separately), which keeps a pooled message within one cache line.
 struct Message {
-  enum class Items : std::uint8_t { kBlocks, kTxs, kIndexes };
+  enum class Items : std::uint8_t { kBlocks, kTxs, kIndexes, kAddresses };
 
   MsgType type = MsgType::kInv;
   bool flag = false;
@@ -67,6 +71,13 @@ struct Message {
   std::span<const BlockHandle> blocks() const { return Of(Items::kBlocks); }
   std::span<const TxHandle> txs() const { return Of(Items::kTxs); }
   std::span<const std::uint32_t> indexes() const { return Of(Items::kIndexes); }
+  std::size_t address_count() const { return Of(Items::kAddresses).size() / 2; }
+  TimedAddress address(std::size_t i) const { return {items[2 * i], items[2 * i + 1]}; }
+  void AddAddress(const TimedAddress& a) {
+    std::vector<std::uint32_t>& list = Set(Items::kAddresses);
+    list.push_back(a.address);
+    list.push_back(a.time);
+  }
   // The list, cleared of nothing, now holding `kind`; for filling a fresh message.
   std::vector<BlockHandle>& SetBlocks() { return Set(Items::kBlocks); }
   std::vector<TxHandle>& SetTxs() { return Set(Items::kTxs); }

@@ -17,14 +17,24 @@
 // `getblocktxn`/`blocktxn` for what is missing. Transactions are announced by Poisson-trickled
 // `inv`s (per outbound peer, shared for inbound), fetched with `getdata`, kept in a fee-ordered
 // mempool with a size cap, and mined by fee rate.
+//
+// Peers (Core's net.cpp / net_processing.cpp): version/verack handshake with a self-connection
+// check, ping/pong, misbehaviour scores, an address manager fed by seeds, `getaddr`/`addr` and
+// relay of fresh self-announcements; the node chooses its own outbound peers from it (an
+// Outbox::Connect the driver carries out), keeps 8 full-relay and 2 block-relay-only outbound
+// connections, probes new addresses with feelers, and makes room for an inbound connection
+// when full by evicting a peer (eviction.hpp).
 #pragma once
 
 #include <array>
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <variant>
 #include <vector>
 
+#include "peerlab/protocol/address.hpp"
+#include "peerlab/protocol/addrman.hpp"
 #include "peerlab/protocol/block_store.hpp"
 #include "peerlab/protocol/message.hpp"
 #include "peerlab/protocol/tx_store.hpp"
@@ -33,13 +43,21 @@
 
 namespace peerlab::protocol {
 
-using PeerId = std::uint32_t;  // the driver's local index for one of this node's connections
 
 enum class RelayMode : std::uint8_t {
   kHeaders,  // BIP130 sendheaders: headers -> getdata -> block; unknown invs resolved headers-first
   kLegacy,   // pre-headers-first (Core < 0.10, SimBlock): inv -> getdata -> block
   kCompact,  // BIP152 compact blocks (high- and low-bandwidth), with sendheaders
 };
+
+// How much of Core's address gossip runs.
+enum class AddrGossip : std::uint8_t {
+  kFull,     // getaddr on new outbound connections, self-announcement, fresh-address relay
+  kGetAddr,  // getaddr and its answers only (no announcements flooding the network)
+  kOff,      // no address messages; the address manager holds only seeds and peers
+};
+
+enum class ConnectionKind : std::uint8_t { kFullRelay, kBlockRelayOnly, kFeeler };
 
 struct NodeConfig {
   RelayMode relay = RelayMode::kHeaders;
@@ -58,14 +76,30 @@ struct NodeConfig {
   DurationNs trickle_inbound_mean = 5 * kSecond;   // Core INBOUND_INVENTORY_BROADCAST_INTERVAL
   std::uint32_t max_high_bandwidth_peers = 3;      // BIP152 / Core
   DurationNs ping_interval = 0;  // Core pings every 2 min; 0 = no pings (saves events)
-  // Outbound connections the node keeps: when one drops it asks the driver for another.
-  // 0: the node never asks (fixed topologies).
+  // Outbound connections the node keeps: when one drops it picks another address from its
+  // address manager. 0: the node never opens connections (fixed topologies).
   std::uint32_t target_outbound = 0;
   std::uint32_t target_block_relay_only = 0;
+  // Inbound connections accepted at most; a new one beyond it evicts a peer or is refused.
+  // 0: unlimited (fixed topologies).
+  std::uint32_t max_inbound = 0;
+  AddrGossip addr_gossip = AddrGossip::kFull;
+  AddrManConfig addrman;
+  DurationNs addr_trickle_mean = 30 * kSecond;  // Core AVG_ADDRESS_BROADCAST_INTERVAL
+  DurationNs connect_interval = 500 * kMillisecond;  // Core's ThreadOpenConnections pace
+  DurationNs feeler_interval = 2 * kMinute;     // Core FEELER_INTERVAL; 0 = no feelers
 };
 
 struct Timer {
-  enum class Kind : std::uint8_t { kValidationDone, kTrickleOutbound, kTrickleInbound, kPing };
+  enum class Kind : std::uint8_t {
+    kValidationDone,
+    kTrickleOutbound,
+    kTrickleInbound,
+    kPing,
+    kOpenConnections,
+    kFeeler,
+    kAddrTrickle,  // arg: peer
+  };
   Kind kind = Kind::kValidationDone;
   std::uint32_t arg = 0;
 };
@@ -75,6 +109,17 @@ struct PeerConnected {
   PeerId peer;
   bool inbound;
   bool block_relay_only = false;  // we opened it to relay blocks only (Core: 2 such outbound)
+  NetAddress address = kNoAddress;  // the remote's address (inbound: where it comes from)
+  bool feeler = false;              // we opened it to test the address, then close it
+};
+// An Outbox::Connect to `address` failed: nobody there, or the remote refused (full).
+struct ConnectFailed {
+  NetAddress address;
+};
+// Addresses from DNS seeds or a fixed seed list, as a fresh node would query them.
+struct SeedAddresses {
+  std::span<const NetAddress> addresses;
+  NetAddress source;  // the seed itself; its group bounds where they land in the new table
 };
 struct PeerDisconnected {
   PeerId peer;
@@ -96,7 +141,7 @@ struct MalformedMessage {
   PeerId peer;
 };
 using Input = std::variant<PeerConnected, PeerDisconnected, MessageReceived, TimerFired,
-                           BlockFound, SubmitTx, MalformedMessage>;
+                           BlockFound, SubmitTx, MalformedMessage, ConnectFailed, SeedAddresses>;
 
 struct Observation {
   enum class Kind : std::uint8_t {
@@ -105,6 +150,7 @@ struct Observation {
     kTipChanged,     // block: new tip; previous: old tip; reorg_depth: blocks disconnected
     kTxAccepted,     // tx: entered this node's mempool for the first time
     kPeerPunished,   // peer: misbehaved; score: its total; disconnected when >= 100
+    kPeerEvicted,    // peer: an inbound peer dropped to make room for a new one
   };
   Kind kind;
   BlockHandle block = kNoBlock;
@@ -140,22 +186,22 @@ class Outbox {
   void Observe(const Observation& o) { observations.push_back(o); }
   // The node closed this connection (it already considers it gone).
   void Disconnect(PeerId peer) { disconnects.push_back(peer); }
-  // The node wants one more outbound connection; the driver picks the peer (the address
-  // manager that would choose it in Core is not modelled yet) and reports PeerConnected.
-  void RequestOutbound(bool block_relay_only) {
-    ++(block_relay_only ? block_relay_requests : outbound_requests);
-  }
+  // The node wants a connection to `address`; the driver answers with PeerConnected (not
+  // inbound, with this address and kind) or ConnectFailed.
+  struct Connect {
+    NetAddress address;
+    ConnectionKind kind;
+  };
+  void OpenConnection(NetAddress address, ConnectionKind kind) { connects.push_back({address, kind}); }
   void Clear() {
     sends.clear();
     timers.clear();
     observations.clear();
     disconnects.clear();
-    outbound_requests = 0;
-    block_relay_requests = 0;
+    connects.clear();
   }
 
-  std::uint32_t outbound_requests = 0;
-  std::uint32_t block_relay_requests = 0;
+  std::vector<Connect> connects;
 
   std::vector<PeerId> disconnects;
   std::vector<Send> sends;
@@ -170,8 +216,10 @@ class Node {
  public:
   // `blocks`, `txs` and `config` outlive the node and are shared with other nodes. `rng_seed`
   // seeds the node's private RNG together with its index.
+  // `local_address`: where the node listens, which it announces to peers (kNoAddress: it does
+  // not announce itself).
   Node(std::uint32_t index, const NodeConfig& config, BlockStore& blocks, const TxStore& txs,
-       std::uint64_t rng_seed);
+       std::uint64_t rng_seed, NetAddress local_address = kNoAddress);
 
   void Handle(TimeNs now, const Input& input, Outbox& out);
 
@@ -189,6 +237,13 @@ class Node {
   }
   std::uint32_t misbehavior(PeerId peer) const { return peers_[peer].session->misbehavior; }
   DurationNs last_rtt(PeerId peer) const { return peers_[peer].session->last_rtt; }
+  NetAddress peer_address(PeerId peer) const { return peers_[peer].session->address; }
+  bool IsOutbound(PeerId peer) const {
+    return peer < peers_.size() && peers_[peer].connected && !peers_[peer].inbound;
+  }
+  bool IsBlockRelayOnly(PeerId peer) const { return peers_[peer].block_relay_only; }
+  const AddrMan& addrman() const { return addrman_; }
+  NetAddress local_address() const { return local_address_; }
   // A hint for drivers: start loading this node's hot state into cache.
   void Prefetch() const {
     __builtin_prefetch(this);
@@ -244,6 +299,21 @@ class Node {
   struct PeerSession {
     bool version_received = false;
     bool verack_received = false;
+    bool feeler = false;
+    bool getaddr_sent = false;      // we asked it; its big answer is not relayed (Core)
+    bool getaddr_answered = false;  // answered once per connection (Core)
+    bool addr_trickle_armed = false;
+    bool addr_relay = false;  // we relay addresses to it (Core: after it takes part in gossip)
+    NetAddress address = kNoAddress;
+    TimeNs connected_at = 0;
+    TimeNs last_block_time = -1;  // it sent us a new block (eviction protection)
+    TimeNs last_tx_time = -1;     // it sent us a new transaction (eviction protection)
+    DurationNs min_ping = -1;
+    // Addresses it knows (sent by it or to it), most recent first out: Core keeps a rolling
+    // bloom filter of 5000; fresh-address relay only needs the recent ones.
+    std::array<NetAddress, 16> addr_known{};
+    std::uint8_t addr_known_next = 0;
+    std::vector<TimedAddress> addr_to_send;  // at most kMaxAddrPerMessage
     std::uint32_t misbehavior = 0;
     std::uint32_t unconnecting_headers = 0;  // Core's nUnconnectingHeaders
     std::uint32_t start_height = 0;
@@ -280,6 +350,7 @@ class Node {
 
   // node.cpp: dispatch and peers
   void OnPeerConnected(TimeNs now, const PeerConnected& in, Outbox& out);
+  bool MakeRoomForInbound(PeerId newcomer, Outbox& out);  // false: refuse the newcomer
   void OnPeerDisconnected(const PeerDisconnected& in, Outbox& out);
   void OnMessage(TimeNs now, PeerId peer, const Message& m, Outbox& out);
   void OnTimer(TimeNs now, const Timer& timer, Outbox& out);
@@ -295,6 +366,24 @@ class Node {
   void DisconnectPeer(PeerId peer, Outbox& out);
   void ForgetPeer(PeerId peer, Outbox& out);
 
+  // node_addr.cpp: addresses and outbound connections
+  std::uint32_t UnixNow() const;  // now_ as the Unix seconds that addr messages carry
+  void OnSeedAddresses(const SeedAddresses& in, Outbox& out);
+  void OnGetAddr(PeerId peer, Outbox& out);
+  void OnAddr(PeerId peer, const Message& m, Outbox& out);
+  void RelayAddress(PeerId from, const TimedAddress& a, Outbox& out);
+  void PushAddress(PeerId peer, const TimedAddress& a, Outbox& out);
+  static bool AddressKnown(const PeerSession& s, NetAddress a);
+  static void RememberAddress(PeerSession& s, NetAddress a);
+  void SendAddresses(PeerId peer, Outbox& out);
+  void MaintainConnections(Outbox& out);  // arms the connection timer if below target
+  void OnOpenConnectionsTimer(Outbox& out);
+  void OnFeelerTimer(Outbox& out);
+  void OnConnectFailed(const ConnectFailed& in, Outbox& out);
+  void OnOutboundEstablished(PeerId peer, Outbox& out);
+  // An address worth connecting to (Core's ThreadOpenConnections rules), or kNoAddress.
+  NetAddress ChooseAddress(bool new_only);
+  bool Usable(NetAddress a) const;  // not ours, not in use, its group not used outbound
   // node_blocks.cpp: block relay and the chain
   void OnInv(PeerId peer, const Message& m, Outbox& out);
   void OnGetHeaders(PeerId peer, const Message& m, Outbox& out);
@@ -334,6 +423,8 @@ class Node {
   void RemoveFromMempool(TxHandle h);
   void CompactMempool();
   void FillBlockTemplate(std::vector<TxHandle>& txs);
+
+  std::uint32_t OutboundCount(ConnectionKind kind) const;  // connected plus pending
 
   std::uint8_t State(BlockHandle h) const { return h < state_.size() ? state_[h] : 0; }
   bool Has(BlockHandle h, std::uint8_t bits) const { return (State(h) & bits) != 0; }
@@ -375,6 +466,19 @@ class Node {
   BlockHandle best_header_ = kGenesis;
   TimeNs validation_free_at_ = 0;  // blocks are validated one at a time, in arrival order
   std::uint32_t blocks_mined_ = 0;
+  TimeNs now_ = 0;  // time of the input being handled
+
+  // Addresses and connections.
+  AddrMan addrman_;
+  NetAddress local_address_ = kNoAddress;
+  std::uint64_t addr_key_;  // keys relay-target choice and network-group hashing
+  struct PendingConnect {
+    NetAddress address;
+    ConnectionKind kind;
+  };
+  std::vector<PendingConnect> pending_connects_;  // at most one outbound and one feeler
+  bool open_connections_armed_ = false;
+  bool feeler_armed_ = false;
 };
 
 }  // namespace peerlab::protocol

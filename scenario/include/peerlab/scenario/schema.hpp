@@ -71,6 +71,9 @@ const Table& BandwidthTable();
 const Table& TopologyTable();
 // fields_transactions.cpp
 const Table& TransactionsTable();
+// fields_peers.cpp
+const Table& PeersTable();
+const Table& AddrManTable();
 
 // Every table in reference order; the first is the top level.
 const std::vector<const Table*>& AllTables();

@@ -44,7 +44,10 @@ struct TopologySpec {
   TopologyKind kind = TopologyKind::kBitcoin;
   std::uint32_t outbound = 8;      // bitcoin: full-relay outbound connections each node opens
   std::uint32_t block_relay_only = 2;  // bitcoin: plus these outbound block-relay-only ones
-  std::uint32_t max_inbound = 125; // bitcoin: a node accepts at most this many inbound
+  // bitcoin: a node accepts at most this many inbound (Core: 125 connections minus 8 + 2
+  // outbound and one feeler slot); beyond it, a newcomer evicts a peer or is refused.
+  std::uint32_t max_inbound = 114;
+  std::uint32_t seed_addresses = 32;  // bitcoin: addresses each node gets from "DNS seeds"
   std::uint32_t degree = 8;        // random-regular
   std::string edge_file;           // edge-list: path (already resolved against the scenario dir)
 };

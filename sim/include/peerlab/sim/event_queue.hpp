@@ -23,14 +23,15 @@ enum class EventKind : std::uint8_t {
   kTimer = 2,
   kTxCreated = 3,
   kPeerDown = 4,  // the other end of a connection learns that it was closed
-  kPeerUp = 5,    // a new connection is ready at one end (c: 1 = inbound)
+  kPeerUp = 5,    // a new connection is ready at one end (c: 1 inbound, 2 block-relay-only, 4 feeler)
+  kConnectFailed = 6,  // an outbound connection attempt timed out (b: the address)
 };
 
 struct Event {
   TimeNs time;
   std::uint64_t key;  // rank:4 | source:28 | sequence:32
   std::uint32_t a, b, c;
-  std::uint32_t unused = 0;
+  std::uint32_t generation = 0;  // connection events: the slot's generation (see Simulation)
 
   EventKind kind() const { return static_cast<EventKind>(key >> 60); }
   std::uint32_t source() const { return static_cast<std::uint32_t>(key >> 32) & kSourceMask; }

@@ -75,6 +75,10 @@ struct SimReport {
   std::uint32_t main_tip_height = 0;
   std::uint64_t disconnects = 0;   // connections closed (by a node or by the network)
   std::uint64_t punishments = 0;   // misbehaviour scores given, all nodes
+  std::uint64_t evictions = 0;     // inbound peers evicted to make room
+  std::uint64_t connection_attempts = 0;  // outbound connections nodes tried to open
+  std::uint64_t failed_connections = 0;   // of which nobody answered or the remote refused
+  std::uint64_t feelers = 0;       // of the attempts, feeler probes
   std::vector<GroupReport> groups;
   std::vector<BlockRow> blocks;  // mined blocks in mining order (genesis excluded)
   bool tx_workload = false;

@@ -62,7 +62,8 @@ class Simulation {
   // Open connections of a node, and how many of them it opened.
   std::uint32_t open_connections(std::uint32_t node) const;
   std::uint32_t open_outbound(std::uint32_t node) const;
-  // Connection slots of a node (open or closed); slot numbers are the nodes' PeerIds.
+  // Connection slots of a node (open or closed, closed ones reused); slot numbers are the
+  // nodes' PeerIds.
   std::uint32_t connection_slots(std::uint32_t node) const {
     return static_cast<std::uint32_t>(peers_[node].size());
   }
@@ -70,20 +71,34 @@ class Simulation {
     return peers_[node][peer].open && !peers_[node][peer].inbound;
   }
   std::uint32_t node_region(std::uint32_t i) const { return links_.region_of(i); }
+  // Synthetic IPv4 addresses: a bijection of node indexes spread over the address space, so
+  // nearly every node has its own /16 network group. NodeOf returns node_count() for an
+  // address that is no node's.
+  static protocol::NetAddress AddressOf(std::uint32_t node);
+  std::uint32_t NodeOf(protocol::NetAddress address) const;
 
  private:
+  // One end of a connection. A slot is reused for a later connection once its node knows the
+  // old one is gone; events for a slot carry its generation, so whatever the old connection
+  // still had in flight is dropped instead of reaching the new one (TCP's TIME_WAIT problem).
   struct PeerLink {
-    std::uint32_t remote;       // node at the other end
+    std::uint32_t remote;          // node at the other end
     protocol::PeerId remote_peer;  // how that node names this connection
+    std::uint32_t generation = 0;         // of this slot
+    std::uint32_t remote_generation = 0;  // of the remote's slot
     bool inbound;                  // the other end opened it
-    bool open = true;              // closed links stay (slots are never reused)
+    bool open = true;
     bool block_relay_only = false;
+    bool known = true;  // the node has been told it is up (PeerConnected)
   };
 
   explicit Simulation(const SimConfig& config);
   Status Setup();
   void Push(EventKind kind, std::uint32_t source, TimeNs at, std::uint32_t a, std::uint32_t b,
-            std::uint32_t c);
+            std::uint32_t c, std::uint32_t generation = 0);
+  // A free connection slot of `node` (reused or new), its generation bumped.
+  protocol::PeerId AllocateSlot(std::uint32_t node);
+  bool Current(const Event& e) const { return peers_[e.a][e.b].generation == e.generation; }
   void ScheduleNextBlock();
   void ScheduleNextTx();
   void CreateTx(std::uint32_t origin);
@@ -91,7 +106,8 @@ class Simulation {
   void Deliver(std::uint32_t node, const protocol::Input& input);
   void Observe(std::uint32_t node, const protocol::Observation& o);
   void CloseLink(std::uint32_t node, protocol::PeerId peer, TimeNs notify_self_at);
-  void OpenOutbound(std::uint32_t node, bool block_relay_only);
+  void Connect(std::uint32_t node, protocol::NetAddress address, protocol::ConnectionKind kind);
+  void SeedAddressManagers();
 
   SimConfig config_;
   protocol::BlockStore store_;
@@ -100,6 +116,7 @@ class Simulation {
   protocol::Outbox outbox_;
   std::vector<protocol::Node> nodes_;
   std::vector<std::vector<PeerLink>> peers_;  // per node, indexed by PeerId
+  std::vector<std::vector<protocol::PeerId>> free_slots_;  // per node: closed, known closed
   std::vector<Edge> edges_;
   LinkModel links_;
   EventQueue queue_;
@@ -127,9 +144,12 @@ class Simulation {
   std::uint64_t reorgs_ = 0;
   std::uint32_t max_reorg_depth_ = 0;
   std::uint64_t punishments_ = 0;
-  Rng connection_rng_;
   std::vector<std::uint32_t> inbound_count_;
   std::uint64_t disconnects_ = 0;
+  std::uint64_t evictions_ = 0;
+  std::uint64_t connection_attempts_ = 0;
+  std::uint64_t failed_connections_ = 0;
+  std::uint64_t feelers_ = 0;
   std::vector<std::uint32_t> reach_targets_;  // nodes needed for 50, 90, 99, 100 %
   struct TxProgress {
     std::uint32_t nodes_with_tx = 0;

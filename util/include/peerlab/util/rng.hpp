@@ -21,6 +21,8 @@ enum class RngPurpose : std::uint32_t {
   kRegionAssignment = 6,
   kTransactions = 7,
   kConnections = 8,
+  kAddrManKey = 9,
+  kAddressSeeds = 10,
 };
 
 // xoshiro256** (Blackman & Vigna), seeded through SplitMix64.
@@ -66,5 +68,9 @@ class Rng {
 
 // SplitMix64 step: a good 64-bit mixer, also used to derive stream seeds.
 std::uint64_t SplitMix64(std::uint64_t& state);
+// The SplitMix64 output for state `x`: a keyed-hash building block (x = key ^ value).
+inline std::uint64_t SplitMix64Of(std::uint64_t x) {
+  return SplitMix64(x);
+}
 
 }  // namespace peerlab

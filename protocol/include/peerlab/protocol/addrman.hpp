@@ -1,0 +1,120 @@
+// AddrMan: the addresses a node knows of, after Bitcoin Core's address manager (addrman.h).
+//
+// Two tables of buckets. "new" holds addresses heard of but never connected to, placed by a
+// keyed hash of (source group, address group) so that one source can fill only a few buckets;
+// "tried" holds addresses we once completed a handshake with, placed by (address group,
+// address). A full slot keeps its occupant unless the occupant is "terrible" (too old, too many
+// failed attempts), so an attacker flooding addresses cannot wash out what we already know.
+// Selection picks tried or new with equal odds and prefers addresses not tried recently.
+//
+// Differences from Core, chosen for memory at 10,000+ nodes (docs/design.md §9):
+// - table dimensions are parameters (Core: new 1024 x 64, tried 256 x 64); the defaults are
+//   scaled down so a full manager stays within a few KB, and the share of buckets one group can
+//   reach keeps Core's ratios (new: 64 of 1024 per source group, tried: 8 of 256 per group);
+// - an address sits in at most one new bucket (Core allows up to 8 references);
+// - a tried-table collision moves the old occupant back to new (Core before 0.20; 0.20+ first
+//   tests the old one with a feeler);
+// - storage is sparse: only occupied slots cost memory.
+//
+// Times are Unix seconds, as addr messages carry them. Deterministic: placement uses a keyed
+// 64-bit hash with the node's key, selection the caller's Rng.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "peerlab/protocol/address.hpp"
+#include "peerlab/util/rng.hpp"
+
+namespace peerlab::protocol {
+
+struct AddrManConfig {
+  std::uint32_t new_buckets = 64;     // Core: 1024
+  std::uint32_t tried_buckets = 16;   // Core: 256
+  std::uint32_t bucket_size = 8;      // Core: 64
+};
+
+class AddrMan {
+ public:
+  AddrMan(const AddrManConfig& config, std::uint64_t key);
+
+  // Learns `address` (last seen at `time`) from `source` (the peer that told us, or the
+  // address itself for self-announcements and seeds). True if it was not known and now is.
+  // A known address only has its time refreshed (Core's update rules: a newer time, at most
+  // once per hour when the address is currently in use).
+  bool Add(NetAddress address, std::uint32_t time, NetAddress source, std::uint32_t now);
+  // We completed a handshake with `address` as outbound: moves it to tried (adding it first if
+  // unknown), resets its failure count.
+  void Good(NetAddress address, std::uint32_t now);
+  // We are about to connect to it: counts an attempt (for the selection odds and terribleness).
+  void Attempt(NetAddress address, std::uint32_t now);
+  // A connection to it just closed: it was seen now (Core's Connected(), on disconnect).
+  void Connected(NetAddress address, std::uint32_t now);
+
+  // An address to connect to, or kNoAddress when the tables (or the new table, with
+  // `new_only`) are empty. Core's Select: tried or new with equal odds; within a table, uniform
+  // candidates accepted with GetChance() probability and a rising factor, so it always ends.
+  NetAddress Select(bool new_only, Rng& rng, std::uint32_t now) const;
+  // Up to `max_count` and at most `max_percent` % of all known addresses, chosen at random,
+  // never terrible ones (Core's GetAddr for answering getaddr: 1000 and 23 %).
+  void Sample(std::uint32_t max_count, std::uint32_t max_percent, Rng& rng, std::uint32_t now,
+              std::vector<TimedAddress>& out) const;
+
+  bool Contains(NetAddress address) const;
+  bool IsTried(NetAddress address) const;
+  std::size_t size() const;       // new + tried
+  std::size_t new_count() const;
+  std::size_t tried_count() const;
+  // Heap bytes held (for the memory figures of issue 8).
+  std::size_t MemoryBytes() const;
+
+  // Core's IsTerrible: in the future by more than 10 min, not seen for 30 days, never
+  // connected after 3 attempts, or 10 failures in the last week; never within 1 min of a try.
+  struct Info {
+    NetAddress address = kNoAddress;
+    std::uint32_t time = 0;          // last seen (as gossiped)
+    std::uint32_t last_try = 0;      // 0 = never
+    std::uint32_t last_success = 0;  // 0 = never
+    std::uint16_t attempts = 0;      // since the last success
+    std::uint16_t source_group = 0;
+    bool tried = false;
+    std::uint32_t position = 0;  // its slot (tried bit, bucket, slot): cached, hashing is costly
+  };
+  static bool IsTerrible(const Info& info, std::uint32_t now);
+  // Core's GetChance: relative odds of being selected.
+  static double Chance(const Info& info, std::uint32_t now);
+  // The entry for `address`, or null.
+  const Info* Find(NetAddress address) const;
+
+ private:
+  // Every entry occupies exactly one slot, and its position (tried bit, bucket, slot) is a pure
+  // function of the key and the entry (address, source group, table), cached in the entry;
+  // slots_ stores only an index into infos_ (4 bytes a slot).
+  // Debug aid: recompute every cached position when it is read.
+  static constexpr bool kCheckPositions = false;
+  static constexpr std::uint32_t kTriedBit = 1u << 31;
+
+  std::uint64_t Hash(std::uint64_t a, std::uint64_t b, std::uint64_t c) const;
+  std::uint32_t NewPosition(NetAddress address, std::uint32_t source_group) const;
+  std::uint32_t TriedPosition(NetAddress address) const;
+  std::uint32_t PositionOf(const Info& info) const;
+
+  std::size_t InfoIndex(NetAddress address) const;      // lower bound in infos_
+  Info* Mutable(NetAddress address);
+  std::size_t SlotIndex(std::uint32_t position) const;  // lower bound in slots_
+  const Info* Occupant(std::uint32_t position) const;
+  void InsertInfo(const Info& info);                    // not yet in a slot
+  void InsertSlot(std::uint32_t position, NetAddress address);
+  void EraseSlot(std::uint32_t position);
+  void EraseInfo(NetAddress address);                   // no longer in a slot
+  void Remove(NetAddress address);                      // slot and entry
+  std::size_t SlotCount() const;
+
+  AddrManConfig config_;
+  std::uint64_t key_;
+  std::vector<Info> infos_;           // sorted by address
+  std::vector<std::uint32_t> slots_;  // indices into infos_, sorted by position
+  std::size_t tried_count_ = 0;
+};
+
+}  // namespace peerlab::protocol

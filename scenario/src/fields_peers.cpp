@@ -1,0 +1,97 @@
+// The `protocol.peers` tables: address gossip, the address manager and connection upkeep.
+#include "peerlab/scenario/schema.hpp"
+#include "peerlab/scenario/units.hpp"
+
+namespace peerlab::scenario::detail {
+namespace {
+
+// Table dimensions: at least 1, at most Core's.
+bool ReadDimension(const Node& n, const std::string& p, Ctx& c, std::int64_t max,
+                   std::uint32_t* out, std::string& j) {
+  std::int64_t v = 0;
+  if (!ReadInt(n, p, c, 1, max, &v)) return false;
+  *out = static_cast<std::uint32_t>(v);
+  j = std::to_string(v);
+  return true;
+}
+
+bool ReadOptionalInterval(const Node& n, const std::string& p, Ctx& c, DurationNs* out,
+                          std::string& j) {
+  DurationNs v = 0;
+  if (!ReadDuration(n, p, c, &v)) return false;
+  if (v < 0) return c.Fail(n.origin, p, "must be 0 (off) or positive, got " + Quote(n.scalar));
+  *out = v;
+  j = JsonString(FormatDuration(v));
+  return true;
+}
+
+}  // namespace
+
+const Table& AddrManTable() {
+  static const Table t{
+      "protocol.peers.addrman",
+      "Dimensions of each node's address manager (Bitcoin Core: new 1024 x 64, tried 256 x "
+      "64). The defaults are scaled down so that a full manager stays within a few KB per node; "
+      "the share of buckets one network group can reach keeps Core's ratio.",
+      {
+          {"new_buckets", "integer in [1, 1024]", false, "64", "",
+           "Buckets of the table of addresses heard of but never connected to.",
+           [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
+             return ReadDimension(n, p, c, 1024, &c.out->sim.node.addrman.new_buckets, j);
+           }},
+          {"tried_buckets", "integer in [1, 256]", false, "16", "",
+           "Buckets of the table of addresses we once completed a handshake with.",
+           [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
+             return ReadDimension(n, p, c, 256, &c.out->sim.node.addrman.tried_buckets, j);
+           }},
+          {"bucket_size", "integer in [1, 64]", false, "8", "", "Slots per bucket.",
+           [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
+             return ReadDimension(n, p, c, 64, &c.out->sim.node.addrman.bucket_size, j);
+           }},
+      }};
+  return t;
+}
+
+const Table& PeersTable() {
+  static const Table t{
+      "protocol.peers",
+      "Peer management after Bitcoin Core: address gossip, the address manager, feelers and "
+      "pings. Only `network.topology.kind: bitcoin` lets nodes choose (and replace) their "
+      "outbound peers; fixed topologies still gossip addresses if asked to.",
+      {
+          {"addr_gossip", "one of `full`, `getaddr`, `off`", false, "full", "",
+           "`full`: getaddr on each new outbound connection, self-announcement to outbound peers "
+           "and relay of fresh addresses (seen in the last 10 min) to 2 peers, as Core does; "
+           "`getaddr`: only getaddr and its answers (far fewer messages at 10,000+ nodes); "
+           "`off`: no address messages, nodes know only their seed addresses and peers.",
+           [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
+             std::string v;
+             if (!ReadChoice(n, p, c, {"full", "getaddr", "off"}, &v)) return false;
+             c.out->sim.node.addr_gossip = v == "full"      ? protocol::AddrGossip::kFull
+                                           : v == "getaddr" ? protocol::AddrGossip::kGetAddr
+                                                            : protocol::AddrGossip::kOff;
+             j = JsonString(v);
+             return true;
+           }},
+          {"feeler_interval", "duration >= 0", false, "2 min", "",
+           "Mean time between feeler connections, which test an address of the new table and "
+           "close (Core's FEELER_INTERVAL); 0 = no feelers.",
+           [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
+             return ReadOptionalInterval(n, p, c, &c.out->sim.node.feeler_interval, j);
+           }},
+          {"ping_interval", "duration >= 0", false, "0 s", "",
+           "Time between pings to every peer (Core: 2 min). Off by default because it costs two "
+           "messages per connection per interval; inbound eviction then has no ping times to "
+           "protect fast peers by.",
+           [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
+             return ReadOptionalInterval(n, p, c, &c.out->sim.node.ping_interval, j);
+           }},
+          {"addrman", "mapping", false, "{}", "", "Address manager dimensions (see `protocol.peers.addrman`).",
+           [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
+             return ParseMapping(n, p, AddrManTable(), c, j);
+           }},
+      }};
+  return t;
+}
+
+}  // namespace peerlab::scenario::detail
