@@ -156,8 +156,8 @@ Status Simulation::Setup() {
     ++inbound_count_[e.to];
     const auto from_slot = static_cast<protocol::PeerId>(peers_[e.from].size());
     const auto to_slot = static_cast<protocol::PeerId>(peers_[e.to].size());
-    peers_[e.from].push_back({e.to, to_slot, 0, 0, false, true, e.block_relay_only});
-    peers_[e.to].push_back({e.from, from_slot, 0, 0, true, true, e.block_relay_only});
+    peers_[e.from].push_back({e.to, to_slot, 0, 0, 0, false, true, e.block_relay_only});
+    peers_[e.to].push_back({e.from, from_slot, 0, 0, 0, true, true, e.block_relay_only});
   }
   queue_.Reserve(static_cast<std::size_t>(n) * 4);
 
@@ -267,7 +267,6 @@ void Simulation::Run(const ProgressFn& progress, std::uint64_t every_events) {
       const Event& next = queue_.top();
       if (next.kind() == EventKind::kDeliver) {
         nodes_[next.a].PrefetchPeer(next.b);
-        __builtin_prefetch(peers_[next.a].data() + next.b);  // its generation check
         __builtin_prefetch(&pool_.Get(next.c));
       }
       if (const Event* after = queue_.second()) nodes_[after->a].Prefetch();
@@ -283,15 +282,16 @@ void Simulation::Run(const ProgressFn& progress, std::uint64_t every_events) {
 void Simulation::Dispatch(const Event& e) {
   switch (e.kind()) {
     case EventKind::kDeliver:
-      // What a closed connection still had in flight dies with it; a node also drops what
-      // arrives from a peer it already disconnected.
-      if (Current(e)) Deliver(e.a, protocol::MessageReceived{e.b, &pool_.Get(e.c)});
+      // A node drops what arrives from a peer it already disconnected; a reused slot gets
+      // nothing of its old connection (see PeerLink), which wire-check mode verifies.
+      if (config_.wire_check) PEERLAB_ASSERT(Current(e));
+      Deliver(e.a, protocol::MessageReceived{e.b, &pool_.Get(e.c)});
       pool_.Release(e.c);
       break;
     case EventKind::kPeerDown:
       if (!Current(e)) break;
       Deliver(e.a, protocol::PeerDisconnected{e.b});
-      free_slots_[e.a].push_back(e.b);  // the node knows: the slot may serve again
+      FreeSlot(e.a, e.b);  // the node knows: the slot may serve again
       break;
     case EventKind::kPeerUp: {
       if (!Current(e)) break;
@@ -300,7 +300,7 @@ void Simulation::Dispatch(const Event& e) {
       const protocol::NetAddress remote = AddressOf(link.remote);
       if (!link.open) {
         // Closed before this end heard of it: no close notice comes, the slot is free again.
-        free_slots_[e.a].push_back(e.b);
+        FreeSlot(e.a, e.b);
         if (!inbound) {  // the remote accepted and closed at once (full, all protected)
           ++failed_connections_;
           Deliver(e.a, protocol::ConnectFailed{remote});
@@ -348,13 +348,14 @@ void Simulation::Deliver(std::uint32_t node, const protocol::Input& input) {
         end_at_ = now_;  // stop here: later results would rest on a broken message
       }
     }
-    const PeerLink& link = peers_[node][send.peer];
+    PeerLink& link = peers_[node][send.peer];
     if (!link.open) {  // closed by the remote; this node has not heard yet: TCP drops it
       pool_.Release(send.message);
       continue;
     }
     const TimeNs arrival =
         links_.Send(now_, node, link.remote, pool_.Get(send.message).wire_bytes);
+    link.last_arrival = arrival;
     Push(EventKind::kDeliver, node, arrival, link.remote, link.remote_peer, send.message,
          link.remote_generation);
   }
@@ -374,6 +375,7 @@ void Simulation::CloseLink(std::uint32_t node, protocol::PeerId peer, TimeNs not
   link.open = false;
   PeerLink& back = peers_[link.remote][link.remote_peer];
   back.open = false;
+  std::swap(link.last_arrival, back.last_arrival);  // now: when the last message toward each end arrives
   --inbound_count_[link.inbound ? node : link.remote];
   ++disconnects_;
   // An end that has not heard of the connection yet hears nothing: its PeerUp finds the link
@@ -384,7 +386,7 @@ void Simulation::CloseLink(std::uint32_t node, protocol::PeerId peer, TimeNs not
          link.remote_generation);
   }
   if (notify_self_at < 0) {
-    free_slots_[node].push_back(peer);  // the node closed it itself
+    FreeSlot(node, peer);  // the node closed it itself
   } else if (link.known) {
     Push(EventKind::kPeerDown, node, notify_self_at, node, peer, 0, link.generation);
   }
@@ -416,8 +418,8 @@ void Simulation::Connect(std::uint32_t node, protocol::NetAddress address,
   const protocol::PeerId to_slot = AllocateSlot(target);
   PeerLink& from = peers_[node][from_slot];
   PeerLink& to = peers_[target][to_slot];
-  from = {target, to_slot, from.generation, to.generation, false, true, block_relay_only, false};
-  to = {node, from_slot, to.generation, from.generation, true, true, block_relay_only, false};
+  from = {target, to_slot, from.generation, to.generation, 0, false, true, block_relay_only, false};
+  to = {node, from_slot, to.generation, from.generation, 0, true, true, block_relay_only, false};
   ++inbound_count_[target];
   // TCP: the acceptor sees the connection after half a round trip, the opener after one.
   const TimeNs syn = links_.Signal(now_, node, target);
@@ -429,16 +431,23 @@ void Simulation::Connect(std::uint32_t node, protocol::NetAddress address,
 }
 
 protocol::PeerId Simulation::AllocateSlot(std::uint32_t node) {
-  std::vector<protocol::PeerId>& free = free_slots_[node];
-  if (free.empty()) {
-    peers_[node].push_back({0, 0, 0, 0, false, false, false});
-    return static_cast<protocol::PeerId>(peers_[node].size() - 1);
+  std::vector<ReusableSlot>& free = free_slots_[node];
+  for (std::size_t i = 0; i < free.size(); ++i) {
+    if (free[i].reusable_at > now_) continue;
+    const protocol::PeerId slot = free[i].slot;
+    free.erase(free.begin() + static_cast<std::ptrdiff_t>(i));
+    PEERLAB_ASSERT(!peers_[node][slot].open);
+    ++peers_[node][slot].generation;
+    return slot;
   }
-  const protocol::PeerId slot = free.back();
-  free.pop_back();
-  PEERLAB_ASSERT(!peers_[node][slot].open);
-  ++peers_[node][slot].generation;
-  return slot;
+  peers_[node].push_back({0, 0, 0, 0, 0, false, false, false});
+  return static_cast<protocol::PeerId>(peers_[node].size() - 1);
+}
+
+void Simulation::FreeSlot(std::uint32_t node, protocol::PeerId slot) {
+  const PeerLink& link = peers_[node][slot];
+  PEERLAB_ASSERT(!link.open);
+  free_slots_[node].push_back({slot, link.last_arrival + 1});
 }
 
 std::uint32_t Simulation::open_connections(std::uint32_t node) const {

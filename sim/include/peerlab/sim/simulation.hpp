@@ -79,13 +79,18 @@ class Simulation {
 
  private:
   // One end of a connection. A slot is reused for a later connection once its node knows the
-  // old one is gone; events for a slot carry its generation, so whatever the old connection
-  // still had in flight is dropped instead of reaching the new one (TCP's TIME_WAIT problem).
+  // old one is gone and everything the old one had in flight toward it has arrived (TCP's
+  // TIME_WAIT), so a stale message never reaches the new connection. Connection events carry
+  // the slot's generation and stale ones are dropped; deliveries are checked only in wire-check
+  // mode, since the check would cost a cache miss per message.
   struct PeerLink {
     std::uint32_t remote;          // node at the other end
     protocol::PeerId remote_peer;  // how that node names this connection
     std::uint32_t generation = 0;         // of this slot
     std::uint32_t remote_generation = 0;  // of the remote's slot
+    // Open: when the last message sent from this end arrives. Closed: when the last message
+    // toward this end arrives (the two ends swap theirs at close).
+    TimeNs last_arrival = 0;
     bool inbound;                  // the other end opened it
     bool open = true;
     bool block_relay_only = false;
@@ -116,7 +121,12 @@ class Simulation {
   protocol::Outbox outbox_;
   std::vector<protocol::Node> nodes_;
   std::vector<std::vector<PeerLink>> peers_;  // per node, indexed by PeerId
-  std::vector<std::vector<protocol::PeerId>> free_slots_;  // per node: closed, known closed
+  struct ReusableSlot {
+    protocol::PeerId slot;
+    TimeNs reusable_at;
+  };
+  void FreeSlot(std::uint32_t node, protocol::PeerId slot);
+  std::vector<std::vector<ReusableSlot>> free_slots_;  // per node: closed and known closed
   std::vector<Edge> edges_;
   LinkModel links_;
   EventQueue queue_;
