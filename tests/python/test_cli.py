@@ -47,7 +47,14 @@ def test_run_writes_run_directory_and_prints_summary(peerlab_bin, tmp_path):
     assert 0 < summary["propagation_s"]["p50"] <= summary["propagation_s"]["p90"]
     assert summary["groups"]["pools"]["revenue_share"] == 1.0
     assert summary["groups"]["relays"]["blocks_main"] == 0
-    assert summary["peers"] == {"disconnects": 0, "punishments": 0}  # honest nodes only
+    peers = summary["peers"]
+    assert set(peers) == {"disconnects", "punishments", "evictions", "connection_attempts",
+                          "failed_connections", "feelers"}
+    assert peers["punishments"] == 0  # honest nodes only
+    # Feelers (every 2 min per node by default) are the only connections opened and closed.
+    assert peers["feelers"] > 0
+    assert peers["connection_attempts"] == peers["feelers"]
+    assert peers["disconnects"] <= peers["connection_attempts"]
     assert json.loads((out / "summary.json").read_text()) == summary
     manifest = json.loads((out / "run.json").read_text())
     assert manifest["seed"] == 3
