@@ -37,7 +37,7 @@ std::uint32_t UnixNow(const MiniNet& net) {
   return MiniNet::Genesis().time + static_cast<std::uint32_t>(net.now() / kSecond);
 }
 
-// An address no MiniNet node has: 192.168.k.1 style, each in its own /16 group.
+// An address no MiniNet node has (192.k.0.1 for small k), each in its own /16 group.
 NetAddress Stranger(std::uint32_t k) { return 0xC0000001u + (k << 16); }
 
 // Seeds `count` stranger addresses into `node`, in batches from different seed groups (one
@@ -67,7 +67,8 @@ TEST(AddrGossip, OutboundPeerAsksGetAddrAndGetsASampleWithPenalisedTimes) {
   EXPECT_FALSE(Contains(net.log(), "0>1:addr"));  // self-announcement waits for the trickle
   const Message& answer = net.last_message("addr");
   ASSERT_GE(answer.address_count(), 1u);
-  EXPECT_LE(answer.address_count(), table * 23 / 100);  // Core's MAX_PCT_ADDR_TO_SEND
+  // Core's MAX_PCT_ADDR_TO_SEND: 23 % of the table (35 entries: 8), none of them terrible.
+  EXPECT_EQ(answer.address_count(), table * 23 / 100);
   std::set<NetAddress> distinct;
   std::size_t learnt = 0;
   for (std::size_t i = 0; i < answer.address_count(); ++i) {
@@ -81,7 +82,7 @@ TEST(AddrGossip, OutboundPeerAsksGetAddrAndGetsASampleWithPenalisedTimes) {
     EXPECT_FALSE(info->tried);
   }
   EXPECT_EQ(distinct.size(), answer.address_count());
-  EXPECT_GE(learnt * 2, answer.address_count());
+  EXPECT_GE(learnt * 2, answer.address_count());  // measured: 6 of 8
   EXPECT_FALSE(net.node(1).addrman().Contains(MiniNet::AddressOf(0)));
   // Node 0 announces itself after the trickle (mean 30 s); node 1 stores it unpenalised,
   // since it comes from the address itself.
@@ -110,8 +111,7 @@ TEST(AddrGossip, GetAddrIsAnsweredOnlyToInboundPeersAndOnlyOnce) {
   // Node 0 is node 1's inbound peer, but it already had its answer on this connection.
   net.Inject(1, MessageReceived{0, &pool.Get(id)});
   net.Settle();
-  EXPECT_EQ(Count(net.log(), "0>1:addr", mark), 0u) << ::testing::PrintToString(Since(net.log(), mark));
-  EXPECT_EQ(Count(net.log(), "1>0:addr", mark), 0u);
+  EXPECT_EQ(Since(net.log(), mark), std::vector<std::string>{});
   EXPECT_EQ(net.node(0).misbehavior(0) + net.node(1).misbehavior(0), 0u);
 }
 
@@ -145,9 +145,13 @@ TEST(AddrGossip, FreshAddressIsRelayedToExactlyTwoOtherPeers) {
     for (std::uint32_t i = 1; i <= 4; ++i) {
       const std::string entry = "0>" + std::to_string(i) + ":addr";
       const bool got = Count(sent, entry) == 1;
-      if (i == sender + 1) EXPECT_FALSE(got) << "sent back to its sender, k=" << k;
+      if (i == sender + 1) {
+        EXPECT_FALSE(got) << "sent back to its sender, k=" << k;
+      }
       // Who got it may still lose it to a new-table slot collision; who did not cannot know it.
-      if (!got) EXPECT_FALSE(net.node(i).addrman().Contains(fresh)) << "k=" << k << " node " << i;
+      if (!got) {
+        EXPECT_FALSE(net.node(i).addrman().Contains(fresh)) << "k=" << k << " node " << i;
+      }
       holders += got;
     }
     EXPECT_EQ(holders, 2u) << k;
@@ -166,19 +170,57 @@ TEST(AddrGossip, OldAddressesAndBigAddrMessagesAreNotRelayed) {
   const std::uint32_t three_hours_ago = UnixNow(net) - 3 * 3600;
   old.AddAddress({Stranger(1), three_hours_ago});
   net.Inject(0, MessageReceived{0, &old});
+  Message future;  // Core: a time more than 10 min ahead counts as 5 days old
+  future.type = MsgType::kAddr;
+  future.AddAddress({Stranger(2), UnixNow(net) + 3600});
+  net.Inject(0, MessageReceived{2, &future});
   Message big;
   big.type = MsgType::kAddr;
   for (std::uint32_t k = 0; k < 11; ++k) big.AddAddress({Stranger(10 + k), UnixNow(net)});
   net.Inject(0, MessageReceived{1, &big});
   net.Settle();
   EXPECT_EQ(Since(net.log(), mark), std::vector<std::string>{});
-  // Both are still learnt, with the 2 h penalty.
+  // All are still learnt, with the 2 h penalty.
   const AddrMan::Info* info = net.node(0).addrman().Find(Stranger(1));
   ASSERT_NE(info, nullptr);
   EXPECT_EQ(info->time, three_hours_ago - kTwoHours);
+  const AddrMan::Info* ahead = net.node(0).addrman().Find(Stranger(2));
+  ASSERT_NE(ahead, nullptr);
+  EXPECT_EQ(ahead->time, UnixNow(net) - 5 * 24 * 3600 - kTwoHours);
   std::size_t learnt = 0;
   for (std::uint32_t k = 0; k < 11; ++k) learnt += net.node(0).addrman().Contains(Stranger(10 + k));
   EXPECT_GE(learnt, 6u);
+}
+
+TEST(AddrGossip, BlockRelayOnlyConnectionsCarryNoAddresses) {
+  // Core keeps addresses off block-relay-only connections (SetupAddressRelay), so a spy on the
+  // other end cannot tell them apart from the node's full-relay ones by address traffic.
+  MiniNet net(3);
+  net.config().addr_gossip = AddrGossip::kFull;
+  SeedStrangers(net, 0, 20);
+  SeedStrangers(net, 1, 20);
+  net.ConnectBlockRelayOnly(0, 1);  // node 0's slot 0
+  net.Connect(2, 0);                // node 0's slot 1, inbound
+  net.Settle();
+  EXPECT_EQ(Count(net.log(), "0>1:getaddr"), 0u);
+  EXPECT_EQ(Count(net.log(), "0>1:addr"), 0u);  // no self-announcement either
+  EXPECT_EQ(Count(net.log(), "2>0:getaddr"), 1u);
+  const std::size_t mark = net.log().size();
+  // The block-relay-only peer asks for addresses (node 0 opened the connection: outbound), then
+  // a fresh address arrives from node 2, and node 1 is the only other peer to relay it to.
+  Message getaddr;
+  getaddr.type = MsgType::kGetAddr;
+  net.Inject(0, MessageReceived{0, &getaddr});
+  for (std::uint32_t k = 0; k < 4; ++k) {
+    Message addr;
+    addr.type = MsgType::kAddr;
+    addr.AddAddress({Stranger(200 + k), UnixNow(net)});
+    net.Inject(0, MessageReceived{1, &addr});
+  }
+  net.Settle();
+  EXPECT_EQ(Since(net.log(), mark), std::vector<std::string>{});
+  EXPECT_FALSE(net.node(1).addrman().Contains(Stranger(200)));
+  EXPECT_EQ(net.node(0).misbehavior(0), 0u);
 }
 
 TEST(AddrGossip, OversizedAddrScoresTwentyAndTheNodeKeepsWorking) {
@@ -258,7 +300,12 @@ TEST(Peers, OutboundChoiceComesFromSeedsOneAtATimeOnePerNetGroup) {
   std::set<NetAddress> chosen;
   for (int round = 0; round < 20; ++round) {
     const std::size_t before = net.connect_requests().size();
-    net.RunUntil(net.now() + 61 * kSecond);  // 500 ms pace, or 60 s when nothing is usable
+    // 500 ms pace; when 100 draws find nothing usable (the two just tried are drawn with 1 %
+    // odds, the unusable pair with full odds) it looks again a minute later.
+    const TimeNs start = net.now();
+    while (net.connect_requests().size() == before && net.now() < start + kHour) {
+      net.RunUntil(net.now() + kMinute);
+    }
     ASSERT_EQ(net.connect_requests().size(), before + 1) << "round " << round;
     const Outbox::Connect c = net.connect_requests().back().second;
     EXPECT_EQ(c.kind, ConnectionKind::kFullRelay);
@@ -320,7 +367,7 @@ TEST(Peers, FullNodeWithManyInboundPeersEvictsTheYoungestUnprotected) {
   // 30 candidates: 4 protected by keyed group, then the 24 oldest of the rest by ping, tx,
   // block-relay and block time (all unmeasured, ties go to the older), then the older half of
   // the last 2. The victim is the youngest not protected by its group: among the 5 youngest.
-  EXPECT_GE(victim, 25u);
+  EXPECT_GE(victim, 25u);  // measured: 29, the youngest
   EXPECT_EQ(net.node(0).connected_peers(), 30u);
   EXPECT_TRUE(net.node(0).IsEstablished(30));  // the newcomer
   EXPECT_FALSE(net.node(0).IsEstablished(victim));
@@ -408,14 +455,20 @@ TEST(Feelers, FeelersMoveAddressesToTriedAndKeepTheOutboundCounts) {
   }
   const SimReport r = with->Report();
   const SimReport r0 = without->Report();
-  // 60 nodes x 3 h / 2 min: about 5400 feeler timers; most find an untested address at first.
-  EXPECT_GT(r.feelers, 500u) << "seed=" << kSeed;
-  EXPECT_EQ(r0.feelers, 0u) << "seed=" << kSeed;
+  // 60 nodes x 3 h / 2 min: about 5400 feeler timers (measured: 5027 probes).
+  EXPECT_GT(r.feelers, 2500u) << "seed=" << kSeed;
+  // Nobody is full (default max_inbound 114) and every seeded address is a live node: each
+  // probe connects, and closing it is the only disconnect; no outbound connection is lost.
+  EXPECT_EQ(r.connection_attempts, r.feelers) << "seed=" << kSeed;
+  EXPECT_EQ(r.failed_connections, 0u) << "seed=" << kSeed;
+  EXPECT_EQ(r.disconnects, r.feelers) << "seed=" << kSeed;
+  EXPECT_EQ(r0.feelers + r0.connection_attempts + r0.disconnects, 0u) << "seed=" << kSeed;
   EXPECT_EQ(r.punishments, 0u) << "seed=" << kSeed;
-  // Without feelers the tried tables hold the 10 outbound peers each node ever had.
+  // Without feelers the tried tables hold the 10 outbound peers of each node (measured 586 of
+  // 600: tried-table collisions); probes add what answered (measured 2333).
   EXPECT_LE(tried_without, 600u) << "seed=" << kSeed;
-  EXPECT_GT(tried_with, tried_without + 600) << "seed=" << kSeed << " with=" << tried_with
-                                             << " without=" << tried_without;
+  EXPECT_GT(tried_with, 3 * tried_without) << "seed=" << kSeed << " with=" << tried_with
+                                           << " without=" << tried_without;
 }
 
 TEST(AddrGossip, FullGossipFillsAddressManagersAndSpreadsSelfAnnouncements) {
@@ -441,17 +494,30 @@ TEST(AddrGossip, FullGossipFillsAddressManagersAndSpreadsSelfAnnouncements) {
     know_0_full += full->node(i).addrman().Contains(Simulation::AddressOf(0));
     know_0_off += off->node(i).addrman().Contains(Simulation::AddressOf(0));
   }
-  ::testing::Test::RecordProperty("mean_full", std::to_string(mean_full));
-  EXPECT_GT(mean_full, mean_off * 1.5) << "seed=" << kSeed << " full=" << mean_full
-                                      << " off=" << mean_off;
-  // MEASURED below.
-  EXPECT_GT(know_0_full, know_0_off) << "seed=" << kSeed << " full=" << know_0_full
-                                     << " off=" << know_0_off;
+  // Off: 32 seeds (a few duplicates or collisions) plus the outbound peers (measured 28.9).
+  // Full: getaddr answers (23 % of each outbound peer's table) and relayed self-announcements
+  // (measured 201.5; the tables hold 640 slots).
+  EXPECT_LT(mean_off, 40.0) << "seed=" << kSeed;
+  EXPECT_GT(mean_full, 3 * mean_off) << "seed=" << kSeed << " full=" << mean_full
+                                     << " off=" << mean_off;
+  // Node 0 announces itself to its 8 full-relay outbound peers once, at the start; each hop
+  // passes it on to 2 peers while it is fresh (10 min, 30 s mean trickle per hop), and getaddr
+  // answers copy it further. Measured: 203 of 300 nodes know it (nodes 1..9: 178..216);
+  // without gossip only the nodes seeded with it or holding an outbound connection to it do
+  // (measured 35).
+  EXPECT_GT(know_0_full, kNodes / 2) << "seed=" << kSeed << " full=" << know_0_full;
+  EXPECT_LT(know_0_off, kNodes / 6) << "seed=" << kSeed << " off=" << know_0_off;
   const auto tip = full->node(0).tip();
-  for (std::uint32_t i = 1; i < kNodes; ++i) ASSERT_EQ(full->node(i).tip(), tip) << "seed=" << kSeed;
+  for (std::uint32_t i = 1; i < kNodes; ++i) {
+    ASSERT_EQ(full->node(i).tip(), tip) << "seed=" << kSeed << " node=" << i;
+  }
+  EXPECT_EQ(full->Report().punishments, 0u) << "seed=" << kSeed;
 }
 
 TEST(EvictionSim, FullNetworkRefusesNewcomersAndKeepsItsShape) {
+  // 40 nodes x 10 outbound fill 400 of 440 inbound slots (10 per node cannot be built: the
+  // last node finds no peer with room). Only feelers open connections; a full node has 11
+  // inbound candidates, all protected (eviction needs more than 28), so it refuses them.
   constexpr std::uint64_t kSeed = 41;
   SimConfig c = Network(40, kSeed);
   c.topology.outbound = 8;
@@ -464,12 +530,73 @@ TEST(EvictionSim, FullNetworkRefusesNewcomersAndKeepsItsShape) {
   Simulation& sim = **built;
   sim.Run();
   const SimReport r = sim.Report();
+  // Measured: 1391 feelers, 1049 refused, no eviction.
   EXPECT_GT(r.evictions + r.failed_connections, 0u) << "seed=" << kSeed;
+  EXPECT_GT(r.failed_connections, r.feelers / 4) << "seed=" << kSeed;
+  EXPECT_EQ(r.evictions, 0u) << "seed=" << kSeed;
+  EXPECT_EQ(r.connection_attempts, r.feelers) << "seed=" << kSeed;  // no outbound lost
+  std::uint32_t full_nodes = 0;
   for (std::uint32_t i = 0; i < 40; ++i) {
-    EXPECT_LE(EstablishedInbound(sim, i), 10u) << "seed=" << kSeed << " node=" << i;
+    const std::uint32_t inbound = EstablishedInbound(sim, i);
+    EXPECT_LE(inbound, c.topology.max_inbound) << "seed=" << kSeed << " node=" << i;
+    // The engine's view agrees (no connection is half open at the end of this run).
+    EXPECT_EQ(sim.open_connections(i) - sim.open_outbound(i), inbound) << "seed=" << kSeed;
+    full_nodes += inbound == c.topology.max_inbound;
     EXPECT_EQ(EstablishedOutbound(sim, i, false), 8u) << "seed=" << kSeed << " node=" << i;
     EXPECT_EQ(EstablishedOutbound(sim, i, true), 2u) << "seed=" << kSeed << " node=" << i;
     EXPECT_EQ(sim.node(i).tip(), sim.node(0).tip()) << "seed=" << kSeed << " node=" << i;
+  }
+  EXPECT_GE(full_nodes, 10u) << "seed=" << kSeed;  // measured 23
+  EXPECT_EQ(sim.store().Get(sim.node(0).tip()).height, r.main_tip_height) << "seed=" << kSeed;
+}
+
+std::string Describe(const SimReport& r) {
+  std::string s = std::to_string(r.events) + "|" + std::to_string(r.sim_time) + "|" +
+                  std::to_string(r.evictions) + "|" + std::to_string(r.connection_attempts) +
+                  "|" + std::to_string(r.failed_connections) + "|" +
+                  std::to_string(r.feelers) + "|" + std::to_string(r.disconnects);
+  for (const auto& b : r.blocks) {
+    s += "|" + b.id_hex + "," + std::to_string(b.main_chain);
+    for (const auto& t : b.reach_s) s += "," + (t ? std::to_string(*t) : "-");
+  }
+  return s;
+}
+
+TEST(EvictionSim, CrowdedNetworkEvictsAndRunsTheSameTwice) {
+  // 100 nodes x 28 outbound into 30 inbound slots each: many nodes are full with 30 inbound
+  // peers, more than the 28 eviction protects, so a feeler evicts someone, whose node then
+  // reconnects elsewhere (and may evict again).
+  constexpr std::uint64_t kSeed = 51;
+  SimConfig c = Network(100, kSeed);
+  c.topology.outbound = 26;
+  c.topology.block_relay_only = 2;
+  c.topology.max_inbound = 30;
+  c.node.feeler_interval = 2 * kMinute;
+  c.stop.blocks = 5;
+  auto run = [&] {
+    auto sim = Simulation::Build(c);
+    PEERLAB_ASSERT(sim.ok());
+    (*sim)->Run();
+    return std::move(sim).value();
+  };
+  const auto a = run();
+  const auto b = run();
+  const SimReport ra = a->Report();
+  // Measured: 187 evictions, 4770 attempts of which 4593 feelers.
+  EXPECT_GT(ra.evictions, 20u) << "seed=" << kSeed;
+  EXPECT_GT(ra.connection_attempts, ra.feelers) << "seed=" << kSeed;  // replacements
+  EXPECT_EQ(Describe(ra), Describe(b->Report())) << "seed=" << kSeed;
+  for (std::uint32_t i = 0; i < 100; ++i) {
+    EXPECT_LE(EstablishedInbound(*a, i), 30u) << "seed=" << kSeed << " node=" << i;
+    EXPECT_EQ(EstablishedOutbound(*a, i, false), 26u) << "seed=" << kSeed << " node=" << i;
+    EXPECT_EQ(EstablishedOutbound(*a, i, true), 2u) << "seed=" << kSeed << " node=" << i;
+    EXPECT_EQ(a->node(i).tip(), a->node(0).tip()) << "seed=" << kSeed << " node=" << i;
+    for (protocol::PeerId p = 0; p < a->connection_slots(i); ++p) {
+      ASSERT_EQ(a->node(i).IsEstablished(p), b->node(i).IsEstablished(p)) << "seed=" << kSeed;
+      if (a->node(i).IsEstablished(p)) {
+        ASSERT_EQ(a->node(i).peer_address(p), b->node(i).peer_address(p)) << "seed=" << kSeed;
+      }
+    }
   }
 }
 

@@ -48,11 +48,11 @@ void Node::OnOutboundEstablished(PeerId peer, Outbox& out) {
 void Node::OnGetAddr(PeerId peer, Outbox& out) {
   Peer& p = peers_[peer];
   PeerSession& s = *p.session;
-  if (config_->addr_gossip == AddrGossip::kOff) return;
+  // Core ignores getaddr from peers we connected to (answering would let them fingerprint us,
+  // and on a block-relay-only connection would reveal what it is), and answers once.
+  if (config_->addr_gossip == AddrGossip::kOff || !p.inbound) return;
   s.addr_relay = true;
-  // Core answers inbound peers only (an outbound peer asking would be fingerprinting us), and
-  // once per connection.
-  if (!p.inbound || s.getaddr_answered) return;
+  if (s.getaddr_answered) return;
   s.getaddr_answered = true;
   std::vector<TimedAddress> sample;
   addrman_.Sample(static_cast<std::uint32_t>(kMaxAddrPerMessage), kGetAddrMaxPercent, rng_,
@@ -217,9 +217,7 @@ void Node::OnFeelerTimer(Outbox& out) {
       OutboundCount(ConnectionKind::kBlockRelayOnly) < config_->target_block_relay_only) {
     return;
   }
-  for (const PendingConnect& pc : pending_connects_) {
-    if (pc.kind == ConnectionKind::kFeeler) return;
-  }
+  if (!pending_connects_.empty()) return;  // Core's loop waits for each attempt
   const NetAddress a = ChooseAddress(true);
   if (a == kNoAddress) return;
   addrman_.Attempt(a, UnixNow());
