@@ -156,8 +156,8 @@ Status Simulation::Setup() {
     ++inbound_count_[e.to];
     const auto from_slot = static_cast<protocol::PeerId>(peers_[e.from].size());
     const auto to_slot = static_cast<protocol::PeerId>(peers_[e.to].size());
-    peers_[e.from].push_back({e.to, to_slot, 0, 0, 0, false, true, e.block_relay_only});
-    peers_[e.to].push_back({e.from, from_slot, 0, 0, 0, true, true, e.block_relay_only});
+    peers_[e.from].push_back({e.to, to_slot, 0, false, true, e.block_relay_only});
+    peers_[e.to].push_back({e.from, from_slot, 0, true, true, e.block_relay_only});
   }
   queue_.Reserve(static_cast<std::size_t>(n) * 4);
 
@@ -348,16 +348,17 @@ void Simulation::Deliver(std::uint32_t node, const protocol::Input& input) {
         end_at_ = now_;  // stop here: later results would rest on a broken message
       }
     }
-    PeerLink& link = peers_[node][send.peer];
+    const PeerLink& link = peers_[node][send.peer];
     if (!link.open) {  // closed by the remote; this node has not heard yet: TCP drops it
       pool_.Release(send.message);
       continue;
     }
     const TimeNs arrival =
         links_.Send(now_, node, link.remote, pool_.Get(send.message).wire_bytes);
-    link.last_arrival = arrival;
+    const std::uint32_t generation =
+        config_.wire_check ? peers_[link.remote][link.remote_peer].generation : 0;
     Push(EventKind::kDeliver, node, arrival, link.remote, link.remote_peer, send.message,
-         link.remote_generation);
+         generation);
   }
   for (const auto& timer : outbox_.timers) {
     Push(EventKind::kTimer, node, timer.at, node, timer.timer.arg,
@@ -375,15 +376,13 @@ void Simulation::CloseLink(std::uint32_t node, protocol::PeerId peer, TimeNs not
   link.open = false;
   PeerLink& back = peers_[link.remote][link.remote_peer];
   back.open = false;
-  std::swap(link.last_arrival, back.last_arrival);  // now: when the last message toward each end arrives
   --inbound_count_[link.inbound ? node : link.remote];
   ++disconnects_;
   // An end that has not heard of the connection yet hears nothing: its PeerUp finds the link
   // closed instead (and frees the slot).
   const TimeNs notice = links_.Signal(now_, node, link.remote);
   if (back.known) {
-    Push(EventKind::kPeerDown, node, notice, link.remote, link.remote_peer, 0,
-         link.remote_generation);
+    Push(EventKind::kPeerDown, node, notice, link.remote, link.remote_peer, 0, back.generation);
   }
   if (notify_self_at < 0) {
     FreeSlot(node, peer);  // the node closed it itself
@@ -418,8 +417,8 @@ void Simulation::Connect(std::uint32_t node, protocol::NetAddress address,
   const protocol::PeerId to_slot = AllocateSlot(target);
   PeerLink& from = peers_[node][from_slot];
   PeerLink& to = peers_[target][to_slot];
-  from = {target, to_slot, from.generation, to.generation, 0, false, true, block_relay_only, false};
-  to = {node, from_slot, to.generation, from.generation, 0, true, true, block_relay_only, false};
+  from = {target, to_slot, from.generation, false, true, block_relay_only, false};
+  to = {node, from_slot, to.generation, true, true, block_relay_only, false};
   ++inbound_count_[target];
   // TCP: the acceptor sees the connection after half a round trip, the opener after one.
   const TimeNs syn = links_.Signal(now_, node, target);
@@ -440,14 +439,13 @@ protocol::PeerId Simulation::AllocateSlot(std::uint32_t node) {
     ++peers_[node][slot].generation;
     return slot;
   }
-  peers_[node].push_back({0, 0, 0, 0, 0, false, false, false});
+  peers_[node].push_back({0, 0, 0, false, false, false});
   return static_cast<protocol::PeerId>(peers_[node].size() - 1);
 }
 
 void Simulation::FreeSlot(std::uint32_t node, protocol::PeerId slot) {
-  const PeerLink& link = peers_[node][slot];
-  PEERLAB_ASSERT(!link.open);
-  free_slots_[node].push_back({slot, link.last_arrival + 1});
+  PEERLAB_ASSERT(!peers_[node][slot].open);
+  free_slots_[node].push_back({slot, links_.downlink_free_at(node) + 1});
 }
 
 std::uint32_t Simulation::open_connections(std::uint32_t node) const {

@@ -442,14 +442,16 @@ class Node {
 
   static constexpr PeerId kNoPeer = UINT32_MAX;
 
+  // What every input touches comes first: Prefetch() loads the first two cache lines.
   std::uint32_t index_;
   const NodeConfig* config_;
   BlockStore* store_;
   const TxStore* txs_;
-  Rng rng_;
+  std::vector<Peer> peers_;             // indexed by PeerId
+  TimeNs now_ = 0;                      // time of the input being handled
   std::vector<std::uint8_t> state_;     // indexed by BlockHandle
   std::vector<std::uint8_t> tx_state_;  // indexed by TxHandle
-  std::vector<Peer> peers_;             // indexed by PeerId
+  Rng rng_;
   std::vector<InFlight> in_flight_;     // at most peers x max_blocks_in_flight_per_peer
   std::vector<InFlight> delivered_by_;  // blocks being validated and the peer that sent them
   std::vector<PendingCompact> pending_compact_;
@@ -466,7 +468,6 @@ class Node {
   BlockHandle best_header_ = kGenesis;
   TimeNs validation_free_at_ = 0;  // blocks are validated one at a time, in arrival order
   std::uint32_t blocks_mined_ = 0;
-  TimeNs now_ = 0;  // time of the input being handled
 
   // Addresses and connections.
   AddrMan addrman_;

@@ -39,6 +39,8 @@ class LinkModel {
   }
 
   std::uint32_t region_of(std::uint32_t node) const { return nodes_[node].region; }
+  // Every message sent to `node` so far arrives by then (downlinks are FIFO pipes).
+  TimeNs downlink_free_at(std::uint32_t node) const { return nodes_[node].downlink_free_at; }
   std::size_t node_count() const { return nodes_.size(); }
 
  private:

@@ -79,18 +79,14 @@ class Simulation {
 
  private:
   // One end of a connection. A slot is reused for a later connection once its node knows the
-  // old one is gone and everything the old one had in flight toward it has arrived (TCP's
-  // TIME_WAIT), so a stale message never reaches the new connection. Connection events carry
-  // the slot's generation and stale ones are dropped; deliveries are checked only in wire-check
-  // mode, since the check would cost a cache miss per message.
+  // old one is gone and everything sent to the node before the close has arrived (its
+  // downlink's free time: TCP's TIME_WAIT), so a stale message never reaches the new
+  // connection. Connection events carry the slot's generation and stale ones are dropped;
+  // deliveries are checked only in wire-check mode (the check costs a cache miss per message).
   struct PeerLink {
     std::uint32_t remote;          // node at the other end
     protocol::PeerId remote_peer;  // how that node names this connection
-    std::uint32_t generation = 0;         // of this slot
-    std::uint32_t remote_generation = 0;  // of the remote's slot
-    // Open: when the last message sent from this end arrives. Closed: when the last message
-    // toward this end arrives (the two ends swap theirs at close).
-    TimeNs last_arrival = 0;
+    std::uint32_t generation = 0;  // of this slot
     bool inbound;                  // the other end opened it
     bool open = true;
     bool block_relay_only = false;
