@@ -151,9 +151,7 @@ Status Simulation::Setup() {
   sequence_.assign(n + 2, 0);  // nodes, the mining oracle, the transaction workload
   peers_.assign(n, {});
   free_slots_.assign(n, {});
-  inbound_count_.assign(n, 0);
   for (const Edge& e : edges_) {
-    ++inbound_count_[e.to];
     const auto from_slot = static_cast<protocol::PeerId>(peers_[e.from].size());
     const auto to_slot = static_cast<protocol::PeerId>(peers_[e.to].size());
     peers_[e.from].push_back({e.to, to_slot, 0, false, true, e.block_relay_only});
@@ -376,7 +374,6 @@ void Simulation::CloseLink(std::uint32_t node, protocol::PeerId peer, TimeNs not
   link.open = false;
   PeerLink& back = peers_[link.remote][link.remote_peer];
   back.open = false;
-  --inbound_count_[link.inbound ? node : link.remote];
   ++disconnects_;
   // An end that has not heard of the connection yet hears nothing: its PeerUp finds the link
   // closed instead (and frees the slot).
@@ -419,7 +416,6 @@ void Simulation::Connect(std::uint32_t node, protocol::NetAddress address,
   PeerLink& to = peers_[target][to_slot];
   from = {target, to_slot, from.generation, false, true, block_relay_only, false};
   to = {node, from_slot, to.generation, true, true, block_relay_only, false};
-  ++inbound_count_[target];
   // TCP: the acceptor sees the connection after half a round trip, the opener after one.
   const TimeNs syn = links_.Signal(now_, node, target);
   const TimeNs syn_ack = links_.Signal(syn, target, node);

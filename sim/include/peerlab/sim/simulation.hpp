@@ -150,7 +150,6 @@ class Simulation {
   std::uint64_t reorgs_ = 0;
   std::uint32_t max_reorg_depth_ = 0;
   std::uint64_t punishments_ = 0;
-  std::vector<std::uint32_t> inbound_count_;
   std::uint64_t disconnects_ = 0;
   std::uint64_t evictions_ = 0;
   std::uint64_t connection_attempts_ = 0;

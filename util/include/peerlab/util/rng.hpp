@@ -20,7 +20,7 @@ enum class RngPurpose : std::uint32_t {
   kNode = 5,
   kRegionAssignment = 6,
   kTransactions = 7,
-  kConnections = 8,
+  kConnections = 8,  // retired (driver-chosen reconnections); kept so values stay stable
   kAddrManKey = 9,
   kAddressSeeds = 10,
 };
