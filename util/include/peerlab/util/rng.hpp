@@ -23,6 +23,7 @@ enum class RngPurpose : std::uint32_t {
   kConnections = 8,  // retired (driver-chosen reconnections); kept so values stay stable
   kAddrManKey = 9,
   kAddressSeeds = 10,
+  kRushingLinks = 12,  // (11 is taken by autonomous-system assignment)
 };
 
 // xoshiro256** (Blackman & Vigna), seeded through SplitMix64.
