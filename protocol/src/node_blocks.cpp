@@ -200,8 +200,10 @@ void Node::OnBlockTxn(TimeNs now, PeerId peer, const Message& m, Outbox& out) {
 
 void Node::OnBlockData(TimeNs now, PeerId peer, BlockHandle h, Outbox& out) {
   if (!Has(h, kValidating | kHaveData)) {
-    // High-bandwidth peers get the block before we validate it (Core's NewPoWValidBlock).
-    if (store_->Get(h).chain_work > store_->Get(tip_).chain_work) PushCompactBlock(h, out);
+    // High-bandwidth peers get the block before we validate it (Core's NewPoWValidBlock), but
+    // only one that extends our tip: of any other we may lack an ancestor's data, and a peer
+    // asking us for that ancestor would wait forever.
+    if (store_->Get(h).parent == tip_) PushCompactBlock(h, out);
     // One validation at a time, in arrival order: a node's CPU is a queue.
     const double megabytes = static_cast<double>(store_->Get(h).size_bytes) / 1e6;
     const DurationNs cost =

@@ -68,6 +68,7 @@ struct GroupSpec {
   double hashrate = 0.0;         // share of total hashrate, in [0, 1]
   std::string strategy_name;     // the YAML `strategy.kind`; empty: honest
   protocol::StrategyConfig strategy;
+  std::string censored_class;  // censor: the class's name (strategy.censored_class is its index)
   RushingSpec rushing;
   bool honest() const { return strategy.kind == protocol::StrategyKind::kHonest; }
 
