@@ -107,7 +107,9 @@ TEST(AddrMan, GoodMovesToTriedAndResetsAttempts) {
 }
 
 TEST(AddrMan, TriedCollisionMovesOldOccupantBackToNew) {
-  AddrMan am(kOneSlot, kKey);
+  AddrManConfig config = kOneSlot;
+  config.test_before_evict = false;  // Core before 0.17
+  AddrMan am(config, kKey);
   const NetAddress a = Addr(10, 1), b = Addr(11, 1), c = Addr(12, 1);
   ASSERT_TRUE(am.Add(a, kNow, a, kNow));
   am.Good(a, kNow);
@@ -124,6 +126,109 @@ TEST(AddrMan, TriedCollisionMovesOldOccupantBackToNew) {
   EXPECT_FALSE(am.Contains(b));
   EXPECT_TRUE(am.Contains(a));
   EXPECT_EQ(am.size(), 2u);
+}
+
+TEST(AddrMan, TestBeforeEvictKeepsAnOccupantThatAnsweredRecently) {
+  AddrMan am(kOneSlot, kKey);
+  Rng rng(3);
+  const NetAddress a = Addr(10, 1), b = Addr(11, 1);
+  ASSERT_TRUE(am.Add(a, kNow, a, kNow));
+  am.Good(a, kNow);
+  ASSERT_TRUE(am.Add(b, kNow, b, kNow));  // a left the new slot
+  EXPECT_EQ(am.SelectTriedCollision(rng), kNoAddress);
+  am.Good(b, kNow + 10);
+  // b waits in new; the feeler is to test the occupant, a.
+  EXPECT_TRUE(am.IsTried(a));
+  EXPECT_FALSE(am.IsTried(b));
+  EXPECT_EQ(am.Find(b)->last_success, kNow + 10);
+  EXPECT_EQ(am.collision_count(), 1u);
+  EXPECT_EQ(am.SelectTriedCollision(rng), a);
+  am.Good(b, kNow + 20);  // again: still one collision
+  EXPECT_EQ(am.collision_count(), 1u);
+  // a answered less than 4 hours ago: it keeps its slot and the collision is settled.
+  am.ResolveCollisions(kNow + 3600);
+  EXPECT_EQ(am.collision_count(), 0u);
+  EXPECT_TRUE(am.IsTried(a));
+  EXPECT_TRUE(am.Contains(b));
+  EXPECT_FALSE(am.IsTried(b));
+  EXPECT_EQ(am.SelectTriedCollision(rng), kNoAddress);
+}
+
+TEST(AddrMan, TestBeforeEvictReplacesAnOccupantThatFailedItsTest) {
+  AddrMan am(kOneSlot, kKey);
+  const NetAddress a = Addr(10, 1), b = Addr(11, 1);
+  ASSERT_TRUE(am.Add(a, kNow, a, kNow));
+  am.Good(a, kNow);
+  ASSERT_TRUE(am.Add(b, kNow, b, kNow));
+  const std::uint32_t later = kNow + 5 * 3600;  // a's success is too old to protect it
+  am.Good(b, later);
+  am.ResolveCollisions(later);
+  EXPECT_EQ(am.collision_count(), 1u) << "nobody tested a yet, and b has not waited 40 min";
+  am.Attempt(a, later + 10);  // the feeler to a fails
+  am.ResolveCollisions(later + 40);
+  EXPECT_EQ(am.collision_count(), 1u) << "a failed only 30 s ago: Core waits 60 s";
+  EXPECT_TRUE(am.IsTried(a));
+  am.ResolveCollisions(later + 100);
+  EXPECT_EQ(am.collision_count(), 0u);
+  EXPECT_TRUE(am.IsTried(b));
+  EXPECT_FALSE(am.IsTried(a));
+  EXPECT_TRUE(am.Contains(a));  // back in the new slot b left
+}
+
+TEST(AddrMan, TestBeforeEvictGivesUpWaitingAfterFortyMinutes) {
+  AddrMan am(kOneSlot, kKey);
+  const NetAddress a = Addr(10, 1), b = Addr(11, 1);
+  ASSERT_TRUE(am.Add(a, kNow, a, kNow));
+  am.Good(a, kNow);
+  ASSERT_TRUE(am.Add(b, kNow, b, kNow));
+  const std::uint32_t later = kNow + 5 * 3600;
+  am.Good(b, later);
+  am.ResolveCollisions(later + 39 * 60);
+  EXPECT_FALSE(am.IsTried(b));
+  am.ResolveCollisions(later + 41 * 60);
+  EXPECT_TRUE(am.IsTried(b));
+  EXPECT_EQ(am.collision_count(), 0u);
+}
+
+TEST(AddrMan, AtMostTenCollisionsWait) {
+  // One tried slot, many new ones: every address after the first collides in tried.
+  AddrMan am(AddrManConfig{64, 1, 1}, kKey);
+  const NetAddress first = Addr(10, 1);
+  am.Good(first, kNow);
+  std::vector<NetAddress> waiting;
+  for (std::uint32_t i = 0; i < 200; ++i) {
+    const NetAddress a = Addr(1000 + i, 1);
+    if (am.Add(a, kNow, Addr(5000 + i, 1), kNow)) waiting.push_back(a);
+  }
+  ASSERT_GT(waiting.size(), 10u);
+  for (NetAddress a : waiting) am.Good(a, kNow + 1);
+  EXPECT_EQ(am.collision_count(), 10u);
+  EXPECT_EQ(am.tried_count(), 1u);
+  EXPECT_TRUE(am.IsTried(first));
+  for (NetAddress a : waiting) EXPECT_TRUE(am.Contains(a)) << a;  // they stay in new
+}
+
+TEST(AddrMan, WithoutBucketLimitsOneSourceReachesEveryBucket) {
+  AddrManConfig config;
+  config.bucket_limits = false;
+  const std::size_t bound =
+      std::max<std::uint32_t>(1, config.new_buckets / 16) * config.bucket_size;
+  AddrMan flooded(config, kKey);
+  for (std::uint32_t i = 0; i < 10'000; ++i) {
+    flooded.Add(Addr(1000 + i, i % 7 + 1), kNow, Addr(50, i % 300 + 1), kNow);
+  }
+  // With the limit one source group fills at most `bound` (32) slots; without it the 512 slots
+  // of the new table nearly all (measured: 507).
+  EXPECT_GT(flooded.size(), 12 * bound);
+  // Tried: every address of one /16 group lands in one bucket with the limit (16 / 32 < 1),
+  // in any without it.
+  AddrMan limited(AddrManConfig{}, kKey), unlimited(config, kKey);
+  for (std::uint32_t host = 1; host <= 500; ++host) {
+    limited.Good(Addr(77, host), kNow);
+    unlimited.Good(Addr(77, host), kNow);
+  }
+  EXPECT_LE(limited.tried_count(), AddrManConfig{}.bucket_size);
+  EXPECT_GT(unlimited.tried_count(), 8 * AddrManConfig{}.bucket_size);
 }
 
 TEST(AddrMan, SelectOnlyFromNonEmptyTablesAndKnownAddresses) {

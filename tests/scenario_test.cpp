@@ -200,7 +200,9 @@ TEST(ScenarioParse, DefaultsAreFilled) {
       R"("protocol":{"kind":"bitcoin","block_interval":"10 min","block_size":"1 MB",)"
       R"("relay":"headers","fill_tx_size":"400 B","validation":{"fixed":"10 ms","per_mb":"50 ms"},)"
             R"("peers":{"addr_gossip":"full","feeler_interval":"2 min","ping_interval":"0 s",)"
-            R"("addrman":{"new_buckets":64,"tried_buckets":16,"bucket_size":8}}},)"
+            R"("addrman":{"new_buckets":64,"tried_buckets":16,"bucket_size":8},)"
+            R"("countermeasures":{"anchors":true,"feelers":true,"test_before_evict":true,)"
+            R"("bucket_limits":true,"tried_outbound_only":true}}},)"
       R"("groups":{"pools":{"nodes":20,"hashrate":1},"others":{"nodes":"rest","hashrate":0}},)"
       R"("outputs":["summary","blocks"]})");
 }
@@ -326,7 +328,7 @@ TEST(ScenarioErrors, MalformedYaml) {
 TEST(ScenarioErrors, UnknownKeyTopLevel) {
   EXPECT_EQ(Error(With("name: test\n", "name: test\nnmae: x\n")),
             "s.yaml:3:1: nmae: unknown key (expected one of: version, name, seed, stop, network, "
-            "protocol, transactions, groups, outputs)");
+            "protocol, transactions, groups, churn, outputs)");
 }
 
 TEST(ScenarioErrors, UnknownKeyNested) {

@@ -20,10 +20,15 @@ constexpr std::int64_t kConnectedInterval = 20 * 60;    // Connected()'s update 
 constexpr std::int64_t kOnlineWindow = 24 * 3600;       // Add(): "currently online"
 constexpr std::int64_t kOnlineUpdate = 3600;            // ...then refresh at most hourly
 constexpr std::int64_t kOfflineUpdate = 24 * 3600;      // ...else at most daily
+// Test-before-evict (Core 0.17+).
+constexpr std::size_t kMaxCollisions = 10;              // ADDRMAN_SET_TRIED_COLLISION_SIZE
+constexpr std::int64_t kReplacement = 4 * 3600;         // ADDRMAN_REPLACEMENT
+constexpr std::int64_t kTestWindow = 40 * 60;           // ADDRMAN_TEST_WINDOW
+constexpr std::int64_t kTestGrace = 60;                 // a failed test counts after 60 s
 
 // Domain tags keep the five hashes independent although they share one key.
 enum Tag : std::uint64_t { kNewGroup = 1, kNewBucket, kNewSlot, kTriedGroup, kTriedBucket,
-                           kTriedSlot };
+                           kTriedSlot, kNewAnyBucket, kTriedAnyBucket };
 
 std::int64_t Signed(std::uint32_t t) { return static_cast<std::int64_t>(t); }
 
@@ -56,22 +61,34 @@ std::uint64_t AddrMan::Hash(std::uint64_t a, std::uint64_t b, std::uint64_t c) c
 
 std::uint32_t AddrMan::NewPosition(NetAddress address, std::uint32_t source_group) const {
   // One source group reaches only per_source of the new buckets (Core: 64 of 1024), whatever
-  // addresses it sends; the address group picks among those.
-  const std::uint64_t per_source = std::max<std::uint32_t>(1, config_.new_buckets / 16);
-  const std::uint64_t choice = Hash(kNewGroup, NetGroup(address), source_group) % per_source;
-  const auto bucket =
-      static_cast<std::uint32_t>(Hash(kNewBucket, source_group, choice) % config_.new_buckets);
+  // addresses it sends; the address group picks among those. Without the limit the pair of
+  // groups picks any bucket.
+  std::uint32_t bucket;
+  if (config_.bucket_limits) {
+    const std::uint64_t per_source = std::max<std::uint32_t>(1, config_.new_buckets / 16);
+    const std::uint64_t choice = Hash(kNewGroup, NetGroup(address), source_group) % per_source;
+    bucket = static_cast<std::uint32_t>(Hash(kNewBucket, source_group, choice) % config_.new_buckets);
+  } else {
+    bucket = static_cast<std::uint32_t>(
+        Hash(kNewAnyBucket, NetGroup(address), source_group) % config_.new_buckets);
+  }
   const auto slot =
       static_cast<std::uint32_t>(Hash(kNewSlot, bucket, address) % config_.bucket_size);
   return bucket * config_.bucket_size + slot;
 }
 
 std::uint32_t AddrMan::TriedPosition(NetAddress address) const {
-  // One address group reaches only per_group of the tried buckets (Core: 8 of 256).
-  const std::uint64_t per_group = std::max<std::uint32_t>(1, config_.tried_buckets / 32);
-  const std::uint64_t choice = Hash(kTriedGroup, address, 0) % per_group;
-  const auto bucket = static_cast<std::uint32_t>(
-      Hash(kTriedBucket, NetGroup(address), choice) % config_.tried_buckets);
+  // One address group reaches only per_group of the tried buckets (Core: 8 of 256); without
+  // the limit the address alone picks the bucket.
+  std::uint32_t bucket;
+  if (config_.bucket_limits) {
+    const std::uint64_t per_group = std::max<std::uint32_t>(1, config_.tried_buckets / 32);
+    const std::uint64_t choice = Hash(kTriedGroup, address, 0) % per_group;
+    bucket = static_cast<std::uint32_t>(
+        Hash(kTriedBucket, NetGroup(address), choice) % config_.tried_buckets);
+  } else {
+    bucket = static_cast<std::uint32_t>(Hash(kTriedAnyBucket, address, 0) % config_.tried_buckets);
+  }
   const auto slot =
       static_cast<std::uint32_t>(Hash(kTriedSlot, bucket, address) % config_.bucket_size);
   return kTriedBit | (bucket * config_.bucket_size + slot);
@@ -190,11 +207,30 @@ bool AddrMan::Add(NetAddress address, std::uint32_t time, NetAddress source, std
 
 void AddrMan::Good(NetAddress address, std::uint32_t now) {
   if (address == kNoAddress) return;
-  if (Info* info = Mutable(address)) {
+  Info* info = Mutable(address);
+  if (info != nullptr) {
     info->last_success = now;
     info->last_try = now;
     info->attempts = 0;
     if (info->tried) return;
+  }
+  if (config_.test_before_evict) {
+    const Info* occupant = Occupant(TriedPosition(address));
+    if (occupant != nullptr && occupant->address != address) {
+      // Core 0.17+: wait until the occupant has been tested. An unknown address has no entry
+      // to wait in (Core ignores Good() for it).
+      if (info == nullptr || collisions_.size() >= kMaxCollisions) return;
+      const auto at = std::lower_bound(collisions_.begin(), collisions_.end(), address);
+      if (at == collisions_.end() || *at != address) collisions_.insert(at, address);
+      return;
+    }
+  }
+  MakeTried(address, now);
+}
+
+void AddrMan::MakeTried(NetAddress address, std::uint32_t now) {
+  if (const Info* info = Find(address)) {
+    PEERLAB_ASSERT(!info->tried);
     EraseSlot(PositionOf(*info));
   } else {
     // Unknown (say its new slot was taken): it goes straight to tried, which we trust more.
@@ -209,7 +245,7 @@ void AddrMan::Good(NetAddress address, std::uint32_t now) {
   // `address` is now in no slot.
   const std::uint32_t tried_position = TriedPosition(address);
   if (const Info* occupant = Occupant(tried_position)) {
-    // Core before 0.20: the old occupant goes back to new rather than being tested first.
+    // The old occupant goes back to new (Core does the same once a collision is settled).
     const NetAddress evicted = occupant->address;
     EraseSlot(tried_position);
     Info& old = *Mutable(evicted);
@@ -229,6 +265,44 @@ void AddrMan::Good(NetAddress address, std::uint32_t now) {
   placed.tried = true;
   placed.position = tried_position;
   InsertSlot(tried_position, address);
+}
+
+void AddrMan::ResolveCollisions(std::uint32_t now) {
+  const std::int64_t n = Signed(now);
+  for (std::size_t i = 0; i < collisions_.size();) {
+    const NetAddress address = collisions_[i];
+    const Info* info = Find(address);
+    bool settled = true;
+    if (info != nullptr && !info->tried) {
+      const Info* occupant = Occupant(TriedPosition(address));
+      if (occupant == nullptr) {
+        MakeTried(address, now);  // the slot came free
+      } else if (n - Signed(occupant->last_success) < kReplacement) {
+        // The occupant answered recently: it stays, the newcomer stays in new.
+      } else if (n - Signed(occupant->last_try) < kReplacement) {
+        // Tried recently without success (the test failed): replace it, after a grace period.
+        settled = n - Signed(occupant->last_try) > kTestGrace;
+        if (settled) MakeTried(address, now);
+      } else if (n - Signed(info->last_success) > kTestWindow) {
+        MakeTried(address, now);  // nobody tested the occupant in time
+      } else {
+        settled = false;
+      }
+    }
+    if (settled) {
+      collisions_.erase(collisions_.begin() + static_cast<std::ptrdiff_t>(i));
+    } else {
+      ++i;
+    }
+  }
+}
+
+NetAddress AddrMan::SelectTriedCollision(Rng& rng) const {
+  if (collisions_.empty()) return kNoAddress;
+  const NetAddress address = collisions_[rng.Below(collisions_.size())];
+  if (Find(address) == nullptr) return kNoAddress;
+  const Info* occupant = Occupant(TriedPosition(address));
+  return occupant != nullptr ? occupant->address : kNoAddress;
 }
 
 void AddrMan::Attempt(NetAddress address, std::uint32_t now) {
@@ -315,7 +389,8 @@ std::size_t AddrMan::new_count() const { return infos_.size() - tried_count_; }
 std::size_t AddrMan::tried_count() const { return tried_count_; }
 
 std::size_t AddrMan::MemoryBytes() const {
-  return infos_.capacity() * sizeof(Info) + slots_.capacity() * sizeof(std::uint32_t);
+  return infos_.capacity() * sizeof(Info) + slots_.capacity() * sizeof(std::uint32_t) +
+         collisions_.capacity() * sizeof(NetAddress);
 }
 
 }  // namespace peerlab::protocol

@@ -55,6 +55,7 @@ void Node::Handle(TimeNs now, const Input& input, Outbox& out) {
                  },
                  [&](const ConnectFailed& in) { OnConnectFailed(in, out); },
                  [&](const SeedAddresses& in) { OnSeedAddresses(in, out); },
+                 [&](const Restart&) { OnRestart(out); },
              },
              input);
   // A strategy reacts to new public blocks once the input is fully handled, never in the middle
@@ -106,7 +107,8 @@ void Node::OnPeerConnected(TimeNs now, const PeerConnected& in, Outbox& out) {
     ping_armed_ = true;
     out.Arm(now + config_->ping_interval, Timer{Timer::Kind::kPing, 0});
   }
-  if (config_->feeler_interval > 0 && config_->target_outbound > 0 && !feeler_armed_) {
+  if (config_->feeler_interval > 0 && config_->countermeasures.feelers &&
+      config_->target_outbound > 0 && !feeler_armed_) {
     feeler_armed_ = true;
     out.Arm(now + static_cast<DurationNs>(rng_.Exponential(static_cast<double>(config_->feeler_interval))),
             Timer{Timer::Kind::kFeeler, 0});
@@ -116,6 +118,7 @@ void Node::OnPeerConnected(TimeNs now, const PeerConnected& in, Outbox& out) {
 
 bool Node::MakeRoomForInbound(PeerId newcomer, Outbox& out) {
   if (config_->max_inbound == 0) return true;
+  if (strategy_ && IsVictim(peers_[newcomer])) return true;  // an eclipse attacker takes them all
   std::uint32_t inbound = 0;
   for (PeerId id = 0; id < peers_.size(); ++id) {
     if (id != newcomer && peers_[id].connected && peers_[id].inbound) ++inbound;
@@ -173,6 +176,13 @@ void Node::OnVersion(PeerId peer, const Message& m, Outbox& out) {
   }
   p.session->version_received = true;
   p.session->start_height = m.aux;
+  if (p.inbound && !config_->countermeasures.tried_outbound_only &&
+      p.session->address != kNoAddress) {
+    // Core before 0.13.1: a peer that connects from the address it claims is added and moved
+    // to tried at once (no penalty: it told us itself).
+    addrman_.Add(p.session->address, UnixNow(), p.session->address, UnixNow());
+    addrman_.Good(p.session->address, UnixNow());
+  }
   if (!p.inbound) {
     // The address answered as a Bitcoin node: it moves to the tried table (Core: at version).
     if (p.session->address != kNoAddress) addrman_.Good(p.session->address, UnixNow());
@@ -210,8 +220,10 @@ void Node::OnHandshakeComplete(PeerId peer, Outbox& out) {
   }
   // A node that already has a chain (joining late or reconnecting) syncs headers from its
   // outbound peers, as Core does during initial sync.
-  if (!p.inbound && tip_ != kGenesis) SendGetHeaders(peer, kNoBlock, out);
+  // (A restarted node syncs even from genesis: its peers will not announce old blocks.)
+  if (!p.inbound && (tip_ != kGenesis || restarted_)) SendGetHeaders(peer, kNoBlock, out);
   if (!p.inbound) OnOutboundEstablished(peer, out);
+  if (strategy_) OnStrategyPeerReady(peer, out);
 }
 
 void Node::OnPingTimer(TimeNs now, Outbox& out) {
@@ -360,6 +372,7 @@ void Node::OnTimer(TimeNs now, const Timer& timer, Outbox& out) {
       AnnounceTip(tip_ == kGenesis ? kGenesis : store_->Get(tip_).parent, out);
       strategy_->releasing = false;
       break;
+    case Timer::Kind::kStrategyFlood: OnFloodTimer(out); break;
   }
 }
 

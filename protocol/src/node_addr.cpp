@@ -166,6 +166,7 @@ std::uint32_t Node::OutboundCount(ConnectionKind kind) const {
   std::uint32_t n = 0;
   for (const Peer& p : peers_) {
     if (!p.connected || p.inbound || p.session->feeler) continue;
+    if (strategy_ && IsVictim(p)) continue;  // an eclipse attacker's connections to its victim
     if (p.block_relay_only == (kind == ConnectionKind::kBlockRelayOnly)) ++n;
   }
   for (const PendingConnect& pc : pending_connects_) n += pc.kind == kind;
@@ -189,15 +190,22 @@ void Node::OnOpenConnectionsTimer(Outbox& out) {
   for (const PendingConnect& pc : pending_connects_) {
     if (pc.kind != ConnectionKind::kFeeler) return;
   }
+  addrman_.ResolveCollisions(UnixNow());
   ConnectionKind kind;
-  if (OutboundCount(ConnectionKind::kFullRelay) < config_->target_outbound) {
+  NetAddress a = kNoAddress;
+  // Anchors come first (Core: "the highest priority"), as block-relay-only connections.
+  if (!anchors_.empty() &&
+      OutboundCount(ConnectionKind::kBlockRelayOnly) < config_->target_block_relay_only) {
+    kind = ConnectionKind::kBlockRelayOnly;
+    a = TakeAnchor();
+  } else if (OutboundCount(ConnectionKind::kFullRelay) < config_->target_outbound) {
     kind = ConnectionKind::kFullRelay;
   } else if (OutboundCount(ConnectionKind::kBlockRelayOnly) < config_->target_block_relay_only) {
     kind = ConnectionKind::kBlockRelayOnly;
   } else {
     return;
   }
-  const NetAddress a = ChooseAddress(false);
+  if (a == kNoAddress) a = ChooseAddress(false);
   if (a == kNoAddress) {
     open_connections_armed_ = true;
     out.Arm(now_ + kNoAddressRetry, Timer{Timer::Kind::kOpenConnections, 0});
@@ -218,7 +226,15 @@ void Node::OnFeelerTimer(Outbox& out) {
     return;
   }
   if (!pending_connects_.empty()) return;  // Core's loop waits for each attempt
-  const NetAddress a = ChooseAddress(true);
+  // Test-before-evict: first the occupant of a pending tried-table collision (Core 0.17+).
+  addrman_.ResolveCollisions(UnixNow());
+  NetAddress a = addrman_.SelectTriedCollision(rng_);
+  if (a != kNoAddress && !Usable(a)) {
+    // Connected to it already: it is alive (Core marks it Good rather than probe it).
+    if (ConnectedTo(a)) addrman_.Good(a, UnixNow());
+    a = kNoAddress;
+  }
+  if (a == kNoAddress) a = ChooseAddress(true);
   if (a == kNoAddress) return;
   addrman_.Attempt(a, UnixNow());
   pending_connects_.push_back({a, ConnectionKind::kFeeler});
@@ -230,6 +246,13 @@ void Node::OnConnectFailed(const ConnectFailed& in, Outbox& out) {
                          [&](const PendingConnect& pc) { return pc.address == in.address; });
   if (it != pending_connects_.end()) pending_connects_.erase(it);
   MaintainConnections(out);
+}
+
+bool Node::ConnectedTo(NetAddress a) const {
+  for (const Peer& p : peers_) {
+    if (p.connected && p.session->address == a) return true;
+  }
+  return false;
 }
 
 bool Node::Usable(NetAddress a) const {

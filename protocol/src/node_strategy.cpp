@@ -24,6 +24,7 @@ BlockHandle Node::MiningParent() {
       return c.censor_mode == CensorMode::kFeatherFork ? CensorParent() : tip_;
     case StrategyKind::kHonest:
     case StrategyKind::kBlackHole:
+    case StrategyKind::kEclipse:
       break;
   }
   return tip_;
@@ -61,6 +62,7 @@ void Node::OnOwnBlockMined(BlockHandle h, Outbox& out) {
       break;
     case StrategyKind::kHonest:
     case StrategyKind::kBlackHole:
+    case StrategyKind::kEclipse:
       break;
   }
   PublishOwn({&h, 1}, out);
@@ -87,6 +89,7 @@ void Node::OnPublicChange(Outbox& out) {
     case StrategyKind::kHonest:
     case StrategyKind::kCensor:
     case StrategyKind::kBlackHole:
+    case StrategyKind::kEclipse:
       break;
   }
 }

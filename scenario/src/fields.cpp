@@ -318,6 +318,9 @@ const Table& RootTable() {
            }},
           {"groups", "mapping of name to group", true, "", "",
            "Miner and node groups, in file order (see `groups.<name>`).", &ParseGroups},
+          {"churn", "mapping", false, "", "",
+           "Nodes leaving and rejoining, connections failing (see `churn`); absent: none.",
+           &ParseChurn},
           {"outputs", "list of `summary`, `blocks`", false, "[summary, blocks]", "",
            "Result files to write; `summary` is always written.", &ParseOutputs},
       }};
@@ -330,7 +333,9 @@ const std::vector<const Table*>& AllTables() {
   static const std::vector<const Table*> tables = {
       &RootTable(),      &StopTable(),     &NetworkTable(),  &RegionsInlineTable(), &JitterTable(),
       &BandwidthTable(), &TopologyTable(), &ProtocolTable(), &ValidationTable(),    &PeersTable(),
-      &AddrManTable(),   &TransactionsTable(), &GroupTable(), &StrategyTable()};
+      &AddrManTable(),   &CountermeasuresTable(), &TransactionsTable(), &GroupTable(),
+      &StrategyTable(),  &ChurnTable(),     &SessionTable(),  &DowntimeTable(),
+      &LinkFailuresTable()};
   return tables;
 }
 

@@ -25,7 +25,59 @@ bool ReadOptionalInterval(const Node& n, const std::string& p, Ctx& c, DurationN
   return true;
 }
 
+bool ReadSwitch(const Node& n, const std::string& p, Ctx& c, bool* out, std::string& j) {
+  if (n.kind == Node::Kind::kScalar && (n.scalar == "true" || n.scalar == "false")) {
+    *out = n.scalar == "true";
+    j = n.scalar;
+    return true;
+  }
+  return c.Fail(n.origin, p, "expected `true` or `false`, got " + Describe(n));
+}
+
 }  // namespace
+
+const Table& CountermeasuresTable() {
+  static const Table t{
+      "protocol.peers.countermeasures",
+      "Bitcoin Core's defences against eclipse attacks (Heilman et al. 2015), each a switch so "
+      "that its worth can be measured; all `true` is what Core does today. See "
+      "docs/attacks-eclipse-churn.md.",
+      {
+          {"anchors", "bool", false, "true", "",
+           "Core 0.21: after a restart, first reconnect to the (up to 2) block-relay-only peers "
+           "the node had when it went down (anchors.dat).",
+           [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
+             return ReadSwitch(n, p, c, &c.out->sim.node.countermeasures.anchors, j);
+           }},
+          {"feelers", "bool", false, "true", "",
+           "Core 0.13.1: feeler connections; `false`: none, whatever `feeler_interval` says.",
+           [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
+             return ReadSwitch(n, p, c, &c.out->sim.node.countermeasures.feelers, j);
+           }},
+          {"test_before_evict", "bool", false, "true", "",
+           "Core 0.17: an address whose tried-table slot is taken waits until a feeler has "
+           "tested the occupant, which keeps the slot if it answered in the last 4 hours. "
+           "`false`: the occupant goes back to the new table at once (it is dropped if its new "
+           "slot is taken by a healthy entry).",
+           [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
+             return ReadSwitch(n, p, c, &c.out->sim.node.addrman.test_before_evict, j);
+           }},
+          {"bucket_limits", "bool", false, "true", "",
+           "Addresses from one source group reach 1/16 of the new buckets, addresses of one "
+           "group 1/32 of the tried buckets (Core: 64 of 1024, 8 of 256). `false`: any bucket.",
+           [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
+             return ReadSwitch(n, p, c, &c.out->sim.node.addrman.bucket_limits, j);
+           }},
+          {"tried_outbound_only", "bool", false, "true", "",
+           "Core 0.13.1: only addresses the node connected to enter its tried table. `false`: "
+           "a peer connecting in goes to tried at once (Core before 0.13.1; the main way in of "
+           "Heilman et al.'s attacker).",
+           [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
+             return ReadSwitch(n, p, c, &c.out->sim.node.countermeasures.tried_outbound_only, j);
+           }},
+      }};
+  return t;
+}
 
 const Table& AddrManTable() {
   static const Table t{
@@ -89,6 +141,11 @@ const Table& PeersTable() {
           {"addrman", "mapping", false, "{}", "", "Address manager dimensions (see `protocol.peers.addrman`).",
            [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
              return ParseMapping(n, p, AddrManTable(), c, j);
+           }},
+          {"countermeasures", "mapping", false, "{}", "",
+           "Eclipse countermeasures, all on by default (see `protocol.peers.countermeasures`).",
+           [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
+             return ParseMapping(n, p, CountermeasuresTable(), c, j);
            }},
       }};
   return t;

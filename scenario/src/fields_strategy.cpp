@@ -2,6 +2,7 @@
 // chosen by `kind`, and the checks that need the rest of the scenario.
 #include "peerlab/scenario/schema.hpp"
 #include "peerlab/scenario/units.hpp"
+#include "peerlab/sim/placement.hpp"
 
 namespace peerlab::scenario::detail {
 namespace {
@@ -35,7 +36,7 @@ bool ParseKind(const Node& n, const std::string& p, Ctx& c, std::string& j) {
   std::string kind;
   if (!ReadChoice(n, p, c,
                   {"selfish-mining", "lead-stubborn", "equal-fork-stubborn", "trail-stubborn",
-                   "double-spend", "censor", "black-hole"},
+                   "double-spend", "censor", "black-hole", "eclipse"},
                   &kind)) {
     return false;
   }
@@ -49,6 +50,8 @@ bool ParseKind(const Node& n, const std::string& p, Ctx& c, std::string& j) {
     s.kind = StrategyKind::kCensor;
   } else if (kind == "black-hole") {
     s.kind = StrategyKind::kBlackHole;
+  } else if (kind == "eclipse") {
+    s.kind = StrategyKind::kEclipse;
   } else {
     s.kind = StrategyKind::kSelfishMining;
     s.lead_stubborn = kind == "lead-stubborn";
@@ -57,6 +60,21 @@ bool ParseKind(const Node& n, const std::string& p, Ctx& c, std::string& j) {
   }
   c.kind = kind;
   j = JsonString(kind);
+  return true;
+}
+
+// A duration > 0 (>= 0 with `allow_zero`) into `*out`.
+bool ReadTime(const Node& n, const std::string& p, Ctx& c, bool allow_zero, DurationNs* out,
+              std::string& j) {
+  DurationNs v = 0;
+  if (!ReadDuration(n, p, c, &v)) return false;
+  if (v < 0 || (v == 0 && !allow_zero)) {
+    return c.Fail(n.origin, p,
+                  std::string(allow_zero ? "must be 0 or positive" : "must be positive") +
+                      ", got " + Quote(n.scalar));
+  }
+  *out = v;
+  j = JsonString(FormatDuration(v));
   return true;
 }
 
@@ -73,6 +91,45 @@ bool ReadRelayAction(const Node& n, const std::string& p, Ctx& c, bool allow_del
   return true;
 }
 
+bool ValidateEclipse(Ctx& c, const sim::GroupSpec& g) {
+  const sim::SimConfig& s = c.out->sim;
+  const std::string path = "groups." + g.name + ".strategy";
+  const protocol::StrategyConfig& st = g.strategy;
+  if (g.rest || g.node_count != 1) {
+    return c.Fail(c.OriginOf("groups." + g.name + ".nodes"), "groups." + g.name + ".nodes",
+                  "an `eclipse` group must be one node (the attacker)");
+  }
+  if (s.topology.kind != sim::TopologyKind::kBitcoin) {
+    return c.Fail(c.OriginOf(path + ".kind"), path + ".kind",
+                  "an eclipse attack needs network.topology.kind `bitcoin` (on fixed topologies "
+                  "nodes never choose their peers)");
+  }
+  if (st.victim >= s.nodes) {
+    return c.Fail(c.OriginOf(path + ".victim"), path + ".victim",
+                  "no node " + std::to_string(st.victim) + " (network.nodes is " +
+                      std::to_string(s.nodes) + ")");
+  }
+  // Which group the victim is in comes from the same seeded placement the engine uses.
+  auto groups = sim::AssignGroups(s);
+  if (groups.ok() && s.groups[(*groups)[st.victim]].name == g.name) {
+    return c.Fail(c.OriginOf(path + ".victim"), path + ".victim",
+                  "node " + std::to_string(st.victim) + " is the attacker itself (group " +
+                      Quote(g.name) + " with this seed); pick another node");
+  }
+  if (st.attack_addresses < st.attack_address_groups ||
+      st.attack_addresses > std::uint64_t{st.attack_address_groups} * 65534) {
+    return c.Fail(c.OriginOf(path + ".addresses"), path + ".addresses",
+                  "must be between address_groups (" + std::to_string(st.attack_address_groups) +
+                      ") and 65534 x address_groups, got " + std::to_string(st.attack_addresses));
+  }
+  if (s.stop.time && st.restart_at >= *s.stop.time) {
+    return c.Fail(c.OriginOf(path + ".restart_at"), path + ".restart_at",
+                  "the victim restarts at " + FormatDuration(st.restart_at) +
+                      ", not before stop.time (" + FormatDuration(*s.stop.time) + ")");
+  }
+  return true;
+}
+
 }  // namespace
 
 const Table& StrategyTable() {
@@ -85,7 +142,8 @@ const Table& StrategyTable() {
       {
           {"kind", "string", true, "", "",
            "`selfish-mining` (Eyal & Sirer 2014), `lead-stubborn`, `equal-fork-stubborn`, "
-           "`trail-stubborn` (Nayak et al. 2016), `double-spend`, `censor`, `black-hole`.",
+           "`trail-stubborn` (Nayak et al. 2016), `double-spend`, `censor`, `black-hole`, "
+           "`eclipse` (Heilman et al. 2015).",
            &ParseKind},
           {"gamma", "share in [0, 1]", false, "0", kRushingKinds,
            "Rushing: direct low-latency links from the group's node to honest miners holding "
@@ -192,6 +250,56 @@ const Table& StrategyTable() {
              j = JsonString(FormatDuration(v));
              return true;
            }},
+          {"victim", "node index", true, "", "eclipse",
+           "The node attacked (0 to network.nodes - 1, not of this group).",
+           [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
+             return ReadCount(n, p, c, 0, kMaxNodes, &c.group->strategy.victim, j);
+           }},
+          {"addresses", "integer in [1, 1000000]", false, "4096", "eclipse",
+           "IPv4 addresses the attacker controls; every one reaches its node.",
+           [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
+             return ReadCount(n, p, c, 1, 1'000'000, &c.group->strategy.attack_addresses, j);
+           }},
+          {"address_groups", "integer in [1, 4096]", false, "32", "eclipse",
+           "/16 network groups the addresses are spread over, evenly (each group holds at most "
+           "65534). More groups reach more of the victim's buckets.",
+           [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
+             return ReadCount(n, p, c, 1, 4096, &c.group->strategy.attack_address_groups, j);
+           }},
+          {"trash_addresses", "integer in [0, 1000000]", false, "4096", "eclipse",
+           "Addresses where nobody listens, mixed into the addr floods (the paper's trash): "
+           "they waste the victim's connection attempts to its new table.",
+           [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
+             return ReadCount(n, p, c, 0, 1'000'000, &c.group->strategy.trash_addresses, j);
+           }},
+          {"connect_interval", "duration > 0", false, "10 s", "eclipse",
+           "Time between the attacker's new inbound connections to the victim, each from its "
+           "next address.",
+           [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
+             return ReadTime(n, p, c, false, &c.group->strategy.attack_connect_interval, j);
+           }},
+          {"connections", "integer in [1, 10000]", false, "32", "eclipse",
+           "Attack connections kept open at once; opening one more closes the oldest.",
+           [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
+             return ReadCount(n, p, c, 1, 10'000, &c.group->strategy.attack_connections, j);
+           }},
+          {"addr_interval", "duration > 0", false, "1 min", "eclipse",
+           "Time between addr messages (1000 entries of its and trash addresses) on each "
+           "connection with the victim; one also goes out when a connection is ready.",
+           [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
+             return ReadTime(n, p, c, false, &c.group->strategy.flood_interval, j);
+           }},
+          {"restart_at", "duration >= 0", false, "2 h", "eclipse",
+           "When the victim goes down (a software update, say) to come back `downtime` later: "
+           "the restart the attack waits for.",
+           [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
+             return ReadTime(n, p, c, true, &c.group->strategy.restart_at, j);
+           }},
+          {"downtime", "duration > 0", false, "1 min", "eclipse",
+           "How long the victim stays down.",
+           [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
+             return ReadTime(n, p, c, false, &c.group->strategy.restart_downtime, j);
+           }},
       }};
   return t;
 }
@@ -206,7 +314,7 @@ bool ValidateStrategies(Ctx& c) {
     if (g.honest()) continue;
     const std::string path = "groups." + g.name + ".strategy";
     const protocol::StrategyConfig& st = g.strategy;
-    const bool mines = st.kind != StrategyKind::kBlackHole;
+    const bool mines = st.kind != StrategyKind::kBlackHole && st.kind != StrategyKind::kEclipse;
     if (mines && g.hashrate <= 0) {
       return c.Fail(c.OriginOf("groups." + g.name + ".hashrate"), "groups." + g.name + ".hashrate",
                     "a " + Quote(g.strategy_name) + " group needs hashrate > 0");
@@ -220,6 +328,7 @@ bool ValidateStrategies(Ctx& c) {
                     "a " + Quote(g.strategy_name) +
                         " group must be one node (a pool): nodes of a group do not coordinate");
     }
+    if (st.kind == StrategyKind::kEclipse && !ValidateEclipse(c, g)) return false;
     if (g.rushing.honest_share > 0 && honest_hashrate <= 0) {
       return c.Fail(c.OriginOf(path + ".gamma"), path + ".gamma",
                     "rushing links need honest miners, but no group without a strategy has "

@@ -31,13 +31,43 @@ void WriteDistribution(results::JsonWriter& w, const sim::Distribution& d) {
   w.EndObject();
 }
 
+// docs/attacks-eclipse-churn.md lists these keys.
+void WriteEclipse(results::JsonWriter& w, const sim::AdversaryReport& a) {
+  w.Key("victim").UInt(a.victim);
+  w.Key("restart_at_s").Double(a.restart_at_s);
+  w.Key("eclipsed").Bool(a.eclipsed_at_s.has_value());
+  w.Key("eclipsed_at_s").Double(a.eclipsed_at_s);
+  w.Key("victim_outbound").UInt(a.victim_outbound);
+  w.Key("victim_outbound_attacker_share").Double(a.victim_outbound_attacker_share);
+  w.Key("addrman_attacker_share_new").Double(a.addrman_attacker_share_new);
+  w.Key("addrman_attacker_share_tried").Double(a.addrman_attacker_share_tried);
+  w.Key("addrman_trash_share_new").Double(a.addrman_trash_share_new);
+  w.Key("attacker_connections").UInt(a.attacker_connections);
+  w.Key("victim_connections_to_attacker").UInt(a.victim_connections_to_attacker);
+  w.Key("flood_messages").UInt(a.flood_messages);
+}
+
+void WriteChurn(results::JsonWriter& w, const sim::SimReport& r) {
+  if (!r.churn) {
+    w.Null();
+    return;
+  }
+  w.BeginObject();
+  w.Key("nodes").UInt(r.churn->nodes);
+  w.Key("departures").UInt(r.churn->departures);
+  w.Key("arrivals").UInt(r.churn->arrivals);
+  w.Key("link_failures").UInt(r.churn->link_failures);
+  w.Key("offline_at_end").UInt(r.churn->offline_at_end);
+  w.EndObject();
+}
+
 // `adversaries.<group>`: the keys of the group's strategy (docs/attacks.md lists them).
 void WriteAdversary(results::JsonWriter& w, const sim::GroupReport& g) {
   const sim::AdversaryReport& a = *g.adversary;
   w.Key("kind").String(a.kind);
   const bool selfish = a.kind == "selfish-mining" || a.kind == "lead-stubborn" ||
                        a.kind == "equal-fork-stubborn" || a.kind == "trail-stubborn";
-  if (a.kind != "black-hole") {
+  if (a.kind != "black-hole" && a.kind != "eclipse") {
     w.Key("hashrate").Double(g.hashrate);
     w.Key("revenue_share").Double(g.revenue_share);
     w.Key("blocks_orphaned").UInt(a.blocks_orphaned);
@@ -75,6 +105,7 @@ void WriteAdversary(results::JsonWriter& w, const sim::GroupReport& g) {
     w.Key("blocks_delayed").UInt(a.blocks_delayed);
     w.Key("txs_not_relayed").UInt(a.txs_not_relayed);
   }
+  if (a.kind == "eclipse") WriteEclipse(w, a);
 }
 
 void WriteTransactions(results::JsonWriter& w, const sim::SimReport& r) {
@@ -155,6 +186,8 @@ std::string SummaryJson(const Scenario& scenario, const sim::SimReport& r) {
   w.Key("transactions");
   WriteTransactions(w, r);
   w.Key("chain_quality").Double(r.chain_quality);
+  w.Key("churn");
+  WriteChurn(w, r);
   w.Key("adversaries").BeginObject();
   for (const auto& g : r.groups) {
     if (!g.adversary) continue;

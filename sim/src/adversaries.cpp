@@ -197,6 +197,7 @@ void Simulation::ReportAdversaries(SimReport& r, const std::vector<bool>& on_mai
       a.censored_tx_delay_s = Summarize(std::move(delay_s));
       if (eligible > 0) a.never_included_share = static_cast<double>(never) / eligible;
     }
+    if (spec.strategy.kind == protocol::StrategyKind::kEclipse) ReportEclipse(g, a);
     r.groups[g].adversary = std::move(a);
   }
 }

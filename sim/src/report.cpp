@@ -49,6 +49,7 @@ SimReport Simulation::Report() const {
   r.connection_attempts = connection_attempts_;
   r.failed_connections = failed_connections_;
   r.feelers = feelers_;
+  if (config_.churn.enabled) r.churn = ReportChurn();
 
   // The main chain ends at the most-work tip any node holds; ties go to the tip more nodes
   // hold, then to the block mined first.

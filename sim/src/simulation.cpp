@@ -1,6 +1,7 @@
 #include "peerlab/sim/simulation.hpp"
 
 #include "peerlab/protocol/wire_bridge.hpp"
+#include "peerlab/sim/placement.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -52,7 +53,8 @@ Simulation::Simulation(const SimConfig& config)
       outbox_(pool_),
       links_(config.regions, config.jitter, config.seed),
       mining_rng_(config.seed, 0, RngPurpose::kMining),
-      tx_rng_(config.seed, 0, RngPurpose::kTransactions) {}
+      tx_rng_(config.seed, 0, RngPurpose::kTransactions),
+      link_failure_rng_(config.seed, 0, RngPurpose::kLinkFailures) {}
 
 Result<std::unique_ptr<Simulation>> Simulation::Build(const SimConfig& config) {
   if (config.nodes < 2 || config.nodes >= Event::kSourceMask) {
@@ -105,31 +107,11 @@ Status Simulation::Setup() {
   edges_ = std::move(edges).value();
 
   // Groups: a seeded shuffle of the nodes, dealt to the groups in file order.
-  std::vector<std::uint32_t> order(n);
-  for (std::uint32_t i = 0; i < n; ++i) order[i] = i;
-  Rng group_rng(config_.seed, 0, RngPurpose::kGroupAssignment);
-  for (std::uint32_t i = n - 1; i > 0; --i) {
-    std::swap(order[i], order[group_rng.Below(i + 1)]);
-  }
+  auto groups = AssignGroups(config_);
+  if (!groups.ok()) return groups.status();
+  node_group_ = std::move(groups).value();
   const auto group_count = static_cast<std::uint32_t>(config_.groups.size());
-  node_group_.assign(n, UINT32_MAX);
   group_nodes_.assign(group_count, {});
-  std::size_t next = 0;
-  std::uint32_t rest_group = UINT32_MAX;
-  for (std::uint32_t g = 0; g < group_count; ++g) {
-    if (config_.groups[g].rest) {
-      rest_group = g;
-      continue;
-    }
-    if (next + config_.groups[g].node_count > n) {
-      return Status::Error("groups: more nodes in groups than network.nodes");
-    }
-    for (std::uint32_t k = 0; k < config_.groups[g].node_count; ++k) node_group_[order[next++]] = g;
-  }
-  for (; next < n; ++next) {
-    if (rest_group == UINT32_MAX) return Status::Error("groups: some nodes belong to no group");
-    node_group_[order[next]] = rest_group;
-  }
   for (std::uint32_t i = 0; i < n; ++i) group_nodes_[node_group_[i]].push_back(i);
   double cumulative = 0;
   for (std::uint32_t g = 0; g < group_count; ++g) {
@@ -148,8 +130,10 @@ Status Simulation::Setup() {
   for (std::uint32_t i = 0; i < n; ++i) {
     nodes_.emplace_back(i, config_.node, store_, tx_store_, config_.seed, AddressOf(i));
   }
+  if (Status s = SetUpEclipse(); !s.ok()) return s;
   SetUpStrategies();
-  sequence_.assign(n + 2, 0);  // nodes, the mining oracle, the transaction workload
+  // Nodes, the mining oracle, the transaction workload, network events, lifecycle events.
+  sequence_.assign(n + 4, 0);
   peers_.assign(n, {});
   free_slots_.assign(n, {});
   for (const Edge& e : edges_) {
@@ -178,7 +162,7 @@ Status Simulation::Setup() {
   SeedAddressManagers();
   ScheduleNextBlock();
   if (config_.node.tx_relay) ScheduleNextTx();
-  return Status::Ok();
+  return SetUpLifecycle();
 }
 
 
@@ -188,7 +172,20 @@ protocol::NetAddress Simulation::AddressOf(std::uint32_t node) {
 
 std::uint32_t Simulation::NodeOf(protocol::NetAddress address) const {
   const std::uint32_t index = address * kAddressInverse - 1;
-  return index < nodes_.size() ? index : node_count();
+  if (index < nodes_.size()) return index;
+  const auto it = std::lower_bound(alias_table_.begin(), alias_table_.end(),
+                                   std::pair<protocol::NetAddress, std::uint32_t>{address, 0});
+  return it != alias_table_.end() && it->first == address ? it->second : node_count();
+}
+
+protocol::NetAddress Simulation::RemoteAddress(std::uint32_t node, protocol::PeerId peer) const {
+  const PeerLink& link = peers_[node][peer];
+  return link.aliased ? link_alias_.at(std::uint64_t{node} << 32 | peer) : AddressOf(link.remote);
+}
+
+void Simulation::SetAlias(std::uint32_t node, protocol::PeerId peer, protocol::NetAddress address) {
+  peers_[node][peer].aliased = true;
+  link_alias_[std::uint64_t{node} << 32 | peer] = address;
 }
 
 void Simulation::SeedAddressManagers() {
@@ -302,7 +299,7 @@ void Simulation::Dispatch(const Event& e) {
       if (!Current(e)) break;
       PeerLink& link = peers_[e.a][e.b];
       const bool inbound = (e.c & 1) != 0;
-      const protocol::NetAddress remote = AddressOf(link.remote);
+      const protocol::NetAddress remote = RemoteAddress(e.a, e.b);
       if (!link.open) {
         // Closed before this end heard of it: no close notice comes, the slot is free again.
         FreeSlot(e.a, e.b);
@@ -320,10 +317,16 @@ void Simulation::Dispatch(const Event& e) {
       Deliver(e.a, protocol::ConnectFailed{e.b});
       break;
     case EventKind::kTimer:
+      // A timer armed before the node went offline died with it.
+      if (lifecycle_ && e.generation != incarnation_[e.a]) break;
       Deliver(e.a, protocol::TimerFired{
                        protocol::Timer{static_cast<protocol::Timer::Kind>(e.c), e.b}});
       break;
     case EventKind::kBlockFound:
+      if (!IsOnline(e.a)) {  // its hashrate is switched off: the network mines slower
+        ScheduleNextBlock();
+        break;
+      }
       ++blocks_mined_;
       Deliver(e.a, protocol::BlockFound{});
       if (config_.stop.blocks && blocks_mined_ >= *config_.stop.blocks) {
@@ -335,13 +338,17 @@ void Simulation::Dispatch(const Event& e) {
       break;
     case EventKind::kTxCreated:
       if (mining_stopped_) break;
-      CreateTx(e.a);
+      if (IsOnline(e.a)) CreateTx(e.a);  // a wallet whose node is down sends nothing
       ScheduleNextTx();
+      break;
+    case EventKind::kLifecycle:
+      OnLifecycle(e);
       break;
   }
 }
 
 void Simulation::Deliver(std::uint32_t node, const protocol::Input& input) {
+  if (offline_count_ != 0 && offline_[node] != 0) [[unlikely]] return;  // nobody is there
   outbox_.Clear();
   nodes_[node].Handle(now_, input, outbox_);
   for (const auto& send : outbox_.sends) {
@@ -366,9 +373,10 @@ void Simulation::Deliver(std::uint32_t node, const protocol::Input& input) {
     Push(EventKind::kDeliver, node, arrival, link.remote, link.remote_peer, send.message,
          generation);
   }
+  const std::uint32_t incarnation = lifecycle_ ? incarnation_[node] : 0;
   for (const auto& timer : outbox_.timers) {
     Push(EventKind::kTimer, node, timer.at, node, timer.timer.arg,
-         static_cast<std::uint32_t>(timer.timer.kind));
+         static_cast<std::uint32_t>(timer.timer.kind), incarnation);
   }
   for (const auto& o : outbox_.observations) Observe(node, o);
   // Both directions close now; the other node notices after a one-way trip (TCP FIN).
@@ -411,11 +419,19 @@ void Simulation::Connect(std::uint32_t node, protocol::NetAddress address,
   ++connection_attempts_;
   if (kind == protocol::ConnectionKind::kFeeler) ++feelers_;
   const std::uint32_t target = NodeOf(address);
-  if (target == node_count() || target == node) {
+  // Nobody there (or the node is offline): the SYN goes unanswered.
+  if (target == node_count() || target == node || !IsOnline(target)) {
     ++failed_connections_;
     Push(EventKind::kConnectFailed, node, now_ + kConnectTimeout, node, address, 0);
     return;
   }
+  const auto slots = OpenLink(node, target, kind);
+  if (address != AddressOf(target)) SetAlias(node, slots.first, address);  // an attacker's
+  if (!attacks_.empty()) NoteConnectToAttacker(node, target);
+}
+
+std::pair<protocol::PeerId, protocol::PeerId> Simulation::OpenLink(
+    std::uint32_t node, std::uint32_t target, protocol::ConnectionKind kind) {
   // The target decides whether to keep it (eviction when full) when it hears of it.
   const bool block_relay_only = kind == protocol::ConnectionKind::kBlockRelayOnly;
   const protocol::PeerId from_slot = AllocateSlot(node);
@@ -431,6 +447,7 @@ void Simulation::Connect(std::uint32_t node, protocol::NetAddress address,
                                   (kind == protocol::ConnectionKind::kFeeler ? 4u : 0u);
   Push(EventKind::kPeerUp, node, syn, target, to_slot, kind_bits | 1, to.generation);
   Push(EventKind::kPeerUp, node, syn_ack, node, from_slot, kind_bits, from.generation);
+  return {from_slot, to_slot};
 }
 
 protocol::PeerId Simulation::AllocateSlot(std::uint32_t node) {

@@ -12,8 +12,9 @@
 //   scaled down so a full manager stays within a few KB, and the share of buckets one group can
 //   reach keeps Core's ratios (new: 64 of 1024 per source group, tried: 8 of 256 per group);
 // - an address sits in at most one new bucket (Core allows up to 8 references);
-// - a tried-table collision moves the old occupant back to new (Core before 0.20; 0.20+ first
-//   tests the old one with a feeler);
+// - with `test_before_evict` off, a tried-table collision moves the old occupant back to new
+//   (Core before 0.17); on (the default), the newcomer waits while the node tests the old one
+//   with a feeler, as Core 0.17+ does;
 // - storage is sparse: only occupied slots cost memory.
 //
 // Times are Unix seconds, as addr messages carry them. Deterministic: placement uses a keyed
@@ -32,6 +33,15 @@ struct AddrManConfig {
   std::uint32_t new_buckets = 64;     // Core: 1024
   std::uint32_t tried_buckets = 16;   // Core: 256
   std::uint32_t bucket_size = 8;      // Core: 64
+  // Eclipse countermeasures (Heilman et al. 2015), on as in Core today; off to measure them.
+  // Core 0.17+: an address whose tried slot is taken waits (at most 10 such collisions) until a
+  // feeler has tested the occupant, which keeps its slot if it answered in the last 4 hours.
+  // Off: the occupant goes back to the new table at once (Core before 0.17).
+  bool test_before_evict = true;
+  // One source group reaches a sixteenth of the new buckets and one address group 1/32 of the
+  // tried buckets (Core: 64 of 1024 and 8 of 256). Off: a bucket is a hash of the groups (new)
+  // or of the address (tried) alone, so any source may reach any bucket.
+  bool bucket_limits = true;
 };
 
 class AddrMan {
@@ -44,8 +54,17 @@ class AddrMan {
   // once per hour when the address is currently in use).
   bool Add(NetAddress address, std::uint32_t time, NetAddress source, std::uint32_t now);
   // We completed a handshake with `address` as outbound: moves it to tried (adding it first if
-  // unknown), resets its failure count.
+  // unknown), resets its failure count. With test_before_evict, when its tried slot is taken
+  // by another address it stays in new as a pending collision instead (unknown: nothing).
   void Good(NetAddress address, std::uint32_t now);
+  // Core's ResolveCollisions: settles pending collisions. The occupant keeps its slot if it
+  // answered in the last 4 hours; it loses it if it was tried and failed in that time (after
+  // 60 s), or when the newcomer has waited 40 minutes without the occupant being tested.
+  void ResolveCollisions(std::uint32_t now);
+  // Core's SelectTriedCollision: the occupant of a random pending collision, for a feeler to
+  // test; kNoAddress when there is none.
+  NetAddress SelectTriedCollision(Rng& rng) const;
+  std::size_t collision_count() const { return collisions_.size(); }
   // We are about to connect to it: counts an attempt (for the selection odds and terribleness).
   void Attempt(NetAddress address, std::uint32_t now);
   // A connection to it just closed: it was seen now (Core's Connected(), on disconnect).
@@ -85,6 +104,8 @@ class AddrMan {
   static double Chance(const Info& info, std::uint32_t now);
   // The entry for `address`, or null.
   const Info* Find(NetAddress address) const;
+  // Every entry, sorted by address (for reports; placement is not exposed).
+  const std::vector<Info>& entries() const { return infos_; }
 
  private:
   // Every entry occupies exactly one slot, and its position (tried bit, bucket, slot) is a pure
@@ -108,6 +129,9 @@ class AddrMan {
   void EraseSlot(std::uint32_t position);
   void EraseInfo(NetAddress address);                   // no longer in a slot
   void Remove(NetAddress address);                      // slot and entry
+  // Moves a known new entry (or an unknown address) into its tried slot, sending the occupant
+  // back to new.
+  void MakeTried(NetAddress address, std::uint32_t now);
   std::size_t SlotCount() const;
 
   AddrManConfig config_;
@@ -115,6 +139,7 @@ class AddrMan {
   std::vector<Info> infos_;           // sorted by address
   std::vector<std::uint32_t> slots_;  // indices into infos_, sorted by position
   std::size_t tried_count_ = 0;
+  std::vector<NetAddress> collisions_;  // test-before-evict: at most kMaxCollisions, sorted
 };
 
 }  // namespace peerlab::protocol

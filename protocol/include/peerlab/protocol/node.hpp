@@ -60,6 +60,21 @@ enum class AddrGossip : std::uint8_t {
 
 enum class ConnectionKind : std::uint8_t { kFullRelay, kBlockRelayOnly, kFeeler };
 
+// Bitcoin Core's defences against eclipse attacks (Heilman et al. 2015) that live in the node,
+// each switchable to measure what it is worth; all on is what Core does today. Two more are in
+// AddrManConfig (test_before_evict, bucket_limits).
+struct Countermeasures {
+  // Core 0.21 (anchors.dat): after a restart, first reconnect to the (up to 2) block-relay-only
+  // peers the node had when it went down.
+  bool anchors = true;
+  // Core 0.13.1: feeler connections; off: none, whatever feeler_interval says.
+  bool feelers = true;
+  // Core 0.13.1 (PR 8594): a peer connecting to us never enters the address manager; off: an
+  // inbound peer goes straight to tried at its `version` (Core before 0.13.1, which Heilman et
+  // al. exploited; our version message carries no address, the connection's is taken).
+  bool tried_outbound_only = true;
+};
+
 struct NodeConfig {
   RelayMode relay = RelayMode::kHeaders;
   DurationNs validation_fixed = 0;    // per-block validation delay
@@ -89,6 +104,7 @@ struct NodeConfig {
   DurationNs addr_trickle_mean = 30 * kSecond;  // Core AVG_ADDRESS_BROADCAST_INTERVAL
   DurationNs connect_interval = 500 * kMillisecond;  // Core's ThreadOpenConnections pace
   DurationNs feeler_interval = 2 * kMinute;     // Core FEELER_INTERVAL; 0 = no feelers
+  Countermeasures countermeasures;
 };
 
 struct Timer {
@@ -101,6 +117,7 @@ struct Timer {
     kFeeler,
     kAddrTrickle,  // arg: peer
     kStrategyAnnounce,  // a black hole's delayed announcement of its tip
+    kStrategyFlood,     // an eclipse attacker's next addr flood to its victim
   };
   Kind kind = Kind::kValidationDone;
   std::uint32_t arg = 0;
@@ -142,8 +159,15 @@ struct SubmitTx {      // a wallet on this node created a transaction
 struct MalformedMessage {
   PeerId peer;
 };
+// The node was offline since its previous input and is back (node_restart.cpp). The driver
+// closed every connection the node had (it is not told of them one by one), dropped what was
+// sent to it and every timer it had armed. The node keeps its chain, mempool and address
+// manager (Core keeps peers.dat), forgets its peers and what it had requested, and opens
+// connections again: with anchors on, first to the block-relay-only peers it had.
+struct Restart {};
 using Input = std::variant<PeerConnected, PeerDisconnected, MessageReceived, TimerFired,
-                           BlockFound, SubmitTx, MalformedMessage, ConnectFailed, SeedAddresses>;
+                           BlockFound, SubmitTx, MalformedMessage, ConnectFailed, SeedAddresses,
+                           Restart>;
 
 struct Observation {
   enum class Kind : std::uint8_t {
@@ -234,6 +258,10 @@ class Node {
   void SetStrategy(const StrategyConfig& strategy);
   // Null for an honest node.
   const StrategyStats* strategy_stats() const { return strategy_ ? &strategy_->stats : nullptr; }
+  // Eclipse attacker: the addresses its addr floods draw from (its own, then trash), kept.
+  void SetFloodAddresses(std::vector<NetAddress> addresses);
+  // After a restart, the anchors still to be tried (most recent last).
+  const std::vector<NetAddress>& anchors() const { return anchors_; }
 
   std::uint32_t index() const { return index_; }
   BlockHandle tip() const { return tip_; }
@@ -379,6 +407,15 @@ class Node {
   void DisconnectPeer(PeerId peer, Outbox& out);
   void ForgetPeer(PeerId peer, Outbox& out);
 
+  // node_restart.cpp: offline and back (Restart), anchors
+  void OnRestart(Outbox& out);
+  NetAddress TakeAnchor();  // the next usable anchor, or kNoAddress
+  // node_eclipse.cpp: an eclipse attacker's floods to its victim
+  bool IsVictim(const Peer& p) const;
+  void OnStrategyPeerReady(PeerId peer, Outbox& out);
+  void OnFloodTimer(Outbox& out);
+  void SendFlood(PeerId peer, Outbox& out);
+
   // node_addr.cpp: addresses and outbound connections
   std::uint32_t UnixNow() const;  // now_ as the Unix seconds that addr messages carry
   void OnSeedAddresses(const SeedAddresses& in, Outbox& out);
@@ -397,6 +434,7 @@ class Node {
   // An address worth connecting to (Core's ThreadOpenConnections rules), or kNoAddress.
   NetAddress ChooseAddress(bool new_only);
   bool Usable(NetAddress a) const;  // not ours, not in use, its group not used outbound
+  bool ConnectedTo(NetAddress a) const;
   // node_blocks.cpp: block relay and the chain
   void OnInv(PeerId peer, const Message& m, Outbox& out);
   void OnGetHeaders(PeerId peer, const Message& m, Outbox& out);
@@ -513,6 +551,8 @@ class Node {
   std::vector<PendingConnect> pending_connects_;  // at most one outbound and one feeler
   bool open_connections_armed_ = false;
   bool feeler_armed_ = false;
+  bool restarted_ = false;          // came back from offline at least once
+  std::vector<NetAddress> anchors_;  // Core's anchors.dat: at most 2, tried first after a restart
 
   std::unique_ptr<StrategyState> strategy_;  // null: honest
 };

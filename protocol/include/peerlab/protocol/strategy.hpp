@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "peerlab/protocol/address.hpp"
 #include "peerlab/protocol/block_store.hpp"
 #include "peerlab/util/time.hpp"
 
@@ -29,6 +30,11 @@ enum class StrategyKind : std::uint8_t {
   kCensor,
   // Does not relay (or delays) blocks or transactions it receives.
   kBlackHole,
+  // Heilman et al. 2015: connects to one victim from many addresses and floods it with them
+  // (and with trash addresses) until the victim, after a restart, only connects out to it.
+  // The engine owns the addresses, the connections and the restart; the node sends the
+  // floods and otherwise behaves as an honest peer (it relays blocks and transactions).
+  kEclipse,
 };
 
 enum class CensorMode : std::uint8_t {
@@ -58,6 +64,17 @@ struct StrategyConfig {
   RelayAction blocks = RelayAction::kRelay;
   RelayAction txs = RelayAction::kRelay;
   DurationNs block_delay = 0;
+  // Eclipse (see kEclipse; defaults as in the scenario schema).
+  std::uint32_t victim = 0;                      // node index
+  NetAddress victim_address = kNoAddress;        // set by the engine
+  std::uint32_t attack_addresses = 4096;         // attacker addresses that reach its node
+  std::uint32_t attack_address_groups = 32;      // /16 groups they are spread over
+  std::uint32_t trash_addresses = 4096;          // addresses nobody listens at
+  DurationNs attack_connect_interval = 10 * kSecond;  // a new inbound connection to the victim
+  std::uint32_t attack_connections = 32;         // open at once; the oldest closes for a new one
+  DurationNs flood_interval = kMinute;           // an addr of 1000 entries per connection
+  DurationNs restart_at = 2 * kHour;             // the victim goes down then...
+  DurationNs restart_downtime = kMinute;         // ... and comes back this much later
 };
 
 // What a strategy did, counted by its node; drivers sum them per group.
@@ -72,6 +89,7 @@ struct StrategyStats {
   std::uint64_t blocks_not_relayed = 0;  // black hole: tips it never announced
   std::uint64_t blocks_delayed = 0;
   std::uint64_t txs_not_relayed = 0;
+  std::uint64_t flood_messages = 0;    // eclipse: addr messages sent to the victim
 };
 
 // A strategy's private state inside its Node (node_strategy.cpp).
@@ -95,6 +113,10 @@ struct StrategyState {
   // Black hole (delay): an announcement is pending.
   bool announce_armed = false;
   bool releasing = false;  // the delayed announcement is being sent
+  // Eclipse: what floods draw from (a fixed pool), where the next one starts, the timer.
+  std::vector<NetAddress> flood;
+  std::size_t flood_next = 0;
+  bool flood_armed = false;
 };
 
 }  // namespace peerlab::protocol

@@ -80,6 +80,14 @@ bool ValidateStrategies(Ctx& ctx);
 // fields_peers.cpp
 const Table& PeersTable();
 const Table& AddrManTable();
+const Table& CountermeasuresTable();
+// fields_churn.cpp
+bool ParseChurn(const Node& value, const std::string& path, Ctx& ctx, std::string& json);
+const Table& ChurnTable();
+const Table& SessionTable();
+const Table& DowntimeTable();
+const Table& LinkFailuresTable();
+bool ValidateChurn(Ctx& ctx);
 
 // Every table in reference order; the first is the top level.
 const std::vector<const Table*>& AllTables();

@@ -111,6 +111,39 @@ struct TxWorkloadSpec {
   std::vector<TxClassSpec> classes = {{"default", 1.0}};
 };
 
+// How long something lasts: a session (online) or a downtime (offline) of a churning node.
+enum class LifetimeKind : std::uint8_t {
+  kExponential,  // memoryless, with the given mean
+  kWeibull,      // shape < 1: many short and a few very long (measured session times look so)
+};
+struct LifetimeSpec {
+  LifetimeKind kind = LifetimeKind::kExponential;
+  DurationNs mean = kHour;
+  double shape = 1.0;  // Weibull only
+};
+
+// Nodes leaving and rejoining, and connections failing (sim/src/churn.cpp). A churning node
+// alternates a session (online) and a downtime (offline; it comes back with a Restart: chain,
+// mempool and address manager kept).
+struct ChurnSpec {
+  bool enabled = false;  // the scenario has a `churn` section (its counts go to summary.json)
+  double share = 0;      // of the eligible nodes, chosen by a seeded shuffle
+  LifetimeSpec session{LifetimeKind::kExponential, 2 * kHour, 1.0};
+  LifetimeSpec downtime{LifetimeKind::kExponential, 30 * kMinute, 1.0};
+  // Eligible: nodes of groups with no hashrate and no strategy, unless miners are included;
+  // never strategy nodes or eclipse victims.
+  bool include_miners = false;
+  double link_failures_per_hour = 0;  // per open connection
+};
+
+// One scheduled stretch offline (tests, an eclipse victim's restart): `node` goes down at `at`
+// and comes back (Restart) `downtime` later.
+struct OutageSpec {
+  std::uint32_t node = 0;
+  TimeNs at = 0;
+  DurationNs downtime = 0;
+};
+
 struct SimConfig {
   std::uint64_t seed = 1;
   std::uint32_t nodes = 100;
@@ -124,6 +157,8 @@ struct SimConfig {
   DurationNs block_interval = 600 * kSecond;
   std::vector<GroupSpec> groups;
   StopSpec stop;
+  ChurnSpec churn;
+  std::vector<OutageSpec> outages;  // per node, not overlapping
   // Round-trip every message through the byte-level wire codec and compare (design §3's
   // wire-check mode). Slow: for tests and for checking a scenario, not for production runs.
   bool wire_check = false;

@@ -71,6 +71,29 @@ struct AdversaryReport {
   std::uint64_t blocks_not_relayed = 0;
   std::uint64_t blocks_delayed = 0;
   std::uint64_t txs_not_relayed = 0;
+  // Eclipse (sim/src/eclipse.cpp).
+  std::uint32_t victim = 0;
+  double restart_at_s = 0;
+  std::optional<double> eclipsed_at_s;  // first time after the restart: all outbound are ours
+  std::uint32_t victim_outbound = 0;    // established outbound connections at the end
+  std::optional<double> victim_outbound_attacker_share;  // ... leading to the attacker
+  // The victim's address manager when it went down: shares of its new and tried entries that
+  // are attacker addresses, and of its new entries that are trash.
+  std::optional<double> addrman_attacker_share_new;
+  std::optional<double> addrman_attacker_share_tried;
+  std::optional<double> addrman_trash_share_new;
+  std::uint64_t attacker_connections = 0;  // opened to the victim from attacker addresses
+  std::uint64_t victim_connections_to_attacker = 0;  // attempts of the victim that reached it
+  std::uint64_t flood_messages = 0;
+};
+
+// Nodes leaving and coming back, connections failing (summary.json `churn`).
+struct ChurnReport {
+  std::uint32_t nodes = 0;        // churning nodes
+  std::uint64_t departures = 0;   // a node went offline (churn and scheduled outages)
+  std::uint64_t arrivals = 0;     // ... and came back
+  std::uint64_t link_failures = 0;
+  std::uint32_t offline_at_end = 0;
 };
 
 struct GroupReport {
@@ -123,6 +146,7 @@ struct SimReport {
   std::uint32_t txs_created = 0;
   std::uint32_t txs_confirmed = 0;
   std::vector<TxClassReport> tx_classes;
+  std::optional<ChurnReport> churn;  // set when the scenario has churn
 };
 
 }  // namespace peerlab::sim

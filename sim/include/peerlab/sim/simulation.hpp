@@ -10,7 +10,9 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "peerlab/protocol/block_store.hpp"
@@ -73,10 +75,21 @@ class Simulation {
   }
   std::uint32_t node_region(std::uint32_t i) const { return links_.region_of(i); }
   // Synthetic IPv4 addresses: a bijection of node indexes spread over the address space, so
-  // nearly every node has its own /16 network group. NodeOf returns node_count() for an
-  // address that is no node's.
+  // nearly every node has its own /16 network group. NodeOf also knows eclipse attackers'
+  // addresses (a sorted table: each reaches its attacker's node) and returns node_count() for
+  // an address where nobody listens.
   static protocol::NetAddress AddressOf(std::uint32_t node);
   std::uint32_t NodeOf(protocol::NetAddress address) const;
+  // Churn and outages (churn.cpp): an offline node gets no input (messages, timers, blocks it
+  // would have found); its connections were closed and connecting to it fails after the
+  // connect timeout. Back online it gets a Restart.
+  bool IsOnline(std::uint32_t node) const { return offline_count_ == 0 || offline_[node] == 0; }
+  // The address `node` sees at the other end of connection `peer` (an attacker address when
+  // an eclipse attacker opened it or the node dialled one).
+  protocol::NetAddress RemoteAddress(std::uint32_t node, protocol::PeerId peer) const;
+  std::uint32_t peer_node(std::uint32_t node, protocol::PeerId peer) const {
+    return peers_[node][peer].remote;
+  }
 
  private:
   // One end of a connection. A slot is reused for a later connection once its node knows the
@@ -93,6 +106,7 @@ class Simulation {
     bool block_relay_only : 1 = false;
     bool known : 1 = true;  // the node has been told it is up (PeerConnected)
     bool rushing : 1 = false;  // a strategy's direct link (RushingSpec), its own pipe
+    bool aliased : 1 = false;  // this end sees an eclipse attacker address (link_alias_)
   };
   static_assert(sizeof(PeerLink) == 16);
 
@@ -111,6 +125,11 @@ class Simulation {
   void Observe(std::uint32_t node, const protocol::Observation& o);
   void CloseLink(std::uint32_t node, protocol::PeerId peer, TimeNs notify_self_at);
   void Connect(std::uint32_t node, protocol::NetAddress address, protocol::ConnectionKind kind);
+  // The TCP handshake of a connection `node` opens to `target`, whoever asked for it; returns
+  // the slots at both ends.
+  std::pair<protocol::PeerId, protocol::PeerId> OpenLink(std::uint32_t node, std::uint32_t target,
+                                                         protocol::ConnectionKind kind);
+  void SetAlias(std::uint32_t node, protocol::PeerId peer, protocol::NetAddress address);
   void SeedAddressManagers();
   // adversaries.cpp: strategies and what they achieve.
   void SetUpStrategies();
@@ -119,6 +138,27 @@ class Simulation {
   void ObserveStrategy(std::uint32_t node, const protocol::Observation& o);
   void ReportAdversaries(SimReport& r, const std::vector<bool>& on_main,
                          protocol::BlockHandle main_tip) const;
+
+  // churn.cpp: nodes going offline and back, connections failing. Engine events of kind
+  // kLifecycle carry the subject in `a` and what happens in `b`.
+  enum class Lifecycle : std::uint32_t { kGoOffline, kComeBack, kAttack, kWatch, kLinkFailure };
+  Status SetUpLifecycle();  // after everything else: the first events
+  void PushLifecycle(TimeNs at, std::uint32_t subject, Lifecycle what);
+  void OnLifecycle(const Event& e);
+  void TakeOffline(std::uint32_t node);
+  void BringOnline(std::uint32_t node);
+  void FailRandomLink();
+  void ScheduleLinkFailure();
+  ChurnReport ReportChurn() const;
+  // eclipse.cpp: attacker addresses, attack connections, the victim's restart and watch.
+  Status SetUpEclipse();  // before the strategies are set
+  void StartEclipse();    // after: flood pools, first attack connection
+  void AttackTick(std::uint32_t attack);
+  void WatchEclipse(std::uint32_t attack);
+  void OnVictimOffline(std::uint32_t node);
+  void OnVictimBack(std::uint32_t node);
+  void NoteConnectToAttacker(std::uint32_t node, std::uint32_t target);
+  void ReportEclipse(std::uint32_t group, AdversaryReport& a) const;
 
   SimConfig config_;
   protocol::BlockStore store_;
@@ -200,6 +240,31 @@ class Simulation {
     std::vector<TimeNs> reached_all_at;
   };
   std::vector<CensorReach> censor_reach_;  // per group, empty for others
+
+  // Outages and churn (churn.cpp).
+  bool lifecycle_ = false;               // nodes may go offline: timers carry incarnations
+  std::vector<std::uint8_t> offline_;    // per node (when lifecycle_)
+  std::uint32_t offline_count_ = 0;      // the hot path tests only this
+  std::vector<std::uint32_t> incarnation_;  // per node: bumped when it goes offline
+  std::vector<std::uint32_t> churn_slot_;   // per node: index into churn_rng_, or UINT32_MAX
+  std::vector<Rng> churn_rng_;              // per churning node
+  Rng link_failure_rng_;
+  std::uint64_t departures_ = 0, arrivals_ = 0, link_failures_ = 0;
+
+  // Eclipse attacks (eclipse.cpp).
+  struct EclipseAttack {
+    std::uint32_t group, attacker, victim;
+    std::vector<protocol::NetAddress> addresses;  // the attacker's, in the order it uses them
+    std::size_t next_address = 0;
+    std::vector<protocol::PeerId> open;  // attacker's slots of its attack links, oldest first
+    bool victim_back = false;            // the restart happened
+    TimeNs eclipsed_at = -1;
+    std::optional<double> share_new, share_tried, trash_new;  // victim's tables at the restart
+    std::uint64_t connections = 0, victim_connects = 0;
+  };
+  std::vector<EclipseAttack> attacks_;
+  std::vector<std::pair<protocol::NetAddress, std::uint32_t>> alias_table_;  // sorted: -> node
+  std::map<std::uint64_t, protocol::NetAddress> link_alias_;  // node << 32 | slot -> address
 };
 
 }  // namespace peerlab::sim

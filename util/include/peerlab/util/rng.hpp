@@ -24,6 +24,9 @@ enum class RngPurpose : std::uint32_t {
   kAddrManKey = 9,
   kAddressSeeds = 10,
   kRushingLinks = 12,  // (11 is taken by autonomous-system assignment)
+  kEclipseAddresses = 13,  // owner g: attacking group g's addresses; 2^32 + g: its trash
+  kChurn = 14,             // owner 0: which nodes churn; owner node + 1: its sessions, downtimes
+  kLinkFailures = 15,
 };
 
 // xoshiro256** (Blackman & Vigna), seeded through SplitMix64.

@@ -1,0 +1,205 @@
+// Simulation: nodes going offline and coming back (scheduled outages, churn), connections
+// failing at random, and the engine events that drive them and eclipse attacks.
+//
+// Going offline closes every connection of the node at once (its peers hear of it one latency
+// later, as from a clean shutdown), bumps its incarnation so that the timers it armed die, and
+// makes Deliver drop whatever reaches it. Coming back delivers protocol::Restart. The only cost
+// on the per-message path is Deliver's test of offline_count_.
+#include <algorithm>
+#include <cmath>
+
+#include "peerlab/sim/simulation.hpp"
+
+namespace peerlab::sim {
+namespace {
+
+DurationNs DrawLifetime(const LifetimeSpec& spec, Rng& rng) {
+  const double mean = static_cast<double>(spec.mean);
+  double v = 0;
+  switch (spec.kind) {
+    case LifetimeKind::kExponential:
+      v = rng.Exponential(mean);
+      break;
+    case LifetimeKind::kWeibull: {
+      // Inverse CDF; the scale makes the mean come out as asked: mean / Gamma(1 + 1/shape).
+      const double scale = mean / std::tgamma(1.0 + 1.0 / spec.shape);
+      v = scale * std::pow(-std::log(rng.UniformOpenZero()), 1.0 / spec.shape);
+      break;
+    }
+  }
+  return std::max<DurationNs>(1, static_cast<DurationNs>(v));
+}
+
+}  // namespace
+
+Status Simulation::SetUpLifecycle() {
+  const std::uint32_t n = node_count();
+  const ChurnSpec& churn = config_.churn;
+  lifecycle_ = !config_.outages.empty() || churn.share > 0 || !attacks_.empty();
+  if (lifecycle_) {
+    offline_.assign(n, 0);
+    incarnation_.assign(n, 0);
+  }
+  // Scheduled outages: one at a time per node.
+  std::vector<OutageSpec> outages = config_.outages;
+  std::sort(outages.begin(), outages.end(), [](const OutageSpec& a, const OutageSpec& b) {
+    return a.node != b.node ? a.node < b.node : a.at < b.at;
+  });
+  for (std::size_t i = 0; i < outages.size(); ++i) {
+    const OutageSpec& o = outages[i];
+    if (o.node >= n || o.at < 0 || o.downtime <= 0) {
+      return Status::Error("outage of node " + std::to_string(o.node) + ": no such node or bad time");
+    }
+    if (i > 0 && outages[i - 1].node == o.node &&
+        outages[i - 1].at + outages[i - 1].downtime >= o.at) {
+      return Status::Error("outages of node " + std::to_string(o.node) + " overlap");
+    }
+  }
+  for (const OutageSpec& o : config_.outages) {  // file order: events keep their sequence
+    PushLifecycle(o.at, o.node, Lifecycle::kGoOffline);
+    PushLifecycle(o.at + o.downtime, o.node, Lifecycle::kComeBack);
+  }
+
+  // Churning nodes: a seeded shuffle of the eligible ones, the first `share` of them.
+  churn_slot_.assign(n, UINT32_MAX);
+  if (churn.share > 0) {
+    std::vector<bool> excluded(n, false);
+    for (const OutageSpec& o : config_.outages) excluded[o.node] = true;
+    for (const EclipseAttack& a : attacks_) excluded[a.victim] = true;
+    std::vector<std::uint32_t> eligible;
+    for (std::uint32_t i = 0; i < n; ++i) {
+      const GroupSpec& g = config_.groups[node_group_[i]];
+      if (excluded[i] || !g.honest() || (g.hashrate > 0 && !churn.include_miners)) continue;
+      eligible.push_back(i);
+    }
+    Rng pick(config_.seed, 0, RngPurpose::kChurn);
+    for (std::size_t i = eligible.size(); i > 1; --i) {
+      std::swap(eligible[i - 1], eligible[pick.Below(i)]);
+    }
+    const auto count = static_cast<std::size_t>(
+        std::llround(churn.share * static_cast<double>(eligible.size())));
+    eligible.resize(std::min(count, eligible.size()));
+    std::sort(eligible.begin(), eligible.end());
+    for (std::uint32_t node : eligible) {
+      churn_slot_[node] = static_cast<std::uint32_t>(churn_rng_.size());
+      churn_rng_.emplace_back(config_.seed, node + 1, RngPurpose::kChurn);
+      PushLifecycle(DrawLifetime(churn.session, churn_rng_.back()), node, Lifecycle::kGoOffline);
+    }
+  }
+  if (churn.link_failures_per_hour > 0) ScheduleLinkFailure();
+  StartEclipse();
+  return Status::Ok();
+}
+
+void Simulation::PushLifecycle(TimeNs at, std::uint32_t subject, Lifecycle what) {
+  Push(EventKind::kLifecycle, node_count() + 3, at, subject, static_cast<std::uint32_t>(what), 0);
+}
+
+void Simulation::OnLifecycle(const Event& e) {
+  const std::uint32_t node = e.a;
+  switch (static_cast<Lifecycle>(e.b)) {
+    case Lifecycle::kGoOffline:
+      TakeOffline(node);
+      if (churn_slot_[node] != UINT32_MAX) {
+        ++departures_;
+        const DurationNs down = DrawLifetime(config_.churn.downtime, churn_rng_[churn_slot_[node]]);
+        PushLifecycle(now_ + down, node, Lifecycle::kComeBack);
+      }
+      break;
+    case Lifecycle::kComeBack:
+      BringOnline(node);
+      if (churn_slot_[node] != UINT32_MAX) {
+        ++arrivals_;
+        const DurationNs up = DrawLifetime(config_.churn.session, churn_rng_[churn_slot_[node]]);
+        PushLifecycle(now_ + up, node, Lifecycle::kGoOffline);
+      }
+      break;
+    case Lifecycle::kAttack:
+      AttackTick(e.a);
+      break;
+    case Lifecycle::kWatch:
+      WatchEclipse(e.a);
+      break;
+    case Lifecycle::kLinkFailure:
+      FailRandomLink();
+      ScheduleLinkFailure();
+      break;
+  }
+}
+
+void Simulation::TakeOffline(std::uint32_t node) {
+  PEERLAB_ASSERT(offline_[node] == 0);
+  OnVictimOffline(node);  // an eclipse victim's tables are measured as it goes down
+  for (protocol::PeerId p = 0; p < peers_[node].size(); ++p) {
+    PeerLink& link = peers_[node][p];
+    if (!link.open) continue;
+    PeerLink& back = peers_[link.remote][link.remote_peer];
+    link.open = false;
+    back.open = false;
+    ++disconnects_;
+    // The peer hears the FIN one latency later; a peer that has not heard of the connection yet
+    // finds it closed when it does (its PeerUp frees the slot), as in CloseLink.
+    if (back.known) {
+      Push(EventKind::kPeerDown, node, links_.Signal(now_, node, link.remote), link.remote,
+           link.remote_peer, 0, back.generation);
+    }
+    // This end: the node will learn at Restart that everything is gone; a slot it has not heard
+    // of yet is freed by its PeerUp.
+    if (link.known) FreeSlot(node, p);
+  }
+  offline_[node] = 1;
+  ++offline_count_;
+  ++incarnation_[node];
+}
+
+void Simulation::BringOnline(std::uint32_t node) {
+  PEERLAB_ASSERT(offline_[node] != 0);
+  offline_[node] = 0;
+  --offline_count_;
+  Deliver(node, protocol::Restart{});
+  OnVictimBack(node);
+}
+
+void Simulation::ScheduleLinkFailure() {
+  // A network-wide Poisson process at `rate` per open connection, its rate taken from the
+  // connections open now (nearly constant once the network has formed).
+  std::uint64_t open = 0;
+  for (std::uint32_t i = 0; i < node_count(); ++i) open += open_outbound(i);
+  const double per_ns = config_.churn.link_failures_per_hour * static_cast<double>(std::max<std::uint64_t>(open, 1)) /
+                        static_cast<double>(kHour);
+  const auto gap = static_cast<DurationNs>(link_failure_rng_.Exponential(1.0 / per_ns));
+  PushLifecycle(now_ + std::max<DurationNs>(1, gap), 0, Lifecycle::kLinkFailure);
+}
+
+void Simulation::FailRandomLink() {
+  // Every connection counted once, at the end that opened it; rushing links are not failed.
+  std::uint64_t open = 0;
+  for (std::uint32_t i = 0; i < node_count(); ++i) {
+    for (const PeerLink& l : peers_[i]) open += l.open && !l.inbound && !l.rushing;
+  }
+  if (open == 0) return;
+  std::uint64_t k = link_failure_rng_.Below(open);
+  for (std::uint32_t i = 0; i < node_count(); ++i) {
+    for (protocol::PeerId p = 0; p < peers_[i].size(); ++p) {
+      const PeerLink& l = peers_[i][p];
+      if (!l.open || l.inbound || l.rushing) continue;
+      if (k-- == 0) {
+        ++link_failures_;
+        Disconnect(i, p);
+        return;
+      }
+    }
+  }
+}
+
+ChurnReport Simulation::ReportChurn() const {
+  ChurnReport c;
+  c.nodes = static_cast<std::uint32_t>(churn_rng_.size());
+  c.departures = departures_;
+  c.arrivals = arrivals_;
+  c.link_failures = link_failures_;
+  c.offline_at_end = offline_count_;
+  return c;
+}
+
+}  // namespace peerlab::sim
