@@ -34,8 +34,10 @@ void Node::OnSeedAddresses(const SeedAddresses& in, Outbox& out) {
 
 void Node::OnOutboundEstablished(PeerId peer, Outbox& out) {
   Peer& p = peers_[peer];
-  // Block-relay-only connections carry no addresses (Core), which hides them from spies.
+  // Block-relay-only connections carry no addresses (Core), which hides them from spies. An
+  // eclipse attacker does not ask its victim either: it has nothing to learn there.
   if (p.block_relay_only || config_->addr_gossip == AddrGossip::kOff) return;
+  if (strategy_ && IsVictim(p)) return;
   PeerSession& s = *p.session;
   s.addr_relay = true;
   s.getaddr_sent = true;

@@ -1,8 +1,8 @@
 // Node: the eclipse attacker's part (StrategyKind::kEclipse). The engine gives the node a pool
 // of addresses (its own, which reach it, and trash nobody listens at) and opens connections to
-// the victim in its name; the node sends, on every connection with the victim, an addr message
-// of 1000 entries from the pool at once and then every flood_interval. Everything else it does
-// as an honest node would.
+// the victim in its name; every flood_interval the node sends, on every connection it has with
+// the victim, an addr message of 1000 entries from the pool (so the cost of the floods does not
+// grow with the rate of new connections). Everything else it does as an honest node would.
 #include "peerlab/protocol/node.hpp"
 
 namespace peerlab::protocol {
@@ -20,7 +20,6 @@ bool Node::IsVictim(const Peer& p) const {
 
 void Node::OnStrategyPeerReady(PeerId peer, Outbox& out) {
   if (!IsVictim(peers_[peer])) return;
-  SendFlood(peer, out);
   if (!strategy_->flood_armed && strategy_->config->flood_interval > 0) {
     strategy_->flood_armed = true;
     out.Arm(now_ + strategy_->config->flood_interval, Timer{Timer::Kind::kStrategyFlood, 0});
