@@ -181,6 +181,13 @@ void Simulation::WatchEclipse(std::uint32_t index) {
   PushLifecycle(now_ + kSecond, index, Lifecycle::kWatch);
 }
 
+std::vector<protocol::NetAddress> Simulation::eclipse_addresses(std::uint32_t group) const {
+  for (const EclipseAttack& a : attacks_) {
+    if (a.group == group) return a.addresses;
+  }
+  return {};
+}
+
 void Simulation::ReportEclipse(std::uint32_t group, AdversaryReport& r) const {
   for (const EclipseAttack& a : attacks_) {
     if (a.group != group) continue;

@@ -90,6 +90,8 @@ class Simulation {
   std::uint32_t peer_node(std::uint32_t node, protocol::PeerId peer) const {
     return peers_[node][peer].remote;
   }
+  // An eclipse attacking group's addresses in the order it uses them (empty for other groups).
+  std::vector<protocol::NetAddress> eclipse_addresses(std::uint32_t group) const;
 
  private:
   // One end of a connection. A slot is reused for a later connection once its node knows the
