@@ -136,8 +136,8 @@ const Table& StrategyTable() {
   static const Table t{
       "groups.<name>.strategy",
       "What the group does instead of following the protocol; absent: honest. Strategies act "
-      "on what their node hears through the simulated network. Selfish mining, double spending "
-      "and feather forks need a one-node group (a pool): nodes of a group do not coordinate. "
+      "on what their node hears through the simulated network. Selfish mining, double spending, "
+      "feather forks and eclipse attacks need a one-node group: nodes of a group do not coordinate. "
       "Their metrics appear in summary.json under `adversaries.<group>` (see docs/attacks.md).",
       {
           {"kind", "string", true, "", "",

@@ -23,7 +23,8 @@
 // relay of fresh self-announcements; the node chooses its own outbound peers from it (an
 // Outbox::Connect the driver carries out), keeps 8 full-relay and 2 block-relay-only outbound
 // connections, probes new addresses with feelers, and makes room for an inbound connection
-// when full by evicting a peer (eviction.hpp).
+// when full by evicting a peer (eviction.hpp). A node that was offline comes back with a
+// Restart input (chain, mempool and addresses kept; anchors first).
 #pragma once
 
 #include <array>
