@@ -24,9 +24,10 @@ enum class RngPurpose : std::uint32_t {
   kAddrManKey = 9,
   kAddressSeeds = 10,
   kRushingLinks = 12,  // (11 is taken by autonomous-system assignment)
-  kEclipseAddresses = 13,  // owner g: attacking group g's addresses; 2^32 + g: its trash
-  kChurn = 14,             // owner 0: which nodes churn; owner node + 1: its sessions, downtimes
-  kLinkFailures = 15,
+  // (13 is taken by partition sides)
+  kEclipseAddresses = 14,  // owner g: attacking group g's addresses; 2^32 + g: its trash
+  kChurn = 15,             // owner 0: which nodes churn; owner node + 1: its sessions, downtimes
+  kLinkFailures = 16,
 };
 
 // xoshiro256** (Blackman & Vigna), seeded through SplitMix64.
