@@ -1,6 +1,7 @@
 #include "peerlab/sim/simulation.hpp"
 
 #include "peerlab/protocol/wire_bridge.hpp"
+#include "peerlab/sim/placement.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -83,21 +84,11 @@ Status Simulation::Setup() {
   }
 
   // Regions, drawn per node from the table's node shares.
-  Rng region_rng(config_.seed, 0, RngPurpose::kRegionAssignment);
-  for (std::uint32_t i = 0; i < n; ++i) {
-    const double u = region_rng.Uniform();
-    double cumulative = 0;
-    std::uint32_t region = static_cast<std::uint32_t>(regions.size() - 1);
-    for (std::uint32_t r = 0; r < regions.size(); ++r) {
-      cumulative += regions.node_share[r];
-      if (u < cumulative) {
-        region = r;
-        break;
-      }
-    }
+  for (std::uint32_t region : DrawRegions(config_)) {
     links_.AddNode(region, config_.upload_bps.value_or(regions.upload_bps[region]),
                    config_.download_bps.value_or(regions.download_bps[region]));
   }
+  node_as_ = DrawAutonomousSystems(config_);
 
   Rng topology_rng(config_.seed, 0, RngPurpose::kTopology);
   auto edges = BuildTopology(config_.topology, n, topology_rng);
@@ -105,31 +96,11 @@ Status Simulation::Setup() {
   edges_ = std::move(edges).value();
 
   // Groups: a seeded shuffle of the nodes, dealt to the groups in file order.
-  std::vector<std::uint32_t> order(n);
-  for (std::uint32_t i = 0; i < n; ++i) order[i] = i;
-  Rng group_rng(config_.seed, 0, RngPurpose::kGroupAssignment);
-  for (std::uint32_t i = n - 1; i > 0; --i) {
-    std::swap(order[i], order[group_rng.Below(i + 1)]);
-  }
+  auto groups = AssignGroups(config_);
+  if (!groups.ok()) return groups.status();
+  node_group_ = std::move(groups).value();
   const auto group_count = static_cast<std::uint32_t>(config_.groups.size());
-  node_group_.assign(n, UINT32_MAX);
   group_nodes_.assign(group_count, {});
-  std::size_t next = 0;
-  std::uint32_t rest_group = UINT32_MAX;
-  for (std::uint32_t g = 0; g < group_count; ++g) {
-    if (config_.groups[g].rest) {
-      rest_group = g;
-      continue;
-    }
-    if (next + config_.groups[g].node_count > n) {
-      return Status::Error("groups: more nodes in groups than network.nodes");
-    }
-    for (std::uint32_t k = 0; k < config_.groups[g].node_count; ++k) node_group_[order[next++]] = g;
-  }
-  for (; next < n; ++next) {
-    if (rest_group == UINT32_MAX) return Status::Error("groups: some nodes belong to no group");
-    node_group_[order[next]] = rest_group;
-  }
   for (std::uint32_t i = 0; i < n; ++i) group_nodes_[node_group_[i]].push_back(i);
   double cumulative = 0;
   for (std::uint32_t g = 0; g < group_count; ++g) {
@@ -148,7 +119,7 @@ Status Simulation::Setup() {
   for (std::uint32_t i = 0; i < n; ++i) {
     nodes_.emplace_back(i, config_.node, store_, tx_store_, config_.seed, AddressOf(i));
   }
-  sequence_.assign(n + 2, 0);  // nodes, the mining oracle, the transaction workload
+  sequence_.assign(n + 3, 0);  // nodes, the mining oracle, the transaction workload, events
   peers_.assign(n, {});
   free_slots_.assign(n, {});
   for (const Edge& e : edges_) {
@@ -171,7 +142,7 @@ Status Simulation::Setup() {
   SeedAddressManagers();
   ScheduleNextBlock();
   if (config_.node.tx_relay) ScheduleNextTx();
-  return Status::Ok();
+  return SetupNetworkEvents();
 }
 
 
@@ -331,6 +302,9 @@ void Simulation::Dispatch(const Event& e) {
       CreateTx(e.a);
       ScheduleNextTx();
       break;
+    case EventKind::kNetworkEvent:
+      ApplyNetworkEvent(e.a);
+      break;
   }
 }
 
@@ -351,8 +325,8 @@ void Simulation::Deliver(std::uint32_t node, const protocol::Input& input) {
       pool_.Release(send.message);
       continue;
     }
-    const TimeNs arrival =
-        links_.Send(now_, node, link.remote, pool_.Get(send.message).wire_bytes);
+    TimeNs arrival = links_.Send(now_, node, link.remote, pool_.Get(send.message).wire_bytes);
+    if (faults_in_path_) [[unlikely]] arrival = CrossingArrival(node, link.remote, arrival);
     const std::uint32_t generation =
         config_.wire_check ? peers_[link.remote][link.remote_peer].generation : 0;
     Push(EventKind::kDeliver, node, arrival, link.remote, link.remote_peer, send.message,
@@ -377,7 +351,7 @@ void Simulation::CloseLink(std::uint32_t node, protocol::PeerId peer, TimeNs not
   ++disconnects_;
   // An end that has not heard of the connection yet hears nothing: its PeerUp finds the link
   // closed instead (and frees the slot).
-  const TimeNs notice = links_.Signal(now_, node, link.remote);
+  const TimeNs notice = SignalArrival(now_, node, link.remote);
   if (back.known) {
     Push(EventKind::kPeerDown, node, notice, link.remote, link.remote_peer, 0, back.generation);
   }
@@ -394,7 +368,7 @@ bool Simulation::Disconnect(std::uint32_t node, protocol::PeerId peer) {
   }
   // Neither side chose this: both hear of it one latency from now.
   const PeerLink& link = peers_[node][peer];
-  CloseLink(node, peer, links_.Signal(now_, link.remote, node));
+  CloseLink(node, peer, SignalArrival(now_, link.remote, node));
   return true;
 }
 
@@ -403,11 +377,17 @@ void Simulation::Connect(std::uint32_t node, protocol::NetAddress address,
   ++connection_attempts_;
   if (kind == protocol::ConnectionKind::kFeeler) ++feelers_;
   const std::uint32_t target = NodeOf(address);
-  if (target == node_count() || target == node) {
+  // Nobody there, or a partition between: the SYN goes unanswered.
+  if (target == node_count() || target == node || CrossingBlocked(node, target)) {
     ++failed_connections_;
     Push(EventKind::kConnectFailed, node, now_ + kConnectTimeout, node, address, 0);
     return;
   }
+  OpenLink(node, target, kind);
+}
+
+void Simulation::OpenLink(std::uint32_t node, std::uint32_t target,
+                          protocol::ConnectionKind kind) {
   // The target decides whether to keep it (eviction when full) when it hears of it.
   const bool block_relay_only = kind == protocol::ConnectionKind::kBlockRelayOnly;
   const protocol::PeerId from_slot = AllocateSlot(node);
@@ -417,8 +397,8 @@ void Simulation::Connect(std::uint32_t node, protocol::NetAddress address,
   from = {target, to_slot, from.generation, false, true, block_relay_only, false};
   to = {node, from_slot, to.generation, true, true, block_relay_only, false};
   // TCP: the acceptor sees the connection after half a round trip, the opener after one.
-  const TimeNs syn = links_.Signal(now_, node, target);
-  const TimeNs syn_ack = links_.Signal(syn, target, node);
+  const TimeNs syn = SignalArrival(now_, node, target);
+  const TimeNs syn_ack = SignalArrival(syn, target, node);
   const std::uint32_t kind_bits = (block_relay_only ? 2u : 0u) |
                                   (kind == protocol::ConnectionKind::kFeeler ? 4u : 0u);
   Push(EventKind::kPeerUp, node, syn, target, to_slot, kind_bits | 1, to.generation);
@@ -441,7 +421,9 @@ protocol::PeerId Simulation::AllocateSlot(std::uint32_t node) {
 
 void Simulation::FreeSlot(std::uint32_t node, protocol::PeerId slot) {
   PEERLAB_ASSERT(!peers_[node][slot].open);
-  free_slots_[node].push_back({slot, links_.downlink_free_at(node) + 1});
+  // Delayed crossing messages (a delay partition) arrive after their downlink slot.
+  const TimeNs drained = std::max(links_.downlink_free_at(node), DelayedUntil(node));
+  free_slots_[node].push_back({slot, drained + 1});
 }
 
 std::uint32_t Simulation::open_connections(std::uint32_t node) const {
@@ -486,7 +468,10 @@ void Simulation::Observe(std::uint32_t /*node*/, const protocol::Observation& o)
       if (o.reorg_depth > 0) {
         ++reorgs_;
         max_reorg_depth_ = std::max(max_reorg_depth_, o.reorg_depth);
+        if (o.reorg_depth >= reorg_depths_.size()) reorg_depths_.resize(o.reorg_depth + 1, 0);
+        ++reorg_depths_[o.reorg_depth];
       }
+      if (faults_.track_tips) TrackTip(o);
       break;
   }
 }

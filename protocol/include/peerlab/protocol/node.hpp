@@ -242,6 +242,9 @@ class Node {
     return peer < peers_.size() && peers_[peer].connected && !peers_[peer].inbound;
   }
   bool IsBlockRelayOnly(PeerId peer) const { return peers_[peer].block_relay_only; }
+  bool IsFeeler(PeerId peer) const {
+    return peer < peers_.size() && peers_[peer].session && peers_[peer].session->feeler;
+  }
   const AddrMan& addrman() const { return addrman_; }
   NetAddress local_address() const { return local_address_; }
   // A hint for drivers: start loading this node's hot state into cache.

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "peerlab/protocol/node.hpp"
+#include "peerlab/sim/network_events.hpp"
 #include "peerlab/util/time.hpp"
 
 namespace peerlab::sim {
@@ -95,6 +96,8 @@ struct SimConfig {
   DurationNs block_interval = 600 * kSecond;
   std::vector<GroupSpec> groups;
   StopSpec stop;
+  AutonomousSystemSpec autonomous_systems;
+  std::vector<NetworkEventSpec> events;  // in time order (the scenario layer checks it)
   // Round-trip every message through the byte-level wire codec and compare (design §3's
   // wire-check mode). Slow: for tests and for checking a scenario, not for production runs.
   bool wire_check = false;

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "peerlab/protocol/block_store.hpp"
+#include "peerlab/sim/network_events.hpp"
 #include "peerlab/util/time.hpp"
 
 namespace peerlab::sim {
@@ -72,6 +73,7 @@ struct SimReport {
   std::optional<double> propagation_p50_s, propagation_p90_s, propagation_p99_s;
   std::uint64_t reorgs = 0;  // tip switches to a branch that does not extend the old tip, all nodes
   std::uint32_t max_reorg_depth = 0;
+  std::vector<std::uint64_t> reorg_depth_counts;  // index: blocks disconnected (0 unused)
   std::uint32_t main_tip_height = 0;
   std::uint64_t disconnects = 0;   // connections closed (by a node or by the network)
   std::uint64_t punishments = 0;   // misbehaviour scores given, all nodes
@@ -85,6 +87,7 @@ struct SimReport {
   std::uint32_t txs_created = 0;
   std::uint32_t txs_confirmed = 0;
   std::vector<TxClassReport> tx_classes;
+  std::vector<PartitionReport> partitions;  // in the order they started
 };
 
 }  // namespace peerlab::sim

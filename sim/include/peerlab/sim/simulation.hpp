@@ -19,6 +19,7 @@
 #include "peerlab/sim/config.hpp"
 #include "peerlab/sim/event_queue.hpp"
 #include "peerlab/sim/link_model.hpp"
+#include "peerlab/sim/network_fault_state.hpp"
 #include "peerlab/sim/report.hpp"
 #include "peerlab/sim/topology.hpp"
 #include "peerlab/util/rng.hpp"
@@ -71,6 +72,14 @@ class Simulation {
     return peers_[node][peer].open && !peers_[node][peer].inbound;
   }
   std::uint32_t node_region(std::uint32_t i) const { return links_.region_of(i); }
+  // Autonomous system number (1-based) of a node.
+  std::uint32_t node_as(std::uint32_t i) const { return node_as_[i]; }
+  // The node at the other end of a connection slot (open or last used).
+  std::uint32_t peer_node(std::uint32_t node, protocol::PeerId peer) const {
+    return peers_[node][peer].remote;
+  }
+  // Side of `node` in the partition in effect; kNoSide when none is.
+  std::uint8_t partition_side(std::uint32_t node) const;
   // Synthetic IPv4 addresses: a bijection of node indexes spread over the address space, so
   // nearly every node has its own /16 network group. NodeOf returns node_count() for an
   // address that is no node's.
@@ -108,7 +117,28 @@ class Simulation {
   void Observe(std::uint32_t node, const protocol::Observation& o);
   void CloseLink(std::uint32_t node, protocol::PeerId peer, TimeNs notify_self_at);
   void Connect(std::uint32_t node, protocol::NetAddress address, protocol::ConnectionKind kind);
+  // The TCP handshake of a connection `node` opens to `target`, whoever asked for it.
+  void OpenLink(std::uint32_t node, std::uint32_t target, protocol::ConnectionKind kind);
+  // When a zero-size signal (SYN, FIN) sent at `sent` arrives, partitions included.
+  TimeNs SignalArrival(TimeNs sent, std::uint32_t from, std::uint32_t to) {
+    const TimeNs at = links_.Signal(sent, from, to);
+    return faults_in_path_ ? CrossingArrival(from, to, at) : at;
+  }
   void SeedAddressManagers();
+
+  // Network events (network_events.cpp).
+  Status SetupNetworkEvents();  // checks the events and resolves partition sides
+  void ScheduleNetworkEvent();
+  void ApplyNetworkEvent(std::uint32_t index);
+  void StartPartition(std::uint32_t index);
+  void Heal();
+  // A message or signal between `from` and `to` that would arrive at `arrival`, when a delay
+  // partition is in effect or draining.
+  TimeNs CrossingArrival(std::uint32_t from, std::uint32_t to, TimeNs arrival);
+  bool CrossingBlocked(std::uint32_t from, std::uint32_t to) const;  // by a drop partition
+  TimeNs DelayedUntil(std::uint32_t node) const;  // latest delayed arrival at the node, or 0
+  void TrackTip(const protocol::Observation& o);
+  std::vector<PartitionReport> ReportPartitions(const std::vector<bool>& on_main) const;
 
   SimConfig config_;
   protocol::BlockStore store_;
@@ -131,6 +161,11 @@ class Simulation {
   std::uint64_t events_ = 0;
   TimeNs end_at_ = kTimeNever;
   Status wire_check_status_;
+  std::vector<std::uint32_t> node_as_;
+  // Set while a delay partition may change when messages arrive: the one branch network
+  // events add to the per-message path.
+  bool faults_in_path_ = false;
+  NetworkFaultState faults_;
 
   // Mining oracle.
   Rng mining_rng_;
@@ -149,6 +184,7 @@ class Simulation {
   std::vector<BlockProgress> block_progress_;  // indexed by BlockHandle
   std::uint64_t reorgs_ = 0;
   std::uint32_t max_reorg_depth_ = 0;
+  std::vector<std::uint64_t> reorg_depths_;  // index: depth; bounded by the chain's height
   std::uint64_t punishments_ = 0;
   std::uint64_t disconnects_ = 0;
   std::uint64_t evictions_ = 0;

@@ -23,6 +23,8 @@ enum class RngPurpose : std::uint32_t {
   kConnections = 8,  // retired (driver-chosen reconnections); kept so values stay stable
   kAddrManKey = 9,
   kAddressSeeds = 10,
+  kAutonomousSystems = 11,  // which AS each node is in
+  kPartitionSides = 12,     // owner: event index; order of nodes for `hashrate` selectors
 };
 
 // xoshiro256** (Blackman & Vigna), seeded through SplitMix64.
