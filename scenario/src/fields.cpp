@@ -312,6 +312,9 @@ const Table& RootTable() {
            }},
           {"groups", "mapping of name to group", true, "", "",
            "Miner and node groups, in file order (see `groups.<name>`).", &ParseGroups},
+          {"events", "list of events", false, "", "",
+           "Timed network events: partitions and heals (see `events[<i>]`); absent: none.",
+           &ParseEvents},
           {"outputs", "list of `summary`, `blocks`", false, "[summary, blocks]", "",
            "Result files to write; `summary` is always written.", &ParseOutputs},
       }};
@@ -324,7 +327,8 @@ const std::vector<const Table*>& AllTables() {
   static const std::vector<const Table*> tables = {
       &RootTable(),      &StopTable(),     &NetworkTable(),  &RegionsInlineTable(), &JitterTable(),
       &BandwidthTable(), &TopologyTable(), &ProtocolTable(), &ValidationTable(),    &PeersTable(),
-      &AddrManTable(),   &TransactionsTable(), &GroupTable()};
+      &AddrManTable(),   &TransactionsTable(), &GroupTable(),
+      &AutonomousSystemsTable(), &EventTable(), &SideSelectorTable()};
   return tables;
 }
 

@@ -118,6 +118,6 @@ bool ValidateTopology(Ctx& c) {
 
 }  // namespace
 
-bool Validate(Ctx& c) { return ValidateGroups(c) && ValidateTopology(c); }
+bool Validate(Ctx& c) { return ValidateGroups(c) && ValidateTopology(c) && ValidateEvents(c); }
 
 }  // namespace peerlab::scenario::detail
