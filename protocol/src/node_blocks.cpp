@@ -199,8 +199,10 @@ void Node::OnBlockTxn(TimeNs now, PeerId peer, const Message& m, Outbox& out) {
 
 void Node::OnBlockData(TimeNs now, PeerId peer, BlockHandle h, Outbox& out) {
   if (!Has(h, kValidating | kHaveData)) {
-    // High-bandwidth peers get the block before we validate it (Core's NewPoWValidBlock).
-    if (store_->Get(h).chain_work > store_->Get(tip_).chain_work) PushCompactBlock(h, out);
+    // High-bandwidth peers get the block before we validate it (Core's NewPoWValidBlock),
+    // only when it extends our tip (Core: `m_chain.Tip() == pindex->pprev`): a peer told of
+    // a block whose ancestors we still lack would ask us for them.
+    if (store_->Get(h).parent == tip_) PushCompactBlock(h, out);
     // One validation at a time, in arrival order: a node's CPU is a queue.
     const double megabytes = static_cast<double>(store_->Get(h).size_bytes) / 1e6;
     const DurationNs cost =
