@@ -8,7 +8,7 @@ import pytest
 
 SUMMARY_KEYS = {"scenario", "seed", "backend", "nodes", "sim_time_s", "blocks", "transactions",
                 "peers",
-                "propagation_s", "reorgs", "groups", "adversaries"}
+                "propagation_s", "reorgs", "groups", "adversaries", "partitions"}
 
 SMALL = """version: 1
 name: small
@@ -104,6 +104,9 @@ def test_overrides_change_the_run(peerlab_bin, tmp_path):
     (lambda s: s.replace("hashrate: 1.0", "hashrate: 150 %"), [], "groups.pools.hashrate:"),
     (lambda s: s.replace("stop: {blocks: 12}", "stop: {blocks: 12"), [], ": yaml:"),
     (lambda s: s, ["--seed", "x"], "--seed: expected a non-negative integer"),
+    (lambda s: s + "events: [{at: 1 h, kind: partition, sides: [[region: mars], [rest]]}]\n", [],
+     ":10:54: events[0].sides[0][0].region: unknown region `mars`"),
+    (lambda s: s, ["--set", "events[0].at=1 h"], "events: is not set"),
 ])
 def test_bad_input_is_one_line_exit_2_and_no_output(peerlab_bin, tmp_path, mutate, flags,
                                                     expected):
@@ -173,3 +176,22 @@ def test_wire_check_passes_and_changes_nothing(peerlab_bin, tmp_path):
     assert checked.returncode == 0, checked.stderr
     assert plain.stdout == checked.stdout
     assert json.loads(checked.stdout)["transactions"]["created"] > 0
+
+
+def test_partition_scenario_reports_partitions(peerlab_bin, root, tmp_path):
+    out = tmp_path / "p"
+    res = run(peerlab_bin, "run", str(root / "scenarios" / "partition.yaml"), "--quiet",
+              "--out", str(out), "--set", "network.nodes=300", "--set", "events[0].at=90 min")
+    assert res.returncode == 0, res.stderr
+    summary = json.loads(res.stdout)
+    assert summary["reorgs"]["depth_histogram"] == {} or \
+        sum(summary["reorgs"]["depth_histogram"].values()) == summary["reorgs"]["count"]
+    [p] = summary["partitions"]
+    assert p["at_s"] == 5400 and p["healed_at_s"] == 14400 and p["mode"] == "drop"
+    assert set(p) == {"at_s", "healed_at_s", "mode", "sides", "time_to_consistency_s"}
+    assert sum(side["nodes"] for side in p["sides"]) == 300
+    assert abs(sum(side["hashrate"] for side in p["sides"]) - 1) < 1e-9
+    for side in p["sides"]:
+        assert set(side) == {"nodes", "hashrate", "blocks_mined", "blocks_orphaned"}
+        assert 0 <= side["blocks_orphaned"] <= side["blocks_mined"]
+    assert p["time_to_consistency_s"] is not None and p["time_to_consistency_s"] >= 0
