@@ -188,7 +188,8 @@ TEST(ScenarioEventErrors, EventsAreOrderedAndPaired) {
   EXPECT_EQ(Error(With("at: 4 h, kind: heal", "at: 1 h, kind: heal")),
             "s.yaml:12:11: events[1].at: events must be in time order (`1 h` is before `2 h` of "
             "events[0])");
-  EXPECT_EQ(Error(With("at: 4 h, kind: heal", "at: 4 h, kind: partition, sides: [[rest], [nodes: [0]]]")),
+  EXPECT_EQ(Error(With("at: 4 h, kind: heal",
+                       "at: 4 h, kind: partition, sides: [[rest], [nodes: [0]]]")),
             "s.yaml:12:22: events[1].kind: a partition is already in effect (events[0]); heal it "
             "first, one partition at a time");
   EXPECT_EQ(Error(std::string(kBase) + "  - { at: 5 h, kind: heal }\n"),
@@ -230,7 +231,8 @@ TEST(ScenarioEventOverrides, ItemsMustExist) {
   EXPECT_EQ(Error(kBase, {"events[0].sides[0][1]=rest"}),
             "--set events[0].sides[0][1]=rest: events[0].sides[0][1]: no such item "
             "(events[0].sides[0] has 1 item)");
-  EXPECT_EQ(Error(kBase, {"groups[0].nodes=3"}), "--set groups[0].nodes=3: groups: is a mapping, not a list");
+  EXPECT_EQ(Error(kBase, {"groups[0].nodes=3"}),
+            "--set groups[0].nodes=3: groups: is a mapping, not a list");
   EXPECT_EQ(Error(kBase, {"network.nodes[0]=3"}),
             "--set network.nodes[0]=3: network.nodes: is a scalar, not a list");
   EXPECT_EQ(Error(kBase, {"outputs[0]=blocks"}),
@@ -256,8 +258,9 @@ TEST(ScenarioEventOverrides, ItemsMustExist) {
 
 TEST(ScenarioEventReference, DocumentsEventsAndAses) {
   const std::string md = ScenarioReferenceMarkdown();
-  for (const char* key : {"## `events[<i>]`", "## `events[<i>].sides[<s>][<k>]`",
-                          "## `network.autonomous_systems`", "`zipf_exponent`", "`events[0].at=3 h`"}) {
+  for (const char* key :
+       {"## `events[<i>]`", "## `events[<i>].sides[<s>][<k>]`", "## `network.autonomous_systems`",
+        "`zipf_exponent`", "`events[0].at=3 h`"}) {
     EXPECT_NE(md.find(key), std::string::npos) << key;
   }
 }

@@ -74,7 +74,8 @@ Result<std::vector<std::uint32_t>> AssignGroups(const SimConfig& config) {
   return group_of;
 }
 
-std::vector<double> NodeHashrates(const SimConfig& config, const std::vector<std::uint32_t>& group) {
+std::vector<double> NodeHashrates(const SimConfig& config,
+                                  const std::vector<std::uint32_t>& group) {
   std::vector<std::uint32_t> size(config.groups.size(), 0);
   for (std::uint32_t g : group) ++size[g];
   std::vector<double> share(group.size());

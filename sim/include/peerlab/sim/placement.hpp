@@ -23,7 +23,8 @@ Result<std::vector<std::uint32_t>> AssignGroups(const SimConfig& config);
 
 // Each node's share of total hashrate: its group's share split evenly among the group's nodes
 // (as the mining oracle draws the finder).
-std::vector<double> NodeHashrates(const SimConfig& config, const std::vector<std::uint32_t>& group);
+std::vector<double> NodeHashrates(const SimConfig& config,
+                                  const std::vector<std::uint32_t>& group);
 
 // The Zipf exponent s for which the `top` largest of `count` ASes hold `share` of the
 // probability mass (bisection; share must lie strictly between top/count and 1).
