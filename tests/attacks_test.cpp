@@ -178,6 +178,26 @@ TEST(AttackTheory, FeatherForkingMinorityIsOrphaned) {
   EXPECT_GT(*r.chain_quality, 0.6) << repro;
 }
 
+TEST(AttackScenarios, BlackHolesSlowPropagationDown) {
+  std::string repro;
+  const std::vector<std::string> base = {"network.nodes=300", "stop.blocks=20"};
+  const auto honest = RunShipped("default.yaml", base, &repro);
+  auto with = base;
+  with.push_back("groups.relays.strategy={kind: black-hole, blocks: delay, delay: 5 s}");
+  const auto delayed = RunShipped("default.yaml", with, &repro);
+  with.back() = "groups.relays.strategy={kind: black-hole, blocks: drop}";
+  const auto dropped = RunShipped("default.yaml", with, &repro);
+  ASSERT_TRUE(honest.propagation_p90_s && delayed.propagation_p90_s) << repro;
+  // Most nodes are relays: their late announcements put seconds into the 90th percentile.
+  EXPECT_GT(*delayed.propagation_p90_s, *honest.propagation_p90_s + 3.0) << repro;
+  const auto& a = *Group(delayed, "relays").adversary;
+  EXPECT_GT(a.blocks_delayed, 0u);
+  // Dropping relays leave only pools to pass blocks on: most relays then hear of blocks late or
+  // never, and every non-relay counter stays zero.
+  EXPECT_GT(Group(dropped, "relays").adversary->blocks_not_relayed, 0u) << repro;
+  EXPECT_EQ(Group(dropped, "relays").adversary->blocks_delayed, 0u);
+}
+
 TEST(AttackScenarios, ShippedAttackScenariosAreDeterministic) {
   for (const char* file : {"selfish-mining.yaml", "double-spend.yaml", "censorship.yaml"}) {
     auto s = LoadScenario(ScenarioPath(file), {"stop.blocks=60", "network.nodes=60"});
