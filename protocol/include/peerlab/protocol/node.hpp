@@ -480,6 +480,7 @@ class Node {
   const NodeConfig* config_;
   BlockStore* store_;
   const TxStore* txs_;
+  std::unique_ptr<StrategyState> strategy_;  // null: honest (checked on every input)
   std::vector<Peer> peers_;             // indexed by PeerId
   TimeNs now_ = 0;                      // time of the input being handled
   std::vector<std::uint8_t> state_;     // indexed by BlockHandle
@@ -514,7 +515,6 @@ class Node {
   bool open_connections_armed_ = false;
   bool feeler_armed_ = false;
 
-  std::unique_ptr<StrategyState> strategy_;  // null: honest
 };
 
 }  // namespace peerlab::protocol
