@@ -1,5 +1,6 @@
 // Layering rules of docs/design.md §2 that CMake links cannot catch: the protocol layer stays
-// sans-IO (no engine, ns-3, YAML, sockets, clocks or OS randomness), util and results stay low.
+// sans-IO (no engine, ns-3, YAML, sockets, clocks or OS randomness), util and results stay low,
+// analysis sees only results and util.
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -32,7 +33,8 @@ std::vector<std::string> Violations(const std::string& dir, const std::vector<st
 
 TEST(Layering, ProtocolIsSansIo) {
   const auto v = Violations("protocol", {"peerlab/sim/", "peerlab/scenario/", "peerlab/results/",
-                                         "ns3/", "yaml-cpp", "<sys/socket.h>", "<netinet/",
+                                         "peerlab/analysis/", "ns3/", "yaml-cpp",
+                                         "<sys/socket.h>", "<netinet/",
                                          "<random>", "<chrono>", "<thread>", "<ctime>",
                                          "steady_clock", "system_clock", "random_device",
                                          "getenv", "fopen", "<fstream>", "<iostream>"});
@@ -41,11 +43,17 @@ TEST(Layering, ProtocolIsSansIo) {
 
 TEST(Layering, LowerLayersDoNotReachUp) {
   auto v = Violations("util", {"peerlab/protocol/", "peerlab/sim/", "peerlab/results/",
-                               "peerlab/scenario/"});
-  auto r = Violations("results", {"peerlab/protocol/", "peerlab/sim/", "peerlab/scenario/"});
-  auto s = Violations("sim", {"peerlab/scenario/", "peerlab/results/", "yaml-cpp", "<chrono>"});
+                               "peerlab/scenario/", "peerlab/analysis/"});
+  auto r = Violations("results", {"peerlab/protocol/", "peerlab/sim/", "peerlab/scenario/",
+                                  "peerlab/analysis/"});
+  auto s = Violations("sim", {"peerlab/scenario/", "peerlab/results/", "peerlab/analysis/",
+                              "yaml-cpp", "<chrono>"});
+  // analysis may use results and util only: theory and stored runs, never the engine.
+  auto a = Violations("analysis", {"peerlab/protocol/", "peerlab/sim/", "peerlab/scenario/",
+                                   "ns3/", "yaml-cpp"});
   v.insert(v.end(), r.begin(), r.end());
   v.insert(v.end(), s.begin(), s.end());
+  v.insert(v.end(), a.begin(), a.end());
   EXPECT_TRUE(v.empty()) << ::testing::PrintToString(v);
 }
 

@@ -26,7 +26,7 @@ SimConfig Network(std::uint32_t nodes, std::uint64_t seed, std::uint32_t minorit
   c.node.validation_fixed = 10 * kMillisecond;
   c.node.validation_per_mb = 50 * kMillisecond;
   c.node.block_size_bytes = 100'000;
-  c.groups = {{"minority", false, minority_nodes, 0.3}, {"majority", true, 0, 0.7}};
+  c.groups = {GroupSpec::Fixed("minority", minority_nodes, 0.3), GroupSpec::Rest("majority", 0.7)};
   return c;
 }
 
@@ -307,7 +307,7 @@ TEST(AutonomousSystems, FittedZipfPutsThirtyPercentOfNodesInTheLargestThirteen) 
 
 TEST(PartitionSides, SelectorsResolveInOrderAndHashrateTargetsAreMet) {
   SimConfig c = Network(300, 8, 100);  // minority: 100 nodes x 0.003
-  c.groups = {{"pools", false, 20, 1.0}, {"relays", true, 0, 0.0}};
+  c.groups = {GroupSpec::Fixed("pools", 20, 1.0), GroupSpec::Rest("relays", 0.0)};
   SideSelector hashrate{SideSelector::Kind::kHashrate, 0, {}, 0.3};
   SideSelector nodes{SideSelector::Kind::kNodes, 0, {0, 1, 2}, 0};
   c.events = {Partition(0, {{nodes, hashrate}, {Rest()}})};

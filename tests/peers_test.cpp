@@ -412,7 +412,7 @@ SimConfig Network(std::uint32_t nodes, std::uint64_t seed) {
   c.node.validation_per_mb = 50 * kMillisecond;
   c.node.block_size_bytes = 100'000;
   c.block_interval = 600 * kSecond;
-  c.groups = {{"all", true, 0, 1.0}};
+  c.groups = {sim::GroupSpec::Rest("all", 1.0)};
   return c;
 }
 

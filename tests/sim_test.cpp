@@ -22,7 +22,7 @@ SimConfig SmallNetwork(std::uint32_t nodes, std::uint32_t blocks, std::uint64_t 
   c.node.validation_fixed = 10 * kMillisecond;
   c.node.validation_per_mb = 50 * kMillisecond;
   c.block_interval = 600 * kSecond;
-  c.groups = {{"pools", false, 10, 0.9}, {"others", true, 0, 0.1}};
+  c.groups = {GroupSpec::Fixed("pools", 10, 0.9), GroupSpec::Rest("others", 0.1)};
   c.stop.blocks = blocks;
   return c;
 }

@@ -56,7 +56,7 @@ sim::SimConfig CheckedNetwork(RelayMode relay, bool transactions) {
   c.node.relay = relay;
   c.node.block_size_bytes = 40'000;  // keeps the byte-level round trips quick
   c.block_interval = 60 * kSecond;
-  c.groups = {{"pools", false, 6, 1.0}, {"others", true, 0, 0.0}};
+  c.groups = {sim::GroupSpec::Fixed("pools", 6, 1.0), sim::GroupSpec::Rest("others", 0.0)};
   c.stop.blocks = 12;
   c.wire_check = true;
   if (transactions) c.transactions.rate_per_s = 1.5;

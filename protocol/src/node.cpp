@@ -57,6 +57,9 @@ void Node::Handle(TimeNs now, const Input& input, Outbox& out) {
                  [&](const SeedAddresses& in) { OnSeedAddresses(in, out); },
              },
              input);
+  // A strategy reacts to new public blocks once the input is fully handled, never in the middle
+  // of a message's processing.
+  if (strategy_ && strategy_->public_changed) OnPublicChange(out);
 }
 
 void Node::Set(BlockHandle h, std::uint8_t bits) {
@@ -351,6 +354,12 @@ void Node::OnTimer(TimeNs now, const Timer& timer, Outbox& out) {
     case Timer::Kind::kOpenConnections: OnOpenConnectionsTimer(out); break;
     case Timer::Kind::kFeeler: OnFeelerTimer(out); break;
     case Timer::Kind::kAddrTrickle: SendAddresses(timer.arg, out); break;
+    case Timer::Kind::kStrategyAnnounce:
+      strategy_->announce_armed = false;
+      strategy_->releasing = true;
+      AnnounceTip(tip_ == kGenesis ? kGenesis : store_->Get(tip_).parent, out);
+      strategy_->releasing = false;
+      break;
   }
 }
 

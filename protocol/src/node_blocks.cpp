@@ -52,6 +52,7 @@ void Node::OnInv(PeerId peer, const Message& m, Outbox& out) {
 }
 
 void Node::OnGetHeaders(PeerId peer, const Message& m, Outbox& out) {
+  if (strategy_ && strategy_->config->blocks == RelayAction::kDrop) return;  // a black hole
   // The fork point is the first locator entry on our active chain.
   BlockHandle fork = kGenesis;
   for (BlockHandle h : m.blocks()) {
@@ -199,9 +200,9 @@ void Node::OnBlockTxn(TimeNs now, PeerId peer, const Message& m, Outbox& out) {
 
 void Node::OnBlockData(TimeNs now, PeerId peer, BlockHandle h, Outbox& out) {
   if (!Has(h, kValidating | kHaveData)) {
-    // High-bandwidth peers get the block before we validate it (Core's NewPoWValidBlock),
-    // only when it extends our tip (Core: `m_chain.Tip() == pindex->pprev`): a peer told of
-    // a block whose ancestors we still lack would ask us for them.
+    // High-bandwidth peers get the block before we validate it (Core's NewPoWValidBlock), but
+    // only one that extends our tip: of any other we may lack an ancestor's data, and a peer
+    // asking us for that ancestor would wait forever.
     if (store_->Get(h).parent == tip_) PushCompactBlock(h, out);
     // One validation at a time, in arrival order: a node's CPU is a queue.
     const double megabytes = static_cast<double>(store_->Get(h).size_bytes) / 1e6;
@@ -246,10 +247,19 @@ void Node::OnValidationDone(BlockHandle h, Outbox& out) {
 }
 
 void Node::OnBlockFound(TimeNs now, Outbox& out) {
+  const BlockHandle h = MineBlock(now, strategy_ ? MiningParent() : tip_, out);
+  if (strategy_) {
+    OnOwnBlockMined(h, out);
+  } else {
+    PublishOwn({&h, 1}, out);
+  }
+}
+
+BlockHandle Node::MineBlock(TimeNs now, BlockHandle parent, Outbox& out) {
   BlockHeader header;
   header.version = 0x20000000;
-  header.prev = store_->Get(tip_).id;
-  const std::uint32_t height = store_->Get(tip_).height + 1;
+  header.prev = store_->Get(parent).id;
+  const std::uint32_t height = store_->Get(parent).height + 1;
   std::vector<TxHandle> block_txs;
   std::uint32_t tx_count = 1;
   std::uint64_t body_bytes = kCoinbaseBytes;
@@ -280,18 +290,44 @@ void Node::OnBlockFound(TimeNs now, Outbox& out) {
   header.bits = config_->bits;
   header.nonce = static_cast<std::uint32_t>(rng_.Next());
   ++blocks_mined_;
-  const BlockHandle h = store_->Add(tip_, header, size, tx_count, index_, now,
+  const BlockHandle h = store_->Add(parent, header, size, tx_count, index_, now,
                                     std::move(block_txs), fill_bytes);
-  Set(h, kHaveHeader | kHaveData);
-  if (store_->Get(h).chain_work > store_->Get(best_header_).chain_work) best_header_ = h;
+  Set(h, kHaveData);
   out.Observe({Observation::Kind::kBlockMined, h});
   out.Observe({Observation::Kind::kBlockAccepted, h});
-  PushCompactBlock(h, out);
-  MarkChainComplete(h, out);
+  return h;
+}
+
+void Node::PublishOwn(std::span<const BlockHandle> blocks, Outbox& out) {
+  if (blocks.empty()) return;
+  for (BlockHandle h : blocks) {
+    Set(h, kHaveHeader);
+    if (store_->Get(h).chain_work > store_->Get(best_header_).chain_work) best_header_ = h;
+    if (strategy_) {
+      for (TxHandle t : store_->Get(h).txs) TxClear(t, kTxPrivate);
+      if (store_->Get(h).chain_work > store_->Get(strategy_->public_best).chain_work) {
+        strategy_->public_best = h;
+      }
+    }
+    PushCompactBlock(h, out);
+  }
+  // Connect them together: the later ones wait for the first, which waits for its parent if
+  // we only hold its header (a strategy may mine on a header it has not downloaded yet).
+  for (std::size_t i = 1; i < blocks.size(); ++i) waiting_.push_back(blocks[i]);
+  if (Has(store_->Get(blocks[0]).parent, kChainComplete)) {
+    MarkChainComplete(blocks[0], out);
+  } else {
+    waiting_.push_back(blocks[0]);
+  }
+  // We prefer our own block over an equal-work one, and a strategy may publish a branch with
+  // less work than our tip (a feather fork): either way it becomes the tip we announce.
+  const BlockHandle last = blocks.back();
+  if (tip_ != last && Has(last, kChainComplete)) SetTip(last, out);
 }
 
 void Node::AcceptHeader(BlockHandle h) {
   Set(h, kHaveHeader);
+  if (strategy_) NotePublicHeader(h);
   if (store_->Get(h).chain_work > store_->Get(best_header_).chain_work) best_header_ = h;
 }
 
@@ -405,6 +441,7 @@ void Node::SetTip(BlockHandle new_tip, Outbox& out) {
 }
 
 void Node::AnnounceTip(BlockHandle fork, Outbox& out) {
+  if (strategy_ && HoldsAnnouncement(out)) return;
   const std::uint32_t fork_height = store_->Get(fork).height;
   const std::uint32_t tip_height = store_->Get(tip_).height;
   const bool too_many = tip_height - fork_height > kMaxBlocksToAnnounce;
@@ -432,6 +469,11 @@ void Node::AnnounceTip(BlockHandle fork, Outbox& out) {
 
 void Node::PushCompactBlock(BlockHandle h, Outbox& out) {
   if (config_->relay != RelayMode::kCompact || Has(h, kPushedCompact)) return;
+  // A black hole pushes only its own blocks.
+  if (strategy_ && strategy_->config->blocks != RelayAction::kRelay &&
+      store_->Get(h).miner != index_) {
+    return;
+  }
   Set(h, kPushedCompact);
   for (PeerId id = 0; id < peers_.size(); ++id) {
     Peer& p = peers_[id];

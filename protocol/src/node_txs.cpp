@@ -81,6 +81,10 @@ void Node::AcceptTx(TxHandle h, PeerId from, TimeNs now, Outbox& out) {
     if (worst == h) return;  // not relayed: it did not make it into our mempool
   }
   if (from != kNoPeer) peers_[from].tx->known.Insert(h);
+  if (strategy_ && strategy_->config->txs == RelayAction::kDrop) {  // a black hole
+    ++strategy_->stats.txs_not_relayed;
+    return;
+  }
   // Queue for every peer; whether the peer already knows it is checked at trickle time, when
   // that peer's known-set is read for the whole batch (one table in cache, not one per peer).
   for (PeerId id = 0; id < peers_.size(); ++id) {
@@ -181,6 +185,7 @@ void Node::FillBlockTemplate(std::vector<TxHandle>& out) {
   });
   std::uint64_t room = config_->block_size_bytes - kHeaderBytes - 3 - kCoinbaseBytes;
   for (TxHandle t : tx_scratch_) {
+    if (strategy_ && ExcludedFromTemplate(t)) continue;
     const std::uint32_t size = txs_->Get(t).size_bytes;
     if (size > room) continue;
     room -= size;

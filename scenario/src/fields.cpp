@@ -199,6 +199,12 @@ const Table& GroupTable() {
              j = Num(c.group->hashrate);
              return true;
            }},
+          {"strategy", "mapping", false, "", "",
+           "What the group does instead of following the protocol (see "
+           "`groups.<name>.strategy`); absent: honest.",
+           [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
+             return ParseMapping(n, p, StrategyTable(), c, j);
+           }},
       }};
   return t;
 }
@@ -327,7 +333,7 @@ const std::vector<const Table*>& AllTables() {
   static const std::vector<const Table*> tables = {
       &RootTable(),      &StopTable(),     &NetworkTable(),  &RegionsInlineTable(), &JitterTable(),
       &BandwidthTable(), &TopologyTable(), &ProtocolTable(), &ValidationTable(),    &PeersTable(),
-      &AddrManTable(),   &TransactionsTable(), &GroupTable(),
+      &AddrManTable(),   &TransactionsTable(), &GroupTable(), &StrategyTable(),
       &AutonomousSystemsTable(), &EventTable(), &SideSelectorTable()};
   return tables;
 }

@@ -83,7 +83,7 @@ Node DefaultNode(std::string_view yaml, const Origin& origin) {
 std::string AllowedKeys(const Table& table, std::string_view kind) {
   std::string out;
   for (const Field& f : table.fields) {
-    if (!f.only_kind.empty() && f.only_kind != kind) continue;
+    if (!KindAllows(f.only_kind, kind)) continue;
     if (!out.empty()) out += ", ";
     out += f.name;
   }
@@ -91,6 +91,16 @@ std::string AllowedKeys(const Table& table, std::string_view kind) {
 }
 
 }  // namespace
+
+bool KindAllows(std::string_view only_kind, std::string_view kind) {
+  if (only_kind.empty()) return true;
+  while (true) {
+    const std::size_t bar = only_kind.find('|');
+    if (only_kind.substr(0, bar) == kind) return true;
+    if (bar == std::string_view::npos) return false;
+    only_kind.remove_prefix(bar + 1);
+  }
+}
 
 bool Ctx::Fail(const Origin& origin, std::string path, std::string message) {
   if (!error)
@@ -157,7 +167,7 @@ bool ParseMapping(const Node& node, const std::string& path, const Table& table,
   }
   for (const Entry& e : node.entries) {
     const Field* f = table.Find(e.key);
-    if (f != nullptr && (f->only_kind.empty() || f->only_kind == kind)) continue;
+    if (f != nullptr && KindAllows(f->only_kind, kind)) continue;
     const std::string child = JoinPath(path, e.key);
     if (f != nullptr) {
       return ctx.Fail(e.key_origin, child,
@@ -169,7 +179,7 @@ bool ParseMapping(const Node& node, const std::string& path, const Table& table,
   }
   for (const Field& f : table.fields) {
     if (&f == kind_field) continue;
-    if (!f.only_kind.empty() && f.only_kind != kind) continue;
+    if (!KindAllows(f.only_kind, kind)) continue;
     if (!handle(f)) return false;
   }
   json = "{" + body + "}";

@@ -95,7 +95,13 @@ std::string ScenarioReferenceMarkdown() {
                         : f.default_yaml.empty() ? "optional"
                                                  : "`" + std::string(f.default_yaml) + "`";
       std::string doc(f.doc);
-      if (!f.only_kind.empty()) doc = "(kind `" + std::string(f.only_kind) + "`) " + doc;
+      if (!f.only_kind.empty()) {
+        std::string kinds(f.only_kind);
+        for (std::size_t bar; (bar = kinds.find('|')) != std::string::npos;) {
+          kinds.replace(bar, 1, "`, `");
+        }
+        doc = "(kind `" + kinds + "`) " + doc;
+      }
       md += "| `" + std::string(f.name) + "` | " + Cell(f.type) + " | " + Cell(def) + " | " +
             Cell(doc) + " |\n";
     }

@@ -32,6 +32,52 @@ void WriteDistribution(results::JsonWriter& w, const sim::Distribution& d) {
   w.EndObject();
 }
 
+// `adversaries.<group>`: the keys of the group's strategy (docs/attacks.md lists them).
+void WriteAdversary(results::JsonWriter& w, const sim::GroupReport& g) {
+  const sim::AdversaryReport& a = *g.adversary;
+  w.Key("kind").String(a.kind);
+  const bool selfish = a.kind == "selfish-mining" || a.kind == "lead-stubborn" ||
+                       a.kind == "equal-fork-stubborn" || a.kind == "trail-stubborn";
+  if (a.kind != "black-hole") {
+    w.Key("hashrate").Double(g.hashrate);
+    w.Key("revenue_share").Double(g.revenue_share);
+    w.Key("blocks_orphaned").UInt(a.blocks_orphaned);
+    w.Key("own_blocks_orphaned").UInt(a.own_blocks_orphaned);
+  }
+  if (selfish || a.kind == "double-spend") {
+    w.Key("blocks_withheld").UInt(a.blocks_withheld);
+    w.Key("rushing_links").UInt(a.rushing_links);
+    w.Key("rushing_honest_share").Double(a.rushing_honest_share);
+  }
+  if (selfish) {
+    w.Key("observed_gamma").Double(a.observed_gamma);
+    w.Key("races").UInt(a.races);
+    w.Key("race_blocks_on_attacker").UInt(a.race_blocks_on_attacker);
+    w.Key("race_blocks_on_rival").UInt(a.race_blocks_on_rival);
+    w.Key("overrides").UInt(a.overrides);
+  }
+  if (a.kind == "double-spend") {
+    w.Key("attempts").UInt(a.attempts);
+    w.Key("published").UInt(a.published);
+    w.Key("successes").UInt(a.successes);
+    w.Key("success_rate").Double(a.success_rate);
+  }
+  if (a.kind == "censor") {
+    w.Key("censored_txs").UInt(a.censored_txs);
+    w.Key("censored_tx_delay_blocks");
+    WriteDistribution(w, a.censored_tx_delay_blocks);
+    w.Key("censored_tx_delay_s");
+    WriteDistribution(w, a.censored_tx_delay_s);
+    w.Key("never_included_share").Double(a.never_included_share);
+    w.Key("fork_blocks").UInt(a.fork_blocks);
+  }
+  if (a.kind == "black-hole") {
+    w.Key("blocks_not_relayed").UInt(a.blocks_not_relayed);
+    w.Key("blocks_delayed").UInt(a.blocks_delayed);
+    w.Key("txs_not_relayed").UInt(a.txs_not_relayed);
+  }
+}
+
 void WriteTransactions(results::JsonWriter& w, const sim::SimReport& r) {
   if (!r.tx_workload) {
     w.Null();
@@ -113,7 +159,15 @@ std::string SummaryJson(const Scenario& scenario, const sim::SimReport& r) {
   w.EndObject();
   w.Key("transactions");
   WriteTransactions(w, r);
-  w.Key("adversaries").BeginObject().EndObject();
+  w.Key("chain_quality").Double(r.chain_quality);
+  w.Key("adversaries").BeginObject();
+  for (const auto& g : r.groups) {
+    if (!g.adversary) continue;
+    w.Key(g.name).BeginObject();
+    WriteAdversary(w, g);
+    w.EndObject();
+  }
+  w.EndObject();
   w.EndObject();
   return w.Finish();
 }

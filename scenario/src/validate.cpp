@@ -118,6 +118,8 @@ bool ValidateTopology(Ctx& c) {
 
 }  // namespace
 
-bool Validate(Ctx& c) { return ValidateGroups(c) && ValidateTopology(c) && ValidateEvents(c); }
+bool Validate(Ctx& c) {
+  return ValidateGroups(c) && ValidateTopology(c) && ValidateStrategies(c) && ValidateEvents(c);
+}
 
 }  // namespace peerlab::scenario::detail

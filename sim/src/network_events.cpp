@@ -95,7 +95,8 @@ void Simulation::StartPartition(std::uint32_t index) {
   for (std::uint32_t i = 0; i < node_count(); ++i) {
     for (protocol::PeerId slot = 0; slot < peers_[i].size(); ++slot) {
       const PeerLink& link = peers_[i][slot];
-      if (!link.open || link.inbound || side[i] == side[link.remote]) continue;
+      // Rushing links (a strategy's direct links, their own pipes) bypass the Internet model.
+      if (!link.open || link.inbound || link.rushing || side[i] == side[link.remote]) continue;
       // Reopened at the heal: connections the opener had established, feelers excepted
       // (they would have closed by themselves); an attempt still in its handshake fails.
       if (link.known && !nodes_[i].IsFeeler(slot)) {

@@ -73,7 +73,7 @@ SimReport Simulation::Report() const {
   r.groups.resize(config_.groups.size());
   for (std::size_t g = 0; g < config_.groups.size(); ++g) {
     r.groups[g] = {config_.groups[g].name, config_.groups[g].hashrate,
-                   static_cast<std::uint32_t>(group_nodes_[g].size()), 0, 0, std::nullopt};
+                   static_cast<std::uint32_t>(group_nodes_[g].size()), 0, 0, std::nullopt, std::nullopt};
   }
 
   std::array<std::vector<double>, 3> reach_samples;
@@ -108,9 +108,14 @@ SimReport Simulation::Report() const {
   PEERLAB_ASSERT(r.blocks.size() == blocks_mined_);
   r.blocks_stale = r.blocks_mined - r.blocks_main;
   if (r.blocks_mined > 0) r.stale_rate = static_cast<double>(r.blocks_stale) / r.blocks_mined;
-  for (GroupReport& gr : r.groups) {
+  std::uint32_t honest_main = 0;
+  for (std::size_t g = 0; g < r.groups.size(); ++g) {
+    GroupReport& gr = r.groups[g];
     if (r.blocks_main > 0) gr.revenue_share = static_cast<double>(gr.blocks_main) / r.blocks_main;
+    if (config_.groups[g].honest()) honest_main += gr.blocks_main;
   }
+  if (r.blocks_main > 0) r.chain_quality = static_cast<double>(honest_main) / r.blocks_main;
+  ReportAdversaries(r, on_main, main_tip);
   // Transactions: reach, and inclusion in the main chain.
   r.tx_workload = config_.node.tx_relay;
   if (r.tx_workload) {

@@ -119,14 +119,21 @@ Status Simulation::Setup() {
   for (std::uint32_t i = 0; i < n; ++i) {
     nodes_.emplace_back(i, config_.node, store_, tx_store_, config_.seed, AddressOf(i));
   }
+  SetUpStrategies();
   sequence_.assign(n + 3, 0);  // nodes, the mining oracle, the transaction workload, events
   peers_.assign(n, {});
   free_slots_.assign(n, {});
   for (const Edge& e : edges_) {
     const auto from_slot = static_cast<protocol::PeerId>(peers_[e.from].size());
     const auto to_slot = static_cast<protocol::PeerId>(peers_[e.to].size());
-    peers_[e.from].push_back({e.to, to_slot, 0, false, true, e.block_relay_only});
-    peers_[e.to].push_back({e.from, from_slot, 0, true, true, e.block_relay_only});
+    peers_[e.from].push_back({e.to, to_slot, 0, false, true, e.block_relay_only, true, e.rushing});
+    peers_[e.to].push_back({e.from, from_slot, 0, true, true, e.block_relay_only, true, e.rushing});
+    if (e.rushing) {
+      const RushingSpec& spec = config_.groups[node_group_[e.from]].rushing;
+      const RushingPipe pipe{0, spec.latency, 8e9 / spec.bandwidth_bps};
+      rushing_pipes_[std::uint64_t{e.from} << 32 | from_slot] = pipe;
+      rushing_pipes_[std::uint64_t{e.to} << 32 | to_slot] = pipe;
+    }
   }
   queue_.Reserve(static_cast<std::size_t>(n) * 4);
 
@@ -325,8 +332,13 @@ void Simulation::Deliver(std::uint32_t node, const protocol::Input& input) {
       pool_.Release(send.message);
       continue;
     }
-    TimeNs arrival = links_.Send(now_, node, link.remote, pool_.Get(send.message).wire_bytes);
-    if (faults_in_path_) [[unlikely]] arrival = CrossingArrival(node, link.remote, arrival);
+    TimeNs arrival =
+        link.rushing ? SendRushing(node, send.peer, pool_.Get(send.message).wire_bytes)
+                     : links_.Send(now_, node, link.remote, pool_.Get(send.message).wire_bytes);
+    // Rushing links are a strategy's own network: partitions do not act on them.
+    if (faults_in_path_ && !link.rushing) [[unlikely]] {
+      arrival = CrossingArrival(node, link.remote, arrival);
+    }
     const std::uint32_t generation =
         config_.wire_check ? peers_[link.remote][link.remote_peer].generation : 0;
     Push(EventKind::kDeliver, node, arrival, link.remote, link.remote_peer, send.message,
@@ -436,11 +448,16 @@ std::uint32_t Simulation::open_outbound(std::uint32_t node) const {
       peers_[node].begin(), peers_[node].end(), [](const PeerLink& l) { return l.open && !l.inbound; }));
 }
 
-void Simulation::Observe(std::uint32_t /*node*/, const protocol::Observation& o) {
+void Simulation::Observe(std::uint32_t node, const protocol::Observation& o) {
   using Kind = protocol::Observation::Kind;
   switch (o.kind) {
     case Kind::kBlockMined:
       if (block_progress_.size() <= o.block) block_progress_.resize(o.block + 1);
+      if (!races_.empty()) ObserveStrategy(node, o);
+      break;
+    case Kind::kRaceStarted:
+    case Kind::kAttemptEnded:
+      ObserveStrategy(node, o);
       break;
     case Kind::kBlockAccepted: {
       BlockProgress& bp = block_progress_[o.block];
@@ -451,6 +468,7 @@ void Simulation::Observe(std::uint32_t /*node*/, const protocol::Observation& o)
       break;
     }
     case Kind::kTxAccepted: {
+      if (!censor_reach_.empty()) ObserveStrategy(node, o);
       TxProgress& tp = tx_progress_[o.tx];
       ++tp.nodes_with_tx;
       for (int k = 0; k < 2; ++k) {

@@ -8,7 +8,23 @@ import pytest
 
 SUMMARY_KEYS = {"scenario", "seed", "backend", "nodes", "sim_time_s", "blocks", "transactions",
                 "peers",
-                "propagation_s", "reorgs", "groups", "adversaries", "partitions"}
+                "propagation_s", "reorgs", "groups", "chain_quality", "adversaries",
+                "partitions"}
+
+# adversaries.<group> keys per strategy kind (docs/attacks.md): scripts rely on them.
+ADVERSARY_KEYS = {
+    "selfish-mining.yaml": {"kind", "hashrate", "revenue_share", "observed_gamma",
+                            "blocks_orphaned", "own_blocks_orphaned", "blocks_withheld", "races",
+                            "race_blocks_on_attacker", "race_blocks_on_rival", "overrides",
+                            "rushing_links", "rushing_honest_share"},
+    "double-spend.yaml": {"kind", "hashrate", "revenue_share", "attempts", "published",
+                          "successes", "success_rate", "blocks_orphaned", "own_blocks_orphaned",
+                          "blocks_withheld", "rushing_links", "rushing_honest_share"},
+    "censorship.yaml": {"kind", "hashrate", "revenue_share", "censored_txs",
+                        "censored_tx_delay_blocks", "censored_tx_delay_s",
+                        "never_included_share", "fork_blocks", "blocks_orphaned",
+                        "own_blocks_orphaned"},
+}
 
 SMALL = """version: 1
 name: small
@@ -195,3 +211,17 @@ def test_partition_scenario_reports_partitions(peerlab_bin, root, tmp_path):
         assert set(side) == {"nodes", "hashrate", "blocks_mined", "blocks_orphaned"}
         assert 0 <= side["blocks_orphaned"] <= side["blocks_mined"]
     assert p["time_to_consistency_s"] is not None and p["time_to_consistency_s"] >= 0
+
+
+@pytest.mark.parametrize("name", sorted(ADVERSARY_KEYS))
+def test_attack_scenarios_report_their_adversary(peerlab_bin, root, tmp_path, name):
+    out = tmp_path / "run"
+    res = run(peerlab_bin, "run", str(root / "scenarios" / name), "--out", str(out), "--quiet",
+              "--set", "stop.blocks=40", "--set", "network.nodes=80",
+              "--set", "groups.attacker.hashrate=0.35", "--set", "groups.honest.hashrate=0.65")
+    assert res.returncode == 0, res.stderr
+    summary = json.loads((out / "summary.json").read_text())
+    attacker = summary["adversaries"]["attacker"]
+    assert set(attacker) == ADVERSARY_KEYS[name]
+    assert attacker["hashrate"] == 0.35
+    assert 0 <= summary["chain_quality"] <= 1

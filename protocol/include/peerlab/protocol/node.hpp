@@ -37,6 +37,7 @@
 #include "peerlab/protocol/addrman.hpp"
 #include "peerlab/protocol/block_store.hpp"
 #include "peerlab/protocol/message.hpp"
+#include "peerlab/protocol/strategy.hpp"
 #include "peerlab/protocol/tx_store.hpp"
 #include "peerlab/util/rng.hpp"
 #include "peerlab/util/time.hpp"
@@ -99,6 +100,7 @@ struct Timer {
     kOpenConnections,
     kFeeler,
     kAddrTrickle,  // arg: peer
+    kStrategyAnnounce,  // a black hole's delayed announcement of its tip
   };
   Kind kind = Kind::kValidationDone;
   std::uint32_t arg = 0;
@@ -151,6 +153,12 @@ struct Observation {
     kTxAccepted,     // tx: entered this node's mempool for the first time
     kPeerPunished,   // peer: misbehaved; score: its total; disconnected when >= 100
     kPeerEvicted,    // peer: an inbound peer dropped to make room for a new one
+    // Strategies: block: our block just published at the height of previous, an honest block
+    // we heard of first (a race the network decides).
+    kRaceStarted,
+    // Double spend: block: the block holding the payment; score: 1 if the private chain was
+    // published, 0 if the attempt was given up.
+    kAttemptEnded,
   };
   Kind kind;
   BlockHandle block = kNoBlock;
@@ -222,6 +230,10 @@ class Node {
        std::uint64_t rng_seed, NetAddress local_address = kNoAddress);
 
   void Handle(TimeNs now, const Input& input, Outbox& out);
+  // Makes this node follow `strategy` (kept by the caller, outliving the node) from now on.
+  void SetStrategy(const StrategyConfig& strategy);
+  // Null for an honest node.
+  const StrategyStats* strategy_stats() const { return strategy_ ? &strategy_->stats : nullptr; }
 
   std::uint32_t index() const { return index_; }
   BlockHandle tip() const { return tip_; }
@@ -270,6 +282,7 @@ class Node {
   static constexpr std::uint8_t kTxRequested = 2;  // getdata sent, body not yet here
   static constexpr std::uint8_t kTxInMempool = 4;
   static constexpr std::uint8_t kTxConfirmed = 8;  // in a block of our active chain
+  static constexpr std::uint8_t kTxPrivate = 16;   // in one of our withheld blocks
 
   // The transactions a peer is known to have, among the most recent kWindow created in the
   // whole simulation (Core keeps a rolling bloom filter of 50,000): a bitmap over a sliding
@@ -399,6 +412,26 @@ class Node {
   void OnBlockData(TimeNs now, PeerId peer, BlockHandle h, Outbox& out);
   void OnValidationDone(BlockHandle h, Outbox& out);
   void OnBlockFound(TimeNs now, Outbox& out);
+  // A new block of ours on `parent`, stored and held (not yet announced).
+  BlockHandle MineBlock(TimeNs now, BlockHandle parent, Outbox& out);
+  // Announces own held blocks (a chain, oldest first) and makes the last one our tip.
+  void PublishOwn(std::span<const BlockHandle> blocks, Outbox& out);
+
+  // node_strategy.cpp
+  BlockHandle MiningParent();
+  void OnOwnBlockMined(BlockHandle h, Outbox& out);  // with a strategy
+  void NotePublicHeader(BlockHandle h);
+  void OnPublicChange(Outbox& out);
+  void SelfishOnOwnBlock(BlockHandle h, Outbox& out);
+  void SelfishOnPublicBlock(Outbox& out);
+  void DoubleSpendOnChange(Outbox& out);
+  void StartDoubleSpend();
+  void AdoptPublic();
+  void PublishUpTo(std::uint32_t height, Outbox& out);
+  bool Offending(BlockHandle h);  // censor: carries the censored class
+  BlockHandle CensorParent();
+  bool HoldsAnnouncement(Outbox& out);  // black hole: true if the tip is not announced now
+  bool ExcludedFromTemplate(TxHandle t) const;
   bool ConnectHeader(PeerId peer, BlockHandle h, Outbox& out);
   void AcceptHeader(BlockHandle h);
   void UpdatePeerBestKnown(Peer& p, BlockHandle h);
@@ -450,6 +483,7 @@ class Node {
   const NodeConfig* config_;
   BlockStore* store_;
   const TxStore* txs_;
+  std::unique_ptr<StrategyState> strategy_;  // null: honest (checked on every input)
   std::vector<Peer> peers_;             // indexed by PeerId
   TimeNs now_ = 0;                      // time of the input being handled
   std::vector<std::uint8_t> state_;     // indexed by BlockHandle
@@ -483,6 +517,7 @@ class Node {
   std::vector<PendingConnect> pending_connects_;  // at most one outbound and one feeler
   bool open_connections_armed_ = false;
   bool feeler_armed_ = false;
+
 };
 
 }  // namespace peerlab::protocol

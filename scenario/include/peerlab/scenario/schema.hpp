@@ -42,7 +42,7 @@ struct Field {
   std::string_view type;  // for the reference, e.g. "duration > 0"
   bool required = false;
   std::string_view default_yaml;  // parsed through `parse` when the key is absent; "" = none
-  std::string_view only_kind;     // "" = always allowed; else only when `kind` equals it
+  std::string_view only_kind;     // "" = always allowed; else only for these kinds, `a|b|c`
   std::string_view doc;
   Handler parse = nullptr;
 };
@@ -54,6 +54,9 @@ struct Table {
 
   const Field* Find(std::string_view name) const;
 };
+
+// Whether a field with this `only_kind` belongs to a mapping of kind `kind`.
+bool KindAllows(std::string_view only_kind, std::string_view kind);
 
 // Checks `node` is a mapping, rejects unknown keys, runs each field's handler in table order
 // (a `kind` field first, since it decides which other keys are allowed) and fills defaults.
@@ -71,6 +74,9 @@ const Table& BandwidthTable();
 const Table& TopologyTable();
 // fields_transactions.cpp
 const Table& TransactionsTable();
+// fields_strategy.cpp
+const Table& StrategyTable();
+bool ValidateStrategies(Ctx& ctx);
 // fields_peers.cpp
 const Table& PeersTable();
 const Table& AddrManTable();

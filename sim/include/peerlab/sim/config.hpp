@@ -53,12 +53,41 @@ struct TopologySpec {
   std::string edge_file;           // edge-list: path (already resolved against the scenario dir)
 };
 
+// Direct low-latency links from a strategy group's nodes to honest miners: the "rushing"
+// network position that gives a selfish miner its tie advantage (Eyal & Sirer's gamma).
+struct RushingSpec {
+  double honest_share = 0;  // links go to honest miners holding this share of honest hashrate
+  DurationNs latency = kMillisecond;  // one way, fixed
+  double bandwidth_bps = 1e9;         // each link's own pipe (not the nodes' uplinks)
+};
+
 // A named set of nodes sharing a hashrate (split evenly among its nodes).
 struct GroupSpec {
   std::string name;
   bool rest = false;             // takes every node no other group takes
   std::uint32_t node_count = 0;  // when !rest
   double hashrate = 0.0;         // share of total hashrate, in [0, 1]
+  std::string strategy_name;     // the YAML `strategy.kind`; empty: honest
+  protocol::StrategyConfig strategy;
+  std::string censored_class;  // censor: the class's name (strategy.censored_class is its index)
+  RushingSpec rushing;
+  bool honest() const { return strategy.kind == protocol::StrategyKind::kHonest; }
+
+  // An honest group of `count` nodes, or of every node no other group takes (`Rest`).
+  static GroupSpec Fixed(std::string name, std::uint32_t count, double hashrate) {
+    GroupSpec g;
+    g.name = std::move(name);
+    g.node_count = count;
+    g.hashrate = hashrate;
+    return g;
+  }
+  static GroupSpec Rest(std::string name, double hashrate) {
+    GroupSpec g;
+    g.name = std::move(name);
+    g.rest = true;
+    g.hashrate = hashrate;
+    return g;
+  }
 };
 
 struct StopSpec {

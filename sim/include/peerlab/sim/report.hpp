@@ -34,6 +34,46 @@ struct BlockRow {
   std::array<std::optional<double>, 4> reach_s;  // seconds from mining to each kReachShares
 };
 
+// Nearest-rank summary of a sample; all null when the sample is empty.
+struct Distribution {
+  std::optional<double> mean, p50, p90, p99;
+};
+Distribution Summarize(std::vector<double> values);
+
+// What a strategy group achieved (summary.json `adversaries.<group>`); which fields apply
+// depends on the strategy.
+struct AdversaryReport {
+  std::string kind;  // strategy kind as named in the scenario
+  // Blocks of the other groups, and of this one, that ended off the main chain.
+  std::uint32_t blocks_orphaned = 0;
+  std::uint32_t own_blocks_orphaned = 0;
+  // Selfish mining and its stubborn variants.
+  std::uint32_t blocks_withheld = 0;
+  std::uint32_t races = 0;
+  std::uint32_t overrides = 0;
+  std::uint32_t race_blocks_on_attacker = 0;  // honest blocks mined on our tying block
+  std::uint32_t race_blocks_on_rival = 0;     // ... on the honest block it tied
+  std::optional<double> observed_gamma;
+  std::uint32_t rushing_links = 0;
+  std::optional<double> rushing_honest_share;  // share of honest hashrate they reach
+  // Double spend: attempts that ended (published or given up), and the published ones whose
+  // payment block ended off the main chain.
+  std::uint32_t attempts = 0;
+  std::uint32_t published = 0;
+  std::uint32_t successes = 0;
+  std::optional<double> success_rate;
+  // Censor.
+  std::uint32_t censored_txs = 0;  // transactions of the class that reached every censor
+  Distribution censored_tx_delay_blocks;
+  Distribution censored_tx_delay_s;
+  std::optional<double> never_included_share;
+  std::uint32_t fork_blocks = 0;
+  // Black hole.
+  std::uint64_t blocks_not_relayed = 0;
+  std::uint64_t blocks_delayed = 0;
+  std::uint64_t txs_not_relayed = 0;
+};
+
 struct GroupReport {
   std::string name;
   double hashrate = 0;
@@ -41,13 +81,9 @@ struct GroupReport {
   std::uint32_t blocks_mined = 0;
   std::uint32_t blocks_main = 0;
   std::optional<double> revenue_share;  // blocks_main / main-chain blocks; null if none
+  std::optional<AdversaryReport> adversary;  // set for groups with a strategy
 };
 
-// Nearest-rank summary of a sample; all null when the sample is empty.
-struct Distribution {
-  std::optional<double> mean, p50, p90, p99;
-};
-Distribution Summarize(std::vector<double> values);
 
 struct TxClassReport {
   std::string name;
@@ -75,6 +111,8 @@ struct SimReport {
   std::uint32_t max_reorg_depth = 0;
   std::vector<std::uint64_t> reorg_depth_counts;  // index: blocks disconnected (0 unused)
   std::uint32_t main_tip_height = 0;
+  // Share of main-chain blocks mined by groups without a strategy; null without main blocks.
+  std::optional<double> chain_quality;
   std::uint64_t disconnects = 0;   // connections closed (by a node or by the network)
   std::uint64_t punishments = 0;   // misbehaviour scores given, all nodes
   std::uint64_t evictions = 0;     // inbound peers evicted to make room

@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -96,11 +97,13 @@ class Simulation {
     std::uint32_t remote;          // node at the other end
     protocol::PeerId remote_peer;  // how that node names this connection
     std::uint32_t generation = 0;  // of this slot
-    bool inbound;                  // the other end opened it
-    bool open = true;
-    bool block_relay_only = false;
-    bool known = true;  // the node has been told it is up (PeerConnected)
+    bool inbound : 1;              // the other end opened it
+    bool open : 1 = true;
+    bool block_relay_only : 1 = false;
+    bool known : 1 = true;  // the node has been told it is up (PeerConnected)
+    bool rushing : 1 = false;  // a strategy's direct link (RushingSpec), its own pipe
   };
+  static_assert(sizeof(PeerLink) == 16);
 
   explicit Simulation(const SimConfig& config);
   Status Setup();
@@ -125,6 +128,13 @@ class Simulation {
     return faults_in_path_ ? CrossingArrival(from, to, at) : at;
   }
   void SeedAddressManagers();
+  // adversaries.cpp: strategies and what they achieve.
+  void SetUpStrategies();
+  void AddRushingLinks(std::uint32_t group);
+  TimeNs SendRushing(std::uint32_t node, protocol::PeerId peer, std::uint32_t wire_bytes);
+  void ObserveStrategy(std::uint32_t node, const protocol::Observation& o);
+  void ReportAdversaries(SimReport& r, const std::vector<bool>& on_main,
+                         protocol::BlockHandle main_tip) const;
 
   // Network events (network_events.cpp).
   Status SetupNetworkEvents();  // checks the events and resolves partition sides
@@ -197,6 +207,35 @@ class Simulation {
     TimeNs reached_at[2] = {-1, -1};  // 50 %, 90 %
   };
   std::vector<TxProgress> tx_progress_;  // indexed by TxHandle
+
+  // Strategies (adversaries.cpp).
+  struct RushingPipe {
+    TimeNs free_at = 0;
+    DurationNs latency = 0;
+    double ns_per_byte = 0;
+  };
+  std::map<std::uint64_t, RushingPipe> rushing_pipes_;  // key: node << 32 | peer slot
+  std::vector<std::uint32_t> rushing_links_;           // per group
+  std::vector<double> rushing_share_;                  // per group: honest hashrate reached
+  struct Race {
+    std::uint32_t group;
+    protocol::BlockHandle ours, rival;
+  };
+  std::vector<Race> races_;  // most recent last; only the last few can still be open
+  std::vector<std::uint32_t> race_on_attacker_, race_on_rival_;  // per group
+  struct Attempt {
+    std::uint32_t group;
+    protocol::BlockHandle payment;
+    bool published;
+  };
+  std::vector<Attempt> attempts_;
+  // Censors: per censoring group, per transaction, how many of its nodes have it and when the
+  // last one got it.
+  struct CensorReach {
+    std::vector<std::uint32_t> nodes_with_tx;
+    std::vector<TimeNs> reached_all_at;
+  };
+  std::vector<CensorReach> censor_reach_;  // per group, empty for others
 };
 
 }  // namespace peerlab::sim

@@ -17,6 +17,7 @@ struct Edge {
   std::uint32_t from;
   std::uint32_t to;
   bool block_relay_only = false;  // no transaction (or address) relay on this connection
+  bool rushing = false;           // a strategy's direct link (sim/config.hpp RushingSpec)
 };
 
 // `edge_file_label` names the file in errors (the scenario's key path is added by the caller).

@@ -24,7 +24,8 @@ enum class RngPurpose : std::uint32_t {
   kAddrManKey = 9,
   kAddressSeeds = 10,
   kAutonomousSystems = 11,  // which AS each node is in
-  kPartitionSides = 13,     // owner: event index; order of nodes for `hashrate` selectors
+  kRushingLinks = 12,
+  kPartitionSides = 13,  // owner: event index; order of nodes for `hashrate` selectors
 };
 
 // xoshiro256** (Blackman & Vigna), seeded through SplitMix64.
