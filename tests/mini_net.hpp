@@ -62,8 +62,9 @@ class MiniNet {
   void Mine(std::uint32_t node) { Input(node, protocol::BlockFound{}); }
   void Inject(std::uint32_t node, const protocol::Input& input) { Input(node, input); }
 
-  protocol::TxHandle SubmitTx(std::uint32_t node, std::uint32_t size, std::uint64_t fee) {
-    const protocol::TxHandle h = txs_.Add(size, fee, 0, node, now_, next_outpoint_++);
+  protocol::TxHandle SubmitTx(std::uint32_t node, std::uint32_t size, std::uint64_t fee,
+                              std::uint16_t tx_class = 0) {
+    const protocol::TxHandle h = txs_.Add(size, fee, tx_class, node, now_, next_outpoint_++);
     Input(node, protocol::SubmitTx{h});
     return h;
   }

@@ -177,7 +177,9 @@ TEST(Outage, OfflineNodeGetsNothingAndConnectingToItFails) {
   for (protocol::BlockHandle h = 1; h < sim->store().size(); ++h) {
     const bool later = sim->store().Get(h).found_at > kDown + kSecond;
     after += later;
-    if (later) EXPECT_FALSE(sim->node(x).HasBlock(h)) << "seed=" << kSeed << " block " << h;
+    if (later) {
+      EXPECT_FALSE(sim->node(x).HasBlock(h)) << "seed=" << kSeed << " block " << h;
+    }
     if (sim->store().Get(h).found_at < kDown - kMinute) {
       EXPECT_TRUE(sim->node(x).HasBlock(h)) << "seed=" << kSeed << " block " << h;
     }

@@ -196,7 +196,8 @@ TEST(ScenarioParse, DefaultsAreFilled) {
       R"("network":{"backend":"fast","nodes":200,"regions":"bitcoin",)"
       R"("latency_jitter":{"kind":"pareto","shape":5},)"
       R"("topology":{"kind":"bitcoin","outbound":8,"block_relay_only":2,"max_inbound":114,)"
-            R"("seed_addresses":32}},)"
+            R"("seed_addresses":32},)"
+      R"("autonomous_systems":{"count":2000,"zipf_exponent":"fitted"}},)"
       R"("protocol":{"kind":"bitcoin","block_interval":"10 min","block_size":"1 MB",)"
       R"("relay":"headers","fill_tx_size":"400 B","validation":{"fixed":"10 ms","per_mb":"50 ms"},)"
             R"("peers":{"addr_gossip":"full","feeler_interval":"2 min","ping_interval":"0 s",)"
@@ -328,13 +329,13 @@ TEST(ScenarioErrors, MalformedYaml) {
 TEST(ScenarioErrors, UnknownKeyTopLevel) {
   EXPECT_EQ(Error(With("name: test\n", "name: test\nnmae: x\n")),
             "s.yaml:3:1: nmae: unknown key (expected one of: version, name, seed, stop, network, "
-            "protocol, transactions, groups, churn, outputs)");
+            "protocol, transactions, groups, events, churn, outputs)");
 }
 
 TEST(ScenarioErrors, UnknownKeyNested) {
   EXPECT_EQ(Error(With("  nodes: 200\n", "  nodez: 200\n")),
             "s.yaml:6:3: network.nodez: unknown key (expected one of: backend, nodes, regions, "
-            "latency_jitter, bandwidth, topology)");
+            "latency_jitter, bandwidth, topology, autonomous_systems)");
 }
 
 TEST(ScenarioErrors, KeyOfAnotherKind) {
@@ -434,7 +435,7 @@ TEST(ScenarioErrors, TopologyAgainstNodeCount) {
 TEST(ScenarioErrors, UnknownOverrideKey) {
   EXPECT_EQ(Error(kBase, {"network.nodez=3"}),
             "--set network.nodez=3: network.nodez: unknown key (expected one of: backend, nodes, "
-            "regions, latency_jitter, bandwidth, topology)");
+            "regions, latency_jitter, bandwidth, topology, autonomous_systems)");
 }
 
 TEST(ScenarioErrors, OverrideBadValue) {
@@ -451,7 +452,7 @@ TEST(ScenarioErrors, MalformedOverride) {
             "--set network.nodes: network.nodes: expected KEY=VALUE, e.g. `network.nodes=500`");
   EXPECT_EQ(Error(kBase, {"network..nodes=3"}),
             "--set network..nodes=3: network..nodes: invalid key (expected a dotted path like "
-            "`network.nodes`)");
+            "`network.nodes` or `events[0].at`)");
   EXPECT_EQ(Error(kBase, {"network.nodes.x=3"}),
             "--set network.nodes.x=3: network.nodes: is a scalar, cannot set `x` inside it");
   EXPECT_EQ(Error(kBase, {"groups.new.nodes=3"}),

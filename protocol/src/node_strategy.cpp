@@ -155,8 +155,10 @@ void Node::SelfishOnPublicBlock(Outbox& out) {
   const std::int64_t lead =
       static_cast<std::int64_t>(store_->Get(s.private_head).height) - public_height;
   if (lead < 0 || s.unpublished.empty()) {
-    // Behind: adopt the public chain, unless trail-stubborn and not too far behind.
-    if (!s.unpublished.empty() && -lead <= static_cast<std::int64_t>(c.trail_stubborn)) return;
+    // Behind: adopt the public chain, unless trail-stubborn, on a branch of our own (published
+    // or not) and not too far behind.
+    const bool own_branch = !store_->IsAncestor(s.private_head, s.public_best);
+    if (own_branch && lead < 0 && -lead <= static_cast<std::int64_t>(c.trail_stubborn)) return;
     AdoptPublic();
     return;
   }

@@ -318,6 +318,9 @@ const Table& RootTable() {
            }},
           {"groups", "mapping of name to group", true, "", "",
            "Miner and node groups, in file order (see `groups.<name>`).", &ParseGroups},
+          {"events", "list of events", false, "", "",
+           "Timed network events: partitions and heals (see `events[<i>]`); absent: none.",
+           &ParseEvents},
           {"churn", "mapping", false, "", "",
            "Nodes leaving and rejoining, connections failing (see `churn`); absent: none.",
            &ParseChurn},
@@ -334,8 +337,8 @@ const std::vector<const Table*>& AllTables() {
       &RootTable(),      &StopTable(),     &NetworkTable(),  &RegionsInlineTable(), &JitterTable(),
       &BandwidthTable(), &TopologyTable(), &ProtocolTable(), &ValidationTable(),    &PeersTable(),
       &AddrManTable(),   &CountermeasuresTable(), &TransactionsTable(), &GroupTable(),
-      &StrategyTable(),  &ChurnTable(),     &SessionTable(),  &DowntimeTable(),
-      &LinkFailuresTable()};
+      &StrategyTable(),  &AutonomousSystemsTable(), &EventTable(), &SideSelectorTable(),
+      &ChurnTable(),     &SessionTable(),  &DowntimeTable(),  &LinkFailuresTable()};
   return tables;
 }
 

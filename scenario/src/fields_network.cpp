@@ -380,6 +380,11 @@ const Table& NetworkTable() {
            [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
              return ParseMapping(n, p, TopologyTable(), c, j);
            }},
+          {"autonomous_systems", "mapping", false, "{}", "",
+           "Which autonomous system each node is in (see `network.autonomous_systems`).",
+           [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
+             return ParseMapping(n, p, AutonomousSystemsTable(), c, j);
+           }},
       }};
   return t;
 }

@@ -66,7 +66,9 @@ override are reported as `--set KEY=VALUE: field.path: message`.
 `peerlab run x.yaml --set network.nodes=500 --set stop.time="2 h"` changes keys before the
 scenario is checked. KEY is a dotted path (`groups.pools.hashrate`); VALUE is read as YAML, so
 lists (`outputs=[summary]`) and mappings (`network.topology={kind: random-regular}`) work.
-Keys absent from the file may be set if the schema knows them.
+Keys absent from the file may be set if the schema knows them. An item of a list in the file
+is addressed by its 0-based index (`events[0].at=3 h`, `events[0].sides[1][0]={region: europe}`);
+the item must exist (to add items, set the whole list).
 
 )";
 

@@ -11,6 +11,7 @@
 #include "peerlab/results/run_directory.hpp"
 #include "peerlab/util/hash.hpp"
 #include "peerlab/util/version.hpp"
+#include "summary_events.hpp"
 
 namespace peerlab::scenario {
 
@@ -163,6 +164,8 @@ std::string SummaryJson(const Scenario& scenario, const sim::SimReport& r) {
   w.Key("reorgs").BeginObject();
   w.Key("count").UInt(r.reorgs);
   w.Key("max_depth").UInt(r.max_reorg_depth);
+  w.Key("depth_histogram");
+  detail::WriteReorgDepthHistogram(w, r);
   w.EndObject();
   w.Key("peers").BeginObject();
   w.Key("disconnects").UInt(r.disconnects);
@@ -172,6 +175,8 @@ std::string SummaryJson(const Scenario& scenario, const sim::SimReport& r) {
   w.Key("failed_connections").UInt(r.failed_connections);
   w.Key("feelers").UInt(r.feelers);
   w.EndObject();
+  w.Key("partitions");
+  detail::WritePartitions(w, r);
   w.Key("groups").BeginObject();
   for (const auto& g : r.groups) {
     w.Key(g.name).BeginObject();

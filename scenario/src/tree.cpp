@@ -201,6 +201,59 @@ std::optional<Error> LoadYaml(std::string_view text, int override_index, std::st
   return converter.Convert(doc, override_index >= 0 ? std::string(path) : "", 0, out);
 }
 
+namespace {
+
+// One dotted part of an override key: a mapping key, then list indexes (`sides[1][0]`).
+struct KeyStep {
+  std::string key;
+  std::vector<std::size_t> indexes;
+};
+
+std::optional<std::vector<KeyStep>> ParseKey(const std::string& key) {
+  constexpr std::size_t kMaxIndexDigits = 9;
+  std::vector<KeyStep> steps;
+  std::size_t start = 0;
+  while (true) {
+    const std::size_t dot = key.find('.', start);
+    const std::string part =
+        key.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
+    KeyStep step;
+    std::size_t at = part.find('[');
+    step.key = part.substr(0, at);
+    if (step.key.empty() || step.key.find(']') != std::string::npos) return std::nullopt;
+    while (at != std::string::npos && at < part.size()) {
+      const std::size_t close = part.find(']', at);
+      if (part[at] != '[' || close == std::string::npos || close == at + 1 ||
+          close - at - 1 > kMaxIndexDigits) {
+        return std::nullopt;
+      }
+      std::size_t index = 0;
+      for (std::size_t i = at + 1; i < close; ++i) {
+        if (part[i] < '0' || part[i] > '9') return std::nullopt;
+        index = index * 10 + static_cast<std::size_t>(part[i] - '0');
+      }
+      step.indexes.push_back(index);
+      at = close + 1;
+    }
+    steps.push_back(std::move(step));
+    if (dot == std::string::npos) break;
+    start = dot + 1;
+  }
+  return steps;
+}
+
+const char* KindName(Node::Kind kind) {
+  switch (kind) {
+    case Node::Kind::kScalar: return "a scalar";
+    case Node::Kind::kSequence: return "a list";
+    case Node::Kind::kMapping: return "a mapping";
+    case Node::Kind::kNull: break;
+  }
+  return "null";
+}
+
+}  // namespace
+
 std::optional<Error> ApplyOverride(Node* root, const std::string& override_text, int index) {
   Origin origin;
   origin.override_index = index;
@@ -212,25 +265,10 @@ std::optional<Error> ApplyOverride(Node* root, const std::string& override_text,
   }
   const std::string key(Trim(std::string_view(override_text).substr(0, eq)));
   const std::string_view value = std::string_view(override_text).substr(eq + 1);
-
-  std::vector<std::string> parts;
-  std::size_t start = 0;
-  while (true) {
-    const std::size_t dot = key.find('.', start);
-    parts.push_back(key.substr(start, dot == std::string::npos ? std::string::npos : dot - start));
-    if (dot == std::string::npos) break;
-    start = dot + 1;
-  }
-  for (const std::string& part : parts) {
-    if (part.empty()) {
-      return Error{origin, key.empty() ? "(empty key)" : key,
-                   "invalid key (expected a dotted path like `network.nodes`)"};
-    }
-    if (part.find_first_of("[]") != std::string::npos) {
-      return Error{origin, key,
-                   "list items cannot be set one by one; set the whole list, e.g. "
-                   "`outputs=[summary, blocks]`"};
-    }
+  const auto steps = ParseKey(key);
+  if (!steps) {
+    return Error{origin, key.empty() ? "(empty key)" : key,
+                 "invalid key (expected a dotted path like `network.nodes` or `events[0].at`)"};
   }
 
   Node replacement;
@@ -238,30 +276,62 @@ std::optional<Error> ApplyOverride(Node* root, const std::string& override_text,
 
   Node* cur = root;
   std::string path;
-  for (std::size_t i = 0; i + 1 < parts.size(); ++i) {
-    path = Join(path, parts[i]);
-    Entry* entry = cur->Find(parts[i]);
-    if (entry == nullptr) {
-      Node mapping;
-      mapping.kind = Node::Kind::kMapping;
-      mapping.origin = origin;
-      cur->entries.push_back(Entry{parts[i], origin, std::move(mapping)});
-      entry = &cur->entries.back();
-    } else if (entry->value.kind == Node::Kind::kNull) {
-      // `stop:` left empty in the file is an empty mapping waiting to be filled.
-      entry->value.kind = Node::Kind::kMapping;
-      entry->value.origin = origin;
-    } else if (entry->value.kind != Node::Kind::kMapping) {
-      const char* what = entry->value.kind == Node::Kind::kScalar ? "a scalar" : "a list";
-      return Error{origin, path,
-                   std::string("is ") + what + ", cannot set `" + parts[i + 1] + "` inside it"};
+  for (std::size_t i = 0; i < steps->size(); ++i) {
+    const KeyStep& step = (*steps)[i];
+    const bool last = i + 1 == steps->size();
+    path = Join(path, step.key);
+    Entry* entry = cur->Find(step.key);
+    Node* node = nullptr;
+    if (step.indexes.empty()) {
+      if (last) {
+        if (entry != nullptr) {
+          entry->value = std::move(replacement);
+        } else {
+          cur->entries.push_back(Entry{step.key, origin, std::move(replacement)});
+        }
+        return std::nullopt;
+      }
+      if (entry == nullptr) {
+        Node mapping;
+        mapping.kind = Node::Kind::kMapping;
+        mapping.origin = origin;
+        cur->entries.push_back(Entry{step.key, origin, std::move(mapping)});
+        entry = &cur->entries.back();
+      }
+      node = &entry->value;
+    } else {
+      // Only items that exist can be set: a list's length is the user's to choose.
+      if (entry == nullptr) {
+        return Error{origin, path, "is not set, so it has no items to set (set the whole list)"};
+      }
+      node = &entry->value;
+      for (std::size_t item : step.indexes) {
+        if (node->kind != Node::Kind::kSequence) {
+          return Error{origin, path, std::string("is ") + KindName(node->kind) + ", not a list"};
+        }
+        if (item >= node->items.size()) {
+          return Error{origin, path + "[" + std::to_string(item) + "]",
+                       "no such item (" + path + " has " + std::to_string(node->items.size()) +
+                           (node->items.size() == 1 ? " item)" : " items)")};
+        }
+        path += "[" + std::to_string(item) + "]";
+        node = &node->items[item];
+      }
+      if (last) {
+        *node = std::move(replacement);
+        return std::nullopt;
+      }
     }
-    cur = &entry->value;
-  }
-  if (Entry* entry = cur->Find(parts.back())) {
-    entry->value = std::move(replacement);
-  } else {
-    cur->entries.push_back(Entry{parts.back(), origin, std::move(replacement)});
+    if (node->kind == Node::Kind::kNull) {
+      // `stop:` left empty in the file is an empty mapping waiting to be filled.
+      node->kind = Node::Kind::kMapping;
+      node->origin = origin;
+    } else if (node->kind != Node::Kind::kMapping) {
+      return Error{origin, path,
+                   std::string("is ") + KindName(node->kind) + ", cannot set `" +
+                       (*steps)[i + 1].key + "` inside it"};
+    }
+    cur = node;
   }
   return std::nullopt;
 }

@@ -119,7 +119,8 @@ bool ValidateTopology(Ctx& c) {
 }  // namespace
 
 bool Validate(Ctx& c) {
-  return ValidateGroups(c) && ValidateTopology(c) && ValidateStrategies(c) && ValidateChurn(c);
+  return ValidateGroups(c) && ValidateTopology(c) && ValidateStrategies(c) && ValidateEvents(c) &&
+         ValidateChurn(c);
 }
 
 }  // namespace peerlab::scenario::detail

@@ -140,7 +140,7 @@ void Simulation::TakeOffline(std::uint32_t node) {
     // The peer hears the FIN one latency later; a peer that has not heard of the connection yet
     // finds it closed when it does (its PeerUp frees the slot), as in CloseLink.
     if (back.known) {
-      Push(EventKind::kPeerDown, node, links_.Signal(now_, node, link.remote), link.remote,
+      Push(EventKind::kPeerDown, node, SignalArrival(now_, node, link.remote), link.remote,
            link.remote_peer, 0, back.generation);
     }
     // This end: the node will learn at Restart that everything is gone; a slot it has not heard

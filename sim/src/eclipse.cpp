@@ -112,7 +112,8 @@ void Simulation::AttackTick(std::uint32_t index) {
   EclipseAttack& a = attacks_[index];
   const protocol::StrategyConfig& spec = config_.groups[a.group].strategy;
   PushLifecycle(now_ + spec.attack_connect_interval, index, Lifecycle::kAttack);
-  if (!IsOnline(a.victim)) return;  // nobody to connect to while it is down
+  // Nobody to connect to while it is down, or on the other side of a drop partition.
+  if (!IsOnline(a.victim) || CrossingBlocked(a.attacker, a.victim)) return;
   // Attack links the victim (or a failure) closed are gone; a reused slot is not ours.
   std::erase_if(a.open, [&](protocol::PeerId slot) {
     const PeerLink& l = peers_[a.attacker][slot];

@@ -43,6 +43,7 @@ SimReport Simulation::Report() const {
   r.blocks_mined = blocks_mined_;
   r.reorgs = reorgs_;
   r.max_reorg_depth = max_reorg_depth_;
+  r.reorg_depth_counts = reorg_depths_;
   r.disconnects = disconnects_;
   r.punishments = punishments_;
   r.evictions = evictions_;
@@ -68,6 +69,7 @@ SimReport Simulation::Report() const {
   std::vector<bool> on_main(store_.size(), false);
   for (BlockHandle h = main_tip; h != protocol::kNoBlock; h = store_.Get(h).parent) on_main[h] = true;
   r.main_tip_height = store_.Get(main_tip).height;
+  r.partitions = ReportPartitions(on_main);
 
   r.groups.resize(config_.groups.size());
   for (std::size_t g = 0; g < config_.groups.size(); ++g) {

@@ -85,21 +85,11 @@ Status Simulation::Setup() {
   }
 
   // Regions, drawn per node from the table's node shares.
-  Rng region_rng(config_.seed, 0, RngPurpose::kRegionAssignment);
-  for (std::uint32_t i = 0; i < n; ++i) {
-    const double u = region_rng.Uniform();
-    double cumulative = 0;
-    std::uint32_t region = static_cast<std::uint32_t>(regions.size() - 1);
-    for (std::uint32_t r = 0; r < regions.size(); ++r) {
-      cumulative += regions.node_share[r];
-      if (u < cumulative) {
-        region = r;
-        break;
-      }
-    }
+  for (std::uint32_t region : DrawRegions(config_)) {
     links_.AddNode(region, config_.upload_bps.value_or(regions.upload_bps[region]),
                    config_.download_bps.value_or(regions.download_bps[region]));
   }
+  node_as_ = DrawAutonomousSystems(config_);
 
   Rng topology_rng(config_.seed, 0, RngPurpose::kTopology);
   auto edges = BuildTopology(config_.topology, n, topology_rng);
@@ -162,6 +152,7 @@ Status Simulation::Setup() {
   SeedAddressManagers();
   ScheduleNextBlock();
   if (config_.node.tx_relay) ScheduleNextTx();
+  if (Status s = SetupNetworkEvents(); !s.ok()) return s;
   return SetUpLifecycle();
 }
 
@@ -341,6 +332,9 @@ void Simulation::Dispatch(const Event& e) {
       if (IsOnline(e.a)) CreateTx(e.a);  // a wallet whose node is down sends nothing
       ScheduleNextTx();
       break;
+    case EventKind::kNetworkEvent:
+      ApplyNetworkEvent(e.a);
+      break;
     case EventKind::kLifecycle:
       OnLifecycle(e);
       break;
@@ -365,9 +359,13 @@ void Simulation::Deliver(std::uint32_t node, const protocol::Input& input) {
       pool_.Release(send.message);
       continue;
     }
-    const TimeNs arrival =
+    TimeNs arrival =
         link.rushing ? SendRushing(node, send.peer, pool_.Get(send.message).wire_bytes)
                      : links_.Send(now_, node, link.remote, pool_.Get(send.message).wire_bytes);
+    // Rushing links are a strategy's own network: partitions do not act on them.
+    if (faults_in_path_ && !link.rushing) [[unlikely]] {
+      arrival = CrossingArrival(node, link.remote, arrival);
+    }
     const std::uint32_t generation =
         config_.wire_check ? peers_[link.remote][link.remote_peer].generation : 0;
     Push(EventKind::kDeliver, node, arrival, link.remote, link.remote_peer, send.message,
@@ -393,7 +391,7 @@ void Simulation::CloseLink(std::uint32_t node, protocol::PeerId peer, TimeNs not
   ++disconnects_;
   // An end that has not heard of the connection yet hears nothing: its PeerUp finds the link
   // closed instead (and frees the slot).
-  const TimeNs notice = links_.Signal(now_, node, link.remote);
+  const TimeNs notice = SignalArrival(now_, node, link.remote);
   if (back.known) {
     Push(EventKind::kPeerDown, node, notice, link.remote, link.remote_peer, 0, back.generation);
   }
@@ -410,7 +408,7 @@ bool Simulation::Disconnect(std::uint32_t node, protocol::PeerId peer) {
   }
   // Neither side chose this: both hear of it one latency from now.
   const PeerLink& link = peers_[node][peer];
-  CloseLink(node, peer, links_.Signal(now_, link.remote, node));
+  CloseLink(node, peer, SignalArrival(now_, link.remote, node));
   return true;
 }
 
@@ -419,8 +417,9 @@ void Simulation::Connect(std::uint32_t node, protocol::NetAddress address,
   ++connection_attempts_;
   if (kind == protocol::ConnectionKind::kFeeler) ++feelers_;
   const std::uint32_t target = NodeOf(address);
-  // Nobody there (or the node is offline): the SYN goes unanswered.
-  if (target == node_count() || target == node || !IsOnline(target)) {
+  // Nobody there, the node is offline, or a partition between: the SYN goes unanswered.
+  if (target == node_count() || target == node || !IsOnline(target) ||
+      CrossingBlocked(node, target)) {
     ++failed_connections_;
     Push(EventKind::kConnectFailed, node, now_ + kConnectTimeout, node, address, 0);
     return;
@@ -441,8 +440,8 @@ std::pair<protocol::PeerId, protocol::PeerId> Simulation::OpenLink(
   from = {target, to_slot, from.generation, false, true, block_relay_only, false};
   to = {node, from_slot, to.generation, true, true, block_relay_only, false};
   // TCP: the acceptor sees the connection after half a round trip, the opener after one.
-  const TimeNs syn = links_.Signal(now_, node, target);
-  const TimeNs syn_ack = links_.Signal(syn, target, node);
+  const TimeNs syn = SignalArrival(now_, node, target);
+  const TimeNs syn_ack = SignalArrival(syn, target, node);
   const std::uint32_t kind_bits = (block_relay_only ? 2u : 0u) |
                                   (kind == protocol::ConnectionKind::kFeeler ? 4u : 0u);
   Push(EventKind::kPeerUp, node, syn, target, to_slot, kind_bits | 1, to.generation);
@@ -466,7 +465,9 @@ protocol::PeerId Simulation::AllocateSlot(std::uint32_t node) {
 
 void Simulation::FreeSlot(std::uint32_t node, protocol::PeerId slot) {
   PEERLAB_ASSERT(!peers_[node][slot].open);
-  free_slots_[node].push_back({slot, links_.downlink_free_at(node) + 1});
+  // Delayed crossing messages (a delay partition) arrive after their downlink slot.
+  const TimeNs drained = std::max(links_.downlink_free_at(node), DelayedUntil(node));
+  free_slots_[node].push_back({slot, drained + 1});
 }
 
 std::uint32_t Simulation::open_connections(std::uint32_t node) const {
@@ -517,7 +518,10 @@ void Simulation::Observe(std::uint32_t node, const protocol::Observation& o) {
       if (o.reorg_depth > 0) {
         ++reorgs_;
         max_reorg_depth_ = std::max(max_reorg_depth_, o.reorg_depth);
+        if (o.reorg_depth >= reorg_depths_.size()) reorg_depths_.resize(o.reorg_depth + 1, 0);
+        ++reorg_depths_[o.reorg_depth];
       }
+      if (faults_.track_tips) TrackTip(o);
       break;
   }
 }

@@ -8,7 +8,23 @@ import pytest
 
 SUMMARY_KEYS = {"scenario", "seed", "backend", "nodes", "sim_time_s", "blocks", "transactions",
                 "peers",
-                "propagation_s", "reorgs", "groups", "adversaries"}
+                "propagation_s", "reorgs", "groups", "chain_quality", "adversaries",
+                "partitions", "churn"}
+
+# adversaries.<group> keys per strategy kind (docs/attacks.md): scripts rely on them.
+ADVERSARY_KEYS = {
+    "selfish-mining.yaml": {"kind", "hashrate", "revenue_share", "observed_gamma",
+                            "blocks_orphaned", "own_blocks_orphaned", "blocks_withheld", "races",
+                            "race_blocks_on_attacker", "race_blocks_on_rival", "overrides",
+                            "rushing_links", "rushing_honest_share"},
+    "double-spend.yaml": {"kind", "hashrate", "revenue_share", "attempts", "published",
+                          "successes", "success_rate", "blocks_orphaned", "own_blocks_orphaned",
+                          "blocks_withheld", "rushing_links", "rushing_honest_share"},
+    "censorship.yaml": {"kind", "hashrate", "revenue_share", "censored_txs",
+                        "censored_tx_delay_blocks", "censored_tx_delay_s",
+                        "never_included_share", "fork_blocks", "blocks_orphaned",
+                        "own_blocks_orphaned"},
+}
 
 SMALL = """version: 1
 name: small
@@ -104,6 +120,9 @@ def test_overrides_change_the_run(peerlab_bin, tmp_path):
     (lambda s: s.replace("hashrate: 1.0", "hashrate: 150 %"), [], "groups.pools.hashrate:"),
     (lambda s: s.replace("stop: {blocks: 12}", "stop: {blocks: 12"), [], ": yaml:"),
     (lambda s: s, ["--seed", "x"], "--seed: expected a non-negative integer"),
+    (lambda s: s + "events: [{at: 1 h, kind: partition, sides: [[region: mars], [rest]]}]\n", [],
+     ":10:54: events[0].sides[0][0].region: unknown region `mars`"),
+    (lambda s: s, ["--set", "events[0].at=1 h"], "events: is not set"),
 ])
 def test_bad_input_is_one_line_exit_2_and_no_output(peerlab_bin, tmp_path, mutate, flags,
                                                     expected):
@@ -173,3 +192,67 @@ def test_wire_check_passes_and_changes_nothing(peerlab_bin, tmp_path):
     assert checked.returncode == 0, checked.stderr
     assert plain.stdout == checked.stdout
     assert json.loads(checked.stdout)["transactions"]["created"] > 0
+
+
+def test_partition_scenario_reports_partitions(peerlab_bin, root, tmp_path):
+    out = tmp_path / "p"
+    res = run(peerlab_bin, "run", str(root / "scenarios" / "partition.yaml"), "--quiet",
+              "--out", str(out), "--set", "network.nodes=300", "--set", "events[0].at=90 min")
+    assert res.returncode == 0, res.stderr
+    summary = json.loads(res.stdout)
+    assert summary["reorgs"]["depth_histogram"] == {} or \
+        sum(summary["reorgs"]["depth_histogram"].values()) == summary["reorgs"]["count"]
+    [p] = summary["partitions"]
+    assert p["at_s"] == 5400 and p["healed_at_s"] == 14400 and p["mode"] == "drop"
+    assert set(p) == {"at_s", "healed_at_s", "mode", "sides", "time_to_consistency_s"}
+    assert sum(side["nodes"] for side in p["sides"]) == 300
+    assert abs(sum(side["hashrate"] for side in p["sides"]) - 1) < 1e-9
+    for side in p["sides"]:
+        assert set(side) == {"nodes", "hashrate", "blocks_mined", "blocks_orphaned"}
+        assert 0 <= side["blocks_orphaned"] <= side["blocks_mined"]
+    assert p["time_to_consistency_s"] is not None and p["time_to_consistency_s"] >= 0
+
+
+@pytest.mark.parametrize("name", sorted(ADVERSARY_KEYS))
+def test_attack_scenarios_report_their_adversary(peerlab_bin, root, tmp_path, name):
+    out = tmp_path / "run"
+    res = run(peerlab_bin, "run", str(root / "scenarios" / name), "--out", str(out), "--quiet",
+              "--set", "stop.blocks=40", "--set", "network.nodes=80",
+              "--set", "groups.attacker.hashrate=0.35", "--set", "groups.honest.hashrate=0.65")
+    assert res.returncode == 0, res.stderr
+    summary = json.loads((out / "summary.json").read_text())
+    attacker = summary["adversaries"]["attacker"]
+    assert set(attacker) == ADVERSARY_KEYS[name]
+    assert attacker["hashrate"] == 0.35
+    assert 0 <= summary["chain_quality"] <= 1
+
+
+ECLIPSE_KEYS = {"kind", "victim", "restart_at_s", "eclipsed", "eclipsed_at_s", "victim_outbound",
+                "victim_outbound_attacker_share", "addrman_attacker_share_new",
+                "addrman_attacker_share_tried", "addrman_trash_share_new",
+                "attacker_connections", "victim_connections_to_attacker", "flood_messages"}
+
+
+def test_eclipse_and_churn_scenarios_report_their_keys(peerlab_bin, root, tmp_path):
+    out = tmp_path / "eclipse"
+    res = run(peerlab_bin, "run", str(root / "scenarios" / "eclipse.yaml"), "--out", str(out),
+              "--quiet", "--set", "network.nodes=150",
+              "--set", "groups.attacker.strategy.restart_at=20 min", "--set", "stop.time=30 min")
+    assert res.returncode == 0, res.stderr
+    summary = json.loads((out / "summary.json").read_text())
+    attacker = summary["adversaries"]["attacker"]
+    assert set(attacker) == ECLIPSE_KEYS
+    assert attacker["kind"] == "eclipse" and attacker["restart_at_s"] == 1200
+    assert attacker["eclipsed"] == (attacker["eclipsed_at_s"] is not None)
+    assert attacker["attacker_connections"] > 1000  # one a second for 30 min, less the downtime
+    assert 0 < attacker["addrman_attacker_share_new"] < 1
+    assert summary["churn"] is None
+
+    out = tmp_path / "churn"
+    res = run(peerlab_bin, "run", str(root / "scenarios" / "churn.yaml"), "--out", str(out),
+              "--quiet", "--set", "stop.blocks=5")
+    assert res.returncode == 0, res.stderr
+    churn = json.loads((out / "summary.json").read_text())["churn"]
+    assert set(churn) == {"nodes", "departures", "arrivals", "link_failures", "offline_at_end"}
+    assert churn["nodes"] == 84  # 30 % of the 280 relays
+    assert churn["arrivals"] == churn["departures"] - churn["offline_at_end"]

@@ -283,6 +283,9 @@ class Node {
     return peer < peers_.size() && peers_[peer].connected && !peers_[peer].inbound;
   }
   bool IsBlockRelayOnly(PeerId peer) const { return peers_[peer].block_relay_only; }
+  bool IsFeeler(PeerId peer) const {
+    return peer < peers_.size() && peers_[peer].session && peers_[peer].session->feeler;
+  }
   const AddrMan& addrman() const { return addrman_; }
   NetAddress local_address() const { return local_address_; }
   // A hint for drivers: start loading this node's hot state into cache.
@@ -519,6 +522,7 @@ class Node {
   const NodeConfig* config_;
   BlockStore* store_;
   const TxStore* txs_;
+  std::unique_ptr<StrategyState> strategy_;  // null: honest (checked on every input)
   std::vector<Peer> peers_;             // indexed by PeerId
   TimeNs now_ = 0;                      // time of the input being handled
   std::vector<std::uint8_t> state_;     // indexed by BlockHandle
@@ -555,7 +559,6 @@ class Node {
   bool restarted_ = false;          // came back from offline at least once
   std::vector<NetAddress> anchors_;  // Core's anchors.dat: at most 2, tried first after a restart
 
-  std::unique_ptr<StrategyState> strategy_;  // null: honest
 };
 
 }  // namespace peerlab::protocol

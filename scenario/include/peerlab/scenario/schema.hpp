@@ -88,6 +88,13 @@ const Table& SessionTable();
 const Table& DowntimeTable();
 const Table& LinkFailuresTable();
 bool ValidateChurn(Ctx& ctx);
+// fields_events.cpp: `events` and `network.autonomous_systems`
+const Table& EventTable();
+const Table& SideSelectorTable();
+const Table& AutonomousSystemsTable();
+bool ParseEvents(const Node& value, const std::string& path, Ctx& ctx, std::string& json);
+// Resolves every partition's sides against the seeded node placement.
+bool ValidateEvents(Ctx& ctx);
 
 // Every table in reference order; the first is the top level.
 const std::vector<const Table*>& AllTables();

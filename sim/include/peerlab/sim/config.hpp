@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "peerlab/protocol/node.hpp"
+#include "peerlab/sim/network_events.hpp"
 #include "peerlab/util/time.hpp"
 
 namespace peerlab::sim {
@@ -157,6 +158,8 @@ struct SimConfig {
   DurationNs block_interval = 600 * kSecond;
   std::vector<GroupSpec> groups;
   StopSpec stop;
+  AutonomousSystemSpec autonomous_systems;
+  std::vector<NetworkEventSpec> events;  // in time order (the scenario layer checks it)
   ChurnSpec churn;
   std::vector<OutageSpec> outages;  // per node, not overlapping
   // Round-trip every message through the byte-level wire codec and compare (design §3's

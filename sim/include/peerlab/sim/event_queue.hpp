@@ -25,6 +25,7 @@ enum class EventKind : std::uint8_t {
   kPeerDown = 4,  // the other end of a connection learns that it was closed
   kPeerUp = 5,    // a new connection is ready at one end (c: 1 inbound, 2 block-relay-only, 4 feeler)
   kConnectFailed = 6,  // an outbound connection attempt timed out (b: the address)
+  kNetworkEvent = 7,   // a scenario event (partition, heal) takes effect (a: its index)
   // Churn, outages, link failures and eclipse attacks (a: node or attack, b: what happens).
   kLifecycle = 8,
 };

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "peerlab/protocol/block_store.hpp"
+#include "peerlab/sim/network_events.hpp"
 #include "peerlab/util/time.hpp"
 
 namespace peerlab::sim {
@@ -131,6 +132,7 @@ struct SimReport {
   std::optional<double> propagation_p50_s, propagation_p90_s, propagation_p99_s;
   std::uint64_t reorgs = 0;  // tip switches to a branch that does not extend the old tip, all nodes
   std::uint32_t max_reorg_depth = 0;
+  std::vector<std::uint64_t> reorg_depth_counts;  // index: blocks disconnected (0 unused)
   std::uint32_t main_tip_height = 0;
   // Share of main-chain blocks mined by groups without a strategy; null without main blocks.
   std::optional<double> chain_quality;
@@ -147,6 +149,7 @@ struct SimReport {
   std::uint32_t txs_confirmed = 0;
   std::vector<TxClassReport> tx_classes;
   std::optional<ChurnReport> churn;  // set when the scenario has churn
+  std::vector<PartitionReport> partitions;  // in the order they started
 };
 
 }  // namespace peerlab::sim

@@ -22,6 +22,7 @@
 #include "peerlab/sim/config.hpp"
 #include "peerlab/sim/event_queue.hpp"
 #include "peerlab/sim/link_model.hpp"
+#include "peerlab/sim/network_fault_state.hpp"
 #include "peerlab/sim/report.hpp"
 #include "peerlab/sim/topology.hpp"
 #include "peerlab/util/rng.hpp"
@@ -74,6 +75,14 @@ class Simulation {
     return peers_[node][peer].open && !peers_[node][peer].inbound;
   }
   std::uint32_t node_region(std::uint32_t i) const { return links_.region_of(i); }
+  // Autonomous system number (1-based) of a node.
+  std::uint32_t node_as(std::uint32_t i) const { return node_as_[i]; }
+  // The node at the other end of a connection slot (open or last used).
+  std::uint32_t peer_node(std::uint32_t node, protocol::PeerId peer) const {
+    return peers_[node][peer].remote;
+  }
+  // Side of `node` in the partition in effect; kNoSide when none is.
+  std::uint8_t partition_side(std::uint32_t node) const;
   // Synthetic IPv4 addresses: a bijection of node indexes spread over the address space, so
   // nearly every node has its own /16 network group. NodeOf also knows eclipse attackers'
   // addresses (a sorted table: each reaches its attacker's node) and returns node_count() for
@@ -87,9 +96,6 @@ class Simulation {
   // The address `node` sees at the other end of connection `peer` (an attacker address when
   // an eclipse attacker opened it or the node dialled one).
   protocol::NetAddress RemoteAddress(std::uint32_t node, protocol::PeerId peer) const;
-  std::uint32_t peer_node(std::uint32_t node, protocol::PeerId peer) const {
-    return peers_[node][peer].remote;
-  }
   // An eclipse attacking group's addresses in the order it uses them (empty for other groups).
   std::vector<protocol::NetAddress> eclipse_addresses(std::uint32_t group) const;
 
@@ -132,6 +138,11 @@ class Simulation {
   std::pair<protocol::PeerId, protocol::PeerId> OpenLink(std::uint32_t node, std::uint32_t target,
                                                          protocol::ConnectionKind kind);
   void SetAlias(std::uint32_t node, protocol::PeerId peer, protocol::NetAddress address);
+  // When a zero-size signal (SYN, FIN) sent at `sent` arrives, partitions included.
+  TimeNs SignalArrival(TimeNs sent, std::uint32_t from, std::uint32_t to) {
+    const TimeNs at = links_.Signal(sent, from, to);
+    return faults_in_path_ ? CrossingArrival(from, to, at) : at;
+  }
   void SeedAddressManagers();
   // adversaries.cpp: strategies and what they achieve.
   void SetUpStrategies();
@@ -161,6 +172,19 @@ class Simulation {
   void OnVictimBack(std::uint32_t node);
   void NoteConnectToAttacker(std::uint32_t node, std::uint32_t target);
   void ReportEclipse(std::uint32_t group, AdversaryReport& a) const;
+  // Network events (network_events.cpp).
+  Status SetupNetworkEvents();  // checks the events and resolves partition sides
+  void ScheduleNetworkEvent();
+  void ApplyNetworkEvent(std::uint32_t index);
+  void StartPartition(std::uint32_t index);
+  void Heal();
+  // A message or signal between `from` and `to` that would arrive at `arrival`, when a delay
+  // partition is in effect or draining.
+  TimeNs CrossingArrival(std::uint32_t from, std::uint32_t to, TimeNs arrival);
+  bool CrossingBlocked(std::uint32_t from, std::uint32_t to) const;  // by a drop partition
+  TimeNs DelayedUntil(std::uint32_t node) const;  // latest delayed arrival at the node, or 0
+  void TrackTip(const protocol::Observation& o);
+  std::vector<PartitionReport> ReportPartitions(const std::vector<bool>& on_main) const;
 
   SimConfig config_;
   protocol::BlockStore store_;
@@ -183,6 +207,11 @@ class Simulation {
   std::uint64_t events_ = 0;
   TimeNs end_at_ = kTimeNever;
   Status wire_check_status_;
+  std::vector<std::uint32_t> node_as_;
+  // Set while a delay partition may change when messages arrive: the one branch network
+  // events add to the per-message path.
+  bool faults_in_path_ = false;
+  NetworkFaultState faults_;
 
   // Mining oracle.
   Rng mining_rng_;
@@ -201,6 +230,7 @@ class Simulation {
   std::vector<BlockProgress> block_progress_;  // indexed by BlockHandle
   std::uint64_t reorgs_ = 0;
   std::uint32_t max_reorg_depth_ = 0;
+  std::vector<std::uint64_t> reorg_depths_;  // index: depth; bounded by the chain's height
   std::uint64_t punishments_ = 0;
   std::uint64_t disconnects_ = 0;
   std::uint64_t evictions_ = 0;

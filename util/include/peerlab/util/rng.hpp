@@ -23,8 +23,9 @@ enum class RngPurpose : std::uint32_t {
   kConnections = 8,  // retired (driver-chosen reconnections); kept so values stay stable
   kAddrManKey = 9,
   kAddressSeeds = 10,
-  kRushingLinks = 12,  // (11 is taken by autonomous-system assignment)
-  // (13 is taken by partition sides)
+  kAutonomousSystems = 11,  // which AS each node is in
+  kRushingLinks = 12,
+  kPartitionSides = 13,  // owner: event index; order of nodes for `hashrate` selectors
   kEclipseAddresses = 14,  // owner g: attacking group g's addresses; 2^32 + g: its trash
   kChurn = 15,             // owner 0: which nodes churn; owner node + 1: its sessions, downtimes
   kLinkFailures = 16,

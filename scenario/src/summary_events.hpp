@@ -1,0 +1,14 @@
+// Internal to the scenario layer: the summary.json parts about reorgs and network events.
+#pragma once
+
+#include "peerlab/results/json.hpp"
+#include "peerlab/sim/report.hpp"
+
+namespace peerlab::scenario::detail {
+
+// `reorgs.depth_histogram`: {"1": count, "2": count, ...}, depths that occurred, ascending.
+void WriteReorgDepthHistogram(results::JsonWriter& w, const sim::SimReport& r);
+// `partitions`: one object per partition that started, in order (design.md §6).
+void WritePartitions(results::JsonWriter& w, const sim::SimReport& r);
+
+}  // namespace peerlab::scenario::detail
