@@ -110,7 +110,7 @@ const Table& LinkFailuresTable() {
 const Table& ChurnTable() {
   static const Table t{
       "churn",
-      "Nodes leaving and rejoining (docs/attacks-eclipse-churn.md). A churning node alternates "
+      "Nodes leaving and rejoining (docs/attacks.md). A churning node alternates "
       "sessions online and downtimes offline; offline it receives nothing, its connections are "
       "closed and connecting to it fails after Core's 5 s connect timeout; it comes back with "
       "its chain, mempool and address manager (Core's peers.dat) and, with anchors on, first "

@@ -41,7 +41,7 @@ const Table& CountermeasuresTable() {
       "protocol.peers.countermeasures",
       "Bitcoin Core's defences against eclipse attacks (Heilman et al. 2015), each a switch so "
       "that its worth can be measured; all `true` is what Core does today. See "
-      "docs/attacks-eclipse-churn.md.",
+      "docs/attacks.md.",
       {
           {"anchors", "bool", false, "true", "",
            "Core 0.21: after a restart, first reconnect to the (up to 2) block-relay-only peers "

@@ -32,7 +32,7 @@ void WriteDistribution(results::JsonWriter& w, const sim::Distribution& d) {
   w.EndObject();
 }
 
-// docs/attacks-eclipse-churn.md lists these keys.
+// docs/attacks.md lists these keys.
 void WriteEclipse(results::JsonWriter& w, const sim::AdversaryReport& a) {
   w.Key("victim").UInt(a.victim);
   w.Key("restart_at_s").Double(a.restart_at_s);
