@@ -100,8 +100,8 @@ TEST(Eclipse, AttackerAddressesReachTheAttackerAndNothingElseDoes) {
     ours_tried += info.tried && own.count(info.address);
     trash += simulation.NodeOf(info.address) == simulation.node_count();
   }
-  EXPECT_GT(ours, 10'000u) << kWhere;  // measured 11390 of 16384 after two floods
-  EXPECT_GT(trash, 10'000u) << kWhere;  // measured 13285
+  EXPECT_GT(ours, 10'000u) << kWhere;  // measured 11056 of 16384 after two floods
+  EXPECT_GT(trash, 10'000u) << kWhere;  // measured 13333
   // 180 connections came in, but peers connecting in never enter tried: only what the victim's
   // own feelers reached (one every 2 min on average) can be there.
   EXPECT_LE(ours_tried, 3u) << kWhere;  // measured 0
@@ -110,7 +110,7 @@ TEST(Eclipse, AttackerAddressesReachTheAttackerAndNothingElseDoes) {
 TEST(Eclipse, WithoutCountermeasuresTheVictimIsEclipsedAfterItsRestartWithThemItIsNot) {
   const sim::AdversaryReport off = Attack(Small({kAllOff}));
   ASSERT_TRUE(off.eclipsed_at_s.has_value()) << kWhere << " (countermeasures off)";
-  // Measured: 25 s after it came back (seeds 1-10 all eclipsed, 12-42 s after).
+  // Measured: 25 s after it came back (seeds 1-10: 9 eclipsed, 21-56 s after).
   EXPECT_GT(*off.eclipsed_at_s, kBackAt) << kWhere;
   EXPECT_LT(*off.eclipsed_at_s, kBackAt + 300) << kWhere;
   EXPECT_EQ(off.victim_outbound, 10u) << kWhere;
@@ -123,9 +123,9 @@ TEST(Eclipse, WithoutCountermeasuresTheVictimIsEclipsedAfterItsRestartWithThemIt
   EXPECT_FALSE(on.eclipsed_at_s.has_value()) << kWhere << " (countermeasures on)";
   EXPECT_EQ(on.victim_outbound, 10u) << kWhere;
   // The two anchors are the honest block-relay-only peers of before the restart; the flood
-  // still wins some full-relay slots through feelers (measured 0.5; 0.5-0.7 over 5 seeds).
+  // still wins some full-relay slots through feelers (measured 0.4; 0.4-0.6 over seeds 1-5).
   EXPECT_LE(on.victim_outbound_attacker_share.value_or(1), 0.8) << kWhere;
-  EXPECT_LT(on.addrman_attacker_share_tried.value_or(1), 0.8) << kWhere;  // measured 0.58
+  EXPECT_LT(on.addrman_attacker_share_tried.value_or(1), 0.8) << kWhere;  // measured 0.43
   EXPECT_EQ(on.attacker_connections, off.attacker_connections) << kWhere;
 }
 

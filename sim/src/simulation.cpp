@@ -371,10 +371,10 @@ void Simulation::Deliver(std::uint32_t node, const protocol::Input& input) {
     Push(EventKind::kDeliver, node, arrival, link.remote, link.remote_peer, send.message,
          generation);
   }
-  const std::uint32_t incarnation = lifecycle_ ? incarnation_[node] : 0;
   for (const auto& timer : outbox_.timers) {
+    // With outages possible a timer carries its node's incarnation (it dies with it).
     Push(EventKind::kTimer, node, timer.at, node, timer.timer.arg,
-         static_cast<std::uint32_t>(timer.timer.kind), incarnation);
+         static_cast<std::uint32_t>(timer.timer.kind), lifecycle_ ? incarnation_[node] : 0);
   }
   for (const auto& o : outbox_.observations) Observe(node, o);
   // Both directions close now; the other node notices after a one-way trip (TCP FIN).
