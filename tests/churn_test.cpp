@@ -162,7 +162,8 @@ TEST(ChurnScenario, Errors) {
   EXPECT_EQ(Error(kRates, {"network.topology={kind: random-regular, degree: 4}"}),
             "s.yaml:11:3: churn: needs network.topology.kind `bitcoin`, got `random-regular` (on "
             "fixed topologies nodes never reconnect)");
-  EXPECT_EQ(Error(With("relays: { nodes: rest, hashrate: 0 }", "relays: { nodes: rest, hashrate: 0.5 }"),
+  EXPECT_EQ(Error(With("relays: { nodes: rest, hashrate: 0 }",
+                       "relays: { nodes: rest, hashrate: 0.5 }"),
                   {"groups.pools.hashrate=0.5"}),
             "s.yaml:11:10: churn.share: no node can churn: every group has hashrate or a strategy "
             "(add a group with hashrate 0, or set `churn.include_miners: true`)");
@@ -173,10 +174,12 @@ TEST(ChurnScenario, Errors) {
             "s.yaml:12:39: churn.session.mean: must be positive, got `0 s`");
   EXPECT_EQ(Error(With("{ kind: exponential, mean: 30 min }", "{ kind: exponential }")),
             "s.yaml:13:13: churn.downtime.mean: required key is missing");
-  EXPECT_EQ(Error(With("{ kind: exponential, mean: 1 h }", "{ kind: exponential, mean: 1 h, shape: 2 }")),
+  EXPECT_EQ(Error(With("{ kind: exponential, mean: 1 h }",
+                       "{ kind: exponential, mean: 1 h, shape: 2 }")),
             "s.yaml:12:44: churn.session.shape: unknown key for kind `exponential` (expected one "
             "of: kind, mean)");
-  EXPECT_EQ(Error(With("{ kind: exponential, mean: 1 h }", "{ kind: weibull, mean: 1 h, shape: 20 }")),
+  EXPECT_EQ(Error(With("{ kind: exponential, mean: 1 h }",
+                       "{ kind: weibull, mean: 1 h, shape: 20 }")),
             "s.yaml:12:47: churn.session.shape: must be between 0.1 and 10, got `20`");
   EXPECT_EQ(Error(With("{ kind: exponential, mean: 1 h }", "{ kind: lognormal, mean: 1 h }")),
             "s.yaml:12:20: churn.session.kind: unknown value `lognormal` (expected one of: "

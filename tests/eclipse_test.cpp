@@ -62,7 +62,7 @@ TEST(Eclipse, AttackerAddressesReachTheAttackerAndNothingElseDoes) {
   std::set<std::uint32_t> groups;
   for (protocol::NetAddress a : addresses) {
     groups.insert(protocol::NetGroup(a));
-    if (simulation.NodeOf(a) != attacker) ADD_FAILURE() << "address " << a << " misses the attacker";
+    if (simulation.NodeOf(a) != attacker) ADD_FAILURE() << "address " << a << " not the attacker's";
   }
   EXPECT_EQ(groups.size(), 32u);
   EXPECT_TRUE(simulation.eclipse_addresses(GroupIndex(s, "pools")).empty());

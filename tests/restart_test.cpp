@@ -169,7 +169,8 @@ TEST(Outage, OfflineNodeGetsNothingAndConnectingToItFails) {
     for (protocol::PeerId p = 0; p < sim->connection_slots(i); ++p) {
       if (!sim->node(i).IsEstablished(p)) continue;
       EXPECT_NE(sim->node(i).peer_address(p), Simulation::AddressOf(x))
-          << "seed=" << kSeed << " node " << i << " still connected to the offline node";
+          << "seed=" << kSeed << " " << kScenario << " node " << i
+          << " still connected to the offline node";
     }
   }
   // Blocks found after it went down never reached it; those before did.
@@ -178,19 +179,21 @@ TEST(Outage, OfflineNodeGetsNothingAndConnectingToItFails) {
     const bool later = sim->store().Get(h).found_at > kDown + kSecond;
     after += later;
     if (later) {
-      EXPECT_FALSE(sim->node(x).HasBlock(h)) << "seed=" << kSeed << " block " << h;
+      EXPECT_FALSE(sim->node(x).HasBlock(h))
+          << "seed=" << kSeed << " " << kScenario << " block " << h;
     }
     if (sim->store().Get(h).found_at < kDown - kMinute) {
-      EXPECT_TRUE(sim->node(x).HasBlock(h)) << "seed=" << kSeed << " block " << h;
+      EXPECT_TRUE(sim->node(x).HasBlock(h))
+          << "seed=" << kSeed << " " << kScenario << " block " << h;
     }
   }
-  EXPECT_GE(after, 10u) << "seed=" << kSeed;  // measured 31
+  EXPECT_GE(after, 10u) << "seed=" << kSeed << " " << kScenario;  // measured 31
   // Its former peers replace it from their address managers, where it still is: those
   // attempts fail after the connect timeout. With everyone online nothing fails.
   const SimReport r = sim->Report();
   EXPECT_EQ(baseline->Report().failed_connections, 0u) << "seed=" << kSeed << " " << kScenario;
   EXPECT_GT(r.failed_connections, 0u) << "seed=" << kSeed << " " << kScenario;  // measured 25
-  EXPECT_EQ(r.punishments, 0u) << "seed=" << kSeed;
+  EXPECT_EQ(r.punishments, 0u) << "seed=" << kSeed << " " << kScenario;
 }
 
 TEST(Outage, BackOnlineTheNodeCatchesUpAndReturnsToItsAnchors) {
@@ -202,7 +205,7 @@ TEST(Outage, BackOnlineTheNodeCatchesUpAndReturnsToItsAnchors) {
   c.outages = {{x, kDown, kAway}};
   const auto before = RunTo(c, kDown - kSecond);
   const std::set<protocol::NetAddress> anchors = BlockRelayPeers(*before, x);
-  ASSERT_EQ(anchors.size(), 2u) << "seed=" << kSeed;
+  ASSERT_EQ(anchors.size(), 2u) << "seed=" << kSeed << " " << kScenario;
   const std::size_t known = before->node(x).addrman().size();
   const protocol::BlockHandle old_tip = before->node(x).tip();
 
@@ -214,18 +217,18 @@ TEST(Outage, BackOnlineTheNodeCatchesUpAndReturnsToItsAnchors) {
   for (protocol::PeerId p = 0; p < after->connection_slots(x); ++p) {
     full += node.IsOutbound(p) && node.IsEstablished(p) && !node.IsBlockRelayOnly(p);
   }
-  EXPECT_EQ(full, 8u) << "seed=" << kSeed;
+  EXPECT_EQ(full, 8u) << "seed=" << kSeed << " " << kScenario;
   EXPECT_TRUE(node.HasBlock(old_tip));
-  EXPECT_GE(node.addrman().size(), known) << "seed=" << kSeed;
+  EXPECT_GE(node.addrman().size(), known) << "seed=" << kSeed << " " << kScenario;
   // It holds every block found up to a minute before the end (the rest may be in flight).
   for (protocol::BlockHandle h = 1; h < after->store().size(); ++h) {
     if (after->store().Get(h).found_at > kDown + kAway + 9 * kMinute) continue;
-    EXPECT_TRUE(node.HasBlock(h)) << "seed=" << kSeed << " block " << h;
+    EXPECT_TRUE(node.HasBlock(h)) << "seed=" << kSeed << " " << kScenario << " block " << h;
   }
 
   c.node.countermeasures.anchors = false;
   const auto no_anchors = RunTo(c, kDown + kAway + 10 * kMinute);
-  EXPECT_EQ(BlockRelayPeers(*no_anchors, x).size(), 2u) << "seed=" << kSeed;
+  EXPECT_EQ(BlockRelayPeers(*no_anchors, x).size(), 2u) << "seed=" << kSeed << " " << kScenario;
   // Two picks among 59 addresses: the same two again would be a coincidence (measured: none).
   EXPECT_NE(BlockRelayPeers(*no_anchors, x), anchors) << "seed=" << kSeed << " " << kScenario;
 }

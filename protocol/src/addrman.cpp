@@ -67,7 +67,8 @@ std::uint32_t AddrMan::NewPosition(NetAddress address, std::uint32_t source_grou
   if (config_.bucket_limits) {
     const std::uint64_t per_source = std::max<std::uint32_t>(1, config_.new_buckets / 16);
     const std::uint64_t choice = Hash(kNewGroup, NetGroup(address), source_group) % per_source;
-    bucket = static_cast<std::uint32_t>(Hash(kNewBucket, source_group, choice) % config_.new_buckets);
+    bucket = static_cast<std::uint32_t>(Hash(kNewBucket, source_group, choice) %
+                                        config_.new_buckets);
   } else {
     bucket = static_cast<std::uint32_t>(
         Hash(kNewAnyBucket, NetGroup(address), source_group) % config_.new_buckets);

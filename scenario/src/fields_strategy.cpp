@@ -137,7 +137,8 @@ const Table& StrategyTable() {
       "groups.<name>.strategy",
       "What the group does instead of following the protocol; absent: honest. Strategies act "
       "on what their node hears through the simulated network. Selfish mining, double spending, "
-      "feather forks and eclipse attacks need a one-node group: nodes of a group do not coordinate. "
+      "feather forks and eclipse attacks need a one-node group: nodes of a group do not "
+      "coordinate. "
       "Their metrics appear in summary.json under `adversaries.<group>` (see docs/attacks.md).",
       {
           {"kind", "string", true, "", "",

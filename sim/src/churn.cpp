@@ -48,7 +48,8 @@ Status Simulation::SetUpLifecycle() {
   for (std::size_t i = 0; i < outages.size(); ++i) {
     const OutageSpec& o = outages[i];
     if (o.node >= n || o.at < 0 || o.downtime <= 0) {
-      return Status::Error("outage of node " + std::to_string(o.node) + ": no such node or bad time");
+      return Status::Error("outage of node " + std::to_string(o.node) +
+                           ": no such node or bad time");
     }
     if (i > 0 && outages[i - 1].node == o.node &&
         outages[i - 1].at + outages[i - 1].downtime >= o.at) {
@@ -165,7 +166,8 @@ void Simulation::ScheduleLinkFailure() {
   // connections open now (nearly constant once the network has formed).
   std::uint64_t open = 0;
   for (std::uint32_t i = 0; i < node_count(); ++i) open += open_outbound(i);
-  const double per_ns = config_.churn.link_failures_per_hour * static_cast<double>(std::max<std::uint64_t>(open, 1)) /
+  const double per_ns = config_.churn.link_failures_per_hour *
+                        static_cast<double>(std::max<std::uint64_t>(open, 1)) /
                         static_cast<double>(kHour);
   const auto gap = static_cast<DurationNs>(link_failure_rng_.Exponential(1.0 / per_ns));
   PushLifecycle(now_ + std::max<DurationNs>(1, gap), 0, Lifecycle::kLinkFailure);

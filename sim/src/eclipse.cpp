@@ -43,28 +43,37 @@ void Shuffle(std::vector<T>& v, Rng& rng) {
 Status Simulation::SetUpEclipse() {
   const std::uint32_t n = node_count();
   std::vector<std::uint16_t> taken;  // /16 groups with a node or an earlier attacker in them
-  for (std::uint32_t i = 0; i < n; ++i) taken.push_back(static_cast<std::uint16_t>(protocol::NetGroup(AddressOf(i))));
+  for (std::uint32_t i = 0; i < n; ++i) {
+    taken.push_back(static_cast<std::uint16_t>(protocol::NetGroup(AddressOf(i))));
+  }
   taken.push_back(0);  // 0.x.x.x is not routable
   std::sort(taken.begin(), taken.end());
-  auto is_taken = [&](std::uint32_t g) { return std::binary_search(taken.begin(), taken.end(), g); };
+  auto is_taken = [&](std::uint32_t g) {
+    return std::binary_search(taken.begin(), taken.end(), g);
+  };
 
   for (std::uint32_t g = 0; g < config_.groups.size(); ++g) {
     protocol::StrategyConfig& spec = config_.groups[g].strategy;
     if (spec.kind != protocol::StrategyKind::kEclipse) continue;
     const std::string where = "groups." + config_.groups[g].name + ".strategy";
-    if (group_nodes_[g].size() != 1) return Status::Error(where + ": an eclipse group must be one node");
+    if (group_nodes_[g].size() != 1) {
+      return Status::Error(where + ": an eclipse group must be one node");
+    }
     if (spec.victim >= n) {
       return Status::Error(where + ".victim: no node " + std::to_string(spec.victim) +
                            " (network.nodes is " + std::to_string(n) + ")");
     }
-    if (node_group_[spec.victim] == g) return Status::Error(where + ".victim: in the attacking group");
+    if (node_group_[spec.victim] == g) {
+      return Status::Error(where + ".victim: in the attacking group");
+    }
     if (spec.attack_address_groups == 0 || spec.attack_address_groups > 4096 ||
         spec.attack_addresses < spec.attack_address_groups ||
         spec.attack_addresses > std::uint64_t{spec.attack_address_groups} * 65534) {
       return Status::Error(where + ": addresses must fill 1 to 65534 per address group");
     }
     spec.victim_address = AddressOf(spec.victim);
-    EclipseAttack attack{g, group_nodes_[g][0], spec.victim, {}, 0, {}, false, -1, {}, {}, {}, 0, 0};
+    EclipseAttack attack{g,  group_nodes_[g][0], spec.victim, {}, 0, {}, false, -1,
+                         {}, {}, {}, 0, 0};
     Rng rng(config_.seed, g, RngPurpose::kEclipseAddresses);
     // The attacker's /16 groups, then its addresses spread evenly over them (hosts .1 - .254
     // of the last two bytes are all allowed: 65534 per group).
@@ -100,7 +109,9 @@ void Simulation::StartEclipse() {
     Rng rng(config_.seed, (std::uint64_t{1} << 32) | a.group, RngPurpose::kEclipseAddresses);
     std::vector<protocol::NetAddress> flood = DrawDistinct(
         spec.trash_addresses, rng, std::uint64_t{1} << 32, 0,
-        [&](protocol::NetAddress t) { return protocol::NetGroup(t) != 0 && NodeOf(t) == node_count(); });
+        [&](protocol::NetAddress t) {
+          return protocol::NetGroup(t) != 0 && NodeOf(t) == node_count();
+        });
     flood.insert(flood.end(), a.addresses.begin(), a.addresses.end());
     Shuffle(flood, rng);
     nodes_[a.attacker].SetFloodAddresses(std::move(flood));
