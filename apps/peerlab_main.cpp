@@ -13,6 +13,7 @@
 #include "peerlab/scenario/run.hpp"
 #include "peerlab/scenario/scenario.hpp"
 #include "peerlab/util/version.hpp"
+#include "analyze_cmd.hpp"
 #include "wire_tool.hpp"
 
 namespace {
@@ -25,6 +26,7 @@ Usage:
   peerlab run FILE [options]     run a scenario, write a run directory, print its summary
   peerlab check FILE [--set K=V]...  parse and validate a scenario without running it
   peerlab reference              print the scenario format reference (Markdown)
+  peerlab analyze RUN_DIR        topology metrics and report of a run (or --graph FILE)
   peerlab wire decode|encode     Bitcoin P2P bytes to JSON lines and back
   peerlab --version
 
@@ -225,6 +227,7 @@ int main(int argc, char** argv) {
   if (command == "run") return Run(argc, argv);
   if (command == "check") return Check(argc, argv);
   if (command == "wire") return peerlab::apps::WireMain(argc, argv);
+  if (command == "analyze") return peerlab::apps::AnalyzeMain(argc, argv);
   if (command == "reference") {
     if (argc > 2 && (std::strcmp(argv[2], "-h") == 0 || std::strcmp(argv[2], "--help") == 0)) {
       std::puts("Usage: peerlab reference\n\nPrints docs/scenario-reference.md: every scenario key, its type, default and meaning.");

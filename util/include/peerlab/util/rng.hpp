@@ -29,6 +29,7 @@ enum class RngPurpose : std::uint32_t {
   kEclipseAddresses = 14,  // owner g: attacking group g's addresses; 2^32 + g: its trash
   kChurn = 15,             // owner 0: which nodes churn; owner node + 1: its sessions, downtimes
   kLinkFailures = 16,
+  kAnalysisSampling = 17,  // `peerlab analyze`: sampled BFS sources and node pairs
 };
 
 // xoshiro256** (Blackman & Vigna), seeded through SplitMix64.

@@ -1,0 +1,242 @@
+// Partition resilience: how few nodes, ASes or regions an adversary (or an outage) must take
+// out so that no remaining connected part keeps more than 1 - threshold of the hashrate (or of
+// the nodes). Exact by exhaustive search when the search is small, otherwise a greedy upper
+// bound. Definition and rationale: docs/analysis.md.
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+
+#include "peerlab/analysis/graph.hpp"
+
+namespace peerlab::analysis {
+
+namespace {
+
+constexpr double kTolerance = 1e-12;
+
+struct Units {
+  std::string kind;
+  std::vector<std::string> names;
+  std::vector<std::vector<NodeId>> members;
+};
+
+Units NodeUnits(NodeId n) {
+  Units units{"node", {}, {}};
+  for (NodeId v = 0; v < n; ++v) {
+    units.names.push_back(std::to_string(v));
+    units.members.push_back({v});
+  }
+  return units;
+}
+
+// Nodes grouped by a label (AS or region); units ordered by name so output is deterministic.
+Units LabelUnits(const std::string& kind, const std::vector<std::string>& labels, NodeId n) {
+  std::vector<std::string> names;
+  for (NodeId v = 0; v < n; ++v) names.push_back(v < labels.size() ? labels[v] : "");
+  std::vector<std::string> distinct = names;
+  std::sort(distinct.begin(), distinct.end());
+  distinct.erase(std::unique(distinct.begin(), distinct.end()), distinct.end());
+  Units units{kind, distinct, std::vector<std::vector<NodeId>>(distinct.size())};
+  for (NodeId v = 0; v < n; ++v) {
+    const auto at = std::lower_bound(distinct.begin(), distinct.end(), names[v]);
+    units.members[static_cast<std::size_t>(at - distinct.begin())].push_back(v);
+  }
+  return units;
+}
+
+class PartEvaluator {
+ public:
+  PartEvaluator(const Graph& graph, std::vector<double> weight)
+      : graph_(graph), weight_(std::move(weight)), removed_(graph.node_count(), false),
+        seen_(graph.node_count(), 0) {
+    total_ = std::accumulate(weight_.begin(), weight_.end(), 0.0);
+  }
+  double total() const { return total_; }
+
+  // Share of the measure held by the heaviest connected part once `chosen` units are gone.
+  double LargestShare(const Units& units, const std::vector<std::size_t>& chosen) {
+    for (std::size_t u : chosen) {
+      for (NodeId v : units.members[u]) removed_[v] = true;
+    }
+    ++stamp_;
+    double largest = 0;
+    for (NodeId start = 0; start < graph_.node_count(); ++start) {
+      if (removed_[start] || seen_[start] == stamp_) continue;
+      double part = 0;
+      queue_.assign(1, start);
+      seen_[start] = stamp_;
+      for (std::size_t head = 0; head < queue_.size(); ++head) {
+        const NodeId v = queue_[head];
+        part += weight_[v];
+        for (NodeId w : graph_.Neighbors(v)) {
+          if (!removed_[w] && seen_[w] != stamp_) {
+            seen_[w] = stamp_;
+            queue_.push_back(w);
+          }
+        }
+      }
+      largest = std::max(largest, part);
+    }
+    for (std::size_t u : chosen) {
+      for (NodeId v : units.members[u]) removed_[v] = false;
+    }
+    return largest / total_;
+  }
+
+ private:
+  const Graph& graph_;
+  std::vector<double> weight_;
+  std::vector<bool> removed_;
+  std::vector<std::uint32_t> seen_;
+  std::vector<NodeId> queue_;
+  std::uint32_t stamp_ = 0;
+  double total_ = 0;
+};
+
+double Binomial(std::size_t n, std::size_t k) {
+  double value = 1;
+  for (std::size_t i = 0; i < k; ++i) value = value * static_cast<double>(n - i) / (i + 1.0);
+  return value;
+}
+
+// Greedy upper bound. Small instances: repeatedly remove the unit that shrinks the heaviest
+// part most. Large ones: fixed orders (heaviest units first, best-connected first), the
+// shortest prefix found by binary search (the heaviest part only shrinks as a prefix grows).
+std::vector<std::size_t> Greedy(const Units& units, const std::vector<double>& unit_weight,
+                                const std::vector<double>& unit_degree, double goal,
+                                double step_work_limit, std::size_t graph_size,
+                                PartEvaluator& evaluator) {
+  const std::size_t count = units.names.size();
+  std::vector<std::size_t> chosen;
+  if (static_cast<double>(count) * static_cast<double>(count) * graph_size <= step_work_limit) {
+    std::vector<bool> used(count, false);
+    while (evaluator.LargestShare(units, chosen) > goal + kTolerance) {
+      std::size_t best = count;
+      double best_share = 2;
+      for (std::size_t u = 0; u < count; ++u) {
+        if (used[u]) continue;
+        chosen.push_back(u);
+        const double share = evaluator.LargestShare(units, chosen);
+        chosen.pop_back();
+        if (share < best_share - kTolerance) {
+          best_share = share;
+          best = u;
+        }
+      }
+      PEERLAB_ASSERT(best < count);
+      used[best] = true;
+      chosen.push_back(best);
+    }
+    std::sort(chosen.begin(), chosen.end());
+    return chosen;
+  }
+  std::vector<std::size_t> best_prefix;
+  bool have_best = false;
+  for (const auto* primary : {&unit_weight, &unit_degree}) {
+    const auto* secondary = primary == &unit_weight ? &unit_degree : &unit_weight;
+    std::vector<std::size_t> order(count);
+    std::iota(order.begin(), order.end(), 0);
+    std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+      if ((*primary)[a] != (*primary)[b]) return (*primary)[a] > (*primary)[b];
+      return (*secondary)[a] > (*secondary)[b];
+    });
+    std::size_t low = 0, high = count;  // the full order always reaches the goal
+    while (low < high) {
+      const std::size_t mid = (low + high) / 2;
+      const std::vector<std::size_t> prefix(order.begin(), order.begin() + mid);
+      if (evaluator.LargestShare(units, prefix) <= goal + kTolerance) {
+        high = mid;
+      } else {
+        low = mid + 1;
+      }
+    }
+    if (!have_best || low < best_prefix.size()) {
+      best_prefix.assign(order.begin(), order.begin() + low);
+      have_best = true;
+    }
+  }
+  std::sort(best_prefix.begin(), best_prefix.end());
+  return best_prefix;
+}
+
+// Smallest set of size < bound reaching the goal, by enumerating combinations in order.
+std::optional<std::vector<std::size_t>> ExhaustiveBelow(const Units& units, std::size_t bound,
+                                                        double goal, PartEvaluator& evaluator) {
+  const std::size_t count = units.names.size();
+  for (std::size_t size = 0; size < bound; ++size) {
+    std::vector<std::size_t> chosen(size);
+    std::iota(chosen.begin(), chosen.end(), 0);
+    while (true) {
+      if (evaluator.LargestShare(units, chosen) <= goal + kTolerance) return chosen;
+      // Next combination in lexicographic order.
+      std::size_t i = size;
+      while (i > 0 && chosen[i - 1] == count - size + i - 1) --i;
+      if (i == 0) break;
+      ++chosen[i - 1];
+      for (std::size_t j = i; j < size; ++j) chosen[j] = chosen[j - 1] + 1;
+    }
+  }
+  return std::nullopt;
+}
+
+PartitionCut Solve(const Graph& graph, const Units& units, const std::string& measure,
+                   const std::vector<double>& node_weight, const ResilienceOptions& options) {
+  PartitionCut cut;
+  cut.unit = units.kind;
+  cut.measure = measure;
+  PartEvaluator evaluator(graph, node_weight);
+  const double goal = 1.0 - options.threshold;
+  std::vector<double> unit_weight(units.names.size(), 0), unit_degree(units.names.size(), 0);
+  for (std::size_t u = 0; u < units.names.size(); ++u) {
+    for (NodeId v : units.members[u]) {
+      unit_weight[u] += node_weight[v];
+      unit_degree[u] += graph.Degree(v);
+    }
+  }
+  const std::size_t graph_size = graph.node_count() + graph.edge_count();
+  std::vector<std::size_t> chosen = Greedy(units, unit_weight, unit_degree, goal,
+                                           options.exact_work_limit, graph_size, evaluator);
+  cut.method = "greedy-bound";
+  double search = 0;
+  for (std::size_t size = 0; size < chosen.size(); ++size) {
+    search += Binomial(units.names.size(), size);
+  }
+  if (search * static_cast<double>(graph_size) <= options.exact_work_limit) {
+    cut.method = "exact";
+    if (auto smaller = ExhaustiveBelow(units, chosen.size(), goal, evaluator)) chosen = *smaller;
+  }
+  cut.count = static_cast<std::uint32_t>(chosen.size());
+  for (std::size_t u : chosen) cut.removed.push_back(units.names[u]);
+  cut.largest_part_share = evaluator.LargestShare(units, chosen);
+  return cut;
+}
+
+}  // namespace
+
+std::vector<PartitionCut> PartitionResilience(const Graph& graph, const NodeAttributes* nodes,
+                                              const ResilienceOptions& options) {
+  PEERLAB_ASSERT(options.threshold > 0 && options.threshold <= 1);
+  std::vector<PartitionCut> cuts;
+  const NodeId n = graph.node_count();
+  if (n == 0) return cuts;
+  const std::vector<double> one_each(n, 1.0);
+  std::vector<double> hashrate;
+  if (nodes != nullptr) {
+    hashrate.assign(n, 0.0);
+    for (NodeId v = 0; v < n && v < nodes->hashrate.size(); ++v) hashrate[v] = nodes->hashrate[v];
+  }
+  const bool have_hashrate =
+      nodes != nullptr && std::accumulate(hashrate.begin(), hashrate.end(), 0.0) > 0;
+  std::vector<Units> all_units = {NodeUnits(n)};
+  if (nodes != nullptr) {
+    all_units.push_back(LabelUnits("as", nodes->as, n));
+    all_units.push_back(LabelUnits("region", nodes->region, n));
+  }
+  for (const Units& units : all_units) {
+    if (have_hashrate) cuts.push_back(Solve(graph, units, "hashrate", hashrate, options));
+    cuts.push_back(Solve(graph, units, "nodes", one_each, options));
+  }
+  return cuts;
+}
+
+}  // namespace peerlab::analysis

@@ -1,0 +1,297 @@
+// `peerlab analyze`: reads a run directory's edges.csv (and nodes.csv, summary.json when
+// present) or any edge list, runs the topology metrics of the analysis layer and writes
+// analysis.json and report.md. Argument handling, files and the run-summary part of the report
+// live here; every metric is computed in analysis/.
+#include "analyze_cmd.hpp"
+
+#include <yaml-cpp/yaml.h>
+
+#include <charconv>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include "peerlab/analysis/topology.hpp"
+#include "peerlab/results/json.hpp"
+
+namespace peerlab::apps {
+
+namespace {
+
+namespace fs = std::filesystem;
+constexpr int kExitUsage = 2;
+
+constexpr const char* kAnalyzeHelp = R"HELP(Usage: peerlab analyze RUN_DIR [options]
+       peerlab analyze --graph FILE [--out DIR] [options]
+
+Topology analysis of a run's overlay (RUN_DIR/edges.csv, with RUN_DIR/nodes.csv for hashrate,
+AS and region cuts) or of any edge list: components, vertex and edge connectivity with minimum
+cuts, articulation points, bridges, degrees, k-cores, distances, betweenness, Laplacian spectrum
+and partition resilience (docs/analysis.md).
+
+RUN_DIR mode writes RUN_DIR/analysis.json and RUN_DIR/report.md (adding partition recovery,
+inclusion delays and adversary metrics from summary.json). --graph mode writes both to DIR
+with --out, else prints analysis.json to stdout.
+
+An edge list is CSV with a header naming `source` and `target` (other columns ignored) or
+whitespace-separated `u v` lines with `#` comments; node ids are integers 0..N-1.
+
+Options:
+  --graph FILE      analyze this edge list instead of a run directory
+  --out DIR         (with --graph) directory to write analysis.json and report.md into
+  --threshold X     share to cut off for partition resilience, in (0, 1] (default 0.5)
+  --seed N          seed for sampled sources on large graphs (default 1)
+  -h, --help        this help
+
+Exit status: 0 ok, 2 bad input.
+)HELP";
+
+int Fail(const std::string& message) {
+  std::fprintf(stderr, "%s\n", message.c_str());
+  return kExitUsage;
+}
+
+Status WriteFile(const fs::path& path, const std::string& text) {
+  // Write beside the target and rename, so a reader never sees half a file.
+  const fs::path staging = path.string() + ".partial";
+  {
+    std::ofstream out(staging, std::ios::binary | std::ios::trunc);
+    if (!out) return Status::Error(path.string() + ": cannot write");
+    out << text;
+    if (!out.flush()) return Status::Error(path.string() + ": write error");
+  }
+  std::error_code ec;
+  fs::rename(staging, path, ec);
+  if (ec) return Status::Error(path.string() + ": " + ec.message());
+  return Status::Ok();
+}
+
+std::string Scalar(const YAML::Node& node) {
+  if (!node || node.IsNull()) return "n/a";
+  if (node.IsScalar()) return node.Scalar();
+  if (node.IsMap() && node["mean"]) {
+    return "mean " + Scalar(node["mean"]) + ", p50 " + Scalar(node["p50"]) + ", p90 " +
+           Scalar(node["p90"]) + ", p99 " + Scalar(node["p99"]);
+  }
+  YAML::Emitter out;
+  out << YAML::Flow << node;
+  return out.c_str();
+}
+
+// The parts of report.md that come from the simulation's summary.json (design §6).
+std::string RunMarkdown(const YAML::Node& summary) {
+  std::ostringstream md;
+  const YAML::Node partitions = summary["partitions"];
+  if (partitions && partitions.IsSequence() && partitions.size() > 0) {
+    md << "## Partitions and recovery\n\n| at (s) | healed (s) | mode | sides (nodes / hashrate "
+          "/ mined / orphaned) | time to consistency after heal (s) |\n|---|---|---|---|---|\n";
+    for (const YAML::Node& p : partitions) {
+      std::string sides;
+      for (const YAML::Node& side : p["sides"]) {
+        sides += (sides.empty() ? "" : "; ") + Scalar(side["nodes"]) + " / " +
+                 Scalar(side["hashrate"]) + " / " + Scalar(side["blocks_mined"]) + " / " +
+                 Scalar(side["blocks_orphaned"]);
+      }
+      md << "| " << Scalar(p["at_s"]) << " | " << Scalar(p["healed_at_s"]) << " | "
+         << Scalar(p["mode"]) << " | " << sides << " | " << Scalar(p["time_to_consistency_s"])
+         << " |\n";
+    }
+    md << "\n";
+  }
+  const YAML::Node transactions = summary["transactions"];
+  if (transactions && transactions.IsMap() && transactions["classes"] &&
+      transactions["classes"].IsMap()) {
+    md << "## Transaction inclusion by class\n\n| class | created | included share | delay (s) "
+          "| delay (blocks) |\n|---|---|---|---|---|\n";
+    for (const auto& entry : transactions["classes"]) {
+      const YAML::Node& c = entry.second;
+      md << "| " << entry.first.Scalar() << " | " << Scalar(c["created"]) << " | "
+         << Scalar(c["included_share"]) << " | " << Scalar(c["inclusion_delay_s"]) << " | "
+         << Scalar(c["inclusion_delay_blocks"]) << " |\n";
+    }
+    md << "\n";
+  }
+  const YAML::Node adversaries = summary["adversaries"];
+  if (adversaries && adversaries.IsMap() && adversaries.size() > 0) {
+    md << "## Adversaries\n\n";
+    for (const auto& entry : adversaries) {
+      md << "### " << entry.first.Scalar() << "\n\n";
+      if (!entry.second.IsMap()) continue;
+      for (const auto& metric : entry.second) {
+        md << "- " << metric.first.Scalar() << ": " << Scalar(metric.second) << "\n";
+      }
+      md << "\n";
+    }
+  }
+  return md.str();
+}
+
+struct AnalyzeArgs {
+  std::string run_dir;
+  std::string graph_file;
+  std::string out;
+  analysis::TopologyOptions options;
+  bool help = false;
+};
+
+bool ParseAnalyzeArgs(int argc, char** argv, AnalyzeArgs& args, std::string& error) {
+  for (int i = 2; i < argc; ++i) {
+    const std::string arg = argv[i];
+    auto value = [&](const char* flag) -> const char* {
+      if (i + 1 >= argc) {
+        error = std::string(flag) + ": needs a value";
+        return nullptr;
+      }
+      return argv[++i];
+    };
+    if (arg == "-h" || arg == "--help") {
+      args.help = true;
+    } else if (arg == "--graph") {
+      const char* v = value("--graph");
+      if (!v) return false;
+      args.graph_file = v;
+    } else if (arg == "--out") {
+      const char* v = value("--out");
+      if (!v) return false;
+      args.out = v;
+    } else if (arg == "--threshold") {
+      const char* v = value("--threshold");
+      if (!v) return false;
+      double x = 0;
+      const char* end = v + std::strlen(v);
+      const auto [ptr, ec] = std::from_chars(v, end, x);
+      if (ec != std::errc() || ptr != end || !(x > 0 && x <= 1)) {
+        error = std::string("--threshold: expected a share in (0, 1], got '") + v + "'";
+        return false;
+      }
+      args.options.threshold = x;
+    } else if (arg == "--seed") {
+      const char* v = value("--seed");
+      if (!v) return false;
+      const char* end = v + std::strlen(v);
+      const auto [ptr, ec] = std::from_chars(v, end, args.options.seed);
+      if (ec != std::errc() || ptr != end || *v == '\0') {
+        error = std::string("--seed: expected a non-negative integer, got '") + v + "'";
+        return false;
+      }
+    } else if (!arg.empty() && arg[0] == '-') {
+      error = arg + ": unknown option (see --help)";
+      return false;
+    } else if (args.run_dir.empty()) {
+      args.run_dir = arg;
+    } else {
+      error = arg + ": unexpected argument (one run directory)";
+      return false;
+    }
+  }
+  if (args.help) return true;
+  if (!args.graph_file.empty() && !args.run_dir.empty()) {
+    error = args.run_dir + ": give either RUN_DIR or --graph FILE, not both";
+    return false;
+  }
+  if (args.graph_file.empty() && args.run_dir.empty()) {
+    error = "missing RUN_DIR or --graph FILE (see --help)";
+    return false;
+  }
+  if (!args.out.empty() && args.graph_file.empty()) {
+    error = "--out: only with --graph (RUN_DIR mode writes into RUN_DIR)";
+    return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+int AnalyzeMain(int argc, char** argv) {
+  AnalyzeArgs args;
+  std::string error;
+  if (!ParseAnalyzeArgs(argc, argv, args, error)) return Fail(error);
+  if (args.help) {
+    std::fputs(kAnalyzeHelp, stdout);
+    return 0;
+  }
+  std::error_code ec;
+  std::string edges_path = args.graph_file;
+  std::optional<analysis::NodeAttributes> nodes;
+  YAML::Node summary;
+  const bool run_mode = !args.run_dir.empty();
+  if (run_mode) {
+    const fs::path dir(args.run_dir);
+    if (!fs::is_directory(dir, ec)) return Fail(args.run_dir + ": no such run directory");
+    edges_path = (dir / "edges.csv").string();
+    if (!fs::exists(edges_path, ec)) {
+      return Fail(edges_path + ": missing (the run directory has no topology export)");
+    }
+    const fs::path nodes_path = dir / "nodes.csv";
+    if (fs::exists(nodes_path, ec)) {
+      auto loaded = analysis::LoadNodeAttributes(nodes_path.string());
+      if (!loaded.ok()) return Fail(loaded.status().message());
+      nodes = std::move(loaded.value());
+    }
+    const fs::path summary_path = dir / "summary.json";
+    if (fs::exists(summary_path, ec)) {
+      try {
+        summary = YAML::LoadFile(summary_path.string());
+      } catch (const YAML::Exception& e) {
+        return Fail(summary_path.string() + ":" + std::to_string(e.mark.line + 1) +
+                    ": not valid JSON: " + e.msg);
+      }
+    }
+  }
+  auto loaded = analysis::LoadEdgeList(edges_path);
+  if (!loaded.ok()) return Fail(loaded.status().message());
+  analysis::LoadedGraph input = std::move(loaded.value());
+  if (nodes) {
+    const auto listed = static_cast<analysis::NodeId>(nodes->hashrate.size());
+    if (listed < input.graph.node_count()) {
+      return Fail(edges_path + ": names node " + std::to_string(input.graph.node_count() - 1) +
+                  " but nodes.csv lists only nodes up to " + std::to_string(listed - 1));
+    }
+    // Nodes without connections at the end of the run still count (isolated).
+    if (listed > input.graph.node_count()) {
+      input.graph = analysis::Graph::FromEdges(listed, input.graph.edges());
+    }
+  }
+
+  const auto analysis = analysis::AnalyzeTopology(std::move(input), nodes ? &*nodes : nullptr,
+                                                   args.options);
+  results::JsonWriter json;
+  json.BeginObject();
+  json.Key("source").String(edges_path);
+  json.Key("topology");
+  analysis::WriteTopologyJson(analysis, json);
+  json.EndObject();
+  const std::string analysis_json = json.Finish();
+
+  std::ostringstream report;
+  report << "# peerlab analysis: " << (run_mode ? args.run_dir : edges_path) << "\n\n";
+  if (summary && summary.IsMap()) {
+    report << "Scenario `" << Scalar(summary["scenario"]) << "`, seed " << Scalar(summary["seed"])
+           << ", " << Scalar(summary["nodes"]) << " nodes.\n\n";
+  }
+  report << analysis::TopologyMarkdown(analysis) << "\n";
+  if (summary && summary.IsMap()) report << RunMarkdown(summary);
+
+  if (!run_mode && args.out.empty()) {
+    std::fputs(analysis_json.c_str(), stdout);
+    return 0;
+  }
+  const fs::path out_dir = run_mode ? fs::path(args.run_dir) : fs::path(args.out);
+  fs::create_directories(out_dir, ec);
+  if (ec) return Fail(out_dir.string() + ": cannot create directory: " + ec.message());
+  const std::string report_md = report.str();
+  for (const auto& [name, text] : {std::pair<const char*, const std::string*>{
+                                       "analysis.json", &analysis_json},
+                                   {"report.md", &report_md}}) {
+    const Status status = WriteFile(out_dir / name, *text);
+    if (!status.ok()) return Fail(status.message());
+  }
+  std::fprintf(stderr, "peerlab: wrote %s and %s\n", (out_dir / "analysis.json").c_str(),
+               (out_dir / "report.md").c_str());
+  return 0;
+}
+
+}  // namespace peerlab::apps
