@@ -99,38 +99,32 @@ double Binomial(std::size_t n, std::size_t k) {
   return value;
 }
 
-// Greedy upper bound. Small instances: repeatedly remove the unit that shrinks the heaviest
-// part most. Large ones: fixed orders (heaviest units first, best-connected first), the
-// shortest prefix found by binary search (the heaviest part only shrinks as a prefix grows).
+// Prefix of `order` (by binary search: the heaviest part only shrinks as a prefix grows) that
+// first reaches the goal.
+std::vector<std::size_t> ShortestPrefix(const Units& units, const std::vector<std::size_t>& order,
+                                        double goal, PartEvaluator& evaluator) {
+  std::size_t low = 0, high = order.size();  // removing every unit always reaches the goal
+  while (low < high) {
+    const std::size_t mid = (low + high) / 2;
+    const std::vector<std::size_t> prefix(order.begin(), order.begin() + mid);
+    if (evaluator.LargestShare(units, prefix) <= goal + kTolerance) {
+      high = mid;
+    } else {
+      low = mid + 1;
+    }
+  }
+  return {order.begin(), order.begin() + low};
+}
+
+// Greedy upper bound: the best of fixed orders (heaviest units first, best-connected units
+// first) and, when affordable, adaptive greedy that repeatedly removes the unit shrinking the
+// heaviest part most (ties: the better-connected unit).
 std::vector<std::size_t> Greedy(const Units& units, const std::vector<double>& unit_weight,
                                 const std::vector<double>& unit_degree, double goal,
                                 double step_work_limit, std::size_t graph_size,
                                 PartEvaluator& evaluator) {
   const std::size_t count = units.names.size();
-  std::vector<std::size_t> chosen;
-  if (static_cast<double>(count) * static_cast<double>(count) * graph_size <= step_work_limit) {
-    std::vector<bool> used(count, false);
-    while (evaluator.LargestShare(units, chosen) > goal + kTolerance) {
-      std::size_t best = count;
-      double best_share = 2;
-      for (std::size_t u = 0; u < count; ++u) {
-        if (used[u]) continue;
-        chosen.push_back(u);
-        const double share = evaluator.LargestShare(units, chosen);
-        chosen.pop_back();
-        if (share < best_share - kTolerance) {
-          best_share = share;
-          best = u;
-        }
-      }
-      PEERLAB_ASSERT(best < count);
-      used[best] = true;
-      chosen.push_back(best);
-    }
-    std::sort(chosen.begin(), chosen.end());
-    return chosen;
-  }
-  std::vector<std::size_t> best_prefix;
+  std::vector<std::size_t> best;
   bool have_best = false;
   for (const auto* primary : {&unit_weight, &unit_degree}) {
     const auto* secondary = primary == &unit_weight ? &unit_degree : &unit_weight;
@@ -140,23 +134,40 @@ std::vector<std::size_t> Greedy(const Units& units, const std::vector<double>& u
       if ((*primary)[a] != (*primary)[b]) return (*primary)[a] > (*primary)[b];
       return (*secondary)[a] > (*secondary)[b];
     });
-    std::size_t low = 0, high = count;  // the full order always reaches the goal
-    while (low < high) {
-      const std::size_t mid = (low + high) / 2;
-      const std::vector<std::size_t> prefix(order.begin(), order.begin() + mid);
-      if (evaluator.LargestShare(units, prefix) <= goal + kTolerance) {
-        high = mid;
-      } else {
-        low = mid + 1;
-      }
-    }
-    if (!have_best || low < best_prefix.size()) {
-      best_prefix.assign(order.begin(), order.begin() + low);
+    auto prefix = ShortestPrefix(units, order, goal, evaluator);
+    if (!have_best || prefix.size() < best.size()) {
+      best = std::move(prefix);
       have_best = true;
     }
   }
-  std::sort(best_prefix.begin(), best_prefix.end());
-  return best_prefix;
+  if (static_cast<double>(count) * static_cast<double>(count) * graph_size <= step_work_limit) {
+    std::vector<std::size_t> chosen;
+    std::vector<bool> used(count, false);
+    while (chosen.size() < best.size() &&
+           evaluator.LargestShare(units, chosen) > goal + kTolerance) {
+      std::size_t pick = count;
+      double pick_share = 2;
+      for (std::size_t u = 0; u < count; ++u) {
+        if (used[u]) continue;
+        chosen.push_back(u);
+        const double share = evaluator.LargestShare(units, chosen);
+        chosen.pop_back();
+        const bool tie = std::abs(share - pick_share) <= kTolerance;
+        if ((!tie && share < pick_share) || (tie && unit_degree[u] > unit_degree[pick])) {
+          pick_share = share;
+          pick = u;
+        }
+      }
+      PEERLAB_ASSERT(pick < count);
+      used[pick] = true;
+      chosen.push_back(pick);
+    }
+    if (evaluator.LargestShare(units, chosen) <= goal + kTolerance && chosen.size() < best.size()) {
+      best = std::move(chosen);
+    }
+  }
+  std::sort(best.begin(), best.end());
+  return best;
 }
 
 // Smallest set of size < bound reaching the goal, by enumerating combinations in order.
