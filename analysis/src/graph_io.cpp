@@ -177,6 +177,7 @@ Result<LoadedGraph> ParseEdgeList(std::string_view text, const std::string& name
     }
     std::optional<std::uint64_t> u, v;
     std::string_view type;
+    std::string shown(line);  // what the error quotes: the two id fields in CSV
     if (csv) {
       const auto fields = SplitCsv(line);
       if (fields.size() != csv_columns) {
@@ -185,6 +186,7 @@ Result<LoadedGraph> ParseEdgeList(std::string_view text, const std::string& name
       }
       u = ParseId(fields[source_column]);
       v = ParseId(fields[target_column]);
+      shown = std::string(fields[source_column]) + "," + std::string(fields[target_column]);
       if (type_column) type = fields[*type_column];
     } else {
       const auto fields = SplitWhitespace(line);
@@ -193,10 +195,10 @@ Result<LoadedGraph> ParseEdgeList(std::string_view text, const std::string& name
         v = ParseId(fields[1]);
       }
     }
-    if (!u || !v) return Status::Error(where + "expected two node ids, got " + Quoted(line));
+    if (!u || !v) return Status::Error(where + "expected two node ids, got " + Quoted(shown));
     if (*u > kMaxNodeId || *v > kMaxNodeId) {
       return Status::Error(where + "node id above " + std::to_string(kMaxNodeId) + ", got " +
-                           Quoted(line));
+                           Quoted(shown));
     }
     ++loaded.rows;
     if (type_column) ++loaded.rows_by_type[std::string(type)];
