@@ -281,7 +281,8 @@ std::string TopologyMarkdown(const TopologyAnalysis& a) {
   md << "\n### Partition resilience (cut off at least " << Fixed(a.options.threshold * 100, 0)
      << " %)\n\n| remove | to cut off | fewest | method | removed |\n|---|---|---|---|---|\n";
   for (const PartitionCut& cut : a.resilience) {
-    md << "| " << cut.unit << "s | " << cut.measure << " | "
+    const char* units = cut.unit == "as" ? "ASes" : cut.unit == "region" ? "regions" : "nodes";
+    md << "| " << units << " | " << cut.measure << " | "
        << (cut.count ? std::to_string(*cut.count) : "impossible") << " | " << cut.method
        << " | " << JoinList(cut.removed, 10) << " |\n";
   }
