@@ -143,6 +143,7 @@ TEST(GraphMetrics, CycleSpectrumDenseAndLanczosAgree) {
   const double expected = 2 - 2 * std::cos(2 * std::numbers::pi / 40);
   const Spectrum dense = ComputeSpectrum(g, c, 100);
   const Spectrum lanczos = ComputeSpectrum(g, c, 10);
+  EXPECT_EQ(ComputeSpectrum(Cycle(3), ConnectedComponents(Cycle(3)), 0).method, "dense");
   EXPECT_EQ(lanczos.method, "lanczos");
   ASSERT_TRUE(lanczos.converged);
   EXPECT_NEAR(dense.algebraic_connectivity, expected, 1e-12);

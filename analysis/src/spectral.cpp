@@ -4,6 +4,7 @@
 // need a factorization of the Laplacian, and random overlays fill in almost completely.
 #include <algorithm>
 #include <cmath>
+#include <exception>
 
 #include <Eigen/Dense>
 #include <Spectra/SymEigsSolver.h>
@@ -76,8 +77,12 @@ std::optional<double> SecondSmallestByLanczos(const Graph& graph, bool normalize
   const Eigen::Index n = graph.node_count();
   const Eigen::Index ncv = std::min<Eigen::Index>(n - 1, 40);
   Spectra::SymEigsSolver<DeflatedShiftedLaplacian> solver(op, 1, ncv);
-  solver.init();
-  solver.compute(Spectra::SortRule::LargestAlge, 5000, 1e-12);
+  try {
+    solver.init();
+    solver.compute(Spectra::SortRule::LargestAlge, 5000, 1e-12);
+  } catch (const std::exception&) {
+    return std::nullopt;  // reported as not converged, never a crash
+  }
   if (solver.info() != Spectra::CompInfo::Successful) return std::nullopt;
   return shift - solver.eigenvalues()[0];
 }
@@ -89,7 +94,9 @@ Spectrum ComputeSpectrum(const Graph& graph, const Components& components,
   Spectrum result;
   const NodeId n = graph.node_count();
   const bool connected = n >= 2 && components.count == 1;
-  if (n <= dense_limit) {
+  // Lanczos needs a subspace of a few vectors; tiny graphs are always dense.
+  constexpr NodeId kAlwaysDense = 16;
+  if (n <= std::max(dense_limit, kAlwaysDense)) {
     result.method = "dense";
     Eigen::MatrixXd laplacian = Eigen::MatrixXd::Zero(n, n);
     for (auto [u, v] : graph.edges()) {
