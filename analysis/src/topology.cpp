@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <numeric>
+#include <optional>
 #include <sstream>
 
 namespace peerlab::analysis {
@@ -163,6 +164,22 @@ void WriteTopologyJson(const TopologyAnalysis& a, results::JsonWriter& json) {
   json.Key("of").String(a.components.count > 1 ? "largest component" : "graph");
   if (a.distances.exact) json.Key("radius").UInt(a.distances.radius);
   json.EndObject();
+  if (a.distances.exact && !a.distances.eccentricity.empty()) {
+    // Per node; null outside the largest component (eccentricity there is infinite).
+    std::vector<std::optional<std::uint32_t>> eccentricity(graph.node_count());
+    for (std::size_t i = 0; i < a.components.largest.size(); ++i) {
+      eccentricity[a.components.largest[i]] = a.distances.eccentricity[i];
+    }
+    json.Key("eccentricity").BeginArray();
+    for (const auto& e : eccentricity) {
+      if (e) {
+        json.UInt(*e);
+      } else {
+        json.Null();
+      }
+    }
+    json.EndArray();
+  }
 
   json.Key("mean_shortest_path").BeginObject();
   json.Key("value").Double(a.distances.mean);

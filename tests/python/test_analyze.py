@@ -113,6 +113,9 @@ def test_metrics_agree_with_networkx(peerlab_bin, tmp_path, name):
     largest = g.subgraph(max(nx.connected_components(g), key=len))
     assert t["diameter"]["method"] == "exact"
     assert t["diameter"]["value"] == nx.diameter(largest)
+    eccentricity = nx.eccentricity(largest)
+    assert t["eccentricity"] == [eccentricity.get(v) for v in range(g.number_of_nodes())]
+    assert t["diameter"]["radius"] == nx.radius(largest)
     assert t["mean_shortest_path"]["method"] == "exact"
     assert t["mean_shortest_path"]["value"] == pytest.approx(
         nx.average_shortest_path_length(largest), rel=1e-12)
