@@ -205,7 +205,9 @@ void WriteTopologyJson(const TopologyAnalysis& a, results::JsonWriter& json) {
   json.Key("median").Double(a.degree.median);
   json.Key("max").UInt(a.degree.max);
   json.Key("histogram").BeginObject();
-  for (const auto& [degree, count] : a.degree.histogram) json.Key(std::to_string(degree)).UInt(count);
+  for (const auto& [degree, count] : a.degree.histogram) {
+    json.Key(std::to_string(degree)).UInt(count);
+  }
   json.EndObject().EndObject();
 
   json.Key("betweenness_top").BeginObject();
@@ -259,7 +261,8 @@ std::string TopologyMarkdown(const TopologyAnalysis& a) {
   md << "- Degree: min " << a.degree.min << ", median " << a.degree.median << ", mean "
      << Fixed(a.degree.mean, 2) << ", max " << a.degree.max << "; max k-core "
      << (a.core.empty() ? 0 : *std::max_element(a.core.begin(), a.core.end())) << "\n";
-  md << "- Diameter " << a.distances.diameter << (a.distances.exact ? "" : " (lower bound, sampled)")
+  md << "- Diameter " << a.distances.diameter
+     << (a.distances.exact ? "" : " (lower bound, sampled)")
      << ", mean shortest path " << Fixed(a.distances.mean, 3);
   if (!a.distances.exact) {
     md << " +- " << Fixed(a.distances.mean_standard_error, 3) << " (" << a.distances.sources
@@ -271,13 +274,16 @@ std::string TopologyMarkdown(const TopologyAnalysis& a) {
                                                std::to_string(a.vertex.max_flow_checks) +
                                                " max-flow checks)")
      << "; a minimum node cut: " << JoinList(a.vertex.cut_nodes, 20) << "\n";
-  std::vector<std::string> cut_edges;
-  for (auto [u, v] : a.edge.cut_edges) cut_edges.push_back(std::to_string(u) + "-" + std::to_string(v));
+  auto edge_names = [](const std::vector<Edge>& edges) {
+    std::vector<std::string> names;
+    for (auto [u, v] : edges) names.push_back(std::to_string(u) + "-" + std::to_string(v));
+    return names;
+  };
+  const std::vector<std::string> cut_edges = edge_names(a.edge.cut_edges);
   md << "- Edge connectivity: " << a.edge.value << "; a minimum edge cut: "
      << JoinList(cut_edges, 20) << "\n";
   md << "- Articulation points: " << JoinList(a.cut_points.articulation_points, 20) << "\n";
-  std::vector<std::string> bridges;
-  for (auto [u, v] : a.cut_points.bridges) bridges.push_back(std::to_string(u) + "-" + std::to_string(v));
+  const std::vector<std::string> bridges = edge_names(a.cut_points.bridges);
   md << "- Bridges: " << JoinList(bridges, 20) << "\n";
   const GossipBounds gossip = GossipBoundsFromGap(graph, a.spectrum.spectral_gap);
   md << "- Algebraic connectivity " << Fixed(a.spectrum.algebraic_connectivity)

@@ -254,7 +254,8 @@ def test_isolated_nodes_from_nodes_csv_count(peerlab_bin, tmp_path):
 
 
 @pytest.mark.parametrize("content,expected", [
-    ("source,target,type\n0,1,full-relay\n3,x,rushing\n", 'edges.csv:3: expected two node ids, got "3,x"'),
+    ("source,target,type\n0,1,full-relay\n3,x,rushing\n",
+     'edges.csv:3: expected two node ids, got "3,x"'),
     ("source,target\n0,1\n2\n", 'edges.csv:3: expected 2 columns, got "2"'),
     ("0 1\n1 2 3\n", 'edges.csv:2: expected two node ids, got "1 2 3"'),
     ("0 1\n-1 2\n", 'edges.csv:2: expected two node ids, got "-1 2"'),
@@ -277,7 +278,8 @@ def test_run_directory_errors(peerlab_bin, tmp_path):
     res = run(peerlab_bin, str(tmp_path / "run"))
     assert res.returncode == 2 and "edges.csv: missing" in res.stderr
     (tmp_path / "run" / "edges.csv").write_text("source,target,type\n0,1,full-relay\n")
-    (tmp_path / "run" / "nodes.csv").write_text("node,region,as,group,hashrate,online\n0,eu,AS1,g,2,true\n")
+    (tmp_path / "run" / "nodes.csv").write_text(
+        "node,region,as,group,hashrate,online\n0,eu,AS1,g,2,true\n")
     res = run(peerlab_bin, str(tmp_path / "run"))
     assert res.returncode == 2 and "nodes.csv:2: hashrate must be a share in [0, 1]" in res.stderr
     for args, message in [(["--threshold", "0"], "--threshold: expected a share"),
