@@ -70,7 +70,7 @@ TEST(EndToEnd, HundredNodeScenarioWritesConsistentResults) {
   EXPECT_EQ(r.groups[2].nodes, 88u);
   EXPECT_EQ(r.groups[2].blocks_mined, 0u);
   EXPECT_EQ(r.groups[0].blocks_mined + r.groups[1].blocks_mined, 25u);
-  for (const char* file : {"summary.json", "blocks.csv", "run.json"}) {
+  for (const char* file : {"summary.json", "blocks.csv", "run.json", "edges.csv", "nodes.csv"}) {
     EXPECT_TRUE(fs::exists(fs::path(options.out_dir) / file)) << file;
   }
   EXPECT_FALSE(fs::exists(options.out_dir + ".partial"));
@@ -91,7 +91,7 @@ TEST(EndToEnd, SameScenarioAndSeedGiveByteIdenticalFiles) {
     ASSERT_TRUE(RunScenario(*s, options).ok());
     dirs.emplace_back(options.out_dir);
   }
-  for (const char* file : {"summary.json", "blocks.csv"}) {
+  for (const char* file : {"summary.json", "blocks.csv", "edges.csv", "nodes.csv"}) {
     EXPECT_EQ(Digest(dirs[0] / file), Digest(dirs[1] / file))
         << "seed=11 scenario=hundred.yaml file=" << file;
     EXPECT_NE(Digest(dirs[0] / file), Digest(dirs[2] / file)) << file;

@@ -329,7 +329,7 @@ TEST(ScenarioErrors, MalformedYaml) {
 TEST(ScenarioErrors, UnknownKeyTopLevel) {
   EXPECT_EQ(Error(With("name: test\n", "name: test\nnmae: x\n")),
             "s.yaml:3:1: nmae: unknown key (expected one of: version, name, seed, stop, network, "
-            "protocol, transactions, groups, events, churn, outputs)");
+            "protocol, transactions, groups, events, churn, outputs, topology_snapshots)");
 }
 
 TEST(ScenarioErrors, UnknownKeyNested) {

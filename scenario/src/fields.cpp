@@ -245,7 +245,7 @@ bool ParseOutputs(const Node& n, const std::string& p, Ctx& c, std::string& j) {
   for (std::size_t i = 0; i < n.items.size(); ++i) {
     const std::string item = p + "[" + std::to_string(i) + "]";
     std::string v;
-    if (!ReadChoice(n.items[i], item, c, {"summary", "blocks"}, &v)) return false;
+    if (!ReadChoice(n.items[i], item, c, {"summary", "blocks", "graphml"}, &v)) return false;
     for (const std::string& seen : outputs) {
       if (seen == v) return c.Fail(n.items[i].origin, item, "duplicate output " + Quote(v));
     }
@@ -324,8 +324,35 @@ const Table& RootTable() {
           {"churn", "mapping", false, "", "",
            "Nodes leaving and rejoining, connections failing (see `churn`); absent: none.",
            &ParseChurn},
-          {"outputs", "list of `summary`, `blocks`", false, "[summary, blocks]", "",
-           "Result files to write; `summary` is always written.", &ParseOutputs},
+          {"outputs", "list of `summary`, `blocks`, `graphml`", false, "[summary, blocks]", "",
+           "Result files to write. `summary` (summary.json) and the final connection graph "
+           "(edges.csv, nodes.csv) are always written; `blocks`: blocks.csv; `graphml`: "
+           "topology.graphml (and one per snapshot).",
+           &ParseOutputs},
+          {"topology_snapshots", "list of durations", false, "", "",
+           "Also record the connection graph at these times: edges_at_<T>s.csv each. Times "
+           "after the run's end are never reached and write nothing.",
+           [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
+             if (n.kind != Kind::kSequence) {
+               return c.Fail(n.origin, p, "expected a list like `[1 h, 2 h]`, got " + Describe(n));
+             }
+             auto& times = c.out->sim.topology_snapshots;
+             times.clear();
+             j = "[";
+             for (std::size_t i = 0; i < n.items.size(); ++i) {
+               const std::string item = p + "[" + std::to_string(i) + "]";
+               DurationNs t = 0;
+               if (!ReadDuration(n.items[i], item, c, &t)) return false;
+               if (t < 0) return c.Fail(n.items[i].origin, item, "must not be negative");
+               if (!times.empty() && t <= times.back()) {
+                 return c.Fail(n.items[i].origin, item, "times must be increasing");
+               }
+               times.push_back(t);
+               j += (i == 0 ? "" : ",") + JsonString(FormatDuration(t));
+             }
+             j += "]";
+             return true;
+           }},
       }};
   return t;
 }

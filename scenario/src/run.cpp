@@ -278,6 +278,19 @@ Result<RunOutcome> RunScenario(const Scenario& scenario, const RunOptions& optio
       scenario.outputs.end();
   Status s = dir->Write("summary.json", outcome.summary_json);
   if (s.ok() && want_blocks) s = dir->Write("blocks.csv", BlocksCsv(scenario, outcome.report));
+  const bool want_graphml =
+      std::find(scenario.outputs.begin(), scenario.outputs.end(), "graphml") !=
+      scenario.outputs.end();
+  const sim::SimReport& r = outcome.report;
+  if (s.ok()) s = dir->Write("edges.csv", EdgesCsv(r.final_edges));
+  if (s.ok()) s = dir->Write("nodes.csv", NodesCsv(scenario, r));
+  if (s.ok() && want_graphml) s = dir->Write("topology.graphml", GraphMl(scenario, r, r.final_edges));
+  for (const sim::TopologySnapshot& snap : r.snapshots) {
+    if (s.ok()) s = dir->Write(SnapshotName(snap.at, "edges", ".csv"), EdgesCsv(snap.edges));
+    if (s.ok() && want_graphml) {
+      s = dir->Write(SnapshotName(snap.at, "topology", ".graphml"), GraphMl(scenario, r, snap.edges));
+    }
+  }
   if (s.ok()) {
     s = dir->Write("run.json", RunManifestJson(scenario, outcome.report, outcome.wall_s,
                                                outcome.peak_rss_mb));

@@ -161,6 +161,15 @@ SimReport Simulation::Report() const {
       cr.inclusion_delay_blocks = Summarize(std::move(delay_blocks[c]));
     }
   }
+  r.final_edges = OpenEdges();
+  r.snapshots = snapshots_;
+  r.node_rows.reserve(nodes_.size());
+  for (std::uint32_t i = 0; i < nodes_.size(); ++i) {
+    const std::uint32_t g = node_group_[i];
+    r.node_rows.push_back({node_region(i), node_as(i), g,
+                           config_.groups[g].hashrate / static_cast<double>(group_nodes_[g].size()),
+                           IsOnline(i)});
+  }
   r.propagation_p50_s = Median(reach_samples[0]);
   r.propagation_p90_s = Median(reach_samples[1]);
   r.propagation_p99_s = Median(reach_samples[2]);

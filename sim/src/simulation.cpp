@@ -141,6 +141,8 @@ Status Simulation::Setup() {
   queue_.Reserve(static_cast<std::size_t>(n) * 4);
 
   if (config_.stop.time) end_at_ = *config_.stop.time;
+  std::sort(config_.topology_snapshots.begin(), config_.topology_snapshots.end());
+  if (!config_.topology_snapshots.empty()) next_snapshot_at_ = config_.topology_snapshots[0];
   // Connections exist from time 0; each node learns of its connections in node order.
   for (std::uint32_t i = 0; i < n; ++i) {
     for (protocol::PeerId p = 0; p < peers_[i].size(); ++p) {
@@ -249,6 +251,7 @@ void Simulation::Run(const ProgressFn& progress, std::uint64_t every_events) {
       now_ = end_at_;
       break;
     }
+    if (queue_.top().time > next_snapshot_at_) [[unlikely]] TakeSnapshotsUpTo(queue_.top().time);
     const Event e = queue_.Pop();
     now_ = e.time;
     ++events_;
@@ -269,7 +272,32 @@ void Simulation::Run(const ProgressFn& progress, std::uint64_t every_events) {
       progress({now_, blocks_mined_, events_, queue_.size()});
     }
   }
+  TakeSnapshotsUpTo(now_ + 1);  // those at or before the end; later ones are never reached
   if (progress) progress({now_, blocks_mined_, events_, queue_.size()});
+}
+
+void Simulation::TakeSnapshotsUpTo(TimeNs t) {
+  // Called before the first event after a snapshot time: the graph as it stood at that time.
+  const auto& times = config_.topology_snapshots;
+  while (next_snapshot_ < times.size() && times[next_snapshot_] < t) {
+    snapshots_.push_back({times[next_snapshot_], OpenEdges()});
+    ++next_snapshot_;
+  }
+  next_snapshot_at_ = next_snapshot_ < times.size() ? times[next_snapshot_] : kTimeNever;
+}
+
+std::vector<EdgeRow> Simulation::OpenEdges() const {
+  std::vector<EdgeRow> edges;
+  for (std::uint32_t node = 0; node < peers_.size(); ++node) {
+    for (const PeerLink& link : peers_[node]) {
+      if (!link.open || link.inbound) continue;
+      const EdgeType type = link.rushing            ? EdgeType::kRushing
+                            : link.block_relay_only ? EdgeType::kBlockRelayOnly
+                                                    : EdgeType::kFullRelay;
+      edges.push_back({node, link.remote, type});
+    }
+  }
+  return edges;
 }
 
 void Simulation::Dispatch(const Event& e) {

@@ -95,7 +95,7 @@ def test_same_seed_gives_byte_identical_data_files(peerlab_bin, tmp_path):
     for out, seed in zip(outs, ["5", "5", "6"]):
         res = run(peerlab_bin, "run", str(scenario), "--seed", seed, "--out", str(out), "--quiet")
         assert res.returncode == 0, res.stderr
-    for name in ["summary.json", "blocks.csv"]:
+    for name in ["summary.json", "blocks.csv", "edges.csv", "nodes.csv"]:
         assert digest(outs[0] / name) == digest(outs[1] / name)
         assert digest(outs[0] / name) != digest(outs[2] / name)
 
@@ -256,3 +256,36 @@ def test_eclipse_and_churn_scenarios_report_their_keys(peerlab_bin, root, tmp_pa
     assert set(churn) == {"nodes", "departures", "arrivals", "link_failures", "offline_at_end"}
     assert churn["nodes"] == 84  # 30 % of the 280 relays
     assert churn["arrivals"] == churn["departures"] - churn["offline_at_end"]
+
+
+def test_topology_files_and_snapshots(peerlab_bin, tmp_path):
+    import networkx as nx
+    scenario = tmp_path / "small.yaml"
+    scenario.write_text(SMALL)
+    out = tmp_path / "run"
+    res = run(peerlab_bin, "run", str(scenario), "--out", str(out), "--quiet",
+              "--set", "topology_snapshots=[10 min, 1 h, 1000 h]",
+              "--set", "outputs=[summary, graphml]")
+    assert res.returncode == 0, res.stderr
+    edges = list(csv.DictReader((out / "edges.csv").open()))
+    nodes = list(csv.DictReader((out / "nodes.csv").open()))
+    assert len(nodes) == 120 and [int(n["node"]) for n in nodes] == list(range(120))
+    assert abs(sum(float(n["hashrate"]) for n in nodes) - 1.0) < 1e-9
+    assert {n["group"] for n in nodes} == {"pools", "relays"}
+    assert all(n["online"] == "true" for n in nodes)
+    assert {e["type"] for e in edges} <= {"full-relay", "block-relay-only", "rushing"}
+    # Bitcoin-like topology: every node keeps 8 full-relay and 2 block-relay-only outbound, plus
+    # at most one feeler probe that may be open at that instant.
+    out_degree = {}
+    for e in edges:
+        assert e["source"] != e["target"]
+        out_degree[e["source"]] = out_degree.get(e["source"], 0) + 1
+    assert len(out_degree) == 120
+    assert min(out_degree.values()) == 10 and max(out_degree.values()) <= 11
+    # The 1000 h snapshot lies after the end of the run: not written.
+    assert (out / "edges_at_600s.csv").exists() and (out / "edges_at_3600s.csv").exists()
+    assert not (out / "edges_at_3600000s.csv").exists()
+    assert not (out / "blocks.csv").exists()
+    g = nx.read_graphml(out / "topology.graphml")
+    assert g.number_of_nodes() == 120 and g.number_of_edges() == len(edges)
+    assert (out / "topology_at_600s.graphml").exists()

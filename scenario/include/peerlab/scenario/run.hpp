@@ -37,6 +37,15 @@ std::string BlocksCsv(const Scenario& scenario, const sim::SimReport& report);
 std::string RunManifestJson(const Scenario& scenario, const sim::SimReport& report, double wall_s,
                             double peak_rss_mb);
 
+// Topology files (topology_output.cpp): `edges.csv` (source,target,type), `nodes.csv`
+// (node,region,as,group,hashrate,online), GraphML with the same attributes, and the file name of
+// a snapshot, e.g. SnapshotName(3600 s, "edges", ".csv") = "edges_at_3600s.csv".
+std::string EdgesCsv(const std::vector<sim::EdgeRow>& edges);
+std::string NodesCsv(const Scenario& scenario, const sim::SimReport& report);
+std::string GraphMl(const Scenario& scenario, const sim::SimReport& report,
+                    const std::vector<sim::EdgeRow>& edges);
+std::string SnapshotName(TimeNs at, const char* stem, const char* extension);
+
 // Peak resident set size of this process so far, in MiB.
 double PeakRssMb();
 

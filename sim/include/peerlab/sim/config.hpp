@@ -165,6 +165,8 @@ struct SimConfig {
   // Round-trip every message through the byte-level wire codec and compare (design §3's
   // wire-check mode). Slow: for tests and for checking a scenario, not for production runs.
   bool wire_check = false;
+  // Times at which to record the connection graph (SimReport::snapshots), ascending.
+  std::vector<TimeNs> topology_snapshots;
 };
 
 }  // namespace peerlab::sim

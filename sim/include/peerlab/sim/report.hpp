@@ -119,6 +119,25 @@ struct TxClassReport {
   Distribution inclusion_delay_blocks;  // main-chain blocks found after creation, up to it
 };
 
+// One open connection; `source` opened it.
+enum class EdgeType : std::uint8_t { kFullRelay, kBlockRelayOnly, kRushing };
+struct EdgeRow {
+  std::uint32_t source;
+  std::uint32_t target;
+  EdgeType type;
+};
+struct TopologySnapshot {
+  TimeNs at;
+  std::vector<EdgeRow> edges;
+};
+struct NodeRow {
+  std::uint32_t region;
+  std::uint32_t as;
+  std::uint32_t group;
+  double hashrate;  // share of total hashrate
+  bool online;
+};
+
 struct SimReport {
   std::uint32_t nodes = 0;
   TimeNs sim_time = 0;
@@ -144,6 +163,10 @@ struct SimReport {
   std::uint64_t feelers = 0;       // of the attempts, feeler probes
   std::vector<GroupReport> groups;
   std::vector<BlockRow> blocks;  // mined blocks in mining order (genesis excluded)
+  // The connection graph at the end, and at SimConfig::topology_snapshots within the run.
+  std::vector<EdgeRow> final_edges;
+  std::vector<TopologySnapshot> snapshots;
+  std::vector<NodeRow> node_rows;  // per node, at the end
   bool tx_workload = false;
   std::uint32_t txs_created = 0;
   std::uint32_t txs_confirmed = 0;

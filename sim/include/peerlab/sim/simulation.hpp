@@ -48,6 +48,8 @@ class Simulation {
   void Run(const ProgressFn& progress = {}, std::uint64_t every_events = 1u << 18);
 
   SimReport Report() const;
+  // Open connections now, each once, ordered by (source, slot).
+  std::vector<EdgeRow> OpenEdges() const;
   // With SimConfig::wire_check: the first message that failed its round trip (the run stops
   // there), else ok.
   const Status& wire_check_status() const { return wire_check_status_; }
@@ -206,6 +208,10 @@ class Simulation {
   TimeNs now_ = 0;
   std::uint64_t events_ = 0;
   TimeNs end_at_ = kTimeNever;
+  std::size_t next_snapshot_ = 0;          // into config_.topology_snapshots
+  TimeNs next_snapshot_at_ = kTimeNever;   // its time, or never
+  std::vector<TopologySnapshot> snapshots_;
+  void TakeSnapshotsUpTo(TimeNs t);
   Status wire_check_status_;
   std::vector<std::uint32_t> node_as_;
   // Set while a delay partition may change when messages arrive: the one branch network
