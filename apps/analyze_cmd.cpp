@@ -71,7 +71,19 @@ Status WriteFile(const fs::path& path, const std::string& text) {
 
 std::string Scalar(const YAML::Node& node) {
   if (!node || node.IsNull()) return "n/a";
-  if (node.IsScalar()) return node.Scalar();
+  if (node.IsScalar()) {
+    // Shares like 0.7000000000000001 read better as 0.7 in a report.
+    const std::string& text = node.Scalar();
+    double value = 0;
+    const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (ec == std::errc() && ptr == text.data() + text.size() &&
+        text.find_first_of(".eE") != std::string::npos) {
+      char buf[32];
+      std::snprintf(buf, sizeof(buf), "%.6g", value);
+      return buf;
+    }
+    return text;
+  }
   if (node.IsMap() && node["mean"]) {
     return "mean " + Scalar(node["mean"]) + ", p50 " + Scalar(node["p50"]) + ", p90 " +
            Scalar(node["p90"]) + ", p99 " + Scalar(node["p99"]);

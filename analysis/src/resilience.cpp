@@ -29,16 +29,29 @@ Units NodeUnits(NodeId n) {
   return units;
 }
 
+// Numbers in numeric order (AS 2 before AS 10), then other names alphabetically.
+bool NameBefore(const std::string& a, const std::string& b) {
+  auto numeric = [](const std::string& s) {
+    return !s.empty() && s.size() < 19 &&
+           std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+  };
+  const bool a_numeric = numeric(a), b_numeric = numeric(b);
+  if (a_numeric != b_numeric) return a_numeric;
+  if (!a_numeric) return a < b;
+  const auto x = std::stoull(a), y = std::stoull(b);  // "07" and "7": by text after value
+  return x != y ? x < y : a < b;
+}
+
 // Nodes grouped by a label (AS or region); units ordered by name so output is deterministic.
 Units LabelUnits(const std::string& kind, const std::vector<std::string>& labels, NodeId n) {
   std::vector<std::string> names;
   for (NodeId v = 0; v < n; ++v) names.push_back(v < labels.size() ? labels[v] : "");
   std::vector<std::string> distinct = names;
-  std::sort(distinct.begin(), distinct.end());
+  std::sort(distinct.begin(), distinct.end(), NameBefore);
   distinct.erase(std::unique(distinct.begin(), distinct.end()), distinct.end());
   Units units{kind, distinct, std::vector<std::vector<NodeId>>(distinct.size())};
   for (NodeId v = 0; v < n; ++v) {
-    const auto at = std::lower_bound(distinct.begin(), distinct.end(), names[v]);
+    const auto at = std::lower_bound(distinct.begin(), distinct.end(), names[v], NameBefore);
     units.members[static_cast<std::size_t>(at - distinct.begin())].push_back(v);
   }
   return units;

@@ -295,3 +295,47 @@ def test_help_lists_analyze(peerlab_bin):
     assert "peerlab analyze" in res.stdout
     res = run(peerlab_bin, "--help")
     assert res.returncode == 0 and "--graph FILE" in res.stdout
+
+
+PARTITIONED = """version: 1
+name: partitioned
+seed: 2
+stop: {blocks: 8}
+network: {nodes: 150, regions: bitcoin, topology: {kind: bitcoin, outbound: 8},
+          autonomous_systems: {count: 200, zipf_exponent: fitted}}
+protocol: {block_interval: 600 s, block_size: 1 MB, relay: compact,
+           peers: {addr_gossip: getaddr, feeler_interval: 0 s}}
+groups:
+  pools: {nodes: 10, hashrate: 1.0}
+  relays: {nodes: rest, hashrate: 0}
+events:
+  - {at: 20 min, kind: partition, sides: [[region: europe], [rest]], mode: drop}
+  - {at: 40 min, kind: heal}
+"""
+
+
+def test_analyze_a_simulated_run(peerlab_bin, tmp_path):
+    """End to end: the run directory's own edges.csv/nodes.csv/summary.json."""
+    scenario = tmp_path / "partitioned.yaml"
+    scenario.write_text(PARTITIONED)
+    out = tmp_path / "run"
+    res = subprocess.run([peerlab_bin, "run", str(scenario), "--out", str(out), "--quiet"],
+                         capture_output=True, text=True, timeout=300)
+    assert res.returncode == 0, res.stderr
+    res = run(peerlab_bin, str(out))
+    assert res.returncode == 0, res.stderr
+    t = json.loads((out / "analysis.json").read_text())["topology"]
+    assert t["nodes"] == 150
+    g = nx.Graph()
+    g.add_nodes_from(range(150))
+    with (out / "edges.csv").open() as f:
+        next(f)
+        g.add_edges_from(tuple(map(int, line.split(",")[:2])) for line in f)
+    assert t["edges"] == g.number_of_edges()
+    assert t["vertex_connectivity"]["value"] == nx.node_connectivity(g)
+    assert t["edge_connectivity"]["value"] == nx.edge_connectivity(g)
+    cuts = {(c["unit"], c["measure"]) for c in t["partition_resilience"]["cuts"]}
+    assert ("region", "hashrate") in cuts and ("as", "hashrate") in cuts
+    report = (out / "report.md").read_text()
+    assert "Scenario `partitioned`" in report and "Partitions and recovery" in report
+    assert "| 1200 | 2400 | drop |" in report
