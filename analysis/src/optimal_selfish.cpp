@@ -48,7 +48,10 @@ class SelfishMiningMdp {
   int FirstChoice(int state) const { return first_choice_[state]; }
   int EndChoice(int state) const { return first_choice_[state + 1]; }
   const Choice& ChoiceAt(int index) const { return choices_[index]; }
-  int Index(int a, int h, int fork) const { return (a * (max_fork_ + 1) + h) * 3 + fork; }
+  int Index(int a, int h, int fork) const {
+    PEERLAB_ASSERT(0 <= a && a <= max_fork_ && 0 <= h && h <= max_fork_);
+    return (a * (max_fork_ + 1) + h) * 3 + fork;
+  }
 
   // The state every policy returns to: an adopt followed by an honest block.
   int RecurrentState() const { return Index(0, 1, kRelevant); }
@@ -100,14 +103,17 @@ class SelfishMiningMdp {
       c.attacker_reward = gamma * honest * h;
       return c;
     };
+    // A split needs a private branch at least as long as the public one; active states
+    // without one (a < h, or h = 0) are never reached and keep only adopt and override.
+    const bool can_split = h >= 1 && a >= h;
     if (fork == kActive) {
-      choices_.push_back(split());  // wait while the split lasts
+      if (can_split) choices_.push_back(split());  // wait while the split lasts
     } else {
       Choice wait;
       wait.Add(Index(a + 1, h, kIrrelevant), alpha);
       wait.Add(Index(a, h + 1, kRelevant), honest);
       choices_.push_back(wait);
-      if (fork == kRelevant && h >= 1 && a >= h) choices_.push_back(split());  // match
+      if (fork == kRelevant && can_split) choices_.push_back(split());  // match
     }
   }
 
