@@ -11,6 +11,7 @@
 namespace peerlab::analysis {
 namespace {
 
+// The fork label as an index, in the order of SelfishFork.
 enum Fork : int { kIrrelevant = 0, kRelevant = 1, kActive = 2 };
 
 struct Transition {
@@ -22,6 +23,7 @@ struct Transition {
 // settles on the main chain for each side (expected values over the next block where the
 // settlement depends on it, as for a matched race won on the attacker's branch).
 struct Choice {
+  SelfishAction action = SelfishAction::kAdopt;
   std::array<Transition, 3> next{};
   int next_count = 0;
   double attacker_reward = 0.0;
@@ -56,6 +58,22 @@ class SelfishMiningMdp {
   // The state every policy returns to: an adopt followed by an honest block.
   int RecurrentState() const { return Index(0, 1, kRelevant); }
 
+  // The choice a fixed strategy makes in every state.
+  std::vector<int> PolicyOf(const SelfishPolicy& strategy) const {
+    std::vector<int> policy(states_);
+    for (int s = 0; s < states_; ++s) {
+      const int a = s / 3 / (max_fork_ + 1);
+      const int h = s / 3 % (max_fork_ + 1);
+      const SelfishAction wanted = strategy(a, h, static_cast<SelfishFork>(s % 3));
+      policy[s] = -1;
+      for (int c = FirstChoice(s); c < EndChoice(s); ++c) {
+        if (choices_[c].action == wanted) policy[s] = c;
+      }
+      PEERLAB_ASSERT(policy[s] >= 0);  // the strategy chose an infeasible action
+    }
+    return policy;
+  }
+
   // Honest mining as a policy: publish every own block at once (override with a = h + 1),
   // adopt the public chain otherwise. Earns alpha.
   std::vector<int> HonestPolicy() const {
@@ -77,6 +95,7 @@ class SelfishMiningMdp {
     const double honest = 1.0 - alpha;
 
     Choice adopt;  // the attacker takes the public chain; its h blocks are the others'
+    adopt.action = SelfishAction::kAdopt;
     adopt.Add(Index(1, 0, kIrrelevant), alpha);
     adopt.Add(Index(0, 1, kRelevant), honest);
     adopt.honest_reward = h;
@@ -84,6 +103,7 @@ class SelfishMiningMdp {
 
     if (a > h) {  // publish h + 1 private blocks: the public branch is orphaned
       Choice override_choice;
+      override_choice.action = SelfishAction::kOverride;
       override_choice.Add(Index(a - h, 0, kIrrelevant), alpha);
       override_choice.Add(Index(a - h - 1, 1, kRelevant), honest);
       override_choice.attacker_reward = h + 1;
@@ -95,8 +115,9 @@ class SelfishMiningMdp {
 
     // The network split between two branches of length h: the next honest block lands on the
     // attacker's branch with probability gamma, settling its h blocks there.
-    auto split = [&] {
+    auto split = [&](SelfishAction action) {
       Choice c;
+      c.action = action;
       c.Add(Index(a + 1, h, kActive), alpha);
       c.Add(Index(a - h, 1, kRelevant), gamma * honest);
       c.Add(Index(a, h + 1, kRelevant), (1.0 - gamma) * honest);
@@ -107,13 +128,14 @@ class SelfishMiningMdp {
     // without one (a < h, or h = 0) are never reached and keep only adopt and override.
     const bool can_split = h >= 1 && a >= h;
     if (fork == kActive) {
-      if (can_split) choices_.push_back(split());  // wait while the split lasts
+      if (can_split) choices_.push_back(split(SelfishAction::kWait));  // while the split lasts
     } else {
       Choice wait;
+      wait.action = SelfishAction::kWait;
       wait.Add(Index(a + 1, h, kIrrelevant), alpha);
       wait.Add(Index(a, h + 1, kRelevant), honest);
       choices_.push_back(wait);
-      if (fork == kRelevant && can_split) choices_.push_back(split());  // match
+      if (fork == kRelevant && can_split) choices_.push_back(split(SelfishAction::kMatch));
     }
   }
 
@@ -233,6 +255,15 @@ OptimalSelfishResult OptimalSelfishMining(double alpha, double gamma, int max_fo
   }
   result.revenue = rho;
   return result;
+}
+
+double SelfishPolicyRevenue(double alpha, double gamma, const SelfishPolicy& policy,
+                            int max_fork_length) {
+  PEERLAB_ASSERT(0.0 <= alpha && alpha < 0.5);
+  PEERLAB_ASSERT(0.0 <= gamma && gamma <= 1.0);
+  PEERLAB_ASSERT(2 <= max_fork_length && max_fork_length <= 200);
+  const SelfishMiningMdp mdp(alpha, gamma, max_fork_length);
+  return Evaluate(mdp, mdp.PolicyOf(policy)).Ratio();
 }
 
 double OptimalSelfishMiningRevenue(double alpha, double gamma, int max_fork_length) {

@@ -16,6 +16,8 @@
 // which the policy chooses.
 #pragma once
 
+#include <functional>
+
 namespace peerlab::analysis {
 
 // The paper's truncation: branches of up to 75 blocks (a, h <= 75). At a = 75 or h = 75 the
@@ -46,5 +48,19 @@ OptimalSelfishResult OptimalSelfishMining(double alpha, double gamma,
 // Shorthand for OptimalSelfishMining(...).revenue.
 double OptimalSelfishMiningRevenue(double alpha, double gamma,
                                    int max_fork_length = kOptimalSelfishDefaultMaxForkLength);
+
+enum class SelfishAction { kAdopt, kOverride, kMatch, kWait };
+enum class SelfishFork { kIrrelevant, kRelevant, kActive };
+// A fixed strategy: the action taken in state (a, h, fork). It must be feasible there
+// (override needs a > h; match needs fork relevant and a >= h >= 1; wait needs a, h below
+// the truncation and, in an active fork, a >= h >= 1; adopt always is), or the call asserts.
+using SelfishPolicy = std::function<SelfishAction(int a, int h, SelfishFork fork)>;
+
+// The relative revenue of a fixed strategy in the same model, from one policy evaluation:
+// lets a strategy such as Eyal & Sirer's SM1 be checked against its closed form, and so checks
+// the model's transitions and rewards independently of the optimisation.
+// Preconditions as OptimalSelfishMining.
+double SelfishPolicyRevenue(double alpha, double gamma, const SelfishPolicy& policy,
+                            int max_fork_length = kOptimalSelfishDefaultMaxForkLength);
 
 }  // namespace peerlab::analysis
