@@ -223,7 +223,10 @@ int DoubleSpend(int argc, char** argv) {
 }  // namespace
 
 int TheoryMain(int argc, char** argv) {
-  if (argc < 3) return Fail("theory: missing subcommand: selfish-mining or double-spend (see peerlab theory --help)");
+  if (argc < 3) {
+    return Fail("theory: missing subcommand: selfish-mining or double-spend (see peerlab theory "
+                "--help)");
+  }
   const std::string sub = argv[2];
   if (sub == "-h" || sub == "--help") {
     std::fputs(kTheoryHelp, stdout);
@@ -231,7 +234,8 @@ int TheoryMain(int argc, char** argv) {
   }
   if (sub == "selfish-mining") return SelfishMining(argc, argv);
   if (sub == "double-spend") return DoubleSpend(argc, argv);
-  return Fail(sub + ": unknown theory subcommand (selfish-mining, double-spend; see peerlab theory --help)");
+  return Fail(sub + ": unknown theory subcommand (selfish-mining, double-spend; see peerlab "
+                    "theory --help)");
 }
 
 }  // namespace peerlab::apps

@@ -42,8 +42,8 @@ struct OptimalSelfishResult {
 // evaluated with a sparse LU solve (Eigen). Every policy's chain is unichain (a run of honest
 // blocks leads to an adopt from any state), which policy iteration needs.
 // Preconditions: 0 <= alpha < 0.5, 0 <= gamma <= 1, 2 <= max_fork_length <= 200.
-OptimalSelfishResult OptimalSelfishMining(double alpha, double gamma,
-                                          int max_fork_length = kOptimalSelfishDefaultMaxForkLength);
+OptimalSelfishResult OptimalSelfishMining(
+    double alpha, double gamma, int max_fork_length = kOptimalSelfishDefaultMaxForkLength);
 
 // Shorthand for OptimalSelfishMining(...).revenue.
 double OptimalSelfishMiningRevenue(double alpha, double gamma,
