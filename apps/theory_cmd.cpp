@@ -68,7 +68,11 @@ bool ParseFlags(int argc, char** argv, int first, bool allow_optimal, Flags& fla
       flags.help = true;
       continue;
     }
-    if (allow_optimal && arg == "--optimal") {
+    if (arg == "--optimal") {
+      if (!allow_optimal) {
+        error = "--optimal: only for selfish-mining (see peerlab theory --help)";
+        return false;
+      }
       flags.optimal = true;
       continue;
     }

@@ -65,6 +65,13 @@ TEST(MarkovSelfishMining, TruncationLeavesLessThan1e13AboveTheLastLead) {
   EXPECT_EQ(SolveSelfishMiningChain(0.3, 0.0).max_lead, SelfishMiningChainMaxLead(0.3));
 }
 
+TEST(MarkovSelfishMining, ChainLengthIsCappedNextToOneHalf) {
+  EXPECT_LT(SelfishMiningChainMaxLead(0.4999), kSelfishMiningChainLargestLead);
+  EXPECT_EQ(SelfishMiningChainMaxLead(0.4999999), kSelfishMiningChainLargestLead);
+  EXPECT_NEAR(SolveSelfishMiningChain(0.4999999, 0.5).revenue, EyalSirerRevenue(0.4999999, 0.5),
+              1e-4);
+}
+
 TEST(MarkovSelfishMining, HonestBlocksAccountForEverythingWithoutAPool) {
   const SelfishMiningChain chain = SolveSelfishMiningChain(0.0, 0.7);
   EXPECT_EQ(chain.revenue, 0.0);

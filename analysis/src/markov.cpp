@@ -18,7 +18,8 @@ int SelfishMiningChainMaxLead(double alpha) {
   const double r = alpha / (1.0 - alpha);
   // r^K <= kTailMass (1 - r)  <=>  K >= log(kTailMass (1 - r)) / log(r), both logs negative.
   const double needed = std::log(kTailMass * (1.0 - r)) / std::log(r);
-  return std::max(kSmallest, static_cast<int>(std::ceil(needed)));
+  return static_cast<int>(std::clamp(std::ceil(needed), double{kSmallest},
+                                     double{kSelfishMiningChainLargestLead}));
 }
 
 SelfishMiningChain SolveSelfishMiningChain(double alpha, double gamma) {
@@ -49,25 +50,24 @@ SelfishMiningChain SolveSelfishMiningChain(double alpha, double gamma) {
   }
 
   // pi P = pi, i.e. (P^T - I) pi^T = 0. The equations are dependent (they sum to zero), so
-  // the one of state 0 is replaced by the normalisation sum(pi) = 1.
-  constexpr int kNormalisationRow = 0;
+  // the one of state 0 is replaced by pi(0) = 1 and the solution normalised afterwards. (A row
+  // of ones for sum(pi) = 1 instead would fill the LU factors: memory quadratic in the lead.)
+  constexpr int kPinnedRow = 0;
   std::vector<Eigen::Triplet<double>> entries;
   for (const Step& s : steps) {
-    if (s.to != kNormalisationRow) entries.emplace_back(s.to, s.from, s.probability);
+    if (s.to != kPinnedRow) entries.emplace_back(s.to, s.from, s.probability);
   }
-  for (int i = 0; i < size; ++i) {
-    if (i != kNormalisationRow) entries.emplace_back(i, i, -1.0);
-    entries.emplace_back(kNormalisationRow, i, 1.0);
-  }
+  for (int i = 0; i < size; ++i) entries.emplace_back(i, i, i == kPinnedRow ? 1.0 : -1.0);
   Eigen::SparseMatrix<double> system(size, size);
   system.setFromTriplets(entries.begin(), entries.end());  // duplicates are summed
   Eigen::SparseLU<Eigen::SparseMatrix<double>> lu;
   lu.compute(system);
   PEERLAB_ASSERT(lu.info() == Eigen::Success);
   Eigen::VectorXd rhs = Eigen::VectorXd::Zero(size);
-  rhs(kNormalisationRow) = 1.0;
-  const Eigen::VectorXd pi = lu.solve(rhs);
+  rhs(kPinnedRow) = 1.0;
+  Eigen::VectorXd pi = lu.solve(rhs);
   PEERLAB_ASSERT(lu.info() == Eigen::Success);
+  pi /= pi.sum();
 
   SelfishMiningChain chain;
   chain.alpha = alpha;

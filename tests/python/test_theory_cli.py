@@ -72,6 +72,7 @@ def test_double_spend_matches_the_whitepaper_and_rosenfeld(peerlab_bin):
     (["double-spend", "--q", "0.1", "--z", "-1"], "--z: must be between 0"),
     (["double-spend", "--q", "0.1", "--z", "2.5"], "--z: expected an integer"),
     (["double-spend", "--q", "0.1", "--z", "3", "extra"], "extra: unexpected argument"),
+    (["double-spend", "--q", "0.1", "--optimal", "--z", "3"], "--optimal: only for selfish-mining"),
 ])
 def test_bad_arguments_give_one_line_and_status_2(peerlab_bin, args, message):
     res = run(peerlab_bin, *args)
