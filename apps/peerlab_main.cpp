@@ -13,6 +13,7 @@
 #include "peerlab/scenario/run.hpp"
 #include "peerlab/scenario/scenario.hpp"
 #include "peerlab/util/version.hpp"
+#include "theory_cmd.hpp"
 #include "wire_tool.hpp"
 
 namespace {
@@ -26,6 +27,8 @@ Usage:
   peerlab check FILE [--set K=V]...  parse and validate a scenario without running it
   peerlab reference              print the scenario format reference (Markdown)
   peerlab wire decode|encode     Bitcoin P2P bytes to JSON lines and back
+  peerlab theory selfish-mining|double-spend  attack theory as JSON (closed forms, Markov
+                                 chain, optimal selfish mining MDP); nothing is simulated
   peerlab --version
 
 Run `peerlab COMMAND --help` for a command's options.
@@ -225,6 +228,7 @@ int main(int argc, char** argv) {
   if (command == "run") return Run(argc, argv);
   if (command == "check") return Check(argc, argv);
   if (command == "wire") return peerlab::apps::WireMain(argc, argv);
+  if (command == "theory") return peerlab::apps::TheoryMain(argc, argv);
   if (command == "reference") {
     if (argc > 2 && (std::strcmp(argv[2], "-h") == 0 || std::strcmp(argv[2], "--help") == 0)) {
       std::puts("Usage: peerlab reference\n\nPrints docs/scenario-reference.md: every scenario key, its type, default and meaning.");
