@@ -14,6 +14,7 @@
 #include "peerlab/scenario/scenario.hpp"
 #include "peerlab/util/version.hpp"
 #include "analyze_cmd.hpp"
+#include "theory_cmd.hpp"
 #include "wire_tool.hpp"
 
 namespace {
@@ -28,6 +29,8 @@ Usage:
   peerlab reference              print the scenario format reference (Markdown)
   peerlab analyze RUN_DIR        topology metrics and report of a run (or --graph FILE)
   peerlab wire decode|encode     Bitcoin P2P bytes to JSON lines and back
+  peerlab theory selfish-mining|double-spend  attack theory as JSON (closed forms, Markov
+                                 chain, optimal selfish mining MDP); nothing is simulated
   peerlab --version
 
 Run `peerlab COMMAND --help` for a command's options.
@@ -228,6 +231,7 @@ int main(int argc, char** argv) {
   if (command == "check") return Check(argc, argv);
   if (command == "wire") return peerlab::apps::WireMain(argc, argv);
   if (command == "analyze") return peerlab::apps::AnalyzeMain(argc, argv);
+  if (command == "theory") return peerlab::apps::TheoryMain(argc, argv);
   if (command == "reference") {
     if (argc > 2 && (std::strcmp(argv[2], "-h") == 0 || std::strcmp(argv[2], "--help") == 0)) {
       std::puts("Usage: peerlab reference\n\nPrints docs/scenario-reference.md: every scenario key, its type, default and meaning.");

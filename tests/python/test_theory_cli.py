@@ -1,0 +1,97 @@
+"""`peerlab theory`: attack theory as JSON from the shell, and one-line errors (exit status 2)."""
+import json
+import subprocess
+
+import pytest
+
+
+def run(peerlab_bin, *args):
+    return subprocess.run([peerlab_bin, "theory", *args], capture_output=True, text=True,
+                          timeout=120)
+
+
+def test_selfish_mining_prints_closed_form_and_markov_chain(peerlab_bin):
+    res = run(peerlab_bin, "selfish-mining", "--alpha", "0.35", "--gamma", "0.5")
+    assert res.returncode == 0, res.stderr
+    assert res.stderr == ""
+    out = json.loads(res.stdout)
+    assert set(out) == {"alpha", "gamma", "closed_form", "markov_chain"}
+    assert out["alpha"] == 0.35 and out["gamma"] == 0.5
+    # Eyal & Sirer's formula at alpha 0.35, gamma 0.5, worked by hand: 0.416034...
+    assert out["closed_form"] == pytest.approx(0.4160340497, abs=1e-9)
+    assert out["markov_chain"] == pytest.approx(out["closed_form"], abs=1e-9)
+
+
+def test_selfish_mining_optimal_reproduces_the_published_value(peerlab_bin):
+    # Sapirshtein, Sompolinsky & Zohar (FC 2016), Table 1: alpha 0.35, gamma 0 -> 0.37077.
+    res = run(peerlab_bin, "selfish-mining", "--alpha=0.35", "--gamma=0", "--optimal")
+    assert res.returncode == 0, res.stderr
+    out = json.loads(res.stdout)
+    assert set(out) == {"alpha", "gamma", "closed_form", "markov_chain", "optimal"}
+    assert round(out["optimal"], 5) == 0.37077
+    assert out["optimal"] >= out["closed_form"] >= 0.35
+
+
+def test_selfish_mining_optimal_takes_a_truncation(peerlab_bin):
+    short = json.loads(run(peerlab_bin, "selfish-mining", "--alpha", "0.4", "--gamma", "0",
+                           "--optimal", "--max-fork-length", "10").stdout)
+    longer = json.loads(run(peerlab_bin, "selfish-mining", "--alpha", "0.4", "--gamma", "0",
+                            "--optimal", "--max-fork-length", "20").stdout)
+    assert short["optimal"] <= longer["optimal"]
+
+
+def test_double_spend_matches_the_whitepaper_and_rosenfeld(peerlab_bin):
+    res = run(peerlab_bin, "double-spend", "--q", "0.1", "--z", "5")
+    assert res.returncode == 0, res.stderr
+    out = json.loads(res.stdout)
+    assert set(out) == {"q", "z", "nakamoto", "rosenfeld"}
+    assert out["q"] == 0.1 and out["z"] == 5
+    assert out["nakamoto"] == pytest.approx(0.0009137, abs=5e-8)  # the whitepaper's table
+    assert out["rosenfeld"] > out["nakamoto"]
+
+
+@pytest.mark.parametrize("args, message", [
+    ([], "missing subcommand"),
+    (["mempool"], "mempool: unknown theory subcommand"),
+    (["selfish-mining", "--gamma", "0"], "--alpha: missing"),
+    (["selfish-mining", "--alpha", "0.3"], "--gamma: missing"),
+    (["selfish-mining", "--alpha", "0.5", "--gamma", "0"], "--alpha: must be in [0, 0.5)"),
+    (["selfish-mining", "--alpha", "-0.1", "--gamma", "0"], "--alpha: must be in"),
+    (["selfish-mining", "--alpha", "abc", "--gamma", "0"], "--alpha: expected a number"),
+    (["selfish-mining", "--alpha", "0.3x", "--gamma", "0"], "--alpha: expected a number"),
+    (["selfish-mining", "--alpha", "0.3", "--gamma", "1.5"], "--gamma: must be in [0, 1]"),
+    (["selfish-mining", "--alpha", "0.3", "--gamma", "0", "--beta", "1"],
+     "--beta: unknown option"),
+    (["selfish-mining", "--alpha", "0.3", "--gamma"], "--gamma: needs a value"),
+    (["selfish-mining", "--alpha", "0.3", "--gamma", "0", "--max-fork-length", "20"],
+     "--max-fork-length: only with --optimal"),
+    (["selfish-mining", "--alpha", "0.3", "--gamma", "0", "--optimal",
+      "--max-fork-length", "1"], "--max-fork-length: must be between 2 and 200"),
+    (["double-spend", "--q", "0.1"], "--z: missing"),
+    (["double-spend", "--q", "1.1", "--z", "3"], "--q: must be in [0, 1]"),
+    (["double-spend", "--q", "0.1", "--z", "-1"], "--z: must be between 0"),
+    (["double-spend", "--q", "0.1", "--z", "2.5"], "--z: expected an integer"),
+    (["double-spend", "--q", "0.1", "--z", "3", "extra"], "extra: unexpected argument"),
+    (["double-spend", "--q", "0.1", "--optimal", "--z", "3"], "--optimal: only for selfish-mining"),
+])
+def test_bad_arguments_give_one_line_and_status_2(peerlab_bin, args, message):
+    res = run(peerlab_bin, *args)
+    assert res.returncode == 2
+    assert res.stdout == ""
+    assert message in res.stderr
+    assert res.stderr.count("\n") == 1
+
+
+@pytest.mark.parametrize("args", [["--help"], ["selfish-mining", "--help"],
+                                  ["double-spend", "-h"]])
+def test_help_documents_both_subcommands(peerlab_bin, args):
+    res = run(peerlab_bin, *args)
+    assert res.returncode == 0
+    assert "selfish-mining" in res.stdout and "double-spend" in res.stdout
+    assert "--optimal" in res.stdout
+
+
+def test_main_help_lists_theory(peerlab_bin):
+    res = subprocess.run([peerlab_bin, "--help"], capture_output=True, text=True, timeout=60)
+    assert res.returncode == 0
+    assert "peerlab theory" in res.stdout
