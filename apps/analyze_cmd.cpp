@@ -3,6 +3,7 @@
 // analysis.json and report.md. Argument handling, files and the run-summary part of the report
 // live here; every metric is computed in analysis/.
 #include "analyze_cmd.hpp"
+#include "attack_theory_report.hpp"
 
 #include <yaml-cpp/yaml.h>
 
@@ -94,7 +95,8 @@ std::string Scalar(const YAML::Node& node) {
 }
 
 // The parts of report.md that come from the simulation's summary.json (design §6).
-std::string RunMarkdown(const YAML::Node& summary) {
+// `resolved` is run.json's resolved scenario (null when absent): strategy parameters for theory.
+std::string RunMarkdown(const YAML::Node& summary, const YAML::Node& resolved) {
   std::ostringstream md;
   const YAML::Node partitions = summary["partitions"];
   if (partitions && partitions.IsSequence() && partitions.size() > 0) {
@@ -135,7 +137,7 @@ std::string RunMarkdown(const YAML::Node& summary) {
       for (const auto& metric : entry.second) {
         md << "- " << metric.first.Scalar() << ": " << Scalar(metric.second) << "\n";
       }
-      md << "\n";
+      md << AttackTheoryLines(entry.first.Scalar(), entry.second, resolved) << "\n";
     }
   }
   return md.str();
@@ -229,6 +231,7 @@ int AnalyzeMain(int argc, char** argv) {
   std::string edges_path = args.graph_file;
   std::optional<analysis::NodeAttributes> nodes;
   YAML::Node summary;
+  YAML::Node resolved;  // run.json resolved_scenario
   const bool run_mode = !args.run_dir.empty();
   if (run_mode) {
     const fs::path dir(args.run_dir);
@@ -243,12 +246,18 @@ int AnalyzeMain(int argc, char** argv) {
       if (!loaded.ok()) return Fail(loaded.status().message());
       nodes = std::move(loaded.value());
     }
-    const fs::path summary_path = dir / "summary.json";
-    if (fs::exists(summary_path, ec)) {
+    for (const char* name : {"summary.json", "run.json"}) {
+      const fs::path path = dir / name;
+      if (!fs::exists(path, ec)) continue;
       try {
-        summary = YAML::LoadFile(summary_path.string());
+        YAML::Node loaded = YAML::LoadFile(path.string());
+        if (std::strcmp(name, "summary.json") == 0) {
+          summary = loaded;
+        } else if (loaded.IsMap()) {
+          resolved = loaded["resolved_scenario"];
+        }
       } catch (const YAML::Exception& e) {
-        return Fail(summary_path.string() + ":" + std::to_string(e.mark.line + 1) +
+        return Fail(path.string() + ":" + std::to_string(e.mark.line + 1) +
                     ": not valid JSON: " + e.msg);
       }
     }
@@ -285,7 +294,7 @@ int AnalyzeMain(int argc, char** argv) {
            << ", " << Scalar(summary["nodes"]) << " nodes.\n\n";
   }
   report << analysis::TopologyMarkdown(analysis) << "\n";
-  if (summary && summary.IsMap()) report << RunMarkdown(summary);
+  if (summary && summary.IsMap()) report << RunMarkdown(summary, resolved);
 
   if (!run_mode && args.out.empty()) {
     std::fputs(analysis_json.c_str(), stdout);

@@ -339,3 +339,20 @@ def test_analyze_a_simulated_run(peerlab_bin, tmp_path):
     report = (out / "report.md").read_text()
     assert "Scenario `partitioned`" in report and "Partitions and recovery" in report
     assert "| 1200 | 2400 | drop |" in report
+
+
+def test_report_puts_attacks_next_to_theory(peerlab_bin, root, tmp_path):
+    out = tmp_path / "ds"
+    res = subprocess.run([peerlab_bin, "run", str(root / "scenarios" / "double-spend.yaml"),
+                          "--out", str(out), "--quiet", "--set", "stop.blocks=120",
+                          "--set", "network.nodes=60"],
+                         capture_output=True, text=True, timeout=300)
+    assert res.returncode == 0, res.stderr
+    res = run(peerlab_bin, str(out))
+    assert res.returncode == 0, res.stderr
+    report = (out / "report.md").read_text()
+    rate = json.loads((out / "summary.json").read_text())["adversaries"]["attacker"]["success_rate"]
+    # q 0.3, z 2, give up 3 behind: the exact probability of the simulated rules is 0.2062.
+    assert ("- theory: exact success probability of these rules (q 0.3000, z 2, give up 3 "
+            "behind) 0.2062; simulated %.4f" % rate) in report
+    assert "Rosenfeld 0.4320" in report
