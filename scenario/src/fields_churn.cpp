@@ -50,15 +50,6 @@ std::vector<Field> LifetimeFields() {
   };
 }
 
-bool ReadFlag(const Node& n, const std::string& p, Ctx& c, bool* out, std::string& j) {
-  if (n.kind == Node::Kind::kScalar && (n.scalar == "true" || n.scalar == "false")) {
-    *out = n.scalar == "true";
-    j = n.scalar;
-    return true;
-  }
-  return c.Fail(n.origin, p, "expected `true` or `false`, got " + Describe(n));
-}
-
 const char* TopologyName(sim::TopologyKind kind) {
   switch (kind) {
     case sim::TopologyKind::kBitcoin: return "bitcoin";
@@ -139,7 +130,7 @@ const Table& ChurnTable() {
            "Let nodes of groups with hashrate churn too (their hashrate is lost while they are "
            "offline, so blocks come slower).",
            [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
-             return ReadFlag(n, p, c, &c.out->sim.churn.include_miners, j);
+             return ReadBool(n, p, c, &c.out->sim.churn.include_miners, j);
            }},
           {"link_failures", "mapping", false, "{rate: 0}", "",
            "Random connection failures (see `churn.link_failures`).",

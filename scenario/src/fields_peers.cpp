@@ -5,16 +5,6 @@
 namespace peerlab::scenario::detail {
 namespace {
 
-// Table dimensions: at least 1, at most Core's.
-bool ReadDimension(const Node& n, const std::string& p, Ctx& c, std::int64_t max,
-                   std::uint32_t* out, std::string& j) {
-  std::int64_t v = 0;
-  if (!ReadInt(n, p, c, 1, max, &v)) return false;
-  *out = static_cast<std::uint32_t>(v);
-  j = std::to_string(v);
-  return true;
-}
-
 bool ReadOptionalInterval(const Node& n, const std::string& p, Ctx& c, DurationNs* out,
                           std::string& j) {
   DurationNs v = 0;
@@ -23,15 +13,6 @@ bool ReadOptionalInterval(const Node& n, const std::string& p, Ctx& c, DurationN
   *out = v;
   j = JsonString(FormatDuration(v));
   return true;
-}
-
-bool ReadSwitch(const Node& n, const std::string& p, Ctx& c, bool* out, std::string& j) {
-  if (n.kind == Node::Kind::kScalar && (n.scalar == "true" || n.scalar == "false")) {
-    *out = n.scalar == "true";
-    j = n.scalar;
-    return true;
-  }
-  return c.Fail(n.origin, p, "expected `true` or `false`, got " + Describe(n));
 }
 
 }  // namespace
@@ -47,12 +28,12 @@ const Table& CountermeasuresTable() {
            "Core 0.21: after a restart, first reconnect to the (up to 2) block-relay-only peers "
            "the node had when it went down (anchors.dat).",
            [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
-             return ReadSwitch(n, p, c, &c.out->sim.node.countermeasures.anchors, j);
+             return ReadBool(n, p, c, &c.out->sim.node.countermeasures.anchors, j);
            }},
           {"feelers", "bool", false, "true", "",
            "Core 0.13.1: feeler connections; `false`: none, whatever `feeler_interval` says.",
            [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
-             return ReadSwitch(n, p, c, &c.out->sim.node.countermeasures.feelers, j);
+             return ReadBool(n, p, c, &c.out->sim.node.countermeasures.feelers, j);
            }},
           {"test_before_evict", "bool", false, "true", "",
            "Core 0.17: an address whose tried-table slot is taken waits until a feeler has "
@@ -60,20 +41,20 @@ const Table& CountermeasuresTable() {
            "`false`: the occupant goes back to the new table at once (it is dropped if its new "
            "slot is taken by a healthy entry).",
            [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
-             return ReadSwitch(n, p, c, &c.out->sim.node.addrman.test_before_evict, j);
+             return ReadBool(n, p, c, &c.out->sim.node.addrman.test_before_evict, j);
            }},
           {"bucket_limits", "bool", false, "true", "",
            "Addresses from one source group reach 1/16 of the new buckets, addresses of one "
            "group 1/32 of the tried buckets (Core: 64 of 1024, 8 of 256). `false`: any bucket.",
            [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
-             return ReadSwitch(n, p, c, &c.out->sim.node.addrman.bucket_limits, j);
+             return ReadBool(n, p, c, &c.out->sim.node.addrman.bucket_limits, j);
            }},
           {"tried_outbound_only", "bool", false, "true", "",
            "Core 0.13.1: only addresses the node connected to enter its tried table. `false`: "
            "a peer connecting in goes to tried at once (Core before 0.13.1; the main way in of "
            "Heilman et al.'s attacker).",
            [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
-             return ReadSwitch(n, p, c, &c.out->sim.node.countermeasures.tried_outbound_only, j);
+             return ReadBool(n, p, c, &c.out->sim.node.countermeasures.tried_outbound_only, j);
            }},
       }};
   return t;
@@ -89,16 +70,16 @@ const Table& AddrManTable() {
           {"new_buckets", "integer in [1, 1024]", false, "64", "",
            "Buckets of the table of addresses heard of but never connected to.",
            [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
-             return ReadDimension(n, p, c, 1024, &c.out->sim.node.addrman.new_buckets, j);
+             return ReadUInt32(n, p, c, 1, 1024, &c.out->sim.node.addrman.new_buckets, j);
            }},
           {"tried_buckets", "integer in [1, 256]", false, "16", "",
            "Buckets of the table of addresses we once completed a handshake with.",
            [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
-             return ReadDimension(n, p, c, 256, &c.out->sim.node.addrman.tried_buckets, j);
+             return ReadUInt32(n, p, c, 1, 256, &c.out->sim.node.addrman.tried_buckets, j);
            }},
           {"bucket_size", "integer in [1, 64]", false, "8", "", "Slots per bucket.",
            [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
-             return ReadDimension(n, p, c, 64, &c.out->sim.node.addrman.bucket_size, j);
+             return ReadUInt32(n, p, c, 1, 64, &c.out->sim.node.addrman.bucket_size, j);
            }},
       }};
   return t;

@@ -14,24 +14,6 @@ constexpr std::string_view kSelfishKinds =
 constexpr std::string_view kRushingKinds =
     "selfish-mining|lead-stubborn|equal-fork-stubborn|trail-stubborn|double-spend";
 
-bool ReadBool(const Node& n, const std::string& p, Ctx& c, bool* out, std::string& j) {
-  if (n.kind == Node::Kind::kScalar && (n.scalar == "true" || n.scalar == "false")) {
-    *out = n.scalar == "true";
-    j = n.scalar;
-    return true;
-  }
-  return c.Fail(n.origin, p, "expected `true` or `false`, got " + Describe(n));
-}
-
-bool ReadCount(const Node& n, const std::string& p, Ctx& c, std::int64_t min, std::int64_t max,
-               std::uint32_t* out, std::string& j) {
-  std::int64_t v = 0;
-  if (!ReadInt(n, p, c, min, max, &v)) return false;
-  *out = static_cast<std::uint32_t>(v);
-  j = std::to_string(v);
-  return true;
-}
-
 bool ParseKind(const Node& n, const std::string& p, Ctx& c, std::string& j) {
   std::string kind;
   if (!ReadChoice(n, p, c,
@@ -188,18 +170,18 @@ const Table& StrategyTable() {
            "Keep mining a private branch up to this many blocks behind before adopting the "
            "public chain (default: 1 for `trail-stubborn`, else 0).",
            [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
-             return ReadCount(n, p, c, 0, 1000, &c.group->strategy.trail_stubborn, j);
+             return ReadUInt32(n, p, c, 0, 1000, &c.group->strategy.trail_stubborn, j);
            }},
           {"confirmations", "integer >= 1", false, "6", "double-spend",
            "Blocks the merchant waits for (the payment's block counts as the first).",
            [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
-             return ReadCount(n, p, c, 1, 1000, &c.group->strategy.confirmations, j);
+             return ReadUInt32(n, p, c, 1, 1000, &c.group->strategy.confirmations, j);
            }},
           {"max_deficit", "integer >= 1", false, "6", "double-spend",
            "Give the attempt up when the honest chain leads the private one by this many "
            "blocks, then start over.",
            [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
-             return ReadCount(n, p, c, 1, 1000, &c.group->strategy.max_deficit, j);
+             return ReadUInt32(n, p, c, 1, 1000, &c.group->strategy.max_deficit, j);
            }},
           {"premine", "bool", false, "false", "double-spend",
            "Mine one private block before paying (Rosenfeld 2014's assumption).",
@@ -228,7 +210,7 @@ const Table& StrategyTable() {
            "Feather fork: blocks that must be built on an offending block before the group "
            "accepts it.",
            [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
-             return ReadCount(n, p, c, 1, 100, &c.group->strategy.feather_depth, j);
+             return ReadUInt32(n, p, c, 1, 100, &c.group->strategy.feather_depth, j);
            }},
           {"blocks", "`relay`, `drop` or `delay`", false, "drop", "black-hole",
            "What the group's nodes do with blocks they receive: announce them, never announce "
@@ -254,24 +236,24 @@ const Table& StrategyTable() {
           {"victim", "node index", true, "", "eclipse",
            "The node attacked (0 to network.nodes - 1, not of this group).",
            [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
-             return ReadCount(n, p, c, 0, kMaxNodes, &c.group->strategy.victim, j);
+             return ReadUInt32(n, p, c, 0, kMaxNodes, &c.group->strategy.victim, j);
            }},
           {"addresses", "integer in [1, 1000000]", false, "4096", "eclipse",
            "IPv4 addresses the attacker controls; every one reaches its node.",
            [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
-             return ReadCount(n, p, c, 1, 1'000'000, &c.group->strategy.attack_addresses, j);
+             return ReadUInt32(n, p, c, 1, 1'000'000, &c.group->strategy.attack_addresses, j);
            }},
           {"address_groups", "integer in [1, 4096]", false, "32", "eclipse",
            "/16 network groups the addresses are spread over, evenly (each group holds at most "
            "65534). More groups reach more of the victim's buckets.",
            [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
-             return ReadCount(n, p, c, 1, 4096, &c.group->strategy.attack_address_groups, j);
+             return ReadUInt32(n, p, c, 1, 4096, &c.group->strategy.attack_address_groups, j);
            }},
           {"trash_addresses", "integer in [0, 1000000]", false, "4096", "eclipse",
            "Addresses where nobody listens, mixed into the addr floods (the paper's trash): "
            "they waste the victim's connection attempts to its new table.",
            [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
-             return ReadCount(n, p, c, 0, 1'000'000, &c.group->strategy.trash_addresses, j);
+             return ReadUInt32(n, p, c, 0, 1'000'000, &c.group->strategy.trash_addresses, j);
            }},
           {"connect_interval", "duration > 0", false, "10 s", "eclipse",
            "Time between the attacker's new inbound connections to the victim, each from its "
@@ -282,7 +264,7 @@ const Table& StrategyTable() {
           {"connections", "integer in [1, 10000]", false, "32", "eclipse",
            "Attack connections kept open at once; opening one more closes the oldest.",
            [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
-             return ReadCount(n, p, c, 1, 10'000, &c.group->strategy.attack_connections, j);
+             return ReadUInt32(n, p, c, 1, 10'000, &c.group->strategy.attack_connections, j);
            }},
           {"addr_interval", "duration > 0", false, "1 min", "eclipse",
            "Time between addr messages (1000 entries of its and trash addresses) on each "

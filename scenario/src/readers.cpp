@@ -290,6 +290,24 @@ bool ReadHashrate(const Node& n, const std::string& path, Ctx& ctx, double* out)
   return true;
 }
 
+bool ReadUInt32(const Node& n, const std::string& path, Ctx& ctx, std::int64_t min,
+                std::int64_t max, std::uint32_t* out, std::string& json) {
+  std::int64_t v = 0;
+  if (!ReadInt(n, path, ctx, min, max, &v)) return false;
+  *out = static_cast<std::uint32_t>(v);
+  json = std::to_string(v);
+  return true;
+}
+
+bool ReadBool(const Node& n, const std::string& path, Ctx& ctx, bool* out, std::string& json) {
+  if (n.kind == Node::Kind::kScalar && (n.scalar == "true" || n.scalar == "false")) {
+    *out = n.scalar == "true";
+    json = n.scalar;
+    return true;
+  }
+  return ctx.Fail(n.origin, path, "expected `true` or `false`, got " + Describe(n));
+}
+
 bool ReadChoice(const Node& n, const std::string& path, Ctx& ctx,
                 const std::vector<std::string_view>& choices, std::string* out) {
   std::string list;

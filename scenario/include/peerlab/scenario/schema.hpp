@@ -112,6 +112,11 @@ bool ReadDuration(const Node& n, const std::string& path, Ctx& ctx, DurationNs* 
 bool ReadSize(const Node& n, const std::string& path, Ctx& ctx, std::uint64_t* out);
 bool ReadBandwidth(const Node& n, const std::string& path, Ctx& ctx, double* out);
 bool ReadHashrate(const Node& n, const std::string& path, Ctx& ctx, double* out);
+// An integer in [min, max] (max <= 2^32 - 1); `json` gets it.
+bool ReadUInt32(const Node& n, const std::string& path, Ctx& ctx, std::int64_t min,
+                std::int64_t max, std::uint32_t* out, std::string& json);
+// `true` or `false`; `json` gets it.
+bool ReadBool(const Node& n, const std::string& path, Ctx& ctx, bool* out, std::string& json);
 // One of `choices`; the message lists them.
 bool ReadChoice(const Node& n, const std::string& path, Ctx& ctx,
                 const std::vector<std::string_view>& choices, std::string* out);
