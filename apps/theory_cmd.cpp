@@ -38,8 +38,10 @@ selfish-mining: a pool with hashrate share A (0 <= A < 0.5); G (0 <= G <= 1) is 
     markov_chain  the same from their Markov chain, solved numerically (truncation error < 1e-12)
     optimal       with --optimal: the best revenue share over all withholding strategies,
                   Sapirshtein, Sompolinsky & Zohar's MDP (FC 2016), branches of at most T
-                  blocks (default 75). There G applies only after the attacker chooses to
-                  match (publish a branch as long as the public one). Takes about a second.
+                  blocks (default 94, at which the paper's Table 1 is reproduced digit for
+                  digit; longer branches raise the value for A >= 0.4). There G applies only
+                  after the attacker chooses to match (publish a branch as long as the
+                  public one). Takes 1-3 seconds.
 double-spend: an attacker with hashrate share Q (0 <= Q <= 1) against a merchant waiting for
   Z confirmations (an integer >= 0).
     nakamoto      the whitepaper's Poisson approximation (section 11)
@@ -193,6 +195,7 @@ int SelfishMining(int argc, char** argv) {
   if (flags.optimal) {
     w.Key("optimal").Double(
         analysis::OptimalSelfishMiningRevenue(alpha, gamma, static_cast<int>(max_fork_length)));
+    w.Key("max_fork_length").Int(max_fork_length);
   }
   w.EndObject();
   std::fputs(w.Finish().c_str(), stdout);
