@@ -197,6 +197,42 @@ TEST(Resilience, HashrateBehindCutVertexIsExact) {
   EXPECT_EQ(cuts[4].count, 1u);  // removing asia (node 6) leaves 0.5
 }
 
+// Two random halves of 400 nodes (each node links to 5 random others of its half) joined by 6
+// cross edges between random nodes: 6 removals cut the node count in half, but nothing marks
+// those 6 by degree, and 800 nodes are too many for the adaptive greedy search.
+TEST(Resilience, SpectralSweepFindsTheBottleneckOfTwoJoinedHalves) {
+  constexpr NodeId kHalf = 400;
+  Rng rng(7);
+  std::vector<Edge> edges;
+  for (NodeId base : {NodeId{0}, kHalf}) {
+    for (NodeId v = 0; v < kHalf; ++v) {
+      for (int i = 0; i < 5; ++i) {
+        edges.emplace_back(base + v, base + static_cast<NodeId>(rng.Below(kHalf)));
+      }
+    }
+  }
+  for (int i = 0; i < 6; ++i) {
+    edges.emplace_back(static_cast<NodeId>(rng.Below(kHalf)),
+                       kHalf + static_cast<NodeId>(rng.Below(kHalf)));
+  }
+  const Graph g = Graph::FromEdges(2 * kHalf, edges);
+  const Components c = ConnectedComponents(g);
+  ASSERT_EQ(c.count, 1u);
+  const Spectrum spectrum = ComputeSpectrum(g, c, 100);
+  ASSERT_EQ(spectrum.fiedler_vector.size(), 2 * kHalf);
+
+  const PartitionCut without = PartitionResilience(g, nullptr, {})[0];
+  ResilienceOptions options;
+  options.fiedler_vector = &spectrum.fiedler_vector;
+  const PartitionCut with = PartitionResilience(g, nullptr, options)[0];
+  EXPECT_EQ(with.measure, "nodes");
+  EXPECT_EQ(with.method, "greedy-bound");
+  EXPECT_LE(with.count, 6u);
+  EXPECT_LE(with.largest_part_share, 0.5);
+  EXPECT_EQ(with.removed.size(), with.count);
+  EXPECT_GT(without.count, 6u * 10);  // greedy removal alone is far from it
+}
+
 TEST(TopologyAnalysis, JsonHasTheContractKeys) {
   LoadedGraph input;
   input.graph = Petersen();

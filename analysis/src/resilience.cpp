@@ -183,6 +183,82 @@ std::vector<std::size_t> Greedy(const Units& units, const std::vector<double>& u
   return best;
 }
 
+// Spectral-sweep separator for single nodes: with the nodes sorted by the Fiedler vector, side
+// A = the first k, side B = the rest; removing the A nodes that have a neighbor in B (or the B
+// nodes with a neighbor in A) disconnects the rest of A from the rest of B. Every k is tried in
+// one pass, keeping per-node counts of neighbors across the split, and the smallest separator
+// whose two sides both stay within the goal (a conservative test: the sides may split
+// further) is returned, or nothing when none does.
+std::optional<std::vector<std::size_t>> SweepSeparator(const Graph& graph,
+                                                       const std::vector<double>& fiedler,
+                                                       const std::vector<double>& weight,
+                                                       double goal_weight) {
+  const NodeId n = graph.node_count();
+  std::vector<NodeId> order(n);
+  std::iota(order.begin(), order.end(), 0);
+  std::stable_sort(order.begin(), order.end(),
+                   [&](NodeId a, NodeId b) { return fiedler[a] < fiedler[b]; });
+  std::vector<bool> in_a(n, false);
+  std::vector<std::uint32_t> across(n, 0);  // neighbors on the other side
+  const double total = std::accumulate(weight.begin(), weight.end(), 0.0);
+  double weight_a = 0, boundary_a_weight = 0, boundary_b_weight = 0;
+  std::size_t boundary_a = 0, boundary_b = 0;
+  std::size_t best_size = n, best_k = 0;
+  bool best_on_a = true;
+  for (std::size_t k = 1; k < n; ++k) {
+    const NodeId v = order[k - 1];
+    if (across[v] > 0) {  // leaves B's boundary
+      --boundary_b;
+      boundary_b_weight -= weight[v];
+    }
+    in_a[v] = true;
+    weight_a += weight[v];
+    across[v] = 0;
+    for (NodeId w : graph.Neighbors(v)) {
+      if (in_a[w]) {
+        if (--across[w] == 0) {
+          --boundary_a;
+          boundary_a_weight -= weight[w];
+        }
+      } else {
+        ++across[v];
+        if (++across[w] == 1) {
+          ++boundary_b;
+          boundary_b_weight += weight[w];
+        }
+      }
+    }
+    if (across[v] > 0) {
+      ++boundary_a;
+      boundary_a_weight += weight[v];
+    }
+    const double weight_b = total - weight_a;
+    const double slack = kTolerance * total;
+    if (boundary_a < best_size &&
+        std::max(weight_a - boundary_a_weight, weight_b) <= goal_weight + slack) {
+      best_size = boundary_a, best_k = k, best_on_a = true;
+    }
+    if (boundary_b < best_size &&
+        std::max(weight_a, weight_b - boundary_b_weight) <= goal_weight + slack) {
+      best_size = boundary_b, best_k = k, best_on_a = false;
+    }
+  }
+  if (best_k == 0) return std::nullopt;
+  std::vector<bool> side_a(n, false);
+  for (std::size_t i = 0; i < best_k; ++i) side_a[order[i]] = true;
+  std::vector<std::size_t> separator;
+  for (NodeId v = 0; v < n; ++v) {
+    if (side_a[v] != best_on_a) continue;
+    for (NodeId w : graph.Neighbors(v)) {
+      if (side_a[w] != side_a[v]) {
+        separator.push_back(v);
+        break;
+      }
+    }
+  }
+  return separator;
+}
+
 // Smallest set of size < bound reaching the goal, by enumerating combinations in order.
 std::optional<std::vector<std::size_t>> ExhaustiveBelow(const Units& units, std::size_t bound,
                                                         double goal, PartEvaluator& evaluator) {
@@ -221,6 +297,15 @@ PartitionCut Solve(const Graph& graph, const Units& units, const std::string& me
   std::vector<std::size_t> chosen = Greedy(units, unit_weight, unit_degree, goal,
                                            options.exact_work_limit, graph_size, evaluator);
   cut.method = "greedy-bound";
+  if (units.kind == "node" && options.fiedler_vector != nullptr &&
+      options.fiedler_vector->size() == graph.node_count()) {
+    auto separator = SweepSeparator(graph, *options.fiedler_vector, node_weight,
+                                    goal * evaluator.total());
+    if (separator && separator->size() < chosen.size() &&
+        evaluator.LargestShare(units, *separator) <= goal + kTolerance) {
+      chosen = std::move(*separator);
+    }
+  }
   double search = 0;
   for (std::size_t size = 0; size < chosen.size(); ++size) {
     search += Binomial(units.names.size(), size);

@@ -64,9 +64,14 @@ class DeflatedShiftedLaplacian {
   Eigen::VectorXd null_, scale_;
 };
 
-// Second-smallest eigenvalue of a connected graph's (normalized) Laplacian, or nullopt when
-// Lanczos did not converge.
-std::optional<double> SecondSmallestByLanczos(const Graph& graph, bool normalized) {
+struct Eigenpair {
+  double value = 0;
+  Eigen::VectorXd vector;
+};
+
+// Second-smallest eigenvalue (and its eigenvector) of a connected graph's (normalized)
+// Laplacian, or nullopt when Lanczos did not converge.
+std::optional<Eigenpair> SecondSmallestByLanczos(const Graph& graph, bool normalized) {
   std::uint32_t max_degree = 0;
   for (NodeId v = 0; v < graph.node_count(); ++v) {
     max_degree = std::max(max_degree, graph.Degree(v));
@@ -84,8 +89,10 @@ std::optional<double> SecondSmallestByLanczos(const Graph& graph, bool normalize
     return std::nullopt;  // reported as not converged, never a crash
   }
   if (solver.info() != Spectra::CompInfo::Successful) return std::nullopt;
-  return shift - solver.eigenvalues()[0];
+  return Eigenpair{shift - solver.eigenvalues()[0], solver.eigenvectors().col(0)};
 }
+
+std::vector<double> ToStdVector(const Eigen::VectorXd& v) { return {v.data(), v.data() + v.size()}; }
 
 }  // namespace
 
@@ -104,12 +111,15 @@ Spectrum ComputeSpectrum(const Graph& graph, const Components& components,
       laplacian(u, u) += 1.0;
       laplacian(v, v) += 1.0;
     }
-    Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> solver(laplacian, Eigen::EigenvaluesOnly);
+    const bool tiny = n <= kAlwaysDense;
+    Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> solver(
+        laplacian, tiny ? Eigen::ComputeEigenvectors : Eigen::EigenvaluesOnly);
     PEERLAB_ASSERT(solver.info() == Eigen::Success);
     const Eigen::VectorXd values = solver.eigenvalues();
     result.laplacian_eigenvalues.assign(values.data(), values.data() + n);
     if (!connected) return result;  // lambda_2 = 0: a zero eigenvalue per component
     result.algebraic_connectivity = values[1];
+    if (tiny) result.fiedler_vector = ToStdVector(solver.eigenvectors().col(1));
     // Normalized Laplacian D^-1/2 L D^-1/2 (every degree >= 1 in a connected graph).
     for (Eigen::Index i = 0; i < n; ++i) {
       for (Eigen::Index j = 0; j < n; ++j) {
@@ -119,6 +129,13 @@ Spectrum ComputeSpectrum(const Graph& graph, const Components& components,
     Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> normalized(laplacian, Eigen::EigenvaluesOnly);
     PEERLAB_ASSERT(normalized.info() == Eigen::Success);
     result.spectral_gap = normalized.eigenvalues()[1];
+    // The Fiedler vector only orders nodes for the resilience sweep: Lanczos is enough, and
+    // cheaper than dense eigenvectors at a couple of thousand nodes.
+    if (n > kAlwaysDense) {
+      if (auto pair = SecondSmallestByLanczos(graph, false)) {
+        result.fiedler_vector = ToStdVector(pair->vector);
+      }
+    }
     return result;
   }
   result.method = "lanczos";
@@ -126,8 +143,9 @@ Spectrum ComputeSpectrum(const Graph& graph, const Components& components,
   const auto fiedler = SecondSmallestByLanczos(graph, false);
   const auto gap = SecondSmallestByLanczos(graph, true);
   result.converged = fiedler.has_value() && gap.has_value();
-  result.algebraic_connectivity = fiedler.value_or(std::nan(""));
-  result.spectral_gap = gap.value_or(std::nan(""));
+  result.algebraic_connectivity = fiedler ? fiedler->value : std::nan("");
+  result.spectral_gap = gap ? gap->value : std::nan("");
+  if (fiedler) result.fiedler_vector = ToStdVector(fiedler->vector);
   return result;
 }
 

@@ -92,6 +92,7 @@ TopologyAnalysis AnalyzeTopology(LoadedGraph input, const NodeAttributes* nodes,
   a.spectrum = ComputeSpectrum(graph, a.components, options.exact_limit);
   ResilienceOptions resilience;
   resilience.threshold = options.threshold;
+  if (!a.spectrum.fiedler_vector.empty()) resilience.fiedler_vector = &a.spectrum.fiedler_vector;
   a.resilience = PartitionResilience(graph, nodes, resilience);
   return a;
 }

@@ -152,6 +152,9 @@ struct Spectrum {
   double algebraic_connectivity = 0;  // second-smallest eigenvalue of L = D - A
   double spectral_gap = 0;  // second-smallest eigenvalue of the normalized Laplacian
   std::vector<double> laplacian_eigenvalues;  // ascending; dense only
+  // An eigenvector of algebraic_connectivity (connected graphs of 3+ nodes; empty when
+  // Lanczos did not converge): sorting nodes by it gives the spectral partition sweep.
+  std::vector<double> fiedler_vector;
   bool converged = true;
 };
 Spectrum ComputeSpectrum(const Graph& graph, const Components& components,
@@ -171,6 +174,10 @@ struct PartitionCut {
 };
 struct ResilienceOptions {
   double threshold = 0.5;
+  // Spectrum::fiedler_vector, when known: single nodes are then also removed along the best
+  // separator of a sweep over the nodes in Fiedler order (spectral partitioning), which
+  // greedy removal alone finds poorly on well-mixed overlays.
+  const std::vector<double>* fiedler_vector = nullptr;
   double exact_work_limit = 5e7;  // component evaluations x graph size for the exact search
 };
 std::vector<PartitionCut> PartitionResilience(const Graph& graph, const NodeAttributes* nodes,
