@@ -13,7 +13,7 @@ packages=(
   # Python side (Debian's /usr/bin/python3)
   python3 python3-dev python3-venv pybind11-dev python3-pybind11
   python3-numpy python3-pandas python3-pytest python3-matplotlib python3-bitcoinlib
-  python3-networkx python3-scipy libspectra-dev
+  python3-networkx python3-scipy libspectra-dev python3-tqdm python3-distributed python3-yaml
   # wire fuzzing: libFuzzer target (tests/fuzz, -DPEERLAB_LIBFUZZER=ON)
   clang-14 libclang-rt-14-dev
 )
