@@ -219,6 +219,20 @@ std::string BlocksCsv(const Scenario& scenario, const sim::SimReport& r) {
   return csv.text();
 }
 
+std::string TransactionsCsv(const Scenario& scenario, const sim::SimReport& r) {
+  results::CsvWriter csv({"id", "class", "origin_node", "created_at_s", "size_bytes", "fee_sat",
+                          "reach_50_s", "reach_90_s", "included_height", "inclusion_delay_s",
+                          "inclusion_delay_blocks"});
+  for (const auto& t : r.txs) {
+    csv.Field(t.id_hex).Field(scenario.sim.transactions.classes[t.tx_class].name);
+    csv.Field(t.origin).Field(ToSeconds(t.created_at)).Field(t.size_bytes).Field(t.fee_sat);
+    csv.Field(t.reach_50_s).Field(t.reach_90_s).Field(t.included_height);
+    csv.Field(t.inclusion_delay_s).Field(t.inclusion_delay_blocks);
+    csv.EndRow();
+  }
+  return csv.text();
+}
+
 std::string RunManifestJson(const Scenario& scenario, const sim::SimReport& r, double wall_s,
                             double peak_rss_mb) {
   results::JsonWriter w;
@@ -278,6 +292,12 @@ Result<RunOutcome> RunScenario(const Scenario& scenario, const RunOptions& optio
       scenario.outputs.end();
   Status s = dir->Write("summary.json", outcome.summary_json);
   if (s.ok() && want_blocks) s = dir->Write("blocks.csv", BlocksCsv(scenario, outcome.report));
+  const bool want_transactions =
+      std::find(scenario.outputs.begin(), scenario.outputs.end(), "transactions") !=
+      scenario.outputs.end();
+  if (s.ok() && want_transactions) {
+    s = dir->Write("transactions.csv", TransactionsCsv(scenario, outcome.report));
+  }
   const bool want_graphml =
       std::find(scenario.outputs.begin(), scenario.outputs.end(), "graphml") !=
       scenario.outputs.end();
