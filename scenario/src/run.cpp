@@ -208,12 +208,13 @@ std::string SummaryJson(const Scenario& scenario, const sim::SimReport& r) {
 std::string BlocksCsv(const Scenario& scenario, const sim::SimReport& r) {
   results::CsvWriter csv({"id", "height", "parent", "miner_group", "miner_node", "mined_at_s",
                           "main_chain", "size_bytes", "reach_50_s", "reach_90_s", "reach_99_s",
-                          "reach_100_s"});
+                          "reach_100_s", "partition_side"});
   for (const auto& b : r.blocks) {
     csv.Field(b.id_hex).Field(b.height).Field(b.parent_hex);
     csv.Field(scenario.sim.groups[b.miner_group].name).Field(b.miner_node);
     csv.Field(ToSeconds(b.found_at)).Field(b.main_chain).Field(b.size_bytes);
     for (const auto& reach : b.reach_s) csv.Field(reach);
+    csv.Field(b.partition_side);
     csv.EndRow();
   }
   return csv.text();

@@ -92,6 +92,7 @@ SimReport Simulation::Report() const {
     row.found_at = rec.found_at;
     row.main_chain = on_main[h];
     row.size_bytes = rec.size_bytes;
+    row.partition_side = PartitionSideAt(rec.found_at, rec.miner);
     for (std::size_t k = 0; k < kReachShares.size(); ++k) {
       if (bp.reached_at[k] >= 0) {
         row.reach_s[k] = ToSeconds(bp.reached_at[k] - rec.found_at);

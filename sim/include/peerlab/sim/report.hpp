@@ -31,7 +31,8 @@ struct BlockRow {
   TimeNs found_at = 0;
   bool main_chain = false;
   std::uint32_t size_bytes = 0;
-  std::array<std::optional<double>, 4> reach_s;  // seconds from mining to each kReachShares
+  std::array<std::optional<double>, 4> reach_s;
+  std::optional<std::uint32_t> partition_side;  // miner's side, if a partition was in effect  // seconds from mining to each kReachShares
 };
 
 // Nearest-rank summary of a sample; all null when the sample is empty.
