@@ -175,4 +175,15 @@ PYBIND11_MODULE(_peerlab, m) {
         return peerlab::analysis::RosenfeldDoubleSpend(q, z);
       },
       py::arg("q"), py::arg("z"));
+  m.def(
+      "double_spend_success",
+      [](double q, int z, int max_deficit, bool premine) {
+        if (!(q >= 0 && q < 1)) throw py::value_error("q: expected 0 <= q < 1");
+        if (z < 0) throw py::value_error("z: expected an integer >= 0");
+        if (max_deficit < 1) throw py::value_error("max_deficit: expected an integer >= 1");
+        return peerlab::analysis::DoubleSpendSuccess(q, z, max_deficit, premine);
+      },
+      py::arg("q"), py::arg("z"), py::arg("max_deficit"), py::arg("premine"),
+      "The exact success probability of the simulated double-spend strategy (give-up "
+      "barrier at max_deficit; docs/theory.md).");
 }
