@@ -319,15 +319,23 @@ const Table& NetworkTable() {
       "network",
       "The simulated network: size, geography, links and topology.",
       {
-          {"backend", "one of `fast`", false, "fast", "",
-           "Simulation engine. `fast`: peerlab's discrete-event engine.",
+          {"backend", "one of `fast`, `ns3`", false, "fast", "",
+           "Simulation engine. `fast`: peerlab's discrete-event engine. `ns3`: the same nodes "
+           "over ns-3 TCP on point-to-point links (packet level, much slower; needs a build "
+           "with ns-3, docs/network-model.md).",
            [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
              std::string v;
              if (!ReadString(n, p, c, &v)) return false;
-             if (v == "ns3")
+             if (v == "ns3") {
+#ifdef PEERLAB_HAVE_NS3
+               c.out->sim.backend = sim::Backend::kNs3;
+#else
                return c.Fail(n.origin, p, "backend ns3 is not available in this build");
-             if (v != "fast") {
-               return c.Fail(n.origin, p, "unknown value " + Quote(v) + " (expected one of: fast)");
+#endif
+             } else if (v == "fast") {
+               c.out->sim.backend = sim::Backend::kFast;
+             } else {
+               return c.Fail(n.origin, p, "unknown value " + Quote(v) + " (expected one of: fast, ns3)");
              }
              j = JsonString(v);
              return true;

@@ -12,6 +12,9 @@
 #include "peerlab/util/hash.hpp"
 #include "peerlab/util/version.hpp"
 #include "summary_events.hpp"
+#ifdef PEERLAB_HAVE_NS3
+#include "peerlab/ns3/ns3_transport.hpp"
+#endif
 
 namespace peerlab::scenario {
 
@@ -146,7 +149,7 @@ std::string SummaryJson(const Scenario& scenario, const sim::SimReport& r) {
   w.BeginObject();
   w.Key("scenario").String(scenario.name);
   w.Key("seed").UInt(scenario.sim.seed);
-  w.Key("backend").String("fast");
+  w.Key("backend").String(sim::BackendName(scenario.sim.backend));
   w.Key("nodes").UInt(r.nodes);
   w.Key("sim_time_s").Double(ToSeconds(r.sim_time));
   w.Key("blocks").BeginObject();
@@ -247,11 +250,12 @@ std::string RunManifestJson(const Scenario& scenario, const sim::SimReport& r, d
   w.Key("overrides").BeginArray();
   for (const auto& o : scenario.overrides) w.String(o);
   w.EndArray();
-  w.Key("backend").String("fast");
+  w.Key("backend").String(sim::BackendName(scenario.sim.backend));
   w.Key("resolved_scenario").Raw(scenario.resolved_json);
   w.Key("wall_s").Double(wall_s);
   w.Key("perf").BeginObject();
   w.Key("events").UInt(r.events);
+  if (scenario.sim.backend == sim::Backend::kNs3) w.Key("ns3_events").UInt(r.network_events);
   w.Key("wall_s").Double(wall_s);
   w.Key("events_per_s").Double(wall_s > 0 ? static_cast<double>(r.events) / wall_s : 0.0);
   w.Key("peak_rss_mb").Double(peak_rss_mb);
@@ -262,7 +266,13 @@ std::string RunManifestJson(const Scenario& scenario, const sim::SimReport& r, d
 
 Result<RunOutcome> RunScenario(const Scenario& scenario, const RunOptions& options) {
   const auto started = std::chrono::steady_clock::now();  // wall time for run.json only
-  auto built = sim::Simulation::Build(scenario.sim);
+  std::unique_ptr<sim::Transport> transport;
+#ifdef PEERLAB_HAVE_NS3
+  if (scenario.sim.backend == sim::Backend::kNs3) transport = ns3net::MakeNs3Transport(scenario.sim);
+#endif
+  // The scenario layer refuses ns3 in a build without it.
+  PEERLAB_ASSERT((scenario.sim.backend == sim::Backend::kNs3) == (transport != nullptr));
+  auto built = sim::Simulation::Build(scenario.sim, std::move(transport));
   if (!built.ok()) return Status::Error(scenario.file + ": " + built.status().message());
   sim::Simulation& simulation = *built.value();
   // Claim the output directory before the (possibly long) run, so a taken --out fails fast.

@@ -138,6 +138,7 @@ void Simulation::TakeOffline(std::uint32_t node) {
     link.open = false;
     back.open = false;
     ++disconnects_;
+    if (transport_ && !link.rushing) transport_->Close(node, p);
     // The peer hears the FIN one latency later; a peer that has not heard of the connection yet
     // finds it closed when it does (its PeerUp frees the slot), as in CloseLink.
     if (back.known) {

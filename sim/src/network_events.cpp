@@ -88,6 +88,7 @@ void Simulation::StartPartition(std::uint32_t index) {
     if (faults_.delayed_until.empty()) faults_.delayed_until.assign(node_count(), 0);
     faults_.delaying = current;
     faults_in_path_ = true;
+    if (transport_) transport_->PartitionChanged();
     return;
   }
   // Drop: every connection across sides is closed, as if its TCP timeout had expired at
@@ -129,6 +130,7 @@ void Simulation::Heal() {
                                             faults_.delayed_until.end());
     if (faults_.drain_until <= now_) faults_.draining = NetworkFaultState::kNone;
     faults_in_path_ = faults_.draining != NetworkFaultState::kNone;
+    if (transport_) transport_->PartitionChanged();
   }
   if (faults_.nodes_on_tip[nodes_[0].tip()] == node_count()) {
     p.consistent_at = now_;
@@ -169,6 +171,17 @@ bool Simulation::CrossingBlocked(std::uint32_t from, std::uint32_t to) const {
 
 TimeNs Simulation::DelayedUntil(std::uint32_t node) const {
   return faults_.delayed_until.empty() ? 0 : faults_.delayed_until[node];
+}
+
+DurationNs Simulation::partition_delay() const {
+  if (faults_.delaying == NetworkFaultState::kNone) return 0;
+  return faults_.partitions[faults_.delaying].delay;
+}
+
+const std::vector<std::uint8_t>& Simulation::delay_partition_sides() const {
+  static const std::vector<std::uint8_t> kNoSides;
+  if (faults_.delaying == NetworkFaultState::kNone) return kNoSides;
+  return faults_.partitions[faults_.delaying].side_of;
 }
 
 std::uint8_t Simulation::partition_side(std::uint32_t node) const {

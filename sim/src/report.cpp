@@ -40,6 +40,7 @@ SimReport Simulation::Report() const {
   r.nodes = node_count();
   r.sim_time = now_;
   r.events = events_;
+  if (transport_) r.network_events = transport_->network_events();
   r.blocks_mined = blocks_mined_;
   r.reorgs = reorgs_;
   r.max_reorg_depth = max_reorg_depth_;

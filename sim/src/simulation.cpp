@@ -56,12 +56,14 @@ Simulation::Simulation(const SimConfig& config)
       tx_rng_(config.seed, 0, RngPurpose::kTransactions),
       link_failure_rng_(config.seed, 0, RngPurpose::kLinkFailures) {}
 
-Result<std::unique_ptr<Simulation>> Simulation::Build(const SimConfig& config) {
+Result<std::unique_ptr<Simulation>> Simulation::Build(const SimConfig& config,
+                                                     std::unique_ptr<Transport> transport) {
   if (config.nodes < 2 || config.nodes >= Event::kSourceMask) {
     return Status::Error("network.nodes: must be between 2 and " +
                          std::to_string(Event::kSourceMask - 1));
   }
   std::unique_ptr<Simulation> sim(new Simulation(config));
+  sim->transport_ = std::move(transport);
   Status s = sim->Setup();
   if (!s.ok()) return s;
   return sim;
@@ -90,6 +92,7 @@ Status Simulation::Setup() {
                    config_.download_bps.value_or(regions.download_bps[region]));
   }
   node_as_ = DrawAutonomousSystems(config_);
+  if (transport_) transport_->Attach(*this);
 
   Rng topology_rng(config_.seed, 0, RngPurpose::kTopology);
   auto edges = BuildTopology(config_.topology, n, topology_rng);
@@ -136,6 +139,8 @@ Status Simulation::Setup() {
       const RushingPipe pipe{0, spec.latency, 8e9 / spec.bandwidth_bps};
       rushing_pipes_[std::uint64_t{e.from} << 32 | from_slot] = pipe;
       rushing_pipes_[std::uint64_t{e.to} << 32 | to_slot] = pipe;
+    } else if (transport_) {
+      transport_->Open(e.from, from_slot, e.to, to_slot);
     }
   }
   queue_.Reserve(static_cast<std::size_t>(n) * 4);
@@ -246,6 +251,12 @@ void Simulation::CreateTx(std::uint32_t origin) {
 }
 
 void Simulation::Run(const ProgressFn& progress, std::uint64_t every_events) {
+  if (transport_) {
+    transport_->Run(progress, every_events);  // calls RunEventsUntil and FinishTransportRun
+    TakeSnapshotsUpTo(now_ + 1);
+    if (progress) progress({now_, blocks_mined_, events_, queue_.size()});
+    return;
+  }
   while (!queue_.empty()) {
     if (queue_.top().time > end_at_) {
       now_ = end_at_;
@@ -387,6 +398,11 @@ void Simulation::Deliver(std::uint32_t node, const protocol::Input& input) {
       pool_.Release(send.message);
       continue;
     }
+    if (transport_ && !link.rushing) [[unlikely]] {  // its bytes go over the packet network
+      transport_->Send(node, send.peer, pool_.Get(send.message));
+      pool_.Release(send.message);
+      continue;
+    }
     TimeNs arrival =
         link.rushing ? SendRushing(node, send.peer, pool_.Get(send.message).wire_bytes)
                      : links_.Send(now_, node, link.remote, pool_.Get(send.message).wire_bytes);
@@ -417,6 +433,7 @@ void Simulation::CloseLink(std::uint32_t node, protocol::PeerId peer, TimeNs not
   PeerLink& back = peers_[link.remote][link.remote_peer];
   back.open = false;
   ++disconnects_;
+  if (transport_ && !link.rushing) transport_->Close(node, peer);
   // An end that has not heard of the connection yet hears nothing: its PeerUp finds the link
   // closed instead (and frees the slot).
   const TimeNs notice = SignalArrival(now_, node, link.remote);
@@ -470,6 +487,7 @@ std::pair<protocol::PeerId, protocol::PeerId> Simulation::OpenLink(
   // TCP: the acceptor sees the connection after half a round trip, the opener after one.
   const TimeNs syn = SignalArrival(now_, node, target);
   const TimeNs syn_ack = SignalArrival(syn, target, node);
+  if (transport_) transport_->Open(node, from_slot, target, to_slot);
   const std::uint32_t kind_bits = (block_relay_only ? 2u : 0u) |
                                   (kind == protocol::ConnectionKind::kFeeler ? 4u : 0u);
   Push(EventKind::kPeerUp, node, syn, target, to_slot, kind_bits | 1, to.generation);
@@ -496,6 +514,33 @@ void Simulation::FreeSlot(std::uint32_t node, protocol::PeerId slot) {
   // Delayed crossing messages (a delay partition) arrive after their downlink slot.
   const TimeNs drained = std::max(links_.downlink_free_at(node), DelayedUntil(node));
   free_slots_[node].push_back({slot, drained + 1});
+}
+
+void Simulation::RunEventsUntil(TimeNs t) {
+  t = std::min(t, end_at_);
+  while (!queue_.empty() && queue_.top().time <= t) {
+    if (queue_.top().time > next_snapshot_at_) [[unlikely]] TakeSnapshotsUpTo(queue_.top().time);
+    const Event e = queue_.Pop();
+    now_ = e.time;
+    ++events_;
+    Dispatch(e);
+  }
+}
+
+void Simulation::DeliverFromTransport(TimeNs now, std::uint32_t node, protocol::PeerId slot,
+                                      std::uint32_t generation, const protocol::Input& input) {
+  PEERLAB_ASSERT(now >= now_);
+  if (now > end_at_) return;  // the run is over at end_at_, as on the fast engine
+  if (peers_[node][slot].generation != generation) return;  // the slot serves a newer connection
+  if (now > next_snapshot_at_) [[unlikely]] TakeSnapshotsUpTo(now);
+  now_ = now;
+  ++events_;
+  Deliver(node, input);
+}
+
+void Simulation::FinishTransportRun(TimeNs now) {
+  RunEventsUntil(std::min(now, end_at_));  // events at the stop time itself
+  now_ = std::max(now_, std::min(now, end_at_));
 }
 
 std::uint32_t Simulation::open_connections(std::uint32_t node) const {

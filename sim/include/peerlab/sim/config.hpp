@@ -145,8 +145,14 @@ struct OutageSpec {
   DurationNs downtime = 0;
 };
 
+// Who carries messages: the fast engine's LinkModel, or ns-3 TCP (a Transport the caller
+// passes to Simulation::Build; the scenario layer does when built with ns-3).
+enum class Backend : std::uint8_t { kFast, kNs3 };
+inline const char* BackendName(Backend b) { return b == Backend::kNs3 ? "ns3" : "fast"; }
+
 struct SimConfig {
   std::uint64_t seed = 1;
+  Backend backend = Backend::kFast;
   std::uint32_t nodes = 100;
   RegionTable regions;
   JitterSpec jitter;

@@ -157,6 +157,7 @@ struct SimReport {
   std::uint32_t nodes = 0;
   TimeNs sim_time = 0;
   std::uint64_t events = 0;
+  std::uint64_t network_events = 0;  // of the packet simulator (ns-3 backend), else 0
   std::uint32_t blocks_mined = 0;
   std::uint32_t blocks_main = 0;  // main-chain blocks after genesis
   std::uint32_t blocks_stale = 0;

@@ -25,6 +25,7 @@
 #include "peerlab/sim/network_fault_state.hpp"
 #include "peerlab/sim/report.hpp"
 #include "peerlab/sim/topology.hpp"
+#include "peerlab/sim/transport.hpp"
 #include "peerlab/util/rng.hpp"
 #include "peerlab/util/status.hpp"
 
@@ -40,7 +41,10 @@ struct ProgressInfo {
 class Simulation {
  public:
   // Fails (without side effects) when the topology cannot be built, e.g. a bad edge-list line.
-  static Result<std::unique_ptr<Simulation>> Build(const SimConfig& config);
+  // With a transport (transport.hpp), ordinary connections carry their messages over it
+  // and it drives the clock; without, the fast engine's LinkModel does.
+  static Result<std::unique_ptr<Simulation>> Build(const SimConfig& config,
+                                                   std::unique_ptr<Transport> transport = nullptr);
 
   using ProgressFn = std::function<void(const ProgressInfo&)>;
   // Runs to a stop condition: stop.time reached, or stop.blocks mined and then either nothing
@@ -100,6 +104,38 @@ class Simulation {
   protocol::NetAddress RemoteAddress(std::uint32_t node, protocol::PeerId peer) const;
   // An eclipse attacking group's addresses in the order it uses them (empty for other groups).
   std::vector<protocol::NetAddress> eclipse_addresses(std::uint32_t group) const;
+
+  // For a Transport (transport.hpp); unused by the fast engine.
+  const SimConfig& config() const { return config_; }
+  const Transport* transport() const { return transport_.get(); }
+  double upload_bps(std::uint32_t node) const {
+    return config_.upload_bps.value_or(config_.regions.upload_bps[node_region(node)]);
+  }
+  double download_bps(std::uint32_t node) const {
+    return config_.download_bps.value_or(config_.regions.download_bps[node_region(node)]);
+  }
+  // Mean one-way latency between two nodes' regions (a transport's links have no jitter).
+  DurationNs mean_latency(std::uint32_t from, std::uint32_t to) const {
+    return static_cast<DurationNs>(
+        config_.regions.LatencyMs(node_region(from), node_region(to)) * 1e6);
+  }
+  std::uint32_t slot_generation(std::uint32_t node, protocol::PeerId slot) const {
+    return peers_[node][slot].generation;
+  }
+  // The delay partition in effect: its extra latency, and the side of each node (empty when
+  // none is in effect).
+  DurationNs partition_delay() const;
+  const std::vector<std::uint8_t>& delay_partition_sides() const;
+  TimeNs next_event_time() const { return queue_.empty() ? kTimeNever : queue_.top().time; }
+  TimeNs end_at() const { return end_at_; }
+  // Handles the engine's own events up to time `t` (and not past the end).
+  void RunEventsUntil(TimeNs t);
+  // A message (or malformed frame) that arrived at `now` on the connection the transport
+  // knows as (node, slot, generation); dropped if the slot has since served another one.
+  void DeliverFromTransport(TimeNs now, std::uint32_t node, protocol::PeerId slot,
+                            std::uint32_t generation, const protocol::Input& input);
+  // The transport's run ended at `now` (its clock): the engine's events up to the end run.
+  void FinishTransportRun(TimeNs now);
 
  private:
   // One end of a connection. A slot is reused for a later connection once its node knows the
@@ -305,6 +341,9 @@ class Simulation {
   std::vector<EclipseAttack> attacks_;
   std::vector<std::pair<protocol::NetAddress, std::uint32_t>> alias_table_;  // sorted: -> node
   std::map<std::uint64_t, protocol::NetAddress> link_alias_;  // node << 32 | slot -> address
+
+  // Last: destroyed first, while the stores and nodes it refers to still exist.
+  std::unique_ptr<Transport> transport_;
 };
 
 }  // namespace peerlab::sim

@@ -1,0 +1,329 @@
+// Built as C++17 (ns-3.37's headers are not C++20-clean with GCC 12): keep peerlab's C++20
+// headers out of this file; packet_network.hpp is its whole interface.
+#include "peerlab/ns3/packet_network.hpp"
+
+#include <cassert>
+#include <cstdio>
+#include <cstdlib>
+#include <map>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "ns3/core-module.h"
+#include "ns3/internet-module.h"
+#include "ns3/network-module.h"
+#include "ns3/point-to-point-module.h"
+
+namespace peerlab::ns3net {
+namespace {
+
+constexpr std::uint16_t kPort = 8333;
+constexpr std::uint32_t kBase = 0x0A000000;  // 10.0.0.0/8: 2^22 /30 subnets
+
+// Assertions stay on in release builds (peerlab's rule); this file cannot use util/assert.hpp.
+#define PN_CHECK(cond)                                                            \
+  do {                                                                            \
+    if (!(cond)) {                                                                \
+      std::fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); \
+      std::abort();                                                               \
+    }                                                                             \
+  } while (0)
+
+}  // namespace
+
+struct PacketNetwork::Impl {
+  struct Host {
+    ns3::Ptr<ns3::Node> node, router;
+    ns3::Ipv4Address address;  // the host's access address
+    ns3::Ptr<ns3::Socket> listener;
+  };
+  struct End {
+    ns3::Ptr<ns3::Socket> socket;
+    std::vector<std::uint8_t> pending;  // written here, not yet in the socket
+    std::size_t offset = 0;             // into pending: what went into the socket already
+    bool connected = false;
+  };
+  struct Conn {
+    std::uint32_t host[2];
+    End end[2];
+    bool closed = false;
+  };
+  struct CoreLink {
+    ns3::Ptr<ns3::PointToPointChannel> channel;
+  };
+
+  PacketNetworkConfig config;
+  std::vector<Host> hosts;
+  std::vector<Conn> conns;
+  std::map<std::uint64_t, CoreLink> core;  // key: min host << 32 | max host
+  // Connections whose acceptor has not seen them yet: (opener host << 16 | opener port).
+  std::map<std::uint64_t, std::uint32_t> awaiting_accept;
+  std::unordered_map<const ns3::Socket*, std::pair<std::uint32_t, int>> socket_end;
+  std::uint32_t next_subnet = 0;
+  std::uint32_t link_count = 0;
+  ns3::InternetStackHelper stack;
+  BytesFn on_bytes;
+  WakeFn on_wake;
+  ns3::EventId wake, stop;
+  std::int64_t wake_at = -1;
+  std::vector<std::uint8_t> buffer;  // receive scratch
+
+  // Assigns the next /30 to a point-to-point link: .1 to device 0, .2 to device 1. Returns the
+  // interface indexes.
+  std::pair<std::uint32_t, std::uint32_t> Address(const ns3::NetDeviceContainer& devices,
+                                                  ns3::Ipv4Address* first,
+                                                  ns3::Ipv4Address* second) {
+    PN_CHECK(next_subnet < (1u << 22));
+    const std::uint32_t net = kBase + 4 * next_subnet++;
+    const ns3::Ipv4Mask mask("255.255.255.252");
+    std::uint32_t ifs[2];
+    for (int i = 0; i < 2; ++i) {
+      ns3::Ptr<ns3::NetDevice> dev = devices.Get(i);
+      ns3::Ptr<ns3::Ipv4> ip = dev->GetNode()->GetObject<ns3::Ipv4>();
+      ifs[i] = ip->AddInterface(dev);
+      const ns3::Ipv4Address a(net + 1 + i);
+      ip->AddAddress(ifs[i], ns3::Ipv4InterfaceAddress(a, mask));
+      ip->SetUp(ifs[i]);
+      (i == 0 ? *first : *second) = a;
+    }
+    ++link_count;
+    return {ifs[0], ifs[1]};
+  }
+
+  std::uint32_t HostOf(const ns3::Ipv4Address& a) const {
+    // Access subnets come first, host i's is subnet i, the host is .1.
+    const std::uint32_t index = (a.Get() - kBase - 1) / 4;
+    PN_CHECK(index < hosts.size());
+    return index;
+  }
+
+  void Track(const ns3::Ptr<ns3::Socket>& s, std::uint32_t conn, int end) {
+    socket_end[ns3::PeekPointer(s)] = {conn, end};
+    s->SetRecvCallback(ns3::MakeCallback(&Impl::Receive, this));
+    s->SetSendCallback(ns3::MakeCallback(&Impl::SpaceAvailable, this));
+  }
+
+  void Flush(std::uint32_t conn, int end) {
+    Conn& c = conns[conn];
+    End& e = c.end[end];
+    if (!e.connected || c.closed) return;
+    // Partial writes: only what the socket's send buffer takes now; the rest on its callback.
+    while (e.offset < e.pending.size()) {
+      const std::uint32_t room = e.socket->GetTxAvailable();
+      if (room == 0) break;
+      const std::size_t n = std::min<std::size_t>(room, e.pending.size() - e.offset);
+      const int sent = e.socket->Send(e.pending.data() + e.offset, static_cast<std::uint32_t>(n), 0);
+      PN_CHECK(sent == static_cast<int>(n));
+      e.offset += n;
+    }
+    if (e.offset == e.pending.size()) {
+      e.pending.clear();
+      e.offset = 0;
+      // Thousands of idle ends must not each keep a block's worth of buffer.
+      if (e.pending.capacity() > (64u << 10)) std::vector<std::uint8_t>().swap(e.pending);
+    } else if (e.offset > (1u << 20)) {  // compact now and then, not per write
+      e.pending.erase(e.pending.begin(), e.pending.begin() + static_cast<std::ptrdiff_t>(e.offset));
+      e.offset = 0;
+    }
+  }
+
+  void Receive(ns3::Ptr<ns3::Socket> s) {
+    const auto it = socket_end.find(ns3::PeekPointer(s));
+    PN_CHECK(it != socket_end.end());
+    const auto [conn, end] = it->second;
+    while (ns3::Ptr<ns3::Packet> p = s->Recv()) {
+      if (p->GetSize() == 0) break;
+      buffer.resize(p->GetSize());
+      p->CopyData(buffer.data(), p->GetSize());
+      // Bytes go up after the close too (a message on its way still arrives); the driver
+      // decides what a node still hears.
+      if (on_bytes) on_bytes(conn, end, buffer.data(), buffer.size());
+    }
+  }
+
+  void SpaceAvailable(ns3::Ptr<ns3::Socket> s, std::uint32_t) {
+    const auto it = socket_end.find(ns3::PeekPointer(s));
+    if (it != socket_end.end()) Flush(it->second.first, it->second.second);
+  }
+
+  void Connected(ns3::Ptr<ns3::Socket> s) {
+    const auto it = socket_end.find(ns3::PeekPointer(s));
+    PN_CHECK(it != socket_end.end());
+    conns[it->second.first].end[0].connected = true;
+    Flush(it->second.first, 0);
+  }
+
+  void ConnectFailed(ns3::Ptr<ns3::Socket>) {
+    // The engine decides reachability (offline hosts, drop partitions) before it dials, so a
+    // dial the network refuses is a driver bug.
+    PN_CHECK(false && "ns-3 refused a connection the engine allowed");
+  }
+
+  void Accepted(ns3::Ptr<ns3::Socket> s, const ns3::Address& from) {
+    const ns3::InetSocketAddress remote = ns3::InetSocketAddress::ConvertFrom(from);
+    const std::uint64_t key =
+        std::uint64_t{HostOf(remote.GetIpv4())} << 16 | remote.GetPort();
+    const auto it = awaiting_accept.find(key);
+    PN_CHECK(it != awaiting_accept.end());
+    const std::uint32_t conn = it->second;
+    awaiting_accept.erase(it);
+    End& e = conns[conn].end[1];
+    e.socket = s;
+    e.connected = true;
+    Track(s, conn, 1);
+    if (conns[conn].closed) {
+      s->Close();
+      return;
+    }
+    Flush(conn, 1);
+  }
+
+  void Wake() {
+    wake_at = -1;
+    if (on_wake) on_wake();
+  }
+};
+
+PacketNetwork::PacketNetwork(const PacketNetworkConfig& config) : impl_(new Impl) {
+  impl_->config = config;
+  // Determinism: ns-3 draws from its own generators, seeded here (never from the clock).
+  ns3::RngSeedManager::SetSeed(static_cast<std::uint32_t>(config.seed % 0xFFFFFFFEu) + 1);
+  ns3::RngSeedManager::SetRun(config.seed >> 32);
+  ns3::Config::SetDefault("ns3::TcpSocket::SegmentSize", ns3::UintegerValue(config.segment_size));
+  ns3::Config::SetDefault("ns3::TcpSocket::SndBufSize", ns3::UintegerValue(config.socket_buffer));
+  ns3::Config::SetDefault("ns3::TcpSocket::RcvBufSize", ns3::UintegerValue(config.socket_buffer));
+  ns3::Ipv4StaticRoutingHelper routing;
+  impl_->stack.SetRoutingHelper(routing);
+  impl_->stack.SetIpv6StackInstall(false);
+}
+
+PacketNetwork::~PacketNetwork() {
+  impl_->socket_end.clear();
+  impl_->conns.clear();
+  impl_->hosts.clear();
+  impl_->core.clear();
+  ns3::Simulator::Destroy();
+}
+
+std::uint32_t PacketNetwork::AddHost(double upload_bps, double download_bps) {
+  Impl& m = *impl_;
+  Impl::Host h;
+  h.node = ns3::CreateObject<ns3::Node>();
+  h.router = ns3::CreateObject<ns3::Node>();
+  ns3::NodeContainer both(h.node, h.router);
+  m.stack.Install(both);
+  // Fixed streams per host, so adding hosts never shifts another host's random draws.
+  m.stack.AssignStreams(both, static_cast<std::int64_t>(m.hosts.size()) * 64);
+  ns3::PointToPointHelper p2p;
+  p2p.SetQueue("ns3::DropTailQueue<Packet>", "MaxSize",
+               ns3::QueueSizeValue(ns3::QueueSize(ns3::QueueSizeUnit::PACKETS,
+                                                  m.config.access_queue_packets)));
+  ns3::NetDeviceContainer devices = p2p.Install(h.node, h.router);
+  // The host's device sends at its upload rate, the router's at the host's download rate.
+  devices.Get(0)->SetAttribute("DataRate", ns3::DataRateValue(ns3::DataRate(static_cast<std::uint64_t>(upload_bps))));
+  devices.Get(1)->SetAttribute("DataRate", ns3::DataRateValue(ns3::DataRate(static_cast<std::uint64_t>(download_bps))));
+  ns3::Ipv4Address router_address;
+  const auto ifs = m.Address(devices, &h.address, &router_address);
+  ns3::Ipv4StaticRoutingHelper routing;
+  routing.GetStaticRouting(h.node->GetObject<ns3::Ipv4>())->SetDefaultRoute(router_address, ifs.first);
+  h.listener = ns3::Socket::CreateSocket(h.node, ns3::TcpSocketFactory::GetTypeId());
+  PN_CHECK(h.listener->Bind(ns3::InetSocketAddress(ns3::Ipv4Address::GetAny(), kPort)) == 0);
+  PN_CHECK(h.listener->Listen() == 0);
+  h.listener->SetAcceptCallback(
+      ns3::MakeNullCallback<bool, ns3::Ptr<ns3::Socket>, const ns3::Address&>(),
+      ns3::MakeCallback(&Impl::Accepted, impl_.get()));
+  m.hosts.push_back(h);
+  return static_cast<std::uint32_t>(m.hosts.size() - 1);
+}
+
+std::uint32_t PacketNetwork::Connect(std::uint32_t opener, std::uint32_t acceptor,
+                                     std::int64_t latency_ns) {
+  Impl& m = *impl_;
+  PN_CHECK(opener < m.hosts.size() && acceptor < m.hosts.size() && opener != acceptor);
+  const std::uint64_t pair = std::uint64_t{std::min(opener, acceptor)} << 32 | std::max(opener, acceptor);
+  if (m.core.find(pair) == m.core.end()) {
+    ns3::PointToPointHelper p2p;
+    p2p.SetDeviceAttribute("DataRate", ns3::DataRateValue(ns3::DataRate(static_cast<std::uint64_t>(m.config.core_bps))));
+    p2p.SetChannelAttribute("Delay", ns3::TimeValue(ns3::NanoSeconds(latency_ns)));
+    Impl::Host& a = m.hosts[opener];
+    Impl::Host& b = m.hosts[acceptor];
+    ns3::NetDeviceContainer devices = p2p.Install(a.router, b.router);
+    ns3::Ipv4Address at_a, at_b;
+    const auto ifs = m.Address(devices, &at_a, &at_b);
+    ns3::Ipv4StaticRoutingHelper routing;
+    routing.GetStaticRouting(a.router->GetObject<ns3::Ipv4>())->AddHostRouteTo(b.address, at_b, ifs.first);
+    routing.GetStaticRouting(b.router->GetObject<ns3::Ipv4>())->AddHostRouteTo(a.address, at_a, ifs.second);
+    m.core[pair] = {ns3::DynamicCast<ns3::PointToPointChannel>(devices.Get(0)->GetChannel())};
+  }
+  const auto conn = static_cast<std::uint32_t>(m.conns.size());
+  m.conns.emplace_back();
+  Impl::Conn& c = m.conns.back();
+  c.host[0] = opener;
+  c.host[1] = acceptor;
+  ns3::Ptr<ns3::Socket> s = ns3::Socket::CreateSocket(m.hosts[opener].node, ns3::TcpSocketFactory::GetTypeId());
+  PN_CHECK(s->Bind() == 0);
+  ns3::Address local;
+  s->GetSockName(local);
+  const std::uint16_t port = ns3::InetSocketAddress::ConvertFrom(local).GetPort();
+  m.awaiting_accept[std::uint64_t{opener} << 16 | port] = conn;
+  c.end[0].socket = s;
+  m.Track(s, conn, 0);
+  s->SetConnectCallback(ns3::MakeCallback(&Impl::Connected, impl_.get()),
+                        ns3::MakeCallback(&Impl::ConnectFailed, impl_.get()));
+  PN_CHECK(s->Connect(ns3::InetSocketAddress(m.hosts[acceptor].address, kPort)) == 0);
+  return conn;
+}
+
+void PacketNetwork::Write(std::uint32_t conn, int end, const std::uint8_t* data, std::size_t size) {
+  Impl::Conn& c = impl_->conns.at(conn);
+  if (c.closed) return;
+  Impl::End& e = c.end[end];
+  e.pending.insert(e.pending.end(), data, data + size);
+  impl_->Flush(conn, end);
+}
+
+void PacketNetwork::Close(std::uint32_t conn) {
+  Impl::Conn& c = impl_->conns.at(conn);
+  if (c.closed) return;
+  c.closed = true;
+  for (Impl::End& e : c.end) {
+    e.pending.clear();
+    e.offset = 0;
+    // An acceptor end not yet accepted is closed when it is (Accepted).
+    if (e.socket) e.socket->Close();
+  }
+}
+
+void PacketNetwork::SetLatency(std::uint32_t a, std::uint32_t b, std::int64_t latency_ns) {
+  const std::uint64_t pair = std::uint64_t{std::min(a, b)} << 32 | std::max(a, b);
+  const auto it = impl_->core.find(pair);
+  if (it == impl_->core.end()) return;
+  it->second.channel->SetAttribute("Delay", ns3::TimeValue(ns3::NanoSeconds(latency_ns)));
+}
+
+void PacketNetwork::OnBytes(BytesFn fn) { impl_->on_bytes = std::move(fn); }
+void PacketNetwork::OnWake(WakeFn fn) { impl_->on_wake = std::move(fn); }
+
+void PacketNetwork::WakeAt(std::int64_t t_ns) {
+  Impl& m = *impl_;
+  if (m.wake_at == t_ns) return;
+  if (m.wake_at >= 0) ns3::Simulator::Cancel(m.wake);
+  const std::int64_t now = ns3::Simulator::Now().GetNanoSeconds();
+  PN_CHECK(t_ns >= now);
+  m.wake_at = t_ns;
+  m.wake = ns3::Simulator::Schedule(ns3::NanoSeconds(t_ns - now), &Impl::Wake, impl_.get());
+}
+
+void PacketNetwork::StopAt(std::int64_t t_ns) {
+  ns3::Simulator::Cancel(impl_->stop);
+  impl_->stop = ns3::Simulator::Schedule(
+      ns3::NanoSeconds(t_ns - ns3::Simulator::Now().GetNanoSeconds()), [] { ns3::Simulator::Stop(); });
+}
+
+void PacketNetwork::Run() { ns3::Simulator::Run(); }
+std::int64_t PacketNetwork::Now() const { return ns3::Simulator::Now().GetNanoSeconds(); }
+std::uint64_t PacketNetwork::events() const { return ns3::Simulator::GetEventCount(); }
+std::uint32_t PacketNetwork::links() const { return impl_->link_count; }
+
+}  // namespace peerlab::ns3net
