@@ -408,8 +408,13 @@ TEST(ScenarioErrors, UnknownChoiceAndUnavailableBackend) {
   EXPECT_EQ(Error(std::string(kBase) + "protocol: { relay: cmpct }\n"),
             "s.yaml:10:20: protocol.relay: unknown value `cmpct` (expected one of: headers, "
             "legacy, compact)");
+#ifdef PEERLAB_HAVE_NS3
+  EXPECT_EQ(Error(With("  nodes: 200\n", "  nodes: 200\n  backend: ns2\n")),
+            "s.yaml:7:12: network.backend: unknown value `ns2` (expected one of: fast, ns3)");
+#else
   EXPECT_EQ(Error(With("  nodes: 200\n", "  nodes: 200\n  backend: ns3\n")),
             "s.yaml:7:12: network.backend: backend ns3 is not available in this build");
+#endif
 }
 
 TEST(ScenarioErrors, GroupCounts) {

@@ -538,6 +538,22 @@ void Simulation::DeliverFromTransport(TimeNs now, std::uint32_t node, protocol::
   Deliver(node, input);
 }
 
+bool Simulation::SendAs(std::uint32_t node, protocol::PeerId peer, const protocol::Message& m) {
+  if (node >= peers_.size() || peer >= peers_[node].size() || !peers_[node][peer].open) return false;
+  const PeerLink& link = peers_[node][peer];
+  if (transport_ && !link.rushing) {
+    transport_->Send(node, peer, m);
+    return true;
+  }
+  const protocol::MessageId id = pool_.Acquire(m.type);
+  pool_.Get(id) = m;
+  const TimeNs arrival = link.rushing ? SendRushing(node, peer, m.wire_bytes)
+                                      : links_.Send(now_, node, link.remote, m.wire_bytes);
+  Push(EventKind::kDeliver, node, arrival, link.remote, link.remote_peer, id,
+       peers_[link.remote][link.remote_peer].generation);
+  return true;
+}
+
 void Simulation::FinishTransportRun(TimeNs now) {
   RunEventsUntil(std::min(now, end_at_));  // events at the stop time itself
   now_ = std::max(now_, std::min(now, end_at_));

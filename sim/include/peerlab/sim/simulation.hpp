@@ -137,6 +137,14 @@ class Simulation {
   // The transport's run ended at `now` (its clock): the engine's events up to the end run.
   void FinishTransportRun(TimeNs now);
 
+  // Test hooks (tests/conformance): run on to `t` after Run stopped; make `node` send `m` on
+  // its open connection `peer` now, as if its own logic had (false if the link is not open).
+  void ContinueUntil(TimeNs t) {
+    end_at_ = t;
+    Run();
+  }
+  bool SendAs(std::uint32_t node, protocol::PeerId peer, const protocol::Message& m);
+
  private:
   // One end of a connection. A slot is reused for a later connection once its node knows the
   // old one is gone and everything sent to the node before the close has arrived (its
