@@ -9,7 +9,6 @@
 #include "peerlab/ns3/ns3_transport.hpp"
 
 #include <algorithm>
-#include <cstdlib>
 #include <optional>
 #include <span>
 #include <unordered_map>
@@ -114,8 +113,6 @@ class Ns3Transport final : public sim::Transport {
   static PacketNetworkConfig NetworkConfig(const sim::SimConfig& config) {
     PacketNetworkConfig c;
     c.seed = config.seed;
-    if (const char* q = std::getenv("PEERLAB_NS3_QUEUE")) c.access_queue_packets = std::atoi(q);  // TEMP
-    if (const char* q = std::getenv("PEERLAB_NS3_BUF")) c.socket_buffer = std::atoi(q);  // TEMP
     return c;
   }
   static std::uint64_t Key(std::uint32_t node, protocol::PeerId slot) {
@@ -210,3 +207,4 @@ std::unique_ptr<sim::Transport> MakeNs3Transport(const sim::SimConfig& config) {
 }
 
 }  // namespace peerlab::ns3net
+
