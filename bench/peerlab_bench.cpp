@@ -71,11 +71,14 @@ int RunScenario(peerlab::results::JsonWriter& w, const std::string& path,
   w.Key("overrides").BeginArray();
   for (const auto& o : overrides) w.String(o);
   w.EndArray();
+  w.Key("backend").String(peerlab::sim::BackendName(scenario->sim.backend));
   w.Key("nodes").UInt(r.nodes);
   w.Key("blocks").UInt(r.blocks_mined);
   w.Key("wall_s").Double(outcome->wall_s);
   w.Key("events").UInt(r.events);
   w.Key("events_per_s").Double(static_cast<double>(r.events) / outcome->wall_s);
+  // The ns-3 backend's own events (packets, timers): what its wall time is spent on.
+  if (scenario->sim.backend == peerlab::sim::Backend::kNs3) w.Key("ns3_events").UInt(r.network_events);
   w.Key("peak_rss_mb").Double(outcome->peak_rss_mb);
   w.Key("propagation_p50_s").Double(r.propagation_p50_s);
   w.Key("propagation_p90_s").Double(r.propagation_p90_s);

@@ -38,6 +38,14 @@ class Ns3Transport final : public sim::Transport {
     net_.OnBytes([this](std::uint32_t conn, int end, const std::uint8_t* data, std::size_t n) {
       Received(conn, end, {data, n});
     });
+    net_.OnFailed([this](std::uint32_t conn) {
+      // TCP gave up: both nodes lose the connection, as from a link failure.
+      const End& e = conns_[conn].end[0];
+      if (sim_->slot_generation(e.node, e.slot) == e.generation) {
+        sim_->DisconnectFromTransport(net_.Now(), e.node, e.slot);
+      }
+      Rearm();
+    });
     net_.OnWake([this] {
       sim_->RunEventsUntil(net_.Now());
       Rearm();
@@ -207,4 +215,3 @@ std::unique_ptr<sim::Transport> MakeNs3Transport(const sim::SimConfig& config) {
 }
 
 }  // namespace peerlab::ns3net
-

@@ -64,6 +64,7 @@ struct PacketNetwork::Impl {
   std::uint32_t link_count = 0;
   ns3::InternetStackHelper stack;
   BytesFn on_bytes;
+  FailedFn on_failed;
   WakeFn on_wake;
   ns3::EventId wake, stop;
   std::int64_t wake_at = -1;
@@ -102,6 +103,23 @@ struct PacketNetwork::Impl {
     socket_end[ns3::PeekPointer(s)] = {conn, end};
     s->SetRecvCallback(ns3::MakeCallback(&Impl::Receive, this));
     s->SetSendCallback(ns3::MakeCallback(&Impl::SpaceAvailable, this));
+    s->SetCloseCallbacks(ns3::MakeCallback(&Impl::Closed, this),
+                         ns3::MakeCallback(&Impl::Failed, this));
+  }
+
+  void Closed(ns3::Ptr<ns3::Socket>) {}  // a normal close: only after Close() here
+
+  void Failed(ns3::Ptr<ns3::Socket> s) {
+    const auto it = socket_end.find(ns3::PeekPointer(s));
+    if (it == socket_end.end()) return;
+    Conn& c = conns[it->second.first];
+    if (c.closed) return;  // closing anyway
+    c.closed = true;
+    for (End& e : c.end) {
+      e.pending.clear();
+      if (e.socket && e.socket != s) e.socket->Close();
+    }
+    if (on_failed) on_failed(it->second.first);
   }
 
   void Flush(std::uint32_t conn, int end) {
@@ -202,6 +220,10 @@ PacketNetwork::PacketNetwork(const PacketNetworkConfig& config) : impl_(new Impl
   ns3::Config::SetDefault("ns3::TcpSocket::SegmentSize", ns3::UintegerValue(config.segment_size));
   // Bitcoin Core sets TCP_NODELAY on its sockets: no Nagle delay for small messages.
   ns3::Config::SetDefault("ns3::TcpSocket::TcpNoDelay", ns3::BooleanValue(true));
+  // Linux keeps retransmitting for about 15 minutes (tcp_retries2 = 15) before giving up. With
+  // ns-3's 6 retries, and also with 15, ns-3 aborted connections about 90 s into a 20 s delay
+  // partition (tests/conformance, DelayPartition...); 100 keeps them, as Linux would.
+  ns3::Config::SetDefault("ns3::TcpSocket::DataRetries", ns3::UintegerValue(100));
   ns3::Config::SetDefault("ns3::TcpSocket::SndBufSize", ns3::UintegerValue(config.socket_buffer));
   ns3::Config::SetDefault("ns3::TcpSocket::RcvBufSize", ns3::UintegerValue(config.socket_buffer));
   ns3::Ipv4StaticRoutingHelper routing;
@@ -314,6 +336,7 @@ void PacketNetwork::SetLatency(std::uint32_t a, std::uint32_t b, std::int64_t la
 }
 
 void PacketNetwork::OnBytes(BytesFn fn) { impl_->on_bytes = std::move(fn); }
+void PacketNetwork::OnFailed(FailedFn fn) { impl_->on_failed = std::move(fn); }
 void PacketNetwork::OnWake(WakeFn fn) { impl_->on_wake = std::move(fn); }
 
 void PacketNetwork::WakeAt(std::int64_t t_ns) {

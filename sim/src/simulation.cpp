@@ -554,6 +554,13 @@ bool Simulation::SendAs(std::uint32_t node, protocol::PeerId peer, const protoco
   return true;
 }
 
+void Simulation::DisconnectFromTransport(TimeNs now, std::uint32_t node, protocol::PeerId slot) {
+  PEERLAB_ASSERT(now >= now_);
+  if (now > end_at_) return;
+  now_ = now;
+  Disconnect(node, slot);
+}
+
 void Simulation::FinishTransportRun(TimeNs now) {
   RunEventsUntil(std::min(now, end_at_));  // events at the stop time itself
   now_ = std::max(now_, std::min(now, end_at_));

@@ -145,6 +145,28 @@ TEST_P(Conformance, PartitionSplitsAndHealJoins) {
   EXPECT_EQ(reconnected, 9u);  // 6 nodes of degree 3: every connection, counted once
 }
 
+TEST_P(Conformance, DelayPartitionDelaysCrossingTraffic) {
+  SimConfig c = SplitNetwork();
+  c.events[0].mode = PartitionMode::kDelay;
+  c.events[0].delay = 20 * kSecond;
+  c.stop.time = 600 * kSecond;
+  auto sim = Build(c, GetParam());
+  sim->Run();
+  const SimReport r = sim->Report();
+  std::uint32_t checked = 0;
+  for (const BlockRow& b : r.blocks) {
+    // Mined while the delay was in effect (and well before the heal), and reached every
+    // node (a losing branch's block may not): the other side had it no sooner than the delay.
+    if (b.found_at < 30 * kSecond || b.found_at > 300 * kSecond || !b.reach_s[3]) continue;
+    ++checked;
+    EXPECT_GE(*b.reach_s[3], 20.0) << "block at height " << b.height;
+  }
+  EXPECT_GT(checked, 0u);
+  EXPECT_EQ(r.disconnects, 0u);  // connections survive the delay (TCP does not give up)
+  ASSERT_EQ(r.partitions.size(), 1u);
+  EXPECT_TRUE(r.partitions[0].time_to_consistency.has_value());
+}
+
 TEST_P(Conformance, ForksReorganise) {
   SimConfig c = SplitNetwork();
   c.stop.time = 600 * kSecond;

@@ -33,6 +33,8 @@ class PacketNetwork {
   using BytesFn = std::function<void(std::uint32_t conn, int end, const std::uint8_t* data,
                                      std::size_t size)>;
   using WakeFn = std::function<void()>;
+  // TCP gave up on a connection (retransmissions exhausted, reset) while it was open here.
+  using FailedFn = std::function<void(std::uint32_t conn)>;
 
   // Seeds ns-3 and sets TCP defaults. One PacketNetwork at a time per process (ns-3's
   // Simulator is a singleton); the destructor calls Simulator::Destroy.
@@ -54,6 +56,7 @@ class PacketNetwork {
   void SetLatency(std::uint32_t a, std::uint32_t b, std::int64_t latency_ns);
 
   void OnBytes(BytesFn fn);
+  void OnFailed(FailedFn fn);
   // The driver's clock hooks: one pending wake-up (re-arming replaces it) and one stop time.
   void OnWake(WakeFn fn);
   void WakeAt(std::int64_t t_ns);

@@ -134,6 +134,8 @@ class Simulation {
   // knows as (node, slot, generation); dropped if the slot has since served another one.
   void DeliverFromTransport(TimeNs now, std::uint32_t node, protocol::PeerId slot,
                             std::uint32_t generation, const protocol::Input& input);
+  // The transport lost the connection (TCP gave up) at `now`: Disconnect, then.
+  void DisconnectFromTransport(TimeNs now, std::uint32_t node, protocol::PeerId slot);
   // The transport's run ended at `now` (its clock): the engine's events up to the end run.
   void FinishTransportRun(TimeNs now);
 
