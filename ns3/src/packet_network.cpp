@@ -30,6 +30,93 @@ constexpr std::uint32_t kBase = 0x0A000000;  // 10.0.0.0/8: 2^22 /30 subnets
     }                                                                             \
   } while (0)
 
+// Routing by table lookup, O(1) per packet. ns-3's Ipv4StaticRouting scans every route (and
+// the weak end-system model every interface) per packet, which dominated the profile once a
+// router had dozens of core links. Same routes, same paths, same results: a host sends
+// everything to its router and takes what is addressed to it; a router forwards by
+// destination host.
+class FlatRouting : public ns3::Ipv4RoutingProtocol {
+ public:
+  static ns3::TypeId GetTypeId() {
+    static ns3::TypeId tid = ns3::TypeId("peerlab::FlatRouting")
+                                 .SetParent<ns3::Ipv4RoutingProtocol>()
+                                 .SetGroupName("Internet");
+    return tid;
+  }
+
+  void SetLocal(ns3::Ipv4Address local) { local_ = local; }
+  // Packets for `dest` leave through `interface` to `gateway`.
+  void AddRoute(ns3::Ipv4Address dest, ns3::Ipv4Address gateway, std::uint32_t interface) {
+    routes_[dest.Get()] = MakeRoute(dest, gateway, interface);
+  }
+  void SetDefault(ns3::Ipv4Address gateway, std::uint32_t interface) {
+    default_ = MakeRoute(ns3::Ipv4Address::GetAny(), gateway, interface);
+  }
+
+  ns3::Ptr<ns3::Ipv4Route> RouteOutput(ns3::Ptr<ns3::Packet>, const ns3::Ipv4Header& header,
+                                       ns3::Ptr<ns3::NetDevice>,
+                                       ns3::Socket::SocketErrno& error) override {
+    ns3::Ptr<ns3::Ipv4Route> route = Find(header.GetDestination());
+    error = route ? ns3::Socket::ERROR_NOTERROR : ns3::Socket::ERROR_NOROUTETOHOST;
+    if (!route) return nullptr;
+    ns3::Ptr<ns3::Ipv4Route> out = ns3::Create<ns3::Ipv4Route>(*route);
+    out->SetDestination(header.GetDestination());
+    return out;
+  }
+
+  bool RouteInput(ns3::Ptr<const ns3::Packet> p, const ns3::Ipv4Header& header,
+                  ns3::Ptr<const ns3::NetDevice> idev, UnicastForwardCallback ucb,
+                  MulticastForwardCallback, LocalDeliverCallback lcb, ErrorCallback) override {
+    if (header.GetDestination() == local_) {
+      lcb(p, header, ipv4_->GetInterfaceForDevice(idev));
+      return true;
+    }
+    const auto it = routes_.find(header.GetDestination().Get());
+    if (it == routes_.end()) return false;
+    ucb(it->second, p, header);
+    return true;
+  }
+
+  void NotifyInterfaceUp(std::uint32_t) override {}
+  void NotifyInterfaceDown(std::uint32_t) override {}
+  void NotifyAddAddress(std::uint32_t, ns3::Ipv4InterfaceAddress) override {}
+  void NotifyRemoveAddress(std::uint32_t, ns3::Ipv4InterfaceAddress) override {}
+  void SetIpv4(ns3::Ptr<ns3::Ipv4> ipv4) override { ipv4_ = ipv4; }
+  void PrintRoutingTable(ns3::Ptr<ns3::OutputStreamWrapper>, ns3::Time::Unit) const override {}
+
+ private:
+  ns3::Ptr<ns3::Ipv4Route> MakeRoute(ns3::Ipv4Address dest, ns3::Ipv4Address gateway,
+                                     std::uint32_t interface) const {
+    ns3::Ptr<ns3::Ipv4Route> r = ns3::Create<ns3::Ipv4Route>();
+    r->SetDestination(dest);
+    r->SetGateway(gateway);
+    r->SetOutputDevice(ipv4_->GetNetDevice(interface));
+    r->SetSource(ipv4_->GetAddress(interface, 0).GetLocal());
+    return r;
+  }
+  ns3::Ptr<ns3::Ipv4Route> Find(ns3::Ipv4Address dest) const {
+    const auto it = routes_.find(dest.Get());
+    return it != routes_.end() ? it->second : default_;
+  }
+
+  ns3::Ptr<ns3::Ipv4> ipv4_;
+  ns3::Ipv4Address local_;  // hosts: their access address; routers: none
+  std::unordered_map<std::uint32_t, ns3::Ptr<ns3::Ipv4Route>> routes_;
+  ns3::Ptr<ns3::Ipv4Route> default_;
+};
+
+class FlatRoutingHelper : public ns3::Ipv4RoutingHelper {
+ public:
+  FlatRoutingHelper* Copy() const override { return new FlatRoutingHelper(*this); }
+  ns3::Ptr<ns3::Ipv4RoutingProtocol> Create(ns3::Ptr<ns3::Node>) const override {
+    return ns3::CreateObject<FlatRouting>();
+  }
+};
+
+ns3::Ptr<FlatRouting> RoutingOf(const ns3::Ptr<ns3::Node>& node) {
+  return ns3::DynamicCast<FlatRouting>(node->GetObject<ns3::Ipv4>()->GetRoutingProtocol());
+}
+
 }  // namespace
 
 struct PacketNetwork::Impl {
@@ -226,7 +313,7 @@ PacketNetwork::PacketNetwork(const PacketNetworkConfig& config) : impl_(new Impl
   ns3::Config::SetDefault("ns3::TcpSocket::DataRetries", ns3::UintegerValue(100));
   ns3::Config::SetDefault("ns3::TcpSocket::SndBufSize", ns3::UintegerValue(config.socket_buffer));
   ns3::Config::SetDefault("ns3::TcpSocket::RcvBufSize", ns3::UintegerValue(config.socket_buffer));
-  ns3::Ipv4StaticRoutingHelper routing;
+  FlatRoutingHelper routing;
   impl_->stack.SetRoutingHelper(routing);
   impl_->stack.SetIpv6StackInstall(false);
 }
@@ -258,8 +345,9 @@ std::uint32_t PacketNetwork::AddHost(double upload_bps, double download_bps) {
   devices.Get(1)->SetAttribute("DataRate", ns3::DataRateValue(ns3::DataRate(static_cast<std::uint64_t>(download_bps))));
   ns3::Ipv4Address router_address;
   const auto ifs = m.Address(devices, &h.address, &router_address);
-  ns3::Ipv4StaticRoutingHelper routing;
-  routing.GetStaticRouting(h.node->GetObject<ns3::Ipv4>())->SetDefaultRoute(router_address, ifs.first);
+  RoutingOf(h.node)->SetLocal(h.address);
+  RoutingOf(h.node)->SetDefault(router_address, ifs.first);
+  RoutingOf(h.router)->AddRoute(h.address, h.address, ifs.second);
   h.listener = ns3::Socket::CreateSocket(h.node, ns3::TcpSocketFactory::GetTypeId());
   PN_CHECK(h.listener->Bind(ns3::InetSocketAddress(ns3::Ipv4Address::GetAny(), kPort)) == 0);
   PN_CHECK(h.listener->Listen() == 0);
@@ -284,9 +372,8 @@ std::uint32_t PacketNetwork::Connect(std::uint32_t opener, std::uint32_t accepto
     ns3::NetDeviceContainer devices = p2p.Install(a.router, b.router);
     ns3::Ipv4Address at_a, at_b;
     const auto ifs = m.Address(devices, &at_a, &at_b);
-    ns3::Ipv4StaticRoutingHelper routing;
-    routing.GetStaticRouting(a.router->GetObject<ns3::Ipv4>())->AddHostRouteTo(b.address, at_b, ifs.first);
-    routing.GetStaticRouting(b.router->GetObject<ns3::Ipv4>())->AddHostRouteTo(a.address, at_a, ifs.second);
+    RoutingOf(a.router)->AddRoute(b.address, at_b, ifs.first);
+    RoutingOf(b.router)->AddRoute(a.address, at_a, ifs.second);
     m.core[pair] = {ns3::DynamicCast<ns3::PointToPointChannel>(devices.Get(0)->GetChannel())};
   }
   const auto conn = static_cast<std::uint32_t>(m.conns.size());
