@@ -199,8 +199,9 @@ def read_sweep_file(path: str) -> dict:
         raise InputError(1, "(file)", f"cannot read: {e.strerror}") from None
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
+        message = e.problem or "invalid YAML"
         raise InputError((mark.line + 1) if mark else 1, "(syntax)",
-                         " ".join(filter(None, [e.context, e.problem]))) from None
+                         f"{message} ({e.context})" if e.context else message) from None
     except yaml.YAMLError as e:
         raise InputError(1, "(syntax)", str(e).replace("\n", " ")) from None
     if root is None:
