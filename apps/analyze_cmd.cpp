@@ -143,15 +143,7 @@ std::string RunMarkdown(const YAML::Node& summary, const YAML::Node& resolved) {
   return md.str();
 }
 
-struct AnalyzeArgs {
-  std::string run_dir;
-  std::string graph_file;
-  std::string out;
-  analysis::TopologyOptions options;
-  bool help = false;
-};
-
-bool ParseAnalyzeArgs(int argc, char** argv, AnalyzeArgs& args, std::string& error) {
+bool ParseAnalyzeArgs(int argc, char** argv, AnalyzeRequest& args, std::string& error) {
   for (int i = 2; i < argc; ++i) {
     const std::string arg = argv[i];
     auto value = [&](const char* flag) -> const char* {
@@ -219,14 +211,8 @@ bool ParseAnalyzeArgs(int argc, char** argv, AnalyzeArgs& args, std::string& err
 
 }  // namespace
 
-int AnalyzeMain(int argc, char** argv) {
-  AnalyzeArgs args;
-  std::string error;
-  if (!ParseAnalyzeArgs(argc, argv, args, error)) return Fail(error);
-  if (args.help) {
-    std::fputs(kAnalyzeHelp, stdout);
-    return 0;
-  }
+Result<AnalyzeOutput> RunAnalyze(const AnalyzeRequest& args) {
+  auto fail = [](std::string message) { return Status::Error(std::move(message)); };
   std::error_code ec;
   std::string edges_path = args.graph_file;
   std::optional<analysis::NodeAttributes> nodes;
@@ -235,15 +221,15 @@ int AnalyzeMain(int argc, char** argv) {
   const bool run_mode = !args.run_dir.empty();
   if (run_mode) {
     const fs::path dir(args.run_dir);
-    if (!fs::is_directory(dir, ec)) return Fail(args.run_dir + ": no such run directory");
+    if (!fs::is_directory(dir, ec)) return fail(args.run_dir + ": no such run directory");
     edges_path = (dir / "edges.csv").string();
     if (!fs::exists(edges_path, ec)) {
-      return Fail(edges_path + ": missing (the run directory has no topology export)");
+      return fail(edges_path + ": missing (the run directory has no topology export)");
     }
     const fs::path nodes_path = dir / "nodes.csv";
     if (fs::exists(nodes_path, ec)) {
       auto loaded = analysis::LoadNodeAttributes(nodes_path.string());
-      if (!loaded.ok()) return Fail(loaded.status().message());
+      if (!loaded.ok()) return loaded.status();
       nodes = std::move(loaded.value());
     }
     for (const char* name : {"summary.json", "run.json"}) {
@@ -257,18 +243,18 @@ int AnalyzeMain(int argc, char** argv) {
           resolved = loaded["resolved_scenario"];
         }
       } catch (const YAML::Exception& e) {
-        return Fail(path.string() + ":" + std::to_string(e.mark.line + 1) +
+        return fail(path.string() + ":" + std::to_string(e.mark.line + 1) +
                     ": not valid JSON: " + e.msg);
       }
     }
   }
   auto loaded = analysis::LoadEdgeList(edges_path);
-  if (!loaded.ok()) return Fail(loaded.status().message());
+  if (!loaded.ok()) return loaded.status();
   analysis::LoadedGraph input = std::move(loaded.value());
   if (nodes) {
     const auto listed = static_cast<analysis::NodeId>(nodes->hashrate.size());
     if (listed < input.graph.node_count()) {
-      return Fail(edges_path + ": names node " + std::to_string(input.graph.node_count() - 1) +
+      return fail(edges_path + ": names node " + std::to_string(input.graph.node_count() - 1) +
                   " but nodes.csv lists only nodes up to " + std::to_string(listed - 1));
     }
     // Nodes without connections at the end of the run still count (isolated).
@@ -279,13 +265,14 @@ int AnalyzeMain(int argc, char** argv) {
 
   const auto analysis = analysis::AnalyzeTopology(std::move(input), nodes ? &*nodes : nullptr,
                                                    args.options);
+  AnalyzeOutput out;
   results::JsonWriter json;
   json.BeginObject();
   json.Key("source").String(edges_path);
   json.Key("topology");
   analysis::WriteTopologyJson(analysis, json);
   json.EndObject();
-  const std::string analysis_json = json.Finish();
+  out.analysis_json = json.Finish();
 
   std::ostringstream report;
   report << "# peerlab analysis: " << (run_mode ? args.run_dir : edges_path) << "\n\n";
@@ -295,21 +282,38 @@ int AnalyzeMain(int argc, char** argv) {
   }
   report << analysis::TopologyMarkdown(analysis) << "\n";
   if (summary && summary.IsMap()) report << RunMarkdown(summary, resolved);
+  out.report_md = report.str();
 
-  if (!run_mode && args.out.empty()) {
-    std::fputs(analysis_json.c_str(), stdout);
-    return 0;
-  }
+  if (!run_mode && args.out.empty()) return out;
   const fs::path out_dir = run_mode ? fs::path(args.run_dir) : fs::path(args.out);
   fs::create_directories(out_dir, ec);
-  if (ec) return Fail(out_dir.string() + ": cannot create directory: " + ec.message());
-  const std::string report_md = report.str();
+  if (ec) return fail(out_dir.string() + ": cannot create directory: " + ec.message());
   for (const auto& [name, text] : {std::pair<const char*, const std::string*>{
-                                       "analysis.json", &analysis_json},
-                                   {"report.md", &report_md}}) {
+                                       "analysis.json", &out.analysis_json},
+                                   {"report.md", &out.report_md}}) {
     const Status status = WriteFile(out_dir / name, *text);
-    if (!status.ok()) return Fail(status.message());
+    if (!status.ok()) return status;
   }
+  out.written_dir = out_dir.string();
+  return out;
+}
+
+int AnalyzeMain(int argc, char** argv) {
+  AnalyzeRequest args;
+  std::string error;
+  if (!ParseAnalyzeArgs(argc, argv, args, error)) return Fail(error);
+  if (args.help) {
+    std::fputs(kAnalyzeHelp, stdout);
+    return 0;
+  }
+  auto result = RunAnalyze(args);
+  if (!result.ok()) return Fail(result.status().message());
+  const AnalyzeOutput& out = result.value();
+  if (out.written_dir.empty()) {
+    std::fputs(out.analysis_json.c_str(), stdout);
+    return 0;
+  }
+  const fs::path out_dir(out.written_dir);
   std::fprintf(stderr, "peerlab: wrote %s and %s\n", (out_dir / "analysis.json").c_str(),
                (out_dir / "report.md").c_str());
   return 0;

@@ -2,8 +2,10 @@
 // and prints the summary. Every user error is one line on stderr and exit status 2.
 #include <unistd.h>
 
+#include <cerrno>
 #include <charconv>
 #include <chrono>
+#include <cstdlib>
 #include <cstdio>
 #include <cstring>
 #include <iostream>
@@ -31,6 +33,8 @@ Usage:
   peerlab wire decode|encode     Bitcoin P2P bytes to JSON lines and back
   peerlab theory selfish-mining|double-spend  attack theory as JSON (closed forms, Markov
                                  chain, optimal selfish mining MDP); nothing is simulated
+  peerlab sweep SWEEP.yaml       a resumable parameter sweep stored in SQLite (local cores or
+                                 a Dask cluster; runs `python3 -m peerlab sweep`, docs/python.md)
   peerlab --version
 
 Run `peerlab COMMAND --help` for a command's options.
@@ -211,6 +215,23 @@ int Check(int argc, char** argv) {
   return 0;
 }
 
+// `peerlab sweep` is the Python package's sweep (python/peerlab): replace this process with
+// Debian's interpreter running it, the package and module found through PYTHONPATH.
+int Sweep(int argc, char** argv) {
+  std::string path = PEERLAB_PYTHON_PATH;
+  if (const char* existing = std::getenv("PYTHONPATH"); existing && *existing) {
+    path += ":" + std::string(existing);
+  }
+  setenv("PYTHONPATH", path.c_str(), 1);
+  std::vector<char*> args = {const_cast<char*>(PEERLAB_PYTHON_EXECUTABLE),
+                             const_cast<char*>("-m"), const_cast<char*>("peerlab")};
+  for (int i = 1; i < argc; ++i) args.push_back(argv[i]);
+  args.push_back(nullptr);
+  execv(PEERLAB_PYTHON_EXECUTABLE, args.data());
+  return Fail(std::string("sweep: cannot start ") + PEERLAB_PYTHON_EXECUTABLE + ": " +
+              std::strerror(errno) + " (run scripts/setup.sh)");
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -232,6 +253,7 @@ int main(int argc, char** argv) {
   if (command == "wire") return peerlab::apps::WireMain(argc, argv);
   if (command == "analyze") return peerlab::apps::AnalyzeMain(argc, argv);
   if (command == "theory") return peerlab::apps::TheoryMain(argc, argv);
+  if (command == "sweep") return Sweep(argc, argv);
   if (command == "reference") {
     if (argc > 2 && (std::strcmp(argv[2], "-h") == 0 || std::strcmp(argv[2], "--help") == 0)) {
       std::puts("Usage: peerlab reference\n\nPrints docs/scenario-reference.md: every scenario key, its type, default and meaning.");

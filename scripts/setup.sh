@@ -24,12 +24,21 @@ for p in "${packages[@]}"; do
 done
 if [ ${#missing[@]} -eq 0 ]; then
   echo "setup: all ${#packages[@]} packages present"
-  exit 0
+else
+  sudo=""
+  if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
+  echo "setup: installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  $sudo apt-get update -qq
+  $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
-sudo=""
-if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
-echo "setup: installing ${missing[*]}"
-export DEBIAN_FRONTEND=noninteractive
-$sudo apt-get update -qq
-$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+# `import peerlab` for the user: a venv over Debian's interpreter that sees Debian's packages
+# (numpy, pandas, dask ...) and, through a .pth file, this checkout's package (python/) and
+# its compiled module (build/release/python/, there once built). Offline: nothing from PyPI.
+repo="$(cd "$(dirname "$0")/.." && pwd)"
+if [ ! -x "$repo/.venv/bin/python" ]; then
+  /usr/bin/python3 -m venv --system-site-packages "$repo/.venv"
+fi
+site="$("$repo/.venv/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')"
+printf '%s\n%s\n' "$repo/python" "$repo/build/release/python" > "$site/peerlab-checkout.pth"

@@ -37,6 +37,12 @@ CsvWriter& CsvWriter::Field(double value) {
   return *this;
 }
 
+CsvWriter& CsvWriter::Field(const std::optional<std::uint32_t>& value) {
+  if (value) return Field(static_cast<std::uint64_t>(*value));
+  Separator();
+  return *this;
+}
+
 CsvWriter& CsvWriter::Field(const std::optional<double>& value) {
   if (value) return Field(*value);
   Separator();

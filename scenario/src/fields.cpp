@@ -245,7 +245,7 @@ bool ParseOutputs(const Node& n, const std::string& p, Ctx& c, std::string& j) {
   for (std::size_t i = 0; i < n.items.size(); ++i) {
     const std::string item = p + "[" + std::to_string(i) + "]";
     std::string v;
-    if (!ReadChoice(n.items[i], item, c, {"summary", "blocks", "graphml"}, &v)) return false;
+    if (!ReadChoice(n.items[i], item, c, {"summary", "blocks", "transactions", "graphml"}, &v)) return false;
     for (const std::string& seen : outputs) {
       if (seen == v) return c.Fail(n.items[i].origin, item, "duplicate output " + Quote(v));
     }
@@ -324,10 +324,12 @@ const Table& RootTable() {
           {"churn", "mapping", false, "", "",
            "Nodes leaving and rejoining, connections failing (see `churn`); absent: none.",
            &ParseChurn},
-          {"outputs", "list of `summary`, `blocks`, `graphml`", false, "[summary, blocks]", "",
+          {"outputs", "list of `summary`, `blocks`, `transactions`, `graphml`", false,
+           "[summary, blocks]", "",
            "Result files to write. `summary` (summary.json) and the final connection graph "
-           "(edges.csv, nodes.csv) are always written; `blocks`: blocks.csv; `graphml`: "
-           "topology.graphml (and one per snapshot).",
+           "(edges.csv, nodes.csv) are always written; `blocks`: blocks.csv; `transactions`: "
+           "transactions.csv (one row per transaction: class, origin, creation, reach, "
+           "inclusion); `graphml`: topology.graphml (and one per snapshot).",
            &ParseOutputs},
           {"topology_snapshots", "list of durations", false, "", "",
            "Also record the connection graph at these times: edges_at_<T>s.csv each. Times "

@@ -208,12 +208,27 @@ std::string SummaryJson(const Scenario& scenario, const sim::SimReport& r) {
 std::string BlocksCsv(const Scenario& scenario, const sim::SimReport& r) {
   results::CsvWriter csv({"id", "height", "parent", "miner_group", "miner_node", "mined_at_s",
                           "main_chain", "size_bytes", "reach_50_s", "reach_90_s", "reach_99_s",
-                          "reach_100_s"});
+                          "reach_100_s", "partition_side"});
   for (const auto& b : r.blocks) {
     csv.Field(b.id_hex).Field(b.height).Field(b.parent_hex);
     csv.Field(scenario.sim.groups[b.miner_group].name).Field(b.miner_node);
     csv.Field(ToSeconds(b.found_at)).Field(b.main_chain).Field(b.size_bytes);
     for (const auto& reach : b.reach_s) csv.Field(reach);
+    csv.Field(b.partition_side);
+    csv.EndRow();
+  }
+  return csv.text();
+}
+
+std::string TransactionsCsv(const Scenario& scenario, const sim::SimReport& r) {
+  results::CsvWriter csv({"id", "class", "origin_node", "created_at_s", "size_bytes", "fee_sat",
+                          "reach_50_s", "reach_90_s", "included_height", "inclusion_delay_s",
+                          "inclusion_delay_blocks"});
+  for (const auto& t : r.txs) {
+    csv.Field(t.id_hex).Field(scenario.sim.transactions.classes[t.tx_class].name);
+    csv.Field(t.origin).Field(ToSeconds(t.created_at)).Field(t.size_bytes).Field(t.fee_sat);
+    csv.Field(t.reach_50_s).Field(t.reach_90_s).Field(t.included_height);
+    csv.Field(t.inclusion_delay_s).Field(t.inclusion_delay_blocks);
     csv.EndRow();
   }
   return csv.text();
@@ -278,6 +293,12 @@ Result<RunOutcome> RunScenario(const Scenario& scenario, const RunOptions& optio
       scenario.outputs.end();
   Status s = dir->Write("summary.json", outcome.summary_json);
   if (s.ok() && want_blocks) s = dir->Write("blocks.csv", BlocksCsv(scenario, outcome.report));
+  const bool want_transactions =
+      std::find(scenario.outputs.begin(), scenario.outputs.end(), "transactions") !=
+      scenario.outputs.end();
+  if (s.ok() && want_transactions) {
+    s = dir->Write("transactions.csv", TransactionsCsv(scenario, outcome.report));
+  }
   const bool want_graphml =
       std::find(scenario.outputs.begin(), scenario.outputs.end(), "graphml") !=
       scenario.outputs.end();

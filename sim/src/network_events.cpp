@@ -187,6 +187,14 @@ void Simulation::TrackTip(const protocol::Observation& o) {
   faults_.awaiting_consistency.clear();
 }
 
+std::optional<std::uint32_t> Simulation::PartitionSideAt(TimeNs at, std::uint32_t node) const {
+  for (const Partition& p : faults_.partitions) {
+    const TimeNs end = p.healed_at >= 0 ? p.healed_at : kTimeNever;
+    if (at >= p.at && at < end) return p.side_of[node];
+  }
+  return std::nullopt;
+}
+
 std::vector<PartitionReport> Simulation::ReportPartitions(const std::vector<bool>& on_main) const {
   std::vector<PartitionReport> reports;
   for (const Partition& p : faults_.partitions) {

@@ -92,6 +92,7 @@ SimReport Simulation::Report() const {
     row.found_at = rec.found_at;
     row.main_chain = on_main[h];
     row.size_bytes = rec.size_bytes;
+    row.partition_side = PartitionSideAt(rec.found_at, rec.miner);
     for (std::size_t k = 0; k < kReachShares.size(); ++k) {
       if (bp.reached_at[k] >= 0) {
         row.reach_s[k] = ToSeconds(bp.reached_at[k] - rec.found_at);
@@ -124,6 +125,7 @@ SimReport Simulation::Report() const {
     std::vector<std::vector<double>> reach50(classes), reach90(classes), delay_s(classes),
         delay_blocks(classes);
     r.tx_classes.resize(classes);
+    r.txs.reserve(tx_store_.size());
     for (std::size_t c = 0; c < classes; ++c) r.tx_classes[c].name = config_.transactions.classes[c].name;
     // Main-chain blocks by height, and where each transaction was included.
     std::vector<TimeNs> main_found_at;  // index: height - 1
@@ -139,17 +141,33 @@ SimReport Simulation::Report() const {
       ++cr.created;
       ++r.txs_created;
       const TxProgress& tp = tx_progress_[t];
-      if (tp.reached_at[0] >= 0) reach50[tx.tx_class].push_back(ToSeconds(tp.reached_at[0] - tx.created_at));
-      if (tp.reached_at[1] >= 0) reach90[tx.tx_class].push_back(ToSeconds(tp.reached_at[1] - tx.created_at));
+      TxRow& row = r.txs.emplace_back();
+      row.id_hex = tx.id.ToHex();
+      row.tx_class = tx.tx_class;
+      row.origin = tx.origin;
+      row.created_at = tx.created_at;
+      row.size_bytes = tx.size_bytes;
+      row.fee_sat = tx.fee_sat;
+      if (tp.reached_at[0] >= 0) {
+        row.reach_50_s = ToSeconds(tp.reached_at[0] - tx.created_at);
+        reach50[tx.tx_class].push_back(*row.reach_50_s);
+      }
+      if (tp.reached_at[1] >= 0) {
+        row.reach_90_s = ToSeconds(tp.reached_at[1] - tx.created_at);
+        reach90[tx.tx_class].push_back(*row.reach_90_s);
+      }
       if (included_in[t] == protocol::kNoBlock) continue;
       ++cr.included;
       ++r.txs_confirmed;
       const auto& block = store_.Get(included_in[t]);
-      delay_s[tx.tx_class].push_back(ToSeconds(block.found_at - tx.created_at));
+      row.included_height = block.height;
+      row.inclusion_delay_s = ToSeconds(block.found_at - tx.created_at);
+      delay_s[tx.tx_class].push_back(*row.inclusion_delay_s);
       // Main-chain blocks already found when the transaction was created.
       const auto before = static_cast<std::uint32_t>(
           std::upper_bound(main_found_at.begin(), main_found_at.end(), tx.created_at) -
           main_found_at.begin());
+      row.inclusion_delay_blocks = block.height - before;
       delay_blocks[tx.tx_class].push_back(static_cast<double>(block.height - before));
     }
     for (std::size_t c = 0; c < classes; ++c) {

@@ -19,6 +19,7 @@ class CsvWriter {
   CsvWriter& Field(std::int64_t value);
   CsvWriter& Field(std::uint64_t value);
   CsvWriter& Field(std::uint32_t value) { return Field(static_cast<std::uint64_t>(value)); }
+  CsvWriter& Field(const std::optional<std::uint32_t>& value);  // empty when null
   CsvWriter& Field(bool value) { return Field(std::string_view(value ? "true" : "false")); }
   void EndRow();  // asserts the row has exactly one field per column
 

@@ -34,6 +34,8 @@ Result<RunOutcome> RunScenario(const Scenario& scenario, const RunOptions& optio
 // The results contract (design §6), rendered deterministically.
 std::string SummaryJson(const Scenario& scenario, const sim::SimReport& report);
 std::string BlocksCsv(const Scenario& scenario, const sim::SimReport& report);
+// One row per transaction (header only without a transaction workload).
+std::string TransactionsCsv(const Scenario& scenario, const sim::SimReport& report);
 std::string RunManifestJson(const Scenario& scenario, const sim::SimReport& report, double wall_s,
                             double peak_rss_mb);
 

@@ -31,7 +31,8 @@ struct BlockRow {
   TimeNs found_at = 0;
   bool main_chain = false;
   std::uint32_t size_bytes = 0;
-  std::array<std::optional<double>, 4> reach_s;  // seconds from mining to each kReachShares
+  std::array<std::optional<double>, 4> reach_s;
+  std::optional<std::uint32_t> partition_side;  // miner's side, if a partition was in effect  // seconds from mining to each kReachShares
 };
 
 // Nearest-rank summary of a sample; all null when the sample is empty.
@@ -119,6 +120,20 @@ struct TxClassReport {
   Distribution inclusion_delay_blocks;  // main-chain blocks found after creation, up to it
 };
 
+// One transaction of the workload (transactions.csv).
+struct TxRow {
+  std::string id_hex;
+  std::uint16_t tx_class = 0;
+  std::uint32_t origin = 0;
+  TimeNs created_at = 0;
+  std::uint32_t size_bytes = 0;
+  std::uint64_t fee_sat = 0;
+  std::optional<double> reach_50_s, reach_90_s;  // from creation; null: never reached
+  std::optional<std::uint32_t> included_height;  // main-chain block holding it
+  std::optional<double> inclusion_delay_s;
+  std::optional<std::uint32_t> inclusion_delay_blocks;
+};
+
 // One open connection; `source` opened it.
 enum class EdgeType : std::uint8_t { kFullRelay, kBlockRelayOnly, kRushing };
 struct EdgeRow {
@@ -171,6 +186,7 @@ struct SimReport {
   std::uint32_t txs_created = 0;
   std::uint32_t txs_confirmed = 0;
   std::vector<TxClassReport> tx_classes;
+  std::vector<TxRow> txs;  // every transaction created, in creation order
   std::optional<ChurnReport> churn;  // set when the scenario has churn
   std::vector<PartitionReport> partitions;  // in the order they started
 };

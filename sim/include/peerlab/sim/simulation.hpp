@@ -187,6 +187,8 @@ class Simulation {
   TimeNs DelayedUntil(std::uint32_t node) const;  // latest delayed arrival at the node, or 0
   void TrackTip(const protocol::Observation& o);
   std::vector<PartitionReport> ReportPartitions(const std::vector<bool>& on_main) const;
+  // The side `node` was on in the partition in effect at `at`; nullopt: none in effect.
+  std::optional<std::uint32_t> PartitionSideAt(TimeNs at, std::uint32_t node) const;
 
   SimConfig config_;
   protocol::BlockStore store_;
