@@ -169,10 +169,11 @@ def analyze(result_or_run_dir, threshold: float = 0.5) -> Analysis:
 
 def _selfish_mining(alpha: float, gamma: float, optimal: bool = False,
                     max_fork_length: int = 94) -> dict:
-    """Eyal & Sirer's SM1 revenue, and with optimal=True Sapirshtein et al.'s optimum
-    (keys as `peerlab theory selfish-mining`)."""
+    """Eyal & Sirer's SM1 revenue (closed form and their Markov chain solved numerically), and
+    with optimal=True Sapirshtein et al.'s optimum (keys as `peerlab theory selfish-mining`)."""
     out = {"alpha": alpha, "gamma": gamma,
-           "closed_form": _peerlab.eyal_sirer_revenue(alpha, gamma)}
+           "closed_form": _peerlab.eyal_sirer_revenue(alpha, gamma),
+           "markov_chain": _peerlab.selfish_chain_revenue(alpha, gamma)}
     if optimal:
         out["optimal"] = _peerlab.optimal_selfish_revenue(alpha, gamma, max_fork_length)
         out["max_fork_length"] = max_fork_length
@@ -192,5 +193,7 @@ theory = types.SimpleNamespace(
     optimal_selfish_revenue=_peerlab.optimal_selfish_revenue,
     nakamoto_double_spend=_peerlab.nakamoto_double_spend,
     rosenfeld_double_spend=_peerlab.rosenfeld_double_spend,
+    double_spend_success=_peerlab.double_spend_success,
+    selfish_chain_revenue=_peerlab.selfish_chain_revenue,
 )
 theory.__doc__ = "Closed forms and optima of docs/theory.md (see `peerlab theory`)."

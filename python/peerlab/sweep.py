@@ -263,8 +263,9 @@ def sweep(scenario, params=None, seeds=1, executor=None, store="sweep.sqlite",
             owned = _default_executor(workers, len(todo)) if executor is None else None
             jobs = [(k, (scenario.text, scenario.label, scenario.base_dir, jobs_by_key[k][2]))
                     for k in todo]
+            finished = _submit_all(owned or executor, jobs)
             try:
-                for key, outcome in _submit_all(owned or executor, jobs):
+                for key, outcome in finished:
                     i, seed, _ = jobs_by_key[key]
                     if isinstance(outcome, BaseException):
                         # The executor lost the run (a dead worker, a broken pool): not a
@@ -281,6 +282,7 @@ def sweep(scenario, params=None, seeds=1, executor=None, store="sweep.sqlite",
                     counts["done" if status == "ok" else "failed"] += 1
                     bar.step(status == "ok")
             finally:
+                finished.close()  # cancels what has not started, now rather than at GC
                 bar.close()
                 if owned is not None:
                     owned.shutdown(wait=True, cancel_futures=True)
