@@ -82,7 +82,8 @@ def design_points(params) -> list[dict]:
         points = params.points()
     elif isinstance(params, dict):
         for key, values in params.items():
-            if not isinstance(values, (list, tuple, range)) or len(values) == 0:
+            if isinstance(values, (str, bytes, dict)) or not hasattr(values, "__len__") \
+                    or len(values) == 0:
                 raise ValueError(f"grid: {key}: expected a non-empty list of values, "
                                  f"got {values!r}")
         keys = list(params)
@@ -99,18 +100,33 @@ def design_points(params) -> list[dict]:
     for point in points:
         if "seed" in point:
             raise ValueError("params: `seed` is set by seeds=, not as a parameter")
-    return points
+    return [{k: _plain(v) for k, v in point.items()} for point in points]
+
+
+def _plain(value):
+    """numpy scalars and tuples as Python scalars and lists: a grid from np.arange gets the
+    same run keys (JSON) as one typed by hand."""
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if hasattr(value, "item") and not isinstance(value, str):
+        return value.item()
+    return value
 
 
 def seed_list(seeds) -> list[int]:
     if isinstance(seeds, bool):
         raise TypeError(f"seeds: expected an int or ints, got {seeds!r}")
+    if hasattr(seeds, "item") and not hasattr(seeds, "__iter__"):
+        seeds = seeds.item()
     if isinstance(seeds, int):
         if seeds < 1:
             raise ValueError(f"seeds: expected a count >= 1, got {seeds}")
         return list(range(1, seeds + 1))
     out = []
     for s in seeds:
+        s = s.item() if hasattr(s, "item") else s
         if isinstance(s, bool) or not isinstance(s, int) or s < 0:
             raise ValueError(f"seeds: expected integers >= 0, got {s!r}")
         out.append(s)
@@ -180,23 +196,16 @@ class _Progress:
 
 
 def _submit_all(executor, jobs):
-    """Submit jobs ([(key, args)]) and yield (key, outcome or exception) as they finish."""
+    """Submit every job ([(key, args)]) now; return a generator of (key, outcome or exception)
+    in completion order. Submitting before anything else (the progress bar's monitor thread)
+    starts means a fork-based pool never forks a process with extra threads."""
     if _is_dask_client(executor):
-        from distributed import as_completed
-
         futures = {executor.submit(_run_one, *args, pure=False): key for key, args in jobs}
-        try:
-            for fut in as_completed(list(futures)):
-                try:
-                    yield futures[fut], fut.result()
-                except Exception as e:  # noqa: BLE001 - a lost worker, not the run's fault
-                    yield futures[fut], e
-        finally:
-            pending = [f for f in futures if not f.done()]
-            if pending:
-                executor.cancel(pending)
-        return
-    futures = {executor.submit(_run_one, *args): key for key, args in jobs}
+        return _drain_dask(executor, futures)
+    return _drain(futures={executor.submit(_run_one, *args): key for key, args in jobs})
+
+
+def _drain(futures):
     try:
         for fut in cf.as_completed(futures):
             try:
@@ -206,6 +215,21 @@ def _submit_all(executor, jobs):
     finally:
         for fut in futures:
             fut.cancel()
+
+
+def _drain_dask(client, futures):
+    from distributed import as_completed
+
+    try:
+        for fut in as_completed(list(futures)):
+            try:
+                yield futures[fut], fut.result()
+            except Exception as e:  # noqa: BLE001 - a lost worker, not the run's fault
+                yield futures[fut], e
+    finally:
+        pending = [f for f in futures if not f.done()]
+        if pending:
+            client.cancel(pending)
 
 
 def _default_executor(workers: int | None, jobs: int):
@@ -259,12 +283,13 @@ def sweep(scenario, params=None, seeds=1, executor=None, store="sweep.sqlite",
         db.start_session(session, scenario.label, text_sha, base, len(todo),
                          _executor_name(executor))
         if todo:
-            bar = _Progress(len(todo), counts["skipped"], progress)
             owned = _default_executor(workers, len(todo)) if executor is None else None
             jobs = [(k, (scenario.text, scenario.label, scenario.base_dir, jobs_by_key[k][2]))
                     for k in todo]
-            finished = _submit_all(owned or executor, jobs)
+            finished = bar = None
             try:
+                finished = _submit_all(owned or executor, jobs)
+                bar = _Progress(len(todo), counts["skipped"], progress)
                 for key, outcome in finished:
                     i, seed, _ = jobs_by_key[key]
                     if isinstance(outcome, BaseException):
@@ -282,8 +307,10 @@ def sweep(scenario, params=None, seeds=1, executor=None, store="sweep.sqlite",
                     counts["done" if status == "ok" else "failed"] += 1
                     bar.step(status == "ok")
             finally:
-                finished.close()  # cancels what has not started, now rather than at GC
-                bar.close()
+                if finished is not None:
+                    finished.close()  # cancels what has not started, now rather than at GC
+                if bar is not None:
+                    bar.close()
                 if owned is not None:
                     owned.shutdown(wait=True, cancel_futures=True)
     return _frame(points, rows, outcomes,

@@ -9,6 +9,7 @@ import sys
 import textwrap
 import time
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -39,6 +40,11 @@ def test_designs_are_deterministic_and_in_order():
     for p in d.points():
         assert 0.1 <= p["u"] <= 0.4 and p["i"] in (3, 4, 5) and p["c"] in ("x", "y")
     assert seed_list(3) == [1, 2, 3] and seed_list(range(5, 7)) == [5, 6]
+    # numpy values are plain Python values in the design (and so in run keys and JSON).
+    assert design_points({"a": np.arange(2), "b": np.array([0.5])}) == [{"a": 0, "b": 0.5},
+                                                                      {"a": 1, "b": 0.5}]
+    assert type(design_points({"a": np.arange(1)})[0]["a"]) is int
+    assert seed_list(np.int64(2)) == [1, 2] and seed_list(np.arange(3, 5)) == [3, 4]
     for bad in ({"seed": [1]}, {"a": 3}, {"a": []}):
         with pytest.raises(ValueError):
             design_points(bad)
