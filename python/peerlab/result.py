@@ -79,7 +79,8 @@ class Result:
         return self._table("transactions_csv")
 
     def save(self, directory) -> str:
-        """Write the run directory (as `peerlab run --out`); it must not exist yet."""
+        """Write the run directory (as `peerlab run --out`, but without GraphML and topology
+        snapshots, which only `run(..., out=DIR)` writes); it must not exist yet."""
         directory = os.path.abspath(os.fspath(directory))
         if os.path.exists(directory):
             raise FileExistsError(f"{directory}: already exists")
@@ -91,12 +92,13 @@ class Result:
             files = {"summary.json": "summary_json", "run.json": "manifest_json",
                      "blocks.csv": "blocks_csv", "nodes.csv": "nodes_csv",
                      "edges.csv": "edges_csv", "transactions.csv": "transactions_csv"}
+            # Like `peerlab run --out`: the scenario's `outputs` choose the optional tables.
+            outputs = self.scenario.resolved.get("outputs", ["summary", "blocks"])
             for name, key in files.items():
                 text = self._raw.get(key, "")
-                # Like the CLI: no blocks.csv unless asked for, no transactions.csv without any.
-                if key == "blocks_csv" and not text:
+                if key == "blocks_csv" and "blocks" not in outputs:
                     continue
-                if key == "transactions_csv" and len(text.strip().splitlines()) < 2:
+                if key == "transactions_csv" and "transactions" not in outputs:
                     continue
                 with open(os.path.join(staging, name), "w", encoding="utf-8") as f:
                     f.write(text)

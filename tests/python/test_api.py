@@ -168,8 +168,9 @@ def test_theory_matches_the_cli(peerlab_bin):
                              check=True, timeout=120).stdout
         return json.loads(out)
 
-    sm = peerlab.theory.selfish_mining(0.35, 0.5, optimal=True)
-    ref = cli("selfish-mining", "--alpha", "0.35", "--gamma", "0.5", "--optimal")
+    sm = peerlab.theory.selfish_mining(0.35, 0.5, optimal=True, max_fork_length=30)
+    ref = cli("selfish-mining", "--alpha", "0.35", "--gamma", "0.5", "--optimal",
+              "--max-fork-length", "30")
     assert sm == ref
     assert peerlab.theory.selfish_mining(0.2, 0) == cli("selfish-mining", "--alpha", "0.2",
                                                          "--gamma", "0")
