@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import math
 import os
+import sqlite3
 import sys
 import time
 
@@ -312,6 +313,9 @@ def sweep_main(argv) -> int:
         print(f"peerlab sweep: interrupted; finished runs are in {store}, run again to resume",
               file=sys.stderr)
         return 130
+    except (sqlite3.DatabaseError, ValueError) as e:  # not a store, or another schema
+        print(f"peerlab sweep: {store}: {e}", file=sys.stderr)
+        return 2
     finally:
         if client is not None:
             client.close()

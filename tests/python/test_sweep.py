@@ -326,6 +326,9 @@ def test_cli_bad_scenario_and_arguments(root, tmp_path):
     assert out.returncode == 2 and "cannot read" in out.stderr
     out = cli("sweep", str(path), "--workers", "0")
     assert out.returncode == 2 and out.stderr.count("\n") == 1
+    path.write_text(f"scenario: {root / 'scenarios' / 'default.yaml'}\nseeds: 1\nruns: [{{}}]\n")
+    out = cli("sweep", str(path), "--store", str(path))  # a YAML file is not a store
+    assert out.returncode == 2 and out.stderr.count("\n") == 1 and "not a database" in out.stderr
     assert cli("sweep", "--help").stdout.startswith("Usage: peerlab sweep")
     assert cli("frobnicate").returncode == 2
 
