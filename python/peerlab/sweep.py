@@ -8,6 +8,7 @@ serves threads, processes and Dask workers, and the results do not depend on whi
 from __future__ import annotations
 
 import concurrent.futures as cf
+import contextlib
 import itertools
 import json
 import math
@@ -202,7 +203,32 @@ def _submit_all(executor, jobs):
     if _is_dask_client(executor):
         futures = {executor.submit(_run_one, *args, pure=False): key for key, args in jobs}
         return _drain_dask(executor, futures)
-    return _drain(futures={executor.submit(_run_one, *args): key for key, args in jobs})
+    with _main_not_rerun():  # process pools start their processes during submit
+        futures = {executor.submit(_run_one, *args): key for key, args in jobs}
+    return _drain(futures)
+
+
+@contextlib.contextmanager
+def _main_not_rerun():
+    """Hide the parent's __main__ from multiprocessing while worker processes start.
+
+    A spawned (or forkserver) worker runs the parent's main script again before it works, so
+    a script calling sweep() without an `if __name__ == "__main__":` guard would start a sweep
+    in every worker, which multiprocessing refuses and every run is lost. The worker function
+    is in this module, so the workers never need __main__: without its __file__ and __spec__
+    multiprocessing leaves it alone (as for `python -c` or an interactive session).
+    """
+    main = sys.modules.get("__main__")
+    saved = {k: getattr(main, k) for k in ("__file__", "__spec__") if hasattr(main, k)}
+    try:
+        if "__file__" in saved:
+            del main.__file__
+        if "__spec__" in saved:
+            main.__spec__ = None
+        yield
+    finally:
+        for key, value in saved.items():
+            setattr(main, key, value)
 
 
 def _drain(futures):

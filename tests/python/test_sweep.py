@@ -198,6 +198,23 @@ def test_same_results_whatever_the_executor(small, tmp_path):
     assert metrics[0] == metrics[1] == metrics[2] and len(metrics[0]) > 8 * 20
 
 
+def test_default_pool_works_from_a_script_without_a_main_guard(root, tmp_path):
+    # Spawned workers would re-run such a script (and its sweep) unless the sweep stops them.
+    script = tmp_path / "unguarded.py"
+    script.write_text(textwrap.dedent(f"""\
+        import peerlab
+        s = peerlab.load({str(root / "scenarios" / "default.yaml")!r})
+        df = peerlab.sweep(s.with_({{"network.nodes": 40, "stop.blocks": 3}}), seeds=2,
+                           workers=2, store={str(tmp_path / "u.sqlite")!r}, progress=False)
+        print(df["status"].tolist(), __file__)
+        """))
+    out = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
+                         timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout == f"['ok', 'ok'] {script}\n"  # __file__ is back after the sweep
+    assert len(rows(tmp_path / "u.sqlite")) == 2
+
+
 def test_progress_bar_shows_done_failed_remaining(small, tmp_path, capfd):
     peerlab.sweep(small, [{"network.nodes": 50}, {"network.nodes": "x"}], seeds=1,
                   executor=cf.ThreadPoolExecutor(1), store=tmp_path / "p.sqlite")
