@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import math
 import os
+import re
 import sqlite3
 import sys
 import time
@@ -32,11 +33,22 @@ Options:
   --quiet           no progress bar
   -h, --help        this help
 
-Exit status: 0 all runs ok, 1 some run failed, 2 bad input.
+Exit status: 0 all runs ok, 1 some run failed, 2 bad input, 130 interrupted (finished runs
+are stored: run the same command again to resume).
 """
 
 TOP_KEYS = ("scenario", "seeds", "grid", "runs", "random", "store", "workers", "scheduler")
 DESIGNS = ("grid", "runs", "random")
+
+
+class _Loader(yaml.SafeLoader):
+    """PyYAML reads YAML 1.1, where `1e-5` is a string; the scenario parser (YAML 1.2) reads a
+    number, so the sweep file does too."""
+
+
+_Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:float", re.compile(r"^[-+]?[0-9][0-9_]*(?:\.[0-9_]*)?[eE][-+]?[0-9]+$"),
+    list("-+0123456789"))
 
 
 class InputError(Exception):
@@ -195,7 +207,7 @@ def read_sweep_file(path: str) -> dict:
 
     try:
         with open(path, encoding="utf-8") as f:
-            root = yaml.compose(f)
+            root = yaml.compose(f, Loader=_Loader)
     except OSError as e:
         raise InputError(1, "(file)", f"cannot read: {e.strerror}") from None
     except yaml.MarkedYAMLError as e:

@@ -272,11 +272,14 @@ def test_cli_random_and_runs_designs(root, tmp_path):
             network.nodes: {int: [40, 60]}
             stop.blocks: {choice: [3, 4]}
             protocol.validation.fixed: {choice: [10 ms, 20 ms]}
+            groups.pools.hashrate: {uniform: [1e0, 1e0]}   # YAML 1.2 numbers
         """)
     (tmp_path / "sub").mkdir()
     out = cli("sweep", str(path), "--quiet")
     assert out.returncode == 0, out.stderr
-    assert len(rows(tmp_path / "sub" / "r.sqlite")) == 3
+    stored = rows(tmp_path / "sub" / "r.sqlite")
+    assert len(stored) == 3 and all(json.loads(r[1])["groups.pools.hashrate"] == 1.0
+                                    for r in stored)
     path = sweep_file(tmp_path, root, """\
         seeds: 1
         runs:
