@@ -27,6 +27,15 @@ def _yaml_loads_to_itself(text: str) -> bool:
         return False
 
 
+def _numeric(text: str) -> bool:
+    """Numbers for the scenario parser (YAML 1.2) that PyYAML (1.1) reads as text: `1e-5`."""
+    try:
+        float(text)
+        return True
+    except ValueError:
+        return False
+
+
 def _scalar(value) -> str | None:
     """YAML text of a non-string scalar, or None when `value` is not one."""
     if hasattr(value, "item") and not isinstance(value, (list, tuple, dict, str)):
@@ -52,7 +61,7 @@ def _nested(value) -> str:
         return text
     if isinstance(value, str):
         # Inside a flow collection commas, brackets and YAML-typed words would change meaning.
-        if _PLAIN.fullmatch(value) and _yaml_loads_to_itself(value):
+        if _PLAIN.fullmatch(value) and _yaml_loads_to_itself(value) and not _numeric(value):
             return value
         return json.dumps(value, ensure_ascii=False)  # a JSON string is a YAML double-quoted one
     if isinstance(value, dict):

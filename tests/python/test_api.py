@@ -51,7 +51,7 @@ def test_with_takes_dotted_keys_as_dict_or_kwargs(root):
     (True, "true"), (False, "false"), (500, "500"), (0.35, "0.35"), (1e-05, "1e-05"),
     (None, "null"), ("30 %", "30 %"), ("", '""'), ("a #b", '"a #b"'), ("[summary]", "[summary]"),
     ([1, 2.5], "[1, 2.5]"), (["summary", "blocks"], "[summary, blocks]"),
-    (["a, b", "true"], '["a, b", "true"]'), ({"kind": "x", "n": 3}, "{kind: x, n: 3}"),
+    (["a, b", "true", "1e-5"], '["a, b", "true", "1e-5"]'), ({"kind": "x", "n": 3}, "{kind: x, n: 3}"),
 ])
 def test_python_values_become_yaml_text(value, text):
     assert to_yaml(value) == text
