@@ -1,0 +1,187 @@
+"""Scenarios as values: a YAML text plus `--set` overrides, validated by the C++ parser.
+
+A Scenario never holds a parsed C++ object, only the inputs to `_peerlab.parse`, so it pickles
+to any worker (process pool, Dask) and every consumer re-validates exactly what the CLI would.
+"""
+from __future__ import annotations
+
+import json
+import math
+import os
+import re
+
+import _peerlab
+
+ScenarioError = _peerlab.ScenarioError
+
+# A nested string that matches this and reads back as itself is safe unquoted inside flow YAML.
+_PLAIN = re.compile(r"[A-Za-z0-9_./%µ+-](?:[A-Za-z0-9_./%µ +-]*[A-Za-z0-9_./%µ+-])?")
+
+
+def _yaml_loads_to_itself(text: str) -> bool:
+    import yaml  # only for deciding on quotes; PyYAML is a dependency of the CLI anyway
+
+    try:
+        return yaml.safe_load(text) == text
+    except yaml.YAMLError:
+        return False
+
+
+def _numeric(text: str) -> bool:
+    """Numbers for the scenario parser (YAML 1.2) that PyYAML (1.1) reads as text: `1e-5`."""
+    try:
+        float(text)
+        return True
+    except ValueError:
+        return False
+
+
+def _scalar(value) -> str | None:
+    """YAML text of a non-string scalar, or None when `value` is not one."""
+    if hasattr(value, "item") and not isinstance(value, (list, tuple, dict, str)):
+        value = value.item()  # numpy scalars behave like their Python counterparts
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return repr(value)
+    if isinstance(value, float):
+        if math.isnan(value):
+            return ".nan"
+        if math.isinf(value):
+            return ".inf" if value > 0 else "-.inf"
+        return repr(value)
+    return None
+
+
+def _nested(value) -> str:
+    text = _scalar(value)
+    if text is not None:
+        return text
+    if isinstance(value, str):
+        # Inside a flow collection commas, brackets and YAML-typed words would change meaning.
+        if _PLAIN.fullmatch(value) and _yaml_loads_to_itself(value) and not _numeric(value):
+            return value
+        return json.dumps(value, ensure_ascii=False)  # a JSON string is a YAML double-quoted one
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{_nested(str(k))}: {_nested(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_nested(v) for v in value) + "]"
+    raise TypeError(f"cannot express {type(value).__name__} {value!r} as a scenario value")
+
+
+def to_yaml(value) -> str:
+    """The VALUE text of `--set KEY=VALUE` for a Python value.
+
+    A top-level str is taken as YAML text, as on the command line (so "30 %", "2 h",
+    "[summary]" or "{kind: random-regular}" mean what they mean after --set); it is quoted only
+    when YAML would not read it as one value (empty, leading spaces, " #", a syntax error).
+    """
+    if isinstance(value, str):
+        import yaml
+
+        try:
+            loaded = yaml.safe_load(value)
+            plain_ok = value != "" and value == value.strip() and "\n" not in value
+            if plain_ok and (not isinstance(loaded, str) or loaded == value):
+                return value
+        except yaml.YAMLError:
+            pass
+        return json.dumps(value, ensure_ascii=False)
+    return _nested(value)
+
+
+def _override_key(override: str) -> str:
+    return override.split("=", 1)[0]
+
+
+def merge_overrides(base: list[str], new: list[str]) -> list[str]:
+    """`base` then `new`, an earlier override of a key set again being dropped.
+
+    Applying KEY=a ... KEY=b is the same as applying only KEY=b at the end, so the list stays
+    short and readable without changing what the parser sees.
+    """
+    keys = {_override_key(o) for o in new}
+    return [o for o in base if _override_key(o) not in keys] + list(new)
+
+
+def overrides_from(mapping: dict) -> list[str]:
+    out = []
+    for key, value in mapping.items():
+        if not isinstance(key, str) or not key:
+            raise TypeError(f"override keys are dotted paths (str), got {key!r}")
+        out.append(f"{key}={to_yaml(value)}")
+    return out
+
+
+class Scenario:
+    """A validated scenario: file text, the label errors name it by, its directory, overrides."""
+
+    __slots__ = ("text", "label", "base_dir", "overrides", "_parsed")
+
+    def __init__(self, text: str, label: str, base_dir: str, overrides=()):
+        self.text = text
+        self.label = label
+        self.base_dir = base_dir
+        self.overrides = list(overrides)
+        self._parsed = _peerlab.parse(text, label, base_dir, self.overrides)
+
+    def __getstate__(self):
+        return {"text": self.text, "label": self.label, "base_dir": self.base_dir,
+                "overrides": self.overrides, "_parsed": self._parsed}
+
+    def __setstate__(self, state):
+        for key, value in state.items():
+            object.__setattr__(self, key, value)
+
+    def with_(self, mapping: dict | None = None, /, **overrides) -> "Scenario":
+        """A new Scenario with dotted-key overrides, validated now (raises ScenarioError).
+
+        `s.with_({"groups.attacker.hashrate": 0.35})`, `s.with_(**{"network.nodes": 500})`,
+        `s.with_(seed=4)`.
+        """
+        merged = dict(mapping or {})
+        merged.update(overrides)
+        return Scenario(self.text, self.label, self.base_dir,
+                        merge_overrides(self.overrides, overrides_from(merged)))
+
+    @property
+    def name(self) -> str:
+        return self._parsed["name"]
+
+    @property
+    def seed(self) -> int:
+        return self._parsed["seed"]
+
+    @property
+    def nodes(self) -> int:
+        return self._parsed["nodes"]
+
+    @property
+    def resolved(self) -> dict:
+        """The scenario after defaults and overrides, as run.json's `resolved_scenario`."""
+        return json.loads(self._parsed["resolved_json"])
+
+    def __eq__(self, other):
+        if not isinstance(other, Scenario):
+            return NotImplemented
+        return (self.text, self.base_dir, self.overrides) == (other.text, other.base_dir,
+                                                              other.overrides)
+
+    def __hash__(self):
+        return hash((self.text, self.base_dir, tuple(self.overrides)))
+
+    def __repr__(self):
+        sets = "".join(f" --set {o}" for o in self.overrides)
+        return f"<Scenario {self.name!r} ({self.nodes} nodes, seed {self.seed}) from {self.label}{sets}>"
+
+
+def load(path, overrides: dict | None = None) -> Scenario:
+    """Read and validate a scenario file; relative paths inside it resolve from its directory."""
+    path = os.fspath(path)
+    with open(path, encoding="utf-8") as f:
+        text = f.read()
+    base_dir = os.path.dirname(os.path.abspath(path))
+    scenario = Scenario(text, path, base_dir)
+    return scenario.with_(overrides) if overrides else scenario

@@ -1,0 +1,56 @@
+"""A sweep on a real Dask cluster: scheduler and two worker processes on loopback."""
+import concurrent.futures as cf
+import os
+import sqlite3
+
+import pandas as pd
+import pytest
+
+import peerlab
+
+distributed = pytest.importorskip("distributed")  # a Debian package set up by scripts/setup.sh
+
+# distributed 2022.12 on Debian's tornado announces a deprecation on every cluster start.
+pytestmark = pytest.mark.filterwarnings("ignore:make_current is deprecated:DeprecationWarning")
+
+GRID = {"network.topology.outbound": [4, 8], "protocol.relay": ["headers", "compact"]}
+
+
+@pytest.fixture(scope="module")
+def client():
+    cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                       host="127.0.0.1", dashboard_address=None,
+                                       silence_logs=40)
+    c = distributed.Client(cluster)
+    yield c
+    c.close()
+    cluster.close()
+
+
+def test_dask_sweep_gives_the_same_results_as_local_threads(small, tmp_path, client):
+    workers = client.run(os.getpid)
+    assert len(workers) == 2 and os.getpid() not in workers.values()
+    assert all(addr.startswith("tcp://127.0.0.1:") for addr in workers)
+
+    df = peerlab.sweep(small, GRID, seeds=2, executor=client, store=tmp_path / "dask.sqlite",
+                       progress=False)
+    ref = peerlab.sweep(small, GRID, seeds=2, executor=cf.ThreadPoolExecutor(2),
+                        store=tmp_path / "threads.sqlite", progress=False)
+    assert (df["status"] == "ok").all() and len(df) == 8
+    pd.testing.assert_frame_equal(df, ref)
+    db = sqlite3.connect(tmp_path / "dask.sqlite")
+    (executor,) = db.execute("SELECT executor FROM sessions").fetchone()
+    db.close()
+    assert executor.startswith("dask tcp://127.0.0.1:")
+    # Resuming works the same on a cluster: nothing is submitted again.
+    again = peerlab.sweep(small, GRID, seeds=2, executor=client, store=tmp_path / "dask.sqlite",
+                          progress=False)
+    assert again.attrs["counts"]["skipped"] == 8 and again.attrs["counts"]["done"] == 0
+
+
+def test_dask_failing_run_is_recorded(small, tmp_path, client):
+    df = peerlab.sweep(small, [{"network.nodes": 50}, {"stop.blocks": "many"}], seeds=[3],
+                       executor=client, store=tmp_path / "f.sqlite", progress=False)
+    assert df["status"].tolist() == ["ok", "failed"]
+    assert df.loc[1, "error"].startswith("--set stop.blocks=many: stop.blocks:")
+    assert df.attrs["counts"] == {"done": 1, "failed": 1, "skipped": 0, "lost": 0}
