@@ -53,6 +53,54 @@ TEST(EventQueue, MatchesSortedOrderOnRandomChurn) {
   EXPECT_EQ(q.size(), reference.size());
 }
 
+// The ladder's regions (bottom, rungs, top) and their boundaries: a hold model with spread-out
+// times, bursts at one instant (buckets that cannot be split), pushes earlier than anything
+// pending, and draining to empty and refilling, all against a reference ordering.
+TEST(EventQueue, MatchesSortedOrderAcrossRungsBurstsAndDrains) {
+  EventQueue q;
+  std::vector<Event> reference;
+  Rng rng(7);
+  std::uint32_t seq = 0;
+  TimeNs now = 0;
+  auto push = [&](TimeNs t) {
+    const Event e = Make(t, static_cast<EventKind>(rng.Below(4)),
+                         static_cast<std::uint32_t>(rng.Below(100)), seq++, 0);
+    q.Push(e);
+    reference.push_back(e);
+  };
+  auto pop = [&] {
+    auto it = std::min_element(reference.begin(), reference.end(), EventBefore);
+    ASSERT_FALSE(q.empty());
+    EXPECT_EQ(q.top().key, it->key);
+    const Event got = q.Pop();
+    ASSERT_EQ(got.time, it->time);
+    ASSERT_EQ(got.key, it->key);
+    now = got.time;
+    reference.erase(it);
+  };
+  // A few events an hour apart make coarse buckets; then a burst lands inside the span being
+  // consumed (the case where bottom must be spread over a finer rung).
+  for (int i = 0; i < 10; ++i) push(static_cast<TimeNs>(i) * 360'000'000'000);
+  pop();
+  for (int i = 0; i < 2000; ++i) push(now + static_cast<TimeNs>(rng.Below(1'000'000'000)));
+  while (!reference.empty()) pop();
+  for (int round = 0; round < 6; ++round) {
+    for (int i = 0; i < 3000; ++i) push(now + static_cast<TimeNs>(rng.Exponential(1e9)));
+    for (int i = 0; i < 400; ++i) push(now + 5'000'000'000);  // one instant, many events
+    for (int i = 0; i < 20000 && !reference.empty(); ++i) {
+      switch (rng.Below(4)) {
+        case 0: push(now + static_cast<TimeNs>(rng.Exponential(1e6))); break;  // near
+        case 1: push(now + static_cast<TimeNs>(rng.Exponential(1e11))); break;  // far
+        default: pop();
+      }
+    }
+    while (!reference.empty()) pop();  // drain completely, then start again later
+    EXPECT_TRUE(q.empty());
+    EXPECT_EQ(q.size(), 0u);
+    now += 1'000'000;
+  }
+}
+
 TEST(EventKey, PacksKindSourceAndSequence) {
   const Event e = Make(0, EventKind::kTimer, 12345, 77, 0);
   EXPECT_EQ(e.kind(), EventKind::kTimer);

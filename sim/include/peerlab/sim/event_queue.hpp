@@ -1,11 +1,28 @@
-// EventQueue: the engine's pending events in a 4-ary min-heap of small inline events.
+// EventQueue: the engine's pending events, a ladder queue (Tang, Goh & Thng, "Ladder Queue: An
+// O(1) priority queue structure for large-scale discrete event simulation", ACM TOMACS 2005)
+// of small inline events.
 //
 // Order is total and independent of insertion order (design §4): (time, kind rank, source,
 // per-source sequence), packed into one 64-bit key after the time so that a comparison is two
-// integer compares. Events carry their payload inline (three 32-bit words), so pushing an
-// event allocates nothing once the heap's array has grown to the run's peak size.
+// integer compares. Events carry their payload inline (three 32-bit words).
+//
+// Why a ladder and not a heap: with 10^5-10^6 pending events a heap's every push and pop walks
+// ~10 levels of a 30 MB array, a cache miss per level. Here far events are appended, unsorted,
+// to `top`; when the near events run out, `top` is spread over a rung of time buckets, a bucket
+// too full to sort cheaply is spread over a finer rung, and only a small bucket is sorted into
+// `bottom`, from which events are popped. Pushes append to one bucket and pops read a sorted
+// array, so both touch few cache lines, and each event is moved a small constant number of
+// times. Bucket vectors keep a modest capacity across reuse (a bucket that grew large gives
+// its memory back when emptied), so a warmed-up run rarely allocates and memory stays near the
+// peak number of pending events.
+//
+// Invariant: every event in `bottom` is earlier than every event in the rungs, which are
+// earlier than every event in `top`. Boundaries are times, so events at the same time always
+// share a region and `bottom`, fully sorted, decides their order by key.
 #pragma once
 
+#include <algorithm>
+#include <array>
 #include <cstdint>
 #include <vector>
 
@@ -54,60 +71,79 @@ inline bool EventBefore(const Event& x, const Event& y) {
 
 class EventQueue {
  public:
-  void Reserve(std::size_t n) { heap_.reserve(n); }
-  bool empty() const { return heap_.empty(); }
-  std::size_t size() const { return heap_.size(); }
-  const Event& top() const { return heap_.front(); }
-  // The event after top(), or null: the smallest child of the root.
+  EventQueue();
+  void Reserve(std::size_t n) { top_.reserve(n); }
+  bool empty() const { return size_ == 0; }
+  std::size_t size() const { return size_; }
+  // The earliest event. Precondition: !empty().
+  const Event& top() const {
+    PEERLAB_ASSERT(!bottom_.empty());
+    return bottom_.back();
+  }
+  // The event after top() when it is already sorted, else null (a prefetch hint only).
   const Event* second() const {
-    const std::size_t n = heap_.size();
-    if (n < 2) return nullptr;
-    std::size_t best = 1;
-    for (std::size_t c = 2; c < 5 && c < n; ++c) {
-      if (EventBefore(heap_[c], heap_[best])) best = c;
-    }
-    return &heap_[best];
+    return bottom_.size() >= 2 ? &bottom_[bottom_.size() - 2] : nullptr;
   }
 
   void Push(const Event& e) {
-    std::size_t i = heap_.size();
-    heap_.push_back(e);
-    while (i > 0) {
-      const std::size_t parent = (i - 1) / 4;
-      if (!EventBefore(e, heap_[parent])) break;
-      heap_[i] = heap_[parent];
-      i = parent;
+    ++size_;
+    if (e.time >= top_start_) {
+      top_.push_back(e);
+      top_min_ = std::min(top_min_, e.time);
+      top_max_ = std::max(top_max_, e.time);
+    } else {
+      PlaceBelowTop(e);
     }
-    heap_[i] = e;
+    if (bottom_.empty()) Refill();  // the queue was empty: keep top() valid
   }
 
   Event Pop() {
-    PEERLAB_ASSERT(!heap_.empty());
-    const Event result = heap_.front();
-    const Event last = heap_.back();
-    heap_.pop_back();
-    const std::size_t n = heap_.size();
-    if (n > 0) {
-      std::size_t i = 0;
-      while (true) {
-        const std::size_t first = 4 * i + 1;
-        if (first >= n) break;
-        std::size_t best = first;
-        const std::size_t end = first + 4 < n ? first + 4 : n;
-        for (std::size_t c = first + 1; c < end; ++c) {
-          if (EventBefore(heap_[c], heap_[best])) best = c;
-        }
-        if (!EventBefore(heap_[best], last)) break;
-        heap_[i] = heap_[best];
-        i = best;
-      }
-      heap_[i] = last;
-    }
+    PEERLAB_ASSERT(!bottom_.empty());
+    const Event result = bottom_.back();
+    bottom_.pop_back();
+    --size_;
+    if (bottom_.empty() && size_ > 0) Refill();
     return result;
   }
 
  private:
-  std::vector<Event> heap_;
+  // A bucket at most this large is sorted into `bottom` instead of being spread further.
+  static constexpr std::uint32_t kSortThreshold = 48;
+  static constexpr std::size_t kMaxRungs = 8;
+  // Above this, pushes into `bottom` spread it over a new rung.
+  static constexpr std::size_t kBottomMax = 256;
+  static constexpr std::uint32_t kMaxBuckets = 1u << 15;
+
+  struct Rung {
+    TimeNs start = 0;
+    TimeNs width = 1;
+    std::uint32_t current = 0;  // first bucket not yet handed down
+    std::uint32_t used = 0;     // buckets in use: [start, start + used * width)
+    std::vector<std::vector<Event>> buckets;  // only the first `used` are in use
+
+    TimeNs BucketStart(std::uint32_t i) const { return start + static_cast<TimeNs>(i) * width; }
+    std::uint32_t BucketOf(TimeNs t) const { return static_cast<std::uint32_t>((t - start) / width); }
+  };
+
+  void PlaceBelowTop(const Event& e);
+  static void Put(Rung& rung, const Event& e) {
+    const std::uint32_t b = rung.BucketOf(e.time);
+    PEERLAB_ASSERT(b < rung.used);
+    rung.buckets[b].push_back(e);
+  }
+  // Opens a new finest rung covering [lo, hi] with about `n` buckets.
+  Rung& OpenRung(TimeNs lo, TimeNs hi, std::size_t n);
+  // Moves the next earliest events into `bottom`. Precondition: bottom_ empty, size_ > 0.
+  void Refill();
+
+  std::vector<Event> bottom_;  // sorted latest first
+  std::array<Rung, kMaxRungs> rungs_;  // coarsest first; only the first rung_count_ are live
+  std::size_t rung_count_ = 0;
+  std::vector<Event> top_;     // unsorted; times >= top_start_
+  TimeNs top_start_ = 0;
+  TimeNs top_min_ = kTimeNever;
+  TimeNs top_max_ = 0;
+  std::size_t size_ = 0;
 };
 
 }  // namespace peerlab::sim

@@ -1,0 +1,100 @@
+// The ladder queue's slow paths: spreading events over rungs and refilling `bottom`
+// (event_queue.hpp explains the structure).
+#include "peerlab/sim/event_queue.hpp"
+
+namespace peerlab::sim {
+
+namespace {
+
+bool Later(const Event& x, const Event& y) { return EventBefore(y, x); }
+
+// An emptied bucket that once held more than this returns its memory: bursts (a block relayed
+// to every node at once) would otherwise leave every bucket they passed through holding it.
+constexpr std::size_t kKeptCapacity = 16;
+
+void Empty(std::vector<Event>& bucket) {
+  if (bucket.capacity() > kKeptCapacity) {
+    std::vector<Event>().swap(bucket);
+  } else {
+    bucket.clear();
+  }
+}
+
+}  // namespace
+
+EventQueue::EventQueue() = default;
+
+void EventQueue::PlaceBelowTop(const Event& e) {
+  for (std::size_t r = 0; r < rung_count_; ++r) {
+    Rung& rung = rungs_[r];
+    if (e.time >= rung.BucketStart(rung.current)) {
+      Put(rung, e);
+      return;
+    }
+  }
+  // Earlier than everything outside `bottom`: a sorted insert into a short array.
+  bottom_.insert(std::upper_bound(bottom_.begin(), bottom_.end(), e, Later), e);
+  // Many events landing inside bottom's span (a coarse bucket, then a burst of near messages)
+  // would make each insert a long move: spread bottom over a finer rung instead.
+  if (bottom_.size() > kBottomMax && rung_count_ < kMaxRungs) {
+    const TimeNs limit = rung_count_ > 0
+                             ? rungs_[rung_count_ - 1].BucketStart(rungs_[rung_count_ - 1].current)
+                             : top_start_;
+    const TimeNs lo = bottom_.back().time;
+    if (limit - lo > 1) {
+      Rung& rung = OpenRung(lo, limit - 1, bottom_.size());
+      for (const Event& x : bottom_) Put(rung, x);
+      bottom_.clear();
+      Refill();
+    }
+  }
+}
+
+EventQueue::Rung& EventQueue::OpenRung(TimeNs lo, TimeNs hi, std::size_t n) {
+  PEERLAB_ASSERT(rung_count_ < kMaxRungs && hi >= lo);
+  Rung& rung = rungs_[rung_count_++];
+  const auto buckets = static_cast<TimeNs>(std::clamp<std::size_t>(n, 1, kMaxBuckets));
+  rung.start = lo;
+  rung.width = (hi - lo) / buckets + 1;  // (hi - lo) / width < buckets
+  rung.current = 0;
+  rung.used = static_cast<std::uint32_t>((hi - lo) / rung.width) + 1;
+  if (rung.buckets.size() < rung.used) rung.buckets.resize(rung.used);
+  return rung;
+}
+
+void EventQueue::Refill() {
+  PEERLAB_ASSERT(bottom_.empty() && size_ > 0);
+  while (true) {
+    if (rung_count_ == 0) {
+      PEERLAB_ASSERT(!top_.empty());
+      Rung& rung = OpenRung(top_min_, top_max_, top_.size());
+      for (const Event& e : top_) Put(rung, e);
+      top_start_ = top_max_ + 1;
+      top_.clear();
+      top_min_ = kTimeNever;
+      top_max_ = 0;
+    }
+    Rung& rung = rungs_[rung_count_ - 1];
+    while (rung.current < rung.used && rung.buckets[rung.current].empty()) ++rung.current;
+    if (rung.current == rung.used) {
+      --rung_count_;  // exhausted: its range is behind us
+      continue;
+    }
+    const std::uint32_t b = rung.current++;
+    std::vector<Event>& bucket = rung.buckets[b];
+    if (bucket.size() > kSortThreshold && rung.width > 1 && rung_count_ < kMaxRungs) {
+      // Too many to sort cheaply: spread them over a finer rung covering this whole bucket.
+      const TimeNs lo = rung.BucketStart(b);
+      Rung& finer = OpenRung(lo, lo + rung.width - 1, bucket.size());
+      for (const Event& e : bucket) Put(finer, e);
+      Empty(bucket);
+      continue;
+    }
+    bottom_.assign(bucket.begin(), bucket.end());
+    Empty(bucket);
+    std::sort(bottom_.begin(), bottom_.end(), Later);
+    return;
+  }
+}
+
+}  // namespace peerlab::sim
