@@ -24,7 +24,8 @@ struct PacketNetworkConfig {
   std::uint32_t segment_size = 1448;    // TCP MSS with timestamps on a 1500-byte MTU
   std::uint32_t socket_buffer = 4u << 20;  // send and receive buffers (Linux's autotuning max order)
   double core_bps = 10e9;               // core links never bottleneck: access links do
-  std::uint32_t access_queue_packets = 1000;  // drop-tail queue of access links (~1 BDP)
+  std::uint32_t access_queue_packets = 1000;  // router -> host drop-tail queue (~1 BDP)
+  std::uint32_t host_queue_packets = 1u << 20;  // host -> router: never drops (see AddHost)
 };
 
 class PacketNetwork {
