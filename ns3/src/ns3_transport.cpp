@@ -60,8 +60,8 @@ class Ns3Transport final : public sim::Transport {
     const std::uint32_t conn =
         net_.Connect(a, b, Latency(a, b) + (crossing ? sim_->partition_delay() : 0));
     PEERLAB_ASSERT(conn == conns_.size());
-    conns_.push_back({End{a, a_slot, sim_->slot_generation(a, a_slot)},
-                      End{b, b_slot, sim_->slot_generation(b, b_slot)}});
+    conns_.push_back({End{a, a_slot, sim_->slot_generation(a, a_slot), {}, false},
+                      End{b, b_slot, sim_->slot_generation(b, b_slot), {}, false}});
     conn_of_[Key(a, a_slot)] = conn;
     conn_of_[Key(b, b_slot)] = conn;
   }
@@ -81,7 +81,6 @@ class Ns3Transport final : public sim::Transport {
     const auto bytes = encoder_->BytesToSend();
     net_.Write(conn, end, bytes.data(), bytes.size());
     encoder_->MarkBytesSent(bytes.size());
-    ++messages_sent_;
   }
 
   void PartitionChanged() override {
@@ -190,7 +189,7 @@ class Ns3Transport final : public sim::Transport {
     if (next != kTimeNever && next <= end) net_.WakeAt(std::max(next, net_.Now()));
     if (progress_ && sim_->events_processed() >= next_progress_) {
       next_progress_ = (sim_->events_processed() / every_events_ + 1) * every_events_;
-      progress_({sim_->now(), 0, sim_->events_processed(), 0});
+      progress_(sim_->progress());
     }
   }
 
@@ -205,7 +204,6 @@ class Ns3Transport final : public sim::Transport {
   std::function<void(const sim::ProgressInfo&)> progress_;
   std::uint64_t every_events_ = 1;
   std::uint64_t next_progress_ = 0;
-  std::uint64_t messages_sent_ = 0;
 };
 
 }  // namespace

@@ -128,6 +128,7 @@ class Simulation {
   const std::vector<std::uint8_t>& delay_partition_sides() const;
   TimeNs next_event_time() const { return queue_.empty() ? kTimeNever : queue_.top().time; }
   TimeNs end_at() const { return end_at_; }
+  ProgressInfo progress() const { return {now_, blocks_mined_, events_, queue_.size()}; }
   // Handles the engine's own events up to time `t` (and not past the end).
   void RunEventsUntil(TimeNs t);
   // A message (or malformed frame) that arrived at `now` on the connection the transport
