@@ -413,7 +413,8 @@ TEST(ScenarioErrors, UnknownChoiceAndUnavailableBackend) {
             "s.yaml:7:12: network.backend: unknown value `ns2` (expected one of: fast, ns3)");
 #else
   EXPECT_EQ(Error(With("  nodes: 200\n", "  nodes: 200\n  backend: ns3\n")),
-            "s.yaml:7:12: network.backend: backend ns3 is not available in this build");
+            "s.yaml:7:12: network.backend: backend ns3 is not available in this build (built "
+            "without ns-3; see ns3/README.md)");
 #endif
 }
 

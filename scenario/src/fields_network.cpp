@@ -330,7 +330,9 @@ const Table& NetworkTable() {
 #ifdef PEERLAB_HAVE_NS3
                c.out->sim.backend = sim::Backend::kNs3;
 #else
-               return c.Fail(n.origin, p, "backend ns3 is not available in this build");
+               return c.Fail(n.origin, p,
+                            "backend ns3 is not available in this build (built without ns-3; "
+                            "see ns3/README.md)");
 #endif
              } else if (v == "fast") {
                c.out->sim.backend = sim::Backend::kFast;
