@@ -51,6 +51,11 @@ def _labelled(data, name: str) -> list[tuple[str | None, pd.DataFrame]]:
     return [(None, _table(data, name))]
 
 
+def _on_main_chain(blocks: pd.DataFrame) -> pd.Series:
+    """blocks.csv's `main_chain` as booleans, whether pandas parsed "true" or kept the text."""
+    return blocks["main_chain"].astype(str).str.lower() == "true"
+
+
 def _ecdf(values) -> tuple[np.ndarray, np.ndarray]:
     x = np.sort(np.asarray(pd.to_numeric(values, errors="coerce").dropna(), dtype=float))
     return x, np.arange(1, len(x) + 1) / max(len(x), 1)
@@ -86,7 +91,7 @@ def propagation_cdf(blocks, path=None, columns=("reach_50_s", "reach_90_s", "rea
     styles = ["-", "--", ":", "-."]
     for i, (label, table) in enumerate(_labelled(blocks, "blocks")):
         if main_chain_only and "main_chain" in table.columns:
-            table = table[table["main_chain"].astype(str).str.lower() == "true"]
+            table = table[_on_main_chain(table)]
         for column in columns:
             x, y = _ecdf(table[column])
             name = column.replace("reach_", "").replace("_s", " % of nodes")
@@ -229,7 +234,7 @@ def partition_timeline(result, path=None) -> Figure:
     fig = Figure(figsize=(8, 4.4))
     ax = fig.subplots()
     hours = blocks["mined_at_s"].astype(float) / 3600.0
-    main = blocks["main_chain"].astype(str).str.lower() == "true"
+    main = _on_main_chain(blocks)
     side = pd.to_numeric(blocks["partition_side"], errors="coerce")
     for i, p in enumerate(summary.get("partitions") or []):
         start = p["at_s"] / 3600.0

@@ -22,8 +22,6 @@ void Empty(std::vector<Event>& bucket) {
 
 }  // namespace
 
-EventQueue::EventQueue() = default;
-
 void EventQueue::PlaceBelowTop(const Event& e) {
   for (std::size_t r = 0; r < rung_count_; ++r) {
     Rung& rung = rungs_[r];

@@ -71,7 +71,6 @@ inline bool EventBefore(const Event& x, const Event& y) {
 
 class EventQueue {
  public:
-  EventQueue();
   void Reserve(std::size_t n) { top_.reserve(n); }
   bool empty() const { return size_ == 0; }
   std::size_t size() const { return size_; }
