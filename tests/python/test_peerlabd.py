@@ -1,0 +1,283 @@
+"""peerlabd as processes on loopback: handshake, pings, mining, clean stop, hostile peers.
+
+Waits use generous timeouts (a loaded machine is slow); the assertions after them do not
+depend on timing. Every daemon listens on 127.0.0.1:0 and status.json says which port.
+"""
+import hashlib
+import json
+import os
+import pathlib
+import select
+import signal
+import socket
+import struct
+import subprocess
+import time
+
+import pytest
+
+from conftest import BUILD
+
+REGTEST_MAGIC = bytes.fromhex("fabfb5da")
+WAIT_S = 30
+
+
+@pytest.fixture(scope="session")
+def peerlabd():
+    exe = BUILD / "peerlabd"
+    assert exe.exists(), f"{exe} not built; run scripts/test"
+    return str(exe)
+
+
+class Daemon:
+    def __init__(self, exe, datadir, *args):
+        self.datadir = pathlib.Path(datadir)
+        self.datadir.mkdir(parents=True, exist_ok=True)
+        self.log = open(self.datadir / "stderr.log", "w")
+        self.proc = subprocess.Popen(
+            [exe, "--chain", "peerlab-sim", "--listen", "127.0.0.1:0", "--datadir",
+             str(self.datadir), *args], stdout=subprocess.DEVNULL, stderr=self.log)
+        self.port = int(self.wait(lambda s: s["running"])["listen"].split(":")[1])
+
+    def status(self):
+        try:
+            with open(self.datadir / "status.json") as f:
+                return json.load(f)  # written by rename: never partial
+        except FileNotFoundError:
+            return None
+
+    def wait(self, predicate, timeout=WAIT_S):
+        deadline = time.monotonic() + timeout
+        last = None
+        while time.monotonic() < deadline:
+            assert self.proc.poll() is None or not last or not last["running"], \
+                f"peerlabd died: {self.proc.returncode}\n{self.stderr()}"
+            last = self.status()
+            if last is not None and predicate(last):
+                return last
+            time.sleep(0.05)
+        pytest.fail(f"timed out waiting; last status: {json.dumps(last)[:2000]}\n{self.stderr()}")
+
+    def stop(self, sig=signal.SIGTERM):
+        if self.proc.poll() is None:
+            self.proc.send_signal(sig)
+        code = self.proc.wait(timeout=WAIT_S)
+        self.log.close()
+        return code
+
+    def stderr(self):
+        return (self.datadir / "stderr.log").read_text()
+
+    def rss_kib(self):
+        for line in pathlib.Path(f"/proc/{self.proc.pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+        raise AssertionError("no VmRSS")
+
+
+@pytest.fixture
+def spawn(peerlabd, tmp_path):
+    daemons = []
+
+    def start(name, *args):
+        d = Daemon(peerlabd, tmp_path / name, *args)
+        daemons.append(d)
+        return d
+
+    yield start
+    for d in daemons:
+        if d.proc.poll() is None:
+            d.proc.kill()
+            d.proc.wait()
+
+
+def established(status, direction):
+    return [p for p in status["peers"]
+            if p["direction"] == direction and p["handshake"] == "established"]
+
+
+def frame(command, payload, magic=REGTEST_MAGIC, length=None):
+    checksum = hashlib.sha256(hashlib.sha256(payload).digest()).digest()[:4]
+    return (magic + command.encode().ljust(12, b"\0") +
+            struct.pack("<I", len(payload) if length is None else length) + checksum + payload)
+
+
+def closed_by_peer(sock, timeout=WAIT_S):
+    """True once the daemon closes `sock` (EOF or reset); False if it stays open."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        ready, _, _ = select.select([sock], [], [], 0.1)
+        if ready:
+            try:
+                if sock.recv(65536) == b"":
+                    return True
+            except (ConnectionResetError, BrokenPipeError):
+                return True
+    return False
+
+
+def test_two_daemons_handshake_ping_and_stop_cleanly(spawn):
+    a = spawn("a", "--ping-interval", "0.3")
+    b = spawn("b", "--connect", f"127.0.0.1:{a.port}", "--ping-interval", "0.3")
+    sa = a.wait(lambda s: len(established(s, "inbound")) == 1)
+    sb = b.wait(lambda s: len(established(s, "outbound")) == 1)
+    assert established(sb, "outbound")[0]["address"] == f"127.0.0.1:{a.port}"
+    assert established(sa, "inbound")[0]["address"].startswith("127.0.0.1:")
+    # Pings both ways: each side measures a round trip.
+    for d in (a, b):
+        s = d.wait(lambda s: s["peers"] and s["peers"][0]["ping_ms"] is not None)
+        assert 0 <= s["peers"][0]["ping_ms"] < 5000
+        assert s["peers"][0]["misbehavior"] == 0 and s["peers"][0]["bytes_in"] > 0
+        assert s["tip"]["height"] == 0
+        assert s["tip"]["id"] == "0f9188f13cb7b2c71f2a335e3a4fc328bf5beb436012afca590b1a11466e2206"
+    assert b.status()["connect"][0]["peer"] is not None
+
+    assert a.stop(signal.SIGTERM) == 0
+    final = a.status()
+    assert final["running"] is False and final["peers"] == []
+    assert "stopped" in a.stderr()
+    rows = (a.datadir / "peers.csv").read_text().splitlines()
+    assert rows[0].startswith("closed_at_s,peer,address,direction,handshake")
+    assert rows[1].endswith(",shutdown") and ",inbound,established," in rows[1]
+    # B sees A go and keeps retrying with backoff; SIGINT stops it as cleanly.
+    b.wait(lambda s: s["connect"][0]["failures"] >= 1)
+    assert b.stop(signal.SIGINT) == 0
+    assert b.status()["running"] is False
+
+
+def test_mining_appends_blocks_csv(spawn):
+    a = spawn("miner", "--mine", "0.1", "--seed", "3")
+    s = a.wait(lambda s: s["tip"]["height"] >= 5)
+    assert a.stop() == 0
+    final = a.status()
+    lines = (a.datadir / "blocks.csv").read_text().splitlines()
+    assert lines[0] == ("id,height,parent,miner,mined_at_s,accepted_at_s,accepted_unix_s,"
+                        "size_bytes")
+    rows = [line.split(",") for line in lines[1:]]
+    assert len(rows) == final["blocks_mined"] >= s["tip"]["height"]
+    genesis = "0f9188f13cb7b2c71f2a335e3a4fc328bf5beb436012afca590b1a11466e2206"
+    parent = genesis
+    for height, row in enumerate(rows, start=1):
+        assert row[1] == str(height) and row[2] == parent and row[3] == "self"
+        assert float(row[4]) <= float(row[5])
+        parent = row[0]
+    assert final["tip"]["id"] == rows[-1][0]
+
+
+def test_hostile_peers_are_dropped_and_memory_stays_bounded(spawn):
+    a = spawn("target", "--max-inbound", "16", "--handshake-timeout", "2")
+    honest = spawn("honest", "--connect", f"127.0.0.1:{a.port}")
+    honest.wait(lambda s: len(established(s, "outbound")) == 1)
+    rss_before = a.rss_kib()
+
+    def connect():
+        return socket.create_connection(("127.0.0.1", a.port), timeout=WAIT_S)
+
+    # Garbage: bad magic ends the stream at once.
+    s = connect()
+    s.sendall(os.urandom(1000))
+    assert closed_by_peer(s)
+    s.close()
+    # A bad checksum on an otherwise well-formed frame.
+    s = connect()
+    bad = bytearray(frame("ping", b"\x01" * 8))
+    bad[20] ^= 0xFF
+    s.sendall(bytes(bad))
+    assert closed_by_peer(s)
+    s.close()
+    # A length field far above the 4 MB limit, rejected before any payload is buffered.
+    s = connect()
+    s.sendall(frame("block", b"", length=0x7FFFFFFF))
+    assert closed_by_peer(s)
+    s.close()
+    # A big frame trickled in before the handshake: cut off at the pre-handshake budget.
+    s = connect()
+    s.sendall(frame("block", b"", length=3_000_000)[:24])
+    try:
+        for _ in range(40):
+            s.sendall(b"\0" * 4096)
+    except (BrokenPipeError, ConnectionResetError):
+        pass
+    assert closed_by_peer(s)
+    s.close()
+    # Half a frame, then the client goes away: a plain close, nothing to punish.
+    s = connect()
+    s.sendall(frame("ping", b"\x02" * 8)[:30])
+    s.close()
+    # Slow-loris: a byte now and then, never a version message.
+    loris = connect()
+    started = time.monotonic()
+    closed = False
+    while time.monotonic() - started < WAIT_S and not closed:
+        try:
+            loris.sendall(b"\xfa")
+        except (BrokenPipeError, ConnectionResetError):
+            closed = True
+            break
+        closed = closed_by_peer(loris, timeout=0.5)
+    assert closed, "slow-loris connection was never dropped"
+    loris.close()
+
+    # A connection flood: 500 at once. The daemon accepts 16 (minus the honest peer) and
+    # closes the rest at once; the accepted ones die at the handshake deadline.
+    flood = []
+    for _ in range(500):
+        f = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        f.setblocking(False)
+        f.connect_ex(("127.0.0.1", a.port))
+        flood.append(f)
+    status = a.wait(lambda s: s["counters"]["refused_full"] + s["counters"]["accepted"] >= 500)
+    rss_flood = a.rss_kib()
+    for f in flood:
+        f.close()
+    status = a.wait(lambda s: len(s["peers"]) == 1 and s["counters"]["accepted"] >= 7)
+
+    assert a.proc.poll() is None
+    c = status["counters"]
+    assert c["malformed_streams"] >= 2            # garbage, oversize length
+    assert c["punishments"] >= 3                  # garbage, checksum, oversize
+    assert c["prehandshake_overflows"] == 1
+    assert c["handshake_timeouts"] >= 1           # the loris (and accepted flood sockets)
+    assert c["refused_full"] >= 400
+    reasons = [o["reason"] for o in status["offenders"]]
+    assert any("misbehaviour score 100" in r for r in reasons), reasons
+    assert any("no version/verack" in r for r in reasons), reasons
+    assert any("bytes before the handshake" in r for r in reasons), reasons
+    assert max(o["misbehavior"] for o in status["offenders"]) == 100
+    # The honest peer never noticed.
+    assert len(established(status, "inbound")) == 1
+    assert len(established(honest.status(), "outbound")) == 1
+    assert honest.status()["connect"][0]["failures"] == 0
+    rss_after = a.rss_kib()
+    print(f"\npeerlabd VmRSS: {rss_before} KiB before, {rss_flood} KiB during the flood, "
+          f"{rss_after} KiB after the attacks")
+    assert rss_flood < 64 * 1024 and rss_after < 64 * 1024
+    assert a.stop() == 0
+
+
+def test_bad_command_line_gives_one_line_and_exit_2(peerlabd, tmp_path):
+    cases = [
+        (["--chain", "nope", "--datadir", str(tmp_path)], "--chain: unknown chain 'nope'"),
+        (["--chain", "bitcoin-regtest", "--datadir", str(tmp_path)], "not built yet"),
+        (["--chain", "peerlab-sim", "--datadir", str(tmp_path), "--listen", "x:1"], "--listen:"),
+        (["--chain", "peerlab-sim", "--datadir", str(tmp_path), "--mine", "-1"], "--mine:"),
+        (["--chain", "peerlab-sim"], "--datadir: required"),
+        (["--chain", "peerlab-sim", "--datadir", str(tmp_path), "--frobnicate", "1"],
+         "unknown option"),
+    ]
+    for args, expected in cases:
+        r = subprocess.run([peerlabd, *args], capture_output=True, text=True, timeout=WAIT_S)
+        assert r.returncode == 2, (args, r.stderr)
+        assert r.stderr.count("\n") == 1 and r.stderr.startswith("peerlabd: "), r.stderr
+        assert expected in r.stderr, r.stderr
+    r = subprocess.run([peerlabd, "--help"], capture_output=True, text=True, timeout=WAIT_S)
+    assert r.returncode == 0 and "--chain NAME" in r.stdout
+
+
+def test_address_in_use_is_a_runtime_error(peerlabd, spawn, tmp_path):
+    a = spawn("first")
+    r = subprocess.run([peerlabd, "--chain", "peerlab-sim", "--datadir", str(tmp_path / "second"),
+                        "--listen", f"127.0.0.1:{a.port}"],
+                       capture_output=True, text=True, timeout=WAIT_S)
+    assert r.returncode == 1
+    assert r.stderr.count("\n") == 1 and "cannot listen on 127.0.0.1" in r.stderr, r.stderr
