@@ -521,8 +521,13 @@ void Daemon::Housekeeping(TimeNs now) {
 }
 
 void Daemon::Shutdown() {
-  if (shut_down_ || !loop_) return;
+  if (shut_down_) return;
   shut_down_ = true;
+  if (!stack_) {  // Create failed part way: nothing ran, nothing to report
+    CloseFd(listen_fd_);
+    listen_fd_ = -1;
+    return;
+  }
   now_ = clock_.Now();
   for (auto& slot : conns_) {
     if (!slot) continue;
