@@ -141,6 +141,24 @@ TEST(TestbedDaemon, TwoDaemonsHandshakeOverLoopback) {
   EXPECT_EQ((*a)->counters().remote_closes, 1u);
 }
 
+TEST(TestbedDaemon, SilentPeersAreDroppedAtTheIdleTimeout) {
+  DaemonConfig ac = QuietConfig(TempDir("idle_a"));
+  ac.ping_interval = 0;  // nothing keeps the connection busy once the handshake is done
+  ac.idle_timeout = 400 * kMillisecond;
+  auto a = Daemon::Create(ac);
+  ASSERT_TRUE(a.ok());
+  DaemonConfig bc = QuietConfig(TempDir("idle_b"));
+  bc.ping_interval = 0;
+  bc.connect.push_back((*a)->listen_endpoint());
+  auto b = Daemon::Create(bc);
+  ASSERT_TRUE(b.ok());
+  StepUntil({a->get(), b->get()}, [&] { return (*a)->established_count() == 1; });
+  ASSERT_EQ((*a)->established_count(), 1u);
+  StepUntil({a->get(), b->get()}, [&] { return (*a)->counters().idle_timeouts == 1; });
+  EXPECT_EQ((*a)->counters().idle_timeouts, 1u);
+  EXPECT_EQ((*a)->counters().punishments, 0u);  // idle is not misbehaviour
+}
+
 int ConnectTo(const Endpoint& e) {
   const int fd = socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in a{};
@@ -172,7 +190,9 @@ TEST(TestbedDaemon, BadChecksumIsScoredAndDisconnected) {
   EXPECT_EQ((*d)->counters().node_disconnects, 1u);
   EXPECT_EQ((*d)->connection_count(), 0u);
   const std::string status = (*d)->StatusJson();
-  EXPECT_NE(status.find("\"reason\": \"misbehaviour score 100\""), std::string::npos) << status;
+  EXPECT_NE(status.find("\"reason\": \"misbehaviour score 100 (malformed message)\""),
+            std::string::npos)
+      << status;
   close(fd);
 }
 

@@ -26,6 +26,7 @@ Runs one peerlab node (the simulator's sans-IO protocol::Node) as a process on r
   --handshake-timeout S    drop a peer that has not finished version/verack (default 60)
   --idle-timeout S         drop a peer that sent nothing for S seconds (default 1200)
   --ping-interval S        ping established peers every S seconds (default 120; 0 = off)
+  --max-send-queue BYTES   drop a peer once this much waits to be sent to it (default 8 MiB)
   --quiet                  no log lines on stderr
   -h, --help               this help
 
@@ -153,6 +154,11 @@ Result<ParsedArgs> ParseDaemonArgs(std::span<const std::string_view> args) {
       auto v = ParseUInt(flag, value, 1000);
       if (!v.ok()) return v.status();
       c.max_inbound = static_cast<std::uint32_t>(*v);
+    } else if (flag == "--max-send-queue") {
+      auto v = ParseUInt(flag, value, 1u << 30);
+      if (!v.ok()) return v.status();
+      if (*v < 4096) return Status::Error("--max-send-queue: at least 4096 bytes");
+      c.max_send_queue = static_cast<std::size_t>(*v);
     } else if (flag == "--handshake-timeout" || flag == "--idle-timeout") {
       auto s = ParseSeconds(flag, value, false);
       if (!s.ok()) return s.status();

@@ -187,7 +187,8 @@ void Daemon::ApplyOutbox() {
     c->node_knows = false;  // the node already forgot it: no PeerDisconnected
     ++counters_.node_disconnects;
     if (c->score >= 100) {
-      MarkClose(*c, "misbehaviour score " + std::to_string(c->score), true);
+      MarkClose(*c, "misbehaviour score " + std::to_string(c->score) +
+                        (c->malformed > 0 ? " (malformed message)" : ""), true);
     } else {
       MarkClose(*c, "disconnected by the node", c->score > 0);
     }
@@ -383,6 +384,8 @@ void Daemon::OnReadable(Connection& c) {
           if (const auto* m = std::get_if<protocol::MessageReceived>(&in)) {
             ++c.msgs_in;
             if (m->message->type == protocol::MsgType::kVersion) c.version_received = true;
+          } else if (std::holds_alternative<protocol::MalformedMessage>(in)) {
+            ++c.malformed;
           }
           Feed(in);
           if (c.established_at < 0 && c.node_knows && stack_->node.IsEstablished(c.peer)) {

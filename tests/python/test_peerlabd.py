@@ -255,6 +255,67 @@ def test_hostile_peers_are_dropped_and_memory_stays_bounded(spawn):
     assert a.stop() == 0
 
 
+def read_frames(sock, want, timeout=WAIT_S):
+    """Reads frames until every command in `want` arrived; returns the commands seen."""
+    seen, buf = [], b""
+    deadline = time.monotonic() + timeout
+    while not set(want) <= set(seen) and time.monotonic() < deadline:
+        ready, _, _ = select.select([sock], [], [], 0.1)
+        if not ready:
+            continue
+        chunk = sock.recv(65536)
+        assert chunk, "daemon closed the connection"
+        buf += chunk
+        while len(buf) >= 24 and len(buf) >= 24 + struct.unpack("<I", buf[16:20])[0]:
+            assert buf[:4] == REGTEST_MAGIC
+            seen.append(buf[4:16].rstrip(b"\0").decode())
+            buf = buf[24 + struct.unpack("<I", buf[16:20])[0]:]
+    return seen
+
+
+def version_payload(port):
+    def netaddr(p):
+        return struct.pack("<Q", 9) + b"\0" * 10 + b"\xff\xff" + bytes([127, 0, 0, 1]) + \
+            struct.pack(">H", p)
+    agent = b"/pytest/"
+    return (struct.pack("<iQq", 70016, 9, int(time.time())) + netaddr(port) + netaddr(0) +
+            struct.pack("<Q", 0x1234567890) + bytes([len(agent)]) + agent +
+            struct.pack("<i", 0) + b"\x00")
+
+
+def test_foreign_client_handshake_then_a_peer_that_never_reads(spawn):
+    a = spawn("target", "--max-send-queue", "1000000")
+    s = socket.create_connection(("127.0.0.1", a.port), timeout=WAIT_S)
+    s.sendall(frame("version", version_payload(a.port)))
+    assert {"version", "verack"} <= set(read_frames(s, ["version", "verack"]))
+    s.sendall(frame("verack", b""))
+    a.wait(lambda st: len(established(st, "inbound")) == 1)
+    # Pings without ever reading the pongs: the daemon's queue to us passes the bound (after
+    # the kernel's socket buffers fill) and it drops us instead of buffering without limit.
+    s.setblocking(False)
+    pings = frame("ping", struct.pack("<Q", 7)) * 1_000_000
+    sent, dropped = 0, False
+    deadline = time.monotonic() + WAIT_S
+    while sent < len(pings) and time.monotonic() < deadline:
+        try:
+            sent += s.send(pings[sent:sent + (1 << 20)])
+        except BlockingIOError:
+            time.sleep(0.01)
+        except (BrokenPipeError, ConnectionResetError):
+            dropped = True
+            break
+    status = a.wait(lambda st: st["counters"]["send_overflows"] == 1)
+    s.close()
+    reasons = [o["reason"] for o in status["offenders"]]
+    assert any("send queue above 1000000 bytes" in r for r in reasons), reasons
+    assert status["peers"] == []
+    rss = a.rss_kib()
+    print(f"\npeerlabd VmRSS after the non-reading peer: {rss} KiB (sent {sent} bytes, "
+          f"dropped mid-send: {dropped})")
+    assert rss < 64 * 1024
+    assert a.stop() == 0
+
+
 def test_bad_command_line_gives_one_line_and_exit_2(peerlabd, tmp_path):
     cases = [
         (["--chain", "nope", "--datadir", str(tmp_path)], "--chain: unknown chain 'nope'"),

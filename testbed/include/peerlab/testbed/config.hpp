@@ -40,7 +40,7 @@ struct DaemonConfig {
   DurationNs handshake_timeout = 60 * kSecond;       // --handshake-timeout (Core -peertimeout)
   DurationNs idle_timeout = 20 * kMinute;            // --idle-timeout (Core TIMEOUT_INTERVAL)
   DurationNs ping_interval = 2 * kMinute;            // --ping-interval (Core PING_INTERVAL)
-  std::size_t max_send_queue = 8u << 20;             // bytes queued to one peer, then drop it
+  std::size_t max_send_queue = 8u << 20;  // --max-send-queue: bytes queued to one peer, then drop it
   std::size_t max_prehandshake_bytes = 64u << 10;    // bytes a peer may send before verack
   std::uint32_t outbound = 0;  // --outbound: node-chosen connections from its address manager
 

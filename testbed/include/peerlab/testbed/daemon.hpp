@@ -100,6 +100,7 @@ class Daemon {
     TimeNs established_at = -1;
     std::uint64_t bytes_in = 0, bytes_out = 0, msgs_in = 0, msgs_out = 0;
     std::uint32_t score = 0;   // misbehaviour total the node reported
+    std::uint32_t malformed = 0;  // frames the seam could not decode (MalformedMessage)
     std::string close_reason;
   };
   struct ConnectTarget {
