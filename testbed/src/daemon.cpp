@@ -272,13 +272,17 @@ void Daemon::AcceptAll() {
     const int fd = AcceptTcp(listen_fd_, &remote);
     if (fd < 0) {
       if (errno == EINTR || errno == ECONNABORTED) continue;
-      if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
+      const int error = errno;
+      if (error == EMFILE || error == ENFILE || error == ENOBUFS || error == ENOMEM) {
         // Level-triggered readiness would spin on the pending connection: stop listening
         // for a moment instead.
         loop_->Remove(listen_fd_);
         accept_paused_until_ = now_ + kAcceptPause;
         ++counters_.accept_pauses;
-        Log(std::string("accept paused: ") + std::strerror(errno));
+        if (counters_.accept_pauses % 50 == 1) {  // it repeats every 100 ms while it lasts
+          Log(std::string("accept paused: ") + std::strerror(error) + " (pauses so far: " +
+              std::to_string(counters_.accept_pauses) + ")");
+        }
       }
       return;  // EAGAIN: nothing more pending
     }
