@@ -159,6 +159,41 @@ TEST(TestbedDaemon, SilentPeersAreDroppedAtTheIdleTimeout) {
   EXPECT_EQ((*a)->counters().punishments, 0u);  // idle is not misbehaviour
 }
 
+TEST(TestbedDaemon, NodeChosenConnectionsAreDialledAndFailuresReported) {
+  auto a = Daemon::Create(QuietConfig(TempDir("chosen_a")));
+  ASSERT_TRUE(a.ok());
+  // B knows only A's address and may open one connection of its own choosing to it.
+  DaemonConfig bc = QuietConfig(TempDir("chosen_b"));
+  bc.outbound = 1;
+  bc.known_peers = {0x7f000001};
+  bc.dial_port = (*a)->listen_endpoint().port;
+  auto b = Daemon::Create(bc);
+  ASSERT_TRUE(b.ok());
+  StepUntil({a->get(), b->get()}, [&] { return (*b)->established_count() == 1; });
+  ASSERT_EQ((*b)->established_count(), 1u);
+  EXPECT_TRUE((*b)->node().IsOutbound(0));
+  EXPECT_NE((*b)->StatusJson().find("\"origin\": \"node\""), std::string::npos);
+
+  // C's only address has nobody listening: the node hears ConnectFailed and tries again.
+  const int probe = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(0x7f000001);
+  ASSERT_EQ(bind(probe, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  socklen_t len = sizeof addr;
+  ASSERT_EQ(getsockname(probe, reinterpret_cast<sockaddr*>(&addr), &len), 0);
+  DaemonConfig cc = QuietConfig(TempDir("chosen_c"));
+  cc.outbound = 1;
+  cc.known_peers = {0x7f000001};
+  cc.dial_port = ntohs(addr.sin_port);  // bound, not listening: connections are refused
+  auto c = Daemon::Create(cc);
+  ASSERT_TRUE(c.ok());
+  StepUntil({c->get()}, [&] { return (*c)->counters().connect_failures >= 2; });
+  EXPECT_GE((*c)->counters().connect_failures, 2u);
+  EXPECT_EQ((*c)->connection_count(), 0u);
+  close(probe);
+}
+
 int ConnectTo(const Endpoint& e) {
   const int fd = socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in a{};

@@ -22,6 +22,7 @@ Runs one peerlab node (the simulator's sans-IO protocol::Node) as a process on r
   --seed N                 seed of the node's RNG and of the mining timer (default 1)
   --outbound N             also let the node open N connections from its address manager
                            (dialled on the chain's port; default 0)
+  --known-peer IPV4        put this address in the node's address manager (repeatable)
   --max-inbound N          inbound connections accepted at most (default 32)
   --handshake-timeout S    drop a peer that has not finished version/verack (default 60)
   --idle-timeout S         drop a peer that sent nothing for S seconds (default 1200)
@@ -68,6 +69,22 @@ std::string Ipv4ToString(std::uint32_t ip) {
 
 std::string Endpoint::ToString() const { return Ipv4ToString(ip) + ":" + std::to_string(port); }
 
+Result<std::uint32_t> ParseIpv4(std::string_view text) {
+  std::uint32_t ip = 0;
+  std::string_view rest = text;
+  for (int i = 0; i < 4; ++i) {
+    const std::size_t dot = i < 3 ? rest.find('.') : rest.size();
+    if (dot == std::string_view::npos || dot == 0 || dot > 3) return Status::Error("");
+    unsigned octet = 0;
+    const auto [end, ec] = std::from_chars(rest.data(), rest.data() + dot, octet);
+    if (ec != std::errc() || end != rest.data() + dot || octet > 255) return Status::Error("");
+    ip = ip << 8 | octet;
+    rest = dot < rest.size() ? rest.substr(dot + 1) : std::string_view();
+  }
+  if (!rest.empty()) return Status::Error("");
+  return ip;
+}
+
 Result<Endpoint> ParseEndpoint(std::string_view text, bool allow_port_zero) {
   auto bad = [&] {
     return Status::Error("expected IPV4:PORT (e.g. 127.0.0.1:18444), got '" + std::string(text) +
@@ -75,18 +92,10 @@ Result<Endpoint> ParseEndpoint(std::string_view text, bool allow_port_zero) {
   };
   const std::size_t colon = text.rfind(':');
   if (colon == std::string_view::npos) return bad();
+  auto ip = ParseIpv4(text.substr(0, colon));
+  if (!ip.ok()) return bad();
   Endpoint e;
-  std::string_view host = text.substr(0, colon);
-  for (int i = 0; i < 4; ++i) {
-    const std::size_t dot = i < 3 ? host.find('.') : host.size();
-    if (dot == std::string_view::npos || dot == 0 || dot > 3) return bad();
-    unsigned octet = 0;
-    const auto [end, ec] = std::from_chars(host.data(), host.data() + dot, octet);
-    if (ec != std::errc() || end != host.data() + dot || octet > 255) return bad();
-    e.ip = e.ip << 8 | octet;
-    host = dot < host.size() ? host.substr(dot + 1) : std::string_view();
-  }
-  if (!host.empty()) return bad();
+  e.ip = *ip;
   const std::string_view port = text.substr(colon + 1);
   unsigned p = 0;
   const auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), p);
@@ -138,6 +147,14 @@ Result<ParsedArgs> ParseDaemonArgs(std::span<const std::string_view> args) {
       if (!e.ok()) return with_flag(e.status());
       if (c.connect.size() >= 64) return Status::Error("--connect: at most 64 peers");
       c.connect.push_back(*e);
+    } else if (flag == "--known-peer") {
+      auto ip = ParseIpv4(value);
+      if (!ip.ok() || *ip == 0) {
+        return Status::Error("--known-peer: expected an IPv4 address, got '" +
+                             std::string(value) + "'");
+      }
+      if (c.known_peers.size() >= 1000) return Status::Error("--known-peer: at most 1000");
+      c.known_peers.push_back(*ip);
     } else if (flag == "--mine") {
       auto s = ParseSeconds(flag, value, false);
       if (!s.ok()) return s.status();

@@ -80,6 +80,10 @@ Status Daemon::Open() {
     targets_.push_back(t);
   }
   now_ = clock_.Now();
+  if (!config_.known_peers.empty()) {
+    // As a fresh node's fixed seeds: one source, so they share new-table buckets.
+    Feed(protocol::SeedAddresses{config_.known_peers, config_.known_peers.front()});
+  }
   if (config_.mine_mean_s > 0) {
     mining_rng_.emplace(config_.seed, 0, RngPurpose::kMining);
     next_mine_at_ = now_ + static_cast<DurationNs>(mining_rng_->Exponential(config_.mine_mean_s * 1e9));
@@ -195,7 +199,8 @@ void Daemon::ApplyOutbox() {
   }
   for (const protocol::Outbox::Connect& want : outbox_.connects) {
     // NetAddress is IPv4 without a port: node-chosen peers are dialled on the chain's port.
-    StartOutbound({want.address, chain_.default_port}, -1, true, want.kind);
+    const std::uint16_t port = config_.dial_port != 0 ? config_.dial_port : chain_.default_port;
+    StartOutbound({want.address, port}, -1, true, want.kind);
   }
 }
 

@@ -146,6 +146,11 @@ std::string Daemon::StatusJson() const {
     j.Key("peer").UInt(c.peer);
     j.Key("address").String(c.remote.ToString());
     j.Key("direction").String(c.inbound ? "inbound" : "outbound");
+    // Who opened it: the remote, a --connect target, or the node from its address manager.
+    j.Key("origin").String(c.inbound ? "inbound" : c.target >= 0 ? "connect" : "node");
+    j.Key("kind").String(c.kind == protocol::ConnectionKind::kBlockRelayOnly ? "block-relay-only"
+                         : c.kind == protocol::ConnectionKind::kFeeler   ? "feeler"
+                                                                         : "full-relay");
     j.Key("handshake").String(HandshakeState(c));
     j.Key("misbehavior").UInt(c.score);
     j.Key("bytes_in").UInt(c.bytes_in);

@@ -24,6 +24,7 @@ struct Endpoint {
 // "a.b.c.d:port" (dotted quad only: no DNS in the loop). `allow_port_zero`: a listen address
 // may ask the kernel for an ephemeral port.
 Result<Endpoint> ParseEndpoint(std::string_view text, bool allow_port_zero);
+Result<std::uint32_t> ParseIpv4(std::string_view text);  // "a.b.c.d"
 std::string Ipv4ToString(std::uint32_t ip);
 
 struct DaemonConfig {
@@ -43,6 +44,8 @@ struct DaemonConfig {
   std::size_t max_send_queue = 8u << 20;  // --max-send-queue: bytes queued to one peer, then drop it
   std::size_t max_prehandshake_bytes = 64u << 10;    // bytes a peer may send before verack
   std::uint32_t outbound = 0;  // --outbound: node-chosen connections from its address manager
+  std::vector<std::uint32_t> known_peers;  // --known-peer: into the address manager at start
+  std::uint16_t dial_port = 0;  // port node-chosen addresses are dialled on; 0: the chain's
 
   DurationNs connect_timeout = 5 * kSecond;  // Core DEFAULT_CONNECT_TIMEOUT
   DurationNs retry_min = 1 * kSecond;        // --connect backoff: doubles per failure...
