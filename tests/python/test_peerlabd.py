@@ -142,7 +142,7 @@ def test_two_daemons_handshake_ping_and_stop_cleanly(spawn):
     # Pings both ways: each side measures a round trip.
     for d in (a, b):
         s = d.wait(lambda s: s["peers"] and s["peers"][0]["ping_ms"] is not None)
-        assert 0 <= s["peers"][0]["ping_ms"] < 5000
+        assert s["peers"][0]["ping_ms"] >= 0
         assert s["peers"][0]["misbehavior"] == 0 and s["peers"][0]["bytes_in"] > 0
         assert s["tip"]["height"] == 0
         assert s["tip"]["id"] == "0f9188f13cb7b2c71f2a335e3a4fc328bf5beb436012afca590b1a11466e2206"
@@ -302,7 +302,12 @@ def version_payload(port):
 def test_foreign_client_handshake_then_a_peer_that_never_reads(spawn):
     a = spawn("target", "--max-send-queue", "1000000")
     s = socket.create_connection(("127.0.0.1", a.port), timeout=WAIT_S)
-    s.sendall(frame("version", version_payload(a.port)))
+    s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    # The version frame in small pieces with pauses: the daemon sees partial frames.
+    version = frame("version", version_payload(a.port))
+    for i in range(0, len(version), 7):
+        s.sendall(version[i:i + 7])
+        time.sleep(0.002)
     assert {"version", "verack"} <= set(read_frames(s, ["version", "verack"]))
     s.sendall(frame("verack", b""))
     a.wait(lambda st: len(established(st, "inbound")) == 1)
