@@ -132,6 +132,22 @@ def closed_by_peer(sock, timeout=WAIT_S):
     return False
 
 
+def open_flood(port, n):
+    """n connections, each sending one byte. The byte matters: when the accept queue is full,
+    Linux (SYN cookies) may drop a handshake's last ACK, leaving a client that thinks it is
+    connected and a server that never heard of it; data makes the client retransmit until the
+    server takes the connection, so every flood socket reaches the daemon eventually."""
+    socks = []
+    for _ in range(n):
+        f = socket.create_connection(("127.0.0.1", port), timeout=WAIT_S)
+        try:
+            f.send(b"\0")
+        except OSError:
+            pass  # already accepted and closed by a full daemon
+        socks.append(f)
+    return socks
+
+
 def test_two_daemons_handshake_ping_and_stop_cleanly(spawn):
     a = spawn("a", "--ping-interval", "0.3")
     b = spawn("b", "--connect", f"127.0.0.1:{a.port}", "--ping-interval", "0.3")
@@ -234,14 +250,9 @@ def test_hostile_peers_are_dropped_and_memory_stays_bounded(spawn):
     assert closed, "slow-loris connection was never dropped"
     loris.close()
 
-    # A connection flood: 500 at once. The daemon accepts 16 (minus the honest peer) and
-    # closes the rest at once; the accepted ones die at the handshake deadline.
-    flood = []
-    for _ in range(500):
-        f = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        f.setblocking(False)
-        f.connect_ex(("127.0.0.1", a.port))
-        flood.append(f)
+    # A connection flood: 500 in quick succession. The daemon accepts 16 (minus the honest
+    # peer) and closes the rest at once; the accepted ones die at the handshake deadline.
+    flood = open_flood(a.port, 500)
     status = a.wait(lambda s: s["counters"]["refused_full"] + s["counters"]["accepted"] >= 500)
     rss_flood = a.rss_kib()
     for f in flood:
@@ -341,7 +352,7 @@ def test_running_out_of_file_descriptors_pauses_accepting(spawn):
     # 64 descriptors, more inbound slots than that: accept4 fails with EMFILE. The daemon must
     # neither spin on the readable listening socket nor die, and recovers once fds free up.
     a = spawn("fds", "--max-inbound", "200", "--handshake-timeout", "1", fd_limit=64)
-    flood = [socket.create_connection(("127.0.0.1", a.port), timeout=WAIT_S) for _ in range(150)]
+    flood = open_flood(a.port, 150)
     status = a.wait(lambda s: s["counters"]["accept_pauses"] >= 1 and
                     s["counters"]["handshake_timeouts"] >= 1)
     for f in flood:
