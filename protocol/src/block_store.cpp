@@ -81,7 +81,15 @@ BlockHandle BlockStore::Add(BlockHandle parent, const BlockHeader& header,
   rec.parent = parent;
   rec.height = blocks_[parent].height + 1;
   rec.skip = Ancestor(parent, SkipHeight(rec.height));
-  rec.chain_work = blocks_[parent].chain_work + work_per_block_;
+  // Every simulated block has genesis's bits; an open-mode miner uses the chain's (the same
+  // on regtest chains), so the per-header work is computed only if they ever differ.
+  std::uint64_t work = work_per_block_;
+  if (header.bits != blocks_[kGenesis].header.bits) {
+    const auto w = WorkFromCompactBits(header.bits);
+    PEERLAB_ASSERT(w.has_value());
+    work = *w;
+  }
+  rec.chain_work = blocks_[parent].chain_work + work;
   rec.size_bytes = size_bytes;
   rec.tx_count = tx_count;
   PEERLAB_ASSERT(tx_count >= 1 + txs.size());
