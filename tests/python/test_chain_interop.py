@@ -174,21 +174,23 @@ def test_litecoind_accepts_our_blocks_and_we_accept_its_blocks(peerlab_bin, lite
     assert ltc.call("getblockhash", 0) == \
         "530827f38f93b43ed12af0b3ad25a288dc02ed74d6d7857862df51fc56c416f9"
     # Our miner's blocks, submitted as a peer would relay them: litecoind validates them fully
-    # (scrypt PoW, BIP34 height, subsidy, merkle root, median time past).
-    ours = mine(peerlab_bin, "litecoin-regtest", 20)
+    # (scrypt PoW, subsidy through three halvings, merkle root, median time past, and the
+    # BIP34 height in the coinbase, enforced on regtest from height 500).
+    ours = mine(peerlab_bin, "litecoin-regtest", 510)
     for raw in ours:
         assert ltc.call("submitblock", raw.hex()) is None  # None: accepted
-    assert ltc.call("getblockcount") == 20
+    assert ltc.call("getblockcount") == 510
     assert ltc.call("getbestblockhash") == b2lx(CBlock.deserialize(ours[-1]).GetHash())
+    assert ltc.call("getblockchaininfo")["softforks"]["bip34"]["active"] is True
 
     # litecoind's own blocks on top (its coinbases carry BIP141 witness commitments).
     ltc.call("createwallet", "w")
     address = ltc.call("getnewaddress")
     ltc.call("generatetoaddress", 110, address)
-    assert ltc.call("getblockcount") == 130
-    hashes = [ltc.call("getblockhash", h) for h in range(1, 131)]
+    assert ltc.call("getblockcount") == 620
+    hashes = [ltc.call("getblockhash", h) for h in range(1, 621)]
     raws = [bytes.fromhex(ltc.call("getblock", h, 0)) for h in hashes]
-    assert raws[:20] == ours
+    assert raws[:510] == ours
     code, reports = check(peerlab_bin, "litecoin-regtest", raws)
     assert code == 0, [r for r in reports if not (r["pow_ok"] and r["body_ok"])]
     assert [r["hash"] for r in reports] == hashes
