@@ -1,5 +1,5 @@
 // Open mode end to end in one process: two nodes with their own BlockStores on
-// litecoin-regtest, connected only through ByteSeams (one node's output bytes are the other's
+// litecoin-regtest (and bitcoin-regtest), connected only through ByteSeams (one node's output bytes are the other's
 // input). Node A mines real blocks; node B learns headers and blocks from bytes alone.
 #include <gtest/gtest.h>
 
@@ -21,8 +21,9 @@ constexpr std::uint32_t kClock = 1'700'000'000;  // the daemon's wall clock, Uni
 
 // One daemon: its own store, node and the seam of its single connection (peer 0).
 struct Daemon {
-  Daemon(std::uint32_t index, const NodeConfig& config)
-      : store(LitecoinRegtestChain()),
+  Daemon(std::uint32_t index, const NodeConfig& config,
+         const ChainParams& chain = LitecoinRegtestChain())
+      : store(chain),
         outbox(pool),
         node(index, config, store, txs, 7, 0x0A000001u + index),
         seam(ByteSeam::Open(0, store, txs)) {}
@@ -56,14 +57,14 @@ struct Daemon {
   }
 };
 
-class OpenSeam : public ::testing::Test {
+class OpenSeam : public ::testing::TestWithParam<const ChainParams*> {
  protected:
   OpenSeam() {
     config_.addr_gossip = AddrGossip::kOff;
     config_.feeler_interval = 0;
     config_.validation_fixed = kMillisecond;
-    a_ = std::make_unique<Daemon>(0, config_);
-    b_ = std::make_unique<Daemon>(1, config_);
+    a_ = std::make_unique<Daemon>(0, config_, *GetParam());
+    b_ = std::make_unique<Daemon>(1, config_, *GetParam());
   }
 
   void Connect() {
@@ -107,7 +108,7 @@ class OpenSeam : public ::testing::Test {
 
   std::vector<std::uint8_t> Frame(const wire::Message& m) {
     std::vector<std::uint8_t> out;
-    wire::EncodeFrame(LitecoinRegtestChain().magic, m, out);
+    wire::EncodeFrame(GetParam()->magic, m, out);
     return out;
   }
 
@@ -116,7 +117,7 @@ class OpenSeam : public ::testing::Test {
   TimeNs now_ = 0;
 };
 
-TEST_F(OpenSeam, NodeSyncsTwentyRealBlocksFromBytesAlone) {
+TEST_P(OpenSeam, NodeSyncsTwentyRealBlocksFromBytesAlone) {
   // Ten blocks before B connects (B syncs them with getheaders), ten after (announced).
   for (std::uint32_t i = 0; i < 10; ++i) MineOnA(kClock);  // one clock second: MTP decides
   Connect();
@@ -132,7 +133,7 @@ TEST_F(OpenSeam, NodeSyncsTwentyRealBlocksFromBytesAlone) {
     ASSERT_TRUE(in_b.has_value());
     ASSERT_NE(b_->store.BlockData(*in_b), nullptr);
     EXPECT_EQ(*b_->store.BlockData(*in_b), *a_->store.BlockData(h));
-    EXPECT_TRUE(CheckProofOfWork(a_->store.Get(h).header, LitecoinRegtestChain()));
+    EXPECT_TRUE(CheckProofOfWork(a_->store.Get(h).header, *GetParam()));
     EXPECT_GT(a_->store.Get(h).header.time, a_->store.MedianTimePast(a_->store.Get(h).parent));
   }
   EXPECT_EQ(a_->malformed + b_->malformed, 0);
@@ -141,7 +142,7 @@ TEST_F(OpenSeam, NodeSyncsTwentyRealBlocksFromBytesAlone) {
   EXPECT_NE(std::find(b_->sent.begin(), b_->sent.end(), "getdata"), b_->sent.end());
 }
 
-TEST_F(OpenSeam, UnknownInvAndUnconnectingHeadersAskForHeaders) {
+TEST_P(OpenSeam, UnknownInvAndUnconnectingHeadersAskForHeaders) {
   Connect();
   b_->sent.clear();
   // A block B has never heard of, announced by inv: normal, answered with getheaders.
@@ -149,12 +150,11 @@ TEST_F(OpenSeam, UnknownInvAndUnconnectingHeadersAskForHeaders) {
   unknown.bytes[5] = 9;
   b_->Receive(now_, Frame(wire::Inv{{{wire::kMsgBlock, unknown}}}));
   // A header whose parent B does not know: unconnecting, answered with getheaders too.
-  BlockStore elsewhere(LitecoinRegtestChain());
   RealBlockRequest r;
   r.parent = unknown;
   r.height = 5;
   r.time = kClock;
-  auto orphan = MineRealBlock(LitecoinRegtestChain(), r);
+  auto orphan = MineRealBlock(*GetParam(), r);
   ASSERT_TRUE(orphan.ok());
   b_->Receive(now_, Frame(wire::Headers{{orphan->block.header}}));
   EXPECT_EQ(b_->sent, (std::vector<std::string>{"getheaders", "getheaders"}));
@@ -165,31 +165,31 @@ TEST_F(OpenSeam, UnknownInvAndUnconnectingHeadersAskForHeaders) {
   EXPECT_EQ(b_->malformed, 0);
 }
 
-Result<RealBlock> BlockOne() {
+Result<RealBlock> BlockOne(const ChainParams& chain) {
   RealBlockRequest r;
-  r.parent = LitecoinRegtestChain().genesis_id();
+  r.parent = chain.genesis_id();
   r.height = 1;
   r.time = kClock;
-  return MineRealBlock(LitecoinRegtestChain(), r);
+  return MineRealBlock(chain, r);
 }
 
-TEST_F(OpenSeam, BadProofOfWorkIsMalformed) {
+TEST_P(OpenSeam, BadProofOfWorkIsMalformed) {
   Connect();
-  auto good = BlockOne();
+  auto good = BlockOne(*GetParam());
   ASSERT_TRUE(good.ok());
   BlockHeader bad = good->block.header;
   do {
     ++bad.nonce;
-  } while (CheckProofOfWork(bad, LitecoinRegtestChain()));
+  } while (CheckProofOfWork(bad, *GetParam()));
   b_->Receive(now_, Frame(wire::Headers{{bad}}));
   EXPECT_EQ(b_->malformed, 1);
   EXPECT_EQ(b_->disconnects, 1);  // Core: high-hash scores 100
   EXPECT_EQ(b_->store.size(), 1u);
 }
 
-TEST_F(OpenSeam, MerkleMismatchIsMalformedAndKeepsNoData) {
+TEST_P(OpenSeam, MerkleMismatchIsMalformedAndKeepsNoData) {
   Connect();
-  auto good = BlockOne();
+  auto good = BlockOne(*GetParam());
   ASSERT_TRUE(good.ok());
   wire::Block bad = good->block;
   bad.txs[0].outputs[0].value = 1;  // header unchanged: its merkle root no longer fits
@@ -210,6 +210,12 @@ TEST_F(OpenSeam, MerkleMismatchIsMalformedAndKeepsNoData) {
   ASSERT_NE(b_->store.BlockData(*h), nullptr);
   EXPECT_EQ(*b_->store.BlockData(*h), good->bytes);
 }
+
+INSTANTIATE_TEST_SUITE_P(Chains, OpenSeam,
+                         ::testing::Values(&LitecoinRegtestChain(), &BitcoinRegtestChain()),
+                         [](const auto& info) {
+                           return info.param->pow == PowKind::kScrypt ? "Litecoin" : "Bitcoin";
+                         });
 
 }  // namespace
 }  // namespace peerlab::protocol
