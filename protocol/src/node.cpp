@@ -293,6 +293,7 @@ void Node::ForgetPeer(PeerId peer, Outbox& out) {
   p.session->addr_to_send.shrink_to_fit();
   p.tx.reset();
   std::erase(hb_peers_, peer);
+  std::erase(push_peers_, peer);
   for (InFlight& d : delivered_by_) {
     if (d.peer == peer) d.peer = kNoPeer;  // the slot may serve another peer soon
   }
@@ -344,6 +345,12 @@ void Node::OnMessage(TimeNs now, PeerId peer, const Message& m, Outbox& out) {
     case MsgType::kSendCmpct:
       p.supports_compact = true;
       p.wants_compact_push = m.flag;
+      if (m.flag) {
+        auto at = std::lower_bound(push_peers_.begin(), push_peers_.end(), peer);
+        if (at == push_peers_.end() || *at != peer) push_peers_.insert(at, peer);
+      } else {
+        std::erase(push_peers_, peer);
+      }
       break;
     case MsgType::kInv:
       if (!m.txs().empty()) OnTxInv(peer, m, out);

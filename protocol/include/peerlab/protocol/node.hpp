@@ -250,6 +250,11 @@ class Outbox {
   std::vector<ArmTimer> timers;
   std::vector<Observation> observations;
 
+  // The node's working list of blocks within one call (never state between calls). It lives
+  // in the driver's outbox, shared by all nodes, so that it stays in cache: a list per node
+  // was a cold heap block on every block announcement.
+  std::vector<BlockHandle> block_scratch;
+
  private:
   MessagePool* pool_;
 };
@@ -371,7 +376,6 @@ class Node {
     std::uint8_t addr_known_next = 0;
     std::vector<TimedAddress> addr_to_send;  // at most kMaxAddrPerMessage
     std::uint32_t misbehavior = 0;
-    std::uint32_t unconnecting_headers = 0;  // Core's nUnconnectingHeaders
     std::uint32_t start_height = 0;
     std::uint64_t local_nonce = 0;  // our version nonce on this connection
     std::uint64_t ping_nonce = 0;   // outstanding ping, 0 = none
@@ -389,6 +393,9 @@ class Node {
     bool supports_compact = false;    // sent sendcmpct
     bool wants_compact_push = false;  // sent sendcmpct(1): push cmpctblock to it
     bool trickle_armed = false;
+    // Core's nUnconnectingHeaders, counted modulo kMaxUnconnectingHeaders. Here rather than in
+    // the session: every `headers` message resets it, and the session is a cache miss.
+    std::uint8_t unconnecting_headers = 0;
     BlockHandle best_known = kNoBlock;  // most-work block the peer is known to have
     BlockHandle best_sent = kNoBlock;   // last header we sent it
     std::uint32_t in_flight = 0;
@@ -498,7 +505,7 @@ class Node {
   void PushCompactBlock(BlockHandle h, Outbox& out);
   void SelectHighBandwidthPeer(PeerId peer, Outbox& out);
   void SendGetHeaders(PeerId peer, BlockHandle stop, Outbox& out);
-  void SendBlockList(PeerId peer, MsgType type, Outbox& out);  // sends scratch_ as `type`
+  void SendBlockList(PeerId peer, MsgType type, Outbox& out);  // sends out.block_scratch as `type`
   void SendBlockMessage(PeerId peer, MsgType type, BlockHandle h, Outbox& out);
 
   // node_txs.cpp: transactions and the mempool
@@ -530,6 +537,7 @@ class Node {
   }
 
   static constexpr PeerId kNoPeer = UINT32_MAX;
+  static constexpr std::uint8_t kMaxUnconnectingHeaders = 10;  // Core MAX_NUM_UNCONNECTING_HEADERS_MSGS
 
   // What every input touches comes first: Prefetch() loads the first two cache lines.
   std::uint32_t index_;
@@ -546,8 +554,10 @@ class Node {
   std::vector<InFlight> delivered_by_;  // blocks being validated and the peer that sent them
   std::vector<PendingCompact> pending_compact_;
   std::vector<PeerId> hb_peers_;        // we asked them for cmpctblock pushes, oldest first
+  // Peers that asked us for cmpctblock pushes (sendcmpct(1)), ascending: PushCompactBlock
+  // visits these instead of scanning every peer (ten cache lines at 16 peers).
+  std::vector<PeerId> push_peers_;
   std::vector<BlockHandle> waiting_;    // have data, waiting for an ancestor's data
-  std::vector<BlockHandle> scratch_;    // reused per call, never holds state between calls
   std::vector<TxHandle> tx_scratch_;
   std::vector<TxHandle> mempool_;       // may hold entries no longer in the mempool (lazy)
   std::uint64_t mempool_bytes_ = 0;
