@@ -35,6 +35,9 @@ void Node::OnInv(PeerId peer, const Message& m, Outbox& out) {
       p.in_flight += static_cast<std::uint32_t>(out.block_scratch.size());
       SendBlockList(peer, MsgType::kGetData, out);
     }
+    // Open mode: blocks the store has never seen have no handle to fetch by; their headers
+    // come first.
+    if (m.aux != 0) SendGetHeaders(peer, kNoBlock, out);
     return;
   }
   // Headers-first: an unknown block id is resolved by asking for headers up to it; only the
@@ -47,7 +50,8 @@ void Node::OnInv(PeerId peer, const Message& m, Outbox& out) {
       unknown = h;
     }
   }
-  if (unknown != kNoBlock) SendGetHeaders(peer, unknown, out);
+  // Open mode: `aux` counts announced ids the store has never seen (no handle, so no stop).
+  if (unknown != kNoBlock || m.aux != 0) SendGetHeaders(peer, unknown, out);
   FetchBlocks(peer, out);
 }
 
@@ -74,10 +78,11 @@ void Node::OnGetHeaders(PeerId peer, const Message& m, Outbox& out) {
 }
 
 void Node::OnHeaders(PeerId peer, const Message& m, Outbox& out) {
-  if (m.blocks().empty()) return;
+  // `flag`: the first header's parent is not even in the store (open mode, where the seam
+  // could not give it a handle); handled as any unconnecting headers.
+  if (m.blocks().empty() && !m.flag) return;
   Peer& p = peers_[peer];
-  const BlockRecord& first = store_->Get(m.blocks().front());
-  if (!Has(first.parent, kHaveHeader)) {
+  if (m.flag || !Has(store_->Get(m.blocks().front()).parent, kHaveHeader)) {
     // Does not connect to what we know: ask for the headers in between. A peer that keeps
     // sending such headers is misbehaving (Core: MAX_NUM_UNCONNECTING_HEADERS_MSGS).
     SendGetHeaders(peer, kNoBlock, out);
@@ -88,7 +93,7 @@ void Node::OnHeaders(PeerId peer, const Message& m, Outbox& out) {
     return;
   }
   p.unconnecting_headers = 0;
-  BlockHandle previous = first.parent;
+  BlockHandle previous = store_->Get(m.blocks().front()).parent;
   for (BlockHandle h : m.blocks()) {
     if (store_->Get(h).parent != previous) {
       Misbehaving(peer, 20, out);  // Core: "non-continuous headers sequence"
@@ -249,8 +254,9 @@ void Node::OnValidationDone(BlockHandle h, Outbox& out) {
   }
 }
 
-void Node::OnBlockFound(TimeNs now, Outbox& out) {
-  const BlockHandle h = MineBlock(now, strategy_ ? MiningParent() : tip_, out);
+void Node::OnBlockFound(TimeNs now, const BlockFound& in, Outbox& out) {
+  const BlockHandle h = MineBlock(now, strategy_ ? MiningParent() : tip_, out, in.header_time);
+  if (h == kNoBlock) return;
   if (strategy_) {
     OnOwnBlockMined(h, out);
   } else {
@@ -258,7 +264,9 @@ void Node::OnBlockFound(TimeNs now, Outbox& out) {
   }
 }
 
-BlockHandle Node::MineBlock(TimeNs now, BlockHandle parent, Outbox& out) {
+BlockHandle Node::MineBlock(TimeNs now, BlockHandle parent, Outbox& out,
+                            std::uint32_t header_time) {
+  if (store_->chain() != nullptr) return MineRealBlockOn(now, parent, header_time, out);
   BlockHeader header;
   header.version = 0x20000000;
   header.prev = store_->Get(parent).id;
@@ -289,7 +297,9 @@ BlockHandle Node::MineBlock(TimeNs now, BlockHandle parent, Outbox& out) {
   const auto salt = static_cast<std::uint32_t>(rng_.Next());
   std::memcpy(seed + 12, &salt, 4);
   header.merkle_root = DoubleSha256(seed);
-  header.time = config_->genesis_time + static_cast<std::uint32_t>(now / kSecond);
+  header.time = header_time != 0
+                    ? header_time
+                    : config_->genesis_time + static_cast<std::uint32_t>(now / kSecond);
   header.bits = config_->bits;
   header.nonce = static_cast<std::uint32_t>(rng_.Next());
   ++blocks_mined_;

@@ -20,10 +20,11 @@
 namespace peerlab::protocol {
 
 enum class MsgType : std::uint8_t {
-  kInv,          // blocks and/or txs: announced ids
+  kInv,          // blocks and/or txs: announced ids; aux (open mode): unknown block ids announced
   kGetData,      // blocks (as MSG_BLOCK, or MSG_CMPCT_BLOCK when `compact`) and/or txs
   kGetHeaders,   // blocks: block locator (newest first); block: hash_stop or kNoBlock
-  kHeaders,      // blocks: consecutive headers, oldest first
+  kHeaders,      // blocks: consecutive headers, oldest first; flag (open mode): the first
+                 // header's parent is not in the store (unconnecting), blocks then empty
   kBlock,        // block: the block
   kSendHeaders,  // no payload: "announce new blocks to me with headers"
   kTx,           // txs[0]: the transaction

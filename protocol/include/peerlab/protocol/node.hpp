@@ -106,6 +106,9 @@ struct NodeConfig {
   DurationNs connect_interval = 500 * kMillisecond;  // Core's ThreadOpenConnections pace
   DurationNs feeler_interval = 2 * kMinute;     // Core FEELER_INTERVAL; 0 = no feelers
   Countermeasures countermeasures;
+  // Open mode (the node's store is open: a daemon, design §3): output script of the coinbases
+  // of the real blocks it mines; empty: OP_TRUE. Unused by the simulation.
+  std::vector<std::uint8_t> coinbase_script;
 };
 
 struct Timer {
@@ -151,7 +154,13 @@ struct MessageReceived {
 struct TimerFired {
   Timer timer;
 };
-struct BlockFound {};  // the mining oracle says this node found a block on its current tip
+// The mining oracle says this node found a block on its current tip. `header_time`: the new
+// header's time in Unix seconds (a daemon passes its clock); 0: genesis time plus `now`.
+// With an open store the node grinds a real block (mining.hpp) and stamps at least the
+// parent's median time past + 1, so a burst of blocks in one second stays valid.
+struct BlockFound {
+  std::uint32_t header_time = 0;
+};
 struct SubmitTx {      // a wallet on this node created a transaction
   TxHandle tx;
 };
@@ -270,6 +279,8 @@ class Node {
   const std::vector<NetAddress>& anchors() const { return anchors_; }
 
   std::uint32_t index() const { return index_; }
+  // Open mode: nonces tried in all real blocks this node mined (proof-of-work effort).
+  std::uint64_t pow_tries() const { return pow_tries_; }
   BlockHandle tip() const { return tip_; }
   BlockHandle best_header() const { return best_header_; }
   bool HasBlock(BlockHandle h) const { return Has(h, kChainComplete); }
@@ -457,9 +468,12 @@ class Node {
   void OnBlockTxn(TimeNs now, PeerId peer, const Message& m, Outbox& out);
   void OnBlockData(TimeNs now, PeerId peer, BlockHandle h, Outbox& out);
   void OnValidationDone(BlockHandle h, Outbox& out);
-  void OnBlockFound(TimeNs now, Outbox& out);
-  // A new block of ours on `parent`, stored and held (not yet announced).
-  BlockHandle MineBlock(TimeNs now, BlockHandle parent, Outbox& out);
+  void OnBlockFound(TimeNs now, const BlockFound& in, Outbox& out);
+  // A new block of ours on `parent`, stored and held (not yet announced). kNoBlock only in
+  // open mode, if no real block could be built.
+  BlockHandle MineBlock(TimeNs now, BlockHandle parent, Outbox& out, std::uint32_t header_time = 0);
+  // Open mode: a real block ground with the store's chain parameters (node_mining.cpp).
+  BlockHandle MineRealBlockOn(TimeNs now, BlockHandle parent, std::uint32_t header_time, Outbox& out);
   // Announces own held blocks (a chain, oldest first) and makes the last one our tip.
   void PublishOwn(std::span<const BlockHandle> blocks, Outbox& out);
 
@@ -554,6 +568,7 @@ class Node {
   BlockHandle best_header_ = kGenesis;
   TimeNs validation_free_at_ = 0;  // blocks are validated one at a time, in arrival order
   std::uint32_t blocks_mined_ = 0;
+  std::uint64_t pow_tries_ = 0;  // open mode only
 
   // Addresses and connections.
   AddrMan addrman_;
