@@ -12,13 +12,16 @@ constexpr std::string_view kUsage =
 
 Runs one peerlab node (the simulator's sans-IO protocol::Node) as a process on real TCP.
 
-  --chain NAME             chain parameters: peerlab-sim (regtest magic and genesis)
+  --chain NAME             chain parameters: peerlab-sim (the simulation's chain),
+                           litecoin-regtest (scrypt PoW), bitcoin-regtest
   --datadir DIR            where status.json (rewritten every second), blocks.csv and
                            peers.csv go; created if missing
   --listen IPV4:PORT       listening address (default 127.0.0.1 on the chain's port;
                            port 0: ephemeral, see status.json "listen")
   --connect IPV4:PORT      keep a connection to this peer (repeatable; retried with backoff)
-  --mine SECONDS           find blocks as a Poisson process with this mean (no real PoW yet)
+  --mine SECONDS           find real blocks (proof of work ground on the chain's easy
+                           regtest target) as a Poisson process with this mean
+  --mine-limit N           stop mining after N blocks found here (default 0: never)
   --seed N                 seed of the node's RNG and of the mining timer (default 1)
   --outbound N             also let the node open N connections from its address manager
                            (dialled on the chain's port; default 0)
@@ -28,6 +31,8 @@ Runs one peerlab node (the simulator's sans-IO protocol::Node) as a process on r
   --idle-timeout S         drop a peer that sent nothing for S seconds (default 1200)
   --ping-interval S        ping established peers every S seconds (default 120; 0 = off)
   --max-send-queue BYTES   drop a peer once this much waits to be sent to it (default 8 MiB)
+  --save-blocks            write each accepted block's serialized bytes (as on the wire,
+                           with witnesses) to DIR/blocks/<id>.bin
   --quiet                  no log lines on stderr
   -h, --help               this help
 
@@ -123,6 +128,10 @@ Result<ParsedArgs> ParseDaemonArgs(std::span<const std::string_view> args) {
       c.log = false;
       continue;
     }
+    if (flag == "--save-blocks") {
+      c.save_blocks = true;
+      continue;
+    }
     if (flag.substr(0, 2) != "--") {
       return Status::Error("unexpected argument '" + std::string(flag) + "' (see --help)");
     }
@@ -159,6 +168,10 @@ Result<ParsedArgs> ParseDaemonArgs(std::span<const std::string_view> args) {
       auto s = ParseSeconds(flag, value, false);
       if (!s.ok()) return s.status();
       c.mine_mean_s = *s;
+    } else if (flag == "--mine-limit") {
+      auto v = ParseUInt(flag, value, UINT32_MAX);
+      if (!v.ok()) return v.status();
+      c.mine_limit = *v;
     } else if (flag == "--seed") {
       auto v = ParseUInt(flag, value, UINT64_MAX);
       if (!v.ok()) return v.status();
