@@ -4,6 +4,8 @@
 // length, where it is not. Encode is all-or-nothing: any bad line writes no bytes.
 #include "wire_tool.hpp"
 
+#include "wire_chain.hpp"
+
 #include <cstdio>
 #include <cstring>
 #include <fstream>
@@ -27,11 +29,15 @@ constexpr int kExitBadInput = 2;
 
 constexpr const char* kWireHelp = R"HELP(Usage: peerlab wire decode [FILE|-] [--hex] [--magic NAME|HEX]
        peerlab wire encode [FILE|-] [--hex] [--magic NAME|HEX]
+       peerlab wire mine --chain NAME [--blocks N] [--time T] [--script HEX]
+       peerlab wire check-block --chain NAME [FILE|-]
 
 Bitcoin P2P messages (v1 framing) to JSON lines and back. See docs/wire-format.md.
 
   decode   read a raw byte stream of framed messages, print one JSON object per message
   encode   read JSON objects (one per line), write the framed messages
+  mine     mine real blocks of a built-in chain, print them as hex lines
+  check-block  check hex blocks: proof of work, merkle root, re-serialization
 
 Run `peerlab wire decode --help` or `peerlab wire encode --help` for details.
 )HELP";
@@ -265,7 +271,8 @@ int WireMain(int argc, char** argv) {
   }
   if (sub == "decode") return Decode(argc, argv);
   if (sub == "encode") return Encode(argc, argv);
-  std::fprintf(stderr, "peerlab wire: %s: unknown subcommand (decode or encode; see peerlab wire --help)\n",
+  if (sub == "mine" || sub == "check-block") return WireChainMain(argc, argv);
+  std::fprintf(stderr, "peerlab wire: %s: unknown subcommand (decode, encode, mine or check-block; see peerlab wire --help)\n",
                sub.c_str());
   return kExitBadInput;
 }

@@ -1,14 +1,30 @@
 #include "peerlab/protocol/byte_seam.hpp"
 
+#include "peerlab/protocol/chain_params.hpp"
 #include "peerlab/protocol/wire_bridge.hpp"
 
 namespace peerlab::protocol {
 
-bool ByteSeam::DecodeFrame() {
+ByteSeam ByteSeam::Open(PeerId peer, BlockStore& blocks, const TxStore& txs) {
+  PEERLAB_ASSERT(blocks.chain() != nullptr);
+  ByteSeam seam(blocks.chain()->magic, peer, blocks, txs);
+  seam.open_blocks_ = &blocks;
+  return seam;
+}
+
+ByteSeam::Decoded ByteSeam::DecodeFrame() {
   const wire::ReceivedFrame& frame = decoder_.frame();
-  if (frame.error != wire::FrameError::kNone || !frame.checksum_ok) return false;
-  if (!wire::DecodeInto(frame.command, frame.payload, wire_message_).ok()) return false;
-  return FromWire(wire_message_, *blocks_, *txs_, message_).ok();
+  if (frame.error != wire::FrameError::kNone || !frame.checksum_ok) return Decoded::kMalformed;
+  if (!wire::DecodeInto(frame.command, frame.payload, wire_message_).ok()) {
+    return Decoded::kMalformed;
+  }
+  if (open_blocks_ != nullptr) {
+    const Result<bool> r = FromWireOpen(wire_message_, *open_blocks_, *txs_, message_);
+    if (!r.ok()) return Decoded::kMalformed;
+    return *r ? Decoded::kMessage : Decoded::kDropped;
+  }
+  return FromWire(wire_message_, *blocks_, *txs_, message_).ok() ? Decoded::kMessage
+                                                                  : Decoded::kMalformed;
 }
 
 void ByteSeam::Send(const Message& m) { encoder_.Push(ToWire(m, *blocks_, *txs_)); }

@@ -48,7 +48,7 @@ void Node::Handle(TimeNs now, const Input& input, Outbox& out) {
                  [&](const PeerDisconnected& in) { OnPeerDisconnected(in, out); },
                  [&](const MessageReceived& in) { OnMessage(now, in.peer, *in.message, out); },
                  [&](const TimerFired& in) { OnTimer(now, in.timer, out); },
-                 [&](const BlockFound&) { OnBlockFound(now, out); },
+                 [&](const BlockFound& in) { OnBlockFound(now, in, out); },
                  [&](const SubmitTx& in) { AcceptTx(in.tx, kNoPeer, now, out); },
                  [&](const MalformedMessage& in) {
                    if (in.peer < peers_.size()) Misbehaving(in.peer, 100, out);
@@ -220,8 +220,11 @@ void Node::OnHandshakeComplete(PeerId peer, Outbox& out) {
   }
   // A node that already has a chain (joining late or reconnecting) syncs headers from its
   // outbound peers, as Core does during initial sync.
-  // (A restarted node syncs even from genesis: its peers will not announce old blocks.)
-  if (!p.inbound && (tip_ != kGenesis || restarted_)) SendGetHeaders(peer, kNoBlock, out);
+  // (A restarted node syncs even from genesis: its peers will not announce old blocks; so
+  // does a daemon's node (open store), which joins a network whose chain it has never seen.)
+  if (!p.inbound && (tip_ != kGenesis || restarted_ || store_->chain() != nullptr)) {
+    SendGetHeaders(peer, kNoBlock, out);
+  }
   if (!p.inbound) OnOutboundEstablished(peer, out);
   if (strategy_) OnStrategyPeerReady(peer, out);
 }
@@ -290,6 +293,7 @@ void Node::ForgetPeer(PeerId peer, Outbox& out) {
   p.session->addr_to_send.shrink_to_fit();
   p.tx.reset();
   std::erase(hb_peers_, peer);
+  std::erase(push_peers_, peer);
   for (InFlight& d : delivered_by_) {
     if (d.peer == peer) d.peer = kNoPeer;  // the slot may serve another peer soon
   }
@@ -341,10 +345,17 @@ void Node::OnMessage(TimeNs now, PeerId peer, const Message& m, Outbox& out) {
     case MsgType::kSendCmpct:
       p.supports_compact = true;
       p.wants_compact_push = m.flag;
+      if (m.flag) {
+        auto at = std::lower_bound(push_peers_.begin(), push_peers_.end(), peer);
+        if (at == push_peers_.end() || *at != peer) push_peers_.insert(at, peer);
+      } else {
+        std::erase(push_peers_, peer);
+      }
       break;
     case MsgType::kInv:
       if (!m.txs().empty()) OnTxInv(peer, m, out);
-      if (!m.blocks().empty()) OnInv(peer, m, out);
+      // aux: ids an open store has never seen (no handles), still worth a getheaders.
+      if (!m.blocks().empty() || m.aux != 0) OnInv(peer, m, out);
       break;
     case MsgType::kGetHeaders: OnGetHeaders(peer, m, out); break;
     case MsgType::kHeaders: OnHeaders(peer, m, out); break;

@@ -20,21 +20,24 @@ void Node::OnInv(PeerId peer, const Message& m, Outbox& out) {
   Peer& p = peers_[peer];
   if (config_->relay == RelayMode::kLegacy) {
     // Pre-headers-first relay: fetch announced blocks we lack directly.
-    scratch_.clear();
+    out.block_scratch.clear();
     for (BlockHandle h : m.blocks()) {
       if (Has(h, kHaveHeader)) UpdatePeerBestKnown(p, h);
       if (Has(h, kInFlight | kValidating | kHaveData)) continue;
-      if (p.in_flight + scratch_.size() >= config_->max_blocks_in_flight_per_peer) break;
-      scratch_.push_back(h);
+      if (p.in_flight + out.block_scratch.size() >= config_->max_blocks_in_flight_per_peer) break;
+      out.block_scratch.push_back(h);
     }
-    if (!scratch_.empty()) {
-      for (BlockHandle h : scratch_) {
+    if (!out.block_scratch.empty()) {
+      for (BlockHandle h : out.block_scratch) {
         Set(h, kInFlight);
         in_flight_.push_back({h, peer});
       }
-      p.in_flight += static_cast<std::uint32_t>(scratch_.size());
+      p.in_flight += static_cast<std::uint32_t>(out.block_scratch.size());
       SendBlockList(peer, MsgType::kGetData, out);
     }
+    // Open mode: blocks the store has never seen have no handle to fetch by; their headers
+    // come first.
+    if (m.aux != 0) SendGetHeaders(peer, kNoBlock, out);
     return;
   }
   // Headers-first: an unknown block id is resolved by asking for headers up to it; only the
@@ -47,7 +50,8 @@ void Node::OnInv(PeerId peer, const Message& m, Outbox& out) {
       unknown = h;
     }
   }
-  if (unknown != kNoBlock) SendGetHeaders(peer, unknown, out);
+  // Open mode: `aux` counts announced ids the store has never seen (no handle, so no stop).
+  if (unknown != kNoBlock || m.aux != 0) SendGetHeaders(peer, unknown, out);
   FetchBlocks(peer, out);
 }
 
@@ -61,31 +65,35 @@ void Node::OnGetHeaders(PeerId peer, const Message& m, Outbox& out) {
       break;
     }
   }
-  scratch_.clear();
+  out.block_scratch.clear();
   const std::uint32_t tip_height = store_->Get(tip_).height;
   for (std::uint32_t height = store_->Get(fork).height + 1;
-       height <= tip_height && scratch_.size() < kMaxHeadersPerMessage; ++height) {
+       height <= tip_height && out.block_scratch.size() < kMaxHeadersPerMessage; ++height) {
     const BlockHandle h = store_->Ancestor(tip_, height);
-    scratch_.push_back(h);
+    out.block_scratch.push_back(h);
     if (h == m.block) break;
   }
-  if (!scratch_.empty()) peers_[peer].best_sent = scratch_.back();
+  if (!out.block_scratch.empty()) peers_[peer].best_sent = out.block_scratch.back();
   SendBlockList(peer, MsgType::kHeaders, out);
 }
 
 void Node::OnHeaders(PeerId peer, const Message& m, Outbox& out) {
-  if (m.blocks().empty()) return;
+  // `flag`: the first header's parent is not even in the store (open mode, where the seam
+  // could not give it a handle); handled as any unconnecting headers.
+  if (m.blocks().empty() && !m.flag) return;
   Peer& p = peers_[peer];
-  const BlockRecord& first = store_->Get(m.blocks().front());
-  if (!Has(first.parent, kHaveHeader)) {
+  if (m.flag || !Has(store_->Get(m.blocks().front()).parent, kHaveHeader)) {
     // Does not connect to what we know: ask for the headers in between. A peer that keeps
-    // sending such headers is misbehaving (Core: MAX_NUM_UNCONNECTING_HEADERS_MSGS = 10).
+    // sending such headers is misbehaving (Core: MAX_NUM_UNCONNECTING_HEADERS_MSGS).
     SendGetHeaders(peer, kNoBlock, out);
-    if (++p.session->unconnecting_headers % 10 == 0) Misbehaving(peer, 20, out);
+    if (++p.unconnecting_headers == kMaxUnconnectingHeaders) {
+      p.unconnecting_headers = 0;
+      Misbehaving(peer, 20, out);
+    }
     return;
   }
-  p.session->unconnecting_headers = 0;
-  BlockHandle previous = first.parent;
+  p.unconnecting_headers = 0;
+  BlockHandle previous = store_->Get(m.blocks().front()).parent;
   for (BlockHandle h : m.blocks()) {
     if (store_->Get(h).parent != previous) {
       Misbehaving(peer, 20, out);  // Core: "non-continuous headers sequence"
@@ -246,8 +254,9 @@ void Node::OnValidationDone(BlockHandle h, Outbox& out) {
   }
 }
 
-void Node::OnBlockFound(TimeNs now, Outbox& out) {
-  const BlockHandle h = MineBlock(now, strategy_ ? MiningParent() : tip_, out);
+void Node::OnBlockFound(TimeNs now, const BlockFound& in, Outbox& out) {
+  const BlockHandle h = MineBlock(now, strategy_ ? MiningParent() : tip_, out, in.header_time);
+  if (h == kNoBlock) return;
   if (strategy_) {
     OnOwnBlockMined(h, out);
   } else {
@@ -255,7 +264,9 @@ void Node::OnBlockFound(TimeNs now, Outbox& out) {
   }
 }
 
-BlockHandle Node::MineBlock(TimeNs now, BlockHandle parent, Outbox& out) {
+BlockHandle Node::MineBlock(TimeNs now, BlockHandle parent, Outbox& out,
+                            std::uint32_t header_time) {
+  if (store_->chain() != nullptr) return MineRealBlockOn(now, parent, header_time, out);
   BlockHeader header;
   header.version = 0x20000000;
   header.prev = store_->Get(parent).id;
@@ -286,7 +297,9 @@ BlockHandle Node::MineBlock(TimeNs now, BlockHandle parent, Outbox& out) {
   const auto salt = static_cast<std::uint32_t>(rng_.Next());
   std::memcpy(seed + 12, &salt, 4);
   header.merkle_root = DoubleSha256(seed);
-  header.time = config_->genesis_time + static_cast<std::uint32_t>(now / kSecond);
+  header.time = header_time != 0
+                    ? header_time
+                    : config_->genesis_time + static_cast<std::uint32_t>(now / kSecond);
   header.bits = config_->bits;
   header.nonce = static_cast<std::uint32_t>(rng_.Next());
   ++blocks_mined_;
@@ -359,26 +372,26 @@ void Node::FetchBlocks(PeerId peer, Outbox& out) {
   const BlockHandle fork = store_->LastCommonAncestor(tip_, p.best_known);
   const std::uint32_t from = store_->Get(fork).height + 1;
   const std::uint32_t to = std::min(target.height, from + kBlockDownloadWindow - 1);
-  scratch_.clear();
+  out.block_scratch.clear();
   for (std::uint32_t height = from; height <= to; ++height) {
-    if (p.in_flight + scratch_.size() >= config_->max_blocks_in_flight_per_peer) break;
+    if (p.in_flight + out.block_scratch.size() >= config_->max_blocks_in_flight_per_peer) break;
     const BlockHandle h = store_->Ancestor(p.best_known, height);
     if (Has(h, kInFlight | kValidating | kHaveData)) continue;
-    scratch_.push_back(h);
+    out.block_scratch.push_back(h);
   }
-  if (scratch_.empty()) return;
-  for (BlockHandle h : scratch_) {
+  if (out.block_scratch.empty()) return;
+  for (BlockHandle h : out.block_scratch) {
     Set(h, kInFlight);
     in_flight_.push_back({h, peer});
   }
-  p.in_flight += static_cast<std::uint32_t>(scratch_.size());
+  p.in_flight += static_cast<std::uint32_t>(out.block_scratch.size());
   // A single new block on our tip from a compact-capable peer comes as a compact block
   // (BIP152 low-bandwidth mode).
   const bool compact = config_->relay == RelayMode::kCompact && p.supports_compact &&
-                       scratch_.size() == 1 && store_->Get(scratch_[0]).parent == tip_;
+                       out.block_scratch.size() == 1 && store_->Get(out.block_scratch[0]).parent == tip_;
   MessageId id;
   Message& m = out.NewMessage(MsgType::kGetData, &id);
-  m.SetBlocks().assign(scratch_.begin(), scratch_.end());
+  m.SetBlocks().assign(out.block_scratch.begin(), out.block_scratch.end());
   m.flag = compact;
   m.wire_bytes = WireSize(m, *store_, *txs_);
   out.SendMessage(peer, id);
@@ -400,16 +413,16 @@ void Node::MarkChainComplete(BlockHandle h, Outbox& out) {
   // Connect h, then any waiting descendants whose ancestors are now all here; pick the
   // most-work block among them. Strictly more work is needed to move the tip: first seen wins.
   BlockHandle best = tip_;
-  scratch_.clear();
-  scratch_.push_back(h);
-  while (!scratch_.empty()) {
-    const BlockHandle b = scratch_.back();
-    scratch_.pop_back();
+  out.block_scratch.clear();
+  out.block_scratch.push_back(h);
+  while (!out.block_scratch.empty()) {
+    const BlockHandle b = out.block_scratch.back();
+    out.block_scratch.pop_back();
     Set(b, kChainComplete);
     if (store_->Get(b).chain_work > store_->Get(best).chain_work) best = b;
     for (std::size_t i = 0; i < waiting_.size();) {
       if (store_->Get(waiting_[i]).parent == b) {
-        scratch_.push_back(waiting_[i]);
+        out.block_scratch.push_back(waiting_[i]);
         waiting_[i] = waiting_.back();
         waiting_.pop_back();
       } else {
@@ -448,21 +461,21 @@ void Node::AnnounceTip(BlockHandle fork, Outbox& out) {
   for (PeerId id = 0; id < peers_.size(); ++id) {
     Peer& p = peers_[id];
     if (!p.established || PeerHasHeader(p, tip_)) continue;
-    scratch_.clear();
+    out.block_scratch.clear();
     if (p.prefers_headers && !too_many) {
       // The new blocks the peer lacks, oldest first; they must connect to what it has.
       for (std::uint32_t height = fork_height + 1; height <= tip_height; ++height) {
         const BlockHandle h = store_->Ancestor(tip_, height);
-        if (!PeerHasHeader(p, h)) scratch_.push_back(h);
+        if (!PeerHasHeader(p, h)) out.block_scratch.push_back(h);
       }
-      if (PeerHasHeader(p, store_->Get(scratch_.front()).parent)) {
+      if (PeerHasHeader(p, store_->Get(out.block_scratch.front()).parent)) {
         p.best_sent = tip_;
         SendBlockList(id, MsgType::kHeaders, out);
         continue;
       }
-      scratch_.clear();
+      out.block_scratch.clear();
     }
-    scratch_.push_back(tip_);
+    out.block_scratch.push_back(tip_);
     SendBlockList(id, MsgType::kInv, out);
   }
 }
@@ -475,7 +488,7 @@ void Node::PushCompactBlock(BlockHandle h, Outbox& out) {
     return;
   }
   Set(h, kPushedCompact);
-  for (PeerId id = 0; id < peers_.size(); ++id) {
+  for (PeerId id : push_peers_) {
     Peer& p = peers_[id];
     if (!p.established || !p.wants_compact_push || PeerHasHeader(p, h)) continue;
     SendBlockMessage(id, MsgType::kCmpctBlock, h, out);
@@ -511,7 +524,7 @@ void Node::SendGetHeaders(PeerId peer, BlockHandle stop, Outbox& out) {
   // Block locator from our best header: ten most recent, then exponentially sparser, genesis.
   MessageId id;
   Message& m = out.NewMessage(MsgType::kGetHeaders, &id);
-  std::vector<BlockHandle>& locator = m.SetBlocks();
+  ItemList& locator = m.SetBlocks();
   BlockHandle h = best_header_;
   std::uint32_t step = 1;
   while (true) {
@@ -529,7 +542,7 @@ void Node::SendGetHeaders(PeerId peer, BlockHandle stop, Outbox& out) {
 void Node::SendBlockList(PeerId peer, MsgType type, Outbox& out) {
   MessageId id;
   Message& m = out.NewMessage(type, &id);
-  m.SetBlocks().assign(scratch_.begin(), scratch_.end());
+  m.SetBlocks().assign(out.block_scratch.begin(), out.block_scratch.end());
   m.wire_bytes = WireSize(m, *store_, *txs_);
   out.SendMessage(peer, id);
 }

@@ -29,6 +29,7 @@ void Node::OnRestart(Outbox& out) {
   // may still deliver stale notices, which a slot that is not connected ignores.
   for (Peer& p : peers_) p = Peer{};
   hb_peers_.clear();
+  push_peers_.clear();
   pending_compact_.clear();
   pending_connects_.clear();
   // Blocks requested or being validated are lost with the process; headers, validated blocks

@@ -1,5 +1,7 @@
 #include "peerlab/protocol/wire_bridge.hpp"
 
+#include "peerlab/protocol/chain_params.hpp"
+
 #include <algorithm>
 #include <cstring>
 #include <map>
@@ -110,7 +112,19 @@ wire::Transaction TxToWire(TxHandle h, const TxStore& txs) {
   return ParseTx(txs.Bytes(h));
 }
 
+namespace {
+// Open mode: the stored block, parsed (the store checked the bytes when it took them).
+wire::Block StoredBlock(const std::vector<std::uint8_t>& bytes) {
+  wire::Reader r(bytes);
+  wire::Block block;
+  const bool ok = block.Deserialize(r) && r.ExpectEnd();
+  PEERLAB_ASSERT(ok);
+  return block;
+}
+}  // namespace
+
 wire::Block BlockToWire(BlockHandle h, const BlockStore& blocks, const TxStore& txs) {
+  if (const auto* data = blocks.BlockData(h)) return StoredBlock(*data);
   const BlockRecord& b = blocks.Get(h);
   wire::Block block;
   block.header = b.header;
@@ -128,8 +142,14 @@ wire::Message ToWire(const Message& m, const BlockStore& blocks, const TxStore& 
   };
   switch (m.type) {
     case MsgType::kInv: return wire::Inv{items(wire::kMsgBlock)};
-    case MsgType::kGetData:
-      return wire::GetData{items(m.flag ? wire::kMsgCmpctBlock : wire::kMsgBlock)};
+    case MsgType::kGetData: {
+      // A segwit chain's blocks are fetched with their witnesses (open mode only: simulated
+      // blocks carry none, and the simulation's bytes stay as they were).
+      const bool witness = blocks.chain() != nullptr && blocks.chain()->segwit;
+      return wire::GetData{items(m.flag      ? wire::kMsgCmpctBlock
+                                 : witness ? wire::kMsgWitnessBlock
+                                           : wire::kMsgBlock)};
+    }
     case MsgType::kGetHeaders: {
       wire::GetHeaders g;
       for (BlockHandle b : m.blocks()) g.locator.push_back(blocks.Get(b).id);
@@ -147,12 +167,15 @@ wire::Message ToWire(const Message& m, const BlockStore& blocks, const TxStore& 
     case MsgType::kSendCmpct: return wire::SendCmpct{m.flag, m.value};
     case MsgType::kCmpctBlock: {
       const BlockRecord& b = blocks.Get(m.block);
+      const auto* data = blocks.BlockData(m.block);
+      const wire::Block stored = data ? StoredBlock(*data) : wire::Block{};
+      auto tx_at = [&](std::uint32_t i) { return data ? stored.txs[i] : BlockTxAt(b, i, txs); };
       wire::CmpctBlock c;
       c.header = b.header;
       c.nonce = CompactNonce(b);
-      c.prefilled.push_back({0, BlockTxAt(b, 0, txs)});
+      c.prefilled.push_back({0, tx_at(0)});
       for (std::uint32_t i = 1; i < b.tx_count; ++i) {
-        c.short_ids.push_back(ShortTxId(b.header, c.nonce, BlockTxAt(b, i, txs).Wtxid()));
+        c.short_ids.push_back(ShortTxId(b.header, c.nonce, tx_at(i).Wtxid()));
       }
       return c;
     }
@@ -186,9 +209,11 @@ wire::Message ToWire(const Message& m, const BlockStore& blocks, const TxStore& 
     }
     case MsgType::kBlockTxn: {
       const BlockRecord& b = blocks.Get(m.block);
+      const auto* data = blocks.BlockData(m.block);
+      const wire::Block stored = data ? StoredBlock(*data) : wire::Block{};
       wire::BlockTxn t;
       t.block_hash = b.id;
-      for (std::uint32_t i : m.indexes()) t.txs.push_back(BlockTxAt(b, i, txs));
+      for (std::uint32_t i : m.indexes()) t.txs.push_back(data ? stored.txs[i] : BlockTxAt(b, i, txs));
       return t;
     }
   }

@@ -1,5 +1,6 @@
 #include "peerlab/sim/simulation.hpp"
 
+#include "peerlab/protocol/chain_params.hpp"
 #include "peerlab/protocol/wire_bridge.hpp"
 #include "peerlab/sim/placement.hpp"
 
@@ -9,25 +10,10 @@
 namespace peerlab::sim {
 namespace {
 
-// Bitcoin's regtest genesis header: a real header with its real id
-// (0f9188f13cb7b2c71f2a335e3a4fc328bf5beb436012afca590b1a11466e2206), an easy target and a
-// per-block work of 2, so simulated chains compare work the way Bitcoin does.
-protocol::BlockHeader RegtestGenesis() {
-  protocol::BlockHeader h;
-  h.version = 1;
-  static constexpr char kMerkleHex[] =
-      "4a5e1e4baab89f3a32518a88c31bc87f618f76673e2cc77ab2127b7afdeda33b";
-  for (int i = 0; i < 32; ++i) {
-    auto nibble = [](char c) { return c <= '9' ? c - '0' : c - 'a' + 10; };
-    h.merkle_root.bytes[31 - i] =
-        static_cast<std::uint8_t>(nibble(kMerkleHex[2 * i]) * 16 + nibble(kMerkleHex[2 * i + 1]));
-  }
-  h.time = 1296688602;
-  h.bits = 0x207fffff;
-  h.nonce = 2;
-  return h;
-}
-constexpr std::uint32_t kGenesisSizeBytes = 285;
+// The simulation's chain (chain_params.hpp, `peerlab-sim`): Bitcoin regtest's genesis, a real
+// header with its real id (0f9188f1...2206), an easy target and a per-block work of 2, so
+// simulated chains compare work the way Bitcoin does.
+const protocol::ChainParams& SimChain() { return protocol::PeerlabSimChain(); }
 
 // A connection attempt to an address where nobody listens gives up after this (Core's
 // DEFAULT_CONNECT_TIMEOUT).
@@ -49,7 +35,7 @@ static_assert(kAddressMultiplier * kAddressInverse == 1u);
 
 Simulation::Simulation(const SimConfig& config)
     : config_(config),
-      store_(RegtestGenesis(), kGenesisSizeBytes),
+      store_(SimChain().genesis, static_cast<std::uint32_t>(SimChain().genesis_block.size())),
       outbox_(pool_),
       links_(config.regions, config.jitter, config.seed),
       mining_rng_(config.seed, 0, RngPurpose::kMining),

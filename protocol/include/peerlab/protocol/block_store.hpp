@@ -4,6 +4,12 @@
 //
 // Contract: append-only and immutable once added, so a handle and its record stay valid for
 // the store's lifetime. Not thread-safe: one store per simulation.
+//
+// Open mode (a daemon's own store, built from a ChainParams): blocks also arrive from the
+// network. AddHeader checks a header (known parent, proof of work, bits, time) before adding
+// it; SetBlockData keeps a block's real serialized bytes (checked against the header's merkle
+// root) in a side table and fills in the record's size and transaction count, the only
+// record fields that change after adding, once. The simulation never touches the side table.
 #pragma once
 
 #include <cstdint>
@@ -14,6 +20,7 @@
 
 #include "peerlab/protocol/tx_store.hpp"
 #include "peerlab/util/hash.hpp"
+#include "peerlab/util/status.hpp"
 #include "peerlab/util/time.hpp"
 
 namespace peerlab::protocol {
@@ -22,6 +29,8 @@ using BlockHandle = std::uint32_t;
 inline constexpr BlockHandle kNoBlock = UINT32_MAX;
 inline constexpr BlockHandle kGenesis = 0;
 inline constexpr std::size_t kHeaderBytes = 80;
+
+struct ChainParams;
 
 struct BlockHeader {
   std::int32_t version = 1;
@@ -68,11 +77,35 @@ struct BlockRecord {
 class BlockStore {
  public:
   BlockStore(const BlockHeader& genesis, std::uint32_t genesis_size_bytes);
+  // Open mode: genesis (header and bytes) from `chain`, which outlives the store.
+  explicit BlockStore(const ChainParams& chain);
 
   // Appends a block whose parent (header.prev) is already stored. Returns its handle.
   BlockHandle Add(BlockHandle parent, const BlockHeader& header, std::uint32_t size_bytes,
                   std::uint32_t tx_count, std::uint32_t miner, TimeNs found_at,
                   std::vector<TxHandle> txs = {}, std::uint32_t fill_tx_bytes = 0);
+
+  // Open mode. Adds a header from the network (or our own miner): its parent must be stored,
+  // its proof of work valid with the chain's bits, its time after the parent's median time
+  // past; chain work adds the work of its own bits (which must fit in 64 bits). A header
+  // already stored returns its handle. Errors say which check failed.
+  Result<BlockHandle> AddHeader(const BlockHeader& header, const ChainParams& chain,
+                                std::uint32_t miner = UINT32_MAX, TimeNs found_at = 0);
+  // Keeps `bytes`, a serialized block (with witnesses) for stored header `h`, after checking
+  // that they parse, carry h's header, and that the transactions' merkle root (and, on a
+  // segwit chain, the witness commitment) matches. Fills size_bytes and tx_count. Data already
+  // stored is kept (the check still runs).
+  Status SetBlockData(BlockHandle h, std::vector<std::uint8_t> bytes);
+  // The stored bytes of `h`, or null (always null in the simulation).
+  const std::vector<std::uint8_t>* BlockData(BlockHandle h) const {
+    if (data_.empty()) return nullptr;
+    auto it = data_.find(h);
+    return it == data_.end() ? nullptr : &it->second;
+  }
+  // The chain of an open-mode store; null in the simulation.
+  const ChainParams* chain() const { return chain_; }
+  // Median header time of `h` and its up to 10 ancestors (Core's GetMedianTimePast).
+  std::uint32_t MedianTimePast(BlockHandle h) const;
 
   std::optional<BlockHandle> Find(const Hash256& id) const;
   const BlockRecord& Get(BlockHandle h) const { return blocks_[h]; }
@@ -91,6 +124,9 @@ class BlockStore {
   std::vector<BlockRecord> blocks_;
   std::unordered_map<Hash256, BlockHandle, Hash256Hasher> by_id_;  // lookups only, never iterated
   std::uint64_t work_per_block_;
+  const ChainParams* chain_ = nullptr;
+  // Open mode only: the real bytes of blocks we have, by handle (lookups only, never iterated).
+  std::unordered_map<BlockHandle, std::vector<std::uint8_t>> data_;
 };
 
 }  // namespace peerlab::protocol

@@ -6,6 +6,10 @@
 // payload that does not decode or names blocks/transactions the simulation does not know,
 // becomes MalformedMessage (the node scores the peer 100 and disconnects it); a bad magic or an
 // oversize length ends the stream (Receive returns false) after one MalformedMessage.
+//
+// Open mode (ByteSeam::Open, for a daemon's own store; design §3): the frames' magic is the
+// store's chain's, messages go through FromWireOpen, so headers and blocks from the peer are
+// checked and stored, and messages the node does not model are dropped without an input.
 #pragma once
 
 #include <cstdint>
@@ -21,6 +25,8 @@ class ByteSeam {
  public:
   ByteSeam(wire::Magic magic, PeerId peer, const BlockStore& blocks, const TxStore& txs)
       : decoder_(magic), encoder_(magic), peer_(peer), blocks_(&blocks), txs_(&txs) {}
+  // Open mode over `blocks`, an open store (blocks.chain() set) that the seam adds to.
+  static ByteSeam Open(PeerId peer, BlockStore& blocks, const TxStore& txs);
 
   // Decodes `bytes` and calls `handle(const Input&)` for each message or malformed frame, in
   // stream order. Returns false once the stream is unusable; the driver closes it.
@@ -33,10 +39,10 @@ class ByteSeam {
         return false;
       }
       if (!decoder_.FrameComplete()) return true;
-      if (DecodeFrame()) {
-        handle(Input{MessageReceived{peer_, &message_}});
-      } else {
-        handle(Input{MalformedMessage{peer_}});
+      switch (DecodeFrame()) {
+        case Decoded::kMessage: handle(Input{MessageReceived{peer_, &message_}}); break;
+        case Decoded::kMalformed: handle(Input{MalformedMessage{peer_}}); break;
+        case Decoded::kDropped: break;
       }
       decoder_.NextFrame();
     }
@@ -48,13 +54,15 @@ class ByteSeam {
   void MarkBytesSent(std::size_t n) { encoder_.MarkBytesSent(n); }
 
  private:
-  bool DecodeFrame();  // into message_; false: malformed
+  enum class Decoded : std::uint8_t { kMessage, kMalformed, kDropped };
+  Decoded DecodeFrame();  // into message_
 
   wire::FrameDecoder decoder_;
   wire::FrameEncoder encoder_;
   PeerId peer_;
   const BlockStore* blocks_;
   const TxStore* txs_;
+  BlockStore* open_blocks_ = nullptr;  // open mode: the same store, writable
   wire::Message wire_message_;
   Message message_;
   bool failed_ = false;

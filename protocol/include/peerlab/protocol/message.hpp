@@ -13,16 +13,18 @@
 
 #include "peerlab/protocol/address.hpp"
 #include "peerlab/protocol/block_store.hpp"
+#include "peerlab/protocol/item_list.hpp"
 #include "peerlab/protocol/tx_store.hpp"
 #include "peerlab/util/assert.hpp"
 
 namespace peerlab::protocol {
 
 enum class MsgType : std::uint8_t {
-  kInv,          // blocks and/or txs: announced ids
+  kInv,          // blocks and/or txs: announced ids; aux (open mode): unknown block ids announced
   kGetData,      // blocks (as MSG_BLOCK, or MSG_CMPCT_BLOCK when `compact`) and/or txs
   kGetHeaders,   // blocks: block locator (newest first); block: hash_stop or kNoBlock
-  kHeaders,      // blocks: consecutive headers, oldest first
+  kHeaders,      // blocks: consecutive headers, oldest first; flag (open mode): the first
+                 // header's parent is not in the store (unconnecting), blocks then empty
   kBlock,        // block: the block
   kSendHeaders,  // no payload: "announce new blocks to me with headers"
   kTx,           // txs[0]: the transaction
@@ -54,8 +56,9 @@ inline constexpr std::size_t kMaxInvPerMessage = 50000;  // Bitcoin Core MAX_INV
 inline constexpr std::size_t kMaxAddrPerMessage = 1000;  // Bitcoin Core MAX_ADDR_TO_SEND
 
 // One message. Its list (`items`) holds block handles, transaction handles, transaction
-// indexes or addresses (two items per TimedAddress) depending on `items_kind`: a message never mixes them (the node sends block and
-// transaction inventory separately), which keeps a pooled message within one cache line.
+// indexes or addresses (two items per TimedAddress) depending on `items_kind`: a message never
+// mixes them (the node sends block and transaction inventory separately). A pooled message,
+// with up to ItemList::kInline items, fits in one cache line.
 struct Message {
   enum class Items : std::uint8_t { kBlocks, kTxs, kIndexes, kAddresses };
 
@@ -66,7 +69,7 @@ struct Message {
   std::uint64_t value = 0;
   BlockHandle block = kNoBlock;
   std::uint32_t aux = 0;
-  std::vector<std::uint32_t> items;
+  ItemList items;
 
   std::span<const BlockHandle> blocks() const { return Of(Items::kBlocks); }
   std::span<const TxHandle> txs() const { return Of(Items::kTxs); }
@@ -74,21 +77,21 @@ struct Message {
   std::size_t address_count() const { return Of(Items::kAddresses).size() / 2; }
   TimedAddress address(std::size_t i) const { return {items[2 * i], items[2 * i + 1]}; }
   void AddAddress(const TimedAddress& a) {
-    std::vector<std::uint32_t>& list = Set(Items::kAddresses);
+    ItemList& list = Set(Items::kAddresses);
     list.push_back(a.address);
     list.push_back(a.time);
   }
   // The list, cleared of nothing, now holding `kind`; for filling a fresh message.
-  std::vector<BlockHandle>& SetBlocks() { return Set(Items::kBlocks); }
-  std::vector<TxHandle>& SetTxs() { return Set(Items::kTxs); }
-  std::vector<std::uint32_t>& SetIndexes() { return Set(Items::kIndexes); }
+  ItemList& SetBlocks() { return Set(Items::kBlocks); }
+  ItemList& SetTxs() { return Set(Items::kTxs); }
+  ItemList& SetIndexes() { return Set(Items::kIndexes); }
 
  private:
   std::span<const std::uint32_t> Of(Items kind) const {
     if (items_kind != kind) return {};
     return items;
   }
-  std::vector<std::uint32_t>& Set(Items kind) {
+  ItemList& Set(Items kind) {
     PEERLAB_ASSERT(items.empty() || items_kind == kind);
     items_kind = kind;
     return items;

@@ -106,6 +106,9 @@ struct NodeConfig {
   DurationNs connect_interval = 500 * kMillisecond;  // Core's ThreadOpenConnections pace
   DurationNs feeler_interval = 2 * kMinute;     // Core FEELER_INTERVAL; 0 = no feelers
   Countermeasures countermeasures;
+  // Open mode (the node's store is open: a daemon, design §3): output script of the coinbases
+  // of the real blocks it mines; empty: OP_TRUE. Unused by the simulation.
+  std::vector<std::uint8_t> coinbase_script;
 };
 
 struct Timer {
@@ -151,7 +154,13 @@ struct MessageReceived {
 struct TimerFired {
   Timer timer;
 };
-struct BlockFound {};  // the mining oracle says this node found a block on its current tip
+// The mining oracle says this node found a block on its current tip. `header_time`: the new
+// header's time in Unix seconds (a daemon passes its clock); 0: genesis time plus `now`.
+// With an open store the node grinds a real block (mining.hpp) and stamps at least the
+// parent's median time past + 1, so a burst of blocks in one second stays valid.
+struct BlockFound {
+  std::uint32_t header_time = 0;
+};
 struct SubmitTx {      // a wallet on this node created a transaction
   TxHandle tx;
 };
@@ -241,6 +250,11 @@ class Outbox {
   std::vector<ArmTimer> timers;
   std::vector<Observation> observations;
 
+  // The node's working list of blocks within one call (never state between calls). It lives
+  // in the driver's outbox, shared by all nodes, so that it stays in cache: a list per node
+  // was a cold heap block on every block announcement.
+  std::vector<BlockHandle> block_scratch;
+
  private:
   MessagePool* pool_;
 };
@@ -265,6 +279,8 @@ class Node {
   const std::vector<NetAddress>& anchors() const { return anchors_; }
 
   std::uint32_t index() const { return index_; }
+  // Open mode: nonces tried in all real blocks this node mined (proof-of-work effort).
+  std::uint64_t pow_tries() const { return pow_tries_; }
   BlockHandle tip() const { return tip_; }
   BlockHandle best_header() const { return best_header_; }
   bool HasBlock(BlockHandle h) const { return Has(h, kChainComplete); }
@@ -360,7 +376,6 @@ class Node {
     std::uint8_t addr_known_next = 0;
     std::vector<TimedAddress> addr_to_send;  // at most kMaxAddrPerMessage
     std::uint32_t misbehavior = 0;
-    std::uint32_t unconnecting_headers = 0;  // Core's nUnconnectingHeaders
     std::uint32_t start_height = 0;
     std::uint64_t local_nonce = 0;  // our version nonce on this connection
     std::uint64_t ping_nonce = 0;   // outstanding ping, 0 = none
@@ -378,6 +393,9 @@ class Node {
     bool supports_compact = false;    // sent sendcmpct
     bool wants_compact_push = false;  // sent sendcmpct(1): push cmpctblock to it
     bool trickle_armed = false;
+    // Core's nUnconnectingHeaders, counted modulo kMaxUnconnectingHeaders. Here rather than in
+    // the session: every `headers` message resets it, and the session is a cache miss.
+    std::uint8_t unconnecting_headers = 0;
     BlockHandle best_known = kNoBlock;  // most-work block the peer is known to have
     BlockHandle best_sent = kNoBlock;   // last header we sent it
     std::uint32_t in_flight = 0;
@@ -450,9 +468,12 @@ class Node {
   void OnBlockTxn(TimeNs now, PeerId peer, const Message& m, Outbox& out);
   void OnBlockData(TimeNs now, PeerId peer, BlockHandle h, Outbox& out);
   void OnValidationDone(BlockHandle h, Outbox& out);
-  void OnBlockFound(TimeNs now, Outbox& out);
-  // A new block of ours on `parent`, stored and held (not yet announced).
-  BlockHandle MineBlock(TimeNs now, BlockHandle parent, Outbox& out);
+  void OnBlockFound(TimeNs now, const BlockFound& in, Outbox& out);
+  // A new block of ours on `parent`, stored and held (not yet announced). kNoBlock only in
+  // open mode, if no real block could be built.
+  BlockHandle MineBlock(TimeNs now, BlockHandle parent, Outbox& out, std::uint32_t header_time = 0);
+  // Open mode: a real block ground with the store's chain parameters (node_mining.cpp).
+  BlockHandle MineRealBlockOn(TimeNs now, BlockHandle parent, std::uint32_t header_time, Outbox& out);
   // Announces own held blocks (a chain, oldest first) and makes the last one our tip.
   void PublishOwn(std::span<const BlockHandle> blocks, Outbox& out);
 
@@ -484,7 +505,7 @@ class Node {
   void PushCompactBlock(BlockHandle h, Outbox& out);
   void SelectHighBandwidthPeer(PeerId peer, Outbox& out);
   void SendGetHeaders(PeerId peer, BlockHandle stop, Outbox& out);
-  void SendBlockList(PeerId peer, MsgType type, Outbox& out);  // sends scratch_ as `type`
+  void SendBlockList(PeerId peer, MsgType type, Outbox& out);  // sends out.block_scratch as `type`
   void SendBlockMessage(PeerId peer, MsgType type, BlockHandle h, Outbox& out);
 
   // node_txs.cpp: transactions and the mempool
@@ -516,6 +537,7 @@ class Node {
   }
 
   static constexpr PeerId kNoPeer = UINT32_MAX;
+  static constexpr std::uint8_t kMaxUnconnectingHeaders = 10;  // Core MAX_NUM_UNCONNECTING_HEADERS_MSGS
 
   // What every input touches comes first: Prefetch() loads the first two cache lines.
   std::uint32_t index_;
@@ -532,8 +554,10 @@ class Node {
   std::vector<InFlight> delivered_by_;  // blocks being validated and the peer that sent them
   std::vector<PendingCompact> pending_compact_;
   std::vector<PeerId> hb_peers_;        // we asked them for cmpctblock pushes, oldest first
+  // Peers that asked us for cmpctblock pushes (sendcmpct(1)), ascending: PushCompactBlock
+  // visits these instead of scanning every peer (ten cache lines at 16 peers).
+  std::vector<PeerId> push_peers_;
   std::vector<BlockHandle> waiting_;    // have data, waiting for an ancestor's data
-  std::vector<BlockHandle> scratch_;    // reused per call, never holds state between calls
   std::vector<TxHandle> tx_scratch_;
   std::vector<TxHandle> mempool_;       // may hold entries no longer in the mempool (lazy)
   std::uint64_t mempool_bytes_ = 0;
@@ -544,6 +568,7 @@ class Node {
   BlockHandle best_header_ = kGenesis;
   TimeNs validation_free_at_ = 0;  // blocks are validated one at a time, in arrival order
   std::uint32_t blocks_mined_ = 0;
+  std::uint64_t pow_tries_ = 0;  // open mode only
 
   // Addresses and connections.
   AddrMan addrman_;

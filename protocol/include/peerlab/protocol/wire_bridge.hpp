@@ -26,9 +26,24 @@ wire::Message ToWire(const Message& m, const BlockStore& blocks, const TxStore& 
 Status FromWire(const wire::Message& in, const BlockStore& blocks, const TxStore& txs,
                 Message& out);
 
+// Open mode (a daemon's own store, `blocks.chain()` set; design §3): what peers send may name
+// blocks the store has never seen. Headers (also the header of a `block` or `cmpctblock`) are
+// checked and added (BlockStore::AddHeader); a `block`'s bytes are checked and kept
+// (SetBlockData). Unknown ids in `inv` are counted in `aux` (the node asks for headers),
+// unknown ids in `getdata`/`getheaders` are skipped; a `headers` whose first header has an
+// unknown parent arrives as an empty `headers` with `flag` set (unconnecting: the node asks
+// for the headers in between). A `cmpctblock` arrives as a one-header `headers` (the daemon
+// has no mempool to reconstruct from). Returns true when `out` is for the node, false when the
+// message is dropped (transactions, feefilter, wtxidrelay, ... : nothing the node models),
+// an error for misbehaviour (bad proof of work, merkle mismatch, a block whose parent is
+// unknown, non-continuous headers whose gap we cannot represent).
+Result<bool> FromWireOpen(const wire::Message& in, BlockStore& blocks, const TxStore& txs,
+                          Message& out);
+
 Status WireCheck(const Message& m, const BlockStore& blocks, const TxStore& txs);
 
-// The serialized block, as `block` messages carry it.
+// The serialized block, as `block` messages carry it: the stored bytes when the store has
+// them (open mode), else rendered from the record.
 wire::Block BlockToWire(BlockHandle h, const BlockStore& blocks, const TxStore& txs);
 wire::Transaction TxToWire(TxHandle h, const TxStore& txs);
 

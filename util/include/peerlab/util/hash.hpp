@@ -25,6 +25,14 @@ struct Hash256 {
 Hash256 Sha256(std::span<const std::uint8_t> data);
 Hash256 DoubleSha256(std::span<const std::uint8_t> data);
 
+// scrypt (RFC 7914) through OpenSSL 3's EVP_PBE_scrypt, filling `out`. False if OpenSSL
+// rejects the parameters (n not a power of two above 1, memory beyond what it allows).
+bool Scrypt(std::span<const std::uint8_t> password, std::span<const std::uint8_t> salt,
+            std::uint64_t n, std::uint64_t r, std::uint64_t p, std::span<std::uint8_t> out);
+// Litecoin's proof-of-work hash: scrypt(N=1024, r=1, p=1, 32 bytes) with `data` (the 80-byte
+// header) as both password and salt, in the same internal byte order as DoubleSha256.
+Hash256 ScryptPowHash(std::span<const std::uint8_t> data);
+
 struct Hash256Hasher {
   std::size_t operator()(const Hash256& h) const {
     std::size_t v;

@@ -1,0 +1,54 @@
+// The seam where chain parameters plug into the daemon: one lookup from a chain name to what
+// the wire and the stores need, and one function that builds the node with its stores.
+//
+// Today only `peerlab-sim` exists: the simulator's chain (Bitcoin regtest magic and genesis,
+// easy target, no PoW checks) in a BlockStore private to this process, so a block mined by
+// another process is unknown here (its announcement decodes as malformed). ChainParams
+// (litecoin-regtest, bitcoin-regtest, scrypt PoW) and an open BlockStore that ingests headers
+// and blocks from the network replace LookupChain's table and MakeNodeStack's stores.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "peerlab/protocol/block_store.hpp"
+#include "peerlab/protocol/node.hpp"
+#include "peerlab/protocol/tx_store.hpp"
+#include "peerlab/protocol/wire/framing.hpp"
+#include "peerlab/testbed/config.hpp"
+#include "peerlab/util/status.hpp"
+
+namespace peerlab::testbed {
+
+struct ChainSetup {
+  std::string name;
+  protocol::wire::Magic magic{};
+  std::uint16_t default_port = 0;  // --listen default; where node-chosen addresses are dialled
+  protocol::BlockHeader genesis;
+  std::uint32_t genesis_size_bytes = 0;
+};
+
+// The only place chain names are resolved. Unknown names: one-line error naming the known ones.
+Result<ChainSetup> LookupChain(std::string_view name);
+
+// A node and what it points to; not movable (the node keeps pointers to its neighbours).
+struct NodeStack {
+  // `unix_start`: wall-clock Unix seconds at daemon start; the node's time 0. `local`: the
+  // address the node announces (kNoAddress: none).
+  NodeStack(const ChainSetup& chain, const DaemonConfig& config, std::uint32_t unix_start,
+            protocol::NetAddress local);
+  NodeStack(const NodeStack&) = delete;
+  NodeStack& operator=(const NodeStack&) = delete;
+
+  protocol::NodeConfig node_config;
+  protocol::BlockStore blocks;
+  protocol::TxStore txs;
+  protocol::Node node;
+};
+
+std::unique_ptr<NodeStack> MakeNodeStack(const ChainSetup& chain, const DaemonConfig& config,
+                                         std::uint32_t unix_start, protocol::NetAddress local);
+
+}  // namespace peerlab::testbed

@@ -1,0 +1,68 @@
+// DaemonConfig: what one peerlabd process is told on its command line (docs/testbed.md), and
+// the parser for it. Parsing never touches the network or the disk; errors are one line.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "peerlab/util/status.hpp"
+#include "peerlab/util/time.hpp"
+
+namespace peerlab::testbed {
+
+// An IPv4 socket address, host byte order (protocol::NetAddress is IPv4 too).
+struct Endpoint {
+  std::uint32_t ip = 0;
+  std::uint16_t port = 0;
+  std::string ToString() const;  // "a.b.c.d:port"
+  bool operator==(const Endpoint&) const = default;
+};
+
+// "a.b.c.d:port" (dotted quad only: no DNS in the loop). `allow_port_zero`: a listen address
+// may ask the kernel for an ephemeral port.
+Result<Endpoint> ParseEndpoint(std::string_view text, bool allow_port_zero);
+Result<std::uint32_t> ParseIpv4(std::string_view text);  // "a.b.c.d"
+std::string Ipv4ToString(std::uint32_t ip);
+
+struct DaemonConfig {
+  std::string chain;     // --chain: a name LookupChain knows (chain.hpp)
+  Endpoint listen;       // --listen; port 0: ephemeral (status.json says which)
+  bool listen_set = false;  // false: 127.0.0.1 on the chain's default port
+  std::vector<Endpoint> connect;  // --connect, repeatable: kept connected, with backoff
+  std::string datadir;   // --datadir: status.json, blocks.csv, peers.csv
+  double mine_mean_s = 0;  // --mine: mean seconds between found blocks (Poisson); 0 = off
+  std::uint64_t seed = 1;  // --seed: the node's RNG and the mining timer
+
+  // Defences (docs/testbed.md "Hostile peers"); defaults follow Bitcoin Core where it has one.
+  std::uint32_t max_inbound = 32;                    // --max-inbound; more are closed at once
+  DurationNs handshake_timeout = 60 * kSecond;       // --handshake-timeout (Core -peertimeout)
+  DurationNs idle_timeout = 20 * kMinute;            // --idle-timeout (Core TIMEOUT_INTERVAL)
+  DurationNs ping_interval = 2 * kMinute;            // --ping-interval (Core PING_INTERVAL)
+  std::size_t max_send_queue = 8u << 20;  // --max-send-queue: bytes queued to one peer, then drop it
+  std::size_t max_prehandshake_bytes = 64u << 10;    // bytes a peer may send before verack
+  std::uint32_t outbound = 0;  // --outbound: node-chosen connections from its address manager
+  std::vector<std::uint32_t> known_peers;  // --known-peer: into the address manager at start
+  std::uint16_t dial_port = 0;  // port node-chosen addresses are dialled on; 0: the chain's
+
+  DurationNs connect_timeout = 5 * kSecond;  // Core DEFAULT_CONNECT_TIMEOUT
+  DurationNs retry_min = 1 * kSecond;        // --connect backoff: doubles per failure...
+  DurationNs retry_max = 60 * kSecond;       // ...up to this
+  DurationNs status_interval = 1 * kSecond;  // status.json rewrite period
+  bool handle_signals = true;  // SIGTERM/SIGINT stop the loop (off for in-process tests)
+  bool log = true;             // one line per event on stderr
+};
+
+struct ParsedArgs {
+  DaemonConfig config;
+  bool help = false;
+};
+
+// Arguments after the program name. The message of an error is one line without the
+// program name, e.g. "--listen: expected IPV4:PORT, got 'x'".
+Result<ParsedArgs> ParseDaemonArgs(std::span<const std::string_view> args);
+std::string_view DaemonUsage();
+
+}  // namespace peerlab::testbed

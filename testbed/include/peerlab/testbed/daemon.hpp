@@ -1,0 +1,201 @@
+// Daemon: one protocol::Node driven over real TCP by a single-threaded epoll loop (peerlabd;
+// docs/testbed.md). The node stays sans-IO: the daemon turns socket bytes into node inputs
+// through a ByteSeam per connection, carries out the node's Outbox (sends, timers, connects,
+// disconnects), and records observations to DIR (status.json, blocks.csv, peers.csv).
+//
+// Every buffer and queue is bounded (see DaemonConfig): the receive side by ByteSeam's frame
+// limit plus a per-connection budget before the handshake, the send side by max_send_queue,
+// the connection table by max_inbound plus the outbound targets, the timer queue by a fixed
+// capacity, the offender list by kMaxOffenders. Nothing throws out of the loop.
+#pragma once
+
+#include <cstdint>
+#include <cstdio>
+#include <deque>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "peerlab/protocol/byte_seam.hpp"
+#include "peerlab/protocol/message.hpp"
+#include "peerlab/protocol/node.hpp"
+#include "peerlab/testbed/chain.hpp"
+#include "peerlab/testbed/config.hpp"
+#include "peerlab/testbed/event_loop.hpp"
+#include "peerlab/util/rng.hpp"
+#include "peerlab/util/status.hpp"
+
+namespace peerlab::testbed {
+
+// What the defences did, for status.json and tests.
+struct DaemonCounters {
+  std::uint64_t accepted = 0;             // inbound connections taken
+  std::uint64_t refused_full = 0;         // inbound closed at once: max_inbound reached
+  std::uint64_t outbound_attempts = 0;
+  std::uint64_t connect_failures = 0;     // refused, unreachable or timed out
+  std::uint64_t handshake_timeouts = 0;   // no version/verack in time (slow-loris)
+  std::uint64_t idle_timeouts = 0;
+  std::uint64_t prehandshake_overflows = 0;  // too many bytes before the handshake
+  std::uint64_t send_overflows = 0;       // the peer does not read what we send
+  std::uint64_t malformed_streams = 0;    // bad magic or oversize length: stream unusable
+  std::uint64_t punishments = 0;          // node kPeerPunished observations
+  std::uint64_t node_disconnects = 0;     // the node dropped the peer (score 100, feeler, ...)
+  std::uint64_t remote_closes = 0;        // the peer closed or the socket failed
+  std::uint64_t timers_dropped = 0;       // timer queue full (never for an honest node)
+  std::uint64_t accept_pauses = 0;        // out of file descriptors: accepting paused
+};
+
+class Daemon {
+ public:
+  // Resolves the chain, builds the node, creates DIR, binds the listening socket and writes a
+  // first status.json. Errors are one line.
+  static Result<std::unique_ptr<Daemon>> Create(const DaemonConfig& config);
+  ~Daemon();
+  Daemon(const Daemon&) = delete;
+  Daemon& operator=(const Daemon&) = delete;
+
+  // Loops until SIGTERM/SIGINT (with handle_signals) or RequestStop(), then Shutdown().
+  Status Run();
+  // One iteration, waiting at most `max_wait` for sockets or timers (in-process tests).
+  void RunOnce(DurationNs max_wait);
+  void RequestStop() { loop_->RequestStop(); }
+  // Closes every connection, writes the final status.json, flushes the tables. Idempotent.
+  void Shutdown();
+
+  const Endpoint& listen_endpoint() const { return listen_at_; }
+  const protocol::Node& node() const { return stack_->node; }
+  const DaemonCounters& counters() const { return counters_; }
+  std::size_t connection_count() const;
+  std::size_t established_count() const;
+  // The status.json document as it would be written now.
+  std::string StatusJson() const;
+
+  static constexpr std::size_t kMaxOffenders = 32;  // newest kept in status.json
+  static constexpr std::size_t kReadChunk = 64 * 1024;
+  static constexpr std::size_t kTimerCapacity = 1 << 16;
+
+ private:
+  struct Connection {
+    Connection(const protocol::wire::Magic& magic, protocol::PeerId id, const NodeStack& stack)
+        : peer(id), seam(magic, id, stack.blocks, stack.txs) {}
+    int fd = -1;
+    protocol::PeerId peer;
+    std::uint32_t generation = 0;  // tells stale epoll events from a reused peer id
+    bool inbound = false;
+    bool connecting = false;   // outbound TCP connect in progress
+    bool node_knows = false;   // the node thinks the peer is connected
+    bool closing = false;      // queued for close: inputs from it are ignored
+    bool want_write = false;   // EPOLLOUT registered
+    bool dirty = false;        // in dirty_ (bytes to flush)
+    bool version_received = false;
+    bool offense = false;      // closed for misbehaviour (listed in offenders)
+    int target = -1;           // index into targets_ (--connect), or -1
+    bool from_node = false;    // a node-chosen outbound connection (Outbox::connects)
+    protocol::ConnectionKind kind = protocol::ConnectionKind::kFullRelay;
+    Endpoint remote;
+    protocol::ByteSeam seam;
+    TimeNs opened_at = 0;
+    TimeNs last_recv_at = 0;
+    TimeNs established_at = -1;
+    std::uint64_t bytes_in = 0, bytes_out = 0, msgs_in = 0, msgs_out = 0;
+    std::uint32_t score = 0;   // misbehaviour total the node reported
+    std::uint32_t malformed = 0;  // frames the seam could not decode (MalformedMessage)
+    std::string close_reason;
+  };
+  struct ConnectTarget {
+    Endpoint endpoint;
+    protocol::PeerId peer = kNoPeer;  // its current connection
+    TimeNs next_attempt = 0;
+    DurationNs backoff = 0;
+    std::uint64_t attempts = 0;
+    std::uint64_t failures = 0;
+    std::string last_error;
+  };
+  struct Offender {
+    TimeNs at;
+    Endpoint remote;
+    bool inbound;
+    std::uint32_t score;
+    std::uint64_t bytes_in;
+    std::string reason;
+  };
+  static constexpr protocol::PeerId kNoPeer = UINT32_MAX;
+  static constexpr std::uint64_t kListenToken = UINT64_MAX - 1;
+
+  Daemon(const DaemonConfig& config, ChainSetup chain);
+  Status Open();
+
+  // daemon.cpp: the loop, connections, the node's inputs and outbox.
+  void Feed(const protocol::Input& input);
+  void ApplyOutbox();
+  void OnObservation(const protocol::Observation& o);
+  void AcceptAll();
+  void OnReadable(Connection& c);
+  void OnWritable(Connection& c);
+  void OnConnectDone(Connection& c);
+  void Flush(Connection& c);
+  void FlushDirty();
+  void MarkClose(Connection& c, std::string reason, bool offense);
+  void ProcessCloses();
+  void Housekeeping(TimeNs now);
+  void StartOutbound(const Endpoint& to, int target, bool from_node,
+                     protocol::ConnectionKind kind);
+  Connection* NewConnection();  // null when the table is full
+  Connection* Lookup(std::uint64_t token);
+  std::size_t inbound_count() const;
+  void ScheduleRetry(ConnectTarget& t, const std::string& error);
+  TimeNs NextDeadline() const;
+
+  // daemon_report.cpp: status.json, CSV tables, log lines.
+  Status OpenTables();
+  void WriteStatus();
+  void AppendBlockRow(protocol::BlockHandle h);
+  void AppendPeerRow(const Connection& c);
+  void RecordOffender(const Connection& c);
+  std::string HandshakeState(const Connection& c) const;
+  void Log(const std::string& line) const;
+
+  DaemonConfig config_;
+  ChainSetup chain_;
+  SteadyClock clock_;
+  std::uint32_t unix_start_ = 0;
+  TimeNs now_ = 0;
+  std::unique_ptr<EventLoop> loop_;
+  std::unique_ptr<NodeStack> stack_;
+  protocol::MessagePool pool_;
+  protocol::Outbox outbox_{pool_};
+  TimerQueue timers_{kTimerCapacity};
+  int listen_fd_ = -1;
+  Endpoint listen_at_;
+  TimeNs accept_paused_until_ = -1;  // >= 0: listening socket out of the epoll set until then
+
+  std::vector<std::unique_ptr<Connection>> conns_;  // by PeerId; null = free
+  std::size_t max_connections_ = 0;
+  std::uint32_t next_generation_ = 1;
+  std::vector<protocol::PeerId> dirty_;    // connections with bytes to write
+  std::vector<protocol::PeerId> closing_;  // connections to close, in order
+  std::vector<protocol::NetAddress> connect_failed_;  // ConnectFailed inputs still to feed
+  std::vector<ConnectTarget> targets_;
+  std::vector<Readiness> ready_;
+  std::vector<std::uint8_t> read_buffer_;
+
+  std::optional<Rng> mining_rng_;
+  TimeNs next_mine_at_ = kTimeNever;
+  std::uint64_t blocks_mined_ = 0;
+  std::vector<bool> own_blocks_;  // by BlockHandle: mined here
+
+  TimeNs next_housekeeping_ = 0;
+  TimeNs next_status_ = 0;
+  DaemonCounters counters_;
+  std::deque<Offender> offenders_;  // at most kMaxOffenders, newest last
+  std::FILE* blocks_csv_ = nullptr;
+  std::FILE* peers_csv_ = nullptr;
+  bool shut_down_ = false;
+  std::uint64_t refused_logged_ = 0;
+};
+
+// The resident set size of this process in KiB (/proc/self/status VmRSS), 0 if unknown.
+std::uint64_t ResidentKiB();
+
+}  // namespace peerlab::testbed

@@ -1,0 +1,568 @@
+// Daemon: the loop, connections, and the node's inputs and outbox (status and tables are in
+// daemon_report.cpp).
+//
+// Re-entrancy rule: Feed (node.Handle + ApplyOutbox) is never called from ApplyOutbox.
+// Whatever the outbox asks that would produce a new input (a connection closes, a connect
+// fails at once) is queued (closing_, connect_failed_) and fed from the loop afterwards, so
+// one outbox is fully applied before the next input. A connection marked closing stays in its
+// slot (its PeerId not reusable) until the node has been told, then its slot is freed.
+#include "peerlab/testbed/daemon.hpp"
+
+#include <time.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+
+#include "peerlab/testbed/socket.hpp"
+
+namespace peerlab::testbed {
+namespace {
+
+constexpr DurationNs kHousekeepingPeriod = 100 * kMillisecond;
+constexpr DurationNs kAcceptPause = 100 * kMillisecond;  // after EMFILE: let closes free fds
+constexpr int kAcceptsPerWakeup = 64;     // then other sockets get their turn
+constexpr int kReadsPerWakeup = 4;        // 256 KiB per connection per wakeup, for fairness
+constexpr std::size_t kWriteChunk = 256 * 1024;
+constexpr int kListenBacklog = 128;
+
+std::uint64_t Token(std::uint32_t generation, protocol::PeerId peer) {
+  return std::uint64_t{generation} << 32 | peer;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Daemon>> Daemon::Create(const DaemonConfig& config) {
+  auto chain = LookupChain(config.chain);
+  if (!chain.ok()) return chain.status();
+  std::unique_ptr<Daemon> d(new Daemon(config, std::move(chain).value()));
+  if (Status s = d->Open(); !s.ok()) return s;
+  return d;
+}
+
+Daemon::Daemon(const DaemonConfig& config, ChainSetup chain)
+    : config_(config), chain_(std::move(chain)) {
+  unix_start_ = static_cast<std::uint32_t>(::time(nullptr));
+  read_buffer_.resize(kReadChunk);
+  if (!config_.listen_set) config_.listen = {0x7f000001, chain_.default_port};
+  // Inbound slots, one per --connect target, the node's own outbound and one feeler.
+  max_connections_ = config_.max_inbound + config_.connect.size() + config_.outbound + 1;
+}
+
+Daemon::~Daemon() { Shutdown(); }
+
+Status Daemon::Open() {
+  auto loop = EventLoop::Create(config_.handle_signals);
+  if (!loop.ok()) return loop.status();
+  loop_ = std::move(loop).value();
+  std::error_code ec;
+  std::filesystem::create_directories(config_.datadir, ec);
+  if (ec) return Status::Error("--datadir: cannot create " + config_.datadir + ": " + ec.message());
+  auto fd = ListenTcp(config_.listen, kListenBacklog);
+  if (!fd.ok()) return Status::Error("--listen: " + fd.status().message());
+  listen_fd_ = *fd;
+  auto bound = LocalEndpoint(listen_fd_);
+  if (!bound.ok()) return bound.status();
+  listen_at_ = *bound;
+  if (Status s = loop_->Add(listen_fd_, false, kListenToken); !s.ok()) return s;
+  // NetAddress has no port: the node may announce itself only where peers would dial it, a
+  // specific address on the chain's port.
+  const protocol::NetAddress local =
+      listen_at_.ip != 0 && listen_at_.port == chain_.default_port ? listen_at_.ip
+                                                                   : protocol::kNoAddress;
+  stack_ = MakeNodeStack(chain_, config_, unix_start_, local);
+  if (Status s = OpenTables(); !s.ok()) return s;
+  for (const Endpoint& e : config_.connect) {
+    ConnectTarget t;
+    t.endpoint = e;
+    t.backoff = config_.retry_min;
+    targets_.push_back(t);
+  }
+  now_ = clock_.Now();
+  if (!config_.known_peers.empty()) {
+    // As a fresh node's fixed seeds: one source, so they share new-table buckets.
+    Feed(protocol::SeedAddresses{config_.known_peers, config_.known_peers.front()});
+  }
+  if (config_.mine_mean_s > 0) {
+    mining_rng_.emplace(config_.seed, 0, RngPurpose::kMining);
+    next_mine_at_ = now_ + static_cast<DurationNs>(mining_rng_->Exponential(config_.mine_mean_s * 1e9));
+  }
+  Log("chain " + chain_.name + ", listening on " + listen_at_.ToString() + ", datadir " +
+      config_.datadir);
+  WriteStatus();
+  next_status_ = now_ + config_.status_interval;
+  return Status::Ok();
+}
+
+Status Daemon::Run() {
+  while (!loop_->stop_requested()) RunOnce(kSecond);
+  if (loop_->stop_signal() != 0) {
+    Log(std::string("stopping on ") + strsignal(loop_->stop_signal()));
+  }
+  Shutdown();
+  return Status::Ok();
+}
+
+TimeNs Daemon::NextDeadline() const {
+  return std::min({timers_.next_at(), next_mine_at_, next_housekeeping_, next_status_});
+}
+
+void Daemon::RunOnce(DurationNs max_wait) {
+  if (shut_down_) return;
+  now_ = clock_.Now();
+  DurationNs wait = std::min(NextDeadline() - now_, max_wait);
+  if (!connect_failed_.empty() || !closing_.empty()) wait = 0;
+  loop_->Wait(wait, ready_);
+  now_ = clock_.Now();
+  for (const Readiness& r : ready_) {
+    if (r.token == kListenToken) {
+      if (accept_paused_until_ < 0) AcceptAll();
+      continue;
+    }
+    Connection* c = Lookup(r.token);
+    if (c == nullptr || c->closing) continue;
+    if (c->connecting) {
+      if (r.writable || r.error) OnConnectDone(*c);
+      continue;
+    }
+    if (r.readable || r.error) OnReadable(*c);  // recv reports the end or the error
+    if (!c->closing && r.writable) OnWritable(*c);
+  }
+  std::vector<protocol::NetAddress> failed;
+  failed.swap(connect_failed_);
+  for (protocol::NetAddress a : failed) Feed(protocol::ConnectFailed{a});
+  // A bound on timers per iteration keeps a timer re-armed at `now` from starving sockets.
+  protocol::Timer timer;
+  for (int i = 0; i < 4096 && timers_.PopDue(now_, &timer); ++i) {
+    Feed(protocol::TimerFired{timer});
+  }
+  if (now_ >= next_mine_at_) {
+    Feed(protocol::BlockFound{});
+    next_mine_at_ =
+        now_ + static_cast<DurationNs>(mining_rng_->Exponential(config_.mine_mean_s * 1e9));
+  }
+  if (now_ >= next_housekeeping_) {
+    Housekeeping(now_);
+    next_housekeeping_ = now_ + kHousekeepingPeriod;
+  }
+  FlushDirty();
+  while (!closing_.empty()) {
+    ProcessCloses();
+    FlushDirty();
+  }
+  if (now_ >= next_status_) {
+    WriteStatus();
+    next_status_ = now_ + config_.status_interval;
+  }
+}
+
+void Daemon::Feed(const protocol::Input& input) {
+  outbox_.Clear();
+  stack_->node.Handle(now_, input, outbox_);
+  ApplyOutbox();
+}
+
+void Daemon::ApplyOutbox() {
+  // Observations first: a punishment's score is known before its disconnect is applied.
+  for (const protocol::Observation& o : outbox_.observations) OnObservation(o);
+  for (const protocol::Outbox::Send& s : outbox_.sends) {
+    Connection* c = s.peer < conns_.size() ? conns_[s.peer].get() : nullptr;
+    if (c != nullptr && c->node_knows && !c->closing && !c->connecting) {
+      c->seam.Send(pool_.Get(s.message));
+      ++c->msgs_out;
+      if (c->seam.BytesToSend().size() > config_.max_send_queue) {
+        ++counters_.send_overflows;
+        MarkClose(*c, "send queue above " + std::to_string(config_.max_send_queue) +
+                          " bytes (the peer does not read)", true);
+      } else if (!c->dirty) {
+        c->dirty = true;
+        dirty_.push_back(s.peer);
+      }
+    }
+    pool_.Release(s.message);  // sent or dropped: the outbox's reference ends here
+  }
+  for (const protocol::Outbox::ArmTimer& t : outbox_.timers) {
+    if (!timers_.Push(t.at, t.timer)) ++counters_.timers_dropped;
+  }
+  for (protocol::PeerId peer : outbox_.disconnects) {
+    Connection* c = peer < conns_.size() ? conns_[peer].get() : nullptr;
+    if (c == nullptr || !c->node_knows) continue;
+    c->node_knows = false;  // the node already forgot it: no PeerDisconnected
+    ++counters_.node_disconnects;
+    if (c->score >= 100) {
+      MarkClose(*c, "misbehaviour score " + std::to_string(c->score) +
+                        (c->malformed > 0 ? " (malformed message)" : ""), true);
+    } else {
+      MarkClose(*c, "disconnected by the node", c->score > 0);
+    }
+  }
+  for (const protocol::Outbox::Connect& want : outbox_.connects) {
+    // NetAddress is IPv4 without a port: node-chosen peers are dialled on the chain's port.
+    const std::uint16_t port = config_.dial_port != 0 ? config_.dial_port : chain_.default_port;
+    StartOutbound({want.address, port}, -1, true, want.kind);
+  }
+}
+
+void Daemon::OnObservation(const protocol::Observation& o) {
+  using Kind = protocol::Observation::Kind;
+  const protocol::BlockStore& blocks = stack_->blocks;
+  switch (o.kind) {
+    case Kind::kBlockMined:
+      ++blocks_mined_;
+      if (own_blocks_.size() <= o.block) own_blocks_.resize(o.block + 1, false);
+      own_blocks_[o.block] = true;
+      Log("mined block " + blocks.Get(o.block).id.ToHex() + " at height " +
+          std::to_string(blocks.Get(o.block).height));
+      break;
+    case Kind::kBlockAccepted: AppendBlockRow(o.block); break;
+    case Kind::kTipChanged:
+      Log("tip " + blocks.Get(o.block).id.ToHex() + " height " +
+          std::to_string(blocks.Get(o.block).height) +
+          (o.reorg_depth > 0 ? ", reorg of " + std::to_string(o.reorg_depth) : std::string()));
+      break;
+    case Kind::kPeerPunished: {
+      ++counters_.punishments;
+      Connection* c = o.peer < conns_.size() ? conns_[o.peer].get() : nullptr;
+      if (c != nullptr) {
+        c->score = o.score;
+        Log("peer " + std::to_string(o.peer) + " " + c->remote.ToString() +
+            " misbehaving: score " + std::to_string(o.score));
+      }
+      break;
+    }
+    case Kind::kPeerEvicted: Log("peer " + std::to_string(o.peer) + " evicted"); break;
+    default: break;
+  }
+}
+
+Daemon::Connection* Daemon::NewConnection() {
+  protocol::PeerId id = 0;
+  while (id < conns_.size() && conns_[id]) ++id;
+  if (id >= max_connections_) return nullptr;
+  if (id == conns_.size()) conns_.emplace_back();
+  conns_[id] = std::make_unique<Connection>(chain_.magic, id, *stack_);
+  conns_[id]->generation = next_generation_++;
+  conns_[id]->opened_at = now_;
+  conns_[id]->last_recv_at = now_;
+  return conns_[id].get();
+}
+
+Daemon::Connection* Daemon::Lookup(std::uint64_t token) {
+  const auto peer = static_cast<protocol::PeerId>(token & 0xffffffffu);
+  if (peer >= conns_.size() || !conns_[peer]) return nullptr;
+  Connection* c = conns_[peer].get();
+  return c->generation == static_cast<std::uint32_t>(token >> 32) ? c : nullptr;
+}
+
+std::size_t Daemon::inbound_count() const {
+  return static_cast<std::size_t>(std::count_if(
+      conns_.begin(), conns_.end(), [](const auto& c) { return c && c->inbound; }));
+}
+
+std::size_t Daemon::connection_count() const {
+  return static_cast<std::size_t>(
+      std::count_if(conns_.begin(), conns_.end(), [](const auto& c) { return c != nullptr; }));
+}
+
+std::size_t Daemon::established_count() const {
+  return static_cast<std::size_t>(std::count_if(conns_.begin(), conns_.end(), [&](const auto& c) {
+    return c && c->node_knows && stack_->node.IsEstablished(c->peer);
+  }));
+}
+
+void Daemon::AcceptAll() {
+  for (int i = 0; i < kAcceptsPerWakeup; ++i) {
+    Endpoint remote;
+    const int fd = AcceptTcp(listen_fd_, &remote);
+    if (fd < 0) {
+      if (errno == EINTR || errno == ECONNABORTED) continue;
+      const int error = errno;
+      if (error == EMFILE || error == ENFILE || error == ENOBUFS || error == ENOMEM) {
+        // Level-triggered readiness would spin on the pending connection: stop listening
+        // for a moment instead.
+        loop_->Remove(listen_fd_);
+        accept_paused_until_ = now_ + kAcceptPause;
+        ++counters_.accept_pauses;
+        if (counters_.accept_pauses % 50 == 1) {  // it repeats every 100 ms while it lasts
+          Log(std::string("accept paused: ") + std::strerror(error) + " (pauses so far: " +
+              std::to_string(counters_.accept_pauses) + ")");
+        }
+      }
+      return;  // EAGAIN: nothing more pending
+    }
+    Connection* c = inbound_count() < config_.max_inbound ? NewConnection() : nullptr;
+    if (c == nullptr) {
+      CloseFd(fd);
+      ++counters_.refused_full;
+      // A flood would make one line per connection: log the first few, then every 100th.
+      if (refused_logged_ < 5 || counters_.refused_full % 100 == 0) {
+        ++refused_logged_;
+        Log("refused " + remote.ToString() + ": " + std::to_string(config_.max_inbound) +
+            " inbound connections (refused so far: " + std::to_string(counters_.refused_full) + ")");
+      }
+      continue;
+    }
+    c->fd = fd;
+    c->inbound = true;
+    c->remote = remote;
+    if (Status s = loop_->Add(fd, false, Token(c->generation, c->peer)); !s.ok()) {
+      MarkClose(*c, s.message(), false);
+      continue;
+    }
+    ++counters_.accepted;
+    c->node_knows = true;
+    Feed(protocol::PeerConnected{c->peer, true, false, remote.ip, false});
+  }
+}
+
+void Daemon::StartOutbound(const Endpoint& to, int target, bool from_node,
+                           protocol::ConnectionKind kind) {
+  Connection* c = NewConnection();
+  if (c == nullptr) {
+    if (from_node) connect_failed_.push_back(to.ip);
+    if (target >= 0) ScheduleRetry(targets_[target], "connection table full");
+    return;
+  }
+  ++counters_.outbound_attempts;
+  c->remote = to;
+  c->target = target;
+  c->from_node = from_node;
+  c->kind = kind;
+  c->connecting = true;
+  if (target >= 0) {
+    targets_[target].peer = c->peer;
+    ++targets_[target].attempts;
+  }
+  auto fd = StartConnect(to);
+  if (!fd.ok()) {
+    MarkClose(*c, fd.status().message(), false);
+    return;
+  }
+  c->fd = *fd;
+  c->want_write = true;  // writability reports the connect's end
+  if (Status s = loop_->Add(c->fd, true, Token(c->generation, c->peer)); !s.ok()) {
+    MarkClose(*c, s.message(), false);
+  }
+}
+
+void Daemon::OnConnectDone(Connection& c) {
+  const int error = ConnectResult(c.fd);
+  if (error != 0) {
+    MarkClose(c, "connect " + c.remote.ToString() + ": " + std::strerror(error), false);
+    return;
+  }
+  c.connecting = false;
+  c.last_recv_at = now_;
+  c.want_write = false;
+  loop_->Modify(c.fd, false, Token(c.generation, c.peer));
+  c.node_knows = true;
+  Log("connected to " + c.remote.ToString() + " as peer " + std::to_string(c.peer));
+  Feed(protocol::PeerConnected{c.peer, false,
+                               c.kind == protocol::ConnectionKind::kBlockRelayOnly, c.remote.ip,
+                               c.kind == protocol::ConnectionKind::kFeeler});
+}
+
+void Daemon::OnReadable(Connection& c) {
+  for (int round = 0; round < kReadsPerWakeup && !c.closing; ++round) {
+    const long n = ReadSome(c.fd, read_buffer_.data(), read_buffer_.size());
+    if (n == 0) {
+      ++counters_.remote_closes;
+      MarkClose(c, "closed by the peer", false);
+      return;
+    }
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      if (errno == EAGAIN || errno == EWOULDBLOCK) return;
+      ++counters_.remote_closes;
+      MarkClose(c, std::string("recv: ") + std::strerror(errno), false);
+      return;
+    }
+    c.bytes_in += static_cast<std::uint64_t>(n);
+    c.last_recv_at = now_;
+    const bool established = stack_->node.IsEstablished(c.peer);
+    if (!established && c.bytes_in > config_.max_prehandshake_bytes) {
+      ++counters_.prehandshake_overflows;
+      MarkClose(c, "more than " + std::to_string(config_.max_prehandshake_bytes) +
+                       " bytes before the handshake", true);
+      return;
+    }
+    const bool usable = c.seam.Receive(
+        {read_buffer_.data(), static_cast<std::size_t>(n)}, [&](const protocol::Input& in) {
+          if (c.closing) return;  // the node dropped it earlier in this chunk
+          if (const auto* m = std::get_if<protocol::MessageReceived>(&in)) {
+            ++c.msgs_in;
+            if (m->message->type == protocol::MsgType::kVersion) c.version_received = true;
+          } else if (std::holds_alternative<protocol::MalformedMessage>(in)) {
+            ++c.malformed;
+          }
+          Feed(in);
+          if (c.established_at < 0 && c.node_knows && stack_->node.IsEstablished(c.peer)) {
+            c.established_at = now_;
+            Log("handshake complete with peer " + std::to_string(c.peer) + " " +
+                c.remote.ToString() + (c.inbound ? " (inbound)" : " (outbound)"));
+            if (c.target >= 0) targets_[c.target].backoff = config_.retry_min;
+          }
+        });
+    if (!usable) {
+      // Bad magic or an oversize length: the node was told (MalformedMessage, score 100) and
+      // has normally dropped the peer already; the stream cannot be resynchronised anyway.
+      ++counters_.malformed_streams;
+      if (!c.closing) MarkClose(c, "malformed stream (bad magic or oversize length)", true);
+      c.close_reason += " [stream unusable: bad magic or oversize length]";
+      return;
+    }
+  }
+}
+
+void Daemon::OnWritable(Connection& c) { Flush(c); }
+
+void Daemon::Flush(Connection& c) {
+  while (!c.closing) {
+    const std::span<const std::uint8_t> bytes = c.seam.BytesToSend();
+    if (bytes.empty()) break;
+    const long n = WriteSome(c.fd, bytes.data(), std::min(bytes.size(), kWriteChunk));
+    if (n > 0) {
+      c.seam.MarkBytesSent(static_cast<std::size_t>(n));
+      c.bytes_out += static_cast<std::uint64_t>(n);
+      continue;
+    }
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;
+    ++counters_.remote_closes;
+    MarkClose(c, std::string("send: ") + std::strerror(errno), false);
+    return;
+  }
+  if (c.closing) return;
+  const bool want = !c.seam.BytesToSend().empty();
+  if (want != c.want_write) {
+    c.want_write = want;
+    loop_->Modify(c.fd, want, Token(c.generation, c.peer));
+  }
+}
+
+void Daemon::FlushDirty() {
+  std::vector<protocol::PeerId> dirty;
+  dirty.swap(dirty_);
+  for (protocol::PeerId id : dirty) {
+    Connection* c = id < conns_.size() ? conns_[id].get() : nullptr;
+    if (c == nullptr || !c->dirty) continue;
+    c->dirty = false;
+    if (!c->closing) Flush(*c);
+  }
+}
+
+void Daemon::MarkClose(Connection& c, std::string reason, bool offense) {
+  if (c.closing) return;
+  c.closing = true;
+  c.close_reason = std::move(reason);
+  c.offense = offense;
+  closing_.push_back(c.peer);
+}
+
+void Daemon::ProcessCloses() {
+  std::vector<protocol::PeerId> batch;
+  batch.swap(closing_);
+  for (protocol::PeerId id : batch) {
+    Connection& c = *conns_[id];
+    if (c.fd >= 0) {
+      loop_->Remove(c.fd);
+      CloseFd(c.fd);
+      c.fd = -1;
+    }
+    if (c.connecting) {
+      ++counters_.connect_failures;
+      if (c.from_node) connect_failed_.push_back(c.remote.ip);
+    }
+    AppendPeerRow(c);
+    if (c.offense || c.score > 0) RecordOffender(c);
+    Log("closed peer " + std::to_string(id) + " " + c.remote.ToString() + ": " + c.close_reason);
+    if (c.target >= 0) {
+      ConnectTarget& t = targets_[c.target];
+      t.peer = kNoPeer;
+      if (c.established_at < 0) {
+        ScheduleRetry(t, c.close_reason);
+      } else {
+        t.next_attempt = now_ + config_.retry_min;  // it worked: try again soon
+      }
+    }
+    if (c.node_knows) {
+      c.node_knows = false;
+      Feed(protocol::PeerDisconnected{id});  // the slot is still held: id cannot be reused yet
+    }
+    conns_[id].reset();
+  }
+}
+
+void Daemon::ScheduleRetry(ConnectTarget& t, const std::string& error) {
+  ++t.failures;
+  t.last_error = error;
+  t.next_attempt = now_ + t.backoff;
+  t.backoff = std::min(t.backoff * 2, config_.retry_max);
+}
+
+void Daemon::Housekeeping(TimeNs now) {
+  if (accept_paused_until_ >= 0 && now >= accept_paused_until_) {
+    if (loop_->Add(listen_fd_, false, kListenToken).ok()) accept_paused_until_ = -1;
+  }
+  for (const auto& slot : conns_) {
+    if (!slot || slot->closing) continue;
+    Connection& c = *slot;
+    if (c.connecting) {
+      if (now - c.opened_at > config_.connect_timeout) MarkClose(c, "connect timeout", false);
+      continue;
+    }
+    if (!stack_->node.IsEstablished(c.peer) && now - c.opened_at > config_.handshake_timeout) {
+      ++counters_.handshake_timeouts;
+      MarkClose(c, "no version/verack within " +
+                       std::to_string(config_.handshake_timeout / kSecond) + " s", true);
+      continue;
+    }
+    if (now - c.last_recv_at > config_.idle_timeout) {
+      ++counters_.idle_timeouts;
+      MarkClose(c, "nothing received for " + std::to_string(config_.idle_timeout / kSecond) +
+                       " s", false);
+    }
+  }
+  for (std::size_t i = 0; i < targets_.size(); ++i) {
+    ConnectTarget& t = targets_[i];
+    if (t.peer == kNoPeer && now >= t.next_attempt) {
+      StartOutbound(t.endpoint, static_cast<int>(i), false, protocol::ConnectionKind::kFullRelay);
+    }
+  }
+}
+
+void Daemon::Shutdown() {
+  if (shut_down_) return;
+  shut_down_ = true;
+  if (!stack_) {  // Create failed part way: nothing ran, nothing to report
+    CloseFd(listen_fd_);
+    listen_fd_ = -1;
+    return;
+  }
+  now_ = clock_.Now();
+  for (auto& slot : conns_) {
+    if (!slot) continue;
+    if (slot->fd >= 0) {
+      loop_->Remove(slot->fd);
+      CloseFd(slot->fd);
+      slot->fd = -1;
+    }
+    if (slot->close_reason.empty()) slot->close_reason = "shutdown";
+    AppendPeerRow(*slot);
+    slot.reset();
+  }
+  if (listen_fd_ >= 0) {
+    if (accept_paused_until_ < 0) loop_->Remove(listen_fd_);
+    CloseFd(listen_fd_);
+    listen_fd_ = -1;
+  }
+  WriteStatus();
+  for (std::FILE* f : {blocks_csv_, peers_csv_}) {
+    if (f != nullptr) std::fclose(f);
+  }
+  blocks_csv_ = peers_csv_ = nullptr;
+  Log("stopped");
+}
+
+}  // namespace peerlab::testbed

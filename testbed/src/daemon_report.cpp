@@ -1,0 +1,250 @@
+// Daemon: what it writes to DIR (docs/testbed.md): status.json (rewritten whole, through a
+// temporary file and rename, so readers never see a partial document), blocks.csv and
+// peers.csv (appended, one row per event, flushed at once so a crash loses nothing).
+#include <time.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <string>
+
+#include "peerlab/results/csv.hpp"
+#include "peerlab/results/json.hpp"
+#include "peerlab/testbed/daemon.hpp"
+
+namespace peerlab::testbed {
+namespace {
+
+const std::vector<std::string> kBlockColumns = {
+    "id", "height", "parent", "miner", "mined_at_s", "accepted_at_s", "accepted_unix_s",
+    "size_bytes"};
+const std::vector<std::string> kPeerColumns = {
+    "closed_at_s", "peer", "address", "direction", "handshake", "misbehavior", "bytes_in",
+    "bytes_out", "connected_s", "reason"};
+
+double UnixNowSeconds() {
+  timespec ts{};
+  clock_gettime(CLOCK_REALTIME, &ts);
+  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
+}
+
+// Only the row: CsvWriter starts every text with the header line.
+template <typename Fill>
+std::string CsvRow(const std::vector<std::string>& columns, Fill&& fill) {
+  results::CsvWriter header_only(columns);
+  const std::size_t header_bytes = header_only.text().size();
+  results::CsvWriter w(columns);
+  fill(w);
+  w.EndRow();
+  return w.text().substr(header_bytes);
+}
+
+std::FILE* OpenTable(const std::string& path, const std::vector<std::string>& columns) {
+  std::FILE* f = std::fopen(path.c_str(), "a");
+  if (f == nullptr) return nullptr;
+  if (std::ftell(f) == 0) {  // a new table: header first (an old one is appended to)
+    const std::string header = results::CsvWriter(columns).text();
+    std::fwrite(header.data(), 1, header.size(), f);
+    std::fflush(f);
+  }
+  return f;
+}
+
+}  // namespace
+
+std::uint64_t ResidentKiB() {
+  std::ifstream in("/proc/self/status");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind("VmRSS:", 0) == 0) return std::strtoull(line.c_str() + 6, nullptr, 10);
+  }
+  return 0;
+}
+
+Status Daemon::OpenTables() {
+  blocks_csv_ = OpenTable(config_.datadir + "/blocks.csv", kBlockColumns);
+  peers_csv_ = OpenTable(config_.datadir + "/peers.csv", kPeerColumns);
+  if (blocks_csv_ == nullptr || peers_csv_ == nullptr) {
+    return Status::Error("--datadir: cannot write tables in " + config_.datadir + ": " +
+                         std::strerror(errno));
+  }
+  return Status::Ok();
+}
+
+void Daemon::AppendBlockRow(protocol::BlockHandle h) {
+  if (blocks_csv_ == nullptr) return;
+  const protocol::BlockRecord& b = stack_->blocks.Get(h);
+  const bool own = h < own_blocks_.size() && own_blocks_[h];
+  const std::string row = CsvRow(kBlockColumns, [&](results::CsvWriter& w) {
+    w.Field(b.id.ToHex()).Field(b.height);
+    w.Field(b.parent == protocol::kNoBlock ? std::string() : stack_->blocks.Get(b.parent).id.ToHex());
+    // Blocks from peers name no miner on the wire; found_at is only ours to know.
+    w.Field(std::string_view(own ? "self" : ""));
+    if (own) {
+      w.Field(ToSeconds(b.found_at));
+    } else {
+      w.Field(std::optional<double>());
+    }
+    w.Field(ToSeconds(now_)).Field(UnixNowSeconds()).Field(b.size_bytes);
+  });
+  std::fwrite(row.data(), 1, row.size(), blocks_csv_);
+  std::fflush(blocks_csv_);
+}
+
+void Daemon::AppendPeerRow(const Connection& c) {
+  if (peers_csv_ == nullptr) return;
+  const std::string row = CsvRow(kPeerColumns, [&](results::CsvWriter& w) {
+    w.Field(ToSeconds(now_)).Field(c.peer).Field(c.remote.ToString());
+    w.Field(std::string_view(c.inbound ? "inbound" : "outbound")).Field(HandshakeState(c));
+    w.Field(c.score).Field(c.bytes_in).Field(c.bytes_out).Field(ToSeconds(now_ - c.opened_at));
+    w.Field(c.close_reason);
+  });
+  std::fwrite(row.data(), 1, row.size(), peers_csv_);
+  std::fflush(peers_csv_);
+}
+
+void Daemon::RecordOffender(const Connection& c) {
+  offenders_.push_back({now_, c.remote, c.inbound, c.score, c.bytes_in, c.close_reason});
+  while (offenders_.size() > kMaxOffenders) offenders_.pop_front();
+}
+
+std::string Daemon::HandshakeState(const Connection& c) const {
+  if (c.connecting) return "connecting";
+  if (c.established_at >= 0) return "established";
+  return c.version_received ? "version-received" : "awaiting-version";
+}
+
+std::string Daemon::StatusJson() const {
+  const protocol::Node& node = stack_->node;
+  const protocol::BlockStore& blocks = stack_->blocks;
+  results::JsonWriter j;
+  j.BeginObject();
+  j.Key("chain").String(chain_.name);
+  j.Key("pid").Int(::getpid());
+  j.Key("running").Bool(!shut_down_);
+  j.Key("listen").String(listen_at_.ToString());
+  j.Key("uptime_s").Double(ToSeconds(now_));
+  j.Key("unix_time").Double(UnixNowSeconds());
+  j.Key("tip").BeginObject();
+  j.Key("id").String(blocks.Get(node.tip()).id.ToHex());
+  j.Key("height").UInt(blocks.Get(node.tip()).height);
+  j.EndObject();
+  j.Key("best_header_height").UInt(blocks.Get(node.best_header()).height);
+  j.Key("blocks_mined").UInt(blocks_mined_);
+  j.Key("mining_mean_s");
+  if (config_.mine_mean_s > 0) {
+    j.Double(config_.mine_mean_s);
+  } else {
+    j.Null();
+  }
+  j.Key("peers").BeginArray();
+  for (const auto& slot : conns_) {
+    if (!slot) continue;
+    const Connection& c = *slot;
+    j.BeginObject();
+    j.Key("peer").UInt(c.peer);
+    j.Key("address").String(c.remote.ToString());
+    j.Key("direction").String(c.inbound ? "inbound" : "outbound");
+    // Who opened it: the remote, a --connect target, or the node from its address manager.
+    j.Key("origin").String(c.inbound ? "inbound" : c.target >= 0 ? "connect" : "node");
+    j.Key("kind").String(c.kind == protocol::ConnectionKind::kBlockRelayOnly ? "block-relay-only"
+                         : c.kind == protocol::ConnectionKind::kFeeler   ? "feeler"
+                                                                         : "full-relay");
+    j.Key("handshake").String(HandshakeState(c));
+    j.Key("misbehavior").UInt(c.score);
+    j.Key("bytes_in").UInt(c.bytes_in);
+    j.Key("bytes_out").UInt(c.bytes_out);
+    j.Key("messages_in").UInt(c.msgs_in);
+    j.Key("messages_out").UInt(c.msgs_out);
+    j.Key("connected_s").Double(ToSeconds(now_ - c.opened_at));
+    j.Key("ping_ms");
+    const DurationNs rtt = c.node_knows ? node.last_rtt(c.peer) : -1;
+    if (rtt >= 0) {
+      j.Double(static_cast<double>(rtt) / 1e6);
+    } else {
+      j.Null();
+    }
+    j.EndObject();
+  }
+  j.EndArray();
+  j.Key("connect").BeginArray();
+  for (const ConnectTarget& t : targets_) {
+    j.BeginObject();
+    j.Key("address").String(t.endpoint.ToString());
+    j.Key("peer");
+    if (t.peer != kNoPeer) {
+      j.UInt(t.peer);
+    } else {
+      j.Null();
+    }
+    j.Key("attempts").UInt(t.attempts);
+    j.Key("failures").UInt(t.failures);
+    j.Key("last_error").String(t.last_error);
+    j.EndObject();
+  }
+  j.EndArray();
+  const DaemonCounters& k = counters_;
+  j.Key("counters").BeginObject();
+  j.Key("accepted").UInt(k.accepted);
+  j.Key("refused_full").UInt(k.refused_full);
+  j.Key("outbound_attempts").UInt(k.outbound_attempts);
+  j.Key("connect_failures").UInt(k.connect_failures);
+  j.Key("handshake_timeouts").UInt(k.handshake_timeouts);
+  j.Key("idle_timeouts").UInt(k.idle_timeouts);
+  j.Key("prehandshake_overflows").UInt(k.prehandshake_overflows);
+  j.Key("send_overflows").UInt(k.send_overflows);
+  j.Key("malformed_streams").UInt(k.malformed_streams);
+  j.Key("punishments").UInt(k.punishments);
+  j.Key("node_disconnects").UInt(k.node_disconnects);
+  j.Key("remote_closes").UInt(k.remote_closes);
+  j.Key("timers_dropped").UInt(k.timers_dropped);
+  j.Key("accept_pauses").UInt(k.accept_pauses);
+  j.EndObject();
+  j.Key("offenders").BeginArray();
+  for (const Offender& o : offenders_) {
+    j.BeginObject();
+    j.Key("at_s").Double(ToSeconds(o.at));
+    j.Key("address").String(o.remote.ToString());
+    j.Key("direction").String(o.inbound ? "inbound" : "outbound");
+    j.Key("misbehavior").UInt(o.score);
+    j.Key("bytes_in").UInt(o.bytes_in);
+    j.Key("reason").String(o.reason);
+    j.EndObject();
+  }
+  j.EndArray();
+  j.Key("limits").BeginObject();
+  j.Key("max_inbound").UInt(config_.max_inbound);
+  j.Key("handshake_timeout_s").Double(ToSeconds(config_.handshake_timeout));
+  j.Key("idle_timeout_s").Double(ToSeconds(config_.idle_timeout));
+  j.Key("max_send_queue_bytes").UInt(config_.max_send_queue);
+  j.Key("max_prehandshake_bytes").UInt(config_.max_prehandshake_bytes);
+  j.EndObject();
+  j.Key("memory").BeginObject();
+  j.Key("rss_kib").UInt(ResidentKiB());
+  j.Key("timers").UInt(timers_.size());
+  j.Key("messages_live").UInt(pool_.live());
+  j.EndObject();
+  j.EndObject();
+  return j.Finish();
+}
+
+void Daemon::WriteStatus() {
+  const std::string path = config_.datadir + "/status.json";
+  const std::string tmp = path + ".tmp";
+  const std::string text = StatusJson();
+  std::FILE* f = std::fopen(tmp.c_str(), "w");
+  bool ok = f != nullptr && std::fwrite(text.data(), 1, text.size(), f) == text.size();
+  if (f != nullptr) ok = std::fclose(f) == 0 && ok;
+  // rename() replaces the old file atomically: a reader sees the old or the new document.
+  if (!ok || std::rename(tmp.c_str(), path.c_str()) != 0) {
+    Log("cannot write " + path + ": " + std::strerror(errno));
+  }
+}
+
+void Daemon::Log(const std::string& line) const {
+  if (!config_.log) return;
+  std::fprintf(stderr, "peerlabd [%10.3f] %s\n", ToSeconds(clock_.Now()), line.c_str());
+}
+
+}  // namespace peerlab::testbed

@@ -1,0 +1,398 @@
+"""peerlabd as processes on loopback: handshake, pings, mining, clean stop, hostile peers.
+
+Waits use generous timeouts (a loaded machine is slow); the assertions after them do not
+depend on timing. Every daemon listens on 127.0.0.1:0 and status.json says which port.
+"""
+import hashlib
+import json
+import os
+import pathlib
+import resource
+import select
+import signal
+import socket
+import struct
+import subprocess
+import time
+
+import pytest
+
+from conftest import BUILD
+
+REGTEST_MAGIC = bytes.fromhex("fabfb5da")
+WAIT_S = 30
+
+
+def _rss_bound_kib():
+    # AddressSanitizer's quarantine (256 MB of freed memory kept poisoned) and shadow memory
+    # make RSS meaningless as a leak check; the bound is for normal builds.
+    cache = BUILD / "CMakeCache.txt"
+    sanitized = cache.exists() and "-fsanitize=address" in cache.read_text()
+    return (512 if sanitized else 64) * 1024
+
+
+RSS_BOUND_KIB = _rss_bound_kib()
+
+
+@pytest.fixture(scope="session")
+def peerlabd():
+    exe = BUILD / "peerlabd"
+    assert exe.exists(), f"{exe} not built; run scripts/test"
+    return str(exe)
+
+
+class Daemon:
+    def __init__(self, exe, datadir, *args, fd_limit=None):
+        self.datadir = pathlib.Path(datadir)
+        self.datadir.mkdir(parents=True, exist_ok=True)
+        self.log = open(self.datadir / "stderr.log", "w")
+        self.proc = subprocess.Popen(
+            [exe, "--chain", "peerlab-sim", "--listen", "127.0.0.1:0", "--datadir",
+             str(self.datadir), *args], stdout=subprocess.DEVNULL, stderr=self.log,
+            preexec_fn=None if fd_limit is None else
+            lambda: resource.setrlimit(resource.RLIMIT_NOFILE, (fd_limit, fd_limit)))
+        self.port = int(self.wait(lambda s: s["running"])["listen"].split(":")[1])
+
+    def status(self):
+        try:
+            with open(self.datadir / "status.json") as f:
+                return json.load(f)  # written by rename: never partial
+        except FileNotFoundError:
+            return None
+
+    def wait(self, predicate, timeout=WAIT_S):
+        deadline = time.monotonic() + timeout
+        last = None
+        while time.monotonic() < deadline:
+            exited = self.proc.poll() is not None
+            last = self.status()
+            if last is not None and predicate(last):
+                return last
+            # An exit without a final status.json ("running": false) is a crash.
+            assert not exited or (last is not None and not last["running"]), \
+                f"peerlabd died with {self.proc.returncode}\n{self.stderr()}"
+            time.sleep(0.05)
+        pytest.fail(f"timed out waiting; last status: {json.dumps(last)[:2000]}\n{self.stderr()}")
+
+    def stop(self, sig=signal.SIGTERM):
+        if self.proc.poll() is None:
+            self.proc.send_signal(sig)
+        code = self.proc.wait(timeout=WAIT_S)
+        self.log.close()
+        return code
+
+    def stderr(self):
+        return (self.datadir / "stderr.log").read_text()
+
+    def rss_kib(self):
+        for line in pathlib.Path(f"/proc/{self.proc.pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+        raise AssertionError("no VmRSS")
+
+
+@pytest.fixture
+def spawn(peerlabd, tmp_path):
+    daemons = []
+
+    def start(name, *args, **kwargs):
+        d = Daemon(peerlabd, tmp_path / name, *args, **kwargs)
+        daemons.append(d)
+        return d
+
+    yield start
+    for d in daemons:
+        if d.proc.poll() is None:
+            d.proc.kill()
+            d.proc.wait()
+
+
+def established(status, direction):
+    return [p for p in status["peers"]
+            if p["direction"] == direction and p["handshake"] == "established"]
+
+
+def frame(command, payload, magic=REGTEST_MAGIC, length=None):
+    checksum = hashlib.sha256(hashlib.sha256(payload).digest()).digest()[:4]
+    return (magic + command.encode().ljust(12, b"\0") +
+            struct.pack("<I", len(payload) if length is None else length) + checksum + payload)
+
+
+def closed_by_peer(sock, timeout=WAIT_S):
+    """True once the daemon closes `sock` (EOF or reset); False if it stays open."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        ready, _, _ = select.select([sock], [], [], 0.1)
+        if ready:
+            try:
+                if sock.recv(65536) == b"":
+                    return True
+            except (ConnectionResetError, BrokenPipeError):
+                return True
+    return False
+
+
+def open_flood(port, n):
+    """n connections, each sending one byte. The byte matters: when the accept queue is full,
+    Linux (SYN cookies) may drop a handshake's last ACK, leaving a client that thinks it is
+    connected and a server that never heard of it; data makes the client retransmit until the
+    server takes the connection, so every flood socket reaches the daemon eventually."""
+    socks = []
+    for _ in range(n):
+        f = socket.create_connection(("127.0.0.1", port), timeout=WAIT_S)
+        try:
+            f.send(b"\0")
+        except OSError:
+            pass  # already accepted and closed by a full daemon
+        socks.append(f)
+    return socks
+
+
+def test_two_daemons_handshake_ping_and_stop_cleanly(spawn):
+    a = spawn("a", "--ping-interval", "0.3")
+    b = spawn("b", "--connect", f"127.0.0.1:{a.port}", "--ping-interval", "0.3")
+    sa = a.wait(lambda s: len(established(s, "inbound")) == 1)
+    sb = b.wait(lambda s: len(established(s, "outbound")) == 1)
+    assert established(sb, "outbound")[0]["address"] == f"127.0.0.1:{a.port}"
+    assert established(sa, "inbound")[0]["address"].startswith("127.0.0.1:")
+    # Pings both ways: each side measures a round trip.
+    for d in (a, b):
+        s = d.wait(lambda s: s["peers"] and s["peers"][0]["ping_ms"] is not None)
+        assert s["peers"][0]["ping_ms"] >= 0
+        assert s["peers"][0]["misbehavior"] == 0 and s["peers"][0]["bytes_in"] > 0
+        assert s["tip"]["height"] == 0
+        assert s["tip"]["id"] == "0f9188f13cb7b2c71f2a335e3a4fc328bf5beb436012afca590b1a11466e2206"
+    assert b.status()["connect"][0]["peer"] is not None
+
+    assert a.stop(signal.SIGTERM) == 0
+    final = a.status()
+    assert final["running"] is False and final["peers"] == []
+    assert "stopped" in a.stderr()
+    rows = (a.datadir / "peers.csv").read_text().splitlines()
+    assert rows[0].startswith("closed_at_s,peer,address,direction,handshake")
+    assert rows[1].endswith(",shutdown") and ",inbound,established," in rows[1]
+    # B sees A go and keeps retrying with backoff; SIGINT stops it as cleanly.
+    b.wait(lambda s: s["connect"][0]["failures"] >= 1)
+    assert b.stop(signal.SIGINT) == 0
+    assert b.status()["running"] is False
+
+
+def test_mining_appends_blocks_csv(spawn):
+    a = spawn("miner", "--mine", "0.1", "--seed", "3")
+    s = a.wait(lambda s: s["tip"]["height"] >= 5)
+    assert a.stop() == 0
+    final = a.status()
+    lines = (a.datadir / "blocks.csv").read_text().splitlines()
+    assert lines[0] == ("id,height,parent,miner,mined_at_s,accepted_at_s,accepted_unix_s,"
+                        "size_bytes")
+    rows = [line.split(",") for line in lines[1:]]
+    assert len(rows) == final["blocks_mined"] >= s["tip"]["height"]
+    genesis = "0f9188f13cb7b2c71f2a335e3a4fc328bf5beb436012afca590b1a11466e2206"
+    parent = genesis
+    for height, row in enumerate(rows, start=1):
+        assert row[1] == str(height) and row[2] == parent and row[3] == "self"
+        assert float(row[4]) <= float(row[5])
+        parent = row[0]
+    assert final["tip"]["id"] == rows[-1][0]
+
+
+def test_hostile_peers_are_dropped_and_memory_stays_bounded(spawn):
+    a = spawn("target", "--max-inbound", "16", "--handshake-timeout", "2")
+    honest = spawn("honest", "--connect", f"127.0.0.1:{a.port}")
+    honest.wait(lambda s: len(established(s, "outbound")) == 1)
+    rss_before = a.rss_kib()
+
+    def connect():
+        return socket.create_connection(("127.0.0.1", a.port), timeout=WAIT_S)
+
+    # Garbage: bad magic ends the stream at once.
+    s = connect()
+    s.sendall(os.urandom(1000))
+    assert closed_by_peer(s)
+    s.close()
+    # A bad checksum on an otherwise well-formed frame.
+    s = connect()
+    bad = bytearray(frame("ping", b"\x01" * 8))
+    bad[20] ^= 0xFF
+    s.sendall(bytes(bad))
+    assert closed_by_peer(s)
+    s.close()
+    # A length field far above the 4 MB limit, rejected before any payload is buffered.
+    s = connect()
+    s.sendall(frame("block", b"", length=0x7FFFFFFF))
+    assert closed_by_peer(s)
+    s.close()
+    # A big frame trickled in before the handshake: cut off at the pre-handshake budget.
+    s = connect()
+    s.sendall(frame("block", b"", length=3_000_000)[:24])
+    try:
+        for _ in range(40):
+            s.sendall(b"\0" * 4096)
+    except (BrokenPipeError, ConnectionResetError):
+        pass
+    assert closed_by_peer(s)
+    s.close()
+    # Half a frame, then the client goes away: a plain close, nothing to punish.
+    s = connect()
+    s.sendall(frame("ping", b"\x02" * 8)[:30])
+    s.close()
+    # Slow-loris: a byte now and then, never a version message.
+    loris = connect()
+    started = time.monotonic()
+    closed = False
+    while time.monotonic() - started < WAIT_S and not closed:
+        try:
+            loris.sendall(b"\xfa")
+        except (BrokenPipeError, ConnectionResetError):
+            closed = True
+            break
+        closed = closed_by_peer(loris, timeout=0.5)
+    assert closed, "slow-loris connection was never dropped"
+    loris.close()
+
+    # A connection flood: 500 in quick succession. The daemon accepts 16 (minus the honest
+    # peer) and closes the rest at once; the accepted ones die at the handshake deadline.
+    flood = open_flood(a.port, 500)
+    status = a.wait(lambda s: s["counters"]["refused_full"] + s["counters"]["accepted"] >= 500)
+    rss_flood = a.rss_kib()
+    for f in flood:
+        f.close()
+    status = a.wait(lambda s: len(s["peers"]) == 1 and s["counters"]["accepted"] >= 7)
+
+    assert a.proc.poll() is None
+    c = status["counters"]
+    assert c["malformed_streams"] >= 2            # garbage, oversize length
+    assert c["punishments"] >= 3                  # garbage, checksum, oversize
+    assert c["prehandshake_overflows"] == 1
+    assert c["handshake_timeouts"] >= 1           # the loris (and accepted flood sockets)
+    assert c["refused_full"] >= 400
+    reasons = [o["reason"] for o in status["offenders"]]
+    assert any("misbehaviour score 100" in r for r in reasons), reasons
+    assert any("no version/verack" in r for r in reasons), reasons
+    assert any("bytes before the handshake" in r for r in reasons), reasons
+    assert max(o["misbehavior"] for o in status["offenders"]) == 100
+    # The honest peer never noticed.
+    assert len(established(status, "inbound")) == 1
+    assert len(established(honest.status(), "outbound")) == 1
+    assert honest.status()["connect"][0]["failures"] == 0
+    rss_after = a.rss_kib()
+    print(f"\npeerlabd VmRSS: {rss_before} KiB before, {rss_flood} KiB during the flood, "
+          f"{rss_after} KiB after the attacks")
+    assert rss_flood < RSS_BOUND_KIB and rss_after < RSS_BOUND_KIB
+    assert a.stop() == 0
+
+
+def read_frames(sock, want, timeout=WAIT_S):
+    """Reads frames until every command in `want` arrived; returns the commands seen."""
+    seen, buf = [], b""
+    deadline = time.monotonic() + timeout
+    while not set(want) <= set(seen) and time.monotonic() < deadline:
+        ready, _, _ = select.select([sock], [], [], 0.1)
+        if not ready:
+            continue
+        chunk = sock.recv(65536)
+        assert chunk, "daemon closed the connection"
+        buf += chunk
+        while len(buf) >= 24 and len(buf) >= 24 + struct.unpack("<I", buf[16:20])[0]:
+            assert buf[:4] == REGTEST_MAGIC
+            seen.append(buf[4:16].rstrip(b"\0").decode())
+            buf = buf[24 + struct.unpack("<I", buf[16:20])[0]:]
+    return seen
+
+
+def version_payload(port):
+    def netaddr(p):
+        return struct.pack("<Q", 9) + b"\0" * 10 + b"\xff\xff" + bytes([127, 0, 0, 1]) + \
+            struct.pack(">H", p)
+    agent = b"/pytest/"
+    return (struct.pack("<iQq", 70016, 9, int(time.time())) + netaddr(port) + netaddr(0) +
+            struct.pack("<Q", 0x1234567890) + bytes([len(agent)]) + agent +
+            struct.pack("<i", 0) + b"\x00")
+
+
+def test_foreign_client_handshake_then_a_peer_that_never_reads(spawn):
+    a = spawn("target", "--max-send-queue", "1000000")
+    s = socket.create_connection(("127.0.0.1", a.port), timeout=WAIT_S)
+    s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    # The version frame in small pieces with pauses: the daemon sees partial frames.
+    version = frame("version", version_payload(a.port))
+    for i in range(0, len(version), 7):
+        s.sendall(version[i:i + 7])
+        time.sleep(0.002)
+    assert {"version", "verack"} <= set(read_frames(s, ["version", "verack"]))
+    s.sendall(frame("verack", b""))
+    a.wait(lambda st: len(established(st, "inbound")) == 1)
+    # Pings without ever reading the pongs: the daemon's queue to us passes the bound (after
+    # the kernel's socket buffers fill) and it drops us instead of buffering without limit.
+    s.setblocking(False)
+    pings = frame("ping", struct.pack("<Q", 7)) * 1_000_000
+    sent, dropped = 0, False
+    deadline = time.monotonic() + WAIT_S
+    while sent < len(pings) and time.monotonic() < deadline:
+        try:
+            sent += s.send(pings[sent:sent + (1 << 20)])
+        except BlockingIOError:
+            time.sleep(0.01)
+        except (BrokenPipeError, ConnectionResetError):
+            dropped = True
+            break
+    status = a.wait(lambda st: st["counters"]["send_overflows"] == 1)
+    s.close()
+    reasons = [o["reason"] for o in status["offenders"]]
+    assert any("send queue above 1000000 bytes" in r for r in reasons), reasons
+    assert status["peers"] == []
+    rss = a.rss_kib()
+    print(f"\npeerlabd VmRSS after the non-reading peer: {rss} KiB (sent {sent} bytes, "
+          f"dropped mid-send: {dropped})")
+    assert rss < RSS_BOUND_KIB
+    assert a.stop() == 0
+
+
+def test_running_out_of_file_descriptors_pauses_accepting(spawn):
+    # 64 descriptors, more inbound slots than that: accept4 fails with EMFILE. The daemon must
+    # neither spin on the readable listening socket nor die, and recovers once fds free up.
+    a = spawn("fds", "--max-inbound", "200", "--handshake-timeout", "1", fd_limit=64)
+    flood = open_flood(a.port, 150)
+    status = a.wait(lambda s: s["counters"]["accept_pauses"] >= 1 and
+                    s["counters"]["handshake_timeouts"] >= 1)
+    for f in flood:
+        f.close()
+    status = a.wait(lambda s: s["peers"] == [] and
+                    s["counters"]["accepted"] + s["counters"]["refused_full"] >= 150)
+    assert a.proc.poll() is None
+    assert status["counters"]["accepted"] == 150  # the later ones waited for a descriptor
+    utime, stime = (int(x) for x in
+                    pathlib.Path(f"/proc/{a.proc.pid}/stat").read_text().split()[13:15])
+    ticks = os.sysconf("SC_CLK_TCK")
+    print(f"\npeerlabd out of fds: {status['counters']['accept_pauses']} accept pauses, "
+          f"{(utime + stime) / ticks:.2f} s CPU in total")
+    assert (utime + stime) / ticks < 5  # paused, not spinning on EMFILE
+    assert a.stop() == 0
+
+
+def test_bad_command_line_gives_one_line_and_exit_2(peerlabd, tmp_path):
+    cases = [
+        (["--chain", "nope", "--datadir", str(tmp_path)], "--chain: unknown chain 'nope'"),
+        (["--chain", "bitcoin-regtest", "--datadir", str(tmp_path)], "not built yet"),
+        (["--chain", "peerlab-sim", "--datadir", str(tmp_path), "--listen", "x:1"], "--listen:"),
+        (["--chain", "peerlab-sim", "--datadir", str(tmp_path), "--mine", "-1"], "--mine:"),
+        (["--chain", "peerlab-sim"], "--datadir: required"),
+        (["--chain", "peerlab-sim", "--datadir", str(tmp_path), "--frobnicate", "1"],
+         "unknown option"),
+    ]
+    for args, expected in cases:
+        r = subprocess.run([peerlabd, *args], capture_output=True, text=True, timeout=WAIT_S)
+        assert r.returncode == 2, (args, r.stderr)
+        assert r.stderr.count("\n") == 1 and r.stderr.startswith("peerlabd: "), r.stderr
+        assert expected in r.stderr, r.stderr
+    r = subprocess.run([peerlabd, "--help"], capture_output=True, text=True, timeout=WAIT_S)
+    assert r.returncode == 0 and "--chain NAME" in r.stdout
+
+
+def test_address_in_use_is_a_runtime_error(peerlabd, spawn, tmp_path):
+    a = spawn("first")
+    r = subprocess.run([peerlabd, "--chain", "peerlab-sim", "--datadir", str(tmp_path / "second"),
+                        "--listen", f"127.0.0.1:{a.port}"],
+                       capture_output=True, text=True, timeout=WAIT_S)
+    assert r.returncode == 1
+    assert r.stderr.count("\n") == 1 and "cannot listen on 127.0.0.1" in r.stderr, r.stderr

@@ -1,0 +1,279 @@
+// The testbed (testbed/): peerlabd's argument parsing, chain lookup, timer queue, and two
+// daemons in this process talking over loopback TCP, stepped by RunOnce. Hostile-peer and
+// process-level tests (signals, floods, RSS) are in tests/python/test_peerlabd.py.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "peerlab/protocol/message.hpp"
+#include "peerlab/protocol/wire/framing.hpp"
+#include "peerlab/testbed/chain.hpp"
+#include "peerlab/testbed/config.hpp"
+#include "peerlab/testbed/daemon.hpp"
+#include "peerlab/testbed/event_loop.hpp"
+
+namespace peerlab::testbed {
+namespace {
+
+Result<ParsedArgs> Parse(std::vector<std::string_view> args) { return ParseDaemonArgs(args); }
+
+TEST(TestbedArgs, ParsesTheContract) {
+  auto p = Parse({"--chain", "peerlab-sim", "--listen", "127.0.0.1:0", "--connect",
+                  "10.0.0.1:18444", "--connect", "10.0.0.2:1", "--datadir", "/tmp/x", "--mine",
+                  "2.5", "--seed", "7"});
+  ASSERT_TRUE(p.ok()) << p.status().message();
+  EXPECT_EQ(p->config.chain, "peerlab-sim");
+  EXPECT_EQ(p->config.listen, (Endpoint{0x7f000001, 0}));
+  ASSERT_EQ(p->config.connect.size(), 2u);
+  EXPECT_EQ(p->config.connect[0], (Endpoint{0x0a000001, 18444}));
+  EXPECT_EQ(p->config.mine_mean_s, 2.5);
+  EXPECT_EQ(p->config.seed, 7u);
+  EXPECT_TRUE(Parse({"--help"})->help);
+}
+
+TEST(TestbedArgs, RejectsBadInputWithOneLine) {
+  const std::vector<std::pair<std::vector<std::string_view>, std::string>> cases = {
+      {{"--datadir", "d"}, "--chain: required"},
+      {{"--chain", "peerlab-sim"}, "--datadir: required"},
+      {{"--chain", "peerlab-sim", "--datadir", "d", "--listen", "localhost:1"}, "--listen:"},
+      {{"--chain", "peerlab-sim", "--datadir", "d", "--connect", "1.2.3.4:0"}, "--connect:"},
+      {{"--chain", "peerlab-sim", "--datadir", "d", "--connect", "1.2.3.256:5"}, "--connect:"},
+      {{"--chain", "peerlab-sim", "--datadir", "d", "--mine", "0"}, "--mine:"},
+      {{"--chain", "peerlab-sim", "--datadir", "d", "--mine", "x"}, "--mine:"},
+      {{"--chain", "peerlab-sim", "--datadir", "d", "--bogus", "1"}, "unknown option '--bogus'"},
+      {{"--chain", "peerlab-sim", "--datadir"}, "--datadir: missing value"},
+      {{"stray"}, "unexpected argument 'stray'"},
+  };
+  for (const auto& [args, expected] : cases) {
+    auto p = Parse(args);
+    ASSERT_FALSE(p.ok()) << expected;
+    EXPECT_NE(p.status().message().find(expected), std::string::npos) << p.status().message();
+    EXPECT_EQ(p.status().message().find('\n'), std::string::npos);
+  }
+}
+
+TEST(TestbedChain, KnowsThePeerlabSimChainOnly) {
+  auto sim = LookupChain("peerlab-sim");
+  ASSERT_TRUE(sim.ok());
+  EXPECT_EQ(sim->magic, protocol::wire::kMagicRegtest);
+  EXPECT_EQ(sim->genesis.Id().ToHex(),
+            "0f9188f13cb7b2c71f2a335e3a4fc328bf5beb436012afca590b1a11466e2206");
+  EXPECT_NE(LookupChain("bitcoin-regtest").status().message().find("not built yet"),
+            std::string::npos);
+  EXPECT_NE(LookupChain("nope").status().message().find("unknown chain 'nope'"), std::string::npos);
+}
+
+TEST(TestbedTimers, EarliestFirstAndBounded) {
+  TimerQueue q(3);
+  EXPECT_TRUE(q.Push(30, {protocol::Timer::Kind::kPing, 1}));
+  EXPECT_TRUE(q.Push(10, {protocol::Timer::Kind::kPing, 2}));
+  EXPECT_TRUE(q.Push(10, {protocol::Timer::Kind::kPing, 3}));
+  EXPECT_FALSE(q.Push(5, {protocol::Timer::Kind::kPing, 4}));  // full: refused, not grown
+  EXPECT_EQ(q.next_at(), 10);
+  protocol::Timer t;
+  EXPECT_FALSE(q.PopDue(9, &t));
+  ASSERT_TRUE(q.PopDue(10, &t));
+  EXPECT_EQ(t.arg, 2u);  // equal times come out in arming order
+  ASSERT_TRUE(q.PopDue(10, &t));
+  EXPECT_EQ(t.arg, 3u);
+  EXPECT_FALSE(q.PopDue(29, &t));
+  ASSERT_TRUE(q.PopDue(100, &t));
+  EXPECT_EQ(q.next_at(), kTimeNever);
+}
+
+std::string TempDir(const std::string& name) {
+  const auto dir = std::filesystem::path(::testing::TempDir()) /
+                   ("peerlab_testbed_" + name + "_" + std::to_string(::getpid()));
+  std::filesystem::remove_all(dir);
+  return dir.string();
+}
+
+DaemonConfig QuietConfig(const std::string& dir) {
+  DaemonConfig c;
+  c.chain = "peerlab-sim";
+  c.listen = {0x7f000001, 0};
+  c.listen_set = true;
+  c.datadir = dir;
+  c.handle_signals = false;
+  c.log = false;
+  return c;
+}
+
+// Steps the daemons until `done` or a generous wall-clock limit; the caller asserts after.
+void StepUntil(std::vector<Daemon*> daemons, const std::function<bool()>& done) {
+  const auto limit = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (!done() && std::chrono::steady_clock::now() < limit) {
+    for (Daemon* d : daemons) d->RunOnce(5 * kMillisecond);
+  }
+}
+
+TEST(TestbedDaemon, TwoDaemonsHandshakeOverLoopback) {
+  auto a = Daemon::Create(QuietConfig(TempDir("a")));
+  ASSERT_TRUE(a.ok()) << a.status().message();
+  DaemonConfig bc = QuietConfig(TempDir("b"));
+  bc.connect.push_back((*a)->listen_endpoint());
+  auto b = Daemon::Create(bc);
+  ASSERT_TRUE(b.ok()) << b.status().message();
+  StepUntil({a->get(), b->get()}, [&] {
+    return (*a)->established_count() == 1 && (*b)->established_count() == 1;
+  });
+  EXPECT_EQ((*a)->established_count(), 1u);
+  EXPECT_EQ((*b)->established_count(), 1u);
+  const std::string status = (*a)->StatusJson();
+  EXPECT_NE(status.find("\"direction\": \"inbound\""), std::string::npos) << status;
+  EXPECT_NE(status.find("\"handshake\": \"established\""), std::string::npos) << status;
+  EXPECT_EQ((*a)->counters().punishments, 0u);
+  // B goes away: A sees the close and forgets the peer.
+  (*b)->Shutdown();
+  StepUntil({a->get()}, [&] { return (*a)->connection_count() == 0; });
+  EXPECT_EQ((*a)->connection_count(), 0u);
+  EXPECT_EQ((*a)->counters().remote_closes, 1u);
+}
+
+TEST(TestbedDaemon, SilentPeersAreDroppedAtTheIdleTimeout) {
+  DaemonConfig ac = QuietConfig(TempDir("idle_a"));
+  ac.ping_interval = 0;  // nothing keeps the connection busy once the handshake is done
+  ac.idle_timeout = 400 * kMillisecond;
+  auto a = Daemon::Create(ac);
+  ASSERT_TRUE(a.ok());
+  DaemonConfig bc = QuietConfig(TempDir("idle_b"));
+  bc.ping_interval = 0;
+  bc.connect.push_back((*a)->listen_endpoint());
+  auto b = Daemon::Create(bc);
+  ASSERT_TRUE(b.ok());
+  StepUntil({a->get(), b->get()}, [&] { return (*a)->established_count() == 1; });
+  ASSERT_EQ((*a)->established_count(), 1u);
+  StepUntil({a->get(), b->get()}, [&] { return (*a)->counters().idle_timeouts == 1; });
+  EXPECT_EQ((*a)->counters().idle_timeouts, 1u);
+  EXPECT_EQ((*a)->counters().punishments, 0u);  // idle is not misbehaviour
+}
+
+TEST(TestbedDaemon, NodeChosenConnectionsAreDialledAndFailuresReported) {
+  auto a = Daemon::Create(QuietConfig(TempDir("chosen_a")));
+  ASSERT_TRUE(a.ok());
+  // B knows only A's address and may open one connection of its own choosing to it.
+  DaemonConfig bc = QuietConfig(TempDir("chosen_b"));
+  bc.outbound = 1;
+  bc.known_peers = {0x7f000001};
+  bc.dial_port = (*a)->listen_endpoint().port;
+  auto b = Daemon::Create(bc);
+  ASSERT_TRUE(b.ok());
+  StepUntil({a->get(), b->get()}, [&] { return (*b)->established_count() == 1; });
+  ASSERT_EQ((*b)->established_count(), 1u);
+  EXPECT_TRUE((*b)->node().IsOutbound(0));
+  EXPECT_NE((*b)->StatusJson().find("\"origin\": \"node\""), std::string::npos);
+
+  // C's only address has nobody listening: the node hears ConnectFailed and tries again.
+  const int probe = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(0x7f000001);
+  ASSERT_EQ(bind(probe, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  socklen_t len = sizeof addr;
+  ASSERT_EQ(getsockname(probe, reinterpret_cast<sockaddr*>(&addr), &len), 0);
+  DaemonConfig cc = QuietConfig(TempDir("chosen_c"));
+  cc.outbound = 1;
+  cc.known_peers = {0x7f000001};
+  cc.dial_port = ntohs(addr.sin_port);  // bound, not listening: connections are refused
+  auto c = Daemon::Create(cc);
+  ASSERT_TRUE(c.ok());
+  StepUntil({c->get()}, [&] { return (*c)->counters().connect_failures >= 2; });
+  EXPECT_GE((*c)->counters().connect_failures, 2u);
+  EXPECT_EQ((*c)->connection_count(), 0u);
+  close(probe);
+}
+
+int ConnectTo(const Endpoint& e) {
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_port = htons(e.port);
+  a.sin_addr.s_addr = htonl(e.ip);
+  EXPECT_EQ(connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
+  return fd;
+}
+
+// True once the daemon closed the socket (recv returns 0 or an error, not EAGAIN).
+bool ClosedByDaemon(int fd) {
+  char buf[256];
+  const long n = recv(fd, buf, sizeof buf, MSG_DONTWAIT);
+  return n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK);
+}
+
+TEST(TestbedDaemon, BadChecksumIsScoredAndDisconnected) {
+  auto d = Daemon::Create(QuietConfig(TempDir("checksum")));
+  ASSERT_TRUE(d.ok());
+  const int fd = ConnectTo((*d)->listen_endpoint());
+  std::vector<std::uint8_t> frame;
+  const std::vector<std::uint8_t> payload = {1, 2, 3, 4, 5, 6, 7, 8};
+  protocol::wire::EncodeFrame(protocol::wire::kMagicRegtest, "ping", payload, frame);
+  frame[20] ^= 0xff;  // first checksum byte
+  ASSERT_EQ(send(fd, frame.data(), frame.size(), 0), static_cast<long>(frame.size()));
+  StepUntil({d->get()}, [&] { return (*d)->counters().punishments > 0 && ClosedByDaemon(fd); });
+  EXPECT_EQ((*d)->counters().punishments, 1u);
+  EXPECT_EQ((*d)->counters().node_disconnects, 1u);
+  EXPECT_EQ((*d)->connection_count(), 0u);
+  const std::string status = (*d)->StatusJson();
+  EXPECT_NE(status.find("\"reason\": \"misbehaviour score 100 (malformed message)\""),
+            std::string::npos)
+      << status;
+  close(fd);
+}
+
+TEST(TestbedDaemon, BadMagicEndsTheStream) {
+  auto d = Daemon::Create(QuietConfig(TempDir("magic")));
+  ASSERT_TRUE(d.ok());
+  const int fd = ConnectTo((*d)->listen_endpoint());
+  std::vector<std::uint8_t> garbage(100, 0x41);
+  ASSERT_EQ(send(fd, garbage.data(), garbage.size(), 0), 100);
+  StepUntil({d->get()}, [&] { return (*d)->connection_count() == 0 && ClosedByDaemon(fd); });
+  EXPECT_EQ((*d)->counters().malformed_streams, 1u);
+  EXPECT_EQ((*d)->counters().punishments, 1u);
+  EXPECT_EQ((*d)->connection_count(), 0u);
+  close(fd);
+}
+
+TEST(TestbedDaemon, FullDaemonClosesFurtherInboundAtOnce) {
+  DaemonConfig c = QuietConfig(TempDir("full"));
+  c.max_inbound = 2;
+  auto d = Daemon::Create(c);
+  ASSERT_TRUE(d.ok());
+  std::vector<int> fds;
+  for (int i = 0; i < 5; ++i) fds.push_back(ConnectTo((*d)->listen_endpoint()));
+  StepUntil({d->get()}, [&] { return (*d)->counters().refused_full == 3; });
+  EXPECT_EQ((*d)->counters().refused_full, 3u);
+  EXPECT_EQ((*d)->counters().accepted, 2u);
+  EXPECT_EQ((*d)->connection_count(), 2u);
+  for (int fd : fds) close(fd);
+}
+
+TEST(TestbedDaemon, SlowLorisIsDroppedAtTheHandshakeDeadline) {
+  DaemonConfig c = QuietConfig(TempDir("loris"));
+  c.handshake_timeout = 300 * kMillisecond;
+  auto d = Daemon::Create(c);
+  ASSERT_TRUE(d.ok());
+  const int fd = ConnectTo((*d)->listen_endpoint());
+  // One byte of a frame header: a connection that looks alive but never finishes.
+  const std::uint8_t byte = protocol::wire::kMagicRegtest[0];
+  ASSERT_EQ(send(fd, &byte, 1, 0), 1);
+  StepUntil({d->get()}, [&] { return (*d)->counters().handshake_timeouts == 1; });
+  EXPECT_EQ((*d)->counters().handshake_timeouts, 1u);
+  StepUntil({d->get()}, [&] { return ClosedByDaemon(fd); });
+  EXPECT_TRUE(ClosedByDaemon(fd));
+  EXPECT_NE((*d)->StatusJson().find("no version/verack within"), std::string::npos);
+  close(fd);
+}
+
+}  // namespace
+}  // namespace peerlab::testbed
