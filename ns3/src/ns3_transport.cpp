@@ -117,6 +117,7 @@ class Ns3Transport final : public sim::Transport {
     PacketNetworkConfig c;
     c.seed = config.seed;
     const std::size_t n = config.regions.names.size();
+    PEERLAB_ASSERT(n > 0 && config.regions.latency_ms.size() == n * n);
     c.region_latency_ns.assign(n * n, 0);
     for (std::size_t r = 0; r < n; ++r) {
       for (std::size_t s = 0; s < n; ++s) {
