@@ -28,6 +28,10 @@ Runs one peerlab node (the simulator's sans-IO protocol::Node) as a process on r
   --idle-timeout S         drop a peer that sent nothing for S seconds (default 1200)
   --ping-interval S        ping established peers every S seconds (default 120; 0 = off)
   --max-send-queue BYTES   drop a peer once this much waits to be sent to it (default 8 MiB)
+  --link-delay IPV4=MS     hold bytes sent to IPV4 for MS milliseconds (user-space link
+                           latency for the testbed; repeatable)
+  --source-ip IPV4         source address of outgoing connections (so that peers on one
+                           host can tell nodes apart by address)
   --quiet                  no log lines on stderr
   -h, --help               this help
 
@@ -155,6 +159,17 @@ Result<ParsedArgs> ParseDaemonArgs(std::span<const std::string_view> args) {
       }
       if (c.known_peers.size() >= 1000) return Status::Error("--known-peer: at most 1000");
       c.known_peers.push_back(*ip);
+    } else if (flag == "--link-delay") {
+      auto d = ParseLinkDelay(value);
+      if (!d.ok()) return with_flag(d.status());
+      if (c.link_delays.size() >= 1000) return Status::Error("--link-delay: at most 1000");
+      c.link_delays.push_back(*d);
+    } else if (flag == "--source-ip") {
+      auto ip = ParseIpv4(value);
+      if (!ip.ok()) {
+        return Status::Error("--source-ip: expected an IPv4 address, got '" + std::string(value) + "'");
+      }
+      c.source_ip = *ip;
     } else if (flag == "--mine") {
       auto s = ParseSeconds(flag, value, false);
       if (!s.ok()) return s.status();

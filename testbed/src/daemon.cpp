@@ -105,7 +105,8 @@ Status Daemon::Run() {
 }
 
 TimeNs Daemon::NextDeadline() const {
-  return std::min({timers_.next_at(), next_mine_at_, next_housekeeping_, next_status_});
+  return std::min({timers_.next_at(), next_mine_at_, next_housekeeping_, next_status_,
+                   NextDelayRelease()});
 }
 
 void Daemon::RunOnce(DurationNs max_wait) {
@@ -142,6 +143,7 @@ void Daemon::RunOnce(DurationNs max_wait) {
     next_mine_at_ =
         now_ + static_cast<DurationNs>(mining_rng_->Exponential(config_.mine_mean_s * 1e9));
   }
+  FlushDelayed();
   if (now_ >= next_housekeeping_) {
     Housekeeping(now_);
     next_housekeeping_ = now_ + kHousekeepingPeriod;
@@ -170,6 +172,7 @@ void Daemon::ApplyOutbox() {
     Connection* c = s.peer < conns_.size() ? conns_[s.peer].get() : nullptr;
     if (c != nullptr && c->node_knows && !c->closing && !c->connecting) {
       c->seam.Send(pool_.Get(s.message));
+      c->gate.Queued(c->bytes_out + c->seam.BytesToSend().size(), now_);
       ++c->msgs_out;
       if (c->seam.BytesToSend().size() > config_.max_send_queue) {
         ++counters_.send_overflows;
@@ -306,6 +309,7 @@ void Daemon::AcceptAll() {
     c->fd = fd;
     c->inbound = true;
     c->remote = remote;
+    ApplyLinkDelay(*c);
     if (Status s = loop_->Add(fd, false, Token(c->generation, c->peer)); !s.ok()) {
       MarkClose(*c, s.message(), false);
       continue;
@@ -326,6 +330,7 @@ void Daemon::StartOutbound(const Endpoint& to, int target, bool from_node,
   }
   ++counters_.outbound_attempts;
   c->remote = to;
+  ApplyLinkDelay(*c);
   c->target = target;
   c->from_node = from_node;
   c->kind = kind;
@@ -334,7 +339,7 @@ void Daemon::StartOutbound(const Endpoint& to, int target, bool from_node,
     targets_[target].peer = c->peer;
     ++targets_[target].attempts;
   }
-  auto fd = StartConnect(to);
+  auto fd = StartConnect(to, config_.source_ip);
   if (!fd.ok()) {
     MarkClose(*c, fd.status().message(), false);
     return;
@@ -421,7 +426,11 @@ void Daemon::Flush(Connection& c) {
   while (!c.closing) {
     const std::span<const std::uint8_t> bytes = c.seam.BytesToSend();
     if (bytes.empty()) break;
-    const long n = WriteSome(c.fd, bytes.data(), std::min(bytes.size(), kWriteChunk));
+    // --link-delay: only bytes whose delay has passed may go (all of them without one).
+    const std::uint64_t allowed = c.gate.Releasable(now_, c.bytes_out + bytes.size()) - c.bytes_out;
+    if (allowed == 0) break;
+    const long n = WriteSome(c.fd, bytes.data(),
+                             std::min({bytes.size(), kWriteChunk, static_cast<std::size_t>(allowed)}));
     if (n > 0) {
       c.seam.MarkBytesSent(static_cast<std::size_t>(n));
       c.bytes_out += static_cast<std::uint64_t>(n);
@@ -434,7 +443,9 @@ void Daemon::Flush(Connection& c) {
     return;
   }
   if (c.closing) return;
-  const bool want = !c.seam.BytesToSend().empty();
+  // Bytes still held by the link delay do not need EPOLLOUT: FlushDelayed releases them.
+  const std::size_t queued = c.seam.BytesToSend().size();
+  const bool want = queued > 0 && c.gate.Releasable(now_, c.bytes_out + queued) > c.bytes_out;
   if (want != c.want_write) {
     c.want_write = want;
     loop_->Modify(c.fd, want, Token(c.generation, c.peer));

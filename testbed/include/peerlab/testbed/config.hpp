@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "peerlab/testbed/link_delay.hpp"
 #include "peerlab/util/status.hpp"
 #include "peerlab/util/time.hpp"
 
@@ -46,6 +47,10 @@ struct DaemonConfig {
   std::uint32_t outbound = 0;  // --outbound: node-chosen connections from its address manager
   std::vector<std::uint32_t> known_peers;  // --known-peer: into the address manager at start
   std::uint16_t dial_port = 0;  // port node-chosen addresses are dialled on; 0: the chain's
+  // The testbed (peerlab testbed) gives each node its own loopback address and delays bytes
+  // per peer address in user space when netem is unavailable (link_delay.hpp).
+  std::vector<LinkDelay> link_delays;  // --link-delay IPV4=MS, repeatable
+  std::uint32_t source_ip = 0;  // --source-ip: bind outgoing connections here; 0: the kernel's
 
   DurationNs connect_timeout = 5 * kSecond;  // Core DEFAULT_CONNECT_TIMEOUT
   DurationNs retry_min = 1 * kSecond;        // --connect backoff: doubles per failure...
