@@ -19,6 +19,7 @@ Runs one peerlab node (the simulator's sans-IO protocol::Node) as a process on r
                            port 0: ephemeral, see status.json "listen")
   --connect IPV4:PORT      keep a connection to this peer (repeatable; retried with backoff)
   --mine SECONDS           find blocks as a Poisson process with this mean (no real PoW yet)
+  --mine-until SECONDS     stop finding blocks after SECONDS of uptime
   --seed N                 seed of the node's RNG and of the mining timer (default 1)
   --outbound N             also let the node open N connections from its address manager
                            (dialled on the chain's port; default 0)
@@ -174,6 +175,10 @@ Result<ParsedArgs> ParseDaemonArgs(std::span<const std::string_view> args) {
       auto s = ParseSeconds(flag, value, false);
       if (!s.ok()) return s.status();
       c.mine_mean_s = *s;
+    } else if (flag == "--mine-until") {
+      auto s = ParseSeconds(flag, value, true);
+      if (!s.ok()) return s.status();
+      c.mine_until = ToNs(*s);
     } else if (flag == "--seed") {
       auto v = ParseUInt(flag, value, UINT64_MAX);
       if (!v.ok()) return v.status();

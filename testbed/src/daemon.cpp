@@ -139,9 +139,10 @@ void Daemon::RunOnce(DurationNs max_wait) {
     Feed(protocol::TimerFired{timer});
   }
   if (now_ >= next_mine_at_) {
-    Feed(protocol::BlockFound{});
+    if (now_ < config_.mine_until) Feed(protocol::BlockFound{});
     next_mine_at_ =
         now_ + static_cast<DurationNs>(mining_rng_->Exponential(config_.mine_mean_s * 1e9));
+    if (next_mine_at_ >= config_.mine_until) next_mine_at_ = kTimeNever;  // --mine-until
   }
   FlushDelayed();
   if (now_ >= next_housekeeping_) {

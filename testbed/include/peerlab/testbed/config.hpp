@@ -36,6 +36,9 @@ struct DaemonConfig {
   std::string datadir;   // --datadir: status.json, blocks.csv, peers.csv
   double mine_mean_s = 0;  // --mine: mean seconds between found blocks (Poisson); 0 = off
   std::uint64_t seed = 1;  // --seed: the node's RNG and the mining timer
+  // --mine-until: no block is found after this much uptime, so a testbed's last blocks can
+  // spread before it stops the daemons.
+  TimeNs mine_until = kTimeNever;
 
   // Defences (docs/testbed.md "Hostile peers"); defaults follow Bitcoin Core where it has one.
   std::uint32_t max_inbound = 32;                    // --max-inbound; more are closed at once
