@@ -195,6 +195,7 @@ Result<std::vector<NodePlan>> Plan(const scenario::Scenario& s, bool delays, con
   const sim::SimConfig& c = s.sim;
   const std::uint32_t n = c.nodes;
   const std::vector<std::uint32_t> regions = sim::DrawRegions(c);
+  const std::vector<std::uint32_t> ases = sim::DrawAutonomousSystems(c);
   auto groups = sim::AssignGroups(c);
   if (!groups.ok()) return Status::Error(s.file + ": " + groups.status().message());
   const std::vector<double> hashrates = sim::NodeHashrates(c, *groups);
@@ -213,6 +214,7 @@ Result<std::vector<NodePlan>> Plan(const scenario::Scenario& s, bool delays, con
     if (!port.ok()) return port.status();
     p.port = *port;
     p.region = regions[i];
+    p.as = ases[i];
     p.group = (*groups)[i];
     p.hashrate = hashrates[i] / total;
     // Rates add up to one block per block_interval: mean = interval / share.

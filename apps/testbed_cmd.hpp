@@ -22,6 +22,7 @@ struct NodePlan {
   std::uint32_t ip = 0;      // its own loopback address, 127.0.1.(index + 1)
   std::uint16_t port = 0;
   std::uint32_t region = 0;
+  std::uint32_t as = 0;      // autonomous system (as the simulator draws it; no effect here)
   std::uint32_t group = 0;
   double hashrate = 0;       // share of the network's hashrate
   double mine_mean_s = 0;    // --mine; 0: not a miner

@@ -291,13 +291,15 @@ Status WriteResults(const scenario::Scenario& s, const std::vector<NodePlan>& pl
   for (std::uint32_t i = 0; i < n; ++i) {
     for (std::uint32_t to : plan[i].connect) edges.push_back({i, to, sim::EdgeType::kFullRelay});
   }
-  results::CsvWriter nodes({"node", "region", "group", "hashrate", "address", "mine_mean_s",
-                            "tip_height", "exit"});
+  // The simulator's nodes.csv columns first (design §6), then the testbed's own.
+  results::CsvWriter nodes({"node", "region", "as", "group", "hashrate", "online", "address",
+                            "mine_mean_s", "tip_height", "exit"});
   for (std::uint32_t i = 0; i < n; ++i) {
     const NodePlan& p = plan[i];
     const NodeOutcome& o = outcomes[i];
-    nodes.Field(i).Field(std::string_view(s.sim.regions.names[p.region]));
+    nodes.Field(i).Field(std::string_view(s.sim.regions.names[p.region])).Field(p.as);
     nodes.Field(std::string_view(s.sim.groups[p.group].name)).Field(p.hashrate);
+    nodes.Field(!o.crashed);  // online to the end
     nodes.Field(std::to_string(p.ip >> 24) + "." + std::to_string((p.ip >> 16) & 255) + "." +
                 std::to_string((p.ip >> 8) & 255) + "." + std::to_string(p.ip & 255) + ":" +
                 std::to_string(p.port));

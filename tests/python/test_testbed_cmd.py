@@ -131,6 +131,14 @@ def test_blocks_csv_has_the_simulators_columns(run, peerlab_bin, tmp_path):
                     "--quiet"], check=True, capture_output=True, timeout=60)
     testbed_header = (out / "blocks.csv").read_text().splitlines()[0]
     assert testbed_header == (sim_out / "blocks.csv").read_text().splitlines()[0]
+    # nodes.csv extends the simulator's columns; edges.csv is the simulator's initial graph.
+    sim_nodes = (sim_out / "nodes.csv").read_text().splitlines()[0]
+    assert (out / "nodes.csv").read_text().splitlines()[0].startswith(sim_nodes + ",")
+    # A fixed topology (random-regular) ends as it started in the simulator: same graph.
+    def edges(path):
+        return sorted((r["source"], r["target"]) for r in csv.DictReader(open(path)))
+    assert edges(out / "edges.csv") == edges(sim_out / "edges.csv")
+    assert len(edges(out / "edges.csv")) == 5  # 5 nodes of degree 2
     with open(out / "blocks.csv") as f:
         rows = list(csv.DictReader(f))
     assert len(rows) == summary["blocks"]["mined"]
