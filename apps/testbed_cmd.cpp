@@ -391,7 +391,14 @@ int TestbedMain(int argc, char** argv) {
     std::error_code ec;
     std::filesystem::create_directories(plan[i].datadir, ec);
     outcomes[i].pid = Spawn(DaemonArgs(a, s, plan, i, info.mining_stop_s), plan[i].datadir + "/peerlabd.log");
-    if (outcomes[i].pid > 0) ++running;
+    if (outcomes[i].pid > 0) {
+      ++running;
+    } else {
+      outcomes[i].crashed = true;
+      info.crashes.push_back("node " + std::to_string(i) + ": fork: " + std::strerror(errno));
+      std::fprintf(stderr, "peerlab testbed: %s\n", info.crashes.back().c_str());
+      crashed = true;
+    }
   }
   auto reap = [&](bool stopping) {
     for (std::uint32_t i = 0; i < n; ++i) {
