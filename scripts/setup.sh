@@ -16,6 +16,9 @@ packages=(
   python3-networkx python3-scipy libspectra-dev python3-tqdm python3-distributed python3-yaml
   # wire fuzzing: libFuzzer target (tests/fuzz, -DPEERLAB_LIBFUZZER=ON)
   clang-14 libclang-rt-14-dev
+  # interoperability: a real node to talk to (tests/python/test_{chain,litecoind}_interop.py
+  # run /usr/lib/litecoin/litecoind on regtest and fail without it)
+  litecoind
 )
 
 missing=()

@@ -31,13 +31,14 @@ Result<ParsedArgs> Parse(std::vector<std::string_view> args) { return ParseDaemo
 TEST(TestbedArgs, ParsesTheContract) {
   auto p = Parse({"--chain", "peerlab-sim", "--listen", "127.0.0.1:0", "--connect",
                   "10.0.0.1:18444", "--connect", "10.0.0.2:1", "--datadir", "/tmp/x", "--mine",
-                  "2.5", "--seed", "7"});
+                  "2.5", "--mine-limit", "3", "--seed", "7"});
   ASSERT_TRUE(p.ok()) << p.status().message();
   EXPECT_EQ(p->config.chain, "peerlab-sim");
   EXPECT_EQ(p->config.listen, (Endpoint{0x7f000001, 0}));
   ASSERT_EQ(p->config.connect.size(), 2u);
   EXPECT_EQ(p->config.connect[0], (Endpoint{0x0a000001, 18444}));
   EXPECT_EQ(p->config.mine_mean_s, 2.5);
+  EXPECT_EQ(p->config.mine_limit, 3u);
   EXPECT_EQ(p->config.seed, 7u);
   EXPECT_TRUE(Parse({"--help"})->help);
 }
@@ -63,15 +64,25 @@ TEST(TestbedArgs, RejectsBadInputWithOneLine) {
   }
 }
 
-TEST(TestbedChain, KnowsThePeerlabSimChainOnly) {
+TEST(TestbedChain, ResolvesTheBuiltInChains) {
   auto sim = LookupChain("peerlab-sim");
   ASSERT_TRUE(sim.ok());
   EXPECT_EQ(sim->magic, protocol::wire::kMagicRegtest);
+  EXPECT_EQ(sim->default_port, 18444);
   EXPECT_EQ(sim->genesis.Id().ToHex(),
             "0f9188f13cb7b2c71f2a335e3a4fc328bf5beb436012afca590b1a11466e2206");
-  EXPECT_NE(LookupChain("bitcoin-regtest").status().message().find("not built yet"),
-            std::string::npos);
-  EXPECT_NE(LookupChain("nope").status().message().find("unknown chain 'nope'"), std::string::npos);
+  auto ltc = LookupChain("litecoin-regtest");
+  ASSERT_TRUE(ltc.ok());
+  EXPECT_EQ(ltc->default_port, 19444);
+  EXPECT_EQ(ltc->params->pow, protocol::PowKind::kScrypt);
+  EXPECT_EQ(ltc->genesis.Id().ToHex(),
+            "530827f38f93b43ed12af0b3ad25a288dc02ed74d6d7857862df51fc56c416f9");
+  EXPECT_EQ(ltc->genesis_size_bytes, ltc->params->genesis_block.size());
+  ASSERT_TRUE(LookupChain("bitcoin-regtest").ok());
+  const std::string error = LookupChain("nope").status().message();
+  EXPECT_NE(error.find("--chain: unknown chain 'nope'"), std::string::npos) << error;
+  EXPECT_NE(error.find("peerlab-sim, litecoin-regtest, bitcoin-regtest"), std::string::npos)
+      << error;
 }
 
 TEST(TestbedTimers, EarliestFirstAndBounded) {
@@ -111,8 +122,9 @@ DaemonConfig QuietConfig(const std::string& dir) {
 }
 
 // Steps the daemons until `done` or a generous wall-clock limit; the caller asserts after.
-void StepUntil(std::vector<Daemon*> daemons, const std::function<bool()>& done) {
-  const auto limit = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+void StepUntil(std::vector<Daemon*> daemons, const std::function<bool()>& done,
+               std::chrono::milliseconds within = std::chrono::seconds(30)) {
+  const auto limit = std::chrono::steady_clock::now() + within;
   while (!done() && std::chrono::steady_clock::now() < limit) {
     for (Daemon* d : daemons) d->RunOnce(5 * kMillisecond);
   }
@@ -140,6 +152,53 @@ TEST(TestbedDaemon, TwoDaemonsHandshakeOverLoopback) {
   EXPECT_EQ((*a)->connection_count(), 0u);
   EXPECT_EQ((*a)->counters().remote_closes, 1u);
 }
+
+// A mines real blocks; B checks every header and block it receives and follows A's chain.
+class TestbedRelay : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(TestbedRelay, MinedBlocksReachTheOtherDaemon) {
+  const std::string chain = GetParam();
+  DaemonConfig ac = QuietConfig(TempDir("relay_a_" + chain));
+  ac.chain = chain;
+  ac.mine_mean_s = 0.02;
+  ac.mine_limit = 5;
+  auto a = Daemon::Create(ac);
+  ASSERT_TRUE(a.ok()) << a.status().message();
+  DaemonConfig bc = QuietConfig(TempDir("relay_b_" + chain));
+  bc.chain = chain;
+  bc.connect.push_back((*a)->listen_endpoint());
+  auto b = Daemon::Create(bc);
+  ASSERT_TRUE(b.ok()) << b.status().message();
+  auto tip_id = [](Daemon& d) { return d.blocks().Get(d.node().tip()).id; };
+  StepUntil({a->get(), b->get()}, [&] {
+    return (*a)->blocks().Get((*a)->node().tip()).height == 5 && tip_id(**b) == tip_id(**a);
+  });
+  const protocol::BlockRecord& a_tip = (*a)->blocks().Get((*a)->node().tip());
+  EXPECT_EQ(a_tip.height, 5u);
+  ASSERT_EQ(tip_id(**b).ToHex(), a_tip.id.ToHex());
+  // B holds A's bytes of every block, not a rendering of its own.
+  for (protocol::BlockHandle h = (*b)->node().tip(); h != protocol::kGenesis;
+       h = (*b)->blocks().Get(h).parent) {
+    const auto* mine = (*a)->blocks().BlockData(*(*a)->blocks().Find((*b)->blocks().Get(h).id));
+    const auto* theirs = (*b)->blocks().BlockData(h);
+    ASSERT_NE(mine, nullptr);
+    ASSERT_NE(theirs, nullptr);
+    EXPECT_EQ(*mine, *theirs);
+  }
+  EXPECT_EQ((*a)->counters().punishments, 0u);
+  EXPECT_EQ((*b)->counters().punishments, 0u);
+  // The limit holds: no sixth block however long A runs.
+  StepUntil({a->get(), b->get()}, [] { return false; }, std::chrono::milliseconds(300));
+  EXPECT_EQ((*a)->blocks().Get((*a)->node().tip()).height, 5u);
+}
+
+INSTANTIATE_TEST_SUITE_P(Chains, TestbedRelay,
+                         ::testing::Values("peerlab-sim", "litecoin-regtest", "bitcoin-regtest"),
+                         [](const auto& info) {
+                           std::string name = info.param;
+                           std::erase(name, '-');
+                           return name;
+                         });
 
 TEST(TestbedDaemon, SilentPeersAreDroppedAtTheIdleTimeout) {
   DaemonConfig ac = QuietConfig(TempDir("idle_a"));

@@ -174,6 +174,7 @@ Result<BlockHandle> BlockStore::AddHeader(const BlockHeader& header, const Chain
   if (!work || p.chain_work > UINT64_MAX - *work) {
     return Status::Error(what + "chain work does not fit in 64 bits (target too hard)");
   }
+  ++pow_checks_;
   if (!CheckProofOfWork(header, chain)) {
     return Status::Error(what + "proof of work fails (high-hash)");
   }

@@ -27,6 +27,13 @@ ByteSeam::Decoded ByteSeam::DecodeFrame() {
                                                                   : Decoded::kMalformed;
 }
 
-void ByteSeam::Send(const Message& m) { encoder_.Push(ToWire(m, *blocks_, *txs_)); }
+void ByteSeam::Send(const Message& m) {
+  wire::Message w = ToWire(m, *blocks_, *txs_);
+  if (auto* v = std::get_if<wire::Version>(&w)) {
+    v->timestamp = version_time_;
+    v->addr_recv = version_addr_recv_;
+  }
+  encoder_.Push(w);
+}
 
 }  // namespace peerlab::protocol

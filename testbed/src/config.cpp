@@ -12,13 +12,16 @@ constexpr std::string_view kUsage =
 
 Runs one peerlab node (the simulator's sans-IO protocol::Node) as a process on real TCP.
 
-  --chain NAME             chain parameters: peerlab-sim (regtest magic and genesis)
+  --chain NAME             chain parameters: peerlab-sim (the simulation's chain),
+                           litecoin-regtest (scrypt PoW), bitcoin-regtest
   --datadir DIR            where status.json (rewritten every second), blocks.csv and
                            peers.csv go; created if missing
   --listen IPV4:PORT       listening address (default 127.0.0.1 on the chain's port;
                            port 0: ephemeral, see status.json "listen")
   --connect IPV4:PORT      keep a connection to this peer (repeatable; retried with backoff)
-  --mine SECONDS           find blocks as a Poisson process with this mean (no real PoW yet)
+  --mine SECONDS           find real blocks (proof of work ground on the chain's easy
+                           regtest target) as a Poisson process with this mean
+  --mine-limit N           stop mining after N blocks found here (default 0: never)
   --mine-until SECONDS     stop finding blocks after SECONDS of uptime
   --seed N                 seed of the node's RNG and of the mining timer (default 1)
   --outbound N             also let the node open N connections from its address manager
@@ -33,6 +36,8 @@ Runs one peerlab node (the simulator's sans-IO protocol::Node) as a process on r
                            latency for the testbed; repeatable)
   --source-ip IPV4         source address of outgoing connections (so that peers on one
                            host can tell nodes apart by address)
+  --save-blocks            write each accepted block's serialized bytes (as on the wire,
+                           with witnesses) to DIR/blocks/<id>.bin
   --quiet                  no log lines on stderr
   -h, --help               this help
 
@@ -128,6 +133,10 @@ Result<ParsedArgs> ParseDaemonArgs(std::span<const std::string_view> args) {
       c.log = false;
       continue;
     }
+    if (flag == "--save-blocks") {
+      c.save_blocks = true;
+      continue;
+    }
     if (flag.substr(0, 2) != "--") {
       return Status::Error("unexpected argument '" + std::string(flag) + "' (see --help)");
     }
@@ -179,6 +188,10 @@ Result<ParsedArgs> ParseDaemonArgs(std::span<const std::string_view> args) {
       auto s = ParseSeconds(flag, value, true);
       if (!s.ok()) return s.status();
       c.mine_until = ToNs(*s);
+    } else if (flag == "--mine-limit") {
+      auto v = ParseUInt(flag, value, UINT32_MAX);
+      if (!v.ok()) return v.status();
+      c.mine_limit = *v;
     } else if (flag == "--seed") {
       auto v = ParseUInt(flag, value, UINT64_MAX);
       if (!v.ok()) return v.status();

@@ -31,6 +31,15 @@ std::uint64_t Token(std::uint32_t generation, protocol::PeerId peer) {
   return std::uint64_t{generation} << 32 | peer;
 }
 
+// An IPv4 endpoint as the wire's IPv4-mapped IPv6 address (::ffff:a.b.c.d).
+protocol::wire::NetAddr ToNetAddr(const Endpoint& e) {
+  protocol::wire::NetAddr a;
+  a.ip[10] = a.ip[11] = 0xff;
+  for (int i = 0; i < 4; ++i) a.ip[12 + i] = static_cast<std::uint8_t>(e.ip >> (24 - 8 * i));
+  a.port = e.port;
+  return a;
+}
+
 }  // namespace
 
 Result<std::unique_ptr<Daemon>> Daemon::Create(const DaemonConfig& config) {
@@ -138,10 +147,21 @@ void Daemon::RunOnce(DurationNs max_wait) {
   for (int i = 0; i < 4096 && timers_.PopDue(now_, &timer); ++i) {
     Feed(protocol::TimerFired{timer});
   }
+  // SIGUSR1: one block now, on the tip, whether or not --mine is on (for scripted experiments
+  // and tests that need a block at a known moment, e.g. after syncing from a peer).
+  for (int n = loop_->TakeMineRequests(); n > 0; --n) {
+    Feed(protocol::BlockFound{static_cast<std::uint32_t>(::time(nullptr))});
+  }
   if (now_ >= next_mine_at_) {
-    if (now_ < config_.mine_until) Feed(protocol::BlockFound{});
+    // The header time is the wall clock (the node raises it past the median time past), as
+    // a real miner stamps it; peers check it against their own clocks.
+    if (now_ < config_.mine_until) {
+      Feed(protocol::BlockFound{static_cast<std::uint32_t>(::time(nullptr))});
+    }
     next_mine_at_ =
-        now_ + static_cast<DurationNs>(mining_rng_->Exponential(config_.mine_mean_s * 1e9));
+        config_.mine_limit != 0 && blocks_mined_ >= config_.mine_limit
+            ? kTimeNever
+            : now_ + static_cast<DurationNs>(mining_rng_->Exponential(config_.mine_mean_s * 1e9));
     if (next_mine_at_ >= config_.mine_until) next_mine_at_ = kTimeNever;  // --mine-until
   }
   FlushDelayed();
@@ -172,7 +192,13 @@ void Daemon::ApplyOutbox() {
   for (const protocol::Outbox::Send& s : outbox_.sends) {
     Connection* c = s.peer < conns_.size() ? conns_[s.peer].get() : nullptr;
     if (c != nullptr && c->node_knows && !c->closing && !c->connecting) {
-      c->seam.Send(pool_.Get(s.message));
+      const protocol::Message& m = pool_.Get(s.message);
+      if (m.type == protocol::MsgType::kVersion) {
+        // Core takes the version's timestamp as a clock sample from its outbound peers: a
+        // zero would count as 56 years slow.
+        c->seam.SetVersionContext(::time(nullptr), ToNetAddr(c->remote));
+      }
+      c->seam.Send(m);
       c->gate.Queued(c->bytes_out + c->seam.BytesToSend().size(), now_);
       ++c->msgs_out;
       if (c->seam.BytesToSend().size() > config_.max_send_queue) {
@@ -245,7 +271,7 @@ Daemon::Connection* Daemon::NewConnection() {
   while (id < conns_.size() && conns_[id]) ++id;
   if (id >= max_connections_) return nullptr;
   if (id == conns_.size()) conns_.emplace_back();
-  conns_[id] = std::make_unique<Connection>(chain_.magic, id, *stack_);
+  conns_[id] = std::make_unique<Connection>(id, *stack_);
   conns_[id]->generation = next_generation_++;
   conns_[id]->opened_at = now_;
   conns_[id]->last_recv_at = now_;

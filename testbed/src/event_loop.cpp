@@ -50,6 +50,7 @@ Result<std::unique_ptr<EventLoop>> EventLoop::Create(bool handle_signals) {
     sigemptyset(&set);
     sigaddset(&set, SIGTERM);
     sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGUSR1);
     // Blocked signals stay pending for the signalfd instead of killing the process.
     if (sigprocmask(SIG_BLOCK, &set, nullptr) != 0) return Status::Error(Errno("sigprocmask"));
     loop->signal_fd_ = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
@@ -97,6 +98,10 @@ void EventLoop::Wait(DurationNs timeout, std::vector<Readiness>& ready) {
     if (e.data.u64 == kSignalToken) {
       signalfd_siginfo info{};
       while (read(signal_fd_, &info, sizeof info) == static_cast<ssize_t>(sizeof info)) {
+        if (info.ssi_signo == SIGUSR1) {
+          ++mine_requests_;
+          continue;
+        }
         stop_requested_ = true;
         stop_signal_ = static_cast<int>(info.ssi_signo);
       }

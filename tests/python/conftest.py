@@ -1,6 +1,8 @@
 import os
 import pathlib
+import shutil
 import sys
+import tempfile
 
 import pytest
 
@@ -36,3 +38,52 @@ def small():
 
     return peerlab.load(str(ROOT / "scenarios" / "default.yaml")).with_(
         {"network.nodes": 60, "stop.blocks": 8})
+
+
+@pytest.fixture
+def litecoind():
+    """A fresh litecoind on regtest (tests/python/litecoind.py); fails if it is not installed."""
+    from litecoind import LITECOIND, Litecoind
+
+    if not os.access(LITECOIND, os.X_OK):
+        pytest.fail(f"{LITECOIND} is not installed: the interop tests need the Debian package "
+                    "'litecoind' (scripts/setup.sh installs it)")
+    datadir = tempfile.mkdtemp(prefix="peerlab-ltc-", dir="/tmp")
+    try:
+        node = Litecoind(datadir)
+    except RuntimeError as e:
+        shutil.rmtree(datadir, ignore_errors=True)
+        pytest.fail(str(e))
+    try:
+        yield node
+    finally:
+        node.stop()
+        shutil.rmtree(datadir, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def peerlabd():
+    """The built peerlabd executable."""
+    exe = BUILD / "peerlabd"
+    assert exe.exists(), f"{exe} not built; run scripts/test"
+    return str(exe)
+
+
+@pytest.fixture
+def spawn(peerlabd, tmp_path):
+    """start(name, *args, chain=..., fd_limit=...): a peerlabd child process in tmp_path/name,
+    killed at the end of the test if it is still running (peerlabd_proc.Daemon)."""
+    from peerlabd_proc import Daemon
+
+    daemons = []
+
+    def start(name, *args, **kwargs):
+        d = Daemon(peerlabd, tmp_path / name, *args, **kwargs)
+        daemons.append(d)
+        return d
+
+    yield start
+    for d in daemons:
+        if d.proc.poll() is None:
+            d.proc.kill()
+            d.proc.wait()

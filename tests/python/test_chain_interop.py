@@ -3,29 +3,19 @@
 `peerlab wire mine` builds real blocks with the protocol layer's miner (protocol/mining.hpp);
 python-bitcoinlib (Debian's python3-bitcoinlib) must parse them to the same id and merkle
 root, and Python's hashlib.scrypt must give the same proof-of-work hash on litecoin-regtest.
-Then litecoind 0.21 itself (installed at /usr/lib/litecoin/litecoind, regtest, own datadir
-under /tmp, loopback only): it must accept our mined blocks (`submitblock`), and every block it
-mines must pass `peerlab wire check-block` (scrypt PoW, merkle root and witness commitment,
+Then litecoind 0.21 itself (the `litecoind` fixture, conftest.py: regtest, own datadir under
+/tmp, loopback only): it must accept our mined blocks (`submitblock`), and every block it mines
+must pass `peerlab wire check-block` (scrypt PoW, merkle root and witness commitment,
 byte-identical re-serialization).
 """
-import base64
 import hashlib
 import json
-import os
-import pathlib
-import shutil
-import socket
 import subprocess
-import tempfile
-import time
-import urllib.request
 
 import pytest
 
 bitcoin = pytest.importorskip("bitcoin")
 from bitcoin.core import CBlock, b2lx  # noqa: E402
-
-LITECOIND = "/usr/lib/litecoin/litecoind"
 
 
 def run(peerlab_bin, *args, data=None):
@@ -100,73 +90,6 @@ def test_check_block_rejects_a_tampered_block(peerlab_bin):
     assert code == 2
     assert reports[0]["body_ok"] is False
     assert "bad-txnmrklroot" in reports[0]["error"]
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Litecoind:
-    def __init__(self, datadir):
-        self.datadir = datadir
-        self.port, self.rpcport = free_port(), free_port()
-        self.proc = subprocess.Popen(
-            [LITECOIND, "-regtest", f"-datadir={datadir}", "-vbparams=mweb:-2:0",
-             "-bind=127.0.0.1", f"-port={self.port}", f"-rpcport={self.rpcport}",
-             "-rpcbind=127.0.0.1", "-rpcallowip=127.0.0.1", "-fallbackfee=0.0001",
-             "-printtoconsole=0", "-dnsseed=0", "-listenonion=0"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        cookie = pathlib.Path(datadir) / "regtest" / ".cookie"
-        deadline = time.time() + 60
-        while True:
-            try:
-                if cookie.exists():
-                    self.auth = base64.b64encode(cookie.read_bytes().strip()).decode()
-                    self.call("getblockcount")
-                    return
-            except (OSError, RuntimeError):
-                pass
-            if time.time() > deadline or self.proc.poll() is not None:
-                self.stop()
-                pytest.fail("litecoind did not start")
-            time.sleep(0.3)
-
-    def call(self, method, *params):
-        body = json.dumps({"jsonrpc": "1.0", "id": 1, "method": method, "params": list(params)})
-        req = urllib.request.Request(f"http://127.0.0.1:{self.rpcport}/", data=body.encode(),
-                                     headers={"Authorization": "Basic " + self.auth,
-                                              "Content-Type": "application/json"})
-        try:
-            with urllib.request.urlopen(req, timeout=120) as resp:
-                reply = json.loads(resp.read())
-        except urllib.error.HTTPError as e:  # RPC errors come with HTTP 500 and a JSON body
-            reply = json.loads(e.read())
-        if reply.get("error"):
-            raise RuntimeError(f"{method}: {reply['error']}")
-        return reply["result"]
-
-    def stop(self):
-        if self.proc.poll() is None:
-            try:
-                self.call("stop")
-                self.proc.wait(timeout=60)
-            except Exception:  # noqa: BLE001 - make sure the daemon we started goes away
-                self.proc.kill()
-                self.proc.wait()
-
-
-@pytest.fixture
-def litecoind():
-    assert os.path.exists(LITECOIND), f"{LITECOIND} is not installed"
-    datadir = tempfile.mkdtemp(prefix="peerlab-ltc-", dir="/tmp")
-    node = Litecoind(datadir)
-    try:
-        yield node
-    finally:
-        node.stop()
-        shutil.rmtree(datadir, ignore_errors=True)
 
 
 def test_litecoind_accepts_our_blocks_and_we_accept_its_blocks(peerlab_bin, litecoind):

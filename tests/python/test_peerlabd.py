@@ -3,12 +3,8 @@
 Waits use generous timeouts (a loaded machine is slow); the assertions after them do not
 depend on timing. Every daemon listens on 127.0.0.1:0 and status.json says which port.
 """
-import hashlib
-import json
 import os
 import pathlib
-import resource
-import select
 import signal
 import socket
 import struct
@@ -18,9 +14,8 @@ import time
 import pytest
 
 from conftest import BUILD
-
-REGTEST_MAGIC = bytes.fromhex("fabfb5da")
-WAIT_S = 30
+from peerlabd_proc import WAIT_S, closed_by_peer, established, frame, read_frames, \
+    version_payload
 
 
 def _rss_bound_kib():
@@ -32,104 +27,6 @@ def _rss_bound_kib():
 
 
 RSS_BOUND_KIB = _rss_bound_kib()
-
-
-@pytest.fixture(scope="session")
-def peerlabd():
-    exe = BUILD / "peerlabd"
-    assert exe.exists(), f"{exe} not built; run scripts/test"
-    return str(exe)
-
-
-class Daemon:
-    def __init__(self, exe, datadir, *args, fd_limit=None):
-        self.datadir = pathlib.Path(datadir)
-        self.datadir.mkdir(parents=True, exist_ok=True)
-        self.log = open(self.datadir / "stderr.log", "w")
-        self.proc = subprocess.Popen(
-            [exe, "--chain", "peerlab-sim", "--listen", "127.0.0.1:0", "--datadir",
-             str(self.datadir), *args], stdout=subprocess.DEVNULL, stderr=self.log,
-            preexec_fn=None if fd_limit is None else
-            lambda: resource.setrlimit(resource.RLIMIT_NOFILE, (fd_limit, fd_limit)))
-        self.port = int(self.wait(lambda s: s["running"])["listen"].split(":")[1])
-
-    def status(self):
-        try:
-            with open(self.datadir / "status.json") as f:
-                return json.load(f)  # written by rename: never partial
-        except FileNotFoundError:
-            return None
-
-    def wait(self, predicate, timeout=WAIT_S):
-        deadline = time.monotonic() + timeout
-        last = None
-        while time.monotonic() < deadline:
-            exited = self.proc.poll() is not None
-            last = self.status()
-            if last is not None and predicate(last):
-                return last
-            # An exit without a final status.json ("running": false) is a crash.
-            assert not exited or (last is not None and not last["running"]), \
-                f"peerlabd died with {self.proc.returncode}\n{self.stderr()}"
-            time.sleep(0.05)
-        pytest.fail(f"timed out waiting; last status: {json.dumps(last)[:2000]}\n{self.stderr()}")
-
-    def stop(self, sig=signal.SIGTERM):
-        if self.proc.poll() is None:
-            self.proc.send_signal(sig)
-        code = self.proc.wait(timeout=WAIT_S)
-        self.log.close()
-        return code
-
-    def stderr(self):
-        return (self.datadir / "stderr.log").read_text()
-
-    def rss_kib(self):
-        for line in pathlib.Path(f"/proc/{self.proc.pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-        raise AssertionError("no VmRSS")
-
-
-@pytest.fixture
-def spawn(peerlabd, tmp_path):
-    daemons = []
-
-    def start(name, *args, **kwargs):
-        d = Daemon(peerlabd, tmp_path / name, *args, **kwargs)
-        daemons.append(d)
-        return d
-
-    yield start
-    for d in daemons:
-        if d.proc.poll() is None:
-            d.proc.kill()
-            d.proc.wait()
-
-
-def established(status, direction):
-    return [p for p in status["peers"]
-            if p["direction"] == direction and p["handshake"] == "established"]
-
-
-def frame(command, payload, magic=REGTEST_MAGIC, length=None):
-    checksum = hashlib.sha256(hashlib.sha256(payload).digest()).digest()[:4]
-    return (magic + command.encode().ljust(12, b"\0") +
-            struct.pack("<I", len(payload) if length is None else length) + checksum + payload)
-
-
-def closed_by_peer(sock, timeout=WAIT_S):
-    """True once the daemon closes `sock` (EOF or reset); False if it stays open."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        ready, _, _ = select.select([sock], [], [], 0.1)
-        if ready:
-            try:
-                if sock.recv(65536) == b"":
-                    return True
-            except (ConnectionResetError, BrokenPipeError):
-                return True
-    return False
 
 
 def open_flood(port, n):
@@ -177,23 +74,50 @@ def test_two_daemons_handshake_ping_and_stop_cleanly(spawn):
     assert b.status()["running"] is False
 
 
-def test_mining_appends_blocks_csv(spawn):
-    a = spawn("miner", "--mine", "0.1", "--seed", "3")
-    s = a.wait(lambda s: s["tip"]["height"] >= 5)
-    assert a.stop() == 0
-    final = a.status()
-    lines = (a.datadir / "blocks.csv").read_text().splitlines()
+GENESIS = {
+    "peerlab-sim": "0f9188f13cb7b2c71f2a335e3a4fc328bf5beb436012afca590b1a11466e2206",
+    "bitcoin-regtest": "0f9188f13cb7b2c71f2a335e3a4fc328bf5beb436012afca590b1a11466e2206",
+    "litecoin-regtest": "530827f38f93b43ed12af0b3ad25a288dc02ed74d6d7857862df51fc56c416f9",
+}
+
+
+def block_rows(daemon):
+    lines = (daemon.datadir / "blocks.csv").read_text().splitlines()
     assert lines[0] == ("id,height,parent,miner,mined_at_s,accepted_at_s,accepted_unix_s,"
                         "size_bytes")
-    rows = [line.split(",") for line in lines[1:]]
-    assert len(rows) == final["blocks_mined"] >= s["tip"]["height"]
-    genesis = "0f9188f13cb7b2c71f2a335e3a4fc328bf5beb436012afca590b1a11466e2206"
-    parent = genesis
-    for height, row in enumerate(rows, start=1):
+    return [line.split(",") for line in lines[1:]]
+
+
+@pytest.mark.parametrize("chain", sorted(GENESIS))
+def test_mined_blocks_are_relayed_between_daemons(spawn, chain):
+    # A mines real blocks (proof of work on the chain's target); B, connected to A, checks
+    # and stores each header and block from the wire and follows A's chain.
+    a = spawn("miner", "--mine", "0.1", "--mine-limit", "8", "--seed", "3", chain=chain)
+    b = spawn("follower", "--connect", f"127.0.0.1:{a.port}", chain=chain)
+    final = a.wait(lambda s: s["blocks_mined"] == 8)
+    assert final["chain"] == chain and final["tip"]["height"] == 8
+    # A's chain is final after its 8th block: B must reach exactly that tip.
+    s = b.wait(lambda s: s["tip"]["id"] == final["tip"]["id"])
+    assert s["tip"]["height"] == 8 and s["best_header_height"] == 8
+    assert s["blocks_mined"] == 0 and s["counters"]["punishments"] == 0
+    assert len(established(s, "outbound")) == 1
+    assert a.stop() == 0 and b.stop() == 0
+    final = a.status()
+
+    mined = block_rows(a)
+    assert len(mined) == final["blocks_mined"] == final["tip"]["height"]
+    parent = GENESIS[chain]
+    for height, row in enumerate(mined, start=1):
         assert row[1] == str(height) and row[2] == parent and row[3] == "self"
         assert float(row[4]) <= float(row[5])
+        assert int(row[7]) > 80  # a real block: header, coinbase
         parent = row[0]
-    assert final["tip"]["id"] == rows[-1][0]
+    assert final["tip"]["id"] == mined[-1][0]
+    # B accepted the same blocks in the same order, none of them its own.
+    followed = block_rows(b)
+    assert [(r[0], r[1], r[2], r[7]) for r in followed] == [(r[0], r[1], r[2], r[7])
+                                                            for r in mined]
+    assert all(r[3] == "" and r[4] == "" for r in followed)
 
 
 def test_hostile_peers_are_dropped_and_memory_stays_bounded(spawn):
@@ -282,34 +206,6 @@ def test_hostile_peers_are_dropped_and_memory_stays_bounded(spawn):
     assert a.stop() == 0
 
 
-def read_frames(sock, want, timeout=WAIT_S):
-    """Reads frames until every command in `want` arrived; returns the commands seen."""
-    seen, buf = [], b""
-    deadline = time.monotonic() + timeout
-    while not set(want) <= set(seen) and time.monotonic() < deadline:
-        ready, _, _ = select.select([sock], [], [], 0.1)
-        if not ready:
-            continue
-        chunk = sock.recv(65536)
-        assert chunk, "daemon closed the connection"
-        buf += chunk
-        while len(buf) >= 24 and len(buf) >= 24 + struct.unpack("<I", buf[16:20])[0]:
-            assert buf[:4] == REGTEST_MAGIC
-            seen.append(buf[4:16].rstrip(b"\0").decode())
-            buf = buf[24 + struct.unpack("<I", buf[16:20])[0]:]
-    return seen
-
-
-def version_payload(port):
-    def netaddr(p):
-        return struct.pack("<Q", 9) + b"\0" * 10 + b"\xff\xff" + bytes([127, 0, 0, 1]) + \
-            struct.pack(">H", p)
-    agent = b"/pytest/"
-    return (struct.pack("<iQq", 70016, 9, int(time.time())) + netaddr(port) + netaddr(0) +
-            struct.pack("<Q", 0x1234567890) + bytes([len(agent)]) + agent +
-            struct.pack("<i", 0) + b"\x00")
-
-
 def test_foreign_client_handshake_then_a_peer_that_never_reads(spawn):
     a = spawn("target", "--max-send-queue", "1000000")
     s = socket.create_connection(("127.0.0.1", a.port), timeout=WAIT_S)
@@ -373,7 +269,8 @@ def test_running_out_of_file_descriptors_pauses_accepting(spawn):
 def test_bad_command_line_gives_one_line_and_exit_2(peerlabd, tmp_path):
     cases = [
         (["--chain", "nope", "--datadir", str(tmp_path)], "--chain: unknown chain 'nope'"),
-        (["--chain", "bitcoin-regtest", "--datadir", str(tmp_path)], "not built yet"),
+        (["--chain", "litecoin", "--datadir", str(tmp_path)],
+         "(valid: peerlab-sim, litecoin-regtest, bitcoin-regtest)"),
         (["--chain", "peerlab-sim", "--datadir", str(tmp_path), "--listen", "x:1"], "--listen:"),
         (["--chain", "peerlab-sim", "--datadir", str(tmp_path), "--mine", "-1"], "--mine:"),
         (["--chain", "peerlab-sim"], "--datadir: required"),

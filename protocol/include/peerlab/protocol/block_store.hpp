@@ -104,6 +104,9 @@ class BlockStore {
   }
   // The chain of an open-mode store; null in the simulation.
   const ChainParams* chain() const { return chain_; }
+  // Open mode: proof-of-work checks AddHeader ran (passed or not; a known header is not
+  // checked again), so a daemon can show that every header it took was checked.
+  std::uint64_t pow_checks() const { return pow_checks_; }
   // Median header time of `h` and its up to 10 ancestors (Core's GetMedianTimePast).
   std::uint32_t MedianTimePast(BlockHandle h) const;
 
@@ -125,6 +128,7 @@ class BlockStore {
   std::unordered_map<Hash256, BlockHandle, Hash256Hasher> by_id_;  // lookups only, never iterated
   std::uint64_t work_per_block_;
   const ChainParams* chain_ = nullptr;
+  std::uint64_t pow_checks_ = 0;
   // Open mode only: the real bytes of blocks we have, by handle (lookups only, never iterated).
   std::unordered_map<BlockHandle, std::vector<std::uint8_t>> data_;
 };

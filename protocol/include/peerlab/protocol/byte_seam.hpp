@@ -18,6 +18,7 @@
 
 #include "peerlab/protocol/node.hpp"
 #include "peerlab/protocol/wire/framing.hpp"
+#include "peerlab/protocol/wire/messages.hpp"
 
 namespace peerlab::protocol {
 
@@ -50,6 +51,14 @@ class ByteSeam {
 
   // Frames an outgoing message (the real bytes of what the fast engine only sizes).
   void Send(const Message& m);
+  // What a version message carries that the sans-IO node cannot know, for drivers on real
+  // sockets: the sender's wall clock (Unix seconds; peers derive their clock offset from it)
+  // and the address of the peer it goes to. Applies to version messages sent afterwards;
+  // without it (the simulation, ns-3) both stay zero.
+  void SetVersionContext(std::int64_t unix_time, const wire::NetAddr& addr_recv) {
+    version_time_ = unix_time;
+    version_addr_recv_ = addr_recv;
+  }
   std::span<const std::uint8_t> BytesToSend() const { return encoder_.BytesToSend(); }
   void MarkBytesSent(std::size_t n) { encoder_.MarkBytesSent(n); }
 
@@ -66,6 +75,8 @@ class ByteSeam {
   wire::Message wire_message_;
   Message message_;
   bool failed_ = false;
+  std::int64_t version_time_ = 0;
+  wire::NetAddr version_addr_recv_{};
 };
 
 }  // namespace peerlab::protocol

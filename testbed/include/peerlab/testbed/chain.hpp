@@ -1,11 +1,11 @@
 // The seam where chain parameters plug into the daemon: one lookup from a chain name to what
 // the wire and the stores need, and one function that builds the node with its stores.
 //
-// Today only `peerlab-sim` exists: the simulator's chain (Bitcoin regtest magic and genesis,
-// easy target, no PoW checks) in a BlockStore private to this process, so a block mined by
-// another process is unknown here (its announcement decodes as malformed). ChainParams
-// (litecoin-regtest, bitcoin-regtest, scrypt PoW) and an open BlockStore that ingests headers
-// and blocks from the network replace LookupChain's table and MakeNodeStack's stores.
+// Every chain (protocol/chain_params.hpp: peerlab-sim, litecoin-regtest, bitcoin-regtest) runs
+// in open mode: the node's BlockStore is built from the chain's parameters, headers and blocks
+// from peers are checked (proof of work, bits, median time past, merkle root) and stored by
+// each connection's ByteSeam::Open, and blocks mined here are real (a coinbase, a merkle root,
+// a ground nonce), so daemons relay blocks to each other and to real nodes of the chain.
 #pragma once
 
 #include <cstdint>
@@ -14,6 +14,7 @@
 #include <string_view>
 
 #include "peerlab/protocol/block_store.hpp"
+#include "peerlab/protocol/chain_params.hpp"
 #include "peerlab/protocol/node.hpp"
 #include "peerlab/protocol/tx_store.hpp"
 #include "peerlab/protocol/wire/framing.hpp"
@@ -28,9 +29,11 @@ struct ChainSetup {
   std::uint16_t default_port = 0;  // --listen default; where node-chosen addresses are dialled
   protocol::BlockHeader genesis;
   std::uint32_t genesis_size_bytes = 0;
+  // The built-in parameters (immutable, program lifetime): the open store is built from them.
+  const protocol::ChainParams* params = nullptr;
 };
 
-// The only place chain names are resolved. Unknown names: one-line error naming the known ones.
+// The only place chain names are resolved. Unknown names: one-line error naming the valid ones.
 Result<ChainSetup> LookupChain(std::string_view name);
 
 // A node and what it points to; not movable (the node keeps pointers to its neighbours).
@@ -43,7 +46,7 @@ struct NodeStack {
   NodeStack& operator=(const NodeStack&) = delete;
 
   protocol::NodeConfig node_config;
-  protocol::BlockStore blocks;
+  protocol::BlockStore blocks;  // open mode: ByteSeam::Open adds what peers send
   protocol::TxStore txs;
   protocol::Node node;
 };

@@ -35,10 +35,12 @@ struct DaemonConfig {
   std::vector<Endpoint> connect;  // --connect, repeatable: kept connected, with backoff
   std::string datadir;   // --datadir: status.json, blocks.csv, peers.csv
   double mine_mean_s = 0;  // --mine: mean seconds between found blocks (Poisson); 0 = off
+  std::uint64_t mine_limit = 0;  // --mine-limit: stop mining after this many blocks; 0 = never
   std::uint64_t seed = 1;  // --seed: the node's RNG and the mining timer
   // --mine-until: no block is found after this much uptime, so a testbed's last blocks can
   // spread before it stops the daemons.
   TimeNs mine_until = kTimeNever;
+  bool save_blocks = false;  // --save-blocks: DIR/blocks/<id>.bin, the bytes of each block taken
 
   // Defences (docs/testbed.md "Hostile peers"); defaults follow Bitcoin Core where it has one.
   std::uint32_t max_inbound = 32;                    // --max-inbound; more are closed at once

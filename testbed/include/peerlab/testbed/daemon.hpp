@@ -65,6 +65,7 @@ class Daemon {
 
   const Endpoint& listen_endpoint() const { return listen_at_; }
   const protocol::Node& node() const { return stack_->node; }
+  const protocol::BlockStore& blocks() const { return stack_->blocks; }
   const DaemonCounters& counters() const { return counters_; }
   std::size_t connection_count() const;
   std::size_t established_count() const;
@@ -77,8 +78,9 @@ class Daemon {
 
  private:
   struct Connection {
-    Connection(const protocol::wire::Magic& magic, protocol::PeerId id, const NodeStack& stack)
-        : peer(id), seam(magic, id, stack.blocks, stack.txs) {}
+    // Open mode: what the peer sends is checked and added to the node's store by the seam.
+    Connection(protocol::PeerId id, NodeStack& stack)
+        : peer(id), seam(protocol::ByteSeam::Open(id, stack.blocks, stack.txs)) {}
     int fd = -1;
     protocol::PeerId peer;
     std::uint32_t generation = 0;  // tells stale epoll events from a reused peer id
@@ -156,6 +158,7 @@ class Daemon {
   Status OpenTables();
   void WriteStatus();
   void AppendBlockRow(protocol::BlockHandle h);
+  void SaveBlock(protocol::BlockHandle h);  // --save-blocks
   void AppendPeerRow(const Connection& c);
   void RecordOffender(const Connection& c);
   std::string HandshakeState(const Connection& c) const;

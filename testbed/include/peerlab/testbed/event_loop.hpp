@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <utility>
 #include <vector>
 
 #include "peerlab/protocol/node.hpp"
@@ -58,8 +59,9 @@ struct Readiness {
   bool error;  // EPOLLERR or EPOLLHUP
 };
 
-// An epoll set. With `handle_signals`, SIGTERM and SIGINT are blocked and read from a signalfd
-// in the same set, so a stop request is just another event (no async-signal handler runs).
+// An epoll set. With `handle_signals`, SIGTERM and SIGINT (stop) and SIGUSR1 (mine a block
+// now) are blocked and read from a signalfd in the same set, so they are just other events (no
+// async-signal handler runs).
 class EventLoop {
  public:
   static Result<std::unique_ptr<EventLoop>> Create(bool handle_signals);
@@ -75,6 +77,8 @@ class EventLoop {
   bool stop_requested() const { return stop_requested_; }
   int stop_signal() const { return stop_signal_; }
   void RequestStop() { stop_requested_ = true; }
+  // SIGUSR1s received since the last call (several pending ones may arrive as one).
+  int TakeMineRequests() { return std::exchange(mine_requests_, 0); }
 
  private:
   EventLoop() = default;
@@ -84,6 +88,7 @@ class EventLoop {
   int signal_fd_ = -1;
   bool stop_requested_ = false;
   int stop_signal_ = 0;
+  int mine_requests_ = 0;
 };
 
 }  // namespace peerlab::testbed
