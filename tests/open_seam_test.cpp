@@ -223,6 +223,41 @@ INSTANTIATE_TEST_SUITE_P(Chains, OpenSeam,
 namespace peerlab::protocol {
 namespace {
 
+// A driver on real sockets gives version messages its clock and the peer's address (the node
+// has neither); without that they stay zero, as the simulation's bytes always were.
+TEST(OpenWire, VersionCarriesTheDriversClockAndPeerAddress) {
+  BlockStore open(LitecoinRegtestChain());
+  TxStore txs;
+  ByteSeam seam = ByteSeam::Open(0, open, txs);
+  Message version;
+  version.type = MsgType::kVersion;
+  version.value = 42;
+  seam.Send(version);
+  wire::NetAddr to;
+  to.ip[10] = to.ip[11] = 0xff;
+  to.ip[12] = 127;
+  to.ip[15] = 1;
+  to.port = 19444;
+  seam.SetVersionContext(1'700'000'000, to);
+  seam.Send(version);
+  wire::FrameDecoder decoder(LitecoinRegtestChain().magic);
+  std::span<const std::uint8_t> bytes = seam.BytesToSend();
+  std::vector<wire::Version> sent;
+  while (decoder.ReceivedBytes(bytes) && decoder.FrameComplete()) {
+    wire::Message m;
+    ASSERT_TRUE(wire::DecodeInto(decoder.frame().command, decoder.frame().payload, m).ok());
+    ASSERT_TRUE(std::holds_alternative<wire::Version>(m));
+    sent.push_back(std::get<wire::Version>(m));
+    decoder.NextFrame();
+  }
+  ASSERT_EQ(sent.size(), 2u);
+  EXPECT_EQ(sent[0].timestamp, 0);
+  EXPECT_EQ(sent[0].addr_recv, wire::NetAddr{});
+  EXPECT_EQ(sent[1].timestamp, 1'700'000'000);
+  EXPECT_EQ(sent[1].addr_recv, to);
+  EXPECT_EQ(sent[1].nonce, 42u);
+}
+
 TEST(OpenWire, GetDataAsksForWitnessBlocksAndBlocksGoOutAsStored) {
   BlockStore open(LitecoinRegtestChain());
   TxStore txs;

@@ -31,7 +31,7 @@ class Ns3Transport final : public sim::Transport {
   void Attach(sim::Simulation& sim) override {
     sim_ = &sim;
     for (std::uint32_t i = 0; i < sim.config().nodes; ++i) {
-      PEERLAB_ASSERT(net_.AddHost(sim.upload_bps(i), sim.download_bps(i)) == i);
+      PEERLAB_ASSERT(net_.AddHost(sim.upload_bps(i), sim.download_bps(i), sim.node_region(i)) == i);
     }
     decoder_.emplace(protocol::wire::kMagicRegtest, 0, sim.store(), sim.tx_store());
     encoder_.emplace(protocol::wire::kMagicRegtest, 0, sim.store(), sim.tx_store());
@@ -54,14 +54,15 @@ class Ns3Transport final : public sim::Transport {
 
   void Open(std::uint32_t a, protocol::PeerId a_slot, std::uint32_t b,
             protocol::PeerId b_slot) override {
-    // A core link made during a delay partition starts with the partition's delay.
-    const std::vector<std::uint8_t>& side = sim_->delay_partition_sides();
-    const bool crossing = !side.empty() && side[a] != side[b];
-    const std::uint32_t conn =
-        net_.Connect(a, b, Latency(a, b) + (crossing ? sim_->partition_delay() : 0));
-    PEERLAB_ASSERT(conn == conns_.size());
-    conns_.push_back({End{a, a_slot, sim_->slot_generation(a, a_slot), {}, false},
-                      End{b, b_slot, sim_->slot_generation(b, b_slot), {}, false}});
+    const std::uint32_t conn = net_.Connect(a, b);
+    Conn c{End{a, a_slot, sim_->slot_generation(a, a_slot), {}, false},
+           End{b, b_slot, sim_->slot_generation(b, b_slot), {}, false}};
+    if (conn < conns_.size()) {
+      conns_[conn] = std::move(c);  // a released id, reused
+    } else {
+      PEERLAB_ASSERT(conn == conns_.size());
+      conns_.push_back(std::move(c));
+    }
     conn_of_[Key(a, a_slot)] = conn;
     conn_of_[Key(b, b_slot)] = conn;
   }
@@ -84,14 +85,9 @@ class Ns3Transport final : public sim::Transport {
   }
 
   void PartitionChanged() override {
-    // Crossing core links get the partition's delay on top of their latency; at the heal
-    // they get their latency back (TCP reorders what overtakes the delayed packets).
-    const std::vector<std::uint8_t>& side = sim_->delay_partition_sides();
-    const DurationNs extra = sim_->partition_delay();
-    for (const auto& [a, b] : pairs_) {
-      const bool crossing = !side.empty() && side[a] != side[b];
-      net_.SetLatency(a, b, Latency(a, b) + (crossing ? extra : 0));
-    }
+    // Traffic between the sides takes the partition's delay on top of its latency; at the
+    // heal it gets its latency back (TCP reorders what overtakes the delayed packets).
+    net_.SetPartition(sim_->delay_partition_sides(), sim_->partition_delay());
   }
 
   void Run(const std::function<void(const sim::ProgressInfo&)>& progress,
@@ -120,17 +116,19 @@ class Ns3Transport final : public sim::Transport {
   static PacketNetworkConfig NetworkConfig(const sim::SimConfig& config) {
     PacketNetworkConfig c;
     c.seed = config.seed;
+    const std::size_t n = config.regions.names.size();
+    PEERLAB_ASSERT(n > 0 && config.regions.latency_ms.size() == n * n);
+    c.region_latency_ns.assign(n * n, 0);
+    for (std::size_t r = 0; r < n; ++r) {
+      for (std::size_t s = 0; s < n; ++s) {
+        c.region_latency_ns[r * n + s] = static_cast<std::int64_t>(
+            config.regions.LatencyMs(static_cast<std::uint32_t>(r), static_cast<std::uint32_t>(s)) * 1e6);
+      }
+    }
     return c;
   }
   static std::uint64_t Key(std::uint32_t node, protocol::PeerId slot) {
     return std::uint64_t{node} << 32 | slot;
-  }
-
-  std::int64_t Latency(std::uint32_t a, std::uint32_t b) {
-    const std::uint64_t pair = std::uint64_t{std::min(a, b)} << 32 | std::max(a, b);
-    if (known_pairs_.emplace(pair, 0).second) pairs_.push_back({std::min(a, b), std::max(a, b)});
-    // Region tables may be asymmetric; a point-to-point channel has one delay: the mean.
-    return (sim_->mean_latency(a, b) + sim_->mean_latency(b, a)) / 2;
   }
 
   static std::uint32_t PayloadLength(const std::vector<std::uint8_t>& frame) {
@@ -198,8 +196,6 @@ class Ns3Transport final : public sim::Transport {
   std::optional<protocol::ByteSeam> decoder_, encoder_;
   std::vector<Conn> conns_;                          // by PacketNetwork connection id
   std::unordered_map<std::uint64_t, std::uint32_t> conn_of_;  // node << 32 | slot -> newest
-  std::unordered_map<std::uint64_t, int> known_pairs_;
-  std::vector<std::pair<std::uint32_t, std::uint32_t>> pairs_;  // host pairs with a core link
   TimeNs stop_at_ = kTimeNever;
   std::function<void(const sim::ProgressInfo&)> progress_;
   std::uint64_t every_events_ = 1;
