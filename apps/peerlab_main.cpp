@@ -16,6 +16,7 @@
 #include "peerlab/scenario/scenario.hpp"
 #include "peerlab/util/version.hpp"
 #include "analyze_cmd.hpp"
+#include "testbed_cmd.hpp"
 #include "theory_cmd.hpp"
 #include "wire_tool.hpp"
 
@@ -28,6 +29,8 @@ constexpr const char* kMainHelp = R"HELP(peerlab: a network simulator for peer-t
 Usage:
   peerlab run FILE [options]     run a scenario, write a run directory, print its summary
   peerlab check FILE [--set K=V]...  parse and validate a scenario without running it
+  peerlab testbed FILE [options] run a small scenario (at most 64 nodes) as real peerlabd
+                                 processes on loopback; same run directory contract
   peerlab reference              print the scenario format reference (Markdown)
   peerlab analyze RUN_DIR        topology metrics and report of a run (or --graph FILE)
   peerlab wire decode|encode     Bitcoin P2P bytes to JSON lines and back
@@ -250,6 +253,7 @@ int main(int argc, char** argv) {
   }
   if (command == "run") return Run(argc, argv);
   if (command == "check") return Check(argc, argv);
+  if (command == "testbed") return peerlab::apps::TestbedMain(argc, argv);
   if (command == "wire") return peerlab::apps::WireMain(argc, argv);
   if (command == "analyze") return peerlab::apps::AnalyzeMain(argc, argv);
   if (command == "theory") return peerlab::apps::TheoryMain(argc, argv);

@@ -22,6 +22,7 @@ Runs one peerlab node (the simulator's sans-IO protocol::Node) as a process on r
   --mine SECONDS           find real blocks (proof of work ground on the chain's easy
                            regtest target) as a Poisson process with this mean
   --mine-limit N           stop mining after N blocks found here (default 0: never)
+  --mine-until SECONDS     stop finding blocks after SECONDS of uptime
   --seed N                 seed of the node's RNG and of the mining timer (default 1)
   --outbound N             also let the node open N connections from its address manager
                            (dialled on the chain's port; default 0)
@@ -31,6 +32,10 @@ Runs one peerlab node (the simulator's sans-IO protocol::Node) as a process on r
   --idle-timeout S         drop a peer that sent nothing for S seconds (default 1200)
   --ping-interval S        ping established peers every S seconds (default 120; 0 = off)
   --max-send-queue BYTES   drop a peer once this much waits to be sent to it (default 8 MiB)
+  --link-delay IPV4=MS     hold bytes sent to IPV4 for MS milliseconds (user-space link
+                           latency for the testbed; repeatable)
+  --source-ip IPV4         source address of outgoing connections (so that peers on one
+                           host can tell nodes apart by address)
   --save-blocks            write each accepted block's serialized bytes (as on the wire,
                            with witnesses) to DIR/blocks/<id>.bin
   --quiet                  no log lines on stderr
@@ -164,10 +169,25 @@ Result<ParsedArgs> ParseDaemonArgs(std::span<const std::string_view> args) {
       }
       if (c.known_peers.size() >= 1000) return Status::Error("--known-peer: at most 1000");
       c.known_peers.push_back(*ip);
+    } else if (flag == "--link-delay") {
+      auto d = ParseLinkDelay(value);
+      if (!d.ok()) return with_flag(d.status());
+      if (c.link_delays.size() >= 1000) return Status::Error("--link-delay: at most 1000");
+      c.link_delays.push_back(*d);
+    } else if (flag == "--source-ip") {
+      auto ip = ParseIpv4(value);
+      if (!ip.ok()) {
+        return Status::Error("--source-ip: expected an IPv4 address, got '" + std::string(value) + "'");
+      }
+      c.source_ip = *ip;
     } else if (flag == "--mine") {
       auto s = ParseSeconds(flag, value, false);
       if (!s.ok()) return s.status();
       c.mine_mean_s = *s;
+    } else if (flag == "--mine-until") {
+      auto s = ParseSeconds(flag, value, true);
+      if (!s.ok()) return s.status();
+      c.mine_until = ToNs(*s);
     } else if (flag == "--mine-limit") {
       auto v = ParseUInt(flag, value, UINT32_MAX);
       if (!v.ok()) return v.status();

@@ -114,7 +114,8 @@ Status Daemon::Run() {
 }
 
 TimeNs Daemon::NextDeadline() const {
-  return std::min({timers_.next_at(), next_mine_at_, next_housekeeping_, next_status_});
+  return std::min({timers_.next_at(), next_mine_at_, next_housekeeping_, next_status_,
+                   NextDelayRelease()});
 }
 
 void Daemon::RunOnce(DurationNs max_wait) {
@@ -154,12 +155,16 @@ void Daemon::RunOnce(DurationNs max_wait) {
   if (now_ >= next_mine_at_) {
     // The header time is the wall clock (the node raises it past the median time past), as
     // a real miner stamps it; peers check it against their own clocks.
-    Feed(protocol::BlockFound{static_cast<std::uint32_t>(::time(nullptr))});
+    if (now_ < config_.mine_until) {
+      Feed(protocol::BlockFound{static_cast<std::uint32_t>(::time(nullptr))});
+    }
     next_mine_at_ =
         config_.mine_limit != 0 && blocks_mined_ >= config_.mine_limit
             ? kTimeNever
             : now_ + static_cast<DurationNs>(mining_rng_->Exponential(config_.mine_mean_s * 1e9));
+    if (next_mine_at_ >= config_.mine_until) next_mine_at_ = kTimeNever;  // --mine-until
   }
+  FlushDelayed();
   if (now_ >= next_housekeeping_) {
     Housekeeping(now_);
     next_housekeeping_ = now_ + kHousekeepingPeriod;
@@ -194,6 +199,7 @@ void Daemon::ApplyOutbox() {
         c->seam.SetVersionContext(::time(nullptr), ToNetAddr(c->remote));
       }
       c->seam.Send(m);
+      c->gate.Queued(c->bytes_out + c->seam.BytesToSend().size(), now_);
       ++c->msgs_out;
       if (c->seam.BytesToSend().size() > config_.max_send_queue) {
         ++counters_.send_overflows;
@@ -330,6 +336,7 @@ void Daemon::AcceptAll() {
     c->fd = fd;
     c->inbound = true;
     c->remote = remote;
+    ApplyLinkDelay(*c);
     if (Status s = loop_->Add(fd, false, Token(c->generation, c->peer)); !s.ok()) {
       MarkClose(*c, s.message(), false);
       continue;
@@ -350,6 +357,7 @@ void Daemon::StartOutbound(const Endpoint& to, int target, bool from_node,
   }
   ++counters_.outbound_attempts;
   c->remote = to;
+  ApplyLinkDelay(*c);
   c->target = target;
   c->from_node = from_node;
   c->kind = kind;
@@ -358,7 +366,7 @@ void Daemon::StartOutbound(const Endpoint& to, int target, bool from_node,
     targets_[target].peer = c->peer;
     ++targets_[target].attempts;
   }
-  auto fd = StartConnect(to);
+  auto fd = StartConnect(to, config_.source_ip);
   if (!fd.ok()) {
     MarkClose(*c, fd.status().message(), false);
     return;
@@ -445,7 +453,11 @@ void Daemon::Flush(Connection& c) {
   while (!c.closing) {
     const std::span<const std::uint8_t> bytes = c.seam.BytesToSend();
     if (bytes.empty()) break;
-    const long n = WriteSome(c.fd, bytes.data(), std::min(bytes.size(), kWriteChunk));
+    // --link-delay: only bytes whose delay has passed may go (all of them without one).
+    const std::uint64_t allowed = c.gate.Releasable(now_, c.bytes_out + bytes.size()) - c.bytes_out;
+    if (allowed == 0) break;
+    const long n = WriteSome(c.fd, bytes.data(),
+                             std::min({bytes.size(), kWriteChunk, static_cast<std::size_t>(allowed)}));
     if (n > 0) {
       c.seam.MarkBytesSent(static_cast<std::size_t>(n));
       c.bytes_out += static_cast<std::uint64_t>(n);
@@ -458,7 +470,9 @@ void Daemon::Flush(Connection& c) {
     return;
   }
   if (c.closing) return;
-  const bool want = !c.seam.BytesToSend().empty();
+  // Bytes still held by the link delay do not need EPOLLOUT: FlushDelayed releases them.
+  const std::size_t queued = c.seam.BytesToSend().size();
+  const bool want = queued > 0 && c.gate.Releasable(now_, c.bytes_out + queued) > c.bytes_out;
   if (want != c.want_write) {
     c.want_write = want;
     loop_->Modify(c.fd, want, Token(c.generation, c.peer));

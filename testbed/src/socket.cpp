@@ -73,10 +73,18 @@ int AcceptTcp(int listen_fd, Endpoint* remote) {
   return fd;
 }
 
-Result<int> StartConnect(const Endpoint& to) {
+Result<int> StartConnect(const Endpoint& to, std::uint32_t source_ip) {
   const int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   if (fd < 0) return Status::Error(Errno("socket"));
   SetNoDelay(fd);
+  if (source_ip != 0) {
+    const sockaddr_in src = ToSockaddr({source_ip, 0});
+    if (bind(fd, reinterpret_cast<const sockaddr*>(&src), sizeof src) != 0) {
+      const std::string message = Errno("bind " + Ipv4ToString(source_ip));
+      close(fd);
+      return Status::Error(message);
+    }
+  }
   const sockaddr_in a = ToSockaddr(to);
   if (connect(fd, reinterpret_cast<const sockaddr*>(&a), sizeof a) != 0 && errno != EINPROGRESS) {
     const std::string message = Errno("connect " + to.ToString());

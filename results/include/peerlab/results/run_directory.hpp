@@ -22,6 +22,8 @@ class RunDirectory {
   void Abandon();
 
   const std::string& path() const { return path_; }
+  // Where files go until Commit (`path.partial`); callers may put subdirectories there too.
+  const std::string& staging() const { return staging_; }
 
  private:
   RunDirectory(std::string path, std::string staging, bool replace)

@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "peerlab/testbed/link_delay.hpp"
 #include "peerlab/util/status.hpp"
 #include "peerlab/util/time.hpp"
 
@@ -36,6 +37,9 @@ struct DaemonConfig {
   double mine_mean_s = 0;  // --mine: mean seconds between found blocks (Poisson); 0 = off
   std::uint64_t mine_limit = 0;  // --mine-limit: stop mining after this many blocks; 0 = never
   std::uint64_t seed = 1;  // --seed: the node's RNG and the mining timer
+  // --mine-until: no block is found after this much uptime, so a testbed's last blocks can
+  // spread before it stops the daemons.
+  TimeNs mine_until = kTimeNever;
   bool save_blocks = false;  // --save-blocks: DIR/blocks/<id>.bin, the bytes of each block taken
 
   // Defences (docs/testbed.md "Hostile peers"); defaults follow Bitcoin Core where it has one.
@@ -48,6 +52,10 @@ struct DaemonConfig {
   std::uint32_t outbound = 0;  // --outbound: node-chosen connections from its address manager
   std::vector<std::uint32_t> known_peers;  // --known-peer: into the address manager at start
   std::uint16_t dial_port = 0;  // port node-chosen addresses are dialled on; 0: the chain's
+  // The testbed (peerlab testbed) gives each node its own loopback address and delays bytes
+  // per peer address in user space when netem is unavailable (link_delay.hpp).
+  std::vector<LinkDelay> link_delays;  // --link-delay IPV4=MS, repeatable
+  std::uint32_t source_ip = 0;  // --source-ip: bind outgoing connections here; 0: the kernel's
 
   DurationNs connect_timeout = 5 * kSecond;  // Core DEFAULT_CONNECT_TIMEOUT
   DurationNs retry_min = 1 * kSecond;        // --connect backoff: doubles per failure...

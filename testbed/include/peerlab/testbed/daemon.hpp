@@ -97,6 +97,7 @@ class Daemon {
     protocol::ConnectionKind kind = protocol::ConnectionKind::kFullRelay;
     Endpoint remote;
     protocol::ByteSeam seam;
+    DelayGate gate;  // --link-delay for the remote address (inactive: no delay)
     TimeNs opened_at = 0;
     TimeNs last_recv_at = 0;
     TimeNs established_at = -1;
@@ -148,6 +149,10 @@ class Daemon {
   std::size_t inbound_count() const;
   void ScheduleRetry(ConnectTarget& t, const std::string& error);
   TimeNs NextDeadline() const;
+  // daemon_delay.cpp: --link-delay (link_delay.hpp).
+  void ApplyLinkDelay(Connection& c);
+  void FlushDelayed();
+  TimeNs NextDelayRelease() const;
 
   // daemon_report.cpp: status.json, CSV tables, log lines.
   Status OpenTables();

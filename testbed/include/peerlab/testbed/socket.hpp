@@ -17,7 +17,8 @@ Result<Endpoint> LocalEndpoint(int fd);
 // accept4; returns -1 with errno set (EAGAIN: nothing more to accept).
 int AcceptTcp(int listen_fd, Endpoint* remote);
 // Starts a non-blocking connect; completion is reported as writability, then ConnectResult.
-Result<int> StartConnect(const Endpoint& to);
+// `source_ip` != 0: bind the socket to that address (any port) first.
+Result<int> StartConnect(const Endpoint& to, std::uint32_t source_ip = 0);
 // 0 when the connect succeeded, else the errno it failed with (SO_ERROR).
 int ConnectResult(int fd);
 // recv/send without SIGPIPE; return what the syscalls return.
