@@ -250,6 +250,7 @@ void Daemon::OnObservation(const protocol::Observation& o) {
       Log("tip " + blocks.Get(o.block).id.ToHex() + " height " +
           std::to_string(blocks.Get(o.block).height) +
           (o.reorg_depth > 0 ? ", reorg of " + std::to_string(o.reorg_depth) : std::string()));
+      if (o.reorg_depth > 0) ++counters_.reorgs;
       break;
     case Kind::kPeerPunished: {
       ++counters_.punishments;
@@ -532,6 +533,34 @@ void Daemon::ProcessCloses() {
   }
 }
 
+void Daemon::AddConnectTarget(const Endpoint& to) {
+  for (ConnectTarget& t : targets_) {
+    if (t.endpoint == to) {
+      t.dropped = false;
+      t.backoff = config_.retry_min;
+      t.next_attempt = now_;
+      return;
+    }
+  }
+  ConnectTarget t;
+  t.endpoint = to;
+  t.backoff = config_.retry_min;
+  t.next_attempt = now_;
+  targets_.push_back(t);
+}
+
+bool Daemon::DropConnectTarget(const Endpoint& to) {
+  for (ConnectTarget& t : targets_) {
+    if (t.endpoint != to || t.dropped) continue;
+    t.dropped = true;
+    if (t.peer != kNoPeer && conns_[t.peer] && !conns_[t.peer]->closing) {
+      MarkClose(*conns_[t.peer], "connect target dropped", false);
+    }
+    return true;
+  }
+  return false;
+}
+
 void Daemon::ScheduleRetry(ConnectTarget& t, const std::string& error) {
   ++t.failures;
   t.last_error = error;
@@ -564,7 +593,7 @@ void Daemon::Housekeeping(TimeNs now) {
   }
   for (std::size_t i = 0; i < targets_.size(); ++i) {
     ConnectTarget& t = targets_[i];
-    if (t.peer == kNoPeer && now >= t.next_attempt) {
+    if (!t.dropped && t.peer == kNoPeer && now >= t.next_attempt) {
       StartOutbound(t.endpoint, static_cast<int>(i), false, protocol::ConnectionKind::kFullRelay);
     }
   }

@@ -224,6 +224,7 @@ std::string Daemon::StatusJson() const {
   j.Key("send_overflows").UInt(k.send_overflows);
   j.Key("malformed_streams").UInt(k.malformed_streams);
   j.Key("punishments").UInt(k.punishments);
+  j.Key("reorgs").UInt(k.reorgs);
   j.Key("node_disconnects").UInt(k.node_disconnects);
   j.Key("remote_closes").UInt(k.remote_closes);
   j.Key("timers_dropped").UInt(k.timers_dropped);

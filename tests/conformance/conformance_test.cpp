@@ -2,7 +2,9 @@
 // and ns-3 TCP when built with it) must show the same protocol behaviour: handshakes complete,
 // blocks relay in each relay mode, forks reorganise, a misbehaving peer is disconnected, and a
 // partition splits the network and its heal joins it again. Timings differ between drivers
-// (docs/ns3-validation.md); outcomes must not. 3 to 10 nodes, seconds per test.
+// (docs/ns3-validation.md); outcomes must not. 3 to 10 nodes, seconds per test. The third
+// driver, peerlabd's Daemon on real loopback TCP, runs the same behaviours in
+// socket_conformance_test.cpp (it is not a sim::Simulation, so it has its own fixture).
 #include <gtest/gtest.h>
 
 #include <memory>

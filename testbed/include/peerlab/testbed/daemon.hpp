@@ -44,6 +44,7 @@ struct DaemonCounters {
   std::uint64_t remote_closes = 0;        // the peer closed or the socket failed
   std::uint64_t timers_dropped = 0;       // timer queue full (never for an honest node)
   std::uint64_t accept_pauses = 0;        // out of file descriptors: accepting paused
+  std::uint64_t reorgs = 0;               // tip changes that left blocks of the old chain
 };
 
 class Daemon {
@@ -60,6 +61,15 @@ class Daemon {
   // One iteration, waiting at most `max_wait` for sockets or timers (in-process tests).
   void RunOnce(DurationNs max_wait);
   void RequestStop() { loop_->RequestStop(); }
+  // Runtime control for in-process tests (tests/conformance/socket_conformance_test.cpp).
+  // RequestMine: one block on the tip at the next RunOnce, exactly as SIGUSR1 does.
+  void RequestMine() { loop_->RequestMine(); }
+  // Adds `to` to the --connect targets, or resumes a dropped one: dialled at the next
+  // housekeeping and redialled as any target.
+  void AddConnectTarget(const Endpoint& to);
+  // Stops dialling the --connect target `to` and closes its connection, as a partition would
+  // cut the link. False if `to` is not a live target.
+  bool DropConnectTarget(const Endpoint& to);
   // Closes every connection, writes the final status.json, flushes the tables. Idempotent.
   void Shutdown();
 
@@ -114,6 +124,7 @@ class Daemon {
     std::uint64_t attempts = 0;
     std::uint64_t failures = 0;
     std::string last_error;
+    bool dropped = false;  // DropConnectTarget: not dialled until AddConnectTarget
   };
   struct Offender {
     TimeNs at;

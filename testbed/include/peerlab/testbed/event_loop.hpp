@@ -79,6 +79,8 @@ class EventLoop {
   void RequestStop() { stop_requested_ = true; }
   // SIGUSR1s received since the last call (several pending ones may arrive as one).
   int TakeMineRequests() { return std::exchange(mine_requests_, 0); }
+  // The same request without a signal (Daemon::RequestMine, in-process tests).
+  void RequestMine() { ++mine_requests_; }
 
  private:
   EventLoop() = default;
