@@ -218,11 +218,13 @@ void Node::OnHandshakeComplete(PeerId peer, Outbox& out) {
     m.wire_bytes = WireSize(m, *store_, *txs_);
     out.SendMessage(peer, id);
   }
-  // A node that already has a chain (joining late or reconnecting) syncs headers from its
-  // outbound peers, as Core does during initial sync.
-  // (A restarted node syncs even from genesis: its peers will not announce old blocks; so
-  // does a daemon's node (open store), which joins a network whose chain it has never seen.)
-  if (!p.inbound && (tip_ != kGenesis || restarted_ || store_->chain() != nullptr)) {
+  // A node that already has a chain (joining late or reconnecting) asks every new peer for
+  // its headers, inbound ones too, as Core does once its best header is recent: otherwise
+  // the side of a healed partition that is dialled would never learn the other side's longer
+  // chain until the next block. (A restarted node syncs even from genesis: its peers will
+  // not announce old blocks; so does a daemon's node (open store), which joins a network
+  // whose chain it has never seen.) A fresh node syncs from its outbound peers only.
+  if (tip_ != kGenesis || restarted_ || store_->chain() != nullptr) {
     SendGetHeaders(peer, kNoBlock, out);
   }
   if (!p.inbound) OnOutboundEstablished(peer, out);

@@ -2,6 +2,7 @@
 
 #include <charconv>
 #include <cmath>
+#include <random>
 
 namespace peerlab::testbed {
 namespace {
@@ -23,7 +24,9 @@ Runs one peerlab node (the simulator's sans-IO protocol::Node) as a process on r
                            regtest target) as a Poisson process with this mean
   --mine-limit N           stop mining after N blocks found here (default 0: never)
   --mine-until SECONDS     stop finding blocks after SECONDS of uptime
-  --seed N                 seed of the node's RNG and of the mining timer (default 1)
+  --seed N                 seed of the node's RNG and of the mining timer (default: drawn
+                           from the OS at start and logged, so two daemons never mine
+                           the same block; pass it to repeat a run)
   --outbound N             also let the node open N connections from its address manager
                            (dialled on the chain's port; default 0)
   --known-peer IPV4        put this address in the node's address manager (repeatable)
@@ -123,6 +126,7 @@ Result<ParsedArgs> ParseDaemonArgs(std::span<const std::string_view> args) {
   ParsedArgs parsed;
   DaemonConfig& c = parsed.config;
   bool chain_set = false;
+  bool seed_set = false;
   for (std::size_t i = 0; i < args.size(); ++i) {
     const std::string_view flag = args[i];
     if (flag == "-h" || flag == "--help") {
@@ -196,6 +200,7 @@ Result<ParsedArgs> ParseDaemonArgs(std::span<const std::string_view> args) {
       auto v = ParseUInt(flag, value, UINT64_MAX);
       if (!v.ok()) return v.status();
       c.seed = *v;
+      seed_set = true;
     } else if (flag == "--outbound") {
       auto v = ParseUInt(flag, value, 8);
       if (!v.ok()) return v.status();
@@ -223,6 +228,12 @@ Result<ParsedArgs> ParseDaemonArgs(std::span<const std::string_view> args) {
   }
   if (!chain_set) return Status::Error("--chain: required (e.g. --chain peerlab-sim)");
   if (c.datadir.empty()) return Status::Error("--datadir: required");
+  if (!seed_set) {
+    // A real daemon, not a simulation: two daemons started alike must still draw different
+    // extra nonces and mining times, or they mine identical blocks on the same parent.
+    std::random_device os;
+    c.seed = (static_cast<std::uint64_t>(os()) << 32) | os();
+  }
   return parsed;
 }
 

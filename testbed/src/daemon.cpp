@@ -98,7 +98,7 @@ Status Daemon::Open() {
     next_mine_at_ = now_ + static_cast<DurationNs>(mining_rng_->Exponential(config_.mine_mean_s * 1e9));
   }
   Log("chain " + chain_.name + ", listening on " + listen_at_.ToString() + ", datadir " +
-      config_.datadir);
+      config_.datadir + ", seed " + std::to_string(config_.seed));
   WriteStatus();
   next_status_ = now_ + config_.status_interval;
   return Status::Ok();

@@ -148,6 +148,7 @@ std::string Daemon::StatusJson() const {
   j.Key("pid").Int(::getpid());
   j.Key("running").Bool(!shut_down_);
   j.Key("listen").String(listen_at_.ToString());
+  j.Key("seed").UInt(config_.seed);
   j.Key("uptime_s").Double(ToSeconds(now_));
   j.Key("unix_time").Double(UnixNowSeconds());
   j.Key("tip").BeginObject();

@@ -16,6 +16,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
+#include <cstdlib>
 #include <ctime>
 #include <filesystem>
 #include <functional>
@@ -57,7 +58,8 @@ class SocketConformance : public ::testing::TestWithParam<std::string> {
       c.listen_set = true;
       c.datadir = (root_ / ("d" + std::to_string(i))).string();
       c.handle_signals = false;
-      c.log = false;
+      c.log = std::getenv("PEERLAB_TEST_LOG") != nullptr;  // daemon logs on stderr when set
+      c.seed = static_cast<std::uint64_t>(i) + 1;  // distinct extra nonces: distinct blocks
       auto d = Daemon::Create(c);
       ASSERT_TRUE(d.ok()) << d.status().message();
       daemons_.push_back(std::move(d).value());

@@ -36,7 +36,7 @@ struct DaemonConfig {
   std::string datadir;   // --datadir: status.json, blocks.csv, peers.csv
   double mine_mean_s = 0;  // --mine: mean seconds between found blocks (Poisson); 0 = off
   std::uint64_t mine_limit = 0;  // --mine-limit: stop mining after this many blocks; 0 = never
-  std::uint64_t seed = 1;  // --seed: the node's RNG and the mining timer
+  std::uint64_t seed = 1;  // --seed: the node's RNG and the mining timer (CLI default: OS-drawn)
   // --mine-until: no block is found after this much uptime, so a testbed's last blocks can
   // spread before it stops the daemons.
   TimeNs mine_until = kTimeNever;
