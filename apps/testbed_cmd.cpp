@@ -249,6 +249,15 @@ std::string ProbeNetem() {
   return "unavailable: " + (out.empty() ? std::string("unshare/tc failed") : out);
 }
 
+std::string_view RelayName(protocol::RelayMode relay) {
+  switch (relay) {
+    case protocol::RelayMode::kHeaders: return "headers";
+    case protocol::RelayMode::kLegacy: return "legacy";
+    case protocol::RelayMode::kCompact: return "compact";
+  }
+  return "headers";
+}
+
 std::vector<std::string> DaemonArgs(const Args& a, const scenario::Scenario& s,
                                     const std::vector<NodePlan>& plan, std::uint32_t i,
                                     double mine_until_s) {
@@ -256,7 +265,8 @@ std::vector<std::string> DaemonArgs(const Args& a, const scenario::Scenario& s,
   std::vector<std::string> v = {a.peerlabd, "--chain", a.chain, "--datadir", p.datadir,
                                 "--listen", IpText(p.ip) + ":" + std::to_string(p.port),
                                 "--source-ip", IpText(p.ip), "--outbound", "0",
-                                "--seed", std::to_string(s.sim.seed * 1000 + i + 1)};
+                                "--seed", std::to_string(s.sim.seed * 1000 + i + 1),
+                                "--relay", std::string(RelayName(s.sim.node.relay))};
   if (p.mine_mean_s > 0) {
     v.push_back("--mine");
     v.push_back(std::to_string(p.mine_mean_s));

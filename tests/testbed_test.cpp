@@ -31,7 +31,7 @@ Result<ParsedArgs> Parse(std::vector<std::string_view> args) { return ParseDaemo
 TEST(TestbedArgs, ParsesTheContract) {
   auto p = Parse({"--chain", "peerlab-sim", "--listen", "127.0.0.1:0", "--connect",
                   "10.0.0.1:18444", "--connect", "10.0.0.2:1", "--datadir", "/tmp/x", "--mine",
-                  "2.5", "--mine-limit", "3", "--seed", "7"});
+                  "2.5", "--mine-limit", "3", "--seed", "7", "--relay", "compact"});
   ASSERT_TRUE(p.ok()) << p.status().message();
   EXPECT_EQ(p->config.chain, "peerlab-sim");
   EXPECT_EQ(p->config.listen, (Endpoint{0x7f000001, 0}));
@@ -40,7 +40,19 @@ TEST(TestbedArgs, ParsesTheContract) {
   EXPECT_EQ(p->config.mine_mean_s, 2.5);
   EXPECT_EQ(p->config.mine_limit, 3u);
   EXPECT_EQ(p->config.seed, 7u);
+  EXPECT_EQ(p->config.relay, protocol::RelayMode::kCompact);
   EXPECT_TRUE(Parse({"--help"})->help);
+}
+
+TEST(TestbedArgs, DefaultsSeedFromTheOsAndRelayToHeaders) {
+  // Two daemons started with the same flags must not share a seed: equal seeds give equal
+  // extra nonces (identical blocks on one parent) and equal version nonces (seen as a
+  // connection to self). 64 random bits: a collision here is a broken draw, not bad luck.
+  auto a = Parse({"--chain", "peerlab-sim", "--datadir", "/tmp/x"});
+  auto b = Parse({"--chain", "peerlab-sim", "--datadir", "/tmp/x"});
+  ASSERT_TRUE(a.ok() && b.ok());
+  EXPECT_NE(a->config.seed, b->config.seed);
+  EXPECT_EQ(a->config.relay, protocol::RelayMode::kHeaders);
 }
 
 TEST(TestbedArgs, RejectsBadInputWithOneLine) {
@@ -55,6 +67,8 @@ TEST(TestbedArgs, RejectsBadInputWithOneLine) {
       {{"--chain", "peerlab-sim", "--datadir", "d", "--bogus", "1"}, "unknown option '--bogus'"},
       {{"--chain", "peerlab-sim", "--datadir"}, "--datadir: missing value"},
       {{"stray"}, "unexpected argument 'stray'"},
+      {{"--chain", "peerlab-sim", "--datadir", "d", "--relay", "inv"},
+       "--relay: expected headers, legacy or compact, got 'inv'"},
   };
   for (const auto& [args, expected] : cases) {
     auto p = Parse(args);

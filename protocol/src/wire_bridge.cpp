@@ -144,9 +144,12 @@ wire::Message ToWire(const Message& m, const BlockStore& blocks, const TxStore& 
     case MsgType::kInv: return wire::Inv{items(wire::kMsgBlock)};
     case MsgType::kGetData: {
       // A segwit chain's blocks are fetched with their witnesses (open mode only: simulated
-      // blocks carry none, and the simulation's bytes stay as they were).
-      const bool witness = blocks.chain() != nullptr && blocks.chain()->segwit;
-      return wire::GetData{items(m.flag      ? wire::kMsgCmpctBlock
+      // blocks carry none, and the simulation's bytes stay as they were). In open mode a
+      // compact request becomes a full one: a daemon has no mempool to rebuild blocks from
+      // short ids, and a compact answer would only announce the header again.
+      const bool open = blocks.chain() != nullptr;
+      const bool witness = open && blocks.chain()->segwit;
+      return wire::GetData{items(m.flag && !open ? wire::kMsgCmpctBlock
                                  : witness ? wire::kMsgWitnessBlock
                                            : wire::kMsgBlock)};
     }

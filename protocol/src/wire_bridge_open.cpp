@@ -20,6 +20,35 @@ Result<BlockHandle> AddBlockHeader(const BlockHeader& header, BlockStore& blocks
   return blocks.AddHeader(header, *blocks.chain());
 }
 
+// Stores a block the peer sent whole (or compactly with every transaction prefilled): its
+// header joins the store and the store checks and keeps the bytes.
+Result<bool> TakeBlock(const wire::Block& block, BlockStore& blocks, Message& out) {
+  out.type = MsgType::kBlock;
+  if (!blocks.Find(block.header.Id()) && !blocks.Find(block.header.prev)) {
+    return Status::Error("block " + block.Id().ToHex() + " with an unknown parent");
+  }
+  auto h = AddBlockHeader(block.header, blocks);
+  if (!h.ok()) return h.status();
+  // The codec re-serializes what it decoded byte for byte (its contract), so these are the
+  // bytes the peer sent.
+  std::vector<std::uint8_t> bytes;
+  wire::Writer w(bytes);
+  block.Serialize(w);
+  if (Status s = blocks.SetBlockData(*h, std::move(bytes)); !s.ok()) return s;
+  out.block = *h;
+  return true;
+}
+
+// A compact block that needs no reconstruction: no short ids, the prefilled transactions
+// numbered 0, 1, 2, ... (a coinbase-only block is always sent so).
+bool IsComplete(const wire::CmpctBlock& c) {
+  if (!c.short_ids.empty()) return false;
+  for (std::size_t i = 0; i < c.prefilled.size(); ++i) {
+    if (c.prefilled[i].index != i) return false;
+  }
+  return !c.prefilled.empty();
+}
+
 }  // namespace
 
 Result<bool> FromWireOpen(const wire::Message& in, BlockStore& blocks, const TxStore& txs,
@@ -72,21 +101,17 @@ Result<bool> FromWireOpen(const wire::Message& in, BlockStore& blocks, const TxS
           }
           return true;
         } else if constexpr (std::is_same_v<T, wire::BlockMsg>) {
-          out.type = MsgType::kBlock;
-          if (!blocks.Find(msg.block.header.Id()) && !blocks.Find(msg.block.header.prev)) {
-            return Status::Error("block " + msg.block.Id().ToHex() + " with an unknown parent");
-          }
-          auto h = AddBlockHeader(msg.block.header, blocks);
-          if (!h.ok()) return h.status();
-          // The codec re-serializes what it decoded byte for byte (its contract), so these are
-          // the bytes the peer sent.
-          std::vector<std::uint8_t> bytes;
-          wire::Writer w(bytes);
-          msg.block.Serialize(w);
-          if (Status s = blocks.SetBlockData(*h, std::move(bytes)); !s.ok()) return s;
-          out.block = *h;
-          return true;
+          return TakeBlock(msg.block, blocks, out);
         } else if constexpr (std::is_same_v<T, wire::CmpctBlock>) {
+          if (IsComplete(msg)) {
+            wire::Block block;
+            block.header = msg.header;
+            for (const wire::PrefilledTx& p : msg.prefilled) block.txs.push_back(p.tx);
+            return TakeBlock(block, blocks, out);
+          }
+          // A daemon keeps no mempool of foreign transactions to rebuild the block from: the
+          // compact block announces its header, and the node's getdata fetches it whole
+          // (ToWire asks for a full block in open mode).
           out.type = MsgType::kHeaders;
           if (!blocks.Find(msg.header.Id()) && !blocks.Find(msg.header.prev)) {
             out.flag = true;

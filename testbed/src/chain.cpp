@@ -6,7 +6,7 @@ namespace {
 protocol::NodeConfig NodeConfigFor(const ChainSetup& chain, const DaemonConfig& config,
                                    std::uint32_t unix_start) {
   protocol::NodeConfig n;
-  n.relay = protocol::RelayMode::kHeaders;
+  n.relay = config.relay;
   // The node's clock starts at daemon start; its Unix time (addr timestamps; header times
   // when the caller gives none) is the wall clock then plus the steady clock since, not the
   // genesis time as in simulations.

@@ -27,6 +27,8 @@ Runs one peerlab node (the simulator's sans-IO protocol::Node) as a process on r
   --seed N                 seed of the node's RNG and of the mining timer (default: drawn
                            from the OS at start and logged, so two daemons never mine
                            the same block; pass it to repeat a run)
+  --relay MODE             block relay: headers (BIP130, default), legacy (inv, getdata)
+                           or compact (BIP152, with headers)
   --outbound N             also let the node open N connections from its address manager
                            (dialled on the chain's port; default 0)
   --known-peer IPV4        put this address in the node's address manager (repeatable)
@@ -196,6 +198,17 @@ Result<ParsedArgs> ParseDaemonArgs(std::span<const std::string_view> args) {
       auto v = ParseUInt(flag, value, UINT32_MAX);
       if (!v.ok()) return v.status();
       c.mine_limit = *v;
+    } else if (flag == "--relay") {
+      if (value == "headers") {
+        c.relay = protocol::RelayMode::kHeaders;
+      } else if (value == "legacy") {
+        c.relay = protocol::RelayMode::kLegacy;
+      } else if (value == "compact") {
+        c.relay = protocol::RelayMode::kCompact;
+      } else {
+        return Status::Error("--relay: expected headers, legacy or compact, got '" +
+                             std::string(value) + "'");
+      }
     } else if (flag == "--seed") {
       auto v = ParseUInt(flag, value, UINT64_MAX);
       if (!v.ok()) return v.status();

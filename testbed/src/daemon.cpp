@@ -201,6 +201,7 @@ void Daemon::ApplyOutbox() {
       c->seam.Send(m);
       c->gate.Queued(c->bytes_out + c->seam.BytesToSend().size(), now_);
       ++c->msgs_out;
+      ++counters_.messages_out[static_cast<std::size_t>(m.type)];
       if (c->seam.BytesToSend().size() > config_.max_send_queue) {
         ++counters_.send_overflows;
         MarkClose(*c, "send queue above " + std::to_string(config_.max_send_queue) +
@@ -425,6 +426,7 @@ void Daemon::OnReadable(Connection& c) {
           if (c.closing) return;  // the node dropped it earlier in this chunk
           if (const auto* m = std::get_if<protocol::MessageReceived>(&in)) {
             ++c.msgs_in;
+            ++counters_.messages_in[static_cast<std::size_t>(m->message->type)];
             if (m->message->type == protocol::MsgType::kVersion) c.version_received = true;
           } else if (std::holds_alternative<protocol::MalformedMessage>(in)) {
             ++c.malformed;

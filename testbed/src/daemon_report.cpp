@@ -231,6 +231,16 @@ std::string Daemon::StatusJson() const {
   j.Key("timers_dropped").UInt(k.timers_dropped);
   j.Key("accept_pauses").UInt(k.accept_pauses);
   j.EndObject();
+  // Only the commands that occurred, in MsgType order.
+  j.Key("messages").BeginObject();
+  for (int t = 0; t < protocol::kMsgTypeCount; ++t) {
+    if (k.messages_in[t] == 0 && k.messages_out[t] == 0) continue;
+    j.Key(std::string(protocol::CommandName(static_cast<protocol::MsgType>(t)))).BeginObject();
+    j.Key("in").UInt(k.messages_in[t]);
+    j.Key("out").UInt(k.messages_out[t]);
+    j.EndObject();
+  }
+  j.EndObject();
   j.Key("offenders").BeginArray();
   for (const Offender& o : offenders_) {
     j.BeginObject();

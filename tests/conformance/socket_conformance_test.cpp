@@ -2,7 +2,7 @@
 // complete, blocks relay, forks reorganise, a misbehaving peer is disconnected, a partition
 // splits the network and its heal joins it again) on 3 to 5 peerlabd daemons (testbed::Daemon)
 // in this process, talking TCP over 127.0.0.1 on ephemeral ports and stepped with RunOnce.
-// Each test runs on every open-mode chain, so blocks carry real proof of work and every header
+// Each test runs on every open-mode chain in each relay mode, so blocks carry real proof of work and every header
 // and block is checked by the receiving seam. Blocks are mined on request (RequestMine, what
 // SIGUSR1 does), never by timers, and every wait has a generous deadline followed by a strict
 // assertion: a slow machine takes longer, it does not fail.
@@ -22,6 +22,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "peerlab/protocol/wire/framing.hpp"
@@ -35,7 +36,8 @@ namespace {
 constexpr auto kDeadline = std::chrono::seconds(20);
 
 // A group of in-process daemons on one chain, each with its own data directory.
-class SocketConformance : public ::testing::TestWithParam<std::string> {
+class SocketConformance
+    : public ::testing::TestWithParam<std::tuple<std::string, protocol::RelayMode>> {
  protected:
   void TearDown() override {
     for (auto& d : daemons_) d->Shutdown();
@@ -53,7 +55,8 @@ class SocketConformance : public ::testing::TestWithParam<std::string> {
     std::filesystem::remove_all(root_);
     for (int i = 0; i < n; ++i) {
       DaemonConfig c;
-      c.chain = GetParam();
+      c.chain = std::get<0>(GetParam());
+      c.relay = std::get<1>(GetParam());
       c.listen = {0x7f000001, 0};
       c.listen_set = true;
       c.datadir = (root_ / ("d" + std::to_string(i))).string();
@@ -161,14 +164,17 @@ TEST_P(SocketConformance, HandshakeCompletesBetweenConnectedPairs) {
   ExpectNoPunishments({0, 1, 2, 3});
 }
 
-// The daemon relays blocks by headers announcement only (chain.cpp sets RelayMode::kHeaders);
-// the legacy (inv) and compact modes the simulated drivers also run are not offered by it yet.
+// In each relay mode (--relay): headers announcements, inv (legacy) or compact blocks.
 TEST_P(SocketConformance, BlocksRelayAlongALine) {
   ASSERT_NO_FATAL_FAILURE(Start(5));
   for (int i = 1; i < 5; ++i) Link(i, i - 1);
   ExpectEstablished({1, 2, 2, 2, 1});
-  ASSERT_NO_FATAL_FAILURE(Mine(0, 3));
-  ExpectSameTip({0, 1, 2, 3, 4}, 0);
+  // One block at a time, each spread before the next: after the first, compact relay has
+  // chosen its high-bandwidth peers and pushes the next ones.
+  for (int k = 0; k < 3; ++k) {
+    ASSERT_NO_FATAL_FAILURE(Mine(0, 1));
+    ExpectSameTip({0, 1, 2, 3, 4}, 0);
+  }
   EXPECT_EQ(Tip(4).height, 3u);
   // The far end holds the miner's bytes of every block, not a rendering of its own.
   for (protocol::BlockHandle h = d(4).node().tip(); h != protocol::kGenesis;
@@ -186,6 +192,30 @@ TEST_P(SocketConformance, BlocksRelayAlongALine) {
   ExpectSameTip({0, 1, 2, 3, 4}, 4);
   EXPECT_EQ(Tip(0).height, 4u);
   ExpectNoPunishments({0, 1, 2, 3, 4});
+  // The relay mode's own announcements carried the blocks (the middle node relayed all 4).
+  const auto sent = [&](protocol::MsgType t) {
+    return d(2).counters().messages_out[static_cast<std::size_t>(t)];
+  };
+  using protocol::MsgType;
+  switch (std::get<1>(GetParam())) {
+    case protocol::RelayMode::kHeaders:
+      EXPECT_GE(sent(MsgType::kHeaders), 4u);
+      EXPECT_EQ(sent(MsgType::kInv), 0u);
+      EXPECT_EQ(sent(MsgType::kCmpctBlock), 0u);
+      break;
+    case protocol::RelayMode::kLegacy:
+      EXPECT_GE(sent(MsgType::kInv), 4u);
+      EXPECT_EQ(sent(MsgType::kCmpctBlock), 0u);
+      EXPECT_EQ(sent(MsgType::kSendHeaders), 0u);
+      break;
+    case protocol::RelayMode::kCompact:
+      EXPECT_GE(sent(MsgType::kCmpctBlock), 1u);
+      EXPECT_GE(sent(MsgType::kSendCmpct), 2u);
+      EXPECT_EQ(sent(MsgType::kInv), 0u);
+      break;
+  }
+  const std::string status = d(2).StatusJson();
+  EXPECT_NE(status.find("\"messages\": {"), std::string::npos) << status;
 }
 
 TEST_P(SocketConformance, ForksReorganiseToTheMostWorkChain) {
@@ -253,7 +283,7 @@ TEST_P(SocketConformance, MisbehavingPeerIsDisconnectedAndHonestPeersStay) {
   Link(1, 0);
   Link(2, 1);
   ExpectEstablished({1, 2, 1});
-  const protocol::wire::Magic magic = LookupChain(GetParam())->magic;
+  const protocol::wire::Magic magic = LookupChain(std::get<0>(GetParam()))->magic;
   RawPeer raw(d(1).listen_endpoint());
   ASSERT_TRUE(raw.connected());
   std::vector<std::uint8_t> hello;
@@ -330,13 +360,22 @@ TEST_P(SocketConformance, PartitionSplitsAndHealJoins) {
   ExpectNoPunishments({0, 1, 2, 3});
 }
 
-INSTANTIATE_TEST_SUITE_P(Chains, SocketConformance,
-                         ::testing::Values("peerlab-sim", "litecoin-regtest", "bitcoin-regtest"),
-                         [](const auto& info) {
-                           std::string name = info.param;
-                           std::erase(name, '-');
-                           return name;
-                         });
+INSTANTIATE_TEST_SUITE_P(
+    ChainsAndRelay, SocketConformance,
+    ::testing::Combine(::testing::Values("peerlab-sim", "litecoin-regtest", "bitcoin-regtest"),
+                       ::testing::Values(protocol::RelayMode::kHeaders,
+                                         protocol::RelayMode::kLegacy,
+                                         protocol::RelayMode::kCompact)),
+    [](const auto& info) {
+      std::string name = std::get<0>(info.param);
+      std::erase(name, '-');
+      switch (std::get<1>(info.param)) {
+        case protocol::RelayMode::kHeaders: return name + "_headers";
+        case protocol::RelayMode::kLegacy: return name + "_legacy";
+        case protocol::RelayMode::kCompact: return name + "_compact";
+      }
+      return name;
+    });
 
 }  // namespace
 }  // namespace peerlab::testbed

@@ -34,6 +34,7 @@ network:
 protocol:
   block_interval: 1.5 s
   block_size: 1 kB
+  relay: compact
 groups:
   miners: {{ nodes: 2, hashrate: 1.0 }}
   relays: {{ nodes: rest, hashrate: 0 }}
@@ -112,6 +113,17 @@ def test_blocks_relay_to_every_node(run):
     with open(out / "nodes.csv") as f:
         heights = {int(row["tip_height"]) for row in csv.DictReader(f)}
     assert heights == {blocks["main_tip_height"]}
+
+
+def test_daemons_relay_in_the_scenarios_mode(run):
+    out, _, _ = run
+    # protocol.relay: compact reaches every daemon (--relay): each announced compact block
+    # support to its peers (sendcmpct, sent only in compact mode) and none relayed by inv.
+    for i in range(5):
+        status = json.loads((out / "nodes" / f"node-{i}" / "status.json").read_text())
+        messages = status["messages"]
+        assert messages["sendcmpct"]["out"] >= 1, (i, messages)
+        assert "inv" not in messages or messages["inv"]["out"] == 0, (i, messages)
 
 
 def test_propagation_is_measured_and_delayed(run):

@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "peerlab/protocol/node.hpp"
 #include "peerlab/testbed/link_delay.hpp"
 #include "peerlab/util/status.hpp"
 #include "peerlab/util/time.hpp"
@@ -40,6 +41,8 @@ struct DaemonConfig {
   // --mine-until: no block is found after this much uptime, so a testbed's last blocks can
   // spread before it stops the daemons.
   TimeNs mine_until = kTimeNever;
+  // --relay: how the node announces and fetches blocks (scenario key protocol.relay).
+  protocol::RelayMode relay = protocol::RelayMode::kHeaders;
   bool save_blocks = false;  // --save-blocks: DIR/blocks/<id>.bin, the bytes of each block taken
 
   // Defences (docs/testbed.md "Hostile peers"); defaults follow Bitcoin Core where it has one.

@@ -9,6 +9,7 @@
 // capacity, the offender list by kMaxOffenders. Nothing throws out of the loop.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <cstdio>
 #include <deque>
@@ -45,6 +46,11 @@ struct DaemonCounters {
   std::uint64_t timers_dropped = 0;       // timer queue full (never for an honest node)
   std::uint64_t accept_pauses = 0;        // out of file descriptors: accepting paused
   std::uint64_t reorgs = 0;               // tip changes that left blocks of the old chain
+  // Messages the node took in and sent, by protocol::MsgType (status.json "messages", by
+  // command). Received ones count as the node saw them: in open mode a compact block that
+  // must be fetched whole arrives as its header, one with every transaction as a block.
+  std::array<std::uint64_t, protocol::kMsgTypeCount> messages_in{};
+  std::array<std::uint64_t, protocol::kMsgTypeCount> messages_out{};
 };
 
 class Daemon {
