@@ -227,6 +227,7 @@ Result<std::vector<NodePlan>> Plan(const scenario::Scenario& s, bool delays, con
       continue;
     }
     plan[e.from].connect.push_back(e.to);
+    if (e.block_relay_only) plan[e.from].connect_block_relay.push_back(e.to);
     if (delays) {
       plan[e.from].delays_ms.emplace_back(e.to, c.regions.LatencyMs(regions[e.from], regions[e.to]));
       plan[e.to].delays_ms.emplace_back(e.from, c.regions.LatencyMs(regions[e.to], regions[e.from]));
@@ -274,7 +275,9 @@ std::vector<std::string> DaemonArgs(const Args& a, const scenario::Scenario& s,
     v.push_back(std::to_string(mine_until_s));
   }
   for (std::uint32_t peer : p.connect) {
-    v.push_back("--connect");
+    const bool blocks_only = std::find(p.connect_block_relay.begin(), p.connect_block_relay.end(),
+                                       peer) != p.connect_block_relay.end();
+    v.push_back(blocks_only ? "--connect-block-relay" : "--connect");
     v.push_back(IpText(plan[peer].ip) + ":" + std::to_string(plan[peer].port));
   }
   for (const auto& [peer, ms] : p.delays_ms) {

@@ -27,6 +27,7 @@ struct NodePlan {
   double hashrate = 0;       // share of the network's hashrate
   double mine_mean_s = 0;    // --mine; 0: not a miner
   std::vector<std::uint32_t> connect;  // nodes this one dials (the scenario's edges from it)
+  std::vector<std::uint32_t> connect_block_relay;  // ...of those, block-relay-only edges
   std::vector<std::pair<std::uint32_t, double>> delays_ms;  // (peer node, one-way ms)
   std::string datadir;       // inside the staged run directory
 };

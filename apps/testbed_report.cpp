@@ -289,7 +289,11 @@ Status WriteResults(const scenario::Scenario& s, const std::vector<NodePlan>& pl
 
   std::vector<sim::EdgeRow> edges;
   for (std::uint32_t i = 0; i < n; ++i) {
-    for (std::uint32_t to : plan[i].connect) edges.push_back({i, to, sim::EdgeType::kFullRelay});
+    for (std::uint32_t to : plan[i].connect) {
+      const auto& bro = plan[i].connect_block_relay;
+      const bool blocks_only = std::find(bro.begin(), bro.end(), to) != bro.end();
+      edges.push_back({i, to, blocks_only ? sim::EdgeType::kBlockRelayOnly : sim::EdgeType::kFullRelay});
+    }
   }
   // The simulator's nodes.csv columns first (design §6), then the testbed's own.
   results::CsvWriter nodes({"node", "region", "as", "group", "hashrate", "online", "address",

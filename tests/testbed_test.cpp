@@ -31,7 +31,8 @@ Result<ParsedArgs> Parse(std::vector<std::string_view> args) { return ParseDaemo
 TEST(TestbedArgs, ParsesTheContract) {
   auto p = Parse({"--chain", "peerlab-sim", "--listen", "127.0.0.1:0", "--connect",
                   "10.0.0.1:18444", "--connect", "10.0.0.2:1", "--datadir", "/tmp/x", "--mine",
-                  "2.5", "--mine-limit", "3", "--seed", "7", "--relay", "compact"});
+                  "2.5", "--mine-limit", "3", "--seed", "7", "--relay", "compact",
+                  "--connect-block-relay", "10.0.0.3:7"});
   ASSERT_TRUE(p.ok()) << p.status().message();
   EXPECT_EQ(p->config.chain, "peerlab-sim");
   EXPECT_EQ(p->config.listen, (Endpoint{0x7f000001, 0}));
@@ -41,6 +42,8 @@ TEST(TestbedArgs, ParsesTheContract) {
   EXPECT_EQ(p->config.mine_limit, 3u);
   EXPECT_EQ(p->config.seed, 7u);
   EXPECT_EQ(p->config.relay, protocol::RelayMode::kCompact);
+  ASSERT_EQ(p->config.connect_block_relay.size(), 1u);
+  EXPECT_EQ(p->config.connect_block_relay[0], (Endpoint{0x0a000003, 7}));
   EXPECT_TRUE(Parse({"--help"})->help);
 }
 
@@ -132,6 +135,8 @@ DaemonConfig QuietConfig(const std::string& dir) {
   c.datadir = dir;
   c.handle_signals = false;
   c.log = false;
+  static std::uint64_t next_seed = 1;
+  c.seed = next_seed++;  // as the CLI's OS-drawn default: daemons differ
   return c;
 }
 
@@ -142,6 +147,32 @@ void StepUntil(std::vector<Daemon*> daemons, const std::function<bool()>& done,
   while (!done() && std::chrono::steady_clock::now() < limit) {
     for (Daemon* d : daemons) d->RunOnce(5 * kMillisecond);
   }
+}
+
+TEST(TestbedDaemon, BlockRelayOnlyConnectionCarriesBlocksOnly) {
+  DaemonConfig ac = QuietConfig(TempDir("bro_a"));
+  ac.mine_mean_s = 0.02;
+  ac.mine_limit = 2;
+  auto a = Daemon::Create(ac);
+  ASSERT_TRUE(a.ok()) << a.status().message();
+  DaemonConfig bc = QuietConfig(TempDir("bro_b"));
+  bc.connect_block_relay.push_back((*a)->listen_endpoint());
+  auto b = Daemon::Create(bc);
+  ASSERT_TRUE(b.ok()) << b.status().message();
+  auto tip_id = [](Daemon& d) { return d.blocks().Get(d.node().tip()).id; };
+  StepUntil({a->get(), b->get()}, [&] {
+    return (*a)->blocks().Get((*a)->node().tip()).height == 2 && tip_id(**b) == tip_id(**a);
+  });
+  ASSERT_EQ(tip_id(**b).ToHex(), tip_id(**a).ToHex());
+  EXPECT_EQ((*b)->blocks().Get((*b)->node().tip()).height, 2u);
+  const std::string status = (*b)->StatusJson();
+  EXPECT_NE(status.find("\"kind\": \"block-relay-only\""), std::string::npos) << status;
+  EXPECT_EQ(status.find("\"kind\": \"full-relay\""), std::string::npos) << status;
+  // No address relay on it: B never asked A for addresses (Core skips getaddr there too).
+  const auto getaddr = static_cast<std::size_t>(protocol::MsgType::kGetAddr);
+  EXPECT_EQ((*b)->counters().messages_out[getaddr], 0u);
+  EXPECT_EQ((*a)->counters().messages_in[getaddr], 0u);
+  EXPECT_EQ((*a)->counters().punishments + (*b)->counters().punishments, 0u);
 }
 
 TEST(TestbedDaemon, TwoDaemonsHandshakeOverLoopback) {

@@ -20,6 +20,9 @@ Runs one peerlab node (the simulator's sans-IO protocol::Node) as a process on r
   --listen IPV4:PORT       listening address (default 127.0.0.1 on the chain's port;
                            port 0: ephemeral, see status.json "listen")
   --connect IPV4:PORT      keep a connection to this peer (repeatable; retried with backoff)
+  --connect-block-relay IPV4:PORT
+                           the same as a block-relay-only connection (no transaction or
+                           address relay; repeatable)
   --mine SECONDS           find real blocks (proof of work ground on the chain's easy
                            regtest target) as a Poisson process with this mean
   --mine-limit N           stop mining after N blocks found here (default 0: never)
@@ -162,11 +165,14 @@ Result<ParsedArgs> ParseDaemonArgs(std::span<const std::string_view> args) {
       if (!e.ok()) return with_flag(e.status());
       c.listen = *e;
       c.listen_set = true;
-    } else if (flag == "--connect") {
+    } else if (flag == "--connect" || flag == "--connect-block-relay") {
       auto e = ParseEndpoint(value, false);
       if (!e.ok()) return with_flag(e.status());
-      if (c.connect.size() >= 64) return Status::Error("--connect: at most 64 peers");
-      c.connect.push_back(*e);
+      if (c.connect.size() + c.connect_block_relay.size() >= 64) {
+        return Status::Error(std::string(flag) + ": at most 64 peers (--connect and " +
+                             "--connect-block-relay together)");
+      }
+      (flag == "--connect" ? c.connect : c.connect_block_relay).push_back(*e);
     } else if (flag == "--known-peer") {
       auto ip = ParseIpv4(value);
       if (!ip.ok() || *ip == 0) {

@@ -56,7 +56,8 @@ Daemon::Daemon(const DaemonConfig& config, ChainSetup chain)
   read_buffer_.resize(kReadChunk);
   if (!config_.listen_set) config_.listen = {0x7f000001, chain_.default_port};
   // Inbound slots, one per --connect target, the node's own outbound and one feeler.
-  max_connections_ = config_.max_inbound + config_.connect.size() + config_.outbound + 1;
+  max_connections_ = config_.max_inbound + config_.connect.size() +
+                     config_.connect_block_relay.size() + config_.outbound + 1;
 }
 
 Daemon::~Daemon() { Shutdown(); }
@@ -86,6 +87,13 @@ Status Daemon::Open() {
     ConnectTarget t;
     t.endpoint = e;
     t.backoff = config_.retry_min;
+    targets_.push_back(t);
+  }
+  for (const Endpoint& e : config_.connect_block_relay) {
+    ConnectTarget t;
+    t.endpoint = e;
+    t.backoff = config_.retry_min;
+    t.kind = protocol::ConnectionKind::kBlockRelayOnly;
     targets_.push_back(t);
   }
   now_ = clock_.Now();
@@ -596,7 +604,7 @@ void Daemon::Housekeeping(TimeNs now) {
   for (std::size_t i = 0; i < targets_.size(); ++i) {
     ConnectTarget& t = targets_[i];
     if (!t.dropped && t.peer == kNoPeer && now >= t.next_attempt) {
-      StartOutbound(t.endpoint, static_cast<int>(i), false, protocol::ConnectionKind::kFullRelay);
+      StartOutbound(t.endpoint, static_cast<int>(i), false, t.kind);
     }
   }
 }

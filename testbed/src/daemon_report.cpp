@@ -201,6 +201,8 @@ std::string Daemon::StatusJson() const {
   for (const ConnectTarget& t : targets_) {
     j.BeginObject();
     j.Key("address").String(t.endpoint.ToString());
+    j.Key("kind").String(t.kind == protocol::ConnectionKind::kBlockRelayOnly ? "block-relay-only"
+                                                                             : "full-relay");
     j.Key("peer");
     if (t.peer != kNoPeer) {
       j.UInt(t.peer);

@@ -34,6 +34,9 @@ struct DaemonConfig {
   Endpoint listen;       // --listen; port 0: ephemeral (status.json says which)
   bool listen_set = false;  // false: 127.0.0.1 on the chain's default port
   std::vector<Endpoint> connect;  // --connect, repeatable: kept connected, with backoff
+  // --connect-block-relay, repeatable: the same, as block-relay-only connections (no
+  // transaction or address relay: the scenario's block_relay_only edges).
+  std::vector<Endpoint> connect_block_relay;
   std::string datadir;   // --datadir: status.json, blocks.csv, peers.csv
   double mine_mean_s = 0;  // --mine: mean seconds between found blocks (Poisson); 0 = off
   std::uint64_t mine_limit = 0;  // --mine-limit: stop mining after this many blocks; 0 = never

@@ -131,6 +131,7 @@ class Daemon {
     std::uint64_t failures = 0;
     std::string last_error;
     bool dropped = false;  // DropConnectTarget: not dialled until AddConnectTarget
+    protocol::ConnectionKind kind = protocol::ConnectionKind::kFullRelay;
   };
   struct Offender {
     TimeNs at;
