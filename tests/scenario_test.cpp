@@ -194,7 +194,7 @@ TEST(ScenarioParse, DefaultsAreFilled) {
       s.resolved_json,
       R"({"version":1,"name":"test","seed":1,"stop":{"blocks":20,"drain":"10 min"},)"
       R"("network":{"backend":"fast","nodes":200,"regions":"bitcoin",)"
-      R"("latency_jitter":{"kind":"pareto","shape":5},)"
+      R"("latency_jitter":{"kind":"pareto","shape":5},"uplink":"fifo",)"
       R"("topology":{"kind":"bitcoin","outbound":8,"block_relay_only":2,"max_inbound":114,)"
             R"("seed_addresses":32},)"
       R"("autonomous_systems":{"count":2000,"zipf_exponent":"fitted"}},)"
@@ -335,7 +335,7 @@ TEST(ScenarioErrors, UnknownKeyTopLevel) {
 TEST(ScenarioErrors, UnknownKeyNested) {
   EXPECT_EQ(Error(With("  nodes: 200\n", "  nodez: 200\n")),
             "s.yaml:6:3: network.nodez: unknown key (expected one of: backend, nodes, regions, "
-            "latency_jitter, bandwidth, topology, autonomous_systems)");
+            "latency_jitter, bandwidth, uplink, topology, autonomous_systems)");
 }
 
 TEST(ScenarioErrors, KeyOfAnotherKind) {
@@ -441,7 +441,7 @@ TEST(ScenarioErrors, TopologyAgainstNodeCount) {
 TEST(ScenarioErrors, UnknownOverrideKey) {
   EXPECT_EQ(Error(kBase, {"network.nodez=3"}),
             "--set network.nodez=3: network.nodez: unknown key (expected one of: backend, nodes, "
-            "regions, latency_jitter, bandwidth, topology, autonomous_systems)");
+            "regions, latency_jitter, bandwidth, uplink, topology, autonomous_systems)");
 }
 
 TEST(ScenarioErrors, OverrideBadValue) {

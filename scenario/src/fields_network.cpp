@@ -385,6 +385,20 @@ const Table& NetworkTable() {
            [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
              return ParseMapping(n, p, BandwidthTable(), c, j);
            }},
+          {"uplink", "one of `fifo`, `shared`", false, "fifo", "",
+           "How a node's upload is shared by its connections (fast backend). `fifo`: whole "
+           "messages one after another, so the first peer to ask for a block gets it after one "
+           "transmission time. `shared`: connections with data to send share the bandwidth "
+           "equally, as TCP flows do, so concurrent block uploads finish late together; "
+           "closer to ns-3 for full-block (legacy) relay, docs/ns3-validation.md. Ignored by "
+           "the ns3 backend, which runs real TCP.",
+           [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
+             std::string v;
+             if (!ReadChoice(n, p, c, {"fifo", "shared"}, &v)) return false;
+             c.out->sim.uplink = v == "shared" ? sim::UplinkModel::kShared : sim::UplinkModel::kFifo;
+             j = JsonString(v);
+             return true;
+           }},
           {"topology", "mapping", false, "{kind: bitcoin}", "",
            "Who connects to whom (see `network.topology`).",
            [](const Node& n, const std::string& p, Ctx& c, std::string& j) {

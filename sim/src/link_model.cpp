@@ -53,4 +53,16 @@ TimeNs LinkModel::Send(TimeNs now, std::uint32_t from, std::uint32_t to,
   return down_end;
 }
 
+TimeNs LinkModel::ArriveAfterUplink(TimeNs sent, std::uint32_t from, std::uint32_t to,
+                                    std::uint32_t wire_bytes) {
+  NodeLinks& r = nodes_[to];
+  // The bytes streamed in while the shared uplink sent them: the downlink only delays the
+  // arrival when it is slower than the sender's share or busy with other messages.
+  const TimeNs arrival =
+      std::max(sent + DrawLatency(nodes_[from].region, r.region),
+               r.downlink_free_at + TransmitTimeAt(wire_bytes, r.download_ns_per_byte));
+  r.downlink_free_at = arrival;
+  return arrival;
+}
+
 }  // namespace peerlab::sim

@@ -79,6 +79,9 @@ Status Simulation::Setup() {
   }
   node_as_ = DrawAutonomousSystems(config_);
   if (transport_) transport_->Attach(*this);
+  if (config_.uplink == UplinkModel::kShared && !transport_) {
+    shared_uplinks_ = std::make_unique<SharedUplinks>(links_.node_count());
+  }
 
   Rng topology_rng(config_.seed, 0, RngPurpose::kTopology);
   auto edges = BuildTopology(config_.topology, n, topology_rng);
@@ -363,6 +366,9 @@ void Simulation::Dispatch(const Event& e) {
     case EventKind::kLifecycle:
       OnLifecycle(e);
       break;
+    case EventKind::kUplink:
+      OnUplink(e);
+      break;
   }
 }
 
@@ -387,6 +393,11 @@ void Simulation::Deliver(std::uint32_t node, const protocol::Input& input) {
     if (transport_ && !link.rushing) [[unlikely]] {  // its bytes go over the packet network
       transport_->Send(node, send.peer, pool_.Get(send.message));
       pool_.Release(send.message);
+      continue;
+    }
+    if (shared_uplinks_ && !link.rushing) [[unlikely]] {
+      SendShared(node, send.peer, send.message,
+                 config_.wire_check ? peers_[link.remote][link.remote_peer].generation : 0);
       continue;
     }
     TimeNs arrival =
@@ -420,6 +431,7 @@ void Simulation::CloseLink(std::uint32_t node, protocol::PeerId peer, TimeNs not
   back.open = false;
   ++disconnects_;
   if (transport_ && !link.rushing) transport_->Close(node, peer);
+  if (shared_uplinks_ && !link.rushing) DropSharedFlows(node, peer);
   // An end that has not heard of the connection yet hears nothing: its PeerUp finds the link
   // closed instead (and frees the slot).
   const TimeNs notice = SignalArrival(now_, node, link.remote);

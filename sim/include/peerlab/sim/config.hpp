@@ -150,9 +150,16 @@ struct OutageSpec {
 enum class Backend : std::uint8_t { kFast, kNs3 };
 inline const char* BackendName(Backend b) { return b == Backend::kNs3 ? "ns3" : "fast"; }
 
+// How the fast engine shares a node's upload among its connections (LinkModel, SharedUplinks).
+enum class UplinkModel : std::uint8_t {
+  kFifo,    // whole messages one after another (the default; what every figure used so far)
+  kShared,  // connections with data to send share the bandwidth equally, as TCP flows do
+};
+
 struct SimConfig {
   std::uint64_t seed = 1;
   Backend backend = Backend::kFast;
+  UplinkModel uplink = UplinkModel::kFifo;
   std::uint32_t nodes = 100;
   RegionTable regions;
   JitterSpec jitter;

@@ -45,6 +45,9 @@ enum class EventKind : std::uint8_t {
   kNetworkEvent = 7,   // a scenario event (partition, heal) takes effect (a: its index)
   // Churn, outages, link failures and eclipse attacks (a: node or attack, b: what happens).
   kLifecycle = 8,
+  // network.uplink: shared: node a's uplink finishes its next transfer (b: the uplink's
+  // generation when scheduled; stale ones are ignored).
+  kUplink = 9,
 };
 
 struct Event {

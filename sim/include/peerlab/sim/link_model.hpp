@@ -38,6 +38,12 @@ class LinkModel {
     return TransmitTimeAt(bytes, 8e9 / bps);
   }
 
+  // network.uplink: shared (SharedUplinks): a message whose last byte left `from`'s uplink at
+  // `sent`; reserves the receiver's downlink and returns its arrival time.
+  TimeNs ArriveAfterUplink(TimeNs sent, std::uint32_t from, std::uint32_t to,
+                           std::uint32_t wire_bytes);
+  double upload_ns_per_byte(std::uint32_t node) const { return nodes_[node].upload_ns_per_byte; }
+
   std::uint32_t region_of(std::uint32_t node) const { return nodes_[node].region; }
   // Every message sent to `node` so far arrives by then (downlinks are FIFO pipes).
   TimeNs downlink_free_at(std::uint32_t node) const { return nodes_[node].downlink_free_at; }

@@ -24,6 +24,7 @@
 #include "peerlab/sim/link_model.hpp"
 #include "peerlab/sim/network_fault_state.hpp"
 #include "peerlab/sim/report.hpp"
+#include "peerlab/sim/shared_uplink.hpp"
 #include "peerlab/sim/topology.hpp"
 #include "peerlab/sim/transport.hpp"
 #include "peerlab/util/rng.hpp"
@@ -355,6 +356,17 @@ class Simulation {
 
   // Last: destroyed first, while the stores and nodes it refers to still exist.
   std::unique_ptr<Transport> transport_;
+  // network.uplink: shared (fast engine only); null with FIFO uplinks.
+  std::unique_ptr<SharedUplinks> shared_uplinks_;
+  std::vector<SharedUplinks::Item> uplink_scratch_;
+  // Queues a message on `node`'s shared uplink toward its connection `peer`.
+  void SendShared(std::uint32_t node, protocol::PeerId peer, protocol::MessageId message,
+                  std::uint32_t generation);
+  // An uplink event: delivers what finished, schedules the next.
+  void OnUplink(const Event& e);
+  // Closing: TCP discards what was not sent yet on either direction of the connection.
+  void DropSharedFlows(std::uint32_t node, protocol::PeerId peer);
+  void PushUplink(std::uint32_t node);
 };
 
 }  // namespace peerlab::sim

@@ -1,0 +1,51 @@
+// Simulation: the engine side of `network.uplink: shared` (sim/shared_uplink.hpp): messages
+// queue per connection in the sender's uplink and are delivered when their transfer ends.
+#include <utility>
+
+#include "peerlab/sim/simulation.hpp"
+
+namespace peerlab::sim {
+
+void Simulation::PushUplink(std::uint32_t node) {
+  if (shared_uplinks_->active(node)) {
+    Push(EventKind::kUplink, node, shared_uplinks_->next_completion(node), node,
+         shared_uplinks_->generation(node), 0);
+  }
+}
+
+void Simulation::SendShared(std::uint32_t node, protocol::PeerId peer,
+                            protocol::MessageId message, std::uint32_t generation) {
+  const PeerLink& link = peers_[node][peer];
+  const SharedUplinks::Item item{link.remote, link.remote_peer, message, generation,
+                                 pool_.Get(message).wire_bytes};
+  if (shared_uplinks_->Enqueue(now_, node, peer, item, links_.upload_ns_per_byte(node))) {
+    PushUplink(node);
+  }
+}
+
+void Simulation::OnUplink(const Event& e) {
+  if (e.b != shared_uplinks_->generation(e.a)) return;  // the uplink changed since
+  uplink_scratch_.clear();
+  shared_uplinks_->Complete(now_, e.a, links_.upload_ns_per_byte(e.a), uplink_scratch_);
+  for (const SharedUplinks::Item& item : uplink_scratch_) {
+    TimeNs arrival = links_.ArriveAfterUplink(now_, e.a, item.to, item.bytes);
+    if (faults_in_path_) [[unlikely]] arrival = CrossingArrival(e.a, item.to, arrival);
+    Push(EventKind::kDeliver, e.a, arrival, item.to, item.to_peer, item.message, item.generation);
+  }
+  PushUplink(e.a);
+}
+
+void Simulation::DropSharedFlows(std::uint32_t node, protocol::PeerId peer) {
+  const PeerLink& link = peers_[node][peer];
+  const std::pair<std::uint32_t, protocol::PeerId> ends[2] = {{node, peer},
+                                                               {link.remote, link.remote_peer}};
+  for (const auto& [n, slot] : ends) {
+    uplink_scratch_.clear();
+    if (shared_uplinks_->DropFlow(now_, n, slot, links_.upload_ns_per_byte(n), uplink_scratch_)) {
+      PushUplink(n);
+    }
+    for (const SharedUplinks::Item& item : uplink_scratch_) pool_.Release(item.message);
+  }
+}
+
+}  // namespace peerlab::sim
