@@ -404,10 +404,25 @@ TEST(ScenarioErrors, DuplicateKey) {
             "s.yaml:7:3: network.nodes: duplicate key");
 }
 
+TEST(ScenarioParse, UplinkModel) {
+  auto fifo = Parse(kBase);
+  ASSERT_TRUE(fifo.ok());
+  EXPECT_EQ(fifo->sim.uplink, sim::UplinkModel::kFifo);
+  auto shared = Parse(With("  nodes: 200\n", "  nodes: 200\n  uplink: shared\n"));
+  ASSERT_TRUE(shared.ok()) << shared.status().message();
+  EXPECT_EQ(shared->sim.uplink, sim::UplinkModel::kShared);
+  EXPECT_NE(shared->resolved_json.find("\"uplink\":\"shared\""), std::string::npos);
+  auto set = Parse(kBase, {"network.uplink=shared"});
+  ASSERT_TRUE(set.ok()) << set.status().message();
+  EXPECT_EQ(set->sim.uplink, sim::UplinkModel::kShared);
+}
+
 TEST(ScenarioErrors, UnknownChoiceAndUnavailableBackend) {
   EXPECT_EQ(Error(std::string(kBase) + "protocol: { relay: cmpct }\n"),
             "s.yaml:10:20: protocol.relay: unknown value `cmpct` (expected one of: headers, "
             "legacy, compact)");
+  EXPECT_EQ(Error(With("  nodes: 200\n", "  nodes: 200\n  uplink: fair\n")),
+            "s.yaml:7:11: network.uplink: unknown value `fair` (expected one of: fifo, shared)");
 #ifdef PEERLAB_HAVE_NS3
   EXPECT_EQ(Error(With("  nodes: 200\n", "  nodes: 200\n  backend: ns2\n")),
             "s.yaml:7:12: network.backend: unknown value `ns2` (expected one of: fast, ns3)");
