@@ -179,10 +179,13 @@ int Run(int argc, char** argv) {
       if (now - last_print < std::chrono::seconds(tty ? 1 : 10)) return;
       last_print = now;
       const double wall = std::chrono::duration<double>(now - started).count();
-      std::fprintf(stderr, "%ssim %s  blocks %u%s  events %.1fM  %.2fM events/s%s",
+      // The ns-3 backend's work is its packet events; the engine's are the messages.
+      const bool packets = p.network_events > 0;
+      const double shown = static_cast<double>(packets ? p.network_events : p.events);
+      std::fprintf(stderr, "%ssim %s  blocks %u%s  %s %.1fM  %.2fM/s  %.0fx real time%s",
                    tty ? "\r" : "", FormatSimTime(p.now).c_str(), p.blocks_mined,
-                   blocks_total.c_str(), static_cast<double>(p.events) / 1e6,
-                   static_cast<double>(p.events) / wall / 1e6, tty ? "   " : "\n");
+                   blocks_total.c_str(), packets ? "ns-3 events" : "events", shown / 1e6,
+                   shown / wall / 1e6, peerlab::ToSeconds(p.now) / wall, tty ? "   " : "\n");
       std::fflush(stderr);
     };
   }
@@ -196,8 +199,16 @@ int Run(int argc, char** argv) {
   }
   std::fputs(outcome->summary_json.c_str(), stdout);
   if (!args.quiet) {
-    std::fprintf(stderr, "peerlab: %llu events in %.2f s wall (%.2fM events/s), peak RSS %.0f MiB; results in %s\n",
-                 static_cast<unsigned long long>(outcome->report.events), outcome->wall_s,
+    const std::uint64_t packets = outcome->report.network_events;
+    char ns3[96] = "";
+    if (packets != 0) {
+      std::snprintf(ns3, sizeof ns3, " and %llu ns-3 events (%.2fM/s)",
+                    static_cast<unsigned long long>(packets),
+                    static_cast<double>(packets) / outcome->wall_s / 1e6);
+    }
+    std::fprintf(stderr, "peerlab: %llu events%s in %.2f s wall (%.2fM events/s), peak RSS %.0f MiB; results in %s\n",
+                 static_cast<unsigned long long>(outcome->report.events), ns3,
+                 outcome->wall_s,
                  static_cast<double>(outcome->report.events) / outcome->wall_s / 1e6,
                  outcome->peak_rss_mb, options.out_dir.c_str());
   }

@@ -185,9 +185,15 @@ class Ns3Transport final : public sim::Transport {
     }
     const TimeNs next = sim_->next_event_time();
     if (next != kTimeNever && next <= end) net_.WakeAt(std::max(next, net_.Now()));
-    if (progress_ && sim_->events_processed() >= next_progress_) {
+    // Engine events are few on this backend (messages, not packets): report on ns-3's own
+    // events too, or a long flood would print nothing for minutes.
+    if (progress_ && (sim_->events_processed() >= next_progress_ ||
+                      net_.events() >= next_network_progress_)) {
       next_progress_ = (sim_->events_processed() / every_events_ + 1) * every_events_;
-      progress_(sim_->progress());
+      next_network_progress_ = (net_.events() / kNetworkProgressEvery + 1) * kNetworkProgressEvery;
+      sim::ProgressInfo p = sim_->progress();
+      p.network_events = net_.events();
+      progress_(p);
     }
   }
 
@@ -200,6 +206,8 @@ class Ns3Transport final : public sim::Transport {
   std::function<void(const sim::ProgressInfo&)> progress_;
   std::uint64_t every_events_ = 1;
   std::uint64_t next_progress_ = 0;
+  static constexpr std::uint64_t kNetworkProgressEvery = 1u << 20;  // ns-3 events
+  std::uint64_t next_network_progress_ = kNetworkProgressEvery;
 };
 
 }  // namespace

@@ -243,7 +243,9 @@ void Simulation::Run(const ProgressFn& progress, std::uint64_t every_events) {
   if (transport_) {
     transport_->Run(progress, every_events);  // calls RunEventsUntil and FinishTransportRun
     TakeSnapshotsUpTo(now_ + 1);
-    if (progress) progress({now_, blocks_mined_, events_, queue_.size()});
+    if (progress) {
+      progress({now_, blocks_mined_, events_, queue_.size(), transport_->network_events()});
+    }
     return;
   }
   while (!queue_.empty()) {

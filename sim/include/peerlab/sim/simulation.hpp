@@ -37,6 +37,7 @@ struct ProgressInfo {
   std::uint32_t blocks_mined;
   std::uint64_t events;
   std::size_t pending_events;
+  std::uint64_t network_events = 0;  // the ns-3 backend's packet-level events (0: fast engine)
 };
 
 class Simulation {
