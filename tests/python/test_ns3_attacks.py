@@ -20,3 +20,17 @@ def test_selfish_mining_over_ns3(peerlab_bin, root, tmp_path):
     assert attacker["blocks_orphaned"] > 0  # honest blocks it overrode or won races against
     assert summary["blocks"]["mined"] == 15
     assert json.loads((out / "run.json").read_text())["backend"] == "ns3"
+
+
+def test_ns3_run_reports_its_packet_events(peerlab_bin, root, tmp_path):
+    # Without --quiet the last stderr line says how much ns-3 work the run took, which is
+    # what a researcher sizing a packet-level run needs (engine events are only messages).
+    out = tmp_path / "run"
+    res = subprocess.run(
+        [peerlab_bin, "run", str(root / "bench" / "ns3_block.yaml"), "--out", str(out)],
+        capture_output=True, text=True, timeout=300)
+    assert res.returncode == 0, res.stderr
+    packets = json.loads((out / "run.json").read_text())["perf"]["ns3_events"]
+    assert packets > 0
+    last = res.stderr.strip().splitlines()[-1]
+    assert f"and {packets} ns-3 events" in last, last
