@@ -29,8 +29,6 @@
 #include <string>
 #include <vector>
 
-#include <yaml-cpp/yaml.h>
-
 #include "peerlab/results/run_directory.hpp"
 #include "peerlab/scenario/units.hpp"
 #include "peerlab/sim/placement.hpp"
@@ -41,7 +39,9 @@ namespace peerlab::apps {
 namespace {
 
 using testbed::NodeOutcome;
+using testbed::NodeStatus;
 using testbed::NodePlan;
+using testbed::ReadStatus;
 using testbed::RunInfo;
 
 constexpr std::uint32_t kMaxTestbedNodes = 64;
@@ -250,15 +250,6 @@ std::string ProbeNetem() {
   return "unavailable: " + (out.empty() ? std::string("unshare/tc failed") : out);
 }
 
-std::string_view RelayName(protocol::RelayMode relay) {
-  switch (relay) {
-    case protocol::RelayMode::kHeaders: return "headers";
-    case protocol::RelayMode::kLegacy: return "legacy";
-    case protocol::RelayMode::kCompact: return "compact";
-  }
-  return "headers";
-}
-
 std::vector<std::string> DaemonArgs(const Args& a, const scenario::Scenario& s,
                                     const std::vector<NodePlan>& plan, std::uint32_t i,
                                     double mine_until_s) {
@@ -267,7 +258,7 @@ std::vector<std::string> DaemonArgs(const Args& a, const scenario::Scenario& s,
                                 "--listen", IpText(p.ip) + ":" + std::to_string(p.port),
                                 "--source-ip", IpText(p.ip), "--outbound", "0",
                                 "--seed", std::to_string(s.sim.seed * 1000 + i + 1),
-                                "--relay", std::string(RelayName(s.sim.node.relay))};
+                                "--relay", std::string(protocol::RelayModeName(s.sim.node.relay))};
   if (p.mine_mean_s > 0) {
     v.push_back("--mine");
     v.push_back(std::to_string(p.mine_mean_s));
@@ -306,29 +297,6 @@ pid_t Spawn(const std::vector<std::string>& args, const std::string& log_path) {
   execv(argv[0], argv.data());
   std::fprintf(stderr, "peerlab testbed: cannot run %s: %s\n", argv[0], std::strerror(errno));
   _exit(127);
-}
-
-struct NodeStatus {
-  bool ok = false;
-  std::string tip_id;
-  std::uint64_t tip_height = 0, blocks_mined = 0, established = 0;
-};
-
-NodeStatus ReadStatus(const std::string& datadir) {
-  NodeStatus st;
-  try {
-    const YAML::Node doc = YAML::LoadFile(datadir + "/status.json");
-    st.tip_height = doc["tip"]["height"].as<std::uint64_t>();
-    st.tip_id = doc["tip"]["id"].as<std::string>();
-    st.blocks_mined = doc["blocks_mined"].as<std::uint64_t>();
-    for (const auto& peer : doc["peers"]) {
-      if (peer["handshake"].as<std::string>() == "established") ++st.established;
-    }
-    st.ok = true;
-  } catch (const std::exception&) {
-    // Not written yet (the daemon is starting) or gone: reported as unknown.
-  }
-  return st;
 }
 
 void Describe(const NodeOutcome& o, std::uint32_t i, const NodePlan& p, std::string* out) {

@@ -56,6 +56,14 @@ struct RunInfo {
   std::vector<std::string> crashes;  // one line per daemon that ended badly
 };
 
+// What a daemon's status.json says (ok false: not written yet, or unreadable).
+struct NodeStatus {
+  bool ok = false;
+  std::string tip_id;
+  std::uint64_t tip_height = 0, blocks_mined = 0, established = 0;
+};
+NodeStatus ReadStatus(const std::string& datadir);
+
 // Reads every node's blocks.csv and status.json and writes summary.json, blocks.csv,
 // edges.csv, nodes.csv and run.json into `dir`; `summary` gets summary.json's text.
 Status WriteResults(const scenario::Scenario& scenario, const std::vector<NodePlan>& plan,

@@ -40,12 +40,6 @@ struct BlockSeen {
   std::vector<double> accepted_unix;    // one per node that accepted it
 };
 
-struct TipSeen {
-  std::string id;
-  std::uint32_t height = 0;
-  bool known = false;
-};
-
 std::vector<std::string> SplitCsvLine(const std::string& line) {
   // peerlabd's tables hold hex ids, numbers and fixed words: no quoting to undo.
   std::vector<std::string> fields;
@@ -86,18 +80,6 @@ Status ReadBlocks(const std::string& path, std::uint32_t node, std::map<std::str
   return Status::Ok();
 }
 
-TipSeen ReadTip(const std::string& datadir) {
-  TipSeen t;
-  try {
-    const YAML::Node doc = YAML::LoadFile(datadir + "/status.json");
-    t.id = doc["tip"]["id"].as<std::string>();
-    t.height = doc["tip"]["height"].as<std::uint32_t>();
-    t.known = true;
-  } catch (const std::exception&) {
-  }
-  return t;
-}
-
 std::optional<double> Median(std::vector<double> v) {
   if (v.empty()) return std::nullopt;
   std::sort(v.begin(), v.end());
@@ -112,6 +94,23 @@ std::string Sha256Hex(const std::string& text) {
 
 }  // namespace
 
+NodeStatus ReadStatus(const std::string& datadir) {
+  NodeStatus st;
+  try {
+    const YAML::Node doc = YAML::LoadFile(datadir + "/status.json");
+    st.tip_height = doc["tip"]["height"].as<std::uint64_t>();
+    st.tip_id = doc["tip"]["id"].as<std::string>();
+    st.blocks_mined = doc["blocks_mined"].as<std::uint64_t>();
+    for (const auto& peer : doc["peers"]) {
+      if (peer["handshake"].as<std::string>() == "established") ++st.established;
+    }
+    st.ok = true;
+  } catch (const std::exception&) {
+    // Not written yet (the daemon is starting) or gone: reported as unknown.
+  }
+  return st;
+}
+
 Status WriteResults(const scenario::Scenario& s, const std::vector<NodePlan>& plan,
                     const std::vector<NodeOutcome>& outcomes, const RunInfo& info,
                     results::RunDirectory& dir, std::string* summary) {
@@ -124,13 +123,13 @@ Status WriteResults(const scenario::Scenario& s, const std::vector<NodePlan>& pl
       unreadable.push_back(st.message());
     }
   }
-  std::vector<TipSeen> tips(n);
-  for (std::uint32_t i = 0; i < n; ++i) tips[i] = ReadTip(plan[i].datadir);
+  std::vector<NodeStatus> tips(n);
+  for (std::uint32_t i = 0; i < n; ++i) tips[i] = ReadStatus(plan[i].datadir);
 
   // The main chain (as sim/src/report.cpp: equal difficulty, so most work = greatest height).
   std::map<std::string, std::uint32_t> holders;
-  for (const TipSeen& t : tips) {
-    if (t.known) ++holders[t.id];
+  for (const NodeStatus& t : tips) {
+    if (t.ok) ++holders[t.tip_id];
   }
   std::string main_tip;
   std::uint32_t main_height = 0;
@@ -272,7 +271,7 @@ Status WriteResults(const scenario::Scenario& s, const std::vector<NodePlan>& pl
     j.Key("max").Double(any ? std::optional<double>(hi) : std::nullopt);
     j.EndObject();
     std::uint32_t same_tip = 0;
-    for (const TipSeen& t : tips) same_tip += t.known && t.id == main_tip ? 1 : 0;
+    for (const NodeStatus& t : tips) same_tip += t.ok && t.tip_id == main_tip ? 1 : 0;
     j.Key("nodes_at_main_tip").UInt(same_tip);
     j.Key("crashes").BeginArray();
     for (const std::string& c : info.crashes) j.String(c);
@@ -308,7 +307,8 @@ Status WriteResults(const scenario::Scenario& s, const std::vector<NodePlan>& pl
                 std::to_string((p.ip >> 8) & 255) + "." + std::to_string(p.ip & 255) + ":" +
                 std::to_string(p.port));
     nodes.Field(p.mine_mean_s > 0 ? std::optional<double>(p.mine_mean_s) : std::nullopt);
-    nodes.Field(tips[i].known ? std::optional<std::uint32_t>(tips[i].height) : std::nullopt);
+    nodes.Field(tips[i].ok ? std::optional<std::uint32_t>(static_cast<std::uint32_t>(tips[i].tip_height))
+                         : std::nullopt);
     nodes.Field(o.signal != 0 ? "signal " + std::to_string(o.signal)
                               : o.exited ? std::to_string(o.exit_code) : std::string("?"));
     nodes.EndRow();

@@ -132,9 +132,7 @@ const Table& ProtocolTable() {
            [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
              std::string v;
              if (!ReadChoice(n, p, c, {"headers", "legacy", "compact"}, &v)) return false;
-             c.out->sim.node.relay = v == "headers"  ? protocol::RelayMode::kHeaders
-                                     : v == "legacy" ? protocol::RelayMode::kLegacy
-                                                     : protocol::RelayMode::kCompact;
+             c.out->sim.node.relay = *protocol::ParseRelayMode(v);
              j = JsonString(v);
              return true;
            }},

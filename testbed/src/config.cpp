@@ -205,16 +205,12 @@ Result<ParsedArgs> ParseDaemonArgs(std::span<const std::string_view> args) {
       if (!v.ok()) return v.status();
       c.mine_limit = *v;
     } else if (flag == "--relay") {
-      if (value == "headers") {
-        c.relay = protocol::RelayMode::kHeaders;
-      } else if (value == "legacy") {
-        c.relay = protocol::RelayMode::kLegacy;
-      } else if (value == "compact") {
-        c.relay = protocol::RelayMode::kCompact;
-      } else {
+      const auto relay = protocol::ParseRelayMode(value);
+      if (!relay) {
         return Status::Error("--relay: expected headers, legacy or compact, got '" +
                              std::string(value) + "'");
       }
+      c.relay = *relay;
     } else if (flag == "--seed") {
       auto v = ParseUInt(flag, value, UINT64_MAX);
       if (!v.ok()) return v.status();

@@ -141,6 +141,13 @@ class SocketConformance
     }
   }
 
+  // Daemon i counted want[i] reorganisations.
+  void ExpectReorgs(const std::vector<std::uint64_t>& want) {
+    for (std::size_t i = 0; i < want.size(); ++i) {
+      EXPECT_EQ(d(static_cast<int>(i)).counters().reorgs, want[i]) << "daemon " << i;
+    }
+  }
+
   void ExpectNoPunishments(const std::vector<int>& group) {
     for (int i : group) EXPECT_EQ(d(i).counters().punishments, 0u) << "daemon " << i;
   }
@@ -230,17 +237,14 @@ TEST_P(SocketConformance, ForksReorganiseToTheMostWorkChain) {
   ExpectSameTip({2, 3}, 3);
   const Hash256 shorter = Tip(0).id;
   ASSERT_NE(shorter.ToHex(), TipId(3));
-  for (int i = 0; i < 4; ++i) EXPECT_EQ(d(i).counters().reorgs, 0u) << "daemon " << i;
+  ExpectReorgs({0, 0, 0, 0});
   // Joined, the shorter side gives up its two blocks for the longer chain.
   Link(1, 2);
   ExpectEstablished({1, 2, 2, 1});
   ExpectSameTip({0, 1, 2, 3}, 3);
   EXPECT_EQ(Tip(0).height, 4u);
   ExpectMostWorkTip();
-  EXPECT_EQ(d(0).counters().reorgs, 1u);
-  EXPECT_EQ(d(1).counters().reorgs, 1u);
-  EXPECT_EQ(d(2).counters().reorgs, 0u);
-  EXPECT_EQ(d(3).counters().reorgs, 0u);
+  ExpectReorgs({1, 1, 0, 0});
   // The abandoned tip is still known to the side that mined it, just not active.
   EXPECT_TRUE(d(0).blocks().Find(shorter).has_value());
   EXPECT_NE(TipId(0), shorter.ToHex());
@@ -353,10 +357,7 @@ TEST_P(SocketConformance, PartitionSplitsAndHealJoins) {
   ExpectSameTip({0, 1, 2, 3}, 2);
   EXPECT_EQ(Tip(0).height, 4u);
   ExpectMostWorkTip();
-  EXPECT_EQ(d(0).counters().reorgs, 1u);
-  EXPECT_EQ(d(1).counters().reorgs, 1u);
-  EXPECT_EQ(d(2).counters().reorgs, 0u);
-  EXPECT_EQ(d(3).counters().reorgs, 0u);
+  ExpectReorgs({1, 1, 0, 0});
   ExpectNoPunishments({0, 1, 2, 3});
 }
 

@@ -30,7 +30,9 @@
 #include <array>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <span>
+#include <string_view>
 #include <variant>
 #include <vector>
 
@@ -51,6 +53,20 @@ enum class RelayMode : std::uint8_t {
   kLegacy,   // pre-headers-first (Core < 0.10, SimBlock): inv -> getdata -> block
   kCompact,  // BIP152 compact blocks (high- and low-bandwidth), with sendheaders
 };
+
+// The names scenarios (`protocol.relay`) and peerlabd (`--relay`) use, in enum order.
+inline constexpr std::array<std::string_view, 3> kRelayModeNames = {"headers", "legacy",
+                                                                     "compact"};
+inline std::string_view RelayModeName(RelayMode m) {
+  return kRelayModeNames[static_cast<std::size_t>(m)];
+}
+// The mode called `name`, or nothing.
+inline std::optional<RelayMode> ParseRelayMode(std::string_view name) {
+  for (std::size_t i = 0; i < kRelayModeNames.size(); ++i) {
+    if (kRelayModeNames[i] == name) return static_cast<RelayMode>(i);
+  }
+  return std::nullopt;
+}
 
 // How much of Core's address gossip runs.
 enum class AddrGossip : std::uint8_t {
