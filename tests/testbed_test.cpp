@@ -149,6 +149,16 @@ void StepUntil(std::vector<Daemon*> daemons, const std::function<bool()>& done,
   }
 }
 
+Hash256 TipId(Daemon& d) { return d.blocks().Get(d.node().tip()).id; }
+
+// Steps `miner` and `follower` until the miner's tip is at `height` and the follower has it.
+void StepUntilFollowerHasTipAt(Daemon& miner, Daemon& follower, std::uint32_t height) {
+  StepUntil({&miner, &follower}, [&] {
+    return miner.blocks().Get(miner.node().tip()).height == height &&
+           TipId(follower) == TipId(miner);
+  });
+}
+
 TEST(TestbedDaemon, BlockRelayOnlyConnectionCarriesBlocksOnly) {
   DaemonConfig ac = QuietConfig(TempDir("bro_a"));
   ac.mine_mean_s = 0.02;
@@ -159,11 +169,8 @@ TEST(TestbedDaemon, BlockRelayOnlyConnectionCarriesBlocksOnly) {
   bc.connect_block_relay.push_back((*a)->listen_endpoint());
   auto b = Daemon::Create(bc);
   ASSERT_TRUE(b.ok()) << b.status().message();
-  auto tip_id = [](Daemon& d) { return d.blocks().Get(d.node().tip()).id; };
-  StepUntil({a->get(), b->get()}, [&] {
-    return (*a)->blocks().Get((*a)->node().tip()).height == 2 && tip_id(**b) == tip_id(**a);
-  });
-  ASSERT_EQ(tip_id(**b).ToHex(), tip_id(**a).ToHex());
+  StepUntilFollowerHasTipAt(**a, **b, 2);
+  ASSERT_EQ(TipId(**b).ToHex(), TipId(**a).ToHex());
   EXPECT_EQ((*b)->blocks().Get((*b)->node().tip()).height, 2u);
   const std::string status = (*b)->StatusJson();
   EXPECT_NE(status.find("\"kind\": \"block-relay-only\""), std::string::npos) << status;
@@ -214,13 +221,10 @@ TEST_P(TestbedRelay, MinedBlocksReachTheOtherDaemon) {
   bc.connect.push_back((*a)->listen_endpoint());
   auto b = Daemon::Create(bc);
   ASSERT_TRUE(b.ok()) << b.status().message();
-  auto tip_id = [](Daemon& d) { return d.blocks().Get(d.node().tip()).id; };
-  StepUntil({a->get(), b->get()}, [&] {
-    return (*a)->blocks().Get((*a)->node().tip()).height == 5 && tip_id(**b) == tip_id(**a);
-  });
+  StepUntilFollowerHasTipAt(**a, **b, 5);
   const protocol::BlockRecord& a_tip = (*a)->blocks().Get((*a)->node().tip());
   EXPECT_EQ(a_tip.height, 5u);
-  ASSERT_EQ(tip_id(**b).ToHex(), a_tip.id.ToHex());
+  ASSERT_EQ(TipId(**b).ToHex(), a_tip.id.ToHex());
   // B holds A's bytes of every block, not a rendering of its own.
   for (protocol::BlockHandle h = (*b)->node().tip(); h != protocol::kGenesis;
        h = (*b)->blocks().Get(h).parent) {
