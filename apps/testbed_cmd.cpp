@@ -237,6 +237,14 @@ Result<std::vector<NodePlan>> Plan(const scenario::Scenario& s, bool delays, con
 }
 
 // Whether netem works here: a throwaway network namespace, so the host is never touched.
+// A duration as decimal seconds with all nine digits, so peerlabd gets the nanoseconds exactly.
+std::string SecondsText(DurationNs d) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%lld.%09lld", static_cast<long long>(d / kSecond),
+                static_cast<long long>(d % kSecond));
+  return buf;
+}
+
 std::string ProbeNetem() {
   if (geteuid() != 0) return "unavailable: not root";
   FILE* p = popen("unshare -n sh -c 'ip link set lo up && tc qdisc add dev lo root netem delay 1ms' 2>&1", "r");
@@ -258,7 +266,9 @@ std::vector<std::string> DaemonArgs(const Args& a, const scenario::Scenario& s,
                                 "--listen", IpText(p.ip) + ":" + std::to_string(p.port),
                                 "--source-ip", IpText(p.ip), "--outbound", "0",
                                 "--seed", std::to_string(s.sim.seed * 1000 + i + 1),
-                                "--relay", std::string(protocol::RelayModeName(s.sim.node.relay))};
+                                "--relay", std::string(protocol::RelayModeName(s.sim.node.relay)),
+                                "--validation-fixed", SecondsText(s.sim.node.validation_fixed),
+                                "--validation-per-mb", SecondsText(s.sim.node.validation_per_mb)};
   if (p.mine_mean_s > 0) {
     v.push_back("--mine");
     v.push_back(std::to_string(p.mine_mean_s));

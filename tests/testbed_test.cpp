@@ -32,7 +32,8 @@ TEST(TestbedArgs, ParsesTheContract) {
   auto p = Parse({"--chain", "peerlab-sim", "--listen", "127.0.0.1:0", "--connect",
                   "10.0.0.1:18444", "--connect", "10.0.0.2:1", "--datadir", "/tmp/x", "--mine",
                   "2.5", "--mine-limit", "3", "--seed", "7", "--relay", "compact",
-                  "--connect-block-relay", "10.0.0.3:7"});
+                  "--connect-block-relay", "10.0.0.3:7", "--validation-fixed", "0.010000000",
+                  "--validation-per-mb", "0.05"});
   ASSERT_TRUE(p.ok()) << p.status().message();
   EXPECT_EQ(p->config.chain, "peerlab-sim");
   EXPECT_EQ(p->config.listen, (Endpoint{0x7f000001, 0}));
@@ -44,6 +45,8 @@ TEST(TestbedArgs, ParsesTheContract) {
   EXPECT_EQ(p->config.relay, protocol::RelayMode::kCompact);
   ASSERT_EQ(p->config.connect_block_relay.size(), 1u);
   EXPECT_EQ(p->config.connect_block_relay[0], (Endpoint{0x0a000003, 7}));
+  EXPECT_EQ(p->config.validation_fixed, 10 * kMillisecond);
+  EXPECT_EQ(p->config.validation_per_mb, 50 * kMillisecond);
   EXPECT_TRUE(Parse({"--help"})->help);
 }
 
@@ -56,6 +59,8 @@ TEST(TestbedArgs, DefaultsSeedFromTheOsAndRelayToHeaders) {
   ASSERT_TRUE(a.ok() && b.ok());
   EXPECT_NE(a->config.seed, b->config.seed);
   EXPECT_EQ(a->config.relay, protocol::RelayMode::kHeaders);
+  EXPECT_EQ(a->config.validation_fixed, 0);
+  EXPECT_EQ(a->config.validation_per_mb, 0);
 }
 
 TEST(TestbedArgs, RejectsBadInputWithOneLine) {
@@ -72,6 +77,10 @@ TEST(TestbedArgs, RejectsBadInputWithOneLine) {
       {{"stray"}, "unexpected argument 'stray'"},
       {{"--chain", "peerlab-sim", "--datadir", "d", "--relay", "inv"},
        "--relay: expected headers, legacy or compact, got 'inv'"},
+      {{"--chain", "peerlab-sim", "--datadir", "d", "--validation-fixed", "-1"},
+       "--validation-fixed: expected seconds"},
+      {{"--chain", "peerlab-sim", "--datadir", "d", "--validation-per-mb", "1ms"},
+       "--validation-per-mb: expected seconds"},
   };
   for (const auto& [args, expected] : cases) {
     auto p = Parse(args);

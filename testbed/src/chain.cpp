@@ -7,6 +7,8 @@ protocol::NodeConfig NodeConfigFor(const ChainSetup& chain, const DaemonConfig& 
                                    std::uint32_t unix_start) {
   protocol::NodeConfig n;
   n.relay = config.relay;
+  n.validation_fixed = config.validation_fixed;
+  n.validation_per_mb = config.validation_per_mb;
   // The node's clock starts at daemon start; its Unix time (addr timestamps; header times
   // when the caller gives none) is the wall clock then plus the steady clock since, not the
   // genesis time as in simulations.

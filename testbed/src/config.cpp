@@ -32,6 +32,10 @@ Runs one peerlab node (the simulator's sans-IO protocol::Node) as a process on r
                            the same block; pass it to repeat a run)
   --relay MODE             block relay: headers (BIP130, default), legacy (inv, getdata)
                            or compact (BIP152, with headers)
+  --validation-fixed S     hold each received block S seconds before accepting and relaying
+                           it (modelled validation, scenario key protocol.validation.fixed;
+                           default 0: only the real checks' CPU time)
+  --validation-per-mb S    plus S seconds per 1,000,000 bytes of block (per_mb; default 0)
   --outbound N             also let the node open N connections from its address manager
                            (dialled on the chain's port; default 0)
   --known-peer IPV4        put this address in the node's address manager (repeatable)
@@ -211,6 +215,10 @@ Result<ParsedArgs> ParseDaemonArgs(std::span<const std::string_view> args) {
                              std::string(value) + "'");
       }
       c.relay = *relay;
+    } else if (flag == "--validation-fixed" || flag == "--validation-per-mb") {
+      auto sec = ParseSeconds(flag, value, true);
+      if (!sec.ok()) return sec.status();
+      (flag == "--validation-fixed" ? c.validation_fixed : c.validation_per_mb) = ToNs(*sec);
     } else if (flag == "--seed") {
       auto v = ParseUInt(flag, value, UINT64_MAX);
       if (!v.ok()) return v.status();

@@ -167,6 +167,10 @@ std::string Daemon::StatusJson() const {
   } else {
     j.Null();
   }
+  j.Key("validation_s").BeginObject();
+  j.Key("fixed").Double(ToSeconds(config_.validation_fixed));
+  j.Key("per_mb").Double(ToSeconds(config_.validation_per_mb));
+  j.EndObject();
   j.Key("peers").BeginArray();
   for (const auto& slot : conns_) {
     if (!slot) continue;

@@ -120,6 +120,34 @@ def test_mined_blocks_are_relayed_between_daemons(spawn, chain):
     assert all(r[3] == "" and r[4] == "" for r in followed)
 
 
+def test_validation_delay_holds_each_block_before_it_is_accepted(spawn):
+    # The scenario's protocol.validation, given to followers: a block is accepted only the
+    # modelled delay after it arrived, so never sooner than that after its miner accepted it
+    # (loopback takes a millisecond or so: without the delay the gap is far below these).
+    a = spawn("miner", "--mine", "0.3", "--mine-limit", "4", "--seed", "5")
+    fixed = spawn("fixed", "--connect", f"127.0.0.1:{a.port}", "--validation-fixed", "0.4")
+    # A few hundred bytes per block at 2,000 s per MB: about 0.3 to 0.5 s per block.
+    per_mb = spawn("per-mb", "--connect", f"127.0.0.1:{a.port}", "--validation-per-mb", "2000")
+    final = a.wait(lambda s: s["blocks_mined"] == 4)
+    for follower in (fixed, per_mb):
+        follower.wait(lambda s: s["tip"]["id"] == final["tip"]["id"])
+    assert fixed.status()["validation_s"] == {"fixed": 0.4, "per_mb": 0.0}
+    assert per_mb.status()["validation_s"] == {"fixed": 0.0, "per_mb": 2000.0}
+    assert a.stop() == 0 and fixed.stop() == 0 and per_mb.stop() == 0
+
+    mined = {r[0]: r for r in block_rows(a)}
+    assert len(mined) == 4
+    for follower, delay_of in ((fixed, lambda size: 0.4),
+                               (per_mb, lambda size: 2000 * size / 1e6)):
+        rows = block_rows(follower)
+        assert sorted(r[0] for r in rows) == sorted(mined)
+        for r in rows:
+            size = int(r[7])
+            assert size == int(mined[r[0]][7]) and size > 80
+            gap = float(r[6]) - float(mined[r[0]][6])
+            assert gap >= delay_of(size) - 0.002, (follower.datadir.name, r, gap)
+
+
 def test_hostile_peers_are_dropped_and_memory_stays_bounded(spawn):
     a = spawn("target", "--max-inbound", "16", "--handshake-timeout", "2")
     honest = spawn("honest", "--connect", f"127.0.0.1:{a.port}")
@@ -274,6 +302,10 @@ def test_bad_command_line_gives_one_line_and_exit_2(peerlabd, tmp_path):
         (["--chain", "peerlab-sim", "--datadir", str(tmp_path), "--listen", "x:1"], "--listen:"),
         (["--chain", "peerlab-sim", "--datadir", str(tmp_path), "--mine", "-1"], "--mine:"),
         (["--chain", "peerlab-sim"], "--datadir: required"),
+        (["--chain", "peerlab-sim", "--datadir", str(tmp_path), "--validation-fixed", "-0.1"],
+         "--validation-fixed: expected seconds"),
+        (["--chain", "peerlab-sim", "--datadir", str(tmp_path), "--validation-per-mb", "x"],
+         "--validation-per-mb: expected seconds"),
         (["--chain", "peerlab-sim", "--datadir", str(tmp_path), "--frobnicate", "1"],
          "unknown option"),
     ]

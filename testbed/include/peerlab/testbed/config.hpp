@@ -46,6 +46,11 @@ struct DaemonConfig {
   TimeNs mine_until = kTimeNever;
   // --relay: how the node announces and fetches blocks (scenario key protocol.relay).
   protocol::RelayMode relay = protocol::RelayMode::kHeaders;
+  // --validation-fixed, --validation-per-mb: the node's modelled validation delay (scenario
+  // key protocol.validation), on top of the real checks' CPU time. Blocks are validated one
+  // at a time, as in the simulation.
+  DurationNs validation_fixed = 0;
+  DurationNs validation_per_mb = 0;
   bool save_blocks = false;  // --save-blocks: DIR/blocks/<id>.bin, the bytes of each block taken
 
   // Defences (docs/testbed.md "Hostile peers"); defaults follow Bitcoin Core where it has one.
