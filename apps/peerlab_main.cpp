@@ -14,6 +14,7 @@
 
 #include "peerlab/scenario/run.hpp"
 #include "peerlab/scenario/scenario.hpp"
+#include "peerlab/util/huge_pages.hpp"
 #include "peerlab/util/version.hpp"
 #include "analyze_cmd.hpp"
 #include "testbed_cmd.hpp"
@@ -262,6 +263,9 @@ int main(int argc, char** argv) {
     std::printf("peerlab %s (%s)\n", peerlab::kVersion, peerlab::kGitCommit);
     return 0;
   }
+  // Long runs (and a sweep's Python workers, which inherit the environment) are bound by
+  // memory latency: give their heap huge pages (util/huge_pages.hpp).
+  if (command == "run" || command == "sweep") peerlab::ReexecWithHugePages(argv);
   if (command == "run") return Run(argc, argv);
   if (command == "check") return Check(argc, argv);
   if (command == "testbed") return peerlab::apps::TestbedMain(argc, argv);

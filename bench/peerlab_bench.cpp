@@ -10,6 +10,7 @@
 #include "peerlab/scenario/run.hpp"
 #include "peerlab/scenario/scenario.hpp"
 #include "peerlab/sim/event_queue.hpp"
+#include "peerlab/util/huge_pages.hpp"
 #include "peerlab/util/rng.hpp"
 
 namespace {
@@ -80,6 +81,7 @@ int RunScenario(peerlab::results::JsonWriter& w, const std::string& path,
   // The ns-3 backend's own events (packets, timers): what its wall time is spent on.
   if (scenario->sim.backend == peerlab::sim::Backend::kNs3) w.Key("ns3_events").UInt(r.network_events);
   w.Key("peak_rss_mb").Double(outcome->peak_rss_mb);
+  w.Key("huge_pages").Bool(peerlab::HeapUsesHugePages());
   w.Key("propagation_p50_s").Double(r.propagation_p50_s);
   w.Key("propagation_p90_s").Double(r.propagation_p90_s);
   w.Key("stale_rate").Double(r.stale_rate);
@@ -90,6 +92,7 @@ int RunScenario(peerlab::results::JsonWriter& w, const std::string& path,
 }  // namespace
 
 int main(int argc, char** argv) {
+  peerlab::ReexecWithHugePages(argv);  // as `peerlab run` does (util/huge_pages.hpp)
   std::string which = "all";
   std::string scenario = std::string(PEERLAB_SOURCE_DIR) + "/scenarios/bitcoin.yaml";
   std::vector<std::string> overrides;

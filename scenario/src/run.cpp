@@ -10,6 +10,7 @@
 #include "peerlab/results/json.hpp"
 #include "peerlab/results/run_directory.hpp"
 #include "peerlab/util/hash.hpp"
+#include "peerlab/util/huge_pages.hpp"
 #include "peerlab/util/version.hpp"
 #include "summary_events.hpp"
 #ifdef PEERLAB_HAVE_NS3
@@ -259,6 +260,7 @@ std::string RunManifestJson(const Scenario& scenario, const sim::SimReport& r, d
   w.Key("wall_s").Double(wall_s);
   w.Key("events_per_s").Double(wall_s > 0 ? static_cast<double>(r.events) / wall_s : 0.0);
   w.Key("peak_rss_mb").Double(peak_rss_mb);
+  w.Key("huge_pages").Bool(HeapUsesHugePages());
   w.EndObject();
   w.EndObject();
   return w.Finish();

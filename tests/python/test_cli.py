@@ -2,6 +2,7 @@
 import csv
 import hashlib
 import json
+import os
 import subprocess
 
 import pytest
@@ -98,6 +99,43 @@ def test_same_seed_gives_byte_identical_data_files(peerlab_bin, tmp_path):
     for name in ["summary.json", "blocks.csv", "edges.csv", "nodes.csv"]:
         assert digest(outs[0] / name) == digest(outs[1] / name)
         assert digest(outs[0] / name) != digest(outs[2] / name)
+
+
+def _thp_mode():
+    """The kernel's transparent huge page mode ("always", "madvise", "never"; "" unknown)."""
+    try:
+        modes = open("/sys/kernel/mm/transparent_hugepage/enabled").read()
+    except OSError:
+        return ""
+    return next((m for m in ("always", "madvise", "never") if f"[{m}]" in modes), "")
+
+
+def _heap_gets_huge_pages_by_default():
+    """What util/huge_pages.hpp promises: THP `always`, or `madvise` with a glibc (2.35+)
+    that takes the glibc.malloc.hugetlb tunable."""
+    major, minor = (int(x) for x in os.confstr("CS_GNU_LIBC_VERSION").split()[1].split(".")[:2])
+    return _thp_mode() == "always" or (_thp_mode() == "madvise" and (major, minor) >= (2, 35))
+
+
+def test_huge_pages_are_recorded_and_change_no_result(peerlab_bin, tmp_path):
+    # `peerlab run` re-executes itself so that malloc gets huge pages; a user can opt out with
+    # glibc.malloc.hugetlb=0. Memory layout must not leak into results.
+    scenario = tmp_path / "small.yaml"
+    scenario.write_text(SMALL)
+    env_off = dict(os.environ, GLIBC_TUNABLES="glibc.malloc.hugetlb=0")
+    env_default = {k: v for k, v in os.environ.items() if k != "GLIBC_TUNABLES"}
+    outs = {}
+    for name, env in (("default", env_default), ("off", env_off)):
+        outs[name] = tmp_path / name
+        res = subprocess.run([peerlab_bin, "run", str(scenario), "--out", str(outs[name]),
+                              "--quiet"], capture_output=True, text=True, env=env, timeout=300)
+        assert res.returncode == 0, res.stderr
+    perf = {name: json.loads((out / "run.json").read_text())["perf"]
+            for name, out in outs.items()}
+    assert perf["off"]["huge_pages"] is (_thp_mode() == "always")
+    assert perf["default"]["huge_pages"] is _heap_gets_huge_pages_by_default()
+    for name in ["summary.json", "blocks.csv", "edges.csv", "nodes.csv"]:
+        assert digest(outs["default"] / name) == digest(outs["off"] / name)
 
 
 def test_overrides_change_the_run(peerlab_bin, tmp_path):

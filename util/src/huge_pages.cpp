@@ -1,0 +1,65 @@
+#include "peerlab/util/huge_pages.hpp"
+
+#include <gnu/libc-version.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <string>
+
+namespace peerlab {
+namespace {
+
+// The kernel's THP mode: "always", "madvise" or "never" ("" when unknown).
+std::string KernelThpMode() {
+  std::ifstream f("/sys/kernel/mm/transparent_hugepage/enabled");
+  std::string modes;
+  std::getline(f, modes);
+  for (const char* mode : {"always", "madvise", "never"}) {
+    if (modes.find("[" + std::string(mode) + "]") != std::string::npos) return mode;
+  }
+  return "";
+}
+
+bool GlibcHasHugetlbTunable() {
+  int major = 0;
+  int minor = 0;
+  if (std::sscanf(gnu_get_libc_version(), "%d.%d", &major, &minor) != 2) return false;
+  return major > 2 || (major == 2 && minor >= 35);
+}
+
+bool UnderValgrind() {
+  const char* preload = std::getenv("LD_PRELOAD");
+  return preload != nullptr && std::strstr(preload, "vgpreload") != nullptr;
+}
+
+}  // namespace
+
+void ReexecWithHugePages(char** argv) {
+  const char* tunables = std::getenv("GLIBC_TUNABLES");
+  if (tunables != nullptr && std::strstr(tunables, "glibc.malloc.hugetlb") != nullptr) return;
+  if (UnderValgrind() || !GlibcHasHugetlbTunable() || KernelThpMode() != "madvise") return;
+  std::string value = "glibc.malloc.hugetlb=1";
+  if (tunables != nullptr && tunables[0] != '\0') value = std::string(tunables) + ":" + value;
+  if (setenv("GLIBC_TUNABLES", value.c_str(), 1) != 0) return;
+  execv("/proc/self/exe", argv);
+  // Still here: exec failed (no /proc, say). Normal pages then; undo so children do not differ.
+  if (tunables != nullptr) {
+    setenv("GLIBC_TUNABLES", tunables, 1);
+  } else {
+    unsetenv("GLIBC_TUNABLES");
+  }
+}
+
+bool HeapUsesHugePages() {
+  const std::string mode = KernelThpMode();
+  if (mode == "always") return true;
+  if (mode != "madvise" || !GlibcHasHugetlbTunable()) return false;
+  const char* tunables = std::getenv("GLIBC_TUNABLES");
+  return tunables != nullptr && (std::strstr(tunables, "glibc.malloc.hugetlb=1") != nullptr ||
+                                 std::strstr(tunables, "glibc.malloc.hugetlb=2") != nullptr);
+}
+
+}  // namespace peerlab
