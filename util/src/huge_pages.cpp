@@ -44,7 +44,14 @@ void ReexecWithHugePages(char** argv) {
   std::string value = "glibc.malloc.hugetlb=1";
   if (tunables != nullptr && tunables[0] != '\0') value = std::string(tunables) + ":" + value;
   if (setenv("GLIBC_TUNABLES", value.c_str(), 1) != 0) return;
-  execv("/proc/self/exe", argv);
+  // By the resolved path rather than /proc/self/exe itself, which would rename the process
+  // (ps, top, pkill) to "exe".
+  char path[4096];
+  const ssize_t n = readlink("/proc/self/exe", path, sizeof path - 1);
+  if (n > 0) {
+    path[n] = '\0';
+    execv(path, argv);
+  }
   // Still here: exec failed (no /proc, say). Normal pages then; undo so children do not differ.
   if (tunables != nullptr) {
     setenv("GLIBC_TUNABLES", tunables, 1);

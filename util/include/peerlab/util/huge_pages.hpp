@@ -14,7 +14,7 @@
 
 namespace peerlab {
 
-// Re-executes the running binary (/proc/self/exe) with `argv` and GLIBC_TUNABLES extended by
+// Re-executes the running binary (the file /proc/self/exe points to) with `argv` and GLIBC_TUNABLES extended by
 // glibc.malloc.hugetlb=1, and does not return, when all of these hold: the kernel's THP mode is
 // `madvise`, glibc is 2.35 or later, GLIBC_TUNABLES does not mention glibc.malloc.hugetlb yet
 // (so the user can opt out with glibc.malloc.hugetlb=0, and the re-executed process does not
