@@ -258,6 +258,26 @@ def _drain_dask(client, futures):
             client.cancel(pending)
 
 
+@contextlib.contextmanager
+def _huge_pages_for_workers():
+    """Worker processes started meanwhile give their heap huge pages (docs/performance.md,
+    "Huge pages"), as `peerlab run` does: glibc reads its tunables only when a process starts,
+    so the tunable goes into the environment spawned workers inherit, and is taken out again
+    afterwards. A user's own glibc.malloc.hugetlb setting (e.g. =0) is left as it is."""
+    before = os.environ.get("GLIBC_TUNABLES")
+    if before is not None and "glibc.malloc.hugetlb" in before:
+        yield
+        return
+    os.environ["GLIBC_TUNABLES"] = (before + ":" if before else "") + "glibc.malloc.hugetlb=1"
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop("GLIBC_TUNABLES", None)
+        else:
+            os.environ["GLIBC_TUNABLES"] = before
+
+
 def _default_executor(workers: int | None, jobs: int):
     n = max(1, min(workers or os.cpu_count() or 1, jobs))
     # spawn: workers start clean, whatever threads or state (a Dask client, open SQLite) the
@@ -312,33 +332,35 @@ def sweep(scenario, params=None, seeds=1, executor=None, store="sweep.sqlite",
             owned = _default_executor(workers, len(todo)) if executor is None else None
             jobs = [(k, (scenario.text, scenario.label, scenario.base_dir, jobs_by_key[k][2]))
                     for k in todo]
-            finished = bar = None
-            try:
-                finished = _submit_all(owned or executor, jobs)
-                bar = _Progress(len(todo), counts["skipped"], progress)
-                for key, outcome in finished:
-                    i, seed, _ = jobs_by_key[key]
-                    if isinstance(outcome, BaseException):
-                        # The executor lost the run (a dead worker, a broken pool): not a
-                        # property of the run, so it is reported but not stored.
-                        outcomes[key] = ("failed", f"not stored: {type(outcome).__name__}: "
-                                         f"{outcome}", None)
-                        counts["lost"] += 1
-                        bar.step(False)
-                        continue
-                    status, error, summary_json, manifest_json = outcome
-                    db.record(key, text_sha, base, points[i], seed, session, status, error,
-                              summary_json, manifest_json)
-                    outcomes[key] = (status, error, summary_json)
-                    counts["done" if status == "ok" else "failed"] += 1
-                    bar.step(status == "ok")
-            finally:
-                if finished is not None:
-                    finished.close()  # cancels what has not started, now rather than at GC
-                if bar is not None:
-                    bar.close()
-                if owned is not None:
-                    owned.shutdown(wait=True, cancel_futures=True)
+            env = _huge_pages_for_workers() if owned is not None else contextlib.nullcontext()
+            with env:
+                finished = bar = None
+                try:
+                    finished = _submit_all(owned or executor, jobs)
+                    bar = _Progress(len(todo), counts["skipped"], progress)
+                    for key, outcome in finished:
+                        i, seed, _ = jobs_by_key[key]
+                        if isinstance(outcome, BaseException):
+                            # The executor lost the run (a dead worker, a broken pool): not a
+                            # property of the run, so it is reported but not stored.
+                            outcomes[key] = ("failed", f"not stored: {type(outcome).__name__}: "
+                                             f"{outcome}", None)
+                            counts["lost"] += 1
+                            bar.step(False)
+                            continue
+                        status, error, summary_json, manifest_json = outcome
+                        db.record(key, text_sha, base, points[i], seed, session, status, error,
+                                  summary_json, manifest_json)
+                        outcomes[key] = (status, error, summary_json)
+                        counts["done" if status == "ok" else "failed"] += 1
+                        bar.step(status == "ok")
+                finally:
+                    if finished is not None:
+                        finished.close()  # cancels what has not started, now rather than at GC
+                    if bar is not None:
+                        bar.close()
+                    if owned is not None:
+                        owned.shutdown(wait=True, cancel_futures=True)
     return _frame(points, rows, outcomes,
                   {"store": store_path, "session": session, "counts": counts})
 

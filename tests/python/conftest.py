@@ -19,6 +19,22 @@ os.environ["PYTHONPATH"] = os.pathsep.join(
     _PY_PATHS + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p])
 
 
+def thp_mode():
+    """The kernel's transparent huge page mode ("always", "madvise", "never"; "" unknown)."""
+    try:
+        modes = open("/sys/kernel/mm/transparent_hugepage/enabled").read()
+    except OSError:
+        return ""
+    return next((m for m in ("always", "madvise", "never") if f"[{m}]" in modes), "")
+
+
+def heap_gets_huge_pages_by_default():
+    """What util/huge_pages.hpp promises: THP `always`, or `madvise` with a glibc (2.35+)
+    that takes the glibc.malloc.hugetlb tunable."""
+    major, minor = (int(x) for x in os.confstr("CS_GNU_LIBC_VERSION").split()[1].split(".")[:2])
+    return thp_mode() == "always" or (thp_mode() == "madvise" and (major, minor) >= (2, 35))
+
+
 @pytest.fixture(scope="session")
 def peerlab_bin():
     exe = BUILD / "peerlab"

@@ -7,6 +7,8 @@ import subprocess
 
 import pytest
 
+from conftest import heap_gets_huge_pages_by_default, thp_mode
+
 SUMMARY_KEYS = {"scenario", "seed", "backend", "nodes", "sim_time_s", "blocks", "transactions",
                 "peers",
                 "propagation_s", "reorgs", "groups", "chain_quality", "adversaries",
@@ -101,22 +103,6 @@ def test_same_seed_gives_byte_identical_data_files(peerlab_bin, tmp_path):
         assert digest(outs[0] / name) != digest(outs[2] / name)
 
 
-def _thp_mode():
-    """The kernel's transparent huge page mode ("always", "madvise", "never"; "" unknown)."""
-    try:
-        modes = open("/sys/kernel/mm/transparent_hugepage/enabled").read()
-    except OSError:
-        return ""
-    return next((m for m in ("always", "madvise", "never") if f"[{m}]" in modes), "")
-
-
-def _heap_gets_huge_pages_by_default():
-    """What util/huge_pages.hpp promises: THP `always`, or `madvise` with a glibc (2.35+)
-    that takes the glibc.malloc.hugetlb tunable."""
-    major, minor = (int(x) for x in os.confstr("CS_GNU_LIBC_VERSION").split()[1].split(".")[:2])
-    return _thp_mode() == "always" or (_thp_mode() == "madvise" and (major, minor) >= (2, 35))
-
-
 def test_huge_pages_are_recorded_and_change_no_result(peerlab_bin, tmp_path):
     # `peerlab run` re-executes itself so that malloc gets huge pages; a user can opt out with
     # glibc.malloc.hugetlb=0. Memory layout must not leak into results.
@@ -132,8 +118,8 @@ def test_huge_pages_are_recorded_and_change_no_result(peerlab_bin, tmp_path):
         assert res.returncode == 0, res.stderr
     perf = {name: json.loads((out / "run.json").read_text())["perf"]
             for name, out in outs.items()}
-    assert perf["off"]["huge_pages"] is (_thp_mode() == "always")
-    assert perf["default"]["huge_pages"] is _heap_gets_huge_pages_by_default()
+    assert perf["off"]["huge_pages"] is (thp_mode() == "always")
+    assert perf["default"]["huge_pages"] is heap_gets_huge_pages_by_default()
     for name in ["summary.json", "blocks.csv", "edges.csv", "nodes.csv"]:
         assert digest(outs["default"] / name) == digest(outs["off"] / name)
 

@@ -14,6 +14,7 @@ import pandas as pd
 import pytest
 
 import peerlab
+from conftest import heap_gets_huge_pages_by_default, thp_mode
 from peerlab.sweep import RandomDesign, design_points, seed_list
 
 GRID = {"network.topology.outbound": [4, 8], "protocol.relay": ["headers", "compact"]}
@@ -179,6 +180,7 @@ def test_killed_sweep_resumes_without_losing_or_redoing_runs(root, tmp_path):
 
 
 def test_same_results_whatever_the_executor(small, tmp_path):
+    tunables_before = os.environ.get("GLIBC_TUNABLES")
     tables = {}
     for name, executor in [("threads", cf.ThreadPoolExecutor(2)),
                            ("processes", cf.ProcessPoolExecutor(2)),
@@ -196,6 +198,20 @@ def test_same_results_whatever_the_executor(small, tmp_path):
         metrics.append(db.execute("SELECT * FROM metrics ORDER BY run_key, name").fetchall())
         db.close()
     assert metrics[0] == metrics[1] == metrics[2] and len(metrics[0]) > 8 * 20
+    # The default pool's workers start with huge pages for their heap (as `peerlab run`);
+    # runs in this process (threads) only if the kernel gives them to everyone. Nothing else
+    # differs (above), and this process's environment is left as it was.
+    def huge_pages(name):
+        db = sqlite3.connect(tmp_path / f"{name}.sqlite")
+        try:
+            return {json.loads(m)["perf"]["huge_pages"]
+                    for (m,) in db.execute("SELECT manifest FROM runs")}
+        finally:
+            db.close()
+    assert huge_pages("default") == {heap_gets_huge_pages_by_default()}
+    assert os.environ.get("GLIBC_TUNABLES") == tunables_before
+    if "glibc.malloc.hugetlb" not in os.environ.get("GLIBC_TUNABLES", ""):
+        assert huge_pages("threads") == {thp_mode() == "always"}
 
 
 def test_default_pool_works_from_a_script_without_a_main_guard(root, tmp_path):
