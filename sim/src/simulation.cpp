@@ -378,6 +378,11 @@ void Simulation::Deliver(std::uint32_t node, const protocol::Input& input) {
   if (offline_count_ != 0 && offline_[node] != 0) [[unlikely]] return;  // nobody is there
   outbox_.Clear();
   nodes_[node].Handle(now_, input, outbox_);
+  // An announcement goes to a dozen random nodes at once: let their link states load
+  // together (the run is bound by memory latency, docs/performance.md).
+  if (outbox_.sends.size() > 1) {
+    for (const auto& send : outbox_.sends) links_.Prefetch(peers_[node][send.peer].remote);
+  }
   for (const auto& send : outbox_.sends) {
     if (config_.wire_check && wire_check_status_.ok()) {
       Status s = protocol::WireCheck(pool_.Get(send.message), store_, tx_store_);
