@@ -38,11 +38,14 @@ bool UnderValgrind() {
 }  // namespace
 
 void ReexecWithHugePages(char** argv) {
-  const char* tunables = std::getenv("GLIBC_TUNABLES");
-  if (tunables != nullptr && std::strstr(tunables, "glibc.malloc.hugetlb") != nullptr) return;
+  const char* found = std::getenv("GLIBC_TUNABLES");
+  if (found != nullptr && std::strstr(found, "glibc.malloc.hugetlb") != nullptr) return;
   if (UnderValgrind() || !GlibcHasHugetlbTunable() || KernelThpMode() != "madvise") return;
+  // A copy: setenv may invalidate what getenv returned.
+  const bool had_tunables = found != nullptr;
+  const std::string tunables = had_tunables ? found : "";
   std::string value = "glibc.malloc.hugetlb=1";
-  if (tunables != nullptr && tunables[0] != '\0') value = std::string(tunables) + ":" + value;
+  if (!tunables.empty()) value = tunables + ":" + value;
   if (setenv("GLIBC_TUNABLES", value.c_str(), 1) != 0) return;
   // By the resolved path rather than /proc/self/exe itself, which would rename the process
   // (ps, top, pkill) to "exe".
@@ -53,8 +56,8 @@ void ReexecWithHugePages(char** argv) {
     execv(path, argv);
   }
   // Still here: exec failed (no /proc, say). Normal pages then; undo so children do not differ.
-  if (tunables != nullptr) {
-    setenv("GLIBC_TUNABLES", tunables, 1);
+  if (had_tunables) {
+    setenv("GLIBC_TUNABLES", tunables.c_str(), 1);
   } else {
     unsetenv("GLIBC_TUNABLES");
   }
