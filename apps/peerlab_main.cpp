@@ -54,7 +54,9 @@ Options:
   --set KEY=VALUE  override a scenario key by its dotted path, e.g.
                    --set network.nodes=500 --set groups.pools.hashrate=0.6
                    (validated like the file; may be repeated)
-  --force          replace DIR if it already holds a run
+  --force          replace DIR if it holds a previous peerlab run (its run.json manifest);
+                   any other directory, `.`, `..`, `/` and parents of the working
+                   directory are refused
   --wire-check     encode every message to Bitcoin wire bytes and decode it back, checking
                    the engine's sizes and contents (slow; exit status 1 on a mismatch)
   --quiet          no progress line on stderr

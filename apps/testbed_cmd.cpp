@@ -61,7 +61,7 @@ time, then writes a run directory with the same summary.json contract as `peerla
 Options:
   --set KEY=VALUE  override a scenario key (as for run; repeatable)
   --out DIR        run directory (default runs/NAME-testbed-seedN); must not exist
-  --force          replace DIR if it already holds a run
+  --force          replace DIR if it holds a previous peerlab run (its run.json manifest)
   --duration D     wall-clock duration instead of stop.time, e.g. 20s, 10min
   --chain NAME     peerlabd --chain (default peerlab-sim)
   --link-mode M    userspace-delay (default: the daemons hold sent bytes for the region-pair

@@ -27,6 +27,26 @@ bool IsGroupName(std::string_view name) {
   return true;
 }
 
+// Why `name` cannot name a run directory, or "" when it can. The name becomes the last
+// component of `runs/NAME-seedN`, so it must not climb out of `runs/` or hide itself.
+std::string RunNameProblem(std::string_view name) {
+  constexpr std::size_t kMaxNameBytes = 200;  // leaves room for "-seedN" in a 255-byte name
+  if (name.empty()) return "must not be empty";
+  if (name.size() > kMaxNameBytes) {
+    return "is " + std::to_string(name.size()) + " bytes long; at most 200 are allowed";
+  }
+  if (name.front() == '.') return "must not start with `.` (it names a run directory)";
+  for (char c : name) {
+    if (c == '/' || c == '\\') {
+      return "must not contain `/` or `\\` (it names a run directory under runs/)";
+    }
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
+      return "must not contain control characters";
+    }
+  }
+  return "";
+}
+
 // ---- stop ---------------------------------------------------------------------------------
 
 const Table& StopTable() {
@@ -278,10 +298,15 @@ const Table& RootTable() {
              j = Int(v);
              return true;
            }},
-          {"name", "string", true, "", "", "Scenario name, copied into results.",
+          {"name", "string", true, "", "",
+           "Scenario name, copied into results and used for the default run directory "
+           "`runs/NAME-seedN`, so it must be a plain file name: at most 200 bytes, no `/`, `\\` "
+           "or control characters, not starting with `.`.",
            [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
              if (!ReadString(n, p, c, &c.out->name)) return false;
-             if (c.out->name.empty()) return c.Fail(n.origin, p, "must not be empty");
+             if (const std::string why = RunNameProblem(c.out->name); !why.empty()) {
+               return c.Fail(n.origin, p, why);
+             }
              j = JsonString(c.out->name);
              return true;
            }},

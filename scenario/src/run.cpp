@@ -328,11 +328,14 @@ Result<RunOutcome> RunScenario(const Scenario& scenario, const RunOptions& optio
     s = dir->Write("run.json", RunManifestJson(scenario, outcome.report, outcome.wall_s,
                                                outcome.peak_rss_mb));
   }
-  if (s.ok()) s = dir->Commit();
   if (!s.ok()) {
     dir->Abandon();
     return s;
   }
+  // A failed Commit leaves the finished run in the staging directory and says so: the results
+  // of a long run are not thrown away because the destination changed under it.
+  s = dir->Commit();
+  if (!s.ok()) return s;
   return outcome;
 }
 
