@@ -125,21 +125,25 @@ def test_stopped_sweep_leaves_no_process_and_resumes(root, tmp_path, signum):
     path = tmp_path / "stop.yaml"
     path.write_text(f"scenario: {root / 'scenarios' / 'default.yaml'}\n{SWEEP}")
     store = tmp_path / "stop.sqlite"
-    proc = subprocess.Popen([sys.executable, "-m", "peerlab", "sweep", str(path), "--quiet"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    # Output to a file, not a pipe: a worker left behind would hold a pipe open.
+    log = tmp_path / "stderr.txt"
+    with open(log, "w") as err_file:
+        proc = subprocess.Popen([sys.executable, "-m", "peerlab", "sweep", str(path), "--quiet"],
+                                stdout=subprocess.DEVNULL, stderr=err_file)
     try:
         deadline = time.monotonic() + 60
         while ok_runs(store) < 1 or len(children(proc.pid)) < 2:
-            assert proc.poll() is None, f"sweep exited early: {proc.communicate()}"
+            assert proc.poll() is None, f"sweep exited early: {log.read_text()}"
             assert time.monotonic() < deadline, "no run finished within 60 s"
             time.sleep(0.01)
         workers = children(proc.pid)
         proc.send_signal(signum)  # the sweep process alone, not its process group
-        out, err = proc.communicate(timeout=30)
+        proc.wait(timeout=30)
     finally:
         if proc.poll() is None:
             proc.kill()
             proc.wait()
+    err = log.read_text()
     if signum == signal.SIGTERM:
         assert proc.returncode == 143, err
         assert err.endswith(f"peerlab sweep: terminated; finished runs are in {store}, "
@@ -149,7 +153,10 @@ def test_stopped_sweep_leaves_no_process_and_resumes(root, tmp_path, signum):
     deadline = time.monotonic() + 5
     while any(alive(p) for p in workers) and time.monotonic() < deadline:
         time.sleep(0.02)
-    assert not [p for p in workers if alive(p)], "worker processes outlived the sweep"
+    left = [p for p in workers if alive(p)]
+    for p in left:  # do not leave them to the next test
+        os.kill(p, signal.SIGKILL)
+    assert not left, "worker processes outlived the sweep"
 
     # The store holds finished runs only and the same command completes the sweep.
     db = sqlite3.connect(store)
