@@ -24,8 +24,9 @@ from .store import Store, flatten, run_key, sha256_text
 _KINDS = ("uniform", "int", "choice")
 
 # Runs (parameter sets x seeds) one sweep call may plan. The parent holds a row, a run key and
-# finally a DataFrame row (with every flattened metric) per run, about 5 kB each while the
-# table is built, so this keeps a sweep under about 0.5 GB of parent memory; a larger study is
+# finally a DataFrame row (with every flattened metric) per run, about 7 kB each while the
+# table is built (measured: 634 MB more peak RSS for 100,000 rows of the default scenario's
+# summary, docs/limits.md), so this keeps a sweep under about 0.7 GB; a larger study is
 # several sweeps into one store (runs already stored are found, not redone).
 MAX_RUNS = 100_000
 
