@@ -333,6 +333,7 @@ def sweep_main(argv) -> int:
         print(f"{args.file}:{e}", file=sys.stderr)
         return 2
 
+    from .pool import WorkerStartError
     from .sweep import sweep
 
     store = os.path.abspath(args.store) if args.store else spec["store"]
@@ -361,7 +362,11 @@ def sweep_main(argv) -> int:
     except (sqlite3.DatabaseError, ValueError) as e:  # not a store, or another schema
         print(f"peerlab sweep: {store}: {e}", file=sys.stderr)
         return 2
+    except WorkerStartError as e:  # the installation, not the input: nothing was stored
+        print(f"peerlab sweep: {e}", file=sys.stderr)
+        return 1
     finally:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)  # from here on there is nothing to stop
         if client is not None:
             client.close()
     elapsed = time.monotonic() - started
