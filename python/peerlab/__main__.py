@@ -10,6 +10,7 @@ import argparse
 import math
 import os
 import re
+import signal
 import sqlite3
 import sys
 import time
@@ -33,8 +34,8 @@ Options:
   --quiet           no progress bar
   -h, --help        this help
 
-Exit status: 0 all runs ok, 1 some run failed, 2 bad input, 130 interrupted (finished runs
-are stored: run the same command again to resume).
+Exit status: 0 all runs ok, 1 some run failed, 2 bad input, 130 interrupted (SIGINT) or 143
+terminated (SIGTERM) (finished runs are stored: run the same command again to resume).
 """
 
 TOP_KEYS = ("scenario", "seeds", "grid", "runs", "random", "store", "workers", "scheduler")
@@ -112,6 +113,15 @@ def _show(node) -> str:
     return "a list" if isinstance(node, yaml.SequenceNode) else "a mapping"
 
 
+def _bounded(node, field: str, runs: int, what: str) -> None:
+    """A design of more runs than one sweep may plan (sweep.MAX_RUNS) is bad input."""
+    from .sweep import MAX_RUNS
+
+    if runs > MAX_RUNS:
+        raise InputError(node, field, f"{what} = {runs} runs, above the bound of {MAX_RUNS} "
+                         "runs per sweep (split the study into several sweeps on one store)")
+
+
 def _param(node, field: str):
     """A parameter value: any YAML value the scenario parser could take after --set."""
     from .scenario import to_yaml
@@ -133,10 +143,12 @@ def _grid(node):
     """Parameter sets of a grid, each with the value node of every key (for error lines)."""
     import itertools
 
-    axes = []
+    axes, sizes = [], []
     for key, key_node, value_node in _mapping(node, "grid"):
         _param_key(key, key_node, f"grid.{key}")
         items = _sequence(value_node, f"grid.{key}")
+        sizes.append(len(items))
+        _bounded(node, "grid", math.prod(sizes), f"{' x '.join(map(str, sizes))} values")
         axes.append([(key, _param(v, f"grid.{key}[{j}]"), v, f"grid.{key}[{j}]")
                      for j, v in enumerate(items)])
     if not axes:
@@ -169,6 +181,7 @@ def _random(node):
         if key not in fields:
             raise InputError(node, f"random.{key}", "required key is missing")
     samples = _int(fields["samples"][1], "random.samples", 1)
+    _bounded(fields["samples"][1], "random.samples", samples, f"{samples} samples")
     seed = _int(fields["seed"][1], "random.seed", 0) if "seed" in fields else 0
     specs, where = {}, {}
     params = _mapping(fields["params"][1], "random.params")
@@ -196,8 +209,7 @@ def _random(node):
                 raise InputError(args_node, f"{field}.{kind}", f"lo {lo} is above hi {hi}")
             specs[key] = (kind, lo, hi)
         where[key] = (spec_node, field)
-    design = RandomDesign(samples, specs, seed)
-    return [(point, where, node) for point in design.points()]
+    return [(point, where, node) for point in RandomDesign(samples, specs, seed)]
 
 
 def read_sweep_file(path: str) -> dict:
@@ -242,8 +254,11 @@ def read_sweep_file(path: str) -> dict:
     if isinstance(seeds_node, yaml.SequenceNode):
         spec["seeds"] = [_int(n, f"seeds[{i}]", 0)
                          for i, n in enumerate(_sequence(seeds_node, "seeds"))]
+        _bounded(seeds_node, "seeds", len(spec["seeds"]), f"{len(spec['seeds'])} seeds")
     else:
         spec["seeds"] = _int(seeds_node, "seeds", 1)
+        _bounded(seeds_node, "seeds", spec["seeds"], f"{spec['seeds']} seeds")
+    n_seeds = spec["seeds"] if isinstance(spec["seeds"], int) else len(spec["seeds"])
     spec["store"] = (os.path.join(here, _string(top["store"][1], "store")) if "store" in top
                      else os.path.splitext(os.path.abspath(path))[0] + ".sqlite")
     spec["workers"] = _int(top["workers"][1], "workers", 1) if "workers" in top else None
@@ -262,6 +277,8 @@ def read_sweep_file(path: str) -> dict:
 
     design_node = top[designs[0]][1]
     entries = {"grid": _grid, "runs": _runs, "random": _random}[designs[0]](design_node)
+    _bounded(design_node, designs[0], len(entries) * n_seeds,
+             f"{len(entries)} parameter sets x {n_seeds} seeds")
     # Check each parameter set now, so a typo fails in a second rather than as N failed runs.
     for point, where, point_node in entries:
         try:
@@ -273,6 +290,20 @@ def read_sweep_file(path: str) -> dict:
             raise InputError(node, field, message) from None
     spec["design"] = [point for point, _, _ in entries]
     return spec
+
+
+def _stop_on_sigterm() -> dict:
+    """SIGTERM stops the sweep as Ctrl-C does (KeyboardInterrupt: the workers are killed,
+    every finished run is already committed), instead of killing this process outright in
+    the middle of whatever it does. Returns a dict that gets {"signal": SIGTERM} if it came."""
+    seen = {}
+
+    def handler(signum, frame):
+        seen["signal"] = signum
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, handler)
+    return seen
 
 
 class _Parser(argparse.ArgumentParser):
@@ -302,6 +333,7 @@ def sweep_main(argv) -> int:
         print(f"{args.file}:{e}", file=sys.stderr)
         return 2
 
+    from .pool import WorkerStartError
     from .sweep import sweep
 
     store = os.path.abspath(args.store) if args.store else spec["store"]
@@ -317,18 +349,24 @@ def sweep_main(argv) -> int:
                   file=sys.stderr)
             return 1
     started = time.monotonic()
+    stopped_by = _stop_on_sigterm()
     try:
         df = sweep(spec["scenario"], spec["design"], seeds=spec["seeds"], executor=client,
                    store=store, progress=not args.quiet, retry_failed=args.retry_failed,
                    workers=args.workers or spec["workers"])
     except KeyboardInterrupt:
-        print(f"peerlab sweep: interrupted; finished runs are in {store}, run again to resume",
-              file=sys.stderr)
-        return 130
+        signum = stopped_by.get("signal", signal.SIGINT)
+        print(f"peerlab sweep: {'terminated' if signum == signal.SIGTERM else 'interrupted'}; "
+              f"finished runs are in {store}, run again to resume", file=sys.stderr)
+        return 128 + signum
     except (sqlite3.DatabaseError, ValueError) as e:  # not a store, or another schema
         print(f"peerlab sweep: {store}: {e}", file=sys.stderr)
         return 2
+    except WorkerStartError as e:  # the installation, not the input: nothing was stored
+        print(f"peerlab sweep: {e}", file=sys.stderr)
+        return 1
     finally:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)  # from here on there is nothing to stop
         if client is not None:
             client.close()
     elapsed = time.monotonic() - started

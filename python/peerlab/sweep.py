@@ -12,16 +12,33 @@ import contextlib
 import itertools
 import json
 import math
-import multiprocessing
 import os
 import random
 import sys
 import uuid
 
+from . import pool
 from .scenario import Scenario, load, merge_overrides, overrides_from
 from .store import Store, flatten, run_key, sha256_text
 
 _KINDS = ("uniform", "int", "choice")
+
+# Runs (parameter sets x seeds) one sweep call may plan. The parent holds a row, a run key and
+# finally a DataFrame row (with every flattened metric) per run, about 7 kB each while the
+# table is built (measured: 634 MB more peak RSS for 100,000 rows of the default scenario's
+# summary, docs/limits.md), so this keeps a sweep under about 0.7 GB; a larger study is
+# several sweeps into one store (runs already stored are found, not redone).
+MAX_RUNS = 100_000
+
+# Test-only hook (tests/python/test_sweep_robust.py): when this variable holds one of a run's
+# `--set` overrides (e.g. `network.nodes=61`), the worker process running it aborts (SIGABRT)
+# instead of running it, standing in for a crash in the C++ core. Never set it otherwise.
+TEST_ABORT_ENV = "PEERLAB_TEST_SWEEP_ABORT_ON"
+
+
+def _too_many(what: str, n: int) -> ValueError:
+    return ValueError(f"{what}: {n} runs, above the bound of {MAX_RUNS} runs per sweep "
+                      "(split the study into several sweeps on one store)")
 
 
 class RandomDesign:
@@ -34,6 +51,8 @@ class RandomDesign:
     def __init__(self, n: int, params: dict, seed: int = 0):
         if isinstance(n, bool) or not isinstance(n, int) or n < 1:
             raise ValueError(f"RandomDesign: n must be a positive integer, got {n!r}")
+        if n > MAX_RUNS:
+            raise _too_many(f"RandomDesign: n = {n} parameter sets", n)
         self.n, self.seed, self.params = n, seed, {}
         for key, spec in params.items():
             if not isinstance(spec, (tuple, list)) or not spec or spec[0] not in _KINDS:
@@ -55,9 +74,9 @@ class RandomDesign:
                     raise ValueError(f"RandomDesign: {key}: need finite lo <= hi, got {lo}, {hi}")
             self.params[key] = tuple(spec)
 
-    def points(self) -> list[dict]:
+    def __iter__(self):
+        """The parameter sets one at a time (the same sequence as points())."""
         rng = random.Random(self.seed)
-        out = []
         for _ in range(self.n):
             point = {}
             for key, spec in self.params.items():
@@ -67,8 +86,10 @@ class RandomDesign:
                     point[key] = rng.randint(spec[1], spec[2])
                 else:
                     point[key] = rng.choice(list(spec[1]))
-            out.append(point)
-        return out
+            yield point
+
+    def points(self) -> list[dict]:
+        return list(self)
 
     def __repr__(self):
         return f"RandomDesign({self.n}, {self.params!r}, seed={self.seed!r})"
@@ -77,31 +98,46 @@ class RandomDesign:
 def design_points(params) -> list[dict]:
     """The parameter sets of a grid dict (cartesian product, last key fastest), a list of dicts
     or a RandomDesign, in the order the sweep reports them."""
+    return list(_iter_design(params))
+
+
+def _iter_design(params):
+    """design_points one at a time, after checking the size (at most MAX_RUNS) up front, so a
+    huge design is refused before anything is built."""
     if params is None:
-        points = [{}]
+        points = iter([{}])
     elif isinstance(params, RandomDesign):
-        points = params.points()
+        points = iter(params)  # its size was checked when it was made
     elif isinstance(params, dict):
+        size = 1
         for key, values in params.items():
             if isinstance(values, (str, bytes, dict)) or not hasattr(values, "__len__") \
                     or len(values) == 0:
                 raise ValueError(f"grid: {key}: expected a non-empty list of values, "
                                  f"got {values!r}")
+            size *= len(values)
+        if size > MAX_RUNS:
+            raise _too_many(f"grid: {size} parameter sets", size)
         keys = list(params)
-        points = [dict(zip(keys, combo)) for combo in itertools.product(*params.values())]
+        points = (dict(zip(keys, combo)) for combo in itertools.product(*params.values()))
     elif isinstance(params, (list, tuple)):
-        points = []
-        for i, point in enumerate(params):
-            if not isinstance(point, dict):
-                raise ValueError(f"runs[{i}]: expected a dict of overrides, got {point!r}")
-            points.append(dict(point))
+        if len(params) > MAX_RUNS:
+            raise _too_many(f"runs: {len(params)} parameter sets", len(params))
+        points = _checked_runs(params)
     else:
         raise TypeError("params: expected a grid dict, a list of dicts or a RandomDesign, "
                         f"got {type(params).__name__}")
     for point in points:
         if "seed" in point:
             raise ValueError("params: `seed` is set by seeds=, not as a parameter")
-    return [{k: _plain(v) for k, v in point.items()} for point in points]
+        yield {k: _plain(v) for k, v in point.items()}
+
+
+def _checked_runs(params):
+    for i, point in enumerate(params):
+        if not isinstance(point, dict):
+            raise ValueError(f"runs[{i}]: expected a dict of overrides, got {point!r}")
+        yield point
 
 
 def _plain(value):
@@ -124,9 +160,13 @@ def seed_list(seeds) -> list[int]:
     if isinstance(seeds, int):
         if seeds < 1:
             raise ValueError(f"seeds: expected a count >= 1, got {seeds}")
+        if seeds > MAX_RUNS:
+            raise _too_many(f"seeds: {seeds} seeds", seeds)
         return list(range(1, seeds + 1))
     out = []
-    for s in seeds:
+    for s in seeds:  # an iterable may be endless: stop one past the bound
+        if len(out) == MAX_RUNS:
+            raise _too_many(f"seeds: more than {MAX_RUNS} seeds", MAX_RUNS + 1)
         s = s.item() if hasattr(s, "item") else s
         if isinstance(s, bool) or not isinstance(s, int) or s < 0:
             raise ValueError(f"seeds: expected integers >= 0, got {s!r}")
@@ -141,6 +181,8 @@ def _run_one(text: str, label: str, base_dir: str, overrides: list[str]):
     parent can tell a deterministic failure (stored) from an executor breakdown (not stored)."""
     import _peerlab
 
+    if os.environ.get(TEST_ABORT_ENV) in overrides:
+        os.abort()
     try:
         raw = _peerlab.run(text, label, base_dir, overrides, "")
         return ("ok", None, raw["summary_json"], raw["manifest_json"])
@@ -157,7 +199,7 @@ def _is_dask_client(executor) -> bool:
 
 def _executor_name(executor) -> str:
     if executor is None:
-        return "ProcessPoolExecutor (default)"
+        return "peerlab process pool (default)"
     if _is_dask_client(executor):
         return f"dask {getattr(executor.scheduler, 'address', '?')}"
     return type(executor).__name__
@@ -245,11 +287,17 @@ def _drain(futures):
 
 def _drain_dask(client, futures):
     from distributed import as_completed
+    from distributed.scheduler import KilledWorker
 
     try:
         for fut in as_completed(list(futures)):
             try:
                 yield futures[fut], fut.result()
+            except KilledWorker as e:
+                # The scheduler saw this task on every worker that died under it, more than
+                # distributed.scheduler.allowed-failures times: Dask's verdict that the run
+                # kills its worker, so it is recorded like a crash in the default pool.
+                yield futures[fut], ("failed", f"worker died: dask KilledWorker: {e}", None, None)
             except Exception as e:  # noqa: BLE001 - a lost worker, not the run's fault
                 yield futures[fut], e
     finally:
@@ -258,31 +306,22 @@ def _drain_dask(client, futures):
             client.cancel(pending)
 
 
-@contextlib.contextmanager
-def _huge_pages_for_workers():
-    """Worker processes started meanwhile give their heap huge pages (docs/performance.md,
-    "Huge pages"), as `peerlab run` does: glibc reads its tunables only when a process starts,
-    so the tunable goes into the environment spawned workers inherit, and is taken out again
-    afterwards. A user's own glibc.malloc.hugetlb setting (e.g. =0) is left as it is."""
+def _huge_pages_env() -> dict:
+    """Environment additions that give the default pool's workers huge pages for their heap
+    (docs/performance.md, "Huge pages"), as `peerlab run` does: glibc reads its tunables only
+    when a process starts. A user's own glibc.malloc.hugetlb setting (e.g. =0) is kept."""
     before = os.environ.get("GLIBC_TUNABLES")
     if before is not None and "glibc.malloc.hugetlb" in before:
-        yield
-        return
-    os.environ["GLIBC_TUNABLES"] = (before + ":" if before else "") + "glibc.malloc.hugetlb=1"
-    try:
-        yield
-    finally:
-        if before is None:
-            os.environ.pop("GLIBC_TUNABLES", None)
-        else:
-            os.environ["GLIBC_TUNABLES"] = before
+        return {}
+    return {"GLIBC_TUNABLES": (before + ":" if before else "") + "glibc.malloc.hugetlb=1"}
 
 
-def _default_executor(workers: int | None, jobs: int):
-    n = max(1, min(workers or os.cpu_count() or 1, jobs))
-    # spawn: workers start clean, whatever threads or state (a Dask client, open SQLite) the
-    # parent holds; the worker module is cheap to import, so the start-up cost is small.
-    return cf.ProcessPoolExecutor(max_workers=n, mp_context=multiprocessing.get_context("spawn"))
+def _default_pool(workers: int | None, jobs):
+    """The default executor (peerlab/pool.py): fresh worker processes (nothing of the parent's
+    threads or state), one run each at a time, so a run that kills its worker is recorded as
+    failed and the others go on; the workers die with this process."""
+    n = max(1, min(workers or os.cpu_count() or 1, len(jobs)))
+    return pool.run_jobs(jobs, n, pool.worker_env(_huge_pages_env()))
 
 
 def sweep(scenario, params=None, seeds=1, executor=None, store="sweep.sqlite",
@@ -301,6 +340,9 @@ def sweep(scenario, params=None, seeds=1, executor=None, store="sweep.sqlite",
         scenario = load(scenario)
     points = design_points(params)
     seeds = seed_list(seeds)
+    if len(points) * len(seeds) > MAX_RUNS:
+        raise _too_many(f"sweep: {len(points)} parameter sets x {len(seeds)} seeds",
+                        len(points) * len(seeds))
     text_sha = sha256_text(scenario.text)
     base = list(scenario.overrides)
     param_overrides = [overrides_from(p) for p in points]  # type errors surface before any run
@@ -329,38 +371,34 @@ def sweep(scenario, params=None, seeds=1, executor=None, store="sweep.sqlite",
         db.start_session(session, scenario.label, text_sha, base, len(todo),
                          _executor_name(executor))
         if todo:
-            owned = _default_executor(workers, len(todo)) if executor is None else None
             jobs = [(k, (scenario.text, scenario.label, scenario.base_dir, jobs_by_key[k][2]))
                     for k in todo]
-            env = _huge_pages_for_workers() if owned is not None else contextlib.nullcontext()
-            with env:
-                finished = bar = None
-                try:
-                    finished = _submit_all(owned or executor, jobs)
-                    bar = _Progress(len(todo), counts["skipped"], progress)
-                    for key, outcome in finished:
-                        i, seed, _ = jobs_by_key[key]
-                        if isinstance(outcome, BaseException):
-                            # The executor lost the run (a dead worker, a broken pool): not a
-                            # property of the run, so it is reported but not stored.
-                            outcomes[key] = ("failed", f"not stored: {type(outcome).__name__}: "
-                                             f"{outcome}", None)
-                            counts["lost"] += 1
-                            bar.step(False)
-                            continue
-                        status, error, summary_json, manifest_json = outcome
-                        db.record(key, text_sha, base, points[i], seed, session, status, error,
-                                  summary_json, manifest_json)
-                        outcomes[key] = (status, error, summary_json)
-                        counts["done" if status == "ok" else "failed"] += 1
-                        bar.step(status == "ok")
-                finally:
-                    if finished is not None:
-                        finished.close()  # cancels what has not started, now rather than at GC
-                    if bar is not None:
-                        bar.close()
-                    if owned is not None:
-                        owned.shutdown(wait=True, cancel_futures=True)
+            finished = bar = None
+            try:
+                finished = (_default_pool(workers, jobs) if executor is None
+                            else _submit_all(executor, jobs))
+                bar = _Progress(len(todo), counts["skipped"], progress)
+                for key, outcome in finished:
+                    i, seed, _ = jobs_by_key[key]
+                    if isinstance(outcome, BaseException):
+                        # The executor lost the run (a dead worker, a broken pool): not a
+                        # property of the run, so it is reported but not stored.
+                        outcomes[key] = ("failed", f"not stored: {type(outcome).__name__}: "
+                                         f"{outcome}", None)
+                        counts["lost"] += 1
+                        bar.step(False)
+                        continue
+                    status, error, summary_json, manifest_json = outcome
+                    db.record(key, text_sha, base, points[i], seed, session, status, error,
+                              summary_json, manifest_json)
+                    outcomes[key] = (status, error, summary_json)
+                    counts["done" if status == "ok" else "failed"] += 1
+                    bar.step(status == "ok")
+            finally:
+                if finished is not None:
+                    finished.close()  # cancels what has not started, now rather than at GC
+                if bar is not None:
+                    bar.close()
     return _frame(points, rows, outcomes,
                   {"store": store_path, "session": session, "counts": counts})
 

@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 import peerlab
+from peerlab.sweep import TEST_ABORT_ENV
 
 distributed = pytest.importorskip("distributed")  # a Debian package set up by scripts/setup.sh
 
@@ -54,3 +55,33 @@ def test_dask_failing_run_is_recorded(small, tmp_path, client):
     assert df["status"].tolist() == ["ok", "failed"]
     assert df.loc[1, "error"].startswith("--set stop.blocks=many: stop.blocks:")
     assert df.attrs["counts"] == {"done": 1, "failed": 1, "skipped": 0, "lost": 0}
+
+
+def test_dask_run_that_kills_its_workers_is_recorded(small, tmp_path, monkeypatch):
+    # The test-only hook makes the worker running network.nodes=61 abort. One task per worker
+    # at a time (saturation 1.0), so only the crashing task is on the workers that die; after
+    # allowed-failures + 1 deaths the scheduler gives up on it (KilledWorker) and the sweep
+    # stores it as failed, so a resume does not kill workers again.
+    monkeypatch.setenv(TEST_ABORT_ENV, "network.nodes=61")
+    import dask
+
+    with dask.config.set({"distributed.scheduler.allowed-failures": 1,
+                          "distributed.scheduler.worker-saturation": 1.0}):
+        cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                           host="127.0.0.1", dashboard_address=":0",
+                                           silence_logs=50)
+        c = distributed.Client(cluster)
+        try:
+            design = [{"network.nodes": 60}, {"network.nodes": 61}, {"network.nodes": 62}]
+            store = tmp_path / "crash.sqlite"
+            df = peerlab.sweep(small, design, seeds=[1], executor=c, store=store,
+                               progress=False)
+            assert df["status"].tolist() == ["ok", "failed", "ok"]
+            assert df.loc[1, "error"].startswith("worker died: dask KilledWorker:")
+            assert df.attrs["counts"] == {"done": 2, "failed": 1, "skipped": 0, "lost": 0}
+            again = peerlab.sweep(small, design, seeds=[1], executor=c, store=store,
+                                  progress=False)
+            assert again.attrs["counts"] == {"done": 0, "failed": 0, "skipped": 3, "lost": 0}
+        finally:
+            c.close()
+            cluster.close()
