@@ -123,7 +123,11 @@ def handshaked(port):
     s.sendall(frame("version", version_payload(port)))
     if not {"version", "verack"} <= set(read_frames(s, ["version", "verack"])):
         raise OSError("no handshake")
-    s.sendall(frame("verack", b""))
+    # The pong says the handshake is complete: bytes sent before it count against the
+    # 64 KiB pre-handshake budget.
+    s.sendall(frame("verack", b"") + frame("ping", b"\x01" * 8))
+    if "pong" not in read_frames(s, ["pong"]):
+        raise OSError("no pong")
     return s
 
 
@@ -134,7 +138,7 @@ def header_flood(exe, work, n):
     d = Daemon(exe, work / "headers")
     time.sleep(0.5)
     before = vm(d.proc.pid, "VmHWM")
-    sent, connections, i = 0, 0, 0
+    sent, connections, i, held = 0, 0, 0, []
     started = time.monotonic()
     while i < len(frames):
         try:
@@ -151,12 +155,23 @@ def header_flood(exe, work, n):
                     break
         except OSError:
             pass
-        s.close()
+        held.append(s)  # closed after the count settles: a close with unread data resets
         if connections >= 5:
             break  # five disconnects in a row: the daemon refuses the rest
     elapsed = time.monotonic() - started
-    time.sleep(1.5)
-    status = d.status() or {}
+    # Sent is not processed: wait until the daemon's header count stops moving.
+    last, status = None, {}
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        time.sleep(2.5)  # status.json is rewritten every second
+        status = d.status() or {}
+        if status.get("headers") == last:
+            break
+        last = status.get("headers")
+        for s in held:
+            drain(s)
+    for s in held:
+        s.close()
     after = vm(d.proc.pid, "VmHWM")
     alive = d.stop()
     print(f"header flood: {sent} messages ({min(sent * 2000, n)} headers) sent over "
