@@ -2,6 +2,8 @@
 // are checked before they are stored, block bytes against their header.
 #include <gtest/gtest.h>
 
+#include <vector>
+
 #include "peerlab/protocol/block_check.hpp"
 #include "peerlab/protocol/block_store.hpp"
 #include "peerlab/protocol/chain_params.hpp"
@@ -137,6 +139,39 @@ TEST(Mining, HeightPushIsCoresScriptNumber) {
   EXPECT_EQ(HeightPush(128), (V{0x02, 0x80, 0x00}));  // sign bit kept clear
   EXPECT_EQ(HeightPush(500), (V{0x02, 0xf4, 0x01}));
   EXPECT_EQ(HeightPush(70000), (V{0x03, 0x70, 0x11, 0x01}));
+}
+
+// Issue 24, defect 9: regtest proof of work is free, so headers without their blocks are
+// capped; a header that comes with its block (ours, or a peer's `block`) is not.
+TEST(OpenStore, BlocklessHeadersAreCappedButBlocksStillTaken) {
+  const ChainParams& c = BitcoinRegtestChain();
+  BlockStore store(c);
+  store.set_max_blockless_headers(3);
+  BlockHandle tip = kGenesis;
+  std::vector<RealBlock> mined;
+  for (std::uint32_t i = 0; i < 3; ++i) {
+    mined.push_back(Mine(store, tip, kTime + i));
+    auto h = store.AddHeader(mined.back().block.header, c);
+    ASSERT_TRUE(h.ok()) << h.status().message();
+    tip = *h;
+  }
+  EXPECT_EQ(store.blockless_headers(), 3u);
+  const RealBlock next = Mine(store, tip, kTime + 3);
+  auto refused = store.AddHeader(next.block.header, c);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.status().message().find("(header limit)"), std::string::npos);
+  EXPECT_EQ(store.size(), 4u);
+  EXPECT_EQ(store.headers_refused(), 1u);
+  // With its block: taken, and it does not count once its bytes are stored.
+  auto with_block = store.AddHeader(next.block.header, c, UINT32_MAX, 0, /*with_block=*/true);
+  ASSERT_TRUE(with_block.ok());
+  ASSERT_TRUE(store.SetBlockData(*with_block, next.bytes).ok());
+  EXPECT_EQ(store.blockless_headers(), 3u);
+  // A block's bytes free a place for one more header.
+  ASSERT_TRUE(store.SetBlockData(1, mined[0].bytes).ok());
+  EXPECT_EQ(store.blockless_headers(), 2u);
+  EXPECT_TRUE(store.AddHeader(Mine(store, *with_block, kTime + 4).block.header, c).ok());
+  EXPECT_EQ(store.blockless_headers(), 3u);
 }
 
 TEST(Mining, RealBlockPassesChecksAndPaysTheSubsidy) {

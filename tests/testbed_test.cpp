@@ -18,6 +18,7 @@
 
 #include "peerlab/protocol/message.hpp"
 #include "peerlab/protocol/wire/framing.hpp"
+#include "peerlab/testbed/admission.hpp"
 #include "peerlab/testbed/chain.hpp"
 #include "peerlab/testbed/config.hpp"
 #include "peerlab/testbed/daemon.hpp"
@@ -361,17 +362,86 @@ TEST(TestbedDaemon, BadMagicEndsTheStream) {
   close(fd);
 }
 
-TEST(TestbedDaemon, FullDaemonClosesFurtherInboundAtOnce) {
+// A connection from `source` (a loopback address other than 127.0.0.1 stands for another
+// host), with one byte of a frame header sent: it looks alive but never finishes.
+int IdleConnectionFrom(std::uint32_t source, const Endpoint& to) {
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(source);
+  EXPECT_EQ(bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
+  a.sin_port = htons(to.port);
+  a.sin_addr.s_addr = htonl(to.ip);
+  EXPECT_EQ(connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
+  const std::uint8_t byte = protocol::wire::kMagicRegtest[0];
+  EXPECT_EQ(send(fd, &byte, 1, MSG_NOSIGNAL), 1);
+  return fd;
+}
+
+TEST(TestbedAdmission, EvictsTheUnversionedFromTheMostCrowdedAddressOldestFirst) {
+  const TimeNs now = 100;
+  std::vector<PendingConnection> pool = {
+      {0, 0x7f000002, 10, false}, {1, 0x7f000003, 5, false}, {2, 0x7f000003, 20, false},
+      {3, 0x7f000004, 1, true},   {4, 0x7f000002, 30, false}, {5, 0x7f000003, 100, false}};
+  EXPECT_EQ(PendingFrom(pool, 0x7f000003), 3u);
+  // 127.0.0.3 holds three (one accepted in this wakeup, never chosen): its oldest goes.
+  EXPECT_EQ(SelectPendingToEvict(pool, now), 1u);
+  pool.erase(pool.begin() + 1);
+  // Two each from .2 and .3 now: the oldest of them, not the older .4 that sent a version.
+  EXPECT_EQ(SelectPendingToEvict(pool, now), 0u);
+  // Only this wakeup's newcomers: nobody is evicted (the caller waits a wakeup).
+  EXPECT_FALSE(SelectPendingToEvict(std::vector<PendingConnection>{{7, 1, now, false}}, now));
+  EXPECT_EQ(SelectPendingToEvict(std::vector<PendingConnection>{{7, 1, 50, true}}, now), 7u);
+}
+
+// Issue 24, defect 9: idle connections used to take every inbound slot until the handshake
+// deadline (60 s), locking out honest peers. Now unhandshaked connections sit in a small pool,
+// at most a few per address, and a newcomer evicts one of them.
+TEST(TestbedDaemon, IdleConnectionsFromOneAddressDoNotLockOutAnHonestPeer) {
+  DaemonConfig ac = QuietConfig(TempDir("lockout_a"));
+  ac.handshake_timeout = 60 * kSecond;  // only admission can let the honest peer in
+  auto a = Daemon::Create(ac);
+  ASSERT_TRUE(a.ok());
+  std::vector<int> flood;
+  for (int i = 0; i < 100; ++i) flood.push_back(IdleConnectionFrom(0x7f000002, (*a)->listen_endpoint()));
+  StepUntil({a->get()}, [&] {
+    const DaemonCounters& k = (*a)->counters();
+    return k.accepted + k.refused_full + k.refused_address >= flood.size();
+  });
+  EXPECT_EQ((*a)->counters().accepted, ac.max_pending_per_address);
+  EXPECT_EQ((*a)->counters().refused_address, flood.size() - ac.max_pending_per_address);
+  DaemonConfig bc = QuietConfig(TempDir("lockout_b"));
+  bc.connect.push_back((*a)->listen_endpoint());
+  auto b = Daemon::Create(bc);
+  ASSERT_TRUE(b.ok());
+  StepUntil({a->get(), b->get()}, [&] { return (*a)->established_count() == 1; },
+            std::chrono::seconds(5));
+  EXPECT_EQ((*a)->established_count(), 1u);
+  EXPECT_EQ((*b)->established_count(), 1u);
+  EXPECT_EQ((*a)->counters().refused_full, 0u);
+  for (int fd : flood) close(fd);
+}
+
+TEST(TestbedDaemon, NewcomersEvictUnhandshakedConnectionsWhenTheSlotsAreFull) {
   DaemonConfig c = QuietConfig(TempDir("full"));
   c.max_inbound = 2;
   auto d = Daemon::Create(c);
   ASSERT_TRUE(d.ok());
   std::vector<int> fds;
-  for (int i = 0; i < 5; ++i) fds.push_back(ConnectTo((*d)->listen_endpoint()));
-  StepUntil({d->get()}, [&] { return (*d)->counters().refused_full == 3; });
-  EXPECT_EQ((*d)->counters().refused_full, 3u);
-  EXPECT_EQ((*d)->counters().accepted, 2u);
+  // Five hosts, one connection each: the slots hold the two newest, the older ones were
+  // evicted one per newcomer (never in the wakeup that accepted them).
+  for (std::uint32_t i = 0; i < 5; ++i) {
+    fds.push_back(IdleConnectionFrom(0x7f000002 + i, (*d)->listen_endpoint()));
+  }
+  StepUntil({d->get()}, [&] { return (*d)->counters().accepted == 5; });
+  EXPECT_EQ((*d)->counters().accepted, 5u);
+  EXPECT_EQ((*d)->counters().evicted_pending, 3u);
+  EXPECT_EQ((*d)->counters().refused_full, 0u);
+  StepUntil({d->get()}, [&] { return (*d)->connection_count() == 2; });
   EXPECT_EQ((*d)->connection_count(), 2u);
+  StepUntil({d->get()}, [&] { return ClosedByDaemon(fds[0]) && ClosedByDaemon(fds[2]); });
+  EXPECT_TRUE(ClosedByDaemon(fds[0]));
+  EXPECT_FALSE(ClosedByDaemon(fds[4]));
   for (int fd : fds) close(fd);
 }
 

@@ -160,7 +160,8 @@ std::uint32_t BlockStore::MedianTimePast(BlockHandle h) const {
 }
 
 Result<BlockHandle> BlockStore::AddHeader(const BlockHeader& header, const ChainParams& chain,
-                                          std::uint32_t miner, TimeNs found_at) {
+                                          std::uint32_t miner, TimeNs found_at,
+                                          bool with_block) {
   const Hash256 id = header.Id();
   if (auto existing = Find(id)) return *existing;
   const std::string what = "header " + id.ToHex() + ": ";
@@ -182,6 +183,14 @@ Result<BlockHandle> BlockStore::AddHeader(const BlockHeader& header, const Chain
     return Status::Error(what + "time not after the median time past (time-too-old)");
   }
   if (blocks_.size() >= kNoBlock) return Status::Error(what + "block store is full");
+  // Checked last, so that an invalid header is reported as such. Headers that come with
+  // their block cost the sender the block's bytes and always get data: not capped.
+  if (!with_block && max_blockless_headers_ != 0 &&
+      blockless_headers() >= max_blockless_headers_) {
+    ++headers_refused_;
+    return Status::Error(what + "refused: " + std::to_string(max_blockless_headers_) +
+                         " headers already held without their blocks (header limit)");
+  }
   BlockRecord rec;
   rec.header = header;
   rec.id = id;

@@ -14,13 +14,17 @@ ByteSeam ByteSeam::Open(PeerId peer, BlockStore& blocks, const TxStore& txs) {
 
 ByteSeam::Decoded ByteSeam::DecodeFrame() {
   const wire::ReceivedFrame& frame = decoder_.frame();
-  if (frame.error != wire::FrameError::kNone || !frame.checksum_ok) return Decoded::kMalformed;
-  if (!wire::DecodeInto(frame.command, frame.payload, wire_message_).ok()) {
+  if (frame.error != wire::FrameError::kNone || !frame.checksum_ok ||
+      !wire::DecodeInto(frame.command, frame.payload, wire_message_).ok()) {
+    last_error_.clear();  // malformed in itself: nothing the store refused
     return Decoded::kMalformed;
   }
   if (open_blocks_ != nullptr) {
     const Result<bool> r = FromWireOpen(wire_message_, *open_blocks_, *txs_, message_);
-    if (!r.ok()) return Decoded::kMalformed;
+    if (!r.ok()) {
+      last_error_ = r.status().message();
+      return Decoded::kMalformed;
+    }
     return *r ? Decoded::kMessage : Decoded::kDropped;
   }
   return FromWire(wire_message_, *blocks_, *txs_, message_).ok() ? Decoded::kMessage

@@ -26,7 +26,8 @@ BlockHandle Node::MineRealBlockOn(TimeNs now, BlockHandle parent, std::uint32_t 
   auto mined = MineRealBlock(chain, request);
   if (!mined.ok()) return kNoBlock;
   pow_tries_ += mined->tries;
-  auto h = store_->AddHeader(mined->block.header, chain, index_, now);
+  // Our own block comes with its bytes: never refused by the blockless-header cap.
+  auto h = store_->AddHeader(mined->block.header, chain, index_, now, /*with_block=*/true);
   if (!h.ok() || !store_->SetBlockData(*h, std::move(mined->bytes)).ok()) return kNoBlock;
   ++blocks_mined_;
   Set(*h, kHaveData);

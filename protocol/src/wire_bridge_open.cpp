@@ -2,6 +2,7 @@
 // name blocks the store has not seen yet.
 #include <type_traits>
 
+#include "peerlab/protocol/block_check.hpp"
 #include "peerlab/protocol/chain_params.hpp"
 #include "peerlab/protocol/wire_bridge.hpp"
 
@@ -27,7 +28,17 @@ Result<bool> TakeBlock(const wire::Block& block, BlockStore& blocks, Message& ou
   if (!blocks.Find(block.header.Id()) && !blocks.Find(block.header.prev)) {
     return Status::Error("block " + block.Id().ToHex() + " with an unknown parent");
   }
-  auto h = AddBlockHeader(block.header, blocks);
+  Result<BlockHandle> h = kNoBlock;
+  if (auto known = blocks.Find(block.header.Id())) {
+    h = *known;
+  } else {
+    // A new header that comes with its block is exempt from the blockless-header cap, so
+    // the body is checked first: a header is never left behind without its bytes.
+    if (Status s = CheckBlockBody(block, blocks.chain()->segwit); !s.ok()) {
+      return Status::Error("block " + block.Id().ToHex() + ": " + s.message());
+    }
+    h = blocks.AddHeader(block.header, *blocks.chain(), UINT32_MAX, 0, /*with_block=*/true);
+  }
   if (!h.ok()) return h.status();
   // The codec re-serializes what it decoded byte for byte (its contract), so these are the
   // bytes the peer sent.

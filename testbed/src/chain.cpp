@@ -17,9 +17,10 @@ protocol::NodeConfig NodeConfigFor(const ChainSetup& chain, const DaemonConfig& 
   n.ping_interval = config.ping_interval;
   n.target_outbound = config.outbound;
   n.target_block_relay_only = 0;
-  // The daemon refuses inbound connections beyond --max-inbound before the node sees them, so
-  // Core's eviction (which would churn through a flood) is off here.
-  n.max_inbound = 0;
+  // Core's eviction among established inbound peers. The daemon (admission.hpp) first makes
+  // room by closing a connection still in its handshake when there is one, so the node
+  // evicts only when every inbound slot holds a handshaked peer.
+  n.max_inbound = config.max_inbound;
   // Mined coinbases pay OP_TRUE (NodeConfig's default): a test chain needs no keys.
   return n;
 }
@@ -44,7 +45,9 @@ NodeStack::NodeStack(const ChainSetup& chain, const DaemonConfig& config,
                      std::uint32_t unix_start, protocol::NetAddress local)
     : node_config(NodeConfigFor(chain, config, unix_start)),
       blocks(*chain.params),
-      node(0, node_config, blocks, txs, config.seed, local) {}
+      node(0, node_config, blocks, txs, config.seed, local) {
+  blocks.set_max_blockless_headers(config.max_blockless_headers);
+}
 
 std::unique_ptr<NodeStack> MakeNodeStack(const ChainSetup& chain, const DaemonConfig& config,
                                          std::uint32_t unix_start, protocol::NetAddress local) {

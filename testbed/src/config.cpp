@@ -39,8 +39,18 @@ Runs one peerlab node (the simulator's sans-IO protocol::Node) as a process on r
   --outbound N             also let the node open N connections from its address manager
                            (dialled on the chain's port; default 0)
   --known-peer IPV4        put this address in the node's address manager (repeatable)
-  --max-inbound N          inbound connections accepted at most (default 32)
-  --handshake-timeout S    drop a peer that has not finished version/verack (default 60)
+  --max-inbound N          inbound connections at most (default 32); when full, a
+                           newcomer evicts a peer still in its handshake, else an
+                           established one by Bitcoin Core's eviction rules
+  --max-pending N          inbound connections still in their handshake at most
+                           (default 16); a newcomer evicts one of them
+  --max-pending-per-address N
+                           the same from one IPv4 address (default 4); more are closed
+                           at once
+  --handshake-timeout S    drop a peer that has not finished version/verack (default 10)
+  --max-blockless-headers N
+                           headers held without their block at most (default 50000); a
+                           peer whose header would pass it is disconnected
   --idle-timeout S         drop a peer that sent nothing for S seconds (default 1200)
   --ping-interval S        ping established peers every S seconds (default 120; 0 = off)
   --max-send-queue BYTES   drop a peer once this much waits to be sent to it (default 8 MiB)
@@ -232,6 +242,17 @@ Result<ParsedArgs> ParseDaemonArgs(std::span<const std::string_view> args) {
       auto v = ParseUInt(flag, value, 1000);
       if (!v.ok()) return v.status();
       c.max_inbound = static_cast<std::uint32_t>(*v);
+    } else if (flag == "--max-pending" || flag == "--max-pending-per-address") {
+      auto v = ParseUInt(flag, value, 1000);
+      if (!v.ok()) return v.status();
+      if (*v == 0) return Status::Error(std::string(flag) + ": at least 1");
+      (flag == "--max-pending" ? c.max_pending : c.max_pending_per_address) =
+          static_cast<std::uint32_t>(*v);
+    } else if (flag == "--max-blockless-headers") {
+      auto v = ParseUInt(flag, value, 100'000'000);
+      if (!v.ok()) return v.status();
+      if (*v == 0) return Status::Error("--max-blockless-headers: at least 1");
+      c.max_blockless_headers = static_cast<std::size_t>(*v);
     } else if (flag == "--max-send-queue") {
       auto v = ParseUInt(flag, value, 1u << 30);
       if (!v.ok()) return v.status();

@@ -35,8 +35,10 @@ Daemon::Daemon(const DaemonConfig& config, ChainSetup chain)
   unix_start_ = static_cast<std::uint32_t>(::time(nullptr));
   read_buffer_.resize(kReadChunk);
   if (!config_.listen_set) config_.listen = {0x7f000001, chain_.default_port};
-  // Inbound slots, one per --connect target, the node's own outbound and one feeler.
-  max_connections_ = config_.max_inbound + config_.connect.size() +
+  // Inbound slots plus one for a newcomer the node decides on (it may evict an established
+  // peer for it, or refuse it), one per --connect target, the node's own outbound and one
+  // feeler.
+  max_connections_ = config_.max_inbound + 1 + config_.connect.size() +
                      config_.connect_block_relay.size() + config_.outbound + 1;
 }
 
@@ -113,9 +115,10 @@ void Daemon::RunOnce(DurationNs max_wait) {
   if (!connect_failed_.empty() || !closing_.empty()) wait = 0;
   loop_->Wait(wait, ready_);
   now_ = clock_.Now();
+  bool listen_ready = false;
   for (const Readiness& r : ready_) {
     if (r.token == kListenToken) {
-      if (accept_paused_until_ < 0) AcceptAll();
+      listen_ready = true;
       continue;
     }
     Connection* c = Lookup(r.token);
@@ -127,6 +130,9 @@ void Daemon::RunOnce(DurationNs max_wait) {
     if (r.readable || r.error) OnReadable(*c);  // recv reports the end or the error
     if (!c->closing && r.writable) OnWritable(*c);
   }
+  // Accept after reading: a connection accepted in the previous wakeup has had its bytes read
+  // (its version seen) before newcomers may evict it (admission.hpp).
+  if (listen_ready && accept_paused_until_ < 0) AcceptAll();
   std::vector<protocol::NetAddress> failed;
   failed.swap(connect_failed_);
   for (protocol::NetAddress a : failed) Feed(protocol::ConnectFailed{a});
@@ -210,8 +216,11 @@ void Daemon::ApplyOutbox() {
     c->node_knows = false;  // the node already forgot it: no PeerDisconnected
     ++counters_.node_disconnects;
     if (c->score >= 100) {
+      // A frame the store refused says why (e.g. a header beyond max_blockless_headers).
       MarkClose(*c, "misbehaviour score " + std::to_string(c->score) +
-                        (c->malformed > 0 ? " (malformed message)" : ""), true);
+                        (!c->refusal.empty() ? " (" + c->refusal + ")"
+                         : c->malformed > 0  ? " (malformed message)"
+                                             : ""), true);
     } else {
       MarkClose(*c, "disconnected by the node", c->score > 0);
     }
@@ -251,7 +260,10 @@ void Daemon::OnObservation(const protocol::Observation& o) {
       }
       break;
     }
-    case Kind::kPeerEvicted: Log("peer " + std::to_string(o.peer) + " evicted"); break;
+    case Kind::kPeerEvicted:
+      ++counters_.evicted_inbound;
+      Log("peer " + std::to_string(o.peer) + " evicted (inbound slots full)");
+      break;
     default: break;
   }
 }

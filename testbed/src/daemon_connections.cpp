@@ -32,10 +32,6 @@ Daemon::Connection* Daemon::Lookup(std::uint64_t token) {
   return c->generation == static_cast<std::uint32_t>(token >> 32) ? c : nullptr;
 }
 
-std::size_t Daemon::inbound_count() const {
-  return static_cast<std::size_t>(std::count_if(
-      conns_.begin(), conns_.end(), [](const auto& c) { return c && c->inbound; }));
-}
 
 std::size_t Daemon::connection_count() const {
   return static_cast<std::size_t>(
@@ -46,52 +42,6 @@ std::size_t Daemon::established_count() const {
   return static_cast<std::size_t>(std::count_if(conns_.begin(), conns_.end(), [&](const auto& c) {
     return c && c->node_knows && stack_->node.IsEstablished(c->peer);
   }));
-}
-
-void Daemon::AcceptAll() {
-  for (int i = 0; i < kAcceptsPerWakeup; ++i) {
-    Endpoint remote;
-    const int fd = AcceptTcp(listen_fd_, &remote);
-    if (fd < 0) {
-      if (errno == EINTR || errno == ECONNABORTED) continue;
-      const int error = errno;
-      if (error == EMFILE || error == ENFILE || error == ENOBUFS || error == ENOMEM) {
-        // Level-triggered readiness would spin on the pending connection: stop listening
-        // for a moment instead.
-        loop_->Remove(listen_fd_);
-        accept_paused_until_ = now_ + kAcceptPause;
-        ++counters_.accept_pauses;
-        if (counters_.accept_pauses % 50 == 1) {  // it repeats every 100 ms while it lasts
-          Log(std::string("accept paused: ") + std::strerror(error) + " (pauses so far: " +
-              std::to_string(counters_.accept_pauses) + ")");
-        }
-      }
-      return;  // EAGAIN: nothing more pending
-    }
-    Connection* c = inbound_count() < config_.max_inbound ? NewConnection() : nullptr;
-    if (c == nullptr) {
-      CloseFd(fd);
-      ++counters_.refused_full;
-      // A flood would make one line per connection: log the first few, then every 100th.
-      if (refused_logged_ < 5 || counters_.refused_full % 100 == 0) {
-        ++refused_logged_;
-        Log("refused " + remote.ToString() + ": " + std::to_string(config_.max_inbound) +
-            " inbound connections (refused so far: " + std::to_string(counters_.refused_full) + ")");
-      }
-      continue;
-    }
-    c->fd = fd;
-    c->inbound = true;
-    c->remote = remote;
-    ApplyLinkDelay(*c);
-    if (Status s = loop_->Add(fd, false, Token(c->generation, c->peer)); !s.ok()) {
-      MarkClose(*c, s.message(), false);
-      continue;
-    }
-    ++counters_.accepted;
-    c->node_knows = true;
-    Feed(protocol::PeerConnected{c->peer, true, false, remote.ip, false});
-  }
 }
 
 void Daemon::StartOutbound(const Endpoint& to, int target, bool from_node,
@@ -175,6 +125,13 @@ void Daemon::OnReadable(Connection& c) {
             if (m->message->type == protocol::MsgType::kVersion) c.version_received = true;
           } else if (std::holds_alternative<protocol::MalformedMessage>(in)) {
             ++c.malformed;
+            // The store refused a header beyond max_blockless_headers for this frame: the
+            // close reason says so (other refusals keep the generic reason).
+            if (stack_->blocks.headers_refused() != headers_refused_seen_) {
+              headers_refused_seen_ = stack_->blocks.headers_refused();
+              ++counters_.header_limit_disconnects;
+              c.refusal = c.seam.last_error();
+            }
           }
           Feed(in);
           if (c.established_at < 0 && c.node_knows && stack_->node.IsEstablished(c.peer)) {
@@ -184,6 +141,8 @@ void Daemon::OnReadable(Connection& c) {
             if (c.target >= 0) targets_[c.target].backoff = config_.retry_min;
           }
         });
+    // Frames decoded after the peer was marked closing may have been refused too.
+    headers_refused_seen_ = stack_->blocks.headers_refused();
     if (!usable) {
       // Bad magic or an oversize length: the node was told (MalformedMessage, score 100) and
       // has normally dropped the peer already; the stream cannot be resynchronised anyway.

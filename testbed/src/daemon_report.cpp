@@ -223,6 +223,11 @@ std::string Daemon::StatusJson() const {
   j.Key("counters").BeginObject();
   j.Key("accepted").UInt(k.accepted);
   j.Key("refused_full").UInt(k.refused_full);
+  j.Key("refused_address").UInt(k.refused_address);
+  j.Key("evicted_pending").UInt(k.evicted_pending);
+  j.Key("evicted_inbound").UInt(k.evicted_inbound);
+  j.Key("header_limit_disconnects").UInt(k.header_limit_disconnects);
+  j.Key("headers_refused").UInt(stack_->blocks.headers_refused());
   j.Key("outbound_attempts").UInt(k.outbound_attempts);
   j.Key("connect_failures").UInt(k.connect_failures);
   j.Key("handshake_timeouts").UInt(k.handshake_timeouts);
@@ -261,6 +266,9 @@ std::string Daemon::StatusJson() const {
   j.EndArray();
   j.Key("limits").BeginObject();
   j.Key("max_inbound").UInt(config_.max_inbound);
+  j.Key("max_pending").UInt(config_.max_pending);
+  j.Key("max_pending_per_address").UInt(config_.max_pending_per_address);
+  j.Key("max_blockless_headers").UInt(config_.max_blockless_headers);
   j.Key("handshake_timeout_s").Double(ToSeconds(config_.handshake_timeout));
   j.Key("idle_timeout_s").Double(ToSeconds(config_.idle_timeout));
   j.Key("max_send_queue_bytes").UInt(config_.max_send_queue);
@@ -270,6 +278,7 @@ std::string Daemon::StatusJson() const {
   j.Key("rss_kib").UInt(ResidentKiB());
   j.Key("timers").UInt(timers_.size());
   j.Key("messages_live").UInt(pool_.live());
+  j.Key("blockless_headers").UInt(stack_->blocks.blockless_headers());
   j.EndObject();
   j.EndObject();
   return j.Finish();

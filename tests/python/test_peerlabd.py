@@ -14,6 +14,8 @@ import time
 import pytest
 
 from conftest import BUILD
+from hostile_peers import drain, grind_headers, headers_frames, honest_handshake, open_idle, \
+    spread_addresses, trickle
 from peerlabd_proc import WAIT_S, closed_by_peer, established, frame, read_frames, \
     version_payload
 
@@ -202,10 +204,12 @@ def test_hostile_peers_are_dropped_and_memory_stays_bounded(spawn):
     assert closed, "slow-loris connection was never dropped"
     loris.close()
 
-    # A connection flood: 500 in quick succession. The daemon accepts 16 (minus the honest
-    # peer) and closes the rest at once; the accepted ones die at the handshake deadline.
+    # A connection flood: 500 in quick succession from one address. The daemon keeps at most
+    # 4 of them in their handshake (--max-pending-per-address) and closes the rest at once;
+    # the kept ones die at the handshake deadline.
     flood = open_flood(a.port, 500)
-    status = a.wait(lambda s: s["counters"]["refused_full"] + s["counters"]["accepted"] >= 500)
+    status = a.wait(lambda s: s["counters"]["refused_full"] + s["counters"]["refused_address"] +
+                    s["counters"]["accepted"] >= 500)
     rss_flood = a.rss_kib()
     for f in flood:
         f.close()
@@ -217,7 +221,7 @@ def test_hostile_peers_are_dropped_and_memory_stays_bounded(spawn):
     assert c["punishments"] >= 3                  # garbage, checksum, oversize
     assert c["prehandshake_overflows"] == 1
     assert c["handshake_timeouts"] >= 1           # the loris (and accepted flood sockets)
-    assert c["refused_full"] >= 400
+    assert c["refused_address"] >= 400
     reasons = [o["reason"] for o in status["offenders"]]
     assert any("misbehaviour score 100" in r for r in reasons), reasons
     assert any("no version/verack" in r for r in reasons), reasons
@@ -275,7 +279,8 @@ def test_foreign_client_handshake_then_a_peer_that_never_reads(spawn):
 def test_running_out_of_file_descriptors_pauses_accepting(spawn):
     # 64 descriptors, more inbound slots than that: accept4 fails with EMFILE. The daemon must
     # neither spin on the readable listening socket nor die, and recovers once fds free up.
-    a = spawn("fds", "--max-inbound", "200", "--handshake-timeout", "1", fd_limit=64)
+    a = spawn("fds", "--max-inbound", "200", "--max-pending", "200", "--max-pending-per-address",
+              "200", "--handshake-timeout", "1", fd_limit=64)
     flood = open_flood(a.port, 150)
     status = a.wait(lambda s: s["counters"]["accept_pauses"] >= 1 and
                     s["counters"]["handshake_timeouts"] >= 1)
@@ -291,6 +296,90 @@ def test_running_out_of_file_descriptors_pauses_accepting(spawn):
     print(f"\npeerlabd out of fds: {status['counters']['accept_pauses']} accept pauses, "
           f"{(utime + stime) / ticks:.2f} s CPU in total")
     assert (utime + stime) / ticks < 5  # paused, not spinning on EMFILE
+    assert a.stop() == 0
+
+
+def _flood_settled(n):
+    def done(s):
+        k = s["counters"]
+        return k["accepted"] + k["refused_full"] + k.get("refused_address", 0) >= n
+    return done
+
+
+@pytest.mark.parametrize("attack", ["one-address", "many-addresses", "slow-loris"])
+def test_an_honest_peer_completes_its_handshake_during_a_connection_flood(spawn, attack):
+    # Issue 24, defect 9: 32 idle connections used to hold every inbound slot until the
+    # handshake deadline, so no honest peer could get in. The deadline is long here (60 s) so
+    # that only admission can let the honest peer in: unhandshaked connections sit in a small
+    # pool (at most 4 per address, 16 in all) and a newcomer evicts one of them.
+    a = spawn("target", "--handshake-timeout", "60")
+    if attack == "one-address":
+        flood = open_idle(a.port, ["127.0.0.2"], 300)
+    else:
+        flood = open_idle(a.port, spread_addresses(150), 2)
+    a.wait(_flood_settled(len(flood)))
+    if attack == "slow-loris":
+        for _ in range(3):  # a byte now and then keeps a frame header "in progress"
+            time.sleep(0.2)
+            trickle(flood)
+    took = honest_handshake(a.port, "127.0.0.1", timeout=5)
+    status = a.status()
+    for f in flood:
+        f.close()
+    assert took is not None, f"honest handshake failed during the flood: {status['counters']}"
+    c = status["counters"]
+    if attack == "one-address":
+        assert c["refused_address"] >= 250
+    else:
+        assert c["evicted_pending"] >= 250
+    assert len(status["peers"]) <= 16 + 1  # the pending pool, and the honest peer
+    print(f"\nhonest handshake during the {attack} flood of {len(flood)}: {took * 1000:.1f} ms")
+    assert a.stop() == 0
+
+
+def _handshaked(port):
+    s = socket.create_connection(("127.0.0.1", port), timeout=WAIT_S)
+    s.sendall(frame("version", version_payload(port)))
+    assert {"version", "verack"} <= set(read_frames(s, ["version", "verack"]))
+    s.sendall(frame("verack", b""))
+    return s
+
+
+def test_a_header_flood_beyond_the_cap_is_refused_and_disconnected(spawn):
+    # Issue 24, defect 9: regtest proof of work is free, and every header a peer sent was
+    # kept (about 255 B each). Now at most --max-blockless-headers (default 50,000) headers
+    # are held without their blocks; the peer whose header would pass it is disconnected.
+    cap = 50_000
+    a = spawn("target")
+    headers = grind_headers(cap + 2_000)
+    s = _handshaked(a.port)
+    a.wait(lambda st: len(established(st, "inbound")) == 1)
+    rss_before = a.rss_kib()
+    closed = False
+    try:
+        for f in headers_frames(headers):
+            s.sendall(f)
+            if not drain(s):
+                closed = True
+                break
+    except (BrokenPipeError, ConnectionResetError):
+        closed = True
+    closed = closed or closed_by_peer(s)
+    s.close()
+    status = a.wait(lambda st: st["peers"] == [] or st["headers"] >= len(headers))
+    assert closed, "the flooding peer was kept"
+    assert status["headers"] == cap and status["best_header_height"] == cap
+    assert status["memory"]["blockless_headers"] == cap
+    assert status["counters"]["header_limit_disconnects"] == 1
+    assert status["counters"]["headers_refused"] >= 1
+    reasons = [o["reason"] for o in status["offenders"]]
+    assert any("header limit" in r for r in reasons), reasons
+    # Mined blocks come with their bytes: still taken when the cap is reached.
+    os.kill(a.proc.pid, signal.SIGUSR1)
+    status = a.wait(lambda st: st["blocks_mined"] == 1)
+    assert status["headers"] == cap + 1 and status["memory"]["blockless_headers"] == cap
+    print(f"\npeerlabd VmRSS: {rss_before} KiB before {len(headers)} headers, "
+          f"{a.rss_kib()} KiB after")
     assert a.stop() == 0
 
 

@@ -89,8 +89,21 @@ class BlockStore {
   // its proof of work valid with the chain's bits, its time after the parent's median time
   // past; chain work adds the work of its own bits (which must fit in 64 bits). A header
   // already stored returns its handle. Errors say which check failed.
+  // `with_block`: the caller has checked the block's body and stores its bytes next
+  // (SetBlockData), so the header is exempt from the blockless-header cap below.
   Result<BlockHandle> AddHeader(const BlockHeader& header, const ChainParams& chain,
-                                std::uint32_t miner = UINT32_MAX, TimeNs found_at = 0);
+                                std::uint32_t miner = UINT32_MAX, TimeNs found_at = 0,
+                                bool with_block = false);
+  // Open mode: at most `n` headers may be held without their block's bytes (ahead of the
+  // chain we have or on side chains); 0, the default, means no cap. Records are never freed
+  // (handles stay valid), so on a chain whose proof of work is free (regtest) this is what
+  // bounds the memory a peer can make us spend on headers: AddHeader refuses a header
+  // beyond the cap (unless `with_block`) and counts it in headers_refused().
+  void set_max_blockless_headers(std::size_t n) { max_blockless_headers_ = n; }
+  std::size_t max_blockless_headers() const { return max_blockless_headers_; }
+  // Open mode: headers held without block bytes (genesis and mined blocks have them).
+  std::size_t blockless_headers() const { return blocks_.size() - data_.size(); }
+  std::uint64_t headers_refused() const { return headers_refused_; }
   // Keeps `bytes`, a serialized block (with witnesses) for stored header `h`, after checking
   // that they parse, carry h's header, and that the transactions' merkle root (and, on a
   // segwit chain, the witness commitment) matches. Fills size_bytes and tx_count. Data already
@@ -129,6 +142,8 @@ class BlockStore {
   std::uint64_t work_per_block_;
   const ChainParams* chain_ = nullptr;
   std::uint64_t pow_checks_ = 0;
+  std::size_t max_blockless_headers_ = 0;  // 0: no cap
+  std::uint64_t headers_refused_ = 0;
   // Open mode only: the real bytes of blocks we have, by handle (lookups only, never iterated).
   std::unordered_map<BlockHandle, std::vector<std::uint8_t>> data_;
 };

@@ -14,6 +14,7 @@
 
 #include <cstdint>
 #include <span>
+#include <string>
 #include <vector>
 
 #include "peerlab/protocol/node.hpp"
@@ -59,6 +60,10 @@ class ByteSeam {
     version_time_ = unix_time;
     version_addr_recv_ = addr_recv;
   }
+  // Open mode: why the store refused the last frame that became MalformedMessage (a bad
+  // proof of work, a header beyond the store's cap, ...), for the driver's close reason;
+  // empty when the frame itself was malformed.
+  const std::string& last_error() const { return last_error_; }
   std::span<const std::uint8_t> BytesToSend() const { return encoder_.BytesToSend(); }
   void MarkBytesSent(std::size_t n) { encoder_.MarkBytesSent(n); }
 
@@ -75,6 +80,7 @@ class ByteSeam {
   wire::Message wire_message_;
   Message message_;
   bool failed_ = false;
+  std::string last_error_;
   std::int64_t version_time_ = 0;
   wire::NetAddr version_addr_recv_{};
 };

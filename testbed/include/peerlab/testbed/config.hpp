@@ -54,8 +54,23 @@ struct DaemonConfig {
   bool save_blocks = false;  // --save-blocks: DIR/blocks/<id>.bin, the bytes of each block taken
 
   // Defences (docs/testbed.md "Hostile peers"); defaults follow Bitcoin Core where it has one.
-  std::uint32_t max_inbound = 32;                    // --max-inbound; more are closed at once
-  DurationNs handshake_timeout = 60 * kSecond;       // --handshake-timeout (Core -peertimeout)
+  // --max-inbound: inbound connections, handshaked or not. When full, a newcomer takes the
+  // slot of a connection still in its handshake (see max_pending), else the node evicts an
+  // established one by Bitcoin Core's protection rules (protocol/eviction.hpp) or, when all
+  // are protected, refuses the newcomer.
+  std::uint32_t max_inbound = 32;
+  // --max-pending: inbound connections still in their handshake, in total. A newcomer beyond
+  // it evicts one of them (admission.hpp); never one accepted in the same wakeup, so every
+  // connection gets its bytes read at least once before it can lose its slot.
+  std::uint32_t max_pending = 16;
+  // --max-pending-per-address: the same from one IPv4 address; more are closed at once.
+  std::uint32_t max_pending_per_address = 4;
+  // --handshake-timeout: Core's -peertimeout is 60 s; an honest handshake takes a round
+  // trip or two, and a shorter deadline frees the slots a slow-loris holds sooner.
+  DurationNs handshake_timeout = 10 * kSecond;
+  // --max-blockless-headers: headers held without their block (BlockStore's cap). Regtest
+  // proof of work is free, so without it a peer could grow memory by ~255 B per header.
+  std::size_t max_blockless_headers = 50'000;
   DurationNs idle_timeout = 20 * kMinute;            // --idle-timeout (Core TIMEOUT_INTERVAL)
   DurationNs ping_interval = 2 * kMinute;            // --ping-interval (Core PING_INTERVAL)
   std::size_t max_send_queue = 8u << 20;  // --max-send-queue: bytes queued to one peer, then drop it

@@ -5,8 +5,10 @@
 //
 // Every buffer and queue is bounded (see DaemonConfig): the receive side by ByteSeam's frame
 // limit plus a per-connection budget before the handshake, the send side by max_send_queue,
-// the connection table by max_inbound plus the outbound targets, the timer queue by a fixed
-// capacity, the offender list by kMaxOffenders. Nothing throws out of the loop.
+// the connection table by max_inbound plus the outbound targets, unhandshaked inbound
+// connections by max_pending and max_pending_per_address (admission.hpp), headers held
+// without their blocks by max_blockless_headers, the timer queue by a fixed capacity, the
+// offender list by kMaxOffenders. Nothing throws out of the loop.
 #pragma once
 
 #include <array>
@@ -21,6 +23,7 @@
 #include "peerlab/protocol/byte_seam.hpp"
 #include "peerlab/protocol/message.hpp"
 #include "peerlab/protocol/node.hpp"
+#include "peerlab/testbed/admission.hpp"
 #include "peerlab/testbed/chain.hpp"
 #include "peerlab/testbed/config.hpp"
 #include "peerlab/testbed/event_loop.hpp"
@@ -32,7 +35,11 @@ namespace peerlab::testbed {
 // What the defences did, for status.json and tests.
 struct DaemonCounters {
   std::uint64_t accepted = 0;             // inbound connections taken
-  std::uint64_t refused_full = 0;         // inbound closed at once: max_inbound reached
+  std::uint64_t refused_full = 0;         // inbound closed at once: no slot for it
+  std::uint64_t refused_address = 0;      // inbound closed at once: max_pending_per_address
+  std::uint64_t evicted_pending = 0;      // unhandshaked inbound closed for a newcomer
+  std::uint64_t evicted_inbound = 0;      // established inbound the node evicted (Core rules)
+  std::uint64_t header_limit_disconnects = 0;  // a header beyond max_blockless_headers
   std::uint64_t outbound_attempts = 0;
   std::uint64_t connect_failures = 0;     // refused, unreachable or timed out
   std::uint64_t handshake_timeouts = 0;   // no version/verack in time (slow-loris)
@@ -120,6 +127,7 @@ class Daemon {
     std::uint64_t bytes_in = 0, bytes_out = 0, msgs_in = 0, msgs_out = 0;
     std::uint32_t score = 0;   // misbehaviour total the node reported
     std::uint32_t malformed = 0;  // frames the seam could not decode (MalformedMessage)
+    std::string refusal;  // a header limit refusal (ByteSeam::last_error), for the close reason
     std::string close_reason;
   };
   struct ConnectTarget {
@@ -164,7 +172,14 @@ class Daemon {
                      protocol::ConnectionKind kind);
   Connection* NewConnection();  // null when the table is full
   Connection* Lookup(std::uint64_t token);
-  std::size_t inbound_count() const;
+  std::size_t inbound_count() const;  // not closing
+  // Inbound connections, not closing, whose handshake has not completed (admission.hpp).
+  std::vector<PendingConnection> PendingPool() const;
+  // Whether an inbound connection may be taken now, evicting an unhandshaked one if the
+  // pool or the inbound slots are full; false: leave it queued in the kernel until the next
+  // wakeup (every candidate was accepted in this one).
+  bool MakeRoomForNewcomer(const Endpoint* remote);
+  void CloseAllMarked();  // ProcessCloses until nothing is left (never from ApplyOutbox)
   void ScheduleRetry(ConnectTarget& t, const std::string& error);
   TimeNs NextDeadline() const;
   // daemon_delay.cpp: --link-delay (link_delay.hpp).
@@ -219,6 +234,7 @@ class Daemon {
   std::FILE* peers_csv_ = nullptr;
   bool shut_down_ = false;
   std::uint64_t refused_logged_ = 0;
+  std::uint64_t headers_refused_seen_ = 0;  // BlockStore::headers_refused at the last check
 };
 
 // The resident set size of this process in KiB (/proc/self/status VmRSS), 0 if unknown.
