@@ -74,8 +74,8 @@ unfinished run directory is removed).
 
 constexpr const char* kCheckHelp = R"HELP(Usage: peerlab check FILE [--set KEY=VALUE]...
 
-Parses and validates FILE (with overrides) and prints "ok: NAME (N nodes, estimated peak memory
-X MiB)" or one error line `FILE:LINE:COL: field: message`. A scenario whose estimated peak
+Parses and validates FILE (with overrides) and prints "ok: NAME (N nodes), estimated peak memory
+X MiB" or one error line `FILE:LINE:COL: field: message`. A scenario whose estimated peak
 memory exceeds the memory available now is refused in one line too, as `peerlab run` would
 refuse it. Exit status: 0 valid, 2 invalid.
 )HELP";
@@ -244,7 +244,7 @@ int Check(int argc, char** argv) {
   if (auto fits = peerlab::scenario::RefuseIfTooBig(*loaded, memory); !fits.ok()) {
     return Fail(fits.message());
   }
-  std::printf("ok: %s (%u nodes, estimated peak memory %s)\n", loaded->name.c_str(),
+  std::printf("ok: %s (%u nodes), estimated peak memory %s\n", loaded->name.c_str(),
               loaded->sim.nodes, peerlab::sim::FormatBytes(memory.estimate.bytes).c_str());
   return 0;
 }
