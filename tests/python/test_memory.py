@@ -8,8 +8,10 @@ import pytest
 
 # The schema allows 10^7 nodes: about 400 GiB by the estimate, more than any test machine has.
 HUGE_NETWORK = ["--set", "network.nodes=10000000"]
-# A block every nanosecond for an hour: 3.6e12 blocks, state growing ~90 MB/s (it used to).
-ENDLESS_BLOCKS = ["--set", "protocol.block_interval=1 ns", "--set", "stop={time: 1 h}"]
+# A block every millisecond for 30 days: 2.6e9 blocks, each costing every node a status byte.
+# (The issue's `1 ns` for `1 h`, 3.6e12 blocks, is refused the same way where the interval
+# has no lower bound of its own.)
+ENDLESS_BLOCKS = ["--set", "protocol.block_interval=1 ms", "--set", "stop={time: 30 d}"]
 
 
 def run(args, limit_bytes=None, timeout=120):
@@ -29,7 +31,7 @@ def one_line(res):
 
 
 @pytest.mark.parametrize("flags,why", [(HUGE_NETWORK, "10000000 nodes x"),
-                                       (ENDLESS_BLOCKS, "3.6e+12 blocks x 1000 nodes")])
+                                       (ENDLESS_BLOCKS, "2.6e+09 blocks x 1000 nodes")])
 def test_too_big_is_refused_at_once_by_check_and_run(peerlab_bin, root, tmp_path, flags, why):
     scenario = str(root / "scenarios" / "default.yaml")
     out = tmp_path / "run"
