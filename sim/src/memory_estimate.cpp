@@ -55,7 +55,7 @@ std::string FormatBytes(double bytes) {
     std::snprintf(buf, sizeof buf, "%.0f MiB", mib);
   } else if (mib < 1024.0 * 1024) {
     std::snprintf(buf, sizeof buf, "%.1f GiB", mib / 1024);
-  } else if (mib < 1024.0 * 1024 * 1e5) {
+  } else if (mib < 1024.0 * 1e5) {
     std::snprintf(buf, sizeof buf, "%.0f GiB", mib / 1024);
   } else {
     std::snprintf(buf, sizeof buf, "%.2g GiB", mib / 1024);

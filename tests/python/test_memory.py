@@ -87,3 +87,13 @@ def test_the_override_reaches_the_build_of_a_huge_network(peerlab_bin, root, tmp
     assert res.returncode == 2, res.stderr
     assert one_line(res).startswith(scenario + ": out of memory while building 10000000 nodes")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_the_python_run_path_refuses_too(root):
+    import peerlab
+
+    s = peerlab.load(str(root / "scenarios" / "default.yaml")).with_({"network.nodes": 10_000_000})
+    started = time.monotonic()
+    with pytest.raises(peerlab.ScenarioError, match="estimated peak memory .* 10000000 nodes x"):
+        peerlab.run(s)
+    assert time.monotonic() - started < 1.0
