@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "peerlab/scenario/memory_check.hpp"
 #include "peerlab/scenario/run.hpp"
 #include "peerlab/scenario/scenario.hpp"
 #include "peerlab/util/huge_pages.hpp"
@@ -45,6 +46,7 @@ Run `peerlab COMMAND --help` for a command's options.
 )HELP";
 
 constexpr const char* kRunHelp = R"HELP(Usage: peerlab run FILE [--seed N] [--out DIR] [--set KEY=VALUE]... [--quiet] [--force] [--wire-check]
+                   [--ignore-memory-estimate]
 
 Runs the scenario in FILE and prints summary.json to stdout.
 
@@ -60,16 +62,24 @@ Options:
   --wire-check     encode every message to Bitcoin wire bytes and decode it back, checking
                    the engine's sizes and contents (slow; exit status 1 on a mismatch)
   --quiet          no progress line on stderr
+  --ignore-memory-estimate
+                   run even when the estimated peak memory (`peerlab check` prints it)
+                   exceeds the memory available (MemAvailable, the cgroup limit, ulimit -v);
+                   without it such a run is refused before it starts (docs/limits.md)
   -h, --help       this help
 
 The run directory holds run.json (manifest: scenario hash, resolved scenario, seed, version,
-wall time, perf), summary.json and blocks.csv. Exit status: 0 ok, 2 bad input.
+wall time, perf), summary.json and blocks.csv. Exit status: 0 ok, 2 bad input (also a
+scenario too big for the available memory, and running out of memory: one line, and the
+unfinished run directory is removed).
 )HELP";
 
 constexpr const char* kCheckHelp = R"HELP(Usage: peerlab check FILE [--set KEY=VALUE]...
 
-Parses and validates FILE (with overrides) and prints "ok: NAME (N nodes)" or one error line
-`FILE:LINE:COL: field: message`. Exit status: 0 valid, 2 invalid.
+Parses and validates FILE (with overrides) and prints "ok: NAME (N nodes), estimated peak memory
+X MiB" or one error line `FILE:LINE:COL: field: message`. A scenario whose estimated peak
+memory exceeds the memory available now is refused in one line too, as `peerlab run` would
+refuse it. Exit status: 0 valid, 2 invalid.
 )HELP";
 
 int Fail(const std::string& message) {
@@ -84,6 +94,7 @@ struct Args {
   bool quiet = false;
   bool force = false;
   bool wire_check = false;
+  bool ignore_memory_estimate = false;
   bool help = false;
 };
 
@@ -128,6 +139,8 @@ bool ParseArgs(int argc, char** argv, int first, bool allow_run_options, Args& a
       args.wire_check = true;
     } else if (allow_run_options && arg == "--force") {
       args.force = true;
+    } else if (allow_run_options && arg == "--ignore-memory-estimate") {
+      args.ignore_memory_estimate = true;
     } else if (!arg.empty() && arg[0] == '-') {
       error = arg + ": unknown option (see --help)";
       return false;
@@ -171,6 +184,7 @@ int Run(int argc, char** argv) {
                                       : "runs/" + scenario.name + "-seed" +
                                             std::to_string(scenario.sim.seed);
   options.replace = args.force;
+  options.ignore_memory_estimate = args.ignore_memory_estimate;
   const bool tty = isatty(STDERR_FILENO) != 0;
   const auto started = std::chrono::steady_clock::now();
   auto last_print = started;
@@ -228,7 +242,12 @@ int Check(int argc, char** argv) {
   }
   auto loaded = peerlab::scenario::LoadScenario(args.file, args.overrides);
   if (!loaded.ok()) return Fail(loaded.status().message());
-  std::printf("ok: %s (%u nodes)\n", loaded->name.c_str(), loaded->sim.nodes);
+  const auto memory = peerlab::scenario::CheckMemory(*loaded);
+  if (auto fits = peerlab::scenario::RefuseIfTooBig(*loaded, memory); !fits.ok()) {
+    return Fail(fits.message());
+  }
+  std::printf("ok: %s (%u nodes), estimated peak memory %s\n", loaded->name.c_str(),
+              loaded->sim.nodes, peerlab::sim::FormatBytes(memory.estimate.bytes).c_str());
   return 0;
 }
 

@@ -4,11 +4,16 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
+#include <new>
 #include <optional>
+#include <stdexcept>
 
 #include "peerlab/results/csv.hpp"
 #include "peerlab/results/json.hpp"
 #include "peerlab/results/run_directory.hpp"
+#include "peerlab/scenario/memory_check.hpp"
+#include "peerlab/sim/memory_estimate.hpp"
 #include "peerlab/util/hash.hpp"
 #include "peerlab/util/huge_pages.hpp"
 #include "peerlab/util/version.hpp"
@@ -266,7 +271,17 @@ std::string RunManifestJson(const Scenario& scenario, const sim::SimReport& r, d
   return w.Finish();
 }
 
-Result<RunOutcome> RunScenario(const Scenario& scenario, const RunOptions& options) {
+namespace {
+
+// What a run holds that the out-of-memory path must reach after unwinding: the simulation
+// (its events and clock for the message, then freed) and the staging directory to remove.
+struct RunHold {
+  std::unique_ptr<sim::Simulation> simulation;
+  std::optional<results::RunDirectory> dir;
+};
+
+Result<RunOutcome> RunAndWrite(const Scenario& scenario, const RunOptions& options,
+                               RunHold& hold) {
   const auto started = std::chrono::steady_clock::now();  // wall time for run.json only
   std::unique_ptr<sim::Transport> transport;
 #ifdef PEERLAB_HAVE_NS3
@@ -276,9 +291,10 @@ Result<RunOutcome> RunScenario(const Scenario& scenario, const RunOptions& optio
   PEERLAB_ASSERT((scenario.sim.backend == sim::Backend::kNs3) == (transport != nullptr));
   auto built = sim::Simulation::Build(scenario.sim, std::move(transport));
   if (!built.ok()) return Status::Error(scenario.file + ": " + built.status().message());
-  sim::Simulation& simulation = *built.value();
+  hold.simulation = std::move(built).value();
+  sim::Simulation& simulation = *hold.simulation;
   // Claim the output directory before the (possibly long) run, so a taken --out fails fast.
-  std::optional<results::RunDirectory> dir;
+  std::optional<results::RunDirectory>& dir = hold.dir;
   if (!options.out_dir.empty()) {
     auto opened = results::RunDirectory::Open(options.out_dir, options.replace);
     if (!opened.ok()) return opened.status();
@@ -337,6 +353,40 @@ Result<RunOutcome> RunScenario(const Scenario& scenario, const RunOptions& optio
   s = dir->Commit();
   if (!s.ok()) return s;
   return outcome;
+}
+
+}  // namespace
+
+Result<RunOutcome> RunScenario(const Scenario& scenario, const RunOptions& options) {
+  if (!options.ignore_memory_estimate) {
+    Status fits = RefuseIfTooBig(scenario, CheckMemory(scenario));
+    if (!fits.ok()) return fits;
+  }
+  RunHold hold;
+  // Allocation failure anywhere in building, running or writing (ulimit -v, a cgroup limit,
+  // or a run past its estimate) ends the run here, the library's boundary: nothing below
+  // catches it, and the event loop has no state worth keeping once it is thrown.
+  try {
+    return RunAndWrite(scenario, options, hold);
+  } catch (const std::bad_alloc&) {
+  } catch (const std::length_error&) {  // a container asked for more than it can address
+  }
+  const bool built = hold.simulation != nullptr;
+  const std::uint64_t events = built ? hold.simulation->events_processed() : 0;
+  const TimeNs now = built ? hold.simulation->now() : 0;
+  hold.simulation.reset();  // give the memory back before formatting and cleaning up
+  if (hold.dir) hold.dir->Abandon();
+  char where[128];
+  if (built) {
+    std::snprintf(where, sizeof where, "after %llu events at simulated time %.3f s",
+                  static_cast<unsigned long long>(events), ToSeconds(now));
+  } else {
+    std::snprintf(where, sizeof where, "while building %u nodes", scenario.sim.nodes);
+  }
+  return Status::Error(scenario.file + ": out of memory " + where + " (peak RSS " +
+                       sim::FormatBytes(PeakRssMb() * 1024 * 1024) + ", estimate " +
+                       sim::FormatBytes(sim::EstimateMemory(scenario.sim).bytes) +
+                       "); run with fewer nodes, blocks or transactions");
 }
 
 }  // namespace peerlab::scenario

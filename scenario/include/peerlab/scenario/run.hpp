@@ -17,6 +17,8 @@ struct RunOptions {
   std::string out_dir;           // empty: do not write files
   bool replace = false;          // replace an existing run directory
   sim::Simulation::ProgressFn progress;  // called from the event loop every ~262k events
+  // Run even when the estimated peak memory exceeds what is available (memory_check.hpp).
+  bool ignore_memory_estimate = false;
 };
 
 struct RunOutcome {
@@ -29,6 +31,10 @@ struct RunOutcome {
   double peak_rss_mb = 0;
 };
 
+// Refuses (one line) a scenario whose memory estimate exceeds the available memory unless
+// `ignore_memory_estimate`. Running out of memory (std::bad_alloc, std::length_error) anywhere
+// in the run is an error too, "FILE: out of memory after N events at simulated time T ...";
+// the staging directory is removed then, and nothing is written.
 Result<RunOutcome> RunScenario(const Scenario& scenario, const RunOptions& options);
 
 // The results contract (design §6), rendered deterministically.
