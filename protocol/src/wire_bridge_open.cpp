@@ -33,8 +33,11 @@ Result<bool> TakeBlock(const wire::Block& block, BlockStore& blocks, Message& ou
     h = *known;
   } else {
     // A new header that comes with its block is exempt from the blockless-header cap, so
-    // the body is checked first: a header is never left behind without its bytes.
+    // the body is checked first: an exempt header is never left behind without its bytes.
     if (Status s = CheckBlockBody(block, blocks.chain()->segwit); !s.ok()) {
+      // A bad body says nothing against the header (Core keeps it, so a mutated copy cannot
+      // blacklist the real block): it is kept like an announced header, under the cap.
+      if (auto kept = AddBlockHeader(block.header, blocks); !kept.ok()) return kept.status();
       return Status::Error("block " + block.Id().ToHex() + ": " + s.message());
     }
     h = blocks.AddHeader(block.header, *blocks.chain(), UINT32_MAX, 0, /*with_block=*/true);
