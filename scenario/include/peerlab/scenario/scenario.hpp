@@ -7,6 +7,7 @@
 // from the tables the parser uses; docs/scenario-reference.md holds its output.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -30,8 +31,15 @@ struct Scenario {
   std::string resolved_json;
 };
 
+// Largest scenario file (and text) accepted: 16 MiB. The parser's node limit (250,000 nodes)
+// is reached by a table of short numbers at about 5 MB, so this leaves room for large inline
+// region tables with long names while keeping yaml-cpp's memory near 1 GB at worst.
+inline constexpr std::uint64_t kMaxScenarioBytes = std::uint64_t{16} << 20;
+
 // Reads and parses a file; `overrides` are "dotted.key=value" strings from `--set`.
-// Relative paths inside the scenario resolve against the file's directory.
+// Relative paths inside the scenario resolve against the file's directory. Only a regular file
+// is read (a FIFO or device is refused before reading, so nothing blocks); an edge-list
+// topology file is read and checked here too, so a loaded scenario can run.
 Result<Scenario> LoadScenario(const std::string& path, const std::vector<std::string>& overrides);
 
 // Same, from text. `file_label` names the file in errors; relative paths inside the scenario
