@@ -69,11 +69,11 @@ TEST(InputFiles, FileOverTheSizeLimitIsRefusedBeforeParsing) {
     out << "# padding\n";
   }
   fs::resize_file(path, kMaxScenarioBytes + 1);  // sparse: costs no disk
-  EXPECT_EQ(LoadError(path), path + ": cannot read file: is 16777217 bytes, more than the limit "
-                                    "of 16 MiB");
+  EXPECT_EQ(LoadError(path), path + ": cannot read file: is 8388609 bytes, more than the limit "
+                                    "of 8 MiB");
   fs::remove(path);
   EXPECT_EQ(ParseError(std::string(kMaxScenarioBytes + 1, '#')),
-            "s.yaml: the scenario is 16777217 bytes, more than the limit of 16 MiB");
+            "s.yaml: the scenario is 8388609 bytes, more than the limit of 8 MiB");
 }
 
 TEST(InputFiles, LongListStopsAtTheNodeLimitBeforeYamlCppBuildsIt) {

@@ -348,7 +348,7 @@ def test_oversized_scenario_is_refused_before_parsing(peerlab_bin, tmp_path):
     res = subprocess.run([peerlab_bin, "check", str(big)], capture_output=True, text=True,
                          timeout=20)
     assert one_line_error(res) == \
-        f"{big}: cannot read file: is 52000000 bytes, more than the limit of 16 MiB"
+        f"{big}: cannot read file: is 52000000 bytes, more than the limit of 8 MiB"
 
 
 def test_wire_decode_of_an_endless_stream_stops_at_the_first_header(peerlab_bin):

@@ -31,10 +31,13 @@ struct Scenario {
   std::string resolved_json;
 };
 
-// Largest scenario file (and text) accepted: 16 MiB. The parser's node limit (250,000 nodes)
-// is reached by a table of short numbers at about 5 MB, so this leaves room for large inline
-// region tables with long names while keeping yaml-cpp's memory near 1 GB at worst.
-inline constexpr std::uint64_t kMaxScenarioBytes = std::uint64_t{16} << 20;
+// Largest scenario file (and text) accepted: 8 MiB. The node limit (250,000 nodes) is reached
+// by the largest inline region table (500 regions, a 500 x 500 latency matrix) at about 2 MB in
+// flow style and 4 MB in block style, so this is twice what a valid scenario can use. It also
+// bounds yaml-cpp's worst case: a flow collection where a key could start (`[1, 2, ...]` at the
+// top or as a list item) is tokenised whole before any node is seen, about 140 bytes of memory
+// per byte of text (8 MiB: 1.2 GB and 2.6 s, measured; docs/limits.md).
+inline constexpr std::uint64_t kMaxScenarioBytes = std::uint64_t{8} << 20;
 
 // Reads and parses a file; `overrides` are "dotted.key=value" strings from `--set`.
 // Relative paths inside the scenario resolve against the file's directory. Only a regular file
