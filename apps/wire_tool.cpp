@@ -1,17 +1,14 @@
-// `peerlab wire`: a thin CLI over protocol/wire. Decode prints one JSON object per framed
-// message and keeps going past per-frame errors (bad checksum, bad command, undecodable
-// payload) because the frame boundary is still known; it stops at a bad magic or oversize
-// length, where it is not. Encode is all-or-nothing: any bad line writes no bytes.
+// `peerlab wire`: a thin CLI over protocol/wire. Decode streams its input and prints one JSON
+// object per framed message as soon as the frame is complete, and keeps going past per-frame
+// errors (bad checksum, bad command, undecodable payload) because the frame boundary is still
+// known; it stops at a bad magic or oversize length, where it is not. Encode is all-or-nothing: any bad line writes no bytes.
 #include "wire_tool.hpp"
 
 #include "wire_chain.hpp"
 
 #include <cstdio>
 #include <cstring>
-#include <fstream>
-#include <iostream>
-#include <iterator>
-#include <sstream>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -26,6 +23,9 @@ namespace {
 namespace wire = peerlab::protocol::wire;
 
 constexpr int kExitBadInput = 2;
+// One JSON line of `wire encode`: a block at the 4,000,000-byte payload limit is 8 MB of hex,
+// plus its fields.
+constexpr std::size_t kMaxEncodeLine = std::size_t{16} << 20;
 
 constexpr const char* kWireHelp = R"HELP(Usage: peerlab wire decode [FILE|-] [--hex] [--magic NAME|HEX]
        peerlab wire encode [FILE|-] [--hex] [--magic NAME|HEX]
@@ -53,7 +53,9 @@ scripts and raw bytes are hex. A message whose payload does not decode is printe
 Each bad message also gives one line on stderr, e.g.
   peerlab wire decode: message 3 at byte 1234: bad checksum
 Decoding continues after a bad checksum, bad command or bad payload; it stops at a bad magic
-or an oversize length (> 4,000,000 bytes). Exit status: 0 all good, 2 any error.
+or an oversize length (> 4,000,000 bytes). The input is streamed: each message is printed as
+soon as it is complete, and only one frame is held in memory. Exit status: 0 all good, 2 any
+error.
 
 Options:
   --hex            the input is hex text (whitespace ignored) instead of binary
@@ -67,7 +69,8 @@ constexpr const char* kEncodeHelp = R"HELP(Usage: peerlab wire encode [FILE|-] [
 Reads JSON objects, one per line (the format `peerlab wire decode` prints; "checksum_ok",
 "length", "hash", "txid", "wtxid" and "error" are ignored), and writes the framed messages
 to stdout as binary, or as one line of hex with --hex. A line with "payload" (hex) is sent
-with exactly that payload, whatever its command. Blank lines are skipped.
+with exactly that payload, whatever its command. Blank lines are skipped; a line may be at
+most 16 MiB.
 
 Errors name the line and the field, e.g.
   peerlab wire encode: line 2: inputs[0].script_sig: expected a hex string
@@ -126,19 +129,70 @@ bool ParseOptions(int argc, char** argv, const char* prog, Options& opt) {
   return true;
 }
 
-bool ReadInput(const std::string& file, const char* prog, std::string& out) {
-  if (file == "-") {
-    out.assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
+// Opens FILE ("-": stdin) for streaming; null after printing the error.
+std::FILE* OpenInput(const std::string& file, const char* prog) {
+  if (file == "-") return stdin;
+  std::FILE* f = std::fopen(file.c_str(), "rb");
+  if (f == nullptr) {
+    std::fprintf(stderr, "%s: %s: cannot open: %s\n", prog, file.c_str(), std::strerror(errno));
+  }
+  return f;
+}
+
+struct InputCloser {
+  std::FILE* f;
+  ~InputCloser() {
+    if (f != nullptr && f != stdin) std::fclose(f);
+  }
+};
+
+// Streams the input in fixed chunks: nothing but the current frame (at most the 4 MB payload
+// limit) is ever buffered, so an endless input such as /dev/zero costs no memory and ends at
+// its first header (bad magic).
+class ChunkReader {
+ public:
+  explicit ChunkReader(std::FILE* f) : f_(f) {}
+  // The next chunk, empty at the end of the input; false on a read error.
+  bool Next(std::span<const std::uint8_t>& chunk) {
+    const std::size_t n = std::fread(buf_, 1, sizeof(buf_), f_);
+    if (n == 0 && std::ferror(f_) != 0) return false;
+    chunk = std::span<const std::uint8_t>(buf_, n);
     return true;
   }
-  std::ifstream in(file, std::ios::binary);
-  if (!in) {
-    std::fprintf(stderr, "%s: %s: cannot open: %s\n", prog, file.c_str(), std::strerror(errno));
-    return false;
+
+ private:
+  std::FILE* f_;
+  std::uint8_t buf_[65536];
+};
+
+// Hex text to bytes, chunk by chunk: whitespace is skipped and a digit pair may straddle two
+// chunks.
+class HexStream {
+ public:
+  // False at a character that is neither a hex digit nor whitespace.
+  bool Convert(std::span<const std::uint8_t> text, std::vector<std::uint8_t>& out) {
+    out.clear();
+    for (std::uint8_t c : text) {
+      if (c == ' ' || c == '\n' || c == '\r' || c == '\t') continue;
+      const int v = c >= '0' && c <= '9'   ? c - '0'
+                    : c >= 'a' && c <= 'f' ? c - 'a' + 10
+                    : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                           : -1;
+      if (v < 0) return false;
+      if (high_ < 0) {
+        high_ = v;
+      } else {
+        out.push_back(static_cast<std::uint8_t>(high_ * 16 + v));
+        high_ = -1;
+      }
+    }
+    return true;
   }
-  out.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-  return true;
-}
+  bool odd() const { return high_ >= 0; }
+
+ private:
+  int high_ = -1;
+};
 
 int Decode(int argc, char** argv) {
   const char* prog = "peerlab wire decode";
@@ -148,25 +202,15 @@ int Decode(int argc, char** argv) {
     std::fputs(kDecodeHelp, stdout);
     return 0;
   }
-  std::string text;
-  if (!ReadInput(opt.file, prog, text)) return kExitBadInput;
-  std::vector<std::uint8_t> bytes;
-  if (opt.hex) {
-    std::string digits;
-    for (char c : text) {
-      if (c != ' ' && c != '\n' && c != '\r' && c != '\t') digits += c;
-    }
-    if (!wire::FromHex(digits, bytes)) {
-      std::fprintf(stderr, "%s: input is not hex (expected an even number of hex digits)\n", prog);
-      return kExitBadInput;
-    }
-  } else {
-    bytes.assign(text.begin(), text.end());
-  }
+  std::FILE* in = OpenInput(opt.file, prog);
+  if (in == nullptr) return kExitBadInput;
+  InputCloser closer{in};
+  ChunkReader reader(in);
+  HexStream hex;
+  std::vector<std::uint8_t> converted;
 
   wire::FrameDecoder decoder(opt.magic);
   wire::Message message;
-  std::span<const std::uint8_t> rest(bytes);
   std::uint64_t index = 0;
   bool errors = false;
   std::string out;
@@ -175,43 +219,68 @@ int Decode(int argc, char** argv) {
                  static_cast<unsigned long long>(at), what.c_str());
     errors = true;
   };
-  while (true) {
-    if (!decoder.ReceivedBytes(rest)) {
-      const auto e = decoder.error();
-      std::string what(wire::FrameErrorName(e));
-      if (e == wire::FrameError::kOversize) {
-        what += " " + std::to_string(decoder.frame().length) + " (max " + std::to_string(wire::kMaxPayloadBytes) + ")";
+  auto not_hex = [&] {
+    std::fflush(stdout);
+    std::fprintf(stderr, "%s: input is not hex (expected an even number of hex digits)\n", prog);
+    return kExitBadInput;
+  };
+  // Decodes every whole frame in `rest`; false once the stream has a fatal error.
+  auto consume = [&](std::span<const std::uint8_t> rest) {
+    while (true) {
+      if (!decoder.ReceivedBytes(rest)) {
+        const auto e = decoder.error();
+        std::string what(wire::FrameErrorName(e));
+        if (e == wire::FrameError::kOversize) {
+          what += " " + std::to_string(decoder.frame().length) + " (max " + std::to_string(wire::kMaxPayloadBytes) + ")";
+        }
+        report(index + 1, decoder.frame_offset(), what + "; stopping");
+        return false;
       }
-      report(index + 1, decoder.frame_offset(), what + "; stopping");
-      break;
-    }
-    if (!decoder.FrameComplete()) {
-      if (decoder.offset() != decoder.frame_offset()) {
-        report(index + 1, decoder.frame_offset(),
-               "truncated: the stream ends " + std::to_string(decoder.offset() - decoder.frame_offset()) +
-                   " bytes into the frame");
-      }
-      break;
-    }
-    ++index;
-    const wire::ReceivedFrame& f = decoder.frame();
-    const wire::JsonFrameInfo info{f.checksum_ok, f.length};
-    if (f.error == wire::FrameError::kBadCommand) {
-      report(index, decoder.frame_offset(), "bad command");
-      out = wire::UndecodedToJson(f.command, info, "bad command", f.payload);
-    } else {
-      if (!f.checksum_ok) report(index, decoder.frame_offset(), "bad checksum");
-      const Status s = wire::DecodeInto(f.command, f.payload, message);
-      if (s.ok()) {
-        out = wire::MessageToJson(message, &info);
+      if (!decoder.FrameComplete()) return true;  // rest is used up: read more
+      ++index;
+      const wire::ReceivedFrame& f = decoder.frame();
+      const wire::JsonFrameInfo info{f.checksum_ok, f.length};
+      if (f.error == wire::FrameError::kBadCommand) {
+        report(index, decoder.frame_offset(), "bad command");
+        out = wire::UndecodedToJson(f.command, info, "bad command", f.payload);
       } else {
-        report(index, decoder.frame_offset(), s.message());
-        out = wire::UndecodedToJson(f.command, info, s.message(), f.payload);
+        if (!f.checksum_ok) report(index, decoder.frame_offset(), "bad checksum");
+        const Status s = wire::DecodeInto(f.command, f.payload, message);
+        if (s.ok()) {
+          out = wire::MessageToJson(message, &info);
+        } else {
+          report(index, decoder.frame_offset(), s.message());
+          out = wire::UndecodedToJson(f.command, info, s.message(), f.payload);
+        }
       }
+      out += '\n';
+      std::fwrite(out.data(), 1, out.size(), stdout);
+      decoder.NextFrame();
     }
-    out += '\n';
-    std::fwrite(out.data(), 1, out.size(), stdout);
-    decoder.NextFrame();
+  };
+
+  bool fatal = false;
+  while (!fatal) {
+    std::span<const std::uint8_t> chunk;
+    if (!reader.Next(chunk)) {
+      std::fflush(stdout);
+      std::fprintf(stderr, "%s: %s: read error: %s\n", prog, opt.file.c_str(), std::strerror(errno));
+      return kExitBadInput;
+    }
+    if (chunk.empty()) break;
+    if (opt.hex) {
+      if (!hex.Convert(chunk, converted)) return not_hex();
+      chunk = converted;
+    }
+    fatal = !consume(chunk);
+  }
+  if (!fatal) {
+    if (opt.hex && hex.odd()) return not_hex();
+    if (decoder.offset() != decoder.frame_offset()) {
+      report(index + 1, decoder.frame_offset(),
+             "truncated: the stream ends " + std::to_string(decoder.offset() - decoder.frame_offset()) +
+                 " bytes into the frame");
+    }
   }
   std::fflush(stdout);
   return errors ? kExitBadInput : 0;
@@ -225,13 +294,29 @@ int Encode(int argc, char** argv) {
     std::fputs(kEncodeHelp, stdout);
     return 0;
   }
-  std::string text;
-  if (!ReadInput(opt.file, prog, text)) return kExitBadInput;
+  std::FILE* in = OpenInput(opt.file, prog);
+  if (in == nullptr) return kExitBadInput;
+  InputCloser closer{in};
   std::vector<std::uint8_t> bytes;
   bool errors = false;
-  std::istringstream lines(text);
   std::string line;
-  for (std::uint64_t n = 1; std::getline(lines, line); ++n) {
+  for (std::uint64_t n = 1;; ++n) {
+    // Read one line, never more than kMaxEncodeLine bytes of it (/dev/zero has no newline).
+    line.clear();
+    int c = 0;
+    while ((c = std::getc(in)) != EOF && c != '\n') {
+      if (line.size() == kMaxEncodeLine) {
+        std::fprintf(stderr, "%s: line %llu: longer than %zu bytes\n", prog,
+                     static_cast<unsigned long long>(n), kMaxEncodeLine);
+        return kExitBadInput;
+      }
+      line += static_cast<char>(c);
+    }
+    if (c == EOF && std::ferror(in) != 0) {
+      std::fprintf(stderr, "%s: %s: read error: %s\n", prog, opt.file.c_str(), std::strerror(errno));
+      return kExitBadInput;
+    }
+    if (c == EOF && line.empty()) break;
     if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
     auto m = wire::MessageFromJson(line);
     if (!m.ok()) {

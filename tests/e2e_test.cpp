@@ -138,7 +138,7 @@ TEST(EndToEnd, TakenOutputDirectoryFailsBeforeRunningAndKeepsOldRun) {
   EXPECT_NE(Digest(fs::path(options.out_dir) / "summary.json"), before);
 }
 
-TEST(EndToEnd, BadEdgeListFailsAtBuildWithoutOutput) {
+TEST(EndToEnd, BadEdgeListFailsAtLoadAndAtBuildWithoutOutput) {
   const fs::path dir = FreshDir("edges");
   fs::create_directories(dir);
   std::ofstream(dir / "edges.txt") << "0 1\n1 2\n2 100\n";
@@ -146,13 +146,23 @@ TEST(EndToEnd, BadEdgeListFailsAtBuildWithoutOutput) {
                                .replace(std::string(kHundredNodes).find("{ kind: bitcoin, outbound: 8, max_inbound: 125 }"),
                                         std::string("{ kind: bitcoin, outbound: 8, max_inbound: 125 }").size(),
                                         "{ kind: edge-list, file: edges.txt }");
+  // Loading reads the edge list, so `check` refuses what `run` would, located in the file.
+  auto refused = ParseScenario(text, (dir / "s.yaml").string(), dir.string(), {});
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.status().message(),
+            (dir / "edges.txt").string() +
+                ":3:3: network.topology.file: node index `100` out of range (network has 100 "
+                "nodes, indices 0..99)");
+  // A file that goes bad between loading and running still fails the run, before any output.
+  std::ofstream(dir / "edges.txt") << "0 1\n1 2\n";
   auto scenario = ParseScenario(text, (dir / "s.yaml").string(), dir.string(), {});
   ASSERT_TRUE(scenario.ok()) << scenario.status().message();
+  std::ofstream(dir / "edges.txt") << "0 1\n1 2\n2 100\n";
   RunOptions options;
   options.out_dir = (dir / "out").string();
   auto outcome = RunScenario(*scenario, options);
   ASSERT_FALSE(outcome.ok());
-  EXPECT_NE(outcome.status().message().find("edges.txt:3: node index out of range"),
+  EXPECT_NE(outcome.status().message().find("edges.txt:3:3: node index `100` out of range"),
             std::string::npos)
       << outcome.status().message();
   EXPECT_FALSE(fs::exists(dir / "out"));

@@ -465,7 +465,8 @@ TEST(ScenarioErrors, OverrideBadValue) {
   EXPECT_EQ(Error(kBase, {"stop.time=2"}),
             "--set stop.time=2: stop.time: needs a unit, e.g. `2 s`");
   EXPECT_EQ(Error(kBase, {"outputs=[summary"}),
-            "--set outputs=[summary: outputs: invalid YAML value: end of sequence flow not found");
+            "--set outputs=[summary: outputs: invalid YAML value: this `[` is never closed (no `]` "
+            "before the end of the file)");
 }
 
 TEST(ScenarioErrors, MalformedOverride) {

@@ -154,16 +154,17 @@ TEST(Topology, EdgeListReadsFileAndReportsBadLines) {
   auto bad = EdgeListTopology(path, 4);
   ASSERT_FALSE(bad.ok());
   EXPECT_EQ(bad.status().message(),
-            path + ":2: node index out of range (network has 4 nodes, indices 0..3)");
+            path + ":2:3: node index `7` out of range (network has 4 nodes, indices 0..3)");
   {
     std::ofstream(path) << "0 1\n1 0\n";
   }
-  EXPECT_EQ(EdgeListTopology(path, 4).status().message(), path + ":2: duplicate connection");
+  EXPECT_EQ(EdgeListTopology(path, 4).status().message(),
+            path + ":2:1: duplicate connection (line 1 already connects these nodes)");
   {
     std::ofstream(path) << "0 x\n";
   }
   EXPECT_EQ(EdgeListTopology(path, 4).status().message(),
-            path + ":1: expected two non-negative node indices");
+            path + ":1:3: expected a node index (an integer from 0), got `x`");
 }
 
 }  // namespace

@@ -294,6 +294,12 @@ const Table& TopologyTable() {
                resolved = std::filesystem::path(c.base_dir) / resolved;
              }
              const std::string shown = resolved.string();
+             // Type first: opening a FIFO for reading blocks until a writer appears.
+             std::error_code ec;
+             const bool exists = std::filesystem::exists(resolved, ec);
+             if (exists && !std::filesystem::is_regular_file(resolved, ec)) {
+               return c.Fail(n.origin, p, "edge-list file " + Quote(shown) + " is not a file");
+             }
              std::FILE* f = std::fopen(shown.c_str(), "rb");
              if (f == nullptr) {
                const int err = errno;
@@ -302,10 +308,6 @@ const Table& TopologyTable() {
                    "cannot read edge-list file " + Quote(shown) + ": " + std::strerror(err));
              }
              std::fclose(f);
-             std::error_code ec;
-             if (!std::filesystem::is_regular_file(resolved, ec)) {
-               return c.Fail(n.origin, p, "edge-list file " + Quote(shown) + " is not a file");
-             }
              c.out->sim.topology.edge_file = shown;
              j = JsonString(shown);
              return true;

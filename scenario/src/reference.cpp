@@ -59,7 +59,14 @@ outputs: [summary, blocks]
 
 Every problem is reported as one line, `FILE:LINE:COL: field.path: message`, e.g.
 `x.yaml:9:19: protocol.block_interval: unknown duration unit ...`. Errors caused by an
-override are reported as `--set KEY=VALUE: field.path: message`.
+override are reported as `--set KEY=VALUE: field.path: message`. A problem inside an edge-list
+file is located in that file: `edges.txt:3:5: network.topology.file: node index ...`.
+
+The scenario file must be a regular file of at most 8 MiB (a FIFO, a device or a directory is
+refused before anything is read), UTF-8 text without NUL bytes or control characters other
+than tab and line breaks, at most 64 levels deep and at most 250,000 YAML nodes (counting what
+aliases expand to). An edge-list file must be a regular file of at most 256 MiB with at least
+one connection. `peerlab check` reads the edge-list file too. See docs/limits.md.
 
 ## Overrides
 

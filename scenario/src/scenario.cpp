@@ -2,14 +2,14 @@
 // the standard library escapes; every failure becomes one error line.
 #include "peerlab/scenario/scenario.hpp"
 
-#include <cerrno>
-#include <cstdio>
-#include <cstring>
 #include <exception>
 #include <filesystem>
+#include <optional>
 
 #include "peerlab/scenario/schema.hpp"
 #include "peerlab/scenario/tree.hpp"
+#include "peerlab/sim/topology.hpp"
+#include "peerlab/util/input_file.hpp"
 
 namespace peerlab::scenario {
 namespace {
@@ -46,11 +46,35 @@ std::string Format(const detail::Error& e, const std::string& file_label,
   return OneLine(where + ": " + e.path + ": " + e.message);
 }
 
+// The edge-list file is read here, at load time, so `check` refuses what `run` would. A problem
+// inside the file is located in the file (`EDGES:LINE:COL: network.topology.file: ...`); one
+// with the file as a whole at the scenario's `file:` key.
+std::optional<std::string> CheckEdgeList(const detail::Ctx& ctx, const std::string& file_label,
+                                         const std::vector<std::string>& overrides) {
+  const sim::SimConfig& s = ctx.out->sim;
+  if (s.topology.kind != sim::TopologyKind::kEdgeList) return std::nullopt;
+  const std::string key = "network.topology.file";
+  sim::EdgeListError e;
+  if (sim::EdgeListTopology(s.topology.edge_file, s.nodes, &e).ok()) return std::nullopt;
+  if (e.line > 0) {
+    return OneLine(s.topology.edge_file + ":" + std::to_string(e.line) + ":" +
+                   std::to_string(e.column) + ": " + key + ": " + e.message);
+  }
+  return Format({ctx.OriginOf(key), key,
+                 "edge-list file `" + s.topology.edge_file + "`: " + e.message},
+                file_label, overrides);
+}
+
 Result<Scenario> Parse(std::string_view text, const std::string& file_label,
                        const std::string& base_dir, const std::vector<std::string>& overrides) {
   auto fail = [&](const detail::Error& e) -> Result<Scenario> {
     return Status::Error(Format(e, file_label, overrides));
   };
+  if (text.size() > kMaxScenarioBytes) {
+    return Status::Error(OneLine(file_label + ": the scenario is " + std::to_string(text.size()) +
+                                 " bytes, more than the limit of " +
+                                 FormatByteLimit(kMaxScenarioBytes)));
+  }
   detail::Node root;
   if (auto e = detail::LoadYaml(text, -1, "", &root)) return fail(*e);
   if (root.kind != detail::Node::Kind::kMapping) {
@@ -74,6 +98,7 @@ Result<Scenario> Parse(std::string_view text, const std::string& file_label,
       !detail::Validate(ctx)) {
     return fail(*ctx.error);
   }
+  if (auto bad = CheckEdgeList(ctx, file_label, overrides)) return Status::Error(*bad);
   scenario.resolved_json = std::move(json);
   return scenario;
 }
@@ -94,31 +119,16 @@ Result<Scenario> ParseScenario(std::string_view text, const std::string& file_la
 }
 
 Result<Scenario> LoadScenario(const std::string& path, const std::vector<std::string>& overrides) {
-  std::string text;
-  try {
-    std::error_code ec;
-    if (std::filesystem::is_directory(path, ec)) {
-      return Status::Error(path + ": cannot read file: " + std::strerror(EISDIR));
-    }
-    std::FILE* f = std::fopen(path.c_str(), "rb");
-    if (f == nullptr) return Status::Error(path + ": cannot read file: " + std::strerror(errno));
-    char buf[65536];
-    std::size_t n = 0;
-    while ((n = std::fread(buf, 1, sizeof(buf), f)) > 0) text.append(buf, n);
-    const bool failed = std::ferror(f) != 0;
-    const int err = errno;
-    std::fclose(f);
-    if (failed) return Status::Error(path + ": cannot read file: " + std::strerror(err));
-  } catch (const std::exception& e) {
-    return Status::Error(path + ": cannot read file: " + e.what());
-  }
+  // Checked before one byte is read: /dev/zero, a FIFO or a huge file never reaches yaml-cpp.
+  auto text = ReadInputFile(path, kMaxScenarioBytes);
+  if (!text.ok()) return Status::Error(OneLine(path + ": cannot read file: " + text.status().message()));
   std::string base_dir;
   try {
     base_dir = std::filesystem::path(path).parent_path().string();
   } catch (const std::exception&) {
     // An unrepresentable path cannot have relative references resolved anyway.
   }
-  return ParseScenario(text, path, base_dir, overrides);
+  return ParseScenario(*text, path, base_dir, overrides);
 }
 
 }  // namespace peerlab::scenario

@@ -1,19 +1,20 @@
 #include "peerlab/scenario/tree.hpp"
 
-#include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
-#include <sstream>
 #include <unordered_set>
 #include <utility>
+
+#include "yaml_gate.hpp"
 
 namespace peerlab::scenario::detail {
 namespace {
 
-// The schema is at most five levels deep; anything far deeper is garbage or an alias cycle.
-constexpr int kMaxDepth = 64;
-// Bounds alias expansion ("billion laughs") while leaving room for large inline region tables.
-constexpr std::size_t kMaxNodes = 250'000;
+// Depth: the schema is at most five levels deep; anything far deeper is garbage or an alias
+// cycle. Count: bounds alias expansion ("billion laughs"). The gate applied the same limits to
+// the text before yaml-cpp loaded it; here they also cover what aliases expand to.
+constexpr int kMaxDepth = kMaxYamlDepth;
+constexpr std::size_t kMaxNodes = kMaxYamlNodes;
 
 std::string Join(std::string_view path, std::string_view key) {
   if (path.empty()) return std::string(key);
@@ -28,13 +29,11 @@ class Converter {
                                Node* out) {
     out->origin = OriginOf(in.Mark());
     if (++count_ > kMaxNodes) {
-      return Error{out->origin, "yaml",
-                   "document too large (more than 250000 nodes, counting alias expansions)"};
+      return Error{out->origin, "yaml", kYamlTooLarge};
     }
     if (depth > kMaxDepth) {
       // The path would be as deep as the nesting; "yaml" keeps the error line short.
-      return Error{out->origin, "yaml",
-                   "nested more than 64 levels deep (or an alias refers to itself)"};
+      return Error{out->origin, "yaml", kYamlTooDeep};
     }
     switch (in.Type()) {
       case YAML::NodeType::Scalar:
@@ -98,55 +97,6 @@ class Converter {
   std::size_t count_ = 0;
 };
 
-// Records where each document's first node starts; used only to count documents.
-class DocumentCounter : public YAML::EventHandler {
- public:
-  std::vector<YAML::Mark> starts;
-
-  void OnDocumentStart(const YAML::Mark&) override { pending_ = true; }
-  void OnDocumentEnd() override {}
-  void OnNull(const YAML::Mark& m, YAML::anchor_t) override { Node(m); }
-  void OnAlias(const YAML::Mark& m, YAML::anchor_t) override { Node(m); }
-  void OnScalar(const YAML::Mark& m, const std::string&, YAML::anchor_t,
-                const std::string&) override {
-    Node(m);
-  }
-  void OnSequenceStart(const YAML::Mark& m, const std::string&, YAML::anchor_t,
-                       YAML::EmitterStyle::value) override {
-    Node(m);
-  }
-  void OnSequenceEnd() override {}
-  void OnMapStart(const YAML::Mark& m, const std::string&, YAML::anchor_t,
-                  YAML::EmitterStyle::value) override {
-    Node(m);
-  }
-  void OnMapEnd() override {}
-
- private:
-  void Node(const YAML::Mark& m) {
-    if (pending_) starts.push_back(m);
-    pending_ = false;
-  }
-  bool pending_ = false;
-};
-
-// yaml-cpp 0.7's LoadAll never returns on some malformed input (a leading `,`: the parser
-// emits an empty document without consuming the token, forever; yaml-cpp issue #1040). So
-// documents are counted with a bounded loop, and a "second" document that starts exactly where
-// the first did is recognised as the parser being stuck.
-std::optional<YAML::Mark> ExtraDocument(const std::string& text, bool* stuck) {
-  std::stringstream stream(text);
-  YAML::Parser parser(stream);
-  DocumentCounter counter;
-  for (int i = 0; i < 2 && parser.HandleNextDocument(counter); ++i) {
-  }
-  if (counter.starts.size() < 2) return std::nullopt;
-  const YAML::Mark& a = counter.starts[0];
-  const YAML::Mark& b = counter.starts[1];
-  *stuck = a.pos == b.pos && a.line == b.line && a.column == b.column;
-  return b;
-}
-
 std::string_view Trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
   while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
@@ -175,12 +125,12 @@ std::optional<Error> LoadYaml(std::string_view text, int override_index, std::st
   const std::string label = override_index >= 0 ? std::string(path) : "yaml";
   const std::string prefix = override_index >= 0 ? "invalid YAML value: " : "";
   YAML::Node doc;
-  std::optional<YAML::Mark> extra;
-  bool stuck = false;
   try {
     const std::string copy(text);
+    if (auto bad = GateYaml(copy)) {
+      return Error{converter.OriginOf(bad->mark), label, prefix + bad->message};
+    }
     doc = YAML::Load(copy);
-    extra = ExtraDocument(copy, &stuck);
   } catch (const YAML::ParserException& e) {
     return Error{converter.OriginOf(e.mark), label, prefix + e.msg};
   } catch (const YAML::Exception& e) {
@@ -188,11 +138,6 @@ std::optional<Error> LoadYaml(std::string_view text, int override_index, std::st
   }
   *out = Node{};
   out->origin = converter.OriginOf(YAML::Mark::null_mark());
-  if (stuck) return Error{converter.OriginOf(*extra), label, prefix + "unexpected character"};
-  if (extra) {
-    return Error{converter.OriginOf(*extra), label,
-                 prefix + "expected a single document, found a second one"};
-  }
   if (!doc.IsDefined() || doc.IsNull()) {
     // An empty file has no mark; a `~` document does.
     if (doc.IsDefined()) out->origin = converter.OriginOf(doc.Mark());

@@ -1,8 +1,6 @@
 #include "peerlab/sim/topology.hpp"
 
 #include <algorithm>
-#include <charconv>
-#include <fstream>
 #include <string>
 
 namespace peerlab::sim {
@@ -129,51 +127,6 @@ Result<std::vector<Edge>> RandomRegularTopology(std::uint32_t nodes, std::uint32
     if (!stuck) return edges;
   }
   return Status::Error("could not build a random regular graph after 100 attempts");
-}
-
-Result<std::vector<Edge>> EdgeListTopology(const std::string& path, std::uint32_t nodes) {
-  std::ifstream in(path);
-  if (!in) return Status::Error(path + ": cannot read edge list");
-  Adjacency adj(nodes);
-  std::vector<Edge> edges;
-  std::string line;
-  int line_number = 0;
-  while (std::getline(in, line)) {
-    ++line_number;
-    const std::string where = path + ":" + std::to_string(line_number) + ": ";
-    if (auto hash = line.find('#'); hash != std::string::npos) line.resize(hash);
-    std::uint64_t ids[2];
-    int found = 0;
-    const char* p = line.data();
-    const char* end = line.data() + line.size();
-    while (p < end) {
-      if (*p == ' ' || *p == '\t' || *p == ',' || *p == '\r') {
-        ++p;
-        continue;
-      }
-      if (found == 2) return Status::Error(where + "expected two node indices, found more");
-      auto [next, ec] = std::from_chars(p, end, ids[found]);
-      if (ec != std::errc() || (next < end && *next != ' ' && *next != '\t' && *next != ',' &&
-                                *next != '\r')) {
-        return Status::Error(where + "expected two non-negative node indices");
-      }
-      ++found;
-      p = next;
-    }
-    if (found == 0) continue;
-    if (found == 1) return Status::Error(where + "expected two node indices, found one");
-    if (ids[0] >= nodes || ids[1] >= nodes) {
-      return Status::Error(where + "node index out of range (network has " +
-                           std::to_string(nodes) + " nodes, indices 0.." +
-                           std::to_string(nodes - 1) + ")");
-    }
-    const auto a = static_cast<std::uint32_t>(ids[0]);
-    const auto b = static_cast<std::uint32_t>(ids[1]);
-    if (a == b) return Status::Error(where + "a node cannot connect to itself");
-    if (Adjacent(adj, a, b)) return Status::Error(where + "duplicate connection");
-    Connect(adj, edges, a, b);
-  }
-  return edges;
 }
 
 }  // namespace peerlab::sim

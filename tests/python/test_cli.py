@@ -313,3 +313,94 @@ def test_topology_files_and_snapshots(peerlab_bin, tmp_path):
     g = nx.read_graphml(out / "topology.graphml")
     assert g.number_of_nodes() == 120 and g.number_of_edges() == len(edges)
     assert (out / "topology_at_600s.graphml").exists()
+
+
+# ---- hostile input files (issue 24, defects 8, 10, 11; docs/limits.md) ----------------------
+# Each case must end quickly with exit status 2 and one line: the timeouts turn a hang or an
+# unbounded read into a failure instead of a stuck CI job.
+
+def one_line_error(res):
+    assert res.returncode == 2, (res.returncode, res.stderr)
+    lines = res.stderr.strip().splitlines()
+    assert len(lines) == 1, res.stderr
+    return lines[0]
+
+
+def test_device_and_fifo_scenarios_are_refused_without_reading(peerlab_bin, tmp_path):
+    res = subprocess.run([peerlab_bin, "run", "/dev/zero", "--out", str(tmp_path / "o")],
+                         capture_output=True, text=True, timeout=10)
+    assert one_line_error(res) == \
+        "/dev/zero: cannot read file: is a character device, not a regular file"
+    fifo = tmp_path / "pipe.yaml"
+    os.mkfifo(fifo)
+    for cmd in ("check", "run"):
+        res = subprocess.run([peerlab_bin, cmd, str(fifo), "--out", str(tmp_path / "o")][
+            : 3 if cmd == "check" else 5], capture_output=True, text=True, timeout=10)
+        assert one_line_error(res) == \
+            f"{fifo}: cannot read file: is a FIFO (named pipe), not a regular file"
+    assert not (tmp_path / "o").exists()
+
+
+def test_oversized_scenario_is_refused_before_parsing(peerlab_bin, tmp_path):
+    # The 52 MB list of the issue: 25 s and 3.5 GB before, refused by its size now.
+    big = tmp_path / "list.yaml"
+    big.write_text("- 1\n" * 13_000_000)
+    res = subprocess.run([peerlab_bin, "check", str(big)], capture_output=True, text=True,
+                         timeout=20)
+    assert one_line_error(res) == \
+        f"{big}: cannot read file: is 52000000 bytes, more than the limit of 8 MiB"
+
+
+def test_wire_decode_of_an_endless_stream_stops_at_the_first_header(peerlab_bin):
+    res = subprocess.run([peerlab_bin, "wire", "decode", "/dev/zero"], capture_output=True,
+                         text=True, timeout=10)
+    assert res.stdout == ""
+    assert one_line_error(res) == "peerlab wire decode: message 1 at byte 0: bad magic; stopping"
+    res = subprocess.run([peerlab_bin, "wire", "encode", "/dev/zero"], capture_output=True,
+                         text=True, timeout=20)
+    assert one_line_error(res) == "peerlab wire encode: line 1: longer than 16777216 bytes"
+
+
+EDGE_SCENARIO = """version: 1
+name: edges
+stop: {blocks: 3}
+network: {nodes: 4, topology: {kind: edge-list, file: edges.txt}}
+groups:
+  all: {nodes: rest, hashrate: 1}
+"""
+
+
+@pytest.mark.parametrize("edges,expected", [
+    ("0 1\n1 x\n", "edges.txt:2:3: network.topology.file: expected a node index"),
+    ("0 1\n1 7\n", "edges.txt:2:3: network.topology.file: node index `7` out of range"),
+    ("0 1 2\n", "edges.txt:1:5: network.topology.file: expected two node indices, found a third"),
+    ("0 -1\n", "edges.txt:1:3: network.topology.file: node index must not be negative"),
+    ("", "s.yaml:4:55: network.topology.file: edge-list file `"),
+], ids=["token", "range", "three-columns", "negative", "empty"])
+def test_check_refuses_the_edge_lists_run_refuses(peerlab_bin, tmp_path, edges, expected):
+    (tmp_path / "edges.txt").write_text(edges)
+    (tmp_path / "s.yaml").write_text(EDGE_SCENARIO)
+    check = one_line_error(run(peerlab_bin, "check", "s.yaml", cwd=tmp_path))
+    assert check.startswith(expected), check
+    out = tmp_path / "o"
+    assert one_line_error(run(peerlab_bin, "run", "s.yaml", "--out", str(out),
+                              cwd=tmp_path)) == check
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("text,expected", [
+    ('version: 1\nname: "base\nstop: {blocks: 3}\n',
+     ':2:7: yaml: unterminated quoted string (no closing " before the end of the file)'),
+    ("version: 1\nname: ba\0se\n",
+     ":2:9: yaml: NUL byte: this is not a text file (scenarios are UTF-8 text)"),
+    ("[" * 100_000,
+     ":1:65: yaml: nested more than 64 levels deep (or an alias refers to itself)"),
+    ("version: 1\noutputs: [summary\n",
+     ":2:10: yaml: this `[` is never closed (no `]` before the end of the file)"),
+], ids=["unterminated-quote", "nul-byte", "deep-nesting", "unclosed-bracket"])
+def test_yaml_syntax_errors_are_reported_where_they_are(peerlab_bin, tmp_path, text, expected):
+    scenario = tmp_path / "bad.yaml"
+    scenario.write_bytes(text.encode())
+    line = one_line_error(subprocess.run([peerlab_bin, "check", str(scenario)],
+                                         capture_output=True, text=True, timeout=20))
+    assert line == f"{scenario}{expected}"

@@ -7,6 +7,7 @@
 // from the tables the parser uses; docs/scenario-reference.md holds its output.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -30,8 +31,18 @@ struct Scenario {
   std::string resolved_json;
 };
 
+// Largest scenario file (and text) accepted: 8 MiB. The node limit (250,000 nodes) is reached
+// by the largest inline region table (500 regions, a 500 x 500 latency matrix) at about 2 MB in
+// flow style and 4 MB in block style, so this is twice what a valid scenario can use. It also
+// bounds yaml-cpp's worst case: a flow collection where a key could start (`[1, 2, ...]` at the
+// top or as a list item) is tokenised whole before any node is seen, about 140 bytes of memory
+// per byte of text (8 MiB: 1.2 GB and 2.6 s, measured; docs/limits.md).
+inline constexpr std::uint64_t kMaxScenarioBytes = std::uint64_t{8} << 20;
+
 // Reads and parses a file; `overrides` are "dotted.key=value" strings from `--set`.
-// Relative paths inside the scenario resolve against the file's directory.
+// Relative paths inside the scenario resolve against the file's directory. Only a regular file
+// is read (a FIFO or device is refused before reading, so nothing blocks); an edge-list
+// topology file is read and checked here too, so a loaded scenario can run.
 Result<Scenario> LoadScenario(const std::string& path, const std::vector<std::string>& overrides);
 
 // Same, from text. `file_label` names the file in errors; relative paths inside the scenario

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "peerlab/sim/config.hpp"
@@ -20,7 +21,6 @@ struct Edge {
   bool rushing = false;           // a strategy's direct link (sim/config.hpp RushingSpec)
 };
 
-// `edge_file_label` names the file in errors (the scenario's key path is added by the caller).
 Result<std::vector<Edge>> BuildTopology(const TopologySpec& spec, std::uint32_t nodes, Rng& rng);
 
 // Each node opens `outbound` connections to distinct random peers that still accept inbound
@@ -33,7 +33,24 @@ Result<std::vector<Edge>> BitcoinTopology(std::uint32_t nodes, std::uint32_t out
 // Uniform-ish random `degree`-regular simple graph (pairing with rejection and restarts).
 Result<std::vector<Edge>> RandomRegularTopology(std::uint32_t nodes, std::uint32_t degree,
                                                 Rng& rng);
-// Lines "FROM TO" with 0-based node indices; '#' starts a comment; blank lines are skipped.
-Result<std::vector<Edge>> EdgeListTopology(const std::string& path, std::uint32_t nodes);
+// Edge-list files: lines "FROM TO" with 0-based node indices, separated by spaces, tabs or a
+// comma; '#' starts a comment; blank lines are skipped. The file must be a regular file of at
+// most kMaxEdgeListBytes (256 MiB: a million-node graph of eight connections per node is about
+// 120 MB), refused before reading; it must give at least one connection, without self-loops
+// or repeats (either direction).
+inline constexpr std::uint64_t kMaxEdgeListBytes = std::uint64_t{256} << 20;
+
+// Where an edge-list problem is: `line` 0 is about the whole file (cannot read, too large, no
+// connections). Lines and columns are 1-based; columns count bytes.
+struct EdgeListError {
+  std::uint64_t line = 0;
+  std::uint64_t column = 0;
+  std::string message;
+};
+
+// The error's message is "PATH:LINE:COL: message" (or "PATH: message"); `error`, when given,
+// receives the parts so the scenario layer can add its key path.
+Result<std::vector<Edge>> EdgeListTopology(const std::string& path, std::uint32_t nodes,
+                                           EdgeListError* error = nullptr);
 
 }  // namespace peerlab::sim
