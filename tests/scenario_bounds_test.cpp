@@ -4,13 +4,13 @@
 // what no bound can cap (queued transfers, heavy-tailed draws).
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
 #include "peerlab/scenario/run.hpp"
 #include "peerlab/scenario/scenario.hpp"
 #include "peerlab/sim/link_model.hpp"
-#include "peerlab/sim/simulation.hpp"
 
 namespace peerlab::scenario {
 namespace {
