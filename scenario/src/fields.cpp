@@ -63,17 +63,19 @@ const Table& StopTable() {
              j = Int(v);
              return true;
            }},
-          {"time", "duration > 0", false, "", "",
-           "Hard end of simulated time, whatever is still in flight.",
+          {"time", "duration in (0, 29200 d]", false, "", "",
+           "Hard end of simulated time, whatever is still in flight. Every run ends by 29200 d "
+           "(80 years) of simulated time, whether `time` is given or not: nodes count time in "
+           "32-bit Unix seconds from 2011, which overflow 95 years in (docs/limits.md).",
            [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
              DurationNs v = 0;
-             if (!ReadDuration(n, p, c, &v)) return false;
+             if (!ReadDuration(n, p, c, &v, kTimeLimit)) return false;
              if (v <= 0) return c.Fail(n.origin, p, "must be positive, got " + Quote(n.scalar));
              c.out->sim.stop.time = v;
              j = JsonString(FormatDuration(v));
              return true;
            }},
-          {"drain", "duration", false, "10 min", "",
+          {"drain", "duration in [0, 365 d]", false, "10 min", "",
            "After the last block is mined, keep simulating at most this long so it propagates.",
            [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
              DurationNs v = 0;
@@ -91,16 +93,18 @@ const Table& StopTable() {
 const Table& ValidationTable() {
   static const Table t{
       "protocol.validation",
-      "Modelled CPU time to validate a received block: `fixed` + `per_mb` x size in MB.",
+      "Modelled CPU time to validate a received block: `fixed` + `per_mb` x size in MB. Like "
+      "every duration that is not a point in time, each is at most 365 d (docs/limits.md).",
       {
-          {"fixed", "duration", false, "10 ms", "", "Per-block validation time.",
+          {"fixed", "duration in [0, 365 d]", false, "10 ms", "", "Per-block validation time.",
            [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
              if (!ReadDuration(n, p, c, &c.out->sim.node.validation_fixed)) return false;
              j = JsonString(FormatDuration(c.out->sim.node.validation_fixed));
              return true;
            }},
-          {"per_mb", "duration", false, "50 ms", "",
-           "Additional validation time per 1,000,000 bytes of block.",
+          {"per_mb", "duration in [0, 365 d]", false, "50 ms", "",
+           "Additional validation time per 1,000,000 bytes of block (so at most 4 x 365 d for "
+           "the largest block).",
            [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
              if (!ReadDuration(n, p, c, &c.out->sim.node.validation_per_mb)) return false;
              j = JsonString(FormatDuration(c.out->sim.node.validation_per_mb));
@@ -123,12 +127,17 @@ const Table& ProtocolTable() {
              j = JsonString(v);
              return true;
            }},
-          {"block_interval", "duration > 0", false, "600 s", "",
-           "Mean time between blocks across the whole network (mining is a Poisson process).",
+          {"block_interval", "duration in [1 ms, 365 d]", false, "600 s", "",
+           "Mean time between blocks across the whole network (mining is a Poisson process). "
+           "At least 1 ms: faster, a run with `stop.time` would mine without end while "
+           "simulated time hardly moves.",
            [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
              DurationNs v = 0;
              if (!ReadDuration(n, p, c, &v)) return false;
              if (v <= 0) return c.Fail(n.origin, p, "must be positive, got " + Quote(n.scalar));
+             if (v < kMillisecond) {
+               return c.Fail(n.origin, p, "must be at least 1 ms, got " + Quote(n.scalar));
+             }
              c.out->sim.block_interval = v;
              j = JsonString(FormatDuration(v));
              return true;
@@ -354,7 +363,7 @@ const Table& RootTable() {
            "transactions.csv (one row per transaction: class, origin, creation, reach, "
            "inclusion); `graphml`: topology.graphml (and one per snapshot).",
            &ParseOutputs},
-          {"topology_snapshots", "list of durations", false, "", "",
+          {"topology_snapshots", "list of durations in [0, 29200 d]", false, "", "",
            "Also record the connection graph at these times: edges_at_<T>s.csv each. Times "
            "after the run's end are never reached and write nothing.",
            [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
@@ -367,7 +376,7 @@ const Table& RootTable() {
              for (std::size_t i = 0; i < n.items.size(); ++i) {
                const std::string item = p + "[" + std::to_string(i) + "]";
                DurationNs t = 0;
-               if (!ReadDuration(n.items[i], item, c, &t)) return false;
+               if (!ReadDuration(n.items[i], item, c, &t, kTimeLimit)) return false;
                if (t < 0) return c.Fail(n.items[i].origin, item, "must not be negative");
                if (!times.empty() && t <= times.back()) {
                  return c.Fail(n.items[i].origin, item, "times must be increasing");

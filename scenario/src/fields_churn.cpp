@@ -25,11 +25,16 @@ std::vector<Field> LifetimeFields() {
          j = JsonString(v);
          return true;
        }},
-      {"mean", "duration > 0", true, "", "", "Mean duration.",
+      {"mean", "duration in [1 s, 365 d]", true, "", "",
+       "Mean duration. At least 1 s: shorter, nodes would flap without end while simulated "
+       "time stands still.",
        [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
          DurationNs v = 0;
          if (!ReadDuration(n, p, c, &v)) return false;
          if (v <= 0) return c.Fail(n.origin, p, "must be positive, got " + Quote(n.scalar));
+         if (v < kMinTimerInterval) {
+           return c.Fail(n.origin, p, "must be at least 1 s, got " + Quote(n.scalar));
+         }
          (c.out->sim.churn.*Member).mean = v;
          j = JsonString(FormatDuration(v));
          return true;

@@ -251,9 +251,10 @@ const Table& EventTable() {
              j = JsonString(v);
              return true;
            }},
-          {"at", "duration", true, "", "", "When the event takes effect, from the run's start.",
+          {"at", "duration in [0, 29200 d]", true, "", "",
+           "When the event takes effect, from the run's start.",
            [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
-             if (!ReadDuration(n, p, c, &CurrentEvent(c).at)) return false;
+             if (!ReadDuration(n, p, c, &CurrentEvent(c).at, kTimeLimit)) return false;
              j = JsonString(FormatDuration(CurrentEvent(c).at));
              return true;
            }},
@@ -273,7 +274,7 @@ const Table& EventTable() {
              j = JsonString(v);
              return true;
            }},
-          {"delay", "duration > 0", false, "", "partition",
+          {"delay", "duration in (0, 365 d]", false, "", "partition",
            "With `mode: delay`: extra one-way latency of every crossing message (default "
            "30 s). Not allowed with `mode: drop`.",
            [](const Node& n, const std::string& p, Ctx& c, std::string& j) {

@@ -16,6 +16,24 @@ using Kind = Node::Kind;
 std::string Num(double v) { return FormatNumber(v); }
 std::string Int(std::int64_t v) { return std::to_string(v); }
 
+// The bounds of scenario spans and bandwidths (schema.hpp) in the inline table's units.
+constexpr double kMaxLatencyMs = static_cast<double>(kMaxSpan / kMillisecond);  // 365 d
+constexpr double kMinMbps = kMinBandwidthBps / 1e6;
+
+// A per-region bandwidth list in Mbit/s (each at least 1 bit/s), stored in bit/s.
+bool ReadMbpsList(const Node& n, const std::string& p, Ctx& c, std::vector<double>* bps,
+                  std::string& j) {
+  if (!ReadNumberList(n, p, c, 0, true, bps, j)) return false;
+  for (std::size_t i = 0; i < bps->size(); ++i) {
+    if ((*bps)[i] < kMinMbps) {
+      return c.Fail(n.items[i].origin, p + "[" + std::to_string(i) + "]",
+                    "must be at least 0.000001 (1 bit/s), got " + Quote(n.items[i].scalar));
+    }
+    (*bps)[i] *= 1e6;
+  }
+  return true;
+}
+
 }  // namespace
 
 // ---- network ------------------------------------------------------------------------------
@@ -56,9 +74,9 @@ const Table& RegionsInlineTable() {
            [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
              return ReadNumberList(n, p, c, 0, false, &c.out->sim.regions.node_share, j);
            }},
-          {"latency_ms", "list of lists of numbers >= 0", true, "", "",
+          {"latency_ms", "list of lists of numbers in [0, 31536000000]", true, "", "",
            "Square matrix: mean one-way latency in milliseconds from region (row) to region "
-           "(column).",
+           "(column); at most 365 d like every span (docs/limits.md).",
            [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
              if (n.kind != Kind::kSequence) {
                return c.Fail(n.origin, p, "expected a list of lists, got " + Describe(n));
@@ -83,27 +101,29 @@ const Table& RegionsInlineTable() {
                                "has " + std::to_string(row.size()) + " entries but `names` has " +
                                    std::to_string(size));
                }
+               for (std::size_t k = 0; k < row.size(); ++k) {
+                 if (row[k] > kMaxLatencyMs) {
+                   return c.Fail(n.items[i].items[k].origin,
+                                 row_path + "[" + std::to_string(k) + "]",
+                                 "must be at most 31536000000 (365 d), got " +
+                                     Quote(n.items[i].items[k].scalar));
+                 }
+               }
                matrix.insert(matrix.end(), row.begin(), row.end());
                j += (i == 0 ? "" : ",") + row_json;
              }
              j += "]";
              return true;
            }},
-          {"upload_mbps", "list of numbers > 0", true, "", "",
-           "Upload bandwidth of a node in each region, in Mbit/s.",
+          {"upload_mbps", "list of numbers >= 0.000001", true, "", "",
+           "Upload bandwidth of a node in each region, in Mbit/s (at least 1 bit/s).",
            [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
-             auto& bps = c.out->sim.regions.upload_bps;
-             if (!ReadNumberList(n, p, c, 0, true, &bps, j)) return false;
-             for (double& v : bps) v *= 1e6;
-             return true;
+             return ReadMbpsList(n, p, c, &c.out->sim.regions.upload_bps, j);
            }},
-          {"download_mbps", "list of numbers > 0", true, "", "",
-           "Download bandwidth of a node in each region, in Mbit/s.",
+          {"download_mbps", "list of numbers >= 0.000001", true, "", "",
+           "Download bandwidth of a node in each region, in Mbit/s (at least 1 bit/s).",
            [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
-             auto& bps = c.out->sim.regions.download_bps;
-             if (!ReadNumberList(n, p, c, 0, true, &bps, j)) return false;
-             for (double& v : bps) v *= 1e6;
-             return true;
+             return ReadMbpsList(n, p, c, &c.out->sim.regions.download_bps, j);
            }},
       }};
   return t;
@@ -202,9 +222,9 @@ const Table& BandwidthTable() {
       "network.bandwidth",
       "Per-node bandwidth for every node, replacing the region table's values.",
       {
-          {"upload", "bandwidth > 0", false, "", "", "Upload bandwidth of every node.",
+          {"upload", "bandwidth >= 1 bit/s", false, "", "", "Upload bandwidth of every node.",
            &ParseBandwidthField<&sim::SimConfig::upload_bps>},
-          {"download", "bandwidth > 0", false, "", "", "Download bandwidth of every node.",
+          {"download", "bandwidth >= 1 bit/s", false, "", "", "Download bandwidth of every node.",
            &ParseBandwidthField<&sim::SimConfig::download_bps>},
       }};
   return t;

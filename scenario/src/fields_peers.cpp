@@ -5,11 +5,14 @@
 namespace peerlab::scenario::detail {
 namespace {
 
+// 0 (off) or a timer interval in [kMinTimerInterval, kMaxSpan].
 bool ReadOptionalInterval(const Node& n, const std::string& p, Ctx& c, DurationNs* out,
                           std::string& j) {
   DurationNs v = 0;
   if (!ReadDuration(n, p, c, &v)) return false;
-  if (v < 0) return c.Fail(n.origin, p, "must be 0 (off) or positive, got " + Quote(n.scalar));
+  if (v < 0 || (v > 0 && v < kMinTimerInterval)) {
+    return c.Fail(n.origin, p, "must be 0 (off) or at least 1 s, got " + Quote(n.scalar));
+  }
   *out = v;
   j = JsonString(FormatDuration(v));
   return true;
@@ -106,13 +109,14 @@ const Table& PeersTable() {
              j = JsonString(v);
              return true;
            }},
-          {"feeler_interval", "duration >= 0", false, "2 min", "",
+          {"feeler_interval", "0, or duration in [1 s, 365 d]", false, "2 min", "",
            "Mean time between feeler connections, which test an address of the new table and "
-           "close (Core's FEELER_INTERVAL); 0 = no feelers.",
+           "close (Core's FEELER_INTERVAL); 0 = no feelers. At least 1 s, like every periodic "
+           "timer: shorter ones only stall simulated time.",
            [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
              return ReadOptionalInterval(n, p, c, &c.out->sim.node.feeler_interval, j);
            }},
-          {"ping_interval", "duration >= 0", false, "0 s", "",
+          {"ping_interval", "0, or duration in [1 s, 365 d]", false, "0 s", "",
            "Time between pings to every peer (Core: 2 min). Off by default because it costs two "
            "messages per connection per interval; inbound eviction then has no ping times to "
            "protect fast peers by.",

@@ -45,15 +45,19 @@ bool ParseKind(const Node& n, const std::string& p, Ctx& c, std::string& j) {
   return true;
 }
 
-// A duration > 0 (>= 0 with `allow_zero`) into `*out`.
+// A duration > 0 (>= 0 with `allow_zero`) and at most `max` into `*out`; at least
+// kMinTimerInterval when `timer` (a periodic timer).
 bool ReadTime(const Node& n, const std::string& p, Ctx& c, bool allow_zero, DurationNs* out,
-              std::string& j) {
+              std::string& j, DurationNs max = kMaxSpan, bool timer = false) {
   DurationNs v = 0;
-  if (!ReadDuration(n, p, c, &v)) return false;
+  if (!ReadDuration(n, p, c, &v, max)) return false;
   if (v < 0 || (v == 0 && !allow_zero)) {
     return c.Fail(n.origin, p,
                   std::string(allow_zero ? "must be 0 or positive" : "must be positive") +
                       ", got " + Quote(n.scalar));
+  }
+  if (timer && v < kMinTimerInterval) {
+    return c.Fail(n.origin, p, "must be at least 1 s, got " + Quote(n.scalar));
   }
   *out = v;
   j = JsonString(FormatDuration(v));
@@ -137,7 +141,7 @@ const Table& StrategyTable() {
              j = FormatNumber(c.group->rushing.honest_share);
              return true;
            }},
-          {"rushing_latency", "duration > 0", false, "1 ms", kRushingKinds,
+          {"rushing_latency", "duration in (0, 365 d]", false, "1 ms", kRushingKinds,
            "One-way latency of each rushing link.",
            [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
              DurationNs v = 0;
@@ -147,7 +151,7 @@ const Table& StrategyTable() {
              j = JsonString(FormatDuration(v));
              return true;
            }},
-          {"rushing_bandwidth", "bandwidth > 0", false, "1 Gbit/s", kRushingKinds,
+          {"rushing_bandwidth", "bandwidth >= 1 bit/s", false, "1 Gbit/s", kRushingKinds,
            "Rate of each rushing link (its own pipe, not the node's uplink).",
            [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
              if (!ReadBandwidth(n, p, c, &c.group->rushing.bandwidth_bps)) return false;
@@ -223,7 +227,7 @@ const Table& StrategyTable() {
            [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
              return ReadRelayAction(n, p, c, false, &c.group->strategy.txs, j);
            }},
-          {"delay", "duration > 0", false, "30 s", "black-hole",
+          {"delay", "duration in (0, 365 d]", false, "30 s", "black-hole",
            "How late `blocks: delay` announces.",
            [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
              DurationNs v = 0;
@@ -255,30 +259,33 @@ const Table& StrategyTable() {
            [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
              return ReadUInt32(n, p, c, 0, 1'000'000, &c.group->strategy.trash_addresses, j);
            }},
-          {"connect_interval", "duration > 0", false, "10 s", "eclipse",
+          {"connect_interval", "duration in [1 s, 365 d]", false, "10 s", "eclipse",
            "Time between the attacker's new inbound connections to the victim, each from its "
-           "next address.",
+           "next address. At least 1 s, like every periodic timer: shorter ones only stall "
+           "simulated time.",
            [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
-             return ReadTime(n, p, c, false, &c.group->strategy.attack_connect_interval, j);
+             return ReadTime(n, p, c, false, &c.group->strategy.attack_connect_interval, j,
+                             kMaxSpan, true);
            }},
           {"connections", "integer in [1, 10000]", false, "32", "eclipse",
            "Attack connections kept open at once; opening one more closes the oldest.",
            [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
              return ReadUInt32(n, p, c, 1, 10'000, &c.group->strategy.attack_connections, j);
            }},
-          {"addr_interval", "duration > 0", false, "1 min", "eclipse",
+          {"addr_interval", "duration in [1 s, 365 d]", false, "1 min", "eclipse",
            "Time between addr messages (1000 entries of its and trash addresses) on each "
            "connection with the victim; one also goes out when a connection is ready.",
            [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
-             return ReadTime(n, p, c, false, &c.group->strategy.flood_interval, j);
+             return ReadTime(n, p, c, false, &c.group->strategy.flood_interval, j, kMaxSpan,
+                             true);
            }},
-          {"restart_at", "duration >= 0", false, "2 h", "eclipse",
+          {"restart_at", "duration in [0, 29200 d]", false, "2 h", "eclipse",
            "When the victim goes down (a software update, say) to come back `downtime` later: "
            "the restart the attack waits for.",
            [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
-             return ReadTime(n, p, c, true, &c.group->strategy.restart_at, j);
+             return ReadTime(n, p, c, true, &c.group->strategy.restart_at, j, kTimeLimit);
            }},
-          {"downtime", "duration > 0", false, "1 min", "eclipse",
+          {"downtime", "duration in (0, 365 d]", false, "1 min", "eclipse",
            "How long the victim stays down.",
            [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
              return ReadTime(n, p, c, false, &c.group->strategy.restart_downtime, j);

@@ -251,11 +251,19 @@ bool ReadNumber(const Node& n, const std::string& path, Ctx& ctx, double* out) {
   return true;
 }
 
-bool ReadDuration(const Node& n, const std::string& path, Ctx& ctx, DurationNs* out) {
+bool ReadDuration(const Node& n, const std::string& path, Ctx& ctx, DurationNs* out,
+                  DurationNs max) {
   std::string text;
   if (!ReadScalarText(n, path, ctx, "a duration like `600 s`", &text)) return false;
   auto r = ParseDuration(text);
   if (!r.ok()) return ctx.Fail(n.origin, path, r.status().message());
+  if (r.value() > max) {
+    const std::string why = max == kTimeLimit ? " (the simulated-time limit, 80 years)"
+                            : max == kMaxSpan ? " (the longest duration other than a point in time, docs/limits.md)"
+                                              : "";
+    return ctx.Fail(n.origin, path,
+                    "must be at most " + FormatDuration(max) + why + ", got " + Quote(text));
+  }
   *out = r.value();
   return true;
 }
@@ -275,6 +283,9 @@ bool ReadBandwidth(const Node& n, const std::string& path, Ctx& ctx, double* out
   auto r = ParseBandwidth(text);
   if (!r.ok()) return ctx.Fail(n.origin, path, r.status().message());
   if (r.value() <= 0) return ctx.Fail(n.origin, path, "must be positive, got " + Quote(text));
+  if (r.value() < kMinBandwidthBps) {
+    return ctx.Fail(n.origin, path, "must be at least 1 bit/s, got " + Quote(text));
+  }
   *out = r.value();
   return true;
 }

@@ -91,6 +91,13 @@ std::string ScenarioReferenceMarkdown() {
   md += "| size | " + Join(SizeUnits()) + " (KB = 1000 B, KiB = 1024 B) |\n";
   md += "| bandwidth | " + Join(BandwidthUnits()) + " (bits per second) |\n";
   md += "| share (hashrate) | a number in [0, 1], or a percentage such as `30 %` |\n\n";
+  md += "Limits (docs/limits.md), so that no accepted scenario can overflow simulated time or\n";
+  md += "stall it: a point in time (`stop.time`, `events[<i>].at`, `topology_snapshots`,\n";
+  md += "`restart_at`) is at most 29200 d (80 years), and every run ends by then; any other\n";
+  md += "duration is at most 365 d; periodic timers (pings, feelers, an attacker's connections and\n";
+  md += "addr floods, churn sessions and downtimes) are at least 1 s; bandwidths are at least\n";
+  md += "1 bit/s. Rates (transactions, link failures) have no lower bound: a tiny one means\n";
+  md += "events after the run's end.\n\n";
   md += "Built-in region tables: " + Join(sim::BuiltinRegionTableNames()) + ".\n";
 
   for (const detail::Table* table : detail::AllTables()) {

@@ -65,8 +65,9 @@ TimeNs Simulation::SendRushing(std::uint32_t node, protocol::PeerId peer, std::u
   // Its own FIFO pipe: transmission at the link's rate, then a fixed latency.
   RushingPipe& pipe = rushing_pipes_.at(std::uint64_t{node} << 32 | peer);
   const TimeNs start = std::max(now_, pipe.free_at);
-  pipe.free_at = start + static_cast<DurationNs>(std::ceil(wire_bytes * pipe.ns_per_byte));
-  return pipe.free_at + pipe.latency;
+  // Saturating (util/time.hpp): a slow pipe's backlog grows without bound.
+  pipe.free_at = SaturatingAdd(start, SaturatingNs(std::ceil(wire_bytes * pipe.ns_per_byte)));
+  return SaturatingAdd(pipe.free_at, pipe.latency);
 }
 
 void Simulation::ObserveStrategy(std::uint32_t node, const protocol::Observation& o) {

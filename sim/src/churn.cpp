@@ -27,7 +27,8 @@ DurationNs DrawLifetime(const LifetimeSpec& spec, Rng& rng) {
       break;
     }
   }
-  return std::max<DurationNs>(1, static_cast<DurationNs>(v));
+  // Saturating: a Weibull shape of 0.1 draws up to 10^9 times its mean.
+  return std::max<DurationNs>(1, SaturatingNs(v));
 }
 
 }  // namespace
@@ -104,7 +105,7 @@ void Simulation::OnLifecycle(const Event& e) {
       if (churn_slot_[node] != UINT32_MAX) {
         ++departures_;
         const DurationNs down = DrawLifetime(config_.churn.downtime, churn_rng_[churn_slot_[node]]);
-        PushLifecycle(now_ + down, node, Lifecycle::kComeBack);
+        PushLifecycle(SaturatingAdd(now_, down), node, Lifecycle::kComeBack);
       }
       break;
     case Lifecycle::kComeBack:
@@ -112,7 +113,7 @@ void Simulation::OnLifecycle(const Event& e) {
       if (churn_slot_[node] != UINT32_MAX) {
         ++arrivals_;
         const DurationNs up = DrawLifetime(config_.churn.session, churn_rng_[churn_slot_[node]]);
-        PushLifecycle(now_ + up, node, Lifecycle::kGoOffline);
+        PushLifecycle(SaturatingAdd(now_, up), node, Lifecycle::kGoOffline);
       }
       break;
     case Lifecycle::kAttack:
@@ -170,8 +171,9 @@ void Simulation::ScheduleLinkFailure() {
   const double per_ns = config_.churn.link_failures_per_hour *
                         static_cast<double>(std::max<std::uint64_t>(open, 1)) /
                         static_cast<double>(kHour);
-  const auto gap = static_cast<DurationNs>(link_failure_rng_.Exponential(1.0 / per_ns));
-  PushLifecycle(now_ + std::max<DurationNs>(1, gap), 0, Lifecycle::kLinkFailure);
+  // Saturating: a rate of 1e-300 per hour means never (an infinite or NaN gap).
+  const DurationNs gap = SaturatingNs(link_failure_rng_.Exponential(1.0 / per_ns));
+  PushLifecycle(SaturatingAdd(now_, std::max<DurationNs>(1, gap)), 0, Lifecycle::kLinkFailure);
 }
 
 void Simulation::FailRandomLink() {

@@ -19,7 +19,8 @@ std::uint32_t LinkModel::AddNode(std::uint32_t region, double upload_bps, double
 }
 
 DurationNs LinkModel::TransmitTimeAt(std::uint32_t bytes, double ns_per_byte) {
-  return static_cast<DurationNs>(std::ceil(bytes * ns_per_byte));
+  // Saturating: a block at 1 bit/s takes a year, and queued transfers add up without bound.
+  return SaturatingNs(std::ceil(bytes * ns_per_byte));
 }
 
 DurationNs LinkModel::DrawLatency(std::uint32_t from_region, std::uint32_t to_region) {
@@ -34,7 +35,8 @@ DurationNs LinkModel::DrawLatency(std::uint32_t from_region, std::uint32_t to_re
       if (mean > 0) drawn = rng_.ParetoWithMean(mean, jitter_.shape);
       break;
   }
-  return static_cast<DurationNs>(drawn);
+  // Saturating: a Pareto shape near 1 has a tail far beyond any run's end.
+  return SaturatingNs(drawn);
 }
 
 TimeNs LinkModel::Send(TimeNs now, std::uint32_t from, std::uint32_t to,
@@ -42,13 +44,16 @@ TimeNs LinkModel::Send(TimeNs now, std::uint32_t from, std::uint32_t to,
   NodeLinks& s = nodes_[from];
   NodeLinks& r = nodes_[to];
   const TimeNs up_start = std::max(now, s.uplink_free_at);
-  const TimeNs up_end = up_start + TransmitTimeAt(wire_bytes, s.upload_ns_per_byte);
+  // Saturating sums (util/time.hpp): equal to the plain ones until a time passes kTimeBeyond,
+  // after every run's end, so a backlog at an absurdly slow link cannot overflow.
+  const TimeNs up_end =
+      SaturatingAdd(up_start, TransmitTimeAt(wire_bytes, s.upload_ns_per_byte));
   s.uplink_free_at = up_end;
   const DurationNs latency = DrawLatency(s.region, r.region);
-  const TimeNs down_start = std::max(up_start + latency, r.downlink_free_at);
+  const TimeNs down_start = std::max(SaturatingAdd(up_start, latency), r.downlink_free_at);
   const TimeNs down_end =
-      std::max(up_end + latency,
-               down_start + TransmitTimeAt(wire_bytes, r.download_ns_per_byte));
+      std::max(SaturatingAdd(up_end, latency),
+               SaturatingAdd(down_start, TransmitTimeAt(wire_bytes, r.download_ns_per_byte)));
   r.downlink_free_at = down_end;
   return down_end;
 }
@@ -59,8 +64,9 @@ TimeNs LinkModel::ArriveAfterUplink(TimeNs sent, std::uint32_t from, std::uint32
   // The bytes streamed in while the shared uplink sent them: the downlink only delays the
   // arrival when it is slower than the sender's share or busy with other messages.
   const TimeNs arrival =
-      std::max(sent + DrawLatency(nodes_[from].region, r.region),
-               r.downlink_free_at + TransmitTimeAt(wire_bytes, r.download_ns_per_byte));
+      std::max(SaturatingAdd(sent, DrawLatency(nodes_[from].region, r.region)),
+               SaturatingAdd(r.downlink_free_at,
+                             TransmitTimeAt(wire_bytes, r.download_ns_per_byte)));
   r.downlink_free_at = arrival;
   return arrival;
 }

@@ -155,7 +155,7 @@ TimeNs Simulation::CrossingArrival(std::uint32_t from, std::uint32_t to, TimeNs 
     const Partition& p = faults_.partitions[faults_.delaying];
     if (p.side_of[from] != p.side_of[to]) {
       // Latency added on the way, after the pipes: the link model reserved them as usual.
-      arrival += p.delay;
+      arrival = SaturatingAdd(arrival, p.delay);
       faults_.delayed_until[to] = std::max(faults_.delayed_until[to], arrival);
     }
   }

@@ -31,7 +31,7 @@ void SharedUplinks::Reschedule(NodeState& s, TimeNs now, double ns_per_byte) {
   double least = s.flows.front().remaining;
   for (const Flow& f : s.flows) least = std::min(least, f.remaining);
   const double ns = least * ns_per_byte * static_cast<double>(s.flows.size());
-  s.next_completion = now + static_cast<DurationNs>(std::ceil(ns));
+  s.next_completion = SaturatingAdd(now, SaturatingNs(std::ceil(ns)));  // 1 bit/s: years
 }
 
 bool SharedUplinks::Enqueue(TimeNs now, std::uint32_t node, std::uint32_t flow,

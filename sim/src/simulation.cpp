@@ -134,7 +134,8 @@ Status Simulation::Setup() {
   }
   queue_.Reserve(static_cast<std::size_t>(n) * 4);
 
-  if (config_.stop.time) end_at_ = *config_.stop.time;
+  // Every run ends by kTimeLimit (util/time.hpp): later times could overflow what nodes add.
+  end_at_ = std::min(config_.stop.time.value_or(kTimeLimit), kTimeLimit);
   std::sort(config_.topology_snapshots.begin(), config_.topology_snapshots.end());
   if (!config_.topology_snapshots.empty()) next_snapshot_at_ = config_.topology_snapshots[0];
   // Connections exist from time 0; each node learns of its connections in node order.
@@ -203,7 +204,7 @@ void Simulation::Push(EventKind kind, std::uint32_t source, TimeNs at, std::uint
 void Simulation::ScheduleNextBlock() {
   if (config_.stop.blocks && blocks_mined_ >= *config_.stop.blocks) return;
   // The network finds blocks as a Poisson process; the finder is drawn by hashrate share.
-  const auto gap = static_cast<DurationNs>(
+  const DurationNs gap = SaturatingNs(
       std::max(1.0, mining_rng_.Exponential(static_cast<double>(config_.block_interval))));
   const double u = mining_rng_.Uniform() * group_cumulative_share_.back();
   std::size_t g = 0;
@@ -211,13 +212,14 @@ void Simulation::ScheduleNextBlock() {
   while (group_nodes_[g].empty()) ++g;  // zero-width entries of empty groups
   const auto& members = group_nodes_[g];
   const std::uint32_t miner = members[mining_rng_.Below(members.size())];
-  Push(EventKind::kBlockFound, node_count(), now_ + gap, miner, 0, 0);
+  Push(EventKind::kBlockFound, node_count(), SaturatingAdd(now_, gap), miner, 0, 0);
 }
 
 void Simulation::ScheduleNextTx() {
-  const double gap_ns = tx_rng_.Exponential(1e9 / config_.transactions.rate_per_s);
+  // Saturating: a rate of 1e-300 per second means never (an infinite or NaN gap).
+  const DurationNs gap = SaturatingNs(tx_rng_.Exponential(1e9 / config_.transactions.rate_per_s));
   const auto origin = static_cast<std::uint32_t>(tx_rng_.Below(nodes_.size()));
-  Push(EventKind::kTxCreated, node_count() + 1, now_ + std::max<DurationNs>(1, static_cast<DurationNs>(gap_ns)),
+  Push(EventKind::kTxCreated, node_count() + 1, SaturatingAdd(now_, std::max<DurationNs>(1, gap)),
        origin, 0, 0);
 }
 

@@ -66,6 +66,20 @@ bool ParseMapping(const Node& node, const std::string& path, const Table& table,
 inline constexpr std::int64_t kMaxNodes = 10'000'000;
 inline constexpr std::int64_t kMaxU32 = 0xffffffff;
 
+// Bounds on scenario quantities, so that a valid scenario cannot overflow simulated time or
+// stall it (docs/limits.md, "Scenario quantities"). Points in time (stop.time, events[].at,
+// topology_snapshots, restart_at) are at most kTimeLimit (80 years, util/time.hpp); every
+// other duration is a span of at most kMaxSpan: what nodes add to the current time is then at
+// most a few spans, or 37 spans for a random draw, far below INT64_MAX even at kTimeLimit.
+inline constexpr DurationNs kMaxSpan = 365 * kDay;
+// Periodic timers (ping, feelers, an attacker's connections and addr floods, churn sessions
+// and downtimes) fire at least this far apart: shorter ones would keep simulated time at a
+// standstill (every node re-arming every few ns) while changing nothing a real node does.
+inline constexpr DurationNs kMinTimerInterval = kSecond;
+// Slowest link: a 4 MB block then takes about a year to send; the engine saturates what
+// queues behind it (util/time.hpp), so slower links add nothing but risk.
+inline constexpr double kMinBandwidthBps = 1;
+
 // The `network` tables live in fields_network.cpp.
 const Table& NetworkTable();
 const Table& RegionsInlineTable();
@@ -108,8 +122,11 @@ bool ReadInt(const Node& n, const std::string& path, Ctx& ctx, std::int64_t min,
              std::int64_t* out);
 bool ReadUInt64(const Node& n, const std::string& path, Ctx& ctx, std::uint64_t* out);
 bool ReadNumber(const Node& n, const std::string& path, Ctx& ctx, double* out);
-bool ReadDuration(const Node& n, const std::string& path, Ctx& ctx, DurationNs* out);
+// A duration in [0, max]: a span (kMaxSpan) unless the caller says it is a point in time.
+bool ReadDuration(const Node& n, const std::string& path, Ctx& ctx, DurationNs* out,
+                  DurationNs max = kMaxSpan);
 bool ReadSize(const Node& n, const std::string& path, Ctx& ctx, std::uint64_t* out);
+// At least kMinBandwidthBps.
 bool ReadBandwidth(const Node& n, const std::string& path, Ctx& ctx, double* out);
 bool ReadHashrate(const Node& n, const std::string& path, Ctx& ctx, double* out);
 // An integer in [min, max] (max <= 2^32 - 1); `json` gets it.

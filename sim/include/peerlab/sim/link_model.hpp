@@ -7,6 +7,9 @@
 // latency + B*8/min(upload, download), and a busy pipe delays what queues behind it.
 // Because downlink slots are reserved in send order, messages between two nodes never overtake
 // each other (TCP's in-order delivery).
+//
+// Times saturate at kTimeBeyond (util/time.hpp), after every run's end: a message that would
+// arrive later never arrives, whatever the bandwidth (down to 1 bit/s) or the backlog.
 #pragma once
 
 #include <cstdint>
@@ -30,10 +33,11 @@ class LinkModel {
 
   // When a zero-size signal (TCP SYN, FIN) sent at `now` arrives: latency only, no pipe use.
   TimeNs Signal(TimeNs now, std::uint32_t from, std::uint32_t to) {
-    return now + DrawLatency(nodes_[from].region, nodes_[to].region);
+    return SaturatingAdd(now, DrawLatency(nodes_[from].region, nodes_[to].region));
   }
 
-  // Nanoseconds to push `bytes` through a pipe of `bps` bits per second (rounded up).
+  // Nanoseconds to push `bytes` through a pipe of `bps` bits per second (rounded up,
+  // saturating at kTimeBeyond).
   static DurationNs TransmitTime(std::uint32_t bytes, double bps) {
     return TransmitTimeAt(bytes, 8e9 / bps);
   }

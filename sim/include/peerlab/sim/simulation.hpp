@@ -145,7 +145,7 @@ class Simulation {
   // Test hooks (tests/conformance): run on to `t` after Run stopped; make `node` send `m` on
   // its open connection `peer` now, as if its own logic had (false if the link is not open).
   void ContinueUntil(TimeNs t) {
-    end_at_ = t;
+    end_at_ = std::min(t, kTimeLimit);
     Run();
   }
   bool SendAs(std::uint32_t node, protocol::PeerId peer, const protocol::Message& m);
