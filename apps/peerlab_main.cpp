@@ -215,6 +215,13 @@ int Run(int argc, char** argv) {
     return 1;
   }
   std::fputs(outcome->summary_json.c_str(), stdout);
+  if (!scenario.sim.stop.time && outcome->report.sim_time >= peerlab::kTimeLimit) {
+    // Shown even with --quiet: the results describe a shorter run than the scenario asked for.
+    std::fprintf(stderr,
+                 "peerlab: warning: the run reached the 80-year simulated time limit with %u of "
+                 "%u blocks mined (docs/limits.md)\n",
+                 outcome->report.blocks_mined, scenario.sim.stop.blocks.value_or(0));
+  }
   if (!args.quiet) {
     const std::uint64_t packets = outcome->report.network_events;
     char ns3[96] = "";

@@ -137,8 +137,8 @@ const std::vector<Extreme>& Extremes() {
         "protocol.peers.ping_interval=365 d"}},
       {"latest time", {"stop.time=29200 d", "stop.blocks=4294967295", "protocol.block_interval=365 d",
                        "topology_snapshots=[29200 d]", "protocol.peers.feeler_interval=0 s"}},
-      {"blocks beyond the time limit",
-       {"stop.blocks=1000", "protocol.block_interval=365 d"}},
+      {"the longest run on blocks alone (40 blocks a year apart)",
+       {"stop.blocks=40", "protocol.block_interval=365 d"}},
       {"slowest links",
        {"network.bandwidth.upload=1 bit/s", "network.bandwidth.download=1 bit/s",
         "protocol.block_size=4 MB", "stop.blocks=6", "protocol.block_interval=1 ms"}},
@@ -206,9 +206,28 @@ TEST(ScenarioBounds, EveryAcceptedExtremeRunsToCompletion) {
 
 // A run asked for more blocks than come in 80 years ends at the limit, like at stop.time;
 // before the limit existed its clock overflowed (an assertion abort) near 292 years.
-TEST(ScenarioBounds, RunsEndAtTheTimeLimit) {
+TEST(ScenarioBounds, BlocksExpectedBeyondHalfTheTimeLimitAreRefused) {
   auto s = ParseScenario(kTiny, "b.yaml", "", {"stop.blocks=1000", "protocol.block_interval=365 d"});
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.status().message().find("stop.blocks: 1000 blocks at protocol.block_interval 365 d "
+                                      "take about 1000 years"),
+            std::string::npos)
+      << s.status().message();
+  // 40 blocks a year apart are expected to take 40 years: accepted.
+  EXPECT_TRUE(ParseScenario(kTiny, "b.yaml", "", {"stop.blocks=40", "protocol.block_interval=365 d"})
+                  .ok());
+  // With stop.time the blocks are only an upper bound: accepted.
+  EXPECT_TRUE(ParseScenario(kTiny, "b.yaml", "",
+                            {"stop={blocks: 1000, time: 29200 d}", "protocol.block_interval=365 d"})
+                  .ok());
+}
+
+TEST(ScenarioBounds, RunsEndAtTheTimeLimit) {
+  auto s = ParseScenario(kTiny, "b.yaml", "", {"stop.blocks=40", "protocol.block_interval=365 d"});
   ASSERT_TRUE(s.ok()) << s.status().message();
+  // Past what the scenario layer accepts, as a run that is unlucky would be: the engine's limit
+  // still ends it.
+  s->sim.stop.blocks = 1000;
   auto out = RunScenario(*s, {});
   ASSERT_TRUE(out.ok()) << out.status().message();
   EXPECT_EQ(out->report.sim_time, kTimeLimit);

@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "peerlab/scenario/schema.hpp"
+#include "peerlab/scenario/units.hpp"
 
 namespace peerlab::scenario::detail {
 namespace {
@@ -116,11 +117,30 @@ bool ValidateTopology(Ctx& c) {
   return true;
 }
 
+// Every run ends by kTimeLimit (util/time.hpp). A run that stops on blocks alone and expects to
+// need more than half of that is refused here rather than cut short there: the blocks of a
+// Poisson process take their expected time give or take a few square roots, so at half the
+// limit a cut-off run is vanishingly rare (and the CLI says so when one happens).
+bool ValidateStopHorizon(Ctx& c) {
+  const sim::SimConfig& s = c.out->sim;
+  if (s.stop.time || !s.stop.blocks) return true;
+  const double expected_ns = static_cast<double>(*s.stop.blocks) *
+                             static_cast<double>(s.block_interval);
+  if (expected_ns <= static_cast<double>(kTimeLimit) / 2) return true;
+  const std::string path = "stop.blocks";
+  return c.Fail(c.OriginOf(path), path,
+                std::to_string(*s.stop.blocks) + " blocks at protocol.block_interval " +
+                    FormatDuration(s.block_interval) + " take about " +
+                    Approx(expected_ns / static_cast<double>(365 * kDay)) +
+                    " years of simulated time; a run ends at 80 years (29200 d), so at most 40 "
+                    "years are expected of one (fewer blocks, a shorter interval, or stop.time)");
+}
+
 }  // namespace
 
 bool Validate(Ctx& c) {
   return ValidateGroups(c) && ValidateTopology(c) && ValidateStrategies(c) && ValidateEvents(c) &&
-         ValidateChurn(c);
+         ValidateChurn(c) && ValidateStopHorizon(c);
 }
 
 }  // namespace peerlab::scenario::detail
