@@ -17,6 +17,7 @@
 
 #include "peerlab/analysis/topology.hpp"
 #include "peerlab/results/json.hpp"
+#include "peerlab/util/input_file.hpp"
 
 namespace peerlab::apps {
 
@@ -235,8 +236,10 @@ Result<AnalyzeOutput> RunAnalyze(const AnalyzeRequest& args) {
     for (const char* name : {"summary.json", "run.json"}) {
       const fs::path path = dir / name;
       if (!fs::exists(path, ec)) continue;
+      auto text = ReadInputFile(path.string(), analysis::kMaxAnalysisInputBytes);
+      if (!text.ok()) return fail(path.string() + ": " + text.status().message());
       try {
-        YAML::Node loaded = YAML::LoadFile(path.string());
+        YAML::Node loaded = YAML::Load(*text);
         if (std::strcmp(name, "summary.json") == 0) {
           summary = loaded;
         } else if (loaded.IsMap()) {

@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "peerlab/analysis/graph.hpp"
+#include "peerlab/util/input_file.hpp"
 
 namespace peerlab::analysis {
 
@@ -81,13 +82,12 @@ std::string Quoted(std::string_view s) {
   return out + "\"";
 }
 
+// A regular file within kMaxAnalysisInputBytes, checked before reading (util/input_file.hpp):
+// /dev/zero or a FIFO named as a graph is one error line, not a hang.
 Result<std::string> ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Status::Error(path + ": cannot open");
-  std::ostringstream text;
-  text << in.rdbuf();
-  if (in.bad()) return Status::Error(path + ": read error");
-  return text.str();
+  auto text = ReadInputFile(path, kMaxAnalysisInputBytes);
+  if (!text.ok()) return Status::Error(path + ": " + text.status().message());
+  return text;
 }
 
 }  // namespace

@@ -356,3 +356,23 @@ def test_report_puts_attacks_next_to_theory(peerlab_bin, root, tmp_path):
     assert ("- theory: exact success probability of these rules (q 0.3000, z 2, give up 3 "
             "behind) 0.2062; simulated %.4f" % rate) in report
     assert "Rosenfeld 0.4320" in report
+
+
+def test_special_files_are_refused_before_reading(peerlab_bin, tmp_path):
+    """Issue 24, defect 8 (the analyze side): /dev/zero or a FIFO as a graph, or in place of a
+    run directory's files, is one error line, not a hang or unbounded memory."""
+    import os
+    fifo = tmp_path / "fifo.csv"
+    os.mkfifo(fifo)
+    run_dir = tmp_path / "run"
+    run_dir.mkdir()
+    (run_dir / "edges.csv").write_text("source,target\n0,1\n1,2\n")
+    (run_dir / "summary.json").symlink_to("/dev/zero")
+    cases = [(["--graph", "/dev/zero", "--out", str(tmp_path / "a")], "character device"),
+             (["--graph", str(fifo), "--out", str(tmp_path / "b")], "FIFO"),
+             ([str(run_dir)], "character device")]
+    for args, why in cases:
+        res = subprocess.run([peerlab_bin, "analyze", *args], capture_output=True, text=True,
+                             timeout=20)
+        assert res.returncode == 2, (args, res.stderr)
+        assert len(res.stderr.strip().splitlines()) == 1 and why in res.stderr, res.stderr

@@ -58,6 +58,11 @@ struct LoadedGraph {
   std::map<std::string, std::uint64_t> rows_by_type;  // CSV `type` column, when present
 };
 
+// The largest edge list or nodes.csv the loaders read (1 GiB: the edges.csv of a million-node
+// run with eight outbound connections each is about 160 MB). Larger files, and anything but a
+// regular file, are refused before reading (docs/limits.md).
+inline constexpr std::uint64_t kMaxAnalysisInputBytes = std::uint64_t{1} << 30;
+
 // An edge list: CSV whose header holds `source` and `target` (other columns ignored; `type`
 // counted), or whitespace-separated `u v` lines with `#` comments. Errors name `name` and the
 // line: `edges.csv:17: expected two node ids, got "3,x"`; no edges: `NAME: no edges`.
