@@ -215,13 +215,14 @@ def _random(node):
 def read_sweep_file(path: str) -> dict:
     """Everything SWEEP.yaml asks for, validated; raises InputError (without the file name)."""
     from . import load
-    from .scenario import ScenarioError
+    from .scenario import ScenarioError, read_input_text
 
     try:
-        with open(path, encoding="utf-8") as f:
-            root = yaml.compose(f, Loader=_Loader)
+        root = yaml.compose(read_input_text(path), Loader=_Loader)
     except OSError as e:
         raise InputError(1, "(file)", f"cannot read: {e.strerror}") from None
+    except ScenarioError as e:  # not a regular file, too large, not UTF-8
+        raise InputError(1, "(file)", str(e).split(": ", 1)[-1]) from None
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
         message = e.problem or "invalid YAML"

@@ -177,11 +177,46 @@ class Scenario:
         return f"<Scenario {self.name!r} ({self.nodes} nodes, seed {self.seed}) from {self.label}{sets}>"
 
 
+# The scenario parser's bound (scenario/scenario.hpp kMaxScenarioBytes, docs/limits.md).
+MAX_INPUT_BYTES = 8 << 20
+
+
+def read_input_text(path: str, max_bytes: int = MAX_INPUT_BYTES) -> str:
+    """The text of a user-named file, refused before reading unless it is a regular file of at
+    most `max_bytes` (like the CLI's util/input_file.hpp): /dev/zero or a FIFO is a ScenarioError,
+    never a hang or unbounded memory. A missing file raises OSError as open() would."""
+    import stat
+
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)  # a FIFO without a writer cannot block
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            kind = ("a directory" if stat.S_ISDIR(st.st_mode) else
+                    "a FIFO (named pipe)" if stat.S_ISFIFO(st.st_mode) else
+                    "a character device" if stat.S_ISCHR(st.st_mode) else
+                    "a block device" if stat.S_ISBLK(st.st_mode) else
+                    "a socket" if stat.S_ISSOCK(st.st_mode) else "not a plain file")
+            raise ScenarioError(f"{path}: cannot read file: is {kind}, not a regular file")
+        if st.st_size > max_bytes:
+            raise ScenarioError(f"{path}: cannot read file: is {st.st_size} bytes, more than the "
+                                f"limit of {max_bytes >> 20} MiB")
+        with os.fdopen(os.dup(fd), "rb") as f:
+            data = f.read(max_bytes + 1)
+        if len(data) > max_bytes:
+            raise ScenarioError(f"{path}: cannot read file: grew past the limit of "
+                                f"{max_bytes >> 20} MiB while being read")
+    finally:
+        os.close(fd)
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise ScenarioError(f"{path}: byte {e.start}: not UTF-8 text") from None
+
+
 def load(path, overrides: dict | None = None) -> Scenario:
     """Read and validate a scenario file; relative paths inside it resolve from its directory."""
     path = os.fspath(path)
-    with open(path, encoding="utf-8") as f:
-        text = f.read()
+    text = read_input_text(path)
     base_dir = os.path.dirname(os.path.abspath(path))
     scenario = Scenario(text, path, base_dir)
     return scenario.with_(overrides) if overrides else scenario

@@ -214,3 +214,27 @@ def test_run_releases_the_gil(root):
     thread.join()
     assert result["r"].summary["blocks"]["mined"] >= 30
     assert ticks_during_run > 1_000_000, ticks_during_run
+
+
+def test_load_refuses_special_and_huge_files_before_reading(tmp_path, peerlab_bin):
+    """Issue 24, defect 8 (the Python side): peerlab.load and `peerlab sweep FILE` check the
+    file like the CLI does, so /dev/zero or a FIFO is one error, not a hang or a MemoryError."""
+    import os
+    fifo = tmp_path / "fifo.yaml"
+    os.mkfifo(fifo)
+    big = tmp_path / "big.yaml"
+    with open(big, "wb") as f:
+        f.truncate((8 << 20) + 1)  # sparse
+    for path, why in (("/dev/zero", "character device"), (fifo, "FIFO"),
+                      (big, "more than the limit of 8 MiB")):
+        # In a child with a timeout and a 2 GB address space, so that a regression fails the
+        # test instead of hanging it or eating the machine's memory.
+        code = ("import resource, peerlab; resource.setrlimit(resource.RLIMIT_AS, (2 << 30,) * 2)\n"
+                "try:\n    peerlab.load(%r)\nexcept peerlab.ScenarioError as e:\n    print(e)" % str(path))
+        child = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                               timeout=30)
+        assert child.returncode == 0 and why in child.stdout, (child.stdout, child.stderr)
+        res = subprocess.run([peerlab_bin, "sweep", str(path), "--quiet"], capture_output=True,
+                             text=True, timeout=30)
+        assert res.returncode == 2, res.stderr
+        assert len(res.stderr.strip().splitlines()) == 1 and why in res.stderr, res.stderr
