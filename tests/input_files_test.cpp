@@ -2,12 +2,14 @@
 // edge-list reader refuse, with the one error line each gives. Files are written to a fresh
 // temporary directory; the node-count and size cases generate their input.
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <gtest/gtest.h>
 
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <vector>
 
 #include "peerlab/scenario/scenario.hpp"
 #include "peerlab/sim/topology.hpp"
@@ -18,9 +20,22 @@ namespace {
 
 namespace fs = std::filesystem;
 
+// One directory per test and process: ctest runs tests in parallel processes, and tests here
+// write files of the same names.
 fs::path Dir() {
-  const fs::path dir = fs::path(::testing::TempDir()) / "peerlab_input_files";
-  fs::create_directories(dir);
+  const auto* test = ::testing::UnitTest::GetInstance()->current_test_info();
+  const fs::path dir = fs::path(::testing::TempDir()) /
+                       ("peerlab_input_files_" + std::string(test ? test->name() : "none") + "_" +
+                        std::to_string(::getpid()));
+  // Removed when the process ends (a FIFO or a sparse file must not pile up in /tmp).
+  static struct Cleanup {
+    std::vector<fs::path> dirs;
+    ~Cleanup() {
+      std::error_code ec;
+      for (const fs::path& d : dirs) fs::remove_all(d, ec);
+    }
+  } cleanup;
+  if (fs::create_directories(dir)) cleanup.dirs.push_back(dir);
   return dir;
 }
 
