@@ -78,7 +78,7 @@ Status Daemon::Open() {
     t.kind = protocol::ConnectionKind::kBlockRelayOnly;
     targets_.push_back(t);
   }
-  now_ = clock_.Now();
+  Tick();
   if (!config_.known_peers.empty()) {
     // As a fresh node's fixed seeds: one source, so they share new-table buckets.
     Feed(protocol::SeedAddresses{config_.known_peers, config_.known_peers.front()});
@@ -103,6 +103,13 @@ Status Daemon::Run() {
   return Status::Ok();
 }
 
+void Daemon::Tick() {
+  now_ = clock_.Now();
+  timespec ts{};
+  clock_gettime(CLOCK_REALTIME, &ts);
+  unix_now_s_ = static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
+}
+
 TimeNs Daemon::NextDeadline() const {
   return std::min({timers_.next_at(), next_mine_at_, next_housekeeping_, next_status_,
                    NextDelayRelease()});
@@ -110,11 +117,11 @@ TimeNs Daemon::NextDeadline() const {
 
 void Daemon::RunOnce(DurationNs max_wait) {
   if (shut_down_) return;
-  now_ = clock_.Now();
+  Tick();
   DurationNs wait = std::min(NextDeadline() - now_, max_wait);
   if (!connect_failed_.empty() || !closing_.empty()) wait = 0;
   loop_->Wait(wait, ready_);
-  now_ = clock_.Now();
+  Tick();
   bool listen_ready = false;
   for (const Readiness& r : ready_) {
     if (r.token == kListenToken) {
@@ -342,7 +349,7 @@ void Daemon::Shutdown() {
     listen_fd_ = -1;
     return;
   }
-  now_ = clock_.Now();
+  Tick();
   for (auto& slot : conns_) {
     if (!slot) continue;
     if (slot->fd >= 0) {

@@ -95,7 +95,7 @@ void Daemon::AppendBlockRow(protocol::BlockHandle h) {
     } else {
       w.Field(std::optional<double>());
     }
-    w.Field(ToSeconds(now_)).Field(UnixNowSeconds()).Field(b.size_bytes);
+    w.Field(ToSeconds(now_)).Field(unix_now_s_).Field(b.size_bytes);
   });
   std::fwrite(row.data(), 1, row.size(), blocks_csv_);
   std::fflush(blocks_csv_);

@@ -192,6 +192,7 @@ class Daemon {
   void WriteStatus();
   void AppendBlockRow(protocol::BlockHandle h);
   void SaveBlock(protocol::BlockHandle h);  // --save-blocks
+  void Tick();  // reads both clocks into now_ and unix_now_s_
   void AppendPeerRow(const Connection& c);
   void RecordOffender(const Connection& c);
   std::string HandshakeState(const Connection& c) const;
@@ -202,6 +203,10 @@ class Daemon {
   SteadyClock clock_;
   std::uint32_t unix_start_ = 0;
   TimeNs now_ = 0;
+  // CLOCK_REALTIME read together with now_ (Tick): block rows carry the wakeup's instant, the
+  // one the userspace delay gate counts from, so a reach time measured across daemons is never
+  // shorter than the delay plus validation it includes.
+  double unix_now_s_ = 0;
   std::unique_ptr<EventLoop> loop_;
   std::unique_ptr<NodeStack> stack_;
   protocol::MessagePool pool_;
