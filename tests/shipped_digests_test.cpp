@@ -1,0 +1,135 @@
+// Held digests of the shipped scenarios: every scenarios/*.yaml (but testbed-20, which runs real
+// processes), at three seeds, sized down where needed to run in about a second, must give
+// byte-identical summary.json, blocks.csv, nodes.csv and edges.csv. A refactor keeps every
+// digest; a model change updates them (with a note saying why) by running this test with
+// PEERLAB_WRITE_DIGESTS=1, which rewrites tests/data/digests/NAME.txt instead of comparing.
+//
+// The digests were produced at commit 6575174, before the engine split of issue 19, and checked
+// against the `peerlab` binary of commit 1d16aee (before issue 24's bounds): all 27 runs, run
+// through that binary's CLI with the same overrides and seeds, gave the same 108 files.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "peerlab/scenario/run.hpp"
+#include "peerlab/scenario/scenario.hpp"
+#include "peerlab/util/hash.hpp"
+
+namespace peerlab::scenario {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct Shipped {
+  std::string name;                    // scenarios/NAME.yaml
+  std::vector<std::string> overrides;  // to size it down; empty when it is small already
+};
+
+// Each shrink keeps what the scenario is about (the partition and its heal, the eclipse restart,
+// the attacks' races, transaction relay), only fewer blocks or a shorter time.
+const std::vector<Shipped>& ShippedScenarios() {
+  static const std::vector<Shipped> kAll = {
+      {"bitcoin", {"stop.blocks=12"}},
+      {"censorship", {"stop.blocks=60"}},
+      {"churn", {}},
+      {"default", {"stop.blocks=20"}},
+      {"double-spend", {"stop.blocks=300"}},
+      {"eclipse", {}},
+      {"partition", {}},
+      {"selfish-mining", {"stop.blocks=300"}},
+      {"transactions", {"stop.time=5 min"}},
+  };
+  return kAll;
+}
+
+constexpr std::uint64_t kSeeds[] = {1, 2, 3};
+constexpr const char* kFiles[] = {"summary.json", "blocks.csv", "nodes.csv", "edges.csv"};
+
+std::string FileDigest(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::stringstream text;
+  text << in.rdbuf();
+  const std::string s = text.str();
+  return Sha256({reinterpret_cast<const std::uint8_t*>(s.data()), s.size()}).ToDigestHex();
+}
+
+fs::path DigestFile(const std::string& name) {
+  return fs::path(PEERLAB_SOURCE_DIR) / "tests" / "data" / "digests" / (name + ".txt");
+}
+
+// Lines `SEED FILE SHA256`, keyed by "SEED FILE".
+std::map<std::string, std::string> ReadDigests(const fs::path& path) {
+  std::map<std::string, std::string> out;
+  std::ifstream in(path);
+  std::string seed, file, digest;
+  while (in >> seed >> file >> digest) out[seed + " " + file] = digest;
+  return out;
+}
+
+std::string ReproduceFlags(const Shipped& shipped) {
+  std::string flags;
+  for (const std::string& o : shipped.overrides) flags += " --set '" + o + "'";
+  return flags;
+}
+
+class ShippedDigests : public ::testing::TestWithParam<Shipped> {};
+
+TEST_P(ShippedDigests, ResultsAreByteIdentical) {
+  const Shipped& shipped = GetParam();
+  const std::string path = std::string(PEERLAB_SOURCE_DIR) + "/scenarios/" + shipped.name + ".yaml";
+  const bool write = std::getenv("PEERLAB_WRITE_DIGESTS") != nullptr;
+  const std::map<std::string, std::string> expected = ReadDigests(DigestFile(shipped.name));
+  if (!write) ASSERT_FALSE(expected.empty()) << DigestFile(shipped.name) << " is missing";
+  std::ostringstream actual;
+  for (const std::uint64_t seed : kSeeds) {
+    std::vector<std::string> overrides = shipped.overrides;
+    overrides.push_back("seed=" + std::to_string(seed));
+    auto loaded = LoadScenario(path, overrides);
+    ASSERT_TRUE(loaded.ok()) << loaded.status().message();
+    const fs::path out = fs::path(::testing::TempDir()) /
+                         ("peerlab_digests_" + shipped.name + "_" + std::to_string(seed) + "_" +
+                          std::to_string(::getpid()));
+    fs::remove_all(out);
+    RunOptions options;
+    options.out_dir = out.string();
+    auto ran = RunScenario(*loaded, options);
+    ASSERT_TRUE(ran.ok()) << ran.status().message();
+    for (const char* file : kFiles) {
+      const std::string key = std::to_string(seed) + " " + file;
+      const std::string digest = FileDigest(out / file);
+      actual << key << " " << digest << "\n";
+      if (!write) {
+        const auto it = expected.find(key);
+        EXPECT_TRUE(it != expected.end() && it->second == digest)
+            << "seed=" << seed << " scenario=" << path << " " << file
+            << ": digest " << digest << " differs from the held "
+            << (it == expected.end() ? std::string("(none)") : it->second)
+            << "; reproduce with: peerlab run " << path << " --seed " << seed
+            << ReproduceFlags(shipped);
+      }
+    }
+    fs::remove_all(out);
+  }
+  if (write) {
+    std::ofstream(DigestFile(shipped.name), std::ios::trunc) << actual.str();
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Scenarios, ShippedDigests, ::testing::ValuesIn(ShippedScenarios()),
+                         [](const ::testing::TestParamInfo<Shipped>& info) {
+                           std::string name = info.param.name;
+                           for (char& c : name) {
+                             if (c == '-') c = '_';
+                           }
+                           return name;
+                         });
+
+}  // namespace
+}  // namespace peerlab::scenario
