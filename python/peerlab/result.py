@@ -124,10 +124,14 @@ class Result:
                 f"stale rate {blocks.get('stale_rate')}{where}>")
 
 
-def run(scenario: Scenario, seed: int | None = None, out=None) -> Result:
+def run(scenario: Scenario, seed: int | None = None, out=None,
+        ignore_memory_estimate: bool = False) -> Result:
     """Run `scenario` (with `seed` instead of its own, if given); `out` also writes a run dir.
 
-    The simulation runs with the GIL released, so threads can run several at once.
+    The simulation runs with the GIL released, so threads can run several at once. A scenario
+    whose estimated peak memory exceeds the memory available raises ScenarioError before
+    anything is built, unless `ignore_memory_estimate` (like `peerlab run
+    --ignore-memory-estimate`; docs/limits.md).
     """
     if not isinstance(scenario, Scenario):
         raise TypeError(f"run() takes a Scenario (peerlab.load), got {type(scenario).__name__}")
@@ -135,7 +139,7 @@ def run(scenario: Scenario, seed: int | None = None, out=None) -> Result:
         scenario = scenario.with_(seed=int(seed))
     out_dir = os.path.abspath(os.fspath(out)) if out is not None else ""
     raw = _peerlab.run(scenario.text, scenario.label, scenario.base_dir, scenario.overrides,
-                       out_dir)
+                       out_dir, bool(ignore_memory_estimate))
     return Result(scenario, raw, out_dir or None)
 
 

@@ -50,10 +50,12 @@ py::dict Parse(const std::string& text, const std::string& file_label,
 }
 
 py::dict Run(const std::string& text, const std::string& file_label, const std::string& base_dir,
-             const std::vector<std::string>& overrides, const std::string& out_dir) {
+             const std::vector<std::string>& overrides, const std::string& out_dir,
+             bool ignore_memory_estimate) {
   Scenario scenario = ParseOrThrow(text, file_label, base_dir, overrides);
   peerlab::scenario::RunOptions options;
   options.out_dir = out_dir;
+  options.ignore_memory_estimate = ignore_memory_estimate;
   peerlab::Result<peerlab::scenario::RunOutcome> outcome = peerlab::Status::Error("not run");
   std::string blocks, nodes, edges, transactions, manifest;
   {
@@ -122,10 +124,11 @@ PYBIND11_MODULE(_peerlab, m) {
         "Validates scenario YAML text with `dotted.key=value` overrides; returns name, seed, "
         "nodes and the resolved scenario JSON. Raises ScenarioError with the CLI's message.");
   m.def("run", &Run, py::arg("text"), py::arg("file_label"), py::arg("base_dir"),
-        py::arg("overrides"), py::arg("out_dir") = "",
+        py::arg("overrides"), py::arg("out_dir") = "", py::arg("ignore_memory_estimate") = false,
         "Runs a scenario (GIL released); returns summary and manifest JSON and the result "
         "tables as CSV text. With out_dir, also writes the run directory (which must not "
-        "exist).");
+        "exist). A scenario whose memory estimate exceeds the available memory raises "
+        "ScenarioError unless ignore_memory_estimate (docs/limits.md).");
   m.def("analyze", &Analyze, py::arg("run_dir"), py::arg("threshold") = 0.5,
         "`peerlab analyze RUN_DIR`: writes analysis.json and report.md into the run "
         "directory and returns the analysis JSON.");

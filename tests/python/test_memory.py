@@ -2,6 +2,7 @@
 and running out of memory anyway is one error line with nothing left behind."""
 import resource
 import subprocess
+import sys
 import time
 
 import pytest
@@ -97,3 +98,24 @@ def test_the_python_run_path_refuses_too(root):
     with pytest.raises(peerlab.ScenarioError, match="estimated peak memory .* 10000000 nodes x"):
         peerlab.run(s)
     assert time.monotonic() - started < 1.0
+
+
+def test_the_python_override_reaches_the_build(root):
+    # peerlab.run(..., ignore_memory_estimate=True) is the API's --ignore-memory-estimate: the
+    # build starts and, under an address-space limit 300 MiB above what the interpreter holds,
+    # fails as one ScenarioError instead of aborting the interpreter. In a child process, so
+    # the limit stays there.
+    code = f"""
+import resource, peerlab
+s = peerlab.load({str(root / "scenarios" / "default.yaml")!r}).with_({{"network.nodes": 10_000_000}})
+vm = [int(l.split()[1]) for l in open("/proc/self/status") if l.startswith("VmSize:")][0] * 1024
+resource.setrlimit(resource.RLIMIT_AS, (vm + (300 << 20),) * 2)
+try:
+    peerlab.run(s, ignore_memory_estimate=True)
+except peerlab.ScenarioError as e:
+    print(e)
+"""
+    child = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                           timeout=120)
+    assert child.returncode == 0, child.stderr
+    assert "out of memory while building 10000000 nodes" in child.stdout, child.stdout
