@@ -1,6 +1,7 @@
 import os
 import pathlib
 import shutil
+import sqlite3
 import sys
 import tempfile
 
@@ -103,3 +104,15 @@ def spawn(peerlabd, tmp_path):
         if d.proc.poll() is None:
             d.proc.kill()
             d.proc.wait()
+
+
+def ok_runs(store):
+    """Runs stored as ok in a sweep store another process may be writing (0 before it exists)."""
+    try:
+        db = sqlite3.connect(f"file:{store}?mode=ro", uri=True, timeout=5)
+        try:
+            return db.execute("SELECT count(*) FROM runs WHERE status='ok'").fetchone()[0]
+        finally:
+            db.close()
+    except sqlite3.OperationalError:
+        return 0

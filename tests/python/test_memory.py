@@ -47,6 +47,16 @@ def test_too_big_is_refused_at_once_by_check_and_run(peerlab_bin, root, tmp_path
     assert list(tmp_path.iterdir()) == []
 
 
+def test_check_takes_the_override_it_suggests(peerlab_bin, root):
+    # The refusal says "pass --ignore-memory-estimate": check accepts it too, for a scenario
+    # written on a small machine for a bigger one, and still prints the estimate.
+    scenario = str(root / "scenarios" / "default.yaml")
+    res, _ = run([peerlab_bin, "check", scenario, "--ignore-memory-estimate", *HUGE_NETWORK])
+    assert res.returncode == 0, res.stderr
+    assert res.stdout.startswith("ok: default (10000000 nodes), estimated peak memory ")
+    assert "GiB" in res.stdout
+
+
 def test_check_prints_the_estimate(peerlab_bin, root):
     res, _ = run([peerlab_bin, "check", str(root / "scenarios" / "default.yaml")])
     assert res.returncode == 0, res.stderr

@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 
 import peerlab
-from conftest import heap_gets_huge_pages_by_default, thp_mode
+from conftest import heap_gets_huge_pages_by_default, ok_runs, thp_mode
 from peerlab.sweep import RandomDesign, design_points, seed_list
 
 GRID = {"network.topology.outbound": [4, 8], "protocol.relay": ["headers", "compact"]}
@@ -127,17 +127,6 @@ s = peerlab.load(sys.argv[1]).with_({"network.nodes": 200, "stop.blocks": 20})
 peerlab.sweep(s, {"network.topology.outbound": [6, 8]}, seeds=8, store=sys.argv[2],
               progress=False, workers=2)
 """
-
-
-def ok_runs(store):
-    try:
-        db = sqlite3.connect(f"file:{store}?mode=ro", uri=True, timeout=5)
-        try:
-            return db.execute("SELECT count(*) FROM runs WHERE status='ok'").fetchone()[0]
-        finally:
-            db.close()
-    except sqlite3.OperationalError:
-        return 0  # not created yet
 
 
 def test_killed_sweep_resumes_without_losing_or_redoing_runs(root, tmp_path):

@@ -12,6 +12,7 @@ import time
 import pytest
 
 import peerlab
+from conftest import ok_runs
 from peerlab.sweep import MAX_RUNS, TEST_ABORT_ENV, RandomDesign, design_points, seed_list
 
 DESIGN = [{"network.nodes": 60}, {"network.nodes": 61}, {"network.nodes": 62}]
@@ -106,17 +107,6 @@ grid:
   stop.blocks: [20]
   network.topology.outbound: [6, 8]
 """
-
-
-def ok_runs(store):
-    try:
-        db = sqlite3.connect(f"file:{store}?mode=ro", uri=True, timeout=5)
-        try:
-            return db.execute("SELECT count(*) FROM runs WHERE status='ok'").fetchone()[0]
-        finally:
-            db.close()
-    except sqlite3.OperationalError:
-        return 0
 
 
 @pytest.mark.parametrize("signum", [signal.SIGKILL, signal.SIGTERM], ids=["kill", "term"])
