@@ -166,32 +166,23 @@ class ChunkReader {
 };
 
 // Hex text to bytes, chunk by chunk: whitespace is skipped and a digit pair may straddle two
-// chunks.
+// chunks (the odd digit waits for the next one); the digits themselves go to wire::FromHex.
 class HexStream {
  public:
   // False at a character that is neither a hex digit nor whitespace.
   bool Convert(std::span<const std::uint8_t> text, std::vector<std::uint8_t>& out) {
-    out.clear();
     for (std::uint8_t c : text) {
-      if (c == ' ' || c == '\n' || c == '\r' || c == '\t') continue;
-      const int v = c >= '0' && c <= '9'   ? c - '0'
-                    : c >= 'a' && c <= 'f' ? c - 'a' + 10
-                    : c >= 'A' && c <= 'F' ? c - 'A' + 10
-                                           : -1;
-      if (v < 0) return false;
-      if (high_ < 0) {
-        high_ = v;
-      } else {
-        out.push_back(static_cast<std::uint8_t>(high_ * 16 + v));
-        high_ = -1;
-      }
+      if (c != ' ' && c != '\n' && c != '\r' && c != '\t') digits_ += static_cast<char>(c);
     }
+    const std::size_t even = digits_.size() & ~std::size_t{1};
+    if (!wire::FromHex(std::string_view(digits_).substr(0, even), out)) return false;
+    digits_.erase(0, even);
     return true;
   }
-  bool odd() const { return high_ >= 0; }
+  bool odd() const { return !digits_.empty(); }
 
  private:
-  int high_ = -1;
+  std::string digits_;  // at most one chunk's digits at a time
 };
 
 int Decode(int argc, char** argv) {
