@@ -266,7 +266,7 @@ std::vector<std::string> DaemonArgs(const Args& a, const scenario::Scenario& s,
                                 "--listen", IpText(p.ip) + ":" + std::to_string(p.port),
                                 "--source-ip", IpText(p.ip), "--outbound", "0",
                                 "--seed", std::to_string(s.sim.seed * 1000 + i + 1),
-                                "--relay", std::string(protocol::RelayModeName(s.sim.node.relay)),
+                                "--relay", std::string(bitcoin::RelayModeName(s.sim.node.relay)),
                                 "--validation-fixed", SecondsText(s.sim.node.validation_fixed),
                                 "--validation-per-mb", SecondsText(s.sim.node.validation_per_mb)};
   if (p.mine_mean_s > 0) {

@@ -10,15 +10,15 @@
 #include <string>
 #include <vector>
 
-#include "peerlab/protocol/block_check.hpp"
-#include "peerlab/protocol/block_store.hpp"
-#include "peerlab/protocol/chain_params.hpp"
-#include "peerlab/protocol/mining.hpp"
+#include "peerlab/bitcoin/block_check.hpp"
+#include "peerlab/bitcoin/block_store.hpp"
+#include "peerlab/bitcoin/chain_params.hpp"
+#include "peerlab/bitcoin/mining.hpp"
 
 namespace peerlab::apps {
 namespace {
 
-namespace protocol = peerlab::protocol;
+namespace bitcoin = peerlab::bitcoin;
 constexpr int kExitBadInput = 2;
 
 constexpr const char* kMineHelp = R"HELP(Usage: peerlab wire mine --chain NAME [--blocks N] [--time T] [--script HEX]
@@ -66,7 +66,7 @@ std::string ToHex(const std::vector<std::uint8_t>& bytes) {
 }
 
 int Mine(int argc, char** argv) {
-  const protocol::ChainParams* chain = nullptr;
+  const bitcoin::ChainParams* chain = nullptr;
   std::uint32_t blocks = 1;
   std::int64_t time = -1;
   std::vector<std::uint8_t> script;
@@ -82,7 +82,7 @@ int Mine(int argc, char** argv) {
     }
     const std::string value = argv[++i];
     if (arg == "--chain") {
-      auto c = protocol::FindChainParams(value);
+      auto c = bitcoin::FindChainParams(value);
       if (!c.ok()) {
         std::fprintf(stderr, "peerlab wire mine: --chain: %s\n", c.status().message().c_str());
         return kExitBadInput;
@@ -104,15 +104,15 @@ int Mine(int argc, char** argv) {
     return kExitBadInput;
   }
   const std::uint32_t base = time < 0 ? chain->genesis.time : static_cast<std::uint32_t>(time);
-  protocol::BlockStore store(*chain);
-  protocol::BlockHandle tip = protocol::kGenesis;
+  bitcoin::BlockStore store(*chain);
+  bitcoin::BlockHandle tip = bitcoin::kGenesis;
   for (std::uint32_t i = 1; i <= blocks; ++i) {
-    protocol::RealBlockRequest r;
+    bitcoin::RealBlockRequest r;
     r.parent = store.Get(tip).id;
     r.height = i;
     r.time = base + 60 * i;
     r.output_script = script;
-    auto mined = protocol::MineRealBlock(*chain, r);
+    auto mined = bitcoin::MineRealBlock(*chain, r);
     if (!mined.ok()) {
       std::fprintf(stderr, "peerlab wire mine: %s\n", mined.status().message().c_str());
       return 1;
@@ -129,7 +129,7 @@ int Mine(int argc, char** argv) {
 }
 
 int CheckBlocks(int argc, char** argv) {
-  const protocol::ChainParams* chain = nullptr;
+  const bitcoin::ChainParams* chain = nullptr;
   std::string file = "-";
   for (int i = 3; i < argc; ++i) {
     const std::string arg = argv[i];
@@ -138,7 +138,7 @@ int CheckBlocks(int argc, char** argv) {
       return 0;
     }
     if (arg == "--chain" && i + 1 < argc) {
-      auto c = protocol::FindChainParams(argv[++i]);
+      auto c = bitcoin::FindChainParams(argv[++i]);
       if (!c.ok()) {
         std::fprintf(stderr, "peerlab wire check-block: --chain: %s\n", c.status().message().c_str());
         return kExitBadInput;
@@ -165,10 +165,10 @@ int CheckBlocks(int argc, char** argv) {
     std::vector<std::uint8_t> bytes;
     if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
     std::string error;
-    protocol::wire::Block block;
+    bitcoin::wire::Block block;
     bool parsed = ParseHex(line, bytes);
     if (parsed) {
-      protocol::wire::Reader r(bytes);
+      bitcoin::wire::Reader r(bytes);
       parsed = block.Deserialize(r) && r.ExpectEnd();
       if (!parsed) error = r.status().message();
     } else {
@@ -179,16 +179,16 @@ int CheckBlocks(int argc, char** argv) {
       all_ok = false;
       continue;
     }
-    const bool pow_ok = protocol::CheckProofOfWork(block.header, *chain);
-    const Status body = protocol::CheckBlockBody(block, chain->segwit);
+    const bool pow_ok = bitcoin::CheckProofOfWork(block.header, *chain);
+    const Status body = bitcoin::CheckBlockBody(block, chain->segwit);
     std::vector<std::uint8_t> again;
-    protocol::wire::Writer w(again);
+    bitcoin::wire::Writer w(again);
     block.Serialize(w);
     const bool same = again == bytes;
     all_ok = all_ok && pow_ok && body.ok() && same;
     std::printf("{\"hash\": \"%s\", \"pow_hash\": \"%s\", \"merkle_root\": \"%s\", \"pow_ok\": %s, "
                 "\"body_ok\": %s, \"reserialized\": %s, \"error\": %s}\n",
-                block.Id().ToHex().c_str(), protocol::PowHash(block.header, *chain).ToHex().c_str(),
+                block.Id().ToHex().c_str(), bitcoin::PowHash(block.header, *chain).ToHex().c_str(),
                 block.header.merkle_root.ToHex().c_str(), pow_ok ? "true" : "false",
                 body.ok() ? "true" : "false", same ? "true" : "false",
                 body.ok() ? "null" : ("\"" + body.message() + "\"").c_str());

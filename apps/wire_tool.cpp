@@ -12,15 +12,15 @@
 #include <string>
 #include <vector>
 
-#include "peerlab/protocol/wire/framing.hpp"
-#include "peerlab/protocol/wire/json.hpp"
-#include "peerlab/protocol/wire/messages.hpp"
+#include "peerlab/bitcoin/wire/framing.hpp"
+#include "peerlab/bitcoin/wire/json.hpp"
+#include "peerlab/bitcoin/wire/messages.hpp"
 
 namespace peerlab::apps {
 
 namespace {
 
-namespace wire = peerlab::protocol::wire;
+namespace wire = peerlab::bitcoin::wire;
 
 constexpr int kExitBadInput = 2;
 // One JSON line of `wire encode`: a block at the 4,000,000-byte payload limit is 8 MB of hex,

@@ -6,9 +6,9 @@
 #include <cmath>
 #include <set>
 
-#include "peerlab/protocol/addrman.hpp"
+#include "peerlab/bitcoin/addrman.hpp"
 
-namespace peerlab::protocol {
+namespace peerlab::bitcoin {
 namespace {
 
 constexpr std::uint32_t kNow = 1'700'000'000;
@@ -447,4 +447,4 @@ TEST(AddrMan, MemoryStaysSmallWhenFull) {
 }
 
 }  // namespace
-}  // namespace peerlab::protocol
+}  // namespace peerlab::bitcoin

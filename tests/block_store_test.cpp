@@ -1,10 +1,10 @@
 // BlockStore: real header ids, work from compact targets, ancestors and common ancestors.
 #include <gtest/gtest.h>
 
-#include "peerlab/protocol/block_store.hpp"
+#include "peerlab/bitcoin/block_store.hpp"
 #include "peerlab/sim/simulation.hpp"
 
-namespace peerlab::protocol {
+namespace peerlab::bitcoin {
 namespace {
 
 BlockHeader Genesis() {
@@ -82,4 +82,4 @@ TEST_F(ChainTest, LastCommonAncestorOfForks) {
 }
 
 }  // namespace
-}  // namespace peerlab::protocol
+}  // namespace peerlab::bitcoin

@@ -4,11 +4,11 @@
 
 #include <string>
 
-#include "peerlab/protocol/block_check.hpp"
-#include "peerlab/protocol/chain_params.hpp"
+#include "peerlab/bitcoin/block_check.hpp"
+#include "peerlab/bitcoin/chain_params.hpp"
 #include "peerlab/util/hash.hpp"
 
-namespace peerlab::protocol {
+namespace peerlab::bitcoin {
 namespace {
 
 std::vector<std::uint8_t> Unhex(const std::string& hex) {
@@ -173,4 +173,4 @@ TEST(BlockCheck, DuplicatedTransactionsAreAMutation) {
 }
 
 }  // namespace
-}  // namespace peerlab::protocol
+}  // namespace peerlab::bitcoin

@@ -55,24 +55,24 @@ TEST(Eclipse, AttackerAddressesReachTheAttackerAndNothingElseDoes) {
   const std::uint32_t g = GroupIndex(s, "attacker");
   std::uint32_t attacker = 0;
   while (simulation.node_group()[attacker] != g) ++attacker;
-  const std::vector<protocol::NetAddress> addresses = simulation.eclipse_addresses(g);
-  const std::set<protocol::NetAddress> own(addresses.begin(), addresses.end());
+  const std::vector<bitcoin::NetAddress> addresses = simulation.eclipse_addresses(g);
+  const std::set<bitcoin::NetAddress> own(addresses.begin(), addresses.end());
   EXPECT_EQ(addresses.size(), 16384u);
   EXPECT_EQ(own.size(), addresses.size());
   std::set<std::uint32_t> groups;
-  for (protocol::NetAddress a : addresses) {
-    groups.insert(protocol::NetGroup(a));
+  for (bitcoin::NetAddress a : addresses) {
+    groups.insert(bitcoin::NetGroup(a));
     if (simulation.NodeOf(a) != attacker) ADD_FAILURE() << "address " << a << " not the attacker's";
   }
   EXPECT_EQ(groups.size(), 32u);
   EXPECT_TRUE(simulation.eclipse_addresses(GroupIndex(s, "pools")).empty());
   for (std::uint32_t i = 0; i < simulation.node_count(); ++i) {
     EXPECT_EQ(simulation.NodeOf(sim::Simulation::AddressOf(i)), i);
-    EXPECT_EQ(groups.count(protocol::NetGroup(sim::Simulation::AddressOf(i))), 0u) << i;
+    EXPECT_EQ(groups.count(bitcoin::NetGroup(sim::Simulation::AddressOf(i))), 0u) << i;
   }
   std::uint32_t strangers = 0;
   for (std::size_t k = 0; k < 200; ++k) {
-    const protocol::NetAddress next = addresses[k] + 1;
+    const bitcoin::NetAddress next = addresses[k] + 1;
     if (own.count(next) != 0) continue;
     ++strangers;
     EXPECT_EQ(simulation.NodeOf(next), simulation.node_count()) << next;
@@ -83,9 +83,9 @@ TEST(Eclipse, AttackerAddressesReachTheAttackerAndNothingElseDoes) {
   // its addresses, and the first floods (after a minute) filled the victim's new table.
   simulation.Run();
   const std::uint32_t victim = s.sim.groups[g].strategy.victim;
-  const protocol::Node& v = simulation.node(victim);
+  const bitcoin::Node& v = simulation.node(victim);
   std::uint32_t from_attacker = 0;
-  for (protocol::PeerId p = 0; p < simulation.connection_slots(victim); ++p) {
+  for (bitcoin::PeerId p = 0; p < simulation.connection_slots(victim); ++p) {
     if (!v.IsEstablished(p) || v.IsOutbound(p) || simulation.peer_node(victim, p) != attacker) {
       continue;
     }
@@ -95,7 +95,7 @@ TEST(Eclipse, AttackerAddressesReachTheAttackerAndNothingElseDoes) {
   }
   EXPECT_EQ(from_attacker, 32u) << kWhere;  // `connections: 32`, one a second
   std::uint32_t ours = 0, ours_tried = 0, trash = 0;
-  for (const protocol::AddrMan::Info& info : v.addrman().entries()) {
+  for (const bitcoin::AddrMan::Info& info : v.addrman().entries()) {
     ours += own.count(info.address);
     ours_tried += info.tried && own.count(info.address);
     trash += simulation.NodeOf(info.address) == simulation.node_count();
@@ -170,8 +170,8 @@ std::string Error(const std::string& text, const std::vector<std::string>& overr
 TEST(EclipseScenario, ValidScenarioParsesWithDefaults) {
   auto r = ParseScenario(kBase, "s.yaml", "", {});
   ASSERT_TRUE(r.ok()) << r.status().message();
-  const protocol::StrategyConfig& st = r->sim.groups[1].strategy;
-  EXPECT_EQ(st.kind, protocol::StrategyKind::kEclipse);
+  const bitcoin::StrategyConfig& st = r->sim.groups[1].strategy;
+  EXPECT_EQ(st.kind, bitcoin::StrategyKind::kEclipse);
   EXPECT_EQ(st.victim, 5u);
   EXPECT_EQ(st.attack_addresses, 4096u);
   EXPECT_EQ(st.attack_address_groups, 32u);

@@ -1,6 +1,6 @@
 // Inbound eviction after Bitcoin Core's SelectNodeToEvict: protection steps, group choice,
 // resistance to a one-netgroup attacker, determinism.
-#include "peerlab/protocol/eviction.hpp"
+#include "peerlab/bitcoin/eviction.hpp"
 
 #include <gtest/gtest.h>
 
@@ -10,7 +10,7 @@
 #include <set>
 #include <vector>
 
-namespace peerlab::protocol {
+namespace peerlab::bitcoin {
 namespace {
 
 using Candidates = std::vector<EvictionCandidate>;
@@ -244,4 +244,4 @@ TEST(Eviction, VictimDoesNotDependOnInputOrder) {
 }
 
 }  // namespace
-}  // namespace peerlab::protocol
+}  // namespace peerlab::bitcoin

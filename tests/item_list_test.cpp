@@ -1,13 +1,13 @@
 // ItemList, the small vector inside pooled messages: contents must survive the move from the
 // inline array to the heap buffer and back when a pooled slot is reused.
-#include "peerlab/protocol/item_list.hpp"
+#include "peerlab/bitcoin/item_list.hpp"
 
 #include <gtest/gtest.h>
 
 #include <numeric>
 #include <vector>
 
-namespace peerlab::protocol {
+namespace peerlab::bitcoin {
 namespace {
 
 std::vector<std::uint32_t> Contents(const ItemList& l) { return {l.begin(), l.end()}; }
@@ -69,4 +69,4 @@ TEST(ItemList, CopyAssignmentAndEquality) {
 }
 
 }  // namespace
-}  // namespace peerlab::protocol
+}  // namespace peerlab::bitcoin

@@ -32,7 +32,7 @@ std::vector<std::string> Violations(const std::string& dir, const std::vector<st
 }
 
 TEST(Layering, ProtocolIsSansIo) {
-  const auto v = Violations("protocol", {"peerlab/sim/", "peerlab/scenario/", "peerlab/results/",
+  const auto v = Violations("families/bitcoin", {"peerlab/sim/", "peerlab/scenario/", "peerlab/results/",
                                          "peerlab/analysis/", "ns3/", "yaml-cpp",
                                          "<sys/socket.h>", "<netinet/",
                                          "<random>", "<chrono>", "<thread>", "<ctime>",
@@ -42,14 +42,14 @@ TEST(Layering, ProtocolIsSansIo) {
 }
 
 TEST(Layering, LowerLayersDoNotReachUp) {
-  auto v = Violations("util", {"peerlab/protocol/", "peerlab/sim/", "peerlab/results/",
+  auto v = Violations("util", {"peerlab/bitcoin/", "peerlab/sim/", "peerlab/results/",
                                "peerlab/scenario/", "peerlab/analysis/"});
-  auto r = Violations("results", {"peerlab/protocol/", "peerlab/sim/", "peerlab/scenario/",
+  auto r = Violations("results", {"peerlab/bitcoin/", "peerlab/sim/", "peerlab/scenario/",
                                   "peerlab/analysis/"});
   auto s = Violations("sim", {"peerlab/scenario/", "peerlab/results/", "peerlab/analysis/",
                               "yaml-cpp", "<chrono>"});
   // analysis may use results and util only: theory and stored runs, never the engine.
-  auto a = Violations("analysis", {"peerlab/protocol/", "peerlab/sim/", "peerlab/scenario/",
+  auto a = Violations("analysis", {"peerlab/bitcoin/", "peerlab/sim/", "peerlab/scenario/",
                                    "ns3/", "yaml-cpp"});
   // testbed (the real-TCP daemon) sits beside sim: protocol, results and util only.
   auto t = Violations("testbed", {"peerlab/sim/", "peerlab/scenario/", "peerlab/analysis/",

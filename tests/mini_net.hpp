@@ -9,13 +9,13 @@
 #include <tuple>
 #include <vector>
 
-#include "peerlab/protocol/node.hpp"
+#include "peerlab/bitcoin/node.hpp"
 
 namespace peerlab::testing {
 
 class MiniNet {
  public:
-  explicit MiniNet(std::size_t nodes, protocol::RelayMode relay = protocol::RelayMode::kHeaders,
+  explicit MiniNet(std::size_t nodes, bitcoin::RelayMode relay = bitcoin::RelayMode::kHeaders,
                    DurationNs latency = 50 * kMillisecond, bool tx_relay = false)
       : store_(Genesis(), 285), outbox_(pool_), latency_(latency) {
     config_.relay = relay;
@@ -26,18 +26,18 @@ class MiniNet {
     config_.bits = Genesis().bits;
     // Tests of block and transaction relay read exact message logs: no address traffic
     // unless a test asks for it.
-    config_.addr_gossip = protocol::AddrGossip::kOff;
+    config_.addr_gossip = bitcoin::AddrGossip::kOff;
     config_.feeler_interval = 0;
     for (std::size_t i = 0; i < nodes; ++i) {
-      nodes_.push_back(std::make_unique<protocol::Node>(static_cast<std::uint32_t>(i), config_,
+      nodes_.push_back(std::make_unique<bitcoin::Node>(static_cast<std::uint32_t>(i), config_,
                                                         store_, txs_, 99,
                                                         AddressOf(static_cast<std::uint32_t>(i))));
       links_.emplace_back();
     }
   }
 
-  static protocol::BlockHeader Genesis() {
-    protocol::BlockHeader h;
+  static bitcoin::BlockHeader Genesis() {
+    bitcoin::BlockHeader h;
     h.time = 1296688602;
     h.bits = 0x207fffff;
     h.nonce = 2;
@@ -45,27 +45,27 @@ class MiniNet {
   }
 
   // Node i listens at 10.i.0.1: every node has its own /16 network group.
-  static protocol::NetAddress AddressOf(std::uint32_t node) { return 0x0A000001u + (node << 16); }
+  static bitcoin::NetAddress AddressOf(std::uint32_t node) { return 0x0A000001u + (node << 16); }
 
   void Connect(std::uint32_t from, std::uint32_t to) { Connect(from, to, false); }
   void ConnectBlockRelayOnly(std::uint32_t from, std::uint32_t to) { Connect(from, to, true); }
 
   void Connect(std::uint32_t from, std::uint32_t to, bool block_relay_only) {
-    const auto from_slot = static_cast<protocol::PeerId>(links_[from].size());
-    const auto to_slot = static_cast<protocol::PeerId>(links_[to].size() + (from == to ? 1 : 0));
+    const auto from_slot = static_cast<bitcoin::PeerId>(links_[from].size());
+    const auto to_slot = static_cast<bitcoin::PeerId>(links_[to].size() + (from == to ? 1 : 0));
     links_[from].push_back({to, to_slot});
     links_[to].push_back({from, from_slot});
-    Input(from, protocol::PeerConnected{from_slot, false, block_relay_only, AddressOf(to)});
-    Input(to, protocol::PeerConnected{to_slot, true, block_relay_only, AddressOf(from)});
+    Input(from, bitcoin::PeerConnected{from_slot, false, block_relay_only, AddressOf(to)});
+    Input(to, bitcoin::PeerConnected{to_slot, true, block_relay_only, AddressOf(from)});
   }
 
-  void Mine(std::uint32_t node) { Input(node, protocol::BlockFound{}); }
-  void Inject(std::uint32_t node, const protocol::Input& input) { Input(node, input); }
+  void Mine(std::uint32_t node) { Input(node, bitcoin::BlockFound{}); }
+  void Inject(std::uint32_t node, const bitcoin::Input& input) { Input(node, input); }
 
-  protocol::TxHandle SubmitTx(std::uint32_t node, std::uint32_t size, std::uint64_t fee,
+  bitcoin::TxHandle SubmitTx(std::uint32_t node, std::uint32_t size, std::uint64_t fee,
                               std::uint16_t tx_class = 0) {
-    const protocol::TxHandle h = txs_.Add(size, fee, tx_class, node, now_, next_outpoint_++);
-    Input(node, protocol::SubmitTx{h});
+    const bitcoin::TxHandle h = txs_.Add(size, fee, tx_class, node, now_, next_outpoint_++);
+    Input(node, bitcoin::SubmitTx{h});
     return h;
   }
 
@@ -86,60 +86,60 @@ class MiniNet {
     queue_.erase(it);
     now_ = std::get<0>(key);
     if (item.is_timer) {
-      Input(item.node, protocol::TimerFired{item.timer});
+      Input(item.node, bitcoin::TimerFired{item.timer});
     } else if (item.message == kDisconnectMarker) {
-      Input(item.node, protocol::PeerDisconnected{item.peer});
+      Input(item.node, bitcoin::PeerDisconnected{item.peer});
     } else {
-      Input(item.node, protocol::MessageReceived{item.peer, &pool_.Get(item.message)});
+      Input(item.node, bitcoin::MessageReceived{item.peer, &pool_.Get(item.message)});
       pool_.Release(item.message);
     }
   }
 
-  protocol::Node& node(std::uint32_t i) { return *nodes_[i]; }
-  protocol::NodeConfig& config() { return config_; }
-  const protocol::BlockStore& store() const { return store_; }
-  const protocol::TxStore& txs() const { return txs_; }
-  const protocol::Message& last_message(const std::string& command) const {
+  bitcoin::Node& node(std::uint32_t i) { return *nodes_[i]; }
+  bitcoin::NodeConfig& config() { return config_; }
+  const bitcoin::BlockStore& store() const { return store_; }
+  const bitcoin::TxStore& txs() const { return txs_; }
+  const bitcoin::Message& last_message(const std::string& command) const {
     for (auto it = sent_.rbegin(); it != sent_.rend(); ++it) {
-      if (protocol::CommandName(pool_.Get(*it).type) == command) return pool_.Get(*it);
+      if (bitcoin::CommandName(pool_.Get(*it).type) == command) return pool_.Get(*it);
     }
     PEERLAB_ASSERT(false);
   }
   TimeNs now() const { return now_; }
   // "from>to:command" for every message sent, in send order.
   const std::vector<std::string>& log() const { return log_; }
-  const std::vector<std::pair<std::uint32_t, protocol::Observation>>& observations() const {
+  const std::vector<std::pair<std::uint32_t, bitcoin::Observation>>& observations() const {
     return observations_;
   }
   // Connections nodes asked for (MiniNet does not open them; tests do, with Connect).
-  const std::vector<std::pair<std::uint32_t, protocol::Outbox::Connect>>& connect_requests() const {
+  const std::vector<std::pair<std::uint32_t, bitcoin::Outbox::Connect>>& connect_requests() const {
     return connect_requests_;
   }
 
  private:
   struct Link {
     std::uint32_t remote;
-    protocol::PeerId remote_peer;
+    bitcoin::PeerId remote_peer;
   };
   struct Item {
     bool is_timer;
     std::uint32_t node;
-    protocol::PeerId peer;
-    protocol::MessageId message;
-    protocol::Timer timer;
+    bitcoin::PeerId peer;
+    bitcoin::MessageId message;
+    bitcoin::Timer timer;
   };
 
-  void Input(std::uint32_t node, const protocol::Input& input) {
+  void Input(std::uint32_t node, const bitcoin::Input& input) {
     outbox_.Clear();
     nodes_[node]->Handle(now_, input, outbox_);
     for (const auto& s : outbox_.sends) {
       const Link& l = links_[node][s.peer];
-      const protocol::Message& m = pool_.Get(s.message);
+      const bitcoin::Message& m = pool_.Get(s.message);
       std::string entry = std::to_string(node) + ">" + std::to_string(l.remote) + ":" +
-                          std::string(protocol::CommandName(m.type));
-      if (m.type == protocol::MsgType::kSendCmpct) entry += m.flag ? "(1)" : "(0)";
+                          std::string(bitcoin::CommandName(m.type));
+      if (m.type == bitcoin::MsgType::kSendCmpct) entry += m.flag ? "(1)" : "(0)";
       // The handshake is the same on every connection; tests look at what follows it.
-      if (m.type != protocol::MsgType::kVersion && m.type != protocol::MsgType::kVerack) {
+      if (m.type != bitcoin::MsgType::kVersion && m.type != bitcoin::MsgType::kVerack) {
         log_.push_back(entry);
       }
       pool_.AddRef(s.message);  // kept for last_message()
@@ -152,31 +152,31 @@ class MiniNet {
     }
     for (const auto& o : outbox_.observations) observations_.emplace_back(node, o);
     for (const auto& c : outbox_.connects) connect_requests_.emplace_back(node, c);
-    for (protocol::PeerId peer : outbox_.disconnects) {
+    for (bitcoin::PeerId peer : outbox_.disconnects) {
       const Link& l = links_[node][peer];
       log_.push_back(std::to_string(node) + ">" + std::to_string(l.remote) + ":disconnect");
       queue_.emplace(std::make_tuple(now_ + latency_, seq_++),
                      Item{false, l.remote, l.remote_peer, kDisconnectMarker, {}});
     }
   }
-  static constexpr protocol::MessageId kDisconnectMarker = UINT32_MAX;
+  static constexpr bitcoin::MessageId kDisconnectMarker = UINT32_MAX;
 
-  protocol::NodeConfig config_;
-  protocol::BlockStore store_;
-  protocol::TxStore txs_;
+  bitcoin::NodeConfig config_;
+  bitcoin::BlockStore store_;
+  bitcoin::TxStore txs_;
   std::uint64_t next_outpoint_ = 1;
-  std::vector<protocol::MessageId> sent_;
-  protocol::MessagePool pool_;
-  protocol::Outbox outbox_;
+  std::vector<bitcoin::MessageId> sent_;
+  bitcoin::MessagePool pool_;
+  bitcoin::Outbox outbox_;
   DurationNs latency_;
-  std::vector<std::unique_ptr<protocol::Node>> nodes_;
+  std::vector<std::unique_ptr<bitcoin::Node>> nodes_;
   std::vector<std::vector<Link>> links_;
   std::map<std::tuple<TimeNs, std::uint64_t>, Item> queue_;
   std::uint64_t seq_ = 0;
   TimeNs now_ = 0;
   std::vector<std::string> log_;
-  std::vector<std::pair<std::uint32_t, protocol::Observation>> observations_;
-  std::vector<std::pair<std::uint32_t, protocol::Outbox::Connect>> connect_requests_;
+  std::vector<std::pair<std::uint32_t, bitcoin::Observation>> observations_;
+  std::vector<std::pair<std::uint32_t, bitcoin::Outbox::Connect>> connect_requests_;
 };
 
 }  // namespace peerlab::testing

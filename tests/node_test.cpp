@@ -8,11 +8,11 @@
 namespace peerlab::testing {
 namespace {
 
-using protocol::Observation;
-using protocol::RelayMode;
+using bitcoin::Observation;
+using bitcoin::RelayMode;
 
 // MiniNet's validation model: 1 ms + 10 ms per MB.
-DurationNs Validation(const MiniNet& net, protocol::BlockHandle h) {
+DurationNs Validation(const MiniNet& net, bitcoin::BlockHandle h) {
   const double mb = static_cast<double>(net.store().Get(h).size_bytes) / 1e6;
   return kMillisecond + static_cast<DurationNs>(static_cast<double>(10 * kMillisecond) * mb);
 }
@@ -35,7 +35,7 @@ TEST(Node, HeadersRelayIsHeadersGetdataBlock) {
   EXPECT_EQ(Without(net.log(), "sendheaders"),
             (std::vector<std::string>{"0>1:headers", "1>0:getdata", "0>1:block"}));
   EXPECT_EQ(net.node(1).tip(), net.node(0).tip());
-  EXPECT_NE(net.node(0).tip(), protocol::kGenesis);
+  EXPECT_NE(net.node(0).tip(), bitcoin::kGenesis);
   // 1.5 round trips of 50 ms, then validation of the (about 1 MB) block.
   EXPECT_EQ(net.now(), start + 150 * kMillisecond + Validation(net, net.node(0).tip()));
 }
@@ -165,7 +165,7 @@ TEST(Node, MinedBlocksHaveRealLinkedHeaders) {
 namespace peerlab::testing {
 namespace {
 
-using protocol::RelayMode;
+using bitcoin::RelayMode;
 
 TEST(NodeCompact, FirstBlockGoesLowBandwidthThenPeerIsPromoted) {
   MiniNet net(2, RelayMode::kCompact);
@@ -225,7 +225,7 @@ TEST(NodeCompact, MissingTransactionsAreFetchedWithGetblocktxn) {
   ASSERT_EQ(tip.txs.size(), 2u);
   EXPECT_EQ(tip.txs[0], t1);  // higher fee rate first
   EXPECT_EQ(tip.txs[1], t2);
-  EXPECT_EQ(tip.size_bytes, 80u + 1 + protocol::kCoinbaseBytes + 250 + 300);
+  EXPECT_EQ(tip.size_bytes, 80u + 1 + bitcoin::kCoinbaseBytes + 250 + 300);
   EXPECT_TRUE(net.node(1).KnowsTx(t1));
   EXPECT_EQ(net.node(0).mempool_count(), 0u);
 }
@@ -282,8 +282,8 @@ TEST(NodeTx, MempoolCapEvictsLowestFeeRate) {
 namespace peerlab::testing {
 namespace {
 
-using protocol::Observation;
-using protocol::RelayMode;
+using bitcoin::Observation;
+using bitcoin::RelayMode;
 
 std::uint32_t Punishments(const MiniNet& net, std::uint32_t node) {
   std::uint32_t score = 0;
@@ -323,7 +323,7 @@ TEST(NodePeers, MalformedBytesGetThePeerDisconnectedAndTheNodeKeepsWorking) {
   net.Connect(0, 1);
   net.Connect(2, 1);
   net.Settle();
-  net.Inject(1, protocol::MalformedMessage{0});  // node 1's slot 0 is node 0
+  net.Inject(1, bitcoin::MalformedMessage{0});  // node 1's slot 0 is node 0
   net.Settle();
   EXPECT_EQ(Punishments(net, 1), 100u);
   EXPECT_FALSE(net.node(1).IsEstablished(0));
@@ -342,11 +342,11 @@ TEST(NodePeers, RepeatedUnconnectingHeadersAreMisbehaviour) {
   net.Mine(0);
   net.Mine(0);
   const auto tip = net.node(0).tip();
-  protocol::Message headers;
-  headers.type = protocol::MsgType::kHeaders;
+  bitcoin::Message headers;
+  headers.type = bitcoin::MsgType::kHeaders;
   headers.SetBlocks() = {tip};  // its parent is unknown to node 1 until node 0's announcement
   // Node 1 has not heard of either block yet (nothing was settled since mining).
-  for (int i = 0; i < 10; ++i) net.Inject(1, protocol::MessageReceived{0, &headers});
+  for (int i = 0; i < 10; ++i) net.Inject(1, bitcoin::MessageReceived{0, &headers});
   EXPECT_EQ(Punishments(net, 1), 20u);
   EXPECT_TRUE(net.node(1).IsEstablished(0));  // 20 < 100: still connected
 }
@@ -367,7 +367,7 @@ namespace peerlab::testing {
 namespace {
 
 TEST(NodePeers, BlockRelayOnlyConnectionsCarryBlocksButNoTransactions) {
-  MiniNet net(2, protocol::RelayMode::kCompact, 50 * kMillisecond, /*tx_relay=*/true);
+  MiniNet net(2, bitcoin::RelayMode::kCompact, 50 * kMillisecond, /*tx_relay=*/true);
   net.ConnectBlockRelayOnly(0, 1);
   net.Settle();
   const auto t = net.SubmitTx(1, 250, 1000);
@@ -378,10 +378,10 @@ TEST(NodePeers, BlockRelayOnlyConnectionsCarryBlocksButNoTransactions) {
   EXPECT_EQ(net.node(0).tip(), net.node(1).tip());  // the block still arrives
   EXPECT_TRUE(net.node(0).KnowsTx(t));              // via getblocktxn, as part of the block
   // A transaction inv on such a connection breaks the agreement: disconnect.
-  protocol::Message inv;
-  inv.type = protocol::MsgType::kInv;
+  bitcoin::Message inv;
+  inv.type = bitcoin::MsgType::kInv;
   inv.SetTxs() = {t};
-  net.Inject(0, protocol::MessageReceived{0, &inv});
+  net.Inject(0, bitcoin::MessageReceived{0, &inv});
   EXPECT_EQ(net.node(0).misbehavior(0), 100u);
   EXPECT_FALSE(net.node(0).IsEstablished(0));
 }

@@ -7,14 +7,14 @@
 #include <memory>
 #include <optional>
 
-#include "peerlab/protocol/byte_seam.hpp"
-#include "peerlab/protocol/chain_params.hpp"
-#include "peerlab/protocol/mining.hpp"
-#include "peerlab/protocol/node.hpp"
-#include "peerlab/protocol/wire/framing.hpp"
-#include "peerlab/protocol/wire_bridge.hpp"
+#include "peerlab/bitcoin/byte_seam.hpp"
+#include "peerlab/bitcoin/chain_params.hpp"
+#include "peerlab/bitcoin/mining.hpp"
+#include "peerlab/bitcoin/node.hpp"
+#include "peerlab/bitcoin/wire/framing.hpp"
+#include "peerlab/bitcoin/wire_bridge.hpp"
 
-namespace peerlab::protocol {
+namespace peerlab::bitcoin {
 namespace {
 
 constexpr std::uint32_t kClock = 1'700'000'000;  // the daemon's wall clock, Unix seconds
@@ -218,9 +218,9 @@ INSTANTIATE_TEST_SUITE_P(Chains, OpenSeam,
                          });
 
 }  // namespace
-}  // namespace peerlab::protocol
+}  // namespace peerlab::bitcoin
 
-namespace peerlab::protocol {
+namespace peerlab::bitcoin {
 namespace {
 
 // A driver on real sockets gives version messages its clock and the peer's address (the node
@@ -293,12 +293,12 @@ TEST(OpenWire, GetDataAsksForWitnessBlocksAndBlocksGoOutAsStored) {
 }
 
 }  // namespace
-}  // namespace peerlab::protocol
+}  // namespace peerlab::bitcoin
 
 #include "fuzz/wire_mutator.hpp"
-#include "peerlab/protocol/block_check.hpp"
+#include "peerlab/bitcoin/block_check.hpp"
 
-namespace peerlab::protocol {
+namespace peerlab::bitcoin {
 namespace {
 
 // Hostile input in open mode: random messages of every type, and real headers, blocks and
@@ -401,4 +401,4 @@ TEST(OpenWire, HostileMessagesNeverCrashAndStoreOnlyValidBlocks) {
 }
 
 }  // namespace
-}  // namespace peerlab::protocol
+}  // namespace peerlab::bitcoin

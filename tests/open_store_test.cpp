@@ -4,12 +4,12 @@
 
 #include <vector>
 
-#include "peerlab/protocol/block_check.hpp"
-#include "peerlab/protocol/block_store.hpp"
-#include "peerlab/protocol/chain_params.hpp"
-#include "peerlab/protocol/mining.hpp"
+#include "peerlab/bitcoin/block_check.hpp"
+#include "peerlab/bitcoin/block_store.hpp"
+#include "peerlab/bitcoin/chain_params.hpp"
+#include "peerlab/bitcoin/mining.hpp"
 
-namespace peerlab::protocol {
+namespace peerlab::bitcoin {
 namespace {
 
 constexpr std::uint32_t kTime = 1'700'000'000;
@@ -213,4 +213,4 @@ TEST(Mining, SubsidyHalvesAtHeight150) {
 }
 
 }  // namespace
-}  // namespace peerlab::protocol
+}  // namespace peerlab::bitcoin

@@ -65,7 +65,7 @@ std::unique_ptr<Simulation> RunTo(SimConfig c, TimeNs until) {
 std::uint32_t CrossingConnections(const Simulation& sim, const std::vector<std::uint8_t>& side) {
   std::uint32_t n = 0;
   for (std::uint32_t i = 0; i < sim.node_count(); ++i) {
-    for (protocol::PeerId p = 0; p < sim.connection_slots(i); ++p) {
+    for (bitcoin::PeerId p = 0; p < sim.connection_slots(i); ++p) {
       n += sim.IsOpenOutbound(i, p) && side[i] != side[sim.peer_node(i, p)];
     }
   }
@@ -98,7 +98,7 @@ TEST(Partition, DropClosesCrossingConnectionsAndHealReopensThemFromTheSameEnd) {
   // Every edge of the topology is open again, opened by the node that opened it first.
   for (const Edge& e : after->edges()) {
     bool open = false;
-    for (protocol::PeerId p = 0; p < after->connection_slots(e.from); ++p) {
+    for (bitcoin::PeerId p = 0; p < after->connection_slots(e.from); ++p) {
       open = open || (after->IsOpenOutbound(e.from, p) && after->peer_node(e.from, p) == e.to);
     }
     EXPECT_TRUE(open) << e.from << " -> " << e.to;

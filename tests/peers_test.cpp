@@ -12,7 +12,7 @@
 #include "peerlab/sim/regions.hpp"
 #include "peerlab/sim/simulation.hpp"
 
-namespace peerlab::protocol {
+namespace peerlab::bitcoin {
 namespace {
 
 using peerlab::testing::MiniNet;
@@ -397,7 +397,7 @@ TEST(Feelers, FeelerProbesANewTableAddressWhileOutboundIsFull) {
 }
 
 }  // namespace
-}  // namespace peerlab::protocol
+}  // namespace peerlab::bitcoin
 
 namespace peerlab::sim {
 namespace {
@@ -419,7 +419,7 @@ SimConfig Network(std::uint32_t nodes, std::uint64_t seed) {
 // Outbound connections a node holds that completed the handshake (a feeler never does).
 std::uint32_t EstablishedOutbound(const Simulation& sim, std::uint32_t i, bool block_relay_only) {
   std::uint32_t n = 0;
-  for (protocol::PeerId p = 0; p < sim.connection_slots(i); ++p) {
+  for (bitcoin::PeerId p = 0; p < sim.connection_slots(i); ++p) {
     n += sim.IsOpenOutbound(i, p) && sim.node(i).IsEstablished(p) &&
          sim.node(i).IsBlockRelayOnly(p) == block_relay_only;
   }
@@ -427,7 +427,7 @@ std::uint32_t EstablishedOutbound(const Simulation& sim, std::uint32_t i, bool b
 }
 std::uint32_t EstablishedInbound(const Simulation& sim, std::uint32_t i) {
   std::uint32_t n = 0;
-  for (protocol::PeerId p = 0; p < sim.connection_slots(i); ++p) {
+  for (bitcoin::PeerId p = 0; p < sim.connection_slots(i); ++p) {
     n += sim.node(i).IsEstablished(p) && !sim.node(i).IsOutbound(p);
   }
   return n;
@@ -474,7 +474,7 @@ TEST(Feelers, FeelersMoveAddressesToTriedAndKeepTheOutboundCounts) {
 TEST(AddrGossip, FullGossipFillsAddressManagersAndSpreadsSelfAnnouncements) {
   constexpr std::uint64_t kSeed = 31;
   constexpr std::uint32_t kNodes = 300;
-  auto run = [](protocol::AddrGossip gossip) {
+  auto run = [](bitcoin::AddrGossip gossip) {
     SimConfig c = Network(kNodes, kSeed);
     c.node.addr_gossip = gossip;
     c.node.feeler_interval = 0;
@@ -484,8 +484,8 @@ TEST(AddrGossip, FullGossipFillsAddressManagersAndSpreadsSelfAnnouncements) {
     (*sim)->Run();
     return std::move(sim).value();
   };
-  const auto full = run(protocol::AddrGossip::kFull);
-  const auto off = run(protocol::AddrGossip::kOff);
+  const auto full = run(bitcoin::AddrGossip::kFull);
+  const auto off = run(bitcoin::AddrGossip::kOff);
   double mean_full = 0, mean_off = 0;
   std::uint32_t know_0_full = 0, know_0_off = 0;
   for (std::uint32_t i = 0; i < kNodes; ++i) {
@@ -591,7 +591,7 @@ TEST(EvictionSim, CrowdedNetworkEvictsAndRunsTheSameTwice) {
     EXPECT_EQ(EstablishedOutbound(*a, i, false), 26u) << "seed=" << kSeed << " node=" << i;
     EXPECT_EQ(EstablishedOutbound(*a, i, true), 2u) << "seed=" << kSeed << " node=" << i;
     EXPECT_EQ(a->node(i).tip(), a->node(0).tip()) << "seed=" << kSeed << " node=" << i;
-    for (protocol::PeerId p = 0; p < a->connection_slots(i); ++p) {
+    for (bitcoin::PeerId p = 0; p < a->connection_slots(i); ++p) {
       ASSERT_EQ(a->node(i).IsEstablished(p), b->node(i).IsEstablished(p)) << "seed=" << kSeed;
       if (a->node(i).IsEstablished(p)) {
         ASSERT_EQ(a->node(i).peer_address(p), b->node(i).peer_address(p)) << "seed=" << kSeed;

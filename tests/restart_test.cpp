@@ -12,7 +12,7 @@
 #include "peerlab/sim/regions.hpp"
 #include "peerlab/sim/simulation.hpp"
 
-namespace peerlab::protocol {
+namespace peerlab::bitcoin {
 namespace {
 
 using peerlab::testing::MiniNet;
@@ -104,7 +104,7 @@ TEST(Restart, WithoutAnchorsTheFirstConnectionIsFullRelay) {
 }
 
 }  // namespace
-}  // namespace peerlab::protocol
+}  // namespace peerlab::bitcoin
 
 namespace peerlab::sim {
 namespace {
@@ -140,9 +140,9 @@ std::uint32_t SomeRelay(const Simulation& sim) {
   }
 }
 
-std::set<protocol::NetAddress> BlockRelayPeers(const Simulation& sim, std::uint32_t node) {
-  std::set<protocol::NetAddress> out;
-  for (protocol::PeerId p = 0; p < sim.connection_slots(node); ++p) {
+std::set<bitcoin::NetAddress> BlockRelayPeers(const Simulation& sim, std::uint32_t node) {
+  std::set<bitcoin::NetAddress> out;
+  for (bitcoin::PeerId p = 0; p < sim.connection_slots(node); ++p) {
     if (sim.node(node).IsOutbound(p) && sim.node(node).IsEstablished(p) &&
         sim.node(node).IsBlockRelayOnly(p)) {
       out.insert(sim.node(node).peer_address(p));
@@ -166,7 +166,7 @@ TEST(Outage, OfflineNodeGetsNothingAndConnectingToItFails) {
   EXPECT_FALSE(sim->IsOnline(x));
   EXPECT_EQ(sim->open_connections(x), 0u) << "seed=" << kSeed << " " << kScenario;
   for (std::uint32_t i = 0; i < sim->node_count(); ++i) {
-    for (protocol::PeerId p = 0; p < sim->connection_slots(i); ++p) {
+    for (bitcoin::PeerId p = 0; p < sim->connection_slots(i); ++p) {
       if (!sim->node(i).IsEstablished(p)) continue;
       EXPECT_NE(sim->node(i).peer_address(p), Simulation::AddressOf(x))
           << "seed=" << kSeed << " " << kScenario << " node " << i
@@ -175,7 +175,7 @@ TEST(Outage, OfflineNodeGetsNothingAndConnectingToItFails) {
   }
   // Blocks found after it went down never reached it; those before did.
   std::uint32_t after = 0;
-  for (protocol::BlockHandle h = 1; h < sim->store().size(); ++h) {
+  for (bitcoin::BlockHandle h = 1; h < sim->store().size(); ++h) {
     const bool later = sim->store().Get(h).found_at > kDown + kSecond;
     after += later;
     if (later) {
@@ -204,24 +204,24 @@ TEST(Outage, BackOnlineTheNodeCatchesUpAndReturnsToItsAnchors) {
   const std::uint32_t x = SomeRelay(*RunTo(c, kSecond));
   c.outages = {{x, kDown, kAway}};
   const auto before = RunTo(c, kDown - kSecond);
-  const std::set<protocol::NetAddress> anchors = BlockRelayPeers(*before, x);
+  const std::set<bitcoin::NetAddress> anchors = BlockRelayPeers(*before, x);
   ASSERT_EQ(anchors.size(), 2u) << "seed=" << kSeed << " " << kScenario;
   const std::size_t known = before->node(x).addrman().size();
-  const protocol::BlockHandle old_tip = before->node(x).tip();
+  const bitcoin::BlockHandle old_tip = before->node(x).tip();
 
   const auto after = RunTo(c, kDown + kAway + 10 * kMinute);
-  const protocol::Node& node = after->node(x);
+  const bitcoin::Node& node = after->node(x);
   EXPECT_TRUE(after->IsOnline(x));
   EXPECT_EQ(BlockRelayPeers(*after, x), anchors) << "seed=" << kSeed << " " << kScenario;
   std::uint32_t full = 0;
-  for (protocol::PeerId p = 0; p < after->connection_slots(x); ++p) {
+  for (bitcoin::PeerId p = 0; p < after->connection_slots(x); ++p) {
     full += node.IsOutbound(p) && node.IsEstablished(p) && !node.IsBlockRelayOnly(p);
   }
   EXPECT_EQ(full, 8u) << "seed=" << kSeed << " " << kScenario;
   EXPECT_TRUE(node.HasBlock(old_tip));
   EXPECT_GE(node.addrman().size(), known) << "seed=" << kSeed << " " << kScenario;
   // It holds every block found up to a minute before the end (the rest may be in flight).
-  for (protocol::BlockHandle h = 1; h < after->store().size(); ++h) {
+  for (bitcoin::BlockHandle h = 1; h < after->store().size(); ++h) {
     if (after->store().Get(h).found_at > kDown + kAway + 9 * kMinute) continue;
     EXPECT_TRUE(node.HasBlock(h)) << "seed=" << kSeed << " " << kScenario << " block " << h;
   }

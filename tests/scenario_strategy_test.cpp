@@ -39,7 +39,7 @@ TEST(StrategyScenario, DefaultsAndKindSwitches) {
   auto s = ParseScenario(kBase, "a.yaml", "", {});
   ASSERT_TRUE(s.ok()) << s.status().message();
   const sim::GroupSpec& g = s->sim.groups[1];
-  EXPECT_EQ(g.strategy.kind, protocol::StrategyKind::kSelfishMining);
+  EXPECT_EQ(g.strategy.kind, bitcoin::StrategyKind::kSelfishMining);
   EXPECT_EQ(g.strategy_name, "selfish-mining");
   EXPECT_DOUBLE_EQ(g.rushing.honest_share, 0.5);
   EXPECT_EQ(g.rushing.latency, kMillisecond);
@@ -123,9 +123,9 @@ TEST(StrategyScenario, BlackHolesMayBeManyNodesWithoutHashrate) {
                          {"groups.relays.strategy={kind: black-hole, blocks: delay, delay: 1 min}",
                           "groups.attacker.strategy={kind: double-spend}"});
   ASSERT_TRUE(s.ok()) << s.status().message();
-  EXPECT_EQ(s->sim.groups[2].strategy.blocks, protocol::RelayAction::kDelay);
+  EXPECT_EQ(s->sim.groups[2].strategy.blocks, bitcoin::RelayAction::kDelay);
   EXPECT_EQ(s->sim.groups[2].strategy.block_delay, kMinute);
-  EXPECT_EQ(s->sim.groups[2].strategy.txs, protocol::RelayAction::kDrop);
+  EXPECT_EQ(s->sim.groups[2].strategy.txs, bitcoin::RelayAction::kDrop);
 }
 
 }  // namespace

@@ -183,11 +183,11 @@ TEST(ScenarioParse, DefaultsAreFilled) {
   EXPECT_FALSE(s.sim.download_bps.has_value());
   EXPECT_EQ(s.sim.block_interval, 600 * kSecond);
   EXPECT_EQ(s.sim.node.block_size_bytes, 1'000'000u);
-  EXPECT_EQ(s.sim.node.relay, protocol::RelayMode::kHeaders);
+  EXPECT_EQ(s.sim.node.relay, bitcoin::RelayMode::kHeaders);
   EXPECT_EQ(s.sim.node.validation_fixed, 10 * kMillisecond);
   EXPECT_EQ(s.sim.node.validation_per_mb, 50 * kMillisecond);
   EXPECT_EQ(s.sim.node.max_blocks_in_flight_per_peer,
-            protocol::NodeConfig{}.max_blocks_in_flight_per_peer);
+            bitcoin::NodeConfig{}.max_blocks_in_flight_per_peer);
   EXPECT_EQ(s.outputs, (std::vector<std::string>{"summary", "blocks"}));
   EXPECT_TRUE(s.overrides.empty());
   EXPECT_EQ(
@@ -231,7 +231,7 @@ TEST(ScenarioParse, EveryKeySet) {
   EXPECT_EQ(s.topology.degree, 6u);
   EXPECT_EQ(s.block_interval, 90 * kSecond);
   EXPECT_EQ(s.node.block_size_bytes, 2u * 1024 * 1024);
-  EXPECT_EQ(s.node.relay, protocol::RelayMode::kLegacy);
+  EXPECT_EQ(s.node.relay, bitcoin::RelayMode::kLegacy);
   EXPECT_EQ(s.node.validation_fixed, 2 * kMillisecond);
   EXPECT_EQ(s.node.validation_per_mb, 250 * kMicrosecond);
   ASSERT_EQ(s.groups.size(), 2u);
@@ -281,7 +281,7 @@ TEST(ScenarioParse, OverridesChangeValuesAndCreateKeys) {
   EXPECT_EQ(r->sim.stop.time, 2 * kHour);
   EXPECT_EQ(r->sim.stop.blocks, 20u);
   EXPECT_EQ(r->sim.groups[0].hashrate, 0.5);
-  EXPECT_EQ(r->sim.node.relay, protocol::RelayMode::kLegacy);
+  EXPECT_EQ(r->sim.node.relay, bitcoin::RelayMode::kLegacy);
   EXPECT_EQ(r->sim.topology.kind, sim::TopologyKind::kRandomRegular);
   EXPECT_EQ(r->sim.topology.degree, 4u);
   EXPECT_EQ(r->outputs, (std::vector<std::string>{"summary"}));
@@ -680,7 +680,7 @@ TEST(ScenarioTransactions, WorkloadAndClassesAreRead) {
   EXPECT_EQ(w.classes[1].name, "tracked");
   EXPECT_DOUBLE_EQ(w.classes[1].share, 0.1);
   EXPECT_EQ(s->sim.node.mempool_max_bytes, 50'000'000u);
-  EXPECT_EQ(s->sim.node.relay, protocol::RelayMode::kCompact);
+  EXPECT_EQ(s->sim.node.relay, bitcoin::RelayMode::kCompact);
 }
 
 TEST(ScenarioTransactions, BadWorkloadsAreOneLineErrors) {

@@ -95,7 +95,7 @@ SimConfig LegacyFlood(UplinkModel uplink) {
   c.regions = *BuiltinRegionTable("simblock-2019");
   c.topology.kind = TopologyKind::kRandomRegular;
   c.topology.degree = 8;
-  c.node.relay = protocol::RelayMode::kLegacy;
+  c.node.relay = bitcoin::RelayMode::kLegacy;
   c.node.block_size_bytes = 1'000'000;
   c.block_interval = 600 * kSecond;
   c.groups = {GroupSpec::Rest("miners", 1.0)};

@@ -183,7 +183,7 @@ TEST(Connections, DroppedOutboundConnectionsAreReplacedAndTheNetworkKeepsAgreein
   // before anything runs.
   for (std::uint32_t node = 0; node < 20; ++node) {
     ASSERT_EQ(sim.open_outbound(node), 10u);
-    for (protocol::PeerId p = 0; p < sim.connection_slots(node); ++p) {
+    for (bitcoin::PeerId p = 0; p < sim.connection_slots(node); ++p) {
       if (sim.IsOpenOutbound(node, p)) {
         EXPECT_TRUE(sim.Disconnect(node, p));
       }
@@ -198,9 +198,9 @@ TEST(Connections, DroppedOutboundConnectionsAreReplacedAndTheNetworkKeepsAgreein
     EXPECT_EQ(sim.node(node).connected_peers(), sim.open_connections(node)) << node;
     // The replacements came from the node's address manager and moved to its tried table
     // once they answered (a later tried-table collision may send one back to new).
-    for (protocol::PeerId p = 0; p < sim.connection_slots(node); ++p) {
+    for (bitcoin::PeerId p = 0; p < sim.connection_slots(node); ++p) {
       if (!sim.IsOpenOutbound(node, p)) continue;
-      const protocol::NetAddress a = sim.node(node).peer_address(p);
+      const bitcoin::NetAddress a = sim.node(node).peer_address(p);
       EXPECT_TRUE(sim.node(node).addrman().Contains(a)) << "seed=8 node=" << node << " peer=" << p;
       ++replacements;
       tried += sim.node(node).addrman().IsTried(a);

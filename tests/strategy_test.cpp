@@ -7,7 +7,7 @@
 
 #include "mini_net.hpp"
 
-namespace peerlab::protocol {
+namespace peerlab::bitcoin {
 namespace {
 
 using testing::MiniNet;
@@ -321,4 +321,4 @@ TEST(BlackHole, DropsTransactionsButAnnouncesItsOwnBlocks) {
 }
 
 }  // namespace
-}  // namespace peerlab::protocol
+}  // namespace peerlab::bitcoin

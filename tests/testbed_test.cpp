@@ -16,8 +16,8 @@
 #include <string>
 #include <vector>
 
-#include "peerlab/protocol/message.hpp"
-#include "peerlab/protocol/wire/framing.hpp"
+#include "peerlab/bitcoin/message.hpp"
+#include "peerlab/bitcoin/wire/framing.hpp"
 #include "peerlab/testbed/admission.hpp"
 #include "peerlab/testbed/chain.hpp"
 #include "peerlab/testbed/config.hpp"
@@ -43,7 +43,7 @@ TEST(TestbedArgs, ParsesTheContract) {
   EXPECT_EQ(p->config.mine_mean_s, 2.5);
   EXPECT_EQ(p->config.mine_limit, 3u);
   EXPECT_EQ(p->config.seed, 7u);
-  EXPECT_EQ(p->config.relay, protocol::RelayMode::kCompact);
+  EXPECT_EQ(p->config.relay, bitcoin::RelayMode::kCompact);
   ASSERT_EQ(p->config.connect_block_relay.size(), 1u);
   EXPECT_EQ(p->config.connect_block_relay[0], (Endpoint{0x0a000003, 7}));
   EXPECT_EQ(p->config.validation_fixed, 10 * kMillisecond);
@@ -59,7 +59,7 @@ TEST(TestbedArgs, DefaultsSeedFromTheOsAndRelayToHeaders) {
   auto b = Parse({"--chain", "peerlab-sim", "--datadir", "/tmp/x"});
   ASSERT_TRUE(a.ok() && b.ok());
   EXPECT_NE(a->config.seed, b->config.seed);
-  EXPECT_EQ(a->config.relay, protocol::RelayMode::kHeaders);
+  EXPECT_EQ(a->config.relay, bitcoin::RelayMode::kHeaders);
   EXPECT_EQ(a->config.validation_fixed, 0);
   EXPECT_EQ(a->config.validation_per_mb, 0);
 }
@@ -94,14 +94,14 @@ TEST(TestbedArgs, RejectsBadInputWithOneLine) {
 TEST(TestbedChain, ResolvesTheBuiltInChains) {
   auto sim = LookupChain("peerlab-sim");
   ASSERT_TRUE(sim.ok());
-  EXPECT_EQ(sim->magic, protocol::wire::kMagicRegtest);
+  EXPECT_EQ(sim->magic, bitcoin::wire::kMagicRegtest);
   EXPECT_EQ(sim->default_port, 18444);
   EXPECT_EQ(sim->genesis.Id().ToHex(),
             "0f9188f13cb7b2c71f2a335e3a4fc328bf5beb436012afca590b1a11466e2206");
   auto ltc = LookupChain("litecoin-regtest");
   ASSERT_TRUE(ltc.ok());
   EXPECT_EQ(ltc->default_port, 19444);
-  EXPECT_EQ(ltc->params->pow, protocol::PowKind::kScrypt);
+  EXPECT_EQ(ltc->params->pow, bitcoin::PowKind::kScrypt);
   EXPECT_EQ(ltc->genesis.Id().ToHex(),
             "530827f38f93b43ed12af0b3ad25a288dc02ed74d6d7857862df51fc56c416f9");
   EXPECT_EQ(ltc->genesis_size_bytes, ltc->params->genesis_block.size());
@@ -114,12 +114,12 @@ TEST(TestbedChain, ResolvesTheBuiltInChains) {
 
 TEST(TestbedTimers, EarliestFirstAndBounded) {
   TimerQueue q(3);
-  EXPECT_TRUE(q.Push(30, {protocol::Timer::Kind::kPing, 1}));
-  EXPECT_TRUE(q.Push(10, {protocol::Timer::Kind::kPing, 2}));
-  EXPECT_TRUE(q.Push(10, {protocol::Timer::Kind::kPing, 3}));
-  EXPECT_FALSE(q.Push(5, {protocol::Timer::Kind::kPing, 4}));  // full: refused, not grown
+  EXPECT_TRUE(q.Push(30, {bitcoin::Timer::Kind::kPing, 1}));
+  EXPECT_TRUE(q.Push(10, {bitcoin::Timer::Kind::kPing, 2}));
+  EXPECT_TRUE(q.Push(10, {bitcoin::Timer::Kind::kPing, 3}));
+  EXPECT_FALSE(q.Push(5, {bitcoin::Timer::Kind::kPing, 4}));  // full: refused, not grown
   EXPECT_EQ(q.next_at(), 10);
-  protocol::Timer t;
+  bitcoin::Timer t;
   EXPECT_FALSE(q.PopDue(9, &t));
   ASSERT_TRUE(q.PopDue(10, &t));
   EXPECT_EQ(t.arg, 2u);  // equal times come out in arming order
@@ -186,7 +186,7 @@ TEST(TestbedDaemon, BlockRelayOnlyConnectionCarriesBlocksOnly) {
   EXPECT_NE(status.find("\"kind\": \"block-relay-only\""), std::string::npos) << status;
   EXPECT_EQ(status.find("\"kind\": \"full-relay\""), std::string::npos) << status;
   // No address relay on it: B never asked A for addresses (Core skips getaddr there too).
-  const auto getaddr = static_cast<std::size_t>(protocol::MsgType::kGetAddr);
+  const auto getaddr = static_cast<std::size_t>(bitcoin::MsgType::kGetAddr);
   EXPECT_EQ((*b)->counters().messages_out[getaddr], 0u);
   EXPECT_EQ((*a)->counters().messages_in[getaddr], 0u);
   EXPECT_EQ((*a)->counters().punishments + (*b)->counters().punishments, 0u);
@@ -232,11 +232,11 @@ TEST_P(TestbedRelay, MinedBlocksReachTheOtherDaemon) {
   auto b = Daemon::Create(bc);
   ASSERT_TRUE(b.ok()) << b.status().message();
   StepUntilFollowerHasTipAt(**a, **b, 5);
-  const protocol::BlockRecord& a_tip = (*a)->blocks().Get((*a)->node().tip());
+  const bitcoin::BlockRecord& a_tip = (*a)->blocks().Get((*a)->node().tip());
   EXPECT_EQ(a_tip.height, 5u);
   ASSERT_EQ(TipId(**b).ToHex(), a_tip.id.ToHex());
   // B holds A's bytes of every block, not a rendering of its own.
-  for (protocol::BlockHandle h = (*b)->node().tip(); h != protocol::kGenesis;
+  for (bitcoin::BlockHandle h = (*b)->node().tip(); h != bitcoin::kGenesis;
        h = (*b)->blocks().Get(h).parent) {
     const auto* mine = (*a)->blocks().BlockData(*(*a)->blocks().Find((*b)->blocks().Get(h).id));
     const auto* theirs = (*b)->blocks().BlockData(h);
@@ -335,7 +335,7 @@ TEST(TestbedDaemon, BadChecksumIsScoredAndDisconnected) {
   const int fd = ConnectTo((*d)->listen_endpoint());
   std::vector<std::uint8_t> frame;
   const std::vector<std::uint8_t> payload = {1, 2, 3, 4, 5, 6, 7, 8};
-  protocol::wire::EncodeFrame(protocol::wire::kMagicRegtest, "ping", payload, frame);
+  bitcoin::wire::EncodeFrame(bitcoin::wire::kMagicRegtest, "ping", payload, frame);
   frame[20] ^= 0xff;  // first checksum byte
   ASSERT_EQ(send(fd, frame.data(), frame.size(), 0), static_cast<long>(frame.size()));
   StepUntil({d->get()}, [&] { return (*d)->counters().punishments > 0 && ClosedByDaemon(fd); });
@@ -373,7 +373,7 @@ int IdleConnectionFrom(std::uint32_t source, const Endpoint& to) {
   a.sin_port = htons(to.port);
   a.sin_addr.s_addr = htonl(to.ip);
   EXPECT_EQ(connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
-  const std::uint8_t byte = protocol::wire::kMagicRegtest[0];
+  const std::uint8_t byte = bitcoin::wire::kMagicRegtest[0];
   EXPECT_EQ(send(fd, &byte, 1, MSG_NOSIGNAL), 1);
   return fd;
 }
@@ -452,7 +452,7 @@ TEST(TestbedDaemon, SlowLorisIsDroppedAtTheHandshakeDeadline) {
   ASSERT_TRUE(d.ok());
   const int fd = ConnectTo((*d)->listen_endpoint());
   // One byte of a frame header: a connection that looks alive but never finishes.
-  const std::uint8_t byte = protocol::wire::kMagicRegtest[0];
+  const std::uint8_t byte = bitcoin::wire::kMagicRegtest[0];
   ASSERT_EQ(send(fd, &byte, 1, 0), 1);
   StepUntil({d->get()}, [&] { return (*d)->counters().handshake_timeouts == 1; });
   EXPECT_EQ((*d)->counters().handshake_timeouts, 1u);

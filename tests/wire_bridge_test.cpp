@@ -4,12 +4,12 @@
 #include <gtest/gtest.h>
 
 #include "mini_net.hpp"
-#include "peerlab/protocol/byte_seam.hpp"
-#include "peerlab/protocol/wire_bridge.hpp"
+#include "peerlab/bitcoin/byte_seam.hpp"
+#include "peerlab/bitcoin/wire_bridge.hpp"
 #include "peerlab/sim/regions.hpp"
 #include "peerlab/sim/simulation.hpp"
 
-namespace peerlab::protocol {
+namespace peerlab::bitcoin {
 namespace {
 
 TEST(SipHash, MatchesTheReferenceVectorFor32Bytes) {
@@ -93,9 +93,9 @@ INSTANTIATE_TEST_SUITE_P(AllRelayModes, WireCheckedRun,
                          RunName);
 
 }  // namespace
-}  // namespace peerlab::protocol
+}  // namespace peerlab::bitcoin
 
-namespace peerlab::protocol {
+namespace peerlab::bitcoin {
 namespace {
 
 TEST(WireCheck, CatchesAWrongChargedSize) {
@@ -115,9 +115,9 @@ TEST(WireCheck, CatchesAWrongChargedSize) {
 }
 
 }  // namespace
-}  // namespace peerlab::protocol
+}  // namespace peerlab::bitcoin
 
-namespace peerlab::protocol {
+namespace peerlab::bitcoin {
 namespace {
 
 // Two nodes talking bytes through ByteSeams (the seam ns-3 and sockets use): what one node
@@ -200,4 +200,4 @@ TEST(ByteSeam, UnknownBlockIdsAreMalformedForTheSimulation) {
 }
 
 }  // namespace
-}  // namespace peerlab::protocol
+}  // namespace peerlab::bitcoin

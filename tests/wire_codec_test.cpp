@@ -5,13 +5,13 @@
 #include <vector>
 
 #include "fuzz/wire_corpus.hpp"
-#include "peerlab/protocol/wire/framing.hpp"
-#include "peerlab/protocol/wire/json.hpp"
-#include "peerlab/protocol/wire/messages.hpp"
+#include "peerlab/bitcoin/wire/framing.hpp"
+#include "peerlab/bitcoin/wire/json.hpp"
+#include "peerlab/bitcoin/wire/messages.hpp"
 
 namespace {
 
-namespace wire = peerlab::protocol::wire;
+namespace wire = peerlab::bitcoin::wire;
 using Bytes = std::vector<std::uint8_t>;
 
 Bytes Unhex(std::string_view hex) {
@@ -128,7 +128,7 @@ std::vector<wire::Message> SampleMessages() {
           wire::SendAddrV2{}, wire::Inv{{{wire::kMsgWitnessTx, {}}, {wire::kMsgWtx, {}}}},
           wire::GetData{{{wire::kMsgWitnessBlock, {}}}}, wire::NotFound{},
           wire::GetHeaders{70016, {peerlab::Hash256{}}, {}}, wire::GetBlocks{70016, {}, {}},
-          wire::Headers{{peerlab::protocol::BlockHeader{}}}, wire::SendHeaders{},
+          wire::Headers{{peerlab::bitcoin::BlockHeader{}}}, wire::SendHeaders{},
           wire::BlockMsg{{{}, {SampleTx(false), SampleTx(true)}}}, wire::TxMsg{SampleTx(true)},
           wire::SendCmpct{true, 2}, cmpct, wire::GetBlockTxn{{}, {0, 1, 5, 65535}},
           wire::BlockTxn{{}, {SampleTx(true)}}, wire::FeeFilter{1000}, wire::Mempool{},

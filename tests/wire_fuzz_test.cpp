@@ -28,7 +28,7 @@ TEST(WireFuzz, ArbitraryBytesAsStreamAndPayload) {
   for (int i = 0; i < 3000; ++i) {
     data.resize(rng.Below(300));
     for (auto& b : data) b = static_cast<std::uint8_t>(rng.Next());
-    if (data.size() >= 4 && rng.Below(2) == 0) std::copy_n(peerlab::protocol::wire::kMagicMainnet.begin(), 4, data.begin());
+    if (data.size() >= 4 && rng.Below(2) == 0) std::copy_n(peerlab::bitcoin::wire::kMagicMainnet.begin(), 4, data.begin());
     peerlab::wire_fuzz::CheckArbitraryBytes(data);
   }
 }

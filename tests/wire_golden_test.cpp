@@ -6,13 +6,13 @@
 #include <vector>
 
 #include "fuzz/wire_corpus.hpp"
-#include "peerlab/protocol/wire/framing.hpp"
-#include "peerlab/protocol/wire/json.hpp"
-#include "peerlab/protocol/wire/messages.hpp"
+#include "peerlab/bitcoin/wire/framing.hpp"
+#include "peerlab/bitcoin/wire/json.hpp"
+#include "peerlab/bitcoin/wire/messages.hpp"
 
 namespace {
 
-namespace wire = peerlab::protocol::wire;
+namespace wire = peerlab::bitcoin::wire;
 using peerlab::Hash256;
 
 std::vector<std::uint8_t> Unhex(const char* hex) {

@@ -15,7 +15,7 @@
 #include <vector>
 
 #include "peerlab/ns3/packet_network.hpp"
-#include "peerlab/protocol/byte_seam.hpp"
+#include "peerlab/bitcoin/byte_seam.hpp"
 #include "peerlab/sim/simulation.hpp"
 #include "peerlab/util/assert.hpp"
 
@@ -33,8 +33,8 @@ class Ns3Transport final : public sim::Transport {
     for (std::uint32_t i = 0; i < sim.config().nodes; ++i) {
       PEERLAB_ASSERT(net_.AddHost(sim.upload_bps(i), sim.download_bps(i), sim.node_region(i)) == i);
     }
-    decoder_.emplace(protocol::wire::kMagicRegtest, 0, sim.store(), sim.tx_store());
-    encoder_.emplace(protocol::wire::kMagicRegtest, 0, sim.store(), sim.tx_store());
+    decoder_.emplace(bitcoin::wire::kMagicRegtest, 0, sim.store(), sim.tx_store());
+    encoder_.emplace(bitcoin::wire::kMagicRegtest, 0, sim.store(), sim.tx_store());
     net_.OnBytes([this](std::uint32_t conn, int end, const std::uint8_t* data, std::size_t n) {
       Received(conn, end, {data, n});
     });
@@ -52,8 +52,8 @@ class Ns3Transport final : public sim::Transport {
     });
   }
 
-  void Open(std::uint32_t a, protocol::PeerId a_slot, std::uint32_t b,
-            protocol::PeerId b_slot) override {
+  void Open(std::uint32_t a, bitcoin::PeerId a_slot, std::uint32_t b,
+            bitcoin::PeerId b_slot) override {
     const std::uint32_t conn = net_.Connect(a, b);
     Conn c{End{a, a_slot, sim_->slot_generation(a, a_slot), {}, false},
            End{b, b_slot, sim_->slot_generation(b, b_slot), {}, false}};
@@ -67,13 +67,13 @@ class Ns3Transport final : public sim::Transport {
     conn_of_[Key(b, b_slot)] = conn;
   }
 
-  void Close(std::uint32_t node, protocol::PeerId slot) override {
+  void Close(std::uint32_t node, bitcoin::PeerId slot) override {
     const auto it = conn_of_.find(Key(node, slot));
     PEERLAB_ASSERT(it != conn_of_.end());
     net_.Close(it->second);
   }
 
-  void Send(std::uint32_t node, protocol::PeerId slot, const protocol::Message& m) override {
+  void Send(std::uint32_t node, bitcoin::PeerId slot, const bitcoin::Message& m) override {
     const auto it = conn_of_.find(Key(node, slot));
     PEERLAB_ASSERT(it != conn_of_.end());
     const std::uint32_t conn = it->second;
@@ -104,7 +104,7 @@ class Ns3Transport final : public sim::Transport {
  private:
   struct End {
     std::uint32_t node;
-    protocol::PeerId slot;
+    bitcoin::PeerId slot;
     std::uint32_t generation;
     std::vector<std::uint8_t> frame;  // the frame being received, header first
     bool failed = false;              // the stream is unusable (bad magic, oversize)
@@ -127,7 +127,7 @@ class Ns3Transport final : public sim::Transport {
     }
     return c;
   }
-  static std::uint64_t Key(std::uint32_t node, protocol::PeerId slot) {
+  static std::uint64_t Key(std::uint32_t node, bitcoin::PeerId slot) {
     return std::uint64_t{node} << 32 | slot;
   }
 
@@ -140,7 +140,7 @@ class Ns3Transport final : public sim::Transport {
   // Partial reads: bytes arrive in any split; whole frames go to the decoder.
   void Received(std::uint32_t conn, int end, std::span<const std::uint8_t> bytes) {
     End& e = conns_[conn].end[end];  // the receiving end: the messages are for its node
-    constexpr std::size_t kHeader = protocol::kFrameHeaderBytes;
+    constexpr std::size_t kHeader = bitcoin::kFrameHeaderBytes;
     auto append = [&](std::size_t n) {
       e.frame.insert(e.frame.end(), bytes.begin(), bytes.begin() + static_cast<std::ptrdiff_t>(n));
       bytes = bytes.subspan(n);
@@ -149,7 +149,7 @@ class Ns3Transport final : public sim::Transport {
       if (e.frame.size() < kHeader) {
         append(std::min(bytes.size(), kHeader - e.frame.size()));
         if (e.frame.size() < kHeader) break;
-        if (PayloadLength(e.frame) > protocol::wire::kMaxPayloadBytes) {
+        if (PayloadLength(e.frame) > bitcoin::wire::kMaxPayloadBytes) {
           Decode(e);  // the decoder rejects the header alone: the stream ends
           continue;
         }
@@ -162,16 +162,16 @@ class Ns3Transport final : public sim::Transport {
   }
 
   void Decode(End& e) {
-    const bool usable = decoder_->Receive(e.frame, [&](const protocol::Input& in) {
+    const bool usable = decoder_->Receive(e.frame, [&](const bitcoin::Input& in) {
       // The shared decoder names peer 0; the message is for this end's connection.
-      protocol::Input input = in;
-      if (auto* m = std::get_if<protocol::MessageReceived>(&input)) m->peer = e.slot;
-      if (auto* m = std::get_if<protocol::MalformedMessage>(&input)) m->peer = e.slot;
+      bitcoin::Input input = in;
+      if (auto* m = std::get_if<bitcoin::MessageReceived>(&input)) m->peer = e.slot;
+      if (auto* m = std::get_if<bitcoin::MalformedMessage>(&input)) m->peer = e.slot;
       sim_->DeliverFromTransport(net_.Now(), e.node, e.slot, e.generation, input);
     });
     if (!usable) {
       e.failed = true;  // the node was told (MalformedMessage) and disconnects the peer
-      decoder_.emplace(protocol::wire::kMagicRegtest, 0, sim_->store(), sim_->tx_store());
+      decoder_.emplace(bitcoin::wire::kMagicRegtest, 0, sim_->store(), sim_->tx_store());
     }
     e.frame.clear();
     if (e.frame.capacity() > kKeepCapacity) std::vector<std::uint8_t>().swap(e.frame);
@@ -199,7 +199,7 @@ class Ns3Transport final : public sim::Transport {
 
   PacketNetwork net_;
   sim::Simulation* sim_ = nullptr;
-  std::optional<protocol::ByteSeam> decoder_, encoder_;
+  std::optional<bitcoin::ByteSeam> decoder_, encoder_;
   std::vector<Conn> conns_;                          // by PacketNetwork connection id
   std::unordered_map<std::uint64_t, std::uint32_t> conn_of_;  // node << 32 | slot -> newest
   TimeNs stop_at_ = kTimeNever;

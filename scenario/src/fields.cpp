@@ -161,7 +161,7 @@ const Table& ProtocolTable() {
            [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
              std::string v;
              if (!ReadChoice(n, p, c, {"headers", "legacy", "compact"}, &v)) return false;
-             c.out->sim.node.relay = *protocol::ParseRelayMode(v);
+             c.out->sim.node.relay = *bitcoin::ParseRelayMode(v);
              j = JsonString(v);
              return true;
            }},
@@ -171,7 +171,7 @@ const Table& ProtocolTable() {
            [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
              std::uint64_t v = 0;
              if (!ReadSize(n, p, c, &v)) return false;
-             if (v < protocol::kMinTxBytes || v > 100'000) {
+             if (v < bitcoin::kMinTxBytes || v > 100'000) {
                return c.Fail(n.origin, p, "must be between 82 B and 100 kB, got " + Quote(n.scalar));
              }
              c.out->sim.node.fill_tx_bytes = static_cast<std::uint32_t>(v);

@@ -103,9 +103,9 @@ const Table& PeersTable() {
            [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
              std::string v;
              if (!ReadChoice(n, p, c, {"full", "getaddr", "off"}, &v)) return false;
-             c.out->sim.node.addr_gossip = v == "full"      ? protocol::AddrGossip::kFull
-                                           : v == "getaddr" ? protocol::AddrGossip::kGetAddr
-                                                            : protocol::AddrGossip::kOff;
+             c.out->sim.node.addr_gossip = v == "full"      ? bitcoin::AddrGossip::kFull
+                                           : v == "getaddr" ? bitcoin::AddrGossip::kGetAddr
+                                                            : bitcoin::AddrGossip::kOff;
              j = JsonString(v);
              return true;
            }},

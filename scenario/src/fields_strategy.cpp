@@ -7,7 +7,7 @@
 namespace peerlab::scenario::detail {
 namespace {
 
-using protocol::StrategyKind;
+using bitcoin::StrategyKind;
 
 constexpr std::string_view kSelfishKinds =
     "selfish-mining|lead-stubborn|equal-fork-stubborn|trail-stubborn";
@@ -24,8 +24,8 @@ bool ParseKind(const Node& n, const std::string& p, Ctx& c, std::string& j) {
   }
   sim::GroupSpec& g = *c.group;
   g.strategy_name = kind;
-  g.strategy = protocol::StrategyConfig{};
-  protocol::StrategyConfig& s = g.strategy;
+  g.strategy = bitcoin::StrategyConfig{};
+  bitcoin::StrategyConfig& s = g.strategy;
   if (kind == "double-spend") {
     s.kind = StrategyKind::kDoubleSpend;
   } else if (kind == "censor") {
@@ -65,14 +65,14 @@ bool ReadTime(const Node& n, const std::string& p, Ctx& c, bool allow_zero, Dura
 }
 
 bool ReadRelayAction(const Node& n, const std::string& p, Ctx& c, bool allow_delay,
-                     protocol::RelayAction* out, std::string& j) {
+                     bitcoin::RelayAction* out, std::string& j) {
   std::string v;
   const std::vector<std::string_view> with_delay = {"relay", "drop", "delay"};
   const std::vector<std::string_view> without = {"relay", "drop"};
   if (!ReadChoice(n, p, c, allow_delay ? with_delay : without, &v)) return false;
-  *out = v == "drop"    ? protocol::RelayAction::kDrop
-         : v == "delay" ? protocol::RelayAction::kDelay
-                        : protocol::RelayAction::kRelay;
+  *out = v == "drop"    ? bitcoin::RelayAction::kDrop
+         : v == "delay" ? bitcoin::RelayAction::kDelay
+                        : bitcoin::RelayAction::kRelay;
   j = JsonString(v);
   return true;
 }
@@ -80,7 +80,7 @@ bool ReadRelayAction(const Node& n, const std::string& p, Ctx& c, bool allow_del
 bool ValidateEclipse(Ctx& c, const sim::GroupSpec& g) {
   const sim::SimConfig& s = c.out->sim;
   const std::string path = "groups." + g.name + ".strategy";
-  const protocol::StrategyConfig& st = g.strategy;
+  const bitcoin::StrategyConfig& st = g.strategy;
   if (g.rest || g.node_count != 1) {
     return c.Fail(c.OriginOf("groups." + g.name + ".nodes"), "groups." + g.name + ".nodes",
                   "an `eclipse` group must be one node (the attacker)");
@@ -205,8 +205,8 @@ const Table& StrategyTable() {
            [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
              std::string v;
              if (!ReadChoice(n, p, c, {"exclude", "feather-fork"}, &v)) return false;
-             c.group->strategy.censor_mode = v == "exclude" ? protocol::CensorMode::kExclude
-                                                            : protocol::CensorMode::kFeatherFork;
+             c.group->strategy.censor_mode = v == "exclude" ? bitcoin::CensorMode::kExclude
+                                                            : bitcoin::CensorMode::kFeatherFork;
              j = JsonString(v);
              return true;
            }},
@@ -303,7 +303,7 @@ bool ValidateStrategies(Ctx& c) {
   for (sim::GroupSpec& g : s.groups) {
     if (g.honest()) continue;
     const std::string path = "groups." + g.name + ".strategy";
-    const protocol::StrategyConfig& st = g.strategy;
+    const bitcoin::StrategyConfig& st = g.strategy;
     const bool mines = st.kind != StrategyKind::kBlackHole && st.kind != StrategyKind::kEclipse;
     if (mines && g.hashrate <= 0) {
       return c.Fail(c.OriginOf("groups." + g.name + ".hashrate"), "groups." + g.name + ".hashrate",
@@ -312,7 +312,7 @@ bool ValidateStrategies(Ctx& c) {
     const bool coordinated = st.kind == StrategyKind::kSelfishMining ||
                              st.kind == StrategyKind::kDoubleSpend ||
                              (st.kind == StrategyKind::kCensor &&
-                              st.censor_mode == protocol::CensorMode::kFeatherFork);
+                              st.censor_mode == bitcoin::CensorMode::kFeatherFork);
     if (coordinated && (g.rest || g.node_count != 1)) {
       return c.Fail(c.OriginOf("groups." + g.name + ".nodes"), "groups." + g.name + ".nodes",
                     "a " + Quote(g.strategy_name) +

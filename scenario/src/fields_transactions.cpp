@@ -11,9 +11,9 @@ bool ReadTxSize(const Node& n, const std::string& p, Ctx& c, std::uint32_t* out,
                 std::string& j) {
   std::uint64_t v = 0;
   if (!ReadSize(n, p, c, &v)) return false;
-  if (v < protocol::kMinTxBytes || v > kMaxTxSize) {
+  if (v < bitcoin::kMinTxBytes || v > kMaxTxSize) {
     return c.Fail(n.origin, p,
-                  "must be between " + std::to_string(protocol::kMinTxBytes) + " B and 100 kB, got " +
+                  "must be between " + std::to_string(bitcoin::kMinTxBytes) + " B and 100 kB, got " +
                       Quote(n.scalar));
   }
   *out = static_cast<std::uint32_t>(v);

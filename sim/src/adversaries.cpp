@@ -27,7 +27,7 @@ void Simulation::SetUpStrategies() {
     if (spec.honest()) continue;
     for (std::uint32_t node : group_nodes_[g]) nodes_[node].SetStrategy(spec.strategy);
     if (spec.rushing.honest_share > 0) AddRushingLinks(g);
-    any_censor = any_censor || spec.strategy.kind == protocol::StrategyKind::kCensor;
+    any_censor = any_censor || spec.strategy.kind == bitcoin::StrategyKind::kCensor;
   }
   if (any_censor) censor_reach_.resize(groups);
 }
@@ -61,7 +61,7 @@ void Simulation::AddRushingLinks(std::uint32_t group) {
   rushing_share_[group] = reached;
 }
 
-TimeNs Simulation::SendRushing(std::uint32_t node, protocol::PeerId peer, std::uint32_t wire_bytes) {
+TimeNs Simulation::SendRushing(std::uint32_t node, bitcoin::PeerId peer, std::uint32_t wire_bytes) {
   // Its own FIFO pipe: transmission at the link's rate, then a fixed latency.
   RushingPipe& pipe = rushing_pipes_.at(std::uint64_t{node} << 32 | peer);
   const TimeNs start = std::max(now_, pipe.free_at);
@@ -70,8 +70,8 @@ TimeNs Simulation::SendRushing(std::uint32_t node, protocol::PeerId peer, std::u
   return SaturatingAdd(pipe.free_at, pipe.latency);
 }
 
-void Simulation::ObserveStrategy(std::uint32_t node, const protocol::Observation& o) {
-  using Kind = protocol::Observation::Kind;
+void Simulation::ObserveStrategy(std::uint32_t node, const bitcoin::Observation& o) {
+  using Kind = bitcoin::Observation::Kind;
   const std::uint32_t group = node_group_[node];
   switch (o.kind) {
     case Kind::kRaceStarted:
@@ -81,7 +81,7 @@ void Simulation::ObserveStrategy(std::uint32_t node, const protocol::Observation
     case Kind::kBlockMined: {
       // An honest block on one side of a race: where honest hashrate went (gamma).
       if (!config_.groups[group].honest()) break;
-      const protocol::BlockHandle parent = store_.Get(o.block).parent;
+      const bitcoin::BlockHandle parent = store_.Get(o.block).parent;
       const std::size_t first = races_.size() > kOpenRaces ? races_.size() - kOpenRaces : 0;
       for (std::size_t i = races_.size(); i-- > first;) {
         if (parent == races_[i].ours) {
@@ -99,7 +99,7 @@ void Simulation::ObserveStrategy(std::uint32_t node, const protocol::Observation
       attempts_.push_back({group, o.block, o.score == 1});
       break;
     case Kind::kTxAccepted: {
-      if (config_.groups[group].strategy.kind != protocol::StrategyKind::kCensor) break;
+      if (config_.groups[group].strategy.kind != bitcoin::StrategyKind::kCensor) break;
       CensorReach& reach = censor_reach_[group];
       if (reach.nodes_with_tx.size() <= o.tx) {
         reach.nodes_with_tx.resize(tx_store_.size(), 0);
@@ -114,16 +114,16 @@ void Simulation::ObserveStrategy(std::uint32_t node, const protocol::Observation
 }
 
 void Simulation::ReportAdversaries(SimReport& r, const std::vector<bool>& on_main,
-                                   protocol::BlockHandle main_tip) const {
+                                   bitcoin::BlockHandle main_tip) const {
   // Main-chain blocks by height (for censored transactions' delays).
   std::vector<TimeNs> main_found_at;
-  std::vector<protocol::BlockHandle> included_in;
+  std::vector<bitcoin::BlockHandle> included_in;
   if (!censor_reach_.empty()) {
-    included_in.assign(tx_store_.size(), protocol::kNoBlock);
+    included_in.assign(tx_store_.size(), bitcoin::kNoBlock);
     for (std::uint32_t height = 1; height <= r.main_tip_height; ++height) {
-      const protocol::BlockHandle b = store_.Ancestor(main_tip, height);
+      const bitcoin::BlockHandle b = store_.Ancestor(main_tip, height);
       main_found_at.push_back(store_.Get(b).found_at);
-      for (protocol::TxHandle t : store_.Get(b).txs) included_in[t] = b;
+      for (bitcoin::TxHandle t : store_.Get(b).txs) included_in[t] = b;
     }
   }
   for (std::uint32_t g = 0; g < config_.groups.size(); ++g) {
@@ -135,9 +135,9 @@ void Simulation::ReportAdversaries(SimReport& r, const std::vector<bool>& on_mai
       if (b.main_chain) continue;
       ++(b.miner_group == g ? a.own_blocks_orphaned : a.blocks_orphaned);
     }
-    protocol::StrategyStats sum;
+    bitcoin::StrategyStats sum;
     for (std::uint32_t node : group_nodes_[g]) {
-      const protocol::StrategyStats& s = *nodes_[node].strategy_stats();
+      const bitcoin::StrategyStats& s = *nodes_[node].strategy_stats();
       sum.blocks_withheld += s.blocks_withheld;
       sum.races += s.races;
       sum.overrides += s.overrides;
@@ -165,19 +165,19 @@ void Simulation::ReportAdversaries(SimReport& r, const std::vector<bool>& on_mai
       ++a.attempts;
       if (!at.published) continue;
       ++a.published;
-      if (at.payment != protocol::kNoBlock && !on_main[at.payment]) ++a.successes;
+      if (at.payment != bitcoin::kNoBlock && !on_main[at.payment]) ++a.successes;
     }
     if (a.attempts > 0) a.success_rate = static_cast<double>(a.successes) / a.attempts;
-    if (spec.strategy.kind == protocol::StrategyKind::kCensor) {
+    if (spec.strategy.kind == bitcoin::StrategyKind::kCensor) {
       const CensorReach& reach = censor_reach_[g];
       std::vector<double> delay_blocks, delay_s;
       std::uint32_t eligible = 0, never = 0;
       const TimeNs last_main = main_found_at.empty() ? -1 : main_found_at.back();
-      for (protocol::TxHandle t = 0; t < reach.reached_all_at.size(); ++t) {
+      for (bitcoin::TxHandle t = 0; t < reach.reached_all_at.size(); ++t) {
         const TimeNs reached = reach.reached_all_at[t];
         if (reached < 0 || tx_store_.Get(t).tx_class != spec.strategy.censored_class) continue;
         ++a.censored_txs;
-        if (included_in[t] == protocol::kNoBlock) {
+        if (included_in[t] == bitcoin::kNoBlock) {
           // Never included, though at least one main-chain block came after it reached them.
           if (reached < last_main) {
             ++eligible;
@@ -198,7 +198,7 @@ void Simulation::ReportAdversaries(SimReport& r, const std::vector<bool>& on_mai
       a.censored_tx_delay_s = Summarize(std::move(delay_s));
       if (eligible > 0) a.never_included_share = static_cast<double>(never) / eligible;
     }
-    if (spec.strategy.kind == protocol::StrategyKind::kEclipse) ReportEclipse(g, a);
+    if (spec.strategy.kind == bitcoin::StrategyKind::kEclipse) ReportEclipse(g, a);
     r.groups[g].adversary = std::move(a);
   }
 }

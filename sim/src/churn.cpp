@@ -3,7 +3,7 @@
 //
 // Going offline closes every connection of the node at once (its peers hear of it one latency
 // later, as from a clean shutdown), bumps its incarnation so that the timers it armed die, and
-// makes Deliver drop whatever reaches it. Coming back delivers protocol::Restart. The only cost
+// makes Deliver drop whatever reaches it. Coming back delivers bitcoin::Restart. The only cost
 // on the per-message path is Deliver's test of offline_count_.
 #include <algorithm>
 #include <cmath>
@@ -132,7 +132,7 @@ void Simulation::OnLifecycle(const Event& e) {
 void Simulation::TakeOffline(std::uint32_t node) {
   PEERLAB_ASSERT(offline_[node] == 0);
   OnVictimOffline(node);  // an eclipse victim's tables are measured as it goes down
-  for (protocol::PeerId p = 0; p < peers_[node].size(); ++p) {
+  for (bitcoin::PeerId p = 0; p < peers_[node].size(); ++p) {
     PeerLink& link = peers_[node][p];
     if (!link.open) continue;
     PeerLink& back = peers_[link.remote][link.remote_peer];
@@ -159,7 +159,7 @@ void Simulation::BringOnline(std::uint32_t node) {
   PEERLAB_ASSERT(offline_[node] != 0);
   offline_[node] = 0;
   --offline_count_;
-  Deliver(node, protocol::Restart{});
+  Deliver(node, bitcoin::Restart{});
   OnVictimBack(node);
 }
 
@@ -185,7 +185,7 @@ void Simulation::FailRandomLink() {
   if (open == 0) return;
   std::uint64_t k = link_failure_rng_.Below(open);
   for (std::uint32_t i = 0; i < node_count(); ++i) {
-    for (protocol::PeerId p = 0; p < peers_[i].size(); ++p) {
+    for (bitcoin::PeerId p = 0; p < peers_[i].size(); ++p) {
       const PeerLink& l = peers_[i][p];
       if (!l.open || l.inbound || l.rushing) continue;
       if (k-- == 0) {

@@ -18,13 +18,13 @@ namespace {
 
 // Addresses drawn until `count` distinct ones satisfy `fits`, sorted.
 template <typename Fits>
-std::vector<protocol::NetAddress> DrawDistinct(std::size_t count, Rng& rng,
+std::vector<bitcoin::NetAddress> DrawDistinct(std::size_t count, Rng& rng,
                                                std::uint64_t bound, std::uint64_t offset,
                                                const Fits& fits) {
-  std::vector<protocol::NetAddress> out;
+  std::vector<bitcoin::NetAddress> out;
   out.reserve(count);
   while (out.size() < count) {
-    const auto a = static_cast<protocol::NetAddress>(offset + rng.Below(bound));
+    const auto a = static_cast<bitcoin::NetAddress>(offset + rng.Below(bound));
     if (!fits(a)) continue;
     const auto at = std::lower_bound(out.begin(), out.end(), a);
     if (at != out.end() && *at == a) continue;
@@ -44,7 +44,7 @@ Status Simulation::SetUpEclipse() {
   const std::uint32_t n = node_count();
   std::vector<std::uint16_t> taken;  // /16 groups with a node or an earlier attacker in them
   for (std::uint32_t i = 0; i < n; ++i) {
-    taken.push_back(static_cast<std::uint16_t>(protocol::NetGroup(AddressOf(i))));
+    taken.push_back(static_cast<std::uint16_t>(bitcoin::NetGroup(AddressOf(i))));
   }
   taken.push_back(0);  // 0.x.x.x is not routable
   std::sort(taken.begin(), taken.end());
@@ -53,8 +53,8 @@ Status Simulation::SetUpEclipse() {
   };
 
   for (std::uint32_t g = 0; g < config_.groups.size(); ++g) {
-    protocol::StrategyConfig& spec = config_.groups[g].strategy;
-    if (spec.kind != protocol::StrategyKind::kEclipse) continue;
+    bitcoin::StrategyConfig& spec = config_.groups[g].strategy;
+    if (spec.kind != bitcoin::StrategyKind::kEclipse) continue;
     const std::string where = "groups." + config_.groups[g].name + ".strategy";
     if (group_nodes_[g].size() != 1) {
       return Status::Error(where + ": an eclipse group must be one node");
@@ -89,10 +89,10 @@ Status Simulation::SetUpEclipse() {
       const std::size_t count = spec.attack_addresses / prefixes.size() +
                                 (k < spec.attack_addresses % prefixes.size() ? 1 : 0);
       const auto hosts = DrawDistinct(count, rng, 65534, (std::uint64_t{prefixes[k]} << 16) + 1,
-                                      [](protocol::NetAddress) { return true; });
+                                      [](bitcoin::NetAddress) { return true; });
       attack.addresses.insert(attack.addresses.end(), hosts.begin(), hosts.end());
     }
-    for (protocol::NetAddress a : attack.addresses) alias_table_.push_back({a, attack.attacker});
+    for (bitcoin::NetAddress a : attack.addresses) alias_table_.push_back({a, attack.attacker});
     Shuffle(attack.addresses, rng);  // the order the attacker uses them in
     config_.outages.push_back({spec.victim, spec.restart_at, spec.restart_downtime});
     attacks_.push_back(std::move(attack));
@@ -104,13 +104,13 @@ Status Simulation::SetUpEclipse() {
 void Simulation::StartEclipse() {
   for (std::uint32_t i = 0; i < attacks_.size(); ++i) {
     EclipseAttack& a = attacks_[i];
-    const protocol::StrategyConfig& spec = config_.groups[a.group].strategy;
+    const bitcoin::StrategyConfig& spec = config_.groups[a.group].strategy;
     // Trash: addresses where nobody listens (no node's, no attacker's), in random groups.
     Rng rng(config_.seed, (std::uint64_t{1} << 32) | a.group, RngPurpose::kEclipseAddresses);
-    std::vector<protocol::NetAddress> flood = DrawDistinct(
+    std::vector<bitcoin::NetAddress> flood = DrawDistinct(
         spec.trash_addresses, rng, std::uint64_t{1} << 32, 0,
-        [&](protocol::NetAddress t) {
-          return protocol::NetGroup(t) != 0 && NodeOf(t) == node_count();
+        [&](bitcoin::NetAddress t) {
+          return bitcoin::NetGroup(t) != 0 && NodeOf(t) == node_count();
         });
     flood.insert(flood.end(), a.addresses.begin(), a.addresses.end());
     Shuffle(flood, rng);
@@ -121,12 +121,12 @@ void Simulation::StartEclipse() {
 
 void Simulation::AttackTick(std::uint32_t index) {
   EclipseAttack& a = attacks_[index];
-  const protocol::StrategyConfig& spec = config_.groups[a.group].strategy;
+  const bitcoin::StrategyConfig& spec = config_.groups[a.group].strategy;
   PushLifecycle(now_ + spec.attack_connect_interval, index, Lifecycle::kAttack);
   // Nobody to connect to while it is down, or on the other side of a drop partition.
   if (!IsOnline(a.victim) || CrossingBlocked(a.attacker, a.victim)) return;
   // Attack links the victim (or a failure) closed are gone; a reused slot is not ours.
-  std::erase_if(a.open, [&](protocol::PeerId slot) {
+  std::erase_if(a.open, [&](bitcoin::PeerId slot) {
     const PeerLink& l = peers_[a.attacker][slot];
     return !l.open || l.inbound || l.remote != a.victim;
   });
@@ -134,10 +134,10 @@ void Simulation::AttackTick(std::uint32_t index) {
     Disconnect(a.attacker, a.open.front());
     a.open.erase(a.open.begin());
   }
-  const protocol::NetAddress from = a.addresses[a.next_address];
+  const bitcoin::NetAddress from = a.addresses[a.next_address];
   a.next_address = (a.next_address + 1) % a.addresses.size();
   const auto [attacker_slot, victim_slot] =
-      OpenLink(a.attacker, a.victim, protocol::ConnectionKind::kFullRelay);
+      OpenLink(a.attacker, a.victim, bitcoin::ConnectionKind::kFullRelay);
   SetAlias(a.victim, victim_slot, from);
   a.open.push_back(attacker_slot);
   ++a.connections;
@@ -152,7 +152,7 @@ void Simulation::OnVictimOffline(std::uint32_t node) {
     if (a.victim != node || a.victim_back) continue;
     // What the attack achieved in the victim's address manager before the restart.
     std::uint32_t total[2] = {0, 0}, ours[2] = {0, 0}, trash_new = 0;
-    for (const protocol::AddrMan::Info& info : nodes_[node].addrman().entries()) {
+    for (const bitcoin::AddrMan::Info& info : nodes_[node].addrman().entries()) {
       const std::uint32_t owner = NodeOf(info.address);
       ++total[info.tried];
       ours[info.tried] += owner < node_count() && node_group_[owner] == a.group;
@@ -177,9 +177,9 @@ void Simulation::OnVictimBack(std::uint32_t node) {
 void Simulation::WatchEclipse(std::uint32_t index) {
   EclipseAttack& a = attacks_[index];
   if (a.eclipsed_at >= 0 || !IsOnline(a.victim)) return;
-  const protocol::Node& victim = nodes_[a.victim];
+  const bitcoin::Node& victim = nodes_[a.victim];
   std::uint32_t full = 0, block_relay = 0, ours = 0;
-  for (protocol::PeerId p = 0; p < connection_slots(a.victim); ++p) {
+  for (bitcoin::PeerId p = 0; p < connection_slots(a.victim); ++p) {
     // Feelers never complete the handshake: established outbound ones are the real ones.
     if (!victim.IsOutbound(p) || !victim.IsEstablished(p)) continue;
     ++(victim.IsBlockRelayOnly(p) ? block_relay : full);
@@ -193,7 +193,7 @@ void Simulation::WatchEclipse(std::uint32_t index) {
   PushLifecycle(now_ + kSecond, index, Lifecycle::kWatch);
 }
 
-std::vector<protocol::NetAddress> Simulation::eclipse_addresses(std::uint32_t group) const {
+std::vector<bitcoin::NetAddress> Simulation::eclipse_addresses(std::uint32_t group) const {
   for (const EclipseAttack& a : attacks_) {
     if (a.group == group) return a.addresses;
   }
@@ -203,13 +203,13 @@ std::vector<protocol::NetAddress> Simulation::eclipse_addresses(std::uint32_t gr
 void Simulation::ReportEclipse(std::uint32_t group, AdversaryReport& r) const {
   for (const EclipseAttack& a : attacks_) {
     if (a.group != group) continue;
-    const protocol::StrategyConfig& spec = config_.groups[group].strategy;
+    const bitcoin::StrategyConfig& spec = config_.groups[group].strategy;
     r.victim = a.victim;
     r.restart_at_s = ToSeconds(spec.restart_at);
     if (a.eclipsed_at >= 0) r.eclipsed_at_s = ToSeconds(a.eclipsed_at);
-    const protocol::Node& victim = nodes_[a.victim];
+    const bitcoin::Node& victim = nodes_[a.victim];
     std::uint32_t ours = 0;
-    for (protocol::PeerId p = 0; p < connection_slots(a.victim); ++p) {
+    for (bitcoin::PeerId p = 0; p < connection_slots(a.victim); ++p) {
       if (!victim.IsOutbound(p) || !victim.IsEstablished(p)) continue;
       ++r.victim_outbound;
       ours += node_group_[peers_[a.victim][p].remote] == group;

@@ -108,12 +108,12 @@ MemoryEstimate EstimateMemory(const SimConfig& config) {
   const auto& am = config.node.addrman;
   const double capacity =
       (static_cast<double>(am.new_buckets) + am.tried_buckets) * am.bucket_size;
-  const double known = config.node.addr_gossip == protocol::AddrGossip::kOff
+  const double known = config.node.addr_gossip == bitcoin::AddrGossip::kOff
                            ? std::min(config.topology.seed_addresses + 2 * outbound, nodes)
                            : std::min(capacity, nodes);
   double victims_bytes = 0;
   for (const GroupSpec& g : config.groups) {
-    if (g.strategy.kind != protocol::StrategyKind::kEclipse) continue;
+    if (g.strategy.kind != bitcoin::StrategyKind::kEclipse) continue;
     const double flooded =
         static_cast<double>(g.strategy.attack_addresses) + g.strategy.trash_addresses;
     victims_bytes += kPerAddress * std::min(capacity, nodes + flooded);

@@ -94,7 +94,7 @@ void Simulation::StartPartition(std::uint32_t index) {
   // Drop: every connection across sides is closed, as if its TCP timeout had expired at
   // once; each is visited once, from the end that opened it.
   for (std::uint32_t i = 0; i < node_count(); ++i) {
-    for (protocol::PeerId slot = 0; slot < peers_[i].size(); ++slot) {
+    for (bitcoin::PeerId slot = 0; slot < peers_[i].size(); ++slot) {
       const PeerLink& link = peers_[i][slot];
       // Rushing links (a strategy's direct links, their own pipes) bypass the Internet model.
       if (!link.open || link.inbound || link.rushing || side[i] == side[link.remote]) continue;
@@ -120,8 +120,8 @@ void Simulation::Heal() {
     faults_.closed.clear();
     for (const auto& c : closed) {
       OpenLink(c.opener, c.target,
-               c.block_relay_only ? protocol::ConnectionKind::kBlockRelayOnly
-                                  : protocol::ConnectionKind::kFullRelay);
+               c.block_relay_only ? bitcoin::ConnectionKind::kBlockRelayOnly
+                                  : bitcoin::ConnectionKind::kFullRelay);
     }
   } else {
     faults_.delaying = NetworkFaultState::kNone;
@@ -188,7 +188,7 @@ std::uint8_t Simulation::partition_side(std::uint32_t node) const {
   return faults_.active ? faults_.partitions.back().side_of[node] : kNoSide;
 }
 
-void Simulation::TrackTip(const protocol::Observation& o) {
+void Simulation::TrackTip(const bitcoin::Observation& o) {
   std::vector<std::uint32_t>& count = faults_.nodes_on_tip;
   if (o.block >= count.size()) count.resize(o.block + 1, 0);
   PEERLAB_ASSERT(o.previous < count.size() && count[o.previous] > 0);
@@ -219,7 +219,7 @@ std::vector<PartitionReport> Simulation::ReportPartitions(const std::vector<bool
     for (std::uint32_t s = 0; s < p.side_count; ++s) r.sides[s].hashrate = p.side_hashrate[s];
     for (std::uint8_t s : p.side_of) ++r.sides[s].nodes;
     const TimeNs end = p.healed_at >= 0 ? p.healed_at : kTimeNever;
-    for (protocol::BlockHandle h = 1; h < store_.size(); ++h) {
+    for (bitcoin::BlockHandle h = 1; h < store_.size(); ++h) {
       const auto& block = store_.Get(h);
       if (block.found_at < p.at || block.found_at >= end) continue;
       PartitionSideReport& side = r.sides[p.side_of[block.miner]];

@@ -35,7 +35,7 @@ Distribution Summarize(std::vector<double> values) {
 }
 
 SimReport Simulation::Report() const {
-  using protocol::BlockHandle;
+  using bitcoin::BlockHandle;
   SimReport r;
   r.nodes = node_count();
   r.sim_time = now_;
@@ -57,7 +57,7 @@ SimReport Simulation::Report() const {
   // hold, then to the block mined first.
   std::vector<std::uint32_t> holders(store_.size(), 0);
   for (const auto& node : nodes_) ++holders[node.tip()];
-  BlockHandle main_tip = protocol::kGenesis;
+  BlockHandle main_tip = bitcoin::kGenesis;
   for (BlockHandle h = 0; h < store_.size(); ++h) {
     if (holders[h] == 0) continue;
     const auto& best = store_.Get(main_tip);
@@ -68,7 +68,7 @@ SimReport Simulation::Report() const {
     }
   }
   std::vector<bool> on_main(store_.size(), false);
-  for (BlockHandle h = main_tip; h != protocol::kNoBlock; h = store_.Get(h).parent) on_main[h] = true;
+  for (BlockHandle h = main_tip; h != bitcoin::kNoBlock; h = store_.Get(h).parent) on_main[h] = true;
   r.main_tip_height = store_.Get(main_tip).height;
   r.partitions = ReportPartitions(on_main);
 
@@ -130,13 +130,13 @@ SimReport Simulation::Report() const {
     for (std::size_t c = 0; c < classes; ++c) r.tx_classes[c].name = config_.transactions.classes[c].name;
     // Main-chain blocks by height, and where each transaction was included.
     std::vector<TimeNs> main_found_at;  // index: height - 1
-    std::vector<BlockHandle> included_in(tx_store_.size(), protocol::kNoBlock);
+    std::vector<BlockHandle> included_in(tx_store_.size(), bitcoin::kNoBlock);
     for (std::uint32_t height = 1; height <= r.main_tip_height; ++height) {
       const BlockHandle b = store_.Ancestor(main_tip, height);
       main_found_at.push_back(store_.Get(b).found_at);
-      for (protocol::TxHandle t : store_.Get(b).txs) included_in[t] = b;
+      for (bitcoin::TxHandle t : store_.Get(b).txs) included_in[t] = b;
     }
-    for (protocol::TxHandle t = 0; t < tx_store_.size(); ++t) {
+    for (bitcoin::TxHandle t = 0; t < tx_store_.size(); ++t) {
       const auto& tx = tx_store_.Get(t);
       TxClassReport& cr = r.tx_classes[tx.tx_class];
       ++cr.created;
@@ -157,7 +157,7 @@ SimReport Simulation::Report() const {
         row.reach_90_s = ToSeconds(tp.reached_at[1] - tx.created_at);
         reach90[tx.tx_class].push_back(*row.reach_90_s);
       }
-      if (included_in[t] == protocol::kNoBlock) continue;
+      if (included_in[t] == bitcoin::kNoBlock) continue;
       ++cr.included;
       ++r.txs_confirmed;
       const auto& block = store_.Get(included_in[t]);

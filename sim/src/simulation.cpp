@@ -1,7 +1,7 @@
 #include "peerlab/sim/simulation.hpp"
 
-#include "peerlab/protocol/chain_params.hpp"
-#include "peerlab/protocol/wire_bridge.hpp"
+#include "peerlab/bitcoin/chain_params.hpp"
+#include "peerlab/bitcoin/wire_bridge.hpp"
 #include "peerlab/sim/placement.hpp"
 
 #include <algorithm>
@@ -13,13 +13,13 @@ namespace {
 // The simulation's chain (chain_params.hpp, `peerlab-sim`): Bitcoin regtest's genesis, a real
 // header with its real id (0f9188f1...2206), an easy target and a per-block work of 2, so
 // simulated chains compare work the way Bitcoin does.
-const protocol::ChainParams& SimChain() { return protocol::PeerlabSimChain(); }
+const bitcoin::ChainParams& SimChain() { return bitcoin::PeerlabSimChain(); }
 
 // A connection attempt to an address where nobody listens gives up after this (Core's
 // DEFAULT_CONNECT_TIMEOUT).
 constexpr DurationNs kConnectTimeout = 5 * kSecond;
 // Where the "DNS seed" answers come from: one source, as a node querying one seed sees.
-constexpr protocol::NetAddress kSeedSource = 0x01020304;
+constexpr bitcoin::NetAddress kSeedSource = 0x01020304;
 
 // Node index <-> address: multiplication by an odd constant is a bijection modulo 2^32.
 constexpr std::uint32_t kAddressMultiplier = 0x9E3779B1u;
@@ -58,8 +58,8 @@ Result<std::unique_ptr<Simulation>> Simulation::Build(const SimConfig& config,
 Status Simulation::Setup() {
   const std::uint32_t n = config_.nodes;
   const RegionTable& regions = config_.regions;
-  config_.node.genesis_time = store_.Get(protocol::kGenesis).header.time;
-  config_.node.bits = store_.Get(protocol::kGenesis).header.bits;
+  config_.node.genesis_time = store_.Get(bitcoin::kGenesis).header.time;
+  config_.node.bits = store_.Get(bitcoin::kGenesis).header.bits;
   config_.node.tx_relay = config_.transactions.rate_per_s > 0;
   if (config_.topology.kind == TopologyKind::kBitcoin) {
     config_.node.target_outbound = config_.topology.outbound;
@@ -119,8 +119,8 @@ Status Simulation::Setup() {
   peers_.assign(n, {});
   free_slots_.assign(n, {});
   for (const Edge& e : edges_) {
-    const auto from_slot = static_cast<protocol::PeerId>(peers_[e.from].size());
-    const auto to_slot = static_cast<protocol::PeerId>(peers_[e.to].size());
+    const auto from_slot = static_cast<bitcoin::PeerId>(peers_[e.from].size());
+    const auto to_slot = static_cast<bitcoin::PeerId>(peers_[e.to].size());
     peers_[e.from].push_back({e.to, to_slot, 0, false, true, e.block_relay_only, true, e.rushing});
     peers_[e.to].push_back({e.from, from_slot, 0, true, true, e.block_relay_only, true, e.rushing});
     if (e.rushing) {
@@ -140,9 +140,9 @@ Status Simulation::Setup() {
   if (!config_.topology_snapshots.empty()) next_snapshot_at_ = config_.topology_snapshots[0];
   // Connections exist from time 0; each node learns of its connections in node order.
   for (std::uint32_t i = 0; i < n; ++i) {
-    for (protocol::PeerId p = 0; p < peers_[i].size(); ++p) {
+    for (bitcoin::PeerId p = 0; p < peers_[i].size(); ++p) {
       const PeerLink& link = peers_[i][p];
-      Deliver(i, protocol::PeerConnected{p, link.inbound, link.block_relay_only,
+      Deliver(i, bitcoin::PeerConnected{p, link.inbound, link.block_relay_only,
                                          AddressOf(link.remote)});
     }
   }
@@ -154,24 +154,24 @@ Status Simulation::Setup() {
 }
 
 
-protocol::NetAddress Simulation::AddressOf(std::uint32_t node) {
+bitcoin::NetAddress Simulation::AddressOf(std::uint32_t node) {
   return (node + 1) * kAddressMultiplier;
 }
 
-std::uint32_t Simulation::NodeOf(protocol::NetAddress address) const {
+std::uint32_t Simulation::NodeOf(bitcoin::NetAddress address) const {
   const std::uint32_t index = address * kAddressInverse - 1;
   if (index < nodes_.size()) return index;
   const auto it = std::lower_bound(alias_table_.begin(), alias_table_.end(),
-                                   std::pair<protocol::NetAddress, std::uint32_t>{address, 0});
+                                   std::pair<bitcoin::NetAddress, std::uint32_t>{address, 0});
   return it != alias_table_.end() && it->first == address ? it->second : node_count();
 }
 
-protocol::NetAddress Simulation::RemoteAddress(std::uint32_t node, protocol::PeerId peer) const {
+bitcoin::NetAddress Simulation::RemoteAddress(std::uint32_t node, bitcoin::PeerId peer) const {
   const PeerLink& link = peers_[node][peer];
   return link.aliased ? link_alias_.at(std::uint64_t{node} << 32 | peer) : AddressOf(link.remote);
 }
 
-void Simulation::SetAlias(std::uint32_t node, protocol::PeerId peer, protocol::NetAddress address) {
+void Simulation::SetAlias(std::uint32_t node, bitcoin::PeerId peer, bitcoin::NetAddress address) {
   peers_[node][peer].aliased = true;
   link_alias_[std::uint64_t{node} << 32 | peer] = address;
 }
@@ -182,14 +182,14 @@ void Simulation::SeedAddressManagers() {
     return;
   }
   Rng rng(config_.seed, 0, RngPurpose::kAddressSeeds);
-  std::vector<protocol::NetAddress> seeds;
+  std::vector<bitcoin::NetAddress> seeds;
   const auto n = static_cast<std::uint32_t>(nodes_.size());
   for (std::uint32_t i = 0; i < n; ++i) {
     seeds.clear();
     for (std::uint32_t k = 0; k < config_.topology.seed_addresses; ++k) {
       seeds.push_back(AddressOf(static_cast<std::uint32_t>(rng.Below(n))));
     }
-    Deliver(i, protocol::SeedAddresses{seeds, kSeedSource});
+    Deliver(i, bitcoin::SeedAddresses{seeds, kSeedSource});
   }
 }
 
@@ -235,10 +235,10 @@ void Simulation::CreateTx(std::uint32_t origin) {
     ++tx_class;
   }
   const auto fee = static_cast<std::uint64_t>(fee_rate * size);
-  const protocol::TxHandle h =
+  const bitcoin::TxHandle h =
       tx_store_.Add(size, fee, tx_class, origin, now_, next_outpoint_++);
   tx_progress_.resize(h + 1);
-  Deliver(origin, protocol::SubmitTx{h});
+  Deliver(origin, bitcoin::SubmitTx{h});
 }
 
 void Simulation::Run(const ProgressFn& progress, std::uint64_t every_events) {
@@ -310,40 +310,40 @@ void Simulation::Dispatch(const Event& e) {
       // A node drops what arrives from a peer it already disconnected; a reused slot gets
       // nothing of its old connection (see PeerLink), which wire-check mode verifies.
       if (config_.wire_check) PEERLAB_ASSERT(Current(e));
-      Deliver(e.a, protocol::MessageReceived{e.b, &pool_.Get(e.c)});
+      Deliver(e.a, bitcoin::MessageReceived{e.b, &pool_.Get(e.c)});
       pool_.Release(e.c);
       break;
     case EventKind::kPeerDown:
       if (!Current(e)) break;
-      Deliver(e.a, protocol::PeerDisconnected{e.b});
+      Deliver(e.a, bitcoin::PeerDisconnected{e.b});
       FreeSlot(e.a, e.b);  // the node knows: the slot may serve again
       break;
     case EventKind::kPeerUp: {
       if (!Current(e)) break;
       PeerLink& link = peers_[e.a][e.b];
       const bool inbound = (e.c & 1) != 0;
-      const protocol::NetAddress remote = RemoteAddress(e.a, e.b);
+      const bitcoin::NetAddress remote = RemoteAddress(e.a, e.b);
       if (!link.open) {
         // Closed before this end heard of it: no close notice comes, the slot is free again.
         FreeSlot(e.a, e.b);
         if (!inbound) {  // the remote accepted and closed at once (full, all protected)
           ++failed_connections_;
-          Deliver(e.a, protocol::ConnectFailed{remote});
+          Deliver(e.a, bitcoin::ConnectFailed{remote});
         }
         break;
       }
       link.known = true;  // before Deliver: the node may close it (and grow peers_) at once
-      Deliver(e.a, protocol::PeerConnected{e.b, inbound, (e.c & 2) != 0, remote, (e.c & 4) != 0});
+      Deliver(e.a, bitcoin::PeerConnected{e.b, inbound, (e.c & 2) != 0, remote, (e.c & 4) != 0});
       break;
     }
     case EventKind::kConnectFailed:
-      Deliver(e.a, protocol::ConnectFailed{e.b});
+      Deliver(e.a, bitcoin::ConnectFailed{e.b});
       break;
     case EventKind::kTimer:
       // A timer armed before the node went offline died with it.
       if (lifecycle_ && e.generation != incarnation_[e.a]) break;
-      Deliver(e.a, protocol::TimerFired{
-                       protocol::Timer{static_cast<protocol::Timer::Kind>(e.c), e.b}});
+      Deliver(e.a, bitcoin::TimerFired{
+                       bitcoin::Timer{static_cast<bitcoin::Timer::Kind>(e.c), e.b}});
       break;
     case EventKind::kBlockFound:
       if (!IsOnline(e.a)) {  // its hashrate is switched off: the network mines slower
@@ -351,7 +351,7 @@ void Simulation::Dispatch(const Event& e) {
         break;
       }
       ++blocks_mined_;
-      Deliver(e.a, protocol::BlockFound{});
+      Deliver(e.a, bitcoin::BlockFound{});
       if (config_.stop.blocks && blocks_mined_ >= *config_.stop.blocks) {
         end_at_ = std::min(end_at_, now_ + config_.stop.drain);
         mining_stopped_ = true;  // and the workload with it, so the run can drain
@@ -376,7 +376,7 @@ void Simulation::Dispatch(const Event& e) {
   }
 }
 
-void Simulation::Deliver(std::uint32_t node, const protocol::Input& input) {
+void Simulation::Deliver(std::uint32_t node, const bitcoin::Input& input) {
   if (offline_count_ != 0 && offline_[node] != 0) [[unlikely]] return;  // nobody is there
   outbox_.Clear();
   nodes_[node].Handle(now_, input, outbox_);
@@ -387,7 +387,7 @@ void Simulation::Deliver(std::uint32_t node, const protocol::Input& input) {
   }
   for (const auto& send : outbox_.sends) {
     if (config_.wire_check && wire_check_status_.ok()) {
-      Status s = protocol::WireCheck(pool_.Get(send.message), store_, tx_store_);
+      Status s = bitcoin::WireCheck(pool_.Get(send.message), store_, tx_store_);
       if (!s.ok()) {
         wire_check_status_ = Status::Error("node " + std::to_string(node) + " at t=" +
                                            std::to_string(now_) + " ns: " + s.message());
@@ -428,11 +428,11 @@ void Simulation::Deliver(std::uint32_t node, const protocol::Input& input) {
   }
   for (const auto& o : outbox_.observations) Observe(node, o);
   // Both directions close now; the other node notices after a one-way trip (TCP FIN).
-  for (protocol::PeerId peer : outbox_.disconnects) CloseLink(node, peer, -1);
+  for (bitcoin::PeerId peer : outbox_.disconnects) CloseLink(node, peer, -1);
   for (const auto& c : outbox_.connects) Connect(node, c.address, c.kind);
 }
 
-void Simulation::CloseLink(std::uint32_t node, protocol::PeerId peer, TimeNs notify_self_at) {
+void Simulation::CloseLink(std::uint32_t node, bitcoin::PeerId peer, TimeNs notify_self_at) {
   PeerLink& link = peers_[node][peer];
   if (!link.open) return;
   link.open = false;
@@ -454,7 +454,7 @@ void Simulation::CloseLink(std::uint32_t node, protocol::PeerId peer, TimeNs not
   }
 }
 
-bool Simulation::Disconnect(std::uint32_t node, protocol::PeerId peer) {
+bool Simulation::Disconnect(std::uint32_t node, bitcoin::PeerId peer) {
   if (node >= peers_.size() || peer >= peers_[node].size() || !peers_[node][peer].open) {
     return false;
   }
@@ -464,10 +464,10 @@ bool Simulation::Disconnect(std::uint32_t node, protocol::PeerId peer) {
   return true;
 }
 
-void Simulation::Connect(std::uint32_t node, protocol::NetAddress address,
-                         protocol::ConnectionKind kind) {
+void Simulation::Connect(std::uint32_t node, bitcoin::NetAddress address,
+                         bitcoin::ConnectionKind kind) {
   ++connection_attempts_;
-  if (kind == protocol::ConnectionKind::kFeeler) ++feelers_;
+  if (kind == bitcoin::ConnectionKind::kFeeler) ++feelers_;
   const std::uint32_t target = NodeOf(address);
   // Nobody there, the node is offline, or a partition between: the SYN goes unanswered.
   if (target == node_count() || target == node || !IsOnline(target) ||
@@ -481,12 +481,12 @@ void Simulation::Connect(std::uint32_t node, protocol::NetAddress address,
   if (!attacks_.empty()) NoteConnectToAttacker(node, target);
 }
 
-std::pair<protocol::PeerId, protocol::PeerId> Simulation::OpenLink(
-    std::uint32_t node, std::uint32_t target, protocol::ConnectionKind kind) {
+std::pair<bitcoin::PeerId, bitcoin::PeerId> Simulation::OpenLink(
+    std::uint32_t node, std::uint32_t target, bitcoin::ConnectionKind kind) {
   // The target decides whether to keep it (eviction when full) when it hears of it.
-  const bool block_relay_only = kind == protocol::ConnectionKind::kBlockRelayOnly;
-  const protocol::PeerId from_slot = AllocateSlot(node);
-  const protocol::PeerId to_slot = AllocateSlot(target);
+  const bool block_relay_only = kind == bitcoin::ConnectionKind::kBlockRelayOnly;
+  const bitcoin::PeerId from_slot = AllocateSlot(node);
+  const bitcoin::PeerId to_slot = AllocateSlot(target);
   PeerLink& from = peers_[node][from_slot];
   PeerLink& to = peers_[target][to_slot];
   from = {target, to_slot, from.generation, false, true, block_relay_only, false};
@@ -496,27 +496,27 @@ std::pair<protocol::PeerId, protocol::PeerId> Simulation::OpenLink(
   const TimeNs syn_ack = SignalArrival(syn, target, node);
   if (transport_) transport_->Open(node, from_slot, target, to_slot);
   const std::uint32_t kind_bits = (block_relay_only ? 2u : 0u) |
-                                  (kind == protocol::ConnectionKind::kFeeler ? 4u : 0u);
+                                  (kind == bitcoin::ConnectionKind::kFeeler ? 4u : 0u);
   Push(EventKind::kPeerUp, node, syn, target, to_slot, kind_bits | 1, to.generation);
   Push(EventKind::kPeerUp, node, syn_ack, node, from_slot, kind_bits, from.generation);
   return {from_slot, to_slot};
 }
 
-protocol::PeerId Simulation::AllocateSlot(std::uint32_t node) {
+bitcoin::PeerId Simulation::AllocateSlot(std::uint32_t node) {
   std::vector<ReusableSlot>& free = free_slots_[node];
   for (std::size_t i = 0; i < free.size(); ++i) {
     if (free[i].reusable_at > now_) continue;
-    const protocol::PeerId slot = free[i].slot;
+    const bitcoin::PeerId slot = free[i].slot;
     free.erase(free.begin() + static_cast<std::ptrdiff_t>(i));
     PEERLAB_ASSERT(!peers_[node][slot].open);
     ++peers_[node][slot].generation;
     return slot;
   }
   peers_[node].push_back({0, 0, 0, false, false, false});
-  return static_cast<protocol::PeerId>(peers_[node].size() - 1);
+  return static_cast<bitcoin::PeerId>(peers_[node].size() - 1);
 }
 
-void Simulation::FreeSlot(std::uint32_t node, protocol::PeerId slot) {
+void Simulation::FreeSlot(std::uint32_t node, bitcoin::PeerId slot) {
   PEERLAB_ASSERT(!peers_[node][slot].open);
   // Delayed crossing messages (a delay partition) arrive after their downlink slot.
   const TimeNs drained = std::max(links_.downlink_free_at(node), DelayedUntil(node));
@@ -533,8 +533,8 @@ std::uint32_t Simulation::open_outbound(std::uint32_t node) const {
       peers_[node].begin(), peers_[node].end(), [](const PeerLink& l) { return l.open && !l.inbound; }));
 }
 
-void Simulation::Observe(std::uint32_t node, const protocol::Observation& o) {
-  using Kind = protocol::Observation::Kind;
+void Simulation::Observe(std::uint32_t node, const bitcoin::Observation& o) {
+  using Kind = bitcoin::Observation::Kind;
   switch (o.kind) {
     case Kind::kBlockMined:
       if (block_progress_.size() <= o.block) block_progress_.resize(o.block + 1);

@@ -13,8 +13,8 @@ void Simulation::PushUplink(std::uint32_t node) {
   }
 }
 
-void Simulation::SendShared(std::uint32_t node, protocol::PeerId peer,
-                            protocol::MessageId message, std::uint32_t generation) {
+void Simulation::SendShared(std::uint32_t node, bitcoin::PeerId peer,
+                            bitcoin::MessageId message, std::uint32_t generation) {
   const PeerLink& link = peers_[node][peer];
   const SharedUplinks::Item item{link.remote, link.remote_peer, message, generation,
                                  pool_.Get(message).wire_bytes};
@@ -35,9 +35,9 @@ void Simulation::OnUplink(const Event& e) {
   PushUplink(e.a);
 }
 
-void Simulation::DropSharedFlows(std::uint32_t node, protocol::PeerId peer) {
+void Simulation::DropSharedFlows(std::uint32_t node, bitcoin::PeerId peer) {
   const PeerLink& link = peers_[node][peer];
-  const std::pair<std::uint32_t, protocol::PeerId> ends[2] = {{node, peer},
+  const std::pair<std::uint32_t, bitcoin::PeerId> ends[2] = {{node, peer},
                                                                {link.remote, link.remote_peer}};
   for (const auto& [n, slot] : ends) {
     uplink_scratch_.clear();

@@ -18,8 +18,8 @@ void Simulation::RunEventsUntil(TimeNs t) {
   }
 }
 
-void Simulation::DeliverFromTransport(TimeNs now, std::uint32_t node, protocol::PeerId slot,
-                                      std::uint32_t generation, const protocol::Input& input) {
+void Simulation::DeliverFromTransport(TimeNs now, std::uint32_t node, bitcoin::PeerId slot,
+                                      std::uint32_t generation, const bitcoin::Input& input) {
   PEERLAB_ASSERT(now >= now_);
   if (now > end_at_) return;  // the run is over at end_at_, as on the fast engine
   if (peers_[node][slot].generation != generation) return;  // the slot serves a newer connection
@@ -29,14 +29,14 @@ void Simulation::DeliverFromTransport(TimeNs now, std::uint32_t node, protocol::
   Deliver(node, input);
 }
 
-bool Simulation::SendAs(std::uint32_t node, protocol::PeerId peer, const protocol::Message& m) {
+bool Simulation::SendAs(std::uint32_t node, bitcoin::PeerId peer, const bitcoin::Message& m) {
   if (node >= peers_.size() || peer >= peers_[node].size() || !peers_[node][peer].open) return false;
   const PeerLink& link = peers_[node][peer];
   if (transport_ && !link.rushing) {
     transport_->Send(node, peer, m);
     return true;
   }
-  const protocol::MessageId id = pool_.Acquire(m.type);
+  const bitcoin::MessageId id = pool_.Acquire(m.type);
   pool_.Get(id) = m;
   const TimeNs arrival = link.rushing ? SendRushing(node, peer, m.wire_bytes)
                                       : links_.Send(now_, node, link.remote, m.wire_bytes);
@@ -45,7 +45,7 @@ bool Simulation::SendAs(std::uint32_t node, protocol::PeerId peer, const protoco
   return true;
 }
 
-void Simulation::DisconnectFromTransport(TimeNs now, std::uint32_t node, protocol::PeerId slot) {
+void Simulation::DisconnectFromTransport(TimeNs now, std::uint32_t node, bitcoin::PeerId slot) {
   PEERLAB_ASSERT(now >= now_);
   if (now > end_at_) return;
   now_ = now;

@@ -3,9 +3,9 @@
 namespace peerlab::testbed {
 namespace {
 
-protocol::NodeConfig NodeConfigFor(const ChainSetup& chain, const DaemonConfig& config,
+bitcoin::NodeConfig NodeConfigFor(const ChainSetup& chain, const DaemonConfig& config,
                                    std::uint32_t unix_start) {
-  protocol::NodeConfig n;
+  bitcoin::NodeConfig n;
   n.relay = config.relay;
   n.validation_fixed = config.validation_fixed;
   n.validation_per_mb = config.validation_per_mb;
@@ -28,9 +28,9 @@ protocol::NodeConfig NodeConfigFor(const ChainSetup& chain, const DaemonConfig& 
 }  // namespace
 
 Result<ChainSetup> LookupChain(std::string_view name) {
-  auto params = protocol::FindChainParams(name);
+  auto params = bitcoin::FindChainParams(name);
   if (!params.ok()) return Status::Error("--chain: " + params.status().message());
-  const protocol::ChainParams& p = **params;
+  const bitcoin::ChainParams& p = **params;
   ChainSetup c;
   c.name = std::string(name);
   c.magic = p.magic;
@@ -42,7 +42,7 @@ Result<ChainSetup> LookupChain(std::string_view name) {
 }
 
 NodeStack::NodeStack(const ChainSetup& chain, const DaemonConfig& config,
-                     std::uint32_t unix_start, protocol::NetAddress local)
+                     std::uint32_t unix_start, bitcoin::NetAddress local)
     : node_config(NodeConfigFor(chain, config, unix_start)),
       blocks(*chain.params),
       node(0, node_config, blocks, txs, config.seed, local) {
@@ -50,7 +50,7 @@ NodeStack::NodeStack(const ChainSetup& chain, const DaemonConfig& config,
 }
 
 std::unique_ptr<NodeStack> MakeNodeStack(const ChainSetup& chain, const DaemonConfig& config,
-                                         std::uint32_t unix_start, protocol::NetAddress local) {
+                                         std::uint32_t unix_start, bitcoin::NetAddress local) {
   return std::make_unique<NodeStack>(chain, config, unix_start, local);
 }
 

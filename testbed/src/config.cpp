@@ -11,7 +11,7 @@ constexpr std::string_view kUsage =
     R"(Usage: peerlabd --chain NAME --datadir DIR [--listen IPV4:PORT] [--connect IPV4:PORT]...
                 [--mine SECONDS] [--seed N] [options]
 
-Runs one peerlab node (the simulator's sans-IO protocol::Node) as a process on real TCP.
+Runs one peerlab node (the simulator's sans-IO bitcoin::Node) as a process on real TCP.
 
   --chain NAME             chain parameters: peerlab-sim (the simulation's chain),
                            litecoin-regtest (scrypt PoW), bitcoin-regtest
@@ -219,7 +219,7 @@ Result<ParsedArgs> ParseDaemonArgs(std::span<const std::string_view> args) {
       if (!v.ok()) return v.status();
       c.mine_limit = *v;
     } else if (flag == "--relay") {
-      const auto relay = protocol::ParseRelayMode(value);
+      const auto relay = bitcoin::ParseRelayMode(value);
       if (!relay) {
         return Status::Error("--relay: expected headers, legacy or compact, got '" +
                              std::string(value) + "'");

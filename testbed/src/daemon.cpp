@@ -60,9 +60,9 @@ Status Daemon::Open() {
   if (Status s = loop_->Add(listen_fd_, false, kListenToken); !s.ok()) return s;
   // NetAddress has no port: the node may announce itself only where peers would dial it, a
   // specific address on the chain's port.
-  const protocol::NetAddress local =
+  const bitcoin::NetAddress local =
       listen_at_.ip != 0 && listen_at_.port == chain_.default_port ? listen_at_.ip
-                                                                   : protocol::kNoAddress;
+                                                                   : bitcoin::kNoAddress;
   stack_ = MakeNodeStack(chain_, config_, unix_start_, local);
   if (Status s = OpenTables(); !s.ok()) return s;
   for (const Endpoint& e : config_.connect) {
@@ -75,13 +75,13 @@ Status Daemon::Open() {
     ConnectTarget t;
     t.endpoint = e;
     t.backoff = config_.retry_min;
-    t.kind = protocol::ConnectionKind::kBlockRelayOnly;
+    t.kind = bitcoin::ConnectionKind::kBlockRelayOnly;
     targets_.push_back(t);
   }
   Tick();
   if (!config_.known_peers.empty()) {
     // As a fresh node's fixed seeds: one source, so they share new-table buckets.
-    Feed(protocol::SeedAddresses{config_.known_peers, config_.known_peers.front()});
+    Feed(bitcoin::SeedAddresses{config_.known_peers, config_.known_peers.front()});
   }
   if (config_.mine_mean_s > 0) {
     mining_rng_.emplace(config_.seed, 0, RngPurpose::kMining);
@@ -140,24 +140,24 @@ void Daemon::RunOnce(DurationNs max_wait) {
   // Accept after reading: a connection accepted in the previous wakeup has had its bytes read
   // (its version seen) before newcomers may evict it (admission.hpp).
   if (listen_ready && accept_paused_until_ < 0) AcceptAll();
-  std::vector<protocol::NetAddress> failed;
+  std::vector<bitcoin::NetAddress> failed;
   failed.swap(connect_failed_);
-  for (protocol::NetAddress a : failed) Feed(protocol::ConnectFailed{a});
+  for (bitcoin::NetAddress a : failed) Feed(bitcoin::ConnectFailed{a});
   // A bound on timers per iteration keeps a timer re-armed at `now` from starving sockets.
-  protocol::Timer timer;
+  bitcoin::Timer timer;
   for (int i = 0; i < 4096 && timers_.PopDue(now_, &timer); ++i) {
-    Feed(protocol::TimerFired{timer});
+    Feed(bitcoin::TimerFired{timer});
   }
   // SIGUSR1: one block now, on the tip, whether or not --mine is on (for scripted experiments
   // and tests that need a block at a known moment, e.g. after syncing from a peer).
   for (int n = loop_->TakeMineRequests(); n > 0; --n) {
-    Feed(protocol::BlockFound{static_cast<std::uint32_t>(::time(nullptr))});
+    Feed(bitcoin::BlockFound{static_cast<std::uint32_t>(::time(nullptr))});
   }
   if (now_ >= next_mine_at_) {
     // The header time is the wall clock (the node raises it past the median time past), as
     // a real miner stamps it; peers check it against their own clocks.
     if (now_ < config_.mine_until) {
-      Feed(protocol::BlockFound{static_cast<std::uint32_t>(::time(nullptr))});
+      Feed(bitcoin::BlockFound{static_cast<std::uint32_t>(::time(nullptr))});
     }
     next_mine_at_ =
         config_.mine_limit != 0 && blocks_mined_ >= config_.mine_limit
@@ -181,7 +181,7 @@ void Daemon::RunOnce(DurationNs max_wait) {
   }
 }
 
-void Daemon::Feed(const protocol::Input& input) {
+void Daemon::Feed(const bitcoin::Input& input) {
   outbox_.Clear();
   stack_->node.Handle(now_, input, outbox_);
   ApplyOutbox();
@@ -189,12 +189,12 @@ void Daemon::Feed(const protocol::Input& input) {
 
 void Daemon::ApplyOutbox() {
   // Observations first: a punishment's score is known before its disconnect is applied.
-  for (const protocol::Observation& o : outbox_.observations) OnObservation(o);
-  for (const protocol::Outbox::Send& s : outbox_.sends) {
+  for (const bitcoin::Observation& o : outbox_.observations) OnObservation(o);
+  for (const bitcoin::Outbox::Send& s : outbox_.sends) {
     Connection* c = s.peer < conns_.size() ? conns_[s.peer].get() : nullptr;
     if (c != nullptr && c->node_knows && !c->closing && !c->connecting) {
-      const protocol::Message& m = pool_.Get(s.message);
-      if (m.type == protocol::MsgType::kVersion) {
+      const bitcoin::Message& m = pool_.Get(s.message);
+      if (m.type == bitcoin::MsgType::kVersion) {
         // Core takes the version's timestamp as a clock sample from its outbound peers: a
         // zero would count as 56 years slow.
         c->seam.SetVersionContext(::time(nullptr), ToNetAddr(c->remote));
@@ -214,10 +214,10 @@ void Daemon::ApplyOutbox() {
     }
     pool_.Release(s.message);  // sent or dropped: the outbox's reference ends here
   }
-  for (const protocol::Outbox::ArmTimer& t : outbox_.timers) {
+  for (const bitcoin::Outbox::ArmTimer& t : outbox_.timers) {
     if (!timers_.Push(t.at, t.timer)) ++counters_.timers_dropped;
   }
-  for (protocol::PeerId peer : outbox_.disconnects) {
+  for (bitcoin::PeerId peer : outbox_.disconnects) {
     Connection* c = peer < conns_.size() ? conns_[peer].get() : nullptr;
     if (c == nullptr || !c->node_knows) continue;
     c->node_knows = false;  // the node already forgot it: no PeerDisconnected
@@ -232,16 +232,16 @@ void Daemon::ApplyOutbox() {
       MarkClose(*c, "disconnected by the node", c->score > 0);
     }
   }
-  for (const protocol::Outbox::Connect& want : outbox_.connects) {
+  for (const bitcoin::Outbox::Connect& want : outbox_.connects) {
     // NetAddress is IPv4 without a port: node-chosen peers are dialled on the chain's port.
     const std::uint16_t port = config_.dial_port != 0 ? config_.dial_port : chain_.default_port;
     StartOutbound({want.address, port}, -1, true, want.kind);
   }
 }
 
-void Daemon::OnObservation(const protocol::Observation& o) {
-  using Kind = protocol::Observation::Kind;
-  const protocol::BlockStore& blocks = stack_->blocks;
+void Daemon::OnObservation(const bitcoin::Observation& o) {
+  using Kind = bitcoin::Observation::Kind;
+  const bitcoin::BlockStore& blocks = stack_->blocks;
   switch (o.kind) {
     case Kind::kBlockMined:
       ++blocks_mined_;

@@ -118,7 +118,7 @@ void Daemon::AcceptAll() {
     c->node_knows = true;
     // With every inbound slot taken by handshaked peers, the node evicts one of them by
     // Core's rules (kPeerEvicted) or, if all are protected, disconnects the newcomer.
-    Feed(protocol::PeerConnected{c->peer, true, false, remote.ip, false});
+    Feed(bitcoin::PeerConnected{c->peer, true, false, remote.ip, false});
   }
 }
 

@@ -14,7 +14,7 @@ namespace peerlab::testbed {
 using namespace daemon_internal;
 
 Daemon::Connection* Daemon::NewConnection() {
-  protocol::PeerId id = 0;
+  bitcoin::PeerId id = 0;
   while (id < conns_.size() && conns_[id]) ++id;
   if (id >= max_connections_) return nullptr;
   if (id == conns_.size()) conns_.emplace_back();
@@ -26,7 +26,7 @@ Daemon::Connection* Daemon::NewConnection() {
 }
 
 Daemon::Connection* Daemon::Lookup(std::uint64_t token) {
-  const auto peer = static_cast<protocol::PeerId>(token & 0xffffffffu);
+  const auto peer = static_cast<bitcoin::PeerId>(token & 0xffffffffu);
   if (peer >= conns_.size() || !conns_[peer]) return nullptr;
   Connection* c = conns_[peer].get();
   return c->generation == static_cast<std::uint32_t>(token >> 32) ? c : nullptr;
@@ -45,7 +45,7 @@ std::size_t Daemon::established_count() const {
 }
 
 void Daemon::StartOutbound(const Endpoint& to, int target, bool from_node,
-                           protocol::ConnectionKind kind) {
+                           bitcoin::ConnectionKind kind) {
   Connection* c = NewConnection();
   if (c == nullptr) {
     if (from_node) connect_failed_.push_back(to.ip);
@@ -87,9 +87,9 @@ void Daemon::OnConnectDone(Connection& c) {
   loop_->Modify(c.fd, false, Token(c.generation, c.peer));
   c.node_knows = true;
   Log("connected to " + c.remote.ToString() + " as peer " + std::to_string(c.peer));
-  Feed(protocol::PeerConnected{c.peer, false,
-                               c.kind == protocol::ConnectionKind::kBlockRelayOnly, c.remote.ip,
-                               c.kind == protocol::ConnectionKind::kFeeler});
+  Feed(bitcoin::PeerConnected{c.peer, false,
+                               c.kind == bitcoin::ConnectionKind::kBlockRelayOnly, c.remote.ip,
+                               c.kind == bitcoin::ConnectionKind::kFeeler});
 }
 
 void Daemon::OnReadable(Connection& c) {
@@ -117,13 +117,13 @@ void Daemon::OnReadable(Connection& c) {
       return;
     }
     const bool usable = c.seam.Receive(
-        {read_buffer_.data(), static_cast<std::size_t>(n)}, [&](const protocol::Input& in) {
+        {read_buffer_.data(), static_cast<std::size_t>(n)}, [&](const bitcoin::Input& in) {
           if (c.closing) return;  // the node dropped it earlier in this chunk
-          if (const auto* m = std::get_if<protocol::MessageReceived>(&in)) {
+          if (const auto* m = std::get_if<bitcoin::MessageReceived>(&in)) {
             ++c.msgs_in;
             ++counters_.messages_in[static_cast<std::size_t>(m->message->type)];
-            if (m->message->type == protocol::MsgType::kVersion) c.version_received = true;
-          } else if (std::holds_alternative<protocol::MalformedMessage>(in)) {
+            if (m->message->type == bitcoin::MsgType::kVersion) c.version_received = true;
+          } else if (std::holds_alternative<bitcoin::MalformedMessage>(in)) {
             ++c.malformed;
             // The store refused a header beyond max_blockless_headers for this frame: the
             // close reason says so (other refusals keep the generic reason).
@@ -187,9 +187,9 @@ void Daemon::Flush(Connection& c) {
 }
 
 void Daemon::FlushDirty() {
-  std::vector<protocol::PeerId> dirty;
+  std::vector<bitcoin::PeerId> dirty;
   dirty.swap(dirty_);
-  for (protocol::PeerId id : dirty) {
+  for (bitcoin::PeerId id : dirty) {
     Connection* c = id < conns_.size() ? conns_[id].get() : nullptr;
     if (c == nullptr || !c->dirty) continue;
     c->dirty = false;
@@ -206,9 +206,9 @@ void Daemon::MarkClose(Connection& c, std::string reason, bool offense) {
 }
 
 void Daemon::ProcessCloses() {
-  std::vector<protocol::PeerId> batch;
+  std::vector<bitcoin::PeerId> batch;
   batch.swap(closing_);
-  for (protocol::PeerId id : batch) {
+  for (bitcoin::PeerId id : batch) {
     Connection& c = *conns_[id];
     if (c.fd >= 0) {
       loop_->Remove(c.fd);
@@ -233,7 +233,7 @@ void Daemon::ProcessCloses() {
     }
     if (c.node_knows) {
       c.node_knows = false;
-      Feed(protocol::PeerDisconnected{id});  // the slot is still held: id cannot be reused yet
+      Feed(bitcoin::PeerDisconnected{id});  // the slot is still held: id cannot be reused yet
     }
     conns_[id].reset();
   }

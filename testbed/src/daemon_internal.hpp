@@ -15,13 +15,13 @@ constexpr int kReadsPerWakeup = 4;        // 256 KiB per connection per wakeup, 
 constexpr std::size_t kWriteChunk = 256 * 1024;
 constexpr int kListenBacklog = 128;
 
-inline std::uint64_t Token(std::uint32_t generation, protocol::PeerId peer) {
+inline std::uint64_t Token(std::uint32_t generation, bitcoin::PeerId peer) {
   return std::uint64_t{generation} << 32 | peer;
 }
 
 // An IPv4 endpoint as the wire's IPv4-mapped IPv6 address (::ffff:a.b.c.d).
-inline protocol::wire::NetAddr ToNetAddr(const Endpoint& e) {
-  protocol::wire::NetAddr a;
+inline bitcoin::wire::NetAddr ToNetAddr(const Endpoint& e) {
+  bitcoin::wire::NetAddr a;
   a.ip[10] = a.ip[11] = 0xff;
   for (int i = 0; i < 4; ++i) a.ip[12 + i] = static_cast<std::uint8_t>(e.ip >> (24 - 8 * i));
   a.port = e.port;

@@ -81,13 +81,13 @@ Status Daemon::OpenTables() {
   return Status::Ok();
 }
 
-void Daemon::AppendBlockRow(protocol::BlockHandle h) {
+void Daemon::AppendBlockRow(bitcoin::BlockHandle h) {
   if (blocks_csv_ == nullptr) return;
-  const protocol::BlockRecord& b = stack_->blocks.Get(h);
+  const bitcoin::BlockRecord& b = stack_->blocks.Get(h);
   const bool own = h < own_blocks_.size() && own_blocks_[h];
   const std::string row = CsvRow(kBlockColumns, [&](results::CsvWriter& w) {
     w.Field(b.id.ToHex()).Field(b.height);
-    w.Field(b.parent == protocol::kNoBlock ? std::string() : stack_->blocks.Get(b.parent).id.ToHex());
+    w.Field(b.parent == bitcoin::kNoBlock ? std::string() : stack_->blocks.Get(b.parent).id.ToHex());
     // Blocks from peers name no miner on the wire; found_at is only ours to know.
     w.Field(std::string_view(own ? "self" : ""));
     if (own) {
@@ -102,7 +102,7 @@ void Daemon::AppendBlockRow(protocol::BlockHandle h) {
   if (config_.save_blocks) SaveBlock(h);
 }
 
-void Daemon::SaveBlock(protocol::BlockHandle h) {
+void Daemon::SaveBlock(bitcoin::BlockHandle h) {
   const std::vector<std::uint8_t>* bytes = stack_->blocks.BlockData(h);
   if (bytes == nullptr) return;  // an accepted block always has its data in open mode
   // Through a temporary name and rename, as status.json: a reader never sees half a block.
@@ -140,8 +140,8 @@ std::string Daemon::HandshakeState(const Connection& c) const {
 }
 
 std::string Daemon::StatusJson() const {
-  const protocol::Node& node = stack_->node;
-  const protocol::BlockStore& blocks = stack_->blocks;
+  const bitcoin::Node& node = stack_->node;
+  const bitcoin::BlockStore& blocks = stack_->blocks;
   results::JsonWriter j;
   j.BeginObject();
   j.Key("chain").String(chain_.name);
@@ -181,8 +181,8 @@ std::string Daemon::StatusJson() const {
     j.Key("direction").String(c.inbound ? "inbound" : "outbound");
     // Who opened it: the remote, a --connect target, or the node from its address manager.
     j.Key("origin").String(c.inbound ? "inbound" : c.target >= 0 ? "connect" : "node");
-    j.Key("kind").String(c.kind == protocol::ConnectionKind::kBlockRelayOnly ? "block-relay-only"
-                         : c.kind == protocol::ConnectionKind::kFeeler   ? "feeler"
+    j.Key("kind").String(c.kind == bitcoin::ConnectionKind::kBlockRelayOnly ? "block-relay-only"
+                         : c.kind == bitcoin::ConnectionKind::kFeeler   ? "feeler"
                                                                          : "full-relay");
     j.Key("handshake").String(HandshakeState(c));
     j.Key("misbehavior").UInt(c.score);
@@ -205,7 +205,7 @@ std::string Daemon::StatusJson() const {
   for (const ConnectTarget& t : targets_) {
     j.BeginObject();
     j.Key("address").String(t.endpoint.ToString());
-    j.Key("kind").String(t.kind == protocol::ConnectionKind::kBlockRelayOnly ? "block-relay-only"
+    j.Key("kind").String(t.kind == bitcoin::ConnectionKind::kBlockRelayOnly ? "block-relay-only"
                                                                              : "full-relay");
     j.Key("peer");
     if (t.peer != kNoPeer) {
@@ -244,9 +244,9 @@ std::string Daemon::StatusJson() const {
   j.EndObject();
   // Only the commands that occurred, in MsgType order.
   j.Key("messages").BeginObject();
-  for (int t = 0; t < protocol::kMsgTypeCount; ++t) {
+  for (int t = 0; t < bitcoin::kMsgTypeCount; ++t) {
     if (k.messages_in[t] == 0 && k.messages_out[t] == 0) continue;
-    j.Key(std::string(protocol::CommandName(static_cast<protocol::MsgType>(t)))).BeginObject();
+    j.Key(std::string(bitcoin::CommandName(static_cast<bitcoin::MsgType>(t)))).BeginObject();
     j.Key("in").UInt(k.messages_in[t]);
     j.Key("out").UInt(k.messages_out[t]);
     j.EndObject();

@@ -26,14 +26,14 @@ std::string Errno(const char* what) { return std::string(what) + ": " + std::str
 SteadyClock::SteadyClock() : start_ns_(MonotonicNs()) {}
 TimeNs SteadyClock::Now() const { return MonotonicNs() - start_ns_; }
 
-bool TimerQueue::Push(TimeNs at, const protocol::Timer& timer) {
+bool TimerQueue::Push(TimeNs at, const bitcoin::Timer& timer) {
   if (heap_.size() >= capacity_) return false;
   heap_.push_back({at, seq_++, timer});
   std::push_heap(heap_.begin(), heap_.end(), Later);
   return true;
 }
 
-bool TimerQueue::PopDue(TimeNs now, protocol::Timer* timer) {
+bool TimerQueue::PopDue(TimeNs now, bitcoin::Timer* timer) {
   if (heap_.empty() || heap_.front().at > now) return false;
   std::pop_heap(heap_.begin(), heap_.end(), Later);
   *timer = heap_.back().timer;

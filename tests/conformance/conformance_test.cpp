@@ -54,12 +54,12 @@ SimConfig Small(std::uint32_t nodes, std::uint32_t degree, std::uint64_t seed = 
 
 // Every node has the same tip, and it is the tip of the longest chain mined.
 void ExpectAgreement(const Simulation& sim) {
-  const protocol::BlockHandle tip = sim.node(0).tip();
+  const bitcoin::BlockHandle tip = sim.node(0).tip();
   for (std::uint32_t i = 1; i < sim.node_count(); ++i) {
     EXPECT_EQ(sim.node(i).tip(), tip) << "node " << i;
   }
   std::uint32_t best = 0;
-  for (protocol::BlockHandle h = 0; h < sim.store().size(); ++h) {
+  for (bitcoin::BlockHandle h = 0; h < sim.store().size(); ++h) {
     best = std::max(best, sim.store().Get(h).height);
   }
   EXPECT_EQ(sim.store().Get(tip).height, best);
@@ -74,7 +74,7 @@ TEST_P(Conformance, HandshakesComplete) {
   sim->Run();
   for (std::uint32_t i = 0; i < sim->node_count(); ++i) {
     EXPECT_EQ(sim->open_connections(i), 2u) << "node " << i;
-    for (protocol::PeerId p = 0; p < sim->connection_slots(i); ++p) {
+    for (bitcoin::PeerId p = 0; p < sim->connection_slots(i); ++p) {
       EXPECT_TRUE(sim->node(i).IsEstablished(p)) << "node " << i << " peer " << p;
     }
   }
@@ -82,7 +82,7 @@ TEST_P(Conformance, HandshakesComplete) {
 }
 
 class RelayConformance
-    : public ::testing::TestWithParam<std::tuple<Driver, protocol::RelayMode>> {};
+    : public ::testing::TestWithParam<std::tuple<Driver, bitcoin::RelayMode>> {};
 
 TEST_P(RelayConformance, BlocksReachEveryNode) {
   const auto [driver, relay] = GetParam();
@@ -131,7 +131,7 @@ TEST_P(Conformance, PartitionSplitsAndHealJoins) {
   auto sim = Build(c, GetParam());
   sim->Run();
   for (std::uint32_t i = 0; i < sim->node_count(); ++i) {
-    for (protocol::PeerId p = 0; p < sim->connection_slots(i); ++p) {
+    for (bitcoin::PeerId p = 0; p < sim->connection_slots(i); ++p) {
       if (!sim->IsOpenOutbound(i, p)) continue;
       EXPECT_EQ(sim->partition_side(i), sim->partition_side(sim->peer_node(i, p)))
           << "open crossing connection " << i << " -> " << sim->peer_node(i, p);
@@ -145,7 +145,7 @@ TEST_P(Conformance, PartitionSplitsAndHealJoins) {
   for (const auto& side : r.partitions[0].sides) EXPECT_GT(side.blocks_mined, 0u);
   std::uint32_t reconnected = 0;  // crossing connections are back after the heal
   for (std::uint32_t i = 0; i < sim->node_count(); ++i) {
-    for (protocol::PeerId p = 0; p < sim->connection_slots(i); ++p) {
+    for (bitcoin::PeerId p = 0; p < sim->connection_slots(i); ++p) {
       reconnected += sim->IsOpenOutbound(i, p) && sim->node(i).IsEstablished(p);
     }
   }
@@ -200,13 +200,13 @@ TEST_P(Conformance, MisbehavingPeerIsDisconnected) {
   sim->Run();
   ASSERT_GT(sim->tx_store().size(), 0u);
   ASSERT_GT(sim->connection_slots(0), 0u);
-  const protocol::PeerId slot = 0;
+  const bitcoin::PeerId slot = 0;
   ASSERT_TRUE(sim->node(0).IsEstablished(slot));
   const std::uint32_t victim = sim->peer_node(0, slot);
-  protocol::Message inv;
-  inv.type = protocol::MsgType::kInv;
+  bitcoin::Message inv;
+  inv.type = bitcoin::MsgType::kInv;
   inv.SetTxs() = {0};
-  inv.wire_bytes = protocol::WireSize(inv, sim->store(), sim->tx_store());
+  inv.wire_bytes = bitcoin::WireSize(inv, sim->store(), sim->tx_store());
   const SimReport before = sim->Report();
   const std::uint32_t generation = sim->slot_generation(0, slot);
   ASSERT_TRUE(sim->SendAs(0, slot, inv));
@@ -256,7 +256,7 @@ const Driver kDrivers[] = {Driver::kFast,
 
 INSTANTIATE_TEST_SUITE_P(Drivers, Conformance, ::testing::ValuesIn(kDrivers), DriverName);
 std::string RelayCaseName(
-    const ::testing::TestParamInfo<std::tuple<Driver, protocol::RelayMode>>& info) {
+    const ::testing::TestParamInfo<std::tuple<Driver, bitcoin::RelayMode>>& info) {
   static const char* const kRelay[] = {"headers", "legacy", "compact"};
   return std::string(std::get<0>(info.param) == Driver::kNs3 ? "ns3_" : "fast_") +
          kRelay[static_cast<int>(std::get<1>(info.param))];
@@ -265,8 +265,8 @@ std::string RelayCaseName(
 INSTANTIATE_TEST_SUITE_P(
     Drivers, RelayConformance,
     ::testing::Combine(::testing::ValuesIn(kDrivers),
-                       ::testing::Values(protocol::RelayMode::kLegacy, protocol::RelayMode::kHeaders,
-                                         protocol::RelayMode::kCompact)),
+                       ::testing::Values(bitcoin::RelayMode::kLegacy, bitcoin::RelayMode::kHeaders,
+                                         bitcoin::RelayMode::kCompact)),
     RelayCaseName);
 
 }  // namespace

@@ -25,7 +25,7 @@
 #include <tuple>
 #include <vector>
 
-#include "peerlab/protocol/wire/framing.hpp"
+#include "peerlab/bitcoin/wire/framing.hpp"
 #include "peerlab/testbed/chain.hpp"
 #include "peerlab/testbed/config.hpp"
 #include "peerlab/testbed/daemon.hpp"
@@ -37,7 +37,7 @@ constexpr auto kDeadline = std::chrono::seconds(20);
 
 // A group of in-process daemons on one chain, each with its own data directory.
 class SocketConformance
-    : public ::testing::TestWithParam<std::tuple<std::string, protocol::RelayMode>> {
+    : public ::testing::TestWithParam<std::tuple<std::string, bitcoin::RelayMode>> {
  protected:
   void TearDown() override {
     for (auto& d : daemons_) d->Shutdown();
@@ -103,7 +103,7 @@ class SocketConformance
     }
   }
 
-  const protocol::BlockRecord& Tip(int i) { return d(i).blocks().Get(d(i).node().tip()); }
+  const bitcoin::BlockRecord& Tip(int i) { return d(i).blocks().Get(d(i).node().tip()); }
   std::string TipId(int i) { return Tip(i).id.ToHex(); }
 
   // Daemon i mines `n` blocks, one at a time on its own tip.
@@ -132,7 +132,7 @@ class SocketConformance
   void ExpectMostWorkTip() {
     std::uint64_t best = 0;
     for (auto& x : daemons_) {
-      for (protocol::BlockHandle h = 0; h < x->blocks().size(); ++h) {
+      for (bitcoin::BlockHandle h = 0; h < x->blocks().size(); ++h) {
         best = std::max(best, x->blocks().Get(h).chain_work);
       }
     }
@@ -184,7 +184,7 @@ TEST_P(SocketConformance, BlocksRelayAlongALine) {
   }
   EXPECT_EQ(Tip(4).height, 3u);
   // The far end holds the miner's bytes of every block, not a rendering of its own.
-  for (protocol::BlockHandle h = d(4).node().tip(); h != protocol::kGenesis;
+  for (bitcoin::BlockHandle h = d(4).node().tip(); h != bitcoin::kGenesis;
        h = d(4).blocks().Get(h).parent) {
     const auto found = d(0).blocks().Find(d(4).blocks().Get(h).id);
     ASSERT_TRUE(found.has_value());
@@ -200,22 +200,22 @@ TEST_P(SocketConformance, BlocksRelayAlongALine) {
   EXPECT_EQ(Tip(0).height, 4u);
   ExpectNoPunishments({0, 1, 2, 3, 4});
   // The relay mode's own announcements carried the blocks (the middle node relayed all 4).
-  const auto sent = [&](protocol::MsgType t) {
+  const auto sent = [&](bitcoin::MsgType t) {
     return d(2).counters().messages_out[static_cast<std::size_t>(t)];
   };
-  using protocol::MsgType;
+  using bitcoin::MsgType;
   switch (std::get<1>(GetParam())) {
-    case protocol::RelayMode::kHeaders:
+    case bitcoin::RelayMode::kHeaders:
       EXPECT_GE(sent(MsgType::kHeaders), 4u);
       EXPECT_EQ(sent(MsgType::kInv), 0u);
       EXPECT_EQ(sent(MsgType::kCmpctBlock), 0u);
       break;
-    case protocol::RelayMode::kLegacy:
+    case bitcoin::RelayMode::kLegacy:
       EXPECT_GE(sent(MsgType::kInv), 4u);
       EXPECT_EQ(sent(MsgType::kCmpctBlock), 0u);
       EXPECT_EQ(sent(MsgType::kSendHeaders), 0u);
       break;
-    case protocol::RelayMode::kCompact:
+    case bitcoin::RelayMode::kCompact:
       EXPECT_GE(sent(MsgType::kCmpctBlock), 1u);
       EXPECT_GE(sent(MsgType::kSendCmpct), 2u);
       EXPECT_EQ(sent(MsgType::kInv), 0u);
@@ -287,17 +287,17 @@ TEST_P(SocketConformance, MisbehavingPeerIsDisconnectedAndHonestPeersStay) {
   Link(1, 0);
   Link(2, 1);
   ExpectEstablished({1, 2, 1});
-  const protocol::wire::Magic magic = LookupChain(std::get<0>(GetParam()))->magic;
+  const bitcoin::wire::Magic magic = LookupChain(std::get<0>(GetParam()))->magic;
   RawPeer raw(d(1).listen_endpoint());
   ASSERT_TRUE(raw.connected());
   std::vector<std::uint8_t> hello;
-  protocol::wire::Version version;
+  bitcoin::wire::Version version;
   version.timestamp = static_cast<std::int64_t>(::time(nullptr));
   version.nonce = 0x5eed5eed5eed5eedULL;
   version.user_agent = "/peerlab-conformance-raw/";
   version.relay = true;
-  protocol::wire::EncodeFrame(magic, protocol::wire::Message{version}, hello);
-  protocol::wire::EncodeFrame(magic, protocol::wire::Message{protocol::wire::Verack{}}, hello);
+  bitcoin::wire::EncodeFrame(magic, bitcoin::wire::Message{version}, hello);
+  bitcoin::wire::EncodeFrame(magic, bitcoin::wire::Message{bitcoin::wire::Verack{}}, hello);
   ASSERT_TRUE(raw.Send(hello));
   StepUntil([&] { return d(1).established_count() == 3 && !raw.ClosedByDaemon(); });
   ASSERT_EQ(d(1).established_count(), 3u) << "the raw peer's handshake did not complete";
@@ -305,7 +305,7 @@ TEST_P(SocketConformance, MisbehavingPeerIsDisconnectedAndHonestPeersStay) {
   // Now a ping whose checksum is wrong: a malformed message, scored 100 at once.
   std::vector<std::uint8_t> frame;
   const std::vector<std::uint8_t> nonce = {1, 2, 3, 4, 5, 6, 7, 8};
-  protocol::wire::EncodeFrame(magic, "ping", nonce, frame);
+  bitcoin::wire::EncodeFrame(magic, "ping", nonce, frame);
   frame[20] ^= 0xff;  // first checksum byte
   ASSERT_TRUE(raw.Send(frame));
   StepUntil([&] { return d(1).counters().punishments > 0 && raw.ClosedByDaemon(); });
@@ -364,16 +364,16 @@ TEST_P(SocketConformance, PartitionSplitsAndHealJoins) {
 INSTANTIATE_TEST_SUITE_P(
     ChainsAndRelay, SocketConformance,
     ::testing::Combine(::testing::Values("peerlab-sim", "litecoin-regtest", "bitcoin-regtest"),
-                       ::testing::Values(protocol::RelayMode::kHeaders,
-                                         protocol::RelayMode::kLegacy,
-                                         protocol::RelayMode::kCompact)),
+                       ::testing::Values(bitcoin::RelayMode::kHeaders,
+                                         bitcoin::RelayMode::kLegacy,
+                                         bitcoin::RelayMode::kCompact)),
     [](const auto& info) {
       std::string name = std::get<0>(info.param);
       std::erase(name, '-');
       switch (std::get<1>(info.param)) {
-        case protocol::RelayMode::kHeaders: return name + "_headers";
-        case protocol::RelayMode::kLegacy: return name + "_legacy";
-        case protocol::RelayMode::kCompact: return name + "_compact";
+        case bitcoin::RelayMode::kHeaders: return name + "_headers";
+        case bitcoin::RelayMode::kLegacy: return name + "_legacy";
+        case bitcoin::RelayMode::kCompact: return name + "_compact";
       }
       return name;
     });

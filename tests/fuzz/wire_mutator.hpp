@@ -22,14 +22,14 @@
 #include <string>
 #include <vector>
 
-#include "peerlab/protocol/wire/framing.hpp"
-#include "peerlab/protocol/wire/json.hpp"
-#include "peerlab/protocol/wire/messages.hpp"
+#include "peerlab/bitcoin/wire/framing.hpp"
+#include "peerlab/bitcoin/wire/json.hpp"
+#include "peerlab/bitcoin/wire/messages.hpp"
 #include "peerlab/util/rng.hpp"
 
 namespace peerlab::wire_fuzz {
 
-namespace wire = peerlab::protocol::wire;
+namespace wire = peerlab::bitcoin::wire;
 
 struct Stats {
   std::uint64_t cases = 0;
@@ -81,8 +81,8 @@ class Generator {
     a.port = static_cast<std::uint16_t>(U64());
     return a;
   }
-  protocol::BlockHeader Header() {
-    protocol::BlockHeader h;
+  bitcoin::BlockHeader Header() {
+    bitcoin::BlockHeader h;
     h.version = static_cast<std::int32_t>(U64());
     h.prev = Hash();
     h.merkle_root = Hash();

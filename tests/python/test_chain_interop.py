@@ -1,6 +1,6 @@
 """Real blocks against independent implementations (chain parameters, scrypt PoW, mining).
 
-`peerlab wire mine` builds real blocks with the protocol layer's miner (protocol/mining.hpp);
+`peerlab wire mine` builds real blocks with the protocol layer's miner (families/bitcoin/mining.hpp);
 python-bitcoinlib (Debian's python3-bitcoinlib) must parse them to the same id and merkle
 root, and Python's hashlib.scrypt must give the same proof-of-work hash on litecoin-regtest.
 Then litecoind 0.21 itself (the `litecoind` fixture, conftest.py: regtest, own datadir under

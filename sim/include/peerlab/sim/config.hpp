@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "peerlab/protocol/node.hpp"
+#include "peerlab/bitcoin/node.hpp"
 #include "peerlab/sim/network_events.hpp"
 #include "peerlab/util/time.hpp"
 
@@ -68,10 +68,10 @@ struct GroupSpec {
   std::uint32_t node_count = 0;  // when !rest
   double hashrate = 0.0;         // share of total hashrate, in [0, 1]
   std::string strategy_name;     // the YAML `strategy.kind`; empty: honest
-  protocol::StrategyConfig strategy;
+  bitcoin::StrategyConfig strategy;
   std::string censored_class;  // censor: the class's name (strategy.censored_class is its index)
   RushingSpec rushing;
-  bool honest() const { return strategy.kind == protocol::StrategyKind::kHonest; }
+  bool honest() const { return strategy.kind == bitcoin::StrategyKind::kHonest; }
 
   // An honest group of `count` nodes, or of every node no other group takes (`Rest`).
   static GroupSpec Fixed(std::string name, std::uint32_t count, double hashrate) {
@@ -166,7 +166,7 @@ struct SimConfig {
   TopologySpec topology;
   std::optional<double> upload_bps;    // overrides every node's region upload
   std::optional<double> download_bps;  // overrides every node's region download
-  protocol::NodeConfig node;
+  bitcoin::NodeConfig node;
   TxWorkloadSpec transactions;
   DurationNs block_interval = 600 * kSecond;
   std::vector<GroupSpec> groups;

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "peerlab/protocol/block_store.hpp"
+#include "peerlab/bitcoin/block_store.hpp"
 #include "peerlab/sim/network_events.hpp"
 #include "peerlab/util/time.hpp"
 
@@ -22,7 +22,7 @@ struct BlockProgress {
 };
 
 struct BlockRow {
-  protocol::BlockHandle handle = 0;
+  bitcoin::BlockHandle handle = 0;
   std::string id_hex;
   std::uint32_t height = 0;
   std::string parent_hex;

@@ -29,7 +29,7 @@ class SharedUplinks {
   struct Item {
     std::uint32_t to;          // receiving node
     std::uint32_t to_peer;     // its slot for the connection
-    std::uint32_t message;     // protocol::MessageId
+    std::uint32_t message;     // bitcoin::MessageId
     std::uint32_t generation;  // the receiving slot's generation (wire-check mode)
     std::uint32_t bytes;
   };

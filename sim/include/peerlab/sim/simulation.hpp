@@ -1,5 +1,5 @@
 // Simulation: the fast engine. Builds nodes, links, topology and the mining oracle from a
-// SimConfig, then runs the deterministic event loop, feeding each protocol::Node its inputs and
+// SimConfig, then runs the deterministic event loop, feeding each bitcoin::Node its inputs and
 // routing its outbox through the link model (the "fast driver" of design §3).
 //
 // Contract: same SimConfig (seed included) gives the same event sequence and the same report,
@@ -15,10 +15,10 @@
 #include <utility>
 #include <vector>
 
-#include "peerlab/protocol/block_store.hpp"
-#include "peerlab/protocol/message.hpp"
-#include "peerlab/protocol/node.hpp"
-#include "peerlab/protocol/tx_store.hpp"
+#include "peerlab/bitcoin/block_store.hpp"
+#include "peerlab/bitcoin/message.hpp"
+#include "peerlab/bitcoin/node.hpp"
+#include "peerlab/bitcoin/tx_store.hpp"
 #include "peerlab/sim/config.hpp"
 #include "peerlab/sim/event_queue.hpp"
 #include "peerlab/sim/link_model.hpp"
@@ -60,9 +60,9 @@ class Simulation {
   // there), else ok.
   const Status& wire_check_status() const { return wire_check_status_; }
 
-  const protocol::BlockStore& store() const { return store_; }
-  const protocol::TxStore& tx_store() const { return tx_store_; }
-  const protocol::Node& node(std::uint32_t i) const { return nodes_[i]; }
+  const bitcoin::BlockStore& store() const { return store_; }
+  const bitcoin::TxStore& tx_store() const { return tx_store_; }
+  const bitcoin::Node& node(std::uint32_t i) const { return nodes_[i]; }
   std::uint32_t node_count() const { return static_cast<std::uint32_t>(nodes_.size()); }
   const std::vector<Edge>& edges() const { return edges_; }
   std::uint64_t events_processed() const { return events_; }
@@ -70,7 +70,7 @@ class Simulation {
   const std::vector<std::uint32_t>& node_group() const { return node_group_; }
   // Closes a connection from outside the protocol (network faults, churn, tests): both ends
   // hear of it one latency later, as from a peer's disconnect. False if no such open link.
-  bool Disconnect(std::uint32_t node, protocol::PeerId peer);
+  bool Disconnect(std::uint32_t node, bitcoin::PeerId peer);
   // Open connections of a node, and how many of them it opened.
   std::uint32_t open_connections(std::uint32_t node) const;
   std::uint32_t open_outbound(std::uint32_t node) const;
@@ -79,14 +79,14 @@ class Simulation {
   std::uint32_t connection_slots(std::uint32_t node) const {
     return static_cast<std::uint32_t>(peers_[node].size());
   }
-  bool IsOpenOutbound(std::uint32_t node, protocol::PeerId peer) const {
+  bool IsOpenOutbound(std::uint32_t node, bitcoin::PeerId peer) const {
     return peers_[node][peer].open && !peers_[node][peer].inbound;
   }
   std::uint32_t node_region(std::uint32_t i) const { return links_.region_of(i); }
   // Autonomous system number (1-based) of a node.
   std::uint32_t node_as(std::uint32_t i) const { return node_as_[i]; }
   // The node at the other end of a connection slot (open or last used).
-  std::uint32_t peer_node(std::uint32_t node, protocol::PeerId peer) const {
+  std::uint32_t peer_node(std::uint32_t node, bitcoin::PeerId peer) const {
     return peers_[node][peer].remote;
   }
   // Side of `node` in the partition in effect; kNoSide when none is.
@@ -95,17 +95,17 @@ class Simulation {
   // nearly every node has its own /16 network group. NodeOf also knows eclipse attackers'
   // addresses (a sorted table: each reaches its attacker's node) and returns node_count() for
   // an address where nobody listens.
-  static protocol::NetAddress AddressOf(std::uint32_t node);
-  std::uint32_t NodeOf(protocol::NetAddress address) const;
+  static bitcoin::NetAddress AddressOf(std::uint32_t node);
+  std::uint32_t NodeOf(bitcoin::NetAddress address) const;
   // Churn and outages (churn.cpp): an offline node gets no input (messages, timers, blocks it
   // would have found); its connections were closed and connecting to it fails after the
   // connect timeout. Back online it gets a Restart.
   bool IsOnline(std::uint32_t node) const { return offline_count_ == 0 || offline_[node] == 0; }
   // The address `node` sees at the other end of connection `peer` (an attacker address when
   // an eclipse attacker opened it or the node dialled one).
-  protocol::NetAddress RemoteAddress(std::uint32_t node, protocol::PeerId peer) const;
+  bitcoin::NetAddress RemoteAddress(std::uint32_t node, bitcoin::PeerId peer) const;
   // An eclipse attacking group's addresses in the order it uses them (empty for other groups).
-  std::vector<protocol::NetAddress> eclipse_addresses(std::uint32_t group) const;
+  std::vector<bitcoin::NetAddress> eclipse_addresses(std::uint32_t group) const;
 
   // For a Transport (transport.hpp); unused by the fast engine.
   const SimConfig& config() const { return config_; }
@@ -121,7 +121,7 @@ class Simulation {
     return static_cast<DurationNs>(
         config_.regions.LatencyMs(node_region(from), node_region(to)) * 1e6);
   }
-  std::uint32_t slot_generation(std::uint32_t node, protocol::PeerId slot) const {
+  std::uint32_t slot_generation(std::uint32_t node, bitcoin::PeerId slot) const {
     return peers_[node][slot].generation;
   }
   // The delay partition in effect: its extra latency, and the side of each node (empty when
@@ -135,10 +135,10 @@ class Simulation {
   void RunEventsUntil(TimeNs t);
   // A message (or malformed frame) that arrived at `now` on the connection the transport
   // knows as (node, slot, generation); dropped if the slot has since served another one.
-  void DeliverFromTransport(TimeNs now, std::uint32_t node, protocol::PeerId slot,
-                            std::uint32_t generation, const protocol::Input& input);
+  void DeliverFromTransport(TimeNs now, std::uint32_t node, bitcoin::PeerId slot,
+                            std::uint32_t generation, const bitcoin::Input& input);
   // The transport lost the connection (TCP gave up) at `now`: Disconnect, then.
-  void DisconnectFromTransport(TimeNs now, std::uint32_t node, protocol::PeerId slot);
+  void DisconnectFromTransport(TimeNs now, std::uint32_t node, bitcoin::PeerId slot);
   // The transport's run ended at `now` (its clock): the engine's events up to the end run.
   void FinishTransportRun(TimeNs now);
 
@@ -148,7 +148,7 @@ class Simulation {
     end_at_ = std::min(t, kTimeLimit);
     Run();
   }
-  bool SendAs(std::uint32_t node, protocol::PeerId peer, const protocol::Message& m);
+  bool SendAs(std::uint32_t node, bitcoin::PeerId peer, const bitcoin::Message& m);
 
  private:
   // One end of a connection. A slot is reused for a later connection once its node knows the
@@ -158,7 +158,7 @@ class Simulation {
   // deliveries are checked only in wire-check mode (the check costs a cache miss per message).
   struct PeerLink {
     std::uint32_t remote;          // node at the other end
-    protocol::PeerId remote_peer;  // how that node names this connection
+    bitcoin::PeerId remote_peer;  // how that node names this connection
     std::uint32_t generation = 0;  // of this slot
     bool inbound : 1;              // the other end opened it
     bool open : 1 = true;
@@ -174,21 +174,21 @@ class Simulation {
   void Push(EventKind kind, std::uint32_t source, TimeNs at, std::uint32_t a, std::uint32_t b,
             std::uint32_t c, std::uint32_t generation = 0);
   // A free connection slot of `node` (reused or new), its generation bumped.
-  protocol::PeerId AllocateSlot(std::uint32_t node);
+  bitcoin::PeerId AllocateSlot(std::uint32_t node);
   bool Current(const Event& e) const { return peers_[e.a][e.b].generation == e.generation; }
   void ScheduleNextBlock();
   void ScheduleNextTx();
   void CreateTx(std::uint32_t origin);
   void Dispatch(const Event& e);
-  void Deliver(std::uint32_t node, const protocol::Input& input);
-  void Observe(std::uint32_t node, const protocol::Observation& o);
-  void CloseLink(std::uint32_t node, protocol::PeerId peer, TimeNs notify_self_at);
-  void Connect(std::uint32_t node, protocol::NetAddress address, protocol::ConnectionKind kind);
+  void Deliver(std::uint32_t node, const bitcoin::Input& input);
+  void Observe(std::uint32_t node, const bitcoin::Observation& o);
+  void CloseLink(std::uint32_t node, bitcoin::PeerId peer, TimeNs notify_self_at);
+  void Connect(std::uint32_t node, bitcoin::NetAddress address, bitcoin::ConnectionKind kind);
   // The TCP handshake of a connection `node` opens to `target`, whoever asked for it; returns
   // the slots at both ends.
-  std::pair<protocol::PeerId, protocol::PeerId> OpenLink(std::uint32_t node, std::uint32_t target,
-                                                         protocol::ConnectionKind kind);
-  void SetAlias(std::uint32_t node, protocol::PeerId peer, protocol::NetAddress address);
+  std::pair<bitcoin::PeerId, bitcoin::PeerId> OpenLink(std::uint32_t node, std::uint32_t target,
+                                                         bitcoin::ConnectionKind kind);
+  void SetAlias(std::uint32_t node, bitcoin::PeerId peer, bitcoin::NetAddress address);
   // When a zero-size signal (SYN, FIN) sent at `sent` arrives, partitions included.
   TimeNs SignalArrival(TimeNs sent, std::uint32_t from, std::uint32_t to) {
     const TimeNs at = links_.Signal(sent, from, to);
@@ -198,10 +198,10 @@ class Simulation {
   // adversaries.cpp: strategies and what they achieve.
   void SetUpStrategies();
   void AddRushingLinks(std::uint32_t group);
-  TimeNs SendRushing(std::uint32_t node, protocol::PeerId peer, std::uint32_t wire_bytes);
-  void ObserveStrategy(std::uint32_t node, const protocol::Observation& o);
+  TimeNs SendRushing(std::uint32_t node, bitcoin::PeerId peer, std::uint32_t wire_bytes);
+  void ObserveStrategy(std::uint32_t node, const bitcoin::Observation& o);
   void ReportAdversaries(SimReport& r, const std::vector<bool>& on_main,
-                         protocol::BlockHandle main_tip) const;
+                         bitcoin::BlockHandle main_tip) const;
 
   // churn.cpp: nodes going offline and back, connections failing. Engine events of kind
   // kLifecycle carry the subject in `a` and what happens in `b`.
@@ -234,23 +234,23 @@ class Simulation {
   TimeNs CrossingArrival(std::uint32_t from, std::uint32_t to, TimeNs arrival);
   bool CrossingBlocked(std::uint32_t from, std::uint32_t to) const;  // by a drop partition
   TimeNs DelayedUntil(std::uint32_t node) const;  // latest delayed arrival at the node, or 0
-  void TrackTip(const protocol::Observation& o);
+  void TrackTip(const bitcoin::Observation& o);
   std::vector<PartitionReport> ReportPartitions(const std::vector<bool>& on_main) const;
   // The side `node` was on in the partition in effect at `at`; nullopt: none in effect.
   std::optional<std::uint32_t> PartitionSideAt(TimeNs at, std::uint32_t node) const;
 
   SimConfig config_;
-  protocol::BlockStore store_;
-  protocol::TxStore tx_store_;
-  protocol::MessagePool pool_;
-  protocol::Outbox outbox_;
-  std::vector<protocol::Node> nodes_;
+  bitcoin::BlockStore store_;
+  bitcoin::TxStore tx_store_;
+  bitcoin::MessagePool pool_;
+  bitcoin::Outbox outbox_;
+  std::vector<bitcoin::Node> nodes_;
   std::vector<std::vector<PeerLink>> peers_;  // per node, indexed by PeerId
   struct ReusableSlot {
-    protocol::PeerId slot;
+    bitcoin::PeerId slot;
     TimeNs reusable_at;
   };
-  void FreeSlot(std::uint32_t node, protocol::PeerId slot);
+  void FreeSlot(std::uint32_t node, bitcoin::PeerId slot);
   std::vector<std::vector<ReusableSlot>> free_slots_;  // per node: closed and known closed
   std::vector<Edge> edges_;
   LinkModel links_;
@@ -312,13 +312,13 @@ class Simulation {
   std::vector<double> rushing_share_;                  // per group: honest hashrate reached
   struct Race {
     std::uint32_t group;
-    protocol::BlockHandle ours, rival;
+    bitcoin::BlockHandle ours, rival;
   };
   std::vector<Race> races_;  // most recent last; only the last few can still be open
   std::vector<std::uint32_t> race_on_attacker_, race_on_rival_;  // per group
   struct Attempt {
     std::uint32_t group;
-    protocol::BlockHandle payment;
+    bitcoin::BlockHandle payment;
     bool published;
   };
   std::vector<Attempt> attempts_;
@@ -343,17 +343,17 @@ class Simulation {
   // Eclipse attacks (eclipse.cpp).
   struct EclipseAttack {
     std::uint32_t group, attacker, victim;
-    std::vector<protocol::NetAddress> addresses;  // the attacker's, in the order it uses them
+    std::vector<bitcoin::NetAddress> addresses;  // the attacker's, in the order it uses them
     std::size_t next_address = 0;
-    std::vector<protocol::PeerId> open;  // attacker's slots of its attack links, oldest first
+    std::vector<bitcoin::PeerId> open;  // attacker's slots of its attack links, oldest first
     bool victim_back = false;            // the restart happened
     TimeNs eclipsed_at = -1;
     std::optional<double> share_new, share_tried, trash_new;  // victim's tables at the restart
     std::uint64_t connections = 0, victim_connects = 0;
   };
   std::vector<EclipseAttack> attacks_;
-  std::vector<std::pair<protocol::NetAddress, std::uint32_t>> alias_table_;  // sorted: -> node
-  std::map<std::uint64_t, protocol::NetAddress> link_alias_;  // node << 32 | slot -> address
+  std::vector<std::pair<bitcoin::NetAddress, std::uint32_t>> alias_table_;  // sorted: -> node
+  std::map<std::uint64_t, bitcoin::NetAddress> link_alias_;  // node << 32 | slot -> address
 
   // Last: destroyed first, while the stores and nodes it refers to still exist.
   std::unique_ptr<Transport> transport_;
@@ -361,12 +361,12 @@ class Simulation {
   std::unique_ptr<SharedUplinks> shared_uplinks_;
   std::vector<SharedUplinks::Item> uplink_scratch_;
   // Queues a message on `node`'s shared uplink toward its connection `peer`.
-  void SendShared(std::uint32_t node, protocol::PeerId peer, protocol::MessageId message,
+  void SendShared(std::uint32_t node, bitcoin::PeerId peer, bitcoin::MessageId message,
                   std::uint32_t generation);
   // An uplink event: delivers what finished, schedules the next.
   void OnUplink(const Event& e);
   // Closing: TCP discards what was not sent yet on either direction of the connection.
-  void DropSharedFlows(std::uint32_t node, protocol::PeerId peer);
+  void DropSharedFlows(std::uint32_t node, bitcoin::PeerId peer);
   void PushUplink(std::uint32_t node);
 };
 

@@ -14,8 +14,8 @@
 #include <functional>
 #include <memory>
 
-#include "peerlab/protocol/message.hpp"
-#include "peerlab/protocol/node.hpp"
+#include "peerlab/bitcoin/message.hpp"
+#include "peerlab/bitcoin/node.hpp"
 
 namespace peerlab::sim {
 
@@ -30,12 +30,12 @@ class Transport {
   // connection exists yet.
   virtual void Attach(Simulation& sim) = 0;
   // A connection opened by (a, a_slot) to (b, b_slot), as both nodes name it.
-  virtual void Open(std::uint32_t a, protocol::PeerId a_slot, std::uint32_t b,
-                    protocol::PeerId b_slot) = 0;
+  virtual void Open(std::uint32_t a, bitcoin::PeerId a_slot, std::uint32_t b,
+                    bitcoin::PeerId b_slot) = 0;
   // The connection at (node, slot) is closed, at both ends.
-  virtual void Close(std::uint32_t node, protocol::PeerId slot) = 0;
+  virtual void Close(std::uint32_t node, bitcoin::PeerId slot) = 0;
   // `node` sends `m` on its connection `slot` (open). `m` is only valid during the call.
-  virtual void Send(std::uint32_t node, protocol::PeerId slot, const protocol::Message& m) = 0;
+  virtual void Send(std::uint32_t node, bitcoin::PeerId slot, const bitcoin::Message& m) = 0;
   // A delay partition started or healed: crossing latency changes.
   virtual void PartitionChanged() = 0;
   // Runs to Simulation's stop condition.

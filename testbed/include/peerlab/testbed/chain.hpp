@@ -13,11 +13,11 @@
 #include <string>
 #include <string_view>
 
-#include "peerlab/protocol/block_store.hpp"
-#include "peerlab/protocol/chain_params.hpp"
-#include "peerlab/protocol/node.hpp"
-#include "peerlab/protocol/tx_store.hpp"
-#include "peerlab/protocol/wire/framing.hpp"
+#include "peerlab/bitcoin/block_store.hpp"
+#include "peerlab/bitcoin/chain_params.hpp"
+#include "peerlab/bitcoin/node.hpp"
+#include "peerlab/bitcoin/tx_store.hpp"
+#include "peerlab/bitcoin/wire/framing.hpp"
 #include "peerlab/testbed/config.hpp"
 #include "peerlab/util/status.hpp"
 
@@ -25,12 +25,12 @@ namespace peerlab::testbed {
 
 struct ChainSetup {
   std::string name;
-  protocol::wire::Magic magic{};
+  bitcoin::wire::Magic magic{};
   std::uint16_t default_port = 0;  // --listen default; where node-chosen addresses are dialled
-  protocol::BlockHeader genesis;
+  bitcoin::BlockHeader genesis;
   std::uint32_t genesis_size_bytes = 0;
   // The built-in parameters (immutable, program lifetime): the open store is built from them.
-  const protocol::ChainParams* params = nullptr;
+  const bitcoin::ChainParams* params = nullptr;
 };
 
 // The only place chain names are resolved. Unknown names: one-line error naming the valid ones.
@@ -41,17 +41,17 @@ struct NodeStack {
   // `unix_start`: wall-clock Unix seconds at daemon start; the node's time 0. `local`: the
   // address the node announces (kNoAddress: none).
   NodeStack(const ChainSetup& chain, const DaemonConfig& config, std::uint32_t unix_start,
-            protocol::NetAddress local);
+            bitcoin::NetAddress local);
   NodeStack(const NodeStack&) = delete;
   NodeStack& operator=(const NodeStack&) = delete;
 
-  protocol::NodeConfig node_config;
-  protocol::BlockStore blocks;  // open mode: ByteSeam::Open adds what peers send
-  protocol::TxStore txs;
-  protocol::Node node;
+  bitcoin::NodeConfig node_config;
+  bitcoin::BlockStore blocks;  // open mode: ByteSeam::Open adds what peers send
+  bitcoin::TxStore txs;
+  bitcoin::Node node;
 };
 
 std::unique_ptr<NodeStack> MakeNodeStack(const ChainSetup& chain, const DaemonConfig& config,
-                                         std::uint32_t unix_start, protocol::NetAddress local);
+                                         std::uint32_t unix_start, bitcoin::NetAddress local);
 
 }  // namespace peerlab::testbed

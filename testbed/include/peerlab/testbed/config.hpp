@@ -8,14 +8,14 @@
 #include <string_view>
 #include <vector>
 
-#include "peerlab/protocol/node.hpp"
+#include "peerlab/bitcoin/node.hpp"
 #include "peerlab/testbed/link_delay.hpp"
 #include "peerlab/util/status.hpp"
 #include "peerlab/util/time.hpp"
 
 namespace peerlab::testbed {
 
-// An IPv4 socket address, host byte order (protocol::NetAddress is IPv4 too).
+// An IPv4 socket address, host byte order (bitcoin::NetAddress is IPv4 too).
 struct Endpoint {
   std::uint32_t ip = 0;
   std::uint16_t port = 0;
@@ -45,7 +45,7 @@ struct DaemonConfig {
   // spread before it stops the daemons.
   TimeNs mine_until = kTimeNever;
   // --relay: how the node announces and fetches blocks (scenario key protocol.relay).
-  protocol::RelayMode relay = protocol::RelayMode::kHeaders;
+  bitcoin::RelayMode relay = bitcoin::RelayMode::kHeaders;
   // --validation-fixed, --validation-per-mb: the node's modelled validation delay (scenario
   // key protocol.validation), on top of the real checks' CPU time. Blocks are validated one
   // at a time, as in the simulation.

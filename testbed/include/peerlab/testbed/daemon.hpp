@@ -1,4 +1,4 @@
-// Daemon: one protocol::Node driven over real TCP by a single-threaded epoll loop (peerlabd;
+// Daemon: one bitcoin::Node driven over real TCP by a single-threaded epoll loop (peerlabd;
 // docs/testbed.md). The node stays sans-IO: the daemon turns socket bytes into node inputs
 // through a ByteSeam per connection, carries out the node's Outbox (sends, timers, connects,
 // disconnects), and records observations to DIR (status.json, blocks.csv, peers.csv).
@@ -20,9 +20,9 @@
 #include <string>
 #include <vector>
 
-#include "peerlab/protocol/byte_seam.hpp"
-#include "peerlab/protocol/message.hpp"
-#include "peerlab/protocol/node.hpp"
+#include "peerlab/bitcoin/byte_seam.hpp"
+#include "peerlab/bitcoin/message.hpp"
+#include "peerlab/bitcoin/node.hpp"
 #include "peerlab/testbed/admission.hpp"
 #include "peerlab/testbed/chain.hpp"
 #include "peerlab/testbed/config.hpp"
@@ -53,11 +53,11 @@ struct DaemonCounters {
   std::uint64_t timers_dropped = 0;       // timer queue full (never for an honest node)
   std::uint64_t accept_pauses = 0;        // out of file descriptors: accepting paused
   std::uint64_t reorgs = 0;               // tip changes that left blocks of the old chain
-  // Messages the node took in and sent, by protocol::MsgType (status.json "messages", by
+  // Messages the node took in and sent, by bitcoin::MsgType (status.json "messages", by
   // command). Received ones count as the node saw them: in open mode a compact block that
   // must be fetched whole arrives as its header, one with every transaction as a block.
-  std::array<std::uint64_t, protocol::kMsgTypeCount> messages_in{};
-  std::array<std::uint64_t, protocol::kMsgTypeCount> messages_out{};
+  std::array<std::uint64_t, bitcoin::kMsgTypeCount> messages_in{};
+  std::array<std::uint64_t, bitcoin::kMsgTypeCount> messages_out{};
 };
 
 class Daemon {
@@ -87,8 +87,8 @@ class Daemon {
   void Shutdown();
 
   const Endpoint& listen_endpoint() const { return listen_at_; }
-  const protocol::Node& node() const { return stack_->node; }
-  const protocol::BlockStore& blocks() const { return stack_->blocks; }
+  const bitcoin::Node& node() const { return stack_->node; }
+  const bitcoin::BlockStore& blocks() const { return stack_->blocks; }
   const DaemonCounters& counters() const { return counters_; }
   std::size_t connection_count() const;
   std::size_t established_count() const;
@@ -102,10 +102,10 @@ class Daemon {
  private:
   struct Connection {
     // Open mode: what the peer sends is checked and added to the node's store by the seam.
-    Connection(protocol::PeerId id, NodeStack& stack)
-        : peer(id), seam(protocol::ByteSeam::Open(id, stack.blocks, stack.txs)) {}
+    Connection(bitcoin::PeerId id, NodeStack& stack)
+        : peer(id), seam(bitcoin::ByteSeam::Open(id, stack.blocks, stack.txs)) {}
     int fd = -1;
-    protocol::PeerId peer;
+    bitcoin::PeerId peer;
     std::uint32_t generation = 0;  // tells stale epoll events from a reused peer id
     bool inbound = false;
     bool connecting = false;   // outbound TCP connect in progress
@@ -117,9 +117,9 @@ class Daemon {
     bool offense = false;      // closed for misbehaviour (listed in offenders)
     int target = -1;           // index into targets_ (--connect), or -1
     bool from_node = false;    // a node-chosen outbound connection (Outbox::connects)
-    protocol::ConnectionKind kind = protocol::ConnectionKind::kFullRelay;
+    bitcoin::ConnectionKind kind = bitcoin::ConnectionKind::kFullRelay;
     Endpoint remote;
-    protocol::ByteSeam seam;
+    bitcoin::ByteSeam seam;
     DelayGate gate;  // --link-delay for the remote address (inactive: no delay)
     TimeNs opened_at = 0;
     TimeNs last_recv_at = 0;
@@ -132,14 +132,14 @@ class Daemon {
   };
   struct ConnectTarget {
     Endpoint endpoint;
-    protocol::PeerId peer = kNoPeer;  // its current connection
+    bitcoin::PeerId peer = kNoPeer;  // its current connection
     TimeNs next_attempt = 0;
     DurationNs backoff = 0;
     std::uint64_t attempts = 0;
     std::uint64_t failures = 0;
     std::string last_error;
     bool dropped = false;  // DropConnectTarget: not dialled until AddConnectTarget
-    protocol::ConnectionKind kind = protocol::ConnectionKind::kFullRelay;
+    bitcoin::ConnectionKind kind = bitcoin::ConnectionKind::kFullRelay;
   };
   struct Offender {
     TimeNs at;
@@ -149,16 +149,16 @@ class Daemon {
     std::uint64_t bytes_in;
     std::string reason;
   };
-  static constexpr protocol::PeerId kNoPeer = UINT32_MAX;
+  static constexpr bitcoin::PeerId kNoPeer = UINT32_MAX;
   static constexpr std::uint64_t kListenToken = UINT64_MAX - 1;
 
   Daemon(const DaemonConfig& config, ChainSetup chain);
   Status Open();
 
   // daemon.cpp: the loop, connections, the node's inputs and outbox.
-  void Feed(const protocol::Input& input);
+  void Feed(const bitcoin::Input& input);
   void ApplyOutbox();
-  void OnObservation(const protocol::Observation& o);
+  void OnObservation(const bitcoin::Observation& o);
   void AcceptAll();
   void OnReadable(Connection& c);
   void OnWritable(Connection& c);
@@ -169,7 +169,7 @@ class Daemon {
   void ProcessCloses();
   void Housekeeping(TimeNs now);
   void StartOutbound(const Endpoint& to, int target, bool from_node,
-                     protocol::ConnectionKind kind);
+                     bitcoin::ConnectionKind kind);
   Connection* NewConnection();  // null when the table is full
   Connection* Lookup(std::uint64_t token);
   std::size_t inbound_count() const;  // not closing
@@ -190,8 +190,8 @@ class Daemon {
   // daemon_report.cpp: status.json, CSV tables, log lines.
   Status OpenTables();
   void WriteStatus();
-  void AppendBlockRow(protocol::BlockHandle h);
-  void SaveBlock(protocol::BlockHandle h);  // --save-blocks
+  void AppendBlockRow(bitcoin::BlockHandle h);
+  void SaveBlock(bitcoin::BlockHandle h);  // --save-blocks
   void Tick();  // reads both clocks into now_ and unix_now_s_
   void AppendPeerRow(const Connection& c);
   void RecordOffender(const Connection& c);
@@ -209,8 +209,8 @@ class Daemon {
   double unix_now_s_ = 0;
   std::unique_ptr<EventLoop> loop_;
   std::unique_ptr<NodeStack> stack_;
-  protocol::MessagePool pool_;
-  protocol::Outbox outbox_{pool_};
+  bitcoin::MessagePool pool_;
+  bitcoin::Outbox outbox_{pool_};
   TimerQueue timers_{kTimerCapacity};
   int listen_fd_ = -1;
   Endpoint listen_at_;
@@ -219,9 +219,9 @@ class Daemon {
   std::vector<std::unique_ptr<Connection>> conns_;  // by PeerId; null = free
   std::size_t max_connections_ = 0;
   std::uint32_t next_generation_ = 1;
-  std::vector<protocol::PeerId> dirty_;    // connections with bytes to write
-  std::vector<protocol::PeerId> closing_;  // connections to close, in order
-  std::vector<protocol::NetAddress> connect_failed_;  // ConnectFailed inputs still to feed
+  std::vector<bitcoin::PeerId> dirty_;    // connections with bytes to write
+  std::vector<bitcoin::PeerId> closing_;  // connections to close, in order
+  std::vector<bitcoin::NetAddress> connect_failed_;  // ConnectFailed inputs still to feed
   std::vector<ConnectTarget> targets_;
   std::vector<Readiness> ready_;
   std::vector<std::uint8_t> read_buffer_;

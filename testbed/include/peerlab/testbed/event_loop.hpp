@@ -8,7 +8,7 @@
 #include <utility>
 #include <vector>
 
-#include "peerlab/protocol/node.hpp"
+#include "peerlab/bitcoin/node.hpp"
 #include "peerlab/util/status.hpp"
 #include "peerlab/util/time.hpp"
 
@@ -31,10 +31,10 @@ class SteadyClock {
 class TimerQueue {
  public:
   explicit TimerQueue(std::size_t capacity) : capacity_(capacity) {}
-  bool Push(TimeNs at, const protocol::Timer& timer);
+  bool Push(TimeNs at, const bitcoin::Timer& timer);
   TimeNs next_at() const { return heap_.empty() ? kTimeNever : heap_.front().at; }
   // Removes and returns the earliest timer due at or before `now`.
-  bool PopDue(TimeNs now, protocol::Timer* timer);
+  bool PopDue(TimeNs now, bitcoin::Timer* timer);
   std::size_t size() const { return heap_.size(); }
   std::size_t capacity() const { return capacity_; }
 
@@ -42,7 +42,7 @@ class TimerQueue {
   struct Entry {
     TimeNs at;
     std::uint64_t seq;
-    protocol::Timer timer;
+    bitcoin::Timer timer;
   };
   static bool Later(const Entry& a, const Entry& b) {
     return a.at != b.at ? a.at > b.at : a.seq > b.seq;

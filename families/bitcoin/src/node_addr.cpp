@@ -1,0 +1,291 @@
+// Node: what feeds the address manager (seeds, getaddr/addr, fresh-address relay) and the
+// outbound connections chosen from it (Core's ThreadOpenConnections and feelers).
+#include <algorithm>
+
+#include "peerlab/bitcoin/node.hpp"
+
+namespace peerlab::bitcoin {
+namespace {
+
+constexpr std::uint32_t kDay = 24 * 3600;
+constexpr std::uint32_t kFreshAddress = 10 * 60;      // Core relays addresses seen < 10 min ago
+constexpr std::uint32_t kHeardFromOthers = 2 * 3600;  // Core's time penalty for relayed ones
+constexpr std::size_t kMaxRelayedBatch = 10;          // bigger addr messages are not relayed
+constexpr std::uint32_t kGetAddrMaxPercent = 23;      // Core MAX_PCT_ADDR_TO_SEND
+constexpr int kSelectTries = 100;                     // Core's nTries limit
+constexpr int kRecentTryTries = 30;                   // Core: skip recently tried ones this long
+constexpr std::uint32_t kRecentTry = 10 * 60;
+// With no usable address the node looks again after this (Core would ask DNS seeds).
+constexpr DurationNs kNoAddressRetry = 60 * kSecond;
+
+}  // namespace
+
+std::uint32_t Node::UnixNow() const {
+  return config_->genesis_time + static_cast<std::uint32_t>(now_ / kSecond);
+}
+
+void Node::OnSeedAddresses(const SeedAddresses& in, Outbox& out) {
+  const std::uint32_t now = UnixNow();
+  for (NetAddress a : in.addresses) {
+    if (a != local_address_ && a != kNoAddress) addrman_.Add(a, now, in.source, now);
+  }
+  MaintainConnections(out);
+}
+
+void Node::OnOutboundEstablished(PeerId peer, Outbox& out) {
+  Peer& p = peers_[peer];
+  // Block-relay-only connections carry no addresses (Core), which hides them from spies. An
+  // eclipse attacker does not ask its victim either: it has nothing to learn there.
+  if (p.block_relay_only || config_->addr_gossip == AddrGossip::kOff) return;
+  if (strategy_ && IsVictim(p)) return;
+  PeerSession& s = *p.session;
+  s.addr_relay = true;
+  s.getaddr_sent = true;
+  SendEmpty(peer, MsgType::kGetAddr, out);
+  if (config_->addr_gossip == AddrGossip::kFull && local_address_ != kNoAddress) {
+    PushAddress(peer, {local_address_, UnixNow()}, out);
+  }
+}
+
+void Node::OnGetAddr(PeerId peer, Outbox& out) {
+  Peer& p = peers_[peer];
+  PeerSession& s = *p.session;
+  // Core ignores getaddr from peers we connected to (answering would let them fingerprint us,
+  // and on a block-relay-only connection would reveal what it is), and answers once.
+  if (config_->addr_gossip == AddrGossip::kOff || !p.inbound) return;
+  s.addr_relay = true;
+  if (s.getaddr_answered) return;
+  s.getaddr_answered = true;
+  std::vector<TimedAddress> sample;
+  addrman_.Sample(static_cast<std::uint32_t>(kMaxAddrPerMessage), kGetAddrMaxPercent, rng_,
+                  UnixNow(), sample);
+  if (sample.empty()) return;
+  MessageId id;
+  Message& m = out.NewMessage(MsgType::kAddr, &id);
+  for (const TimedAddress& a : sample) {
+    m.AddAddress(a);
+    RememberAddress(s, a.address);
+  }
+  m.wire_bytes = WireSize(m, *store_, *txs_);
+  out.SendMessage(peer, id);
+}
+
+void Node::OnAddr(PeerId peer, const Message& m, Outbox& out) {
+  Peer& p = peers_[peer];
+  PeerSession& s = *p.session;
+  if (m.address_count() > kMaxAddrPerMessage) {
+    Misbehaving(peer, 20, out);  // Core: "addr message size"
+    return;
+  }
+  if (p.block_relay_only || config_->addr_gossip == AddrGossip::kOff) return;
+  s.addr_relay = true;
+  const std::uint32_t now = UnixNow();
+  const bool relay = config_->addr_gossip == AddrGossip::kFull &&
+                     m.address_count() <= kMaxRelayedBatch && !s.getaddr_sent;
+  for (std::size_t i = 0; i < m.address_count(); ++i) {
+    TimedAddress a = m.address(i);
+    if (a.address == kNoAddress) continue;
+    RememberAddress(s, a.address);
+    // Core: an implausible time (before 1973, or in the future) counts as five days old.
+    if (a.time <= 100'000'000 || a.time > now + kFreshAddress) a.time = now - 5 * kDay;
+    if (a.address == local_address_) continue;
+    if (relay && a.time + kFreshAddress > now) RelayAddress(peer, a, out);
+    const std::uint32_t penalty = a.address == s.address ? 0 : kHeardFromOthers;
+    addrman_.Add(a.address, a.time > penalty ? a.time - penalty : 0, s.address, now);
+  }
+  // Core: a short message means the answer to our getaddr is complete.
+  if (m.address_count() < kMaxAddrPerMessage) s.getaddr_sent = false;
+}
+
+void Node::RelayAddress(PeerId from, const TimedAddress& a, Outbox& out) {
+  // Two peers chosen by a keyed hash of the address and the day (Core's RelayAddress): a node
+  // sends a given address to the same peers all day, so what they know stops repeats.
+  const std::uint64_t day = (UnixNow() + static_cast<std::uint64_t>(a.address)) / kDay;
+  const std::uint64_t base =
+      SplitMix64Of(addr_key_ ^ (static_cast<std::uint64_t>(a.address) << 24) ^ day);
+  PeerId best[2] = {kNoPeer, kNoPeer};
+  std::uint64_t best_key[2] = {0, 0};
+  for (PeerId id = 0; id < peers_.size(); ++id) {
+    const Peer& q = peers_[id];
+    if (id == from || !q.established || !q.session->addr_relay) continue;
+    const std::uint64_t k = SplitMix64Of(base ^ id);
+    if (best[0] == kNoPeer || k > best_key[0]) {
+      best[1] = best[0];
+      best_key[1] = best_key[0];
+      best[0] = id;
+      best_key[0] = k;
+    } else if (best[1] == kNoPeer || k > best_key[1]) {
+      best[1] = id;
+      best_key[1] = k;
+    }
+  }
+  for (PeerId id : best) {
+    if (id != kNoPeer) PushAddress(id, a, out);
+  }
+}
+
+bool Node::AddressKnown(const PeerSession& s, NetAddress a) {
+  return std::find(s.addr_known.begin(), s.addr_known.end(), a) != s.addr_known.end();
+}
+
+void Node::RememberAddress(PeerSession& s, NetAddress a) {
+  if (AddressKnown(s, a)) return;
+  s.addr_known[s.addr_known_next] = a;
+  s.addr_known_next = static_cast<std::uint8_t>((s.addr_known_next + 1) % s.addr_known.size());
+}
+
+void Node::PushAddress(PeerId peer, const TimedAddress& a, Outbox& out) {
+  PeerSession& s = *peers_[peer].session;
+  if (AddressKnown(s, a.address)) return;
+  RememberAddress(s, a.address);
+  if (s.addr_to_send.size() >= kMaxAddrPerMessage) {
+    s.addr_to_send[rng_.Below(s.addr_to_send.size())] = a;  // Core replaces a random one
+  } else {
+    s.addr_to_send.push_back(a);
+  }
+  if (!s.addr_trickle_armed) {
+    s.addr_trickle_armed = true;
+    const auto delay = static_cast<DurationNs>(
+        rng_.Exponential(static_cast<double>(config_->addr_trickle_mean)));
+    out.Arm(now_ + delay, Timer{Timer::Kind::kAddrTrickle, peer});
+  }
+}
+
+void Node::SendAddresses(PeerId peer, Outbox& out) {
+  if (peer >= peers_.size() || !peers_[peer].connected) return;
+  PeerSession& s = *peers_[peer].session;
+  s.addr_trickle_armed = false;
+  if (s.addr_to_send.empty()) return;
+  MessageId id;
+  Message& m = out.NewMessage(MsgType::kAddr, &id);
+  for (const TimedAddress& a : s.addr_to_send) m.AddAddress(a);
+  s.addr_to_send.clear();
+  m.wire_bytes = WireSize(m, *store_, *txs_);
+  out.SendMessage(peer, id);
+}
+
+std::uint32_t Node::OutboundCount(ConnectionKind kind) const {
+  std::uint32_t n = 0;
+  for (const Peer& p : peers_) {
+    if (!p.connected || p.inbound || p.session->feeler) continue;
+    if (strategy_ && IsVictim(p)) continue;  // an eclipse attacker's connections to its victim
+    if (p.block_relay_only == (kind == ConnectionKind::kBlockRelayOnly)) ++n;
+  }
+  for (const PendingConnect& pc : pending_connects_) n += pc.kind == kind;
+  return n;
+}
+
+void Node::MaintainConnections(Outbox& out) {
+  if (open_connections_armed_) return;
+  if (OutboundCount(ConnectionKind::kFullRelay) >= config_->target_outbound &&
+      OutboundCount(ConnectionKind::kBlockRelayOnly) >= config_->target_block_relay_only) {
+    return;
+  }
+  open_connections_armed_ = true;
+  out.Arm(now_ + config_->connect_interval, Timer{Timer::Kind::kOpenConnections, 0});
+}
+
+void Node::OnOpenConnectionsTimer(Outbox& out) {
+  open_connections_armed_ = false;
+  // One connection attempt at a time, as Core's loop waits for each; its outcome
+  // (PeerConnected or ConnectFailed) calls MaintainConnections again.
+  for (const PendingConnect& pc : pending_connects_) {
+    if (pc.kind != ConnectionKind::kFeeler) return;
+  }
+  addrman_.ResolveCollisions(UnixNow());
+  ConnectionKind kind;
+  NetAddress a = kNoAddress;
+  // Anchors come first (Core: "the highest priority"), as block-relay-only connections.
+  if (!anchors_.empty() &&
+      OutboundCount(ConnectionKind::kBlockRelayOnly) < config_->target_block_relay_only) {
+    kind = ConnectionKind::kBlockRelayOnly;
+    a = TakeAnchor();
+  } else if (OutboundCount(ConnectionKind::kFullRelay) < config_->target_outbound) {
+    kind = ConnectionKind::kFullRelay;
+  } else if (OutboundCount(ConnectionKind::kBlockRelayOnly) < config_->target_block_relay_only) {
+    kind = ConnectionKind::kBlockRelayOnly;
+  } else {
+    return;
+  }
+  if (a == kNoAddress) a = ChooseAddress(false);
+  if (a == kNoAddress) {
+    open_connections_armed_ = true;
+    out.Arm(now_ + kNoAddressRetry, Timer{Timer::Kind::kOpenConnections, 0});
+    return;
+  }
+  addrman_.Attempt(a, UnixNow());
+  pending_connects_.push_back({a, kind});
+  out.OpenConnection(a, kind);
+}
+
+void Node::OnFeelerTimer(Outbox& out) {
+  out.Arm(now_ + static_cast<DurationNs>(
+                     rng_.Exponential(static_cast<double>(config_->feeler_interval))),
+          Timer{Timer::Kind::kFeeler, 0});
+  // Core probes a new-table address only while all outbound slots are filled, one at a time.
+  if (OutboundCount(ConnectionKind::kFullRelay) < config_->target_outbound ||
+      OutboundCount(ConnectionKind::kBlockRelayOnly) < config_->target_block_relay_only) {
+    return;
+  }
+  if (!pending_connects_.empty()) return;  // Core's loop waits for each attempt
+  // Test-before-evict: first the occupant of a pending tried-table collision (Core 0.17+).
+  addrman_.ResolveCollisions(UnixNow());
+  NetAddress a = addrman_.SelectTriedCollision(rng_);
+  if (a != kNoAddress && !Usable(a)) {
+    // Connected to it already: it is alive (Core marks it Good rather than probe it).
+    if (ConnectedTo(a)) addrman_.Good(a, UnixNow());
+    a = kNoAddress;
+  }
+  if (a == kNoAddress) a = ChooseAddress(true);
+  if (a == kNoAddress) return;
+  addrman_.Attempt(a, UnixNow());
+  pending_connects_.push_back({a, ConnectionKind::kFeeler});
+  out.OpenConnection(a, ConnectionKind::kFeeler);
+}
+
+void Node::OnConnectFailed(const ConnectFailed& in, Outbox& out) {
+  auto it = std::find_if(pending_connects_.begin(), pending_connects_.end(),
+                         [&](const PendingConnect& pc) { return pc.address == in.address; });
+  if (it != pending_connects_.end()) pending_connects_.erase(it);
+  MaintainConnections(out);
+}
+
+bool Node::ConnectedTo(NetAddress a) const {
+  for (const Peer& p : peers_) {
+    if (p.connected && p.session->address == a) return true;
+  }
+  return false;
+}
+
+bool Node::Usable(NetAddress a) const {
+  if (a == kNoAddress || a == local_address_) return false;
+  // One outbound connection per network group (Core's setConnected), so that one operator
+  // cannot own all our outbound peers; and never a second connection to an address.
+  for (const Peer& p : peers_) {
+    if (!p.connected) continue;
+    if (p.session->address == a) return false;
+    if (!p.inbound && NetGroup(p.session->address) == NetGroup(a)) return false;
+  }
+  for (const PendingConnect& pc : pending_connects_) {
+    if (NetGroup(pc.address) == NetGroup(a)) return false;
+  }
+  return true;
+}
+
+NetAddress Node::ChooseAddress(bool new_only) {
+  const std::uint32_t now = UnixNow();
+  for (int tries = 0; tries < kSelectTries; ++tries) {
+    const NetAddress a = addrman_.Select(new_only, rng_, now);
+    if (a == kNoAddress) return kNoAddress;
+    if (!Usable(a)) continue;
+    const AddrMan::Info* info = addrman_.Find(a);
+    if (info != nullptr && info->last_try != 0 && now - info->last_try < kRecentTry &&
+        tries < kRecentTryTries) {
+      continue;
+    }
+    return a;
+  }
+  return kNoAddress;
+}
+
+}  // namespace peerlab::bitcoin

@@ -1,0 +1,558 @@
+// Node: block relay (legacy, headers, compact), download, validation and the active chain.
+#include <algorithm>
+#include <cstring>
+
+#include "peerlab/bitcoin/node.hpp"
+
+namespace peerlab::bitcoin {
+namespace {
+
+// Core's MAX_BLOCKS_TO_ANNOUNCE: more new blocks than this are announced with inv instead.
+constexpr std::size_t kMaxBlocksToAnnounce = 8;
+// Core's BLOCK_DOWNLOAD_WINDOW: how far past our tip we look for blocks to fetch.
+constexpr std::uint32_t kBlockDownloadWindow = 1024;
+// Core answers getdata(cmpct) with a compact block only this close to its tip.
+constexpr std::uint32_t kMaxCompactDepth = 10;
+
+}  // namespace
+
+void Node::OnInv(PeerId peer, const Message& m, Outbox& out) {
+  Peer& p = peers_[peer];
+  if (config_->relay == RelayMode::kLegacy) {
+    // Pre-headers-first relay: fetch announced blocks we lack directly.
+    out.block_scratch.clear();
+    for (BlockHandle h : m.blocks()) {
+      if (Has(h, kHaveHeader)) UpdatePeerBestKnown(p, h);
+      if (Has(h, kInFlight | kValidating | kHaveData)) continue;
+      if (p.in_flight + out.block_scratch.size() >= config_->max_blocks_in_flight_per_peer) break;
+      out.block_scratch.push_back(h);
+    }
+    if (!out.block_scratch.empty()) {
+      for (BlockHandle h : out.block_scratch) {
+        Set(h, kInFlight);
+        in_flight_.push_back({h, peer});
+      }
+      p.in_flight += static_cast<std::uint32_t>(out.block_scratch.size());
+      SendBlockList(peer, MsgType::kGetData, out);
+    }
+    // Open mode: blocks the store has never seen have no handle to fetch by; their headers
+    // come first.
+    if (m.aux != 0) SendGetHeaders(peer, kNoBlock, out);
+    return;
+  }
+  // Headers-first: an unknown block id is resolved by asking for headers up to it; only the
+  // last unknown id matters (Core's best_block), announcements list oldest first.
+  BlockHandle unknown = kNoBlock;
+  for (BlockHandle h : m.blocks()) {
+    if (Has(h, kHaveHeader)) {
+      UpdatePeerBestKnown(p, h);
+    } else {
+      unknown = h;
+    }
+  }
+  // Open mode: `aux` counts announced ids the store has never seen (no handle, so no stop).
+  if (unknown != kNoBlock || m.aux != 0) SendGetHeaders(peer, unknown, out);
+  FetchBlocks(peer, out);
+}
+
+void Node::OnGetHeaders(PeerId peer, const Message& m, Outbox& out) {
+  if (strategy_ && strategy_->config->blocks == RelayAction::kDrop) return;  // a black hole
+  // The fork point is the first locator entry on our active chain.
+  BlockHandle fork = kGenesis;
+  for (BlockHandle h : m.blocks()) {
+    if (Has(h, kChainComplete) && store_->IsAncestor(h, tip_)) {
+      fork = h;
+      break;
+    }
+  }
+  out.block_scratch.clear();
+  const std::uint32_t tip_height = store_->Get(tip_).height;
+  for (std::uint32_t height = store_->Get(fork).height + 1;
+       height <= tip_height && out.block_scratch.size() < kMaxHeadersPerMessage; ++height) {
+    const BlockHandle h = store_->Ancestor(tip_, height);
+    out.block_scratch.push_back(h);
+    if (h == m.block) break;
+  }
+  if (!out.block_scratch.empty()) peers_[peer].best_sent = out.block_scratch.back();
+  SendBlockList(peer, MsgType::kHeaders, out);
+}
+
+void Node::OnHeaders(PeerId peer, const Message& m, Outbox& out) {
+  // `flag`: the first header's parent is not even in the store (open mode, where the seam
+  // could not give it a handle); handled as any unconnecting headers.
+  if (m.blocks().empty() && !m.flag) return;
+  Peer& p = peers_[peer];
+  if (m.flag || !Has(store_->Get(m.blocks().front()).parent, kHaveHeader)) {
+    // Does not connect to what we know: ask for the headers in between. A peer that keeps
+    // sending such headers is misbehaving (Core: MAX_NUM_UNCONNECTING_HEADERS_MSGS).
+    SendGetHeaders(peer, kNoBlock, out);
+    if (++p.unconnecting_headers == kMaxUnconnectingHeaders) {
+      p.unconnecting_headers = 0;
+      Misbehaving(peer, 20, out);
+    }
+    return;
+  }
+  p.unconnecting_headers = 0;
+  BlockHandle previous = store_->Get(m.blocks().front()).parent;
+  for (BlockHandle h : m.blocks()) {
+    if (store_->Get(h).parent != previous) {
+      Misbehaving(peer, 20, out);  // Core: "non-continuous headers sequence"
+      return;
+    }
+    AcceptHeader(h);
+    UpdatePeerBestKnown(p, h);
+    previous = h;
+  }
+  if (m.blocks().size() == kMaxHeadersPerMessage) SendGetHeaders(peer, kNoBlock, out);
+  FetchBlocks(peer, out);
+}
+
+void Node::OnGetData(PeerId peer, const Message& m, Outbox& out) {
+  const std::uint32_t tip_height = store_->Get(tip_).height;
+  for (BlockHandle h : m.blocks()) {
+    if (!Has(h, kHaveData)) continue;  // `notfound` arrives with the full wire protocol
+    const bool recent = store_->Get(h).height + kMaxCompactDepth >= tip_height;
+    SendBlockMessage(peer, m.flag && recent ? MsgType::kCmpctBlock : MsgType::kBlock, h, out);
+  }
+  for (TxHandle t : m.txs()) {
+    if (!TxHas(t, kTxKnown) || !peers_[peer].relay_txs) continue;
+    MessageId id;
+    Message& tx = out.NewMessage(MsgType::kTx, &id);
+    tx.SetTxs().push_back(t);
+    tx.wire_bytes = WireSize(tx, *store_, *txs_);
+    out.SendMessage(peer, id);
+  }
+}
+
+bool Node::ConnectHeader(PeerId peer, BlockHandle h, Outbox& out) {
+  if (Has(h, kHaveHeader)) return true;
+  if (!Has(store_->Get(h).parent, kHaveHeader)) {
+    // A block we cannot connect (legacy relay across a gap): fetch the missing headers; the
+    // blocks, this one included, are then requested in order.
+    SendGetHeaders(peer, kNoBlock, out);
+    return false;
+  }
+  AcceptHeader(h);
+  return true;
+}
+
+void Node::OnBlock(TimeNs now, PeerId peer, const Message& m, Outbox& out) {
+  const BlockHandle h = m.block;
+  if (Has(h, kInFlight)) RemoveInFlight(h);
+  if (!ConnectHeader(peer, h, out)) return;
+  UpdatePeerBestKnown(peers_[peer], h);
+  OnBlockData(now, peer, h, out);
+}
+
+void Node::OnCmpctBlock(TimeNs now, PeerId peer, const Message& m, Outbox& out) {
+  const BlockHandle h = m.block;
+  if (!ConnectHeader(peer, h, out)) return;
+  UpdatePeerBestKnown(peers_[peer], h);
+  if (Has(h, kValidating | kHaveData)) return;
+  // An unrequested compact block is only worth reconstructing if it would be our new tip.
+  if (!Has(h, kInFlight) && store_->Get(h).chain_work <= store_->Get(tip_).chain_work) return;
+  for (const PendingCompact& pc : pending_compact_) {
+    if (pc.block == h) return;  // already reconstructing from another peer
+  }
+  // Reconstruct from the mempool: relayed transactions we lack must be fetched; synthetic
+  // fill and the prefilled coinbase are always available.
+  const BlockRecord& rec = store_->Get(h);
+  const auto lacking = std::count_if(rec.txs.begin(), rec.txs.end(),
+                                     [&](TxHandle t) { return !TxHas(t, kTxKnown); });
+  if (lacking == 0) {
+    if (Has(h, kInFlight)) RemoveInFlight(h);
+    OnBlockData(now, peer, h, out);
+    return;
+  }
+  if (!Has(h, kInFlight)) {
+    Set(h, kInFlight);
+    in_flight_.push_back({h, peer});
+    ++peers_[peer].in_flight;
+  }
+  pending_compact_.push_back({h, peer});
+  MessageId id;
+  Message& req = out.NewMessage(MsgType::kGetBlockTxn, &id);
+  req.block = h;
+  for (std::uint32_t i = 0; i < rec.txs.size(); ++i) {
+    if (!TxHas(rec.txs[i], kTxKnown)) req.SetIndexes().push_back(i + 1);  // index 0: coinbase
+  }
+  req.wire_bytes = WireSize(req, *store_, *txs_);
+  out.SendMessage(peer, id);
+}
+
+void Node::OnGetBlockTxn(PeerId peer, const Message& m, Outbox& out) {
+  if (!Has(m.block, kHaveData)) return;
+  const std::uint32_t tx_count = store_->Get(m.block).tx_count;
+  MessageId id;
+  Message& reply = out.NewMessage(MsgType::kBlockTxn, &id);
+  reply.block = m.block;
+  for (std::uint32_t i : m.indexes()) {
+    if (i < tx_count) reply.SetIndexes().push_back(i);
+  }
+  reply.wire_bytes = WireSize(reply, *store_, *txs_);
+  out.SendMessage(peer, id);
+}
+
+void Node::OnBlockTxn(TimeNs now, PeerId peer, const Message& m, Outbox& out) {
+  auto it = std::find_if(pending_compact_.begin(), pending_compact_.end(),
+                         [&](const PendingCompact& pc) { return pc.block == m.block && pc.peer == peer; });
+  if (it == pending_compact_.end()) return;
+  pending_compact_.erase(it);
+  const BlockRecord& rec = store_->Get(m.block);
+  for (std::uint32_t i : m.indexes()) {
+    if (i >= 1 && i <= rec.txs.size()) TxSet(rec.txs[i - 1], kTxKnown);
+  }
+  if (Has(m.block, kInFlight)) RemoveInFlight(m.block);
+  OnBlockData(now, peer, m.block, out);
+}
+
+void Node::OnBlockData(TimeNs now, PeerId peer, BlockHandle h, Outbox& out) {
+  if (!Has(h, kValidating | kHaveData)) {
+    // High-bandwidth peers get the block before we validate it (Core's NewPoWValidBlock), but
+    // only one that extends our tip: of any other we may lack an ancestor's data, and a peer
+    // asking us for that ancestor would wait forever.
+    if (store_->Get(h).parent == tip_) PushCompactBlock(h, out);
+    // One validation at a time, in arrival order: a node's CPU is a queue.
+    const double megabytes = static_cast<double>(store_->Get(h).size_bytes) / 1e6;
+    const DurationNs cost =
+        config_->validation_fixed +
+        static_cast<DurationNs>(static_cast<double>(config_->validation_per_mb) * megabytes);
+    validation_free_at_ = std::max(now, validation_free_at_) + cost;
+    Set(h, kValidating);
+    delivered_by_.push_back({h, peer});
+    out.Arm(validation_free_at_, Timer{Timer::Kind::kValidationDone, h});
+  }
+  FetchBlocks(peer, out);
+}
+
+void Node::OnValidationDone(BlockHandle h, Outbox& out) {
+  Clear(h, kValidating);
+  Set(h, kHaveData);
+  out.Observe({Observation::Kind::kBlockAccepted, h});
+  PeerId from = kNoPeer;
+  for (std::size_t i = 0; i < delivered_by_.size(); ++i) {
+    if (delivered_by_[i].block == h) {
+      from = delivered_by_[i].peer;
+      delivered_by_[i] = delivered_by_.back();
+      delivered_by_.pop_back();
+      break;
+    }
+  }
+  // A peer that gives us new blocks is worth keeping (eviction protection).
+  if (from != kNoPeer && peers_[from].connected) peers_[from].session->last_block_time = now_;
+  const BlockHandle parent = store_->Get(h).parent;
+  if (Has(parent, kChainComplete)) {
+    MarkChainComplete(h, out);
+  } else {
+    waiting_.push_back(h);
+  }
+  // The peer that delivered our new tip is a good high-bandwidth candidate (Core's
+  // MaybeSetPeerAsAnnouncingHeaderAndIDs).
+  if (config_->relay == RelayMode::kCompact && from != kNoPeer && tip_ == h &&
+      peers_[from].established && peers_[from].supports_compact) {
+    SelectHighBandwidthPeer(from, out);
+  }
+}
+
+void Node::OnBlockFound(TimeNs now, const BlockFound& in, Outbox& out) {
+  const BlockHandle h = MineBlock(now, strategy_ ? MiningParent() : tip_, out, in.header_time);
+  if (h == kNoBlock) return;
+  if (strategy_) {
+    OnOwnBlockMined(h, out);
+  } else {
+    PublishOwn({&h, 1}, out);
+  }
+}
+
+BlockHandle Node::MineBlock(TimeNs now, BlockHandle parent, Outbox& out,
+                            std::uint32_t header_time) {
+  if (store_->chain() != nullptr) return MineRealBlockOn(now, parent, header_time, out);
+  BlockHeader header;
+  header.version = 0x20000000;
+  header.prev = store_->Get(parent).id;
+  const std::uint32_t height = store_->Get(parent).height + 1;
+  std::vector<TxHandle> block_txs;
+  std::uint32_t tx_count = 1;
+  std::uint64_t body_bytes = kCoinbaseBytes;
+  std::uint32_t fill_bytes = 0;
+  const std::uint64_t budget = config_->block_size_bytes - kHeaderBytes - 3;  // 3: tx count
+  if (config_->tx_relay) {
+    FillBlockTemplate(block_txs);
+    for (TxHandle t : block_txs) body_bytes += txs_->Get(t).size_bytes;
+    tx_count += static_cast<std::uint32_t>(block_txs.size());
+  } else if (budget > kCoinbaseBytes) {
+    fill_bytes = config_->fill_tx_bytes;
+    const auto fill = static_cast<std::uint32_t>((budget - kCoinbaseBytes) / fill_bytes);
+    tx_count += fill;
+    body_bytes += static_cast<std::uint64_t>(fill) * fill_bytes;
+  }
+  const std::uint32_t size = static_cast<std::uint32_t>(
+      kHeaderBytes + CompactSizeBytes(tx_count) + body_bytes);
+  // Stand-in for the merkle root of the block's transactions: unique per (miner, height,
+  // count), so two miners never produce the same header.
+  std::uint8_t seed[16];
+  std::memcpy(seed, &index_, 4);
+  std::memcpy(seed + 4, &height, 4);
+  std::memcpy(seed + 8, &blocks_mined_, 4);
+  const auto salt = static_cast<std::uint32_t>(rng_.Next());
+  std::memcpy(seed + 12, &salt, 4);
+  header.merkle_root = DoubleSha256(seed);
+  header.time = header_time != 0
+                    ? header_time
+                    : config_->genesis_time + static_cast<std::uint32_t>(now / kSecond);
+  header.bits = config_->bits;
+  header.nonce = static_cast<std::uint32_t>(rng_.Next());
+  ++blocks_mined_;
+  const BlockHandle h = store_->Add(parent, header, size, tx_count, index_, now,
+                                    std::move(block_txs), fill_bytes);
+  Set(h, kHaveData);
+  out.Observe({Observation::Kind::kBlockMined, h});
+  out.Observe({Observation::Kind::kBlockAccepted, h});
+  return h;
+}
+
+void Node::PublishOwn(std::span<const BlockHandle> blocks, Outbox& out) {
+  if (blocks.empty()) return;
+  for (BlockHandle h : blocks) {
+    Set(h, kHaveHeader);
+    if (store_->Get(h).chain_work > store_->Get(best_header_).chain_work) best_header_ = h;
+    if (strategy_) {
+      for (TxHandle t : store_->Get(h).txs) TxClear(t, kTxPrivate);
+      if (store_->Get(h).chain_work > store_->Get(strategy_->public_best).chain_work) {
+        strategy_->public_best = h;
+      }
+    }
+    PushCompactBlock(h, out);
+  }
+  // Connect them together: the later ones wait for the first, which waits for its parent if
+  // we only hold its header (a strategy may mine on a header it has not downloaded yet).
+  for (std::size_t i = 1; i < blocks.size(); ++i) waiting_.push_back(blocks[i]);
+  if (Has(store_->Get(blocks[0]).parent, kChainComplete)) {
+    MarkChainComplete(blocks[0], out);
+  } else {
+    waiting_.push_back(blocks[0]);
+  }
+  // We prefer our own block over an equal-work one, and a strategy may publish a branch with
+  // less work than our tip (a feather fork): either way it becomes the tip we announce.
+  const BlockHandle last = blocks.back();
+  if (tip_ != last && Has(last, kChainComplete)) SetTip(last, out);
+}
+
+void Node::AcceptHeader(BlockHandle h) {
+  Set(h, kHaveHeader);
+  if (strategy_) NotePublicHeader(h);
+  if (store_->Get(h).chain_work > store_->Get(best_header_).chain_work) best_header_ = h;
+}
+
+void Node::UpdatePeerBestKnown(Peer& p, BlockHandle h) {
+  if (p.best_known == kNoBlock ||
+      store_->Get(h).chain_work > store_->Get(p.best_known).chain_work) {
+    p.best_known = h;
+  }
+}
+
+bool Node::PeerHasHeader(const Peer& p, BlockHandle h) const {
+  if (h == kGenesis) return true;
+  return (p.best_known != kNoBlock && store_->IsAncestor(h, p.best_known)) ||
+         (p.best_sent != kNoBlock && store_->IsAncestor(h, p.best_sent));
+}
+
+void Node::FetchFromAllPeers(Outbox& out) {
+  for (PeerId id = 0; id < peers_.size(); ++id) {
+    if (peers_[id].established) FetchBlocks(id, out);
+  }
+}
+
+void Node::FetchBlocks(PeerId peer, Outbox& out) {
+  Peer& p = peers_[peer];
+  if (p.best_known == kNoBlock || p.in_flight >= config_->max_blocks_in_flight_per_peer) return;
+  const BlockRecord& target = store_->Get(p.best_known);
+  // Only chains with more work than ours are worth fetching: equal work loses to first seen.
+  if (target.chain_work <= store_->Get(tip_).chain_work) return;
+  const BlockHandle fork = store_->LastCommonAncestor(tip_, p.best_known);
+  const std::uint32_t from = store_->Get(fork).height + 1;
+  const std::uint32_t to = std::min(target.height, from + kBlockDownloadWindow - 1);
+  out.block_scratch.clear();
+  for (std::uint32_t height = from; height <= to; ++height) {
+    if (p.in_flight + out.block_scratch.size() >= config_->max_blocks_in_flight_per_peer) break;
+    const BlockHandle h = store_->Ancestor(p.best_known, height);
+    if (Has(h, kInFlight | kValidating | kHaveData)) continue;
+    out.block_scratch.push_back(h);
+  }
+  if (out.block_scratch.empty()) return;
+  for (BlockHandle h : out.block_scratch) {
+    Set(h, kInFlight);
+    in_flight_.push_back({h, peer});
+  }
+  p.in_flight += static_cast<std::uint32_t>(out.block_scratch.size());
+  // A single new block on our tip from a compact-capable peer comes as a compact block
+  // (BIP152 low-bandwidth mode).
+  const bool compact = config_->relay == RelayMode::kCompact && p.supports_compact &&
+                       out.block_scratch.size() == 1 && store_->Get(out.block_scratch[0]).parent == tip_;
+  MessageId id;
+  Message& m = out.NewMessage(MsgType::kGetData, &id);
+  m.SetBlocks().assign(out.block_scratch.begin(), out.block_scratch.end());
+  m.flag = compact;
+  m.wire_bytes = WireSize(m, *store_, *txs_);
+  out.SendMessage(peer, id);
+}
+
+void Node::RemoveInFlight(BlockHandle h) {
+  Clear(h, kInFlight);
+  for (std::size_t i = 0; i < in_flight_.size(); ++i) {
+    if (in_flight_[i].block == h) {
+      --peers_[in_flight_[i].peer].in_flight;
+      in_flight_[i] = in_flight_.back();
+      in_flight_.pop_back();
+      return;
+    }
+  }
+}
+
+void Node::MarkChainComplete(BlockHandle h, Outbox& out) {
+  // Connect h, then any waiting descendants whose ancestors are now all here; pick the
+  // most-work block among them. Strictly more work is needed to move the tip: first seen wins.
+  BlockHandle best = tip_;
+  out.block_scratch.clear();
+  out.block_scratch.push_back(h);
+  while (!out.block_scratch.empty()) {
+    const BlockHandle b = out.block_scratch.back();
+    out.block_scratch.pop_back();
+    Set(b, kChainComplete);
+    if (store_->Get(b).chain_work > store_->Get(best).chain_work) best = b;
+    for (std::size_t i = 0; i < waiting_.size();) {
+      if (store_->Get(waiting_[i]).parent == b) {
+        out.block_scratch.push_back(waiting_[i]);
+        waiting_[i] = waiting_.back();
+        waiting_.pop_back();
+      } else {
+        ++i;
+      }
+    }
+  }
+  if (best != tip_) SetTip(best, out);
+}
+
+void Node::SetTip(BlockHandle new_tip, Outbox& out) {
+  const BlockHandle old_tip = tip_;
+  const BlockHandle fork = store_->LastCommonAncestor(old_tip, new_tip);
+  if (config_->tx_relay) {
+    for (BlockHandle b = old_tip; b != fork; b = store_->Get(b).parent) DisconnectBlockTxs(b);
+    for (BlockHandle b = new_tip; b != fork; b = store_->Get(b).parent) ConnectBlockTxs(b);
+  }
+  tip_ = new_tip;
+  out.Observe({Observation::Kind::kTipChanged, new_tip, old_tip,
+               store_->Get(old_tip).height - store_->Get(fork).height});
+  AnnounceTip(fork, out);
+  // The new tip may make more of some peer's chain fetchable.
+  for (PeerId id = 0; id < peers_.size(); ++id) {
+    if (peers_[id].established && peers_[id].best_known != kNoBlock &&
+        store_->Get(peers_[id].best_known).chain_work > store_->Get(tip_).chain_work) {
+      FetchBlocks(id, out);
+    }
+  }
+}
+
+void Node::AnnounceTip(BlockHandle fork, Outbox& out) {
+  if (strategy_ && HoldsAnnouncement(out)) return;
+  const std::uint32_t fork_height = store_->Get(fork).height;
+  const std::uint32_t tip_height = store_->Get(tip_).height;
+  const bool too_many = tip_height - fork_height > kMaxBlocksToAnnounce;
+  for (PeerId id = 0; id < peers_.size(); ++id) {
+    Peer& p = peers_[id];
+    if (!p.established || PeerHasHeader(p, tip_)) continue;
+    out.block_scratch.clear();
+    if (p.prefers_headers && !too_many) {
+      // The new blocks the peer lacks, oldest first; they must connect to what it has.
+      for (std::uint32_t height = fork_height + 1; height <= tip_height; ++height) {
+        const BlockHandle h = store_->Ancestor(tip_, height);
+        if (!PeerHasHeader(p, h)) out.block_scratch.push_back(h);
+      }
+      if (PeerHasHeader(p, store_->Get(out.block_scratch.front()).parent)) {
+        p.best_sent = tip_;
+        SendBlockList(id, MsgType::kHeaders, out);
+        continue;
+      }
+      out.block_scratch.clear();
+    }
+    out.block_scratch.push_back(tip_);
+    SendBlockList(id, MsgType::kInv, out);
+  }
+}
+
+void Node::PushCompactBlock(BlockHandle h, Outbox& out) {
+  if (config_->relay != RelayMode::kCompact || Has(h, kPushedCompact)) return;
+  // A black hole pushes only its own blocks.
+  if (strategy_ && strategy_->config->blocks != RelayAction::kRelay &&
+      store_->Get(h).miner != index_) {
+    return;
+  }
+  Set(h, kPushedCompact);
+  for (PeerId id : push_peers_) {
+    Peer& p = peers_[id];
+    if (!p.established || !p.wants_compact_push || PeerHasHeader(p, h)) continue;
+    SendBlockMessage(id, MsgType::kCmpctBlock, h, out);
+    p.best_sent = h;
+  }
+}
+
+void Node::SelectHighBandwidthPeer(PeerId peer, Outbox& out) {
+  auto it = std::find(hb_peers_.begin(), hb_peers_.end(), peer);
+  if (it != hb_peers_.end()) {
+    // Already pushing to us: keep it, now as the most recent.
+    hb_peers_.erase(it);
+    hb_peers_.push_back(peer);
+    return;
+  }
+  auto send_cmpct = [&](PeerId to, bool high_bandwidth) {
+    MessageId id;
+    Message& m = out.NewMessage(MsgType::kSendCmpct, &id);
+    m.flag = high_bandwidth;
+    m.value = 2;
+    m.wire_bytes = WireSize(m, *store_, *txs_);
+    out.SendMessage(to, id);
+  };
+  if (hb_peers_.size() >= config_->max_high_bandwidth_peers) {
+    send_cmpct(hb_peers_.front(), false);
+    hb_peers_.erase(hb_peers_.begin());
+  }
+  send_cmpct(peer, true);
+  hb_peers_.push_back(peer);
+}
+
+void Node::SendGetHeaders(PeerId peer, BlockHandle stop, Outbox& out) {
+  // Block locator from our best header: ten most recent, then exponentially sparser, genesis.
+  MessageId id;
+  Message& m = out.NewMessage(MsgType::kGetHeaders, &id);
+  ItemList& locator = m.SetBlocks();
+  BlockHandle h = best_header_;
+  std::uint32_t step = 1;
+  while (true) {
+    locator.push_back(h);
+    const std::uint32_t height = store_->Get(h).height;
+    if (height == 0) break;
+    h = store_->Ancestor(h, height > step ? height - step : 0);
+    if (locator.size() >= 10) step *= 2;
+  }
+  m.block = stop;
+  m.wire_bytes = WireSize(m, *store_, *txs_);
+  out.SendMessage(peer, id);
+}
+
+void Node::SendBlockList(PeerId peer, MsgType type, Outbox& out) {
+  MessageId id;
+  Message& m = out.NewMessage(type, &id);
+  m.SetBlocks().assign(out.block_scratch.begin(), out.block_scratch.end());
+  m.wire_bytes = WireSize(m, *store_, *txs_);
+  out.SendMessage(peer, id);
+}
+
+void Node::SendBlockMessage(PeerId peer, MsgType type, BlockHandle h, Outbox& out) {
+  MessageId id;
+  Message& m = out.NewMessage(type, &id);
+  m.block = h;
+  m.wire_bytes = WireSize(m, *store_, *txs_);
+  out.SendMessage(peer, id);
+}
+
+}  // namespace peerlab::bitcoin

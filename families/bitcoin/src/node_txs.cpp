@@ -1,0 +1,196 @@
+// Node: transaction relay (Poisson-trickled inv, getdata, tx), the mempool and block templates.
+#include <algorithm>
+
+#include "peerlab/bitcoin/node.hpp"
+
+namespace peerlab::bitcoin {
+namespace {
+
+// Core's INVENTORY_BROADCAST_TARGET (7 per second x 5 s) and INVENTORY_BROADCAST_MAX.
+constexpr std::size_t kBroadcastTarget = 35;
+constexpr std::size_t kBroadcastMax = 1000;
+
+}  // namespace
+
+void Node::RecentTxSet::Insert(TxHandle h) {
+  if (bits_.empty()) bits_.assign(kWords, 0);
+  if (h < base_) return;  // already forgotten
+  if (h - base_ >= kWindow) {
+    // Slide the window so that h is its newest word; forget the words that fall out.
+    const TxHandle new_base = (h / 64 + 1) * 64 - kWindow;
+    if (new_base - base_ >= kWindow) {
+      std::fill(bits_.begin(), bits_.end(), 0);
+    } else {
+      for (TxHandle w = base_ / 64; w < new_base / 64; ++w) bits_[w % kWords] = 0;
+    }
+    base_ = new_base;
+  }
+  bits_[(h / 64) % kWords] |= std::uint64_t{1} << (h % 64);
+}
+
+void Node::OnTxInv(PeerId peer, const Message& m, Outbox& out) {
+  Peer& p = peers_[peer];
+  if (!p.relay_txs) {
+    // Transactions on a connection that agreed not to carry them: Core disconnects.
+    Misbehaving(peer, 100, out);
+    return;
+  }
+  MessageId id = 0;
+  Message* request = nullptr;
+  for (TxHandle t : m.txs()) {
+    p.tx->known.Insert(t);
+    // Ask the first peer that announces it; Core adds delays and retries that are not
+    // modelled (a lost request is not retried).
+    if (TxHas(t, kTxKnown | kTxRequested)) continue;
+    TxSet(t, kTxRequested);
+    if (request == nullptr) request = &out.NewMessage(MsgType::kGetData, &id);
+    request->SetTxs().push_back(t);
+  }
+  if (request != nullptr) {
+    request->wire_bytes = WireSize(*request, *store_, *txs_);
+    out.SendMessage(peer, id);
+  }
+}
+
+void Node::OnTx(TimeNs now, PeerId peer, const Message& m, Outbox& out) {
+  const TxHandle t = m.txs()[0];
+  peers_[peer].tx->known.Insert(t);
+  TxClear(t, kTxRequested);
+  if (TxHas(t, kTxKnown)) return;
+  AcceptTx(t, peer, now, out);
+}
+
+void Node::AcceptTx(TxHandle h, PeerId from, TimeNs now, Outbox& out) {
+  TxSet(h, kTxKnown);
+  if (TxHas(h, kTxConfirmed)) return;
+  const TxRecord& rec = txs_->Get(h);
+  TxSet(h, kTxInMempool);
+  if (from != kNoPeer) peers_[from].session->last_tx_time = now;  // eviction protection
+  mempool_.push_back(h);
+  ++mempool_live_;
+  mempool_bytes_ += rec.size_bytes;
+  out.Observe({Observation::Kind::kTxAccepted, kNoBlock, kNoBlock, 0, h});
+  // Over the cap: evict the lowest fee rates (Core's TrimToSize, without packages).
+  while (mempool_bytes_ > config_->mempool_max_bytes && mempool_live_ > 0) {
+    TxHandle worst = kNoTx;
+    for (TxHandle t : mempool_) {
+      if (!TxHas(t, kTxInMempool)) continue;
+      if (worst == kNoTx || FeeRateLess(txs_->Get(t), t, txs_->Get(worst), worst)) worst = t;
+    }
+    RemoveFromMempool(worst);
+    if (worst == h) return;  // not relayed: it did not make it into our mempool
+  }
+  if (from != kNoPeer) peers_[from].tx->known.Insert(h);
+  if (strategy_ && strategy_->config->txs == RelayAction::kDrop) {  // a black hole
+    ++strategy_->stats.txs_not_relayed;
+    return;
+  }
+  // Queue for every peer; whether the peer already knows it is checked at trickle time, when
+  // that peer's known-set is read for the whole batch (one table in cache, not one per peer).
+  for (PeerId id = 0; id < peers_.size(); ++id) {
+    Peer& p = peers_[id];
+    if (!p.established || !p.relay_txs || id == from) continue;
+    p.tx->queue.push_back(h);
+    ArmTrickle(now, id, out);
+  }
+}
+
+void Node::ArmTrickle(TimeNs now, PeerId peer, Outbox& out) {
+  // Poisson announcement times: one timer per outbound peer, one shared by all inbound peers
+  // (so inbound spies learn less from timing), as in Core.
+  Peer& p = peers_[peer];
+  if (p.inbound) {
+    if (inbound_trickle_armed_) return;
+    inbound_trickle_armed_ = true;
+    const double gap = rng_.Exponential(static_cast<double>(config_->trickle_inbound_mean));
+    out.Arm(now + static_cast<DurationNs>(gap), Timer{Timer::Kind::kTrickleInbound, 0});
+  } else {
+    if (p.trickle_armed) return;
+    p.trickle_armed = true;
+    const double gap = rng_.Exponential(static_cast<double>(config_->trickle_outbound_mean));
+    out.Arm(now + static_cast<DurationNs>(gap), Timer{Timer::Kind::kTrickleOutbound, peer});
+  }
+}
+
+void Node::Trickle(TimeNs now, PeerId peer, Outbox& out) {
+  const bool inbound = peer == kNoPeer;
+  if (inbound) inbound_trickle_armed_ = false;
+  for (PeerId id = inbound ? 0 : peer; id < peers_.size(); ++id) {
+    Peer& p = peers_[id];
+    if (!inbound) p.trickle_armed = false;
+    if (p.established && p.inbound == inbound && !p.tx->queue.empty()) {
+      std::vector<TxHandle>& queue = p.tx->queue;
+      // Announce the best-paying transactions first, as Core does, up to the broadcast limit.
+      std::erase_if(queue, [&](TxHandle t) {
+        return !TxHas(t, kTxInMempool) || p.tx->known.Contains(t);
+      });
+      std::sort(queue.begin(), queue.end(), [&](TxHandle a, TxHandle b) {
+        return FeeRateLess(txs_->Get(b), b, txs_->Get(a), a);
+      });
+      const std::size_t limit =
+          std::min(kBroadcastMax, kBroadcastTarget + queue.size() / 1000 * 5);
+      const std::size_t count = std::min(limit, queue.size());
+      if (count > 0) {
+        MessageId msg;
+        Message& inv = out.NewMessage(MsgType::kInv, &msg);
+        inv.SetTxs().assign(queue.begin(), queue.begin() + static_cast<std::ptrdiff_t>(count));
+        inv.wire_bytes = WireSize(inv, *store_, *txs_);
+        out.SendMessage(id, msg);
+        for (std::size_t i = 0; i < count; ++i) p.tx->known.Insert(queue[i]);
+        queue.erase(queue.begin(), queue.begin() + static_cast<std::ptrdiff_t>(count));
+      }
+      if (!queue.empty()) ArmTrickle(now, id, out);
+    }
+    if (!inbound) break;
+  }
+}
+
+void Node::RemoveFromMempool(TxHandle h) {
+  if (!TxHas(h, kTxInMempool)) return;
+  TxClear(h, kTxInMempool);
+  --mempool_live_;
+  mempool_bytes_ -= txs_->Get(h).size_bytes;
+  if (mempool_.size() > 64 && mempool_live_ * 2 < mempool_.size()) CompactMempool();
+}
+
+void Node::CompactMempool() {
+  std::erase_if(mempool_, [&](TxHandle t) { return !TxHas(t, kTxInMempool); });
+}
+
+void Node::ConnectBlockTxs(BlockHandle h) {
+  for (TxHandle t : store_->Get(h).txs) {
+    TxSet(t, kTxKnown | kTxConfirmed);
+    RemoveFromMempool(t);
+  }
+}
+
+void Node::DisconnectBlockTxs(BlockHandle h) {
+  for (TxHandle t : store_->Get(h).txs) {
+    TxClear(t, kTxConfirmed);
+    if (!TxHas(t, kTxInMempool)) {
+      TxSet(t, kTxInMempool);
+      mempool_.push_back(t);
+      ++mempool_live_;
+      mempool_bytes_ += txs_->Get(t).size_bytes;
+    }
+  }
+}
+
+void Node::FillBlockTemplate(std::vector<TxHandle>& out) {
+  // Highest fee rate first until the block is full (Core's BlockAssembler without packages).
+  CompactMempool();
+  tx_scratch_.assign(mempool_.begin(), mempool_.end());
+  std::sort(tx_scratch_.begin(), tx_scratch_.end(), [&](TxHandle a, TxHandle b) {
+    return FeeRateLess(txs_->Get(b), b, txs_->Get(a), a);
+  });
+  std::uint64_t room = config_->block_size_bytes - kHeaderBytes - 3 - kCoinbaseBytes;
+  for (TxHandle t : tx_scratch_) {
+    if (strategy_ && ExcludedFromTemplate(t)) continue;
+    const std::uint32_t size = txs_->Get(t).size_bytes;
+    if (size > room) continue;
+    room -= size;
+    out.push_back(t);
+  }
+}
+
+}  // namespace peerlab::bitcoin
