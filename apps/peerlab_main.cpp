@@ -201,7 +201,7 @@ int Run(int argc, char** argv) {
       const bool packets = p.network_events > 0;
       const double shown = static_cast<double>(packets ? p.network_events : p.events);
       std::fprintf(stderr, "%ssim %s  blocks %u%s  %s %.1fM  %.2fM/s  %.0fx real time%s",
-                   tty ? "\r" : "", FormatSimTime(p.now).c_str(), p.blocks_mined,
+                   tty ? "\r" : "", FormatSimTime(p.now).c_str(), p.completed,
                    blocks_total.c_str(), packets ? "ns-3 events" : "events", shown / 1e6,
                    shown / wall / 1e6, peerlab::ToSeconds(p.now) / wall, tty ? "   " : "\n");
       std::fflush(stderr);

@@ -31,7 +31,8 @@
 
 #include "peerlab/results/run_directory.hpp"
 #include "peerlab/scenario/units.hpp"
-#include "peerlab/sim/placement.hpp"
+#include "peerlab/bitcoin/sim/placement.hpp"
+#include "peerlab/bitcoin/sim/report.hpp"
 #include "peerlab/sim/topology.hpp"
 #include "peerlab/util/rng.hpp"
 
@@ -227,7 +228,7 @@ Result<std::vector<NodePlan>> Plan(const scenario::Scenario& s, bool delays, con
       continue;
     }
     plan[e.from].connect.push_back(e.to);
-    if (e.block_relay_only) plan[e.from].connect_block_relay.push_back(e.to);
+    if (e.connection_class == sim::kBlockRelayOnlyClass) plan[e.from].connect_block_relay.push_back(e.to);
     if (delays) {
       plan[e.from].delays_ms.emplace_back(e.to, c.regions.LatencyMs(regions[e.from], regions[e.to]));
       plan[e.to].delays_ms.emplace_back(e.from, c.regions.LatencyMs(regions[e.to], regions[e.from]));

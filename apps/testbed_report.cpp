@@ -23,7 +23,7 @@
 #include "peerlab/results/csv.hpp"
 #include "peerlab/results/json.hpp"
 #include "peerlab/scenario/run.hpp"
-#include "peerlab/sim/report.hpp"
+#include "peerlab/bitcoin/sim/report.hpp"
 #include "peerlab/util/hash.hpp"
 #include "peerlab/util/version.hpp"
 #include "testbed_cmd.hpp"
@@ -291,7 +291,7 @@ Status WriteResults(const scenario::Scenario& s, const std::vector<NodePlan>& pl
     for (std::uint32_t to : plan[i].connect) {
       const auto& bro = plan[i].connect_block_relay;
       const bool blocks_only = std::find(bro.begin(), bro.end(), to) != bro.end();
-      edges.push_back({i, to, blocks_only ? sim::EdgeType::kBlockRelayOnly : sim::EdgeType::kFullRelay});
+      edges.push_back({i, to, blocks_only ? sim::kBlockRelayOnlyClass : std::uint8_t{0}, false});
     }
   }
   // The simulator's nodes.csv columns first (design §6), then the testbed's own.

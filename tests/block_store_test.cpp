@@ -2,7 +2,7 @@
 #include <gtest/gtest.h>
 
 #include "peerlab/bitcoin/block_store.hpp"
-#include "peerlab/sim/simulation.hpp"
+#include "peerlab/bitcoin/sim/simulation.hpp"
 
 namespace peerlab::bitcoin {
 namespace {

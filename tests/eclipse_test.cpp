@@ -9,7 +9,7 @@
 
 #include "peerlab/scenario/run.hpp"
 #include "peerlab/scenario/scenario.hpp"
-#include "peerlab/sim/placement.hpp"
+#include "peerlab/bitcoin/sim/placement.hpp"
 
 namespace peerlab::scenario {
 namespace {

@@ -21,7 +21,7 @@ TEST(EventQueue, OrdersByTimeThenKindThenSourceThenSequence) {
   q.Push(Make(10, EventKind::kTimer, 0, 0, 6));
   q.Push(Make(5, EventKind::kDeliver, 3, 7, 3));
   q.Push(Make(5, EventKind::kDeliver, 3, 2, 2));
-  q.Push(Make(5, EventKind::kBlockFound, 9, 0, 1));
+  q.Push(Make(5, EventKind::kOracle, 9, 0, 1));
   q.Push(Make(5, EventKind::kDeliver, 4, 0, 4));
   q.Push(Make(5, EventKind::kTimer, 0, 0, 5));
   q.Push(Make(1, EventKind::kTimer, 100, 0, 0));

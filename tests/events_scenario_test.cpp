@@ -95,8 +95,8 @@ TEST(ScenarioEvents, EverySelectorAndDelayMode) {
   EXPECT_EQ(e.sides[1][0].kind, SideSelector::Kind::kAs);
   EXPECT_EQ(e.sides[1][0].values, (std::vector<std::uint32_t>{7}));
   EXPECT_EQ(e.sides[1][1].values, (std::vector<std::uint32_t>{8, 9}));
-  EXPECT_EQ(e.sides[2][0].kind, SideSelector::Kind::kHashrate);
-  EXPECT_DOUBLE_EQ(e.sides[2][0].hashrate, 0.3);
+  EXPECT_EQ(e.sides[2][0].kind, SideSelector::Kind::kWeight);
+  EXPECT_DOUBLE_EQ(e.sides[2][0].weight, 0.3);
   EXPECT_EQ(e.sides[3][0].kind, SideSelector::Kind::kRest);
   EXPECT_EQ(e.mode, sim::PartitionMode::kDelay);
   EXPECT_EQ(e.delay, kMinute);

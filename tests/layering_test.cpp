@@ -1,10 +1,12 @@
-// Layering rules of docs/design.md §2 that CMake links cannot catch: the protocol layer stays
-// sans-IO (no engine, ns-3, YAML, sockets, clocks or OS randomness), util and results stay low,
-// analysis sees only results and util.
+// Layering rules of docs/design.md §2 that CMake links cannot catch: the protocol families stay
+// sans-IO (no engine, ns-3, YAML, sockets, clocks or OS randomness), the engine (sim/) names
+// no protocol family, util and results stay low, analysis sees only results and util.
 #include <gtest/gtest.h>
 
+#include <cctype>
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -31,13 +33,165 @@ std::vector<std::string> Violations(const std::string& dir, const std::vector<st
   return found;
 }
 
+std::string ReadText(const fs::path& path) {
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+// C++ source as the compiler sees its names: comments and string and character literals
+// blanked, `#include` lines collected separately.
+struct Source {
+  std::vector<std::string> includes;
+  std::string code;
+};
+
+Source Lex(const std::string& text) {
+  Source out;
+  std::size_t i = 0;
+  const std::size_t n = text.size();
+  bool line_start = true;
+  while (i < n) {
+    const char c = text[i];
+    if (line_start) {
+      std::size_t j = i;
+      while (j < n && (text[j] == ' ' || text[j] == '\t')) ++j;
+      if (text.compare(j, 8, "#include") == 0) {
+        const std::size_t open = text.find_first_of("\"<", j + 8);
+        const std::size_t eol = text.find('\n', j);
+        if (open != std::string::npos && open < eol) {
+          const std::size_t close = text.find_first_of("\">", open + 1);
+          if (close != std::string::npos && close < eol) {
+            out.includes.push_back(text.substr(open + 1, close - open - 1));
+          }
+        }
+        i = eol == std::string::npos ? n : eol;
+        continue;
+      }
+    }
+    line_start = c == '\n';
+    if (c == '/' && i + 1 < n && text[i + 1] == '/') {
+      while (i < n && text[i] != '\n') ++i;
+    } else if (c == '/' && i + 1 < n && text[i + 1] == '*') {
+      const std::size_t end = text.find("*/", i + 2);
+      i = end == std::string::npos ? n : end + 2;
+      out.code += ' ';
+    } else if (c == '"' || c == '\'') {
+      ++i;
+      while (i < n && text[i] != c) i += text[i] == '\\' ? 2 : 1;
+      ++i;
+      out.code += ' ';
+    } else {
+      out.code += c;
+      ++i;
+    }
+  }
+  return out;
+}
+
+// The words of every identifier, lower case: `kBlockFound` -> k, block, found;
+// `tx_store` -> tx, store.
+std::set<std::string> IdentifierWords(const std::string& code) {
+  std::set<std::string> words;
+  std::size_t i = 0;
+  while (i < code.size()) {
+    if (!(std::isalpha(static_cast<unsigned char>(code[i])) || code[i] == '_')) {
+      ++i;
+      continue;
+    }
+    std::string word;
+    auto flush = [&] {
+      if (!word.empty()) words.insert(word);
+      word.clear();
+    };
+    while (i < code.size() &&
+           (std::isalnum(static_cast<unsigned char>(code[i])) || code[i] == '_')) {
+      const char ch = code[i];
+      if (ch == '_' || std::isdigit(static_cast<unsigned char>(ch))) {
+        flush();
+      } else if (std::isupper(static_cast<unsigned char>(ch)) &&
+                 (!word.empty() && !std::isupper(static_cast<unsigned char>(word.back())))) {
+        flush();
+        word += static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+      } else {
+        word += static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+      }
+      ++i;
+    }
+    flush();
+  }
+  return words;
+}
+
+// Words that belong to a protocol family (Bitcoin's here): the engine's headers must not use
+// them, nor may any engine file include a family's headers.
+const std::vector<std::string> kFamilyWords = {
+    "bitcoin", "block", "blocks", "mempool", "mining", "miner", "miners", "hashrate",
+    "tx", "txs", "wallet", "eclipse", "selfish", "rushing", "addrman", "feeler", "feelers",
+    "cmpct", "compact", "headers", "inv", "getdata", "strategy"};
+const std::vector<std::string> kFamilyIncludes = {"peerlab/bitcoin/", "peerlab/scenario/",
+                                                  "peerlab/results/", "peerlab/analysis/",
+                                                  "yaml-cpp"};
+
+std::vector<std::string> FamilyNames(const std::string& label, const std::string& text,
+                                     bool check_identifiers) {
+  std::vector<std::string> found;
+  const Source src = Lex(text);
+  for (const std::string& inc : src.includes) {
+    for (const std::string& banned : kFamilyIncludes) {
+      if (inc.rfind(banned, 0) == 0) found.push_back(label + " includes " + inc);
+    }
+  }
+  if (check_identifiers) {
+    const std::set<std::string> words = IdentifierWords(src.code);
+    for (const std::string& w : kFamilyWords) {
+      if (words.count(w)) found.push_back(label + " names `" + w + "`");
+    }
+  }
+  return found;
+}
+
+TEST(Layering, FamilyNameCheckSeesThroughCommentsAndStrings) {
+  // The check must catch real uses and only those.
+  EXPECT_EQ(FamilyNames("a", "#include \"peerlab/bitcoin/node.hpp\"\n", true).size(), 1u);
+  EXPECT_EQ(FamilyNames("a", "int kBlockFound = 0;", true).size(), 1u);
+  EXPECT_EQ(FamilyNames("a", "void f(TxHandle h);", true).size(), 1u);
+  EXPECT_EQ(FamilyNames("a", "namespace x = peerlab::bitcoin;", true).size(), 1u);
+  EXPECT_TRUE(FamilyNames("a", "// a block is mined\nint CrossingBlocked;", true).empty());
+  EXPECT_TRUE(FamilyNames("a", "const char* s = \"bitcoin block\"; /* tx */", true).empty());
+  EXPECT_TRUE(FamilyNames("a", "#include \"peerlab/sim/engine.hpp\"\n", true).empty());
+}
+
+TEST(Layering, EngineNamesNoProtocolFamily) {
+  std::vector<std::string> found;
+  // The engine, and the ns-3 transport that plugs into it, serve every family.
+  for (const char* dir : {"sim", "ns3"}) {
+    const fs::path root = fs::path(PEERLAB_SOURCE_DIR) / dir;
+    for (const auto& entry : fs::recursive_directory_iterator(root)) {
+      if (!entry.is_regular_file()) continue;
+      const auto ext = entry.path().extension();
+      if (ext != ".cpp" && ext != ".hpp") continue;
+      // Every file: no family include. Engine headers (its contract): no family name either.
+      const bool contract = ext == ".hpp" && std::string(dir) == "sim";
+      const auto v = FamilyNames(fs::relative(entry.path(), PEERLAB_SOURCE_DIR).string(),
+                                 ReadText(entry.path()), contract);
+      found.insert(found.end(), v.begin(), v.end());
+    }
+  }
+  EXPECT_TRUE(found.empty()) << ::testing::PrintToString(found);
+}
+
 TEST(Layering, ProtocolIsSansIo) {
-  const auto v = Violations("families/bitcoin", {"peerlab/sim/", "peerlab/scenario/", "peerlab/results/",
-                                         "peerlab/analysis/", "ns3/", "yaml-cpp",
-                                         "<sys/socket.h>", "<netinet/",
-                                         "<random>", "<chrono>", "<thread>", "<ctime>",
-                                         "steady_clock", "system_clock", "random_device",
-                                         "getenv", "fopen", "<fstream>", "<iostream>"});
+  // The node, its messages and stores (families/bitcoin/sim is the family's engine driver).
+  const std::vector<std::string> banned = {
+      "peerlab/sim/", "peerlab/scenario/", "peerlab/results/", "peerlab/analysis/", "ns3/",
+      "yaml-cpp", "<sys/socket.h>", "<netinet/", "<random>", "<chrono>", "<thread>", "<ctime>",
+      "steady_clock", "system_clock", "random_device", "getenv", "fopen", "<fstream>",
+      "<iostream>"};
+  auto v = Violations("families/bitcoin/include", banned);
+  const auto w = Violations("families/bitcoin/src", banned);
+  v.insert(v.end(), w.begin(), w.end());
   EXPECT_TRUE(v.empty()) << ::testing::PrintToString(v);
 }
 
@@ -46,8 +200,7 @@ TEST(Layering, LowerLayersDoNotReachUp) {
                                "peerlab/scenario/", "peerlab/analysis/"});
   auto r = Violations("results", {"peerlab/bitcoin/", "peerlab/sim/", "peerlab/scenario/",
                                   "peerlab/analysis/"});
-  auto s = Violations("sim", {"peerlab/scenario/", "peerlab/results/", "peerlab/analysis/",
-                              "yaml-cpp", "<chrono>"});
+  auto s = Violations("sim", {"<chrono>"});
   // analysis may use results and util only: theory and stored runs, never the engine.
   auto a = Violations("analysis", {"peerlab/bitcoin/", "peerlab/sim/", "peerlab/scenario/",
                                    "ns3/", "yaml-cpp"});

@@ -9,9 +9,9 @@
 
 #include "peerlab/scenario/run.hpp"
 #include "peerlab/scenario/scenario.hpp"
-#include "peerlab/sim/placement.hpp"
+#include "peerlab/bitcoin/sim/placement.hpp"
 #include "peerlab/sim/regions.hpp"
-#include "peerlab/sim/simulation.hpp"
+#include "peerlab/bitcoin/sim/simulation.hpp"
 
 namespace peerlab::sim {
 namespace {
@@ -87,7 +87,7 @@ TEST(Partition, DropClosesCrossingConnectionsAndHealReopensThemFromTheSameEnd) {
   auto during = RunTo(c, 30 * kMinute + kSecond);
   const std::vector<std::uint8_t> side = Sides(*during);
   std::uint32_t crossing_edges = 0;
-  for (const Edge& e : during->edges()) crossing_edges += side[e.from] != side[e.to];
+  for (const Edge& e : during->engine().edges()) crossing_edges += side[e.from] != side[e.to];
   ASSERT_GT(crossing_edges, 100u);  // 60 of 200 nodes with degree 8: about 670
   EXPECT_EQ(CrossingConnections(*during, side), 0u);
   EXPECT_EQ(during->Report().disconnects, crossing_edges);
@@ -96,7 +96,7 @@ TEST(Partition, DropClosesCrossingConnectionsAndHealReopensThemFromTheSameEnd) {
   EXPECT_EQ(after->partition_side(0), kNoSide);
   EXPECT_EQ(CrossingConnections(*after, side), crossing_edges);
   // Every edge of the topology is open again, opened by the node that opened it first.
-  for (const Edge& e : after->edges()) {
+  for (const Edge& e : after->engine().edges()) {
     bool open = false;
     for (bitcoin::PeerId p = 0; p < after->connection_slots(e.from); ++p) {
       open = open || (after->IsOpenOutbound(e.from, p) && after->peer_node(e.from, p) == e.to);
@@ -179,7 +179,7 @@ TEST(Partition, DelayedMessagesNeverReachAReusedSlotAndHealRestoresPropagation) 
   // carry delayed transactions towards them. Core protects up to 20 inbound peers from
   // eviction, so nodes need more than that.
   c.topology.outbound = 20;
-  c.topology.block_relay_only = 0;
+  c.topology.restricted_outbound = 0;
   c.topology.max_inbound = 23;
   c.node.feeler_interval = 10 * kSecond;
   c.transactions.rate_per_s = 1;
@@ -308,7 +308,7 @@ TEST(AutonomousSystems, FittedZipfPutsThirtyPercentOfNodesInTheLargestThirteen) 
 TEST(PartitionSides, SelectorsResolveInOrderAndHashrateTargetsAreMet) {
   SimConfig c = Network(300, 8, 100);  // minority: 100 nodes x 0.003
   c.groups = {GroupSpec::Fixed("pools", 20, 1.0), GroupSpec::Rest("relays", 0.0)};
-  SideSelector hashrate{SideSelector::Kind::kHashrate, 0, {}, 0.3};
+  SideSelector hashrate{SideSelector::Kind::kWeight, 0, {}, 0.3};
   SideSelector nodes{SideSelector::Kind::kNodes, 0, {0, 1, 2}, 0};
   c.events = {Partition(0, {{nodes, hashrate}, {Rest()}})};
   auto placement = PlaceNodes(c);

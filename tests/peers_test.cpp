@@ -10,7 +10,7 @@
 
 #include "mini_net.hpp"
 #include "peerlab/sim/regions.hpp"
-#include "peerlab/sim/simulation.hpp"
+#include "peerlab/bitcoin/sim/simulation.hpp"
 
 namespace peerlab::bitcoin {
 namespace {
@@ -407,7 +407,7 @@ SimConfig Network(std::uint32_t nodes, std::uint64_t seed) {
   c.seed = seed;
   c.nodes = nodes;
   c.regions = *BuiltinRegionTable("simblock-2019");
-  c.topology.kind = TopologyKind::kBitcoin;
+  c.topology.kind = TopologyKind::kOutboundChoice;
   c.node.validation_fixed = 10 * kMillisecond;
   c.node.validation_per_mb = 50 * kMillisecond;
   c.node.block_size_bytes = 100'000;
@@ -521,7 +521,7 @@ TEST(EvictionSim, FullNetworkRefusesNewcomersAndKeepsItsShape) {
   constexpr std::uint64_t kSeed = 41;
   SimConfig c = Network(40, kSeed);
   c.topology.outbound = 8;
-  c.topology.block_relay_only = 2;
+  c.topology.restricted_outbound = 2;
   c.topology.max_inbound = 11;
   c.node.feeler_interval = 2 * kMinute;
   c.stop.blocks = 6;
@@ -569,7 +569,7 @@ TEST(EvictionSim, CrowdedNetworkEvictsAndRunsTheSameTwice) {
   constexpr std::uint64_t kSeed = 51;
   SimConfig c = Network(100, kSeed);
   c.topology.outbound = 26;
-  c.topology.block_relay_only = 2;
+  c.topology.restricted_outbound = 2;
   c.topology.max_inbound = 30;
   c.node.feeler_interval = 2 * kMinute;
   c.stop.blocks = 5;

@@ -10,7 +10,7 @@
 
 #include "mini_net.hpp"
 #include "peerlab/sim/regions.hpp"
-#include "peerlab/sim/simulation.hpp"
+#include "peerlab/bitcoin/sim/simulation.hpp"
 
 namespace peerlab::bitcoin {
 namespace {
@@ -116,7 +116,7 @@ SimConfig OutageNetwork(std::uint32_t nodes, std::uint64_t seed) {
   c.seed = seed;
   c.nodes = nodes;
   c.regions = *BuiltinRegionTable("simblock-2019");
-  c.topology.kind = TopologyKind::kBitcoin;
+  c.topology.kind = TopologyKind::kOutboundChoice;
   c.node.validation_fixed = 10 * kMillisecond;
   c.node.block_size_bytes = 100'000;
   c.block_interval = 120 * kSecond;  // many blocks while the node is away
@@ -157,7 +157,7 @@ TEST(Outage, OfflineNodeGetsNothingAndConnectingToItFails) {
   // A small dense network: a node's peers have few other addresses to replace it with.
   SimConfig c = OutageNetwork(12, kSeed);
   c.topology.outbound = 3;
-  c.topology.block_relay_only = 1;
+  c.topology.restricted_outbound = 1;
   const SimConfig all_online = c;
   const std::uint32_t x = SomeRelay(*RunTo(c, kSecond));
   c.outages = {{x, kDown, 2 * kHour}};

@@ -176,7 +176,7 @@ TEST(ScenarioParse, DefaultsAreFilled) {
   EXPECT_EQ(s.sim.regions.size(), 6u);
   EXPECT_EQ(s.sim.jitter.kind, sim::JitterKind::kPareto);
   EXPECT_EQ(s.sim.jitter.shape, 5.0);
-  EXPECT_EQ(s.sim.topology.kind, sim::TopologyKind::kBitcoin);
+  EXPECT_EQ(s.sim.topology.kind, sim::TopologyKind::kOutboundChoice);
   EXPECT_EQ(s.sim.topology.outbound, 8u);
   EXPECT_EQ(s.sim.topology.max_inbound, 114u);
   EXPECT_FALSE(s.sim.upload_bps.has_value());

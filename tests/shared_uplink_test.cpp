@@ -6,7 +6,7 @@
 
 #include "peerlab/sim/regions.hpp"
 #include "peerlab/sim/shared_uplink.hpp"
-#include "peerlab/sim/simulation.hpp"
+#include "peerlab/bitcoin/sim/simulation.hpp"
 
 namespace peerlab::sim {
 namespace {

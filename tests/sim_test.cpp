@@ -7,7 +7,7 @@
 #include <set>
 
 #include "peerlab/sim/regions.hpp"
-#include "peerlab/sim/simulation.hpp"
+#include "peerlab/bitcoin/sim/simulation.hpp"
 
 namespace peerlab::sim {
 namespace {
@@ -17,7 +17,7 @@ SimConfig SmallNetwork(std::uint32_t nodes, std::uint32_t blocks, std::uint64_t 
   c.seed = seed;
   c.nodes = nodes;
   c.regions = *BuiltinRegionTable("simblock-2019");
-  c.topology.kind = TopologyKind::kBitcoin;
+  c.topology.kind = TopologyKind::kOutboundChoice;
   c.topology.outbound = 8;
   c.node.validation_fixed = 10 * kMillisecond;
   c.node.validation_per_mb = 50 * kMillisecond;
@@ -104,7 +104,7 @@ TEST(Simulation, FastBlocksCauseStaleBlocksAndReorgs) {
 
 TEST(Topology, BitcoinRespectsOutboundAndInboundLimits) {
   Rng rng(1, 0, RngPurpose::kTopology);
-  auto edges = BitcoinTopology(1000, 8, 20, rng);
+  auto edges = OutboundTopology(1000, 8, 20, rng);
   ASSERT_TRUE(edges.ok());
   EXPECT_EQ(edges->size(), 8000u);
   std::vector<int> out(1000), in(1000);
@@ -120,7 +120,7 @@ TEST(Topology, BitcoinRespectsOutboundAndInboundLimits) {
     EXPECT_LE(in[i], 20);
   }
   Rng rng2(1, 0, RngPurpose::kTopology);
-  EXPECT_FALSE(BitcoinTopology(10, 8, 2, rng2).ok());  // 80 outbound, 20 inbound slots
+  EXPECT_FALSE(OutboundTopology(10, 8, 2, rng2).ok());  // 80 outbound, 20 inbound slots
 }
 
 TEST(Topology, RandomRegularIsSimpleAndRegular) {

@@ -15,7 +15,8 @@ const std::string kDefault = std::string(PEERLAB_SOURCE_DIR) + "/scenarios/defau
 bool SameEdges(const std::vector<sim::EdgeRow>& a, const std::vector<sim::EdgeRow>& b) {
   if (a.size() != b.size()) return false;
   for (std::size_t i = 0; i < a.size(); ++i) {
-    if (a[i].source != b[i].source || a[i].target != b[i].target || a[i].type != b[i].type) {
+    if (a[i].source != b[i].source || a[i].target != b[i].target || a[i].connection_class != b[i].connection_class ||
+        a[i].dedicated != b[i].dedicated) {
       return false;
     }
   }

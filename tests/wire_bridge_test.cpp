@@ -7,7 +7,7 @@
 #include "peerlab/bitcoin/byte_seam.hpp"
 #include "peerlab/bitcoin/wire_bridge.hpp"
 #include "peerlab/sim/regions.hpp"
-#include "peerlab/sim/simulation.hpp"
+#include "peerlab/bitcoin/sim/simulation.hpp"
 
 namespace peerlab::bitcoin {
 namespace {

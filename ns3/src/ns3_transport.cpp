@@ -1,40 +1,37 @@
 // Ns3Transport: the engine's messages as bytes over ns-3 TCP (design: ns3/README.md and
-// docs/network-model.md, "ns-3 backend").
+// docs/network-model.md, "ns-3 backend"), for any protocol family.
 //
-// Framing: each connection end splits its byte stream into whole frames itself (the 24-byte
-// header says the payload length), then decodes each whole frame with one ByteSeam shared by
-// the transport. Per-end ByteSeams would keep a decoder buffer and a decoded block per end
-// (a megabyte each after one block, gigabytes over thousands of connections); the shared one
-// is always at a frame boundary when a frame has been fed, so sharing it loses nothing.
+// A message is its byte count and the family's handle (sim/transport.hpp): the transport
+// writes that many bytes into the connection's TCP stream and queues the handle at the
+// sending end; the receiving end counts the bytes that arrive and hands each handle back when
+// its last byte is in. TCP keeps the stream in order, so the queue's order is the arrival
+// order. The bytes are zeros: ns-3's TCP and links act on sizes, never on content, so
+// timing is what real frames of those sizes would get (the Bitcoin family's sizes are its
+// encoded frames', checked by wire-check mode).
 #include "peerlab/ns3/ns3_transport.hpp"
 
 #include <algorithm>
-#include <optional>
+#include <deque>
 #include <span>
 #include <unordered_map>
 #include <vector>
 
 #include "peerlab/ns3/packet_network.hpp"
-#include "peerlab/bitcoin/byte_seam.hpp"
-#include "peerlab/sim/simulation.hpp"
+#include "peerlab/sim/engine.hpp"
 #include "peerlab/util/assert.hpp"
 
 namespace peerlab::ns3net {
 namespace {
 
-constexpr std::size_t kKeepCapacity = 64 * 1024;  // per-end buffers above this are released
-
 class Ns3Transport final : public sim::Transport {
  public:
-  explicit Ns3Transport(const sim::SimConfig& config) : net_(NetworkConfig(config)) {}
+  explicit Ns3Transport(const sim::NetworkSpec& config) : net_(NetworkConfig(config)) {}
 
-  void Attach(sim::Simulation& sim) override {
+  void Attach(sim::Engine& sim) override {
     sim_ = &sim;
-    for (std::uint32_t i = 0; i < sim.config().nodes; ++i) {
+    for (std::uint32_t i = 0; i < sim.node_count(); ++i) {
       PEERLAB_ASSERT(net_.AddHost(sim.upload_bps(i), sim.download_bps(i), sim.node_region(i)) == i);
     }
-    decoder_.emplace(bitcoin::wire::kMagicRegtest, 0, sim.store(), sim.tx_store());
-    encoder_.emplace(bitcoin::wire::kMagicRegtest, 0, sim.store(), sim.tx_store());
     net_.OnBytes([this](std::uint32_t conn, int end, const std::uint8_t* data, std::size_t n) {
       Received(conn, end, {data, n});
     });
@@ -52,13 +49,18 @@ class Ns3Transport final : public sim::Transport {
     });
   }
 
-  void Open(std::uint32_t a, bitcoin::PeerId a_slot, std::uint32_t b,
-            bitcoin::PeerId b_slot) override {
+  void Open(std::uint32_t a, std::uint32_t a_slot, std::uint32_t b,
+            std::uint32_t b_slot) override {
     const std::uint32_t conn = net_.Connect(a, b);
-    Conn c{End{a, a_slot, sim_->slot_generation(a, a_slot), {}, false},
-           End{b, b_slot, sim_->slot_generation(b, b_slot), {}, false}};
+    Conn c{End{a, a_slot, sim_->slot_generation(a, a_slot), {}},
+           End{b, b_slot, sim_->slot_generation(b, b_slot), {}}};
     if (conn < conns_.size()) {
-      conns_[conn] = std::move(c);  // a released id, reused
+      // A released id, reused: what the old connection never delivered is dropped now (late
+      // bytes of a closed connection could still arrive until then).
+      for (End& e : conns_[conn].end) {
+        for (const InFlight& f : e.incoming) sim_->ReleaseMessage(f.message);
+      }
+      conns_[conn] = std::move(c);
     } else {
       PEERLAB_ASSERT(conn == conns_.size());
       conns_.push_back(std::move(c));
@@ -67,21 +69,22 @@ class Ns3Transport final : public sim::Transport {
     conn_of_[Key(b, b_slot)] = conn;
   }
 
-  void Close(std::uint32_t node, bitcoin::PeerId slot) override {
+  void Close(std::uint32_t node, std::uint32_t slot) override {
     const auto it = conn_of_.find(Key(node, slot));
     PEERLAB_ASSERT(it != conn_of_.end());
     net_.Close(it->second);
   }
 
-  void Send(std::uint32_t node, bitcoin::PeerId slot, const bitcoin::Message& m) override {
+  void Send(std::uint32_t node, std::uint32_t slot, std::uint32_t bytes,
+            std::uint32_t message) override {
     const auto it = conn_of_.find(Key(node, slot));
     PEERLAB_ASSERT(it != conn_of_.end());
     const std::uint32_t conn = it->second;
     const int end = conns_[conn].end[0].node == node && conns_[conn].end[0].slot == slot ? 0 : 1;
-    encoder_->Send(m);
-    const auto bytes = encoder_->BytesToSend();
-    net_.Write(conn, end, bytes.data(), bytes.size());
-    encoder_->MarkBytesSent(bytes.size());
+    PEERLAB_ASSERT(bytes > 0);  // a message of no bytes would never be seen to arrive
+    conns_[conn].end[1 - end].incoming.push_back({bytes, message});
+    if (zeros_.size() < bytes) zeros_.resize(bytes);
+    net_.Write(conn, end, zeros_.data(), bytes);
   }
 
   void PartitionChanged() override {
@@ -102,18 +105,21 @@ class Ns3Transport final : public sim::Transport {
   std::uint64_t network_events() const override { return net_.events(); }
 
  private:
+  struct InFlight {
+    std::uint32_t remaining;  // bytes still to arrive
+    std::uint32_t message;
+  };
   struct End {
     std::uint32_t node;
-    bitcoin::PeerId slot;
+    std::uint32_t slot;
     std::uint32_t generation;
-    std::vector<std::uint8_t> frame;  // the frame being received, header first
-    bool failed = false;              // the stream is unusable (bad magic, oversize)
+    std::deque<InFlight> incoming;  // messages to this end, in stream order
   };
   struct Conn {
     End end[2];
   };
 
-  static PacketNetworkConfig NetworkConfig(const sim::SimConfig& config) {
+  static PacketNetworkConfig NetworkConfig(const sim::NetworkSpec& config) {
     PacketNetworkConfig c;
     c.seed = config.seed;
     const std::size_t n = config.regions.names.size();
@@ -127,54 +133,26 @@ class Ns3Transport final : public sim::Transport {
     }
     return c;
   }
-  static std::uint64_t Key(std::uint32_t node, bitcoin::PeerId slot) {
+  static std::uint64_t Key(std::uint32_t node, std::uint32_t slot) {
     return std::uint64_t{node} << 32 | slot;
   }
 
-  static std::uint32_t PayloadLength(const std::vector<std::uint8_t>& frame) {
-    std::uint32_t length = 0;
-    for (int i = 0; i < 4; ++i) length |= std::uint32_t{frame[16 + i]} << (8 * i);
-    return length;
-  }
-
-  // Partial reads: bytes arrive in any split; whole frames go to the decoder.
+  // Bytes arrive in any split; each message is handed back when its last byte is in.
   void Received(std::uint32_t conn, int end, std::span<const std::uint8_t> bytes) {
     End& e = conns_[conn].end[end];  // the receiving end: the messages are for its node
-    constexpr std::size_t kHeader = bitcoin::kFrameHeaderBytes;
-    auto append = [&](std::size_t n) {
-      e.frame.insert(e.frame.end(), bytes.begin(), bytes.begin() + static_cast<std::ptrdiff_t>(n));
-      bytes = bytes.subspan(n);
-    };
-    while (!bytes.empty() && !e.failed) {
-      if (e.frame.size() < kHeader) {
-        append(std::min(bytes.size(), kHeader - e.frame.size()));
-        if (e.frame.size() < kHeader) break;
-        if (PayloadLength(e.frame) > bitcoin::wire::kMaxPayloadBytes) {
-          Decode(e);  // the decoder rejects the header alone: the stream ends
-          continue;
-        }
-      }
-      const std::size_t need = kHeader + PayloadLength(e.frame);
-      append(std::min(bytes.size(), need - e.frame.size()));
-      if (e.frame.size() == need) Decode(e);
+    std::size_t n = bytes.size();
+    while (n > 0) {
+      PEERLAB_ASSERT(!e.incoming.empty());  // TCP delivers only what was written
+      InFlight& f = e.incoming.front();
+      const auto take = static_cast<std::uint32_t>(std::min<std::size_t>(n, f.remaining));
+      f.remaining -= take;
+      n -= take;
+      if (f.remaining > 0) break;
+      const std::uint32_t message = f.message;
+      e.incoming.pop_front();
+      sim_->DeliverFromTransport(net_.Now(), e.node, e.slot, e.generation, message);
     }
     Rearm();  // a node may have set a timer earlier than the next engine event
-  }
-
-  void Decode(End& e) {
-    const bool usable = decoder_->Receive(e.frame, [&](const bitcoin::Input& in) {
-      // The shared decoder names peer 0; the message is for this end's connection.
-      bitcoin::Input input = in;
-      if (auto* m = std::get_if<bitcoin::MessageReceived>(&input)) m->peer = e.slot;
-      if (auto* m = std::get_if<bitcoin::MalformedMessage>(&input)) m->peer = e.slot;
-      sim_->DeliverFromTransport(net_.Now(), e.node, e.slot, e.generation, input);
-    });
-    if (!usable) {
-      e.failed = true;  // the node was told (MalformedMessage) and disconnects the peer
-      decoder_.emplace(bitcoin::wire::kMagicRegtest, 0, sim_->store(), sim_->tx_store());
-    }
-    e.frame.clear();
-    if (e.frame.capacity() > kKeepCapacity) std::vector<std::uint8_t>().swap(e.frame);
   }
 
   void Rearm() {
@@ -198,8 +176,8 @@ class Ns3Transport final : public sim::Transport {
   }
 
   PacketNetwork net_;
-  sim::Simulation* sim_ = nullptr;
-  std::optional<bitcoin::ByteSeam> decoder_, encoder_;
+  sim::Engine* sim_ = nullptr;
+  std::vector<std::uint8_t> zeros_;  // what is written: sizes matter, content does not
   std::vector<Conn> conns_;                          // by PacketNetwork connection id
   std::unordered_map<std::uint64_t, std::uint32_t> conn_of_;  // node << 32 | slot -> newest
   TimeNs stop_at_ = kTimeNever;
@@ -212,7 +190,7 @@ class Ns3Transport final : public sim::Transport {
 
 }  // namespace
 
-std::unique_ptr<sim::Transport> MakeNs3Transport(const sim::SimConfig& config) {
+std::unique_ptr<sim::Transport> MakeNs3Transport(const sim::NetworkSpec& config) {
   return std::make_unique<Ns3Transport>(config);
 }
 

@@ -57,7 +57,7 @@ std::vector<Field> LifetimeFields() {
 
 const char* TopologyName(sim::TopologyKind kind) {
   switch (kind) {
-    case sim::TopologyKind::kBitcoin: return "bitcoin";
+    case sim::TopologyKind::kOutboundChoice: return "bitcoin";
     case sim::TopologyKind::kRandomRegular: return "random-regular";
     case sim::TopologyKind::kEdgeList: return "edge-list";
   }
@@ -135,7 +135,7 @@ const Table& ChurnTable() {
            "Let nodes of groups with hashrate churn too (their hashrate is lost while they are "
            "offline, so blocks come slower).",
            [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
-             return ReadBool(n, p, c, &c.out->sim.churn.include_miners, j);
+             return ReadBool(n, p, c, &c.out->sim.churn_include_miners, j);
            }},
           {"link_failures", "mapping", false, "{rate: 0}", "",
            "Random connection failures (see `churn.link_failures`).",
@@ -155,7 +155,7 @@ bool ValidateChurn(Ctx& c) {
   const sim::SimConfig& s = c.out->sim;
   const sim::ChurnSpec& churn = s.churn;
   if (!churn.enabled || (churn.share <= 0 && churn.link_failures_per_hour <= 0)) return true;
-  if (s.topology.kind != sim::TopologyKind::kBitcoin) {
+  if (s.topology.kind != sim::TopologyKind::kOutboundChoice) {
     return c.Fail(c.OriginOf("churn"), "churn",
                   std::string("needs network.topology.kind `bitcoin`, got `") +
                       TopologyName(s.topology.kind) +
@@ -164,7 +164,7 @@ bool ValidateChurn(Ctx& c) {
   if (churn.share <= 0) return true;
   bool eligible = false;
   for (const sim::GroupSpec& g : s.groups) {
-    eligible = eligible || (g.honest() && (g.hashrate <= 0 || churn.include_miners) &&
+    eligible = eligible || (g.honest() && (g.hashrate <= 0 || s.churn_include_miners) &&
                             (g.rest || g.node_count > 0));
   }
   if (!eligible) {

@@ -8,7 +8,7 @@
 
 #include "peerlab/scenario/schema.hpp"
 #include "peerlab/scenario/units.hpp"
-#include "peerlab/sim/placement.hpp"
+#include "peerlab/bitcoin/sim/placement.hpp"
 
 namespace peerlab::scenario::detail {
 namespace {
@@ -151,7 +151,7 @@ const Table& SideSelectorTable() {
              double v = 0;
              if (!ReadHashrate(n, p, c, &v)) return false;
              if (!(v > 0)) return c.Fail(n.origin, p, "must be in (0, 1], got " + Quote(n.scalar));
-             CurrentSelector(c) = {Selector::Kind::kHashrate, 0, {}, v};
+             CurrentSelector(c) = {Selector::Kind::kWeight, 0, {}, v};
              j = FormatNumber(v);
              return true;
            }},

@@ -208,7 +208,7 @@ const Table& JitterTable() {
   return t;
 }
 
-template <std::optional<double> sim::SimConfig::*Member>
+template <std::optional<double> sim::NetworkSpec::*Member>
 static bool ParseBandwidthField(const Node& n, const std::string& p, Ctx& c, std::string& j) {
   double v = 0;
   if (!ReadBandwidth(n, p, c, &v)) return false;
@@ -223,9 +223,9 @@ const Table& BandwidthTable() {
       "Per-node bandwidth for every node, replacing the region table's values.",
       {
           {"upload", "bandwidth >= 1 bit/s", false, "", "", "Upload bandwidth of every node.",
-           &ParseBandwidthField<&sim::SimConfig::upload_bps>},
+           &ParseBandwidthField<&sim::NetworkSpec::upload_bps>},
           {"download", "bandwidth >= 1 bit/s", false, "", "", "Download bandwidth of every node.",
-           &ParseBandwidthField<&sim::SimConfig::download_bps>},
+           &ParseBandwidthField<&sim::NetworkSpec::download_bps>},
       }};
   return t;
 }
@@ -244,7 +244,7 @@ const Table& TopologyTable() {
              if (!ReadChoice(n, p, c, {"bitcoin", "random-regular", "edge-list"}, &v)) {
                return false;
              }
-             c.out->sim.topology.kind = v == "bitcoin"          ? sim::TopologyKind::kBitcoin
+             c.out->sim.topology.kind = v == "bitcoin"          ? sim::TopologyKind::kOutboundChoice
                                         : v == "random-regular" ? sim::TopologyKind::kRandomRegular
                                                                 : sim::TopologyKind::kEdgeList;
              c.kind = v;
@@ -267,7 +267,7 @@ const Table& TopologyTable() {
            [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
              std::int64_t v = 0;
              if (!ReadInt(n, p, c, 0, 64, &v)) return false;
-             c.out->sim.topology.block_relay_only = static_cast<std::uint32_t>(v);
+             c.out->sim.topology.restricted_outbound = static_cast<std::uint32_t>(v);
              j = Int(v);
              return true;
            }},

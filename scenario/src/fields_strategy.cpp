@@ -2,7 +2,7 @@
 // chosen by `kind`, and the checks that need the rest of the scenario.
 #include "peerlab/scenario/schema.hpp"
 #include "peerlab/scenario/units.hpp"
-#include "peerlab/sim/placement.hpp"
+#include "peerlab/bitcoin/sim/placement.hpp"
 
 namespace peerlab::scenario::detail {
 namespace {
@@ -85,7 +85,7 @@ bool ValidateEclipse(Ctx& c, const sim::GroupSpec& g) {
     return c.Fail(c.OriginOf("groups." + g.name + ".nodes"), "groups." + g.name + ".nodes",
                   "an `eclipse` group must be one node (the attacker)");
   }
-  if (s.topology.kind != sim::TopologyKind::kBitcoin) {
+  if (s.topology.kind != sim::TopologyKind::kOutboundChoice) {
     return c.Fail(c.OriginOf(path + ".kind"), path + ".kind",
                   "an eclipse attack needs network.topology.kind `bitcoin` (on fixed topologies "
                   "nodes never choose their peers)");

@@ -13,7 +13,7 @@
 #include "peerlab/results/json.hpp"
 #include "peerlab/results/run_directory.hpp"
 #include "peerlab/scenario/memory_check.hpp"
-#include "peerlab/sim/memory_estimate.hpp"
+#include "peerlab/bitcoin/sim/memory_estimate.hpp"
 #include "peerlab/util/hash.hpp"
 #include "peerlab/util/huge_pages.hpp"
 #include "peerlab/util/version.hpp"

@@ -2,7 +2,7 @@
 #pragma once
 
 #include "peerlab/results/json.hpp"
-#include "peerlab/sim/report.hpp"
+#include "peerlab/bitcoin/sim/report.hpp"
 
 namespace peerlab::scenario::detail {
 

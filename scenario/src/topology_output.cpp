@@ -10,15 +10,6 @@
 namespace peerlab::scenario {
 namespace {
 
-const char* TypeName(sim::EdgeType t) {
-  switch (t) {
-    case sim::EdgeType::kFullRelay: return "full-relay";
-    case sim::EdgeType::kBlockRelayOnly: return "block-relay-only";
-    case sim::EdgeType::kRushing: return "rushing";
-  }
-  return "full-relay";
-}
-
 std::string XmlEscape(const std::string& s) {
   std::string out;
   for (char c : s) {
@@ -43,7 +34,7 @@ std::string FormatShare(double v) {
 
 std::string EdgesCsv(const std::vector<sim::EdgeRow>& edges) {
   results::CsvWriter csv({"source", "target", "type"});
-  for (const auto& e : edges) csv.Field(e.source).Field(e.target).Field(std::string_view(TypeName(e.type))).EndRow();
+  for (const auto& e : edges) csv.Field(e.source).Field(e.target).Field(std::string_view(sim::EdgeTypeName(e))).EndRow();
   return csv.text();
 }
 
@@ -81,7 +72,7 @@ std::string GraphMl(const Scenario& scenario, const sim::SimReport& r,
   }
   for (const auto& e : edges) {
     x += "    <edge source=\"n" + std::to_string(e.source) + "\" target=\"n" +
-         std::to_string(e.target) + "\"><data key=\"type\">" + TypeName(e.type) +
+         std::to_string(e.target) + "\"><data key=\"type\">" + sim::EdgeTypeName(e) +
          "</data></edge>\n";
   }
   x += "  </graph>\n</graphml>\n";

@@ -69,7 +69,7 @@ bool ValidateTopology(Ctx& c) {
   const sim::TopologySpec& t = s.topology;
   const std::string nodes = std::to_string(s.nodes);
   switch (t.kind) {
-    case sim::TopologyKind::kBitcoin:
+    case sim::TopologyKind::kOutboundChoice:
       if (t.outbound >= s.nodes) {
         const std::string path = "network.topology.outbound";
         return c.Fail(
@@ -82,18 +82,18 @@ bool ValidateTopology(Ctx& c) {
                       "must be at least outbound (" + std::to_string(t.outbound) + "), got " +
                           std::to_string(t.max_inbound));
       }
-      if (t.outbound + t.block_relay_only >= s.nodes) {
-        const std::string path = "network.topology.block_relay_only";
+      if (t.outbound + t.restricted_outbound >= s.nodes) {
+        const std::string path = "network.topology.restricted_outbound";
         return c.Fail(c.OriginOf(path), path,
                       "outbound + block_relay_only must be less than network.nodes (" + nodes +
                           "), got " + std::to_string(t.outbound) + " + " +
-                          std::to_string(t.block_relay_only));
+                          std::to_string(t.restricted_outbound));
       }
-      if (t.max_inbound < t.outbound + t.block_relay_only) {
+      if (t.max_inbound < t.outbound + t.restricted_outbound) {
         const std::string path = "network.topology.max_inbound";
         return c.Fail(c.OriginOf(path), path,
                       "must be at least outbound + block_relay_only (" +
-                          std::to_string(t.outbound + t.block_relay_only) + "), got " +
+                          std::to_string(t.outbound + t.restricted_outbound) + "), got " +
                           std::to_string(t.max_inbound));
       }
       return true;

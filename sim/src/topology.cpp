@@ -24,18 +24,18 @@ void Connect(Adjacency& adj, std::vector<Edge>& edges, std::uint32_t from, std::
 
 Result<std::vector<Edge>> BuildTopology(const TopologySpec& spec, std::uint32_t nodes, Rng& rng) {
   switch (spec.kind) {
-    case TopologyKind::kBitcoin:
-      return BitcoinTopology(nodes, spec.outbound, spec.max_inbound, rng, spec.block_relay_only);
+    case TopologyKind::kOutboundChoice:
+      return OutboundTopology(nodes, spec.outbound, spec.max_inbound, rng, spec.restricted_outbound);
     case TopologyKind::kRandomRegular: return RandomRegularTopology(nodes, spec.degree, rng);
     case TopologyKind::kEdgeList: return EdgeListTopology(spec.edge_file, nodes);
   }
   return Status::Error("unknown topology kind");
 }
 
-Result<std::vector<Edge>> BitcoinTopology(std::uint32_t nodes, std::uint32_t full_relay,
-                                          std::uint32_t max_inbound, Rng& rng,
-                                          std::uint32_t block_relay_only) {
-  const std::uint32_t outbound = full_relay + block_relay_only;
+Result<std::vector<Edge>> OutboundTopology(std::uint32_t nodes, std::uint32_t full_relay,
+                                           std::uint32_t max_inbound, Rng& rng,
+                                           std::uint32_t restricted) {
+  const std::uint32_t outbound = full_relay + restricted;
   if (outbound >= nodes) {
     return Status::Error("outbound (" + std::to_string(outbound) + ") must be below nodes (" +
                          std::to_string(nodes) + ")");
@@ -69,7 +69,7 @@ Result<std::vector<Edge>> BitcoinTopology(std::uint32_t nodes, std::uint32_t ful
       const std::uint32_t peer = open[rng.Below(open.size())];
       if (peer == node || Adjacent(adj, node, peer)) continue;
       Connect(adj, edges, node, peer);
-      edges.back().block_relay_only = made >= full_relay;
+      edges.back().connection_class = made >= full_relay ? 1 : 0;
       ++made;
       if (++inbound[peer] == max_inbound) close(peer);
     }

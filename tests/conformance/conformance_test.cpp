@@ -11,7 +11,7 @@
 #include <string>
 
 #include "peerlab/sim/regions.hpp"
-#include "peerlab/sim/simulation.hpp"
+#include "peerlab/bitcoin/sim/simulation.hpp"
 #ifdef PEERLAB_HAVE_NS3
 #include "peerlab/ns3/ns3_transport.hpp"
 #endif
@@ -190,9 +190,9 @@ TEST_P(Conformance, MisbehavingPeerIsDisconnected) {
   // All connections block-relay-only while a workload creates transactions: a transaction
   // announcement on such a connection is misbehaviour worth a disconnect (Core's rule).
   SimConfig c = Small(10, 3);
-  c.topology.kind = TopologyKind::kBitcoin;
+  c.topology.kind = TopologyKind::kOutboundChoice;
   c.topology.outbound = 0;
-  c.topology.block_relay_only = 2;
+  c.topology.restricted_outbound = 2;
   c.topology.seed_addresses = 0;
   c.transactions.rate_per_s = 1;
   c.stop.time = 20 * kSecond;

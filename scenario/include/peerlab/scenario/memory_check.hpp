@@ -8,7 +8,7 @@
 #include <string>
 
 #include "peerlab/scenario/scenario.hpp"
-#include "peerlab/sim/memory_estimate.hpp"
+#include "peerlab/bitcoin/sim/memory_estimate.hpp"
 #include "peerlab/util/status.hpp"
 #include "peerlab/util/system_memory.hpp"
 

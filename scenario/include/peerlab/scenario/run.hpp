@@ -7,8 +7,8 @@
 #include <string>
 
 #include "peerlab/scenario/scenario.hpp"
-#include "peerlab/sim/report.hpp"
-#include "peerlab/sim/simulation.hpp"
+#include "peerlab/bitcoin/sim/report.hpp"
+#include "peerlab/bitcoin/sim/simulation.hpp"
 #include "peerlab/util/status.hpp"
 
 namespace peerlab::scenario {

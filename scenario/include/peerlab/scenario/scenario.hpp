@@ -12,7 +12,7 @@
 #include <string_view>
 #include <vector>
 
-#include "peerlab/sim/config.hpp"
+#include "peerlab/bitcoin/sim/config.hpp"
 #include "peerlab/util/status.hpp"
 
 namespace peerlab::scenario {

@@ -31,19 +31,22 @@
 
 namespace peerlab::sim {
 
-// Kind ranks break ties between events at the same nanosecond. Lower runs first: a block
-// found "at" t is mined before messages arriving at t are handled, messages before timers,
-// timers before new transactions.
+// Kind ranks break ties between events at the same nanosecond. Lower runs first. The engine
+// handles the network's kinds itself and hands the others to the protocol family
+// (protocol.hpp): an oracle event at t (Bitcoin: the mining oracle finds a block) comes before
+// messages arriving at t, messages before timers, timers before workload arrivals (Bitcoin:
+// a wallet creates a transaction).
 enum class EventKind : std::uint8_t {
-  kBlockFound = 0,
-  kDeliver = 1,
-  kTimer = 2,
-  kTxCreated = 3,
+  kOracle = 0,   // the family's global process (source: Engine::oracle_source())
+  kDeliver = 1,  // a message arrives (a: node, b: its slot, c: the message handle)
+  kTimer = 2,    // a node's timer (a: node, b and c: the family's payload)
+  kWorkload = 3,  // the family's workload process (source: Engine::workload_source())
   kPeerDown = 4,  // the other end of a connection learns that it was closed
-  kPeerUp = 5,    // a new connection is ready at one end (c: 1 inbound, 2 block-relay-only, 4 feeler)
+  kPeerUp = 5,    // a new connection is ready at one end (c: PeerUpBits)
   kConnectFailed = 6,  // an outbound connection attempt timed out (b: the address)
   kNetworkEvent = 7,   // a scenario event (partition, heal) takes effect (a: its index)
-  // Churn, outages, link failures and eclipse attacks (a: node or attack, b: what happens).
+  // Churn, outages, link failures and the family's own lifecycle codes (a: node or index,
+  // b: what happens; Engine::Lifecycle).
   kLifecycle = 8,
   // network.uplink: shared: node a's uplink finishes its next transfer (b: the uplink's
   // generation when scheduled; stale ones are ignored).

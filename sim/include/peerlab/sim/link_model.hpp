@@ -15,7 +15,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "peerlab/sim/config.hpp"
+#include "peerlab/sim/network_spec.hpp"
 #include "peerlab/util/rng.hpp"
 #include "peerlab/util/time.hpp"
 
@@ -54,7 +54,7 @@ class LinkModel {
   std::size_t node_count() const { return nodes_.size(); }
   // Starts loading `node`'s pipes (both cache lines a 40-byte record may span), so that a
   // burst of sends to random nodes waits for their misses together rather than one by one.
-  void Prefetch(std::uint32_t node) const {
+  [[gnu::always_inline]] void Prefetch(std::uint32_t node) const {
     const char* p = reinterpret_cast<const char*>(&nodes_[node]);
     __builtin_prefetch(p, 1);
     __builtin_prefetch(p + sizeof(NodeLinks) - 1, 1);

@@ -31,13 +31,15 @@ struct SideSelector {
     kGroup,     // every node of group `index`
     kNodes,     // the node indexes in `values`
     kAs,        // every node in one of the ASes in `values`
-    kHashrate,  // mining nodes in a seeded order until the side holds `hashrate` (placement.hpp)
+    // Nodes with a share of the family's power (Bitcoin: hashrate), in a seeded order, until
+    // the side holds `weight` of it (placement.hpp).
+    kWeight,
     kRest,      // every node no other side took
   };
   Kind kind = Kind::kRest;
   std::uint32_t index = 0;
   std::vector<std::uint32_t> values;
-  double hashrate = 0;
+  double weight = 0;
 };
 using PartitionSide = std::vector<SideSelector>;
 
@@ -58,22 +60,6 @@ struct NetworkEventSpec {
   std::vector<PartitionSide> sides;
   PartitionMode mode = PartitionMode::kDrop;
   DurationNs delay = 30 * kSecond;  // kDelay
-};
-
-struct PartitionSideReport {
-  std::uint32_t nodes = 0;
-  double hashrate = 0;               // share of total hashrate on this side
-  std::uint32_t blocks_mined = 0;    // by this side's nodes while the partition lasted
-  std::uint32_t blocks_orphaned = 0;  // of those, how many ended off the main chain
-};
-
-struct PartitionReport {
-  TimeNs at = 0;
-  std::optional<TimeNs> healed_at;  // unset: still in effect when the run ended
-  PartitionMode mode = PartitionMode::kDrop;
-  std::vector<PartitionSideReport> sides;
-  // From the heal until every node had the same tip for the first time; unset if never.
-  std::optional<DurationNs> time_to_consistency;
 };
 
 }  // namespace peerlab::sim

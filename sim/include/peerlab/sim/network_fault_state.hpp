@@ -16,21 +16,20 @@ struct NetworkFaultState {
   struct Partition {
     TimeNs at = 0;
     TimeNs healed_at = -1;
-    TimeNs consistent_at = -1;  // first time after the heal that all nodes had one tip
+    TimeNs consistent_at = -1;  // first time after the heal that the family saw agreement
     PartitionMode mode = PartitionMode::kDrop;
     DurationNs delay = 0;
     std::uint32_t side_count = 0;
     std::vector<std::uint8_t> side_of;  // per node
-    std::vector<double> side_hashrate;
   };
   // A connection a drop partition closed, to be reopened by the same end at the heal.
   struct ClosedLink {
     std::uint32_t opener;
     std::uint32_t target;
-    bool block_relay_only;
+    std::uint8_t connection_class;
   };
 
-  std::uint32_t next_event = 0;          // index into SimConfig::events
+  std::uint32_t next_event = 0;          // index into NetworkSpec::events
   std::vector<std::vector<std::uint8_t>> planned_sides;  // per event; resolved at setup
   std::vector<Partition> partitions;     // in the order they started
   bool active = false;                   // partitions.back() is in effect
@@ -43,11 +42,6 @@ struct NetworkFaultState {
   std::uint32_t draining = kNone;
   TimeNs drain_until = 0;
   std::vector<TimeNs> delayed_until;  // per node: latest arrival of a delayed message to it
-
-  // Consistency after a heal: how many nodes have each block as their tip.
-  bool track_tips = false;
-  std::vector<std::uint32_t> nodes_on_tip;       // indexed by BlockHandle
-  std::vector<std::uint32_t> awaiting_consistency;  // healed partitions, not yet consistent
 };
 
 }  // namespace peerlab::sim

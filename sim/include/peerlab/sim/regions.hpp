@@ -6,7 +6,7 @@
 #include <string_view>
 #include <vector>
 
-#include "peerlab/sim/config.hpp"
+#include "peerlab/sim/network_spec.hpp"
 
 namespace peerlab::sim {
 

@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "peerlab/sim/config.hpp"
+#include "peerlab/sim/network_spec.hpp"
 #include "peerlab/util/rng.hpp"
 #include "peerlab/util/status.hpp"
 
@@ -17,8 +17,9 @@ namespace peerlab::sim {
 struct Edge {
   std::uint32_t from;
   std::uint32_t to;
-  bool block_relay_only = false;  // no transaction (or address) relay on this connection
-  bool rushing = false;           // a strategy's direct link (sim/config.hpp RushingSpec)
+  // The family's class of connection (ConnectionKind; Bitcoin: 1 is block-relay-only).
+  std::uint8_t connection_class = 0;
+  bool dedicated = false;  // its own pipe (Engine::AddEdge; Bitcoin: a rushing link)
 };
 
 Result<std::vector<Edge>> BuildTopology(const TopologySpec& spec, std::uint32_t nodes, Rng& rng);
@@ -26,10 +27,10 @@ Result<std::vector<Edge>> BuildTopology(const TopologySpec& spec, std::uint32_t 
 // Each node opens `outbound` connections to distinct random peers that still accept inbound
 // connections (fewer than `max_inbound`), like Bitcoin Core's outbound selection without the
 // address manager.
-// The last `block_relay_only` connections of each node are block-relay-only (Core: 2).
-Result<std::vector<Edge>> BitcoinTopology(std::uint32_t nodes, std::uint32_t outbound,
-                                          std::uint32_t max_inbound, Rng& rng,
-                                          std::uint32_t block_relay_only = 0);
+// Plus `restricted` more per node, of connection class 1 (Bitcoin: block-relay-only, Core: 2).
+Result<std::vector<Edge>> OutboundTopology(std::uint32_t nodes, std::uint32_t outbound,
+                                           std::uint32_t max_inbound, Rng& rng,
+                                           std::uint32_t restricted = 0);
 // Uniform-ish random `degree`-regular simple graph (pairing with rejection and restarts).
 Result<std::vector<Edge>> RandomRegularTopology(std::uint32_t nodes, std::uint32_t degree,
                                                 Rng& rng);

@@ -321,12 +321,12 @@ class Node {
   const AddrMan& addrman() const { return addrman_; }
   NetAddress local_address() const { return local_address_; }
   // A hint for drivers: start loading this node's hot state into cache.
-  void Prefetch() const {
+  [[gnu::always_inline]] void Prefetch() const {
     __builtin_prefetch(this);
     __builtin_prefetch(reinterpret_cast<const char*>(this) + 64);
   }
   // Second stage, once the node itself is in cache: the state of one of its peers.
-  void PrefetchPeer(PeerId peer) const {
+  [[gnu::always_inline]] void PrefetchPeer(PeerId peer) const {
     if (peer < peers_.size()) __builtin_prefetch(peers_.data() + peer);
   }
 

@@ -4,7 +4,7 @@
 #include <algorithm>
 #include <cmath>
 
-#include "peerlab/sim/simulation.hpp"
+#include "peerlab/bitcoin/sim/simulation.hpp"
 
 namespace peerlab::sim {
 namespace {
@@ -55,19 +55,14 @@ void Simulation::AddRushingLinks(std::uint32_t group) {
     reached += g.hashrate / static_cast<double>(group_nodes_[node_group_[m]].size()) / honest_total;
   }
   for (std::uint32_t attacker : group_nodes_[group]) {
-    for (std::size_t i = 0; i < taken; ++i) edges_.push_back({attacker, miners[i], false, true});
+    for (std::size_t i = 0; i < taken; ++i) {
+      engine_->AddEdge({attacker, miners[i], 0, true},
+                       DedicatedPipe{config_.groups[group].rushing.latency,
+                                     config_.groups[group].rushing.bandwidth_bps});
+    }
   }
   rushing_links_[group] = static_cast<std::uint32_t>(taken * group_nodes_[group].size());
   rushing_share_[group] = reached;
-}
-
-TimeNs Simulation::SendRushing(std::uint32_t node, bitcoin::PeerId peer, std::uint32_t wire_bytes) {
-  // Its own FIFO pipe: transmission at the link's rate, then a fixed latency.
-  RushingPipe& pipe = rushing_pipes_.at(std::uint64_t{node} << 32 | peer);
-  const TimeNs start = std::max(now_, pipe.free_at);
-  // Saturating (util/time.hpp): a slow pipe's backlog grows without bound.
-  pipe.free_at = SaturatingAdd(start, SaturatingNs(std::ceil(wire_bytes * pipe.ns_per_byte)));
-  return SaturatingAdd(pipe.free_at, pipe.latency);
 }
 
 void Simulation::ObserveStrategy(std::uint32_t node, const bitcoin::Observation& o) {
@@ -105,7 +100,7 @@ void Simulation::ObserveStrategy(std::uint32_t node, const bitcoin::Observation&
         reach.nodes_with_tx.resize(tx_store_.size(), 0);
         reach.reached_all_at.resize(tx_store_.size(), -1);
       }
-      if (++reach.nodes_with_tx[o.tx] == group_nodes_[group].size()) reach.reached_all_at[o.tx] = now_;
+      if (++reach.nodes_with_tx[o.tx] == group_nodes_[group].size()) reach.reached_all_at[o.tx] = now();
       break;
     }
     default:

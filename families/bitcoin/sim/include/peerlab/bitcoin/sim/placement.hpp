@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "peerlab/sim/config.hpp"
+#include "peerlab/bitcoin/sim/config.hpp"
 #include "peerlab/util/status.hpp"
 
 namespace peerlab::sim {

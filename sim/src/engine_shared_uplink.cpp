@@ -1,29 +1,28 @@
-// Simulation: the engine side of `network.uplink: shared` (sim/shared_uplink.hpp): messages
+// Engine: its side of `network.uplink: shared` (sim/shared_uplink.hpp): messages
 // queue per connection in the sender's uplink and are delivered when their transfer ends.
 #include <utility>
 
-#include "peerlab/sim/simulation.hpp"
+#include "peerlab/sim/engine.hpp"
 
 namespace peerlab::sim {
 
-void Simulation::PushUplink(std::uint32_t node) {
+void Engine::PushUplink(std::uint32_t node) {
   if (shared_uplinks_->active(node)) {
     Push(EventKind::kUplink, node, shared_uplinks_->next_completion(node), node,
          shared_uplinks_->generation(node), 0);
   }
 }
 
-void Simulation::SendShared(std::uint32_t node, bitcoin::PeerId peer,
-                            bitcoin::MessageId message, std::uint32_t generation) {
+void Engine::SendShared(NodeIndex node, Slot peer, MessageHandle message, std::uint32_t bytes,
+                        std::uint32_t generation) {
   const PeerLink& link = peers_[node][peer];
-  const SharedUplinks::Item item{link.remote, link.remote_peer, message, generation,
-                                 pool_.Get(message).wire_bytes};
+  const SharedUplinks::Item item{link.remote, link.remote_slot, message, generation, bytes};
   if (shared_uplinks_->Enqueue(now_, node, peer, item, links_.upload_ns_per_byte(node))) {
     PushUplink(node);
   }
 }
 
-void Simulation::OnUplink(const Event& e) {
+void Engine::OnUplink(const Event& e) {
   if (e.b != shared_uplinks_->generation(e.a)) return;  // the uplink changed since
   uplink_scratch_.clear();
   shared_uplinks_->Complete(now_, e.a, links_.upload_ns_per_byte(e.a), uplink_scratch_);
@@ -35,16 +34,16 @@ void Simulation::OnUplink(const Event& e) {
   PushUplink(e.a);
 }
 
-void Simulation::DropSharedFlows(std::uint32_t node, bitcoin::PeerId peer) {
+void Engine::DropSharedFlows(std::uint32_t node, Slot peer) {
   const PeerLink& link = peers_[node][peer];
-  const std::pair<std::uint32_t, bitcoin::PeerId> ends[2] = {{node, peer},
-                                                               {link.remote, link.remote_peer}};
+  const std::pair<std::uint32_t, Slot> ends[2] = {{node, peer},
+                                                               {link.remote, link.remote_slot}};
   for (const auto& [n, slot] : ends) {
     uplink_scratch_.clear();
     if (shared_uplinks_->DropFlow(now_, n, slot, links_.upload_ns_per_byte(n), uplink_scratch_)) {
       PushUplink(n);
     }
-    for (const SharedUplinks::Item& item : uplink_scratch_) pool_.Release(item.message);
+    for (const SharedUplinks::Item& item : uplink_scratch_) protocol_->ReleaseMessage(item.message);
   }
 }
 

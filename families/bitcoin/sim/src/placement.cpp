@@ -1,4 +1,4 @@
-#include "peerlab/sim/placement.hpp"
+#include "peerlab/bitcoin/sim/placement.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -152,7 +152,7 @@ std::optional<SideError> ResolvePartitionSides(const SimConfig& config, std::uin
   for (std::uint32_t s = 0; s < side_count; ++s) {
     for (std::uint32_t k = 0; k < spec.sides[s].size(); ++k) {
       const SideSelector& sel = spec.sides[s][k];
-      if (sel.kind == Kind::kHashrate || sel.kind == Kind::kRest) continue;
+      if (sel.kind == Kind::kWeight || sel.kind == Kind::kRest) continue;
       if (sel.kind == Kind::kAs) {
         in_as.assign(config.autonomous_systems.count + 1, false);
         for (std::uint32_t as : sel.values) in_as[as] = true;
@@ -190,7 +190,7 @@ std::optional<SideError> ResolvePartitionSides(const SimConfig& config, std::uin
   for (std::uint32_t s = 0; s < side_count; ++s) {
     for (std::uint32_t k = 0; k < spec.sides[s].size(); ++k) {
       const SideSelector& sel = spec.sides[s][k];
-      if (sel.kind != Kind::kHashrate) continue;
+      if (sel.kind != Kind::kWeight) continue;
       if (order.empty()) {
         order.resize(n);
         for (std::uint32_t i = 0; i < n; ++i) order[i] = i;
@@ -199,15 +199,15 @@ std::optional<SideError> ResolvePartitionSides(const SimConfig& config, std::uin
       }
       // Shares are sums of group shares / group sizes: allow for their rounding.
       constexpr double kSlack = 1e-9;
-      while (side_share[s] < sel.hashrate - kSlack && cursor < n) {
+      while (side_share[s] < sel.weight - kSlack && cursor < n) {
         const std::uint32_t i = order[cursor++];
         if (side[i] != kNoSide || hashrate[i] <= 0) continue;
         side[i] = static_cast<std::uint8_t>(s);
         side_share[s] += hashrate[i];
       }
-      if (side_share[s] < sel.hashrate - kSlack) {
+      if (side_share[s] < sel.weight - kSlack) {
         return SideError{s, k,
-                         "cannot reach " + Share(sel.hashrate) + " of hashrate: the side has " +
+                         "cannot reach " + Share(sel.weight) + " of hashrate: the side has " +
                              Share(side_share[s]) + " and every other mining node is taken"};
       }
     }

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "peerlab/bitcoin/block_store.hpp"
+#include "peerlab/sim/engine.hpp"
 #include "peerlab/sim/network_events.hpp"
 #include "peerlab/util/time.hpp"
 
@@ -90,13 +91,22 @@ struct AdversaryReport {
 };
 
 // Nodes leaving and coming back, connections failing (summary.json `churn`).
-struct ChurnReport {
-  std::uint32_t nodes = 0;        // churning nodes
-  std::uint64_t departures = 0;   // a node went offline (churn and scheduled outages)
-  std::uint64_t arrivals = 0;     // ... and came back
-  std::uint64_t link_failures = 0;
-  std::uint32_t offline_at_end = 0;
+struct PartitionSideReport {
+  std::uint32_t nodes = 0;
+  double hashrate = 0;               // share of total hashrate on this side
+  std::uint32_t blocks_mined = 0;    // by this side's nodes while the partition lasted
+  std::uint32_t blocks_orphaned = 0;  // of those, how many ended off the main chain
 };
+
+struct PartitionReport {
+  TimeNs at = 0;
+  std::optional<TimeNs> healed_at;  // unset: still in effect when the run ended
+  PartitionMode mode = PartitionMode::kDrop;
+  std::vector<PartitionSideReport> sides;
+  // From the heal until every node had the same tip for the first time; unset if never.
+  std::optional<DurationNs> time_to_consistency;
+};
+
 
 struct GroupReport {
   std::string name;
@@ -135,16 +145,14 @@ struct TxRow {
 };
 
 // One open connection; `source` opened it.
-enum class EdgeType : std::uint8_t { kFullRelay, kBlockRelayOnly, kRushing };
-struct EdgeRow {
-  std::uint32_t source;
-  std::uint32_t target;
-  EdgeType type;
-};
-struct TopologySnapshot {
-  TimeNs at;
-  std::vector<EdgeRow> edges;
-};
+// The Bitcoin names of connections (edges.csv's `type`): the engine's dedicated pipes are
+// rushing links, connection class 1 is block-relay-only.
+inline constexpr std::uint8_t kBlockRelayOnlyClass = 1;
+inline const char* EdgeTypeName(const EdgeRow& e) {
+  if (e.dedicated) return "rushing";
+  return e.connection_class == kBlockRelayOnlyClass ? "block-relay-only" : "full-relay";
+}
+
 struct NodeRow {
   std::uint32_t region;
   std::uint32_t as;

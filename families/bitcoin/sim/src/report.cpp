@@ -1,7 +1,7 @@
 #include <algorithm>
 #include <cmath>
 
-#include "peerlab/sim/simulation.hpp"
+#include "peerlab/bitcoin/sim/simulation.hpp"
 
 namespace peerlab::sim {
 namespace {
@@ -38,19 +38,19 @@ SimReport Simulation::Report() const {
   using bitcoin::BlockHandle;
   SimReport r;
   r.nodes = node_count();
-  r.sim_time = now_;
-  r.events = events_;
-  if (transport_) r.network_events = transport_->network_events();
+  r.sim_time = now();
+  r.events = events_processed();
+  if (const Transport* t = engine_->transport()) r.network_events = t->network_events();
   r.blocks_mined = blocks_mined_;
   r.reorgs = reorgs_;
   r.max_reorg_depth = max_reorg_depth_;
   r.reorg_depth_counts = reorg_depths_;
-  r.disconnects = disconnects_;
+  r.disconnects = engine_->disconnects();
   r.punishments = punishments_;
   r.evictions = evictions_;
-  r.connection_attempts = connection_attempts_;
-  r.failed_connections = failed_connections_;
-  r.feelers = feelers_;
+  r.connection_attempts = engine_->connection_attempts();
+  r.failed_connections = engine_->failed_connections();
+  r.feelers = engine_->probes();
   if (config_.churn.enabled) r.churn = ReportChurn();
 
   // The main chain ends at the most-work tip any node holds; ties go to the tip more nodes
@@ -93,7 +93,7 @@ SimReport Simulation::Report() const {
     row.found_at = rec.found_at;
     row.main_chain = on_main[h];
     row.size_bytes = rec.size_bytes;
-    row.partition_side = PartitionSideAt(rec.found_at, rec.miner);
+    row.partition_side = engine_->PartitionSideAt(rec.found_at, rec.miner);
     for (std::size_t k = 0; k < kReachShares.size(); ++k) {
       if (bp.reached_at[k] >= 0) {
         row.reach_s[k] = ToSeconds(bp.reached_at[k] - rec.found_at);
@@ -181,7 +181,7 @@ SimReport Simulation::Report() const {
     }
   }
   r.final_edges = OpenEdges();
-  r.snapshots = snapshots_;
+  r.snapshots = engine_->snapshots();
   r.node_rows.reserve(nodes_.size());
   for (std::uint32_t i = 0; i < nodes_.size(); ++i) {
     const std::uint32_t g = node_group_[i];

@@ -1,4 +1,4 @@
-#include "peerlab/sim/memory_estimate.hpp"
+#include "peerlab/bitcoin/sim/memory_estimate.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -92,9 +92,9 @@ MemoryEstimate EstimateMemory(const SimConfig& config) {
   // Connections a node opens; each also costs its other end, counted in kPerOutbound.
   double outbound = 0;
   switch (config.topology.kind) {
-    case TopologyKind::kBitcoin:
+    case TopologyKind::kOutboundChoice:
       // Plus a feeler now and then.
-      outbound = config.topology.outbound + config.topology.block_relay_only + 1.0;
+      outbound = config.topology.outbound + config.topology.restricted_outbound + 1.0;
       break;
     case TopologyKind::kRandomRegular:
       outbound = config.topology.degree / 2.0;

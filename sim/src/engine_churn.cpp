@@ -1,14 +1,16 @@
-// Simulation: nodes going offline and coming back (scheduled outages, churn), connections
-// failing at random, and the engine events that drive them and eclipse attacks.
+// Engine: nodes going offline and coming back (scheduled outages, churn), connections failing
+// at random, and the lifecycle events that drive them (a family's own lifecycle codes, such as
+// Bitcoin's eclipse attack ticks, are handed to it).
 //
 // Going offline closes every connection of the node at once (its peers hear of it one latency
-// later, as from a clean shutdown), bumps its incarnation so that the timers it armed die, and
-// makes Deliver drop whatever reaches it. Coming back delivers bitcoin::Restart. The only cost
-// on the per-message path is Deliver's test of offline_count_.
+// later, as from a clean shutdown) and bumps its incarnation so that the timers it armed die;
+// the family drops whatever reaches an offline node (Engine::IsOnline) and restarts the node
+// when it is back (Protocol::OnOnline). The only cost on the per-message path is the family's
+// test of offline_count().
 #include <algorithm>
 #include <cmath>
 
-#include "peerlab/sim/simulation.hpp"
+#include "peerlab/sim/engine.hpp"
 
 namespace peerlab::sim {
 namespace {
@@ -33,16 +35,16 @@ DurationNs DrawLifetime(const LifetimeSpec& spec, Rng& rng) {
 
 }  // namespace
 
-Status Simulation::SetUpLifecycle() {
+Status Engine::SetUpLifecycle(const std::vector<bool>& may_churn, bool family_lifecycle) {
   const std::uint32_t n = node_count();
-  const ChurnSpec& churn = config_.churn;
-  lifecycle_ = !config_.outages.empty() || churn.share > 0 || !attacks_.empty();
+  const ChurnSpec& churn = spec_.churn;
+  lifecycle_ = !spec_.outages.empty() || churn.share > 0 || family_lifecycle;
   if (lifecycle_) {
     offline_.assign(n, 0);
     incarnation_.assign(n, 0);
   }
   // Scheduled outages: one at a time per node.
-  std::vector<OutageSpec> outages = config_.outages;
+  std::vector<OutageSpec> outages = spec_.outages;
   std::sort(outages.begin(), outages.end(), [](const OutageSpec& a, const OutageSpec& b) {
     return a.node != b.node ? a.node < b.node : a.at < b.at;
   });
@@ -57,24 +59,21 @@ Status Simulation::SetUpLifecycle() {
       return Status::Error("outages of node " + std::to_string(o.node) + " overlap");
     }
   }
-  for (const OutageSpec& o : config_.outages) {  // file order: events keep their sequence
-    PushLifecycle(o.at, o.node, Lifecycle::kGoOffline);
-    PushLifecycle(o.at + o.downtime, o.node, Lifecycle::kComeBack);
+  for (const OutageSpec& o : spec_.outages) {  // file order: events keep their sequence
+    PushLifecycle(o.at, o.node, kGoOffline);
+    PushLifecycle(o.at + o.downtime, o.node, kComeBack);
   }
 
   // Churning nodes: a seeded shuffle of the eligible ones, the first `share` of them.
   churn_slot_.assign(n, UINT32_MAX);
   if (churn.share > 0) {
     std::vector<bool> excluded(n, false);
-    for (const OutageSpec& o : config_.outages) excluded[o.node] = true;
-    for (const EclipseAttack& a : attacks_) excluded[a.victim] = true;
+    for (const OutageSpec& o : spec_.outages) excluded[o.node] = true;
     std::vector<std::uint32_t> eligible;
     for (std::uint32_t i = 0; i < n; ++i) {
-      const GroupSpec& g = config_.groups[node_group_[i]];
-      if (excluded[i] || !g.honest() || (g.hashrate > 0 && !churn.include_miners)) continue;
-      eligible.push_back(i);
+      if (!excluded[i] && may_churn[i]) eligible.push_back(i);
     }
-    Rng pick(config_.seed, 0, RngPurpose::kChurn);
+    Rng pick(spec_.seed, 0, RngPurpose::kChurn);
     for (std::size_t i = eligible.size(); i > 1; --i) {
       std::swap(eligible[i - 1], eligible[pick.Below(i)]);
     }
@@ -84,67 +83,59 @@ Status Simulation::SetUpLifecycle() {
     std::sort(eligible.begin(), eligible.end());
     for (std::uint32_t node : eligible) {
       churn_slot_[node] = static_cast<std::uint32_t>(churn_rng_.size());
-      churn_rng_.emplace_back(config_.seed, node + 1, RngPurpose::kChurn);
-      PushLifecycle(DrawLifetime(churn.session, churn_rng_.back()), node, Lifecycle::kGoOffline);
+      churn_rng_.emplace_back(spec_.seed, node + 1, RngPurpose::kChurn);
+      PushLifecycle(DrawLifetime(churn.session, churn_rng_.back()), node, kGoOffline);
     }
   }
   if (churn.link_failures_per_hour > 0) ScheduleLinkFailure();
-  StartEclipse();
   return Status::Ok();
 }
 
-void Simulation::PushLifecycle(TimeNs at, std::uint32_t subject, Lifecycle what) {
-  Push(EventKind::kLifecycle, node_count() + 3, at, subject, static_cast<std::uint32_t>(what), 0);
-}
-
-void Simulation::OnLifecycle(const Event& e) {
+void Engine::OnLifecycle(const Event& e) {
   const std::uint32_t node = e.a;
-  switch (static_cast<Lifecycle>(e.b)) {
-    case Lifecycle::kGoOffline:
+  switch (e.b) {
+    case kGoOffline:
       TakeOffline(node);
       if (churn_slot_[node] != UINT32_MAX) {
         ++departures_;
-        const DurationNs down = DrawLifetime(config_.churn.downtime, churn_rng_[churn_slot_[node]]);
-        PushLifecycle(SaturatingAdd(now_, down), node, Lifecycle::kComeBack);
+        const DurationNs down = DrawLifetime(spec_.churn.downtime, churn_rng_[churn_slot_[node]]);
+        PushLifecycle(SaturatingAdd(now_, down), node, kComeBack);
       }
       break;
-    case Lifecycle::kComeBack:
+    case kComeBack:
       BringOnline(node);
       if (churn_slot_[node] != UINT32_MAX) {
         ++arrivals_;
-        const DurationNs up = DrawLifetime(config_.churn.session, churn_rng_[churn_slot_[node]]);
-        PushLifecycle(SaturatingAdd(now_, up), node, Lifecycle::kGoOffline);
+        const DurationNs up = DrawLifetime(spec_.churn.session, churn_rng_[churn_slot_[node]]);
+        PushLifecycle(SaturatingAdd(now_, up), node, kGoOffline);
       }
       break;
-    case Lifecycle::kAttack:
-      AttackTick(e.a);
-      break;
-    case Lifecycle::kWatch:
-      WatchEclipse(e.a);
-      break;
-    case Lifecycle::kLinkFailure:
+    case kLinkFailure:
       FailRandomLink();
       ScheduleLinkFailure();
+      break;
+    default:
+      protocol_->OnFamilyLifecycle(e);
       break;
   }
 }
 
-void Simulation::TakeOffline(std::uint32_t node) {
+void Engine::TakeOffline(std::uint32_t node) {
   PEERLAB_ASSERT(offline_[node] == 0);
-  OnVictimOffline(node);  // an eclipse victim's tables are measured as it goes down
-  for (bitcoin::PeerId p = 0; p < peers_[node].size(); ++p) {
+  protocol_->OnOffline(node);  // before its connections close (an eclipse victim is measured)
+  for (Slot p = 0; p < peers_[node].size(); ++p) {
     PeerLink& link = peers_[node][p];
     if (!link.open) continue;
-    PeerLink& back = peers_[link.remote][link.remote_peer];
+    PeerLink& back = peers_[link.remote][link.remote_slot];
     link.open = false;
     back.open = false;
     ++disconnects_;
-    if (transport_ && !link.rushing) transport_->Close(node, p);
+    if (transport_ && !link.dedicated) transport_->Close(node, p);
     // The peer hears the FIN one latency later; a peer that has not heard of the connection yet
     // finds it closed when it does (its PeerUp frees the slot), as in CloseLink.
     if (back.known) {
       Push(EventKind::kPeerDown, node, SignalArrival(now_, node, link.remote), link.remote,
-           link.remote_peer, 0, back.generation);
+           link.remote_slot, 0, back.generation);
     }
     // This end: the node will learn at Restart that everything is gone; a slot it has not heard
     // of yet is freed by its PeerUp.
@@ -155,39 +146,38 @@ void Simulation::TakeOffline(std::uint32_t node) {
   ++incarnation_[node];
 }
 
-void Simulation::BringOnline(std::uint32_t node) {
+void Engine::BringOnline(std::uint32_t node) {
   PEERLAB_ASSERT(offline_[node] != 0);
   offline_[node] = 0;
   --offline_count_;
-  Deliver(node, bitcoin::Restart{});
-  OnVictimBack(node);
+  protocol_->OnOnline(node);
 }
 
-void Simulation::ScheduleLinkFailure() {
+void Engine::ScheduleLinkFailure() {
   // A network-wide Poisson process at `rate` per open connection, its rate taken from the
   // connections open now (nearly constant once the network has formed).
   std::uint64_t open = 0;
   for (std::uint32_t i = 0; i < node_count(); ++i) open += open_outbound(i);
-  const double per_ns = config_.churn.link_failures_per_hour *
+  const double per_ns = spec_.churn.link_failures_per_hour *
                         static_cast<double>(std::max<std::uint64_t>(open, 1)) /
                         static_cast<double>(kHour);
   // Saturating: a rate of 1e-300 per hour means never (an infinite or NaN gap).
   const DurationNs gap = SaturatingNs(link_failure_rng_.Exponential(1.0 / per_ns));
-  PushLifecycle(SaturatingAdd(now_, std::max<DurationNs>(1, gap)), 0, Lifecycle::kLinkFailure);
+  PushLifecycle(SaturatingAdd(now_, std::max<DurationNs>(1, gap)), 0, kLinkFailure);
 }
 
-void Simulation::FailRandomLink() {
+void Engine::FailRandomLink() {
   // Every connection counted once, at the end that opened it; rushing links are not failed.
   std::uint64_t open = 0;
   for (std::uint32_t i = 0; i < node_count(); ++i) {
-    for (const PeerLink& l : peers_[i]) open += l.open && !l.inbound && !l.rushing;
+    for (const PeerLink& l : peers_[i]) open += l.open && !l.inbound && !l.dedicated;
   }
   if (open == 0) return;
   std::uint64_t k = link_failure_rng_.Below(open);
   for (std::uint32_t i = 0; i < node_count(); ++i) {
-    for (bitcoin::PeerId p = 0; p < peers_[i].size(); ++p) {
+    for (Slot p = 0; p < peers_[i].size(); ++p) {
       const PeerLink& l = peers_[i][p];
-      if (!l.open || l.inbound || l.rushing) continue;
+      if (!l.open || l.inbound || l.dedicated) continue;
       if (k-- == 0) {
         ++link_failures_;
         Disconnect(i, p);
@@ -197,7 +187,7 @@ void Simulation::FailRandomLink() {
   }
 }
 
-ChurnReport Simulation::ReportChurn() const {
+ChurnReport Engine::ReportChurn() const {
   ChurnReport c;
   c.nodes = static_cast<std::uint32_t>(churn_rng_.size());
   c.departures = departures_;

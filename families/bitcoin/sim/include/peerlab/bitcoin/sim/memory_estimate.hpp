@@ -11,7 +11,7 @@
 
 #include <string>
 
-#include "peerlab/sim/config.hpp"
+#include "peerlab/bitcoin/sim/config.hpp"
 
 namespace peerlab::sim {
 

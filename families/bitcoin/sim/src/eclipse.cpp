@@ -2,7 +2,7 @@
 //
 // The engine gives each attacking group (one node) `attack_addresses` IPv4 addresses in
 // `attack_address_groups` /16 groups where no node lives, maps every one of them to the
-// attacker's node (alias_table_, beside the node-address bijection), and draws trash addresses
+// attacker's node (engine aliases, beside the node-address bijection), and draws trash addresses
 // where nobody listens. Every attack_connect_interval it opens a connection from the attacker
 // to the victim that the victim sees coming from the next of those addresses (keeping at most
 // attack_connections open, the oldest closed first); the attacker's node floods each such
@@ -11,7 +11,7 @@
 // to the attacker.
 #include <algorithm>
 
-#include "peerlab/sim/simulation.hpp"
+#include "peerlab/bitcoin/sim/simulation.hpp"
 
 namespace peerlab::sim {
 namespace {
@@ -92,12 +92,11 @@ Status Simulation::SetUpEclipse() {
                                       [](bitcoin::NetAddress) { return true; });
       attack.addresses.insert(attack.addresses.end(), hosts.begin(), hosts.end());
     }
-    for (bitcoin::NetAddress a : attack.addresses) alias_table_.push_back({a, attack.attacker});
+    engine_->AddAliases(attack.attacker, attack.addresses);
     Shuffle(attack.addresses, rng);  // the order the attacker uses them in
     config_.outages.push_back({spec.victim, spec.restart_at, spec.restart_downtime});
     attacks_.push_back(std::move(attack));
   }
-  std::sort(alias_table_.begin(), alias_table_.end());
   return Status::Ok();
 }
 
@@ -115,30 +114,30 @@ void Simulation::StartEclipse() {
     flood.insert(flood.end(), a.addresses.begin(), a.addresses.end());
     Shuffle(flood, rng);
     nodes_[a.attacker].SetFloodAddresses(std::move(flood));
-    PushLifecycle(spec.attack_connect_interval, i, Lifecycle::kAttack);
+    engine_->PushLifecycle(spec.attack_connect_interval, i, kAttack);
   }
 }
 
 void Simulation::AttackTick(std::uint32_t index) {
   EclipseAttack& a = attacks_[index];
   const bitcoin::StrategyConfig& spec = config_.groups[a.group].strategy;
-  PushLifecycle(now_ + spec.attack_connect_interval, index, Lifecycle::kAttack);
+  engine_->PushLifecycle(now() + spec.attack_connect_interval, index, kAttack);
   // Nobody to connect to while it is down, or on the other side of a drop partition.
-  if (!IsOnline(a.victim) || CrossingBlocked(a.attacker, a.victim)) return;
+  if (!IsOnline(a.victim) || engine_->CrossingBlocked(a.attacker, a.victim)) return;
   // Attack links the victim (or a failure) closed are gone; a reused slot is not ours.
   std::erase_if(a.open, [&](bitcoin::PeerId slot) {
-    const PeerLink& l = peers_[a.attacker][slot];
-    return !l.open || l.inbound || l.remote != a.victim;
+    return !engine_->IsOpen(a.attacker, slot) || engine_->IsInbound(a.attacker, slot) ||
+           engine_->peer_node(a.attacker, slot) != a.victim;
   });
   while (a.open.size() >= spec.attack_connections && !a.open.empty()) {
-    Disconnect(a.attacker, a.open.front());
+    engine_->Disconnect(a.attacker, a.open.front());
     a.open.erase(a.open.begin());
   }
   const bitcoin::NetAddress from = a.addresses[a.next_address];
   a.next_address = (a.next_address + 1) % a.addresses.size();
   const auto [attacker_slot, victim_slot] =
-      OpenLink(a.attacker, a.victim, bitcoin::ConnectionKind::kFullRelay);
-  SetAlias(a.victim, victim_slot, from);
+      engine_->OpenLink(a.attacker, a.victim, ConnectionKind{});
+  engine_->SetAlias(a.victim, victim_slot, from);
   a.open.push_back(attacker_slot);
   ++a.connections;
 }
@@ -170,7 +169,7 @@ void Simulation::OnVictimBack(std::uint32_t node) {
   for (std::uint32_t i = 0; i < attacks_.size(); ++i) {
     if (attacks_[i].victim != node || attacks_[i].victim_back) continue;
     attacks_[i].victim_back = true;
-    PushLifecycle(now_ + kSecond, i, Lifecycle::kWatch);
+    engine_->PushLifecycle(now() + kSecond, i, kWatch);
   }
 }
 
@@ -183,14 +182,14 @@ void Simulation::WatchEclipse(std::uint32_t index) {
     // Feelers never complete the handshake: established outbound ones are the real ones.
     if (!victim.IsOutbound(p) || !victim.IsEstablished(p)) continue;
     ++(victim.IsBlockRelayOnly(p) ? block_relay : full);
-    ours += node_group_[peers_[a.victim][p].remote] == a.group;
+    ours += node_group_[engine_->peer_node(a.victim, p)] == a.group;
   }
   if (full == config_.node.target_outbound && block_relay == config_.node.target_block_relay_only &&
       ours == full + block_relay) {
-    a.eclipsed_at = now_;
+    a.eclipsed_at = now();
     return;
   }
-  PushLifecycle(now_ + kSecond, index, Lifecycle::kWatch);
+  engine_->PushLifecycle(now() + kSecond, index, kWatch);
 }
 
 std::vector<bitcoin::NetAddress> Simulation::eclipse_addresses(std::uint32_t group) const {
@@ -212,7 +211,7 @@ void Simulation::ReportEclipse(std::uint32_t group, AdversaryReport& r) const {
     for (bitcoin::PeerId p = 0; p < connection_slots(a.victim); ++p) {
       if (!victim.IsOutbound(p) || !victim.IsEstablished(p)) continue;
       ++r.victim_outbound;
-      ours += node_group_[peers_[a.victim][p].remote] == group;
+      ours += node_group_[engine_->peer_node(a.victim, p)] == group;
     }
     if (r.victim_outbound > 0) {
       r.victim_outbound_attacker_share = static_cast<double>(ours) / r.victim_outbound;

@@ -1,0 +1,426 @@
+// Engine: the protocol-neutral discrete-event network (design §2). It owns simulated time and
+// the event queue, the connections between nodes (slots, generations, the TCP handshake and
+// close as zero-size signals), how a message crosses the network (LinkModel's FIFO pipes,
+// SharedUplinks, a family's dedicated pipes, or a packet-level Transport such as ns-3),
+// partitions and heals, churn, outages and link failures, and snapshots of the topology.
+// A protocol family (protocol.hpp) owns the nodes and what their messages mean.
+//
+// Set-up order (each step once): construct; the family adds its edges and aliases
+// (AddEdge, AddAliases) and calls OpenInitialConnections; then SetUpNetworkEvents and
+// SetUpLifecycle; then RunEvents (protocol.hpp) or a transport's Run.
+//
+// Contract: same spec (seed included), same family and same calls give the same event
+// sequence, bit for bit. Nothing here reads a clock.
+#pragma once
+
+#include <algorithm>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <utility>
+#include <vector>
+
+#include "peerlab/sim/event_queue.hpp"
+#include "peerlab/sim/link_model.hpp"
+#include "peerlab/sim/network_fault_state.hpp"
+#include "peerlab/sim/network_spec.hpp"
+#include "peerlab/sim/protocol.hpp"
+#include "peerlab/sim/shared_uplink.hpp"
+#include "peerlab/sim/topology.hpp"
+#include "peerlab/sim/transport.hpp"
+#include "peerlab/util/rng.hpp"
+#include "peerlab/util/status.hpp"
+
+namespace peerlab::sim {
+
+struct ProgressInfo {
+  TimeNs now;
+  std::uint32_t completed;  // the family's count of finished work (Bitcoin: blocks mined)
+  std::uint64_t events;
+  std::size_t pending_events;
+  std::uint64_t network_events = 0;  // the ns-3 backend's packet-level events (0: fast engine)
+};
+
+// An open connection, as topology exports and snapshots list it (from the opener).
+struct EdgeRow {
+  std::uint32_t source;
+  std::uint32_t target;
+  std::uint8_t connection_class;  // ConnectionKind::connection_class
+  bool dedicated;                 // a family's own pipe (AddEdge with a DedicatedPipe)
+};
+struct TopologySnapshot {
+  TimeNs at;
+  std::vector<EdgeRow> edges;
+};
+
+struct ChurnReport {
+  std::uint32_t nodes = 0;        // churning nodes
+  std::uint64_t departures = 0;   // a node went offline (churn and scheduled outages)
+  std::uint64_t arrivals = 0;     // ... and came back
+  std::uint64_t link_failures = 0;
+  std::uint32_t offline_at_end = 0;
+};
+
+// A fixed link with its own pipe (latency + bandwidth), outside the nodes' uplinks and
+// partitions: a strategy's private network (Bitcoin: rushing links).
+struct DedicatedPipe {
+  DurationNs latency = 0;
+  double bandwidth_bps = 0;
+};
+
+class Engine {
+ public:
+  // Lifecycle codes of kLifecycle events; a family's own codes start at kFirstFamilyCode.
+  enum Lifecycle : std::uint32_t {
+    kGoOffline = 0,
+    kComeBack = 1,
+    kLinkFailure = 4,
+    kFirstFamilyCode = 2,  // 2 and 3 (and from 5 on) belong to the family
+  };
+
+  // Places the nodes (regions from `regions`, one per node, and ASes) and builds the initial
+  // topology. Fails without side effects on a bad topology (e.g. a bad edge-list line).
+  static Result<std::unique_ptr<Engine>> Build(const NetworkSpec& spec,
+                                               const std::vector<std::uint32_t>& regions,
+                                               std::vector<std::uint32_t> autonomous_systems,
+                                               std::unique_ptr<Transport> transport);
+  void SetProtocol(Protocol* protocol) { protocol_ = protocol; }
+  // Wire-check mode: every delivery asserts its slot still serves the connection it was sent
+  // on (costs a cache miss per message, so off in production runs).
+  void SetCheckDeliveries(bool on) { check_deliveries_ = on; }
+
+  // --- Set-up ---
+  // The initial topology as built; the family may append edges before opening connections.
+  std::vector<Edge>& edges() { return edges_; }
+  const std::vector<Edge>& edges() const { return edges_; }
+  void AddEdge(const Edge& e, std::optional<DedicatedPipe> pipe = std::nullopt);
+  // Creates every edge's connection, open and known at both ends from time 0 (the family
+  // tells its nodes, in node order).
+  void OpenInitialConnections();
+  // Extra addresses at which `node` listens (Bitcoin's eclipse attacker addresses); sorted
+  // into one table, so call before the run.
+  void AddAliases(NodeIndex node, const std::vector<Address>& addresses);
+  // Partitions: `sides[e]` gives, for network event e (a partition), the side of each node;
+  // `weights` (a node's share of the family's power, e.g. hashrate) only go into reports.
+  Status SetUpNetworkEvents(std::vector<std::vector<std::uint8_t>> sides);
+  // Churn, outages and link failures. `may_churn[i]`: node i may be chosen to churn (nodes
+  // with scheduled outages never are). `family_lifecycle`: the family takes nodes offline
+  // or pushes lifecycle events itself, so timers must carry incarnations even without churn.
+  Status SetUpLifecycle(const std::vector<bool>& may_churn, bool family_lifecycle);
+  // The run ends at `t` at the latest (kTimeLimit caps it); may be called while running.
+  void StopAt(TimeNs t) { end_at_ = std::min({end_at_, t, kTimeLimit}); }
+  // Test hook: moves the end to `t` (later than before, to run on after a stop).
+  void ExtendTo(TimeNs t) { end_at_ = std::min(t, kTimeLimit); }
+
+  // --- What a family does during a run ---
+  // `node` sends a message of `bytes` named `m` on its connection `slot`; the engine holds
+  // the family's reference until delivery (OnMessage) or drop (ReleaseMessage).
+  void Send(NodeIndex node, Slot slot, std::uint32_t bytes, MessageHandle m);
+  // Starts loading the link state of the node at the other end of `slot` (a hint: an
+  // announcement goes to a dozen random nodes at once, so their misses overlap).
+  // Always inlined, as every prefetch helper: GCC drops calls to a function that only
+  // prefetches (it finds it free of effects).
+  [[gnu::always_inline]] void PrefetchLink(NodeIndex node, Slot slot) const {
+    links_.Prefetch(peers_[node][slot].remote);
+  }
+  // Arms a timer of `node` at `at`; the family reads the payload back in OnTimer (e.b, e.c).
+  void SetTimer(NodeIndex node, TimeNs at, std::uint32_t b, std::uint32_t c) {
+    // With outages possible a timer carries its node's incarnation (it dies with it).
+    Push(EventKind::kTimer, node, at, node, b, c, lifecycle_ ? incarnation_[node] : 0);
+  }
+  // `node` closes its connection `slot`; the other end hears of it after a one-way trip.
+  void Close(NodeIndex node, Slot slot) { CloseLink(node, slot, -1); }
+  // Closes a connection from outside (network faults, churn, tests): both ends hear of it one
+  // latency later. False if no such open connection.
+  bool Disconnect(NodeIndex node, Slot slot);
+  // `node` dials `address`. Returns the node reached, or node_count() when the attempt fails
+  // (nobody there, offline, across a drop partition: OnConnectFailed after the timeout).
+  NodeIndex Connect(NodeIndex node, Address address, ConnectionKind kind);
+  // Reopens a connection from `node` to `target` (a heal restoring what a partition cut).
+  std::pair<Slot, Slot> OpenLink(NodeIndex node, NodeIndex target, ConnectionKind kind);
+  void PushOracle(TimeNs at, std::uint32_t a) { Push(EventKind::kOracle, oracle_source(), at, a, 0, 0); }
+  void PushWorkload(TimeNs at, std::uint32_t a) {
+    Push(EventKind::kWorkload, workload_source(), at, a, 0, 0);
+  }
+  void PushLifecycle(TimeNs at, std::uint32_t subject, std::uint32_t code) {
+    Push(EventKind::kLifecycle, node_count() + 3, at, subject, code, 0);
+  }
+  // Handles an event RunEvents does not hand to the family directly.
+  void Dispatch(const Event& e);
+
+  // --- The loop (RunEvents in protocol.hpp's sense; used by the template below) ---
+  // Pops the next event not after min(until, the end) into `e`, advancing the clock; false
+  // when there is none.
+  bool Next(TimeNs until, Event& e) {
+    if (queue_.empty() || queue_.top().time > std::min(until, end_at_)) return false;
+    if (queue_.top().time > next_snapshot_at_) [[unlikely]] TakeSnapshotsUpTo(queue_.top().time);
+    e = queue_.Pop();
+    now_ = e.time;
+    ++events_;
+    return true;
+  }
+  const Event* peek() const { return queue_.empty() ? nullptr : &queue_.top(); }
+  const Event* peek_second() const { return queue_.second(); }
+  // A delivery or a connection event still meant for its slot's current connection.
+  bool Current(const Event& e) const { return peers_[e.a][e.b].generation == e.generation; }
+  bool check_deliveries() const { return check_deliveries_; }
+  // A timer armed before its node went offline died with it.
+  bool TimerAlive(const Event& e) const { return !lifecycle_ || e.generation == incarnation_[e.a]; }
+  // After the fast engine's last event: the clock stands at the end when events remain past
+  // it; snapshots due by then are taken (later ones are never reached).
+  void FinishRun() {
+    if (!queue_.empty() && queue_.top().time > end_at_) now_ = end_at_;
+    TakeSnapshotsUpTo(now_ + 1);
+  }
+  // After a transport's run (it settled the clock with FinishTransportRun).
+  void FinishTransportSnapshots() { TakeSnapshotsUpTo(now_ + 1); }
+
+  // --- State ---
+  TimeNs now() const { return now_; }
+  TimeNs end_at() const { return end_at_; }
+  std::uint64_t events_processed() const { return events_; }
+  std::size_t pending_events() const { return queue_.size(); }
+  TimeNs next_event_time() const { return queue_.empty() ? kTimeNever : queue_.top().time; }
+  std::uint32_t node_count() const { return static_cast<std::uint32_t>(peers_.size()); }
+  std::uint32_t oracle_source() const { return node_count(); }
+  std::uint32_t workload_source() const { return node_count() + 1; }
+  const NetworkSpec& spec() const { return spec_; }
+  ProgressInfo progress() const {
+    return {now_, protocol_->progress_count(), events_, queue_.size()};
+  }
+  bool IsOnline(NodeIndex node) const { return offline_count_ == 0 || offline_[node] == 0; }
+  std::uint32_t offline_count() const { return offline_count_; }
+  std::uint32_t node_region(NodeIndex i) const { return links_.region_of(i); }
+  std::uint32_t node_as(NodeIndex i) const { return node_as_[i]; }
+  double upload_bps(NodeIndex node) const {
+    return spec_.upload_bps.value_or(spec_.regions.upload_bps[node_region(node)]);
+  }
+  double download_bps(NodeIndex node) const {
+    return spec_.download_bps.value_or(spec_.regions.download_bps[node_region(node)]);
+  }
+  // Mean one-way latency between two nodes' regions (a transport's links have no jitter).
+  DurationNs mean_latency(NodeIndex from, NodeIndex to) const {
+    return static_cast<DurationNs>(spec_.regions.LatencyMs(node_region(from), node_region(to)) * 1e6);
+  }
+  // Connection slots of a node (open or closed, closed ones reused).
+  std::uint32_t connection_slots(NodeIndex node) const {
+    return static_cast<std::uint32_t>(peers_[node].size());
+  }
+  bool IsOpen(NodeIndex node, Slot slot) const { return peers_[node][slot].open; }
+  bool IsOpenOutbound(NodeIndex node, Slot slot) const {
+    return peers_[node][slot].open && !peers_[node][slot].inbound;
+  }
+  bool IsInbound(NodeIndex node, Slot slot) const { return peers_[node][slot].inbound; }
+  bool IsDedicated(NodeIndex node, Slot slot) const { return peers_[node][slot].dedicated; }
+  std::uint8_t connection_class(NodeIndex node, Slot slot) const {
+    return peers_[node][slot].connection_class;
+  }
+  // The node at the other end of a slot (open or last used), and its slot there.
+  NodeIndex peer_node(NodeIndex node, Slot slot) const { return peers_[node][slot].remote; }
+  Slot remote_slot(NodeIndex node, Slot slot) const { return peers_[node][slot].remote_slot; }
+  std::uint32_t slot_generation(NodeIndex node, Slot slot) const {
+    return peers_[node][slot].generation;
+  }
+  std::uint32_t open_connections(NodeIndex node) const;
+  std::uint32_t open_outbound(NodeIndex node) const;
+  // Open connections now, each once, ordered by (source, slot).
+  std::vector<EdgeRow> OpenEdges() const;
+  const std::vector<TopologySnapshot>& snapshots() const { return snapshots_; }
+  // Synthetic IPv4 addresses: a bijection of node indexes spread over the address space, so
+  // nearly every node has its own /16 network group. NodeOf also knows aliases and returns
+  // node_count() for an address where nobody listens.
+  static Address AddressOf(NodeIndex node);
+  NodeIndex NodeOf(Address address) const;
+  // The address `node` sees at the other end of `slot` (an alias when dialled by one or
+  // opened from one).
+  Address RemoteAddress(NodeIndex node, Slot slot) const;
+  void SetAlias(NodeIndex node, Slot slot, Address address);
+
+  // Partitions, in the order they started; the side of each node in the one in effect.
+  const std::vector<NetworkFaultState::Partition>& partitions() const { return faults_.partitions; }
+  bool partition_active() const { return faults_.active; }
+  std::uint8_t partition_side(NodeIndex node) const;
+  // The side `node` was on in the partition in effect at `at`; nullopt: none in effect.
+  std::optional<std::uint32_t> PartitionSideAt(TimeNs at, NodeIndex node) const;
+  void NoteConsistent(std::uint32_t partition) { faults_.partitions[partition].consistent_at = now_; }
+  // A drop partition in effect separates the two nodes.
+  bool CrossingBlocked(NodeIndex from, NodeIndex to) const;
+  // The delay partition in effect: its extra latency and the side of each node (empty: none).
+  DurationNs partition_delay() const;
+  const std::vector<std::uint8_t>& delay_partition_sides() const;
+
+  // Counters for the family's report.
+  std::uint64_t disconnects() const { return disconnects_; }
+  std::uint64_t connection_attempts() const { return connection_attempts_; }
+  std::uint64_t failed_connections() const { return failed_connections_; }
+  std::uint64_t probes() const { return probes_; }
+  ChurnReport ReportChurn() const;
+
+  // --- For a Transport (transport.hpp) ---
+  const Transport* transport() const { return transport_.get(); }
+  Transport* transport() { return transport_.get(); }
+  // A message that arrived at `now` on the connection the transport knows as (node, slot,
+  // generation); dropped (released) if the slot has since served another one.
+  void DeliverFromTransport(TimeNs now, NodeIndex node, Slot slot, std::uint32_t generation,
+                            MessageHandle m);
+  void DisconnectFromTransport(TimeNs now, NodeIndex node, Slot slot);
+  void RunEventsUntil(TimeNs t) { protocol_->RunEventsUntil(t); }
+  // The transport's run ended at `now` (its clock): the engine's events up to the end run.
+  void FinishTransportRun(TimeNs now);
+  // Releases a message the transport held for a connection that closed.
+  void ReleaseMessage(MessageHandle m) { protocol_->ReleaseMessage(m); }
+
+ private:
+  // One end of a connection. A slot is reused for a later connection once its node knows the
+  // old one is gone and everything sent to the node before the close has arrived (its
+  // downlink's free time: TCP's TIME_WAIT), so a stale message never reaches the new
+  // connection. Connection events carry the slot's generation and stale ones are dropped;
+  // deliveries are checked only in wire-check mode.
+  struct PeerLink {
+    NodeIndex remote;          // node at the other end
+    Slot remote_slot;          // how that node names this connection
+    std::uint32_t generation = 0;  // of this slot
+    bool inbound : 1;              // the other end opened it
+    bool open : 1 = true;
+    std::uint8_t connection_class : 2 = 0;
+    bool known : 1 = true;      // the node has been told it is up
+    bool dedicated : 1 = false;  // its own pipe (dedicated_pipes_)
+    bool aliased : 1 = false;    // this end sees an alias address (link_alias_)
+    bool probe : 1 = false;
+  };
+  static_assert(sizeof(PeerLink) == 16);
+  struct ReusableSlot {
+    Slot slot;
+    TimeNs reusable_at;
+  };
+  struct Pipe {
+    TimeNs free_at = 0;
+    DurationNs latency = 0;
+    double ns_per_byte = 0;
+  };
+
+  Engine(const NetworkSpec& spec, std::unique_ptr<Transport> transport);
+  void Push(EventKind kind, std::uint32_t source, TimeNs at, std::uint32_t a, std::uint32_t b,
+            std::uint32_t c, std::uint32_t generation = 0) {
+    PEERLAB_ASSERT(at >= now_);
+    const std::uint32_t seq = sequence_[source]++;
+    PEERLAB_ASSERT(seq != UINT32_MAX);  // per-source sequence space is 2^32 events
+    queue_.Push(Event{at, Event::MakeKey(kind, source, seq), a, b, c, generation});
+  }
+  Slot AllocateSlot(NodeIndex node);
+  void FreeSlot(NodeIndex node, Slot slot);
+  void CloseLink(NodeIndex node, Slot slot, TimeNs notify_self_at);
+  void OnPeerUpEvent(const Event& e);
+  void TakeSnapshotsUpTo(TimeNs t);
+  // When a zero-size signal (SYN, FIN) sent at `sent` arrives, partitions included.
+  TimeNs SignalArrival(TimeNs sent, NodeIndex from, NodeIndex to) {
+    const TimeNs at = links_.Signal(sent, from, to);
+    return faults_in_path_ ? CrossingArrival(from, to, at) : at;
+  }
+  TimeNs SendDedicated(NodeIndex node, Slot slot, std::uint32_t bytes);
+  // Network events (engine_faults.cpp).
+  void ScheduleNetworkEvent();
+  void ApplyNetworkEvent(std::uint32_t index);
+  void StartPartition(std::uint32_t index);
+  void Heal();
+  // A message or signal between `from` and `to` that would arrive at `arrival`, when a delay
+  // partition is in effect or draining.
+  TimeNs CrossingArrival(NodeIndex from, NodeIndex to, TimeNs arrival);
+  TimeNs DelayedUntil(NodeIndex node) const;  // latest delayed arrival at the node, or 0
+  // Churn, outages and link failures (engine_churn.cpp).
+  void OnLifecycle(const Event& e);
+  void TakeOffline(NodeIndex node);
+  void BringOnline(NodeIndex node);
+  void FailRandomLink();
+  void ScheduleLinkFailure();
+  // network.uplink: shared (engine_shared_uplink.cpp).
+  void SendShared(NodeIndex node, Slot slot, MessageHandle m, std::uint32_t bytes,
+                  std::uint32_t generation);
+  void OnUplink(const Event& e);
+  void DropSharedFlows(NodeIndex node, Slot slot);
+  void PushUplink(NodeIndex node);
+
+  const NetworkSpec& spec_;
+  Protocol* protocol_ = nullptr;
+  bool check_deliveries_ = false;
+  std::vector<std::vector<PeerLink>> peers_;  // per node, indexed by slot
+  std::vector<std::vector<ReusableSlot>> free_slots_;  // per node: closed and known closed
+  std::vector<Edge> edges_;
+  std::map<std::size_t, DedicatedPipe> edge_pipes_;   // by index into edges_
+  std::map<std::uint64_t, Pipe> dedicated_pipes_;     // key: node << 32 | slot
+  LinkModel links_;
+  EventQueue queue_;
+  std::vector<std::uint32_t> sequence_;  // per event source: nodes, oracle, workload, events, lifecycle
+  TimeNs now_ = 0;
+  std::uint64_t events_ = 0;
+  TimeNs end_at_ = kTimeLimit;
+  std::vector<TimeNs> snapshot_times_;     // ascending
+  std::size_t next_snapshot_ = 0;          // into snapshot_times_
+  TimeNs next_snapshot_at_ = kTimeNever;   // its time, or never
+  std::vector<TopologySnapshot> snapshots_;
+  std::vector<std::uint32_t> node_as_;
+  std::vector<std::pair<Address, NodeIndex>> alias_table_;  // sorted: -> node
+  std::map<std::uint64_t, Address> link_alias_;              // node << 32 | slot -> address
+  std::uint64_t disconnects_ = 0, connection_attempts_ = 0, failed_connections_ = 0, probes_ = 0;
+
+  // Set while a delay partition may change when messages arrive: the one branch network
+  // events add to the per-message path.
+  bool faults_in_path_ = false;
+  NetworkFaultState faults_;
+
+  // Outages and churn.
+  bool lifecycle_ = false;               // nodes may go offline: timers carry incarnations
+  std::vector<std::uint8_t> offline_;    // per node (when lifecycle_)
+  std::uint32_t offline_count_ = 0;      // the hot path tests only this
+  std::vector<std::uint32_t> incarnation_;  // per node: bumped when it goes offline
+  std::vector<std::uint32_t> churn_slot_;   // per node: index into churn_rng_, or UINT32_MAX
+  std::vector<Rng> churn_rng_;              // per churning node
+  Rng link_failure_rng_;
+  std::uint64_t departures_ = 0, arrivals_ = 0, link_failures_ = 0;
+
+  // Last: destroyed first, while what it refers to still exists.
+  std::unique_ptr<Transport> transport_;
+  std::unique_ptr<SharedUplinks> shared_uplinks_;  // network.uplink: shared; else null
+  std::vector<SharedUplinks::Item> uplink_scratch_;
+};
+
+// Runs `family`'s events in total order up to min(until, the end). The hot kinds go straight
+// to the family's concrete methods; the network's own to Engine::Dispatch.
+// A family's Prefetch must be inlined ([[gnu::always_inline]]): GCC drops a call to a
+// function that only prefetches.
+template <ProtocolFamily F>
+void RunEvents(Engine& engine, F& family, TimeNs until,
+               const std::function<void(std::uint64_t events)>& tick = {},
+               std::uint64_t every_events = 1u << 18) {
+  Event e;
+  while (engine.Next(until, e)) {
+    // The run is bound by memory latency (each event touches a random node): let the family
+    // start loading what the next events need while this one is handled.
+    if (const Event* next = engine.peek()) family.Prefetch(*next, engine.peek_second());
+    switch (e.kind()) {
+      case EventKind::kDeliver:
+        // A node drops what arrives from a peer it already disconnected; a reused slot gets
+        // nothing of its old connection (see Engine::PeerLink), which wire-check mode verifies.
+        if (engine.check_deliveries()) PEERLAB_ASSERT(engine.Current(e));
+        family.OnMessage(e.a, e.b, e.c);
+        break;
+      case EventKind::kTimer:
+        if (engine.TimerAlive(e)) family.OnTimer(e);
+        break;
+      case EventKind::kOracle:
+        family.OnOracle(e);
+        break;
+      case EventKind::kWorkload:
+        family.OnWorkload(e);
+        break;
+      default:
+        engine.Dispatch(e);
+        break;
+    }
+    if (tick && engine.events_processed() % every_events == 0) tick(engine.events_processed());
+  }
+}
+
+}  // namespace peerlab::sim

@@ -1,0 +1,86 @@
+// Protocol: what a protocol family gives the engine, and the loop that drives it.
+//
+// The engine (engine.hpp) owns time, events and the network: connections and their slots,
+// the link models and transports that carry messages, partitions, churn, outages and link
+// failures. It knows nothing of what the messages mean. A protocol family (Bitcoin in
+// families/bitcoin/sim, the tests' flood gossip) owns its nodes, their messages and stores
+// and what it measures; it names a message to the engine by an opaque `MessageHandle` with a
+// byte count, and hears back through this interface.
+//
+// Two kinds of calls. The hot ones (a message arrives, a timer fires, the family's oracle and
+// workload events) are made by RunEvents below, a template over the family's concrete type, so
+// they are direct calls the compiler may inline: the run is bound by memory latency and one
+// indirect call per event would show. The rest (connections coming and going, nodes going
+// offline and back, the family's own lifecycle events, a transport's deliveries) are virtual.
+//
+// Contract: the engine calls a family only from inside Engine's event handling (never
+// re-entrantly from a family's own call into the engine, except where a method says so), in
+// the total event order of event_queue.hpp; a family must not throw out of these calls.
+#pragma once
+
+#include <concepts>
+#include <cstdint>
+
+#include "peerlab/sim/event_queue.hpp"
+#include "peerlab/util/time.hpp"
+
+namespace peerlab::sim {
+
+using NodeIndex = std::uint32_t;
+using Slot = std::uint32_t;           // a node's name for one of its connections
+using MessageHandle = std::uint32_t;  // the family's name for a message; opaque to the engine
+using Address = std::uint32_t;        // where a node listens (engine.hpp: AddressOf, NodeOf)
+
+// Connections carry a class the family chooses (0 by default; Bitcoin: 1 is block-relay-only)
+// and may be probes (opened to test an address, then closed; Bitcoin's feelers).
+struct ConnectionKind {
+  std::uint8_t connection_class = 0;  // 0 to 3
+  bool probe = false;
+};
+
+// A connection is up at one end.
+struct PeerUp {
+  Slot slot;
+  bool inbound;  // the other end opened it
+  ConnectionKind kind;
+  Address remote;  // the address this end sees at the other end
+};
+
+class Protocol {
+ public:
+  virtual ~Protocol() = default;
+  virtual void OnPeerUp(NodeIndex node, const PeerUp& up) = 0;
+  // The other end closed the connection, or the network did.
+  virtual void OnPeerDown(NodeIndex node, Slot slot) = 0;
+  // An Engine::Connect found nobody (or the remote refused at once).
+  virtual void OnConnectFailed(NodeIndex node, Address address) = 0;
+  // `node` goes offline now (before its connections close) / is back online.
+  virtual void OnOffline(NodeIndex node) = 0;
+  virtual void OnOnline(NodeIndex node) = 0;
+  // A lifecycle event the family pushed (Engine::PushLifecycle with a family code).
+  virtual void OnFamilyLifecycle(const Event& e) = 0;
+  // A partition healed (its index in Engine::partitions()).
+  virtual void OnHeal(std::uint32_t partition) = 0;
+  // The engine dropped a message it held (its connection closed before it was delivered).
+  virtual void ReleaseMessage(MessageHandle m) = 0;
+  // A transport delivers a message (the engine checked the connection is current).
+  virtual void DeliverFromTransport(NodeIndex node, Slot slot, MessageHandle m) = 0;
+  // A transport drives the clock: run the engine's events up to `t` (sim::RunEvents).
+  virtual void RunEventsUntil(TimeNs t) = 0;
+  // The family's count of finished work for progress lines (Bitcoin: blocks mined).
+  virtual std::uint32_t progress_count() const = 0;
+};
+
+// The hot calls RunEvents makes. `OnMessage` takes over the engine's reference to `m`.
+template <class F>
+concept ProtocolFamily = std::derived_from<F, Protocol> &&
+    requires(F& f, const Event& e, const Event* after, NodeIndex node, Slot slot,
+             MessageHandle m) {
+      f.OnMessage(node, slot, m);
+      f.OnTimer(e);
+      f.OnOracle(e);
+      f.OnWorkload(e);
+      f.Prefetch(e, after);  // hints: the next event, and the one after it when known
+    };
+
+}  // namespace peerlab::sim

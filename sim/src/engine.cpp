@@ -1,0 +1,326 @@
+// Engine: set-up, connections and the network's own events (design §2).
+#include "peerlab/sim/engine.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <string>
+
+namespace peerlab::sim {
+namespace {
+
+// A connection attempt to an address where nobody listens gives up after this (Bitcoin
+// Core's DEFAULT_CONNECT_TIMEOUT; a TCP SYN retry schedule of about the same length).
+constexpr DurationNs kConnectTimeout = 5 * kSecond;
+
+// Node index <-> address: multiplication by an odd constant is a bijection modulo 2^32.
+constexpr std::uint32_t kAddressMultiplier = 0x9E3779B1u;
+constexpr std::uint32_t InverseModPow2(std::uint32_t a) {
+  std::uint32_t x = a;  // Newton's iteration doubles the correct low bits each step
+  for (int i = 0; i < 5; ++i) x *= 2u - a * x;
+  return x;
+}
+constexpr std::uint32_t kAddressInverse = InverseModPow2(kAddressMultiplier);
+static_assert(kAddressMultiplier * kAddressInverse == 1u);
+
+// PeerUp events carry the connection's kind in `c`.
+constexpr std::uint32_t kUpInbound = 1;
+std::uint32_t KindBits(ConnectionKind kind) {
+  return (std::uint32_t{kind.connection_class} << 1) | (kind.probe ? 8u : 0u);
+}
+ConnectionKind KindOf(std::uint32_t bits) {
+  return {static_cast<std::uint8_t>((bits >> 1) & 3), (bits & 8) != 0};
+}
+
+}  // namespace
+
+Engine::Engine(const NetworkSpec& spec, std::unique_ptr<Transport> transport)
+    : spec_(spec),
+      links_(spec.regions, spec.jitter, spec.seed),
+      link_failure_rng_(spec.seed, 0, RngPurpose::kLinkFailures),
+      transport_(std::move(transport)) {}
+
+Result<std::unique_ptr<Engine>> Engine::Build(const NetworkSpec& spec,
+                                              const std::vector<std::uint32_t>& regions,
+                                              std::vector<std::uint32_t> autonomous_systems,
+                                              std::unique_ptr<Transport> transport) {
+  const auto n = static_cast<std::uint32_t>(regions.size());
+  if (n < 2 || n >= Event::kSourceMask - 4) {
+    return Status::Error("network.nodes: must be between 2 and " +
+                         std::to_string(Event::kSourceMask - 1));
+  }
+  std::unique_ptr<Engine> engine(new Engine(spec, std::move(transport)));
+  for (std::uint32_t region : regions) {
+    engine->links_.AddNode(region, spec.upload_bps.value_or(spec.regions.upload_bps[region]),
+                           spec.download_bps.value_or(spec.regions.download_bps[region]));
+  }
+  engine->node_as_ = std::move(autonomous_systems);
+  engine->peers_.assign(n, {});
+  engine->free_slots_.assign(n, {});
+  // Nodes, the oracle, the workload, network events, lifecycle events.
+  engine->sequence_.assign(n + 4, 0);
+  if (engine->transport_) engine->transport_->Attach(*engine);
+  if (spec.uplink == UplinkModel::kShared && !engine->transport_) {
+    engine->shared_uplinks_ = std::make_unique<SharedUplinks>(n);
+  }
+  Rng topology_rng(spec.seed, 0, RngPurpose::kTopology);
+  auto edges = BuildTopology(spec.topology, n, topology_rng);
+  if (!edges.ok()) return Status::Error("network.topology: " + edges.status().message());
+  engine->edges_ = std::move(edges).value();
+  engine->snapshot_times_ = spec.topology_snapshots;
+  std::sort(engine->snapshot_times_.begin(), engine->snapshot_times_.end());
+  if (!engine->snapshot_times_.empty()) engine->next_snapshot_at_ = engine->snapshot_times_[0];
+  return engine;
+}
+
+void Engine::AddEdge(const Edge& e, std::optional<DedicatedPipe> pipe) {
+  if (pipe) edge_pipes_[edges_.size()] = *pipe;
+  edges_.push_back(e);
+}
+
+void Engine::OpenInitialConnections() {
+  for (std::size_t i = 0; i < edges_.size(); ++i) {
+    const Edge& e = edges_[i];
+    const auto from_slot = static_cast<Slot>(peers_[e.from].size());
+    const auto to_slot = static_cast<Slot>(peers_[e.to].size());
+    peers_[e.from].push_back({e.to, to_slot, 0, false, true, e.connection_class, true, e.dedicated});
+    peers_[e.to].push_back({e.from, from_slot, 0, true, true, e.connection_class, true, e.dedicated});
+    if (e.dedicated) {
+      const DedicatedPipe& spec = edge_pipes_.at(i);
+      const Pipe pipe{0, spec.latency, 8e9 / spec.bandwidth_bps};
+      dedicated_pipes_[std::uint64_t{e.from} << 32 | from_slot] = pipe;
+      dedicated_pipes_[std::uint64_t{e.to} << 32 | to_slot] = pipe;
+    } else if (transport_) {
+      transport_->Open(e.from, from_slot, e.to, to_slot);
+    }
+  }
+  queue_.Reserve(static_cast<std::size_t>(node_count()) * 4);
+}
+
+Address Engine::AddressOf(NodeIndex node) { return (node + 1) * kAddressMultiplier; }
+
+NodeIndex Engine::NodeOf(Address address) const {
+  const std::uint32_t index = address * kAddressInverse - 1;
+  if (index < node_count()) return index;
+  const auto it = std::lower_bound(alias_table_.begin(), alias_table_.end(),
+                                   std::pair<Address, NodeIndex>{address, 0});
+  return it != alias_table_.end() && it->first == address ? it->second : node_count();
+}
+
+void Engine::AddAliases(NodeIndex node, const std::vector<Address>& addresses) {
+  for (Address a : addresses) alias_table_.emplace_back(a, node);
+  std::sort(alias_table_.begin(), alias_table_.end());
+}
+
+Address Engine::RemoteAddress(NodeIndex node, Slot slot) const {
+  const PeerLink& link = peers_[node][slot];
+  return link.aliased ? link_alias_.at(std::uint64_t{node} << 32 | slot) : AddressOf(link.remote);
+}
+
+void Engine::SetAlias(NodeIndex node, Slot slot, Address address) {
+  peers_[node][slot].aliased = true;
+  link_alias_[std::uint64_t{node} << 32 | slot] = address;
+}
+
+void Engine::Send(NodeIndex node, Slot slot, std::uint32_t bytes, MessageHandle m) {
+  const PeerLink& link = peers_[node][slot];
+  if (!link.open) {  // closed by the remote; this node has not heard yet: TCP drops it
+    protocol_->ReleaseMessage(m);
+    return;
+  }
+  if (transport_ && !link.dedicated) [[unlikely]] {  // its bytes go over the packet network
+    transport_->Send(node, slot, bytes, m);
+    return;
+  }
+  if (shared_uplinks_ && !link.dedicated) [[unlikely]] {
+    SendShared(node, slot, m, bytes,
+               check_deliveries_ ? peers_[link.remote][link.remote_slot].generation : 0);
+    return;
+  }
+  TimeNs arrival = link.dedicated ? SendDedicated(node, slot, bytes)
+                                  : links_.Send(now_, node, link.remote, bytes);
+  // Dedicated links are a family's own network: partitions do not act on them.
+  if (faults_in_path_ && !link.dedicated) [[unlikely]] {
+    arrival = CrossingArrival(node, link.remote, arrival);
+  }
+  const std::uint32_t generation =
+      check_deliveries_ ? peers_[link.remote][link.remote_slot].generation : 0;
+  Push(EventKind::kDeliver, node, arrival, link.remote, link.remote_slot, m, generation);
+}
+
+TimeNs Engine::SendDedicated(NodeIndex node, Slot slot, std::uint32_t bytes) {
+  Pipe& pipe = dedicated_pipes_.at(std::uint64_t{node} << 32 | slot);
+  // Its own FIFO pipe: transmission at the link's rate, then a fixed latency. Saturating
+  // (util/time.hpp): a slow pipe's backlog grows without bound.
+  const TimeNs start = std::max(now_, pipe.free_at);
+  pipe.free_at = SaturatingAdd(start, SaturatingNs(std::ceil(bytes * pipe.ns_per_byte)));
+  return SaturatingAdd(pipe.free_at, pipe.latency);
+}
+
+void Engine::Dispatch(const Event& e) {
+  switch (e.kind()) {
+    case EventKind::kPeerDown:
+      if (!Current(e)) break;
+      protocol_->OnPeerDown(e.a, e.b);
+      FreeSlot(e.a, e.b);  // the node knows: the slot may serve again
+      break;
+    case EventKind::kPeerUp:
+      if (Current(e)) OnPeerUpEvent(e);
+      break;
+    case EventKind::kConnectFailed:
+      protocol_->OnConnectFailed(e.a, e.b);
+      break;
+    case EventKind::kNetworkEvent:
+      ApplyNetworkEvent(e.a);
+      break;
+    case EventKind::kLifecycle:
+      OnLifecycle(e);
+      break;
+    case EventKind::kUplink:
+      OnUplink(e);
+      break;
+    case EventKind::kOracle:
+    case EventKind::kDeliver:
+    case EventKind::kTimer:
+    case EventKind::kWorkload:
+      PEERLAB_ASSERT(false);  // RunEvents hands these to the family
+      break;
+  }
+}
+
+void Engine::OnPeerUpEvent(const Event& e) {
+  PeerLink& link = peers_[e.a][e.b];
+  const bool inbound = (e.c & kUpInbound) != 0;
+  const Address remote = RemoteAddress(e.a, e.b);
+  if (!link.open) {
+    // Closed before this end heard of it: no close notice comes, the slot is free again.
+    FreeSlot(e.a, e.b);
+    if (!inbound) {  // the remote accepted and closed at once (full, all protected)
+      ++failed_connections_;
+      protocol_->OnConnectFailed(e.a, remote);
+    }
+    return;
+  }
+  link.known = true;  // before the family hears: its node may close it (and grow peers_) at once
+  protocol_->OnPeerUp(e.a, PeerUp{e.b, inbound, KindOf(e.c), remote});
+}
+
+void Engine::CloseLink(NodeIndex node, Slot slot, TimeNs notify_self_at) {
+  PeerLink& link = peers_[node][slot];
+  if (!link.open) return;
+  link.open = false;
+  PeerLink& back = peers_[link.remote][link.remote_slot];
+  back.open = false;
+  ++disconnects_;
+  if (transport_ && !link.dedicated) transport_->Close(node, slot);
+  if (shared_uplinks_ && !link.dedicated) DropSharedFlows(node, slot);
+  // An end that has not heard of the connection yet hears nothing: its PeerUp finds the link
+  // closed instead (and frees the slot).
+  const TimeNs notice = SignalArrival(now_, node, link.remote);
+  if (back.known) {
+    Push(EventKind::kPeerDown, node, notice, link.remote, link.remote_slot, 0, back.generation);
+  }
+  if (notify_self_at < 0) {
+    FreeSlot(node, slot);  // the node closed it itself
+  } else if (link.known) {
+    Push(EventKind::kPeerDown, node, notify_self_at, node, slot, 0, link.generation);
+  }
+}
+
+bool Engine::Disconnect(NodeIndex node, Slot slot) {
+  if (node >= peers_.size() || slot >= peers_[node].size() || !peers_[node][slot].open) {
+    return false;
+  }
+  // Neither side chose this: both hear of it one latency from now.
+  const PeerLink& link = peers_[node][slot];
+  CloseLink(node, slot, SignalArrival(now_, link.remote, node));
+  return true;
+}
+
+NodeIndex Engine::Connect(NodeIndex node, Address address, ConnectionKind kind) {
+  ++connection_attempts_;
+  if (kind.probe) ++probes_;
+  const NodeIndex target = NodeOf(address);
+  // Nobody there, the node is offline, or a partition between: the SYN goes unanswered.
+  if (target == node_count() || target == node || !IsOnline(target) ||
+      CrossingBlocked(node, target)) {
+    ++failed_connections_;
+    Push(EventKind::kConnectFailed, node, now_ + kConnectTimeout, node, address, 0);
+    return node_count();
+  }
+  const auto slots = OpenLink(node, target, kind);
+  if (address != AddressOf(target)) SetAlias(node, slots.first, address);  // an alias
+  return target;
+}
+
+std::pair<Slot, Slot> Engine::OpenLink(NodeIndex node, NodeIndex target, ConnectionKind kind) {
+  // The target decides whether to keep it (eviction when full) when it hears of it.
+  const Slot from_slot = AllocateSlot(node);
+  const Slot to_slot = AllocateSlot(target);
+  PeerLink& from = peers_[node][from_slot];
+  PeerLink& to = peers_[target][to_slot];
+  from = {target, to_slot, from.generation, false, true, kind.connection_class, false};
+  to = {node, from_slot, to.generation, true, true, kind.connection_class, false};
+  from.probe = kind.probe;
+  // TCP: the acceptor sees the connection after half a round trip, the opener after one.
+  const TimeNs syn = SignalArrival(now_, node, target);
+  const TimeNs syn_ack = SignalArrival(syn, target, node);
+  if (transport_) transport_->Open(node, from_slot, target, to_slot);
+  const std::uint32_t bits = KindBits(kind);
+  Push(EventKind::kPeerUp, node, syn, target, to_slot, bits | kUpInbound, to.generation);
+  Push(EventKind::kPeerUp, node, syn_ack, node, from_slot, bits, from.generation);
+  return {from_slot, to_slot};
+}
+
+Slot Engine::AllocateSlot(NodeIndex node) {
+  std::vector<ReusableSlot>& free = free_slots_[node];
+  for (std::size_t i = 0; i < free.size(); ++i) {
+    if (free[i].reusable_at > now_) continue;
+    const Slot slot = free[i].slot;
+    free.erase(free.begin() + static_cast<std::ptrdiff_t>(i));
+    PEERLAB_ASSERT(!peers_[node][slot].open);
+    ++peers_[node][slot].generation;
+    return slot;
+  }
+  peers_[node].push_back({0, 0, 0, false, false, 0, false});
+  return static_cast<Slot>(peers_[node].size() - 1);
+}
+
+void Engine::FreeSlot(NodeIndex node, Slot slot) {
+  PEERLAB_ASSERT(!peers_[node][slot].open);
+  // Delayed crossing messages (a delay partition) arrive after their downlink slot.
+  const TimeNs drained = std::max(links_.downlink_free_at(node), DelayedUntil(node));
+  free_slots_[node].push_back({slot, drained + 1});
+}
+
+std::uint32_t Engine::open_connections(NodeIndex node) const {
+  return static_cast<std::uint32_t>(std::count_if(peers_[node].begin(), peers_[node].end(),
+                                                  [](const PeerLink& l) { return l.open; }));
+}
+
+std::uint32_t Engine::open_outbound(NodeIndex node) const {
+  return static_cast<std::uint32_t>(std::count_if(
+      peers_[node].begin(), peers_[node].end(), [](const PeerLink& l) { return l.open && !l.inbound; }));
+}
+
+std::vector<EdgeRow> Engine::OpenEdges() const {
+  std::vector<EdgeRow> edges;
+  for (NodeIndex node = 0; node < peers_.size(); ++node) {
+    for (const PeerLink& link : peers_[node]) {
+      if (!link.open || link.inbound) continue;
+      edges.push_back({node, link.remote, link.connection_class, link.dedicated});
+    }
+  }
+  return edges;
+}
+
+void Engine::TakeSnapshotsUpTo(TimeNs t) {
+  // Called before the first event after a snapshot time: the graph as it stood at that time.
+  while (next_snapshot_ < snapshot_times_.size() && snapshot_times_[next_snapshot_] < t) {
+    snapshots_.push_back({snapshot_times_[next_snapshot_], OpenEdges()});
+    ++next_snapshot_;
+  }
+  next_snapshot_at_ =
+      next_snapshot_ < snapshot_times_.size() ? snapshot_times_[next_snapshot_] : kTimeNever;
+}
+
+}  // namespace peerlab::sim
