@@ -13,8 +13,8 @@
 #include <vector>
 
 #include "peerlab/bitcoin/wire/framing.hpp"
-#include "peerlab/bitcoin/wire/json.hpp"
 #include "peerlab/bitcoin/wire/messages.hpp"
+#include "peerlab/wire_json/json.hpp"
 
 namespace peerlab::apps {
 

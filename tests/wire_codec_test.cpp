@@ -6,8 +6,8 @@
 
 #include "fuzz/wire_corpus.hpp"
 #include "peerlab/bitcoin/wire/framing.hpp"
-#include "peerlab/bitcoin/wire/json.hpp"
 #include "peerlab/bitcoin/wire/messages.hpp"
+#include "peerlab/wire_json/json.hpp"
 
 namespace {
 
@@ -147,6 +147,64 @@ TEST(WireCodec, EveryMessageRoundTripsThroughBytesAndJson) {
     ASSERT_TRUE(json.ok()) << wire::MessageToJson(m) << ": " << json.status().message();
     EXPECT_EQ(wire::Encode(*json), bytes) << wire::MessageToJson(m);
   }
+}
+
+// One field list per message (wire/fields.hpp): the byte-counting stream, the encoder and the
+// JSON text form all follow it, so they agree for every message type.
+TEST(WireFields, CountedSizeIsTheEncodedSizeAndJsonKeepsTheBytes) {
+  for (const auto& m : SampleMessages()) {
+    const Bytes bytes = wire::Encode(m);
+    EXPECT_EQ(wire::EncodedSize(m), bytes.size()) << wire::CommandOf(m);
+    const std::string json = wire::MessageToJson(m);
+    auto back = wire::MessageFromJson(json);
+    ASSERT_TRUE(back.ok()) << json << ": " << back.status().message();
+    EXPECT_EQ(wire::Encode(*back), bytes) << json;
+    EXPECT_EQ(wire::MessageToJson(*back), json);
+  }
+  const wire::Transaction tx = SampleTx(true);
+  for (bool witness : {false, true}) {
+    Bytes out;
+    wire::Writer w(out);
+    tx.Serialize(w, witness);
+    EXPECT_EQ(tx.SerializedSize(witness), out.size()) << witness;
+  }
+}
+
+TEST(WireFields, CountBoundsAreTheSizesOfDefaultElements) {
+  // The least bytes per element that ReadCount checks counts against, as Core's types give them.
+  EXPECT_EQ((wire::MinWireBytes<wire::AsIs, wire::Inventory>()), 36u);
+  EXPECT_EQ((wire::MinWireBytes<wire::AsIs, wire::TimedNetAddr>()), 30u);
+  EXPECT_EQ((wire::MinWireBytes<wire::AsIs, wire::AddrV2Entry>()), 9u);
+  EXPECT_EQ((wire::MinWireBytes<wire::As<wire::HeaderEntry>, peerlab::bitcoin::BlockHeader>()), 81u);
+  EXPECT_EQ((wire::MinWireBytes<wire::AsIs, wire::TxIn>()), 41u);
+  EXPECT_EQ((wire::MinWireBytes<wire::AsIs, wire::TxOut>()), 9u);
+  EXPECT_EQ((wire::MinWireBytes<wire::AsIs, wire::PrefilledTx>()), 11u);
+  EXPECT_EQ((wire::MinWireBytes<wire::As<wire::ShortId>, std::uint64_t>()), 6u);
+  EXPECT_EQ(wire::WireBytes(peerlab::bitcoin::BlockHeader{}), peerlab::bitcoin::kHeaderBytes);
+}
+
+TEST(WireFields, JsonRulesFollowTheFormats) {
+  auto err = [](std::string_view line) {
+    auto m = wire::MessageFromJson(line);
+    return m.ok() ? std::string("ok") : m.status().message();
+  };
+  const std::string zero(64, '0');
+  EXPECT_EQ(err(R"({"command":"cmpctblock","header":{"version":1,"prev_block":")" + zero +
+                R"(","merkle_root":")" + zero + R"(","time":0,"bits":0,"nonce":0},"nonce":1,"short_ids":[281474976710656],"prefilled":[]})"),
+            "short_ids[0]: short ids have 48 bits");
+  EXPECT_EQ(err(R"({"command":"addrv2","addrs":[{"time":0,"services":0,"network":1,"addr":"0102","port":1}]})"),
+            "addrs[0].addr: wrong length for network 1");
+  EXPECT_EQ(err(R"({"command":"version","version":1,"services":0,"timestamp":0,"addr_recv":{"services":0,"ip":"::","port":0},)"
+                R"("addr_from":{"services":0,"ip":"1.2.3","port":0},"nonce":0,"user_agent":"","start_height":0})"),
+            "addr_from.ip: expected an IPv4 or IPv6 address");
+  EXPECT_EQ(err(R"({"command":"sendcmpct","announce":1,"version":2})"), "announce: expected true or false");
+  EXPECT_EQ(err(R"({"command":"headers","headers":[{"version":1}]})"), "headers[0].prev_block: missing");
+  // An absent or null relay is a version message without fRelay.
+  auto v = wire::MessageFromJson(
+      R"({"command":"version","version":1,"services":0,"timestamp":0,"addr_recv":{"services":0,"ip":"::","port":0},)"
+      R"("addr_from":{"services":0,"ip":"::","port":0},"nonce":0,"user_agent":"","start_height":0,"relay":null})");
+  ASSERT_TRUE(v.ok()) << v.status().message();
+  EXPECT_FALSE(std::get<wire::Version>(*v).relay.has_value());
 }
 
 TEST(WireCodec, KnownEncodings) {

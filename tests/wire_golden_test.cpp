@@ -7,8 +7,8 @@
 
 #include "fuzz/wire_corpus.hpp"
 #include "peerlab/bitcoin/wire/framing.hpp"
-#include "peerlab/bitcoin/wire/json.hpp"
 #include "peerlab/bitcoin/wire/messages.hpp"
+#include "peerlab/wire_json/json.hpp"
 
 namespace {
 

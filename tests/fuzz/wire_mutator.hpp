@@ -23,8 +23,8 @@
 #include <vector>
 
 #include "peerlab/bitcoin/wire/framing.hpp"
-#include "peerlab/bitcoin/wire/json.hpp"
 #include "peerlab/bitcoin/wire/messages.hpp"
+#include "peerlab/wire_json/json.hpp"
 #include "peerlab/util/rng.hpp"
 
 namespace peerlab::wire_fuzz {

@@ -13,10 +13,6 @@
 namespace peerlab::bitcoin {
 namespace {
 
-void PutLe32(std::uint8_t* p, std::uint32_t v) {
-  for (int i = 0; i < 4; ++i) p[i] = static_cast<std::uint8_t>(v >> (8 * i));
-}
-
 // Bitcoin Core's skip-list height choice: keeps ancestor walks logarithmic.
 std::uint32_t InvertLowestOne(std::uint32_t n) { return n & (n - 1); }
 std::uint32_t SkipHeight(std::uint32_t height) {
@@ -26,22 +22,6 @@ std::uint32_t SkipHeight(std::uint32_t height) {
 }
 
 }  // namespace
-
-void BlockHeader::Serialize(std::span<std::uint8_t, kHeaderBytes> out) const {
-  std::uint8_t* p = out.data();
-  PutLe32(p, static_cast<std::uint32_t>(version));
-  std::memcpy(p + 4, prev.bytes.data(), 32);
-  std::memcpy(p + 36, merkle_root.bytes.data(), 32);
-  PutLe32(p + 68, time);
-  PutLe32(p + 72, bits);
-  PutLe32(p + 76, nonce);
-}
-
-Hash256 BlockHeader::Id() const {
-  std::uint8_t buf[kHeaderBytes];
-  Serialize(buf);
-  return DoubleSha256(buf);
-}
 
 std::optional<std::uint64_t> WorkFromCompactBits(std::uint32_t bits) {
   const std::uint32_t exponent = bits >> 24;

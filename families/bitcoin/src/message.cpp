@@ -1,12 +1,13 @@
 #include "peerlab/bitcoin/message.hpp"
 
+#include <string>
+
+#include "peerlab/bitcoin/wire/messages.hpp"
+
 namespace peerlab::bitcoin {
 
 std::uint32_t CompactSizeBytes(std::uint64_t n) {
-  if (n < 0xfd) return 1;
-  if (n <= 0xffff) return 3;
-  if (n <= 0xffffffffULL) return 5;
-  return 9;
+  return static_cast<std::uint32_t>(wire::CompactSizeBytes(n));
 }
 
 std::string_view CommandName(MsgType type) {
@@ -34,6 +35,51 @@ std::string_view CommandName(MsgType type) {
 
 namespace {
 
+// The sizes below are counted through the wire messages' field lists (wire/fields.hpp) at
+// compile time: WireSize, called for every message sent, stays a few additions, and cannot
+// drift from the codec (the wire-check mode compares it with real encodings). Each message
+// is counted with its lists empty; More() adds a list's elements.
+template <class T>
+constexpr std::uint32_t Counted(const T& part) {
+  return static_cast<std::uint32_t>(wire::WireBytes(part));
+}
+template <class Wrap, class Elem>
+constexpr std::uint32_t Element() {
+  return static_cast<std::uint32_t>(wire::MinWireBytes<Wrap, Elem>());
+}
+// What n elements of `each` bytes add to a message counted with that list empty.
+constexpr std::uint32_t More(std::uint64_t n, std::uint32_t each) {
+  return static_cast<std::uint32_t>(wire::CompactSizeBytes(n) - wire::CompactSizeBytes(0)) +
+         static_cast<std::uint32_t>(n) * each;
+}
+
+constexpr wire::Version OurVersion() {
+  wire::Version v;
+  v.user_agent = std::string(kUserAgent);
+  v.relay = true;
+  return v;
+}
+
+constexpr std::uint32_t kInvEmpty = Counted(wire::Inv{});
+constexpr std::uint32_t kInvItem = Element<wire::AsIs, wire::Inventory>();
+constexpr std::uint32_t kGetHeadersEmpty = Counted(wire::GetHeaders{});
+constexpr std::uint32_t kLocatorItem = Element<wire::AsIs, Hash256>();
+constexpr std::uint32_t kHeadersEmpty = Counted(wire::Headers{});
+constexpr std::uint32_t kHeaderItem = Element<wire::As<wire::HeaderEntry>, BlockHeader>();
+constexpr std::uint32_t kSendCmpct = Counted(wire::SendCmpct{});
+constexpr std::uint32_t kCmpctEmpty = Counted(wire::CmpctBlock{});
+constexpr std::uint32_t kShortId = Element<wire::As<wire::ShortId>, std::uint64_t>();
+constexpr std::uint32_t kFirstIndex = Element<wire::As<wire::DiffIndex>, std::uint16_t>();
+constexpr std::uint32_t kGetBlockTxnEmpty = Counted(wire::GetBlockTxn{});
+constexpr std::uint32_t kBlockTxnEmpty = Counted(wire::BlockTxn{});
+constexpr std::uint32_t kVersion = Counted(OurVersion());
+constexpr std::uint32_t kPing = Counted(wire::Ping{});
+constexpr std::uint32_t kAddrEmpty = Counted(wire::Addr{});
+constexpr std::uint32_t kAddrItem = Element<wire::AsIs, wire::TimedNetAddr>();
+static_assert(Counted(wire::Verack{}) == 0 && Counted(wire::GetAddr{}) == 0 &&
+              Counted(wire::SendHeaders{}) == 0 && Counted(wire::Pong{}) == kPing &&
+              Counted(wire::GetData{}) == kInvEmpty);
+
 // Differentially encoded indexes (BIP152): each is the gap since the previous one.
 std::uint32_t DiffIndexBytes(std::span<const std::uint32_t> indexes) {
   std::uint32_t bytes = 0;
@@ -56,57 +102,49 @@ std::uint32_t WireSize(const Message& m, const BlockStore& blocks, const TxStore
   switch (m.type) {
     case MsgType::kInv:
     case MsgType::kGetData:
-      payload = CompactSizeBytes(nb + nt) + 36 * (nb + nt);  // (type u32, hash) per item
+      payload = kInvEmpty + More(nb + nt, kInvItem);
       break;
     case MsgType::kGetHeaders:
-      payload = 4 + CompactSizeBytes(nb) + 32 * nb + 32;  // version, locator, hash_stop
+      payload = kGetHeadersEmpty + More(nb, kLocatorItem);
       break;
     case MsgType::kHeaders:
-      payload = CompactSizeBytes(nb) + 81 * nb;  // header + zero tx count
+      payload = kHeadersEmpty + More(nb, kHeaderItem);
       break;
     case MsgType::kBlock:
       payload = blocks.Get(m.block).size_bytes;
-      break;
-    case MsgType::kSendHeaders:
-      payload = 0;
       break;
     case MsgType::kTx:
       payload = txs.Get(m.txs()[0]).size_bytes;
       break;
     case MsgType::kSendCmpct:
-      payload = 9;  // announce flag, version
+      payload = kSendCmpct;
       break;
     case MsgType::kCmpctBlock: {
-      // header, nonce, short ids (6 bytes per non-coinbase tx), one prefilled coinbase.
+      // Short ids for every non-coinbase transaction, one prefilled coinbase.
       const std::uint32_t short_ids = blocks.Get(m.block).tx_count - 1;
-      payload = 80 + 8 + CompactSizeBytes(short_ids) + 6 * short_ids + CompactSizeBytes(1) +
-                CompactSizeBytes(0) + kCoinbaseBytes;
+      payload = kCmpctEmpty + More(short_ids, kShortId) + More(1, kFirstIndex + kCoinbaseBytes);
       break;
     }
     case MsgType::kGetBlockTxn:
-      payload = 32 + CompactSizeBytes(m.indexes().size()) + DiffIndexBytes(m.indexes());
+      payload = kGetBlockTxnEmpty + More(m.indexes().size(), 0) + DiffIndexBytes(m.indexes());
       break;
     case MsgType::kVersion:
-      // version, services, timestamp, two 26-byte addresses, nonce, user agent, height, relay
-      payload = 4 + 8 + 8 + 26 + 26 + 8 + CompactSizeBytes(kUserAgent.size()) +
-                static_cast<std::uint32_t>(kUserAgent.size()) + 4 + 1;
-      break;
-    case MsgType::kVerack:
-      payload = 0;
+      payload = kVersion;
       break;
     case MsgType::kPing:
     case MsgType::kPong:
-      payload = 8;
+      payload = kPing;
       break;
+    case MsgType::kSendHeaders:
+    case MsgType::kVerack:
     case MsgType::kGetAddr:
       payload = 0;
       break;
-    case MsgType::kAddr:  // time, services, IPv6 address, port per entry
-      payload = CompactSizeBytes(m.address_count()) +
-                30 * static_cast<std::uint32_t>(m.address_count());
+    case MsgType::kAddr:
+      payload = kAddrEmpty + More(m.address_count(), kAddrItem);
       break;
     case MsgType::kBlockTxn: {
-      payload = 32 + CompactSizeBytes(m.indexes().size());
+      payload = kBlockTxnEmpty + More(m.indexes().size(), 0);
       const BlockRecord& b = blocks.Get(m.block);
       for (std::uint32_t i : m.indexes()) payload += b.TxBytesAt(i, txs);
       break;

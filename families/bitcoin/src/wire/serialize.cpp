@@ -207,11 +207,4 @@ void Writer::VarString(std::string_view s) {
   out_.insert(out_.end(), s.begin(), s.end());
 }
 
-std::size_t CompactSizeBytes(std::uint64_t v) {
-  if (v < 253) return 1;
-  if (v <= 0xffff) return 3;
-  if (v <= 0xffffffff) return 5;
-  return 9;
-}
-
 }  // namespace peerlab::bitcoin::wire

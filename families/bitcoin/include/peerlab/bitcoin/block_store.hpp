@@ -18,6 +18,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "peerlab/bitcoin/primitives.hpp"
 #include "peerlab/bitcoin/tx_store.hpp"
 #include "peerlab/util/hash.hpp"
 #include "peerlab/util/status.hpp"
@@ -28,22 +29,8 @@ namespace peerlab::bitcoin {
 using BlockHandle = std::uint32_t;
 inline constexpr BlockHandle kNoBlock = UINT32_MAX;
 inline constexpr BlockHandle kGenesis = 0;
-inline constexpr std::size_t kHeaderBytes = 80;
 
 struct ChainParams;
-
-struct BlockHeader {
-  std::int32_t version = 1;
-  Hash256 prev;
-  Hash256 merkle_root;
-  std::uint32_t time = 0;
-  std::uint32_t bits = 0;
-  std::uint32_t nonce = 0;
-
-  // Bitcoin's 80-byte serialization (little-endian integers, hashes in internal order).
-  void Serialize(std::span<std::uint8_t, kHeaderBytes> out) const;
-  Hash256 Id() const;  // double-SHA256 of the serialization
-};
 
 // Work of one block with this compact target, floor(2^256 / (target + 1)), as in Bitcoin.
 // Returns nullopt when the target is invalid or the work does not fit in 64 bits (targets

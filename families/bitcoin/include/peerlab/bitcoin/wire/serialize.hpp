@@ -1,5 +1,6 @@
-// Bitcoin's serialization primitives: a bounds-checked Reader over untrusted bytes and a Writer
-// appending to a reused buffer. Integers are little-endian unless named BE (ports).
+// Bitcoin's serialization primitives: a bounds-checked Reader over untrusted bytes, a Writer
+// appending to a reused buffer and a Counter with the Writer's interface that only counts.
+// Integers are little-endian unless named BE (ports).
 //
 // Contract (Reader): every read checks the remaining length first and never reads past the
 // span; a failed read returns false and records the first error (sticky), after which every
@@ -105,6 +106,35 @@ class Writer {
 };
 
 // Bytes CompactSize(v) takes: 1, 3, 5 or 9.
-std::size_t CompactSizeBytes(std::uint64_t v);
+constexpr std::size_t CompactSizeBytes(std::uint64_t v) {
+  if (v < 253) return 1;
+  if (v <= 0xffff) return 3;
+  if (v <= 0xffffffff) return 5;
+  return 9;
+}
+
+// Writer's interface, counting bytes instead of storing them: the exact encoded size of
+// anything a Writer can write, without a buffer (usable in constant expressions).
+class Counter {
+ public:
+  constexpr void U8(std::uint8_t) { n_ += 1; }
+  constexpr void Bool(bool) { n_ += 1; }
+  constexpr void U16BE(std::uint16_t) { n_ += 2; }
+  constexpr void U32(std::uint32_t) { n_ += 4; }
+  constexpr void I32(std::int32_t) { n_ += 4; }
+  constexpr void U64(std::uint64_t) { n_ += 8; }
+  constexpr void I64(std::int64_t) { n_ += 8; }
+  constexpr void U48(std::uint64_t) { n_ += 6; }
+  constexpr void Hash(const Hash256&) { n_ += 32; }
+  constexpr void Bytes(std::span<const std::uint8_t> b) { n_ += b.size(); }
+  constexpr void CompactSize(std::uint64_t v) { n_ += CompactSizeBytes(v); }
+  constexpr void VarBytes(std::span<const std::uint8_t> b) { n_ += CompactSizeBytes(b.size()) + b.size(); }
+  constexpr void VarString(std::string_view s) { n_ += CompactSizeBytes(s.size()) + s.size(); }
+
+  constexpr std::size_t size() const { return n_; }
+
+ private:
+  std::size_t n_ = 0;
+};
 
 }  // namespace peerlab::bitcoin::wire

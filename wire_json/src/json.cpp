@@ -1,5 +1,5 @@
 // JSON parsing, hex and IP text for the wire codec's text form (json.hpp).
-#include "peerlab/bitcoin/wire/json.hpp"
+#include "peerlab/wire_json/json.hpp"
 
 #include <algorithm>
 #include <cstdio>

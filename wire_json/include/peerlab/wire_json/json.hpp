@@ -2,6 +2,8 @@
 // gives the format): one object per message on one line, hashes in Bitcoin's display order
 // (reversed), amounts and counts as integers, scripts and raw bytes as lower-case hex, IP
 // addresses as text. Output is deterministic: keys in a fixed order, no floating point.
+// Both directions visit each message's field list (peerlab/bitcoin/wire/fields.hpp), where
+// the keys are declared beside the fields; this library only knows how each format looks.
 //
 // Contract: MessageFromJson(MessageToJson(m)) == m for every message Decode can produce, and a
 // line carrying "payload" (hex) encodes to exactly those payload bytes whatever the command,
