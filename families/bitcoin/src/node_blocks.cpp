@@ -21,30 +21,29 @@ constexpr std::uint8_t kMaxUnconnectingHeaders = 10;
 
 // ---- ChainSync: what the node asked for and is validating ----
 
-PeerId ChainSync::TakeInFlight(BlockHandle h) {
-  status.Clear(h, kInFlight);
-  for (std::size_t i = 0; i < in_flight.size(); ++i) {
-    if (in_flight[i].block == h) {
-      const PeerId peer = in_flight[i].peer;
-      in_flight[i] = in_flight.back();
-      in_flight.pop_back();
+namespace {
+
+// Removes the entry for `h` from an unordered list (at most one); its peer, or kNoPeer.
+PeerId TakeEntry(std::vector<InFlight>& list, BlockHandle h) {
+  for (std::size_t i = 0; i < list.size(); ++i) {
+    if (list[i].block == h) {
+      const PeerId peer = list[i].peer;
+      list[i] = list.back();
+      list.pop_back();
       return peer;
     }
   }
   return kNoPeer;
 }
 
-PeerId ChainSync::TakeDeliverer(BlockHandle h) {
-  for (std::size_t i = 0; i < delivered_by.size(); ++i) {
-    if (delivered_by[i].block == h) {
-      const PeerId peer = delivered_by[i].peer;
-      delivered_by[i] = delivered_by.back();
-      delivered_by.pop_back();
-      return peer;
-    }
-  }
-  return kNoPeer;
+}  // namespace
+
+PeerId ChainSync::TakeInFlight(BlockHandle h) {
+  status.Clear(h, kInFlight);
+  return TakeEntry(in_flight, h);
 }
+
+PeerId ChainSync::TakeDeliverer(BlockHandle h) { return TakeEntry(delivered_by, h); }
 
 void ChainSync::SetPushPeer(PeerId peer, bool wants_push) {
   if (wants_push) {
