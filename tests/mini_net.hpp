@@ -105,6 +105,12 @@ class MiniNet {
     }
     PEERLAB_ASSERT(false);
   }
+  // Every message sent so far, in send order (each kept alive for the test).
+  std::vector<const bitcoin::Message*> sent() const {
+    std::vector<const bitcoin::Message*> out;
+    for (bitcoin::MessageId id : sent_) out.push_back(&pool_.Get(id));
+    return out;
+  }
   TimeNs now() const { return now_; }
   // "from>to:command" for every message sent, in send order.
   const std::vector<std::string>& log() const { return log_; }

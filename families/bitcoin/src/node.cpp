@@ -7,6 +7,8 @@
 #include "peerlab/bitcoin/eviction.hpp"
 
 namespace peerlab::bitcoin {
+
+using namespace detail;  // the node's own parts (detail/node_parts.hpp)
 namespace {
 
 template <class... Ts>
@@ -28,9 +30,8 @@ Node::Node(std::uint32_t index, const NodeConfig& config, BlockStore& blocks, co
       store_(&blocks),
       txs_(&txs),
       rng_(rng_seed, index, RngPurpose::kNode),
-      addrman_(config.addrman, Rng(rng_seed, index, RngPurpose::kAddrManKey).Next()),
-      local_address_(local_address),
-      addr_key_(Rng(rng_seed, index, RngPurpose::kAddrManKey).Next() ^ 0x5bd1e995u) {
+      conn_(config.addrman, Rng(rng_seed, index, RngPurpose::kAddrManKey).Next(), local_address,
+            Rng(rng_seed, index, RngPurpose::kAddrManKey).Next() ^ 0x5bd1e995u) {
   Set(kGenesis, kHaveHeader | kHaveData | kChainComplete);
 }
 
@@ -39,10 +40,9 @@ std::size_t Node::connected_peers() const {
       std::count_if(peers_.begin(), peers_.end(), [](const Peer& p) { return p.established; }));
 }
 
-std::size_t Node::mempool_count() const { return mempool_live_; }
-
 void Node::Handle(TimeNs now, const Input& input, Outbox& out) {
   now_ = now;
+  out.SizeWith(*store_, *txs_);  // the outbox sizes what we send by our stores
   std::visit(Overloaded{
                  [&](const PeerConnected& in) { OnPeerConnected(now, in, out); },
                  [&](const PeerDisconnected& in) { OnPeerDisconnected(in, out); },
@@ -63,20 +63,13 @@ void Node::Handle(TimeNs now, const Input& input, Outbox& out) {
   if (strategy_ && strategy_->public_changed) OnPublicChange(out);
 }
 
-void Node::Set(BlockHandle h, std::uint8_t bits) {
-  if (h >= state_.size()) state_.resize(std::max<std::size_t>(store_->size(), h + 1), 0);
-  state_[h] |= bits;
-}
+void Node::Set(BlockHandle h, std::uint8_t bits) { chain_.status.Set(h, bits, *store_); }
 
-void Node::TxSet(TxHandle h, std::uint8_t bits) {
-  if (h >= tx_state_.size()) tx_state_.resize(std::max<std::size_t>(txs_->size(), h + 1), 0);
-  tx_state_[h] |= bits;
-}
+void Node::TxSet(TxHandle h, std::uint8_t bits) { tx_.status.Set(h, bits, *txs_); }
 
 void Node::SendEmpty(PeerId peer, MsgType type, Outbox& out) {
   MessageId id;
-  Message& m = out.NewMessage(type, &id);
-  m.wire_bytes = WireSize(m, *store_, *txs_);
+  out.NewMessage(type, &id);
   out.SendMessage(peer, id);
 }
 
@@ -98,18 +91,18 @@ void Node::OnPeerConnected(TimeNs now, const PeerConnected& in, Outbox& out) {
   if (in.inbound) {
     if (!MakeRoomForInbound(in.peer, out)) return;
   } else {
-    std::erase_if(pending_connects_,
+    std::erase_if(conn_.pending,
                   [&](const PendingConnect& pc) { return pc.address == in.address; });
   }
   // The side that opened the connection speaks first (Core: PushNodeVersion for outbound).
   if (!in.inbound) SendVersion(in.peer, out);
-  if (config_->ping_interval > 0 && !ping_armed_) {
-    ping_armed_ = true;
+  if (config_->ping_interval > 0 && !conn_.ping_armed) {
+    conn_.ping_armed = true;
     out.Arm(now + config_->ping_interval, Timer{Timer::Kind::kPing, 0});
   }
   if (config_->feeler_interval > 0 && config_->countermeasures.feelers &&
-      config_->target_outbound > 0 && !feeler_armed_) {
-    feeler_armed_ = true;
+      config_->target_outbound > 0 && !conn_.feeler_armed) {
+    conn_.feeler_armed = true;
     out.Arm(now + static_cast<DurationNs>(rng_.Exponential(static_cast<double>(config_->feeler_interval))),
             Timer{Timer::Kind::kFeeler, 0});
   }
@@ -131,7 +124,7 @@ bool Node::MakeRoomForInbound(PeerId newcomer, Outbox& out) {
     if (id == newcomer || !p.connected || !p.inbound) continue;
     const PeerSession& s = *p.session;
     candidates.push_back({id, s.connected_at, s.min_ping, s.last_block_time, s.last_tx_time,
-                          SplitMix64Of(addr_key_ ^ NetGroup(s.address)), p.relay_txs});
+                          SplitMix64Of(conn_.addr_key ^ NetGroup(s.address)), p.relay_txs});
   }
   const auto victim = SelectPeerToEvict(std::move(candidates));
   if (!victim) {
@@ -153,9 +146,8 @@ void Node::SendVersion(PeerId peer, Outbox& out) {
   MessageId id;
   Message& m = out.NewMessage(MsgType::kVersion, &id);
   m.value = p.session->local_nonce;
-  m.aux = store_->Get(tip_).height;
+  m.aux = store_->Get(chain_.tip).height;
   m.flag = config_->tx_relay && !p.block_relay_only;
-  m.wire_bytes = WireSize(m, *store_, *txs_);
   out.SendMessage(peer, id);
 }
 
@@ -180,12 +172,12 @@ void Node::OnVersion(PeerId peer, const Message& m, Outbox& out) {
       p.session->address != kNoAddress) {
     // Core before 0.13.1: a peer that connects from the address it claims is added and moved
     // to tried at once (no penalty: it told us itself).
-    addrman_.Add(p.session->address, UnixNow(), p.session->address, UnixNow());
-    addrman_.Good(p.session->address, UnixNow());
+    conn_.addrman.Add(p.session->address, UnixNow(), p.session->address, UnixNow());
+    conn_.addrman.Good(p.session->address, UnixNow());
   }
   if (!p.inbound) {
     // The address answered as a Bitcoin node: it moves to the tried table (Core: at version).
-    if (p.session->address != kNoAddress) addrman_.Good(p.session->address, UnixNow());
+    if (p.session->address != kNoAddress) conn_.addrman.Good(p.session->address, UnixNow());
     if (p.session->feeler) {  // it has served its purpose
       DisconnectPeer(peer, out);
       return;
@@ -215,7 +207,6 @@ void Node::OnHandshakeComplete(PeerId peer, Outbox& out) {
     Message& m = out.NewMessage(MsgType::kSendCmpct, &id);
     m.flag = false;
     m.value = kCompactBlockVersion;
-    m.wire_bytes = WireSize(m, *store_, *txs_);
     out.SendMessage(peer, id);
   }
   // A node that already has a chain (joining late or reconnecting) asks every new peer for
@@ -224,7 +215,7 @@ void Node::OnHandshakeComplete(PeerId peer, Outbox& out) {
   // chain until the next block. (A restarted node syncs even from genesis: its peers will
   // not announce old blocks; so does a daemon's node (open store), which joins a network
   // whose chain it has never seen.) A fresh node syncs from its outbound peers only.
-  if (tip_ != kGenesis || restarted_ || store_->chain() != nullptr) {
+  if (chain_.tip != kGenesis || conn_.restarted || store_->chain() != nullptr) {
     SendGetHeaders(peer, kNoBlock, out);
   }
   if (!p.inbound) OnOutboundEstablished(peer, out);
@@ -242,7 +233,6 @@ void Node::OnPingTimer(TimeNs now, Outbox& out) {
     MessageId msg;
     Message& m = out.NewMessage(MsgType::kPing, &msg);
     m.value = p.session->ping_nonce;
-    m.wire_bytes = WireSize(m, *store_, *txs_);
     out.SendMessage(id, msg);
   }
   out.Arm(now + config_->ping_interval, Timer{Timer::Kind::kPing, 0});
@@ -286,7 +276,7 @@ void Node::ForgetPeer(PeerId peer, Outbox& out) {
   p.connected = false;
   if (!p.inbound) {
     // Core's Connected(): the address was in use until now.
-    if (p.session->address != kNoAddress) addrman_.Connected(p.session->address, UnixNow());
+    if (p.session->address != kNoAddress) conn_.addrman.Connected(p.session->address, UnixNow());
     // Keep the outbound counts of each kind (Core: 8 full-relay, 2 block-relay-only).
     MaintainConnections(out);
   }
@@ -294,24 +284,8 @@ void Node::ForgetPeer(PeerId peer, Outbox& out) {
   p.session->addr_to_send.clear();
   p.session->addr_to_send.shrink_to_fit();
   p.tx.reset();
-  std::erase(hb_peers_, peer);
-  std::erase(push_peers_, peer);
-  for (InFlight& d : delivered_by_) {
-    if (d.peer == peer) d.peer = kNoPeer;  // the slot may serve another peer soon
-  }
-  std::erase_if(pending_compact_, [&](const PendingCompact& pc) { return pc.peer == peer; });
   // Blocks requested from this peer will not come: forget the requests, ask others.
-  bool released = false;
-  for (std::size_t i = 0; i < in_flight_.size();) {
-    if (in_flight_[i].peer == peer) {
-      Clear(in_flight_[i].block, kInFlight);
-      in_flight_[i] = in_flight_.back();
-      in_flight_.pop_back();
-      released = true;
-    } else {
-      ++i;
-    }
-  }
+  const bool released = chain_.DropPeer(peer);
   p.in_flight = 0;
   if (released) FetchFromAllPeers(out);
 }
@@ -336,7 +310,6 @@ void Node::OnMessage(TimeNs now, PeerId peer, const Message& m, Outbox& out) {
       MessageId id;
       Message& pong = out.NewMessage(MsgType::kPong, &id);
       pong.value = m.value;
-      pong.wire_bytes = WireSize(pong, *store_, *txs_);
       out.SendMessage(peer, id);
       break;
     }
@@ -347,12 +320,7 @@ void Node::OnMessage(TimeNs now, PeerId peer, const Message& m, Outbox& out) {
     case MsgType::kSendCmpct:
       p.supports_compact = true;
       p.wants_compact_push = m.flag;
-      if (m.flag) {
-        auto at = std::lower_bound(push_peers_.begin(), push_peers_.end(), peer);
-        if (at == push_peers_.end() || *at != peer) push_peers_.insert(at, peer);
-      } else {
-        std::erase(push_peers_, peer);
-      }
+      chain_.SetPushPeer(peer, m.flag);
       break;
     case MsgType::kInv:
       if (!m.txs().empty()) OnTxInv(peer, m, out);
@@ -382,7 +350,7 @@ void Node::OnTimer(TimeNs now, const Timer& timer, Outbox& out) {
     case Timer::Kind::kStrategyAnnounce:
       strategy_->announce_armed = false;
       strategy_->releasing = true;
-      AnnounceTip(tip_ == kGenesis ? kGenesis : store_->Get(tip_).parent, out);
+      AnnounceTip(chain_.tip == kGenesis ? kGenesis : store_->Get(chain_.tip).parent, out);
       strategy_->releasing = false;
       break;
     case Timer::Kind::kStrategyFlood: OnFloodTimer(out); break;

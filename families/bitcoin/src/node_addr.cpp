@@ -5,6 +5,8 @@
 #include "peerlab/bitcoin/node.hpp"
 
 namespace peerlab::bitcoin {
+
+using namespace detail;  // the node's own parts (detail/node_parts.hpp)
 namespace {
 
 constexpr std::uint32_t kDay = 24 * 3600;
@@ -27,7 +29,7 @@ std::uint32_t Node::UnixNow() const {
 void Node::OnSeedAddresses(const SeedAddresses& in, Outbox& out) {
   const std::uint32_t now = UnixNow();
   for (NetAddress a : in.addresses) {
-    if (a != local_address_ && a != kNoAddress) addrman_.Add(a, now, in.source, now);
+    if (a != conn_.local_address && a != kNoAddress) conn_.addrman.Add(a, now, in.source, now);
   }
   MaintainConnections(out);
 }
@@ -42,8 +44,8 @@ void Node::OnOutboundEstablished(PeerId peer, Outbox& out) {
   s.addr_relay = true;
   s.getaddr_sent = true;
   SendEmpty(peer, MsgType::kGetAddr, out);
-  if (config_->addr_gossip == AddrGossip::kFull && local_address_ != kNoAddress) {
-    PushAddress(peer, {local_address_, UnixNow()}, out);
+  if (config_->addr_gossip == AddrGossip::kFull && conn_.local_address != kNoAddress) {
+    PushAddress(peer, {conn_.local_address, UnixNow()}, out);
   }
 }
 
@@ -57,7 +59,7 @@ void Node::OnGetAddr(PeerId peer, Outbox& out) {
   if (s.getaddr_answered) return;
   s.getaddr_answered = true;
   std::vector<TimedAddress> sample;
-  addrman_.Sample(static_cast<std::uint32_t>(kMaxAddrPerMessage), kGetAddrMaxPercent, rng_,
+  conn_.addrman.Sample(static_cast<std::uint32_t>(kMaxAddrPerMessage), kGetAddrMaxPercent, rng_,
                   UnixNow(), sample);
   if (sample.empty()) return;
   MessageId id;
@@ -66,7 +68,6 @@ void Node::OnGetAddr(PeerId peer, Outbox& out) {
     m.AddAddress(a);
     RememberAddress(s, a.address);
   }
-  m.wire_bytes = WireSize(m, *store_, *txs_);
   out.SendMessage(peer, id);
 }
 
@@ -88,10 +89,10 @@ void Node::OnAddr(PeerId peer, const Message& m, Outbox& out) {
     RememberAddress(s, a.address);
     // Core: an implausible time (before 1973, or in the future) counts as five days old.
     if (a.time <= 100'000'000 || a.time > now + kFreshAddress) a.time = now - 5 * kDay;
-    if (a.address == local_address_) continue;
+    if (a.address == conn_.local_address) continue;
     if (relay && a.time + kFreshAddress > now) RelayAddress(peer, a, out);
     const std::uint32_t penalty = a.address == s.address ? 0 : kHeardFromOthers;
-    addrman_.Add(a.address, a.time > penalty ? a.time - penalty : 0, s.address, now);
+    conn_.addrman.Add(a.address, a.time > penalty ? a.time - penalty : 0, s.address, now);
   }
   // Core: a short message means the answer to our getaddr is complete.
   if (m.address_count() < kMaxAddrPerMessage) s.getaddr_sent = false;
@@ -102,7 +103,7 @@ void Node::RelayAddress(PeerId from, const TimedAddress& a, Outbox& out) {
   // sends a given address to the same peers all day, so what they know stops repeats.
   const std::uint64_t day = (UnixNow() + static_cast<std::uint64_t>(a.address)) / kDay;
   const std::uint64_t base =
-      SplitMix64Of(addr_key_ ^ (static_cast<std::uint64_t>(a.address) << 24) ^ day);
+      SplitMix64Of(conn_.addr_key ^ (static_cast<std::uint64_t>(a.address) << 24) ^ day);
   PeerId best[2] = {kNoPeer, kNoPeer};
   std::uint64_t best_key[2] = {0, 0};
   for (PeerId id = 0; id < peers_.size(); ++id) {
@@ -160,7 +161,6 @@ void Node::SendAddresses(PeerId peer, Outbox& out) {
   Message& m = out.NewMessage(MsgType::kAddr, &id);
   for (const TimedAddress& a : s.addr_to_send) m.AddAddress(a);
   s.addr_to_send.clear();
-  m.wire_bytes = WireSize(m, *store_, *txs_);
   out.SendMessage(peer, id);
 }
 
@@ -171,32 +171,31 @@ std::uint32_t Node::OutboundCount(ConnectionKind kind) const {
     if (strategy_ && IsVictim(p)) continue;  // an eclipse attacker's connections to its victim
     if (p.block_relay_only == (kind == ConnectionKind::kBlockRelayOnly)) ++n;
   }
-  for (const PendingConnect& pc : pending_connects_) n += pc.kind == kind;
-  return n;
+  return n + conn_.PendingCount(kind);
 }
 
 void Node::MaintainConnections(Outbox& out) {
-  if (open_connections_armed_) return;
+  if (conn_.open_armed) return;
   if (OutboundCount(ConnectionKind::kFullRelay) >= config_->target_outbound &&
       OutboundCount(ConnectionKind::kBlockRelayOnly) >= config_->target_block_relay_only) {
     return;
   }
-  open_connections_armed_ = true;
+  conn_.open_armed = true;
   out.Arm(now_ + config_->connect_interval, Timer{Timer::Kind::kOpenConnections, 0});
 }
 
 void Node::OnOpenConnectionsTimer(Outbox& out) {
-  open_connections_armed_ = false;
+  conn_.open_armed = false;
   // One connection attempt at a time, as Core's loop waits for each; its outcome
   // (PeerConnected or ConnectFailed) calls MaintainConnections again.
-  for (const PendingConnect& pc : pending_connects_) {
+  for (const PendingConnect& pc : conn_.pending) {
     if (pc.kind != ConnectionKind::kFeeler) return;
   }
-  addrman_.ResolveCollisions(UnixNow());
+  conn_.addrman.ResolveCollisions(UnixNow());
   ConnectionKind kind;
   NetAddress a = kNoAddress;
   // Anchors come first (Core: "the highest priority"), as block-relay-only connections.
-  if (!anchors_.empty() &&
+  if (!conn_.anchors.empty() &&
       OutboundCount(ConnectionKind::kBlockRelayOnly) < config_->target_block_relay_only) {
     kind = ConnectionKind::kBlockRelayOnly;
     a = TakeAnchor();
@@ -209,12 +208,12 @@ void Node::OnOpenConnectionsTimer(Outbox& out) {
   }
   if (a == kNoAddress) a = ChooseAddress(false);
   if (a == kNoAddress) {
-    open_connections_armed_ = true;
+    conn_.open_armed = true;
     out.Arm(now_ + kNoAddressRetry, Timer{Timer::Kind::kOpenConnections, 0});
     return;
   }
-  addrman_.Attempt(a, UnixNow());
-  pending_connects_.push_back({a, kind});
+  conn_.addrman.Attempt(a, UnixNow());
+  conn_.pending.push_back({a, kind});
   out.OpenConnection(a, kind);
 }
 
@@ -227,26 +226,26 @@ void Node::OnFeelerTimer(Outbox& out) {
       OutboundCount(ConnectionKind::kBlockRelayOnly) < config_->target_block_relay_only) {
     return;
   }
-  if (!pending_connects_.empty()) return;  // Core's loop waits for each attempt
+  if (!conn_.pending.empty()) return;  // Core's loop waits for each attempt
   // Test-before-evict: first the occupant of a pending tried-table collision (Core 0.17+).
-  addrman_.ResolveCollisions(UnixNow());
-  NetAddress a = addrman_.SelectTriedCollision(rng_);
+  conn_.addrman.ResolveCollisions(UnixNow());
+  NetAddress a = conn_.addrman.SelectTriedCollision(rng_);
   if (a != kNoAddress && !Usable(a)) {
     // Connected to it already: it is alive (Core marks it Good rather than probe it).
-    if (ConnectedTo(a)) addrman_.Good(a, UnixNow());
+    if (ConnectedTo(a)) conn_.addrman.Good(a, UnixNow());
     a = kNoAddress;
   }
   if (a == kNoAddress) a = ChooseAddress(true);
   if (a == kNoAddress) return;
-  addrman_.Attempt(a, UnixNow());
-  pending_connects_.push_back({a, ConnectionKind::kFeeler});
+  conn_.addrman.Attempt(a, UnixNow());
+  conn_.pending.push_back({a, ConnectionKind::kFeeler});
   out.OpenConnection(a, ConnectionKind::kFeeler);
 }
 
 void Node::OnConnectFailed(const ConnectFailed& in, Outbox& out) {
-  auto it = std::find_if(pending_connects_.begin(), pending_connects_.end(),
+  auto it = std::find_if(conn_.pending.begin(), conn_.pending.end(),
                          [&](const PendingConnect& pc) { return pc.address == in.address; });
-  if (it != pending_connects_.end()) pending_connects_.erase(it);
+  if (it != conn_.pending.end()) conn_.pending.erase(it);
   MaintainConnections(out);
 }
 
@@ -258,7 +257,7 @@ bool Node::ConnectedTo(NetAddress a) const {
 }
 
 bool Node::Usable(NetAddress a) const {
-  if (a == kNoAddress || a == local_address_) return false;
+  if (a == kNoAddress || a == conn_.local_address) return false;
   // One outbound connection per network group (Core's setConnected), so that one operator
   // cannot own all our outbound peers; and never a second connection to an address.
   for (const Peer& p : peers_) {
@@ -266,7 +265,7 @@ bool Node::Usable(NetAddress a) const {
     if (p.session->address == a) return false;
     if (!p.inbound && NetGroup(p.session->address) == NetGroup(a)) return false;
   }
-  for (const PendingConnect& pc : pending_connects_) {
+  for (const PendingConnect& pc : conn_.pending) {
     if (NetGroup(pc.address) == NetGroup(a)) return false;
   }
   return true;
@@ -275,10 +274,10 @@ bool Node::Usable(NetAddress a) const {
 NetAddress Node::ChooseAddress(bool new_only) {
   const std::uint32_t now = UnixNow();
   for (int tries = 0; tries < kSelectTries; ++tries) {
-    const NetAddress a = addrman_.Select(new_only, rng_, now);
+    const NetAddress a = conn_.addrman.Select(new_only, rng_, now);
     if (a == kNoAddress) return kNoAddress;
     if (!Usable(a)) continue;
-    const AddrMan::Info* info = addrman_.Find(a);
+    const AddrMan::Info* info = conn_.addrman.Find(a);
     if (info != nullptr && info->last_try != 0 && now - info->last_try < kRecentTry &&
         tries < kRecentTryTries) {
       continue;

@@ -1,10 +1,11 @@
 // Node: block relay (legacy, headers, compact), download, validation and the active chain.
 #include <algorithm>
-#include <cstring>
 
 #include "peerlab/bitcoin/node.hpp"
 
 namespace peerlab::bitcoin {
+
+using namespace detail;  // the node's own parts (detail/node_parts.hpp)
 namespace {
 
 // Core's MAX_BLOCKS_TO_ANNOUNCE: more new blocks than this are announced with inv instead.
@@ -13,8 +14,79 @@ constexpr std::size_t kMaxBlocksToAnnounce = 8;
 constexpr std::uint32_t kBlockDownloadWindow = 1024;
 // Core answers getdata(cmpct) with a compact block only this close to its tip.
 constexpr std::uint32_t kMaxCompactDepth = 10;
+// Core's MAX_NUM_UNCONNECTING_HEADERS_MSGS.
+constexpr std::uint8_t kMaxUnconnectingHeaders = 10;
 
 }  // namespace
+
+// ---- ChainSync: what the node asked for and is validating ----
+
+namespace {
+
+// Removes the entry for `h` from an unordered list (at most one); its peer, or kNoPeer.
+PeerId TakeEntry(std::vector<InFlight>& list, BlockHandle h) {
+  for (std::size_t i = 0; i < list.size(); ++i) {
+    if (list[i].block == h) {
+      const PeerId peer = list[i].peer;
+      list[i] = list.back();
+      list.pop_back();
+      return peer;
+    }
+  }
+  return kNoPeer;
+}
+
+}  // namespace
+
+PeerId ChainSync::TakeInFlight(BlockHandle h) {
+  status.Clear(h, kInFlight);
+  return TakeEntry(in_flight, h);
+}
+
+PeerId ChainSync::TakeDeliverer(BlockHandle h) { return TakeEntry(delivered_by, h); }
+
+void ChainSync::SetPushPeer(PeerId peer, bool wants_push) {
+  if (wants_push) {
+    auto at = std::lower_bound(push_peers.begin(), push_peers.end(), peer);
+    if (at == push_peers.end() || *at != peer) push_peers.insert(at, peer);
+  } else {
+    std::erase(push_peers, peer);
+  }
+}
+
+bool ChainSync::DropPeer(PeerId peer) {
+  std::erase(hb_peers, peer);
+  std::erase(push_peers, peer);
+  for (InFlight& d : delivered_by) {
+    if (d.peer == peer) d.peer = kNoPeer;  // the slot may serve another peer soon
+  }
+  std::erase_if(pending_compact, [&](const PendingCompact& pc) { return pc.peer == peer; });
+  bool released = false;
+  for (std::size_t i = 0; i < in_flight.size();) {
+    if (in_flight[i].peer == peer) {
+      status.Clear(in_flight[i].block, kInFlight);
+      in_flight[i] = in_flight.back();
+      in_flight.pop_back();
+      released = true;
+    } else {
+      ++i;
+    }
+  }
+  return released;
+}
+
+void ChainSync::Restart(TimeNs now) {
+  hb_peers.clear();
+  push_peers.clear();
+  pending_compact.clear();
+  for (const InFlight& f : in_flight) status.Clear(f.block, kInFlight);
+  in_flight.clear();
+  for (const InFlight& d : delivered_by) status.Clear(d.block, kValidating);
+  delivered_by.clear();
+  validation_free_at = now;
+}
+
+// ---- Node: block relay and the chain ----
 
 void Node::OnInv(PeerId peer, const Message& m, Outbox& out) {
   Peer& p = peers_[peer];
@@ -30,7 +102,7 @@ void Node::OnInv(PeerId peer, const Message& m, Outbox& out) {
     if (!out.block_scratch.empty()) {
       for (BlockHandle h : out.block_scratch) {
         Set(h, kInFlight);
-        in_flight_.push_back({h, peer});
+        chain_.in_flight.push_back({h, peer});
       }
       p.in_flight += static_cast<std::uint32_t>(out.block_scratch.size());
       SendBlockList(peer, MsgType::kGetData, out);
@@ -60,16 +132,16 @@ void Node::OnGetHeaders(PeerId peer, const Message& m, Outbox& out) {
   // The fork point is the first locator entry on our active chain.
   BlockHandle fork = kGenesis;
   for (BlockHandle h : m.blocks()) {
-    if (Has(h, kChainComplete) && store_->IsAncestor(h, tip_)) {
+    if (Has(h, kChainComplete) && store_->IsAncestor(h, chain_.tip)) {
       fork = h;
       break;
     }
   }
   out.block_scratch.clear();
-  const std::uint32_t tip_height = store_->Get(tip_).height;
+  const std::uint32_t tip_height = store_->Get(chain_.tip).height;
   for (std::uint32_t height = store_->Get(fork).height + 1;
        height <= tip_height && out.block_scratch.size() < kMaxHeadersPerMessage; ++height) {
-    const BlockHandle h = store_->Ancestor(tip_, height);
+    const BlockHandle h = store_->Ancestor(chain_.tip, height);
     out.block_scratch.push_back(h);
     if (h == m.block) break;
   }
@@ -108,7 +180,7 @@ void Node::OnHeaders(PeerId peer, const Message& m, Outbox& out) {
 }
 
 void Node::OnGetData(PeerId peer, const Message& m, Outbox& out) {
-  const std::uint32_t tip_height = store_->Get(tip_).height;
+  const std::uint32_t tip_height = store_->Get(chain_.tip).height;
   for (BlockHandle h : m.blocks()) {
     if (!Has(h, kHaveData)) continue;  // `notfound` arrives with the full wire protocol
     const bool recent = store_->Get(h).height + kMaxCompactDepth >= tip_height;
@@ -119,7 +191,6 @@ void Node::OnGetData(PeerId peer, const Message& m, Outbox& out) {
     MessageId id;
     Message& tx = out.NewMessage(MsgType::kTx, &id);
     tx.SetTxs().push_back(t);
-    tx.wire_bytes = WireSize(tx, *store_, *txs_);
     out.SendMessage(peer, id);
   }
 }
@@ -150,8 +221,8 @@ void Node::OnCmpctBlock(TimeNs now, PeerId peer, const Message& m, Outbox& out) 
   UpdatePeerBestKnown(peers_[peer], h);
   if (Has(h, kValidating | kHaveData)) return;
   // An unrequested compact block is only worth reconstructing if it would be our new tip.
-  if (!Has(h, kInFlight) && store_->Get(h).chain_work <= store_->Get(tip_).chain_work) return;
-  for (const PendingCompact& pc : pending_compact_) {
+  if (!Has(h, kInFlight) && store_->Get(h).chain_work <= store_->Get(chain_.tip).chain_work) return;
+  for (const PendingCompact& pc : chain_.pending_compact) {
     if (pc.block == h) return;  // already reconstructing from another peer
   }
   // Reconstruct from the mempool: relayed transactions we lack must be fetched; synthetic
@@ -166,17 +237,16 @@ void Node::OnCmpctBlock(TimeNs now, PeerId peer, const Message& m, Outbox& out) 
   }
   if (!Has(h, kInFlight)) {
     Set(h, kInFlight);
-    in_flight_.push_back({h, peer});
+    chain_.in_flight.push_back({h, peer});
     ++peers_[peer].in_flight;
   }
-  pending_compact_.push_back({h, peer});
+  chain_.pending_compact.push_back({h, peer});
   MessageId id;
   Message& req = out.NewMessage(MsgType::kGetBlockTxn, &id);
   req.block = h;
   for (std::uint32_t i = 0; i < rec.txs.size(); ++i) {
     if (!TxHas(rec.txs[i], kTxKnown)) req.SetIndexes().push_back(i + 1);  // index 0: coinbase
   }
-  req.wire_bytes = WireSize(req, *store_, *txs_);
   out.SendMessage(peer, id);
 }
 
@@ -189,15 +259,14 @@ void Node::OnGetBlockTxn(PeerId peer, const Message& m, Outbox& out) {
   for (std::uint32_t i : m.indexes()) {
     if (i < tx_count) reply.SetIndexes().push_back(i);
   }
-  reply.wire_bytes = WireSize(reply, *store_, *txs_);
   out.SendMessage(peer, id);
 }
 
 void Node::OnBlockTxn(TimeNs now, PeerId peer, const Message& m, Outbox& out) {
-  auto it = std::find_if(pending_compact_.begin(), pending_compact_.end(),
+  auto it = std::find_if(chain_.pending_compact.begin(), chain_.pending_compact.end(),
                          [&](const PendingCompact& pc) { return pc.block == m.block && pc.peer == peer; });
-  if (it == pending_compact_.end()) return;
-  pending_compact_.erase(it);
+  if (it == chain_.pending_compact.end()) return;
+  chain_.pending_compact.erase(it);
   const BlockRecord& rec = store_->Get(m.block);
   for (std::uint32_t i : m.indexes()) {
     if (i >= 1 && i <= rec.txs.size()) TxSet(rec.txs[i - 1], kTxKnown);
@@ -211,16 +280,16 @@ void Node::OnBlockData(TimeNs now, PeerId peer, BlockHandle h, Outbox& out) {
     // High-bandwidth peers get the block before we validate it (Core's NewPoWValidBlock), but
     // only one that extends our tip: of any other we may lack an ancestor's data, and a peer
     // asking us for that ancestor would wait forever.
-    if (store_->Get(h).parent == tip_) PushCompactBlock(h, out);
+    if (store_->Get(h).parent == chain_.tip) PushCompactBlock(h, out);
     // One validation at a time, in arrival order: a node's CPU is a queue.
     const double megabytes = static_cast<double>(store_->Get(h).size_bytes) / 1e6;
     const DurationNs cost =
         config_->validation_fixed +
         static_cast<DurationNs>(static_cast<double>(config_->validation_per_mb) * megabytes);
-    validation_free_at_ = std::max(now, validation_free_at_) + cost;
+    chain_.validation_free_at = std::max(now, chain_.validation_free_at) + cost;
     Set(h, kValidating);
-    delivered_by_.push_back({h, peer});
-    out.Arm(validation_free_at_, Timer{Timer::Kind::kValidationDone, h});
+    chain_.delivered_by.push_back({h, peer});
+    out.Arm(chain_.validation_free_at, Timer{Timer::Kind::kValidationDone, h});
   }
   FetchBlocks(peer, out);
 }
@@ -229,93 +298,28 @@ void Node::OnValidationDone(BlockHandle h, Outbox& out) {
   Clear(h, kValidating);
   Set(h, kHaveData);
   out.Observe({Observation::Kind::kBlockAccepted, h});
-  PeerId from = kNoPeer;
-  for (std::size_t i = 0; i < delivered_by_.size(); ++i) {
-    if (delivered_by_[i].block == h) {
-      from = delivered_by_[i].peer;
-      delivered_by_[i] = delivered_by_.back();
-      delivered_by_.pop_back();
-      break;
-    }
-  }
+  const PeerId from = chain_.TakeDeliverer(h);
   // A peer that gives us new blocks is worth keeping (eviction protection).
   if (from != kNoPeer && peers_[from].connected) peers_[from].session->last_block_time = now_;
   const BlockHandle parent = store_->Get(h).parent;
   if (Has(parent, kChainComplete)) {
     MarkChainComplete(h, out);
   } else {
-    waiting_.push_back(h);
+    chain_.waiting.push_back(h);
   }
   // The peer that delivered our new tip is a good high-bandwidth candidate (Core's
   // MaybeSetPeerAsAnnouncingHeaderAndIDs).
-  if (config_->relay == RelayMode::kCompact && from != kNoPeer && tip_ == h &&
+  if (config_->relay == RelayMode::kCompact && from != kNoPeer && chain_.tip == h &&
       peers_[from].established && peers_[from].supports_compact) {
     SelectHighBandwidthPeer(from, out);
   }
-}
-
-void Node::OnBlockFound(TimeNs now, const BlockFound& in, Outbox& out) {
-  const BlockHandle h = MineBlock(now, strategy_ ? MiningParent() : tip_, out, in.header_time);
-  if (h == kNoBlock) return;
-  if (strategy_) {
-    OnOwnBlockMined(h, out);
-  } else {
-    PublishOwn({&h, 1}, out);
-  }
-}
-
-BlockHandle Node::MineBlock(TimeNs now, BlockHandle parent, Outbox& out,
-                            std::uint32_t header_time) {
-  if (store_->chain() != nullptr) return MineRealBlockOn(now, parent, header_time, out);
-  BlockHeader header;
-  header.version = 0x20000000;
-  header.prev = store_->Get(parent).id;
-  const std::uint32_t height = store_->Get(parent).height + 1;
-  std::vector<TxHandle> block_txs;
-  std::uint32_t tx_count = 1;
-  std::uint64_t body_bytes = kCoinbaseBytes;
-  std::uint32_t fill_bytes = 0;
-  const std::uint64_t budget = config_->block_size_bytes - kHeaderBytes - 3;  // 3: tx count
-  if (config_->tx_relay) {
-    FillBlockTemplate(block_txs);
-    for (TxHandle t : block_txs) body_bytes += txs_->Get(t).size_bytes;
-    tx_count += static_cast<std::uint32_t>(block_txs.size());
-  } else if (budget > kCoinbaseBytes) {
-    fill_bytes = config_->fill_tx_bytes;
-    const auto fill = static_cast<std::uint32_t>((budget - kCoinbaseBytes) / fill_bytes);
-    tx_count += fill;
-    body_bytes += static_cast<std::uint64_t>(fill) * fill_bytes;
-  }
-  const std::uint32_t size = static_cast<std::uint32_t>(
-      kHeaderBytes + CompactSizeBytes(tx_count) + body_bytes);
-  // Stand-in for the merkle root of the block's transactions: unique per (miner, height,
-  // count), so two miners never produce the same header.
-  std::uint8_t seed[16];
-  std::memcpy(seed, &index_, 4);
-  std::memcpy(seed + 4, &height, 4);
-  std::memcpy(seed + 8, &blocks_mined_, 4);
-  const auto salt = static_cast<std::uint32_t>(rng_.Next());
-  std::memcpy(seed + 12, &salt, 4);
-  header.merkle_root = DoubleSha256(seed);
-  header.time = header_time != 0
-                    ? header_time
-                    : config_->genesis_time + static_cast<std::uint32_t>(now / kSecond);
-  header.bits = config_->bits;
-  header.nonce = static_cast<std::uint32_t>(rng_.Next());
-  ++blocks_mined_;
-  const BlockHandle h = store_->Add(parent, header, size, tx_count, index_, now,
-                                    std::move(block_txs), fill_bytes);
-  Set(h, kHaveData);
-  out.Observe({Observation::Kind::kBlockMined, h});
-  out.Observe({Observation::Kind::kBlockAccepted, h});
-  return h;
 }
 
 void Node::PublishOwn(std::span<const BlockHandle> blocks, Outbox& out) {
   if (blocks.empty()) return;
   for (BlockHandle h : blocks) {
     Set(h, kHaveHeader);
-    if (store_->Get(h).chain_work > store_->Get(best_header_).chain_work) best_header_ = h;
+    if (store_->Get(h).chain_work > store_->Get(chain_.best_header).chain_work) chain_.best_header = h;
     if (strategy_) {
       for (TxHandle t : store_->Get(h).txs) TxClear(t, kTxPrivate);
       if (store_->Get(h).chain_work > store_->Get(strategy_->public_best).chain_work) {
@@ -326,22 +330,22 @@ void Node::PublishOwn(std::span<const BlockHandle> blocks, Outbox& out) {
   }
   // Connect them together: the later ones wait for the first, which waits for its parent if
   // we only hold its header (a strategy may mine on a header it has not downloaded yet).
-  for (std::size_t i = 1; i < blocks.size(); ++i) waiting_.push_back(blocks[i]);
+  for (std::size_t i = 1; i < blocks.size(); ++i) chain_.waiting.push_back(blocks[i]);
   if (Has(store_->Get(blocks[0]).parent, kChainComplete)) {
     MarkChainComplete(blocks[0], out);
   } else {
-    waiting_.push_back(blocks[0]);
+    chain_.waiting.push_back(blocks[0]);
   }
   // We prefer our own block over an equal-work one, and a strategy may publish a branch with
   // less work than our tip (a feather fork): either way it becomes the tip we announce.
   const BlockHandle last = blocks.back();
-  if (tip_ != last && Has(last, kChainComplete)) SetTip(last, out);
+  if (chain_.tip != last && Has(last, kChainComplete)) SetTip(last, out);
 }
 
 void Node::AcceptHeader(BlockHandle h) {
   Set(h, kHaveHeader);
   if (strategy_) NotePublicHeader(h);
-  if (store_->Get(h).chain_work > store_->Get(best_header_).chain_work) best_header_ = h;
+  if (store_->Get(h).chain_work > store_->Get(chain_.best_header).chain_work) chain_.best_header = h;
 }
 
 void Node::UpdatePeerBestKnown(Peer& p, BlockHandle h) {
@@ -368,8 +372,8 @@ void Node::FetchBlocks(PeerId peer, Outbox& out) {
   if (p.best_known == kNoBlock || p.in_flight >= config_->max_blocks_in_flight_per_peer) return;
   const BlockRecord& target = store_->Get(p.best_known);
   // Only chains with more work than ours are worth fetching: equal work loses to first seen.
-  if (target.chain_work <= store_->Get(tip_).chain_work) return;
-  const BlockHandle fork = store_->LastCommonAncestor(tip_, p.best_known);
+  if (target.chain_work <= store_->Get(chain_.tip).chain_work) return;
+  const BlockHandle fork = store_->LastCommonAncestor(chain_.tip, p.best_known);
   const std::uint32_t from = store_->Get(fork).height + 1;
   const std::uint32_t to = std::min(target.height, from + kBlockDownloadWindow - 1);
   out.block_scratch.clear();
@@ -382,37 +386,29 @@ void Node::FetchBlocks(PeerId peer, Outbox& out) {
   if (out.block_scratch.empty()) return;
   for (BlockHandle h : out.block_scratch) {
     Set(h, kInFlight);
-    in_flight_.push_back({h, peer});
+    chain_.in_flight.push_back({h, peer});
   }
   p.in_flight += static_cast<std::uint32_t>(out.block_scratch.size());
   // A single new block on our tip from a compact-capable peer comes as a compact block
   // (BIP152 low-bandwidth mode).
   const bool compact = config_->relay == RelayMode::kCompact && p.supports_compact &&
-                       out.block_scratch.size() == 1 && store_->Get(out.block_scratch[0]).parent == tip_;
+                       out.block_scratch.size() == 1 && store_->Get(out.block_scratch[0]).parent == chain_.tip;
   MessageId id;
   Message& m = out.NewMessage(MsgType::kGetData, &id);
   m.SetBlocks().assign(out.block_scratch.begin(), out.block_scratch.end());
   m.flag = compact;
-  m.wire_bytes = WireSize(m, *store_, *txs_);
   out.SendMessage(peer, id);
 }
 
 void Node::RemoveInFlight(BlockHandle h) {
-  Clear(h, kInFlight);
-  for (std::size_t i = 0; i < in_flight_.size(); ++i) {
-    if (in_flight_[i].block == h) {
-      --peers_[in_flight_[i].peer].in_flight;
-      in_flight_[i] = in_flight_.back();
-      in_flight_.pop_back();
-      return;
-    }
-  }
+  const PeerId peer = chain_.TakeInFlight(h);
+  if (peer != kNoPeer) --peers_[peer].in_flight;
 }
 
 void Node::MarkChainComplete(BlockHandle h, Outbox& out) {
   // Connect h, then any waiting descendants whose ancestors are now all here; pick the
   // most-work block among them. Strictly more work is needed to move the tip: first seen wins.
-  BlockHandle best = tip_;
+  BlockHandle best = chain_.tip;
   out.block_scratch.clear();
   out.block_scratch.push_back(h);
   while (!out.block_scratch.empty()) {
@@ -420,34 +416,34 @@ void Node::MarkChainComplete(BlockHandle h, Outbox& out) {
     out.block_scratch.pop_back();
     Set(b, kChainComplete);
     if (store_->Get(b).chain_work > store_->Get(best).chain_work) best = b;
-    for (std::size_t i = 0; i < waiting_.size();) {
-      if (store_->Get(waiting_[i]).parent == b) {
-        out.block_scratch.push_back(waiting_[i]);
-        waiting_[i] = waiting_.back();
-        waiting_.pop_back();
+    for (std::size_t i = 0; i < chain_.waiting.size();) {
+      if (store_->Get(chain_.waiting[i]).parent == b) {
+        out.block_scratch.push_back(chain_.waiting[i]);
+        chain_.waiting[i] = chain_.waiting.back();
+        chain_.waiting.pop_back();
       } else {
         ++i;
       }
     }
   }
-  if (best != tip_) SetTip(best, out);
+  if (best != chain_.tip) SetTip(best, out);
 }
 
 void Node::SetTip(BlockHandle new_tip, Outbox& out) {
-  const BlockHandle old_tip = tip_;
+  const BlockHandle old_tip = chain_.tip;
   const BlockHandle fork = store_->LastCommonAncestor(old_tip, new_tip);
   if (config_->tx_relay) {
     for (BlockHandle b = old_tip; b != fork; b = store_->Get(b).parent) DisconnectBlockTxs(b);
     for (BlockHandle b = new_tip; b != fork; b = store_->Get(b).parent) ConnectBlockTxs(b);
   }
-  tip_ = new_tip;
+  chain_.tip = new_tip;
   out.Observe({Observation::Kind::kTipChanged, new_tip, old_tip,
                store_->Get(old_tip).height - store_->Get(fork).height});
   AnnounceTip(fork, out);
   // The new tip may make more of some peer's chain fetchable.
   for (PeerId id = 0; id < peers_.size(); ++id) {
     if (peers_[id].established && peers_[id].best_known != kNoBlock &&
-        store_->Get(peers_[id].best_known).chain_work > store_->Get(tip_).chain_work) {
+        store_->Get(peers_[id].best_known).chain_work > store_->Get(chain_.tip).chain_work) {
       FetchBlocks(id, out);
     }
   }
@@ -456,26 +452,26 @@ void Node::SetTip(BlockHandle new_tip, Outbox& out) {
 void Node::AnnounceTip(BlockHandle fork, Outbox& out) {
   if (strategy_ && HoldsAnnouncement(out)) return;
   const std::uint32_t fork_height = store_->Get(fork).height;
-  const std::uint32_t tip_height = store_->Get(tip_).height;
+  const std::uint32_t tip_height = store_->Get(chain_.tip).height;
   const bool too_many = tip_height - fork_height > kMaxBlocksToAnnounce;
   for (PeerId id = 0; id < peers_.size(); ++id) {
     Peer& p = peers_[id];
-    if (!p.established || PeerHasHeader(p, tip_)) continue;
+    if (!p.established || PeerHasHeader(p, chain_.tip)) continue;
     out.block_scratch.clear();
     if (p.prefers_headers && !too_many) {
       // The new blocks the peer lacks, oldest first; they must connect to what it has.
       for (std::uint32_t height = fork_height + 1; height <= tip_height; ++height) {
-        const BlockHandle h = store_->Ancestor(tip_, height);
+        const BlockHandle h = store_->Ancestor(chain_.tip, height);
         if (!PeerHasHeader(p, h)) out.block_scratch.push_back(h);
       }
       if (PeerHasHeader(p, store_->Get(out.block_scratch.front()).parent)) {
-        p.best_sent = tip_;
+        p.best_sent = chain_.tip;
         SendBlockList(id, MsgType::kHeaders, out);
         continue;
       }
       out.block_scratch.clear();
     }
-    out.block_scratch.push_back(tip_);
+    out.block_scratch.push_back(chain_.tip);
     SendBlockList(id, MsgType::kInv, out);
   }
 }
@@ -488,7 +484,7 @@ void Node::PushCompactBlock(BlockHandle h, Outbox& out) {
     return;
   }
   Set(h, kPushedCompact);
-  for (PeerId id : push_peers_) {
+  for (PeerId id : chain_.push_peers) {
     Peer& p = peers_[id];
     if (!p.established || !p.wants_compact_push || PeerHasHeader(p, h)) continue;
     SendBlockMessage(id, MsgType::kCmpctBlock, h, out);
@@ -497,11 +493,11 @@ void Node::PushCompactBlock(BlockHandle h, Outbox& out) {
 }
 
 void Node::SelectHighBandwidthPeer(PeerId peer, Outbox& out) {
-  auto it = std::find(hb_peers_.begin(), hb_peers_.end(), peer);
-  if (it != hb_peers_.end()) {
+  auto it = std::find(chain_.hb_peers.begin(), chain_.hb_peers.end(), peer);
+  if (it != chain_.hb_peers.end()) {
     // Already pushing to us: keep it, now as the most recent.
-    hb_peers_.erase(it);
-    hb_peers_.push_back(peer);
+    chain_.hb_peers.erase(it);
+    chain_.hb_peers.push_back(peer);
     return;
   }
   auto send_cmpct = [&](PeerId to, bool high_bandwidth) {
@@ -509,15 +505,14 @@ void Node::SelectHighBandwidthPeer(PeerId peer, Outbox& out) {
     Message& m = out.NewMessage(MsgType::kSendCmpct, &id);
     m.flag = high_bandwidth;
     m.value = 2;
-    m.wire_bytes = WireSize(m, *store_, *txs_);
     out.SendMessage(to, id);
   };
-  if (hb_peers_.size() >= config_->max_high_bandwidth_peers) {
-    send_cmpct(hb_peers_.front(), false);
-    hb_peers_.erase(hb_peers_.begin());
+  if (chain_.hb_peers.size() >= config_->max_high_bandwidth_peers) {
+    send_cmpct(chain_.hb_peers.front(), false);
+    chain_.hb_peers.erase(chain_.hb_peers.begin());
   }
   send_cmpct(peer, true);
-  hb_peers_.push_back(peer);
+  chain_.hb_peers.push_back(peer);
 }
 
 void Node::SendGetHeaders(PeerId peer, BlockHandle stop, Outbox& out) {
@@ -525,7 +520,7 @@ void Node::SendGetHeaders(PeerId peer, BlockHandle stop, Outbox& out) {
   MessageId id;
   Message& m = out.NewMessage(MsgType::kGetHeaders, &id);
   ItemList& locator = m.SetBlocks();
-  BlockHandle h = best_header_;
+  BlockHandle h = chain_.best_header;
   std::uint32_t step = 1;
   while (true) {
     locator.push_back(h);
@@ -535,7 +530,6 @@ void Node::SendGetHeaders(PeerId peer, BlockHandle stop, Outbox& out) {
     if (locator.size() >= 10) step *= 2;
   }
   m.block = stop;
-  m.wire_bytes = WireSize(m, *store_, *txs_);
   out.SendMessage(peer, id);
 }
 
@@ -543,7 +537,6 @@ void Node::SendBlockList(PeerId peer, MsgType type, Outbox& out) {
   MessageId id;
   Message& m = out.NewMessage(type, &id);
   m.SetBlocks().assign(out.block_scratch.begin(), out.block_scratch.end());
-  m.wire_bytes = WireSize(m, *store_, *txs_);
   out.SendMessage(peer, id);
 }
 
@@ -551,7 +544,6 @@ void Node::SendBlockMessage(PeerId peer, MsgType type, BlockHandle h, Outbox& ou
   MessageId id;
   Message& m = out.NewMessage(type, &id);
   m.block = h;
-  m.wire_bytes = WireSize(m, *store_, *txs_);
   out.SendMessage(peer, id);
 }
 

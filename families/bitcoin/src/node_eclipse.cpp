@@ -7,6 +7,8 @@
 
 namespace peerlab::bitcoin {
 
+using namespace detail;  // the node's own parts (detail/node_parts.hpp)
+
 void Node::SetFloodAddresses(std::vector<NetAddress> addresses) {
   PEERLAB_ASSERT(strategy_ && strategy_->config->kind == StrategyKind::kEclipse);
   strategy_->flood = std::move(addresses);
@@ -53,7 +55,6 @@ void Node::SendFlood(PeerId peer, Outbox& out) {
     m.AddAddress({s.flood[s.flood_next], UnixNow()});
     s.flood_next = (s.flood_next + 1) % s.flood.size();
   }
-  m.wire_bytes = WireSize(m, *store_, *txs_);
   out.SendMessage(peer, id);
   ++s.stats.flood_messages;
 }

@@ -7,10 +7,12 @@
 
 namespace peerlab::bitcoin {
 
+using namespace detail;  // the node's own parts (detail/node_parts.hpp)
+
 void Node::SetStrategy(const StrategyConfig& strategy) {
   strategy_ = std::make_unique<StrategyState>(strategy);
-  strategy_->private_head = tip_;
-  strategy_->public_best = tip_;
+  strategy_->private_head = chain_.tip;
+  strategy_->public_best = chain_.tip;
   if (strategy.kind == StrategyKind::kDoubleSpend) StartDoubleSpend();
 }
 
@@ -21,13 +23,13 @@ BlockHandle Node::MiningParent() {
     case StrategyKind::kDoubleSpend:
       return strategy_->private_head;
     case StrategyKind::kCensor:
-      return c.censor_mode == CensorMode::kFeatherFork ? CensorParent() : tip_;
+      return c.censor_mode == CensorMode::kFeatherFork ? CensorParent() : chain_.tip;
     case StrategyKind::kHonest:
     case StrategyKind::kBlackHole:
     case StrategyKind::kEclipse:
       break;
   }
-  return tip_;
+  return chain_.tip;
 }
 
 bool Node::ExcludedFromTemplate(TxHandle t) const {
@@ -55,7 +57,7 @@ void Node::OnOwnBlockMined(BlockHandle h, Outbox& out) {
       DoubleSpendOnChange(out);
       return;
     case StrategyKind::kCensor:
-      if (store_->Get(h).parent != tip_) {
+      if (store_->Get(h).parent != chain_.tip) {
         ++s.stats.fork_blocks;
         s.fork_head = h;
       }
@@ -109,7 +111,7 @@ void Node::PublishUpTo(std::uint32_t height, Outbox& out) {
   std::size_t count = 0;
   while (count < s.unpublished.size() && store_->Get(s.unpublished[count]).height <= height) ++count;
   if (count == 0) return;
-  // PublishOwn reads the span while it may grow waiting_, never s.unpublished: copy-free.
+  // PublishOwn reads the span while it may grow chain_.waiting, never s.unpublished: copy-free.
   PublishOwn({s.unpublished.data(), count}, out);
   const BlockHandle last = s.unpublished[count - 1];
   s.unpublished.erase(s.unpublished.begin(), s.unpublished.begin() + static_cast<std::ptrdiff_t>(count));
@@ -245,7 +247,7 @@ BlockHandle Node::CensorParent() {
       x = store_->Get(oldest_offending).parent;
     }
   };
-  BlockHandle parent = acceptable(tip_);
+  BlockHandle parent = acceptable(chain_.tip);
   const BlockHandle fork = strategy_->fork_head;
   if (fork != kNoBlock && store_->Get(fork).chain_work > store_->Get(parent).chain_work &&
       acceptable(fork) == fork) {
@@ -260,7 +262,7 @@ bool Node::HoldsAnnouncement(Outbox& out) {
   StrategyState& s = *strategy_;
   const StrategyConfig& c = *s.config;
   if (c.blocks == RelayAction::kRelay || s.releasing) return false;
-  if (tip_ != kGenesis && store_->Get(tip_).miner == index_) return false;  // own blocks go out
+  if (chain_.tip != kGenesis && store_->Get(chain_.tip).miner == index_) return false;  // own blocks go out
   if (c.blocks == RelayAction::kDrop) {
     ++s.stats.blocks_not_relayed;
     return true;

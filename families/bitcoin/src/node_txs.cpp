@@ -4,6 +4,8 @@
 #include "peerlab/bitcoin/node.hpp"
 
 namespace peerlab::bitcoin {
+
+using namespace detail;  // the node's own parts (detail/node_parts.hpp)
 namespace {
 
 // Core's INVENTORY_BROADCAST_TARGET (7 per second x 5 s) and INVENTORY_BROADCAST_MAX.
@@ -12,7 +14,7 @@ constexpr std::size_t kBroadcastMax = 1000;
 
 }  // namespace
 
-void Node::RecentTxSet::Insert(TxHandle h) {
+void RecentTxSet::Insert(TxHandle h) {
   if (bits_.empty()) bits_.assign(kWords, 0);
   if (h < base_) return;  // already forgotten
   if (h - base_ >= kWindow) {
@@ -47,7 +49,6 @@ void Node::OnTxInv(PeerId peer, const Message& m, Outbox& out) {
     request->SetTxs().push_back(t);
   }
   if (request != nullptr) {
-    request->wire_bytes = WireSize(*request, *store_, *txs_);
     out.SendMessage(peer, id);
   }
 }
@@ -63,21 +64,17 @@ void Node::OnTx(TimeNs now, PeerId peer, const Message& m, Outbox& out) {
 void Node::AcceptTx(TxHandle h, PeerId from, TimeNs now, Outbox& out) {
   TxSet(h, kTxKnown);
   if (TxHas(h, kTxConfirmed)) return;
-  const TxRecord& rec = txs_->Get(h);
-  TxSet(h, kTxInMempool);
+  tx_.AddToMempool(h, *txs_);
   if (from != kNoPeer) peers_[from].session->last_tx_time = now;  // eviction protection
-  mempool_.push_back(h);
-  ++mempool_live_;
-  mempool_bytes_ += rec.size_bytes;
   out.Observe({Observation::Kind::kTxAccepted, kNoBlock, kNoBlock, 0, h});
   // Over the cap: evict the lowest fee rates (Core's TrimToSize, without packages).
-  while (mempool_bytes_ > config_->mempool_max_bytes && mempool_live_ > 0) {
+  while (tx_.mempool_bytes > config_->mempool_max_bytes && tx_.mempool_live > 0) {
     TxHandle worst = kNoTx;
-    for (TxHandle t : mempool_) {
+    for (TxHandle t : tx_.mempool) {
       if (!TxHas(t, kTxInMempool)) continue;
       if (worst == kNoTx || FeeRateLess(txs_->Get(t), t, txs_->Get(worst), worst)) worst = t;
     }
-    RemoveFromMempool(worst);
+    tx_.RemoveFromMempool(worst, *txs_);
     if (worst == h) return;  // not relayed: it did not make it into our mempool
   }
   if (from != kNoPeer) peers_[from].tx->known.Insert(h);
@@ -100,8 +97,8 @@ void Node::ArmTrickle(TimeNs now, PeerId peer, Outbox& out) {
   // (so inbound spies learn less from timing), as in Core.
   Peer& p = peers_[peer];
   if (p.inbound) {
-    if (inbound_trickle_armed_) return;
-    inbound_trickle_armed_ = true;
+    if (tx_.inbound_trickle_armed) return;
+    tx_.inbound_trickle_armed = true;
     const double gap = rng_.Exponential(static_cast<double>(config_->trickle_inbound_mean));
     out.Arm(now + static_cast<DurationNs>(gap), Timer{Timer::Kind::kTrickleInbound, 0});
   } else {
@@ -114,7 +111,7 @@ void Node::ArmTrickle(TimeNs now, PeerId peer, Outbox& out) {
 
 void Node::Trickle(TimeNs now, PeerId peer, Outbox& out) {
   const bool inbound = peer == kNoPeer;
-  if (inbound) inbound_trickle_armed_ = false;
+  if (inbound) tx_.inbound_trickle_armed = false;
   for (PeerId id = inbound ? 0 : peer; id < peers_.size(); ++id) {
     Peer& p = peers_[id];
     if (!inbound) p.trickle_armed = false;
@@ -134,7 +131,6 @@ void Node::Trickle(TimeNs now, PeerId peer, Outbox& out) {
         MessageId msg;
         Message& inv = out.NewMessage(MsgType::kInv, &msg);
         inv.SetTxs().assign(queue.begin(), queue.begin() + static_cast<std::ptrdiff_t>(count));
-        inv.wire_bytes = WireSize(inv, *store_, *txs_);
         out.SendMessage(id, msg);
         for (std::size_t i = 0; i < count; ++i) p.tx->known.Insert(queue[i]);
         queue.erase(queue.begin(), queue.begin() + static_cast<std::ptrdiff_t>(count));
@@ -145,46 +141,48 @@ void Node::Trickle(TimeNs now, PeerId peer, Outbox& out) {
   }
 }
 
-void Node::RemoveFromMempool(TxHandle h) {
-  if (!TxHas(h, kTxInMempool)) return;
-  TxClear(h, kTxInMempool);
-  --mempool_live_;
-  mempool_bytes_ -= txs_->Get(h).size_bytes;
-  if (mempool_.size() > 64 && mempool_live_ * 2 < mempool_.size()) CompactMempool();
+void TxRelay::AddToMempool(TxHandle h, const TxStore& txs) {
+  status.Set(h, kTxInMempool, txs);
+  mempool.push_back(h);
+  ++mempool_live;
+  mempool_bytes += txs.Get(h).size_bytes;
 }
 
-void Node::CompactMempool() {
-  std::erase_if(mempool_, [&](TxHandle t) { return !TxHas(t, kTxInMempool); });
+void TxRelay::RemoveFromMempool(TxHandle h, const TxStore& txs) {
+  if (!status.Has(h, kTxInMempool)) return;
+  status.Clear(h, kTxInMempool);
+  --mempool_live;
+  mempool_bytes -= txs.Get(h).size_bytes;
+  if (mempool.size() > 64 && mempool_live * 2 < mempool.size()) CompactMempool();
+}
+
+void TxRelay::CompactMempool() {
+  std::erase_if(mempool, [&](TxHandle t) { return !status.Has(t, kTxInMempool); });
 }
 
 void Node::ConnectBlockTxs(BlockHandle h) {
   for (TxHandle t : store_->Get(h).txs) {
     TxSet(t, kTxKnown | kTxConfirmed);
-    RemoveFromMempool(t);
+    tx_.RemoveFromMempool(t, *txs_);
   }
 }
 
 void Node::DisconnectBlockTxs(BlockHandle h) {
   for (TxHandle t : store_->Get(h).txs) {
     TxClear(t, kTxConfirmed);
-    if (!TxHas(t, kTxInMempool)) {
-      TxSet(t, kTxInMempool);
-      mempool_.push_back(t);
-      ++mempool_live_;
-      mempool_bytes_ += txs_->Get(t).size_bytes;
-    }
+    if (!TxHas(t, kTxInMempool)) tx_.AddToMempool(t, *txs_);
   }
 }
 
 void Node::FillBlockTemplate(std::vector<TxHandle>& out) {
   // Highest fee rate first until the block is full (Core's BlockAssembler without packages).
-  CompactMempool();
-  tx_scratch_.assign(mempool_.begin(), mempool_.end());
-  std::sort(tx_scratch_.begin(), tx_scratch_.end(), [&](TxHandle a, TxHandle b) {
+  tx_.CompactMempool();
+  tx_.scratch.assign(tx_.mempool.begin(), tx_.mempool.end());
+  std::sort(tx_.scratch.begin(), tx_.scratch.end(), [&](TxHandle a, TxHandle b) {
     return FeeRateLess(txs_->Get(b), b, txs_->Get(a), a);
   });
   std::uint64_t room = config_->block_size_bytes - kHeaderBytes - 3 - kCoinbaseBytes;
-  for (TxHandle t : tx_scratch_) {
+  for (TxHandle t : tx_.scratch) {
     if (strategy_ && ExcludedFromTemplate(t)) continue;
     const std::uint32_t size = txs_->Get(t).size_bytes;
     if (size > room) continue;
