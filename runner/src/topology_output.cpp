@@ -4,19 +4,19 @@
 #include <cstdio>
 #include <string>
 
-#include "peerlab/results/csv.hpp"
-#include "peerlab/scenario/run.hpp"
+#include "peerlab/results/tables.hpp"
+#include "peerlab/runner/run.hpp"
 
-namespace peerlab::scenario {
+namespace peerlab::runner {
 namespace {
 
-const char* TypeName(sim::EdgeType t) {
+std::string_view TypeName(sim::EdgeType t) {
   switch (t) {
-    case sim::EdgeType::kFullRelay: return "full-relay";
-    case sim::EdgeType::kBlockRelayOnly: return "block-relay-only";
-    case sim::EdgeType::kRushing: return "rushing";
+    case sim::EdgeType::kFullRelay: return results::EdgeRow::kFullRelay;
+    case sim::EdgeType::kBlockRelayOnly: return results::EdgeRow::kBlockRelayOnly;
+    case sim::EdgeType::kRushing: return results::EdgeRow::kRushing;
   }
-  return "full-relay";
+  return results::EdgeRow::kFullRelay;
 }
 
 std::string XmlEscape(const std::string& s) {
@@ -42,20 +42,23 @@ std::string FormatShare(double v) {
 }  // namespace
 
 std::string EdgesCsv(const std::vector<sim::EdgeRow>& edges) {
-  results::CsvWriter csv({"source", "target", "type"});
-  for (const auto& e : edges) csv.Field(e.source).Field(e.target).Field(std::string_view(TypeName(e.type))).EndRow();
-  return csv.text();
+  results::Table<results::EdgeRow> table;
+  for (const auto& e : edges) table.Add({e.source, e.target, TypeName(e.type)});
+  return table.text();
 }
 
 std::string NodesCsv(const Scenario& scenario, const sim::SimReport& r) {
-  results::CsvWriter csv({"node", "region", "as", "group", "hashrate", "online"});
+  results::Table<results::NodeRow> table;
   for (std::uint32_t i = 0; i < r.node_rows.size(); ++i) {
     const sim::NodeRow& n = r.node_rows[i];
-    csv.Field(i).Field(std::string_view(scenario.sim.regions.names[n.region])).Field(n.as);
-    csv.Field(std::string_view(scenario.sim.groups[n.group].name)).Field(n.hashrate).Field(n.online);
-    csv.EndRow();
+    table.Add({.node = i,
+               .region = scenario.sim.regions.names[n.region],
+               .as = n.as,
+               .group = scenario.sim.groups[n.group].name,
+               .hashrate = n.hashrate,
+               .online = n.online});
   }
-  return csv.text();
+  return table.text();
 }
 
 std::string GraphMl(const Scenario& scenario, const sim::SimReport& r,
@@ -81,7 +84,7 @@ std::string GraphMl(const Scenario& scenario, const sim::SimReport& r,
   }
   for (const auto& e : edges) {
     x += "    <edge source=\"n" + std::to_string(e.source) + "\" target=\"n" +
-         std::to_string(e.target) + "\"><data key=\"type\">" + TypeName(e.type) +
+         std::to_string(e.target) + "\"><data key=\"type\">" + std::string(TypeName(e.type)) +
          "</data></edge>\n";
   }
   x += "  </graph>\n</graphml>\n";
@@ -95,4 +98,4 @@ std::string SnapshotName(TimeNs at, const char* stem, const char* extension) {
   return std::string(stem) + "_at_" + when + extension;
 }
 
-}  // namespace peerlab::scenario
+}  // namespace peerlab::runner
