@@ -18,17 +18,8 @@ namespace {
 // not make `analyze` try to build a graph of ten billion isolated nodes.
 constexpr std::uint64_t kMaxNodeId = 50'000'000;
 
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r')) {
-    s.remove_prefix(1);
-  }
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) {
-    s.remove_suffix(1);
-  }
-  return s;
-}
-
 using results::SplitCsvLine;
+using results::TrimBlanks;
 
 // edges.csv's columns that an edge list's CSV header must (source, target) or may (type) name.
 constexpr std::size_t kSourceColumn = results::ColumnIndex(results::EdgeRow::kColumns, "source");
@@ -144,7 +135,7 @@ Result<LoadedGraph> ParseEdgeList(std::string_view text, const std::string& name
       const std::size_t hash = line.find('#');
       if (hash != std::string_view::npos) line = line.substr(0, hash);
     }
-    line = Trim(line);
+    line = TrimBlanks(line);
     if (line.empty()) return Status::Ok();
     const std::string where = name + ":" + std::to_string(line_number) + ": ";
     if (!format_known) {

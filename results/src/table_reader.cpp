@@ -3,9 +3,8 @@
 #include <algorithm>
 
 namespace peerlab::results {
-namespace {
 
-std::string_view Trim(std::string_view s) {
+std::string_view TrimBlanks(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r')) {
     s.remove_prefix(1);
   }
@@ -15,15 +14,13 @@ std::string_view Trim(std::string_view s) {
   return s;
 }
 
-}  // namespace
-
 std::vector<std::string_view> SplitCsvLine(std::string_view line) {
   std::vector<std::string_view> fields;
   std::size_t start = 0;
   while (true) {
     const std::size_t comma = line.find(',', start);
-    fields.push_back(Trim(line.substr(start, comma == std::string_view::npos ? comma
-                                                                               : comma - start)));
+    const std::size_t length = comma == std::string_view::npos ? comma : comma - start;
+    fields.push_back(TrimBlanks(line.substr(start, length)));
     if (comma == std::string_view::npos) break;
     start = comma + 1;
   }
@@ -50,7 +47,7 @@ bool CsvReader::NextLine() {
     std::size_t end = text_.find('\n', offset_);
     if (end == std::string_view::npos) end = text_.size();
     ++line_number_;
-    line_ = Trim(text_.substr(offset_, end - offset_));
+    line_ = TrimBlanks(text_.substr(offset_, end - offset_));
     offset_ = end + 1;
     if (!line_.empty()) return true;
   }

@@ -19,6 +19,8 @@
 
 namespace peerlab::results {
 
+// `s` without leading and trailing blanks, tabs and '\r'.
+std::string_view TrimBlanks(std::string_view s);
 // Fields of one CSV line, trimmed.
 std::vector<std::string_view> SplitCsvLine(std::string_view line);
 // `s` in double quotes for an error message, cut after 60 characters with "...".
