@@ -251,7 +251,7 @@ Result<AnalyzeOutput> RunAnalyze(const AnalyzeRequest& args) {
         if (name == results::summary::kFile) {
           summary = loaded;
         } else if (loaded.IsMap()) {
-          resolved = loaded["resolved_scenario"];
+          resolved = At(loaded, results::kResolvedScenario);
         }
       } catch (const YAML::Exception& e) {
         return fail(path.string() + ":" + std::to_string(e.mark.line + 1) +

@@ -80,7 +80,7 @@ void WriteManifestHead(JsonWriter& w, const ManifestHead& m) {
   for (const std::string& o : m.overrides) w.String(o);
   w.EndArray();
   w.Key(summary::kBackend).String(m.backend);
-  w.Key("resolved_scenario").Raw(m.resolved_json);
+  w.Key(kResolvedScenario).Raw(m.resolved_json);
   w.Key("wall_s").Double(m.wall_s);
 }
 

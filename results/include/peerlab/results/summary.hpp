@@ -124,6 +124,7 @@ struct ManifestHead {
   double wall_s = 0;
 };
 inline constexpr std::string_view kManifestFile = "run.json";
+inline constexpr std::string_view kResolvedScenario = "resolved_scenario";
 void WriteManifestHead(JsonWriter& w, const ManifestHead& head);
 
 }  // namespace peerlab::results
