@@ -12,15 +12,15 @@
 #include <string>
 #include <vector>
 
-#include "peerlab/scenario/memory_check.hpp"
-#include "peerlab/scenario/run.hpp"
+#include "peerlab/commands/analyze_cmd.hpp"
+#include "peerlab/commands/theory_cmd.hpp"
+#include "peerlab/commands/wire_tool.hpp"
+#include "peerlab/runner/memory_check.hpp"
+#include "peerlab/runner/run.hpp"
 #include "peerlab/scenario/scenario.hpp"
 #include "peerlab/util/huge_pages.hpp"
 #include "peerlab/util/version.hpp"
-#include "analyze_cmd.hpp"
 #include "testbed_cmd.hpp"
-#include "theory_cmd.hpp"
-#include "wire_tool.hpp"
 
 namespace {
 
@@ -180,7 +180,7 @@ int Run(int argc, char** argv) {
   auto& scenario = loaded.value();
   scenario.sim.wire_check = args.wire_check;
 
-  peerlab::scenario::RunOptions options;
+  peerlab::runner::RunOptions options;
   options.out_dir = !args.out.empty() ? args.out
                                       : "runs/" + scenario.name + "-seed" +
                                             std::to_string(scenario.sim.seed);
@@ -207,7 +207,7 @@ int Run(int argc, char** argv) {
       std::fflush(stderr);
     };
   }
-  auto outcome = peerlab::scenario::RunScenario(scenario, options);
+  auto outcome = peerlab::runner::RunScenario(scenario, options);
   if (!args.quiet && tty) std::fputs("\r\033[K", stderr);
   if (!outcome.ok()) return Fail(outcome.status().message());
   if (!outcome->wire_check.ok()) {
@@ -250,8 +250,8 @@ int Check(int argc, char** argv) {
   }
   auto loaded = peerlab::scenario::LoadScenario(args.file, args.overrides);
   if (!loaded.ok()) return Fail(loaded.status().message());
-  const auto memory = peerlab::scenario::CheckMemory(*loaded);
-  if (auto fits = peerlab::scenario::RefuseIfTooBig(*loaded, memory);
+  const auto memory = peerlab::runner::CheckMemory(*loaded);
+  if (auto fits = peerlab::runner::RefuseIfTooBig(*loaded, memory);
       !fits.ok() && !args.ignore_memory_estimate) {
     return Fail(fits.message());
   }
@@ -299,9 +299,9 @@ int main(int argc, char** argv) {
   if (command == "run") return Run(argc, argv);
   if (command == "check") return Check(argc, argv);
   if (command == "testbed") return peerlab::apps::TestbedMain(argc, argv);
-  if (command == "wire") return peerlab::apps::WireMain(argc, argv);
-  if (command == "analyze") return peerlab::apps::AnalyzeMain(argc, argv);
-  if (command == "theory") return peerlab::apps::TheoryMain(argc, argv);
+  if (command == "wire") return peerlab::commands::WireMain(argc, argv);
+  if (command == "analyze") return peerlab::commands::AnalyzeMain(argc, argv);
+  if (command == "theory") return peerlab::commands::TheoryMain(argc, argv);
   if (command == "sweep") return Sweep(argc, argv);
   if (command == "reference") {
     if (argc > 2 && (std::strcmp(argv[2], "-h") == 0 || std::strcmp(argv[2], "--help") == 0)) {

@@ -11,21 +11,20 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
-#include <fstream>
 #include <map>
 #include <optional>
-#include <sstream>
 #include <string>
 #include <vector>
 
 #include <yaml-cpp/yaml.h>
 
-#include "peerlab/results/csv.hpp"
 #include "peerlab/results/json.hpp"
-#include "peerlab/scenario/run.hpp"
+#include "peerlab/results/summary.hpp"
+#include "peerlab/results/table_reader.hpp"
+#include "peerlab/results/tables.hpp"
+#include "peerlab/runner/run.hpp"
 #include "peerlab/bitcoin/sim/report.hpp"
-#include "peerlab/util/hash.hpp"
-#include "peerlab/util/version.hpp"
+#include "peerlab/util/input_file.hpp"
 #include "testbed_cmd.hpp"
 
 namespace peerlab::apps::testbed {
@@ -40,44 +39,39 @@ struct BlockSeen {
   std::vector<double> accepted_unix;    // one per node that accepted it
 };
 
-std::vector<std::string> SplitCsvLine(const std::string& line) {
-  // peerlabd's tables hold hex ids, numbers and fixed words: no quoting to undo.
-  std::vector<std::string> fields;
-  std::string field;
-  std::istringstream in(line);
-  while (std::getline(in, field, ',')) fields.push_back(field);
-  if (!line.empty() && line.back() == ',') fields.emplace_back();
-  return fields;
-}
+// The largest daemon table read (a day of blocks at one per second is a few MB).
+constexpr std::uint64_t kMaxTableBytes = std::uint64_t{1} << 30;
 
-// Reads one daemon's blocks.csv into `blocks` (columns: docs/testbed.md "Tables").
+// Reads one daemon's blocks.csv (results::DaemonBlockRow) into `blocks`.
 Status ReadBlocks(const std::string& path, std::uint32_t node, std::map<std::string, BlockSeen>& blocks) {
-  std::ifstream in(path);
-  if (!in) return Status::Error(path + ": cannot read");
-  std::string line;
-  std::getline(in, line);  // header
-  std::size_t row = 1;
-  while (std::getline(in, line)) {
-    ++row;
-    if (line.empty()) continue;
-    const std::vector<std::string> f = SplitCsvLine(line);
-    if (f.size() < 8) return Status::Error(path + ":" + std::to_string(row) + ": expected 8 columns");
+  using Row = results::DaemonBlockRow;
+  auto text = ReadInputFile(path, kMaxTableBytes);
+  if (!text.ok()) return Status::Error(path + ": cannot read");
+  // Checked against the schema at compile time.
+  static constexpr std::size_t kId = results::ColumnIndex(Row::kColumns, "id");
+  static constexpr std::size_t kHeight = results::ColumnIndex(Row::kColumns, "height");
+  static constexpr std::size_t kParent = results::ColumnIndex(Row::kColumns, "parent");
+  static constexpr std::size_t kMiner = results::ColumnIndex(Row::kColumns, "miner");
+  static constexpr std::size_t kUnix = results::ColumnIndex(Row::kColumns, "accepted_unix_s");
+  static constexpr std::size_t kSize = results::ColumnIndex(Row::kColumns, "size_bytes");
+  results::CsvReader table(*text, path, Row::kColumns);
+  while (table.Next()) {
     try {
-      BlockSeen& b = blocks[f[0]];
-      b.height = static_cast<std::uint32_t>(std::stoul(f[1]));
-      b.parent = f[2];
-      const double unix_s = std::stod(f[6]);
+      BlockSeen& b = blocks[std::string(table[kId])];
+      b.height = static_cast<std::uint32_t>(std::stoul(std::string(table[kHeight])));
+      b.parent = std::string(table[kParent]);
+      const double unix_s = std::stod(std::string(table[kUnix]));
       b.accepted_unix.push_back(unix_s);
-      b.size_bytes = std::stoull(f[7]);
-      if (f[3] == "self") {
+      b.size_bytes = std::stoull(std::string(table[kSize]));
+      if (table[kMiner] == Row::kSelf) {
         b.miner = node;
         b.mined_unix = unix_s;
       }
     } catch (const std::exception&) {
-      return Status::Error(path + ":" + std::to_string(row) + ": unreadable row");
+      return Status::Error(table.Where() + "unreadable row");
     }
   }
-  return Status::Ok();
+  return table.status();
 }
 
 std::optional<double> Median(std::vector<double> v) {
@@ -85,11 +79,6 @@ std::optional<double> Median(std::vector<double> v) {
   std::sort(v.begin(), v.end());
   const std::size_t mid = v.size() / 2;
   return v.size() % 2 == 1 ? v[mid] : (v[mid - 1] + v[mid]) / 2.0;
-}
-
-std::string Sha256Hex(const std::string& text) {
-  const auto* bytes = reinterpret_cast<const std::uint8_t*>(text.data());
-  return Sha256({bytes, text.size()}).ToDigestHex();
 }
 
 }  // namespace
@@ -119,7 +108,8 @@ Status WriteResults(const scenario::Scenario& s, const std::vector<NodePlan>& pl
   std::vector<std::string> unreadable;
   for (std::uint32_t i = 0; i < n; ++i) {
     // A daemon that died before writing its table still leaves the others' worth reporting.
-    if (Status st = ReadBlocks(plan[i].datadir + "/blocks.csv", i, blocks); !st.ok()) {
+    const std::string table = plan[i].datadir + "/" + std::string(results::DaemonBlockRow::kFile);
+    if (Status st = ReadBlocks(table, i, blocks); !st.ok()) {
       unreadable.push_back(st.message());
     }
   }
@@ -167,9 +157,7 @@ Status WriteResults(const scenario::Scenario& s, const std::vector<NodePlan>& pl
   std::array<std::vector<double>, 3> samples;
   std::uint64_t mined = 0, main_count = 0;
   std::vector<std::uint64_t> group_mined(s.sim.groups.size(), 0), group_main(s.sim.groups.size(), 0);
-  results::CsvWriter csv({"id", "height", "parent", "miner_group", "miner_node", "mined_at_s",
-                          "main_chain", "size_bytes", "reach_50_s", "reach_90_s", "reach_99_s",
-                          "reach_100_s", "partition_side"});
+  results::Table<results::BlockRow> blocks_table;
   for (const auto& [first_seen, id] : order) {
     BlockSeen& b = blocks[id];
     const bool main = on_main.count(id) != 0;
@@ -189,63 +177,60 @@ Status WriteResults(const scenario::Scenario& s, const std::vector<NodePlan>& pl
         }
       }
     }
-    csv.Field(id).Field(b.height).Field(b.parent);
+    results::BlockRow row;
+    row.id = id;
+    row.height = b.height;
+    row.parent = b.parent;
     if (b.miner) {
-      csv.Field(std::string_view(s.sim.groups[plan[*b.miner].group].name)).Field(*b.miner);
-      csv.Field(*b.mined_unix - info.unix_start);
-    } else {  // the miner's table is missing (it crashed): mined by someone unknown
-      csv.Field(std::string_view()).Field(std::optional<std::uint32_t>()).Field(std::optional<double>());
-    }
-    csv.Field(main).Field(b.size_bytes);
-    for (const auto& r : reach) csv.Field(r);
-    csv.Field(std::optional<std::uint32_t>());
-    csv.EndRow();
+      row.miner_group = s.sim.groups[plan[*b.miner].group].name;
+      row.miner_node = *b.miner;
+      row.mined_at_s = *b.mined_unix - info.unix_start;
+    }  // else the miner's table is missing (it crashed): mined by someone unknown
+    row.main_chain = main;
+    row.size_bytes = b.size_bytes;
+    row.reach_s = reach;
+    blocks_table.Add(row);
   }
   const std::uint64_t stale = mined - std::min(mined, main_count);
 
-  results::JsonWriter w;
-  w.BeginObject();
-  w.Key("scenario").String(s.name);
-  w.Key("seed").UInt(s.sim.seed);
-  w.Key("backend").String("testbed");
-  w.Key("nodes").UInt(n);
-  w.Key("sim_time_s").Double(info.elapsed_s);  // wall-clock seconds the daemons ran
-  w.Key("blocks").BeginObject();
-  w.Key("mined").UInt(mined);
-  w.Key("main_chain").UInt(main_count);
-  w.Key("stale").UInt(stale);
-  w.Key("stale_rate").Double(mined > 0 ? std::optional<double>(static_cast<double>(stale) / mined)
-                                       : std::nullopt);
-  w.Key("main_tip_height").UInt(main_height);
-  w.EndObject();
-  w.Key("propagation_s").BeginObject();
-  w.Key("p50").Double(Median(samples[0]));
-  w.Key("p90").Double(Median(samples[1]));
-  w.Key("p99").Double(Median(samples[2]));
-  w.EndObject();
+  results::SummaryWriter summary_writer(
+      {.scenario = s.name,
+       .seed = s.sim.seed,
+       .backend = "testbed",
+       .nodes = n,
+       .sim_time_s = info.elapsed_s,  // wall-clock seconds the daemons ran
+       .blocks_mined = mined,
+       .blocks_main = main_count,
+       .blocks_stale = stale,
+       .stale_rate = mined > 0 ? std::optional<double>(static_cast<double>(stale) / mined)
+                               : std::nullopt,
+       .main_tip_height = main_height,
+       .propagation_p50_s = Median(samples[0]),
+       .propagation_p90_s = Median(samples[1]),
+       .propagation_p99_s = Median(samples[2])});
+  using namespace results::summary;
   // Not observed from outside the daemons (yet): null, not zero.
-  w.Key("reorgs").Null();
-  w.Key("peers").Null();
-  w.Key("partitions").BeginArray().EndArray();
-  w.Key("groups").BeginObject();
+  summary_writer.Section(kReorgs).Null();
+  summary_writer.Section(kPeers).Null();
+  summary_writer.Section(kPartitions).BeginArray().EndArray();
+  std::vector<results::SummaryGroup> groups;
   for (std::size_t g = 0; g < s.sim.groups.size(); ++g) {
     std::uint32_t nodes = 0;
     for (const NodePlan& p : plan) nodes += p.group == g ? 1 : 0;
-    w.Key(s.sim.groups[g].name).BeginObject();
-    w.Key("hashrate").Double(s.sim.groups[g].hashrate);
-    w.Key("nodes").UInt(nodes);
-    w.Key("blocks_mined").UInt(group_mined[g]);
-    w.Key("blocks_main").UInt(group_main[g]);
-    w.Key("revenue_share").Double(main_count > 0 ? std::optional<double>(
-                                                       static_cast<double>(group_main[g]) / main_count)
-                                                 : std::nullopt);
-    w.EndObject();
+    groups.push_back({.name = s.sim.groups[g].name,
+                      .hashrate = s.sim.groups[g].hashrate,
+                      .nodes = nodes,
+                      .blocks_mined = group_mined[g],
+                      .blocks_main = group_main[g],
+                      .revenue_share = main_count > 0 ? std::optional<double>(
+                                                            static_cast<double>(group_main[g]) / main_count)
+                                                      : std::nullopt});
   }
-  w.EndObject();
-  w.Key("transactions").Null();
-  w.Key("chain_quality").Double(main_count > 0 ? std::optional<double>(1.0) : std::nullopt);
-  w.Key("churn").Null();
-  w.Key("adversaries").BeginObject().EndObject();
+  summary_writer.Groups(groups);
+  summary_writer.Section(kTransactions).Null();
+  summary_writer.Section(kChainQuality).Double(main_count > 0 ? std::optional<double>(1.0) : std::nullopt);
+  summary_writer.Section(kChurn).Null();
+  summary_writer.Section(kAdversaries).BeginObject().EndObject();
   // Testbed-only facts (an extension of the contract: simulated runs have no such key).
   auto write_testbed = [&](results::JsonWriter& j) {
     j.BeginObject();
@@ -281,10 +266,8 @@ Status WriteResults(const scenario::Scenario& s, const std::vector<NodePlan>& pl
     j.EndArray();
     j.EndObject();
   };
-  w.Key("testbed");
-  write_testbed(w);
-  w.EndObject();
-  *summary = w.Finish();
+  write_testbed(summary_writer.Extension(kTestbed));
+  *summary = summary_writer.Finish();
 
   std::vector<sim::EdgeRow> edges;
   for (std::uint32_t i = 0; i < n; ++i) {
@@ -294,49 +277,50 @@ Status WriteResults(const scenario::Scenario& s, const std::vector<NodePlan>& pl
       edges.push_back({i, to, blocks_only ? sim::kBlockRelayOnlyClass : std::uint8_t{0}, false});
     }
   }
-  // The simulator's nodes.csv columns first (design §6), then the testbed's own.
-  results::CsvWriter nodes({"node", "region", "as", "group", "hashrate", "online", "address",
-                            "mine_mean_s", "tip_height", "exit"});
+  results::Table<results::TestbedNodeRow> nodes;
   for (std::uint32_t i = 0; i < n; ++i) {
     const NodePlan& p = plan[i];
     const NodeOutcome& o = outcomes[i];
-    nodes.Field(i).Field(std::string_view(s.sim.regions.names[p.region])).Field(p.as);
-    nodes.Field(std::string_view(s.sim.groups[p.group].name)).Field(p.hashrate);
-    nodes.Field(!o.crashed);  // online to the end
-    nodes.Field(std::to_string(p.ip >> 24) + "." + std::to_string((p.ip >> 16) & 255) + "." +
-                std::to_string((p.ip >> 8) & 255) + "." + std::to_string(p.ip & 255) + ":" +
-                std::to_string(p.port));
-    nodes.Field(p.mine_mean_s > 0 ? std::optional<double>(p.mine_mean_s) : std::nullopt);
-    nodes.Field(tips[i].ok ? std::optional<std::uint32_t>(static_cast<std::uint32_t>(tips[i].tip_height))
-                         : std::nullopt);
-    nodes.Field(o.signal != 0 ? "signal " + std::to_string(o.signal)
-                              : o.exited ? std::to_string(o.exit_code) : std::string("?"));
-    nodes.EndRow();
+    const std::string address = std::to_string(p.ip >> 24) + "." +
+                                std::to_string((p.ip >> 16) & 255) + "." +
+                                std::to_string((p.ip >> 8) & 255) + "." +
+                                std::to_string(p.ip & 255) + ":" + std::to_string(p.port);
+    const std::string exit = o.signal != 0 ? "signal " + std::to_string(o.signal)
+                             : o.exited    ? std::to_string(o.exit_code)
+                                           : std::string("?");
+    nodes.Add({.node = {.node = i,
+                        .region = s.sim.regions.names[p.region],
+                        .as = p.as,
+                        .group = s.sim.groups[p.group].name,
+                        .hashrate = p.hashrate,
+                        .online = !o.crashed},  // online to the end
+               .address = address,
+               .mine_mean_s = p.mine_mean_s > 0 ? std::optional<double>(p.mine_mean_s) : std::nullopt,
+               .tip_height = tips[i].ok ? std::optional<std::uint32_t>(
+                                              static_cast<std::uint32_t>(tips[i].tip_height))
+                                        : std::nullopt,
+               .exit = exit});
   }
 
   results::JsonWriter m;
   m.BeginObject();
-  m.Key("peerlab_version").String(kVersion);
-  m.Key("git_commit").String(kGitCommit);
-  m.Key("scenario_file").String(s.file);
-  m.Key("scenario_sha256").String(Sha256Hex(s.text));
-  m.Key("seed").UInt(s.sim.seed);
-  m.Key("overrides").BeginArray();
-  for (const auto& o : s.overrides) m.String(o);
-  m.EndArray();
-  m.Key("backend").String("testbed");
-  m.Key("resolved_scenario").Raw(s.resolved_json);
-  m.Key("wall_s").Double(info.elapsed_s);
+  results::WriteManifestHead(m, {.scenario_file = s.file,
+                                 .scenario_text = s.text,
+                                 .seed = s.sim.seed,
+                                 .overrides = s.overrides,
+                                 .backend = "testbed",
+                                 .resolved_json = s.resolved_json,
+                                 .wall_s = info.elapsed_s});
   m.Key("peerlabd").String(info.peerlabd);
-  m.Key("testbed");
+  m.Key(kTestbed);
   write_testbed(m);
   m.EndObject();
 
-  Status st = dir.Write("summary.json", *summary);
-  if (st.ok()) st = dir.Write("blocks.csv", csv.text());
-  if (st.ok()) st = dir.Write("edges.csv", scenario::EdgesCsv(edges));
-  if (st.ok()) st = dir.Write("nodes.csv", nodes.text());
-  if (st.ok()) st = dir.Write("run.json", m.Finish());
+  Status st = dir.Write(kFile, *summary);
+  if (st.ok()) st = dir.Write(results::BlockRow::kFile, blocks_table.text());
+  if (st.ok()) st = dir.Write(results::EdgeRow::kFile, runner::EdgesCsv(edges));
+  if (st.ok()) st = dir.Write(results::TestbedNodeRow::kFile, nodes.text());
+  if (st.ok()) st = dir.Write(results::kManifestFile, m.Finish());
   return st;
 }
 

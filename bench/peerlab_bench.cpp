@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "peerlab/results/json.hpp"
-#include "peerlab/scenario/run.hpp"
+#include "peerlab/runner/run.hpp"
 #include "peerlab/scenario/scenario.hpp"
 #include "peerlab/sim/event_queue.hpp"
 #include "peerlab/util/huge_pages.hpp"
@@ -61,7 +61,7 @@ int RunScenario(peerlab::results::JsonWriter& w, const std::string& path,
     std::fprintf(stderr, "%s\n", scenario.status().message().c_str());
     return 2;
   }
-  auto outcome = peerlab::scenario::RunScenario(*scenario, {});
+  auto outcome = peerlab::runner::RunScenario(*scenario, {});
   if (!outcome.ok()) {
     std::fprintf(stderr, "%s\n", outcome.status().message().c_str());
     return 2;

@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "peerlab/analysis/closed_forms.hpp"
-#include "peerlab/scenario/run.hpp"
+#include "peerlab/runner/run.hpp"
 #include "peerlab/scenario/scenario.hpp"
 
 namespace peerlab::scenario {
@@ -27,7 +27,7 @@ sim::SimReport RunShipped(const std::string& file, const std::vector<std::string
   EXPECT_TRUE(s.ok()) << s.status().message();
   *repro = "seed=" + std::to_string(s->sim.seed) + " scenario=scenarios/" + file;
   for (const auto& o : overrides) *repro += " --set " + o;
-  auto out = RunScenario(*s, {});
+  auto out = runner::RunScenario(*s, {});
   EXPECT_TRUE(out.ok());
   return out->report;
 }
@@ -202,8 +202,8 @@ TEST(AttackScenarios, ShippedAttackScenariosAreDeterministic) {
   for (const char* file : {"selfish-mining.yaml", "double-spend.yaml", "censorship.yaml"}) {
     auto s = LoadScenario(ScenarioPath(file), {"stop.blocks=60", "network.nodes=60"});
     ASSERT_TRUE(s.ok()) << s.status().message();
-    auto a = RunScenario(*s, {});
-    auto b = RunScenario(*s, {});
+    auto a = runner::RunScenario(*s, {});
+    auto b = runner::RunScenario(*s, {});
     ASSERT_TRUE(a.ok() && b.ok());
     EXPECT_EQ(a->summary_json, b->summary_json) << "seed=" << s->sim.seed << " scenario=" << file;
     bool reported = false;

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "peerlab/scenario/run.hpp"
+#include "peerlab/runner/run.hpp"
 #include "peerlab/scenario/scenario.hpp"
 
 namespace peerlab::scenario {
@@ -37,7 +37,7 @@ Scenario Parse(const std::string& text, const std::vector<std::string>& override
 }
 
 sim::SimReport Simulate(const Scenario& s) {
-  auto outcome = RunScenario(s, {});
+  auto outcome = runner::RunScenario(s, {});
   PEERLAB_ASSERT(outcome.ok());
   return outcome->report;
 }
@@ -107,7 +107,7 @@ TEST(Churn, OnlyNodesWithoutHashrateChurnUnlessMinersAreIncluded) {
   // Without a churn section the summary says null.
   std::string text = kRates;
   text.resize(text.find("churn:"));
-  auto plain = RunScenario(Parse(text, {"stop.time=10 min"}), {});
+  auto plain = runner::RunScenario(Parse(text, {"stop.time=10 min"}), {});
   ASSERT_TRUE(plain.ok());
   EXPECT_FALSE(plain->report.churn.has_value());
   EXPECT_NE(plain->summary_json.find("\"churn\": null"), std::string::npos);
@@ -138,8 +138,8 @@ TEST(Churn, ChurnDelaysPropagationToEveryNode) {
 TEST(Churn, SameSeedGivesTheSameSummary) {
   auto s = LoadScenario(kShipped, {"stop.blocks=10"});
   ASSERT_TRUE(s.ok());
-  auto a = RunScenario(*s, {});
-  auto b = RunScenario(*s, {});
+  auto a = runner::RunScenario(*s, {});
+  auto b = runner::RunScenario(*s, {});
   ASSERT_TRUE(a.ok() && b.ok());
   EXPECT_EQ(a->summary_json, b->summary_json) << "seed=1 scenario=scenarios/churn.yaml";
 }

@@ -6,7 +6,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "peerlab/scenario/run.hpp"
+#include "peerlab/runner/run.hpp"
 #include "peerlab/scenario/scenario.hpp"
 #include "peerlab/util/hash.hpp"
 
@@ -56,9 +56,9 @@ fs::path FreshDir(const std::string& name) {
 
 TEST(EndToEnd, HundredNodeScenarioWritesConsistentResults) {
   const Scenario scenario = Parse(kHundredNodes);
-  RunOptions options;
+  runner::RunOptions options;
   options.out_dir = FreshDir("hundred").string();
-  auto outcome = RunScenario(scenario, options);
+  auto outcome = runner::RunScenario(scenario, options);
   ASSERT_TRUE(outcome.ok()) << outcome.status().message();
   const sim::SimReport& r = outcome->report;
   EXPECT_EQ(r.nodes, 100u);
@@ -86,9 +86,9 @@ TEST(EndToEnd, SameScenarioAndSeedGiveByteIdenticalFiles) {
   const Scenario reseeded = Parse(kHundredNodes, {"seed=12"});
   std::vector<fs::path> dirs;
   for (const auto* s : {&scenario, &scenario, &reseeded}) {
-    RunOptions options;
+    runner::RunOptions options;
     options.out_dir = FreshDir("det" + std::to_string(dirs.size())).string();
-    ASSERT_TRUE(RunScenario(*s, options).ok());
+    ASSERT_TRUE(runner::RunScenario(*s, options).ok());
     dirs.emplace_back(options.out_dir);
   }
   for (const char* file : {"summary.json", "blocks.csv", "edges.csv", "nodes.csv"}) {
@@ -102,18 +102,18 @@ TEST(EndToEnd, ShippedDefaultScenarioRunsAndIsDeterministic) {
   auto scenario = LoadScenario(std::string(PEERLAB_SOURCE_DIR) + "/scenarios/default.yaml",
                                {"network.nodes=300", "stop.blocks=20"});
   ASSERT_TRUE(scenario.ok()) << scenario.status().message();
-  auto a = RunScenario(*scenario, {});
-  auto b = RunScenario(*scenario, {});
+  auto a = runner::RunScenario(*scenario, {});
+  auto b = runner::RunScenario(*scenario, {});
   ASSERT_TRUE(a.ok() && b.ok());
   EXPECT_EQ(a->summary_json, b->summary_json)
       << "seed=" << scenario->sim.seed << " scenario=scenarios/default.yaml";
-  EXPECT_EQ(BlocksCsv(*scenario, a->report), BlocksCsv(*scenario, b->report));
+  EXPECT_EQ(runner::BlocksCsv(*scenario, a->report), runner::BlocksCsv(*scenario, b->report));
   EXPECT_EQ(a->report.blocks_mined, 20u);
 }
 
 TEST(EndToEnd, BothRelayModesPropagateEveryMainChainBlock) {
   for (const char* relay : {"protocol.relay=headers", "protocol.relay=legacy"}) {
-    auto outcome = RunScenario(Parse(kHundredNodes, {relay}), {});
+    auto outcome = runner::RunScenario(Parse(kHundredNodes, {relay}), {});
     ASSERT_TRUE(outcome.ok());
     for (const auto& b : outcome->report.blocks) {
       if (b.main_chain) {
@@ -125,16 +125,16 @@ TEST(EndToEnd, BothRelayModesPropagateEveryMainChainBlock) {
 
 TEST(EndToEnd, TakenOutputDirectoryFailsBeforeRunningAndKeepsOldRun) {
   const Scenario scenario = Parse(kHundredNodes, {"stop.blocks=2"});
-  RunOptions options;
+  runner::RunOptions options;
   options.out_dir = FreshDir("taken").string();
-  ASSERT_TRUE(RunScenario(scenario, options).ok());
+  ASSERT_TRUE(runner::RunScenario(scenario, options).ok());
   const std::string before = Digest(fs::path(options.out_dir) / "summary.json");
-  auto again = RunScenario(Parse(kHundredNodes, {"stop.blocks=3"}), options);
+  auto again = runner::RunScenario(Parse(kHundredNodes, {"stop.blocks=3"}), options);
   ASSERT_FALSE(again.ok());
   EXPECT_NE(again.status().message().find("already exists"), std::string::npos);
   EXPECT_EQ(Digest(fs::path(options.out_dir) / "summary.json"), before);
   options.replace = true;
-  ASSERT_TRUE(RunScenario(Parse(kHundredNodes, {"stop.blocks=3"}), options).ok());
+  ASSERT_TRUE(runner::RunScenario(Parse(kHundredNodes, {"stop.blocks=3"}), options).ok());
   EXPECT_NE(Digest(fs::path(options.out_dir) / "summary.json"), before);
 }
 
@@ -158,9 +158,9 @@ TEST(EndToEnd, BadEdgeListFailsAtLoadAndAtBuildWithoutOutput) {
   auto scenario = ParseScenario(text, (dir / "s.yaml").string(), dir.string(), {});
   ASSERT_TRUE(scenario.ok()) << scenario.status().message();
   std::ofstream(dir / "edges.txt") << "0 1\n1 2\n2 100\n";
-  RunOptions options;
+  runner::RunOptions options;
   options.out_dir = (dir / "out").string();
-  auto outcome = RunScenario(*scenario, options);
+  auto outcome = runner::RunScenario(*scenario, options);
   ASSERT_FALSE(outcome.ok());
   EXPECT_NE(outcome.status().message().find("edges.txt:3:3: node index `100` out of range"),
             std::string::npos)
@@ -181,8 +181,8 @@ TEST(EndToEnd, TransactionRunsAreDeterministicToo) {
                                               "transactions.classes={a: 0.5, b: 0.5}"};
   auto first = ParseScenario(kHundredNodes, "hundred.yaml", "", overrides);
   ASSERT_TRUE(first.ok()) << first.status().message();
-  auto a = RunScenario(*first, {});
-  auto b = RunScenario(*first, {});
+  auto a = runner::RunScenario(*first, {});
+  auto b = runner::RunScenario(*first, {});
   ASSERT_TRUE(a.ok() && b.ok());
   EXPECT_EQ(a->summary_json, b->summary_json) << "seed=11 scenario=hundred.yaml (compact, tx)";
   EXPECT_GT(a->report.txs_created, 1000u);  // about 3,600: 1 tx/s for six 600 s blocks

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "peerlab/scenario/run.hpp"
+#include "peerlab/runner/run.hpp"
 #include "peerlab/scenario/scenario.hpp"
 #include "peerlab/bitcoin/sim/placement.hpp"
 
@@ -41,7 +41,7 @@ std::uint32_t GroupIndex(const Scenario& s, const std::string& name) {
 }
 
 sim::AdversaryReport Attack(const Scenario& s) {
-  auto outcome = RunScenario(s, {});
+  auto outcome = runner::RunScenario(s, {});
   PEERLAB_ASSERT(outcome.ok());
   return *outcome->report.groups[GroupIndex(s, "attacker")].adversary;
 }
@@ -131,8 +131,8 @@ TEST(Eclipse, WithoutCountermeasuresTheVictimIsEclipsedAfterItsRestartWithThemIt
 
 TEST(Eclipse, SameSeedGivesTheSameSummary) {
   const Scenario s = Small({kAllOff, "stop.time=70 min"});
-  auto a = RunScenario(s, {});
-  auto b = RunScenario(s, {});
+  auto a = runner::RunScenario(s, {});
+  auto b = runner::RunScenario(s, {});
   ASSERT_TRUE(a.ok() && b.ok());
   EXPECT_EQ(a->summary_json, b->summary_json) << kWhere;
   EXPECT_NE(a->summary_json.find("\"eclipsed\": true"), std::string::npos) << a->summary_json;
@@ -242,7 +242,7 @@ TEST(EclipseScenario, ShippedScenarioTakesOverrides) {
   EXPECT_EQ(r->sim.nodes, 120u);
   EXPECT_EQ(r->sim.stop.blocks, 3u);
   EXPECT_EQ(r->sim.groups[GroupIndex(*r, "attacker")].strategy.attack_addresses, 64u);
-  auto outcome = RunScenario(*r, {});
+  auto outcome = runner::RunScenario(*r, {});
   ASSERT_TRUE(outcome.ok()) << outcome.status().message();
   EXPECT_EQ(outcome->report.blocks_mined, 3u);
 }

@@ -1,6 +1,8 @@
 // Layering rules of docs/design.md §2 that CMake links cannot catch: the protocol families stay
 // sans-IO (no engine, ns-3, YAML, sockets, clocks or OS randomness), the engine (sim/) names
-// no protocol family, util and results stay low, analysis sees only results and util.
+// no protocol family, util and results stay low, analysis sees only results and util, scenario
+// only builds a configuration (the runner runs it), and the shared commands and the Python
+// module reach no further than they should.
 #include <gtest/gtest.h>
 
 #include <cctype>
@@ -199,9 +201,14 @@ TEST(Layering, ProtocolIsSansIo) {
 
 TEST(Layering, LowerLayersDoNotReachUp) {
   auto v = Violations("util", {"peerlab/bitcoin/", "peerlab/sim/", "peerlab/results/",
-                               "peerlab/scenario/", "peerlab/analysis/"});
+                               "peerlab/scenario/", "peerlab/analysis/", "peerlab/runner/",
+                               "peerlab/commands/", "peerlab/testbed/"});
+  // results, the schema of every result file, sits on util alone: the engine's report is
+  // mapped onto it by the runner, the testbed's tables by the testbed.
   auto r = Violations("results", {"peerlab/bitcoin/", "peerlab/sim/", "peerlab/scenario/",
-                                  "peerlab/analysis/"});
+                                  "peerlab/analysis/", "peerlab/runner/", "peerlab/commands/",
+                                  "peerlab/testbed/", "ns3/", "yaml-cpp"});
+  // The engine's includes are checked by EngineNamesNoProtocolFamily; no clock either.
   auto s = Violations("sim", {"<chrono>"});
   // analysis may use results and util only: theory and stored runs, never the engine.
   auto a = Violations("analysis", {"peerlab/bitcoin/", "peerlab/sim/", "peerlab/scenario/",
@@ -209,6 +216,21 @@ TEST(Layering, LowerLayersDoNotReachUp) {
   // testbed (the real-TCP daemon) sits beside sim: protocol, results and util only.
   auto t = Violations("testbed", {"peerlab/sim/", "peerlab/scenario/", "peerlab/analysis/",
                                   "ns3/", "yaml-cpp"});
+  // scenario parses, validates and builds; running and writing are the runner's.
+  auto c = Violations("scenario", {"peerlab/runner/", "peerlab/results/", "peerlab/commands/",
+                                   "peerlab/analysis/", "peerlab/testbed/", "peerlab/ns3/"});
+  // The runner sits on scenario and below, never on the commands or the testbed.
+  auto u = Violations("runner", {"peerlab/commands/", "peerlab/analysis/", "peerlab/testbed/",
+                                 "yaml-cpp"});
+  // The shared commands (wire, theory, analyze) read stored runs: no engine, no runner.
+  auto m = Violations("commands", {"peerlab/sim/", "peerlab/scenario/", "peerlab/runner/",
+                                   "peerlab/testbed/", "ns3/"});
+  // The Python module uses libraries through their include folders, never apps/ sources.
+  auto py = Violations("python/src", {"apps/", "\"../"});
+  v.insert(v.end(), c.begin(), c.end());
+  v.insert(v.end(), u.begin(), u.end());
+  v.insert(v.end(), m.begin(), m.end());
+  v.insert(v.end(), py.begin(), py.end());
   v.insert(v.end(), r.begin(), r.end());
   v.insert(v.end(), t.begin(), t.end());
   v.insert(v.end(), s.begin(), s.end());

@@ -8,7 +8,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "peerlab/scenario/run.hpp"
+#include "peerlab/runner/run.hpp"
 #include "peerlab/scenario/scenario.hpp"
 
 namespace peerlab::scenario {
@@ -38,9 +38,9 @@ TEST(Ns3Backend, DefaultScenarioIsDeterministic) {
   for (int run = 0; run < 2; ++run) {
     const fs::path dir = fs::path(::testing::TempDir()) / ("peerlab_ns3_" + std::to_string(run));
     fs::remove_all(dir);
-    RunOptions options;
+    runner::RunOptions options;
     options.out_dir = dir.string();
-    auto outcome = RunScenario(scenario, options);
+    auto outcome = runner::RunScenario(scenario, options);
     ASSERT_TRUE(outcome.ok()) << outcome.status().message();
     EXPECT_EQ(outcome->report.blocks_mined, 2u);
     EXPECT_GT(outcome->report.network_events, 0u);

@@ -7,7 +7,7 @@
 #include <cmath>
 #include <set>
 
-#include "peerlab/scenario/run.hpp"
+#include "peerlab/runner/run.hpp"
 #include "peerlab/scenario/scenario.hpp"
 #include "peerlab/bitcoin/sim/placement.hpp"
 #include "peerlab/sim/regions.hpp"
@@ -275,7 +275,7 @@ TEST(Partition, SameSeedSameSummary) {
     auto s = scenario::LoadScenario(std::string(PEERLAB_SOURCE_DIR) + "/scenarios/partition.yaml",
                                     {"network.nodes=300", "seed=" + std::to_string(seed)});
     EXPECT_TRUE(s.ok()) << s.status().message();
-    auto outcome = scenario::RunScenario(*s, {});
+    auto outcome = runner::RunScenario(*s, {});
     EXPECT_TRUE(outcome.ok());
     return outcome->summary_json;
   };

@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "peerlab/scenario/run.hpp"
+#include "peerlab/runner/run.hpp"
 #include "peerlab/scenario/scenario.hpp"
 #include "peerlab/sim/link_model.hpp"
 
@@ -195,7 +195,7 @@ TEST(ScenarioBounds, EveryAcceptedExtremeRunsToCompletion) {
     SCOPED_TRACE(e.what);
     auto s = ParseScenario(kTiny, "b.yaml", "", e.overrides);
     ASSERT_TRUE(s.ok()) << s.status().message();
-    auto out = RunScenario(*s, {});
+    auto out = runner::RunScenario(*s, {});
     ASSERT_TRUE(out.ok()) << out.status().message();
     const sim::SimReport& r = out->report;
     EXPECT_GE(r.sim_time, 0);
@@ -228,7 +228,7 @@ TEST(ScenarioBounds, RunsEndAtTheTimeLimit) {
   // Past what the scenario layer accepts, as a run that is unlucky would be: the engine's limit
   // still ends it.
   s->sim.stop.blocks = 1000;
-  auto out = RunScenario(*s, {});
+  auto out = runner::RunScenario(*s, {});
   ASSERT_TRUE(out.ok()) << out.status().message();
   EXPECT_EQ(out->report.sim_time, kTimeLimit);
   // About 80 blocks in 80 years (Poisson: sd 9).

@@ -18,7 +18,7 @@
 #include <string>
 #include <vector>
 
-#include "peerlab/scenario/run.hpp"
+#include "peerlab/runner/run.hpp"
 #include "peerlab/scenario/scenario.hpp"
 #include "peerlab/util/hash.hpp"
 
@@ -97,9 +97,9 @@ TEST_P(ShippedDigests, ResultsAreByteIdentical) {
                          ("peerlab_digests_" + shipped.name + "_" + std::to_string(seed) + "_" +
                           std::to_string(::getpid()));
     fs::remove_all(out);
-    RunOptions options;
+    runner::RunOptions options;
     options.out_dir = out.string();
-    auto ran = RunScenario(*loaded, options);
+    auto ran = runner::RunScenario(*loaded, options);
     ASSERT_TRUE(ran.ok()) << ran.status().message();
     for (const char* file : kFiles) {
       const std::string key = std::to_string(seed) + " " + file;

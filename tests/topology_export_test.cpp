@@ -4,7 +4,7 @@
 
 #include <string>
 
-#include "peerlab/scenario/run.hpp"
+#include "peerlab/runner/run.hpp"
 #include "peerlab/scenario/scenario.hpp"
 
 namespace peerlab::scenario {
@@ -31,7 +31,7 @@ TEST(TopologyExport, ASnapshotIsTheGraphAsItStoodAtItsTime) {
   with_snapshots.push_back("topology_snapshots=[30 min, 61 min]");
   auto s = LoadScenario(kDefault, with_snapshots);
   ASSERT_TRUE(s.ok()) << s.status().message();
-  auto run = RunScenario(*s, {});
+  auto run = runner::RunScenario(*s, {});
   ASSERT_TRUE(run.ok());
   ASSERT_EQ(run->report.snapshots.size(), 2u) << "seed=1 scenario=scenarios/default.yaml";
   EXPECT_EQ(run->report.snapshots[0].at, 30 * kMinute);
@@ -42,7 +42,7 @@ TEST(TopologyExport, ASnapshotIsTheGraphAsItStoodAtItsTime) {
     stop.push_back(std::string("stop.time=") + time);
     auto cut = LoadScenario(kDefault, stop);
     ASSERT_TRUE(cut.ok());
-    auto short_run = RunScenario(*cut, {});
+    auto short_run = runner::RunScenario(*cut, {});
     ASSERT_TRUE(short_run.ok());
     EXPECT_TRUE(SameEdges(short_run->report.final_edges, run->report.snapshots[index].edges))
         << "seed=1 scenario=scenarios/default.yaml snapshot " << time;
@@ -52,23 +52,23 @@ TEST(TopologyExport, ASnapshotIsTheGraphAsItStoodAtItsTime) {
 TEST(TopologyExport, FilesListEveryConnectionAndNode) {
   auto s = LoadScenario(kDefault, {"network.nodes=200", "stop.blocks=3"});
   ASSERT_TRUE(s.ok());
-  auto run = RunScenario(*s, {});
+  auto run = runner::RunScenario(*s, {});
   ASSERT_TRUE(run.ok());
   const auto& r = run->report;
-  const std::string edges = EdgesCsv(r.final_edges);
+  const std::string edges = runner::EdgesCsv(r.final_edges);
   EXPECT_EQ(edges.rfind("source,target,type\n", 0), 0u);
   EXPECT_EQ(static_cast<std::size_t>(std::count(edges.begin(), edges.end(), '\n')),
             r.final_edges.size() + 1);
-  const std::string nodes = NodesCsv(*s, r);
+  const std::string nodes = runner::NodesCsv(*s, r);
   EXPECT_EQ(nodes.rfind("node,region,as,group,hashrate,online\n", 0), 0u);
   EXPECT_EQ(static_cast<std::size_t>(std::count(nodes.begin(), nodes.end(), '\n')), 201u);
   double hashrate = 0;
   for (const auto& n : r.node_rows) hashrate += n.hashrate;
   EXPECT_NEAR(hashrate, 1.0, 1e-12);
-  const std::string graphml = GraphMl(*s, r, r.final_edges);
+  const std::string graphml = runner::GraphMl(*s, r, r.final_edges);
   EXPECT_NE(graphml.find("<node id=\"n199\">"), std::string::npos);
-  EXPECT_EQ(SnapshotName(3600 * kSecond, "edges", ".csv"), "edges_at_3600s.csv");
-  EXPECT_EQ(SnapshotName(1500 * kMillisecond, "edges", ".csv"), "edges_at_1500000000ns.csv");
+  EXPECT_EQ(runner::SnapshotName(3600 * kSecond, "edges", ".csv"), "edges_at_3600s.csv");
+  EXPECT_EQ(runner::SnapshotName(1500 * kMillisecond, "edges", ".csv"), "edges_at_1500000000ns.csv");
 }
 
 TEST(TopologyExport, SnapshotTimesMustIncrease) {

@@ -6,6 +6,8 @@
 #include <sstream>
 
 #include "peerlab/analysis/graph.hpp"
+#include "peerlab/results/table_reader.hpp"
+#include "peerlab/results/tables.hpp"
 #include "peerlab/util/input_file.hpp"
 
 namespace peerlab::analysis {
@@ -16,28 +18,13 @@ namespace {
 // not make `analyze` try to build a graph of ten billion isolated nodes.
 constexpr std::uint64_t kMaxNodeId = 50'000'000;
 
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r')) {
-    s.remove_prefix(1);
-  }
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) {
-    s.remove_suffix(1);
-  }
-  return s;
-}
+using results::SplitCsvLine;
+using results::TrimBlanks;
 
-std::vector<std::string_view> SplitCsv(std::string_view line) {
-  std::vector<std::string_view> fields;
-  std::size_t start = 0;
-  while (true) {
-    const std::size_t comma = line.find(',', start);
-    fields.push_back(Trim(line.substr(start, comma == std::string_view::npos ? comma
-                                                                               : comma - start)));
-    if (comma == std::string_view::npos) break;
-    start = comma + 1;
-  }
-  return fields;
-}
+// edges.csv's columns that an edge list's CSV header must (source, target) or may (type) name.
+constexpr std::size_t kSourceColumn = results::ColumnIndex(results::EdgeRow::kColumns, "source");
+constexpr std::size_t kTargetColumn = results::ColumnIndex(results::EdgeRow::kColumns, "target");
+constexpr std::size_t kTypeColumn = results::ColumnIndex(results::EdgeRow::kColumns, "type");
 
 std::vector<std::string_view> SplitWhitespace(std::string_view line) {
   std::vector<std::string_view> fields;
@@ -75,12 +62,7 @@ Status ForEachLine(std::string_view text, Fn&& fn) {
   return Status::Ok();
 }
 
-std::string Quoted(std::string_view s) {
-  constexpr std::size_t kShown = 60;
-  std::string out = "\"" + std::string(s.substr(0, kShown));
-  if (s.size() > kShown) out += "...";
-  return out + "\"";
-}
+std::string Quoted(std::string_view s) { return results::QuotedExcerpt(s); }
 
 // A regular file within kMaxAnalysisInputBytes, checked before reading (util/input_file.hpp):
 // /dev/zero or a FIFO named as a graph is one error line, not a hang.
@@ -153,20 +135,22 @@ Result<LoadedGraph> ParseEdgeList(std::string_view text, const std::string& name
       const std::size_t hash = line.find('#');
       if (hash != std::string_view::npos) line = line.substr(0, hash);
     }
-    line = Trim(line);
+    line = TrimBlanks(line);
     if (line.empty()) return Status::Ok();
     const std::string where = name + ":" + std::to_string(line_number) + ": ";
     if (!format_known) {
       format_known = true;
-      const auto fields = SplitCsv(line);
-      const auto source = std::find(fields.begin(), fields.end(), "source");
-      const auto target = std::find(fields.begin(), fields.end(), "target");
+      const auto fields = SplitCsvLine(line);
+      // A run's edges.csv (results::EdgeRow), or any CSV naming the same columns.
+      const auto& names = results::EdgeRow::kColumns;
+      const auto source = std::find(fields.begin(), fields.end(), names[kSourceColumn]);
+      const auto target = std::find(fields.begin(), fields.end(), names[kTargetColumn]);
       if (source != fields.end() && target != fields.end()) {
         csv = true;
         csv_columns = fields.size();
         source_column = static_cast<std::size_t>(source - fields.begin());
         target_column = static_cast<std::size_t>(target - fields.begin());
-        const auto type = std::find(fields.begin(), fields.end(), "type");
+        const auto type = std::find(fields.begin(), fields.end(), names[kTypeColumn]);
         if (type != fields.end()) type_column = static_cast<std::size_t>(type - fields.begin());
         return Status::Ok();
       }
@@ -179,7 +163,7 @@ Result<LoadedGraph> ParseEdgeList(std::string_view text, const std::string& name
     std::string_view type;
     std::string shown(line);  // what the error quotes: the two id fields in CSV
     if (csv) {
-      const auto fields = SplitCsv(line);
+      const auto fields = SplitCsvLine(line);
       if (fields.size() != csv_columns) {
         return Status::Error(where + "expected " + std::to_string(csv_columns) +
                              " columns, got " + Quoted(line));
@@ -225,40 +209,27 @@ Result<LoadedGraph> LoadEdgeList(const std::string& path) {
 }
 
 Result<NodeAttributes> ParseNodeAttributes(std::string_view text, const std::string& name) {
+  // A run's nodes.csv: the columns of results::NodeRow, in its order (extra columns, as the
+  // testbed's, are skipped).
+  using results::ColumnIndex;
+  using results::NodeRow;
+  static constexpr std::size_t kNode = ColumnIndex(NodeRow::kColumns, "node");
+  static constexpr std::size_t kRegion = ColumnIndex(NodeRow::kColumns, "region");
+  static constexpr std::size_t kAs = ColumnIndex(NodeRow::kColumns, "as");
+  static constexpr std::size_t kGroup = ColumnIndex(NodeRow::kColumns, "group");
+  static constexpr std::size_t kHashrate = ColumnIndex(NodeRow::kColumns, "hashrate");
+  static constexpr std::size_t kOnline = ColumnIndex(NodeRow::kColumns, "online");
   NodeAttributes nodes;
-  const std::vector<std::string_view> wanted = {"node", "region", "as", "group", "hashrate",
-                                                "online"};
-  std::vector<std::size_t> column(wanted.size());
-  std::size_t columns = 0;
-  bool have_header = false;
   std::vector<bool> seen;
-  Status status = ForEachLine(text, [&](std::size_t line_number, std::string_view raw) {
-    const std::string_view line = Trim(raw);
-    if (line.empty()) return Status::Ok();
-    const std::string where = name + ":" + std::to_string(line_number) + ": ";
-    const auto fields = SplitCsv(line);
-    if (!have_header) {
-      have_header = true;
-      columns = fields.size();
-      for (std::size_t i = 0; i < wanted.size(); ++i) {
-        const auto found = std::find(fields.begin(), fields.end(), wanted[i]);
-        if (found == fields.end()) {
-          return Status::Error(where + "header lacks column `" + std::string(wanted[i]) + "`");
-        }
-        column[i] = static_cast<std::size_t>(found - fields.begin());
-      }
-      return Status::Ok();
-    }
-    if (fields.size() != columns) {
-      return Status::Error(where + "expected " + std::to_string(columns) + " columns, got " +
-                           Quoted(line));
-    }
-    const auto id = ParseId(fields[column[0]]);
+  results::CsvReader table(text, name, results::NodeRow::kColumns);
+  while (table.Next()) {
+    const std::string where = table.Where();
+    const auto id = ParseId(table[kNode]);
     if (!id || *id > kMaxNodeId) {
-      return Status::Error(where + "expected a node id, got " + Quoted(fields[column[0]]));
+      return Status::Error(where + "expected a node id, got " + Quoted(table[kNode]));
     }
     double hashrate = 0;
-    const std::string_view hash_text = fields[column[4]];
+    const std::string_view hash_text = table[kHashrate];
     const auto [ptr, ec] =
         std::from_chars(hash_text.data(), hash_text.data() + hash_text.size(), hashrate);
     if (hash_text.empty() || ec != std::errc() || ptr != hash_text.data() + hash_text.size() ||
@@ -266,7 +237,7 @@ Result<NodeAttributes> ParseNodeAttributes(std::string_view text, const std::str
       return Status::Error(where + "hashrate must be a share in [0, 1], got " +
                            Quoted(hash_text));
     }
-    const std::string_view online = fields[column[5]];
+    const std::string_view online = table[kOnline];
     if (online != "true" && online != "false") {
       return Status::Error(where + "online must be true or false, got " + Quoted(online));
     }
@@ -281,14 +252,13 @@ Result<NodeAttributes> ParseNodeAttributes(std::string_view text, const std::str
     }
     if (seen[v]) return Status::Error(where + "node " + std::to_string(v) + " listed twice");
     seen[v] = true;
-    nodes.region[v] = std::string(fields[column[1]]);
-    nodes.as[v] = std::string(fields[column[2]]);
-    nodes.group[v] = std::string(fields[column[3]]);
+    nodes.region[v] = std::string(table[kRegion]);
+    nodes.as[v] = std::string(table[kAs]);
+    nodes.group[v] = std::string(table[kGroup]);
     nodes.hashrate[v] = hashrate;
     nodes.online[v] = online == "true";
-    return Status::Ok();
-  });
-  if (!status.ok()) return status;
+  }
+  if (!table.status().ok()) return table.status();
   if (seen.empty()) return Status::Error(name + ": no nodes");
   return nodes;
 }

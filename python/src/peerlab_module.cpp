@@ -9,11 +9,11 @@
 #include <string>
 #include <vector>
 
-#include "../../apps/analyze_cmd.hpp"
 #include "peerlab/analysis/closed_forms.hpp"
 #include "peerlab/analysis/markov.hpp"
 #include "peerlab/analysis/optimal_selfish.hpp"
-#include "peerlab/scenario/run.hpp"
+#include "peerlab/commands/analyze_cmd.hpp"
+#include "peerlab/runner/run.hpp"
 #include "peerlab/scenario/scenario.hpp"
 #include "peerlab/util/version.hpp"
 
@@ -53,21 +53,21 @@ py::dict Run(const std::string& text, const std::string& file_label, const std::
              const std::vector<std::string>& overrides, const std::string& out_dir,
              bool ignore_memory_estimate) {
   Scenario scenario = ParseOrThrow(text, file_label, base_dir, overrides);
-  peerlab::scenario::RunOptions options;
+  peerlab::runner::RunOptions options;
   options.out_dir = out_dir;
   options.ignore_memory_estimate = ignore_memory_estimate;
-  peerlab::Result<peerlab::scenario::RunOutcome> outcome = peerlab::Status::Error("not run");
+  peerlab::Result<peerlab::runner::RunOutcome> outcome = peerlab::Status::Error("not run");
   std::string blocks, nodes, edges, transactions, manifest;
   {
     py::gil_scoped_release release;
-    outcome = peerlab::scenario::RunScenario(scenario, options);
+    outcome = peerlab::runner::RunScenario(scenario, options);
     if (outcome.ok() && outcome->wire_check.ok()) {
       const auto& r = outcome->report;
-      blocks = peerlab::scenario::BlocksCsv(scenario, r);
-      nodes = peerlab::scenario::NodesCsv(scenario, r);
-      edges = peerlab::scenario::EdgesCsv(r.final_edges);
-      transactions = peerlab::scenario::TransactionsCsv(scenario, r);
-      manifest = peerlab::scenario::RunManifestJson(scenario, r, outcome->wall_s,
+      blocks = peerlab::runner::BlocksCsv(scenario, r);
+      nodes = peerlab::runner::NodesCsv(scenario, r);
+      edges = peerlab::runner::EdgesCsv(r.final_edges);
+      transactions = peerlab::runner::TransactionsCsv(scenario, r);
+      manifest = peerlab::runner::RunManifestJson(scenario, r, outcome->wall_s,
                                                     outcome->peak_rss_mb);
     }
   }
@@ -89,13 +89,13 @@ std::string Analyze(const std::string& run_dir, double threshold) {
     throw py::value_error("threshold: expected a share in (0, 1], got " +
                           std::to_string(threshold));
   }
-  peerlab::apps::AnalyzeRequest request;
+  peerlab::commands::AnalyzeRequest request;
   request.run_dir = run_dir;
   request.options.threshold = threshold;
-  peerlab::Result<peerlab::apps::AnalyzeOutput> out = peerlab::Status::Error("not run");
+  peerlab::Result<peerlab::commands::AnalyzeOutput> out = peerlab::Status::Error("not run");
   {
     py::gil_scoped_release release;
-    out = peerlab::apps::RunAnalyze(request);
+    out = peerlab::commands::RunAnalyze(request);
   }
   if (!out.ok()) throw py::value_error(out.status().message());
   return out->analysis_json;

@@ -10,6 +10,13 @@ CsvWriter::CsvWriter(const std::vector<std::string>& columns) : columns_(columns
   EndRow();
 }
 
+CsvWriter::CsvWriter(std::span<const std::string_view> columns, HeaderMode mode)
+    : columns_(columns.size()) {
+  if (mode == kNoHeader) return;
+  for (std::string_view c : columns) Field(c);
+  EndRow();
+}
+
 void CsvWriter::Separator() {
   PEERLAB_ASSERT(in_row_ < columns_);
   if (in_row_ > 0) out_.push_back(',');

@@ -10,19 +10,12 @@
 #include <fstream>
 #include <string>
 
-#include "peerlab/results/csv.hpp"
 #include "peerlab/results/json.hpp"
+#include "peerlab/results/tables.hpp"
 #include "peerlab/testbed/daemon.hpp"
 
 namespace peerlab::testbed {
 namespace {
-
-const std::vector<std::string> kBlockColumns = {
-    "id", "height", "parent", "miner", "mined_at_s", "accepted_at_s", "accepted_unix_s",
-    "size_bytes"};
-const std::vector<std::string> kPeerColumns = {
-    "closed_at_s", "peer", "address", "direction", "handshake", "misbehavior", "bytes_in",
-    "bytes_out", "connected_s", "reason"};
 
 double UnixNowSeconds() {
   timespec ts{};
@@ -30,22 +23,14 @@ double UnixNowSeconds() {
   return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
 }
 
-// Only the row: CsvWriter starts every text with the header line.
-template <typename Fill>
-std::string CsvRow(const std::vector<std::string>& columns, Fill&& fill) {
-  results::CsvWriter header_only(columns);
-  const std::size_t header_bytes = header_only.text().size();
-  results::CsvWriter w(columns);
-  fill(w);
-  w.EndRow();
-  return w.text().substr(header_bytes);
-}
-
-std::FILE* OpenTable(const std::string& path, const std::vector<std::string>& columns) {
+// The table `Row` (results/tables.hpp) in `datadir`, opened for appending.
+template <typename Row>
+std::FILE* OpenTable(const std::string& datadir) {
+  const std::string path = datadir + "/" + std::string(Row::kFile);
   std::FILE* f = std::fopen(path.c_str(), "a");
   if (f == nullptr) return nullptr;
   if (std::ftell(f) == 0) {  // a new table: header first (an old one is appended to)
-    const std::string header = results::CsvWriter(columns).text();
+    const std::string header = results::TableHeader<Row>();
     std::fwrite(header.data(), 1, header.size(), f);
     std::fflush(f);
   }
@@ -72,8 +57,8 @@ Status Daemon::OpenTables() {
                            ec.message());
     }
   }
-  blocks_csv_ = OpenTable(config_.datadir + "/blocks.csv", kBlockColumns);
-  peers_csv_ = OpenTable(config_.datadir + "/peers.csv", kPeerColumns);
+  blocks_csv_ = OpenTable<results::DaemonBlockRow>(config_.datadir);
+  peers_csv_ = OpenTable<results::DaemonPeerRow>(config_.datadir);
   if (blocks_csv_ == nullptr || peers_csv_ == nullptr) {
     return Status::Error("--datadir: cannot write tables in " + config_.datadir + ": " +
                          std::strerror(errno));
@@ -85,18 +70,19 @@ void Daemon::AppendBlockRow(bitcoin::BlockHandle h) {
   if (blocks_csv_ == nullptr) return;
   const bitcoin::BlockRecord& b = stack_->blocks.Get(h);
   const bool own = h < own_blocks_.size() && own_blocks_[h];
-  const std::string row = CsvRow(kBlockColumns, [&](results::CsvWriter& w) {
-    w.Field(b.id.ToHex()).Field(b.height);
-    w.Field(b.parent == bitcoin::kNoBlock ? std::string() : stack_->blocks.Get(b.parent).id.ToHex());
-    // Blocks from peers name no miner on the wire; found_at is only ours to know.
-    w.Field(std::string_view(own ? "self" : ""));
-    if (own) {
-      w.Field(ToSeconds(b.found_at));
-    } else {
-      w.Field(std::optional<double>());
-    }
-    w.Field(ToSeconds(now_)).Field(unix_now_s_).Field(b.size_bytes);
-  });
+  const std::string id = b.id.ToHex();
+  const std::string parent =
+      b.parent == bitcoin::kNoBlock ? std::string() : stack_->blocks.Get(b.parent).id.ToHex();
+  // Blocks from peers name no miner on the wire; found_at is only ours to know.
+  const std::string row = results::TableLine(results::DaemonBlockRow{
+      .id = id,
+      .height = b.height,
+      .parent = parent,
+      .miner = own ? results::DaemonBlockRow::kSelf : std::string_view(),
+      .mined_at_s = own ? std::optional<double>(ToSeconds(b.found_at)) : std::nullopt,
+      .accepted_at_s = ToSeconds(now_),
+      .accepted_unix_s = unix_now_s_,
+      .size_bytes = b.size_bytes});
   std::fwrite(row.data(), 1, row.size(), blocks_csv_);
   std::fflush(blocks_csv_);
   if (config_.save_blocks) SaveBlock(h);
@@ -118,12 +104,19 @@ void Daemon::SaveBlock(bitcoin::BlockHandle h) {
 
 void Daemon::AppendPeerRow(const Connection& c) {
   if (peers_csv_ == nullptr) return;
-  const std::string row = CsvRow(kPeerColumns, [&](results::CsvWriter& w) {
-    w.Field(ToSeconds(now_)).Field(c.peer).Field(c.remote.ToString());
-    w.Field(std::string_view(c.inbound ? "inbound" : "outbound")).Field(HandshakeState(c));
-    w.Field(c.score).Field(c.bytes_in).Field(c.bytes_out).Field(ToSeconds(now_ - c.opened_at));
-    w.Field(c.close_reason);
-  });
+  const std::string address = c.remote.ToString();
+  const std::string handshake = HandshakeState(c);
+  const std::string row = results::TableLine(results::DaemonPeerRow{
+      .closed_at_s = ToSeconds(now_),
+      .peer = c.peer,
+      .address = address,
+      .direction = c.inbound ? "inbound" : "outbound",
+      .handshake = handshake,
+      .misbehavior = c.score,
+      .bytes_in = c.bytes_in,
+      .bytes_out = c.bytes_out,
+      .connected_s = ToSeconds(now_ - c.opened_at),
+      .reason = c.close_reason});
   std::fwrite(row.data(), 1, row.size(), peers_csv_);
   std::fflush(peers_csv_);
 }

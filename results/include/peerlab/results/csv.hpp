@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -12,6 +13,9 @@ namespace peerlab::results {
 class CsvWriter {
  public:
   explicit CsvWriter(const std::vector<std::string>& columns);
+  // `kNoHeader`: rows only (one row appended to an existing table; tables.hpp TableLine).
+  enum HeaderMode { kHeader, kNoHeader };
+  explicit CsvWriter(std::span<const std::string_view> columns, HeaderMode mode = kHeader);
 
   CsvWriter& Field(std::string_view text);
   CsvWriter& Field(double value);

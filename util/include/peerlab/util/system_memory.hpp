@@ -1,5 +1,5 @@
 // How much memory this process may still use, for refusing a run that would not fit before it
-// starts (scenario/memory_check.hpp). Reads Linux's /proc and cgroup files; nothing is cached.
+// starts (runner/memory_check.hpp). Reads Linux's /proc and cgroup files; nothing is cached.
 #pragma once
 
 #include <cstdint>

@@ -145,13 +145,9 @@ struct TxRow {
 };
 
 // One open connection; `source` opened it.
-// The Bitcoin names of connections (edges.csv's `type`): the engine's dedicated pipes are
-// rushing links, connection class 1 is block-relay-only.
+// The engine's connection class of Bitcoin's block-relay-only connections (edges.csv names
+// the classes: runner/src/topology_output.cpp).
 inline constexpr std::uint8_t kBlockRelayOnlyClass = 1;
-inline const char* EdgeTypeName(const EdgeRow& e) {
-  if (e.dedicated) return "rushing";
-  return e.connection_class == kBlockRelayOnlyClass ? "block-relay-only" : "full-relay";
-}
 
 struct NodeRow {
   std::uint32_t region;

@@ -2,9 +2,9 @@
 // protocol layer's wire codec (docs/wire-format.md). Exit status 0 ok, 2 bad input.
 #pragma once
 
-namespace peerlab::apps {
+namespace peerlab::commands {
 
 // argv[1] is "wire"; argv[2] the subcommand.
 int WireMain(int argc, char** argv);
 
-}  // namespace peerlab::apps
+}  // namespace peerlab::commands

@@ -2,9 +2,9 @@
 // object per framed message as soon as the frame is complete, and keeps going past per-frame
 // errors (bad checksum, bad command, undecodable payload) because the frame boundary is still
 // known; it stops at a bad magic or oversize length, where it is not. Encode is all-or-nothing: any bad line writes no bytes.
-#include "wire_tool.hpp"
+#include "peerlab/commands/wire_tool.hpp"
 
-#include "wire_chain.hpp"
+#include "peerlab/commands/wire_chain.hpp"
 
 #include <cstdio>
 #include <cstring>
@@ -16,7 +16,7 @@
 #include "peerlab/bitcoin/wire/messages.hpp"
 #include "peerlab/wire_json/json.hpp"
 
-namespace peerlab::apps {
+namespace peerlab::commands {
 
 namespace {
 
@@ -353,4 +353,4 @@ int WireMain(int argc, char** argv) {
   return kExitBadInput;
 }
 
-}  // namespace peerlab::apps
+}  // namespace peerlab::commands

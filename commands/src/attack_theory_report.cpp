@@ -5,7 +5,7 @@
 #include "peerlab/analysis/closed_forms.hpp"
 #include "peerlab/analysis/markov.hpp"
 
-namespace peerlab::apps {
+namespace peerlab::commands {
 namespace {
 
 std::string Fixed(double v) {
@@ -78,4 +78,4 @@ std::string AttackTheoryLines(const std::string& group, const YAML::Node& advers
   return md;
 }
 
-}  // namespace peerlab::apps
+}  // namespace peerlab::commands

@@ -1,6 +1,6 @@
-#include "peerlab/scenario/memory_check.hpp"
+#include "peerlab/runner/memory_check.hpp"
 
-namespace peerlab::scenario {
+namespace peerlab::runner {
 
 MemoryCheck CheckMemory(const Scenario& scenario) {
   return MemoryCheck{sim::EstimateMemory(scenario.sim), ReadAvailableMemory()};
@@ -23,4 +23,4 @@ Status RefuseIfTooBig(const Scenario& scenario, const MemoryCheck& check) {
                        advice + ", or pass --ignore-memory-estimate to run anyway");
 }
 
-}  // namespace peerlab::scenario
+}  // namespace peerlab::runner

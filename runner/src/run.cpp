@@ -1,4 +1,4 @@
-#include "peerlab/scenario/run.hpp"
+#include "peerlab/runner/run.hpp"
 
 #include <sys/resource.h>
 
@@ -9,20 +9,19 @@
 #include <optional>
 #include <stdexcept>
 
-#include "peerlab/results/csv.hpp"
 #include "peerlab/results/json.hpp"
 #include "peerlab/results/run_directory.hpp"
-#include "peerlab/scenario/memory_check.hpp"
+#include "peerlab/results/summary.hpp"
+#include "peerlab/results/tables.hpp"
+#include "peerlab/runner/memory_check.hpp"
 #include "peerlab/bitcoin/sim/memory_estimate.hpp"
-#include "peerlab/util/hash.hpp"
 #include "peerlab/util/huge_pages.hpp"
-#include "peerlab/util/version.hpp"
 #include "summary_events.hpp"
 #ifdef PEERLAB_HAVE_NS3
 #include "peerlab/ns3/ns3_transport.hpp"
 #endif
 
-namespace peerlab::scenario {
+namespace peerlab::runner {
 
 double PeakRssMb() {
   rusage usage{};
@@ -33,12 +32,7 @@ double PeakRssMb() {
 namespace {
 
 void WriteDistribution(results::JsonWriter& w, const sim::Distribution& d) {
-  w.BeginObject();
-  w.Key("mean").Double(d.mean);
-  w.Key("p50").Double(d.p50);
-  w.Key("p90").Double(d.p90);
-  w.Key("p99").Double(d.p99);
-  w.EndObject();
+  results::WriteDistribution(w, {d.mean, d.p50, d.p90, d.p99});
 }
 
 // docs/attacks.md lists these keys.
@@ -123,24 +117,25 @@ void WriteTransactions(results::JsonWriter& w, const sim::SimReport& r) {
     w.Null();
     return;
   }
+  using namespace results::summary;
   w.BeginObject();
-  w.Key("created").UInt(r.txs_created);
+  w.Key(kCreated).UInt(r.txs_created);
   w.Key("confirmed").UInt(r.txs_confirmed);
-  w.Key("classes").BeginObject();
+  w.Key(kClasses).BeginObject();
   for (const auto& c : r.tx_classes) {
     w.Key(c.name).BeginObject();
-    w.Key("created").UInt(c.created);
+    w.Key(kCreated).UInt(c.created);
     w.Key("included").UInt(c.included);
-    w.Key("included_share").Double(c.included_share);
+    w.Key(kIncludedShare).Double(c.included_share);
     w.Key("never_included_share").Double(c.included_share ? std::optional<double>(1 - *c.included_share)
                                                           : std::nullopt);
     w.Key("reach_50_s");
     WriteDistribution(w, c.reach_50_s);
     w.Key("reach_90_s");
     WriteDistribution(w, c.reach_90_s);
-    w.Key("inclusion_delay_s");
+    w.Key(kInclusionDelayS);
     WriteDistribution(w, c.inclusion_delay_s);
-    w.Key("inclusion_delay_blocks");
+    w.Key(kInclusionDelayBlocks);
     WriteDistribution(w, c.inclusion_delay_blocks);
     w.EndObject();
   }
@@ -151,32 +146,28 @@ void WriteTransactions(results::JsonWriter& w, const sim::SimReport& r) {
 }  // namespace
 
 std::string SummaryJson(const Scenario& scenario, const sim::SimReport& r) {
-  results::JsonWriter w;
-  w.BeginObject();
-  w.Key("scenario").String(scenario.name);
-  w.Key("seed").UInt(scenario.sim.seed);
-  w.Key("backend").String(sim::BackendName(scenario.sim.backend));
-  w.Key("nodes").UInt(r.nodes);
-  w.Key("sim_time_s").Double(ToSeconds(r.sim_time));
-  w.Key("blocks").BeginObject();
-  w.Key("mined").UInt(r.blocks_mined);
-  w.Key("main_chain").UInt(r.blocks_main);
-  w.Key("stale").UInt(r.blocks_stale);
-  w.Key("stale_rate").Double(r.stale_rate);
-  w.Key("main_tip_height").UInt(r.main_tip_height);
-  w.EndObject();
-  w.Key("propagation_s").BeginObject();
-  w.Key("p50").Double(r.propagation_p50_s);
-  w.Key("p90").Double(r.propagation_p90_s);
-  w.Key("p99").Double(r.propagation_p99_s);
-  w.EndObject();
-  w.Key("reorgs").BeginObject();
+  results::SummaryWriter summary({.scenario = scenario.name,
+                                  .seed = scenario.sim.seed,
+                                  .backend = sim::BackendName(scenario.sim.backend),
+                                  .nodes = r.nodes,
+                                  .sim_time_s = ToSeconds(r.sim_time),
+                                  .blocks_mined = r.blocks_mined,
+                                  .blocks_main = r.blocks_main,
+                                  .blocks_stale = r.blocks_stale,
+                                  .stale_rate = r.stale_rate,
+                                  .main_tip_height = r.main_tip_height,
+                                  .propagation_p50_s = r.propagation_p50_s,
+                                  .propagation_p90_s = r.propagation_p90_s,
+                                  .propagation_p99_s = r.propagation_p99_s});
+  using namespace results::summary;
+  results::JsonWriter& w = summary.json();
+  summary.Section(kReorgs).BeginObject();
   w.Key("count").UInt(r.reorgs);
   w.Key("max_depth").UInt(r.max_reorg_depth);
   w.Key("depth_histogram");
   detail::WriteReorgDepthHistogram(w, r);
   w.EndObject();
-  w.Key("peers").BeginObject();
+  summary.Section(kPeers).BeginObject();
   w.Key("disconnects").UInt(r.disconnects);
   w.Key("punishments").UInt(r.punishments);
   w.Key("evictions").UInt(r.evictions);
@@ -184,25 +175,20 @@ std::string SummaryJson(const Scenario& scenario, const sim::SimReport& r) {
   w.Key("failed_connections").UInt(r.failed_connections);
   w.Key("feelers").UInt(r.feelers);
   w.EndObject();
-  w.Key("partitions");
+  summary.Section(kPartitions);
   detail::WritePartitions(w, r);
-  w.Key("groups").BeginObject();
+  std::vector<results::SummaryGroup> groups;
+  groups.reserve(r.groups.size());
   for (const auto& g : r.groups) {
-    w.Key(g.name).BeginObject();
-    w.Key("hashrate").Double(g.hashrate);
-    w.Key("nodes").UInt(g.nodes);
-    w.Key("blocks_mined").UInt(g.blocks_mined);
-    w.Key("blocks_main").UInt(g.blocks_main);
-    w.Key("revenue_share").Double(g.revenue_share);
-    w.EndObject();
+    groups.push_back({g.name, g.hashrate, g.nodes, g.blocks_mined, g.blocks_main, g.revenue_share});
   }
-  w.EndObject();
-  w.Key("transactions");
+  summary.Groups(groups);
+  summary.Section(kTransactions);
   WriteTransactions(w, r);
-  w.Key("chain_quality").Double(r.chain_quality);
-  w.Key("churn");
+  summary.Section(kChainQuality).Double(r.chain_quality);
+  summary.Section(kChurn);
   WriteChurn(w, r);
-  w.Key("adversaries").BeginObject();
+  summary.Section(kAdversaries).BeginObject();
   for (const auto& g : r.groups) {
     if (!g.adversary) continue;
     w.Key(g.name).BeginObject();
@@ -210,55 +196,55 @@ std::string SummaryJson(const Scenario& scenario, const sim::SimReport& r) {
     w.EndObject();
   }
   w.EndObject();
-  w.EndObject();
-  return w.Finish();
+  return summary.Finish();
 }
 
 std::string BlocksCsv(const Scenario& scenario, const sim::SimReport& r) {
-  results::CsvWriter csv({"id", "height", "parent", "miner_group", "miner_node", "mined_at_s",
-                          "main_chain", "size_bytes", "reach_50_s", "reach_90_s", "reach_99_s",
-                          "reach_100_s", "partition_side"});
+  results::Table<results::BlockRow> table;
   for (const auto& b : r.blocks) {
-    csv.Field(b.id_hex).Field(b.height).Field(b.parent_hex);
-    csv.Field(scenario.sim.groups[b.miner_group].name).Field(b.miner_node);
-    csv.Field(ToSeconds(b.found_at)).Field(b.main_chain).Field(b.size_bytes);
-    for (const auto& reach : b.reach_s) csv.Field(reach);
-    csv.Field(b.partition_side);
-    csv.EndRow();
+    table.Add({.id = b.id_hex,
+               .height = b.height,
+               .parent = b.parent_hex,
+               .miner_group = scenario.sim.groups[b.miner_group].name,
+               .miner_node = b.miner_node,
+               .mined_at_s = ToSeconds(b.found_at),
+               .main_chain = b.main_chain,
+               .size_bytes = b.size_bytes,
+               .reach_s = b.reach_s,
+               .partition_side = b.partition_side});
   }
-  return csv.text();
+  return table.text();
 }
 
 std::string TransactionsCsv(const Scenario& scenario, const sim::SimReport& r) {
-  results::CsvWriter csv({"id", "class", "origin_node", "created_at_s", "size_bytes", "fee_sat",
-                          "reach_50_s", "reach_90_s", "included_height", "inclusion_delay_s",
-                          "inclusion_delay_blocks"});
+  results::Table<results::TransactionRow> table;
   for (const auto& t : r.txs) {
-    csv.Field(t.id_hex).Field(scenario.sim.transactions.classes[t.tx_class].name);
-    csv.Field(t.origin).Field(ToSeconds(t.created_at)).Field(t.size_bytes).Field(t.fee_sat);
-    csv.Field(t.reach_50_s).Field(t.reach_90_s).Field(t.included_height);
-    csv.Field(t.inclusion_delay_s).Field(t.inclusion_delay_blocks);
-    csv.EndRow();
+    table.Add({.id = t.id_hex,
+               .tx_class = scenario.sim.transactions.classes[t.tx_class].name,
+               .origin_node = t.origin,
+               .created_at_s = ToSeconds(t.created_at),
+               .size_bytes = t.size_bytes,
+               .fee_sat = t.fee_sat,
+               .reach_50_s = t.reach_50_s,
+               .reach_90_s = t.reach_90_s,
+               .included_height = t.included_height,
+               .inclusion_delay_s = t.inclusion_delay_s,
+               .inclusion_delay_blocks = t.inclusion_delay_blocks});
   }
-  return csv.text();
+  return table.text();
 }
 
 std::string RunManifestJson(const Scenario& scenario, const sim::SimReport& r, double wall_s,
                             double peak_rss_mb) {
   results::JsonWriter w;
   w.BeginObject();
-  w.Key("peerlab_version").String(kVersion);
-  w.Key("git_commit").String(kGitCommit);
-  w.Key("scenario_file").String(scenario.file);
-  const auto* text = reinterpret_cast<const std::uint8_t*>(scenario.text.data());
-  w.Key("scenario_sha256").String(Sha256({text, scenario.text.size()}).ToDigestHex());
-  w.Key("seed").UInt(scenario.sim.seed);
-  w.Key("overrides").BeginArray();
-  for (const auto& o : scenario.overrides) w.String(o);
-  w.EndArray();
-  w.Key("backend").String(sim::BackendName(scenario.sim.backend));
-  w.Key("resolved_scenario").Raw(scenario.resolved_json);
-  w.Key("wall_s").Double(wall_s);
+  results::WriteManifestHead(w, {.scenario_file = scenario.file,
+                                 .scenario_text = scenario.text,
+                                 .seed = scenario.sim.seed,
+                                 .overrides = scenario.overrides,
+                                 .backend = sim::BackendName(scenario.sim.backend),
+                                 .resolved_json = scenario.resolved_json,
+                                 .wall_s = wall_s});
   w.Key("perf").BeginObject();
   w.Key("events").UInt(r.events);
   if (scenario.sim.backend == sim::Backend::kNs3) w.Key("ns3_events").UInt(r.network_events);
@@ -319,20 +305,22 @@ Result<RunOutcome> RunAndWrite(const Scenario& scenario, const RunOptions& optio
   const bool want_blocks =
       std::find(scenario.outputs.begin(), scenario.outputs.end(), "blocks") !=
       scenario.outputs.end();
-  Status s = dir->Write("summary.json", outcome.summary_json);
-  if (s.ok() && want_blocks) s = dir->Write("blocks.csv", BlocksCsv(scenario, outcome.report));
+  Status s = dir->Write(results::summary::kFile, outcome.summary_json);
+  if (s.ok() && want_blocks) {
+    s = dir->Write(results::BlockRow::kFile, BlocksCsv(scenario, outcome.report));
+  }
   const bool want_transactions =
       std::find(scenario.outputs.begin(), scenario.outputs.end(), "transactions") !=
       scenario.outputs.end();
   if (s.ok() && want_transactions) {
-    s = dir->Write("transactions.csv", TransactionsCsv(scenario, outcome.report));
+    s = dir->Write(results::TransactionRow::kFile, TransactionsCsv(scenario, outcome.report));
   }
   const bool want_graphml =
       std::find(scenario.outputs.begin(), scenario.outputs.end(), "graphml") !=
       scenario.outputs.end();
   const sim::SimReport& r = outcome.report;
-  if (s.ok()) s = dir->Write("edges.csv", EdgesCsv(r.final_edges));
-  if (s.ok()) s = dir->Write("nodes.csv", NodesCsv(scenario, r));
+  if (s.ok()) s = dir->Write(results::EdgeRow::kFile, EdgesCsv(r.final_edges));
+  if (s.ok()) s = dir->Write(results::NodeRow::kFile, NodesCsv(scenario, r));
   if (s.ok() && want_graphml) s = dir->Write("topology.graphml", GraphMl(scenario, r, r.final_edges));
   for (const sim::TopologySnapshot& snap : r.snapshots) {
     if (s.ok()) s = dir->Write(SnapshotName(snap.at, "edges", ".csv"), EdgesCsv(snap.edges));
@@ -341,7 +329,7 @@ Result<RunOutcome> RunAndWrite(const Scenario& scenario, const RunOptions& optio
     }
   }
   if (s.ok()) {
-    s = dir->Write("run.json", RunManifestJson(scenario, outcome.report, outcome.wall_s,
+    s = dir->Write(results::kManifestFile, RunManifestJson(scenario, outcome.report, outcome.wall_s,
                                                outcome.peak_rss_mb));
   }
   if (!s.ok()) {
@@ -389,4 +377,4 @@ Result<RunOutcome> RunScenario(const Scenario& scenario, const RunOptions& optio
                        "); run with fewer nodes, blocks or transactions");
 }
 
-}  // namespace peerlab::scenario
+}  // namespace peerlab::runner

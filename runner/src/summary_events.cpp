@@ -3,7 +3,9 @@
 #include <optional>
 #include <string>
 
-namespace peerlab::scenario::detail {
+#include "peerlab/results/summary.hpp"
+
+namespace peerlab::runner::detail {
 
 void WriteReorgDepthHistogram(results::JsonWriter& w, const sim::SimReport& r) {
   w.BeginObject();
@@ -18,26 +20,27 @@ void WritePartitions(results::JsonWriter& w, const sim::SimReport& r) {
   auto seconds = [](const std::optional<TimeNs>& t) {
     return t ? std::optional<double>(ToSeconds(*t)) : std::nullopt;
   };
+  using namespace results::summary;
   w.BeginArray();
   for (const sim::PartitionReport& p : r.partitions) {
     w.BeginObject();
-    w.Key("at_s").Double(ToSeconds(p.at));
-    w.Key("healed_at_s").Double(seconds(p.healed_at));
-    w.Key("mode").String(p.mode == sim::PartitionMode::kDrop ? "drop" : "delay");
-    w.Key("sides").BeginArray();
+    w.Key(kAtS).Double(ToSeconds(p.at));
+    w.Key(kHealedAtS).Double(seconds(p.healed_at));
+    w.Key(kMode).String(p.mode == sim::PartitionMode::kDrop ? "drop" : "delay");
+    w.Key(kSides).BeginArray();
     for (const sim::PartitionSideReport& s : p.sides) {
       w.BeginObject();
-      w.Key("nodes").UInt(s.nodes);
-      w.Key("hashrate").Double(s.hashrate);
-      w.Key("blocks_mined").UInt(s.blocks_mined);
-      w.Key("blocks_orphaned").UInt(s.blocks_orphaned);
+      w.Key(kNodes).UInt(s.nodes);
+      w.Key(kHashrate).Double(s.hashrate);
+      w.Key(kBlocksMined).UInt(s.blocks_mined);
+      w.Key(kBlocksOrphaned).UInt(s.blocks_orphaned);
       w.EndObject();
     }
     w.EndArray();
-    w.Key("time_to_consistency_s").Double(seconds(p.time_to_consistency));
+    w.Key(kTimeToConsistencyS).Double(seconds(p.time_to_consistency));
     w.EndObject();
   }
   w.EndArray();
 }
 
-}  // namespace peerlab::scenario::detail
+}  // namespace peerlab::runner::detail

@@ -12,7 +12,9 @@
 #include "peerlab/util/status.hpp"
 #include "peerlab/util/system_memory.hpp"
 
-namespace peerlab::scenario {
+namespace peerlab::runner {
+
+using scenario::Scenario;
 
 struct MemoryCheck {
   sim::MemoryEstimate estimate;
@@ -27,4 +29,4 @@ MemoryCheck CheckMemory(const Scenario& scenario);
 // ... or pass --ignore-memory-estimate".
 Status RefuseIfTooBig(const Scenario& scenario, const MemoryCheck& check);
 
-}  // namespace peerlab::scenario
+}  // namespace peerlab::runner

@@ -7,7 +7,7 @@
 #include "peerlab/analysis/topology.hpp"
 #include "peerlab/util/status.hpp"
 
-namespace peerlab::apps {
+namespace peerlab::commands {
 
 struct AnalyzeRequest {
   std::string run_dir;     // RUN_DIR mode: reads and writes there
@@ -28,4 +28,4 @@ Result<AnalyzeOutput> RunAnalyze(const AnalyzeRequest& request);
 // argv[1] is "analyze".
 int AnalyzeMain(int argc, char** argv);
 
-}  // namespace peerlab::apps
+}  // namespace peerlab::commands

@@ -4,11 +4,19 @@
 #include <cstdio>
 #include <string>
 
-#include "peerlab/results/csv.hpp"
-#include "peerlab/scenario/run.hpp"
+#include "peerlab/results/tables.hpp"
+#include "peerlab/runner/run.hpp"
 
-namespace peerlab::scenario {
+namespace peerlab::runner {
 namespace {
+
+// The Bitcoin names of the engine's connections: dedicated pipes are rushing links,
+// connection class 1 is block-relay-only.
+std::string_view TypeName(const sim::EdgeRow& e) {
+  if (e.dedicated) return results::EdgeRow::kRushing;
+  return e.connection_class == sim::kBlockRelayOnlyClass ? results::EdgeRow::kBlockRelayOnly
+                                                         : results::EdgeRow::kFullRelay;
+}
 
 std::string XmlEscape(const std::string& s) {
   std::string out;
@@ -33,20 +41,23 @@ std::string FormatShare(double v) {
 }  // namespace
 
 std::string EdgesCsv(const std::vector<sim::EdgeRow>& edges) {
-  results::CsvWriter csv({"source", "target", "type"});
-  for (const auto& e : edges) csv.Field(e.source).Field(e.target).Field(std::string_view(sim::EdgeTypeName(e))).EndRow();
-  return csv.text();
+  results::Table<results::EdgeRow> table;
+  for (const auto& e : edges) table.Add({e.source, e.target, TypeName(e)});
+  return table.text();
 }
 
 std::string NodesCsv(const Scenario& scenario, const sim::SimReport& r) {
-  results::CsvWriter csv({"node", "region", "as", "group", "hashrate", "online"});
+  results::Table<results::NodeRow> table;
   for (std::uint32_t i = 0; i < r.node_rows.size(); ++i) {
     const sim::NodeRow& n = r.node_rows[i];
-    csv.Field(i).Field(std::string_view(scenario.sim.regions.names[n.region])).Field(n.as);
-    csv.Field(std::string_view(scenario.sim.groups[n.group].name)).Field(n.hashrate).Field(n.online);
-    csv.EndRow();
+    table.Add({.node = i,
+               .region = scenario.sim.regions.names[n.region],
+               .as = n.as,
+               .group = scenario.sim.groups[n.group].name,
+               .hashrate = n.hashrate,
+               .online = n.online});
   }
-  return csv.text();
+  return table.text();
 }
 
 std::string GraphMl(const Scenario& scenario, const sim::SimReport& r,
@@ -72,7 +83,7 @@ std::string GraphMl(const Scenario& scenario, const sim::SimReport& r,
   }
   for (const auto& e : edges) {
     x += "    <edge source=\"n" + std::to_string(e.source) + "\" target=\"n" +
-         std::to_string(e.target) + "\"><data key=\"type\">" + sim::EdgeTypeName(e) +
+         std::to_string(e.target) + "\"><data key=\"type\">" + std::string(TypeName(e)) +
          "</data></edge>\n";
   }
   x += "  </graph>\n</graphml>\n";
@@ -86,4 +97,4 @@ std::string SnapshotName(TimeNs at, const char* stem, const char* extension) {
   return std::string(stem) + "_at_" + when + extension;
 }
 
-}  // namespace peerlab::scenario
+}  // namespace peerlab::runner

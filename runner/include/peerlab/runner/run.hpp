@@ -1,6 +1,8 @@
 // Running a validated scenario end to end: build the simulation, run it, write the run
 // directory (run.json, summary.json, tables). Nothing is written unless the build succeeds,
-// and the directory appears complete or not at all (results::RunDirectory).
+// and the directory appears complete or not at all (results::RunDirectory). The writers map
+// the engine's SimReport onto the results schema (results/tables.hpp, results/summary.hpp),
+// which owns every file name, key and column.
 #pragma once
 
 #include <functional>
@@ -11,7 +13,9 @@
 #include "peerlab/bitcoin/sim/simulation.hpp"
 #include "peerlab/util/status.hpp"
 
-namespace peerlab::scenario {
+namespace peerlab::runner {
+
+using scenario::Scenario;
 
 struct RunOptions {
   std::string out_dir;           // empty: do not write files
@@ -57,4 +61,4 @@ std::string SnapshotName(TimeNs at, const char* stem, const char* extension);
 // Peak resident set size of this process so far, in MiB.
 double PeakRssMb();
 
-}  // namespace peerlab::scenario
+}  // namespace peerlab::runner

@@ -2,9 +2,9 @@
 // wire_chain.cpp). Exit status 0 ok, 2 bad input or a block that fails its checks.
 #pragma once
 
-namespace peerlab::apps {
+namespace peerlab::commands {
 
 // argv[1] is "wire"; argv[2] is "mine" or "check-block".
 int WireChainMain(int argc, char** argv);
 
-}  // namespace peerlab::apps
+}  // namespace peerlab::commands

@@ -2,7 +2,7 @@
 // present) or any edge list, runs the topology metrics of the analysis layer and writes
 // analysis.json and report.md. Argument handling, files and the run-summary part of the report
 // live here; every metric is computed in analysis/.
-#include "analyze_cmd.hpp"
+#include "peerlab/commands/analyze_cmd.hpp"
 #include "attack_theory_report.hpp"
 
 #include <yaml-cpp/yaml.h>
@@ -17,9 +17,11 @@
 
 #include "peerlab/analysis/topology.hpp"
 #include "peerlab/results/json.hpp"
+#include "peerlab/results/summary.hpp"
+#include "peerlab/results/tables.hpp"
 #include "peerlab/util/input_file.hpp"
 
-namespace peerlab::apps {
+namespace peerlab::commands {
 
 namespace {
 
@@ -71,6 +73,9 @@ Status WriteFile(const fs::path& path, const std::string& text) {
   return Status::Ok();
 }
 
+// `node[key]` for the schema's key names (results/summary.hpp).
+YAML::Node At(const YAML::Node& node, std::string_view key) { return node[std::string(key)]; }
+
 std::string Scalar(const YAML::Node& node) {
   if (!node || node.IsNull()) return "n/a";
   if (node.IsScalar()) {
@@ -86,9 +91,11 @@ std::string Scalar(const YAML::Node& node) {
     }
     return text;
   }
-  if (node.IsMap() && node["mean"]) {
-    return "mean " + Scalar(node["mean"]) + ", p50 " + Scalar(node["p50"]) + ", p90 " +
-           Scalar(node["p90"]) + ", p99 " + Scalar(node["p99"]);
+  const auto& d = results::summary::kDistribution;  // mean, p50, p90, p99
+  if (node.IsMap() && At(node, d[0])) {
+    return std::string(d[0]) + " " + Scalar(At(node, d[0])) + ", " + std::string(d[1]) + " " +
+           Scalar(At(node, d[1])) + ", " + std::string(d[2]) + " " + Scalar(At(node, d[2])) +
+           ", " + std::string(d[3]) + " " + Scalar(At(node, d[3]));
   }
   YAML::Emitter out;
   out << YAML::Flow << node;
@@ -98,38 +105,39 @@ std::string Scalar(const YAML::Node& node) {
 // The parts of report.md that come from the simulation's summary.json (design §6).
 // `resolved` is run.json's resolved scenario (null when absent): strategy parameters for theory.
 std::string RunMarkdown(const YAML::Node& summary, const YAML::Node& resolved) {
+  using namespace results::summary;
   std::ostringstream md;
-  const YAML::Node partitions = summary["partitions"];
+  const YAML::Node partitions = At(summary, kPartitions);
   if (partitions && partitions.IsSequence() && partitions.size() > 0) {
     md << "## Partitions and recovery\n\n| at (s) | healed (s) | mode | sides (nodes / hashrate "
           "/ mined / orphaned) | time to consistency after heal (s) |\n|---|---|---|---|---|\n";
     for (const YAML::Node& p : partitions) {
       std::string sides;
-      for (const YAML::Node& side : p["sides"]) {
-        sides += (sides.empty() ? "" : "; ") + Scalar(side["nodes"]) + " / " +
-                 Scalar(side["hashrate"]) + " / " + Scalar(side["blocks_mined"]) + " / " +
-                 Scalar(side["blocks_orphaned"]);
+      for (const YAML::Node& side : At(p, kSides)) {
+        sides += (sides.empty() ? "" : "; ") + Scalar(At(side, kNodes)) + " / " +
+                 Scalar(At(side, kHashrate)) + " / " + Scalar(At(side, kBlocksMined)) + " / " +
+                 Scalar(At(side, kBlocksOrphaned));
       }
-      md << "| " << Scalar(p["at_s"]) << " | " << Scalar(p["healed_at_s"]) << " | "
-         << Scalar(p["mode"]) << " | " << sides << " | " << Scalar(p["time_to_consistency_s"])
-         << " |\n";
+      md << "| " << Scalar(At(p, kAtS)) << " | " << Scalar(At(p, kHealedAtS)) << " | "
+         << Scalar(At(p, kMode)) << " | " << sides << " | "
+         << Scalar(At(p, kTimeToConsistencyS)) << " |\n";
     }
     md << "\n";
   }
-  const YAML::Node transactions = summary["transactions"];
-  if (transactions && transactions.IsMap() && transactions["classes"] &&
-      transactions["classes"].IsMap()) {
+  const YAML::Node transactions = At(summary, kTransactions);
+  if (transactions && transactions.IsMap() && At(transactions, kClasses) &&
+      At(transactions, kClasses).IsMap()) {
     md << "## Transaction inclusion by class\n\n| class | created | included share | delay (s) "
           "| delay (blocks) |\n|---|---|---|---|---|\n";
-    for (const auto& entry : transactions["classes"]) {
+    for (const auto& entry : At(transactions, kClasses)) {
       const YAML::Node& c = entry.second;
-      md << "| " << entry.first.Scalar() << " | " << Scalar(c["created"]) << " | "
-         << Scalar(c["included_share"]) << " | " << Scalar(c["inclusion_delay_s"]) << " | "
-         << Scalar(c["inclusion_delay_blocks"]) << " |\n";
+      md << "| " << entry.first.Scalar() << " | " << Scalar(At(c, kCreated)) << " | "
+         << Scalar(At(c, kIncludedShare)) << " | " << Scalar(At(c, kInclusionDelayS)) << " | "
+         << Scalar(At(c, kInclusionDelayBlocks)) << " |\n";
     }
     md << "\n";
   }
-  const YAML::Node adversaries = summary["adversaries"];
+  const YAML::Node adversaries = At(summary, kAdversaries);
   if (adversaries && adversaries.IsMap() && adversaries.size() > 0) {
     md << "## Adversaries\n\n";
     for (const auto& entry : adversaries) {
@@ -223,27 +231,27 @@ Result<AnalyzeOutput> RunAnalyze(const AnalyzeRequest& args) {
   if (run_mode) {
     const fs::path dir(args.run_dir);
     if (!fs::is_directory(dir, ec)) return fail(args.run_dir + ": no such run directory");
-    edges_path = (dir / "edges.csv").string();
+    edges_path = (dir / results::EdgeRow::kFile).string();
     if (!fs::exists(edges_path, ec)) {
       return fail(edges_path + ": missing (the run directory has no topology export)");
     }
-    const fs::path nodes_path = dir / "nodes.csv";
+    const fs::path nodes_path = dir / results::NodeRow::kFile;
     if (fs::exists(nodes_path, ec)) {
       auto loaded = analysis::LoadNodeAttributes(nodes_path.string());
       if (!loaded.ok()) return loaded.status();
       nodes = std::move(loaded.value());
     }
-    for (const char* name : {"summary.json", "run.json"}) {
+    for (const std::string_view name : {results::summary::kFile, results::kManifestFile}) {
       const fs::path path = dir / name;
       if (!fs::exists(path, ec)) continue;
       auto text = ReadInputFile(path.string(), analysis::kMaxAnalysisInputBytes);
       if (!text.ok()) return fail(path.string() + ": " + text.status().message());
       try {
         YAML::Node loaded = YAML::Load(*text);
-        if (std::strcmp(name, "summary.json") == 0) {
+        if (name == results::summary::kFile) {
           summary = loaded;
         } else if (loaded.IsMap()) {
-          resolved = loaded["resolved_scenario"];
+          resolved = At(loaded, results::kResolvedScenario);
         }
       } catch (const YAML::Exception& e) {
         return fail(path.string() + ":" + std::to_string(e.mark.line + 1) +
@@ -258,7 +266,7 @@ Result<AnalyzeOutput> RunAnalyze(const AnalyzeRequest& args) {
     const auto listed = static_cast<analysis::NodeId>(nodes->hashrate.size());
     if (listed < input.graph.node_count()) {
       return fail(edges_path + ": names node " + std::to_string(input.graph.node_count() - 1) +
-                  " but nodes.csv lists only nodes up to " + std::to_string(listed - 1));
+                  " but " + std::string(results::NodeRow::kFile) + " lists only nodes up to " + std::to_string(listed - 1));
     }
     // Nodes without connections at the end of the run still count (isolated).
     if (listed > input.graph.node_count()) {
@@ -280,8 +288,9 @@ Result<AnalyzeOutput> RunAnalyze(const AnalyzeRequest& args) {
   std::ostringstream report;
   report << "# peerlab analysis: " << (run_mode ? args.run_dir : edges_path) << "\n\n";
   if (summary && summary.IsMap()) {
-    report << "Scenario `" << Scalar(summary["scenario"]) << "`, seed " << Scalar(summary["seed"])
-           << ", " << Scalar(summary["nodes"]) << " nodes.\n\n";
+    using namespace results::summary;
+    report << "Scenario `" << Scalar(At(summary, kScenario)) << "`, seed "
+           << Scalar(At(summary, kSeed)) << ", " << Scalar(At(summary, kNodes)) << " nodes.\n\n";
   }
   report << analysis::TopologyMarkdown(analysis) << "\n";
   if (summary && summary.IsMap()) report << RunMarkdown(summary, resolved);
@@ -322,4 +331,4 @@ int AnalyzeMain(int argc, char** argv) {
   return 0;
 }
 
-}  // namespace peerlab::apps
+}  // namespace peerlab::commands

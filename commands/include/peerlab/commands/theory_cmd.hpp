@@ -2,9 +2,9 @@
 // Exit status 0 ok, 2 bad input.
 #pragma once
 
-namespace peerlab::apps {
+namespace peerlab::commands {
 
 // argv[1] is "theory"; argv[2] the subcommand.
 int TheoryMain(int argc, char** argv);
 
-}  // namespace peerlab::apps
+}  // namespace peerlab::commands

@@ -1,7 +1,7 @@
 // `peerlab wire mine` and `peerlab wire check-block`: real blocks of a chain (chain_params.hpp)
 // as hex, one per line, for cross-checks against other implementations (python-bitcoinlib,
 // litecoind's submitblock and getblock; tests/python/test_chain_interop.py).
-#include "wire_chain.hpp"
+#include "peerlab/commands/wire_chain.hpp"
 
 #include <cstdio>
 #include <fstream>
@@ -15,7 +15,7 @@
 #include "peerlab/bitcoin/chain_params.hpp"
 #include "peerlab/bitcoin/mining.hpp"
 
-namespace peerlab::apps {
+namespace peerlab::commands {
 namespace {
 
 namespace bitcoin = peerlab::bitcoin;
@@ -203,4 +203,4 @@ int WireChainMain(int argc, char** argv) {
   return sub == "mine" ? Mine(argc, argv) : CheckBlocks(argc, argv);
 }
 
-}  // namespace peerlab::apps
+}  // namespace peerlab::commands

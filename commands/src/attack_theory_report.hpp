@@ -5,7 +5,7 @@
 
 #include <string>
 
-namespace peerlab::apps {
+namespace peerlab::commands {
 
 // For adversary `group` of summary.json (`adversary` = adversaries.<group>), given the run's
 // resolved scenario (run.json `resolved_scenario`; may be null): Markdown bullet lines, or ""
@@ -13,4 +13,4 @@ namespace peerlab::apps {
 std::string AttackTheoryLines(const std::string& group, const YAML::Node& adversary,
                               const YAML::Node& resolved_scenario);
 
-}  // namespace peerlab::apps
+}  // namespace peerlab::commands

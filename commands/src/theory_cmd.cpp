@@ -1,7 +1,7 @@
 // `peerlab theory selfish-mining|double-spend`: prints the closed forms, the Markov chain and
 // the optimal-strategy MDP of analysis/ as one JSON object, so a run's measured numbers can be
 // set beside theory from the shell. Every user error is one line on stderr and exit status 2.
-#include "theory_cmd.hpp"
+#include "peerlab/commands/theory_cmd.hpp"
 
 #include <charconv>
 #include <cmath>
@@ -17,7 +17,7 @@
 #include "peerlab/analysis/optimal_selfish.hpp"
 #include "peerlab/results/json.hpp"
 
-namespace peerlab::apps {
+namespace peerlab::commands {
 namespace {
 
 constexpr int kExitUsage = 2;
@@ -245,4 +245,4 @@ int TheoryMain(int argc, char** argv) {
                     "theory --help)");
 }
 
-}  // namespace peerlab::apps
+}  // namespace peerlab::commands
