@@ -1,6 +1,6 @@
 // Layering rules of docs/design.md §2 that CMake links cannot catch: the protocol layer stays
-// sans-IO (no engine, ns-3, YAML, sockets, clocks or OS randomness), util and results stay low,
-// analysis sees only results and util.
+// sans-IO (no engine, ns-3, YAML, sockets, clocks or OS randomness), util, plan and results stay
+// low, analysis sees only results and util.
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -43,7 +43,11 @@ TEST(Layering, ProtocolIsSansIo) {
 
 TEST(Layering, LowerLayersDoNotReachUp) {
   auto v = Violations("util", {"peerlab/bitcoin/", "peerlab/sim/", "peerlab/results/",
-                               "peerlab/scenario/", "peerlab/analysis/"});
+                               "peerlab/scenario/", "peerlab/analysis/", "peerlab/plan/"});
+  // plan (the network plan) may use util only: the engine, validation and the testbed use it.
+  auto p = Violations("plan", {"peerlab/bitcoin/", "peerlab/sim/", "peerlab/results/",
+                               "peerlab/scenario/", "peerlab/analysis/", "peerlab/testbed/",
+                               "yaml-cpp"});
   auto r = Violations("results", {"peerlab/bitcoin/", "peerlab/sim/", "peerlab/scenario/",
                                   "peerlab/analysis/"});
   auto s = Violations("sim", {"peerlab/scenario/", "peerlab/results/", "peerlab/analysis/",
@@ -54,6 +58,7 @@ TEST(Layering, LowerLayersDoNotReachUp) {
   // testbed (the real-TCP daemon) sits beside sim: protocol, results and util only.
   auto t = Violations("testbed", {"peerlab/sim/", "peerlab/scenario/", "peerlab/analysis/",
                                   "ns3/", "yaml-cpp"});
+  v.insert(v.end(), p.begin(), p.end());
   v.insert(v.end(), r.begin(), r.end());
   v.insert(v.end(), t.begin(), t.end());
   v.insert(v.end(), s.begin(), s.end());

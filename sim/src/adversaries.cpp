@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "peerlab/sim/rng_purposes.hpp"
 #include "peerlab/sim/simulation.hpp"
 
 namespace peerlab::sim {
@@ -44,7 +45,7 @@ void Simulation::AddRushingLinks(std::uint32_t group) {
   }
   if (miners.empty()) return;
   std::sort(miners.begin(), miners.end());
-  Rng rng(config_.seed, group, RngPurpose::kRushingLinks);
+  Rng rng(config_.seed, group, rng_purpose::kRushingLinks);
   for (std::size_t i = miners.size() - 1; i > 0; --i) std::swap(miners[i], miners[rng.Below(i + 1)]);
   const double target = config_.groups[group].rushing.honest_share;
   double reached = 0;

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "peerlab/sim/rng_purposes.hpp"
 #include "peerlab/sim/simulation.hpp"
 
 namespace peerlab::sim {
@@ -74,7 +75,7 @@ Status Simulation::SetUpLifecycle() {
       if (excluded[i] || !g.honest() || (g.hashrate > 0 && !churn.include_miners)) continue;
       eligible.push_back(i);
     }
-    Rng pick(config_.seed, 0, RngPurpose::kChurn);
+    Rng pick(config_.seed, 0, rng_purpose::kChurn);
     for (std::size_t i = eligible.size(); i > 1; --i) {
       std::swap(eligible[i - 1], eligible[pick.Below(i)]);
     }
@@ -84,7 +85,7 @@ Status Simulation::SetUpLifecycle() {
     std::sort(eligible.begin(), eligible.end());
     for (std::uint32_t node : eligible) {
       churn_slot_[node] = static_cast<std::uint32_t>(churn_rng_.size());
-      churn_rng_.emplace_back(config_.seed, node + 1, RngPurpose::kChurn);
+      churn_rng_.emplace_back(config_.seed, node + 1, rng_purpose::kChurn);
       PushLifecycle(DrawLifetime(churn.session, churn_rng_.back()), node, Lifecycle::kGoOffline);
     }
   }

@@ -7,20 +7,15 @@
 // has events.
 #include <algorithm>
 
-#include "peerlab/sim/placement.hpp"
 #include "peerlab/sim/simulation.hpp"
 
 namespace peerlab::sim {
 
 using Partition = NetworkFaultState::Partition;
 
-Status Simulation::SetupNetworkEvents() {
+Status Simulation::SetupNetworkEvents(plan::NetworkPlan& plan) {
   if (config_.events.empty()) return Status::Ok();
   // The scenario layer reports these at the offending line; this guards direct SimConfigs.
-  NodePlacement placement;
-  for (std::uint32_t i = 0; i < node_count(); ++i) placement.region.push_back(node_region(i));
-  placement.group = node_group_;
-  placement.as = node_as_;
   faults_.planned_sides.resize(config_.events.size());
   bool partitioned = false;
   for (std::uint32_t e = 0; e < config_.events.size(); ++e) {
@@ -40,9 +35,10 @@ Status Simulation::SetupNetworkEvents() {
     if (spec.sides.size() < 2 || spec.sides.size() > kMaxPartitionSides) {
       return Status::Error(where + ".sides: expected 2 to 16 sides");
     }
-    if (auto error = ResolvePartitionSides(config_, e, placement, &faults_.planned_sides[e])) {
-      return Status::Error(where + ".sides: " + error->message);
-    }
+    plan::PartitionPlan* sides = plan.partition(e);
+    PEERLAB_ASSERT(sides != nullptr);
+    if (sides->error) return Status::Error(where + ".sides: " + sides->error->message);
+    faults_.planned_sides[e] = std::move(sides->side_of);
   }
   faults_.track_tips = true;
   faults_.nodes_on_tip.assign(1, node_count());  // every node starts on genesis

@@ -2,7 +2,9 @@
 
 #include "peerlab/bitcoin/chain_params.hpp"
 #include "peerlab/bitcoin/wire_bridge.hpp"
-#include "peerlab/sim/placement.hpp"
+#include "peerlab/bitcoin/rng_purposes.hpp"
+#include "peerlab/sim/plan_input.hpp"
+#include "peerlab/sim/rng_purposes.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -38,9 +40,9 @@ Simulation::Simulation(const SimConfig& config)
       store_(SimChain().genesis, static_cast<std::uint32_t>(SimChain().genesis_block.size())),
       outbox_(pool_),
       links_(config.regions, config.jitter, config.seed),
-      mining_rng_(config.seed, 0, RngPurpose::kMining),
-      tx_rng_(config.seed, 0, RngPurpose::kTransactions),
-      link_failure_rng_(config.seed, 0, RngPurpose::kLinkFailures) {}
+      mining_rng_(config.seed, 0, bitcoin::rng_purpose::kMining),
+      tx_rng_(config.seed, 0, rng_purpose::kTransactions),
+      link_failure_rng_(config.seed, 0, rng_purpose::kLinkFailures) {}
 
 Result<std::unique_ptr<Simulation>> Simulation::Build(const SimConfig& config,
                                                      std::unique_ptr<Transport> transport) {
@@ -50,12 +52,12 @@ Result<std::unique_ptr<Simulation>> Simulation::Build(const SimConfig& config,
   }
   std::unique_ptr<Simulation> sim(new Simulation(config));
   sim->transport_ = std::move(transport);
-  Status s = sim->Setup();
+  Status s = sim->Setup(PlanNetwork(config));
   if (!s.ok()) return s;
   return sim;
 }
 
-Status Simulation::Setup() {
+Status Simulation::Setup(plan::NetworkPlan plan) {
   const std::uint32_t n = config_.nodes;
   const RegionTable& regions = config_.regions;
   config_.node.genesis_time = store_.Get(bitcoin::kGenesis).header.time;
@@ -72,26 +74,25 @@ Status Simulation::Setup() {
     tx_class_cumulative_share_.push_back(class_share);
   }
 
-  // Regions, drawn per node from the table's node shares.
-  for (std::uint32_t region : DrawRegions(config_)) {
+  // Regions, drawn per node from the table's node shares (by the plan, as ASes and groups).
+  for (std::uint32_t region : plan.region) {
     links_.AddNode(region, config_.upload_bps.value_or(regions.upload_bps[region]),
                    config_.download_bps.value_or(regions.download_bps[region]));
   }
-  node_as_ = DrawAutonomousSystems(config_);
+  node_as_ = std::move(plan.as);
   if (transport_) transport_->Attach(*this);
   if (config_.uplink == UplinkModel::kShared && !transport_) {
     shared_uplinks_ = std::make_unique<SharedUplinks>(links_.node_count());
   }
 
-  Rng topology_rng(config_.seed, 0, RngPurpose::kTopology);
+  Rng topology_rng(config_.seed, 0, rng_purpose::kTopology);
   auto edges = BuildTopology(config_.topology, n, topology_rng);
   if (!edges.ok()) return Status::Error("network.topology: " + edges.status().message());
   edges_ = std::move(edges).value();
 
   // Groups: a seeded shuffle of the nodes, dealt to the groups in file order.
-  auto groups = AssignGroups(config_);
-  if (!groups.ok()) return groups.status();
-  node_group_ = std::move(groups).value();
+  if (!plan.group_status.ok()) return plan.group_status;
+  node_group_ = std::move(plan.group);
   const auto group_count = static_cast<std::uint32_t>(config_.groups.size());
   group_nodes_.assign(group_count, {});
   for (std::uint32_t i = 0; i < n; ++i) group_nodes_[node_group_[i]].push_back(i);
@@ -149,7 +150,7 @@ Status Simulation::Setup() {
   SeedAddressManagers();
   ScheduleNextBlock();
   if (config_.node.tx_relay) ScheduleNextTx();
-  if (Status s = SetupNetworkEvents(); !s.ok()) return s;
+  if (Status s = SetupNetworkEvents(plan); !s.ok()) return s;
   return SetUpLifecycle();
 }
 
@@ -181,7 +182,7 @@ void Simulation::SeedAddressManagers() {
   if (config_.topology.kind != TopologyKind::kBitcoin || config_.topology.seed_addresses == 0) {
     return;
   }
-  Rng rng(config_.seed, 0, RngPurpose::kAddressSeeds);
+  Rng rng(config_.seed, 0, rng_purpose::kAddressSeeds);
   std::vector<bitcoin::NetAddress> seeds;
   const auto n = static_cast<std::uint32_t>(nodes_.size());
   for (std::uint32_t i = 0; i < n; ++i) {

@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "peerlab/bitcoin/eviction.hpp"
+#include "peerlab/bitcoin/rng_purposes.hpp"
 
 namespace peerlab::bitcoin {
 namespace {
@@ -27,10 +28,10 @@ Node::Node(std::uint32_t index, const NodeConfig& config, BlockStore& blocks, co
       config_(&config),
       store_(&blocks),
       txs_(&txs),
-      rng_(rng_seed, index, RngPurpose::kNode),
-      addrman_(config.addrman, Rng(rng_seed, index, RngPurpose::kAddrManKey).Next()),
+      rng_(rng_seed, index, rng_purpose::kNode),
+      addrman_(config.addrman, Rng(rng_seed, index, rng_purpose::kAddrManKey).Next()),
       local_address_(local_address),
-      addr_key_(Rng(rng_seed, index, RngPurpose::kAddrManKey).Next() ^ 0x5bd1e995u) {
+      addr_key_(Rng(rng_seed, index, rng_purpose::kAddrManKey).Next() ^ 0x5bd1e995u) {
   Set(kGenesis, kHaveHeader | kHaveData | kChainComplete);
 }
 

@@ -19,6 +19,7 @@
 #include "peerlab/bitcoin/message.hpp"
 #include "peerlab/bitcoin/node.hpp"
 #include "peerlab/bitcoin/tx_store.hpp"
+#include "peerlab/plan/network_plan.hpp"
 #include "peerlab/sim/config.hpp"
 #include "peerlab/sim/event_queue.hpp"
 #include "peerlab/sim/link_model.hpp"
@@ -170,7 +171,7 @@ class Simulation {
   static_assert(sizeof(PeerLink) == 16);
 
   explicit Simulation(const SimConfig& config);
-  Status Setup();
+  Status Setup(plan::NetworkPlan plan);  // where nodes are: sim/plan_input.hpp
   void Push(EventKind kind, std::uint32_t source, TimeNs at, std::uint32_t a, std::uint32_t b,
             std::uint32_t c, std::uint32_t generation = 0);
   // A free connection slot of `node` (reused or new), its generation bumped.
@@ -224,7 +225,7 @@ class Simulation {
   void NoteConnectToAttacker(std::uint32_t node, std::uint32_t target);
   void ReportEclipse(std::uint32_t group, AdversaryReport& a) const;
   // Network events (network_events.cpp).
-  Status SetupNetworkEvents();  // checks the events and resolves partition sides
+  Status SetupNetworkEvents(plan::NetworkPlan& plan);  // checks the events, takes the sides
   void ScheduleNetworkEvent();
   void ApplyNetworkEvent(std::uint32_t index);
   void StartPartition(std::uint32_t index);
