@@ -31,8 +31,9 @@
 
 #include "peerlab/results/run_directory.hpp"
 #include "peerlab/scenario/units.hpp"
-#include "peerlab/bitcoin/sim/placement.hpp"
 #include "peerlab/bitcoin/sim/report.hpp"
+#include "peerlab/bitcoin/sim/plan_input.hpp"
+#include "peerlab/sim/rng_purposes.hpp"
 #include "peerlab/sim/topology.hpp"
 #include "peerlab/util/rng.hpp"
 
@@ -195,13 +196,16 @@ std::string IpText(std::uint32_t ip) {
 Result<std::vector<NodePlan>> Plan(const scenario::Scenario& s, bool delays, const std::string& root) {
   const sim::SimConfig& c = s.sim;
   const std::uint32_t n = c.nodes;
-  const std::vector<std::uint32_t> regions = sim::DrawRegions(c);
-  const std::vector<std::uint32_t> ases = sim::DrawAutonomousSystems(c);
-  auto groups = sim::AssignGroups(c);
-  if (!groups.ok()) return Status::Error(s.file + ": " + groups.status().message());
-  const std::vector<double> hashrates = sim::NodeHashrates(c, *groups);
+  // The simulator's network plan for this seed: each daemon where the engine puts its node.
+  const plan::PlanInput plan_input = sim::PlanInputOf(c);
+  const plan::NetworkPlan placement = plan::ComputePlan(plan_input);
+  if (!placement.group_status.ok()) {
+    return Status::Error(s.file + ": " + placement.group_status.message());
+  }
+  const std::vector<std::uint32_t>& regions = placement.region;
+  const std::vector<double> hashrates = plan::NodeHashrates(plan_input.groups, placement.group);
   // The same stream Simulation::Setup draws the topology from: the same graph for this seed.
-  Rng topology_rng(c.seed, 0, RngPurpose::kTopology);
+  Rng topology_rng(c.seed, 0, sim::rng_purpose::kTopology);
   auto edges = sim::BuildTopology(c.topology, n, topology_rng);
   if (!edges.ok()) return Status::Error(s.file + ": network.topology: " + edges.status().message());
   double total = 0;
@@ -215,8 +219,8 @@ Result<std::vector<NodePlan>> Plan(const scenario::Scenario& s, bool delays, con
     if (!port.ok()) return port.status();
     p.port = *port;
     p.region = regions[i];
-    p.as = ases[i];
-    p.group = (*groups)[i];
+    p.as = placement.as[i];
+    p.group = placement.group[i];
     p.hashrate = hashrates[i] / total;
     // Rates add up to one block per block_interval: mean = interval / share.
     if (p.hashrate > 0) p.mine_mean_s = ToSeconds(c.block_interval) / p.hashrate;

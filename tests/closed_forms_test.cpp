@@ -297,7 +297,7 @@ TEST(ClosedFormsDoubleSpend, MatchesSeededRandomWalks) {
   const int walks = 200000;
   std::uint64_t owner = 0;
   for (const Setting& s : settings) {
-    Rng rng(20240501, owner++, RngPurpose::kNode);
+    Rng rng(20240501, owner++, RngPurpose{5});
     int successes = 0;
     for (int i = 0; i < walks; ++i) {
       successes += SimulateAttempt(rng, s.q, s.z, s.max_deficit, s.premine);

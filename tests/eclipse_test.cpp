@@ -9,7 +9,7 @@
 
 #include "peerlab/runner/run.hpp"
 #include "peerlab/scenario/scenario.hpp"
-#include "peerlab/bitcoin/sim/placement.hpp"
+#include "peerlab/bitcoin/sim/plan_input.hpp"
 
 namespace peerlab::scenario {
 namespace {
@@ -224,10 +224,10 @@ TEST(EclipseScenario, VictimInsideTheAttackingGroupIsRejected) {
   // Which node the attacker is comes from the seeded placement the engine uses too.
   auto parsed = ParseScenario(kBase, "s.yaml", "", {});
   ASSERT_TRUE(parsed.ok());
-  const auto groups = sim::AssignGroups(parsed->sim);
-  ASSERT_TRUE(groups.ok());
+  const plan::NetworkPlan placement = sim::PlanNetwork(parsed->sim);
+  ASSERT_TRUE(placement.group_status.ok());
   std::uint32_t attacker = 0;
-  while ((*groups)[attacker] != 1) ++attacker;
+  while (placement.group[attacker] != 1) ++attacker;
   const std::string set = "groups.attacker.strategy.victim=" + std::to_string(attacker);
   EXPECT_EQ(Error(kBase, {set}),
             "--set " + set + ": groups.attacker.strategy.victim: node " + std::to_string(attacker) +

@@ -109,8 +109,8 @@ TEST(EventKey, PacksKindSourceAndSequence) {
 }
 
 TEST(Rng, StreamsDifferByOwnerAndPurposeAndRepeat) {
-  Rng a(7, 1, RngPurpose::kNode), b(7, 2, RngPurpose::kNode), c(7, 1, RngPurpose::kMining);
-  Rng a2(7, 1, RngPurpose::kNode);
+  Rng a(7, 1, RngPurpose{5}), b(7, 2, RngPurpose{5}), c(7, 1, RngPurpose{3});
+  Rng a2(7, 1, RngPurpose{5});
   const auto x = a.Next();
   EXPECT_NE(x, b.Next());
   EXPECT_NE(x, c.Next());

@@ -28,7 +28,7 @@ class FloodGossip final : public Protocol {
   FloodGossip(Engine& engine, std::uint32_t rumors, std::uint32_t rumor_bytes, std::uint64_t seed)
       : engine_(engine),
         rumor_bytes_(rumor_bytes),
-        rng_(seed, 0, static_cast<RngPurpose>(1000)),
+        rng_(seed, 0, RngPurpose{1000}),
         heard_at_(rumors, std::vector<TimeNs>(engine.node_count(), -1)) {}
 
   void Start() { ScheduleRumor(0); }

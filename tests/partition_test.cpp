@@ -9,7 +9,7 @@
 
 #include "peerlab/runner/run.hpp"
 #include "peerlab/scenario/scenario.hpp"
-#include "peerlab/bitcoin/sim/placement.hpp"
+#include "peerlab/bitcoin/sim/plan_input.hpp"
 #include "peerlab/sim/regions.hpp"
 #include "peerlab/bitcoin/sim/simulation.hpp"
 
@@ -288,9 +288,9 @@ TEST(Partition, SameSeedSameSummary) {
 // ---- placement ------------------------------------------------------------------------------
 
 TEST(AutonomousSystems, FittedZipfPutsThirtyPercentOfNodesInTheLargestThirteen) {
-  EXPECT_NEAR(FitZipfExponent(2000, 13, 0.3), 0.904, 0.001);
+  EXPECT_NEAR(plan::FitZipfExponent(2000, 13, 0.3), 0.904, 0.001);
   SimConfig c = Network(100'000, 7);
-  const std::vector<std::uint32_t> as = DrawAutonomousSystems(c);
+  const std::vector<std::uint32_t> as = PlanNetwork(c).as;
   std::uint32_t top = 0;
   for (std::uint32_t a : as) {
     ASSERT_GE(a, 1u);
@@ -301,7 +301,7 @@ TEST(AutonomousSystems, FittedZipfPutsThirtyPercentOfNodesInTheLargestThirteen) 
   EXPECT_NEAR(top / 100'000.0, 0.30, 0.006);
   c.autonomous_systems.zipf_exponent = 0;  // uniform: 13 of 2000
   top = 0;
-  for (std::uint32_t a : DrawAutonomousSystems(c)) top += a <= 13;
+  for (std::uint32_t a : PlanNetwork(c).as) top += a <= 13;
   EXPECT_NEAR(top / 100'000.0, 13.0 / 2000, 0.0015);
 }
 
@@ -311,11 +311,12 @@ TEST(PartitionSides, SelectorsResolveInOrderAndHashrateTargetsAreMet) {
   SideSelector hashrate{SideSelector::Kind::kWeight, 0, {}, 0.3};
   SideSelector nodes{SideSelector::Kind::kNodes, 0, {0, 1, 2}, 0};
   c.events = {Partition(0, {{nodes, hashrate}, {Rest()}})};
-  auto placement = PlaceNodes(c);
+  const plan::PlanInput input = PlanInputOf(c);
+  const plan::NetworkPlan placement = plan::ComputePlan(input);
   ASSERT_TRUE(placement.ok());
-  std::vector<std::uint8_t> side;
-  ASSERT_FALSE(ResolvePartitionSides(c, 0, *placement, &side).has_value());
-  const std::vector<double> share = NodeHashrates(c, placement->group);
+  ASSERT_EQ(placement.partitions.size(), 1u);
+  const std::vector<std::uint8_t>& side = placement.partitions[0].side_of;
+  const std::vector<double> share = plan::NodeHashrates(input.groups, placement.group);
   double side_share = 0;
   std::uint32_t side_nodes = 0, relays_taken = 0;
   for (std::uint32_t i = 0; i < 300; ++i) {
@@ -334,7 +335,9 @@ TEST(PartitionSides, SelectorsResolveInOrderAndHashrateTargetsAreMet) {
 
   // A node named by two sides.
   c.events = {Partition(0, {{nodes}, {SideSelector{SideSelector::Kind::kNodes, 0, {5, 2}, 0}}})};
-  auto error = ResolvePartitionSides(c, 0, *placement, &side);
+  const plan::NetworkPlan twice = PlanNetwork(c);
+  ASSERT_EQ(twice.partitions.size(), 1u);
+  const std::optional<plan::SideError>& error = twice.partitions[0].error;
   ASSERT_TRUE(error.has_value());
   EXPECT_EQ(error->side, 1u);
   EXPECT_EQ(error->selector, 0u);

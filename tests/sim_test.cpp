@@ -8,6 +8,7 @@
 
 #include "peerlab/sim/regions.hpp"
 #include "peerlab/bitcoin/sim/simulation.hpp"
+#include "peerlab/sim/rng_purposes.hpp"
 
 namespace peerlab::sim {
 namespace {
@@ -103,7 +104,7 @@ TEST(Simulation, FastBlocksCauseStaleBlocksAndReorgs) {
 }
 
 TEST(Topology, BitcoinRespectsOutboundAndInboundLimits) {
-  Rng rng(1, 0, RngPurpose::kTopology);
+  Rng rng(1, 0, sim::rng_purpose::kTopology);
   auto edges = OutboundTopology(1000, 8, 20, rng);
   ASSERT_TRUE(edges.ok());
   EXPECT_EQ(edges->size(), 8000u);
@@ -119,12 +120,12 @@ TEST(Topology, BitcoinRespectsOutboundAndInboundLimits) {
     EXPECT_EQ(out[i], 8);
     EXPECT_LE(in[i], 20);
   }
-  Rng rng2(1, 0, RngPurpose::kTopology);
+  Rng rng2(1, 0, sim::rng_purpose::kTopology);
   EXPECT_FALSE(OutboundTopology(10, 8, 2, rng2).ok());  // 80 outbound, 20 inbound slots
 }
 
 TEST(Topology, RandomRegularIsSimpleAndRegular) {
-  Rng rng(4, 0, RngPurpose::kTopology);
+  Rng rng(4, 0, rng_purpose::kTopology);
   auto edges = RandomRegularTopology(501, 7, rng);
   ASSERT_FALSE(edges.ok());  // 501 * 7 is odd
   auto even = RandomRegularTopology(500, 8, rng);

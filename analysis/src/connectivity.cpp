@@ -4,6 +4,7 @@
 #include <numeric>
 
 #include "peerlab/analysis/graph.hpp"
+#include "peerlab/analysis/rng_purposes.hpp"
 #include "peerlab/util/rng.hpp"
 
 namespace peerlab::analysis {
@@ -160,7 +161,7 @@ Connectivity VertexConnectivity(const Graph& graph, const Components& components
                       (min_degree + 1.0) * arcs;
   if (work > work_limit) {
     result.method = "upper-bound";
-    Rng rng(seed, 1, RngPurpose::kAnalysisSampling);
+    Rng rng(seed, 1, rng_purpose::kSampling);
     const std::uint32_t keep =
         std::min<std::uint32_t>(sample_pairs, static_cast<std::uint32_t>(candidates.size()));
     for (std::uint32_t i = 0; i < keep; ++i) {

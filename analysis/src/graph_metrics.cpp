@@ -11,6 +11,7 @@
 #include <boost/graph/core_numbers.hpp>
 
 #include "peerlab/analysis/graph.hpp"
+#include "peerlab/analysis/rng_purposes.hpp"
 #include "peerlab/util/rng.hpp"
 
 namespace peerlab::analysis {
@@ -53,7 +54,7 @@ void Bfs(const Graph& graph, NodeId source, std::vector<std::uint32_t>& distance
 // accumulation order, and hence every floating-point sum, is the same on every platform.
 std::vector<NodeId> SampleSources(std::vector<NodeId> pool, std::uint32_t count,
                                   std::uint64_t seed) {
-  Rng rng(seed, 0, RngPurpose::kAnalysisSampling);
+  Rng rng(seed, 0, rng_purpose::kSampling);
   count = std::min<std::uint32_t>(count, static_cast<std::uint32_t>(pool.size()));
   for (std::uint32_t i = 0; i < count; ++i) {
     const std::size_t j = i + rng.Below(pool.size() - i);

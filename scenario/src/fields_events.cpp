@@ -2,13 +2,12 @@
 // select by (`network.autonomous_systems`). Model: docs/network-model.md, "Partitions".
 //
 // Parsing checks what each value means on its own and the events' order; which nodes a side
-// ends up with depends on the seeded placement of nodes, so ValidateEvents resolves the sides
-// with the engine's own function (sim/placement.hpp) and points errors at the selector.
+// ends up with depends on the seeded placement of nodes, so ValidateEvents takes the sides from
+// the engine's own network plan (plan/network_plan.hpp) and points errors at the selector.
 #include <string>
 
 #include "peerlab/scenario/schema.hpp"
 #include "peerlab/scenario/units.hpp"
-#include "peerlab/bitcoin/sim/placement.hpp"
 
 namespace peerlab::scenario::detail {
 namespace {
@@ -386,16 +385,17 @@ bool ValidateEvents(Ctx& c) {
     any_partition = any_partition || e.kind == sim::NetworkEventSpec::Kind::kPartition;
   }
   if (!any_partition) return true;
-  auto placement = sim::PlaceNodes(config);
-  if (!placement.ok()) return c.Fail(c.OriginOf("groups"), "groups", placement.status().message());
-  std::vector<std::uint8_t> side_of;
-  for (std::uint32_t e = 0; e < config.events.size(); ++e) {
-    if (config.events[e].kind != sim::NetworkEventSpec::Kind::kPartition) continue;
-    const auto error = sim::ResolvePartitionSides(config, e, *placement, &side_of);
+  const plan::NetworkPlan& placement = NetworkPlanOf(c);
+  if (!placement.group_status.ok()) {
+    return c.Fail(c.OriginOf("groups"), "groups", placement.group_status.message());
+  }
+  for (const plan::PartitionPlan& partition : placement.partitions) {
+    const std::optional<plan::SideError>& error = partition.error;
     if (!error) continue;
+    const std::uint32_t e = partition.event;
     std::string path = "events" + Index(e) + ".sides";
-    if (error->side != sim::SideError::kAll) path += Index(error->side);
-    if (error->selector != sim::SideError::kAll) {
+    if (error->side != plan::SideError::kAll) path += Index(error->side);
+    if (error->selector != plan::SideError::kAll) {
       path += Index(error->selector);
       const Selector& sel = config.events[e].sides[error->side][error->selector];
       static constexpr const char* kKeys[] = {"region", "group", "nodes", "as", "hashrate", ""};

@@ -2,7 +2,6 @@
 // chosen by `kind`, and the checks that need the rest of the scenario.
 #include "peerlab/scenario/schema.hpp"
 #include "peerlab/scenario/units.hpp"
-#include "peerlab/bitcoin/sim/placement.hpp"
 
 namespace peerlab::scenario::detail {
 namespace {
@@ -96,8 +95,8 @@ bool ValidateEclipse(Ctx& c, const sim::GroupSpec& g) {
                       std::to_string(s.nodes) + ")");
   }
   // Which group the victim is in comes from the same seeded placement the engine uses.
-  auto groups = sim::AssignGroups(s);
-  if (groups.ok() && s.groups[(*groups)[st.victim]].name == g.name) {
+  const plan::NetworkPlan& placement = NetworkPlanOf(c);
+  if (placement.group_status.ok() && s.groups[placement.group[st.victim]].name == g.name) {
     return c.Fail(c.OriginOf(path + ".victim"), path + ".victim",
                   "node " + std::to_string(st.victim) + " is the attacker itself (group " +
                       Quote(g.name) + " with this seed); pick another node");

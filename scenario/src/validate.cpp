@@ -5,6 +5,7 @@
 
 #include "peerlab/scenario/schema.hpp"
 #include "peerlab/scenario/units.hpp"
+#include "peerlab/bitcoin/sim/plan_input.hpp"
 
 namespace peerlab::scenario::detail {
 namespace {
@@ -137,6 +138,11 @@ bool ValidateStopHorizon(Ctx& c) {
 }
 
 }  // namespace
+
+const plan::NetworkPlan& NetworkPlanOf(Ctx& c) {
+  if (!c.plan) c.plan = sim::PlanNetwork(c.out->sim);
+  return *c.plan;
+}
 
 bool Validate(Ctx& c) {
   return ValidateGroups(c) && ValidateTopology(c) && ValidateStrategies(c) && ValidateEvents(c) &&

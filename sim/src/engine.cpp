@@ -1,5 +1,6 @@
 // Engine: set-up, connections and the network's own events (design §2).
 #include "peerlab/sim/engine.hpp"
+#include "peerlab/sim/rng_purposes.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -36,7 +37,7 @@ ConnectionKind KindOf(std::uint32_t bits) {
 Engine::Engine(const NetworkSpec& spec, std::unique_ptr<Transport> transport)
     : spec_(spec),
       links_(spec.regions, spec.jitter, spec.seed),
-      link_failure_rng_(spec.seed, 0, RngPurpose::kLinkFailures),
+      link_failure_rng_(spec.seed, 0, sim::rng_purpose::kLinkFailures),
       transport_(std::move(transport)) {}
 
 Result<std::unique_ptr<Engine>> Engine::Build(const NetworkSpec& spec,
@@ -62,7 +63,7 @@ Result<std::unique_ptr<Engine>> Engine::Build(const NetworkSpec& spec,
   if (spec.uplink == UplinkModel::kShared && !engine->transport_) {
     engine->shared_uplinks_ = std::make_unique<SharedUplinks>(n);
   }
-  Rng topology_rng(spec.seed, 0, RngPurpose::kTopology);
+  Rng topology_rng(spec.seed, 0, sim::rng_purpose::kTopology);
   auto edges = BuildTopology(spec.topology, n, topology_rng);
   if (!edges.ok()) return Status::Error("network.topology: " + edges.status().message());
   engine->edges_ = std::move(edges).value();

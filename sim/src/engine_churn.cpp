@@ -11,6 +11,7 @@
 #include <cmath>
 
 #include "peerlab/sim/engine.hpp"
+#include "peerlab/sim/rng_purposes.hpp"
 
 namespace peerlab::sim {
 namespace {
@@ -73,7 +74,7 @@ Status Engine::SetUpLifecycle(const std::vector<bool>& may_churn, bool family_li
     for (std::uint32_t i = 0; i < n; ++i) {
       if (!excluded[i] && may_churn[i]) eligible.push_back(i);
     }
-    Rng pick(spec_.seed, 0, RngPurpose::kChurn);
+    Rng pick(spec_.seed, 0, sim::rng_purpose::kChurn);
     for (std::size_t i = eligible.size(); i > 1; --i) {
       std::swap(eligible[i - 1], eligible[pick.Below(i)]);
     }
@@ -83,7 +84,7 @@ Status Engine::SetUpLifecycle(const std::vector<bool>& may_churn, bool family_li
     std::sort(eligible.begin(), eligible.end());
     for (std::uint32_t node : eligible) {
       churn_slot_[node] = static_cast<std::uint32_t>(churn_rng_.size());
-      churn_rng_.emplace_back(spec_.seed, node + 1, RngPurpose::kChurn);
+      churn_rng_.emplace_back(spec_.seed, node + 1, sim::rng_purpose::kChurn);
       PushLifecycle(DrawLifetime(churn.session, churn_rng_.back()), node, kGoOffline);
     }
   }

@@ -3,10 +3,12 @@
 #include <algorithm>
 #include <cmath>
 
+#include "peerlab/sim/rng_purposes.hpp"
+
 namespace peerlab::sim {
 
 LinkModel::LinkModel(const RegionTable& regions, const JitterSpec& jitter, std::uint64_t seed)
-    : region_count_(regions.size()), jitter_(jitter), rng_(seed, 0, RngPurpose::kLatencyJitter) {
+    : region_count_(regions.size()), jitter_(jitter), rng_(seed, 0, rng_purpose::kLatencyJitter) {
   PEERLAB_ASSERT(regions.latency_ms.size() == region_count_ * region_count_);
   latency_ns_.reserve(regions.latency_ms.size());
   for (double ms : regions.latency_ms) latency_ns_.push_back(ms * 1e6);

@@ -16,6 +16,7 @@
 #include <filesystem>
 
 #include "daemon_internal.hpp"
+#include "peerlab/bitcoin/rng_purposes.hpp"
 #include "peerlab/testbed/socket.hpp"
 
 namespace peerlab::testbed {
@@ -84,7 +85,7 @@ Status Daemon::Open() {
     Feed(bitcoin::SeedAddresses{config_.known_peers, config_.known_peers.front()});
   }
   if (config_.mine_mean_s > 0) {
-    mining_rng_.emplace(config_.seed, 0, RngPurpose::kMining);
+    mining_rng_.emplace(config_.seed, 0, bitcoin::rng_purpose::kMining);
     next_mine_at_ = now_ + static_cast<DurationNs>(mining_rng_->Exponential(config_.mine_mean_s * 1e9));
   }
   Log("chain " + chain_.name + ", listening on " + listen_at_.ToString() + ", datadir " +

@@ -16,7 +16,7 @@ Rng::Rng(std::uint64_t seed, std::uint64_t owner, RngPurpose purpose) {
   std::uint64_t mixed = SplitMix64(state);
   state = mixed ^ (owner * 0xD1B54A32D192ED03ULL);
   mixed = SplitMix64(state);
-  state = mixed ^ (static_cast<std::uint64_t>(purpose) * 0x8CB92BA72F3D8DD7ULL);
+  state = mixed ^ (std::uint64_t{purpose.value} * 0x8CB92BA72F3D8DD7ULL);
   for (auto& word : s_) word = SplitMix64(state);
 }
 

@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "peerlab/bitcoin/eviction.hpp"
+#include "peerlab/bitcoin/rng_purposes.hpp"
 
 namespace peerlab::bitcoin {
 
@@ -29,9 +30,9 @@ Node::Node(std::uint32_t index, const NodeConfig& config, BlockStore& blocks, co
       config_(&config),
       store_(&blocks),
       txs_(&txs),
-      rng_(rng_seed, index, RngPurpose::kNode),
-      conn_(config.addrman, Rng(rng_seed, index, RngPurpose::kAddrManKey).Next(), local_address,
-            Rng(rng_seed, index, RngPurpose::kAddrManKey).Next() ^ 0x5bd1e995u) {
+      rng_(rng_seed, index, bitcoin::rng_purpose::kNode),
+      conn_(config.addrman, Rng(rng_seed, index, bitcoin::rng_purpose::kAddrManKey).Next(), local_address,
+            Rng(rng_seed, index, bitcoin::rng_purpose::kAddrManKey).Next() ^ 0x5bd1e995u) {
   Set(kGenesis, kHaveHeader | kHaveData | kChainComplete);
 }
 

@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "peerlab/bitcoin/sim/simulation.hpp"
+#include "peerlab/bitcoin/rng_purposes.hpp"
 
 namespace peerlab::sim {
 namespace {
@@ -44,7 +45,7 @@ void Simulation::AddRushingLinks(std::uint32_t group) {
   }
   if (miners.empty()) return;
   std::sort(miners.begin(), miners.end());
-  Rng rng(config_.seed, group, RngPurpose::kRushingLinks);
+  Rng rng(config_.seed, group, bitcoin::rng_purpose::kRushingLinks);
   for (std::size_t i = miners.size() - 1; i > 0; --i) std::swap(miners[i], miners[rng.Below(i + 1)]);
   const double target = config_.groups[group].rushing.honest_share;
   double reached = 0;

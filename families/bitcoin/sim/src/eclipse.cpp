@@ -12,6 +12,7 @@
 #include <algorithm>
 
 #include "peerlab/bitcoin/sim/simulation.hpp"
+#include "peerlab/bitcoin/rng_purposes.hpp"
 
 namespace peerlab::sim {
 namespace {
@@ -74,7 +75,7 @@ Status Simulation::SetUpEclipse() {
     spec.victim_address = AddressOf(spec.victim);
     EclipseAttack attack{g,  group_nodes_[g][0], spec.victim, {}, 0, {}, false, -1,
                          {}, {}, {}, 0, 0};
-    Rng rng(config_.seed, g, RngPurpose::kEclipseAddresses);
+    Rng rng(config_.seed, g, bitcoin::rng_purpose::kEclipseAddresses);
     // The attacker's /16 groups, then its addresses spread evenly over them (hosts .1 - .254
     // of the last two bytes are all allowed: 65534 per group).
     std::vector<std::uint32_t> prefixes;
@@ -105,7 +106,7 @@ void Simulation::StartEclipse() {
     EclipseAttack& a = attacks_[i];
     const bitcoin::StrategyConfig& spec = config_.groups[a.group].strategy;
     // Trash: addresses where nobody listens (no node's, no attacker's), in random groups.
-    Rng rng(config_.seed, (std::uint64_t{1} << 32) | a.group, RngPurpose::kEclipseAddresses);
+    Rng rng(config_.seed, (std::uint64_t{1} << 32) | a.group, bitcoin::rng_purpose::kEclipseAddresses);
     std::vector<bitcoin::NetAddress> flood = DrawDistinct(
         spec.trash_addresses, rng, std::uint64_t{1} << 32, 0,
         [&](bitcoin::NetAddress t) {

@@ -1,21 +1,17 @@
 // Simulation: the Bitcoin side of partitions. Which node is on which side (resolved from the
-// scenario's selectors, placement.hpp), the tips the nodes hold after a heal (time to
+// scenario's selectors by the network plan, plan/), the tips the nodes hold after a heal (time to
 // consistency: every node on one tip), and what each side mined while it lasted. The engine
 // applies the partitions themselves (sim/src/engine_faults.cpp). Tips are counted per block
 // only when the scenario has events.
 #include <algorithm>
 
-#include "peerlab/bitcoin/sim/placement.hpp"
 #include "peerlab/bitcoin/sim/simulation.hpp"
 
 namespace peerlab::sim {
 
-Status Simulation::SetUpNetworkEvents() {
+Status Simulation::SetUpNetworkEvents(plan::NetworkPlan& plan) {
   if (config_.events.empty()) return Status::Ok();
-  NodePlacement placement;
-  for (std::uint32_t i = 0; i < node_count(); ++i) placement.region.push_back(node_region(i));
-  placement.group = node_group_;
-  for (std::uint32_t i = 0; i < node_count(); ++i) placement.as.push_back(node_as(i));
+  // The scenario layer reports these at the offending line; this guards direct SimConfigs.
   std::vector<std::vector<std::uint8_t>> sides(config_.events.size());
   bool partitioned = false;
   for (std::uint32_t e = 0; e < config_.events.size(); ++e) {
@@ -35,9 +31,10 @@ Status Simulation::SetUpNetworkEvents() {
     if (spec.sides.size() < 2 || spec.sides.size() > kMaxPartitionSides) {
       return Status::Error(where + ".sides: expected 2 to 16 sides");
     }
-    if (auto error = ResolvePartitionSides(config_, e, placement, &sides[e])) {
-      return Status::Error(where + ".sides: " + error->message);
-    }
+    plan::PartitionPlan* resolved = plan.partition(e);
+    PEERLAB_ASSERT(resolved != nullptr);
+    if (resolved->error) return Status::Error(where + ".sides: " + resolved->error->message);
+    sides[e] = std::move(resolved->side_of);
   }
   track_tips_ = true;
   nodes_on_tip_.assign(1, node_count());  // every node starts on genesis

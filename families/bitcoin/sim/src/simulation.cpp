@@ -4,7 +4,8 @@
 
 #include "peerlab/bitcoin/chain_params.hpp"
 #include "peerlab/bitcoin/wire_bridge.hpp"
-#include "peerlab/bitcoin/sim/placement.hpp"
+#include "peerlab/bitcoin/sim/plan_input.hpp"
+#include "peerlab/bitcoin/rng_purposes.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -26,8 +27,8 @@ Simulation::Simulation(const SimConfig& config)
     : config_(config),
       store_(SimChain().genesis, static_cast<std::uint32_t>(SimChain().genesis_block.size())),
       outbox_(pool_),
-      mining_rng_(config.seed, 0, RngPurpose::kMining),
-      tx_rng_(config.seed, 0, RngPurpose::kTransactions) {}
+      mining_rng_(config.seed, 0, bitcoin::rng_purpose::kMining),
+      tx_rng_(config.seed, 0, bitcoin::rng_purpose::kTransactions) {}
 
 // The engine holds the transport and what it carries: it goes first.
 Simulation::~Simulation() { engine_.reset(); }
@@ -39,12 +40,12 @@ Result<std::unique_ptr<Simulation>> Simulation::Build(const SimConfig& config,
                          std::to_string(Event::kSourceMask - 1));
   }
   std::unique_ptr<Simulation> sim(new Simulation(config));
-  Status s = sim->Setup(std::move(transport));
+  Status s = sim->Setup(PlanNetwork(config), std::move(transport));
   if (!s.ok()) return s;
   return sim;
 }
 
-Status Simulation::Setup(std::unique_ptr<Transport> transport) {
+Status Simulation::Setup(plan::NetworkPlan plan, std::unique_ptr<Transport> transport) {
   const std::uint32_t n = config_.nodes;
   config_.node.genesis_time = store_.Get(bitcoin::kGenesis).header.time;
   config_.node.bits = store_.Get(bitcoin::kGenesis).header.bits;
@@ -60,19 +61,17 @@ Status Simulation::Setup(std::unique_ptr<Transport> transport) {
     tx_class_cumulative_share_.push_back(class_share);
   }
 
-  // Regions, drawn per node from the table's node shares; the engine places the nodes and
-  // builds the initial topology.
-  auto engine = Engine::Build(config_, DrawRegions(config_), DrawAutonomousSystems(config_),
-                              std::move(transport));
+  // The plan placed the nodes (region, AS, group: plan/); the engine builds their links and the
+  // initial topology.
+  auto engine = Engine::Build(config_, plan.region, std::move(plan.as), std::move(transport));
   if (!engine.ok()) return engine.status();
   engine_ = std::move(engine).value();
   engine_->SetProtocol(this);
   engine_->SetCheckDeliveries(config_.wire_check);
 
   // Groups: a seeded shuffle of the nodes, dealt to the groups in file order.
-  auto groups = AssignGroups(config_);
-  if (!groups.ok()) return groups.status();
-  node_group_ = std::move(groups).value();
+  if (!plan.group_status.ok()) return plan.group_status;
+  node_group_ = std::move(plan.group);
   const auto group_count = static_cast<std::uint32_t>(config_.groups.size());
   group_nodes_.assign(group_count, {});
   for (std::uint32_t i = 0; i < n; ++i) group_nodes_[node_group_[i]].push_back(i);
@@ -110,7 +109,7 @@ Status Simulation::Setup(std::unique_ptr<Transport> transport) {
   SeedAddressManagers();
   ScheduleNextBlock();
   if (config_.node.tx_relay) ScheduleNextTx();
-  if (Status s = SetUpNetworkEvents(); !s.ok()) return s;
+  if (Status s = SetUpNetworkEvents(plan); !s.ok()) return s;
   // Churn takes honest nodes only, miners only when asked, never an eclipse victim.
   std::vector<bool> may_churn(n, false);
   for (std::uint32_t i = 0; i < n; ++i) {
@@ -129,7 +128,7 @@ void Simulation::SeedAddressManagers() {
       config_.topology.seed_addresses == 0) {
     return;
   }
-  Rng rng(config_.seed, 0, RngPurpose::kAddressSeeds);
+  Rng rng(config_.seed, 0, bitcoin::rng_purpose::kAddressSeeds);
   std::vector<bitcoin::NetAddress> seeds;
   const auto n = static_cast<std::uint32_t>(nodes_.size());
   for (std::uint32_t i = 0; i < n; ++i) {

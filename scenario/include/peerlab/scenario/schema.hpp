@@ -12,6 +12,7 @@
 #include <string_view>
 #include <vector>
 
+#include "peerlab/plan/network_plan.hpp"
 #include "peerlab/scenario/scenario.hpp"
 #include "peerlab/scenario/tree.hpp"
 #include "peerlab/util/time.hpp"
@@ -27,6 +28,9 @@ struct Ctx {
   std::string kind;                 // last `kind` value, read by ParseMapping
   sim::GroupSpec* group = nullptr;  // the group being parsed
   std::optional<Error> error;       // first error only: later ones are usually consequences
+  // The network plan of `out->sim` (NetworkPlanOf): computed when a cross-field check first
+  // needs it, after every field is parsed.
+  std::optional<plan::NetworkPlan> plan;
 
   // Records the error and returns false so handlers can `return ctx.Fail(...)`.
   bool Fail(const Origin& origin, std::string path, std::string message);
@@ -107,7 +111,7 @@ const Table& EventTable();
 const Table& SideSelectorTable();
 const Table& AutonomousSystemsTable();
 bool ParseEvents(const Node& value, const std::string& path, Ctx& ctx, std::string& json);
-// Resolves every partition's sides against the seeded node placement.
+// Reports the network plan's errors: group sizes, then each partition's sides.
 bool ValidateEvents(Ctx& ctx);
 
 // Every table in reference order; the first is the top level.
@@ -115,6 +119,9 @@ const std::vector<const Table*>& AllTables();
 
 // Checks that need several fields at once (group counts vs nodes, topology vs nodes).
 bool Validate(Ctx& ctx);
+// Where the engine will put every node and which side of each partition it will be on, for
+// the parsed config: the engine's own plan (sim/plan_input.hpp), computed once per Ctx.
+const plan::NetworkPlan& NetworkPlanOf(Ctx& ctx);
 
 // Typed scalar readers: on failure they record an error at the node and return false.
 bool ReadString(const Node& n, const std::string& path, Ctx& ctx, std::string* out);

@@ -10,33 +10,21 @@
 
 namespace peerlab {
 
-// What a stream is for; part of the stream's identity. Append only: values are persisted
-// implicitly in every recorded result.
-enum class RngPurpose : std::uint32_t {
-  kTopology = 1,
-  kGroupAssignment = 2,
-  kMining = 3,
-  kLatencyJitter = 4,
-  kNode = 5,
-  kRegionAssignment = 6,
-  kTransactions = 7,
-  kConnections = 8,  // retired (driver-chosen reconnections); kept so values stay stable
-  kAddrManKey = 9,
-  kAddressSeeds = 10,
-  kAutonomousSystems = 11,  // which AS each node is in
-  kRushingLinks = 12,
-  kPartitionSides = 13,  // owner: event index; order of nodes for `hashrate` selectors
-  kEclipseAddresses = 14,  // owner g: attacking group g's addresses; 2^32 + g: its trash
-  kChurn = 15,             // owner 0: which nodes churn; owner node + 1: its sessions, downtimes
-  kLinkFailures = 16,
-  kAnalysisSampling = 17,  // `peerlab analyze`: sampled BFS sources and node pairs
+// What a stream is for: part of the stream's identity. util names no purposes: each owner
+// declares its own in an rng_purposes.hpp (plan/, sim/, families/bitcoin/, analysis/), and
+// tests/rng_purposes_test.cpp checks that no two owners share a value. Values are persisted
+// implicitly in every recorded result: never change or reuse one.
+struct RngPurpose {
+  std::uint32_t value = 0;
 };
 
 // xoshiro256** (Blackman & Vigna), seeded through SplitMix64.
 class Rng {
  public:
   Rng(std::uint64_t seed, std::uint64_t owner, RngPurpose purpose);
-  explicit Rng(std::uint64_t seed) : Rng(seed, 0, RngPurpose::kNode) {}
+  // A stream outside the simulation's (test helpers, fuzz drivers): purpose 5, which it has
+  // always had, so their recorded expectations hold.
+  explicit Rng(std::uint64_t seed) : Rng(seed, 0, RngPurpose{5}) {}
 
   std::uint64_t Next() {
     const std::uint64_t result = Rotl(s_[1] * 5, 7) * 9;

@@ -24,6 +24,7 @@
 #include "peerlab/bitcoin/tx_store.hpp"
 #include "peerlab/bitcoin/sim/config.hpp"
 #include "peerlab/bitcoin/sim/report.hpp"
+#include "peerlab/plan/network_plan.hpp"
 #include "peerlab/sim/engine.hpp"
 #include "peerlab/util/rng.hpp"
 #include "peerlab/util/status.hpp"
@@ -139,7 +140,7 @@ class Simulation final : public Protocol {
   enum FamilyLifecycle : std::uint32_t { kAttack = 2, kWatch = 3 };
 
   explicit Simulation(const SimConfig& config);
-  Status Setup(std::unique_ptr<Transport> transport);
+  Status Setup(plan::NetworkPlan plan, std::unique_ptr<Transport> transport);
   void ScheduleNextBlock();
   void ScheduleNextTx();
   void CreateTx(std::uint32_t origin);
@@ -164,7 +165,7 @@ class Simulation final : public Protocol {
   void NoteConnectToAttacker(std::uint32_t node, std::uint32_t target);
   void ReportEclipse(std::uint32_t group, AdversaryReport& a) const;
   // partitions.cpp: sides, tips after a heal, what each side mined.
-  Status SetUpNetworkEvents();
+  Status SetUpNetworkEvents(plan::NetworkPlan& plan);  // checks the events, takes the sides
   void TrackTip(const bitcoin::Observation& o);
   std::vector<PartitionReport> ReportPartitions(const std::vector<bool>& on_main) const;
 
