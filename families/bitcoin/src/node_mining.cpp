@@ -14,10 +14,11 @@ namespace peerlab::bitcoin {
 using namespace detail;  // the node's own parts (detail/node_parts.hpp)
 
 void Node::OnBlockFound(TimeNs now, const BlockFound& in, Outbox& out) {
-  const BlockHandle h = MineBlock(now, strategy_ ? MiningParent() : chain_.tip, out, in.header_time);
+  const BlockHandle parent = strategy_ ? strategy_->MiningParent(*this) : chain_.tip;
+  const BlockHandle h = MineBlock(now, parent, out, in.header_time);
   if (h == kNoBlock) return;
   if (strategy_) {
-    OnOwnBlockMined(h, out);
+    strategy_->OnOwnBlockMined(*this, h, out);
   } else {
     PublishOwn({&h, 1}, out);
   }
