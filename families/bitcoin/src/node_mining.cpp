@@ -1,7 +1,8 @@
 // Node: mining its own blocks when the oracle says it found one: a simulated block (a header
 // and sizes; its transactions from the mempool) or, when the node's store is open (a daemon on
 // a real chain, design §3), a real block ground to the chain's target. What to mine on and
-// whether to publish are the strategy's (node_strategy.cpp); publishing is in node_blocks.cpp.
+// whether to publish are the strategy's (strategy_hooks.hpp, strategies/); publishing is in
+// node_blocks.cpp.
 #include <algorithm>
 #include <cstring>
 

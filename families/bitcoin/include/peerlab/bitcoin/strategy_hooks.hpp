@@ -85,7 +85,7 @@ class StrategyHooks {
   void NotePublicHeader(const Node& node, BlockHandle h);
 
  protected:
-  // The node's state a strategy may read or change (forwarders; node_strategy.cpp).
+  // The node's state a strategy may read or change (forwarders; strategies/hooks.cpp).
   static const BlockStore& store(const Node& n);
   static const TxStore& txs(const Node& n);
   static BlockHandle tip(const Node& n);
