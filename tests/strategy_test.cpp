@@ -1,11 +1,12 @@
-// Strategies inside the node (protocol/strategy.hpp), on small hand-built networks: what a
-// selfish miner, a double spender, a censor and a black hole publish, when, and on which block
-// they mine.
+// Strategies inside the node (strategy.hpp, strategy_hooks.hpp, src/strategies/), on small
+// hand-built networks: what a selfish miner, a double spender, a censor and a black hole
+// publish, when, and on which block they mine; and the registry that maps kinds to them.
 #include <gtest/gtest.h>
 
 #include <algorithm>
 
 #include "mini_net.hpp"
+#include "peerlab/bitcoin/strategy_hooks.hpp"
 
 namespace peerlab::bitcoin {
 namespace {
@@ -318,6 +319,36 @@ TEST(BlackHole, DropsTransactionsButAnnouncesItsOwnBlocks) {
   net.Settle();
   EXPECT_EQ(net.node(2).tip(), net.node(1).tip());
   EXPECT_NE(net.node(2).tip(), kGenesis);
+}
+
+TEST(StrategyRegistry, EveryKindHasHooksAndItsScenarioName) {
+  const std::pair<StrategyKind, std::string_view> kinds[] = {
+      {StrategyKind::kSelfishMining, "selfish-mining"}, {StrategyKind::kDoubleSpend, "double-spend"},
+      {StrategyKind::kCensor, "censor"},                {StrategyKind::kBlackHole, "black-hole"},
+      {StrategyKind::kEclipse, "eclipse"},              {StrategyKind::kHonest, "honest"}};
+  for (const auto& [kind, name] : kinds) {
+    StrategyConfig c;
+    c.kind = kind;
+    c.blocks = RelayAction::kDrop;
+    const std::unique_ptr<StrategyHooks> hooks = MakeStrategy(c);
+    ASSERT_NE(hooks, nullptr) << name;
+    EXPECT_EQ(&hooks->config(), &c) << name;
+    EXPECT_EQ(StrategyName(kind), name);
+    // Only the black hole deviates at this decision point: the registry gave each kind its own.
+    EXPECT_EQ(hooks->ServesHeaders(), kind != StrategyKind::kBlackHole) << name;
+  }
+}
+
+// A node told to follow the honest kind gets the hooks' defaults: it publishes at once.
+TEST(StrategyRegistry, HonestDefaultsPublishOwnBlocks) {
+  Triangle t(StrategyConfig{});
+  t.net.Mine(0);
+  t.net.Settle();
+  EXPECT_NE(t.net.node(0).tip(), kGenesis);
+  EXPECT_EQ(t.net.node(1).tip(), t.net.node(0).tip());
+  EXPECT_EQ(t.net.node(2).tip(), t.net.node(0).tip());
+  ASSERT_NE(t.net.node(0).strategy_stats(), nullptr);
+  EXPECT_EQ(t.net.node(0).strategy_stats()->blocks_withheld, 0u);
 }
 
 }  // namespace

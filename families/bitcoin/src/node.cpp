@@ -61,7 +61,20 @@ void Node::Handle(TimeNs now, const Input& input, Outbox& out) {
              input);
   // A strategy reacts to new public blocks once the input is fully handled, never in the middle
   // of a message's processing.
-  if (strategy_ && strategy_->public_changed) OnPublicChange(out);
+  if (strategy_ && strategy_->public_changed) {
+    strategy_->public_changed = false;
+    strategy_->OnPublicChange(*this, out);
+  }
+}
+
+void Node::SetStrategy(const StrategyConfig& strategy) {
+  strategy_ = MakeStrategy(strategy);
+  strategy_->Start(*this);
+}
+
+void Node::SetFloodAddresses(std::vector<NetAddress> addresses) {
+  PEERLAB_ASSERT(strategy_ != nullptr);
+  strategy_->SetFloodAddresses(std::move(addresses));
 }
 
 void Node::Set(BlockHandle h, std::uint8_t bits) { chain_.status.Set(h, bits, *store_); }
@@ -112,7 +125,7 @@ void Node::OnPeerConnected(TimeNs now, const PeerConnected& in, Outbox& out) {
 
 bool Node::MakeRoomForInbound(PeerId newcomer, Outbox& out) {
   if (config_->max_inbound == 0) return true;
-  if (strategy_ && IsVictim(peers_[newcomer])) return true;  // an eclipse attacker takes them all
+  if (strategy_ && strategy_->IsVictim(*this, peers_[newcomer])) return true;  // an eclipse attacker takes them all
   std::uint32_t inbound = 0;
   for (PeerId id = 0; id < peers_.size(); ++id) {
     if (id != newcomer && peers_[id].connected && peers_[id].inbound) ++inbound;
@@ -220,7 +233,7 @@ void Node::OnHandshakeComplete(PeerId peer, Outbox& out) {
     SendGetHeaders(peer, kNoBlock, out);
   }
   if (!p.inbound) OnOutboundEstablished(peer, out);
-  if (strategy_) OnStrategyPeerReady(peer, out);
+  if (strategy_) strategy_->OnPeerReady(*this, peer, out);
 }
 
 void Node::OnPingTimer(TimeNs now, Outbox& out) {
@@ -348,13 +361,8 @@ void Node::OnTimer(TimeNs now, const Timer& timer, Outbox& out) {
     case Timer::Kind::kOpenConnections: OnOpenConnectionsTimer(out); break;
     case Timer::Kind::kFeeler: OnFeelerTimer(out); break;
     case Timer::Kind::kAddrTrickle: SendAddresses(timer.arg, out); break;
-    case Timer::Kind::kStrategyAnnounce:
-      strategy_->announce_armed = false;
-      strategy_->releasing = true;
-      AnnounceTip(chain_.tip == kGenesis ? kGenesis : store_->Get(chain_.tip).parent, out);
-      strategy_->releasing = false;
-      break;
-    case Timer::Kind::kStrategyFlood: OnFloodTimer(out); break;
+    case Timer::Kind::kStrategyAnnounce: strategy_->OnAnnounceTimer(*this, out); break;
+    case Timer::Kind::kStrategyFlood: strategy_->OnFloodTimer(*this, out); break;
   }
 }
 

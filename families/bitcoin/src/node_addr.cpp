@@ -39,7 +39,7 @@ void Node::OnOutboundEstablished(PeerId peer, Outbox& out) {
   // Block-relay-only connections carry no addresses (Core), which hides them from spies. An
   // eclipse attacker does not ask its victim either: it has nothing to learn there.
   if (p.block_relay_only || config_->addr_gossip == AddrGossip::kOff) return;
-  if (strategy_ && IsVictim(p)) return;
+  if (strategy_ && strategy_->IsVictim(*this, p)) return;
   PeerSession& s = *p.session;
   s.addr_relay = true;
   s.getaddr_sent = true;
@@ -168,7 +168,7 @@ std::uint32_t Node::OutboundCount(ConnectionKind kind) const {
   std::uint32_t n = 0;
   for (const Peer& p : peers_) {
     if (!p.connected || p.inbound || p.session->feeler) continue;
-    if (strategy_ && IsVictim(p)) continue;  // an eclipse attacker's connections to its victim
+    if (strategy_ && strategy_->IsVictim(*this, p)) continue;  // an eclipse attacker's connections to its victim
     if (p.block_relay_only == (kind == ConnectionKind::kBlockRelayOnly)) ++n;
   }
   return n + conn_.PendingCount(kind);

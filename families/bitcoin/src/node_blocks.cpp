@@ -128,7 +128,7 @@ void Node::OnInv(PeerId peer, const Message& m, Outbox& out) {
 }
 
 void Node::OnGetHeaders(PeerId peer, const Message& m, Outbox& out) {
-  if (strategy_ && strategy_->config->blocks == RelayAction::kDrop) return;  // a black hole
+  if (strategy_ && !strategy_->ServesHeaders()) return;  // a black hole
   // The fork point is the first locator entry on our active chain.
   BlockHandle fork = kGenesis;
   for (BlockHandle h : m.blocks()) {
@@ -344,7 +344,7 @@ void Node::PublishOwn(std::span<const BlockHandle> blocks, Outbox& out) {
 
 void Node::AcceptHeader(BlockHandle h) {
   Set(h, kHaveHeader);
-  if (strategy_) NotePublicHeader(h);
+  if (strategy_) strategy_->NotePublicHeader(*this, h);
   if (store_->Get(h).chain_work > store_->Get(chain_.best_header).chain_work) chain_.best_header = h;
 }
 
@@ -450,7 +450,7 @@ void Node::SetTip(BlockHandle new_tip, Outbox& out) {
 }
 
 void Node::AnnounceTip(BlockHandle fork, Outbox& out) {
-  if (strategy_ && HoldsAnnouncement(out)) return;
+  if (strategy_ && strategy_->HoldsAnnouncement(*this, out)) return;
   const std::uint32_t fork_height = store_->Get(fork).height;
   const std::uint32_t tip_height = store_->Get(chain_.tip).height;
   const bool too_many = tip_height - fork_height > kMaxBlocksToAnnounce;
@@ -479,10 +479,7 @@ void Node::AnnounceTip(BlockHandle fork, Outbox& out) {
 void Node::PushCompactBlock(BlockHandle h, Outbox& out) {
   if (config_->relay != RelayMode::kCompact || Has(h, kPushedCompact)) return;
   // A black hole pushes only its own blocks.
-  if (strategy_ && strategy_->config->blocks != RelayAction::kRelay &&
-      store_->Get(h).miner != index_) {
-    return;
-  }
+  if (strategy_ && !strategy_->PushesCompact(*this, h)) return;
   Set(h, kPushedCompact);
   for (PeerId id : chain_.push_peers) {
     Peer& p = peers_[id];

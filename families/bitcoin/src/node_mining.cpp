@@ -1,7 +1,8 @@
 // Node: mining its own blocks when the oracle says it found one: a simulated block (a header
 // and sizes; its transactions from the mempool) or, when the node's store is open (a daemon on
 // a real chain, design §3), a real block ground to the chain's target. What to mine on and
-// whether to publish are the strategy's (node_strategy.cpp); publishing is in node_blocks.cpp.
+// whether to publish are the strategy's (strategy_hooks.hpp, strategies/); publishing is in
+// node_blocks.cpp.
 #include <algorithm>
 #include <cstring>
 
@@ -14,10 +15,11 @@ namespace peerlab::bitcoin {
 using namespace detail;  // the node's own parts (detail/node_parts.hpp)
 
 void Node::OnBlockFound(TimeNs now, const BlockFound& in, Outbox& out) {
-  const BlockHandle h = MineBlock(now, strategy_ ? MiningParent() : chain_.tip, out, in.header_time);
+  const BlockHandle parent = strategy_ ? strategy_->MiningParent(*this) : chain_.tip;
+  const BlockHandle h = MineBlock(now, parent, out, in.header_time);
   if (h == kNoBlock) return;
   if (strategy_) {
-    OnOwnBlockMined(h, out);
+    strategy_->OnOwnBlockMined(*this, h, out);
   } else {
     PublishOwn({&h, 1}, out);
   }

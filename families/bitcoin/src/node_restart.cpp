@@ -37,10 +37,7 @@ void Node::OnRestart(Outbox& out) {
   tx_.status.ClearEverywhere(kTxRequested);
   tx_.inbound_trickle_armed = false;
   conn_.Restart();
-  if (strategy_) {
-    strategy_->announce_armed = false;
-    strategy_->flood_armed = false;
-  }
+  if (strategy_) strategy_->OnRestart();
   MaintainConnections(out);
 }
 

@@ -78,10 +78,7 @@ void Node::AcceptTx(TxHandle h, PeerId from, TimeNs now, Outbox& out) {
     if (worst == h) return;  // not relayed: it did not make it into our mempool
   }
   if (from != kNoPeer) peers_[from].tx->known.Insert(h);
-  if (strategy_ && strategy_->config->txs == RelayAction::kDrop) {  // a black hole
-    ++strategy_->stats.txs_not_relayed;
-    return;
-  }
+  if (strategy_ && strategy_->DropsTransaction()) return;  // a black hole
   // Queue for every peer; whether the peer already knows it is checked at trickle time, when
   // that peer's known-set is read for the whole batch (one table in cache, not one per peer).
   for (PeerId id = 0; id < peers_.size(); ++id) {
@@ -183,7 +180,7 @@ void Node::FillBlockTemplate(std::vector<TxHandle>& out) {
   });
   std::uint64_t room = config_->block_size_bytes - kHeaderBytes - 3 - kCoinbaseBytes;
   for (TxHandle t : tx_.scratch) {
-    if (strategy_ && ExcludedFromTemplate(t)) continue;
+    if (strategy_ && strategy_->ExcludedFromTemplate(*this, t)) continue;
     const std::uint32_t size = txs_->Get(t).size_bytes;
     if (size > room) continue;
     room -= size;

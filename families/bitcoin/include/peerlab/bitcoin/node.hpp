@@ -41,6 +41,7 @@
 #include "peerlab/bitcoin/node_config.hpp"
 #include "peerlab/bitcoin/node_io.hpp"
 #include "peerlab/bitcoin/strategy.hpp"
+#include "peerlab/bitcoin/strategy_hooks.hpp"
 #include "peerlab/bitcoin/tx_store.hpp"
 #include "peerlab/util/rng.hpp"
 #include "peerlab/util/time.hpp"
@@ -58,7 +59,8 @@ class Node {
 
   // Handles one input; what the node wants done is appended to `out` (node_io.hpp).
   void Handle(TimeNs now, const Input& input, Outbox& out);
-  // Makes this node follow `strategy` (kept by the caller, outliving the node) from now on.
+  // Makes this node follow `strategy` (kept by the caller, outliving the node) from now on:
+  // the registry's hooks for its kind (strategy_hooks.hpp).
   void SetStrategy(const StrategyConfig& strategy);
   // Null for an honest node.
   const StrategyStats* strategy_stats() const { return strategy_ ? &strategy_->stats : nullptr; }
@@ -130,11 +132,6 @@ class Node {
   // node_restart.cpp: offline and back (Restart), anchors
   void OnRestart(Outbox& out);
   NetAddress TakeAnchor();  // the next usable anchor, or kNoAddress
-  // node_eclipse.cpp: an eclipse attacker's floods to its victim
-  bool IsVictim(const Peer& p) const;
-  void OnStrategyPeerReady(PeerId peer, Outbox& out);
-  void OnFloodTimer(Outbox& out);
-  void SendFlood(PeerId peer, Outbox& out);
 
   // node_addr.cpp: addresses and outbound connections
   std::uint32_t UnixNow() const;  // now_ as the Unix seconds that addr messages carry
@@ -194,22 +191,6 @@ class Node {
   // Open mode: a real block ground with the store's chain parameters.
   BlockHandle MineRealBlockOn(TimeNs now, BlockHandle parent, std::uint32_t header_time, Outbox& out);
 
-  // node_strategy.cpp: the strategy hooks (each called only with strategy_ set)
-  BlockHandle MiningParent();
-  void OnOwnBlockMined(BlockHandle h, Outbox& out);
-  void NotePublicHeader(BlockHandle h);
-  void OnPublicChange(Outbox& out);
-  void SelfishOnOwnBlock(BlockHandle h, Outbox& out);
-  void SelfishOnPublicBlock(Outbox& out);
-  void DoubleSpendOnChange(Outbox& out);
-  void StartDoubleSpend();
-  void AdoptPublic();
-  void PublishUpTo(std::uint32_t height, Outbox& out);
-  bool Offending(BlockHandle h);  // censor: carries the censored class
-  BlockHandle CensorParent();
-  bool HoldsAnnouncement(Outbox& out);  // black hole: true if the tip is not announced now
-  bool ExcludedFromTemplate(TxHandle t) const;
-
   // node_txs.cpp: transactions and the mempool
   void OnTxInv(PeerId peer, const Message& m, Outbox& out);
   void OnTx(TimeNs now, PeerId peer, const Message& m, Outbox& out);
@@ -234,7 +215,10 @@ class Node {
   const NodeConfig* config_;
   BlockStore* store_;
   const TxStore* txs_;
-  std::unique_ptr<StrategyState> strategy_;  // null: honest (checked on every input)
+  // Null: honest (checked on every input). Strategies (strategies/) act through its hooks and
+  // reach this node's state through StrategyHooks' forwarders.
+  std::unique_ptr<StrategyHooks> strategy_;
+  friend class StrategyHooks;
   std::vector<Peer> peers_;  // indexed by PeerId
   TimeNs now_ = 0;           // time of the input being handled
   detail::ChainSync chain_;

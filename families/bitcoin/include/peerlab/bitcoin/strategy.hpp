@@ -8,6 +8,10 @@
 //
 // A strategy group should be a single node (a pool): nodes of one group do not coordinate,
 // each runs its own copy of the strategy.
+//
+// This header holds what drivers and scenarios see (the kinds, their configuration and
+// counters); the node's hook interface is strategy_hooks.hpp and each strategy's code is one
+// file of families/bitcoin/src/strategies/.
 #pragma once
 
 #include <cstdint>
@@ -90,33 +94,6 @@ struct StrategyStats {
   std::uint64_t blocks_delayed = 0;
   std::uint64_t txs_not_relayed = 0;
   std::uint64_t flood_messages = 0;    // eclipse: addr messages sent to the victim
-};
-
-// A strategy's private state inside its Node (node_strategy.cpp).
-struct StrategyState {
-  explicit StrategyState(const StrategyConfig& c) : config(&c) {}
-
-  const StrategyConfig* config;
-  StrategyStats stats;
-  // Selfish mining and double spend: the branch the node mines on.
-  BlockHandle private_head = kGenesis;
-  std::vector<BlockHandle> unpublished;  // own withheld blocks, oldest first, ending at private_head
-  BlockHandle public_best = kGenesis;    // most-work block others could know (theirs or published)
-  bool public_changed = false;           // a new public block arrived; handled after the input
-  bool in_race = false;                  // our published block ties an honest one
-  // Double spend: the attempt's fork point and whether the payment has been made.
-  BlockHandle fork = kGenesis;
-  bool paid = false;
-  // Censor: per block, 0 not yet looked at, 1 clean, 2 carries the censored class.
-  std::vector<std::uint8_t> offending;
-  BlockHandle fork_head = kNoBlock;  // feather fork: our last block mined off the tip
-  // Black hole (delay): an announcement is pending.
-  bool announce_armed = false;
-  bool releasing = false;  // the delayed announcement is being sent
-  // Eclipse: what floods draw from (a fixed pool), where the next one starts, the timer.
-  std::vector<NetAddress> flood;
-  std::size_t flood_next = 0;
-  bool flood_armed = false;
 };
 
 }  // namespace peerlab::bitcoin

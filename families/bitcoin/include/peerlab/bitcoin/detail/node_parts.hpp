@@ -1,6 +1,7 @@
-// The private layout of a Node (node.hpp), by responsibility. Internal: only node.hpp and the
-// node's own .cpp files (families/bitcoin/src/node*.cpp) include it; nothing else may name
-// these types (tests/layering_test.cpp checks it).
+// The private layout of a Node (node.hpp), by responsibility. Internal: only node.hpp, the
+// node's own .cpp files (families/bitcoin/src/node*.cpp) and its strategies (strategy_hooks.hpp,
+// families/bitcoin/src/strategies/) include it; nothing else may name these types
+// (tests/node_outbox_test.cpp checks it).
 //
 // Why a header at all: drivers keep nodes by value (the simulation holds a std::vector<Node>
 // and calls Handle per event), so Node's members must be complete where Node is; a pimpl would
@@ -9,7 +10,7 @@
 //   ChainSync (node_blocks.cpp: block status, download, validation, the tip),
 //   TxRelay (node_txs.cpp: transaction status, the mempool, trickling),
 //   Connections (node_addr.cpp, node_restart.cpp: the address manager, outbound connections,
-//   anchors), and the strategy's StrategyState (strategy.hpp, node_strategy.cpp).
+//   anchors). A strategy's state is its own (strategy_hooks.hpp, src/strategies/).
 // Each keeps its own invariants through its methods; Node's handlers, which touch several
 // parts for one message, sit in the .cpp file of the part they mostly change.
 #pragma once
