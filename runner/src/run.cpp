@@ -16,6 +16,7 @@
 #include "peerlab/runner/memory_check.hpp"
 #include "peerlab/bitcoin/sim/memory_estimate.hpp"
 #include "peerlab/util/huge_pages.hpp"
+#include "adversaries/adversaries.hpp"
 #include "summary_events.hpp"
 #ifdef PEERLAB_HAVE_NS3
 #include "peerlab/ns3/ns3_transport.hpp"
@@ -35,22 +36,6 @@ void WriteDistribution(results::JsonWriter& w, const sim::Distribution& d) {
   results::WriteDistribution(w, {d.mean, d.p50, d.p90, d.p99});
 }
 
-// docs/attacks.md lists these keys.
-void WriteEclipse(results::JsonWriter& w, const sim::AdversaryReport& a) {
-  w.Key("victim").UInt(a.victim);
-  w.Key("restart_at_s").Double(a.restart_at_s);
-  w.Key("eclipsed").Bool(a.eclipsed_at_s.has_value());
-  w.Key("eclipsed_at_s").Double(a.eclipsed_at_s);
-  w.Key("victim_outbound").UInt(a.victim_outbound);
-  w.Key("victim_outbound_attacker_share").Double(a.victim_outbound_attacker_share);
-  w.Key("addrman_attacker_share_new").Double(a.addrman_attacker_share_new);
-  w.Key("addrman_attacker_share_tried").Double(a.addrman_attacker_share_tried);
-  w.Key("addrman_trash_share_new").Double(a.addrman_trash_share_new);
-  w.Key("attacker_connections").UInt(a.attacker_connections);
-  w.Key("victim_connections_to_attacker").UInt(a.victim_connections_to_attacker);
-  w.Key("flood_messages").UInt(a.flood_messages);
-}
-
 void WriteChurn(results::JsonWriter& w, const sim::SimReport& r) {
   if (!r.churn) {
     w.Null();
@@ -65,51 +50,16 @@ void WriteChurn(results::JsonWriter& w, const sim::SimReport& r) {
   w.EndObject();
 }
 
-// `adversaries.<group>`: the keys of the group's strategy (docs/attacks.md lists them).
+// `adversaries.<group>`: `kind`, then the keys of the group's strategy, written by its file
+// under adversaries/ (docs/attacks.md lists them). A strategy without a scenario name (a
+// config built in code) gets the keys of a mining group.
 void WriteAdversary(results::JsonWriter& w, const sim::GroupReport& g) {
-  const sim::AdversaryReport& a = *g.adversary;
-  w.Key("kind").String(a.kind);
-  const bool selfish = a.kind == "selfish-mining" || a.kind == "lead-stubborn" ||
-                       a.kind == "equal-fork-stubborn" || a.kind == "trail-stubborn";
-  if (a.kind != "black-hole" && a.kind != "eclipse") {
-    w.Key("hashrate").Double(g.hashrate);
-    w.Key("revenue_share").Double(g.revenue_share);
-    w.Key("blocks_orphaned").UInt(a.blocks_orphaned);
-    w.Key("own_blocks_orphaned").UInt(a.own_blocks_orphaned);
+  w.Key("kind").String(g.adversary->kind);
+  if (const adversaries::Writer write = adversaries::FindWriter(g.adversary->kind)) {
+    write(w, g);
+  } else {
+    adversaries::WriteMinerKeys(w, g);
   }
-  if (selfish || a.kind == "double-spend") {
-    w.Key("blocks_withheld").UInt(a.blocks_withheld);
-    w.Key("rushing_links").UInt(a.rushing_links);
-    w.Key("rushing_honest_share").Double(a.rushing_honest_share);
-  }
-  if (selfish) {
-    w.Key("observed_gamma").Double(a.observed_gamma);
-    w.Key("races").UInt(a.races);
-    w.Key("race_blocks_on_attacker").UInt(a.race_blocks_on_attacker);
-    w.Key("race_blocks_on_rival").UInt(a.race_blocks_on_rival);
-    w.Key("overrides").UInt(a.overrides);
-  }
-  if (a.kind == "double-spend") {
-    w.Key("attempts").UInt(a.attempts);
-    w.Key("published").UInt(a.published);
-    w.Key("successes").UInt(a.successes);
-    w.Key("success_rate").Double(a.success_rate);
-  }
-  if (a.kind == "censor") {
-    w.Key("censored_txs").UInt(a.censored_txs);
-    w.Key("censored_tx_delay_blocks");
-    WriteDistribution(w, a.censored_tx_delay_blocks);
-    w.Key("censored_tx_delay_s");
-    WriteDistribution(w, a.censored_tx_delay_s);
-    w.Key("never_included_share").Double(a.never_included_share);
-    w.Key("fork_blocks").UInt(a.fork_blocks);
-  }
-  if (a.kind == "black-hole") {
-    w.Key("blocks_not_relayed").UInt(a.blocks_not_relayed);
-    w.Key("blocks_delayed").UInt(a.blocks_delayed);
-    w.Key("txs_not_relayed").UInt(a.txs_not_relayed);
-  }
-  if (a.kind == "eclipse") WriteEclipse(w, a);
 }
 
 void WriteTransactions(results::JsonWriter& w, const sim::SimReport& r) {

@@ -1,0 +1,71 @@
+// Censoring a transaction class (excluding it, or a feather fork): the scenario keys and checks.
+#include "strategies.hpp"
+
+namespace peerlab::scenario::detail::strategies {
+
+void ConfigureCensor(std::string_view, bitcoin::StrategyConfig& s) {
+  s.kind = bitcoin::StrategyKind::kCensor;
+}
+
+const std::vector<Field>& CensorFields() {
+  static const std::vector<Field> f{
+      {"class", "transaction class name", true, "", "censor",
+       "The class of `transactions.classes` the group refuses.",
+       [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
+         if (!ReadString(n, p, c, &c.group->censored_class)) return false;
+         j = JsonString(c.group->censored_class);
+         return true;
+       }},
+      {"mode", "`exclude` or `feather-fork`", false, "exclude", "censor",
+       "`exclude`: leave the class out of own blocks; `feather-fork`: also refuse to "
+       "build on a block carrying it until `depth` blocks are built on it (Miller 2013).",
+       [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
+         std::string v;
+         if (!ReadChoice(n, p, c, {"exclude", "feather-fork"}, &v)) return false;
+         c.group->strategy.censor_mode = v == "exclude" ? bitcoin::CensorMode::kExclude
+                                                        : bitcoin::CensorMode::kFeatherFork;
+         j = JsonString(v);
+         return true;
+       }},
+      {"depth", "integer >= 1", false, "3", "censor",
+       "Feather fork: blocks that must be built on an offending block before the group "
+       "accepts it.",
+       [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
+         return ReadUInt32(n, p, c, 1, 100, &c.group->strategy.feather_depth, j);
+       }},
+  };
+  return f;
+}
+
+// A feather fork's refusals must be one node's to be a credible threat; excluding needs none.
+// The class name resolves here to its index in `transactions.classes`.
+bool ValidateCensor(Ctx& c, sim::GroupSpec& g) {
+  if (!NeedsHashrate(c, g)) return false;
+  if (g.strategy.censor_mode == bitcoin::CensorMode::kFeatherFork && !NeedsOneNode(c, g)) {
+    return false;
+  }
+  const sim::SimConfig& s = c.out->sim;
+  const std::string path = "groups." + g.name + ".strategy";
+  if (s.transactions.rate_per_s <= 0) {
+    return c.Fail(c.OriginOf(path + ".class"), path + ".class",
+                  "censoring needs transactions (set `transactions.rate`)");
+  }
+  const auto& classes = s.transactions.classes;
+  std::string names;
+  bool found = false;
+  for (std::size_t k = 0; k < classes.size(); ++k) {
+    names += (k == 0 ? "" : ", ") + classes[k].name;
+    if (classes[k].name == g.censored_class) {
+      g.strategy.censored_class = static_cast<std::uint16_t>(k);
+      found = true;
+    }
+  }
+  if (!found) {
+    return c.Fail(c.OriginOf(path + ".class"), path + ".class",
+                  "unknown transaction class " + Quote(g.censored_class) +
+                      " (expected one of: " + names + ")");
+  }
+  return true;
+}
+
+}  // namespace peerlab::scenario::detail::strategies
