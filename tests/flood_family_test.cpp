@@ -183,6 +183,15 @@ TEST(FloodFamily, RunsOnSharedUplinks) {
   ExpectEveryRumorReachedEveryNode(RunFlood(spec, nullptr));
 }
 
+TEST(Engine, RefusesNodeCountsItsEventKeysCannotHold) {
+  EXPECT_FALSE(Engine::CheckNodeCount(1).ok());
+  EXPECT_TRUE(Engine::CheckNodeCount(2).ok());
+  // The last node's source is nodes - 1; the oracle, workload, network events and lifecycle
+  // follow it, and the last of them must still fit the key's source field.
+  EXPECT_TRUE(Engine::CheckNodeCount(Event::kSourceMask - 3).ok());
+  EXPECT_FALSE(Engine::CheckNodeCount(Event::kSourceMask - 2).ok());
+}
+
 #ifdef PEERLAB_HAVE_NS3
 TEST(FloodFamily, RunsOverNs3Tcp) {
   const NetworkSpec spec = Spec();

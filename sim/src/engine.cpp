@@ -40,15 +40,20 @@ Engine::Engine(const NetworkSpec& spec, std::unique_ptr<Transport> transport)
       link_failure_rng_(spec.seed, 0, sim::rng_purpose::kLinkFailures),
       transport_(std::move(transport)) {}
 
+Status Engine::CheckNodeCount(std::uint32_t nodes) {
+  constexpr std::uint32_t kMaxNodes = Event::kSourceMask - 3;  // sources up to nodes + 3
+  if (nodes < 2 || nodes > kMaxNodes) {
+    return Status::Error("network.nodes: must be between 2 and " + std::to_string(kMaxNodes));
+  }
+  return Status::Ok();
+}
+
 Result<std::unique_ptr<Engine>> Engine::Build(const NetworkSpec& spec,
                                               const std::vector<std::uint32_t>& regions,
                                               std::vector<std::uint32_t> autonomous_systems,
                                               std::unique_ptr<Transport> transport) {
   const auto n = static_cast<std::uint32_t>(regions.size());
-  if (n < 2 || n >= Event::kSourceMask - 4) {
-    return Status::Error("network.nodes: must be between 2 and " +
-                         std::to_string(Event::kSourceMask - 1));
-  }
+  if (Status s = CheckNodeCount(n); !s.ok()) return s;
   std::unique_ptr<Engine> engine(new Engine(spec, std::move(transport)));
   for (std::uint32_t region : regions) {
     engine->links_.AddNode(region, spec.upload_bps.value_or(spec.regions.upload_bps[region]),

@@ -6,7 +6,7 @@
 // later, as from a clean shutdown) and bumps its incarnation so that the timers it armed die;
 // the family drops whatever reaches an offline node (Engine::IsOnline) and restarts the node
 // when it is back (Protocol::OnOnline). The only cost on the per-message path is the family's
-// test of offline_count().
+// test of Engine::IsOnline (one load of the offline count).
 #include <algorithm>
 #include <cmath>
 

@@ -35,10 +35,8 @@ Simulation::~Simulation() { engine_.reset(); }
 
 Result<std::unique_ptr<Simulation>> Simulation::Build(const SimConfig& config,
                                                      std::unique_ptr<Transport> transport) {
-  if (config.nodes < 2 || config.nodes >= Event::kSourceMask) {
-    return Status::Error("network.nodes: must be between 2 and " +
-                         std::to_string(Event::kSourceMask - 1));
-  }
+  // Before the plan sizes anything per node.
+  if (Status s = Engine::CheckNodeCount(config.nodes); !s.ok()) return s;
   std::unique_ptr<Simulation> sim(new Simulation(config));
   Status s = sim->Setup(PlanNetwork(config), std::move(transport));
   if (!s.ok()) return s;

@@ -72,16 +72,20 @@ struct DedicatedPipe {
 
 class Engine {
  public:
-  // Lifecycle codes of kLifecycle events; a family's own codes start at kFirstFamilyCode.
+  // The engine's codes of kLifecycle events; 2, 3 and from 5 on belong to the family
+  // (Protocol::OnFamilyLifecycle).
   enum Lifecycle : std::uint32_t {
     kGoOffline = 0,
     kComeBack = 1,
     kLinkFailure = 4,
-    kFirstFamilyCode = 2,  // 2 and 3 (and from 5 on) belong to the family
   };
 
   // Places the nodes (regions from `regions`, one per node, and ASes) and builds the initial
   // topology. Fails without side effects on a bad topology (e.g. a bad edge-list line).
+  // Ok when the engine can run `nodes` nodes: at least 2, and few enough that every event
+  // source (the nodes, then the oracle, the workload, network events and lifecycle) fits the
+  // event key's source field. A family checks it before sizing anything per node.
+  static Status CheckNodeCount(std::uint32_t nodes);
   static Result<std::unique_ptr<Engine>> Build(const NetworkSpec& spec,
                                                const std::vector<std::uint32_t>& regions,
                                                std::vector<std::uint32_t> autonomous_systems,
@@ -181,17 +185,14 @@ class Engine {
   TimeNs now() const { return now_; }
   TimeNs end_at() const { return end_at_; }
   std::uint64_t events_processed() const { return events_; }
-  std::size_t pending_events() const { return queue_.size(); }
   TimeNs next_event_time() const { return queue_.empty() ? kTimeNever : queue_.top().time; }
   std::uint32_t node_count() const { return static_cast<std::uint32_t>(peers_.size()); }
   std::uint32_t oracle_source() const { return node_count(); }
   std::uint32_t workload_source() const { return node_count() + 1; }
-  const NetworkSpec& spec() const { return spec_; }
   ProgressInfo progress() const {
     return {now_, protocol_->progress_count(), events_, queue_.size()};
   }
   bool IsOnline(NodeIndex node) const { return offline_count_ == 0 || offline_[node] == 0; }
-  std::uint32_t offline_count() const { return offline_count_; }
   std::uint32_t node_region(NodeIndex i) const { return links_.region_of(i); }
   std::uint32_t node_as(NodeIndex i) const { return node_as_[i]; }
   double upload_bps(NodeIndex node) const {
@@ -213,7 +214,6 @@ class Engine {
     return peers_[node][slot].open && !peers_[node][slot].inbound;
   }
   bool IsInbound(NodeIndex node, Slot slot) const { return peers_[node][slot].inbound; }
-  bool IsDedicated(NodeIndex node, Slot slot) const { return peers_[node][slot].dedicated; }
   std::uint8_t connection_class(NodeIndex node, Slot slot) const {
     return peers_[node][slot].connection_class;
   }
@@ -240,7 +240,6 @@ class Engine {
 
   // Partitions, in the order they started; the side of each node in the one in effect.
   const std::vector<NetworkFaultState::Partition>& partitions() const { return faults_.partitions; }
-  bool partition_active() const { return faults_.active; }
   std::uint8_t partition_side(NodeIndex node) const;
   // The side `node` was on in the partition in effect at `at`; nullopt: none in effect.
   std::optional<std::uint32_t> PartitionSideAt(TimeNs at, NodeIndex node) const;
