@@ -179,7 +179,7 @@ TEST(FloodFamily, RunsOnTheFifoLinkModelDeterministically) {
 
 TEST(FloodFamily, RunsOnSharedUplinks) {
   NetworkSpec spec = Spec();
-  spec.uplink = UplinkModel::kShared;
+  spec.link_model = LinkModelKind::kShared;
   ExpectEveryRumorReachedEveryNode(RunFlood(spec, nullptr));
 }
 

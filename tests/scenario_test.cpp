@@ -93,7 +93,9 @@ TEST(ScenarioParse, DefaultsAreFilled) {
       s.resolved_json,
       R"({"version":1,"name":"test","seed":1,"stop":{"blocks":20,"drain":"10 min"},)"
       R"("network":{"backend":"fast","nodes":200,"regions":"bitcoin",)"
-      R"("latency_jitter":{"kind":"pareto","shape":5},"uplink":"fifo",)"
+      R"("latency_jitter":{"kind":"pareto","shape":5},"link_model":"fifo",)"
+      R"("flow":{"initial_window":10,"segment_size":"1448 B","receive_window":"4 MB",)"
+      R"("slow_start_after_idle":true},)"
       R"("topology":{"kind":"bitcoin","outbound":8,"block_relay_only":2,"max_inbound":114,)"
             R"("seed_addresses":32},)"
       R"("autonomous_systems":{"count":2000,"zipf_exponent":"fitted"}},)"
@@ -234,7 +236,7 @@ TEST(ScenarioErrors, UnknownKeyTopLevel) {
 TEST(ScenarioErrors, UnknownKeyNested) {
   EXPECT_EQ(Error(With("  nodes: 200\n", "  nodez: 200\n")),
             "s.yaml:6:3: network.nodez: unknown key (expected one of: backend, nodes, regions, "
-            "latency_jitter, bandwidth, uplink, topology, autonomous_systems)");
+            "latency_jitter, bandwidth, uplink, link_model, flow, topology, autonomous_systems)");
 }
 
 TEST(ScenarioErrors, KeyOfAnotherKind) {
@@ -303,17 +305,30 @@ TEST(ScenarioErrors, DuplicateKey) {
             "s.yaml:7:3: network.nodes: duplicate key");
 }
 
-TEST(ScenarioParse, UplinkModel) {
+TEST(ScenarioParse, LinkModelAndItsOlderNameUplink) {
   auto fifo = Parse(kBase);
   ASSERT_TRUE(fifo.ok());
-  EXPECT_EQ(fifo->sim.uplink, sim::UplinkModel::kFifo);
+  EXPECT_EQ(fifo->sim.link_model, sim::LinkModelKind::kFifo);
+  // The older key still works; resolved_json names the model under link_model.
   auto shared = Parse(With("  nodes: 200\n", "  nodes: 200\n  uplink: shared\n"));
   ASSERT_TRUE(shared.ok()) << shared.status().message();
-  EXPECT_EQ(shared->sim.uplink, sim::UplinkModel::kShared);
-  EXPECT_NE(shared->resolved_json.find("\"uplink\":\"shared\""), std::string::npos);
+  EXPECT_EQ(shared->sim.link_model, sim::LinkModelKind::kShared);
+  EXPECT_NE(shared->resolved_json.find("\"link_model\":\"shared\""), std::string::npos);
   auto set = Parse(kBase, {"network.uplink=shared"});
   ASSERT_TRUE(set.ok()) << set.status().message();
-  EXPECT_EQ(set->sim.uplink, sim::UplinkModel::kShared);
+  EXPECT_EQ(set->sim.link_model, sim::LinkModelKind::kShared);
+  auto flow = Parse(kBase, {"network.link_model=flow", "network.flow.initial_window=4",
+                            "network.flow.slow_start_after_idle=false"});
+  ASSERT_TRUE(flow.ok()) << flow.status().message();
+  EXPECT_EQ(flow->sim.link_model, sim::LinkModelKind::kFlow);
+  EXPECT_EQ(flow->sim.flow.initial_window_segments, 4u);
+  EXPECT_FALSE(flow->sim.flow.slow_start_after_idle);
+  EXPECT_EQ(Error(With("  nodes: 200\n", "  nodes: 200\n  uplink: shared\n  link_model: flow\n")),
+            "s.yaml:8:15: network.link_model: give one of `network.link_model` and "
+            "`network.uplink` (its older name), not both");
+  EXPECT_EQ(Error(With("  nodes: 200\n", "  nodes: 200\n  flow: {segment_size: 100 B}\n")),
+            "s.yaml:7:24: network.flow.segment_size: must be between 536 B and 9000 B, got "
+            "`100 B`");
 }
 
 TEST(ScenarioErrors, UnknownChoiceAndUnavailableBackend) {
@@ -321,7 +336,8 @@ TEST(ScenarioErrors, UnknownChoiceAndUnavailableBackend) {
             "s.yaml:10:20: protocol.relay: unknown value `cmpct` (expected one of: headers, "
             "legacy, compact)");
   EXPECT_EQ(Error(With("  nodes: 200\n", "  nodes: 200\n  uplink: fair\n")),
-            "s.yaml:7:11: network.uplink: unknown value `fair` (expected one of: fifo, shared)");
+            "s.yaml:7:11: network.uplink: unknown value `fair` (expected one of: fifo, shared, "
+            "flow)");
 #ifdef PEERLAB_HAVE_NS3
   EXPECT_EQ(Error(With("  nodes: 200\n", "  nodes: 200\n  backend: ns2\n")),
             "s.yaml:7:12: network.backend: unknown value `ns2` (expected one of: fast, ns3)");
@@ -355,7 +371,8 @@ TEST(ScenarioErrors, TopologyAgainstNodeCount) {
 TEST(ScenarioErrors, UnknownOverrideKey) {
   EXPECT_EQ(Error(kBase, {"network.nodez=3"}),
             "--set network.nodez=3: network.nodez: unknown key (expected one of: backend, nodes, "
-            "regions, latency_jitter, bandwidth, uplink, topology, autonomous_systems)");
+            "regions, latency_jitter, bandwidth, uplink, link_model, flow, topology, "
+            "autonomous_systems)");
 }
 
 TEST(ScenarioErrors, OverrideBadValue) {

@@ -87,11 +87,11 @@ TEST(SharedUplinks, DroppedConnectionFreesItsShare) {
   EXPECT_EQ(done[0], (std::pair<std::uint32_t, TimeNs>{10, 1500 * kMicrosecond}));
 }
 
-SimConfig LegacyFlood(UplinkModel uplink) {
+SimConfig LegacyFlood(LinkModelKind uplink) {
   SimConfig c;
   c.seed = 5;
   c.nodes = 60;
-  c.uplink = uplink;
+  c.link_model = uplink;
   c.regions = *BuiltinRegionTable("simblock-2019");
   c.topology.kind = TopologyKind::kRandomRegular;
   c.topology.degree = 8;
@@ -111,8 +111,8 @@ SimReport RunToEnd(const SimConfig& c) {
 }
 
 TEST(SharedUplinks, FullBlockRelayIsSlowerThanWithFifoUplinksAndStillReachesEveryone) {
-  const SimReport fifo = RunToEnd(LegacyFlood(UplinkModel::kFifo));
-  const SimReport shared = RunToEnd(LegacyFlood(UplinkModel::kShared));
+  const SimReport fifo = RunToEnd(LegacyFlood(LinkModelKind::kFifo));
+  const SimReport shared = RunToEnd(LegacyFlood(LinkModelKind::kShared));
   ASSERT_EQ(fifo.blocks.size(), shared.blocks.size());
   ASSERT_EQ(shared.blocks_mined, 4u);
   for (std::size_t i = 0; i < shared.blocks.size(); ++i) {
@@ -124,7 +124,7 @@ TEST(SharedUplinks, FullBlockRelayIsSlowerThanWithFifoUplinksAndStillReachesEver
     EXPECT_GT(*s.reach_s[1], *f.reach_s[1]) << "block " << i;
   }
   // Deterministic: the same seed gives the same report.
-  const SimReport again = RunToEnd(LegacyFlood(UplinkModel::kShared));
+  const SimReport again = RunToEnd(LegacyFlood(LinkModelKind::kShared));
   ASSERT_EQ(again.blocks.size(), shared.blocks.size());
   for (std::size_t i = 0; i < shared.blocks.size(); ++i) {
     EXPECT_EQ(again.blocks[i].reach_s, shared.blocks[i].reach_s);

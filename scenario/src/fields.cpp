@@ -396,7 +396,7 @@ const Table& RootTable() {
 const std::vector<const Table*>& AllTables() {
   static const std::vector<const Table*> tables = {
       &RootTable(),      &StopTable(),     &NetworkTable(),  &RegionsInlineTable(), &JitterTable(),
-      &BandwidthTable(), &TopologyTable(), &ProtocolTable(), &ValidationTable(),    &PeersTable(),
+      &BandwidthTable(), &FlowTable(), &TopologyTable(), &ProtocolTable(), &ValidationTable(),    &PeersTable(),
       &AddrManTable(),   &CountermeasuresTable(), &TransactionsTable(), &GroupTable(),
       &StrategyTable(),  &AutonomousSystemsTable(), &EventTable(), &SideSelectorTable(),
       &ChurnTable(),     &SessionTable(),  &DowntimeTable(),  &LinkFailuresTable()};

@@ -13,6 +13,11 @@ namespace peerlab::scenario::detail {
 namespace {
 
 using Kind = Node::Kind;
+
+sim::LinkModelKind LinkModelOf(const std::string& name) {
+  if (name == "flow") return sim::LinkModelKind::kFlow;
+  return name == "shared" ? sim::LinkModelKind::kShared : sim::LinkModelKind::kFifo;
+}
 std::string Num(double v) { return FormatNumber(v); }
 std::string Int(std::int64_t v) { return std::to_string(v); }
 
@@ -230,6 +235,50 @@ const Table& BandwidthTable() {
   return t;
 }
 
+const Table& FlowTable() {
+  static const Table t{
+      "network.flow",
+      "TCP parameters of `network.link_model: flow` (docs/network-model.md, \"Links\").",
+      {
+          {"initial_window", "integer in [1, 1000] (segments)", false, "10", "",
+           "Initial congestion window in segments (RFC 6928; Linux's default).",
+           [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
+             return ReadUInt32(n, p, c, 1, 1000, &c.out->sim.flow.initial_window_segments, j);
+           }},
+          {"segment_size", "size in [536 B, 9000 B]", false, "1448 B", "",
+           "Maximum segment size (1448 B: a 1500-byte MTU with TCP timestamps).",
+           [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
+             std::uint64_t v = 0;
+             if (!ReadSize(n, p, c, &v)) return false;
+             if (v < 536 || v > 9000) {
+               return c.Fail(n.origin, p, "must be between 536 B and 9000 B, got " + Quote(n.scalar));
+             }
+             c.out->sim.flow.segment_bytes = static_cast<std::uint32_t>(v);
+             j = JsonString(FormatSize(v));
+             return true;
+           }},
+          {"receive_window", "size in [64 kB, 1 GB]", false, "4 MB", "",
+           "Largest window a receiver grants (its receive buffer; the ns-3 backend's is 4 MB).",
+           [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
+             std::uint64_t v = 0;
+             if (!ReadSize(n, p, c, &v)) return false;
+             if (v < 64'000 || v > 1'000'000'000) {
+               return c.Fail(n.origin, p, "must be between 64 kB and 1 GB, got " + Quote(n.scalar));
+             }
+             c.out->sim.flow.receive_window_bytes = static_cast<std::uint32_t>(v);
+             j = JsonString(FormatSize(v));
+             return true;
+           }},
+          {"slow_start_after_idle", "boolean", false, "true", "",
+           "Restart the window after a connection was idle longer than one RTO, as Linux does "
+           "by default (net.ipv4.tcp_slow_start_after_idle = 1); ns-3 3.37 does not.",
+           [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
+             return ReadBool(n, p, c, &c.out->sim.flow.slow_start_after_idle, j);
+           }},
+      }};
+  return t;
+}
+
 const Table& TopologyTable() {
   static const Table t{
       "network.topology",
@@ -407,19 +456,47 @@ const Table& NetworkTable() {
            [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
              return ParseMapping(n, p, BandwidthTable(), c, j);
            }},
-          {"uplink", "one of `fifo`, `shared`", false, "fifo", "",
-           "How a node's upload is shared by its connections (fast backend). `fifo`: whole "
-           "messages one after another, so the first peer to ask for a block gets it after one "
-           "transmission time. `shared`: connections with data to send share the bandwidth "
-           "equally, as TCP flows do, so concurrent block uploads finish late together; "
-           "closer to ns-3 for full-block (legacy) relay, docs/ns3-validation.md. Ignored by "
-           "the ns3 backend, which runs real TCP.",
-           [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
+          {"uplink", "one of `fifo`, `shared`, `flow`", false, "", "",
+           "Older name of `link_model` (same values); give one of the two.",
+           [](const Node& n, const std::string& p, Ctx& c, std::string&) {
              std::string v;
-             if (!ReadChoice(n, p, c, {"fifo", "shared"}, &v)) return false;
-             c.out->sim.uplink = v == "shared" ? sim::UplinkModel::kShared : sim::UplinkModel::kFifo;
+             if (!ReadChoice(n, p, c, {"fifo", "shared", "flow"}, &v)) return false;
+             c.out->sim.link_model = LinkModelOf(v);
+             return true;  // resolved_json names it link_model
+           }},
+          {"link_model", "one of `fifo`, `shared`, `flow`", false, "fifo", "",
+           "How a message crosses the sender's uplink and the receiver's downlink (fast "
+           "backend; docs/network-model.md, \"Links\"). `fifo`: whole messages one after "
+           "another at full rate, so the first peer to ask for a block gets it after one "
+           "transmission time. `shared`: connections with data to send share the upload "
+           "equally. `flow`: each message is a TCP transfer on its connection, with a window "
+           "that starts at 10 segments, grows per round trip and restarts after idle, and "
+           "concurrent transfers share uplinks and downlinks max-min fairly; "
+           "docs/ns3-validation.md compares the three with ns-3. Ignored by the ns3 backend, "
+           "which runs real TCP.",
+           [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
+             const Origin given = c.OriginOf(p), parent = c.OriginOf("network");
+             const bool is_default = given.line == parent.line && given.column == parent.column &&
+                                     given.override_index == parent.override_index;
+             if (c.origins.count("network.uplink") != 0) {  // the older key was given
+               if (!is_default) {
+                 return c.Fail(n.origin, p,
+                               "give one of `network.link_model` and `network.uplink` (its "
+                               "older name), not both");
+               }
+               j = JsonString(sim::LinkModelName(c.out->sim.link_model));
+               return true;
+             }
+             std::string v;
+             if (!ReadChoice(n, p, c, {"fifo", "shared", "flow"}, &v)) return false;
+             c.out->sim.link_model = LinkModelOf(v);
              j = JsonString(v);
              return true;
+           }},
+          {"flow", "mapping", false, "{}", "",
+           "TCP parameters of the flow link model (see `network.flow`).",
+           [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
+             return ParseMapping(n, p, FlowTable(), c, j);
            }},
           {"topology", "mapping", false, "{kind: bitcoin}", "",
            "Who connects to whom (see `network.topology`).",

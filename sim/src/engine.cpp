@@ -65,8 +65,11 @@ Result<std::unique_ptr<Engine>> Engine::Build(const NetworkSpec& spec,
   // Nodes, the oracle, the workload, network events, lifecycle events.
   engine->sequence_.assign(n + 4, 0);
   if (engine->transport_) engine->transport_->Attach(*engine);
-  if (spec.uplink == UplinkModel::kShared && !engine->transport_) {
+  if (spec.link_model == LinkModelKind::kShared && !engine->transport_) {
     engine->shared_uplinks_ = std::make_unique<SharedUplinks>(n);
+  }
+  if (spec.link_model == LinkModelKind::kFlow && !engine->transport_) {
+    engine->flow_links_ = std::make_unique<FlowLinks>(engine->links_, spec.flow);
   }
   Rng topology_rng(spec.seed, 0, sim::rng_purpose::kTopology);
   auto edges = BuildTopology(spec.topology, n, topology_rng);
@@ -137,6 +140,11 @@ void Engine::Send(NodeIndex node, Slot slot, std::uint32_t bytes, MessageHandle 
     transport_->Send(node, slot, bytes, m);
     return;
   }
+  if (flow_links_ && !link.dedicated) {
+    SendFlow(node, slot, m, bytes,
+             check_deliveries_ ? peers_[link.remote][link.remote_slot].generation : 0);
+    return;
+  }
   if (shared_uplinks_ && !link.dedicated) [[unlikely]] {
     SendShared(node, slot, m, bytes,
                check_deliveries_ ? peers_[link.remote][link.remote_slot].generation : 0);
@@ -182,7 +190,11 @@ void Engine::Dispatch(const Event& e) {
       OnLifecycle(e);
       break;
     case EventKind::kUplink:
-      OnUplink(e);
+      if (flow_links_) {
+        OnFlowEvent(e);
+      } else {
+        OnUplink(e);
+      }
       break;
     case EventKind::kOracle:
     case EventKind::kDeliver:
@@ -219,6 +231,7 @@ void Engine::CloseLink(NodeIndex node, Slot slot, TimeNs notify_self_at) {
   ++disconnects_;
   if (transport_ && !link.dedicated) transport_->Close(node, slot);
   if (shared_uplinks_ && !link.dedicated) DropSharedFlows(node, slot);
+  if (flow_links_ && !link.dedicated) DropFlowConnection(node, slot);
   // An end that has not heard of the connection yet hears nothing: its PeerUp finds the link
   // closed instead (and frees the slot).
   const TimeNs notice = SignalArrival(now_, node, link.remote);

@@ -88,6 +88,7 @@ inline constexpr double kMinBandwidthBps = 1;
 const Table& NetworkTable();
 const Table& RegionsInlineTable();
 const Table& JitterTable();
+const Table& FlowTable();
 const Table& BandwidthTable();
 const Table& TopologyTable();
 // fields_transactions.cpp

@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "peerlab/sim/event_queue.hpp"
+#include "peerlab/sim/flow_links.hpp"
 #include "peerlab/sim/link_model.hpp"
 #include "peerlab/sim/network_fault_state.hpp"
 #include "peerlab/sim/network_spec.hpp"
@@ -334,12 +335,17 @@ class Engine {
   void BringOnline(NodeIndex node);
   void FailRandomLink();
   void ScheduleLinkFailure();
-  // network.uplink: shared (engine_shared_uplink.cpp).
+  // network.link_model: shared and flow (engine_shared_uplink.cpp, engine_flow.cpp).
   void SendShared(NodeIndex node, Slot slot, MessageHandle m, std::uint32_t bytes,
                   std::uint32_t generation);
   void OnUplink(const Event& e);
   void DropSharedFlows(NodeIndex node, Slot slot);
   void PushUplink(NodeIndex node);
+  void SendFlow(NodeIndex node, Slot slot, MessageHandle m, std::uint32_t bytes,
+                std::uint32_t generation);
+  void OnFlowEvent(const Event& e);
+  void DropFlowConnection(NodeIndex node, Slot slot);
+  void PushFlowEvents();
 
   const NetworkSpec& spec_;
   Protocol* protocol_ = nullptr;
@@ -381,7 +387,8 @@ class Engine {
 
   // Last: destroyed first, while what it refers to still exists.
   std::unique_ptr<Transport> transport_;
-  std::unique_ptr<SharedUplinks> shared_uplinks_;  // network.uplink: shared; else null
+  std::unique_ptr<SharedUplinks> shared_uplinks_;  // network.link_model: shared; else null
+  std::unique_ptr<FlowLinks> flow_links_;          // network.link_model: flow; else null
   std::vector<SharedUplinks::Item> uplink_scratch_;
 };
 

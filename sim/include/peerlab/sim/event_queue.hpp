@@ -48,8 +48,8 @@ enum class EventKind : std::uint8_t {
   // Churn, outages, link failures and the family's own lifecycle codes (a: node or index,
   // b: what happens; Engine::Lifecycle).
   kLifecycle = 8,
-  // network.uplink: shared: node a's uplink finishes its next transfer (b: the uplink's
-  // generation when scheduled; stale ones are ignored).
+  // network.link_model: shared or flow: node a's uplink reaches its next change (b: the
+  // uplink's generation when scheduled; stale ones are ignored).
   kUplink = 9,
 };
 

@@ -47,6 +47,14 @@ class LinkModel {
   TimeNs ArriveAfterUplink(TimeNs sent, std::uint32_t from, std::uint32_t to,
                            std::uint32_t wire_bytes);
   double upload_ns_per_byte(std::uint32_t node) const { return nodes_[node].upload_ns_per_byte; }
+  double download_ns_per_byte(std::uint32_t node) const {
+    return nodes_[node].download_ns_per_byte;
+  }
+  // The mean round trip between two nodes (the region pair's mean latency both ways).
+  DurationNs MeanRoundTrip(std::uint32_t a, std::uint32_t b) const {
+    const std::uint32_t ra = nodes_[a].region, rb = nodes_[b].region;
+    return SaturatingNs(latency_ns_[ra * region_count_ + rb] + latency_ns_[rb * region_count_ + ra]);
+  }
 
   std::uint32_t region_of(std::uint32_t node) const { return nodes_[node].region; }
   // Every message sent to `node` so far arrives by then (downlinks are FIFO pipes).

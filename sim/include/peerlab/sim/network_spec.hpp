@@ -95,16 +95,33 @@ struct OutageSpec {
 enum class Backend : std::uint8_t { kFast, kNs3 };
 inline const char* BackendName(Backend b) { return b == Backend::kNs3 ? "ns3" : "fast"; }
 
-// How the fast engine shares a node's upload among its connections (LinkModel, SharedUplinks).
-enum class UplinkModel : std::uint8_t {
-  kFifo,    // whole messages one after another (the default; what every figure used so far)
-  kShared,  // connections with data to send share the bandwidth equally, as TCP flows do
+// How the fast engine carries a message across a node's uplink and the receiver's downlink
+// (`network.link_model`; docs/network-model.md, "Links").
+enum class LinkModelKind : std::uint8_t {
+  kFifo,    // whole messages one after another at full rate (LinkModel)
+  kShared,  // connections with data to send share the upload equally (SharedUplinks)
+  kFlow,    // TCP windows and max-min shares of uplinks and downlinks (FlowLinks)
+};
+inline const char* LinkModelName(LinkModelKind k) {
+  return k == LinkModelKind::kFlow ? "flow" : k == LinkModelKind::kShared ? "shared" : "fifo";
+}
+
+// The TCP parameters of the flow model (FlowLinks).
+struct FlowModelSpec {
+  std::uint32_t segment_bytes = 1448;          // MSS on a 1500-byte MTU with timestamps
+  std::uint32_t initial_window_segments = 10;  // RFC 6928; Linux's TCP_INIT_CWND
+  std::uint32_t receive_window_bytes = 4u << 20;  // receive buffer (as the ns-3 backend's)
+  DurationNs min_rto = 200 * kMillisecond;     // Linux's TCP_RTO_MIN: RTO = RTT + 200 ms
+  // Linux's net.ipv4.tcp_slow_start_after_idle (1 by default): the window restarts after an
+  // idle RTO. ns-3 (3.37) never restarts it.
+  bool slow_start_after_idle = true;
 };
 
 struct NetworkSpec {
   std::uint64_t seed = 1;
   Backend backend = Backend::kFast;
-  UplinkModel uplink = UplinkModel::kFifo;
+  LinkModelKind link_model = LinkModelKind::kFifo;
+  FlowModelSpec flow;
   std::uint32_t nodes = 100;
   RegionTable regions;
   JitterSpec jitter;

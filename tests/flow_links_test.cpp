@@ -1,0 +1,235 @@
+// network.link_model: flow: TCP windows and max-min shares (sim/flow_links.hpp), on their own
+// and inside a run.
+#include <gtest/gtest.h>
+
+#include <utility>
+#include <vector>
+
+#include "peerlab/bitcoin/sim/simulation.hpp"
+#include "peerlab/sim/flow_links.hpp"
+#include "peerlab/sim/link_model.hpp"
+#include "peerlab/sim/regions.hpp"
+
+namespace peerlab::sim {
+namespace {
+
+constexpr std::uint32_t kWindow = 14'480;  // 10 segments of 1448 bytes
+
+// One region, 50 ms one way (100 ms round trip), no jitter; 8 Mbit/s up (1 byte per us),
+// 80 Mbit/s down unless a node is added with other rates.
+struct Net {
+  LinkModel links;
+  FlowLinks flows;
+  explicit Net(FlowModelSpec spec = {}, std::vector<std::pair<double, double>> rates = {})
+      : links(OneRegion(), NoJitter(), 1), flows((AddNodes(links, rates), links), spec) {}
+
+  static RegionTable OneRegion() {
+    RegionTable t;
+    t.source = "inline";
+    t.names = {"a"};
+    t.node_share = {1};
+    t.latency_ms = {50};
+    t.upload_bps = {8e6};
+    t.download_bps = {80e6};
+    return t;
+  }
+  static JitterSpec NoJitter() {
+    JitterSpec j;
+    j.kind = JitterKind::kNone;
+    return j;
+  }
+  static void AddNodes(LinkModel& links, std::vector<std::pair<double, double>> rates) {
+    if (rates.empty()) rates.assign(4, {8e6, 80e6});
+    for (const auto& [up, down] : rates) links.AddNode(0, up, down);
+  }
+
+  // Runs every flow event in time order up to `until`; returns (message id, time its last
+  // byte left the sender's uplink).
+  std::vector<std::pair<std::uint32_t, TimeNs>> RunUntil(TimeNs until) {
+    std::vector<std::pair<std::uint32_t, TimeNs>> out;
+    for (;;) {
+      flows.DrainMoved([&](std::uint32_t node, TimeNs at) { pending.emplace_back(at, node); });
+      if (pending.empty()) break;
+      auto first = std::min_element(pending.begin(), pending.end());
+      const auto [at, node] = *first;
+      if (at > until) break;
+      pending.erase(first);
+      if (!flows.TakeEvent(node, at)) continue;
+      std::vector<FlowLinks::Item> done;
+      flows.OnEvent(at, node, done);
+      for (const auto& d : done) out.emplace_back(d.message, at);
+    }
+    return out;
+  }
+  TimeNs Send(TimeNs now, std::uint32_t from, std::uint32_t slot, std::uint32_t to,
+              std::uint32_t id, std::uint32_t bytes) {
+    return flows.Send(now, from, slot, 0, FlowLinks::Item{to, 0, id, 0, bytes});
+  }
+  std::vector<std::pair<TimeNs, std::uint32_t>> pending;
+};
+
+TEST(FlowLinks, AMessageThatFitsTheWindowCostsSerialisationPlusLatency) {
+  Net n;
+  // 1,000 bytes at 8 Mbit/s: 1 ms, then 50 ms of latency; no flow event.
+  EXPECT_EQ(n.Send(0, 0, 0, 1, 7, 1000), 51 * kMillisecond);
+  EXPECT_FALSE(n.flows.active(0));
+  EXPECT_EQ(n.flows.cwnd(0, 0), kWindow);  // a small burst does not grow the window
+}
+
+TEST(FlowLinks, ALargeMessageTakesRoundsOfSlowStart) {
+  Net n;
+  // 3 windows: round 1 sends 14,480 bytes (14.48 ms) and waits for the round trip (100 ms);
+  // round 2, with the window doubled, sends the other 28,960 bytes in 28.96 ms.
+  EXPECT_EQ(n.Send(0, 0, 0, 1, 7, 3 * kWindow), kTimeNever);
+  const auto done = n.RunUntil(kSecond);
+  ASSERT_EQ(done.size(), 1u);
+  EXPECT_EQ(done[0].first, 7u);
+  EXPECT_NEAR(static_cast<double>(done[0].second), 128.96e6, 2);
+  EXPECT_EQ(n.flows.cwnd(0, 0), 2 * kWindow);
+  EXPECT_FALSE(n.flows.active(0));
+}
+
+// Windows of 70 segments (101,360 bytes, more than a round trip at full rate): 200 kB
+// messages are transfers, but their windows never limit them: pure sharing.
+FlowModelSpec WideWindows() {
+  FlowModelSpec spec;
+  spec.initial_window_segments = 70;
+  return spec;
+}
+
+TEST(FlowLinks, ConcurrentTransfersShareTheUplinkEqually) {
+  Net n(WideWindows());
+  EXPECT_EQ(n.Send(0, 0, 0, 1, 10, 200'000), kTimeNever);
+  EXPECT_EQ(n.Send(0, 0, 1, 2, 11, 200'000), kTimeNever);
+  const auto done = n.RunUntil(2 * kSecond);
+  ASSERT_EQ(done.size(), 2u);
+  // FIFO would end one at 200 ms and the other at 400 ms.
+  EXPECT_NEAR(static_cast<double>(done[0].second), 400e6, 2);
+  EXPECT_NEAR(static_cast<double>(done[1].second), 400e6, 2);
+}
+
+TEST(FlowLinks, ASlowDownlinkCapsItsTransferAndTheOthersTakeTheRest) {
+  // Node 1 downloads at 2 Mbit/s (0.25 byte/us), node 2 at 80 Mbit/s; node 0 uploads 1 byte/us.
+  Net n(WideWindows(), {{8e6, 80e6}, {8e6, 2e6}, {8e6, 80e6}});
+  n.Send(0, 0, 0, 1, 10, 200'000);
+  n.Send(0, 0, 1, 2, 11, 200'000);
+  const auto done = n.RunUntil(2 * kSecond);
+  ASSERT_EQ(done.size(), 2u);
+  // Max-min: 0.25 to node 1, the remaining 0.75 to node 2 (not an equal 0.5 each).
+  EXPECT_EQ(done[0].first, 11u);
+  EXPECT_NEAR(static_cast<double>(done[0].second), 200'000 / 0.75 * 1e3, 2);
+  EXPECT_EQ(done[1].first, 10u);
+  EXPECT_NEAR(static_cast<double>(done[1].second), 800e6, 2);
+}
+
+TEST(FlowLinks, TransfersIntoOneReceiverSplitItsDownlink) {
+  // Nodes 0 and 1 upload 8 Mbit/s each into node 2, whose downlink is 8 Mbit/s too.
+  Net n(WideWindows(), {{8e6, 80e6}, {8e6, 80e6}, {8e6, 8e6}});
+  n.Send(0, 0, 0, 2, 10, 200'000);
+  n.Send(0, 1, 0, 2, 11, 200'000);
+  const auto done = n.RunUntil(2 * kSecond);
+  ASSERT_EQ(done.size(), 2u);
+  EXPECT_NEAR(static_cast<double>(done[0].second), 400e6, 2);
+  EXPECT_NEAR(static_cast<double>(done[1].second), 400e6, 2);
+}
+
+TEST(FlowLinks, TheWindowRestartsAfterAnIdleRto) {
+  for (const bool restart : {true, false}) {
+    FlowModelSpec spec;
+    spec.slow_start_after_idle = restart;
+    Net n(spec);
+    n.Send(0, 0, 0, 1, 7, 3 * kWindow);
+    n.RunUntil(kSecond);
+    ASSERT_EQ(n.flows.cwnd(0, 0), 2 * kWindow);
+    // 150 ms later: idle for less than one RTO (100 ms + 200 ms): the window is kept.
+    n.Send(129 * kMillisecond + 150 * kMillisecond, 0, 0, 1, 8, 100);
+    EXPECT_EQ(n.flows.cwnd(0, 0), 2 * kWindow);
+    // 2 s later: the window is back to the initial one (unless restarts are off, as in ns-3).
+    n.Send(2300 * kMillisecond, 0, 0, 1, 9, 100);
+    EXPECT_EQ(n.flows.cwnd(0, 0), restart ? kWindow : 2 * kWindow) << restart;
+  }
+}
+
+TEST(FlowLinks, AReusedSlotStartsWithAFreshWindow) {
+  Net n;
+  n.Send(0, 0, 0, 1, 7, 3 * kWindow);
+  n.RunUntil(kSecond);
+  ASSERT_EQ(n.flows.cwnd(0, 0), 2 * kWindow);
+  n.flows.Send(kSecond, 0, 0, /*slot_generation=*/1, FlowLinks::Item{1, 0, 8, 0, 100});
+  EXPECT_EQ(n.flows.cwnd(0, 0), kWindow);
+}
+
+TEST(FlowLinks, MessagesOfOneConnectionStayInOrder) {
+  Net n;
+  n.Send(0, 0, 0, 1, 7, 3 * kWindow);
+  // Small, but behind the transfer on the same connection: it waits for it.
+  EXPECT_EQ(n.Send(kMillisecond, 0, 0, 1, 8, 100), kTimeNever);
+  const auto done = n.RunUntil(kSecond);
+  ASSERT_EQ(done.size(), 2u);
+  EXPECT_EQ(done[0].first, 7u);
+  EXPECT_EQ(done[1].first, 8u);
+  EXPECT_GE(done[1].second, done[0].second);
+}
+
+TEST(FlowLinks, AClosedConnectionDiscardsItsQueueAndFreesItsShare) {
+  Net n(WideWindows());
+  n.Send(0, 0, 0, 1, 10, 200'000);
+  n.Send(0, 0, 1, 2, 11, 200'000);
+  n.Send(0, 0, 1, 2, 12, 100);
+  n.RunUntil(200 * kMillisecond);  // 100 kB of each sent
+  std::vector<FlowLinks::Item> dropped;
+  n.flows.DropConnection(200 * kMillisecond, 0, 1, dropped);
+  ASSERT_EQ(dropped.size(), 2u);
+  EXPECT_EQ(dropped[0].message, 11u);
+  EXPECT_EQ(dropped[1].message, 12u);
+  const auto done = n.RunUntil(2 * kSecond);
+  ASSERT_EQ(done.size(), 1u);
+  EXPECT_NEAR(static_cast<double>(done[0].second), 300e6, 2);  // the rest alone at full rate
+}
+
+SimConfig Flood(LinkModelKind model, bitcoin::RelayMode relay) {
+  SimConfig c;
+  c.seed = 5;
+  c.nodes = 60;
+  c.link_model = model;
+  c.regions = *BuiltinRegionTable("simblock-2019");
+  c.topology.kind = TopologyKind::kRandomRegular;
+  c.topology.degree = 8;
+  c.node.relay = relay;
+  c.node.block_size_bytes = 1'000'000;
+  c.block_interval = 600 * kSecond;
+  c.groups = {GroupSpec::Rest("miners", 1.0)};
+  c.stop.blocks = 4;
+  return c;
+}
+
+SimReport RunToEnd(const SimConfig& c) {
+  auto sim = Simulation::Build(c);
+  EXPECT_TRUE(sim.ok()) << sim.status().message();
+  (*sim)->Run();
+  return (*sim)->Report();
+}
+
+TEST(FlowLinks, BlocksReachEveryNodeLaterThanOverFifoPipesAndDeterministically) {
+  for (const auto relay : {bitcoin::RelayMode::kLegacy, bitcoin::RelayMode::kCompact}) {
+    const SimReport fifo = RunToEnd(Flood(LinkModelKind::kFifo, relay));
+    const SimReport flow = RunToEnd(Flood(LinkModelKind::kFlow, relay));
+    ASSERT_EQ(flow.blocks_mined, 4u);
+    ASSERT_EQ(fifo.blocks.size(), flow.blocks.size());
+    for (std::size_t i = 0; i < flow.blocks.size(); ++i) {
+      ASSERT_TRUE(fifo.blocks[i].reach_s[3].has_value() && flow.blocks[i].reach_s[3].has_value())
+          << "block " << i;
+      // Windows and shared uplinks only add time: the median node hears of it later.
+      EXPECT_GT(*flow.blocks[i].reach_s[1], *fifo.blocks[i].reach_s[1]) << "block " << i;
+    }
+    const SimReport again = RunToEnd(Flood(LinkModelKind::kFlow, relay));
+    ASSERT_EQ(again.blocks.size(), flow.blocks.size());
+    for (std::size_t i = 0; i < flow.blocks.size(); ++i) {
+      EXPECT_EQ(again.blocks[i].reach_s, flow.blocks[i].reach_s);
+    }
+    EXPECT_EQ(again.events, flow.events);
+  }
+}
+
+}  // namespace
+}  // namespace peerlab::sim
