@@ -5,7 +5,10 @@
 #
 #   bench/compare.sh OLD_BINARY NEW_BINARY [PAIRS] [-- RUN ARGS]
 #   bench/compare.sh /tmp/peerlab-before build/release/peerlab 6
-# Default run: scenarios/bitcoin.yaml at 10,000 nodes.
+# Default run: scenarios/bitcoin.yaml at 10,000 nodes. OLD_SET and NEW_SET (environment) add
+# one `--set` override to each side's runs, to compare two settings of one build:
+#   OLD_SET=network.link_model=fifo NEW_SET=network.link_model=flow \
+#     bench/compare.sh build/release/peerlab build/release/peerlab 10
 set -eu
 old=$1
 new=$2
@@ -21,7 +24,9 @@ trap 'rm -rf "$out"' EXIT
 # Wall seconds of one run of binary $1 (the scenario arguments are the script's).
 wall() {
   bin=$1
-  shift
+  set_arg=$2
+  shift 2
+  [ -n "$set_arg" ] && set -- "$@" --set "$set_arg"
   /usr/bin/time -f %e -o "$out/t" "$bin" run "$@" --out "$out/run" --force --quiet \
     >/dev/null 2>&1 || { echo "run failed: $bin" >&2; exit 1; }
   cat "$out/t"
@@ -29,8 +34,8 @@ wall() {
 i=1
 ratios=""
 while [ "$i" -le "$pairs" ]; do
-  a=$(wall "$old" "$@")
-  b=$(wall "$new" "$@")
+  a=$(wall "$old" "${OLD_SET:-}" "$@")
+  b=$(wall "$new" "${NEW_SET:-}" "$@")
   r=$(awk -v a="$a" -v b="$b" 'BEGIN { printf "%.3f", b / a }')
   echo "pair $i: old ${a} s, new ${b} s, new/old $r"
   ratios="$ratios $r"

@@ -15,20 +15,24 @@ namespace {
 
 constexpr std::uint32_t kWindow = 14'480;  // 10 segments of 1448 bytes
 
-// One region, 50 ms one way (100 ms round trip), no jitter; 8 Mbit/s up (1 byte per us),
-// 80 Mbit/s down unless a node is added with other rates.
+// One region, 50 ms one way (100 ms round trip) unless given, no jitter; 8 Mbit/s up (1 byte
+// per us), 80 Mbit/s down unless nodes are given with other rates.
 struct Net {
   LinkModel links;
   FlowLinks flows;
-  explicit Net(FlowModelSpec spec = {}, std::vector<std::pair<double, double>> rates = {})
-      : links(OneRegion(), NoJitter(), 1), flows((AddNodes(links, rates), links), spec) {}
+  double latency_ms;
+  explicit Net(FlowModelSpec spec = {}, std::vector<std::pair<double, double>> rates = {},
+               double one_way_ms = 50)
+      : links(OneRegion(one_way_ms), NoJitter(), 1),
+        flows((AddNodes(links, rates), links), spec),
+        latency_ms(one_way_ms) {}
 
-  static RegionTable OneRegion() {
+  static RegionTable OneRegion(double one_way_ms) {
     RegionTable t;
     t.source = "inline";
     t.names = {"a"};
     t.node_share = {1};
-    t.latency_ms = {50};
+    t.latency_ms = {one_way_ms};
     t.upload_bps = {8e6};
     t.download_bps = {80e6};
     return t;
@@ -48,16 +52,22 @@ struct Net {
   std::vector<std::pair<std::uint32_t, TimeNs>> RunUntil(TimeNs until) {
     std::vector<std::pair<std::uint32_t, TimeNs>> out;
     for (;;) {
-      flows.DrainMoved([&](std::uint32_t node, TimeNs at) { pending.emplace_back(at, node); });
+      flows.DrainWakes([&](const FlowLinks::Wake& w) { pending.push_back(w); });
       if (pending.empty()) break;
-      auto first = std::min_element(pending.begin(), pending.end());
-      const auto [at, node] = *first;
-      if (at > until) break;
+      auto first = std::min_element(pending.begin(), pending.end(),
+                                    [](const auto& a, const auto& b) { return a.at < b.at; });
+      const FlowLinks::Wake w = *first;
+      if (w.at > until) break;
       pending.erase(first);
-      if (!flows.TakeEvent(node, at)) continue;
-      std::vector<FlowLinks::Item> done;
-      flows.OnEvent(at, node, done);
-      for (const auto& d : done) out.emplace_back(d.message, at);
+      std::vector<FlowLinks::Delivery> done;
+      if (w.flight != FlowLinks::kNoFlight) {
+        flows.OnFlight(w.at, w.flight, w.serial, done);
+      } else if (flows.TakeEvent(w.node, w.at)) {
+        flows.OnEvent(w.at, w.node, done);
+      }
+      // Arrival minus the latency: when the last byte left (bursts included).
+      const auto latency = static_cast<TimeNs>(latency_ms * 1e6);
+      for (const auto& d : done) out.emplace_back(d.item.message, d.arrival - latency);
     }
     return out;
   }
@@ -65,7 +75,7 @@ struct Net {
               std::uint32_t id, std::uint32_t bytes) {
     return flows.Send(now, from, slot, 0, FlowLinks::Item{to, 0, id, 0, bytes});
   }
-  std::vector<std::pair<TimeNs, std::uint32_t>> pending;
+  std::vector<FlowLinks::Wake> pending;
 };
 
 TEST(FlowLinks, AMessageThatFitsTheWindowCostsSerialisationPlusLatency) {
@@ -89,48 +99,63 @@ TEST(FlowLinks, ALargeMessageTakesRoundsOfSlowStart) {
   EXPECT_FALSE(n.flows.active(0));
 }
 
-// Windows of 70 segments (101,360 bytes, more than a round trip at full rate): 200 kB
-// messages are transfers, but their windows never limit them: pure sharing.
-FlowModelSpec WideWindows() {
+// Sharing without windows in the way: a first flight of one segment (the only part sent FIFO,
+// 1.448 ms at 1 byte/us) and a 0.1 ms round trip, far below the time a window of even one
+// segment takes to send, so every later round is limited by bandwidth alone. Completion times
+// are then the fluid ones to within the flights' FIFO time (at most 2 x 1.448 ms).
+FlowModelSpec OneSegmentFlight() {
   FlowModelSpec spec;
-  spec.initial_window_segments = 70;
+  spec.initial_window_segments = 1;
   return spec;
+}
+constexpr double kFlightSlackNs = 3e6;
+
+TEST(FlowLinks, AMessageJustOverTheWindowTakesOneMoreRoundTrip) {
+  Net n;
+  // A compact block of 15,300 bytes: the first flight of 14,480 bytes leaves at once; the
+  // other 820 bytes wait for its acknowledgements (one round trip, 100 ms) and leave as a
+  // burst: the last byte leaves at 100.82 ms, where a FIFO pipe would send it at 15.3 ms.
+  EXPECT_EQ(n.Send(0, 0, 0, 1, 7, 15'300), kTimeNever);
+  const auto done = n.RunUntil(kSecond);
+  ASSERT_EQ(done.size(), 1u);
+  EXPECT_EQ(done[0].second, 100'820 * kMicrosecond);
+  EXPECT_EQ(n.flows.cwnd(0, 0), 2 * kWindow);
 }
 
 TEST(FlowLinks, ConcurrentTransfersShareTheUplinkEqually) {
-  Net n(WideWindows());
-  EXPECT_EQ(n.Send(0, 0, 0, 1, 10, 200'000), kTimeNever);
-  EXPECT_EQ(n.Send(0, 0, 1, 2, 11, 200'000), kTimeNever);
-  const auto done = n.RunUntil(2 * kSecond);
+  Net n(OneSegmentFlight(), {}, 0.05);
+  EXPECT_EQ(n.Send(0, 0, 0, 1, 10, 1'000'000), kTimeNever);
+  EXPECT_EQ(n.Send(0, 0, 1, 2, 11, 1'000'000), kTimeNever);
+  const auto done = n.RunUntil(10 * kSecond);
   ASSERT_EQ(done.size(), 2u);
-  // FIFO would end one at 200 ms and the other at 400 ms.
-  EXPECT_NEAR(static_cast<double>(done[0].second), 400e6, 2);
-  EXPECT_NEAR(static_cast<double>(done[1].second), 400e6, 2);
+  // FIFO would end one at 1 s and the other at 2 s.
+  EXPECT_NEAR(static_cast<double>(done[0].second), 2e9, kFlightSlackNs);
+  EXPECT_NEAR(static_cast<double>(done[1].second), 2e9, kFlightSlackNs);
 }
 
 TEST(FlowLinks, ASlowDownlinkCapsItsTransferAndTheOthersTakeTheRest) {
   // Node 1 downloads at 2 Mbit/s (0.25 byte/us), node 2 at 80 Mbit/s; node 0 uploads 1 byte/us.
-  Net n(WideWindows(), {{8e6, 80e6}, {8e6, 2e6}, {8e6, 80e6}});
-  n.Send(0, 0, 0, 1, 10, 200'000);
-  n.Send(0, 0, 1, 2, 11, 200'000);
-  const auto done = n.RunUntil(2 * kSecond);
+  Net n(OneSegmentFlight(), {{8e6, 80e6}, {8e6, 2e6}, {8e6, 80e6}}, 0.05);
+  n.Send(0, 0, 0, 1, 10, 1'000'000);
+  n.Send(0, 0, 1, 2, 11, 1'000'000);
+  const auto done = n.RunUntil(10 * kSecond);
   ASSERT_EQ(done.size(), 2u);
   // Max-min: 0.25 to node 1, the remaining 0.75 to node 2 (not an equal 0.5 each).
   EXPECT_EQ(done[0].first, 11u);
-  EXPECT_NEAR(static_cast<double>(done[0].second), 200'000 / 0.75 * 1e3, 2);
+  EXPECT_NEAR(static_cast<double>(done[0].second), 1e6 / 0.75 * 1e3, kFlightSlackNs);
   EXPECT_EQ(done[1].first, 10u);
-  EXPECT_NEAR(static_cast<double>(done[1].second), 800e6, 2);
+  EXPECT_NEAR(static_cast<double>(done[1].second), 4e9, 4 * kFlightSlackNs);  // at 1/4 the rate
 }
 
 TEST(FlowLinks, TransfersIntoOneReceiverSplitItsDownlink) {
   // Nodes 0 and 1 upload 8 Mbit/s each into node 2, whose downlink is 8 Mbit/s too.
-  Net n(WideWindows(), {{8e6, 80e6}, {8e6, 80e6}, {8e6, 8e6}});
-  n.Send(0, 0, 0, 2, 10, 200'000);
-  n.Send(0, 1, 0, 2, 11, 200'000);
-  const auto done = n.RunUntil(2 * kSecond);
+  Net n(OneSegmentFlight(), {{8e6, 80e6}, {8e6, 80e6}, {8e6, 8e6}}, 0.05);
+  n.Send(0, 0, 0, 2, 10, 1'000'000);
+  n.Send(0, 1, 0, 2, 11, 1'000'000);
+  const auto done = n.RunUntil(10 * kSecond);
   ASSERT_EQ(done.size(), 2u);
-  EXPECT_NEAR(static_cast<double>(done[0].second), 400e6, 2);
-  EXPECT_NEAR(static_cast<double>(done[1].second), 400e6, 2);
+  EXPECT_NEAR(static_cast<double>(done[0].second), 2e9, 2 * kFlightSlackNs);
+  EXPECT_NEAR(static_cast<double>(done[1].second), 2e9, 2 * kFlightSlackNs);
 }
 
 TEST(FlowLinks, TheWindowRestartsAfterAnIdleRto) {
@@ -172,19 +197,20 @@ TEST(FlowLinks, MessagesOfOneConnectionStayInOrder) {
 }
 
 TEST(FlowLinks, AClosedConnectionDiscardsItsQueueAndFreesItsShare) {
-  Net n(WideWindows());
-  n.Send(0, 0, 0, 1, 10, 200'000);
-  n.Send(0, 0, 1, 2, 11, 200'000);
+  Net n(OneSegmentFlight(), {}, 0.05);
+  n.Send(0, 0, 0, 1, 10, 1'000'000);
+  n.Send(0, 0, 1, 2, 11, 1'000'000);
   n.Send(0, 0, 1, 2, 12, 100);
-  n.RunUntil(200 * kMillisecond);  // 100 kB of each sent
+  n.RunUntil(kSecond);  // about 500 kB of each sent
   std::vector<FlowLinks::Item> dropped;
-  n.flows.DropConnection(200 * kMillisecond, 0, 1, dropped);
+  n.flows.DropConnection(kSecond, 0, 1, dropped);
   ASSERT_EQ(dropped.size(), 2u);
   EXPECT_EQ(dropped[0].message, 11u);
   EXPECT_EQ(dropped[1].message, 12u);
-  const auto done = n.RunUntil(2 * kSecond);
+  const auto done = n.RunUntil(10 * kSecond);
   ASSERT_EQ(done.size(), 1u);
-  EXPECT_NEAR(static_cast<double>(done[0].second), 300e6, 2);  // the rest alone at full rate
+  // The other 500 kB alone at the full 1 byte/us.
+  EXPECT_NEAR(static_cast<double>(done[0].second), 1.5e9, kFlightSlackNs);
 }
 
 SimConfig Flood(LinkModelKind model, bitcoin::RelayMode relay) {

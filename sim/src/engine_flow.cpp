@@ -6,8 +6,9 @@
 namespace peerlab::sim {
 
 void Engine::PushFlowEvents() {
-  flow_links_->DrainMoved(
-      [this](std::uint32_t node, TimeNs at) { Push(EventKind::kUplink, node, at, node, 0, 0); });
+  flow_links_->DrainWakes([this](const FlowLinks::Wake& w) {
+    Push(EventKind::kUplink, w.node, w.at, w.node, w.flight, 0, w.serial);
+  });
 }
 
 void Engine::SendFlow(NodeIndex node, Slot slot, MessageHandle message, std::uint32_t bytes,
@@ -24,16 +25,14 @@ void Engine::SendFlow(NodeIndex node, Slot slot, MessageHandle message, std::uin
 }
 
 void Engine::OnFlowEvent(const Event& e) {
-  if (!flow_links_->TakeEvent(e.a, now_)) {  // superseded, or passed on to a later time
-    PushFlowEvents();
-    return;
+  flow_scratch_.clear();
+  if (e.b != FlowLinks::kNoFlight) {  // a second flight
+    flow_links_->OnFlight(now_, e.b, e.generation, flow_scratch_);
+  } else if (flow_links_->TakeEvent(e.a, now_)) {  // else superseded, or passed on
+    flow_links_->OnEvent(now_, e.a, flow_scratch_);
   }
-  uplink_scratch_.clear();
-  flow_links_->OnEvent(now_, e.a, uplink_scratch_);
-  for (const FlowLinks::Item& item : uplink_scratch_) {
-    // The rate already respected the receiver's downlink: only the latency remains, and
-    // arrivals at a node stay in order (the downlink's free time).
-    TimeNs arrival = links_.ArriveAfterUplink(now_, e.a, item.to, 0);
+  for (const auto& [item, at] : flow_scratch_) {
+    TimeNs arrival = at;
     if (faults_in_path_) [[unlikely]] arrival = CrossingArrival(e.a, item.to, arrival);
     Push(EventKind::kDeliver, e.a, arrival, item.to, item.to_peer, item.message, item.generation);
   }

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <utility>
 
 #include "peerlab/util/assert.hpp"
 
@@ -17,9 +18,13 @@ FlowLinks::FlowLinks(LinkModel& links, const FlowModelSpec& spec)
       spec_(spec),
       initial_window_(spec.segment_bytes * spec.initial_window_segments),
       nodes_(links.node_count()),
+      incoming_(links.node_count(), 0),
       conns_(links.node_count()) {
   PEERLAB_ASSERT(spec.segment_bytes > 0 && initial_window_ > 0);
   PEERLAB_ASSERT(spec.receive_window_bytes >= initial_window_);
+  for (std::uint32_t i = 0; i < links.node_count(); ++i) {
+    max_upload_rate_ = std::max(max_upload_rate_, 1.0 / links.upload_ns_per_byte(i));
+  }
 }
 
 FlowLinks::Conn& FlowLinks::ConnOf(std::uint32_t node, std::uint32_t slot,
@@ -28,8 +33,9 @@ FlowLinks::Conn& FlowLinks::ConnOf(std::uint32_t node, std::uint32_t slot,
   if (slot >= row.size()) row.resize(slot + 1);
   Conn& c = row[slot];
   if (c.generation != slot_generation) {  // a new connection in this slot: a fresh window
-    PEERLAB_ASSERT(!c.in_transfer);       // the old one's transfers were dropped at its close
-    c = Conn{slot_generation, initial_window_, UINT32_MAX, false, 0};
+    // The old one's transfers were dropped at its close.
+    PEERLAB_ASSERT(!c.in_transfer && c.flight == kNoFlight);
+    c = Conn{slot_generation, initial_window_, UINT32_MAX, kNoFlight, false, 0};
   }
   return c;
 }
@@ -57,10 +63,21 @@ void FlowLinks::RestartAfterIdle(Conn& c, TimeNs now, DurationNs rtt) const {
   c.cwnd = std::max(w, restart);
 }
 
+void FlowLinks::GrowAfterRound(Conn& c) const {
+  const std::uint64_t grown = c.cwnd < c.ssthresh ? 2 * std::uint64_t{c.cwnd}
+                                                  : std::uint64_t{c.cwnd} + spec_.segment_bytes;
+  c.cwnd = static_cast<std::uint32_t>(std::min<std::uint64_t>(grown, spec_.receive_window_bytes));
+}
+
 TimeNs FlowLinks::Send(TimeNs now, std::uint32_t node, std::uint32_t slot,
                        std::uint32_t slot_generation, const Item& item) {
   Conn& c = ConnOf(node, slot, slot_generation);
-  if (c.in_transfer) {  // behind the connection's transfer: TCP keeps the byte order
+  // Behind the connection's transfer: TCP keeps the byte order.
+  if (c.flight != kNoFlight) {
+    flights_[c.flight].behind.push_back(item);
+    return kTimeNever;
+  }
+  if (c.in_transfer) {
     for (Flow& f : nodes_[node].flows) {
       if (f.slot == slot) {
         f.behind.push_back(item);
@@ -71,8 +88,8 @@ TimeNs FlowLinks::Send(TimeNs now, std::uint32_t node, std::uint32_t slot,
   }
   const DurationNs rtt = links_.MeanRoundTrip(node, item.to);
   RestartAfterIdle(c, now, rtt);
-  if (item.bytes <= c.cwnd) {
-    // A burst: one window, sent at once. In slow start, a burst that used more than half the
+  if (item.bytes <= std::min(c.cwnd, initial_window_)) {
+    // A burst: one flight, sent at once. In slow start, a burst that used more than half the
     // window makes the acknowledgements grow it by the bytes sent (Linux grows the window only
     // when the flow is window-limited: tcp_is_cwnd_limited).
     if (c.cwnd < c.ssthresh && 2 * std::uint64_t{item.bytes} > c.cwnd) {
@@ -82,23 +99,91 @@ TimeNs FlowLinks::Send(TimeNs now, std::uint32_t node, std::uint32_t slot,
     c.last_sent = now;
     return links_.Send(now, node, item.to, item.bytes);
   }
-  StartFlow(now, node, c, slot, item);
+  StartTransfer(now, node, c, slot, item);
+  Settle(now);
   return kTimeNever;
 }
 
-void FlowLinks::StartFlow(TimeNs now, std::uint32_t node, Conn& c, std::uint32_t slot,
-                          const Item& item) {
+std::uint32_t FlowLinks::NewFlight() {
+  if (free_flight_ == kNoFlight) {
+    flights_.emplace_back();
+    return static_cast<std::uint32_t>(flights_.size() - 1);
+  }
+  const std::uint32_t index = free_flight_;
+  free_flight_ = flights_[index].next_free;
+  return index;
+}
+
+void FlowLinks::FreeFlight(std::uint32_t index) {
+  Flight& f = flights_[index];
+  ++f.serial;  // its pending wake is stale now
+  f.behind.clear();
+  f.next_free = free_flight_;
+  free_flight_ = index;
+}
+
+void FlowLinks::StartTransfer(TimeNs now, std::uint32_t node, Conn& c, std::uint32_t slot,
+                              const Item& item) {
+  const DurationNs rtt = std::max<DurationNs>(links_.MeanRoundTrip(node, item.to), 1);
+  // The first flight (up to the initial window) leaves at once, as a burst does; the rest of
+  // the round's window, if any, is shared with the node's other transfers.
+  const std::uint32_t flight = std::min(c.cwnd, initial_window_);
+  links_.Reserve(now, node, item.to, flight);
+  c.last_sent = now;
+  const std::uint32_t rest = item.bytes - flight;
+  if (flight == c.cwnd && rest <= initial_window_) {
+    // The whole window went out and the rest is a small last piece: nothing is shared until
+    // the round trip ends (OnFlight).
+    const std::uint32_t index = NewFlight();
+    Flight& f = flights_[index];
+    f.node = node;
+    f.slot = slot;
+    f.to = item.to;
+    f.rest = rest;
+    f.rtt = rtt;
+    f.head = item;
+    c.flight = index;
+    flight_wakes_.push_back(Wake{node, SaturatingAdd(now, rtt), index, f.serial});
+    return;
+  }
   NodeState& s = nodes_[node];
   Advance(node, now);
-  AdvanceSendersInto(item.to, node, now);
-  const DurationNs rtt = std::max<DurationNs>(links_.MeanRoundTrip(node, item.to), 1);
-  s.flows.push_back(Flow{slot, item.to, rtt, static_cast<double>(item.bytes),
-                         static_cast<double>(c.cwnd), 0.0, SaturatingAdd(now, rtt), false, item,
-                         {}, 0});
+  s.flows.push_back(Flow{slot, item.to, rtt, static_cast<double>(rest),
+                         static_cast<double>(c.cwnd - flight), 0.0, SaturatingAdd(now, rtt),
+                         true, false, item, {}, 0});
   c.in_transfer = true;
-  nodes_[item.to].senders.push_back(node);
+  if (s.flows.back().window_left > kDoneBytes) SetSending(node, s.flows.back(), true);
   Reallocate(node, now);
-  ReallocateSendersInto(item.to, node, now);
+}
+
+void FlowLinks::AddSendingFlow(TimeNs now, std::uint32_t node, Conn& c, std::uint32_t slot,
+                               std::uint32_t to, DurationNs rtt, double remaining,
+                               const Item& head, std::vector<Item> behind) {
+  NodeState& s = nodes_[node];
+  Advance(node, now);
+  s.flows.push_back(Flow{slot, to, rtt, remaining, static_cast<double>(c.cwnd), 0.0,
+                         SaturatingAdd(now, rtt), true, false, head, std::move(behind), 0});
+  c.in_transfer = true;
+  SetSending(node, s.flows.back(), true);
+  Reallocate(node, now);
+}
+
+void FlowLinks::OnFlight(TimeNs now, std::uint32_t index, std::uint32_t serial,
+                         std::vector<Delivery>& done) {
+  if (flights_[index].serial != serial) return;  // the connection closed since
+  Flight f = std::move(flights_[index]);
+  FreeFlight(index);
+  Conn& c = conns_[f.node][f.slot];
+  c.flight = kNoFlight;
+  GrowAfterRound(c);  // the first flight used the whole window
+  if (f.rest <= c.cwnd && f.behind.empty()) {
+    done.push_back({f.head, links_.Send(now, f.node, f.to, f.rest)});
+    c.last_sent = now;
+    return;
+  }
+  // Messages queued behind: the rest is sent as a Flow would send it, and they follow.
+  AddSendingFlow(now, f.node, c, f.slot, f.to, f.rtt, f.rest, f.head, std::move(f.behind));
+  Settle(now);
 }
 
 void FlowLinks::Advance(std::uint32_t node, TimeNs now) {
@@ -108,6 +193,16 @@ void FlowLinks::Advance(std::uint32_t node, TimeNs now) {
   const auto dt = static_cast<double>(now - s.updated_at);
   for (Flow& f : s.flows) {
     if (f.waiting) continue;
+    // The window ran out since (no event marks that for a node's only sending transfer:
+    // nobody else's rate depends on it): the transfer waits for the round's end.
+    if (f.window_left < f.remaining &&
+        static_cast<double>(s.updated_at) + f.window_left / f.rate <=
+            static_cast<double>(std::min(now, f.round_end))) {
+      f.remaining -= f.window_left;
+      f.window_left = 0;
+      SetSending(node, f, false);
+      continue;
+    }
     f.remaining = std::max(0.0, f.remaining - f.rate * dt);
     if (now < f.round_end) {
       f.window_left = std::max(0.0, f.window_left - f.rate * dt);
@@ -127,7 +222,7 @@ void FlowLinks::Advance(std::uint32_t node, TimeNs now) {
 }
 
 double FlowLinks::DownlinkCap(std::uint32_t receiver) const {
-  const auto incoming = static_cast<double>(nodes_[receiver].senders.size());
+  const auto incoming = static_cast<double>(incoming_[receiver]);
   return 1.0 / (links_.download_ns_per_byte(receiver) * std::max(1.0, incoming));
 }
 
@@ -157,16 +252,20 @@ void FlowLinks::Reallocate(std::uint32_t node, TimeNs now) {
   double capacity = 1.0 / links_.upload_ns_per_byte(node);
   auto unserved = static_cast<double>(order_scratch_.size());
   for (std::uint32_t i : order_scratch_) {
-    const double rate = std::min(caps_scratch_[i], capacity / unserved);
-    s.flows[i].rate = rate;
-    capacity = std::max(0.0, capacity - rate);
+    Flow& f = s.flows[i];
+    const double share = capacity / unserved;
+    f.capped = caps_scratch_[i] < share;
+    f.rate = f.capped ? caps_scratch_[i] : share;
+    capacity = std::max(0.0, capacity - f.rate);
     unserved -= 1.0;
   }
-  // The node's next change: a message sent, a window used up, or a round's end.
+  // The node's next change: a message sent, a window used up, or a round's end. A node's only
+  // sending transfer needs no event when its window runs out (Advance sees it), only when it
+  // resumes.
+  const bool sole = order_scratch_.size() == 1;
   TimeNs next = kTimeNever;
   for (Flow& f : s.flows) {
     if (f.waiting) {
-      f.rate = 0;
       next = std::min(next, f.round_end);
       continue;
     }
@@ -174,7 +273,7 @@ void FlowLinks::Reallocate(std::uint32_t node, TimeNs now) {
     const double window_ns = f.window_left / f.rate;
     const auto round_left = static_cast<double>(f.round_end - now);
     if (window_ns < round_left) {
-      in_ns = std::min(in_ns, window_ns);
+      in_ns = std::min(in_ns, sole && f.window_left < f.remaining ? round_left : window_ns);
     } else if (const double full_window_ns = conns_[node][f.slot].cwnd / f.rate;
                full_window_ns < static_cast<double>(f.rtt)) {
       in_ns = std::min(in_ns, round_left + full_window_ns);  // runs out in the next round
@@ -196,23 +295,47 @@ bool FlowLinks::TakeEvent(std::uint32_t node, TimeNs now) {
   return true;
 }
 
-void FlowLinks::AdvanceSendersInto(std::uint32_t receiver, std::uint32_t except, TimeNs now) {
-  for (std::uint32_t sender : nodes_[receiver].senders) {
-    if (sender != except) Advance(sender, now);
+void FlowLinks::SetSending(std::uint32_t node, Flow& f, bool sending) {
+  if (sending == !f.waiting) return;
+  f.waiting = !sending;
+  std::vector<std::uint32_t>& v = nodes_[f.to].senders;
+  cap_changed_.push_back(f.to);
+  if (sending) {
+    v.push_back(node);
+    ++incoming_[f.to];
+    return;
   }
-}
-
-void FlowLinks::ReallocateSendersInto(std::uint32_t receiver, std::uint32_t except, TimeNs now) {
-  for (std::uint32_t sender : nodes_[receiver].senders) {
-    if (sender != except) Reallocate(sender, now);
-  }
-}
-
-void FlowLinks::RemoveSender(std::uint32_t receiver, std::uint32_t sender) {
-  std::vector<std::uint32_t>& v = nodes_[receiver].senders;
-  const auto it = std::find(v.begin(), v.end(), sender);
+  f.rate = 0;
+  f.capped = false;
+  const auto it = std::find(v.begin(), v.end(), node);
   PEERLAB_ASSERT(it != v.end());
   v.erase(it);
+  --incoming_[f.to];
+}
+
+void FlowLinks::Settle(TimeNs now) {
+  // Progressive filling moves a sender's allocation only if a receiver's cap binds: it fell
+  // below a transfer's rate, or it rose while a transfer ran at its cap. Rates below the cap
+  // sit at the sender's water level, which the cap does not move. Advancing a sender may end a
+  // round's sending elsewhere and queue more receivers: the loop runs until none is left.
+  while (!cap_changed_.empty()) {
+    const std::uint32_t receiver = cap_changed_.back();
+    cap_changed_.pop_back();
+    const double cap = DownlinkCap(receiver);
+    if (nodes_[receiver].senders.empty()) continue;
+    retune_scratch_ = nodes_[receiver].senders;  // Advance may edit the list
+    for (std::uint32_t sender : retune_scratch_) {
+      bool binds = false;
+      for (const Flow& f : nodes_[sender].flows) {
+        if (f.to == receiver && !f.waiting) {
+          binds = binds || f.rate > cap || (f.capped && f.rate < cap);
+        }
+      }
+      if (!binds) continue;
+      Advance(sender, now);  // at the old rates, which hold until now
+      Reallocate(sender, now);
+    }
+  }
 }
 
 void FlowLinks::MarkMoved(std::uint32_t node) {
@@ -221,30 +344,38 @@ void FlowLinks::MarkMoved(std::uint32_t node) {
   moved_.push_back(node);
 }
 
-void FlowLinks::OnEvent(TimeNs now, std::uint32_t node, std::vector<Item>& done) {
+void FlowLinks::OnEvent(TimeNs now, std::uint32_t node, std::vector<Delivery>& done) {
   Advance(node, now);
   NodeState& s = nodes_[node];
-  ended_scratch_.clear();  // receivers that lost a transfer from this node
   for (std::size_t i = 0; i < s.flows.size();) {
     Flow& f = s.flows[i];
     Conn& c = conns_[node][f.slot];
     if (f.waiting) {
       if (now >= f.round_end) {
-        // The round was limited by the window: its acknowledgements grow it (RFC 5681: double
-        // in slow start, one segment per round trip in congestion avoidance).
-        const std::uint64_t grown = c.cwnd < c.ssthresh ? 2 * std::uint64_t{c.cwnd}
-                                                        : std::uint64_t{c.cwnd} + spec_.segment_bytes;
-        c.cwnd = static_cast<std::uint32_t>(std::min<std::uint64_t>(grown, spec_.receive_window_bytes));
-        f.waiting = false;
+        GrowAfterRound(c);  // the round was limited by the window
         f.window_left = c.cwnd;
         f.round_end = SaturatingAdd(now, f.rtt);
+        // A last piece no larger than the initial window is a burst, as a small message is:
+        // its arrival is known now, and the transfer ends here.
+        if (f.remaining <= initial_window_ && f.remaining <= f.window_left &&
+            f.behind_next == f.behind.size()) {
+          const auto bytes = static_cast<std::uint32_t>(std::ceil(f.remaining - kDoneBytes));
+          done.push_back({f.head, links_.Send(now, node, f.to, bytes)});
+          c.last_sent = now;
+          c.in_transfer = false;
+          s.flows.erase(s.flows.begin() + static_cast<std::ptrdiff_t>(i));
+          continue;
+        }
+        SetSending(node, f, true);
       }
       ++i;
       continue;
     }
     bool drained = false;
     while (f.remaining <= kDoneBytes) {  // several may end now (zero-byte ones, exact ties)
-      done.push_back(f.head);
+      // The bytes streamed in while they were sent: only the latency remains, and arrivals
+      // at a node stay in order (its downlink's free time).
+      done.push_back({f.head, links_.ArriveAfterUplink(now, node, f.to, 0)});
       c.last_sent = now;
       if (f.behind_next == f.behind.size()) {
         drained = true;
@@ -255,43 +386,45 @@ void FlowLinks::OnEvent(TimeNs now, std::uint32_t node, std::vector<Item>& done)
     }
     if (drained) {
       c.in_transfer = false;
-      ended_scratch_.push_back(f.to);
+      SetSending(node, f, false);
       s.flows.erase(s.flows.begin() + static_cast<std::ptrdiff_t>(i));
       continue;
     }
-    if (f.window_left <= kDoneBytes) {
-      f.waiting = true;
-      f.rate = 0;
-    }
+    if (f.window_left <= kDoneBytes) SetSending(node, f, false);
     ++i;
   }
-  for (std::size_t k = 0; k < ended_scratch_.size(); ++k) {
-    const std::uint32_t receiver = ended_scratch_[k];
-    AdvanceSendersInto(receiver, node, now);
-    RemoveSender(receiver, node);
-    ReallocateSendersInto(receiver, node, now);
-  }
   Reallocate(node, now);
+  Settle(now);
 }
 
 void FlowLinks::DropConnection(TimeNs now, std::uint32_t node, std::uint32_t slot,
                                std::vector<Item>& dropped) {
+  if (slot >= conns_[node].size()) return;
+  Conn& c = conns_[node][slot];
+  if (c.flight != kNoFlight) {
+    Flight& f = flights_[c.flight];
+    dropped.push_back(f.head);
+    dropped.insert(dropped.end(), f.behind.begin(), f.behind.end());
+    FreeFlight(c.flight);
+    c.flight = kNoFlight;
+    return;
+  }
+  if (!c.in_transfer) return;
   NodeState& s = nodes_[node];
   for (std::size_t i = 0; i < s.flows.size(); ++i) {
     if (s.flows[i].slot != slot) continue;
     Advance(node, now);
-    const std::uint32_t receiver = s.flows[i].to;
-    AdvanceSendersInto(receiver, node, now);
-    const Flow& f = s.flows[i];
+    Flow& f = s.flows[i];
+    SetSending(node, f, false);
     dropped.push_back(f.head);
     dropped.insert(dropped.end(), f.behind.begin() + f.behind_next, f.behind.end());
-    conns_[node][slot].in_transfer = false;
+    c.in_transfer = false;
     s.flows.erase(s.flows.begin() + static_cast<std::ptrdiff_t>(i));
-    RemoveSender(receiver, node);
     Reallocate(node, now);
-    ReallocateSendersInto(receiver, node, now);
+    Settle(now);
     return;
   }
+  PEERLAB_ASSERT(false);  // in_transfer without its Flow
 }
 
 }  // namespace peerlab::sim

@@ -60,6 +60,20 @@ TimeNs LinkModel::Send(TimeNs now, std::uint32_t from, std::uint32_t to,
   return down_end;
 }
 
+void LinkModel::Reserve(TimeNs now, std::uint32_t from, std::uint32_t to,
+                        std::uint32_t wire_bytes) {
+  NodeLinks& s = nodes_[from];
+  NodeLinks& r = nodes_[to];
+  const TimeNs up_start = std::max(now, s.uplink_free_at);
+  const TimeNs up_end = SaturatingAdd(up_start, TransmitTimeAt(wire_bytes, s.upload_ns_per_byte));
+  s.uplink_free_at = up_end;
+  const auto latency = SaturatingNs(latency_ns_[s.region * region_count_ + r.region]);
+  const TimeNs down_start = std::max(SaturatingAdd(up_start, latency), r.downlink_free_at);
+  r.downlink_free_at =
+      std::max(SaturatingAdd(up_end, latency),
+               SaturatingAdd(down_start, TransmitTimeAt(wire_bytes, r.download_ns_per_byte)));
+}
+
 TimeNs LinkModel::ArriveAfterUplink(TimeNs sent, std::uint32_t from, std::uint32_t to,
                                     std::uint32_t wire_bytes) {
   NodeLinks& r = nodes_[to];

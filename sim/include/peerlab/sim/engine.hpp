@@ -130,6 +130,13 @@ class Engine {
   [[gnu::always_inline]] void PrefetchLink(NodeIndex node, Slot slot) const {
     links_.Prefetch(peers_[node][slot].remote);
   }
+  // Starts loading what the engine itself needs for the event `e` (the flow model's
+  // connection states of its node, and a due second flight); nothing for other link models.
+  [[gnu::always_inline]] void PrefetchEngineState(const Event& e) const {
+    if (!flow_links_ || e.a >= node_count()) return;
+    flow_links_->PrefetchConnections(e.a);
+    if (e.kind() == EventKind::kUplink) flow_links_->PrefetchFlight(e.b);
+  }
   // Arms a timer of `node` at `at`; the family reads the payload back in OnTimer (e.b, e.c).
   void SetTimer(NodeIndex node, TimeNs at, std::uint32_t b, std::uint32_t c) {
     // With outages possible a timer carries its node's incarnation (it dies with it).
@@ -390,6 +397,7 @@ class Engine {
   std::unique_ptr<SharedUplinks> shared_uplinks_;  // network.link_model: shared; else null
   std::unique_ptr<FlowLinks> flow_links_;          // network.link_model: flow; else null
   std::vector<SharedUplinks::Item> uplink_scratch_;
+  std::vector<FlowLinks::Delivery> flow_scratch_;
 };
 
 // Runs `family`'s events in total order up to min(until, the end). The hot kinds go straight
@@ -404,7 +412,10 @@ void RunEvents(Engine& engine, F& family, TimeNs until,
   while (engine.Next(until, e)) {
     // The run is bound by memory latency (each event touches a random node): let the family
     // start loading what the next events need while this one is handled.
-    if (const Event* next = engine.peek()) family.Prefetch(*next, engine.peek_second());
+    if (const Event* next = engine.peek()) {
+      family.Prefetch(*next, engine.peek_second());
+      engine.PrefetchEngineState(*next);
+    }
     switch (e.kind()) {
       case EventKind::kDeliver:
         // A node drops what arrives from a peer it already disconnected; a reused slot gets

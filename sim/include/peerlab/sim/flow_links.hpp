@@ -26,7 +26,8 @@
 //    transfers, and the uplink is filled from the smallest cap up. The allocation is
 //    recomputed at the node whenever one of its transfers starts, ends, runs out of window or
 //    starts a round, and at the senders into a receiver whose number of incoming transfers
-//    changed (one level: the downlink cap is an equal split, so nothing cascades further).
+//    changed where that cap binds (one level: the downlink cap is an equal split, so nothing
+//    cascades further).
 //
 // Cost: bursts cost what LinkModel's FIFO pipes cost. Each node with transfers has one pending
 // event that counts (scheduled_at); a change that moves the next one earlier pushes another,
@@ -47,42 +48,73 @@ namespace peerlab::sim {
 class FlowLinks {
  public:
   using Item = SharedUplinks::Item;
+  struct Delivery {
+    Item item;
+    TimeNs arrival;  // at the receiver (partitions aside)
+  };
+  // A flow event the caller schedules (DrainWakes): for `node` at `at`; a node's transfers
+  // when `flight` is kNoFlight, else the second flight of a two-flight message (OnFlight).
+  static constexpr std::uint32_t kNoFlight = UINT32_MAX;
+  struct Wake {
+    std::uint32_t node;
+    TimeNs at;
+    std::uint32_t flight;
+    std::uint32_t serial;
+  };
 
   FlowLinks(LinkModel& links, const FlowModelSpec& spec);
 
   // `node` sends `item` on its connection `slot` (whose slot generation is `slot_generation`:
   // a new connection in a reused slot starts with a fresh window). Returns the arrival time
-  // of a burst, or kTimeNever when the message became (or queued behind) a transfer; then the
-  // nodes whose next event moved are listed for DrainMoved.
+  // of a burst, or kTimeNever when the message became (or queued behind) a transfer; then
+  // DrainWakes lists the events to schedule.
   TimeNs Send(TimeNs now, std::uint32_t node, std::uint32_t slot, std::uint32_t slot_generation,
               const Item& item);
-  // At a flow event TakeEvent let through: messages whose last byte left the
-  // uplink by `now` go to `done`, in connection order; DrainMoved lists the nodes to reschedule.
-  void OnEvent(TimeNs now, std::uint32_t node, std::vector<Item>& done);
+  // A node event at `now`: true when the node has a change due now (call OnEvent); false for a
+  // superseded event, or an early one (DrainWakes then lists its new time).
+  bool TakeEvent(std::uint32_t node, TimeNs now);
+  // At a node event TakeEvent let through: messages whose last byte left the uplink by `now`
+  // (or whose last piece left as a burst now) go to `done` with their arrival times, in
+  // connection order.
+  void OnEvent(TimeNs now, std::uint32_t node, std::vector<Delivery>& done);
+  // The second flight of a two-flight message is due (a Wake with a flight); a message it
+  // completes goes to `done`. Does nothing if the connection closed since (`serial` differs).
+  void OnFlight(TimeNs now, std::uint32_t flight, std::uint32_t serial,
+                std::vector<Delivery>& done);
   // The connection closed: its queued messages go to `dropped` (TCP discards unsent data).
   void DropConnection(TimeNs now, std::uint32_t node, std::uint32_t slot,
                       std::vector<Item>& dropped);
 
-  // Calls `schedule(node, at)` for each node whose next change moved earlier than its pending
-  // event (since the last call): the caller pushes a flow event for the node at `at`. A change
-  // that moved later keeps the pending event, which TakeEvent then passes on (fewer pushes).
+  // Calls `schedule(wake)` for every event to push since the last call: nodes whose next
+  // change moved earlier than their pending event, and second flights. A node change that
+  // moved later keeps the pending event, which TakeEvent then passes on (fewer pushes).
   template <typename F>
-  void DrainMoved(F&& schedule) {
+  void DrainWakes(F&& schedule) {
+    for (const Wake& w : flight_wakes_) schedule(w);
+    flight_wakes_.clear();
     for (std::uint32_t node : moved_) {
       NodeState& s = nodes_[node];
       s.marked = false;
       if (s.next_event < s.scheduled_at) {
         s.scheduled_at = s.next_event;
-        schedule(node, s.next_event);
+        schedule(Wake{node, s.next_event, kNoFlight, 0});
       }
     }
     moved_.clear();
   }
-  // A flow event of `node` at `now`: true when the node has a change due now (call OnEvent);
-  // false for a superseded event, or an early one (then DrainMoved reschedules it).
-  bool TakeEvent(std::uint32_t node, TimeNs now);
-  TimeNs next_event(std::uint32_t node) const { return nodes_[node].next_event; }
   bool active(std::uint32_t node) const { return !nodes_[node].flows.empty(); }
+  // Starts loading `node`'s connection states (an event at the node is next: it will likely
+  // send). Always inlined: GCC drops calls to a function that only prefetches.
+  [[gnu::always_inline]] void PrefetchConnections(std::uint32_t node) const {
+    const std::vector<Conn>& row = conns_[node];
+    if (!row.empty()) {
+      __builtin_prefetch(row.data(), 1);
+      if (row.size() > 2) __builtin_prefetch(row.data() + row.size() - 1, 1);
+    }
+  }
+  [[gnu::always_inline]] void PrefetchFlight(std::uint32_t flight) const {
+    if (flight < flights_.size()) __builtin_prefetch(&flights_[flight], 1);
+  }
   // The congestion window of a connection now (tests, reports).
   std::uint32_t cwnd(std::uint32_t node, std::uint32_t slot) const;
 
@@ -91,6 +123,7 @@ class FlowLinks {
     std::uint32_t generation = UINT32_MAX;  // the slot's generation this state belongs to
     std::uint32_t cwnd = 0;                 // bytes
     std::uint32_t ssthresh = UINT32_MAX;    // bytes; "infinite" until slow start ends
+    std::uint32_t flight = kNoFlight;       // a pending second flight carries this connection
     bool in_transfer = false;               // a Flow of the node carries this connection
     TimeNs last_sent = 0;                   // the last byte of the last message left the uplink
   };
@@ -102,46 +135,76 @@ class FlowLinks {
     double window_left;        // bytes the window still allows this round
     double rate = 0;           // bytes per ns while sending (0 while waiting)
     TimeNs round_end;          // when this round's acknowledgements are back
-    bool waiting = false;      // window used up: resumes at round_end
+    bool waiting = true;       // window used up (or not sending yet): resumes at round_end
+    bool capped = false;       // the rate is the receiver's downlink cap
     Item head;                 // the message in transfer
     std::vector<Item> behind;  // later messages of the connection, from behind_next on
     std::uint32_t behind_next = 0;
   };
+  // A message whose first flight took the whole window and whose rest fits the initial window:
+  // the rest leaves as a burst one round trip later (what a Flow would do, without one).
+  struct Flight {
+    std::uint32_t node, slot, to;
+    std::uint32_t rest;           // bytes after the first flight
+    std::uint32_t serial = 0;     // bumped when the record is freed
+    std::uint32_t next_free = kNoFlight;
+    DurationNs rtt;
+    Item head;
+    std::vector<Item> behind;     // later messages of the connection
+  };
   struct NodeState {
     std::vector<Flow> flows;        // connections with a message in transfer
-    std::vector<std::uint32_t> senders;  // one entry per transfer into this node: its sender
+    // One entry per transfer into this node that is sending now (not waiting): its sender.
+    std::vector<std::uint32_t> senders;
     TimeNs updated_at = 0;
     TimeNs next_event = kTimeNever;
-    TimeNs scheduled_at = kTimeNever;  // the pending flow event that counts, or never
+    TimeNs scheduled_at = kTimeNever;  // the pending node event that counts, or never
     bool marked = false;  // in moved_
   };
 
   Conn& ConnOf(std::uint32_t node, std::uint32_t slot, std::uint32_t slot_generation);
   // Applies the idle restart before a message starts on the connection.
   void RestartAfterIdle(Conn& c, TimeNs now, DurationNs rtt) const;
-  void StartFlow(TimeNs now, std::uint32_t node, Conn& c, std::uint32_t slot, const Item& item);
+  // After a window-limited round: slow start doubles the window, congestion avoidance adds a
+  // segment (RFC 5681), up to the receive window.
+  void GrowAfterRound(Conn& c) const;
+  void StartTransfer(TimeNs now, std::uint32_t node, Conn& c, std::uint32_t slot,
+                     const Item& item);
+  // A transfer continues as a Flow sending from now with a fresh round.
+  void AddSendingFlow(TimeNs now, std::uint32_t node, Conn& c, std::uint32_t slot,
+                      std::uint32_t to, DurationNs rtt, double remaining, const Item& head,
+                      std::vector<Item> behind);
   // Progress of every sending transfer of `node` since updated_at (rates constant since then).
   void Advance(std::uint32_t node, TimeNs now);
-  // Progressive filling among the sending transfers; then the next event; bumps generation.
+  // Progressive filling among the sending transfers; then the node's next event.
   void Reallocate(std::uint32_t node, TimeNs now);
-  // Advances the other senders into `receiver` before its incoming count changes.
-  void AdvanceSendersInto(std::uint32_t receiver, std::uint32_t except, TimeNs now);
-  // ... and reallocates them after it changed.
-  void ReallocateSendersInto(std::uint32_t receiver, std::uint32_t except, TimeNs now);
-  void RemoveSender(std::uint32_t receiver, std::uint32_t sender);
+  // Moves `f` (of `node`) between sending and waiting, keeping its receiver's senders list
+  // and count (a changed count is settled by Settle).
+  void SetSending(std::uint32_t node, Flow& f, bool sending);
+  // Advances and reallocates the senders into every receiver whose count of sending
+  // transfers changed, where that moves their allocation; repeats until nothing changes.
+  void Settle(TimeNs now);
   void MarkMoved(std::uint32_t node);
   double DownlinkCap(std::uint32_t receiver) const;
+  std::uint32_t NewFlight();
+  void FreeFlight(std::uint32_t index);
 
   LinkModel& links_;
   FlowModelSpec spec_;
   std::uint32_t initial_window_;
+  double max_upload_rate_ = 0;  // bytes per ns, over every node
   std::vector<NodeState> nodes_;
+  std::vector<std::uint32_t> incoming_;   // per node: transfers sending into it now
   std::vector<std::vector<Conn>> conns_;  // per node, by slot (grown on use)
+  std::vector<Flight> flights_;
+  std::uint32_t free_flight_ = kNoFlight;
   std::vector<std::uint32_t> moved_;
-  // Scratch space of Reallocate and OnEvent (no allocation per event).
+  std::vector<Wake> flight_wakes_;
+  std::vector<std::uint32_t> cap_changed_;  // receivers for Settle
+  // Scratch space (no allocation per event).
   std::vector<std::uint32_t> order_scratch_;
   std::vector<double> caps_scratch_;
-  std::vector<std::uint32_t> ended_scratch_;
+  std::vector<std::uint32_t> retune_scratch_;
 };
 
 }  // namespace peerlab::sim

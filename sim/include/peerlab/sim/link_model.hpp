@@ -31,6 +31,10 @@ class LinkModel {
   // Reserves the pipes for one message and returns its arrival time.
   TimeNs Send(TimeNs now, std::uint32_t from, std::uint32_t to, std::uint32_t wire_bytes);
 
+  // Reserves the pipes for bytes that are part of a longer message (a TCP transfer's first
+  // flight): as Send, but no arrival is drawn (the message arrives with its last bytes).
+  void Reserve(TimeNs now, std::uint32_t from, std::uint32_t to, std::uint32_t wire_bytes);
+
   // When a zero-size signal (TCP SYN, FIN) sent at `now` arrives: latency only, no pipe use.
   TimeNs Signal(TimeNs now, std::uint32_t from, std::uint32_t to) {
     return SaturatingAdd(now, DrawLatency(nodes_[from].region, nodes_[to].region));
