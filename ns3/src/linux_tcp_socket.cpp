@@ -62,6 +62,11 @@ void LinuxTcpSocket::EstimateRtt(const ns3::TcpHeader& header) {
     return;
   }
   const auto ts = ns3::DynamicCast<const ns3::TcpOptionTS>(header.GetOption(ns3::TcpOption::TS));
+  if (ts->GetEcho() == 0) {  // Linux, too, takes no sample from a zero TSecr
+    ns3::TcpSocketBase::EstimateRtt(header);
+    BoundRto();
+    return;
+  }
   ns3::Time m = ns3::TcpOptionTS::ElapsedTimeFromTsValue(ts->GetEcho());
   if (m.IsZero()) m = ns3::MicroSeconds(1);  // as the base class: sub-ms RTT, ms timestamps
   // What the base class does with a sample (line 3654 on), unchanged.
