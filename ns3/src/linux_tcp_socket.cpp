@@ -31,10 +31,10 @@ ns3::Ptr<ns3::TcpSocketBase> LinuxTcpSocket::Fork() {
 // request/response connection (inv, getdata, block: every ACK piggybacked) TS.Recent stays at
 // a value from the handshake and every later echo is minutes old. The peer's RTT samples are
 // then the connection's age (measured: a 17.8 s sample 17.9 s into a connection with a 22 ms
-// RTT; RTOs of 100 to 900 s after a few such samples). RFC 7323 section 4.3 defines
-// Last.ACK.sent as the ACK field of the last segment sent, of any kind; Linux's equivalent,
-// rcv_wup, is set on every segment it transmits (tcp_select_window), and tcp_replace_ts_recent
-// compares against it.
+// RTT; RTOs of 100 to 900 s after a few such samples). RFC 7323 ("Which Timestamp to Echo",
+// as RFC 1323) defines Last.ACK.sent as the ACK field of the last segment sent, of any kind;
+// Linux's equivalent, rcv_wup, is set on every segment it transmits (tcp_select_window), and
+// tcp_replace_ts_recent compares against it.
 std::uint32_t LinuxTcpSocket::SendDataPacket(ns3::SequenceNumber32 seq, std::uint32_t max_size,
                                              bool with_ack) {
   const std::uint32_t sent = ns3::TcpSocketBase::SendDataPacket(seq, max_size, with_ack);
@@ -50,8 +50,8 @@ std::uint32_t LinuxTcpSocket::SendDataPacket(ns3::SequenceNumber32 seq, std::uin
 // ACK comes back, so no sample is ever taken, the RTO never learns the longer RTT, and the
 // connection sends one segment per timeout (measured: a 1 MB block at one 1448-byte segment
 // every 0.29 s, 190 s for the last node). Linux (tcp_ack_update_rtt) takes now - TSecr as the
-// sample on any ACK that acknowledges new data, retransmitted or not: RFC 7323 section 4.1
-// allows it because the echoed timestamp identifies the transmission being acknowledged.
+// sample on any ACK that acknowledges new data, retransmitted or not, as RFC 7323 uses TSecr:
+// the echoed timestamp identifies the transmission being acknowledged.
 void LinuxTcpSocket::EstimateRtt(const ns3::TcpHeader& header) {
   const ns3::SequenceNumber32 ack = header.GetAckNumber();
   const bool timestamped = m_timestampEnabled && header.HasOption(ns3::TcpOption::TS);
@@ -70,7 +70,8 @@ void LinuxTcpSocket::EstimateRtt(const ns3::TcpHeader& header) {
   ns3::Time m = ns3::TcpOptionTS::ElapsedTimeFromTsValue(ts->GetEcho());
   if (m.IsZero()) m = ns3::MicroSeconds(1);  // as the base class: sub-ms RTT, ms timestamps
   // What the base class does with a sample (line 3654 on), unchanged.
-  while (!m_history.empty() && m_history.front().seq + ns3::SequenceNumber32(m_history.front().count) <= ack) {
+  while (!m_history.empty() &&
+         m_history.front().seq + ns3::SequenceNumber32(m_history.front().count) <= ack) {
     m_history.pop_front();
   }
   m_rtt->Measurement(m);
