@@ -15,6 +15,8 @@
 #include "ns3/network-module.h"
 #include "ns3/point-to-point-module.h"
 
+#include "linux_tcp_socket.hpp"
+
 namespace peerlab::ns3net {
 namespace {
 
@@ -409,6 +411,8 @@ PacketNetwork::PacketNetwork(const PacketNetworkConfig& config) : impl_(new Impl
   ns3::RngSeedManager::SetRun(config.seed >> 32);
   // Linux-like TCP: CUBIC, 200 ms minimum RTO (ns-3's default is RFC 6298's 1 s); SACK,
   // timestamps and an initial window of 10 segments are ns-3's defaults already.
+  // Every socket is a LinuxTcpSocket (linux_tcp_socket.hpp): ns-3.37's RTT sampling and
+  // timestamp echo differ from Linux in ways that stalled transfers for minutes.
   ns3::Config::SetDefault("ns3::TcpL4Protocol::SocketType",
                           ns3::TypeIdValue(ns3::TcpCubic::GetTypeId()));
   ns3::Config::SetDefault("ns3::TcpSocketBase::MinRto", ns3::TimeValue(ns3::MilliSeconds(200)));
@@ -493,7 +497,7 @@ std::uint32_t PacketNetwork::AddHost(double upload_bps, double download_bps,
   RoutingOf<HostRouting>(h.node)->Set(h.address, router_address, ifs.first);
   RoutingOf<RegionRouting>(m.routers[region])->AddAccess(index, h.address, ifs.second);
   m.topology.region_of.push_back(region);
-  h.listener = ns3::Socket::CreateSocket(h.node, ns3::TcpSocketFactory::GetTypeId());
+  h.listener = MakeLinuxTcpSocket(h.node);
   PN_CHECK(h.listener->Bind(ns3::InetSocketAddress(ns3::Ipv4Address::GetAny(), kPort)) == 0);
   PN_CHECK(h.listener->Listen() == 0);
   h.listener->SetAcceptCallback(
@@ -518,7 +522,7 @@ std::uint32_t PacketNetwork::Connect(std::uint32_t opener, std::uint32_t accepto
   Impl::Conn& c = m.conns[conn];
   c.host[0] = opener;
   c.host[1] = acceptor;
-  ns3::Ptr<ns3::Socket> s = ns3::Socket::CreateSocket(m.hosts[opener].node, ns3::TcpSocketFactory::GetTypeId());
+  ns3::Ptr<ns3::Socket> s = MakeLinuxTcpSocket(m.hosts[opener].node);
   PN_CHECK(s->Bind() == 0);
   ns3::Address local;
   s->GetSockName(local);
