@@ -1,16 +1,20 @@
 // The ns-3 backend end to end (only in builds with ns-3; without, `network.backend: ns3` is
 // an error, tested in scenario_test.cpp): scenarios/default.yaml, made small, runs on ns-3 and
-// gives byte-identical summary.json and blocks.csv for the same seed; run.json says ns3; and
-// no block stalls in TCP retransmission backoff (docs/ns3-validation.md, "Stuck connections").
+// gives byte-identical summary.json and blocks.csv for the same seed; run.json says ns3; no
+// block stalls in TCP retransmission backoff (docs/ns3-validation.md, "Stuck connections");
+// and TCP windows restart after idle and grow only when used, as Linux's do ("Congestion
+// window validation").
 #ifdef PEERLAB_HAVE_NS3
 #include <gtest/gtest.h>
 
+#include <cstdint>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
 #include <vector>
 
+#include "peerlab/ns3/packet_network.hpp"
 #include "peerlab/runner/run.hpp"
 #include "peerlab/scenario/scenario.hpp"
 
@@ -96,6 +100,120 @@ TEST(Ns3Backend, NoBlockStallsInRetransmissionBackoff) {
     ++checked;
   }
   EXPECT_GE(checked, 4) << "too few main-chain blocks to check";
+}
+
+// One connection between two hosts 50 ms apart (100 ms round trip) on 100 Mbit/s links. A
+// 2 MB transfer opens the window far beyond 10 segments; then, after `idle_s` of silence, the
+// transfer of `size` bytes starts, and right after it completes the same size again. Returns
+// both transfer times (write to last byte delivered), seconds.
+struct TransferTimes {
+  double after_idle = 0;
+  double back_to_back = 0;
+};
+
+TransferTimes TimeTransfers(double idle_s, std::size_t size) {
+  ns3net::PacketNetworkConfig config;
+  config.region_latency_ns = {50'000'000};
+  ns3net::PacketNetwork net(config);
+  const std::uint32_t a = net.AddHost(100e6, 100e6, 0);
+  const std::uint32_t b = net.AddHost(100e6, 100e6, 0);
+  const std::uint32_t conn = net.Connect(a, b);
+  const std::vector<std::uint8_t> warmup(2u << 20, 1), payload(size, 2);
+  const std::int64_t warmup_at = 1'000'000'000;
+  const std::int64_t idle_at = warmup_at + 10'000'000'000 + static_cast<std::int64_t>(idle_s * 1e9);
+  std::size_t received = 0;
+  std::int64_t second_at = -1;
+  TransferTimes times;
+  net.OnBytes([&](std::uint32_t, int end, const std::uint8_t*, std::size_t n) {
+    if (end != 1) return;
+    received += n;
+    if (received == warmup.size() + payload.size() && second_at < 0) {
+      times.after_idle = static_cast<double>(net.Now() - idle_at) / 1e9;
+      second_at = net.Now();
+      net.Write(conn, 0, payload.data(), payload.size());
+    } else if (received == warmup.size() + 2 * payload.size()) {
+      times.back_to_back = static_cast<double>(net.Now() - second_at) / 1e9;
+    }
+  });
+  net.OnWake([&] {
+    if (net.Now() < idle_at) {
+      net.Write(conn, 0, warmup.data(), warmup.size());
+      net.WakeAt(idle_at);
+    } else {
+      net.Write(conn, 0, payload.data(), payload.size());
+    }
+  });
+  net.WakeAt(warmup_at);
+  net.StopAt(idle_at + 30'000'000'000);
+  net.Run();
+  EXPECT_EQ(received, warmup.size() + 2 * payload.size());
+  return times;
+}
+
+// Slow start after idle (Linux's tcp_slow_start_after_idle = 1, RFC 2861): after 60 s idle
+// the window is back to 10 segments, so 100 kB (70 segments) needs flights of 10, 20 and 40:
+// about 2.5 round trips, 0.26 s. ns-3.37 keeps the window the 2 MB transfer opened and sends
+// it in one flight (0.06 s). Right after, with no idle time, the window the restarted
+// transfer grew (about 80 segments, since it was filled) carries it in one flight.
+TEST(Ns3Backend, WindowRestartsAfterIdleAsLinux) {
+  const TransferTimes t = TimeTransfers(60.0, 100'000);
+  RecordProperty("after_idle_s", std::to_string(t.after_idle));
+  RecordProperty("back_to_back_s", std::to_string(t.back_to_back));
+  EXPECT_GT(t.after_idle, 0.2) << "the window did not restart after 60 s idle";
+  EXPECT_LT(t.after_idle, 0.4);
+  EXPECT_GT(t.back_to_back, 0.0);
+  EXPECT_LT(t.back_to_back, 0.15) << "the window restarted without idle time";
+}
+
+// Window growth only when the window is used (Linux's tcp_is_cwnd_limited in
+// cubictcp_cong_avoid): 40 s of 500-byte messages every 20 ms (5 in flight, never more than
+// the 10-segment initial window) on the same path, then 100 kB right after the last message:
+// the window is still 10 segments and 100 kB takes flights of 10, 20 and 40 (0.26 s). ns-3.37
+// grows the window on every ACK, used or not, to hundreds of segments, and the 100 kB leave
+// in one flight (0.06 s). Gaps of 20 ms are far below the RTO: no idle restart here.
+double TimeTransferAfterSmallMessages(std::size_t size) {
+  ns3net::PacketNetworkConfig config;
+  config.region_latency_ns = {50'000'000};
+  ns3net::PacketNetwork net(config);
+  const std::uint32_t a = net.AddHost(100e6, 100e6, 0);
+  const std::uint32_t b = net.AddHost(100e6, 100e6, 0);
+  const std::uint32_t conn = net.Connect(a, b);
+  const std::vector<std::uint8_t> message(500, 1), payload(size, 2);
+  const int messages = 2000;
+  const std::int64_t start = 1'000'000'000, gap = 20'000'000;
+  int sent = 0;
+  std::size_t received = 0;
+  std::int64_t payload_at = -1;
+  double time = -1;
+  net.OnBytes([&](std::uint32_t, int end, const std::uint8_t*, std::size_t n) {
+    if (end != 1) return;
+    received += n;
+    if (received == messages * message.size() + payload.size()) {
+      time = static_cast<double>(net.Now() - payload_at) / 1e9;
+    }
+  });
+  net.OnWake([&] {
+    if (sent < messages) {
+      net.Write(conn, 0, message.data(), message.size());
+      ++sent;
+      net.WakeAt(net.Now() + (sent < messages ? gap : 1'000'000));
+    } else {
+      payload_at = net.Now();
+      net.Write(conn, 0, payload.data(), payload.size());
+    }
+  });
+  net.WakeAt(start);
+  net.StopAt(start + messages * gap + 30'000'000'000);
+  net.Run();
+  EXPECT_EQ(received, messages * message.size() + payload.size());
+  return time;
+}
+
+TEST(Ns3Backend, WindowGrowsOnlyWhenUsedAsLinux) {
+  const double t = TimeTransferAfterSmallMessages(100'000);
+  RecordProperty("transfer_s", std::to_string(t));
+  EXPECT_GT(t, 0.2) << "the window grew while small messages left it unused";
+  EXPECT_LT(t, 0.4);
 }
 
 }  // namespace

@@ -412,9 +412,12 @@ PacketNetwork::PacketNetwork(const PacketNetworkConfig& config) : impl_(new Impl
   // Linux-like TCP: CUBIC, 200 ms minimum RTO (ns-3's default is RFC 6298's 1 s); SACK,
   // timestamps and an initial window of 10 segments are ns-3's defaults already.
   // Every socket is a LinuxTcpSocket (linux_tcp_socket.hpp): ns-3.37's RTT sampling and
-  // timestamp echo differ from Linux in ways that stalled transfers for minutes.
+  // timestamp echo differ from Linux in ways that stalled transfers for minutes, and it has no
+  // congestion window validation (slow start after idle, growth only when cwnd-limited).
+  // LinuxCubic is ns-3's TcpCubic (HyStart and the rest as configured for ns3::TcpCubic) that
+  // grows its window only when the sender is cwnd-limited, as Linux does.
   ns3::Config::SetDefault("ns3::TcpL4Protocol::SocketType",
-                          ns3::TypeIdValue(ns3::TcpCubic::GetTypeId()));
+                          ns3::TypeIdValue(LinuxCubic::GetTypeId()));
   ns3::Config::SetDefault("ns3::TcpSocketBase::MinRto", ns3::TimeValue(ns3::MilliSeconds(200)));
   // Linux's delayed-ACK timeout is 40 ms (TCP_DELACK_MIN); ns-3's 200 ms default equals the
   // 200 ms minimum RTO, so a lone segment's ACK came late and fired a spurious RTO each time,
