@@ -220,8 +220,12 @@ void Node::OnCmpctBlock(TimeNs now, PeerId peer, const Message& m, Outbox& out) 
   if (!ConnectHeader(peer, h, out)) return;
   UpdatePeerBestKnown(peers_[peer], h);
   if (Has(h, kValidating | kHaveData)) return;
-  // An unrequested compact block is only worth reconstructing if it would be our new tip.
-  if (!Has(h, kInFlight) && store_->Get(h).chain_work <= store_->Get(chain_.tip).chain_work) return;
+  // An unrequested compact block is only worth reconstructing if it would be our new tip; an
+  // equal-work one is fetched whole, as Core's block download does once the header is known.
+  if (!Has(h, kInFlight) && store_->Get(h).chain_work <= store_->Get(chain_.tip).chain_work) {
+    FetchBlocks(peer, out);
+    return;
+  }
   for (const PendingCompact& pc : chain_.pending_compact) {
     if (pc.block == h) return;  // already reconstructing from another peer
   }
@@ -371,8 +375,12 @@ void Node::FetchBlocks(PeerId peer, Outbox& out) {
   Peer& p = peers_[peer];
   if (p.best_known == kNoBlock || p.in_flight >= config_->max_blocks_in_flight_per_peer) return;
   const BlockRecord& target = store_->Get(p.best_known);
-  // Only chains with more work than ours are worth fetching: equal work loses to first seen.
-  if (target.chain_work <= store_->Get(chain_.tip).chain_work) return;
+  // Chains with at least as much work as ours are fetched (Core's FindNextBlocksToDownload
+  // skips a peer only when its best block has less work; HeadersDirectFetchBlocks fetches a
+  // branch ending with "at least as much work as our tip"). An equal-work branch does not
+  // become our tip (first seen wins, MarkChainComplete), but holding its blocks means the next
+  // block on it costs one download, not the whole branch at once.
+  if (target.chain_work < store_->Get(chain_.tip).chain_work) return;
   const BlockHandle fork = store_->LastCommonAncestor(chain_.tip, p.best_known);
   const std::uint32_t from = store_->Get(fork).height + 1;
   const std::uint32_t to = std::min(target.height, from + kBlockDownloadWindow - 1);
@@ -440,10 +448,11 @@ void Node::SetTip(BlockHandle new_tip, Outbox& out) {
   out.Observe({Observation::Kind::kTipChanged, new_tip, old_tip,
                store_->Get(old_tip).height - store_->Get(fork).height});
   AnnounceTip(fork, out);
-  // The new tip may make more of some peer's chain fetchable.
+  // The new tip may make more of some peer's chain fetchable (an equal-work one too, as Core's
+  // SendMessages asks FindNextBlocksToDownload of every peer).
   for (PeerId id = 0; id < peers_.size(); ++id) {
-    if (peers_[id].established && peers_[id].best_known != kNoBlock &&
-        store_->Get(peers_[id].best_known).chain_work > store_->Get(chain_.tip).chain_work) {
+    if (peers_[id].established && peers_[id].best_known != kNoBlock && peers_[id].best_known != new_tip &&
+        store_->Get(peers_[id].best_known).chain_work >= store_->Get(chain_.tip).chain_work) {
       FetchBlocks(id, out);
     }
   }

@@ -8,9 +8,9 @@
 //
 // Block relay follows Bitcoin Core (net_processing.cpp): a new tip is announced with `headers`
 // to peers that sent `sendheaders` (else `inv` of the tip); unknown announcements are resolved
-// with `getheaders` (legacy relay fetches them at once with `getdata`); blocks are fetched only
-// from peers whose best known chain has more work than our tip, so an equal-work competitor is
-// neither fetched nor adopted (first seen wins); a received block is validated (a modelled CPU
+// with `getheaders` (legacy relay fetches them at once with `getdata`); blocks are fetched from
+// peers whose best known chain has at least as much work as our tip, so an equal-work competitor
+// is downloaded but not adopted (first seen wins); a received block is validated (a modelled CPU
 // delay) and connected; the tip is the chain of most work whose blocks are all validated.
 // Compact relay (BIP152) adds: up to 3 high-bandwidth peers that push `cmpctblock` before full
 // validation, low-bandwidth `getdata(cmpct)` for a new tip, reconstruction from the mempool and
