@@ -6,6 +6,7 @@
 // window validation").
 #ifdef PEERLAB_HAVE_NS3
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <cstdint>
 #include <filesystem>
@@ -73,7 +74,9 @@ TEST(Ns3Backend, NoBlockStallsInRetransmissionBackoff) {
                                 {"network.backend=ns3", "network.nodes=100",
                                  "protocol.relay=legacy", "stop.blocks=6"});
   ASSERT_TRUE(scenario.ok()) << scenario.status().message();
-  const fs::path dir = fs::path(::testing::TempDir()) / "peerlab_ns3_stalls";
+  // Per process: two test runs at once (another checkout) must not share the directory.
+  const fs::path dir =
+      fs::path(::testing::TempDir()) / ("peerlab_ns3_stalls_" + std::to_string(::getpid()));
   fs::remove_all(dir);
   runner::RunOptions options;
   options.out_dir = dir.string();
@@ -100,6 +103,7 @@ TEST(Ns3Backend, NoBlockStallsInRetransmissionBackoff) {
     ++checked;
   }
   EXPECT_GE(checked, 4) << "too few main-chain blocks to check";
+  fs::remove_all(dir);
 }
 
 // One connection between two hosts 50 ms apart (100 ms round trip) on 100 Mbit/s links. A

@@ -7,6 +7,13 @@
 // The digests were produced at commit 6575174, before the engine split of issue 19, and checked
 // against the `peerlab` binary of commit 1d16aee (before issue 24's bounds): all 27 runs, run
 // through that binary's CLI with the same overrides and seeds, gave the same 108 files.
+//
+// Model changes since:
+// - 2026-12-06, issue 20: a node downloads a competing branch with as much work as its tip (as
+//   Bitcoin Core's FindNextBlocksToDownload and HeadersDirectFetchBlocks do; it used to skip
+//   equal work), and fetches an unrequested equal-work compact block whole
+//   (tests/fork_fetch_test.cpp). Rewritten: default, double-spend, eclipse, partition,
+//   selfish-mining; the others were unchanged.
 #include <gtest/gtest.h>
 #include <unistd.h>
 
