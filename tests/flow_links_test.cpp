@@ -9,6 +9,7 @@
 #include "peerlab/sim/flow_links.hpp"
 #include "peerlab/sim/link_model.hpp"
 #include "peerlab/sim/regions.hpp"
+#include "peerlab/scenario/scenario.hpp"
 
 namespace peerlab::sim {
 namespace {
@@ -254,6 +255,26 @@ TEST(FlowLinks, BlocksReachEveryNodeLaterThanOverFifoPipesAndDeterministically) 
       EXPECT_EQ(again.blocks[i].reach_s, flow.blocks[i].reach_s);
     }
     EXPECT_EQ(again.events, flow.events);
+  }
+}
+
+// Churn takes nodes offline with transfers in progress on their connections: both ends' unsent
+// data goes with the connection (a reused slot must start clean; FlowLinks asserts it).
+TEST(FlowLinks, NodesGoingOfflineDropTheirTransfers) {
+  // Seed 3 of the shipped scenario reuses such a slot (it aborted before the fix).
+  for (const char* model : {"flow", "shared"}) {
+    const std::string where =
+        std::string("seed=3 scenario=scenarios/churn.yaml network.link_model=") + model;
+    auto s = scenario::LoadScenario(std::string(PEERLAB_SOURCE_DIR) + "/scenarios/churn.yaml",
+                                    {std::string("network.link_model=") + model, "seed=3"});
+    ASSERT_TRUE(s.ok()) << s.status().message();
+    auto sim = Simulation::Build(s->sim);
+    ASSERT_TRUE(sim.ok()) << sim.status().message();
+    (*sim)->Run();
+    const SimReport r = (*sim)->Report();
+    EXPECT_GT(r.blocks_mined, 0u) << where;
+    ASSERT_TRUE(r.churn.has_value()) << where;
+    EXPECT_GT(r.churn->departures, 10u) << where;
   }
 }
 
