@@ -14,6 +14,7 @@
 #include "ns3/internet-module.h"
 #include "ns3/network-module.h"
 #include "ns3/point-to-point-module.h"
+#include "ns3/traffic-control-module.h"
 
 #include "linux_tcp_socket.hpp"
 
@@ -220,6 +221,7 @@ struct PacketNetwork::Impl {
   std::uint32_t next_core_subnet = 0;
   std::uint32_t link_count = 0;
   std::uint32_t open_sockets = 0;
+  std::vector<ns3::Ptr<ns3::QueueDisc>> host_qdiscs;  // by host, with host_fq_codel
   ns3::InternetStackHelper host_stack, router_stack;
   BytesFn on_bytes;
   FailedFn on_failed;
@@ -465,6 +467,7 @@ PacketNetwork::~PacketNetwork() {
   impl_->socket_end.clear();
   impl_->conns.clear();
   impl_->hosts.clear();
+  impl_->host_qdiscs.clear();
   impl_->delayed.clear();
   impl_->routers.clear();
   ns3::Simulator::Destroy();
@@ -488,13 +491,35 @@ std::uint32_t PacketNetwork::AddHost(double upload_bps, double download_bps,
   // The host's device sends at its upload rate, the router's at the host's download rate.
   devices.Get(0)->SetAttribute("DataRate", ns3::DataRateValue(ns3::DataRate(static_cast<std::uint64_t>(upload_bps))));
   devices.Get(1)->SetAttribute("DataRate", ns3::DataRateValue(ns3::DataRate(static_cast<std::uint64_t>(download_bps))));
-  // The host never drops its own packets: Linux tells TCP when its local queue is full instead
-  // of losing the packet (TCP small queues, qdisc back-pressure). With ns-3 dropping them, a
-  // node uploading a block to 20 peers lost segments at its own NIC, and some flows stalled in
-  // RTO backoff for minutes (measured: one of 19 uploads took 200 s, the others 1 to 11 s).
-  // The send buffers bound what can queue here.
-  ns3::DynamicCast<ns3::PointToPointNetDevice>(devices.Get(0))->GetQueue()->SetMaxSize(
-      ns3::QueueSize(ns3::QueueSizeUnit::PACKETS, m.config.host_queue_packets));
+  // The host's uplink queues as a Linux host's does by default: an FQ-CoDel queue disc
+  // (RFC 8290; systemd sets net.core.default_qdisc = fq_codel) over a device queue that byte
+  // queue limits keep short (docs/ns3-validation.md, settings table). The queue disc serves
+  // each connection in turn, one MTU a round, sparse flows first, so a node uploading a block
+  // to 20 peers shares its uplink among them about equally; in one deep FIFO a connection's
+  // share followed its window. ns-3's Ipv4AddressHelper would install the same queue disc by
+  // default (TrafficControlHelper::Default); Address() below assigns addresses by hand, so it
+  // is installed here. The router side (router -> host) stays a drop-tail FIFO.
+  ns3::Ptr<ns3::NetDevice> host_device = devices.Get(0);
+  if (m.config.host_fq_codel) {
+    ns3::DynamicCast<ns3::PointToPointNetDevice>(host_device)->GetQueue()->SetMaxSize(
+        ns3::QueueSize(ns3::QueueSizeUnit::PACKETS, m.config.host_device_queue_packets));
+    // ns-3.37's defaults are Linux's fq_codel defaults (sch_fq_codel.c, fq_codel_init): 1,024
+    // flows, a 10,240-packet limit, target 5 ms, interval 100 ms, ECN on, drop batch 64, and
+    // a quantum of the device's MTU (Linux: psched_mtu, the MTU plus the link header). Set
+    // explicitly so that a change of ns-3's defaults shows here.
+    ns3::TrafficControlHelper tch;
+    tch.SetRootQueueDisc("ns3::FqCoDelQueueDisc", "Flows", ns3::UintegerValue(1024),
+                         "MaxSize", ns3::QueueSizeValue(ns3::QueueSize("10240p")),
+                         "Target", ns3::StringValue("5ms"), "Interval", ns3::StringValue("100ms"),
+                         "UseEcn", ns3::BooleanValue(true), "DropBatchSize", ns3::UintegerValue(64));
+    m.host_qdiscs.push_back(tch.Install(host_device).Get(0));
+  } else {
+    // Before FQ-CoDel: a FIFO that never drops (a host dropping its own segments at the NIC
+    // stalled flows in RTO backoff for minutes, measured: one of 19 uploads took 200 s). The
+    // send buffers bound what can queue here.
+    ns3::DynamicCast<ns3::PointToPointNetDevice>(host_device)->GetQueue()->SetMaxSize(
+        ns3::QueueSize(ns3::QueueSizeUnit::PACKETS, m.config.host_queue_packets));
+  }
   ns3::Ipv4Address router_address;
   const auto ifs = m.Address(devices, kBase + 4 * index, &h.address, &router_address);
   RoutingOf<HostRouting>(h.node)->Set(h.address, router_address, ifs.first);
@@ -506,6 +531,10 @@ std::uint32_t PacketNetwork::AddHost(double upload_bps, double download_bps,
   h.listener->SetAcceptCallback(
       ns3::MakeNullCallback<bool, ns3::Ptr<ns3::Socket>, const ns3::Address&>(),
       ns3::MakeCallback(&Impl::Accepted, impl_.get()));
+  // ns-3's TrafficControlLayer learns a device's queue interface only when its node is
+  // initialised (ScanDevices), which ns-3 schedules for time 0, and a send through a queue
+  // disc before that crashes: connections open before Run(). The host is complete here.
+  if (m.config.host_fq_codel) h.node->Initialize();
   m.hosts.push_back(h);
   return index;
 }
@@ -593,5 +622,20 @@ std::int64_t PacketNetwork::Now() const { return ns3::Simulator::Now().GetNanoSe
 std::uint64_t PacketNetwork::events() const { return ns3::Simulator::GetEventCount(); }
 std::uint32_t PacketNetwork::links() const { return impl_->link_count; }
 std::uint32_t PacketNetwork::open_sockets() const { return impl_->open_sockets; }
+
+HostQueueStats PacketNetwork::host_queue_stats() const {
+  HostQueueStats out;
+  for (const auto& q : impl_->host_qdiscs) {
+    const ns3::QueueDisc::Stats& st = q->GetStats();
+    out.enqueued += st.nTotalEnqueuedPackets;
+    // Drops in a flow's CoDel queue are in the parent's totals too; the only drop of
+    // FQ-CoDel's own is the overlimit one.
+    const std::uint64_t overlimit = st.GetNDroppedPackets(ns3::FqCoDelQueueDisc::OVERLIMIT_DROP);
+    out.dropped_overlimit += overlimit;
+    out.dropped_codel += st.nTotalDroppedPackets - overlimit;
+    out.marked += st.nTotalMarkedPackets;
+  }
+  return out;
+}
 
 }  // namespace peerlab::ns3net

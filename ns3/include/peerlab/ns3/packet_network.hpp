@@ -34,7 +34,21 @@ struct PacketNetworkConfig {
   // asymmetric; a point-to-point channel has one delay: the pair's mean is used).
   std::vector<std::int64_t> region_latency_ns = {0};
   std::uint32_t access_queue_packets = 1000;  // router -> host drop-tail queue (~1 BDP)
-  std::uint32_t host_queue_packets = 1u << 20;  // host -> router: never drops (see AddHost)
+  // Host -> router: Linux's default queueing (see AddHost). With `host_fq_codel`, an FQ-CoDel
+  // queue disc with Linux's defaults over a device queue of `host_device_queue_packets`; without
+  // it, a drop-tail device queue of `host_queue_packets` that never drops (the backend before
+  // 2026-12-06, kept for comparison).
+  bool host_fq_codel = true;
+  std::uint32_t host_device_queue_packets = 2;
+  std::uint32_t host_queue_packets = 1u << 20;
+};
+
+// What the hosts' queue discs did, summed over hosts (all zero without `host_fq_codel`).
+struct HostQueueStats {
+  std::uint64_t enqueued = 0;  // packets accepted by the queue discs
+  std::uint64_t dropped_overlimit = 0;  // the 10,240-packet limit was full (fattest flow's head)
+  std::uint64_t dropped_codel = 0;      // dropped on dequeue by CoDel
+  std::uint64_t marked = 0;             // ECN-marked by CoDel instead of dropped
 };
 
 class PacketNetwork {
@@ -78,6 +92,7 @@ class PacketNetwork {
   std::uint64_t events() const;  // ns-3 events executed so far
   std::uint32_t links() const;   // point-to-point links (access + core), fixed after set-up
   std::uint32_t open_sockets() const;  // TCP sockets not yet closed and released
+  HostQueueStats host_queue_stats() const;
 
  private:
   struct Impl;
