@@ -1,7 +1,7 @@
 // The ns-3 backend end to end (only in builds with ns-3; without, `network.backend: ns3` is
 // an error, tested in scenario_test.cpp): scenarios/default.yaml, made small, runs on ns-3 and
 // gives byte-identical summary.json and blocks.csv for the same seed; run.json says ns3; no
-// block stalls in TCP retransmission backoff (docs/ns3-validation.md, "Stuck connections");
+// block stalls in TCP retransmission backoff (docs/ns3-reference.md, "Stuck connections");
 // TCP windows restart after idle and grow only when used, as Linux's do ("Congestion
 // window validation"); and a host's uplink is shared fairly among its connections, as Linux's
 // default fq_codel queue disc shares it ("Host queueing").

@@ -1,6 +1,6 @@
 // LinuxTcpSocket: ns-3.37's TcpSocketBase with the three RTO / RTT behaviours that differ from
 // Linux and that, together, stalled block transfers for minutes in the ns-3 backend
-// (docs/ns3-validation.md, "Stuck connections: cause and fix"), and with Linux's congestion
+// (docs/ns3-reference.md, "Stuck connections: cause and fix"), and with Linux's congestion
 // window validation (RFC 2861 as Linux does it by default, net.ipv4.tcp_slow_start_after_idle
 // = 1): slow start after idle, window growth only when the window limits the sender, and the
 // decay of a window the application leaves unused. Private to the ns-3 backend (C++17, ns-3

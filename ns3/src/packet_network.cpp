@@ -493,7 +493,7 @@ std::uint32_t PacketNetwork::AddHost(double upload_bps, double download_bps,
   devices.Get(1)->SetAttribute("DataRate", ns3::DataRateValue(ns3::DataRate(static_cast<std::uint64_t>(download_bps))));
   // The host's uplink queues as a Linux host's does by default: an FQ-CoDel queue disc
   // (RFC 8290; systemd sets net.core.default_qdisc = fq_codel) over a device queue that byte
-  // queue limits keep short (docs/ns3-validation.md, settings table). The queue disc serves
+  // queue limits keep short (docs/ns3-reference.md, settings table). The queue disc serves
   // each connection in turn, one MTU a round, sparse flows first, so a node uploading a block
   // to 20 peers shares its uplink among them about equally; in one deep FIFO a connection's
   // share followed its window. ns-3's Ipv4AddressHelper would install the same queue disc by
