@@ -128,5 +128,47 @@ TEST(ForkFetchCompact, PushedEqualWorkBlockIsFetchedWhole) {
   EXPECT_NE(std::find(log.begin() + static_cast<long>(before), log.end(), "2>1:getdata"), log.end());
 }
 
+// A high-bandwidth peer pushes a compact block before validating it (Core's NewPoWValidBlock);
+// a receiver whose tip has as much work asks it for the whole block at once. Core serves that
+// getdata (and a getblocktxn) from the block it just pushed (most_recent_block; the block is on
+// disk before ConnectBlock), so the answer never waits for validation. Ignoring the request left
+// the block in flight from that peer for good: the receiver could connect nothing built on it
+// (seen in selfish-mining runs under the flow link model: nodes stuck on a stale tip for days).
+// Line V(0) - R(2) - B-miner(1); validation takes 1 s, links 50 ms.
+TEST(ForkFetchCompact, PeerServesTheBlockItPushedWhileStillValidatingIt) {
+  MiniNet net(3, RelayMode::kCompact);
+  net.Connect(0, 2);
+  net.Connect(2, 1);
+  net.Settle();
+  net.Mine(1);  // relayed 1 > R > V: R becomes V's high-bandwidth peer, node 1 R's
+  net.Settle();
+  ASSERT_EQ(net.node(0).high_bandwidth_peers(), 1u);
+  ASSERT_EQ(net.node(2).high_bandwidth_peers(), 1u);
+  net.config().validation_fixed = 1000 * kMillisecond;
+  const std::size_t before = net.log().size();
+  net.Mine(1);  // B1: pushed to R, which pushes it on to V and validates it until 1.05 s
+  net.Mine(0);  // A1 on the same parent: V's own tip, so B1 reaches V with equal work
+  const bitcoin::BlockHandle b1 = net.node(1).tip();
+  const bitcoin::BlockHandle a1 = net.node(0).tip();
+  ASSERT_NE(a1, b1);
+  ASSERT_EQ(net.store().Get(a1).parent, net.store().Get(b1).parent);
+  const TimeNs start = net.now();
+  net.RunUntil(start + 300 * kMillisecond);
+  ASSERT_EQ(net.node(0).tip(), a1);
+  const auto& log = net.log();
+  const auto from = log.begin() + static_cast<long>(before);
+  ASSERT_NE(std::find(from, log.end(), "0>2:getdata"), log.end())
+      << "V did not ask R for the equal-work block";
+  ASSERT_FALSE(net.node(2).HasBlock(b1)) << "R must still be validating B1";
+  EXPECT_NE(std::find(from, log.end(), "2>0:block"), log.end())
+      << "R ignored the getdata while validating B1";
+  net.Settle();
+  EXPECT_EQ(net.node(0).tip(), a1);  // first seen wins the tie
+  EXPECT_TRUE(net.node(0).HasBlock(b1));
+  net.Mine(1);  // B2 breaks the tie
+  net.Settle();
+  EXPECT_EQ(net.node(0).tip(), net.node(1).tip()) << "V cannot connect B2 without B1";
+}
+
 }  // namespace
 }  // namespace peerlab::testing

@@ -182,7 +182,11 @@ void Node::OnHeaders(PeerId peer, const Message& m, Outbox& out) {
 void Node::OnGetData(PeerId peer, const Message& m, Outbox& out) {
   const std::uint32_t tip_height = store_->Get(chain_.tip).height;
   for (BlockHandle h : m.blocks()) {
-    if (!Has(h, kHaveData)) continue;  // `notfound` arrives with the full wire protocol
+    // A block still in our validation queue is served too: we hold its bytes, and we may have
+    // pushed it already (Core serves getdata from the block it just announced, most_recent_block,
+    // and stores a block before connecting it). Ignored, the request would stay in flight at
+    // the asker for good. `notfound` arrives with the full wire protocol.
+    if (!Has(h, kValidating | kHaveData)) continue;
     const bool recent = store_->Get(h).height + kMaxCompactDepth >= tip_height;
     SendBlockMessage(peer, m.flag && recent ? MsgType::kCmpctBlock : MsgType::kBlock, h, out);
   }
@@ -255,7 +259,9 @@ void Node::OnCmpctBlock(TimeNs now, PeerId peer, const Message& m, Outbox& out) 
 }
 
 void Node::OnGetBlockTxn(PeerId peer, const Message& m, Outbox& out) {
-  if (!Has(m.block, kHaveData)) return;
+  // As getdata: a block we pushed before validating it is answered at once (Core's
+  // GETBLOCKTXN handler serves most_recent_block).
+  if (!Has(m.block, kValidating | kHaveData)) return;
   const std::uint32_t tx_count = store_->Get(m.block).tx_count;
   MessageId id;
   Message& reply = out.NewMessage(MsgType::kBlockTxn, &id);
