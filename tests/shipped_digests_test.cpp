@@ -14,6 +14,9 @@
 //   equal work), and fetches an unrequested equal-work compact block whole
 //   (tests/fork_fetch_test.cpp). Rewritten: default, double-spend, eclipse, partition,
 //   selfish-mining; the others were unchanged.
+// - 2026-12-06, issue 20: a node serves a block it is still validating (getdata, getblocktxn),
+//   as Core serves its most recent block; before, such a request was ignored and the requester
+//   waited for the block forever (tests/fork_fetch_test.cpp). Rewritten: selfish-mining.
 #include <gtest/gtest.h>
 #include <unistd.h>
 
