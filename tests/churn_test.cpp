@@ -127,11 +127,19 @@ TEST(Churn, ChurnDelaysPropagationToEveryNode) {
   // includes them): measured p99 4250 s against 9.5 s without churn; p50 4.28 s against
   // 4.13 s (the online nodes hardly notice); no block reached every node, against all 15.
   EXPECT_GT(*r.propagation_p99_s, 10 * *r0.propagation_p99_s) << where;
-  std::uint32_t all_reached = 0, all_reached0 = 0;
-  for (const sim::BlockRow& b : r.blocks) all_reached += b.reach_s[3].has_value();
-  for (const sim::BlockRow& b : r0.blocks) all_reached0 += b.reach_s[3].has_value();
-  EXPECT_EQ(all_reached0, r0.blocks.size()) << where;
-  EXPECT_LT(all_reached, r.blocks.size()) << where;  // some node was still away at the end
+  // Main-chain blocks only: a stale sibling is announced only by the nodes that took it as
+  // their tip (Core announces tip changes), so it need not reach everyone, churn or not.
+  std::uint32_t main = 0, main0 = 0, all_reached = 0, all_reached0 = 0;
+  for (const sim::BlockRow& b : r.blocks) {
+    main += b.main_chain;
+    all_reached += b.main_chain && b.reach_s[3].has_value();
+  }
+  for (const sim::BlockRow& b : r0.blocks) {
+    main0 += b.main_chain;
+    all_reached0 += b.main_chain && b.reach_s[3].has_value();
+  }
+  EXPECT_EQ(all_reached0, main0) << where;
+  EXPECT_LT(all_reached, main) << where;  // some node was still away at the end
   EXPECT_GT(r.churn->departures, 50u) << where;
 }
 

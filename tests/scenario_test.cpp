@@ -93,7 +93,7 @@ TEST(ScenarioParse, DefaultsAreFilled) {
       s.resolved_json,
       R"({"version":1,"name":"test","seed":1,"stop":{"blocks":20,"drain":"10 min"},)"
       R"("network":{"backend":"fast","nodes":200,"regions":"bitcoin",)"
-      R"("latency_jitter":{"kind":"pareto","shape":5},"link_model":"fifo",)"
+      R"("latency_jitter":{"kind":"pareto","shape":5},"link_model":"flow",)"
       R"("flow":{"initial_window":10,"segment_size":"1448 B","receive_window":"4 MB",)"
       R"("slow_start_after_idle":true},)"
       R"("topology":{"kind":"bitcoin","outbound":8,"block_relay_only":2,"max_inbound":114,)"
@@ -306,8 +306,11 @@ TEST(ScenarioErrors, DuplicateKey) {
 }
 
 TEST(ScenarioParse, LinkModelAndItsOlderNameUplink) {
-  auto fifo = Parse(kBase);
-  ASSERT_TRUE(fifo.ok());
+  auto flow_default = Parse(kBase);
+  ASSERT_TRUE(flow_default.ok());
+  EXPECT_EQ(flow_default->sim.link_model, sim::LinkModelKind::kFlow);
+  auto fifo = Parse(kBase, {"network.link_model=fifo"});
+  ASSERT_TRUE(fifo.ok()) << fifo.status().message();
   EXPECT_EQ(fifo->sim.link_model, sim::LinkModelKind::kFifo);
   // The older key still works; resolved_json names the model under link_model.
   auto shared = Parse(With("  nodes: 200\n", "  nodes: 200\n  uplink: shared\n"));

@@ -17,6 +17,10 @@
 // - 2026-12-06, issue 20: a node serves a block it is still validating (getdata, getblocktxn),
 //   as Core serves its most recent block; before, such a request was ignored and the requester
 //   waited for the block forever (tests/fork_fetch_test.cpp). Rewritten: selfish-mining.
+// - 2026-12-06, issue 20: the default link model is now `flow` (TCP windows and shared uplinks,
+//   sim/flow_links.hpp) instead of `fifo`. Rewritten: bitcoin, churn, default, double-spend,
+//   eclipse, partition, selfish-mining. Unchanged: censorship and transactions, whose messages
+//   all fit TCP's initial window in these sized-down runs, where `flow` sends exactly as `fifo`.
 #include <gtest/gtest.h>
 #include <unistd.h>
 

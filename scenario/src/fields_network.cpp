@@ -464,7 +464,7 @@ const Table& NetworkTable() {
              c.out->sim.link_model = LinkModelOf(v);
              return true;  // resolved_json names it link_model
            }},
-          {"link_model", "one of `fifo`, `shared`, `flow`", false, "fifo", "",
+          {"link_model", "one of `fifo`, `shared`, `flow`", false, "flow", "",
            "How a message crosses the sender's uplink and the receiver's downlink (fast "
            "backend; docs/network-model.md, \"Links\"). `fifo`: whole messages one after "
            "another at full rate, so the first peer to ask for a block gets it after one "

@@ -120,7 +120,7 @@ struct FlowModelSpec {
 struct NetworkSpec {
   std::uint64_t seed = 1;
   Backend backend = Backend::kFast;
-  LinkModelKind link_model = LinkModelKind::kFifo;
+  LinkModelKind link_model = LinkModelKind::kFlow;
   FlowModelSpec flow;
   std::uint32_t nodes = 100;
   RegionTable regions;
