@@ -5,6 +5,7 @@
 #include <utility>
 #include <vector>
 
+#include "link_model_runs.hpp"
 #include "peerlab/bitcoin/sim/simulation.hpp"
 #include "peerlab/sim/flow_links.hpp"
 #include "peerlab/sim/link_model.hpp"
@@ -13,6 +14,9 @@
 
 namespace peerlab::sim {
 namespace {
+
+using link_runs::RunToEnd;
+using link_runs::SmallFlood;
 
 constexpr std::uint32_t kWindow = 14'480;  // 10 segments of 1448 bytes
 
@@ -214,33 +218,10 @@ TEST(FlowLinks, AClosedConnectionDiscardsItsQueueAndFreesItsShare) {
   EXPECT_NEAR(static_cast<double>(done[0].second), 1.5e9, kFlightSlackNs);
 }
 
-SimConfig Flood(LinkModelKind model, bitcoin::RelayMode relay) {
-  SimConfig c;
-  c.seed = 5;
-  c.nodes = 60;
-  c.link_model = model;
-  c.regions = *BuiltinRegionTable("simblock-2019");
-  c.topology.kind = TopologyKind::kRandomRegular;
-  c.topology.degree = 8;
-  c.node.relay = relay;
-  c.node.block_size_bytes = 1'000'000;
-  c.block_interval = 600 * kSecond;
-  c.groups = {GroupSpec::Rest("miners", 1.0)};
-  c.stop.blocks = 4;
-  return c;
-}
-
-SimReport RunToEnd(const SimConfig& c) {
-  auto sim = Simulation::Build(c);
-  EXPECT_TRUE(sim.ok()) << sim.status().message();
-  (*sim)->Run();
-  return (*sim)->Report();
-}
-
 TEST(FlowLinks, BlocksReachEveryNodeLaterThanOverFifoPipesAndDeterministically) {
   for (const auto relay : {bitcoin::RelayMode::kLegacy, bitcoin::RelayMode::kCompact}) {
-    const SimReport fifo = RunToEnd(Flood(LinkModelKind::kFifo, relay));
-    const SimReport flow = RunToEnd(Flood(LinkModelKind::kFlow, relay));
+    const SimReport fifo = RunToEnd(SmallFlood(LinkModelKind::kFifo, relay));
+    const SimReport flow = RunToEnd(SmallFlood(LinkModelKind::kFlow, relay));
     ASSERT_EQ(flow.blocks_mined, 4u);
     ASSERT_EQ(fifo.blocks.size(), flow.blocks.size());
     for (std::size_t i = 0; i < flow.blocks.size(); ++i) {
@@ -249,7 +230,7 @@ TEST(FlowLinks, BlocksReachEveryNodeLaterThanOverFifoPipesAndDeterministically) 
       // Windows and shared uplinks only add time: the median node hears of it later.
       EXPECT_GT(*flow.blocks[i].reach_s[1], *fifo.blocks[i].reach_s[1]) << "block " << i;
     }
-    const SimReport again = RunToEnd(Flood(LinkModelKind::kFlow, relay));
+    const SimReport again = RunToEnd(SmallFlood(LinkModelKind::kFlow, relay));
     ASSERT_EQ(again.blocks.size(), flow.blocks.size());
     for (std::size_t i = 0; i < flow.blocks.size(); ++i) {
       EXPECT_EQ(again.blocks[i].reach_s, flow.blocks[i].reach_s);

@@ -6,10 +6,14 @@
 
 #include "peerlab/sim/regions.hpp"
 #include "peerlab/sim/shared_uplink.hpp"
+#include "link_model_runs.hpp"
 #include "peerlab/bitcoin/sim/simulation.hpp"
 
 namespace peerlab::sim {
 namespace {
+
+using link_runs::RunToEnd;
+using link_runs::SmallFlood;
 
 constexpr double kNsPerByte = 1000.0;  // 8 Mbit/s: 1 kB per millisecond
 
@@ -87,32 +91,9 @@ TEST(SharedUplinks, DroppedConnectionFreesItsShare) {
   EXPECT_EQ(done[0], (std::pair<std::uint32_t, TimeNs>{10, 1500 * kMicrosecond}));
 }
 
-SimConfig LegacyFlood(LinkModelKind uplink) {
-  SimConfig c;
-  c.seed = 5;
-  c.nodes = 60;
-  c.link_model = uplink;
-  c.regions = *BuiltinRegionTable("simblock-2019");
-  c.topology.kind = TopologyKind::kRandomRegular;
-  c.topology.degree = 8;
-  c.node.relay = bitcoin::RelayMode::kLegacy;
-  c.node.block_size_bytes = 1'000'000;
-  c.block_interval = 600 * kSecond;
-  c.groups = {GroupSpec::Rest("miners", 1.0)};
-  c.stop.blocks = 4;
-  return c;
-}
-
-SimReport RunToEnd(const SimConfig& c) {
-  auto sim = Simulation::Build(c);
-  EXPECT_TRUE(sim.ok()) << sim.status().message();
-  (*sim)->Run();
-  return (*sim)->Report();
-}
-
 TEST(SharedUplinks, FullBlockRelayIsSlowerThanWithFifoUplinksAndStillReachesEveryone) {
-  const SimReport fifo = RunToEnd(LegacyFlood(LinkModelKind::kFifo));
-  const SimReport shared = RunToEnd(LegacyFlood(LinkModelKind::kShared));
+  const SimReport fifo = RunToEnd(SmallFlood(LinkModelKind::kFifo, bitcoin::RelayMode::kLegacy));
+  const SimReport shared = RunToEnd(SmallFlood(LinkModelKind::kShared, bitcoin::RelayMode::kLegacy));
   ASSERT_EQ(fifo.blocks.size(), shared.blocks.size());
   ASSERT_EQ(shared.blocks_mined, 4u);
   for (std::size_t i = 0; i < shared.blocks.size(); ++i) {
@@ -124,7 +105,7 @@ TEST(SharedUplinks, FullBlockRelayIsSlowerThanWithFifoUplinksAndStillReachesEver
     EXPECT_GT(*s.reach_s[1], *f.reach_s[1]) << "block " << i;
   }
   // Deterministic: the same seed gives the same report.
-  const SimReport again = RunToEnd(LegacyFlood(LinkModelKind::kShared));
+  const SimReport again = RunToEnd(SmallFlood(LinkModelKind::kShared, bitcoin::RelayMode::kLegacy));
   ASSERT_EQ(again.blocks.size(), shared.blocks.size());
   for (std::size_t i = 0; i < shared.blocks.size(); ++i) {
     EXPECT_EQ(again.blocks[i].reach_s, shared.blocks[i].reach_s);
