@@ -10,20 +10,26 @@
 //  - The window `cwnd` starts at the initial window (10 segments, RFC 6928), never exceeds the
 //    receive window, and restarts after an idle period longer than one RTO (RFC 2861, Linux's
 //    default tcp_slow_start_after_idle = 1): halved per RTO idle, down to min(IW, cwnd).
-//  - A message that fits the window on an otherwise idle connection is a burst: it leaves at
-//    the uplink's full rate, FIFO with other bursts, and costs its serialisation plus latency
-//    (LinkModel's pipes). Bursts of slow start that used more than half the window grow it by
-//    their size (byte counting, RFC 3465; Linux's tcp_is_cwnd_limited).
+//  - A message that fits both the window and the initial window, on a connection with nothing
+//    in transfer, is a burst: it leaves at the uplink's full rate, FIFO with other bursts, and
+//    costs its serialisation plus latency (LinkModel's pipes). Bursts of slow start that used
+//    more than half the window grow it by their size (byte counting, RFC 3465; Linux's
+//    tcp_is_cwnd_limited).
 //  - A larger message, or one behind another on the same connection, is a transfer in rounds
-//    of one round trip: in each round it may send `cwnd` bytes, at the rate allocated to it;
-//    when the window is used up it waits for the round's end. At a round end after a round
+//    of one round trip. Its first flight (up to the initial window) leaves at once like a
+//    burst; in each round it may send `cwnd` bytes in all, the rest at the rate allocated to
+//    it; when the window is used up it waits for the round's end; a last piece no larger than
+//    the initial window leaves as a burst when its round starts. (A message whose first flight
+//    takes the whole window and whose rest is such a piece needs no Flow: a Flight record and
+//    one event give the same result.) At a round end after a round
 //    limited by the window, the window doubles in slow start and grows one segment in
 //    congestion avoidance (RFC 5681). A round that ended before the window was used up shows
 //    the path is the limit: slow start ends there (ssthresh = cwnd), as HyStart's delay test
 //    ends it when queues start to build (Ha and Rhee 2011; on by default with CUBIC).
 //  - The transfers sending at a node share its uplink max-min fairly (progressive filling):
-//    each is capped by its receiver's downlink divided among that receiver's incoming
-//    transfers, and the uplink is filled from the smallest cap up. The allocation is
+//    each is capped by its receiver's downlink divided among the transfers sending into that
+//    receiver (waiting ones use neither link), and the uplink is filled from the smallest cap
+//    up. Bursts are not taken from these shares (a sparse flow, as fq_codel serves it). The allocation is
 //    recomputed at the node whenever one of its transfers starts, ends, runs out of window or
 //    starts a round, and at the senders into a receiver whose number of incoming transfers
 //    changed where that cap binds (one level: the downlink cap is an equal split, so nothing
