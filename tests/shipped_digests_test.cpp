@@ -100,7 +100,9 @@ TEST_P(ShippedDigests, ResultsAreByteIdentical) {
   const std::string path = std::string(PEERLAB_SOURCE_DIR) + "/scenarios/" + shipped.name + ".yaml";
   const bool write = std::getenv("PEERLAB_WRITE_DIGESTS") != nullptr;
   const std::map<std::string, std::string> expected = ReadDigests(DigestFile(shipped.name));
-  if (!write) ASSERT_FALSE(expected.empty()) << DigestFile(shipped.name) << " is missing";
+  if (!write) {
+    ASSERT_FALSE(expected.empty()) << DigestFile(shipped.name) << " is missing";
+  }
   std::ostringstream actual;
   for (const std::uint64_t seed : kSeeds) {
     std::vector<std::string> overrides = shipped.overrides;
