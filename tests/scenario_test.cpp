@@ -329,6 +329,10 @@ TEST(ScenarioParse, LinkModelAndItsOlderNameUplink) {
   EXPECT_EQ(Error(With("  nodes: 200\n", "  nodes: 200\n  uplink: shared\n  link_model: flow\n")),
             "s.yaml:8:15: network.link_model: give one of `network.link_model` and "
             "`network.uplink` (its older name), not both");
+  // The initial window must fit the receive window (FlowLinks relies on it).
+  EXPECT_EQ(Error(kBase, {"network.flow.initial_window=1000", "network.flow.segment_size=9000 B"}),
+            "--set network.flow.initial_window=1000: network.flow.receive_window: must be at "
+            "least initial_window x segment_size (9 MB), got `4 MB`");
   EXPECT_EQ(Error(With("  nodes: 200\n", "  nodes: 200\n  flow: {segment_size: 100 B}\n")),
             "s.yaml:7:24: network.flow.segment_size: must be between 536 B and 9000 B, got "
             "`100 B`");

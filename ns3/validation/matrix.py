@@ -67,7 +67,12 @@ def run_cell(args, model, cell):
     print(" ".join(f"'{c}'" if " " in c else c for c in cmd), file=sys.stderr, flush=True)
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.monotonic()
-    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
+    try:
+        subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
+    except FileNotFoundError:
+        sys.exit(f"matrix.py: --peerlab: no such program: {args.peerlab}")
+    except subprocess.CalledProcessError as e:
+        sys.exit(f"matrix.py: run failed (exit status {e.returncode}); the partial run is in {d}")
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
     with open(done, "w") as f:

@@ -265,6 +265,14 @@ const Table& FlowTable() {
              if (v < 64'000 || v > 1'000'000'000) {
                return c.Fail(n.origin, p, "must be between 64 kB and 1 GB, got " + Quote(n.scalar));
              }
+             // Parsed after initial_window and segment_size: the first flight must fit.
+             const std::uint64_t flight = std::uint64_t{c.out->sim.flow.initial_window_segments} *
+                                          c.out->sim.flow.segment_bytes;
+             if (v < flight) {
+               return c.Fail(n.origin, p,
+                             "must be at least initial_window x segment_size (" +
+                                 FormatSize(flight) + "), got " + Quote(FormatSize(v)));
+             }
              c.out->sim.flow.receive_window_bytes = static_cast<std::uint32_t>(v);
              j = JsonString(FormatSize(v));
              return true;

@@ -229,9 +229,7 @@ void Engine::CloseLink(NodeIndex node, Slot slot, TimeNs notify_self_at) {
   PeerLink& back = peers_[link.remote][link.remote_slot];
   back.open = false;
   ++disconnects_;
-  if (transport_ && !link.dedicated) transport_->Close(node, slot);
-  if (shared_uplinks_ && !link.dedicated) DropSharedFlows(node, slot);
-  if (flow_links_ && !link.dedicated) DropFlowConnection(node, slot);
+  DropUnsentData(node, slot);
   // An end that has not heard of the connection yet hears nothing: its PeerUp finds the link
   // closed instead (and frees the slot).
   const TimeNs notice = SignalArrival(now_, node, link.remote);
@@ -243,6 +241,13 @@ void Engine::CloseLink(NodeIndex node, Slot slot, TimeNs notify_self_at) {
   } else if (link.known) {
     Push(EventKind::kPeerDown, node, notify_self_at, node, slot, 0, link.generation);
   }
+}
+
+void Engine::DropUnsentData(NodeIndex node, Slot slot) {
+  if (peers_[node][slot].dedicated) return;  // a family's own pipe holds no queued transfers
+  if (transport_) transport_->Close(node, slot);
+  if (shared_uplinks_) DropSharedFlows(node, slot);
+  if (flow_links_) DropFlowConnection(node, slot);
 }
 
 bool Engine::Disconnect(NodeIndex node, Slot slot) {

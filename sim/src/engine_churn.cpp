@@ -131,10 +131,7 @@ void Engine::TakeOffline(std::uint32_t node) {
     link.open = false;
     back.open = false;
     ++disconnects_;
-    if (transport_ && !link.dedicated) transport_->Close(node, p);
-    // Unsent data of both ends is gone with the connection (as in CloseLink).
-    if (shared_uplinks_ && !link.dedicated) DropSharedFlows(node, p);
-    if (flow_links_ && !link.dedicated) DropFlowConnection(node, p);
+    DropUnsentData(node, p);  // as CloseLink does
     // The peer hears the FIN one latency later; a peer that has not heard of the connection yet
     // finds it closed when it does (its PeerUp frees the slot), as in CloseLink.
     if (back.known) {

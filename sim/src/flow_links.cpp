@@ -22,9 +22,6 @@ FlowLinks::FlowLinks(LinkModel& links, const FlowModelSpec& spec)
       conns_(links.node_count()) {
   PEERLAB_ASSERT(spec.segment_bytes > 0 && initial_window_ > 0);
   PEERLAB_ASSERT(spec.receive_window_bytes >= initial_window_);
-  for (std::uint32_t i = 0; i < links.node_count(); ++i) {
-    max_upload_rate_ = std::max(max_upload_rate_, 1.0 / links.upload_ns_per_byte(i));
-  }
 }
 
 FlowLinks::Conn& FlowLinks::ConnOf(std::uint32_t node, std::uint32_t slot,
@@ -146,25 +143,18 @@ void FlowLinks::StartTransfer(TimeNs now, std::uint32_t node, Conn& c, std::uint
     flight_wakes_.push_back(Wake{node, SaturatingAdd(now, rtt), index, f.serial});
     return;
   }
-  NodeState& s = nodes_[node];
-  Advance(node, now);
-  s.flows.push_back(Flow{slot, item.to, rtt, static_cast<double>(rest),
-                         static_cast<double>(c.cwnd - flight), 0.0, SaturatingAdd(now, rtt),
-                         true, false, item, {}, 0});
-  c.in_transfer = true;
-  if (s.flows.back().window_left > kDoneBytes) SetSending(node, s.flows.back(), true);
-  Reallocate(node, now);
+  AddFlow(now, node, c, slot, item.to, rtt, rest, c.cwnd - flight, item, {});
 }
 
-void FlowLinks::AddSendingFlow(TimeNs now, std::uint32_t node, Conn& c, std::uint32_t slot,
-                               std::uint32_t to, DurationNs rtt, double remaining,
-                               const Item& head, std::vector<Item> behind) {
+void FlowLinks::AddFlow(TimeNs now, std::uint32_t node, Conn& c, std::uint32_t slot,
+                        std::uint32_t to, DurationNs rtt, double remaining, double window_left,
+                        const Item& head, std::vector<Item> behind) {
   NodeState& s = nodes_[node];
   Advance(node, now);
-  s.flows.push_back(Flow{slot, to, rtt, remaining, static_cast<double>(c.cwnd), 0.0,
-                         SaturatingAdd(now, rtt), true, false, head, std::move(behind), 0});
+  s.flows.push_back(Flow{slot, to, rtt, remaining, window_left, 0.0, SaturatingAdd(now, rtt),
+                         true, false, head, std::move(behind), 0});
   c.in_transfer = true;
-  SetSending(node, s.flows.back(), true);
+  if (window_left > kDoneBytes) SetSending(node, s.flows.back(), true);
   Reallocate(node, now);
 }
 
@@ -182,7 +172,7 @@ void FlowLinks::OnFlight(TimeNs now, std::uint32_t index, std::uint32_t serial,
     return;
   }
   // Messages queued behind: the rest is sent as a Flow would send it, and they follow.
-  AddSendingFlow(now, f.node, c, f.slot, f.to, f.rtt, f.rest, f.head, std::move(f.behind));
+  AddFlow(now, f.node, c, f.slot, f.to, f.rtt, f.rest, c.cwnd, f.head, std::move(f.behind));
   Settle(now);
 }
 

@@ -457,8 +457,9 @@ void Node::SetTip(BlockHandle new_tip, Outbox& out) {
   // The new tip may make more of some peer's chain fetchable (an equal-work one too, as Core's
   // SendMessages asks FindNextBlocksToDownload of every peer).
   for (PeerId id = 0; id < peers_.size(); ++id) {
-    if (peers_[id].established && peers_[id].best_known != kNoBlock && peers_[id].best_known != new_tip &&
-        store_->Get(peers_[id].best_known).chain_work >= store_->Get(chain_.tip).chain_work) {
+    const Peer& p = peers_[id];
+    if (p.established && p.best_known != kNoBlock && p.best_known != new_tip &&
+        store_->Get(p.best_known).chain_work >= store_->Get(chain_.tip).chain_work) {
       FetchBlocks(id, out);
     }
   }

@@ -319,6 +319,9 @@ class Engine {
   Slot AllocateSlot(NodeIndex node);
   void FreeSlot(NodeIndex node, Slot slot);
   void CloseLink(NodeIndex node, Slot slot, TimeNs notify_self_at);
+  // A connection closed (by either end, a fault or an outage): what both ends had not sent yet
+  // is gone, in the transport or the shared and flow link models.
+  void DropUnsentData(NodeIndex node, Slot slot);
   void OnPeerUpEvent(const Event& e);
   void TakeSnapshotsUpTo(TimeNs t);
   // When a zero-size signal (SYN, FIN) sent at `sent` arrives, partitions included.

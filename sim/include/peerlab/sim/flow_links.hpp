@@ -176,10 +176,11 @@ class FlowLinks {
   void GrowAfterRound(Conn& c) const;
   void StartTransfer(TimeNs now, std::uint32_t node, Conn& c, std::uint32_t slot,
                      const Item& item);
-  // A transfer continues as a Flow sending from now with a fresh round.
-  void AddSendingFlow(TimeNs now, std::uint32_t node, Conn& c, std::uint32_t slot,
-                      std::uint32_t to, DurationNs rtt, double remaining, const Item& head,
-                      std::vector<Item> behind);
+  // A transfer continues as a Flow of `node` from now, in a round that ends a round trip later
+  // and still allows `window_left` bytes (sending if any, else waiting for the round's end).
+  void AddFlow(TimeNs now, std::uint32_t node, Conn& c, std::uint32_t slot, std::uint32_t to,
+               DurationNs rtt, double remaining, double window_left, const Item& head,
+               std::vector<Item> behind);
   // Progress of every sending transfer of `node` since updated_at (rates constant since then).
   void Advance(std::uint32_t node, TimeNs now);
   // Progressive filling among the sending transfers; then the node's next event.
@@ -198,7 +199,6 @@ class FlowLinks {
   LinkModel& links_;
   FlowModelSpec spec_;
   std::uint32_t initial_window_;
-  double max_upload_rate_ = 0;  // bytes per ns, over every node
   std::vector<NodeState> nodes_;
   std::vector<std::uint32_t> incoming_;   // per node: transfers sending into it now
   std::vector<std::vector<Conn>> conns_;  // per node, by slot (grown on use)
