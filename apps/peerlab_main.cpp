@@ -40,6 +40,8 @@ Usage:
                                  chain, optimal selfish mining MDP); nothing is simulated
   peerlab sweep SWEEP.yaml       a resumable parameter sweep stored in SQLite (local cores or
                                  a Dask cluster; runs `python3 -m peerlab sweep`, docs/python.md)
+  peerlab reproduce NAME|--list  regenerate a published result beside the paper's numbers
+                                 (runs `python3 -m peerlab reproduce`, docs/gallery.md)
   peerlab --version
 
 Run `peerlab COMMAND --help` for a command's options.
@@ -260,9 +262,10 @@ int Check(int argc, char** argv) {
   return 0;
 }
 
-// `peerlab sweep` is the Python package's sweep (python/peerlab): replace this process with
-// Debian's interpreter running it, the package and module found through PYTHONPATH.
-int Sweep(int argc, char** argv) {
+// `peerlab sweep` and `peerlab reproduce` are the Python package's (python/peerlab): replace
+// this process with Debian's interpreter running it, the package and module found through
+// PYTHONPATH.
+int PythonCommand(int argc, char** argv) {
   std::string path = PEERLAB_PYTHON_PATH;
   if (const char* existing = std::getenv("PYTHONPATH"); existing && *existing) {
     path += ":" + std::string(existing);
@@ -273,7 +276,7 @@ int Sweep(int argc, char** argv) {
   for (int i = 1; i < argc; ++i) args.push_back(argv[i]);
   args.push_back(nullptr);
   execv(PEERLAB_PYTHON_EXECUTABLE, args.data());
-  return Fail(std::string("sweep: cannot start ") + PEERLAB_PYTHON_EXECUTABLE + ": " +
+  return Fail(std::string(argv[1]) + ": cannot start " + PEERLAB_PYTHON_EXECUTABLE + ": " +
               std::strerror(errno) + " (run scripts/setup.sh)");
 }
 
@@ -295,14 +298,16 @@ int main(int argc, char** argv) {
   }
   // Long runs (and a sweep's Python workers, which inherit the environment) are bound by
   // memory latency: give their heap huge pages (util/huge_pages.hpp).
-  if (command == "run" || command == "sweep") peerlab::ReexecWithHugePages(argv);
+  if (command == "run" || command == "sweep" || command == "reproduce") {
+    peerlab::ReexecWithHugePages(argv);
+  }
   if (command == "run") return Run(argc, argv);
   if (command == "check") return Check(argc, argv);
   if (command == "testbed") return peerlab::apps::TestbedMain(argc, argv);
   if (command == "wire") return peerlab::commands::WireMain(argc, argv);
   if (command == "analyze") return peerlab::commands::AnalyzeMain(argc, argv);
   if (command == "theory") return peerlab::commands::TheoryMain(argc, argv);
-  if (command == "sweep") return Sweep(argc, argv);
+  if (command == "sweep" || command == "reproduce") return PythonCommand(argc, argv);
   if (command == "reference") {
     if (argc > 2 && (std::strcmp(argv[2], "-h") == 0 || std::strcmp(argv[2], "--help") == 0)) {
       std::puts("Usage: peerlab reference\n\nPrints docs/scenario-reference.md: every scenario key, its type, default and meaning.");

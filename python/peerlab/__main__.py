@@ -389,8 +389,12 @@ def main(argv=None) -> int:
     if not argv or argv[0] in ("-h", "--help"):
         sys.stdout.write(USAGE)
         return 0 if argv else 2
+    if argv[0] == "reproduce":
+        from .reproduce import main as reproduce_main
+
+        return reproduce_main(argv[1:])
     if argv[0] != "sweep":
-        print(f"peerlab: unknown command `{argv[0]}` (python3 -m peerlab sweep ...)",
+        print(f"peerlab: unknown command `{argv[0]}` (python3 -m peerlab sweep|reproduce ...)",
               file=sys.stderr)
         return 2
     return sweep_main(argv[1:])
