@@ -103,6 +103,13 @@ class Ns3Transport final : public sim::Transport {
   }
 
   std::uint64_t network_events() const override { return net_.events(); }
+  std::vector<std::pair<std::string, std::uint64_t>> network_counters() const override {
+    const HostQueueStats q = net_.host_queue_stats();
+    return {{"host_queue_enqueued", q.enqueued},
+            {"host_queue_dropped_codel", q.dropped_codel},
+            {"host_queue_dropped_overlimit", q.dropped_overlimit},
+            {"host_queue_ecn_marked", q.marked}};
+  }
 
  private:
   struct InFlight {

@@ -198,6 +198,7 @@ std::string RunManifestJson(const Scenario& scenario, const sim::SimReport& r, d
   w.Key("perf").BeginObject();
   w.Key("events").UInt(r.events);
   if (scenario.sim.backend == sim::Backend::kNs3) w.Key("ns3_events").UInt(r.network_events);
+  for (const auto& [name, value] : r.network_counters) w.Key(name).UInt(value);
   w.Key("wall_s").Double(wall_s);
   w.Key("events_per_s").Double(wall_s > 0 ? static_cast<double>(r.events) / wall_s : 0.0);
   w.Key("peak_rss_mb").Double(peak_rss_mb);

@@ -40,7 +40,10 @@ SimReport Simulation::Report() const {
   r.nodes = node_count();
   r.sim_time = now();
   r.events = events_processed();
-  if (const Transport* t = engine_->transport()) r.network_events = t->network_events();
+  if (const Transport* t = engine_->transport()) {
+    r.network_events = t->network_events();
+    r.network_counters = t->network_counters();
+  }
   r.blocks_mined = blocks_mined_;
   r.reorgs = reorgs_;
   r.max_reorg_depth = max_reorg_depth_;

@@ -15,6 +15,9 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <string>
+#include <utility>
+#include <vector>
 
 
 namespace peerlab::sim {
@@ -45,6 +48,9 @@ class Transport {
                    std::uint64_t every_events) = 0;
   // Events of the packet simulator (for run.json's perf and the benchmarks).
   virtual std::uint64_t network_events() const = 0;
+  // Named counters of the packet simulator (run.json's perf lists them; ns-3: its hosts'
+  // queue drops and ECN marks), in a fixed order.
+  virtual std::vector<std::pair<std::string, std::uint64_t>> network_counters() const { return {}; }
 };
 
 // Makes a transport for a network (the scenario layer passes ns-3's when built with it).

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "peerlab/bitcoin/block_store.hpp"
@@ -162,6 +163,7 @@ struct SimReport {
   TimeNs sim_time = 0;
   std::uint64_t events = 0;
   std::uint64_t network_events = 0;  // of the packet simulator (ns-3 backend), else 0
+  std::vector<std::pair<std::string, std::uint64_t>> network_counters;  // Transport's
   std::uint32_t blocks_mined = 0;
   std::uint32_t blocks_main = 0;  // main-chain blocks after genesis
   std::uint32_t blocks_stale = 0;
