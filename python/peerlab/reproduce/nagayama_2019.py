@@ -4,8 +4,8 @@ full-block relay) shorten block propagation, beside Nagayama, Shudo and Banno's 
 Published: block propagation shortened by 64.5 % (p50) and 63.7 % (p90) by the Internet's
 improvement from 2015 to 2019, and by 90.1 % (p50) and 87.6 % (p90) by compact block relay
 (R. Nagayama, K. Shudo, R. Banno, "Identifying Impacts of Protocol and Internet Development on
-the Bitcoin Network", arXiv:1912.05208, abstract; the same four figures close the paper's
-evaluation). p50 / p90 are the times until 50 % / 90 % of nodes have a block.
+the Bitcoin Network", arXiv:1912.05208, abstract). p50 / p90 are the times until 50 % / 90 %
+of nodes have a block.
 
 The runs are docs/validation.md's "SimBlock's comparison", driven through the sweep: the shipped
 scenarios/bitcoin.yaml (6,000 nodes and 100 blocks of 1 MB in full mode) with
