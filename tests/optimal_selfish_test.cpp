@@ -104,5 +104,35 @@ TEST(OptimalSelfishMining, LongerBranchesOnlyAddStrategies) {
   EXPECT_GT(longer, EyalSirerRevenue(0.4, 0.0));
 }
 
+// Nayak et al.'s stubborn switches as peerlab's strategy plays them. All off is SM1 (which
+// here matches at a lead of two or more, as the strategy publishes up to the honest height),
+// so it earns Eyal & Sirer's revenue; at gamma = 0 the match changes nothing but lets both
+// branches grow, so the truncation binds through h as for Sm1 above (4e-7 at T = 40, alpha
+// 0.3): checked at the default T. Every variant lies between 0 and the optimum.
+TEST(OptimalSelfishMining, StubbornPoliciesAsPeerlabPlaysThem) {
+  for (double alpha : {0.25, 0.3}) {
+    for (double gamma : {0.0, 0.5, 1.0}) {
+      EXPECT_NEAR(StubbornPolicyRevenue(alpha, gamma, {}), EyalSirerRevenue(alpha, gamma), 1e-9)
+          << "alpha " << alpha << " gamma " << gamma;
+    }
+  }
+  constexpr int kT = 30;
+  for (double alpha : {0.1, 0.3, 0.4}) {
+    for (double gamma : {0.0, 0.5, 1.0}) {
+      const double optimal = OptimalSelfishMiningRevenue(alpha, gamma, kT);
+      for (StubbornVariant v : {StubbornVariant{true, false, 0}, StubbornVariant{false, true, 0},
+                                StubbornVariant{false, false, 1}, StubbornVariant{true, true, 2}}) {
+        const double r = StubbornPolicyRevenue(alpha, gamma, v, kT);
+        EXPECT_GT(r, 0.0) << "alpha " << alpha << " gamma " << gamma;
+        EXPECT_LE(r, optimal + 1e-12) << "alpha " << alpha << " gamma " << gamma;
+      }
+    }
+  }
+  // Values of this model (T = 94) the gallery entry nayak-2016 compares runs with.
+  EXPECT_NEAR(StubbornPolicyRevenue(0.35, 0.5, {true, false, 0}), 0.419946, 1e-6);
+  EXPECT_NEAR(StubbornPolicyRevenue(0.35, 0.5, {false, true, 0}), 0.420406, 1e-6);
+  EXPECT_NEAR(StubbornPolicyRevenue(0.35, 0.5, {false, false, 1}), 0.415283, 1e-6);
+}
+
 }  // namespace
 }  // namespace peerlab::analysis

@@ -2,6 +2,7 @@
 
 #include <Eigen/SparseCore>
 #include <Eigen/SparseLU>
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <vector>
@@ -264,6 +265,39 @@ double SelfishPolicyRevenue(double alpha, double gamma, const SelfishPolicy& pol
   PEERLAB_ASSERT(2 <= max_fork_length && max_fork_length <= 200);
   const SelfishMiningMdp mdp(alpha, gamma, max_fork_length);
   return Evaluate(mdp, mdp.PolicyOf(policy)).Ratio();
+}
+
+SelfishPolicy StubbornPolicy(const StubbornVariant& v, int max_fork_length) {
+  PEERLAB_ASSERT(v.trail >= 0);
+  return [v, max_fork_length](int a, int h, SelfishFork fork) {
+    // At the truncation, and in states no run reaches (an active fork without a split), only
+    // adopt and override are left.
+    if (std::max(a, h) >= max_fork_length || (fork == SelfishFork::kActive && h == 0)) {
+      return a > h ? SelfishAction::kOverride : SelfishAction::kAdopt;
+    }
+    switch (fork) {
+      case SelfishFork::kRelevant:  // an honest block just arrived
+        if (h == 0) return SelfishAction::kWait;  // not reached (the last block was honest)
+        if (a < h) {
+          return a >= 1 && h - a <= v.trail ? SelfishAction::kWait : SelfishAction::kAdopt;
+        }
+        if (a == h + 1 && !v.lead) return SelfishAction::kOverride;
+        return SelfishAction::kMatch;
+      case SelfishFork::kActive:  // its own block during a matched race
+        if (a == h + 1 && !v.equal_fork) return SelfishAction::kOverride;
+        return a >= h ? SelfishAction::kWait : SelfishAction::kAdopt;  // a < h: not reached
+      case SelfishFork::kIrrelevant:  // its own block, no race
+        if (a == h + 1 && h >= 1) return SelfishAction::kOverride;  // after a trailing catch-up
+        return SelfishAction::kWait;
+    }
+    return SelfishAction::kAdopt;
+  };
+}
+
+double StubbornPolicyRevenue(double alpha, double gamma, const StubbornVariant& variant,
+                             int max_fork_length) {
+  return SelfishPolicyRevenue(alpha, gamma, StubbornPolicy(variant, max_fork_length),
+                              max_fork_length);
 }
 
 double OptimalSelfishMiningRevenue(double alpha, double gamma, int max_fork_length) {

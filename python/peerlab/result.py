@@ -201,5 +201,6 @@ theory = types.SimpleNamespace(
     rosenfeld_double_spend=_peerlab.rosenfeld_double_spend,
     double_spend_success=_peerlab.double_spend_success,
     selfish_chain_revenue=_peerlab.selfish_chain_revenue,
+    stubborn_policy_revenue=_peerlab.stubborn_policy_revenue,
 )
 theory.__doc__ = "Closed forms and optima of docs/theory.md (see `peerlab theory`)."

@@ -163,6 +163,30 @@ PYBIND11_MODULE(_peerlab, m) {
       py::arg("alpha"), py::arg("gamma"),
       py::arg("max_fork_length") = peerlab::analysis::kOptimalSelfishDefaultMaxForkLength);
   m.def(
+      "stubborn_policy_revenue",
+      [](double alpha, double gamma, bool lead_stubborn, bool equal_fork_stubborn,
+         int trail_stubborn, int max_fork_length) {
+        CheckShare(alpha, "alpha", true);
+        CheckShare(gamma, "gamma", false);
+        if (trail_stubborn < 0) throw py::value_error("trail_stubborn: expected an integer >= 0");
+        if (max_fork_length < 2 || max_fork_length > 200) {
+          throw py::value_error("max_fork_length: expected 2..200, got " +
+                                std::to_string(max_fork_length));
+        }
+        peerlab::analysis::StubbornVariant variant;
+        variant.lead = lead_stubborn;
+        variant.equal_fork = equal_fork_stubborn;
+        variant.trail = trail_stubborn;
+        py::gil_scoped_release release;
+        return peerlab::analysis::StubbornPolicyRevenue(alpha, gamma, variant, max_fork_length);
+      },
+      py::arg("alpha"), py::arg("gamma"), py::arg("lead_stubborn") = false,
+      py::arg("equal_fork_stubborn") = false, py::arg("trail_stubborn") = 0,
+      py::arg("max_fork_length") = peerlab::analysis::kOptimalSelfishDefaultMaxForkLength,
+      "The relative revenue of selfish mining with Nayak et al. 2016's stubborn switches, as "
+      "the `selfish-mining` strategy plays them, evaluated as a fixed policy in the optimal "
+      "selfish-mining MDP (docs/theory.md); all switches off is SM1.");
+  m.def(
       "nakamoto_double_spend",
       [](double q, int z) {
         CheckShare(q, "q", false);

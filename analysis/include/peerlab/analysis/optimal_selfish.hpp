@@ -67,4 +67,27 @@ using SelfishPolicy = std::function<SelfishAction(int a, int h, SelfishFork fork
 double SelfishPolicyRevenue(double alpha, double gamma, const SelfishPolicy& policy,
                             int max_fork_length = kOptimalSelfishDefaultMaxForkLength);
 
+// Nayak, Kumar, Miller & Shi, "Stubborn Mining" (IEEE EuroS&P 2016): selfish mining with its
+// stubborn switches, as peerlab's `selfish-mining` strategy plays them
+// (families/bitcoin/src/strategies/selfish_mining.cpp), written as a policy of this model.
+// After an honest block (fork relevant): behind, adopt, unless trail-stubborn on a branch of
+// its own at most `trail` blocks behind (wait); one ahead, override, unless lead-stubborn;
+// otherwise (even, or further ahead, or lead-stubborn) publish up to the honest height, a
+// match. After its own block: during a matched race with the branches even before the block,
+// override (publish and win), unless equal-fork-stubborn; a trailing branch that caught up is
+// published in the simulation, but every honest node already holds the rival block first, so
+// that publication splits nobody: in the model it is a wait, and the block after it (a = h + 1,
+// not in a matched race) overrides as the strategy does; otherwise wait. All switches off is
+// SM1 (revenue EyalSirerRevenue up to the truncation).
+struct StubbornVariant {
+  bool lead = false;        // lead_stubborn
+  bool equal_fork = false;  // equal_fork_stubborn
+  int trail = 0;            // trail_stubborn: blocks behind before adopting (0: adopt at once)
+};
+SelfishPolicy StubbornPolicy(const StubbornVariant& variant,
+                             int max_fork_length = kOptimalSelfishDefaultMaxForkLength);
+// SelfishPolicyRevenue of StubbornPolicy. Preconditions as OptimalSelfishMining, trail >= 0.
+double StubbornPolicyRevenue(double alpha, double gamma, const StubbornVariant& variant,
+                             int max_fork_length = kOptimalSelfishDefaultMaxForkLength);
+
 }  // namespace peerlab::analysis
