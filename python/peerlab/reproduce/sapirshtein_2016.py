@@ -113,7 +113,10 @@ def run(ctx: core.Context) -> core.Outcome:
             published=PUBLISHED[a], source=SOURCE, peerlab=float(rev.mean()), tolerance=tol,
             derivation=how,
             note=f"the pool plays peerlab's MDP policy (T = {MAX_FORK}) in the 200-node "
-                 f"network; MDP value {mdp:.5f}, SM1 {sm1:.5f}"))
+                 f"network; MDP value {mdp:.5f}, SM1 {sm1:.5f}" + (
+                     "; docs/theory.md prints 0.48866 for this cell (from an earlier issue), "
+                     "which peerlab's MDP value matches; issue 21 gives 0.48863"
+                     if a == 0.40 else "")))
     table = pd.DataFrame(rows)
     fig = Figure(figsize=(6.4, 4.4))
     ax = fig.add_subplot()
