@@ -16,7 +16,7 @@ using bitcoin::StrategyKind;
 
 TEST(StrategyRegistries, EveryStrategyOfTheNodeHasScenarioKeysAndAReportWriter) {
   for (auto k = static_cast<int>(StrategyKind::kSelfishMining);
-       k <= static_cast<int>(StrategyKind::kEclipse); ++k) {
+       k <= static_cast<int>(StrategyKind::kOptimalSelfish); ++k) {
     const auto kind = static_cast<StrategyKind>(k);
     const std::string name(bitcoin::StrategyName(kind));
     SCOPED_TRACE(name);

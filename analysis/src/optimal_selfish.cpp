@@ -255,6 +255,8 @@ OptimalSelfishResult OptimalSelfishMining(double alpha, double gamma, int max_fo
     rho = earned;
   }
   result.revenue = rho;
+  result.policy.reserve(policy.size());
+  for (const int choice : policy) result.policy.push_back(mdp.ChoiceAt(choice).action);
   return result;
 }
 

@@ -197,6 +197,7 @@ theory = types.SimpleNamespace(
     double_spend=_double_spend,
     eyal_sirer_revenue=_peerlab.eyal_sirer_revenue,
     optimal_selfish_revenue=_peerlab.optimal_selfish_revenue,
+    optimal_selfish_policy=_peerlab.optimal_selfish_policy,
     nakamoto_double_spend=_peerlab.nakamoto_double_spend,
     rosenfeld_double_spend=_peerlab.rosenfeld_double_spend,
     double_spend_success=_peerlab.double_spend_success,

@@ -187,6 +187,26 @@ PYBIND11_MODULE(_peerlab, m) {
       "the `selfish-mining` strategy plays them, evaluated as a fixed policy in the optimal "
       "selfish-mining MDP (docs/theory.md); all switches off is SM1.");
   m.def(
+      "optimal_selfish_policy",
+      [](double alpha, double gamma, int max_fork_length) {
+        CheckShare(alpha, "alpha", true);
+        CheckShare(gamma, "gamma", false);
+        if (max_fork_length < 2 || max_fork_length > 200) {
+          throw py::value_error("max_fork_length: expected 2..200, got " +
+                                std::to_string(max_fork_length));
+        }
+        std::vector<int> actions;
+        {
+          py::gil_scoped_release release;
+          const auto result = peerlab::analysis::OptimalSelfishMining(alpha, gamma, max_fork_length);
+          actions.reserve(result.policy.size());
+          for (const auto a : result.policy) actions.push_back(static_cast<int>(a));
+        }
+        return actions;
+      },
+      py::arg("alpha"), py::arg("gamma"),
+      py::arg("max_fork_length") = peerlab::analysis::kOptimalSelfishDefaultMaxForkLength);
+  m.def(
       "nakamoto_double_spend",
       [](double q, int z) {
         CheckShare(q, "q", false);

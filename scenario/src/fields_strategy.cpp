@@ -10,7 +10,8 @@ namespace peerlab::scenario::detail {
 namespace {
 
 constexpr std::string_view kRushingKinds =
-    "selfish-mining|lead-stubborn|equal-fork-stubborn|trail-stubborn|double-spend";
+    "selfish-mining|lead-stubborn|equal-fork-stubborn|trail-stubborn|double-spend|"
+    "optimal-selfish";
 
 // Every `kind` value, in registry order (the error message lists them so).
 const std::vector<std::string_view>& KindChoices() {
@@ -57,12 +58,14 @@ const Table& StrategyTable() {
             {"kind", "string", true, "", "",
              "`selfish-mining` (Eyal & Sirer 2014), `lead-stubborn`, `equal-fork-stubborn`, "
              "`trail-stubborn` (Nayak et al. 2016), `double-spend`, `censor`, `black-hole`, "
-             "`eclipse` (Heilman et al. 2015).",
+             "`eclipse` (Heilman et al. 2015), `optimal-selfish` (Sapirshtein et al. 2016: the "
+             "optimal policy of their MDP, solved for the group's hashrate share and `gamma`).",
              &ParseKind},
             {"gamma", "share in [0, 1]", false, "0", kRushingKinds,
              "Rushing: direct low-latency links from the group's node to honest miners holding "
              "this share of honest hashrate, so that its blocks reach them first. The tie "
-             "advantage the network then gives it is reported as `observed_gamma`.",
+             "advantage the network then gives it is reported as `observed_gamma`. For "
+             "`optimal-selfish` it is also the MDP's gamma the policy is solved for.",
              [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
                if (!ReadHashrate(n, p, c, &c.group->rushing.honest_share)) return false;
                j = FormatNumber(c.group->rushing.honest_share);

@@ -22,6 +22,8 @@ constexpr std::array kRegistry = {
     Entry{"censor", "censor", &WriteCensor},
     Entry{"black-hole", "black-hole", &WriteBlackHole},
     Entry{"eclipse", "eclipse", &WriteEclipse},
+    // The selfish-mining keys: it withholds, races and overrides the same way.
+    Entry{"optimal-selfish", "optimal-selfish", &WriteSelfishMining},
 };
 
 bool Answers(std::string_view kinds, std::string_view kind) {

@@ -18,6 +18,8 @@ constexpr std::array kRegistry = {
     ScenarioStrategy{"black-hole", "black-hole", &ConfigureBlackHole, &BlackHoleFields,
                      &ValidateBlackHole},
     ScenarioStrategy{"eclipse", "eclipse", &ConfigureEclipse, &EclipseFields, &ValidateEclipse},
+    ScenarioStrategy{"optimal-selfish", "optimal-selfish", &ConfigureOptimalSelfish,
+                     &OptimalSelfishFields, &ValidateOptimalSelfish},
 };
 
 }  // namespace

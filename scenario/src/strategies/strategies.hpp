@@ -57,4 +57,8 @@ void ConfigureEclipse(std::string_view kind, bitcoin::StrategyConfig& config);
 const std::vector<Field>& EclipseFields();
 bool ValidateEclipse(Ctx& ctx, sim::GroupSpec& group);
 
+void ConfigureOptimalSelfish(std::string_view kind, bitcoin::StrategyConfig& config);
+const std::vector<Field>& OptimalSelfishFields();
+bool ValidateOptimalSelfish(Ctx& ctx, sim::GroupSpec& group);
+
 }  // namespace peerlab::scenario::detail::strategies

@@ -17,6 +17,7 @@
 #pragma once
 
 #include <functional>
+#include <vector>
 
 namespace peerlab::analysis {
 
@@ -29,11 +30,24 @@ namespace peerlab::analysis {
 // paper gets its numbers.
 inline constexpr int kOptimalSelfishDefaultMaxForkLength = 94;
 
+enum class SelfishAction { kAdopt, kOverride, kMatch, kWait };
+enum class SelfishFork { kIrrelevant, kRelevant, kActive };
+
+// The index of state (a, h, fork) in OptimalSelfishResult::policy.
+inline int SelfishStateIndex(int a, int h, SelfishFork fork, int max_fork_length) {
+  return (a * (max_fork_length + 1) + h) * 3 + static_cast<int>(fork);
+}
+
 struct OptimalSelfishResult {
   double revenue = 0.0;        // the optimal relative revenue (share of main-chain blocks)
   int ratio_iterations = 0;    // Dinkelbach steps on rho (see OptimalSelfishMiningRevenue)
   int policy_iterations = 0;   // policy-iteration steps over all of them
   int states = 0;              // (max_fork_length + 1)^2 * 3
+  // An optimal policy: the action in every state, at SelfishStateIndex(a, h, fork, T). It is
+  // the policy that earns `revenue` (ties between equally good actions are broken towards
+  // the earlier policy-iteration choice, so it is one optimal policy, deterministic). States
+  // no policy reaches (an active fork with a < h, say) hold a feasible action too.
+  std::vector<SelfishAction> policy;
 };
 
 // The optimal relative revenue E[attacker blocks] / E[all main-chain blocks] in the truncated
@@ -53,8 +67,6 @@ OptimalSelfishResult OptimalSelfishMining(
 double OptimalSelfishMiningRevenue(double alpha, double gamma,
                                    int max_fork_length = kOptimalSelfishDefaultMaxForkLength);
 
-enum class SelfishAction { kAdopt, kOverride, kMatch, kWait };
-enum class SelfishFork { kIrrelevant, kRelevant, kActive };
 // A fixed strategy: the action taken in state (a, h, fork). It must be feasible there
 // (override needs a > h; match needs fork relevant and a >= h >= 1; wait needs a, h below
 // the truncation and, in an active fork, a >= h >= 1; adopt always is), or the call asserts.

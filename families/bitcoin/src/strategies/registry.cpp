@@ -22,6 +22,7 @@ constexpr std::array kRegistry = {
     Entry{StrategyKind::kCensor, "censor", &strategies::MakeCensor},
     Entry{StrategyKind::kBlackHole, "black-hole", &strategies::MakeBlackHole},
     Entry{StrategyKind::kEclipse, "eclipse", &strategies::MakeEclipse},
+    Entry{StrategyKind::kOptimalSelfish, "optimal-selfish", &strategies::MakeOptimalSelfish},
 };
 
 }  // namespace

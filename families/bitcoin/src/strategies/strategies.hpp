@@ -13,5 +13,6 @@ std::unique_ptr<StrategyHooks> MakeDoubleSpend(const StrategyConfig& c);    // d
 std::unique_ptr<StrategyHooks> MakeCensor(const StrategyConfig& c);         // censor.cpp
 std::unique_ptr<StrategyHooks> MakeBlackHole(const StrategyConfig& c);      // black_hole.cpp
 std::unique_ptr<StrategyHooks> MakeEclipse(const StrategyConfig& c);        // eclipse.cpp
+std::unique_ptr<StrategyHooks> MakeOptimalSelfish(const StrategyConfig& c);  // optimal_selfish.cpp
 
 }  // namespace peerlab::bitcoin::strategies

@@ -14,6 +14,7 @@
 // file of families/bitcoin/src/strategies/.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <vector>
 
@@ -39,6 +40,28 @@ enum class StrategyKind : std::uint8_t {
   // The engine owns the addresses, the connections and the restart; the node sends the
   // floods and otherwise behaves as an honest peer (it relays blocks and transactions).
   kEclipse,
+  // Sapirshtein, Sompolinsky & Zohar 2016 ("Optimal Selfish Mining Strategies in Bitcoin"):
+  // plays a fixed policy of their MDP, a table from state (a, h, fork) to action that the
+  // scenario layer computes (the family solves nothing). See OptimalSelfishPolicy.
+  kOptimalSelfish,
+};
+
+// The actions and fork labels of the optimal-selfish policy table, in the order (and with the
+// meaning) of analysis/optimal_selfish.hpp's SelfishAction and SelfishFork; docs/theory.md.
+enum class SelfishMove : std::uint8_t { kAdopt, kOverride, kMatch, kWait };
+enum class SelfishForkState : std::uint8_t { kIrrelevant, kRelevant, kActive };
+
+// A policy of the optimal-selfish MDP: moves[(a * (max_fork_length + 1) + h) * 3 + fork] for
+// a, h in [0, max_fork_length]. Empty: no policy (the strategy then mines honestly).
+struct OptimalSelfishPolicy {
+  std::uint32_t max_fork_length = 0;
+  std::vector<SelfishMove> moves;
+
+  bool empty() const { return moves.empty(); }
+  SelfishMove At(std::uint32_t a, std::uint32_t h, SelfishForkState fork) const {
+    return moves[(static_cast<std::size_t>(a) * (max_fork_length + 1) + h) * 3 +
+                 static_cast<std::size_t>(fork)];
+  }
 };
 
 enum class CensorMode : std::uint8_t {
@@ -56,6 +79,8 @@ struct StrategyConfig {
   bool lead_stubborn = false;
   bool equal_fork_stubborn = false;
   std::uint32_t trail_stubborn = 0;
+  // Optimal selfish mining: the policy to play (filled when the scenario is built).
+  OptimalSelfishPolicy optimal_policy;
   // Double spend.
   std::uint32_t confirmations = 6;
   std::uint32_t max_deficit = 6;

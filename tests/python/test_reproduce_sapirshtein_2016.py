@@ -1,0 +1,25 @@
+"""The sapirshtein-2016 gallery entry in quick mode: the optimal-selfish pool's revenue at
+gamma 0 beside the paper's Table 1 values (as issue 21 gives them), every comparison passing."""
+import json
+
+import pytest
+
+from peerlab import reproduce
+
+PUBLISHED = [0.33705, 0.37077, 0.42600, 0.48863]
+
+
+def test_sapirshtein_2016_quick(tmp_path):
+    rc = reproduce.main(["sapirshtein-2016", "--quick", "--out", str(tmp_path), "--workers", "1",
+                         "--quiet"])
+    assert rc == 0
+    out = tmp_path / "sapirshtein-2016"
+    for name in ("figure.png", "figure.svg", "table.csv", "comparison.json"):
+        assert (out / name).exists(), name
+    doc = json.loads((out / "comparison.json").read_text())
+    comparisons = doc["comparisons"]
+    assert len(comparisons) == 4
+    assert [c["published"] for c in comparisons] == pytest.approx(PUBLISHED)
+    assert all(c["passed"] for c in comparisons), [c["quantity"] for c in comparisons
+                                                   if not c["passed"]]
+    assert all("Table 1" in c["source"] for c in comparisons)
