@@ -131,8 +131,9 @@ def run(ctx: core.Context) -> core.Outcome:
             other_stale=g.other_stale.mean()))
     table = pd.DataFrame(rows)
 
-    src_13 = (f"{CITE}: 13 ASes host 30 % of the Bitcoin nodes (section I, introduction; "
-              "recorded in shared/data/network-measurements.md; page not re-read here)")
+    src_13 = (f"{CITE}: \"13 ASes host 30 % of the nodes\", as recorded in the project's "
+              "shared/data/network-measurements.md; the search tool reaches only the paper's "
+              "abstract, so no page is given")
     t13 = table[table.ases_cut == 13]
     if len(t13):
         r = t13.iloc[0]

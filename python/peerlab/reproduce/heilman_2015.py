@@ -34,7 +34,7 @@ import math
 from . import core
 
 ALL = ["anchors", "feelers", "test_before_evict", "bucket_limits", "tried_outbound_only"]
-FULL = dict(seeds=30, overrides={}, configs="full")
+FULL = dict(seeds=20, overrides={}, configs="full")
 # Quick: 200 nodes, restart at 1 h, end at 1 h 30 (tests/eclipse_test.cpp's setting).
 QUICK = dict(seeds=6, overrides={"network.nodes": 200, "groups.attacker.strategy.restart_at": "1 h",
                                  "stop.time": "90 min"}, configs="quick")
