@@ -1,7 +1,7 @@
 """decker-wattenhofer-2013 in quick mode: p50 / p90 at 87 kB beside 6.5 s / 26 s, and the
 growth of p50 with block size (no readable published per-kB figure: reported as missing).
 
-The two percentile comparisons are expected to fail (docs/gallery/decker-wattenhofer-2013.md:
+The two percentile comparisons are expected to fail (docs/gallery.md, decker-wattenhofer-2013:
 the 2012 network was slower than SimBlock's 2015 table and had a long tail of slow nodes); the
 exit status must say so.
 """

@@ -1,7 +1,7 @@
 """nagayama-2019 in quick mode: the four effects are compared with Nagayama et al.'s figures.
 
 The two Internet comparisons must pass. The two compact-block comparisons are expected to fail
-(docs/gallery/nagayama-2019.md: SimBlock's bandwidth model makes full-block relay about three
+(docs/gallery.md, nagayama-2019: SimBlock's bandwidth model makes full-block relay about three
 times faster than TCP flows, so compact relay saves more here; ns-3 agrees with the flow model);
 the exit status must say so (1), and flips to 0 only if every comparison passes.
 """

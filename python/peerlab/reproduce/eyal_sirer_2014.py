@@ -16,7 +16,7 @@ import math
 from . import core
 
 GAMMAS = [0.0, 0.5, 1.0]
-FULL = dict(alphas=[0.1, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45], seeds=8, blocks=2000)
+FULL = dict(alphas=[0.1, 0.2, 0.25, 0.3, 0.35, 0.4], seeds=8, blocks=2000)
 QUICK = dict(alphas=[0.2, 0.3, 0.4], seeds=3, blocks=300)
 SOURCE_R = "Eyal & Sirer 2014 (arXiv:1311.0243), section 4, revenue R(alpha, gamma)"
 SOURCE_T = "Eyal & Sirer 2014, Observation 1 and figure 2: threshold (1 - gamma) / (3 - 2 gamma)"
