@@ -110,6 +110,14 @@ void CheckShare(double value, const char* name, bool below_half) {
   }
 }
 
+// The optimal selfish-mining MDP's truncation (analysis/optimal_selfish.hpp).
+void CheckForkLength(int max_fork_length) {
+  if (max_fork_length < 2 || max_fork_length > 200) {
+    throw py::value_error("max_fork_length: expected 2..200, got " +
+                          std::to_string(max_fork_length));
+  }
+}
+
 }  // namespace
 
 PYBIND11_MODULE(_peerlab, m) {
@@ -153,10 +161,7 @@ PYBIND11_MODULE(_peerlab, m) {
       [](double alpha, double gamma, int max_fork_length) {
         CheckShare(alpha, "alpha", true);
         CheckShare(gamma, "gamma", false);
-        if (max_fork_length < 2 || max_fork_length > 200) {
-          throw py::value_error("max_fork_length: expected 2..200, got " +
-                                std::to_string(max_fork_length));
-        }
+        CheckForkLength(max_fork_length);
         py::gil_scoped_release release;
         return peerlab::analysis::OptimalSelfishMiningRevenue(alpha, gamma, max_fork_length);
       },
@@ -169,10 +174,7 @@ PYBIND11_MODULE(_peerlab, m) {
         CheckShare(alpha, "alpha", true);
         CheckShare(gamma, "gamma", false);
         if (trail_stubborn < 0) throw py::value_error("trail_stubborn: expected an integer >= 0");
-        if (max_fork_length < 2 || max_fork_length > 200) {
-          throw py::value_error("max_fork_length: expected 2..200, got " +
-                                std::to_string(max_fork_length));
-        }
+        CheckForkLength(max_fork_length);
         peerlab::analysis::StubbornVariant variant;
         variant.lead = lead_stubborn;
         variant.equal_fork = equal_fork_stubborn;
@@ -191,10 +193,7 @@ PYBIND11_MODULE(_peerlab, m) {
       [](double alpha, double gamma, int max_fork_length) {
         CheckShare(alpha, "alpha", true);
         CheckShare(gamma, "gamma", false);
-        if (max_fork_length < 2 || max_fork_length > 200) {
-          throw py::value_error("max_fork_length: expected 2..200, got " +
-                                std::to_string(max_fork_length));
-        }
+        CheckForkLength(max_fork_length);
         std::vector<int> actions;
         {
           py::gil_scoped_release release;
