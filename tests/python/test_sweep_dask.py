@@ -85,3 +85,24 @@ def test_dask_run_that_kills_its_workers_is_recorded(small, tmp_path, monkeypatc
         finally:
             c.close()
             cluster.close()
+
+
+def test_reproduce_on_dask_gives_the_local_numbers(tmp_path, client):
+    """`peerlab reproduce NAME --dask ADDRESS` runs the entry's sweep on the cluster; the
+    comparisons equal a local run's (runs are deterministic)."""
+    import json
+
+    from peerlab.reproduce import main
+
+    address = client.scheduler_info()["address"]
+    assert main(["rosenfeld-2014", "--quick", "--out", str(tmp_path / "dask"), "--quiet",
+                 "--dask", address]) == 0
+    assert main(["rosenfeld-2014", "--quick", "--out", str(tmp_path / "local"), "--quiet",
+                 "--workers", "2"]) == 0
+    dask_doc = json.loads((tmp_path / "dask" / "rosenfeld-2014" / "comparison.json").read_text())
+    local_doc = json.loads((tmp_path / "local" / "rosenfeld-2014" / "comparison.json").read_text())
+    assert [c["peerlab"] for c in dask_doc["comparisons"]] == \
+        [c["peerlab"] for c in local_doc["comparisons"]]
+    with sqlite3.connect(tmp_path / "dask" / "rosenfeld-2014" / "runs.sqlite") as db:
+        executors = {row[0] for row in db.execute("SELECT executor FROM sessions")}
+    assert any("dask" in e.lower() for e in executors), executors

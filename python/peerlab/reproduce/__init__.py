@@ -117,8 +117,12 @@ def main(argv: list[str]) -> int:
             sys.stderr.write(f"peerlab reproduce: --dask {args.dask}: {e}\n")
             return 2
     entry = known[args.name]
-    doc = run_entry(entry, os.path.abspath(args.out), args.quick, workers=args.workers,
-                    executor=executor, progress=not args.quiet)
+    try:
+        doc = run_entry(entry, os.path.abspath(args.out), args.quick, workers=args.workers,
+                        executor=executor, progress=not args.quiet)
+    finally:
+        if executor is not None:
+            executor.close()
     out_dir = os.path.join(os.path.abspath(args.out), entry.name)
     failed = [c for c in doc["comparisons"] if not c["passed"]]
     print(f"{entry.name}: {len(doc['comparisons']) - len(failed)} of "
