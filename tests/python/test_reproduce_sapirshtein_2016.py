@@ -18,8 +18,12 @@ def test_sapirshtein_2016_quick(tmp_path):
         assert (out / name).exists(), name
     doc = json.loads((out / "comparison.json").read_text())
     comparisons = doc["comparisons"]
-    assert len(comparisons) == 4
-    assert [c["published"] for c in comparisons] == pytest.approx(PUBLISHED)
+    assert len(comparisons) == 5
+    assert [c["published"] for c in comparisons] == pytest.approx(PUBLISHED + [0.0])
+    assert comparisons[4]["quantity"].startswith("mean difference")
     assert all(c["passed"] for c in comparisons), [c["quantity"] for c in comparisons
                                                    if not c["passed"]]
     assert all("Table 1" in c["source"] for c in comparisons)
+    joint = comparisons[4]
+    assert joint["peerlab"] == pytest.approx(
+        sum(c["peerlab"] - c["published"] for c in comparisons[:4]) / 4)
