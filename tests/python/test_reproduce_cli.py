@@ -24,7 +24,7 @@ def test_list_through_the_cli_names_entries_with_citations(peerlab_bin):
     assert "eyal-sirer-2014" in known
 
 
-def test_help_and_bad_input_exit_2_with_one_line(peerlab_bin, capsys):
+def test_help_and_bad_input_exit_2_with_one_line(peerlab_bin, capsys, tmp_path):
     out = subprocess.run([peerlab_bin, "reproduce", "--help"], capture_output=True, text=True,
                          timeout=120)
     assert out.returncode == 0 and "peerlab reproduce NAME" in out.stdout
@@ -35,6 +35,14 @@ def test_help_and_bad_input_exit_2_with_one_line(peerlab_bin, capsys):
     assert main(["eyal-sirer-2014", "--workers", "0"]) == 2
     assert main(["eyal-sirer-2014", "--workers", "2", "--dask", "tcp://127.0.0.1:1"]) == 2
     assert main(["eyal-sirer-2014", "--bogus"]) == 2
+    capsys.readouterr()
+    # An --out that cannot hold the entry's directory (a file in its way): one line, nothing run.
+    blocker = tmp_path / "a-file"
+    blocker.write_text("mine")
+    assert main(["eyal-sirer-2014", "--quick", "--out", str(blocker)]) == 2
+    err = capsys.readouterr().err
+    assert "--out" in err and "cannot create" in err and len(err.strip().splitlines()) == 1
+    assert blocker.read_text() == "mine"
 
 
 def test_comparison_passes_only_within_its_tolerance():

@@ -103,6 +103,13 @@ def main(argv: list[str]) -> int:
     if args.workers is not None and args.dask:
         sys.stderr.write("peerlab reproduce: --workers and --dask exclude each other\n")
         return 2
+    out_dir = os.path.join(os.path.abspath(args.out), args.name)
+    try:
+        os.makedirs(out_dir, exist_ok=True)
+    except OSError as e:
+        sys.stderr.write(f"peerlab reproduce: --out {args.out}: cannot create {out_dir}: "
+                         f"{e.strerror}\n")
+        return 2
     executor = None
     if args.dask:
         try:
@@ -123,7 +130,6 @@ def main(argv: list[str]) -> int:
     finally:
         if executor is not None:
             executor.close()
-    out_dir = os.path.join(os.path.abspath(args.out), entry.name)
     failed = [c for c in doc["comparisons"] if not c["passed"]]
     print(f"{entry.name}: {len(doc['comparisons']) - len(failed)} of "
           f"{len(doc['comparisons'])} comparisons pass ({doc['mode']}, {doc['wall_s']:.1f} s); "

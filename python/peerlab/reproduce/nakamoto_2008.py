@@ -76,6 +76,20 @@ def pooled(ctx, points, seeds, premine: bool):
     return rows
 
 
+def against_exact(theory, r: dict):
+    """A pooled row's simulated rate against the exact success probability of the simulated
+    rules (barrier and premine included): returns (exact, binomial SE, comparison)."""
+    q, z, md, n = r["q"], r["z"], r["max_deficit"], r["attempts"]
+    exact = theory.double_spend_success(q, z, md, True)
+    se = core.binomial_se(exact, n)
+    tol, how = core.tolerance(se, what=f"binomial SE at the exact value (n={n} attempts)")
+    return exact, se, core.Comparison(
+        quantity=f"success rate, q={q:g}, z={z}, max_deficit={md}, premine",
+        published=exact, source="exact value of the simulated rules: "
+        "peerlab.theory.double_spend_success (docs/theory.md, Double spending)",
+        peerlab=r["simulated"], tolerance=tol, derivation=how, note=NOTE)
+
+
 def run(ctx: core.Context) -> core.Outcome:
     import pandas as pd
     from matplotlib.figure import Figure
@@ -87,17 +101,11 @@ def run(ctx: core.Context) -> core.Outcome:
     comparisons = []
     for r in rows:
         q, z, md, n = r["q"], r["z"], r["max_deficit"], r["attempts"]
-        exact = theory.double_spend_success(q, z, md, True)
-        se = core.binomial_se(exact, n)
+        exact, se, comparison = against_exact(theory, r)
         r.update(binomial_se=se, exact_simulated_rules=exact,
                  nakamoto_formula=theory.nakamoto_double_spend(q, z),
                  nakamoto_printed=PRINTED[q].get(z), rosenfeld=theory.rosenfeld_double_spend(q, z))
-        tol, how = core.tolerance(se, what=f"binomial SE at the exact value (n={n} attempts)")
-        comparisons.append(core.Comparison(
-            quantity=f"success rate, q={q:g}, z={z}, max_deficit={md}, premine",
-            published=exact, source="exact value of the simulated rules: "
-            "peerlab.theory.double_spend_success (docs/theory.md, Double spending)",
-            peerlab=r["simulated"], tolerance=tol, derivation=how, note=NOTE))
+        comparisons.append(comparison)
         if z in PRINTED[q]:
             model = abs(PRINTED[q][z] - exact)
             tol, how = core.tolerance(

@@ -17,7 +17,7 @@ computed effect, r minus the exact value with the barrier, as a model term).
 from __future__ import annotations
 
 from . import core
-from .nakamoto_2008 import pooled
+from .nakamoto_2008 import NOTE, against_exact, pooled
 
 SOURCE = ("M. Rosenfeld, \"Analysis of hashrate-based double spending\" (2014, arXiv:1402.2009), "
           "the closed form for the success probability r(q, n) with a pre-mined block, as "
@@ -31,8 +31,6 @@ FULL = dict(seeds=4, points=[(0.2, 1, 6, 6000), (0.2, 2, 6, 7000), (0.2, 4, 6, 8
                              (0.2, 6, 6, 8200), (0.4, 1, 12, 5200), (0.4, 2, 12, 7800),
                              (0.4, 4, 12, 10400)])
 QUICK = dict(seeds=2, points=[(0.2, 1, 6, 1800), (0.2, 2, 6, 2100), (0.4, 2, 12, 3000)])
-NOTE = ("simulated on scenarios/double-spend.yaml with premine: true, 40 nodes; the attempt "
-        "still running when a run stops is not counted")
 
 
 def run(ctx: core.Context) -> core.Outcome:
@@ -46,17 +44,11 @@ def run(ctx: core.Context) -> core.Outcome:
     comparisons = []
     for r in rows:
         q, z, md, n = r["q"], r["z"], r["max_deficit"], r["attempts"]
-        exact = theory.double_spend_success(q, z, md, True)
+        exact, se, comparison = against_exact(theory, r)
         ros = theory.rosenfeld_double_spend(q, z)
-        se = core.binomial_se(exact, n)
         r.update(binomial_se=se, exact_simulated_rules=exact, rosenfeld=ros,
                  nakamoto=theory.nakamoto_double_spend(q, z))
-        tol, how = core.tolerance(se, what=f"binomial SE at the exact value (n={n} attempts)")
-        comparisons.append(core.Comparison(
-            quantity=f"success rate, q={q:g}, z={z}, max_deficit={md}, premine",
-            published=exact, source="exact value of the simulated rules: "
-            "peerlab.theory.double_spend_success (docs/theory.md, Double spending)",
-            peerlab=r["simulated"], tolerance=tol, derivation=how, note=NOTE))
+        comparisons.append(comparison)
         tol, how = core.tolerance(
             se, abs(ros - exact), f"the strategy gives up {md} blocks behind, Rosenfeld's "
             "attacker never does: r minus the exact value with the barrier",

@@ -43,7 +43,7 @@ class OptimalSelfish final : public PrivateBranch {
  private:
   void Act(Node& node, SelfishForkState fork, Outbox& out) {
     const BlockStore& s = store(node);
-    const BlockHandle base = LastCommonAncestor(s, private_head_, public_best);
+    const BlockHandle base = s.LastCommonAncestor(private_head_, public_best);
     const std::uint32_t base_height = s.Get(base).height;
     const std::uint32_t a = s.Get(private_head_).height - base_height;
     const std::uint32_t h = s.Get(public_best).height - base_height;
@@ -70,17 +70,6 @@ class OptimalSelfish final : public PrivateBranch {
       case SelfishMove::kWait:
         break;
     }
-  }
-
-  static BlockHandle LastCommonAncestor(const BlockStore& s, BlockHandle x, BlockHandle y) {
-    const std::uint32_t height = std::min(s.Get(x).height, s.Get(y).height);
-    x = s.Ancestor(x, height);
-    y = s.Ancestor(y, height);
-    while (x != y) {
-      x = s.Get(x).parent;
-      y = s.Get(y).parent;
-    }
-    return x;
   }
 
   bool active_ = false;  // a match is under way (the MDP's fork = active)
