@@ -27,3 +27,9 @@ def test_sapirshtein_2016_quick(tmp_path):
     joint = comparisons[4]
     assert joint["peerlab"] == pytest.approx(
         sum(c["peerlab"] - c["published"] for c in comparisons[:4]) / 4)
+    # The compared runs meet the MDP's instant override (docs/gallery.md, sapirshtein-2016):
+    # 1 kB blocks; the 1 MB series is full mode only and never compared.
+    table = (out / "table.csv").read_text().splitlines()
+    header = table[0].split(",")
+    assert all(row.split(",")[header.index("block_size")] == "1 kB" for row in table[1:])
+    assert all("1 kB blocks" in c["note"] for c in comparisons[:4])
