@@ -15,7 +15,10 @@ namespace {
 using google::protobuf::Descriptor;
 using google::protobuf::FieldDescriptor;
 
-constexpr int kMaxNesting = 16;  // our deepest valid message nests 8 levels
+// Unknown fields are skipped unparsed and no message of ours contains itself, so the schema
+// bounds the nesting (7 levels at most); this guard keeps recursion bounded should a recursive
+// message ever be added.
+constexpr int kMaxNesting = 16;
 constexpr std::uint64_t kMaxFieldNumber = (1u << 29) - 1;
 
 enum WireType : int { kVarint = 0, kFixed64 = 1, kLengthDelimited = 2, kFixed32 = 5 };
