@@ -8,6 +8,8 @@ packages=(
   cmake ninja-build g++ pkg-config
   # C++ libraries
   libyaml-cpp-dev libssl-dev libgtest-dev libboost-graph-dev libeigen3-dev libsqlite3-dev
+  # Tendermint wire messages (families/tendermint/proto): protobuf runtime and protoc
+  libprotobuf-dev protobuf-compiler
   # ns-3 (packet-level backend); find_package(ns3) also needs the ns3 helpers and GSL
   libns3-dev ns3 libgsl-dev libxml2-dev
   # Python side (Debian's /usr/bin/python3)
