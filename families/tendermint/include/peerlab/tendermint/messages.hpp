@@ -26,17 +26,6 @@ inline constexpr std::size_t kMaxMerkleAunts = 100;                // crypto/mer
 inline constexpr std::int64_t kMaxVotesCount = 10000;              // types/vote_set.go MaxVotesCount
 inline constexpr std::uint32_t kMaxTxBytes = 1048576;              // mempool max_tx_bytes default
 
-// The steps of a round as NewRoundStep reports them (CometBFT's RoundStepType values).
-enum class RoundStep : std::uint32_t {
-  kNewHeight = 1,
-  kNewRound = 2,
-  kPropose = 3,
-  kPrevote = 4,
-  kPrevoteWait = 5,
-  kPrecommit = 6,
-  kPrecommitWait = 7,
-  kCommit = 8,
-};
 
 struct NewRoundStep {
   Height height = 0;

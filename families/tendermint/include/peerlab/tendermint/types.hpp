@@ -34,6 +34,19 @@ enum class SignedMsgType : std::int32_t {
   kProposal = 32,
 };
 
+// CometBFT's RoundStepType: a node's step within a round, as NewRoundStep carries it on the
+// wire (a uint32 there).
+enum class RoundStep : std::uint8_t {
+  kNewHeight = 1,  // the commit wait before round 0 of a height
+  kNewRound = 2,
+  kPropose = 3,
+  kPrevote = 4,
+  kPrevoteWait = 5,  // prevoted, +2/3 prevotes for anything seen, timeout_prevote running
+  kPrecommit = 6,
+  kPrecommitWait = 7,  // precommitted, +2/3 precommits for anything seen, timeout running
+  kCommit = 8,
+};
+
 // tendermint.types.PartSetHeader: a block split into `total` parts of kBlockPartBytes, with the
 // Merkle root of the parts.
 struct PartSetHeader {

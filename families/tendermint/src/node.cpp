@@ -1,0 +1,451 @@
+// Node: input dispatch, the consensus core, proposals and block parts, commits.
+#include "peerlab/tendermint/node.hpp"
+
+#include <algorithm>
+
+#include "peerlab/tendermint/wire.hpp"
+#include "peerlab/util/assert.hpp"
+
+namespace peerlab::tendermint {
+
+Node::Node(ValidatorSet validators, NodeConfig config, BlockRegistry* registry,
+           ConsensusHooks* hooks)
+    : config_(std::move(config)), registry_(registry) {
+  validator_count_ = static_cast<std::uint32_t>(validators.Size());
+  consensus_ = std::make_unique<ConsensusState>(
+      std::move(validators), config_.consensus,
+      [this](Height h, Round r) { return BuildProposalBlock(h, r); }, hooks);
+}
+
+void Node::Handle(TimeNs now, const NodeInput& input, Outbox& out) {
+  PEERLAB_ASSERT(now >= now_);
+  now_ = now;
+  out_ = &out;
+  std::visit(
+      [this](const auto& in) {
+        using T = std::decay_t<decltype(in)>;
+        if constexpr (std::is_same_v<T, node_in::Start>) {
+          OnStart();
+        } else if constexpr (std::is_same_v<T, node_in::PeerUp>) {
+          OnPeerUp(in.slot);
+        } else if constexpr (std::is_same_v<T, node_in::PeerDown>) {
+          OnPeerDown(in.slot);
+        } else if constexpr (std::is_same_v<T, node_in::Receive>) {
+          OnReceive(in.slot, in.envelope);
+        } else if constexpr (std::is_same_v<T, node_in::TimerFired>) {
+          OnTimer(in.timer);
+        } else {
+          AddTx(in.id, in.bytes, std::nullopt);
+        }
+      },
+      input);
+  out_ = nullptr;
+}
+
+void Node::OnStart() {
+  Feed(in::Start{1});
+}
+
+// ---- the core ---------------------------------------------------------------------------------
+
+void Node::Feed(const Input& input) {
+  core_out_.clear();
+  consensus_->Handle(now_, input, core_out_);
+  ApplyConsensusOutputs();
+}
+
+void Node::ApplyConsensusOutputs() {
+  // Handling an output may feed the core again (a block we already hold for a new proposal);
+  // take this batch out first.
+  std::vector<Output> batch;
+  batch.swap(core_out_);
+  const Height height_before = chain_.empty() ? 0 : static_cast<Height>(chain_.size());
+  for (const Output& o : batch) {
+    std::visit(
+        [&](const auto& x) {
+          using T = std::decay_t<decltype(x)>;
+          if constexpr (std::is_same_v<T, out::BroadcastProposal>) {
+            OnOwnProposal(x.proposal);
+          } else if constexpr (std::is_same_v<T, out::BroadcastVote>) {
+            // Our own vote is in the core's vote set already: announce it and gossip it.
+            Broadcast(MakeConsensusEnvelope(
+                Channel::kState, HasVote{x.vote.height, x.vote.round, x.vote.type,
+                                         x.vote.validator_index}));
+            for (auto& [slot, peer] : peers_) PokeVotes(slot);
+          } else if constexpr (std::is_same_v<T, out::ScheduleTimeout>) {
+            NodeTimer t;
+            t.kind = NodeTimer::Kind::kConsensus;
+            t.height = x.height;
+            t.round = x.round;
+            t.step = x.step;
+            out_->timers.push_back({x.at, t});
+          } else if constexpr (std::is_same_v<T, out::Commit>) {
+            OnCommit(x);
+          } else if constexpr (std::is_same_v<T, out::Evidence>) {
+            DuplicateVoteEvidence e;
+            e.vote_a = x.pair.first;
+            e.vote_b = x.pair.second;
+            const ValidatorSet& set = consensus_->validators();
+            e.total_voting_power = set.TotalVotingPower();
+            if (x.pair.first.validator_index >= 0 &&
+                x.pair.first.validator_index < set.Size()) {
+              e.validator_power = set.At(x.pair.first.validator_index).voting_power;
+            }
+            e.timestamp_ns = now_;
+            out_->observations.push_back(
+                observe::EquivocationSeen{x.pair.first.height, x.pair.first.validator_index});
+            AddEvidence(e, std::nullopt);
+          } else if constexpr (std::is_same_v<T, out::StepChanged>) {
+            if (x.step == RoundStep::kNewRound || x.step == RoundStep::kPropose) {
+              out_->observations.push_back(observe::RoundEntered{x.height, x.round});
+            }
+            BroadcastNewRoundStep();
+            PokeAll();
+          } else if constexpr (std::is_same_v<T, out::CryptoWork>) {
+            // Signing occupies this node's CPU; checking was charged when the message queued.
+            cpu_free_at_ = std::max(cpu_free_at_, now_) + config_.sign_time * x.signed_messages;
+          }
+        },
+        o);
+  }
+  (void)height_before;
+  // The core's valid value (a block with +2/3 prevotes) must be fetched if we lack it.
+  const std::optional<BlockId>& valid = consensus_->valid_value();
+  if (valid && (!last_valid_ || !(*valid == *last_valid_))) {
+    last_valid_ = valid;
+    if (!HoldsBlock(*valid)) CollectParts(*valid, false);
+  }
+}
+
+BlockId Node::BuildProposalBlock(Height height, Round round) {
+  Block block;
+  block.header.chain_id = config_.chain_id;
+  block.header.height = height;
+  block.header.time_ns = now_;
+  block.header.proposer_address = config_.consensus.self;
+  if (!chain_.empty()) {
+    const CommittedBlock& last = chain_.back();
+    block.header.last_block_id = last.block_id;
+    block.last_commit.height = height - 1;
+    block.last_commit.round = last.round;
+    block.last_commit.block_id = last.block_id;
+    const ValidatorSet& set = consensus_->validators();
+    block.last_commit.signatures.resize(static_cast<std::size_t>(set.Size()));
+    for (const Vote& v : last.precommits) {
+      if (v.validator_index < 0 || v.validator_index >= set.Size()) continue;
+      CommitSig& sig = block.last_commit.signatures[static_cast<std::size_t>(v.validator_index)];
+      sig.flag = BlockIdFlag::kCommit;
+      sig.validator_address = v.validator_address;
+      sig.timestamp_ns = v.timestamp_ns;
+      sig.signature = v.signature;
+    }
+  }
+  // Evidence first (bounded by max_evidence_bytes), then transactions in mempool order until
+  // the block would pass max_block_bytes.
+  std::uint32_t evidence_bytes = 0;
+  for (const auto& [key, e] : evidence_pending_) {
+    const std::uint32_t size = static_cast<std::uint32_t>(WireSize(EvidenceList{{e}}));
+    if (evidence_bytes + size > config_.max_evidence_bytes) break;
+    evidence_bytes += size;
+    block.evidence.push_back(e);
+  }
+  const std::uint32_t base = static_cast<std::uint32_t>(WireSize(block));
+  std::uint64_t total = base;
+  std::vector<TxId> txs;
+  for (TxId id : mempool_order_) {
+    auto it = mempool_.find(id);
+    if (it == mempool_.end()) continue;
+    const std::uint64_t with = total + it->second.bytes + 6;  // field tag and length prefix
+    if (with > config_.max_block_bytes) break;
+    total = with;
+    txs.push_back(id);
+    block.tx_sizes.push_back(it->second.bytes);
+  }
+  const BlockContent& content =
+      registry_->Add(std::move(block), round, consensus_->my_index(), std::move(txs));
+  held_.insert(content.id);
+  out_->observations.push_back(observe::Proposed{height, round, content.id, content.bytes});
+  return content.id;
+}
+
+void Node::OnOwnProposal(const Proposal& proposal) {
+  proposals_[proposal.round] = proposal;
+  proposal_signer_[proposal.round] = consensus_->my_index();
+  // We hold every part of our own block.
+  parts_.active = true;
+  parts_.height = proposal.height;
+  parts_.round = proposal.round;
+  parts_.block_id = proposal.block_id;
+  parts_.have = Bits(proposal.block_id.part_set_header.total);
+  for (std::uint32_t i = 0; i < parts_.have.size(); ++i) parts_.have.Set(i);
+  for (auto& [slot, peer] : peers_) PokeData(slot);
+}
+
+bool Node::HoldsBlock(const BlockId& id) const { return held_.count(id) != 0; }
+
+void Node::CollectParts(const BlockId& id, bool is_commit) {
+  if (parts_.active && parts_.block_id == id) return;
+  parts_.active = true;
+  parts_.height = consensus_->height();
+  parts_.round = consensus_->round();
+  parts_.block_id = id;
+  parts_.have = Bits(id.part_set_header.total);
+  NewValidBlock m;
+  m.height = consensus_->height();
+  m.round = consensus_->round();
+  m.block_part_set_header = id.part_set_header;
+  m.block_parts = parts_.have.ToWire();
+  m.is_commit = is_commit;
+  Broadcast(MakeConsensusEnvelope(Channel::kState, m));
+  for (auto& [slot, peer] : peers_) PokeData(slot);
+}
+
+void Node::MaybeFetchMajority(Round round) {
+  const HeightVoteSet& votes = consensus_->votes();
+  if (const VoteSet* pc = votes.Precommits(round)) {
+    if (auto maj = pc->TwoThirdsMajority(); maj && !maj->IsNil() && !HoldsBlock(*maj)) {
+      CollectParts(*maj, true);
+      return;
+    }
+  }
+  if (const VoteSet* pv = votes.Prevotes(round)) {
+    if (auto maj = pv->TwoThirdsMajority(); maj && !maj->IsNil() && !HoldsBlock(*maj) &&
+        round >= consensus_->round()) {
+      CollectParts(*maj, false);
+    }
+  }
+}
+
+void Node::BlockCompleted(const BlockId& id) {
+  held_.insert(id);
+  const BlockContent* content = registry_->Find(id);
+  // A block whose content nobody registered cannot be valid (parts that hash to nothing).
+  Feed(in::FullBlockReceived{consensus_->height(), id, content != nullptr});
+}
+
+// ---- messages ---------------------------------------------------------------------------------
+
+void Node::OnPeerUp(PeerSlot slot) {
+  Peer& peer = peers_[slot];
+  peer = Peer{};
+  peer.generation = next_generation_++;
+  peer.data.sleep_anchor = now_;
+  peer.votes.sleep_anchor = now_;
+  SendTo(slot, NewRoundStepEnvelope());
+  NodeTimer q;
+  q.kind = NodeTimer::Kind::kQueryMaj23;
+  q.slot = slot;
+  q.generation = peer.generation;
+  out_->timers.push_back({now_ + config_.peer_query_maj23_sleep, q});
+  // The mempool routine starts from the front of the mempool.
+  for (TxId id : mempool_order_) {
+    auto it = mempool_.find(id);
+    if (it == mempool_.end()) continue;
+    SendTo(slot, MakeMempoolEnvelope(MempoolTxs{{it->second.bytes}}, {id}));
+  }
+  for (const auto& [key, e] : evidence_pending_) SendTo(slot, MakeEvidenceEnvelope({{e}}));
+}
+
+void Node::OnPeerDown(PeerSlot slot) { peers_.erase(slot); }
+
+void Node::OnReceive(PeerSlot slot, const EnvelopePtr& envelope) {
+  auto it = peers_.find(slot);
+  if (it == peers_.end()) return;  // a message still in flight when the connection closed
+  Peer& peer = it->second;
+  if (const auto* m = std::get_if<ConsensusMessage>(&envelope->body)) {
+    std::visit(
+        [&](const auto& x) {
+          using T = std::decay_t<decltype(x)>;
+          if constexpr (std::is_same_v<T, NewRoundStep>) {
+            peer.state.ApplyNewRoundStep(x);
+            PokeData(slot);
+            PokeVotes(slot);
+          } else if constexpr (std::is_same_v<T, NewValidBlock>) {
+            peer.state.ApplyNewValidBlock(x);
+            PokeData(slot);
+          } else if constexpr (std::is_same_v<T, HasVote>) {
+            peer.state.ApplyHasVote(x);
+          } else if constexpr (std::is_same_v<T, HasProposalBlockPart>) {
+            peer.state.ApplyHasProposalBlockPart(x);
+          } else if constexpr (std::is_same_v<T, VoteSetMaj23>) {
+            AnswerMaj23(slot, x);
+          } else if constexpr (std::is_same_v<T, VoteSetBits>) {
+            const HeightVoteSet& votes = consensus_->votes();
+            if (x.height == consensus_->height()) {
+              const VoteSet* set = x.type == SignedMsgType::kPrevote ? votes.Prevotes(x.round)
+                                                                     : votes.Precommits(x.round);
+              const Bits ours = VotesFor(set, x.block_id);
+              peer.state.ApplyVoteSetBits(x, &ours);
+            } else {
+              peer.state.ApplyVoteSetBits(x, nullptr);
+            }
+            PokeVotes(slot);
+          } else if constexpr (std::is_same_v<T, ProposalMessage>) {
+            peer.state.SetHasProposal(x.proposal);
+            EnqueueCheck(slot, envelope);
+          } else if constexpr (std::is_same_v<T, ProposalPol>) {
+            peer.state.ApplyProposalPol(x, validator_count_);
+          } else if constexpr (std::is_same_v<T, BlockPart>) {
+            peer.state.SetHasPart(x.height, x.round, x.index);
+            OnBlockPart(slot, x);
+          } else if constexpr (std::is_same_v<T, VoteMessage>) {
+            peer.state.SetHasVoteFromPeer(x.vote, consensus_->height(), validator_count_);
+            EnqueueCheck(slot, envelope);
+          }
+        },
+        *m);
+  } else if (std::holds_alternative<MempoolTxs>(envelope->body)) {
+    OnTxs(slot, *envelope);
+  } else {
+    OnEvidence(slot, std::get<EvidenceList>(envelope->body));
+  }
+}
+
+void Node::EnqueueCheck(PeerSlot slot, EnvelopePtr envelope) {
+  cpu_queue_.push_back({slot, std::move(envelope)});
+  RunCpu();
+}
+
+// Checks queued messages one at a time: each takes verify_time of this node's CPU, which
+// signing also uses. A message is handed to the core when its check ends.
+void Node::RunCpu() {
+  while (!cpu_queue_.empty() && !cpu_timer_set_) {
+    const TimeNs start = std::max(now_, cpu_free_at_);
+    const TimeNs done = start + config_.verify_time;
+    if (done > now_) {
+      NodeTimer t;
+      t.kind = NodeTimer::Kind::kCpu;
+      out_->timers.push_back({done, t});
+      cpu_timer_set_ = true;
+      cpu_free_at_ = done;
+      return;
+    }
+    cpu_free_at_ = done;
+    PendingCheck next = std::move(cpu_queue_.front());
+    cpu_queue_.pop_front();
+    const auto& m = std::get<ConsensusMessage>(next.envelope->body);
+    if (const auto* p = std::get_if<ProposalMessage>(&m)) {
+      OnProposal(next.slot, *next.envelope);
+      (void)p;
+    } else if (const auto* v = std::get_if<VoteMessage>(&m)) {
+      OnVote(next.slot, v->vote);
+    }
+  }
+}
+
+void Node::OnProposal(PeerSlot slot, const Envelope& envelope) {
+  const Proposal& p = std::get<ProposalMessage>(std::get<ConsensusMessage>(envelope.body)).proposal;
+  if (p.height != consensus_->height()) return;
+  if (!proposals_.count(p.round)) {
+    proposals_[p.round] = p;
+    proposal_signer_[p.round] = envelope.signer;
+  }
+  Feed(in::ProposalReceived{p, envelope.signer, slot});
+  // Collect the proposal's block unless a +2/3 majority already named another one.
+  if (p.round == consensus_->round() && !HoldsBlock(p.block_id) &&
+      (!parts_.active || parts_.height != p.height || parts_.round != p.round)) {
+    parts_.active = true;
+    parts_.height = p.height;
+    parts_.round = p.round;
+    parts_.block_id = p.block_id;
+    parts_.have = Bits(p.block_id.part_set_header.total);
+  }
+  if (HoldsBlock(p.block_id)) Feed(in::FullBlockReceived{p.height, p.block_id, true});
+  for (auto& [s, peer] : peers_) PokeData(s);
+}
+
+void Node::OnBlockPart(PeerSlot slot, const BlockPart& part) {
+  (void)slot;
+  if (!parts_.active || part.height != parts_.height || part.height != consensus_->height()) return;
+  if (part.index >= parts_.have.size() || parts_.have.Get(part.index)) return;
+  parts_.have.Set(part.index);
+  Broadcast(MakeConsensusEnvelope(Channel::kState,
+                                  HasProposalBlockPart{part.height, part.round, part.index}));
+  for (auto& [s, peer] : peers_) PokeData(s);
+  if (parts_.have.All()) BlockCompleted(parts_.block_id);
+}
+
+void Node::OnVote(PeerSlot slot, const Vote& vote) {
+  const HeightVoteSet& votes = consensus_->votes();
+  auto held = [&]() -> const Vote* {
+    if (vote.height != consensus_->height()) return nullptr;
+    const VoteSet* set = vote.type == SignedMsgType::kPrevote ? votes.Prevotes(vote.round)
+                                                              : votes.Precommits(vote.round);
+    return set == nullptr ? nullptr : set->VoteOf(vote.validator_index);
+  };
+  const bool had = held() != nullptr;
+  const Height height = consensus_->height();
+  Feed(in::VoteReceived{vote, slot});
+  if (consensus_->height() != height) return;  // the vote committed the height
+  if (!had && held() != nullptr) {
+    Broadcast(MakeConsensusEnvelope(Channel::kState, HasVote{vote.height, vote.round, vote.type,
+                                                             vote.validator_index}));
+    for (auto& [s, peer] : peers_) PokeVotes(s);
+    MaybeFetchMajority(vote.round);
+  }
+}
+
+void Node::OnCommit(const out::Commit& commit) {
+  PEERLAB_ASSERT(commit.height == static_cast<Height>(chain_.size()) + 1);
+  const BlockContent* content = registry_->Find(commit.block_id);
+  PEERLAB_ASSERT(content != nullptr);
+  chain_.push_back({commit.block_id, commit.round, content, commit.precommits});
+  last_commit_ = commit.precommits;
+  last_commit_round_ = commit.round;
+  RemoveCommitted(*content);
+  out_->observations.push_back(observe::Committed{
+      commit.height, commit.round, commit.block_id,
+      static_cast<std::uint32_t>(content->txs.size()),
+      static_cast<std::uint32_t>(content->evidence.size())});
+  // A new height: nothing collected, nothing held, no proposals yet.
+  proposals_.clear();
+  proposal_signer_.clear();
+  held_.clear();
+  parts_ = PartSet{};
+  last_valid_.reset();
+}
+
+void Node::OnTimer(const NodeTimer& timer) {
+  switch (timer.kind) {
+    case NodeTimer::Kind::kConsensus: {
+      const bool current = timer.height == consensus_->height();
+      Feed(in::TimeoutFired{timer.height, timer.round, timer.step});
+      if (current) {
+        out_->observations.push_back(observe::TimeoutFired{timer.height, timer.round, timer.step});
+      }
+      return;
+    }
+    case NodeTimer::Kind::kCpu:
+      cpu_timer_set_ = false;
+      if (!cpu_queue_.empty()) {
+        PendingCheck next = std::move(cpu_queue_.front());
+        cpu_queue_.pop_front();
+        const auto& m = std::get<ConsensusMessage>(next.envelope->body);
+        if (std::holds_alternative<ProposalMessage>(m)) {
+          OnProposal(next.slot, *next.envelope);
+        } else if (const auto* v = std::get_if<VoteMessage>(&m)) {
+          OnVote(next.slot, v->vote);
+        }
+      }
+      RunCpu();
+      return;
+    case NodeTimer::Kind::kGossipData:
+    case NodeTimer::Kind::kGossipVotes:
+    case NodeTimer::Kind::kQueryMaj23: {
+      auto it = peers_.find(timer.slot);
+      if (it == peers_.end() || it->second.generation != timer.generation) return;
+      if (timer.kind == NodeTimer::Kind::kGossipData) {
+        it->second.data.wake_pending = false;
+        RunDataRoutine(timer.slot);
+      } else if (timer.kind == NodeTimer::Kind::kGossipVotes) {
+        it->second.votes.wake_pending = false;
+        RunVoteRoutine(timer.slot);
+      } else {
+        RunMaj23Query(timer.slot);
+      }
+      return;
+    }
+  }
+}
+
+}  // namespace peerlab::tendermint
