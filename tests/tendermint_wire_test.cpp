@@ -100,7 +100,7 @@ TEST(TendermintWire, RoundTripsEveryConsensusKind) {
   }
 }
 
-TEST(TendermintWire, RoundTripsMempoolAndBlocks) {
+TEST(TendermintWire, RoundTripsMempoolEvidenceAndBlocks) {
   peerlab::Rng rng(12);
   fz::Generator g(rng);
   for (int i = 0; i < 200; ++i) {
@@ -110,6 +110,13 @@ TEST(TendermintWire, RoundTripsMempoolAndBlocks) {
     auto tback = tdm::DecodeMempool(tb);
     ASSERT_TRUE(tback.ok()) << tback.status().message();
     EXPECT_EQ(*tback, txs);
+
+    const tdm::EvidenceList list = g.EvidenceMessage();
+    const Bytes eb = tdm::EncodeEvidence(list);
+    ASSERT_EQ(tdm::WireSize(list), eb.size());
+    auto eback = tdm::DecodeEvidence(eb);
+    ASSERT_TRUE(eback.ok()) << eback.status().message();
+    EXPECT_EQ(*eback, list);
 
     const tdm::Block block = g.Block();
     const Bytes bb = tdm::EncodeBlock(block);
@@ -411,6 +418,24 @@ TEST(TendermintWireErrors, Blocks) {
   ASSERT_FALSE(r.ok());
   EXPECT_NE(r.status().message().find("evidence.evidence[0]: not duplicate-vote evidence"), std::string::npos)
       << r.status().message();
+}
+
+TEST(TendermintWireErrors, EvidenceChannel) {
+  auto big = tdm::DecodeEvidence(Bytes(tdm::kMaxEvidenceMessageBytes + 1, 0));
+  ASSERT_FALSE(big.ok());
+  EXPECT_NE(big.status().message().find("tendermint.types.EvidenceList: 1048577 bytes exceeds"), std::string::npos)
+      << big.status().message();
+  auto light = tdm::DecodeEvidence(Pb().Msg(1, Pb().Msg(2, Pb())).bytes());  // light-client attack
+  ASSERT_FALSE(light.ok());
+  EXPECT_NE(light.status().message().find("tendermint.types.EvidenceList: evidence[0]: not duplicate-vote"),
+            std::string::npos)
+      << light.status().message();
+  tdm::EvidenceList list;
+  list.evidence.resize(1);  // votes of height 0
+  auto bad = tdm::DecodeEvidence(tdm::EncodeEvidence(list));
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("evidence[0].duplicate_vote_evidence.vote_a.type"), std::string::npos)
+      << bad.status().message();
 }
 
 // The public headers expose peerlab types only: the generated code stays inside the library.

@@ -2,13 +2,14 @@
 // (peerlab/tendermint/wire.hpp), shared by the standalone driver (tendermint_wire_fuzz.cpp)
 // and the tests (tests/tendermint_wire_test.cpp).
 //
-// Generator: valid random values of every consensus message kind, mempool batches and blocks
+// Generator: valid random values of every consensus message kind, evidence lists, mempool
+// batches and blocks
 // (extreme heights and rounds, nil and full block ids, empty and long bit arrays, zero and
 // full-size parts, absent and present commit slots).
-// One fuzz case: encode a valid value, then either keep it (it must decode to exactly the
-// value), mutate it (bit flips, truncation, insertion, deletion, overlong or maximal varints,
+// One fuzz case: encode a valid value (mostly consensus messages, also evidence lists, mempool
+// batches and blocks), then either keep it (it must decode to exactly the value), mutate it (bit flips, truncation, insertion, deletion, overlong or maximal varints,
 // random tags, repeated slices, length bytes bumped) or replace it with random bytes, and decode
-// it as a consensus, mempool and block message. Checked: no crash; every error names its
+// it with all four decoders. Checked: no crash; every error names its
 // message; every value that decodes re-encodes to bytes that decode to the same value, with
 // WireSize equal to the encoded length.
 #pragma once
@@ -160,6 +161,22 @@ class Generator {
     }
     return c;
   }
+  tdm::DuplicateVoteEvidence Evidence() {
+    tdm::DuplicateVoteEvidence e;
+    e.vote_a = Vote();
+    e.vote_b = e.vote_a;
+    e.vote_b.block_id = tdm::BlockId{Hash(), PartSet()};
+    e.total_voting_power = static_cast<std::int64_t>(Below(1'000'000));
+    e.validator_power = static_cast<std::int64_t>(Below(1000));
+    e.timestamp_ns = Time();
+    return e;
+  }
+  tdm::EvidenceList EvidenceMessage() {
+    tdm::EvidenceList list;
+    list.evidence.resize(1 + Below(3));
+    for (auto& e : list.evidence) e = Evidence();
+    return list;
+  }
   tdm::Block Block() {
     tdm::Block b;
     auto& h = b.header;
@@ -176,14 +193,7 @@ class Generator {
     b.tx_sizes.resize(Below(Chance(10) ? 400 : 6));
     for (auto& s : b.tx_sizes) s = static_cast<std::uint32_t>(Below(Chance(100) ? 200'000 : 500));
     b.evidence.resize(Chance(4) ? 1 + Below(2) : 0);
-    for (auto& e : b.evidence) {
-      e.vote_a = Vote();
-      e.vote_b = e.vote_a;
-      e.vote_b.block_id = tdm::BlockId{Hash(), PartSet()};
-      e.total_voting_power = static_cast<std::int64_t>(Below(1'000'000));
-      e.validator_power = static_cast<std::int64_t>(Below(1000));
-      e.timestamp_ns = Time();
-    }
+    for (auto& e : b.evidence) e = Evidence();
     b.last_commit = CommitFor(h.height - 1);
     return b;
   }
@@ -273,7 +283,10 @@ inline bool CheckArbitraryBytes(std::span<const std::uint8_t> bytes) {
   const bool b = CheckDecode<tdm::Block>(
       bytes, [](const tdm::Block& x) { return tdm::EncodeBlock(x); },
       [](std::span<const std::uint8_t> b) { return tdm::DecodeBlock(b); });
-  return c || m || b;
+  const bool e = CheckDecode<tdm::EvidenceList>(
+      bytes, [](const tdm::EvidenceList& x) { return tdm::EncodeEvidence(x); },
+      [](std::span<const std::uint8_t> b) { return tdm::DecodeEvidence(b); });
+  return c || m || b || e;
 }
 
 // One case; see the file comment.
@@ -288,6 +301,13 @@ inline void RunCase(Generator& g, Stats& stats) {
       auto d = tdm::Decode(bytes);
       if (!d.ok()) Finding("a valid consensus message does not decode:", d.status().message());
       if (!(*d == m)) Finding("consensus round trip differs");
+    }
+  } else if (which < 8) {
+    const tdm::EvidenceList m = g.EvidenceMessage();
+    bytes = tdm::EncodeEvidence(m);
+    if (g.Chance(8)) {
+      auto d = tdm::DecodeEvidence(bytes);
+      if (!d.ok() || !(*d == m)) Finding("evidence round trip fails");
     }
   } else if (which < 9) {
     const tdm::MempoolTxs m = g.Mempool();

@@ -1,4 +1,4 @@
-// Blocks, the mempool channel's message, and vote sign bytes (wire.hpp).
+// Blocks, the evidence and mempool channels' messages, and vote sign bytes (wire.hpp).
 #include "peerlab/tendermint/wire.hpp"
 #include "proto_convert.hpp"
 #include "tendermint/mempool/types.pb.h"
@@ -13,15 +13,30 @@ namespace mpb = ::tendermint::mempool;
 
 constexpr std::int64_t kNanosPerSecond = 1'000'000'000;
 
+void ToProtoList(const std::vector<DuplicateVoteEvidence>& list, tpb::EvidenceList& out) {
+  for (const DuplicateVoteEvidence& e : list) ToProto(e, *out.add_evidence()->mutable_duplicate_vote_evidence());
+}
+
+Status FromProtoList(const tpb::EvidenceList& in, const Where& w, std::vector<DuplicateVoteEvidence>& out) {
+  out.resize(static_cast<std::size_t>(in.evidence_size()));
+  for (int i = 0; i < in.evidence_size(); ++i) {
+    const auto& e = in.evidence(i);
+    const std::string field = "evidence[" + std::to_string(i) + "]";
+    if (!e.has_duplicate_vote_evidence()) {
+      return w.Bad(field, "not duplicate-vote evidence (the only kind peerlab models)");
+    }
+    const Where dw = w.In(field).In("duplicate_vote_evidence");
+    if (Status s = FromProto(e.duplicate_vote_evidence(), dw, out[i]); !s.ok()) return s;
+  }
+  return Status::Ok();
+}
+
 tpb::Block ToProtoBlock(const Block& block) {
   tpb::Block out;
   ToProto(block.header, *out.mutable_header());
   auto& data = *out.mutable_data();
   for (const std::uint32_t size : block.tx_sizes) data.add_txs()->assign(size, '\0');
-  auto& evidence = *out.mutable_evidence();
-  for (const DuplicateVoteEvidence& e : block.evidence) {
-    ToProto(e, *evidence.add_evidence()->mutable_duplicate_vote_evidence());
-  }
+  ToProtoList(block.evidence, *out.mutable_evidence());
   ToProto(block.last_commit, *out.mutable_last_commit());
   return out;
 }
@@ -59,17 +74,7 @@ Result<Block> DecodeBlock(std::span<const std::uint8_t> bytes) {
   if (Status s = FromProto(in.header(), w.In("header"), out.header); !s.ok()) return s;
   out.tx_sizes.reserve(static_cast<std::size_t>(in.data().txs_size()));
   for (const std::string& tx : in.data().txs()) out.tx_sizes.push_back(static_cast<std::uint32_t>(tx.size()));
-  const Where ew = w.In("evidence");
-  out.evidence.resize(static_cast<std::size_t>(in.evidence().evidence_size()));
-  for (int i = 0; i < in.evidence().evidence_size(); ++i) {
-    const auto& e = in.evidence().evidence(i);
-    const std::string field = "evidence[" + std::to_string(i) + "]";
-    if (!e.has_duplicate_vote_evidence()) {
-      return ew.Bad(field, "not duplicate-vote evidence (the only kind peerlab models)");
-    }
-    const Where dw = ew.In(field).In("duplicate_vote_evidence");
-    if (Status s = FromProto(e.duplicate_vote_evidence(), dw, out.evidence[i]); !s.ok()) return s;
-  }
+  if (Status s = FromProtoList(in.evidence(), w.In("evidence"), out.evidence); !s.ok()) return s;
   if (in.has_last_commit()) {
     if (Status s = FromProto(in.last_commit(), w.In("last_commit"), out.last_commit); !s.ok()) return s;
   }
@@ -78,6 +83,26 @@ Result<Block> DecodeBlock(std::span<const std::uint8_t> bytes) {
                                                  std::to_string(out.header.height - 1) + "), got " +
                                                  std::to_string(out.last_commit.height));
   }
+  return out;
+}
+
+std::vector<std::uint8_t> EncodeEvidence(const EvidenceList& list) {
+  tpb::EvidenceList out;
+  ToProtoList(list.evidence, out);
+  return Serialize(out);
+}
+
+std::size_t WireSize(const EvidenceList& list) {
+  tpb::EvidenceList out;
+  ToProtoList(list.evidence, out);
+  return out.ByteSizeLong();
+}
+
+Result<EvidenceList> DecodeEvidence(std::span<const std::uint8_t> bytes) {
+  tpb::EvidenceList in;
+  if (Status s = ParseChecked(bytes, kMaxEvidenceMessageBytes, in); !s.ok()) return s;
+  EvidenceList out;
+  if (Status s = FromProtoList(in, Where(in.GetDescriptor()->full_name()), out.evidence); !s.ok()) return s;
   return out;
 }
 

@@ -22,6 +22,7 @@ inline constexpr std::int64_t kMaxBlockSizeBytes = 100 * 1024 * 1024;  // types/
 inline constexpr std::uint32_t kMaxBlockPartsCount =                    // types/params.go
     kMaxBlockSizeBytes / kBlockPartBytes + 1;
 inline constexpr std::size_t kMaxConsensusMessageBytes = 1048576;  // consensus reactor maxMsgSize
+inline constexpr std::size_t kMaxEvidenceMessageBytes = 1048576;   // evidence reactor maxMsgSize
 inline constexpr std::size_t kMaxMerkleAunts = 100;                // crypto/merkle MaxAunts
 inline constexpr std::int64_t kMaxVotesCount = 10000;              // types/vote_set.go MaxVotesCount
 inline constexpr std::uint32_t kMaxTxBytes = 1048576;              // mempool max_tx_bytes default
@@ -132,6 +133,12 @@ struct DuplicateVoteEvidence {
   VotingPower validator_power = 0;
   std::int64_t timestamp_ns = 0;
   bool operator==(const DuplicateVoteEvidence&) const = default;
+};
+
+// tendermint.types.EvidenceList, the evidence channel's message (and a block's evidence).
+struct EvidenceList {
+  std::vector<DuplicateVoteEvidence> evidence;
+  bool operator==(const EvidenceList&) const = default;
 };
 
 // tendermint.types.BlockIDFlag.

@@ -42,6 +42,12 @@ std::size_t WireSize(const MempoolTxs& txs);
 // max_tx_bytes (kMaxTxBytes).
 std::size_t MaxMempoolMessageBytes();
 
+// The evidence channel's message (tendermint.types.EvidenceList), at most
+// kMaxEvidenceMessageBytes.
+std::vector<std::uint8_t> EncodeEvidence(const EvidenceList& list);
+Result<EvidenceList> DecodeEvidence(std::span<const std::uint8_t> bytes);
+std::size_t WireSize(const EvidenceList& list);
+
 // A whole block (tendermint.types.Block), at most kMaxBlockSizeBytes. The block's part count
 // is PartCount(WireSize(block)).
 std::vector<std::uint8_t> EncodeBlock(const Block& block);
