@@ -287,7 +287,7 @@ void Node::OnReceive(PeerSlot slot, const EnvelopePtr& envelope) {
             peer.state.ApplyProposalPol(x, validator_count_);
           } else if constexpr (std::is_same_v<T, BlockPart>) {
             peer.state.SetHasPart(x.height, x.round, x.index);
-            OnBlockPart(slot, x);
+            EnqueueCheck(slot, envelope);  // in order behind the proposal that announced it
           } else if constexpr (std::is_same_v<T, VoteMessage>) {
             peer.state.SetHasVoteFromPeer(x.vote, consensus_->height(), validator_count_);
             EnqueueCheck(slot, envelope);
@@ -306,30 +306,37 @@ void Node::EnqueueCheck(PeerSlot slot, EnvelopePtr envelope) {
   RunCpu();
 }
 
-// Checks queued messages one at a time: each takes verify_time of this node's CPU, which
-// signing also uses. A message is handed to the core when its check ends.
+// The consensus state handles proposals, block parts and votes one at a time in arrival order
+// (CometBFT's receiveRoutine): a signed message first takes verify_time of this node's CPU,
+// which signing also uses; a part's Merkle proof is not charged.
 void Node::RunCpu() {
   while (!cpu_queue_.empty() && !cpu_timer_set_) {
+    const auto& head = std::get<ConsensusMessage>(cpu_queue_.front().envelope->body);
+    const DurationNs cost = std::holds_alternative<BlockPart>(head) ? 0 : config_.verify_time;
     const TimeNs start = std::max(now_, cpu_free_at_);
-    const TimeNs done = start + config_.verify_time;
+    const TimeNs done = start + cost;
+    cpu_free_at_ = done;
     if (done > now_) {
       NodeTimer t;
       t.kind = NodeTimer::Kind::kCpu;
       out_->timers.push_back({done, t});
       cpu_timer_set_ = true;
-      cpu_free_at_ = done;
       return;
     }
-    cpu_free_at_ = done;
     PendingCheck next = std::move(cpu_queue_.front());
     cpu_queue_.pop_front();
-    const auto& m = std::get<ConsensusMessage>(next.envelope->body);
-    if (const auto* p = std::get_if<ProposalMessage>(&m)) {
-      OnProposal(next.slot, *next.envelope);
-      (void)p;
-    } else if (const auto* v = std::get_if<VoteMessage>(&m)) {
-      OnVote(next.slot, v->vote);
-    }
+    Process(next);
+  }
+}
+
+void Node::Process(const PendingCheck& next) {
+  const auto& m = std::get<ConsensusMessage>(next.envelope->body);
+  if (std::holds_alternative<ProposalMessage>(m)) {
+    OnProposal(next.slot, *next.envelope);
+  } else if (const auto* part = std::get_if<BlockPart>(&m)) {
+    OnBlockPart(next.slot, *part);
+  } else if (const auto* v = std::get_if<VoteMessage>(&m)) {
+    OnVote(next.slot, v->vote);
   }
 }
 
@@ -420,12 +427,7 @@ void Node::OnTimer(const NodeTimer& timer) {
       if (!cpu_queue_.empty()) {
         PendingCheck next = std::move(cpu_queue_.front());
         cpu_queue_.pop_front();
-        const auto& m = std::get<ConsensusMessage>(next.envelope->body);
-        if (std::holds_alternative<ProposalMessage>(m)) {
-          OnProposal(next.slot, *next.envelope);
-        } else if (const auto* v = std::get_if<VoteMessage>(&m)) {
-          OnVote(next.slot, v->vote);
-        }
+        Process(next);
       }
       RunCpu();
       return;

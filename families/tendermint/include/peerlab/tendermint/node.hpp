@@ -128,6 +128,7 @@ class Node {
   void BlockCompleted(const BlockId& id);
   void EnqueueCheck(PeerSlot slot, EnvelopePtr envelope);
   void RunCpu();
+  void Process(const PendingCheck& next);
 
   // node_gossip.cpp: what each peer is sent.
   void Broadcast(const EnvelopePtr& envelope);
