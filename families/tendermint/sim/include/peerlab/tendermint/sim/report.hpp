@@ -1,0 +1,97 @@
+// What a Tendermint run measures: per height, who proposed, in which round it committed and
+// when each share of the nodes had committed it; over the run, latencies, rounds, timeouts,
+// equivocations and traffic. The runner maps RunReport onto summary.json's `consensus` and
+// heights.csv (docs/tendermint.md, "Results").
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "peerlab/tendermint/node_io.hpp"
+#include "peerlab/util/time.hpp"
+
+namespace peerlab::tendermint {
+
+struct HeightRow {
+  Height height = 0;
+  Round round = 0;                 // the round whose block committed
+  ValidatorIndex proposer = -1;    // of that round's block
+  TimeNs proposed_at = -1;         // when its proposer made it
+  TimeNs first_commit_at = -1;
+  // Time from the proposal until 50 / 90 / 99 % / all of the counted nodes had committed; -1
+  // when that share was never reached.
+  DurationNs to_50 = -1, to_90 = -1, to_99 = -1, to_all = -1;
+  std::uint32_t committed_by = 0;  // counted nodes that committed it
+  std::uint32_t txs = 0;
+  std::uint32_t evidence = 0;
+  std::uint32_t bytes = 0;
+};
+
+struct RunReport {
+  std::vector<HeightRow> heights;
+  Height heights_committed = 0;       // by every counted node
+  Height max_height_committed = 0;    // by any node
+  // Medians over heights of to_50 / to_90 / to_99 (seconds); nullopt with no height.
+  std::optional<double> latency_p50_s, latency_p90_s, latency_p99_s;
+  double rounds_mean = 0;
+  Round rounds_max = 0;
+  std::uint64_t timeouts_propose = 0, timeouts_prevote = 0, timeouts_precommit = 0;
+  std::uint64_t equivocations_detected = 0;   // distinct (height, validator) double signs seen
+  std::uint64_t equivocations_committed = 0;  // distinct ones in committed blocks
+  std::uint64_t messages = 0, message_bytes = 0;      // consensus, mempool, evidence messages
+  std::uint64_t batches = 0, wire_bytes = 0;          // MConnection flushes and their bytes
+  double messages_per_node_height = 0, bytes_per_node_height = 0;
+  std::uint64_t events = 0;
+  TimeNs end_time = 0;
+  std::uint32_t counted_nodes = 0;  // nodes that run (not silent)
+  std::string safety_violation;     // empty: agreement held
+};
+
+// Collects observations as they happen and builds the report at the end.
+class MetricsCollector {
+ public:
+  void Reset(std::uint32_t nodes, std::vector<bool> counted);
+  void Proposed(TimeNs at, const observe::Proposed& p, ValidatorIndex proposer);
+  void Committed(TimeNs at, std::uint32_t node, const observe::Committed& c);
+  void Timeout(const observe::TimeoutFired& t);
+  void Equivocation(const observe::EquivocationSeen& e);
+  void CommittedEvidence(Height height, ValidatorIndex validator);
+  void Message(std::uint32_t bytes) {
+    ++messages_;
+    message_bytes_ += bytes;
+  }
+  void Batch(std::uint64_t wire_bytes) {
+    ++batches_;
+    wire_bytes_ += wire_bytes;
+  }
+  RunReport Finish(TimeNs end, std::uint64_t events) const;
+
+ private:
+  struct ProposalInfo {
+    TimeNs at;
+    ValidatorIndex proposer;
+  };
+  struct HeightInfo {
+    Round round = -1;
+    BlockId block_id;
+    std::uint32_t txs = 0, evidence = 0;
+    std::vector<TimeNs> commit_times;  // of counted nodes, in commit order
+  };
+  std::uint32_t nodes_ = 0;
+  std::vector<bool> counted_;
+  std::uint32_t counted_count_ = 0;
+  std::map<BlockId, ProposalInfo> proposals_;
+  std::map<BlockId, std::uint32_t> block_bytes_;
+  std::vector<HeightInfo> heights_;  // index = height - 1
+  std::uint64_t timeouts_[3] = {0, 0, 0};
+  std::set<std::pair<Height, ValidatorIndex>> equivocations_;
+  std::set<std::pair<Height, ValidatorIndex>> committed_evidence_;
+  std::uint64_t messages_ = 0, message_bytes_ = 0, batches_ = 0, wire_bytes_ = 0;
+};
+
+}  // namespace peerlab::tendermint

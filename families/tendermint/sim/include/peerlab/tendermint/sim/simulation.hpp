@@ -1,0 +1,125 @@
+// The Tendermint family on the protocol-neutral engine (sim/): nodes of node.hpp, each
+// connection an MConnection over a SecretConnection, a transaction workload, and what a run
+// measures (report.hpp). Works over the fast engine's link models and over any sim::Transport
+// (ns-3).
+//
+// Contract: Build checks the spec and sets everything up; Run drives the engine to the stop
+// (every online node has committed `stop_heights`, or `stop_time`); report() is then final.
+// Agreement is checked at every commit: two different blocks committed at one height end the
+// run at once with `safety_violation` set (the run's status is then an error naming the seed
+// and height). Nothing here throws.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "peerlab/sim/engine.hpp"
+#include "peerlab/sim/network_spec.hpp"
+#include "peerlab/sim/protocol.hpp"
+#include "peerlab/tendermint/block_registry.hpp"
+#include "peerlab/tendermint/node.hpp"
+#include "peerlab/tendermint/sim/report.hpp"
+#include "peerlab/util/rng.hpp"
+#include "peerlab/util/status.hpp"
+
+namespace peerlab::tendermint {
+
+struct GroupSpec {
+  std::string name;
+  bool rest = false;
+  std::uint32_t node_count = 0;
+  double power_share = 0;  // share of the total voting power, split evenly over the group
+  std::string strategy;    // "" honest; "silent": the group's nodes never start
+};
+
+struct SimSpec : sim::NetworkSpec {
+  std::vector<GroupSpec> groups;
+  NodeConfig node;  // `consensus.self` is set per node
+  Height stop_heights = 0;
+  std::optional<TimeNs> stop_time;
+  double tx_rate_per_s = 0;
+  std::uint32_t tx_bytes = 250;
+  // MConnection (p2p/conn/connection.go; CometBFT's DefaultP2PConfig): writes wait in a
+  // buffer flushed at most flush_throttle after the first, or at once when 64 KiB fill it.
+  DurationNs flush_throttle = 100 * kMillisecond;
+  std::uint32_t max_packet_payload = 1024;
+};
+
+class Simulation final : public sim::Protocol {
+ public:
+  static Result<std::unique_ptr<Simulation>> Build(const SimSpec& spec,
+                                                  std::unique_ptr<sim::Transport> transport);
+  ~Simulation() override;
+  // Runs to the stop; an error if agreement broke (the report says where).
+  Status Run();
+  const RunReport& report() const { return report_; }
+  const sim::Engine& engine() const { return *engine_; }
+  const Node& node(std::uint32_t i) const { return *nodes_[i]; }
+  std::uint32_t node_count() const { return static_cast<std::uint32_t>(nodes_.size()); }
+
+  // sim::ProtocolFamily (hot calls).
+  void OnMessage(sim::NodeIndex node, sim::Slot slot, sim::MessageHandle m);
+  void OnTimer(const sim::Event& e);
+  void OnOracle(const sim::Event& e);
+  void OnWorkload(const sim::Event& e);
+  void Prefetch(const sim::Event&, const sim::Event*) {}
+
+  // sim::Protocol.
+  void OnPeerUp(sim::NodeIndex node, const sim::PeerUp& up) override;
+  void OnPeerDown(sim::NodeIndex node, sim::Slot slot) override;
+  void OnConnectFailed(sim::NodeIndex, sim::Address) override {}
+  void OnOffline(sim::NodeIndex node) override;
+  void OnOnline(sim::NodeIndex node) override;
+  void OnFamilyLifecycle(const sim::Event&) override {}
+  void OnHeal(std::uint32_t) override;
+  void ReleaseMessage(sim::MessageHandle m) override;
+  void DeliverFromTransport(sim::NodeIndex node, sim::Slot slot, sim::MessageHandle m) override;
+  void RunEventsUntil(TimeNs t) override;
+  std::uint32_t progress_count() const override;
+
+ private:
+  explicit Simulation(const SimSpec& spec);
+  Status Setup(std::unique_ptr<sim::Transport> transport);
+  void Deliver(sim::NodeIndex node, const NodeInput& input);
+  void Queue(sim::NodeIndex node, PeerSlot slot, const EnvelopePtr& envelope);
+  void Flush(sim::NodeIndex node, sim::Slot slot);
+  void Observe(sim::NodeIndex node, const Observation& o);
+  void ScheduleNextTx();
+  bool AllCommitted(Height h) const;
+
+  // One connection end's MConnection write buffer.
+  struct Pending {
+    std::vector<EnvelopePtr> messages;
+    std::uint64_t bytes = 0;  // packet bytes before encryption
+    bool flush_set = false;
+  };
+  struct Batch {
+    std::vector<EnvelopePtr> messages;
+  };
+
+  SimSpec spec_;
+  std::unique_ptr<sim::Engine> engine_;
+  BlockRegistry registry_;
+  std::vector<std::unique_ptr<Node>> nodes_;
+  std::vector<std::uint32_t> node_group_;
+  std::vector<bool> silent_;
+  std::vector<std::vector<Pending>> pending_;  // per node, per slot
+  std::vector<Batch> batches_;                 // by message handle
+  std::vector<sim::MessageHandle> free_batches_;
+  std::vector<NodeTimer> timers_;              // by timer handle
+  std::vector<std::uint32_t> free_timers_;
+  Outbox outbox_;
+  Rng tx_rng_;
+  TxId next_tx_ = 1;
+  Height target_ = 0;
+  std::vector<Height> committed_;  // per node
+  std::vector<std::optional<BlockId>> committed_blocks_;  // the first commit of each height
+  MetricsCollector metrics_;
+  RunReport report_;
+  Status safety_ = Status::Ok();
+};
+
+}  // namespace peerlab::tendermint

@@ -1,0 +1,342 @@
+// Simulation: the Tendermint family's set-up, its hot path (a node handles an input, its sends
+// go through the connection's MConnection buffer to the engine), the transaction workload and
+// the agreement check.
+#include "peerlab/tendermint/sim/simulation.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "peerlab/plan/network_plan.hpp"
+#include "peerlab/util/assert.hpp"
+#include "peerlab/util/hash.hpp"
+
+namespace peerlab::tendermint {
+namespace {
+
+using sim::NodeIndex;
+using sim::Slot;
+
+constexpr std::uint32_t kNodeTimer = 0;  // engine timer kinds (the timer's `c`)
+constexpr std::uint32_t kFlushTimer = 1;
+constexpr RngPurpose kTxPurpose{2001};
+
+// SecretConnection (p2p/conn/secret_connection.go): data goes out in sealed frames of 1044
+// bytes (4 length + 1024 data, padded, + 16 tag), whatever fills them.
+constexpr std::uint64_t kFrameData = 1024;
+constexpr std::uint64_t kSealedFrame = 1044;
+// bufio's buffer under the MConnection (minWriteBufferSize): full, it writes at once.
+constexpr std::uint64_t kWriteBuffer = 65536;
+
+std::uint32_t VarintLen(std::uint64_t v) {
+  std::uint32_t n = 1;
+  while (v >= 0x80) {
+    v >>= 7;
+    ++n;
+  }
+  return n;
+}
+
+// A message's bytes once cut into MConnection packets (tendermint.p2p.Packet carrying a
+// PacketMsg{channel_id, eof, data} of at most `payload` data bytes, each length-delimited).
+std::uint64_t PacketBytes(std::uint32_t message_bytes, std::uint32_t payload) {
+  std::uint64_t total = 0;
+  std::uint32_t left = message_bytes;
+  do {
+    const std::uint32_t d = std::min(left, payload);
+    left -= d;
+    const bool eof = left == 0;
+    const std::uint64_t msg = 2 + (eof ? 2 : 0) + 1 + VarintLen(d) + d;  // channel, eof, data
+    const std::uint64_t packet = 1 + VarintLen(msg) + msg;               // oneof field 3
+    total += VarintLen(packet) + packet;                                 // delimited
+  } while (left > 0);
+  return total;
+}
+
+Address ValidatorAddress(std::uint32_t node) {
+  std::vector<std::uint8_t> key = {'p', 'e', 'e', 'r', 'l', 'a', 'b', '-', 'v'};
+  for (int i = 0; i < 4; ++i) key.push_back(static_cast<std::uint8_t>(node >> (8 * i)));
+  const Hash256 h = Sha256(key);
+  Address a{};
+  std::copy_n(h.bytes.begin(), a.size(), a.begin());
+  return a;
+}
+
+}  // namespace
+
+Simulation::Simulation(const SimSpec& spec) : spec_(spec), tx_rng_(spec.seed, 0, kTxPurpose) {}
+
+Simulation::~Simulation() { engine_.reset(); }
+
+Result<std::unique_ptr<Simulation>> Simulation::Build(const SimSpec& spec,
+                                                     std::unique_ptr<sim::Transport> transport) {
+  if (Status s = sim::Engine::CheckNodeCount(spec.nodes); !s.ok()) return s;
+  if (spec.groups.empty()) return Status::Error("groups: at least one group is required");
+  std::unique_ptr<Simulation> sim(new Simulation(spec));
+  if (Status s = sim->Setup(std::move(transport)); !s.ok()) return s;
+  return sim;
+}
+
+Status Simulation::Setup(std::unique_ptr<sim::Transport> transport) {
+  const std::uint32_t n = spec_.nodes;
+  plan::PlanInput in;
+  in.seed = spec_.seed;
+  in.nodes = n;
+  in.region_shares = spec_.regions.node_share;
+  for (const GroupSpec& g : spec_.groups) in.groups.push_back({g.rest, g.node_count, g.power_share});
+  in.autonomous_systems = spec_.autonomous_systems;
+  for (std::uint32_t e = 0; e < spec_.events.size(); ++e) {
+    if (spec_.events[e].kind == sim::NetworkEventSpec::Kind::kPartition) {
+      in.partitions.push_back({e, spec_.events[e].sides});
+    }
+  }
+  plan::NetworkPlan plan = plan::ComputePlan(in);
+  if (!plan.group_status.ok()) return plan.group_status;
+  node_group_ = plan.group;
+
+  // Voting power: a group's share split evenly over its nodes, in millionths of the total.
+  std::vector<std::uint32_t> group_size(spec_.groups.size(), 0);
+  for (std::uint32_t g : node_group_) ++group_size[g];
+  std::vector<Validator> validators;
+  std::vector<bool> is_validator(n, false);
+  for (std::uint32_t i = 0; i < n; ++i) {
+    const GroupSpec& g = spec_.groups[node_group_[i]];
+    if (g.power_share <= 0) continue;
+    const auto power = std::max<VotingPower>(
+        1, std::llround(g.power_share / group_size[node_group_[i]] * 1e6));
+    validators.push_back(Validator{ValidatorAddress(i), power, 0});
+    is_validator[i] = true;
+  }
+  if (validators.empty()) return Status::Error("groups: no group has voting power");
+  auto set = ValidatorSet::Make(validators);
+  if (!set) return Status::Error("groups: the validator set is invalid (total power too large)");
+
+  auto engine = sim::Engine::Build(spec_, plan.region, std::move(plan.as), std::move(transport));
+  if (!engine.ok()) return engine.status();
+  engine_ = std::move(engine).value();
+  engine_->SetProtocol(this);
+
+  silent_.assign(n, false);
+  nodes_.reserve(n);
+  for (std::uint32_t i = 0; i < n; ++i) {
+    NodeConfig c = spec_.node;
+    const GroupSpec& g = spec_.groups[node_group_[i]];
+    silent_[i] = g.strategy == "silent";
+    // A silent validator follows and relays like a full node but never signs: its key is not
+    // given to its node.
+    c.consensus.self = is_validator[i] && !silent_[i] ? ValidatorAddress(i) : Address{};
+    if (!is_validator[i] || silent_[i]) c.consensus.self[0] = 0xFF;  // in no validator set
+    nodes_.push_back(std::make_unique<Node>(*set, c, &registry_));
+  }
+  committed_.assign(n, 0);
+  metrics_.Reset(n, std::vector<bool>(n, true));
+  target_ = spec_.stop_heights;
+  pending_.assign(n, {});
+
+  engine_->OpenInitialConnections();
+  engine_->StopAt(spec_.stop_time.value_or(kTimeLimit));
+  for (NodeIndex i = 0; i < n; ++i) {
+    for (Slot s = 0; s < engine_->connection_slots(i); ++s) {
+      if (engine_->IsOpen(i, s)) Deliver(i, node_in::PeerUp{s});
+    }
+  }
+  for (NodeIndex i = 0; i < n; ++i) Deliver(i, node_in::Start{});
+  if (spec_.tx_rate_per_s > 0) ScheduleNextTx();
+
+  std::vector<std::vector<std::uint8_t>> sides(spec_.events.size());
+  for (std::uint32_t e = 0; e < spec_.events.size(); ++e) {
+    if (spec_.events[e].kind != sim::NetworkEventSpec::Kind::kPartition) continue;
+    plan::PartitionPlan* resolved = plan.partition(e);
+    PEERLAB_ASSERT(resolved != nullptr);
+    if (resolved->error) {
+      return Status::Error("events[" + std::to_string(e) + "].sides: " + resolved->error->message);
+    }
+    sides[e] = std::move(resolved->side_of);
+  }
+  if (Status s = engine_->SetUpNetworkEvents(std::move(sides)); !s.ok()) return s;
+  if (Status s = engine_->SetUpLifecycle(std::vector<bool>(n, false), false); !s.ok()) return s;
+  return Status::Ok();
+}
+
+Status Simulation::Run() {
+  if (sim::Transport* transport = engine_->transport()) {
+    transport->Run({}, 1u << 18);
+    engine_->FinishTransportSnapshots();
+  } else {
+    sim::RunEvents(*engine_, *this, kTimeNever);
+    engine_->FinishRun();
+  }
+  report_ = metrics_.Finish(engine_->now(), engine_->events_processed());
+  if (!safety_.ok()) report_.safety_violation = safety_.message();
+  return safety_;
+}
+
+// ---- the hot path -----------------------------------------------------------------------------
+
+void Simulation::Deliver(NodeIndex node, const NodeInput& input) {
+  if (!engine_->IsOnline(node)) return;
+  outbox_.Clear();
+  nodes_[node]->Handle(engine_->now(), input, outbox_);
+  for (const Outbox::Send& s : outbox_.sends) Queue(node, s.slot, s.envelope);
+  for (const Outbox::Timer& t : outbox_.timers) {
+    std::uint32_t h;
+    if (!free_timers_.empty()) {
+      h = free_timers_.back();
+      free_timers_.pop_back();
+      timers_[h] = t.timer;
+    } else {
+      h = static_cast<std::uint32_t>(timers_.size());
+      timers_.push_back(t.timer);
+    }
+    engine_->SetTimer(node, std::max(t.at, engine_->now()), h, kNodeTimer);
+  }
+  for (const Observation& o : outbox_.observations) Observe(node, o);
+}
+
+void Simulation::Queue(NodeIndex node, PeerSlot slot, const EnvelopePtr& envelope) {
+  if (slot >= engine_->connection_slots(node) || !engine_->IsOpen(node, slot)) return;
+  auto& per_node = pending_[node];
+  if (per_node.size() <= slot) per_node.resize(slot + 1);
+  Pending& p = per_node[slot];
+  p.messages.push_back(envelope);
+  p.bytes += PacketBytes(envelope->wire_bytes, spec_.max_packet_payload);
+  metrics_.Message(envelope->wire_bytes);
+  if (p.bytes >= kWriteBuffer) {
+    Flush(node, slot);
+  } else if (!p.flush_set) {
+    p.flush_set = true;
+    engine_->SetTimer(node, engine_->now() + spec_.flush_throttle, slot, kFlushTimer);
+  }
+}
+
+void Simulation::Flush(NodeIndex node, Slot slot) {
+  if (pending_[node].size() <= slot) return;
+  Pending& p = pending_[node][slot];
+  if (p.messages.empty()) return;
+  const std::uint64_t wire = (p.bytes + kFrameData - 1) / kFrameData * kSealedFrame;
+  if (engine_->IsOpen(node, slot)) {
+    sim::MessageHandle h;
+    if (!free_batches_.empty()) {
+      h = free_batches_.back();
+      free_batches_.pop_back();
+    } else {
+      h = static_cast<sim::MessageHandle>(batches_.size());
+      batches_.emplace_back();
+    }
+    batches_[h].messages = std::move(p.messages);
+    metrics_.Batch(wire);
+    engine_->Send(node, slot, static_cast<std::uint32_t>(std::min<std::uint64_t>(wire, UINT32_MAX)), h);
+  }
+  p.messages.clear();
+  p.bytes = 0;
+}
+
+void Simulation::OnMessage(NodeIndex node, Slot slot, sim::MessageHandle m) {
+  std::vector<EnvelopePtr> messages = std::move(batches_[m].messages);
+  batches_[m].messages.clear();
+  free_batches_.push_back(m);
+  for (const EnvelopePtr& e : messages) Deliver(node, node_in::Receive{slot, e});
+}
+
+void Simulation::OnTimer(const sim::Event& e) {
+  const NodeIndex node = e.a;
+  if (e.c == kFlushTimer) {
+    if (pending_[node].size() > e.b) pending_[node][e.b].flush_set = false;
+    Flush(node, e.b);
+    return;
+  }
+  const NodeTimer timer = timers_[e.b];
+  free_timers_.push_back(e.b);
+  Deliver(node, node_in::TimerFired{timer});
+}
+
+void Simulation::OnOracle(const sim::Event&) {}
+
+void Simulation::ScheduleNextTx() {
+  const double gap_s = tx_rng_.Exponential(1.0 / spec_.tx_rate_per_s);
+  engine_->PushWorkload(engine_->now() + static_cast<DurationNs>(gap_s * 1e9),
+                        static_cast<std::uint32_t>(tx_rng_.Below(spec_.nodes)));
+}
+
+void Simulation::OnWorkload(const sim::Event& e) {
+  Deliver(e.a, node_in::SubmitTx{next_tx_++, spec_.tx_bytes});
+  ScheduleNextTx();
+}
+
+void Simulation::Observe(NodeIndex node, const Observation& o) {
+  if (const auto* c = std::get_if<observe::Committed>(&o)) {
+    metrics_.Committed(engine_->now(), node, *c);
+    // Agreement: one block per height, whoever commits it.
+    static_assert(std::is_same_v<Height, std::int64_t>);
+    if (committed_blocks_.size() < static_cast<std::size_t>(c->height)) {
+      committed_blocks_.resize(static_cast<std::size_t>(c->height));
+    }
+    auto& first = committed_blocks_[static_cast<std::size_t>(c->height - 1)];
+    if (!first) {
+      first = c->block_id;
+      if (const BlockContent* content = registry_.Find(c->block_id)) {
+        for (const DuplicateVoteEvidence& ev : content->evidence) {
+          metrics_.CommittedEvidence(ev.vote_a.height, ev.vote_a.validator_index);
+        }
+      }
+    } else if (!(*first == c->block_id) && safety_.ok()) {
+      safety_ = Status::Error("agreement violated: seed=" + std::to_string(spec_.seed) +
+                              " height=" + std::to_string(c->height) + ": node " +
+                              std::to_string(node) + " committed a different block");
+      engine_->StopAt(engine_->now());
+    }
+    committed_[node] = c->height;
+    if (target_ > 0 && c->height == target_ && AllCommitted(target_)) {
+      engine_->StopAt(engine_->now());
+    }
+  } else if (const auto* p = std::get_if<observe::Proposed>(&o)) {
+    metrics_.Proposed(engine_->now(), *p, nodes_[node]->consensus().my_index());
+  } else if (const auto* t = std::get_if<observe::TimeoutFired>(&o)) {
+    metrics_.Timeout(*t);
+  } else if (const auto* q = std::get_if<observe::EquivocationSeen>(&o)) {
+    metrics_.Equivocation(*q);
+  }
+}
+
+bool Simulation::AllCommitted(Height h) const {
+  for (NodeIndex i = 0; i < nodes_.size(); ++i) {
+    if (engine_->IsOnline(i) && committed_[i] < h) return false;
+  }
+  return true;
+}
+
+// ---- connections and lifecycle -----------------------------------------------------------------
+
+void Simulation::OnPeerUp(NodeIndex node, const sim::PeerUp& up) {
+  Deliver(node, node_in::PeerUp{up.slot});
+}
+
+void Simulation::OnPeerDown(NodeIndex node, Slot slot) {
+  if (pending_[node].size() > slot) {
+    pending_[node][slot].messages.clear();
+    pending_[node][slot].bytes = 0;
+  }
+  Deliver(node, node_in::PeerDown{slot});
+}
+
+void Simulation::OnOffline(NodeIndex) {}
+void Simulation::OnOnline(NodeIndex) {}
+void Simulation::OnHeal(std::uint32_t) {}
+
+void Simulation::ReleaseMessage(sim::MessageHandle m) {
+  batches_[m].messages.clear();
+  free_batches_.push_back(m);
+}
+
+void Simulation::DeliverFromTransport(NodeIndex node, Slot slot, sim::MessageHandle m) {
+  OnMessage(node, slot, m);
+}
+
+void Simulation::RunEventsUntil(TimeNs t) { sim::RunEvents(*engine_, *this, t); }
+
+std::uint32_t Simulation::progress_count() const {
+  Height best = 0;
+  for (Height h : committed_) best = std::max(best, h);
+  return static_cast<std::uint32_t>(best);
+}
+
+}  // namespace peerlab::tendermint

@@ -1,0 +1,122 @@
+// The Tendermint family on the engine: validators and full nodes over SimBlock's 2019 regions,
+// every message through an MConnection buffer and the link model (or ns-3's TCP).
+#include <gtest/gtest.h>
+
+#include "peerlab/sim/regions.hpp"
+#include "peerlab/tendermint/sim/simulation.hpp"
+#ifdef PEERLAB_HAVE_NS3
+#include "peerlab/ns3/ns3_transport.hpp"
+#endif
+
+namespace peerlab::tendermint {
+namespace {
+
+SimSpec SmallSpec(std::uint32_t validators, std::uint32_t full_nodes) {
+  SimSpec spec;
+  spec.seed = 5;
+  spec.nodes = validators + full_nodes;
+  spec.regions = *sim::BuiltinRegionTable("simblock-2019");
+  spec.topology.kind = sim::TopologyKind::kOutboundChoice;
+  spec.topology.outbound = spec.nodes >= 40 ? 10 : 4;  // CometBFT: max_num_outbound_peers 10
+  spec.topology.restricted_outbound = 0;
+  spec.topology.max_inbound = 40;  // max_num_inbound_peers
+  spec.groups.push_back({"validators", false, validators, 1.0, ""});
+  spec.groups.push_back({"full", true, 0, 0.0, ""});
+  spec.stop_heights = 20;
+  spec.stop_time = 30 * kMinute;
+  spec.node.verify_time = 100 * kMicrosecond;
+  spec.node.sign_time = 50 * kMicrosecond;
+  return spec;
+}
+
+RunReport RunSpec(const SimSpec& spec, std::unique_ptr<sim::Transport> transport = nullptr) {
+  auto built = Simulation::Build(spec, std::move(transport));
+  EXPECT_TRUE(built.ok()) << built.status().message();
+  if (!built.ok()) return {};
+  Status s = (*built)->Run();
+  EXPECT_TRUE(s.ok()) << s.message();
+  return (*built)->report();
+}
+
+TEST(TendermintSim, ValidatorsAndFullNodesCommitEveryHeightInRoundZero) {
+  const RunReport r = RunSpec(SmallSpec(20, 30));
+  EXPECT_EQ(r.heights_committed, 20);
+  EXPECT_TRUE(r.safety_violation.empty());
+  ASSERT_GE(r.heights.size(), 20u);
+  for (std::size_t h = 0; h < 20; ++h) {
+    EXPECT_EQ(r.heights[h].round, 0) << "height " << h + 1;
+    EXPECT_EQ(r.heights[h].committed_by, 50u);
+    EXPECT_GT(r.heights[h].to_50, 0);
+    EXPECT_LE(r.heights[h].to_50, r.heights[h].to_90);
+  }
+  ASSERT_TRUE(r.latency_p50_s.has_value());
+  // A round trip of gossip with 100 ms gossip sleeps and flushes: more than 100 ms, and far
+  // less than a round's timeouts.
+  EXPECT_GT(*r.latency_p50_s, 0.1);
+  EXPECT_LT(*r.latency_p99_s, 3.0);
+  EXPECT_EQ(r.timeouts_propose, 0u);
+  EXPECT_GT(r.messages, 0u);
+  EXPECT_GT(r.wire_bytes, r.message_bytes);  // framing and encryption add bytes
+}
+
+TEST(TendermintSim, SameSeedSameRun) {
+  const RunReport a = RunSpec(SmallSpec(10, 10));
+  const RunReport b = RunSpec(SmallSpec(10, 10));
+  ASSERT_EQ(a.heights.size(), b.heights.size());
+  for (std::size_t h = 0; h < a.heights.size(); ++h) {
+    EXPECT_EQ(a.heights[h].to_all, b.heights[h].to_all);
+    EXPECT_EQ(a.heights[h].proposer, b.heights[h].proposer);
+  }
+  EXPECT_EQ(a.events, b.events);
+  EXPECT_EQ(a.wire_bytes, b.wire_bytes);
+}
+
+TEST(TendermintSim, SilentThirdMinusOneKeepsCommitting) {
+  SimSpec spec = SmallSpec(0, 0);
+  spec.nodes = 30;
+  spec.groups.clear();
+  spec.groups.push_back({"honest", false, 7, 0.7, ""});
+  spec.groups.push_back({"silent", false, 3, 0.3, "silent"});  // under a third
+  spec.groups.push_back({"full", true, 0, 0.0, ""});
+  spec.stop_heights = 15;
+  const RunReport r = RunSpec(spec);
+  EXPECT_EQ(r.heights_committed, 15);
+  EXPECT_GT(r.rounds_max, 1);  // a silent proposer's heights need a second round
+  EXPECT_GT(r.timeouts_propose, 0u);
+}
+
+TEST(TendermintSim, SilentMoreThanAThirdStopsCommits) {
+  SimSpec spec = SmallSpec(0, 0);
+  spec.nodes = 30;
+  spec.groups.clear();
+  spec.groups.push_back({"honest", false, 6, 0.6, ""});
+  spec.groups.push_back({"silent", false, 4, 0.4, "silent"});
+  spec.groups.push_back({"full", true, 0, 0.0, ""});
+  spec.stop_time = 2 * kMinute;
+  const RunReport r = RunSpec(spec);
+  EXPECT_EQ(r.max_height_committed, 0);
+  EXPECT_TRUE(r.safety_violation.empty());
+}
+
+TEST(TendermintSim, TransactionsAreCommitted) {
+  SimSpec spec = SmallSpec(10, 10);
+  spec.tx_rate_per_s = 20;
+  spec.stop_heights = 15;
+  const RunReport r = RunSpec(spec);
+  std::uint64_t txs = 0;
+  for (const HeightRow& h : r.heights) txs += h.txs;
+  EXPECT_GT(txs, 100u);
+}
+
+#ifdef PEERLAB_HAVE_NS3
+TEST(TendermintSim, RunsOverNs3Tcp) {
+  SimSpec spec = SmallSpec(8, 8);
+  spec.stop_heights = 5;
+  const RunReport r = RunSpec(spec, ns3net::MakeNs3Transport(spec));
+  EXPECT_EQ(r.heights_committed, 5);
+  EXPECT_TRUE(r.safety_violation.empty());
+}
+#endif
+
+}  // namespace
+}  // namespace peerlab::tendermint
