@@ -9,8 +9,11 @@
 namespace peerlab::tendermint {
 
 Node::Node(ValidatorSet validators, NodeConfig config, BlockRegistry* registry,
-           ConsensusHooks* hooks)
-    : config_(std::move(config)), registry_(registry) {
+           EnvelopeCache* cache, ConsensusHooks* hooks)
+    : config_(std::move(config)),
+      registry_(registry),
+      own_cache_(cache == nullptr ? std::make_unique<EnvelopeCache>() : nullptr),
+      cache_(cache == nullptr ? own_cache_.get() : cache) {
   validator_count_ = static_cast<std::uint32_t>(validators.Size());
   consensus_ = std::make_unique<ConsensusState>(
       std::move(validators), config_.consensus,
@@ -58,6 +61,11 @@ void Node::ApplyConsensusOutputs() {
   // Handling an output may feed the core again (a block we already hold for a new proposal);
   // take this batch out first.
   std::vector<Output> batch;
+  if (!spare_batches_.empty()) {
+    batch = std::move(spare_batches_.back());
+    spare_batches_.pop_back();
+  }
+  batch.clear();
   batch.swap(core_out_);
   const Height height_before = chain_.empty() ? 0 : static_cast<Height>(chain_.size());
   for (const Output& o : batch) {
@@ -68,9 +76,7 @@ void Node::ApplyConsensusOutputs() {
             OnOwnProposal(x.proposal);
           } else if constexpr (std::is_same_v<T, out::BroadcastVote>) {
             // Our own vote is in the core's vote set already: announce it and gossip it.
-            Broadcast(MakeConsensusEnvelope(
-                Channel::kState, HasVote{x.vote.height, x.vote.round, x.vote.type,
-                                         x.vote.validator_index}));
+            Broadcast(cache_->HasVoteOf(x.vote));
             for (auto& [slot, peer] : peers_) PokeVotes(slot);
           } else if constexpr (std::is_same_v<T, out::ScheduleTimeout>) {
             NodeTimer t;
@@ -109,6 +115,8 @@ void Node::ApplyConsensusOutputs() {
         o);
   }
   (void)height_before;
+  batch.clear();
+  spare_batches_.push_back(std::move(batch));
   // The core's valid value (a block with +2/3 prevotes) must be fetched if we lack it.
   const std::optional<BlockId>& valid = consensus_->valid_value();
   if (valid && (!last_valid_ || !(*valid == *last_valid_))) {
@@ -171,6 +179,8 @@ BlockId Node::BuildProposalBlock(Height height, Round round) {
 void Node::OnOwnProposal(const Proposal& proposal) {
   proposals_[proposal.round] = proposal;
   proposal_signer_[proposal.round] = consensus_->my_index();
+  proposal_envelope_[proposal.round] =
+      MakeConsensusEnvelope(Channel::kData, ProposalMessage{proposal}, consensus_->my_index());
   // We hold every part of our own block.
   parts_.active = true;
   parts_.height = proposal.height;
@@ -241,7 +251,7 @@ void Node::OnPeerUp(PeerSlot slot) {
   for (TxId id : mempool_order_) {
     auto it = mempool_.find(id);
     if (it == mempool_.end()) continue;
-    SendTo(slot, MakeMempoolEnvelope(MempoolTxs{{it->second.bytes}}, {id}));
+    SendTo(slot, cache_->Tx(id, it->second.bytes));
   }
   for (const auto& [key, e] : evidence_pending_) SendTo(slot, MakeEvidenceEnvelope({{e}}));
 }
@@ -346,6 +356,7 @@ void Node::OnProposal(PeerSlot slot, const Envelope& envelope) {
   if (!proposals_.count(p.round)) {
     proposals_[p.round] = p;
     proposal_signer_[p.round] = envelope.signer;
+    proposal_envelope_[p.round] = MakeConsensusEnvelope(Channel::kData, ProposalMessage{p}, envelope.signer);
   }
   Feed(in::ProposalReceived{p, envelope.signer, slot});
   // Collect the proposal's block unless a +2/3 majority already named another one.
@@ -366,8 +377,7 @@ void Node::OnBlockPart(PeerSlot slot, const BlockPart& part) {
   if (!parts_.active || part.height != parts_.height || part.height != consensus_->height()) return;
   if (part.index >= parts_.have.size() || parts_.have.Get(part.index)) return;
   parts_.have.Set(part.index);
-  Broadcast(MakeConsensusEnvelope(Channel::kState,
-                                  HasProposalBlockPart{part.height, part.round, part.index}));
+  Broadcast(cache_->HasPart(part.height, part.round, part.index));
   for (auto& [s, peer] : peers_) PokeData(s);
   if (parts_.have.All()) BlockCompleted(parts_.block_id);
 }
@@ -385,8 +395,7 @@ void Node::OnVote(PeerSlot slot, const Vote& vote) {
   Feed(in::VoteReceived{vote, slot});
   if (consensus_->height() != height) return;  // the vote committed the height
   if (!had && held() != nullptr) {
-    Broadcast(MakeConsensusEnvelope(Channel::kState, HasVote{vote.height, vote.round, vote.type,
-                                                             vote.validator_index}));
+    Broadcast(cache_->HasVoteOf(vote));
     for (auto& [s, peer] : peers_) PokeVotes(s);
     MaybeFetchMajority(vote.round);
   }
@@ -407,6 +416,7 @@ void Node::OnCommit(const out::Commit& commit) {
   // A new height: nothing collected, nothing held, no proposals yet.
   proposals_.clear();
   proposal_signer_.clear();
+  proposal_envelope_.clear();
   held_.clear();
   parts_ = PartSet{};
   last_valid_.reset();

@@ -23,7 +23,7 @@ EnvelopePtr Node::NewRoundStepEnvelope() const {
   m.step = static_cast<RoundStep>(consensus_->step());
   m.seconds_since_start_time = 0;
   m.last_commit_round = last_commit_round_;
-  return MakeConsensusEnvelope(Channel::kState, m);
+  return cache_->RoundStep(m);
 }
 
 void Node::BroadcastNewRoundStep() {
@@ -69,17 +69,7 @@ void Node::SendBlockParts(PeerSlot slot, Peer& peer, const BlockContent& content
   const PeerRoundState& prs = peer.state.prs();
   for (std::uint32_t i = 0; i < content.parts; ++i) {
     if (prs.parts.Get(i)) continue;
-    BlockPart part;
-    part.height = height;
-    part.round = round;
-    part.index = i;
-    part.size_bytes = i + 1 == content.parts ? content.LastPartBytes() : kBlockPartBytes;
-    part.proof.total = content.parts;
-    part.proof.index = i;
-    part.proof.leaf_hash = content.id.part_set_header.hash;
-    // A Merkle proof over `parts` leaves carries about log2(parts) sibling hashes.
-    for (std::uint32_t n = 1; n < content.parts; n *= 2) part.proof.aunts.emplace_back();
-    SendTo(slot, MakeConsensusEnvelope(Channel::kData, part));
+    SendTo(slot, cache_->Part(content, height, round, i));
     peer.state.SetHasPart(prs.height, prs.round, i);
   }
 }
@@ -97,16 +87,7 @@ void Node::RunDataRoutine(PeerSlot slot) {
       // Only the parts we have ourselves.
       for (std::uint32_t i = 0; i < content->parts && i < parts_.have.size(); ++i) {
         if (!parts_.have.Get(i) || prs.parts.Get(i)) continue;
-        BlockPart part;
-        part.height = prs.height;
-        part.round = prs.round;
-        part.index = i;
-        part.size_bytes = i + 1 == content->parts ? content->LastPartBytes() : kBlockPartBytes;
-        part.proof.total = content->parts;
-        part.proof.index = i;
-        part.proof.leaf_hash = content->id.part_set_header.hash;
-        for (std::uint32_t n = 1; n < content->parts; n *= 2) part.proof.aunts.emplace_back();
-        SendTo(slot, MakeConsensusEnvelope(Channel::kData, part));
+        SendTo(slot, cache_->Part(*content, prs.height, prs.round, i));
         peer.state.SetHasPart(prs.height, prs.round, i);
         sent = true;
       }
@@ -125,8 +106,7 @@ void Node::RunDataRoutine(PeerSlot slot) {
   if (prs.height == height && prs.round == consensus_->round() && !prs.has_proposal &&
       own != proposals_.end()) {
     const Proposal& p = own->second;
-    SendTo(slot, MakeConsensusEnvelope(Channel::kData, ProposalMessage{p},
-                                       proposal_signer_[p.round]));
+    SendTo(slot, proposal_envelope_.at(p.round));
     peer.state.SetHasProposal(p);
     if (p.pol_round >= 0) {
       ProposalPol pol;
@@ -156,7 +136,7 @@ bool Node::SendMissingVotes(PeerSlot slot, Peer& peer, const VoteSet* votes) {
     if (has->Get(static_cast<std::uint32_t>(i))) continue;
     const Vote* v = votes->VoteOf(i);
     if (v == nullptr) continue;
-    SendTo(slot, MakeConsensusEnvelope(Channel::kVote, VoteMessage{*v}));
+    SendTo(slot, cache_->VoteOf(*v));
     peer.state.SetHasVote(v->height, v->round, v->type, v->validator_index);
     has = peer.state.VoteBits(votes->height(), votes->round(), votes->type());
     sent = true;
@@ -172,7 +152,7 @@ bool Node::SendMissingVotes(PeerSlot slot, Peer& peer, const std::vector<Vote>& 
   bool sent = false;
   for (const Vote& v : votes) {
     if (has->Get(static_cast<std::uint32_t>(v.validator_index))) continue;
-    SendTo(slot, MakeConsensusEnvelope(Channel::kVote, VoteMessage{v}));
+    SendTo(slot, cache_->VoteOf(v));
     peer.state.SetHasVote(v.height, v.round, v.type, v.validator_index);
     has = peer.state.VoteBits(height, round, SignedMsgType::kPrecommit);
     sent = true;

@@ -55,7 +55,7 @@ void Node::AddTx(TxId id, std::uint32_t bytes, std::optional<PeerSlot> from) {
   if (from) tx.senders.push_back(*from);
   mempool_order_.push_back(id);
   mempool_bytes_ += bytes;
-  const EnvelopePtr envelope = MakeMempoolEnvelope(MempoolTxs{{bytes}}, {id});
+  const EnvelopePtr envelope = cache_->Tx(id, bytes);
   for (const auto& [slot, peer] : peers_) {
     if (std::find(tx.senders.begin(), tx.senders.end(), slot) == tx.senders.end()) {
       SendTo(slot, envelope);

@@ -125,7 +125,7 @@ Status Simulation::Setup(std::unique_ptr<sim::Transport> transport) {
     // given to its node.
     c.consensus.self = is_validator[i] && !silent_[i] ? ValidatorAddress(i) : Address{};
     if (!is_validator[i] || silent_[i]) c.consensus.self[0] = 0xFF;  // in no validator set
-    nodes_.push_back(std::make_unique<Node>(*set, c, &registry_));
+    nodes_.push_back(std::make_unique<Node>(*set, c, &registry_, &envelopes_));
   }
   committed_.assign(n, 0);
   metrics_.Reset(n, std::vector<bool>(n, true));

@@ -31,6 +31,7 @@
 
 #include "peerlab/tendermint/block_registry.hpp"
 #include "peerlab/tendermint/consensus.hpp"
+#include "peerlab/tendermint/envelope_cache.hpp"
 #include "peerlab/tendermint/node_io.hpp"
 #include "peerlab/tendermint/peer_state.hpp"
 #include "peerlab/tendermint/validator_set.hpp"
@@ -67,9 +68,10 @@ struct CommittedBlock {
 
 class Node {
  public:
-  // `registry` and `hooks` must outlive the node; `hooks` may be null (honest).
+  // `registry`, `cache` and `hooks` must outlive the node; `cache` may be null (the node keeps
+  // its own), `hooks` may be null (honest).
   Node(ValidatorSet validators, NodeConfig config, BlockRegistry* registry,
-       ConsensusHooks* hooks = nullptr);
+       EnvelopeCache* cache = nullptr, ConsensusHooks* hooks = nullptr);
   Node(const Node&) = delete;
   Node& operator=(const Node&) = delete;
 
@@ -159,12 +161,15 @@ class Node {
 
   NodeConfig config_;
   BlockRegistry* registry_;
+  std::unique_ptr<EnvelopeCache> own_cache_;
+  EnvelopeCache* cache_;
   std::unique_ptr<ConsensusState> consensus_;
   std::uint32_t validator_count_ = 0;
 
   TimeNs now_ = 0;
   Outbox* out_ = nullptr;
   std::vector<Output> core_out_;
+  std::vector<std::vector<Output>> spare_batches_;  // reused output buffers
 
   std::map<PeerSlot, Peer> peers_;
   std::uint32_t next_generation_ = 1;
@@ -172,6 +177,7 @@ class Node {
   // Consensus view the reactor keeps beside the core.
   std::map<Round, Proposal> proposals_;           // of the current height, by round
   std::map<Round, ValidatorIndex> proposal_signer_;
+  std::map<Round, EnvelopePtr> proposal_envelope_;  // made once, sent to every peer
   std::set<BlockId> held_;                        // complete blocks of the current height
   PartSet parts_;
   std::vector<Vote> last_commit_;                 // precommits that committed height - 1

@@ -103,6 +103,7 @@ class Simulation final : public sim::Protocol {
   SimSpec spec_;
   std::unique_ptr<sim::Engine> engine_;
   BlockRegistry registry_;
+  EnvelopeCache envelopes_;
   std::vector<std::unique_ptr<Node>> nodes_;
   std::vector<std::uint32_t> node_group_;
   std::vector<bool> silent_;
