@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdlib>
+#include <fstream>
 #include <string>
 #include <vector>
 
@@ -337,16 +338,118 @@ TEST(TendermintNetwork, PartitionOfHalfStopsCommitsUntilHeal) {
   EXPECT_LT(first_after - heal_at, 30 * kSecond);
 }
 
+// A proposer whose blocks are invalid: the others prevote nil (line 26) and commit in round 1;
+// the invalid block is never committed.
+class InvalidProposalHooks : public ConsensusHooks {
+ public:
+  explicit InvalidProposalHooks(Harness* h) : h_(h) {}
+  void SignProposal(const Proposal& honest, std::vector<Proposal>& sent) override {
+    Proposal bad = honest;
+    bad.block_id = h_->FreshBlock(false);
+    sent.push_back(bad);
+  }
+
+ private:
+  Harness* h_;
+};
+
+TEST(TendermintNetwork, InvalidProposalIsNeverCommitted) {
+  Harness h(Harness::Options{});
+  h.SetHooks(0, std::make_unique<InvalidProposalHooks>(&h));
+  h.Start();
+  h.Run(1000 * kSecond, 5, {1, 2, 3});
+  ExpectClean(h);  // validity: every committed block is a valid one
+  for (int i : {1, 2, 3}) {
+    ASSERT_GE(h.Committed(i), 5);
+    EXPECT_EQ(h.commits(i).at(1).round, 1);
+    EXPECT_EQ(h.commits(i).at(5).round, 1);
+    EXPECT_EQ(h.commits(i).at(2).round, 0);
+  }
+}
+
+// The core's files include only the standard library, util and each other: no clock, socket,
+// environment or global RNG (docs/design.md §3).
+TEST(TendermintLayering, CoreIsSansIoOnUtilOnly) {
+  const std::string root = std::string(PEERLAB_SOURCE_DIR) + "/families/tendermint/";
+  for (const char* f : {"include/peerlab/tendermint/consensus.hpp",
+                        "include/peerlab/tendermint/validator_set.hpp",
+                        "include/peerlab/tendermint/vote_set.hpp", "src/consensus.cpp",
+                        "src/validator_set.cpp", "src/vote_set.cpp"}) {
+    std::ifstream in(root + f);
+    ASSERT_TRUE(in) << f;
+    std::string line;
+    while (std::getline(in, line)) {
+      if (line.rfind("#include", 0) == 0) {
+        const bool ok = line.find('<') != std::string::npos ||
+                        line.find("\"peerlab/tendermint/") != std::string::npos ||
+                        line.find("\"peerlab/util/") != std::string::npos;
+        EXPECT_TRUE(ok) << f << ": " << line;
+      }
+      for (const char* banned : {"<random>", "<chrono>", "<thread>", "<ctime>", "<sys/socket.h>",
+                                 "getenv", "<fstream>", "<iostream>", "throw "}) {
+        EXPECT_EQ(line.find(banned), std::string::npos) << f << ": " << line;
+      }
+    }
+  }
+}
+
+// The negative control: the checks above can fail. A validator with 3/7 of the power (more
+// than 1/3) proposes A to the even-numbered nodes and B to the odd ones and votes for each
+// with the matching half: nodes 0 and 2 commit A, node 1 commits B, and the harness reports it.
+class SplitBrainHooks : public ConsensusHooks {
+ public:
+  explicit SplitBrainHooks(Harness* h) : h_(h) {}
+  void SignProposal(const Proposal& honest, std::vector<Proposal>& sent) override {
+    sent.push_back(honest);
+    Proposal other = honest;
+    other.block_id = h_->FreshBlock(true);
+    sent.push_back(other);
+    main_ = honest.block_id;
+    alt_ = other.block_id;
+  }
+  void SignVote(const Vote& honest, std::vector<Vote>& sent) override {
+    sent.push_back(honest);
+    if (honest.block_id == main_) {
+      Vote other = honest;
+      other.block_id = alt_;
+      sent.push_back(other);
+    }
+  }
+
+ private:
+  Harness* h_;
+  BlockId main_, alt_;
+};
+
+TEST(TendermintNetwork, MoreThanOneThirdByzantineBreaksAgreementAndIsCaught) {
+  Harness::Options o;
+  o.powers = {1, 2, 1, 3};  // node 3 holds 3/7 and proposes height 1
+  Harness h(o);
+  h.SetHooks(3, std::make_unique<SplitBrainHooks>(&h));
+  h.SetIgnored(3);
+  h.Start();
+  h.Run(100 * kSecond, 1, {0, 1, 2});
+  ASSERT_EQ(h.set().Proposer().address, TestAddr(3));
+  ASSERT_GE(h.Committed(0), 1);
+  ASSERT_GE(h.Committed(1), 1);
+  EXPECT_NE(h.commits(0).at(1).block_id, h.commits(1).at(1).block_id);
+  bool caught = false;
+  for (const std::string& v : h.violations()) caught = caught || v.rfind("agreement", 0) == 0;
+  EXPECT_TRUE(caught);
+}
+
 // Randomized schedules: 4 to 7 validators with random powers, one Byzantine validator with less
 // than 1/3 of the power (silent, equivocating, or equivocating with invalid proposals), random
-// delays and drops, sometimes a partition that heals. Agreement and validity must always hold,
-// and the honest validators must commit 6 heights.
+// delays (1 ms to up to 3 s) and drops (up to 40 %), sometimes a partition that heals. Agreement and validity must always hold,
+// and the honest validators must commit 10 heights.
 TEST(TendermintNetwork, RandomizedSchedulesKeepAgreementAndValidity) {
   std::vector<std::string> failures;
-  // PEERLAB_TM_SEED=n replays one seed.
+  int later_rounds = 0, evidence_seeds = 0, partitioned = 0;
+  // PEERLAB_TM_SEED=n replays one seed; PEERLAB_TM_SEEDS=n runs seeds 1..n (default 200).
   const char* only = std::getenv("PEERLAB_TM_SEED");
+  const char* count = std::getenv("PEERLAB_TM_SEEDS");
   const std::uint64_t first = only ? std::strtoull(only, nullptr, 10) : 1;
-  const std::uint64_t last = only ? first : 200;
+  const std::uint64_t last = only ? first : count ? std::strtoull(count, nullptr, 10) : 200;
   for (std::uint64_t seed = first; seed <= last; ++seed) {
     Rng r(seed * 7919 + 11);
     Harness::Options o;
@@ -359,9 +462,9 @@ TEST(TendermintNetwork, RandomizedSchedulesKeepAgreementAndValidity) {
     for (int i = 0; i < n; ++i) others += i == byz ? 0 : o.powers[static_cast<std::size_t>(i)];
     auto& bp = o.powers[static_cast<std::size_t>(byz)];
     bp = std::max<VotingPower>(1, std::min(bp, (others - 1) / 2));  // 3 bp < total
-    o.max_delay = (10 + static_cast<DurationNs>(r.Below(600))) * kMillisecond;
+    o.max_delay = (10 + static_cast<DurationNs>(r.Below(3000))) * kMillisecond;  // up to 3 s
     o.min_delay = 1 * kMillisecond;
-    o.drop = r.Uniform() * 0.15;
+    o.drop = r.Uniform() * 0.4;
     Harness h(o);
     const int kind = static_cast<int>(r.Below(3));
     if (kind == 0) {
@@ -375,6 +478,7 @@ TEST(TendermintNetwork, RandomizedSchedulesKeepAgreementAndValidity) {
       if (i != byz) honest.push_back(i);
     }
     if (r.Below(3) == 0) {
+      ++partitioned;
       const TimeNs from = (5 + static_cast<TimeNs>(r.Below(25))) * kSecond;
       const TimeNs to = from + (5 + static_cast<TimeNs>(r.Below(35))) * kSecond;
       const std::uint64_t side = r.Next();  // bit i: node i's side
@@ -383,19 +487,32 @@ TEST(TendermintNetwork, RandomizedSchedulesKeepAgreementAndValidity) {
       });
     }
     h.Start();
-    h.Run(1000 * kSecond, 6, honest);
+    h.Run(1000 * kSecond, 10, honest);
     std::string why;
     for (const std::string& v : h.violations()) why += v + "; ";
     for (int i : honest) {
-      if (h.Committed(i) < 6) {
+      if (h.Committed(i) < 10) {
         why += "node " + std::to_string(i) + " stuck at height " + std::to_string(h.node(i).height()) +
                " round " + std::to_string(h.node(i).round()) + " step " +
                std::to_string(static_cast<int>(h.node(i).step())) + "; ";
       }
     }
     if (!why.empty()) failures.push_back("seed=" + std::to_string(seed) + " " + why);
+    bool evidence = false;
+    for (int i : honest) {
+      evidence = evidence || !h.evidence(i).empty();
+      for (const auto& [height, c] : h.commits(i)) later_rounds += c.round > 0 ? 1 : 0;
+    }
+    evidence_seeds += evidence ? 1 : 0;
   }
   for (const std::string& f : failures) ADD_FAILURE() << f;
+  // The schedules are adversarial: heights decided after round 0, double signing reported,
+  // partitions (checked over the full run of 200 seeds only).
+  if (only == nullptr) {
+    EXPECT_GT(later_rounds, 100);
+    EXPECT_GT(evidence_seeds, 50);
+    EXPECT_GT(partitioned, 40);
+  }
 }
 
 }  // namespace

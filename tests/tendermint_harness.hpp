@@ -250,12 +250,30 @@ class Harness {
       if (const auto* c = std::get_if<out::Commit>(&o)) OnCommit(i, *c);
       if (const auto* e = std::get_if<out::Evidence>(&o)) evidence_[static_cast<std::size_t>(i)].push_back(e->pair);
     }
+    std::vector<int> parity(msgs.size(), -1);
+    for (std::size_t k = 0; k + 1 < msgs.size(); ++k) {
+      if (parity[k] < 0 && SameSlot(msgs[k], msgs[k + 1])) {
+        parity[k] = 0;
+        parity[k + 1] = 1;
+      }
+    }
     for (std::size_t k = 0; k < msgs.size(); ++k) {
       const Height h = std::visit([](const auto& m) { return m.height; }, msgs[k]);
       sent_[static_cast<std::size_t>(i)].push_back(Sent{h, msgs[k]});
-      const bool pair = msgs.size() == 2 && msgs[0].index() == msgs[1].index();
-      Send(i, msgs[k], pair ? static_cast<int>(k) : -1);
+      Send(i, msgs[k], parity[k]);
     }
+  }
+
+  // Two proposals, or two votes of one type, for one (height, round).
+  static bool SameSlot(const Msg& a, const Msg& b) {
+    if (a.index() != b.index()) return false;
+    if (const Proposal* p = std::get_if<Proposal>(&a)) {
+      const Proposal& q = std::get<Proposal>(b);
+      return p->height == q.height && p->round == q.round;
+    }
+    const Vote& v = std::get<Vote>(a);
+    const Vote& w = std::get<Vote>(b);
+    return v.height == w.height && v.round == w.round && v.type == w.type;
   }
 
   void OnCommit(int i, const out::Commit& c) {

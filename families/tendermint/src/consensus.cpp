@@ -208,7 +208,8 @@ void ConsensusState::StartRound(Round round) {  // lines 11-21
     if (valid_value_) {
       value = *valid_value_;  // line 16
     } else {
-      value = source_(height_, round);  // line 18, getValue()
+      PEERLAB_ASSERT(source_ != nullptr);  // a validator needs a block source
+      value = source_(height_, round);     // line 18, getValue()
       PEERLAB_ASSERT(!value.IsNil());
       if (StatusOf(value) == BlockStatus::kMissing) {
         if (blocks_.size() >= kMaxBlocksPerHeight) blocks_.erase(blocks_.begin());
