@@ -135,9 +135,20 @@ void ConsensusState::OnProposal(const in::ProposalReceived& p) {
 
 void ConsensusState::OnBlock(const in::FullBlockReceived& b) {
   if (!started_ || b.height != height_ || b.block_id.IsNil()) return;
-  if (StatusOf(b.block_id) != BlockStatus::kMissing) return;
-  if (blocks_.size() >= kMaxBlocksPerHeight) blocks_.erase(blocks_.begin());
-  blocks_.emplace_back(b.block_id, b.valid);
+  RememberBlock(b.block_id, b.valid);
+}
+
+void ConsensusState::RememberBlock(const BlockId& id, bool valid) {
+  if (StatusOf(id) != BlockStatus::kMissing) return;
+  if (blocks_.size() >= kMaxBlocksPerHeight) {
+    // Forget the oldest block that is neither the locked nor the valid value.
+    auto it = std::find_if(blocks_.begin(), blocks_.end(), [this](const auto& b) {
+      return b.first != locked_value_ && b.first != valid_value_;
+    });
+    PEERLAB_ASSERT(it != blocks_.end());
+    blocks_.erase(it);
+  }
+  blocks_.emplace_back(id, valid);
 }
 
 void ConsensusState::OnVote(const in::VoteReceived& v) {
@@ -211,10 +222,7 @@ void ConsensusState::StartRound(Round round) {  // lines 11-21
       PEERLAB_ASSERT(source_ != nullptr);  // a validator needs a block source
       value = source_(height_, round);     // line 18, getValue()
       PEERLAB_ASSERT(!value.IsNil());
-      if (StatusOf(value) == BlockStatus::kMissing) {
-        if (blocks_.size() >= kMaxBlocksPerHeight) blocks_.erase(blocks_.begin());
-        blocks_.emplace_back(value, true);
-      }
+      RememberBlock(value, true);
     }
     const Proposal honest{height_, round, valid_round_, value, now_, Signature{}};
     proposal_buf_.clear();
@@ -273,18 +281,21 @@ bool ConsensusState::EvaluateOnce() {
   if (step_ == RoundStep::kNewHeight) return false;  // commit wait: tally only
 
   // Line 49: +2/3 precommits for id(v) in any round r, with v complete and valid: decide.
-  for (const Round r : votes_->Rounds()) {
-    const std::optional<BlockId> maj = votes_->Precommits(r)->TwoThirdsMajority();
-    if (maj && !maj->IsNil() && StatusOf(*maj) == BlockStatus::kValid) {
-      Decide(r, *maj);
-      return true;
-    }
-  }
-
   // Line 55: f+1 of the power sent messages of a later round: go to the highest such round.
+  Round decide_round = -1;
+  BlockId decide_id;
   Round skip_to = -1;
-  for (const Round r : votes_->Rounds()) {
-    if (r > round_ && height_set_->IsOneThird(votes_->AnyPower(r))) skip_to = r;
+  votes_->ForEachRound([&](Round r, const VoteSet&, const VoteSet& precommits, VotingPower any) {
+    const std::optional<BlockId>& maj = precommits.TwoThirdsMajority();
+    if (decide_round < 0 && maj && !maj->IsNil() && StatusOf(*maj) == BlockStatus::kValid) {
+      decide_round = r;
+      decide_id = *maj;
+    }
+    if (r > round_ && height_set_->IsOneThird(any)) skip_to = r;
+  });
+  if (decide_round >= 0) {
+    Decide(decide_round, decide_id);
+    return true;
   }
   if (skip_to > round_) {
     StartRound(skip_to);

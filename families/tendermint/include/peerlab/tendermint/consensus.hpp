@@ -206,6 +206,7 @@ class ConsensusState {
   void SetStep(RoundStep step);
   void Schedule(TimeoutStep step, DurationNs after);
   BlockStatus StatusOf(const BlockId& id) const;
+  void RememberBlock(const BlockId& id, bool valid);
   bool InPrevoteStep() const {
     return step_ == RoundStep::kPrevote || step_ == RoundStep::kPrevoteWait;
   }

@@ -52,7 +52,7 @@ class VoteSet {
   bool SetPeerMaj23(PeerId peer, const BlockId& id);
 
   // The BlockId (nil included) with more than 2/3 of the total power, if any.
-  std::optional<BlockId> TwoThirdsMajority() const { return maj23_; }
+  const std::optional<BlockId>& TwoThirdsMajority() const { return maj23_; }
   // More than 2/3 (more than 1/3) of the total power voted, for anything.
   bool HasTwoThirdsAny() const { return validators_->IsTwoThirds(sum_); }
   bool HasOneThirdAny() const { return validators_->IsOneThird(sum_); }
@@ -118,6 +118,11 @@ class HeightVoteSet {
   VotingPower AnyPower(Round round) const;
   // The rounds that have vote sets, ascending (0..Round() and the catch-up rounds).
   std::vector<Round> Rounds() const;
+  // f(round, prevotes, precommits, any_power) for each of them, ascending, without allocating.
+  template <class F>
+  void ForEachRound(F&& f) const {
+    for (const auto& [r, rv] : rounds_) f(r, rv.prevotes, rv.precommits, rv.any_power);
+  }
 
   Height height() const { return height_; }
   Round round() const { return round_; }
