@@ -209,6 +209,50 @@ TEST(TendermintConsensus, FPlusOneRoundSkip) {
   EXPECT_TRUE(s.Sent().empty());
 }
 
+// Start(h) advances the priorities one run per earlier height, as commits would: with equal
+// powers the proposer of height h round 0 is validator (h-1) mod 4, of round r the next ones.
+TEST(TendermintConsensus, StartAtLaterHeightKeepsTheRotation) {
+  for (Height h = 1; h <= 9; ++h) {
+    Solo s(3);
+    s.Feed(in::Start{h});
+    EXPECT_EQ(s.cs().height(), h);
+    EXPECT_EQ(s.cs().ProposerOf(0), (h - 1) % 4) << "height " << h;
+    EXPECT_EQ(s.cs().ProposerOf(2), (h + 1) % 4) << "height " << h;
+    // Validator 3 proposes at once when it is its turn, asking the driver for a block.
+    EXPECT_EQ(s.Proposed().size(), (h - 1) % 4 == 3 ? 1u : 0u) << "height " << h;
+    EXPECT_EQ(s.blocks_made, (h - 1) % 4 == 3 ? 1 : 0);
+  }
+}
+
+// The state is movable: its vote sets and hooks survive the move (drivers keep nodes in
+// vectors).
+TEST(TendermintConsensus, MovedStateKeepsWorking) {
+  auto set = *ValidatorSet::Make({Validator{TestAddr(0), 1, 0}, Validator{TestAddr(1), 1, 0},
+                                  Validator{TestAddr(2), 1, 0}, Validator{TestAddr(3), 1, 0}});
+  ConsensusConfig c;
+  c.self = TestAddr(0);
+  std::vector<ConsensusState> nodes;
+  nodes.emplace_back(set, c, [](Height, Round) { return kA; });
+  std::vector<Output> out;
+  nodes[0].Handle(0, in::Start{1}, out);  // proposer of round 0: proposes A and prevotes it
+  for (int i = 0; i < 8; ++i) nodes.emplace_back(set, ConsensusConfig{}, nullptr);  // reallocates
+  ConsensusState moved = std::move(nodes[0]);
+  out.clear();
+  for (int v : {1, 2}) {
+    Vote vote{SignedMsgType::kPrevote, 1, 0, kA, 0, TestAddr(v), v, Signature{}};
+    moved.Handle(0, in::VoteReceived{vote, static_cast<PeerId>(v)}, out);
+  }
+  bool precommitted = false;
+  for (const Output& o : out) {
+    if (const auto* b = std::get_if<out::BroadcastVote>(&o)) {
+      precommitted = b->vote.type == SignedMsgType::kPrecommit && b->vote.block_id == kA;
+    }
+  }
+  EXPECT_TRUE(precommitted);
+  EXPECT_EQ(moved.votes().Prevotes(0)->PowerFor(kA), 3);
+  EXPECT_FALSE(nodes[1].IsValidator());  // a zero address is a full node
+}
+
 TEST(TendermintConsensus, EvidenceAndCryptoCounts) {
   Solo s(3);
   s.Feed(in::Start{1});

@@ -39,7 +39,7 @@ ConsensusState::ConsensusState(ValidatorSet validators, ConsensusConfig config,
                                BlockSource source, ConsensusHooks* hooks)
     : config_(config),
       source_(std::move(source)),
-      hooks_(hooks != nullptr ? hooks : &default_hooks_),
+      hooks_(hooks),
       height_set_(std::make_unique<ValidatorSet>(std::move(validators))) {
   PEERLAB_ASSERT(height_set_->Size() > 0);
   my_index_ = height_set_->IndexOf(config_.self);
@@ -226,7 +226,7 @@ void ConsensusState::StartRound(Round round) {  // lines 11-21
     }
     const Proposal honest{height_, round, valid_round_, value, now_, Signature{}};
     proposal_buf_.clear();
-    hooks_->SignProposal(honest, proposal_buf_);  // line 19
+    Hooks()->SignProposal(honest, proposal_buf_);  // line 19
     for (const Proposal& p : proposal_buf_) {
       ++signed_now_;
       out_->push_back(out::BroadcastProposal{p});
@@ -255,7 +255,7 @@ void ConsensusState::SignAndSendVote(SignedMsgType type, const BlockId& id) {
   const Vote honest{type,   height_, round_, id, now_, height_set_->At(my_index_).address,
                     my_index_, Signature{}};
   vote_buf_.clear();
-  hooks_->SignVote(honest, vote_buf_);
+  Hooks()->SignVote(honest, vote_buf_);
   for (const Vote& v : vote_buf_) {
     ++signed_now_;
     out_->push_back(out::BroadcastVote{v});

@@ -213,6 +213,9 @@ class ConsensusState {
 
   ConsensusConfig config_;
   BlockSource source_;
+  // Null: the honest defaults (resolved per call, so a moved state never points into the
+  // moved-from one).
+  ConsensusHooks* Hooks() { return hooks_ != nullptr ? hooks_ : &default_hooks_; }
   ConsensusHooks default_hooks_;
   ConsensusHooks* hooks_;
 
