@@ -8,6 +8,8 @@
 // committed) are checked on every commit.
 #pragma once
 
+#include <cstdio>
+#include <cstdlib>
 #include <functional>
 #include <map>
 #include <memory>
@@ -44,6 +46,7 @@ struct CommitRecord {
   BlockId block_id;
   TimeNs at = 0;
   std::size_t precommits = 0;
+  std::vector<Vote> votes;  // the commit's precommits
 };
 
 class Harness {
@@ -173,11 +176,8 @@ class Harness {
   void Send(int from, const Msg& m, int parity) {
     for (int to = 0; to < size(); ++to) {
       if (to == from || (parity >= 0 && to % 2 != parity)) continue;
-      if (cut_ && cut_(from, to, now_)) continue;
-      if (opt_.drop > 0 && rng_.Uniform() < opt_.drop) continue;
-      const DurationNs span = opt_.max_delay - opt_.min_delay;
-      const TimeNs at = now_ + opt_.min_delay +
-                        (span > 0 ? static_cast<DurationNs>(rng_.Below(static_cast<std::uint64_t>(span) + 1)) : 0);
+      if (!Reaches(from, to)) continue;
+      const TimeNs at = DeliveryTime();
       if (const Proposal* p = std::get_if<Proposal>(&m)) {
         const ValidatorIndex signer = set_.IndexOf(TestAddr(from));
         Push(at, to, Input{in::ProposalReceived{*p, signer, static_cast<PeerId>(from)}});
@@ -193,11 +193,48 @@ class Harness {
     const Height h = node(i).height();
     std::erase_if(log, [h](const Sent& s) { return s.height < h - 1; });
     for (const Sent& s : log) Send(i, s.msg, -1);
+    // CometBFT's queryMaj23Routine: claim every +2/3 this node sees at its height.
+    const HeightVoteSet& hv = node(i).votes();
+    for (const Round r : hv.Rounds()) {
+      for (const VoteSet* vs : {hv.Prevotes(r), hv.Precommits(r)}) {
+        const std::optional<BlockId> maj = vs->TwoThirdsMajority();
+        if (!maj) continue;
+        for (int to = 0; to < size(); ++to) {
+          if (to == i || !Reaches(i, to)) continue;
+          Push(DeliveryTime(), to, Input{in::PeerMaj23{h, r, vs->type(), *maj, static_cast<PeerId>(i)}});
+        }
+      }
+    }
+    // Catch-up, as CometBFT's reactor does for a peer at a lower height: the committed block
+    // and the commit's precommits of the peer's height, from this node's store.
+    const auto& mine = commits_[static_cast<std::size_t>(i)];
+    for (int to = 0; to < size(); ++to) {
+      const Height want = node(to).height();
+      auto it = mine.find(want);
+      if (to == i || it == mine.end() || !Reaches(i, to)) continue;
+      const TimeNs at = DeliveryTime();
+      // queryMaj23Routine's catch-up claim: the commit's round has +2/3 for its block.
+      Push(at, to, Input{in::PeerMaj23{want, it->second.round, SignedMsgType::kPrecommit, it->second.block_id,
+                                        static_cast<PeerId>(i)}});
+      Push(at, to, Input{in::FullBlockReceived{want, it->second.block_id, !invalid_.contains(it->second.block_id)}});
+      for (const Vote& v : it->second.votes) Push(at, to, Input{in::VoteReceived{v, static_cast<PeerId>(i)}});
+    }
+  }
+
+  bool Reaches(int from, int to) {
+    if (cut_ && cut_(from, to, now_)) return false;
+    return !(opt_.drop > 0 && rng_.Uniform() < opt_.drop);
+  }
+  TimeNs DeliveryTime() {
+    const DurationNs span = opt_.max_delay - opt_.min_delay;
+    return now_ + opt_.min_delay +
+           (span > 0 ? static_cast<DurationNs>(rng_.Below(static_cast<std::uint64_t>(span) + 1)) : 0);
   }
 
   void Feed(int i, const Input& input) {
     out_.clear();
     node(i).Handle(now_, input, out_);
+    if (trace_) Trace(i, input);
     // Two messages of one kind from one call are an equivocation: the first goes to the
     // even-numbered nodes, the second to the odd ones (the re-gossip later sends both to all).
     std::vector<Msg> msgs;
@@ -213,12 +250,30 @@ class Harness {
       if (const auto* c = std::get_if<out::Commit>(&o)) OnCommit(i, *c);
       if (const auto* e = std::get_if<out::Evidence>(&o)) evidence_[static_cast<std::size_t>(i)].push_back(e->pair);
     }
+    std::vector<int> parity(msgs.size(), -1);
+    for (std::size_t k = 0; k + 1 < msgs.size(); ++k) {
+      if (parity[k] < 0 && SameSlot(msgs[k], msgs[k + 1])) {
+        parity[k] = 0;
+        parity[k + 1] = 1;
+      }
+    }
     for (std::size_t k = 0; k < msgs.size(); ++k) {
       const Height h = std::visit([](const auto& m) { return m.height; }, msgs[k]);
       sent_[static_cast<std::size_t>(i)].push_back(Sent{h, msgs[k]});
-      const bool pair = msgs.size() == 2 && msgs[0].index() == msgs[1].index();
-      Send(i, msgs[k], pair ? static_cast<int>(k) : -1);
+      Send(i, msgs[k], parity[k]);
     }
+  }
+
+  // Two proposals, or two votes of one type, for one (height, round).
+  static bool SameSlot(const Msg& a, const Msg& b) {
+    if (a.index() != b.index()) return false;
+    if (const Proposal* p = std::get_if<Proposal>(&a)) {
+      const Proposal& q = std::get<Proposal>(b);
+      return p->height == q.height && p->round == q.round;
+    }
+    const Vote& v = std::get<Vote>(a);
+    const Vote& w = std::get<Vote>(b);
+    return v.height == w.height && v.round == w.round && v.type == w.type;
   }
 
   void OnCommit(int i, const out::Commit& c) {
@@ -226,7 +281,7 @@ class Harness {
     if (mine.contains(c.height)) {
       violations_.push_back("node " + std::to_string(i) + " committed height " + std::to_string(c.height) + " twice");
     }
-    mine[c.height] = CommitRecord{c.round, c.block_id, now_, c.precommits.size()};
+    mine[c.height] = CommitRecord{c.round, c.block_id, now_, c.precommits.size(), c.precommits};
     if (c.height != static_cast<Height>(mine.size())) {
       violations_.push_back("node " + std::to_string(i) + " skipped to height " + std::to_string(c.height));
     }
@@ -242,6 +297,42 @@ class Harness {
     }
   }
 
+  void Trace(int i, const Input& input) const {
+    std::fprintf(stderr, "%.3f n%d h%lld r%d s%d <- ", ToSeconds(now_), i,
+                 static_cast<long long>(node_const(i).height()), node_const(i).round(),
+                 static_cast<int>(node_const(i).step()));
+    if (const auto* v = std::get_if<in::VoteReceived>(&input)) {
+      std::fprintf(stderr, "vote t%d h%lld r%d v%d b%02x", static_cast<int>(v->vote.type),
+                   static_cast<long long>(v->vote.height), v->vote.round, v->vote.validator_index,
+                   v->vote.block_id.hash.bytes[0]);
+    } else if (const auto* p = std::get_if<in::ProposalReceived>(&input)) {
+      std::fprintf(stderr, "proposal h%lld r%d pol%d b%02x", static_cast<long long>(p->proposal.height),
+                   p->proposal.round, p->proposal.pol_round, p->proposal.block_id.hash.bytes[0]);
+    } else if (const auto* b = std::get_if<in::FullBlockReceived>(&input)) {
+      std::fprintf(stderr, "block h%lld b%02x", static_cast<long long>(b->height), b->block_id.hash.bytes[0]);
+    } else if (std::holds_alternative<in::PeerMaj23>(input)) {
+      std::fprintf(stderr, "maj23");
+    } else if (const auto* t = std::get_if<in::TimeoutFired>(&input)) {
+      std::fprintf(stderr, "timeout h%lld r%d s%d", static_cast<long long>(t->height), t->round, static_cast<int>(t->step));
+    } else {
+      std::fprintf(stderr, "start");
+    }
+    for (const Output& o : out_) {
+      if (const auto* v = std::get_if<out::BroadcastVote>(&o)) {
+        std::fprintf(stderr, " | VOTE t%d r%d b%02x", static_cast<int>(v->vote.type), v->vote.round, v->vote.block_id.hash.bytes[0]);
+      } else if (const auto* p = std::get_if<out::BroadcastProposal>(&o)) {
+        std::fprintf(stderr, " | PROPOSE r%d b%02x", p->proposal.round, p->proposal.block_id.hash.bytes[0]);
+      } else if (const auto* c = std::get_if<out::Commit>(&o)) {
+        std::fprintf(stderr, " | COMMIT h%lld r%d", static_cast<long long>(c->height), c->round);
+      } else if (const auto* st = std::get_if<out::StepChanged>(&o)) {
+        std::fprintf(stderr, " | step h%lld r%d s%d", static_cast<long long>(st->height), st->round, static_cast<int>(st->step));
+      }
+    }
+    std::fprintf(stderr, "\n");
+  }
+  const ConsensusState& node_const(int i) const { return *nodes_[static_cast<std::size_t>(i)]; }
+
+  bool trace_ = std::getenv("PEERLAB_TM_TRACE") != nullptr;
   Options opt_;
   Rng rng_;
   ValidatorSet set_;

@@ -240,6 +240,30 @@ TEST(TendermintVoteSet, ConflictingVoteIsEvidenceNotCounted) {
   EXPECT_FALSE(again);
 }
 
+// CometBFT's SetPeerMaj23: after a peer claims +2/3 for B, a validator's conflicting vote for
+// B counts towards B (and is still reported); without a claim it does not.
+TEST(TendermintVoteSet, PeerMaj23ClaimAdmitsConflictingVoteForThatBlock) {
+  VoteFixture f;
+  VoteSet vs(5, 0, SignedMsgType::kPrevote, &f.set);
+  EXPECT_EQ(vs.Add(f.Make(1, 9), nullptr), AddVoteResult::kAdded);  // 1 first votes 9
+  EXPECT_EQ(vs.Add(f.Make(2, 7), nullptr), AddVoteResult::kAdded);
+  EXPECT_EQ(vs.Add(f.Make(3, 7), nullptr), AddVoteResult::kAdded);
+  std::optional<DoubleSign> ev;
+  EXPECT_EQ(vs.Add(f.Make(1, 7), &ev), AddVoteResult::kConflict);  // not counted: no claim
+  EXPECT_TRUE(ev);
+  EXPECT_FALSE(vs.TwoThirdsMajority());
+  EXPECT_TRUE(vs.SetPeerMaj23(42, f.Make(1, 7).block_id));
+  EXPECT_FALSE(vs.SetPeerMaj23(42, f.Make(1, 8).block_id));  // one claim per peer
+  EXPECT_EQ(vs.Add(f.Make(1, 7), &ev), AddVoteResult::kConflict);  // now counted for 7
+  ASSERT_TRUE(vs.TwoThirdsMajority());
+  EXPECT_EQ(vs.TwoThirdsMajority()->hash.bytes[0], 7);
+  EXPECT_EQ(vs.PowerFor(f.Make(1, 7).block_id), 3);
+  EXPECT_EQ(vs.VotesFor(f.Make(1, 7).block_id).size(), 3u);
+  EXPECT_EQ(vs.Sum(), 3);  // the validator's power is in the total once
+  EXPECT_EQ(vs.Add(f.Make(1, 7), &ev), AddVoteResult::kConflict);
+  EXPECT_EQ(vs.PowerFor(f.Make(1, 7).block_id), 3);  // and in the block's tally once
+}
+
 TEST(TendermintHeightVoteSet, CatchupRoundsBoundedPerPeer) {
   VoteFixture f;
   HeightVoteSet hvs(5, &f.set);

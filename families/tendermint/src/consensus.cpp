@@ -39,7 +39,7 @@ ConsensusState::ConsensusState(ValidatorSet validators, ConsensusConfig config,
                                BlockSource source, ConsensusHooks* hooks)
     : config_(config),
       source_(std::move(source)),
-      hooks_(hooks != nullptr ? hooks : &default_hooks_),
+      hooks_(hooks),
       height_set_(std::make_unique<ValidatorSet>(std::move(validators))) {
   PEERLAB_ASSERT(height_set_->Size() > 0);
   my_index_ = height_set_->IndexOf(config_.self);
@@ -61,6 +61,8 @@ void ConsensusState::Handle(TimeNs now, const Input& input, std::vector<Output>&
           OnBlock(i);
         } else if constexpr (std::is_same_v<T, in::VoteReceived>) {
           OnVote(i);
+        } else if constexpr (std::is_same_v<T, in::PeerMaj23>) {
+          OnPeerMaj23(i);
         } else {
           OnTimeout(i);
         }
@@ -133,9 +135,20 @@ void ConsensusState::OnProposal(const in::ProposalReceived& p) {
 
 void ConsensusState::OnBlock(const in::FullBlockReceived& b) {
   if (!started_ || b.height != height_ || b.block_id.IsNil()) return;
-  if (StatusOf(b.block_id) != BlockStatus::kMissing) return;
-  if (blocks_.size() >= kMaxBlocksPerHeight) blocks_.erase(blocks_.begin());
-  blocks_.emplace_back(b.block_id, b.valid);
+  RememberBlock(b.block_id, b.valid);
+}
+
+void ConsensusState::RememberBlock(const BlockId& id, bool valid) {
+  if (StatusOf(id) != BlockStatus::kMissing) return;
+  if (blocks_.size() >= kMaxBlocksPerHeight) {
+    // Forget the oldest block that is neither the locked nor the valid value.
+    auto it = std::find_if(blocks_.begin(), blocks_.end(), [this](const auto& b) {
+      return b.first != locked_value_ && b.first != valid_value_;
+    });
+    PEERLAB_ASSERT(it != blocks_.end());
+    blocks_.erase(it);
+  }
+  blocks_.emplace_back(id, valid);
 }
 
 void ConsensusState::OnVote(const in::VoteReceived& v) {
@@ -144,6 +157,11 @@ void ConsensusState::OnVote(const in::VoteReceived& v) {
   const AddVoteResult r = votes_->Add(v.vote, v.from, &evidence);
   if (r == AddVoteResult::kAdded || r == AddVoteResult::kConflict) ++verified_now_;
   if (evidence) out_->push_back(out::Evidence{*evidence});
+}
+
+void ConsensusState::OnPeerMaj23(const in::PeerMaj23& m) {
+  if (!started_ || m.height != height_) return;
+  votes_->SetPeerMaj23(m.round, m.type, m.from, m.block_id);
 }
 
 void ConsensusState::OnTimeout(const in::TimeoutFired& t) {
@@ -201,16 +219,14 @@ void ConsensusState::StartRound(Round round) {  // lines 11-21
     if (valid_value_) {
       value = *valid_value_;  // line 16
     } else {
-      value = source_(height_, round);  // line 18, getValue()
+      PEERLAB_ASSERT(source_ != nullptr);  // a validator needs a block source
+      value = source_(height_, round);     // line 18, getValue()
       PEERLAB_ASSERT(!value.IsNil());
-      if (StatusOf(value) == BlockStatus::kMissing) {
-        if (blocks_.size() >= kMaxBlocksPerHeight) blocks_.erase(blocks_.begin());
-        blocks_.emplace_back(value, true);
-      }
+      RememberBlock(value, true);
     }
     const Proposal honest{height_, round, valid_round_, value, now_, Signature{}};
     proposal_buf_.clear();
-    hooks_->SignProposal(honest, proposal_buf_);  // line 19
+    Hooks()->SignProposal(honest, proposal_buf_);  // line 19
     for (const Proposal& p : proposal_buf_) {
       ++signed_now_;
       out_->push_back(out::BroadcastProposal{p});
@@ -239,7 +255,7 @@ void ConsensusState::SignAndSendVote(SignedMsgType type, const BlockId& id) {
   const Vote honest{type,   height_, round_, id, now_, height_set_->At(my_index_).address,
                     my_index_, Signature{}};
   vote_buf_.clear();
-  hooks_->SignVote(honest, vote_buf_);
+  Hooks()->SignVote(honest, vote_buf_);
   for (const Vote& v : vote_buf_) {
     ++signed_now_;
     out_->push_back(out::BroadcastVote{v});
@@ -265,18 +281,21 @@ bool ConsensusState::EvaluateOnce() {
   if (step_ == RoundStep::kNewHeight) return false;  // commit wait: tally only
 
   // Line 49: +2/3 precommits for id(v) in any round r, with v complete and valid: decide.
-  for (const Round r : votes_->Rounds()) {
-    const std::optional<BlockId> maj = votes_->Precommits(r)->TwoThirdsMajority();
-    if (maj && !maj->IsNil() && StatusOf(*maj) == BlockStatus::kValid) {
-      Decide(r, *maj);
-      return true;
-    }
-  }
-
   // Line 55: f+1 of the power sent messages of a later round: go to the highest such round.
+  Round decide_round = -1;
+  BlockId decide_id;
   Round skip_to = -1;
-  for (const Round r : votes_->Rounds()) {
-    if (r > round_ && height_set_->IsOneThird(votes_->AnyPower(r))) skip_to = r;
+  votes_->ForEachRound([&](Round r, const VoteSet&, const VoteSet& precommits, VotingPower any) {
+    const std::optional<BlockId>& maj = precommits.TwoThirdsMajority();
+    if (decide_round < 0 && maj && !maj->IsNil() && StatusOf(*maj) == BlockStatus::kValid) {
+      decide_round = r;
+      decide_id = *maj;
+    }
+    if (r > round_ && height_set_->IsOneThird(any)) skip_to = r;
+  });
+  if (decide_round >= 0) {
+    Decide(decide_round, decide_id);
+    return true;
   }
   if (skip_to > round_) {
     StartRound(skip_to);

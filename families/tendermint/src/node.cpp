@@ -278,6 +278,11 @@ void Node::OnReceive(PeerSlot slot, const EnvelopePtr& envelope) {
           } else if constexpr (std::is_same_v<T, HasProposalBlockPart>) {
             peer.state.ApplyHasProposalBlockPart(x);
           } else if constexpr (std::is_same_v<T, VoteSetMaj23>) {
+            // The peer claims +2/3 for a block: a conflicting vote for it then counts
+            // (CometBFT's SetPeerMaj23), and we answer with the votes we have for it.
+            if (x.height == consensus_->height()) {
+              Feed(in::PeerMaj23{x.height, x.round, x.type, x.block_id, slot});
+            }
             AnswerMaj23(slot, x);
           } else if constexpr (std::is_same_v<T, VoteSetBits>) {
             const HeightVoteSet& votes = consensus_->votes();

@@ -29,28 +29,52 @@ AddVoteResult VoteSet::Add(const Vote& vote, std::optional<DoubleSign>* evidence
       conflict_reported_[static_cast<std::size_t>(index)] = true;
       if (evidence != nullptr) *evidence = DoubleSign{*slot, vote};
     }
+    // Counted only towards a BlockId a peer claimed +2/3 for, once per validator.
+    for (BlockVotes& b : tally_) {
+      if (b.id == vote.block_id && b.peer_maj23 && !b.voted[static_cast<std::size_t>(index)]) {
+        b.extra.push_back(vote);
+        Count(b, index);
+      }
+    }
     return AddVoteResult::kConflict;
   }
   slot = vote;
   sum_ += validator.voting_power;
-  VotingPower* power = nullptr;
-  for (auto& [id, p] : tally_) {
-    if (id == vote.block_id) power = &p;
-  }
-  if (power == nullptr) {
-    tally_.emplace_back(vote.block_id, 0);
-    power = &tally_.back().second;
-  }
-  *power += validator.voting_power;
-  // Only one BlockId can pass 2/3 of the power with one vote per validator; it stays.
-  if (!maj23_ && validators_->IsTwoThirds(*power)) maj23_ = vote.block_id;
   PEERLAB_ASSERT(sum_ <= validators_->TotalVotingPower());
+  Count(Tally(vote.block_id), index);
   return AddVoteResult::kAdded;
 }
 
+VoteSet::BlockVotes& VoteSet::Tally(const BlockId& id) {
+  for (BlockVotes& b : tally_) {
+    if (b.id == id) return b;
+  }
+  BlockVotes& b = tally_.emplace_back();
+  b.id = id;
+  b.voted.assign(votes_.size(), false);
+  return b;
+}
+
+void VoteSet::Count(BlockVotes& b, ValidatorIndex index) {
+  b.voted[static_cast<std::size_t>(index)] = true;
+  b.power += validators_->At(index).voting_power;
+  // The first BlockId past 2/3 stays the majority (with < 1/3 Byzantine power no other can
+  // pass it).
+  if (!maj23_ && validators_->IsTwoThirds(b.power)) maj23_ = b.id;
+}
+
+bool VoteSet::SetPeerMaj23(PeerId peer, const BlockId& id) {
+  for (const auto& [p, claimed] : peer_claims_) {
+    if (p == peer) return claimed == id;
+  }
+  peer_claims_.emplace_back(peer, id);
+  Tally(id).peer_maj23 = true;
+  return true;
+}
+
 VotingPower VoteSet::PowerFor(const BlockId& id) const {
-  for (const auto& [block, power] : tally_) {
-    if (block == id) return power;
+  for (const BlockVotes& b : tally_) {
+    if (b.id == id) return b.power;
   }
   return 0;
 }
@@ -65,6 +89,9 @@ std::vector<Vote> VoteSet::VotesFor(const BlockId& id) const {
   std::vector<Vote> out;
   for (const auto& slot : votes_) {
     if (slot && slot->block_id == id) out.push_back(*slot);
+  }
+  for (const BlockVotes& b : tally_) {
+    if (b.id == id) out.insert(out.end(), b.extra.begin(), b.extra.end());
   }
   return out;
 }
@@ -130,6 +157,14 @@ AddVoteResult HeightVoteSet::Add(const Vote& vote, PeerId peer,
     }
   }
   return result;
+}
+
+void HeightVoteSet::SetPeerMaj23(Round round, SignedMsgType type, PeerId peer,
+                                 const BlockId& id) {
+  auto it = rounds_.find(round);
+  if (it == rounds_.end()) return;
+  if (type == SignedMsgType::kPrevote) it->second.prevotes.SetPeerMaj23(peer, id);
+  if (type == SignedMsgType::kPrecommit) it->second.precommits.SetPeerMaj23(peer, id);
 }
 
 const VoteSet* HeightVoteSet::Prevotes(Round round) const {

@@ -73,6 +73,16 @@ struct VoteReceived {
   Vote vote;
   PeerId from = 0;
 };
+// A peer's VoteSetMaj23: it has +2/3 for `block_id` in (height, round, type). Lets a
+// conflicting vote for that BlockId count (vote_set.hpp); the reactor sends these claims
+// (CometBFT's queryMaj23Routine) and then gossips the votes.
+struct PeerMaj23 {
+  Height height = 0;
+  Round round = 0;
+  SignedMsgType type = SignedMsgType::kPrevote;
+  BlockId block_id;
+  PeerId from = 0;
+};
 struct TimeoutFired {
   Height height = 0;
   Round round = 0;
@@ -80,7 +90,7 @@ struct TimeoutFired {
 };
 }  // namespace in
 using Input = std::variant<in::Start, in::ProposalReceived, in::FullBlockReceived,
-                           in::VoteReceived, in::TimeoutFired>;
+                           in::VoteReceived, in::PeerMaj23, in::TimeoutFired>;
 
 namespace out {
 struct BroadcastProposal {
@@ -172,6 +182,7 @@ class ConsensusState {
   void OnProposal(const in::ProposalReceived& p);
   void OnBlock(const in::FullBlockReceived& b);
   void OnVote(const in::VoteReceived& v);
+  void OnPeerMaj23(const in::PeerMaj23& m);
   void OnTimeout(const in::TimeoutFired& t);
 
   void EnterHeight(Height height);
@@ -184,12 +195,16 @@ class ConsensusState {
   void SetStep(RoundStep step);
   void Schedule(TimeoutStep step, DurationNs after);
   BlockStatus StatusOf(const BlockId& id) const;
+  void RememberBlock(const BlockId& id, bool valid);
   bool InPrevoteStep() const {
     return step_ == RoundStep::kPrevote || step_ == RoundStep::kPrevoteWait;
   }
 
   ConsensusConfig config_;
   BlockSource source_;
+  // Null: the honest defaults (resolved per call, so a moved state never points into the
+  // moved-from one).
+  ConsensusHooks* Hooks() { return hooks_ != nullptr ? hooks_ : &default_hooks_; }
   ConsensusHooks default_hooks_;
   ConsensusHooks* hooks_;
 

@@ -3,9 +3,12 @@
 //
 // One vote per validator per set. A second vote from the same validator for a different
 // BlockId is not counted; the pair (first, second) is returned as evidence of double signing,
-// once per validator per set; the second vote is not stored, so a set holds at most one vote per
-// validator whatever a Byzantine validator sends. (CometBFT additionally admits conflicting votes
-// for a BlockId a peer claims has +2/3, its SetPeerMaj23; not modelled.)
+// once per validator per set, and the second vote is not stored. The one exception is
+// CometBFT's (types/vote_set.go, SetPeerMaj23): once a peer claims +2/3 for a BlockId
+// (VoteSetMaj23), a conflicting vote for that BlockId is counted towards it (still reported),
+// so that an equivocator's first-arrived vote cannot hide a real +2/3 from us forever. Memory
+// stays bounded: one canonical vote per validator, one claim per peer, and per claimed BlockId
+// at most one extra vote per validator.
 #pragma once
 
 #include <cstdint>
@@ -44,9 +47,12 @@ class VoteSet {
 
   // Adds `vote`; on kConflict reported for the first time for that validator, sets *evidence.
   AddVoteResult Add(const Vote& vote, std::optional<DoubleSign>* evidence);
+  // A peer claims +2/3 for `id` here. False if that peer already claimed a different BlockId
+  // (CometBFT's "setPeerMaj23: Received conflicting blockID").
+  bool SetPeerMaj23(PeerId peer, const BlockId& id);
 
   // The BlockId (nil included) with more than 2/3 of the total power, if any.
-  std::optional<BlockId> TwoThirdsMajority() const { return maj23_; }
+  const std::optional<BlockId>& TwoThirdsMajority() const { return maj23_; }
   // More than 2/3 (more than 1/3) of the total power voted, for anything.
   bool HasTwoThirdsAny() const { return validators_->IsTwoThirds(sum_); }
   bool HasOneThirdAny() const { return validators_->IsOneThird(sum_); }
@@ -69,9 +75,20 @@ class VoteSet {
   Round round_;
   SignedMsgType type_;
   const ValidatorSet* validators_;
-  std::vector<std::optional<Vote>> votes_;  // by validator index
+  struct BlockVotes {
+    BlockId id;
+    VotingPower power = 0;
+    bool peer_maj23 = false;
+    std::vector<bool> voted;   // by validator index: counted for this BlockId
+    std::vector<Vote> extra;   // conflicting votes counted because of a peer's claim
+  };
+  BlockVotes& Tally(const BlockId& id);
+  void Count(BlockVotes& b, ValidatorIndex index);
+
+  std::vector<std::optional<Vote>> votes_;  // by validator index: the first vote
   std::vector<bool> conflict_reported_;     // by validator index
-  std::vector<std::pair<BlockId, VotingPower>> tally_;  // at most one entry per validator
+  std::vector<BlockVotes> tally_;  // one entry per BlockId voted for or claimed
+  std::vector<std::pair<PeerId, BlockId>> peer_claims_;
   VotingPower sum_ = 0;
   std::optional<BlockId> maj23_;
 };
@@ -91,6 +108,8 @@ class HeightVoteSet {
   // Creates the sets of every round up to `round` (never decreases).
   void SetRound(Round round);
   AddVoteResult Add(const Vote& vote, PeerId peer, std::optional<DoubleSign>* evidence);
+  // A peer's VoteSetMaj23 claim; ignored for a round we have no sets for (as CometBFT does).
+  void SetPeerMaj23(Round round, SignedMsgType type, PeerId peer, const BlockId& id);
 
   const VoteSet* Prevotes(Round round) const;
   const VoteSet* Precommits(Round round) const;
@@ -99,6 +118,11 @@ class HeightVoteSet {
   VotingPower AnyPower(Round round) const;
   // The rounds that have vote sets, ascending (0..Round() and the catch-up rounds).
   std::vector<Round> Rounds() const;
+  // f(round, prevotes, precommits, any_power) for each of them, ascending, without allocating.
+  template <class F>
+  void ForEachRound(F&& f) const {
+    for (const auto& [r, rv] : rounds_) f(r, rv.prevotes, rv.precommits, rv.any_power);
+  }
 
   Height height() const { return height_; }
   Round round() const { return round_; }
