@@ -76,6 +76,7 @@ void Node::ApplyConsensusOutputs() {
             OnOwnProposal(x.proposal);
           } else if constexpr (std::is_same_v<T, out::BroadcastVote>) {
             // Our own vote is in the core's vote set already: announce it and gossip it.
+            MarkHeld(x.vote);
             Broadcast(cache_->HasVoteOf(x.vote));
             for (auto& [slot, peer] : peers_) PokeVotes(slot);
           } else if constexpr (std::is_same_v<T, out::ScheduleTimeout>) {
@@ -395,15 +396,27 @@ void Node::OnVote(PeerSlot slot, const Vote& vote) {
                                                               : votes.Precommits(vote.round);
     return set == nullptr ? nullptr : set->VoteOf(vote.validator_index);
   };
-  const bool had = held() != nullptr;
+  const Vote* before = held();
+  // The same vote again (another peer relayed it too) changes nothing: skip the core. A
+  // different vote of that validator goes in: it is evidence.
+  if (before != nullptr && before->block_id == vote.block_id) return;
+  const bool had = before != nullptr;
   const Height height = consensus_->height();
   Feed(in::VoteReceived{vote, slot});
   if (consensus_->height() != height) return;  // the vote committed the height
   if (!had && held() != nullptr) {
+    MarkHeld(vote);
     Broadcast(cache_->HasVoteOf(vote));
     for (auto& [s, peer] : peers_) PokeVotes(s);
     MaybeFetchMajority(vote.round);
   }
+}
+
+void Node::MarkHeld(const Vote& vote) {
+  if (vote.height != consensus_->height() || vote.validator_index < 0) return;
+  Bits& bits = held_votes_[{vote.round, vote.type}];
+  if (bits.empty()) bits = Bits(validator_count_);
+  bits.Set(static_cast<std::uint32_t>(vote.validator_index));
 }
 
 void Node::OnCommit(const out::Commit& commit) {
@@ -422,6 +435,7 @@ void Node::OnCommit(const out::Commit& commit) {
   proposals_.clear();
   proposal_signer_.clear();
   proposal_envelope_.clear();
+  held_votes_.clear();
   held_.clear();
   parts_ = PartSet{};
   last_valid_.reset();

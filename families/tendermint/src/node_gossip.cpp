@@ -2,6 +2,7 @@
 // internal/consensus/reactor.go at cometbft/cometbft commit 64293d1b, rewritten here as
 // event-driven routines with the same choices and the same sleeps).
 #include <algorithm>
+#include <bit>
 
 #include "peerlab/tendermint/node.hpp"
 #include "peerlab/tendermint/wire.hpp"
@@ -127,19 +128,26 @@ void Node::RunDataRoutine(PeerSlot slot) {
 }
 
 bool Node::SendMissingVotes(PeerSlot slot, Peer& peer, const VoteSet* votes) {
-  if (votes == nullptr) return false;
+  if (votes == nullptr || votes->height() != consensus_->height()) return false;
+  auto held = held_votes_.find({votes->round(), votes->type()});
+  if (held == held_votes_.end()) return false;
   peer.state.EnsureVoteBits(votes->height(), validator_count_);
   const Bits* has = peer.state.VoteBits(votes->height(), votes->round(), votes->type());
   if (has == nullptr) return false;
   bool sent = false;
-  for (ValidatorIndex i = 0; i < static_cast<ValidatorIndex>(validator_count_); ++i) {
-    if (has->Get(static_cast<std::uint32_t>(i))) continue;
-    const Vote* v = votes->VoteOf(i);
-    if (v == nullptr) continue;
-    SendTo(slot, cache_->VoteOf(*v));
-    peer.state.SetHasVote(v->height, v->round, v->type, v->validator_index);
-    has = peer.state.VoteBits(votes->height(), votes->round(), votes->type());
-    sent = true;
+  const std::vector<std::uint64_t>& ours = held->second.words();
+  for (std::size_t w = 0; w < ours.size(); ++w) {
+    std::uint64_t missing = ours[w] & ~(w < has->words().size() ? has->words()[w] : 0);
+    while (missing != 0) {
+      const auto i = static_cast<ValidatorIndex>(w * 64 + static_cast<std::size_t>(std::countr_zero(missing)));
+      missing &= missing - 1;
+      const Vote* v = votes->VoteOf(i);
+      if (v == nullptr) continue;
+      SendTo(slot, cache_->VoteOf(*v));
+      peer.state.SetHasVote(v->height, v->round, v->type, v->validator_index);
+      has = peer.state.VoteBits(votes->height(), votes->round(), votes->type());
+      sent = true;
+    }
   }
   return sent;
 }
@@ -231,7 +239,14 @@ void Node::RunMaj23Query(PeerSlot slot) {
   Peer& peer = peers_.at(slot);
   const PeerRoundState& prs = peer.state.prs();
   const HeightVoteSet& votes = consensus_->votes();
-  if (prs.height == consensus_->height() && prs.round >= 0) {
+  if (prs.catchup_commit_round != -1 && prs.height > 0 &&
+      static_cast<std::size_t>(prs.height) <= chain_.size()) {
+    // A peer we help catch up: claim the commit of its height, so that its votes count.
+    const CommittedBlock& block = chain_[static_cast<std::size_t>(prs.height - 1)];
+    SendTo(slot, MakeConsensusEnvelope(Channel::kState,
+                                       VoteSetMaj23{prs.height, block.round,
+                                                    SignedMsgType::kPrecommit, block.block_id}));
+  } else if (prs.height == consensus_->height() && prs.round >= 0) {
     for (int tries = 0; tries < 3; ++tries) {
       const std::uint8_t which = peer.maj23_cursor;
       peer.maj23_cursor = static_cast<std::uint8_t>((peer.maj23_cursor + 1) % 3);

@@ -184,6 +184,10 @@ class Node {
   Round last_commit_round_ = -1;
   std::vector<CommittedBlock> chain_;
   std::optional<BlockId> last_valid_;
+  // Which validators' votes we hold, per (round, type) of the current height: the gossip
+  // routines send what the peer lacks word by word instead of looking at every validator.
+  std::map<std::pair<Round, SignedMsgType>, Bits> held_votes_;
+  void MarkHeld(const Vote& vote);
 
   // Signature checks, one at a time.
   std::deque<PendingCheck> cpu_queue_;
