@@ -48,6 +48,12 @@ const BlockContent& BlockRegistry::Add(Block block, Round round, ValidatorIndex 
   return *stored;
 }
 
+CommitVotes BlockRegistry::RecordCommit(const BlockId& id, std::vector<Vote> precommits) {
+  auto [it, fresh] = commits_.try_emplace(id.hash);
+  if (fresh) it->second = std::make_shared<const std::vector<Vote>>(std::move(precommits));
+  return it->second;
+}
+
 const BlockContent* BlockRegistry::Find(const BlockId& id) const {
   auto it = by_hash_.find(id.hash);
   if (it == by_hash_.end() || !(it->second->id == id)) return nullptr;

@@ -48,7 +48,8 @@ EnvelopePtr EnvelopeCache::VoteOf(const Vote& v) {
   EnvelopePtr* slot = Slot(v.height, key);
   if (slot != nullptr && *slot) {
     const auto& cached = std::get<VoteMessage>(std::get<ConsensusMessage>((*slot)->body)).vote;
-    if (cached == v) return *slot;
+    // Same validator, round, type and block: the same vote unless its time differs.
+    if (cached.block_id == v.block_id && cached.timestamp_ns == v.timestamp_ns) return *slot;
     return MakeConsensusEnvelope(Channel::kVote, VoteMessage{v});  // a collision: do not share
   }
   EnvelopePtr e = MakeConsensusEnvelope(Channel::kVote, VoteMessage{v});

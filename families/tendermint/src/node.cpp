@@ -140,7 +140,7 @@ BlockId Node::BuildProposalBlock(Height height, Round round) {
     block.last_commit.block_id = last.block_id;
     const ValidatorSet& set = consensus_->validators();
     block.last_commit.signatures.resize(static_cast<std::size_t>(set.Size()));
-    for (const Vote& v : last.precommits) {
+    for (const Vote& v : *last.precommits) {
       if (v.validator_index < 0 || v.validator_index >= set.Size()) continue;
       CommitSig& sig = block.last_commit.signatures[static_cast<std::size_t>(v.validator_index)];
       sig.flag = BlockIdFlag::kCommit;
@@ -423,8 +423,12 @@ void Node::OnCommit(const out::Commit& commit) {
   PEERLAB_ASSERT(commit.height == static_cast<Height>(chain_.size()) + 1);
   const BlockContent* content = registry_->Find(commit.block_id);
   PEERLAB_ASSERT(content != nullptr);
-  chain_.push_back({commit.block_id, commit.round, content, commit.precommits});
-  last_commit_ = commit.precommits;
+  // Peers one height behind get this node's own precommits (CometBFT's LastCommit); the
+  // history keeps the block's commit as the next block records it, the same at every node
+  // (CometBFT's LoadBlockCommit), so one copy per height serves all nodes.
+  last_commit_ = std::make_shared<const std::vector<Vote>>(commit.precommits);
+  chain_.push_back({commit.block_id, commit.round, content,
+                    registry_->RecordCommit(commit.block_id, commit.precommits)});
   last_commit_round_ = commit.round;
   RemoveCommitted(*content);
   out_->observations.push_back(observe::Committed{

@@ -152,9 +152,10 @@ bool Node::SendMissingVotes(PeerSlot slot, Peer& peer, const VoteSet* votes) {
   return sent;
 }
 
-bool Node::SendMissingVotes(PeerSlot slot, Peer& peer, const std::vector<Vote>& votes,
+bool Node::SendMissingVotes(PeerSlot slot, Peer& peer, const CommitVotes& commit,
                             Height height, Round round) {
-  if (votes.empty()) return false;
+  if (!commit || commit->empty()) return false;
+  const std::vector<Vote>& votes = *commit;
   const Bits* has = peer.state.VoteBits(height, round, SignedMsgType::kPrecommit);
   if (has == nullptr) return false;
   bool sent = false;

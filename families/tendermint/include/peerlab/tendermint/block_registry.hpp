@@ -36,8 +36,15 @@ struct BlockContent {
   }
 };
 
+using CommitVotes = std::shared_ptr<const std::vector<Vote>>;
+
 class BlockRegistry {
  public:
+  // The commit every node keeps for a committed block: the first set of +2/3 precommits
+  // recorded for it, shared (another node's set for the same block commits it as well; one copy
+  // per height instead of one per node).
+  CommitVotes RecordCommit(const BlockId& id, std::vector<Vote> precommits);
+
   // Builds the block's id from its content (height, round, proposer, a serial, its
   // transactions and evidence), computes its encoded size and part count, stores it and
   // returns it. `block` carries the header and last commit used for the size.
@@ -49,6 +56,7 @@ class BlockRegistry {
  private:
   std::vector<std::unique_ptr<BlockContent>> blocks_;
   std::map<Hash256, const BlockContent*> by_hash_;
+  std::map<Hash256, CommitVotes> commits_;
 };
 
 }  // namespace peerlab::tendermint

@@ -63,7 +63,7 @@ struct CommittedBlock {
   BlockId block_id;
   Round round = 0;
   const BlockContent* content = nullptr;
-  std::vector<Vote> precommits;  // the commit (+2/3 precommits for block_id in `round`)
+  CommitVotes precommits;  // the commit (+2/3 precommits for block_id in `round`), shared
 };
 
 class Node {
@@ -145,7 +145,7 @@ class Node {
   void RunVoteRoutine(PeerSlot slot);
   void RunMaj23Query(PeerSlot slot);
   bool SendMissingVotes(PeerSlot slot, Peer& peer, const VoteSet* votes);
-  bool SendMissingVotes(PeerSlot slot, Peer& peer, const std::vector<Vote>& votes, Height height,
+  bool SendMissingVotes(PeerSlot slot, Peer& peer, const CommitVotes& commit, Height height,
                         Round round);
   void AnswerMaj23(PeerSlot slot, const VoteSetMaj23& query);
   Bits VotesFor(const VoteSet* votes, const BlockId& id) const;
@@ -180,7 +180,7 @@ class Node {
   std::map<Round, EnvelopePtr> proposal_envelope_;  // made once, sent to every peer
   std::set<BlockId> held_;                        // complete blocks of the current height
   PartSet parts_;
-  std::vector<Vote> last_commit_;                 // precommits that committed height - 1
+  CommitVotes last_commit_;                       // precommits that committed height - 1
   Round last_commit_round_ = -1;
   std::vector<CommittedBlock> chain_;
   std::optional<BlockId> last_valid_;
