@@ -218,6 +218,18 @@ int Run(int argc, char** argv) {
     return 1;
   }
   std::fputs(outcome->summary_json.c_str(), stdout);
+  if (outcome->protocol == "tendermint") {
+    if (!args.quiet) {
+      std::fprintf(stderr, "peerlab: %.2f s wall, peak RSS %.0f MiB; results in %s\n",
+                   outcome->wall_s, outcome->peak_rss_mb, options.out_dir.c_str());
+    }
+    if (!outcome->safety.ok()) {
+      // Agreement broke: the run is written for study, and the exit status says so.
+      std::fprintf(stderr, "peerlab: %s\n", outcome->safety.message().c_str());
+      return 1;
+    }
+    return 0;
+  }
   if (!scenario.sim.stop.time && outcome->report.sim_time >= peerlab::kTimeLimit) {
     // Shown even with --quiet: the results describe a shorter run than the scenario asked for.
     std::fprintf(stderr,
@@ -252,6 +264,12 @@ int Check(int argc, char** argv) {
   }
   auto loaded = peerlab::scenario::LoadScenario(args.file, args.overrides);
   if (!loaded.ok()) return Fail(loaded.status().message());
+  if (loaded->protocol == "tendermint") {
+    // The memory estimate is the Bitcoin family's (docs/limits.md); none exists for this one.
+    std::printf("ok: %s (%u nodes, protocol tendermint; no memory estimate for this family)\n",
+                loaded->name.c_str(), loaded->sim.nodes);
+    return 0;
+  }
   const auto memory = peerlab::runner::CheckMemory(*loaded);
   if (auto fits = peerlab::runner::RefuseIfTooBig(*loaded, memory);
       !fits.ok() && !args.ignore_memory_estimate) {

@@ -61,7 +61,9 @@ py::dict Run(const std::string& text, const std::string& file_label, const std::
   {
     py::gil_scoped_release release;
     outcome = peerlab::runner::RunScenario(scenario, options);
-    if (outcome.ok() && outcome->wire_check.ok()) {
+    if (outcome.ok() && outcome->protocol == "tendermint") {
+      manifest = outcome->manifest_json;
+    } else if (outcome.ok() && outcome->wire_check.ok()) {
       const auto& r = outcome->report;
       blocks = peerlab::runner::BlocksCsv(scenario, r);
       nodes = peerlab::runner::NodesCsv(scenario, r);

@@ -252,6 +252,8 @@ Result<RunOutcome> RunAndWrite(const Scenario& scenario, const RunOptions& optio
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   outcome.peak_rss_mb = PeakRssMb();
   outcome.summary_json = SummaryJson(scenario, outcome.report);
+  outcome.manifest_json = RunManifestJson(scenario, outcome.report, outcome.wall_s,
+                                          outcome.peak_rss_mb);
   if (!dir) return outcome;
   const bool want_blocks =
       std::find(scenario.outputs.begin(), scenario.outputs.end(), "blocks") !=
@@ -280,8 +282,7 @@ Result<RunOutcome> RunAndWrite(const Scenario& scenario, const RunOptions& optio
     }
   }
   if (s.ok()) {
-    s = dir->Write(results::kManifestFile, RunManifestJson(scenario, outcome.report, outcome.wall_s,
-                                               outcome.peak_rss_mb));
+    s = dir->Write(results::kManifestFile, outcome.manifest_json);
   }
   if (!s.ok()) {
     dir->Abandon();
@@ -297,6 +298,16 @@ Result<RunOutcome> RunAndWrite(const Scenario& scenario, const RunOptions& optio
 }  // namespace
 
 Result<RunOutcome> RunScenario(const Scenario& scenario, const RunOptions& options) {
+  if (scenario.protocol == "tendermint") {
+    try {
+      return RunTendermint(scenario, options);
+    } catch (const std::bad_alloc&) {
+    } catch (const std::length_error&) {
+    }
+    return Status::Error(scenario.file + ": out of memory (peak RSS " +
+                         sim::FormatBytes(PeakRssMb() * 1024 * 1024) +
+                         "); run with fewer nodes or heights");
+  }
   if (!options.ignore_memory_estimate) {
     Status fits = RefuseIfTooBig(scenario, CheckMemory(scenario));
     if (!fits.ok()) return fits;

@@ -52,7 +52,8 @@ std::string RunNameProblem(std::string_view name) {
 const Table& StopTable() {
   static const Table t{
       "stop",
-      "When the run ends. At least one of `blocks` and `time` is required.",
+      "When the run ends. At least one of `blocks` (bitcoin) or `heights` (tendermint) and "
+      "`time` is required.",
       {
           {"blocks", "integer >= 1", false, "", "",
            "Mining stops after this many blocks have been found; the run then drains.",
@@ -60,6 +61,16 @@ const Table& StopTable() {
              std::int64_t v = 0;
              if (!ReadInt(n, p, c, 1, kMaxU32, &v)) return false;
              c.out->sim.stop.blocks = static_cast<std::uint32_t>(v);
+             j = Int(v);
+             return true;
+           }},
+          {"heights", "integer >= 1", false, "", "",
+           "protocol.kind tendermint: the run ends when every online node has committed this "
+           "many heights.",
+           [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
+             std::int64_t v = 0;
+             if (!ReadInt(n, p, c, 1, kMaxU32, &v)) return false;
+             c.out->tendermint.stop_heights = v;
              j = Int(v);
              return true;
            }},
@@ -119,15 +130,24 @@ const Table& ProtocolTable() {
       "protocol",
       "The block-relay protocol the nodes run.",
       {
-          {"kind", "one of `bitcoin`", false, "bitcoin", "", "Protocol family.",
+          {"kind", "one of `bitcoin`, `tendermint`", false, "bitcoin", "",
+           "Protocol family: `bitcoin` (Nakamoto proof of work, docs/design.md) or "
+           "`tendermint` (CometBFT's BFT consensus, docs/tendermint.md). The other keys of "
+           "`protocol` belong to one family each.",
            [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
              std::string v;
-             if (!ReadChoice(n, p, c, {"bitcoin"}, &v)) return false;
+             if (!ReadChoice(n, p, c, {"bitcoin", "tendermint"}, &v)) return false;
              c.kind = v;
+             c.out->protocol = v;
              j = JsonString(v);
              return true;
            }},
-          {"block_interval", "duration in [1 ms, 365 d]", false, "600 s", "",
+          {"tendermint", "mapping", false, "{}", "tendermint",
+           "Consensus, gossip and mempool settings (see `protocol.tendermint`).",
+           [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
+             return ParseMapping(n, p, TendermintTable(), c, j);
+           }},
+          {"block_interval", "duration in [1 ms, 365 d]", false, "600 s", "bitcoin",
            "Mean time between blocks across the whole network (mining is a Poisson process). "
            "At least 1 ms: faster, a run with `stop.time` would mine without end while "
            "simulated time hardly moves.",
@@ -142,7 +162,7 @@ const Table& ProtocolTable() {
              j = JsonString(FormatDuration(v));
              return true;
            }},
-          {"block_size", "size in [81 B, 4 MB]", false, "1 MB", "",
+          {"block_size", "size in [81 B, 4 MB]", false, "1 MB", "bitcoin",
            "Size of every mined block (80-byte header included).",
            [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
              std::uint64_t v = 0;
@@ -154,7 +174,7 @@ const Table& ProtocolTable() {
              j = JsonString(FormatSize(v));
              return true;
            }},
-          {"relay", "one of `headers`, `legacy`, `compact`", false, "headers", "",
+          {"relay", "one of `headers`, `legacy`, `compact`", false, "headers", "bitcoin",
            "`headers`: BIP130 announcements (headers, getdata, block; unknown invs resolved "
            "headers-first); `legacy`: pre-0.10 relay (inv, getdata, block); `compact`: BIP152 "
            "compact blocks (3 high-bandwidth peers, low-bandwidth otherwise) with headers.",
@@ -165,7 +185,7 @@ const Table& ProtocolTable() {
              j = JsonString(v);
              return true;
            }},
-          {"fill_tx_size", "size", false, "400 B", "",
+          {"fill_tx_size", "size", false, "400 B", "bitcoin",
            "Without a transaction workload, blocks are filled with synthetic transactions of "
            "this size that every node has (they set a compact block's short-id count).",
            [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
@@ -178,12 +198,12 @@ const Table& ProtocolTable() {
              j = JsonString(FormatSize(v));
              return true;
            }},
-          {"validation", "mapping", false, "{fixed: 10 ms, per_mb: 50 ms}", "",
+          {"validation", "mapping", false, "{fixed: 10 ms, per_mb: 50 ms}", "bitcoin",
            "Block validation delay (see `protocol.validation`).",
            [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
              return ParseMapping(n, p, ValidationTable(), c, j);
            }},
-          {"peers", "mapping", false, "{}", "",
+          {"peers", "mapping", false, "{}", "bitcoin",
            "Address gossip, address manager, feelers, pings (see `protocol.peers`).",
            [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
              return ParseMapping(n, p, PeersTable(), c, j);
@@ -218,12 +238,23 @@ const Table& GroupTable() {
              j = Int(v);
              return true;
            }},
-          {"hashrate", "share in [0, 1] or percentage", true, "", "",
-           "The group's share of total hashrate, e.g. `0.3` or `30 %`. Shares of all groups "
-           "must sum to 1.",
+          {"hashrate", "share in [0, 1] or percentage", false, "", "",
+           "protocol.kind bitcoin (required there): the group's share of total hashrate, e.g. "
+           "`0.3` or `30 %`. Shares of all groups must sum to 1.",
            [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
              if (!ReadHashrate(n, p, c, &c.group->hashrate)) return false;
+             c.group->has_hashrate = true;
              j = Num(c.group->hashrate);
+             return true;
+           }},
+          {"voting_power", "share in [0, 1] or percentage", false, "", "",
+           "protocol.kind tendermint (required there): the group's share of total voting "
+           "power, split evenly over its nodes, which are validators when it is above 0. "
+           "Shares of all groups must sum to 1.",
+           [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
+             if (!ReadHashrate(n, p, c, &c.group->voting_power)) return false;
+             c.group->has_voting_power = true;
+             j = Num(c.group->voting_power);
              return true;
            }},
           {"strategy", "mapping", false, "", "",
@@ -272,7 +303,10 @@ bool ParseOutputs(const Node& n, const std::string& p, Ctx& c, std::string& j) {
   for (std::size_t i = 0; i < n.items.size(); ++i) {
     const std::string item = p + "[" + std::to_string(i) + "]";
     std::string v;
-    if (!ReadChoice(n.items[i], item, c, {"summary", "blocks", "transactions", "graphml"}, &v)) return false;
+    if (!ReadChoice(n.items[i], item, c, {"summary", "blocks", "transactions", "graphml", "heights"},
+                    &v)) {
+      return false;
+    }
     for (const std::string& seen : outputs) {
       if (seen == v) return c.Fail(n.items[i].origin, item, "duplicate output " + Quote(v));
     }
@@ -329,8 +363,10 @@ const Table& RootTable() {
           {"stop", "mapping", true, "", "", "When the run ends (see `stop`).",
            [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
              if (!ParseMapping(n, p, StopTable(), c, j)) return false;
-             if (!c.out->sim.stop.blocks && !c.out->sim.stop.time) {
-               return c.Fail(n.origin, p, "at least one of `blocks` and `time` is required");
+             if (!c.out->sim.stop.blocks && !c.out->sim.stop.time &&
+                 c.out->tendermint.stop_heights == 0) {
+               return c.Fail(n.origin, p,
+                             "at least one of `blocks`, `heights` and `time` is required");
              }
              return true;
            }},
@@ -356,12 +392,14 @@ const Table& RootTable() {
           {"churn", "mapping", false, "", "",
            "Nodes leaving and rejoining, connections failing (see `churn`); absent: none.",
            &ParseChurn},
-          {"outputs", "list of `summary`, `blocks`, `transactions`, `graphml`", false,
+          {"outputs", "list of `summary`, `blocks`, `transactions`, `graphml`, `heights`", false,
            "[summary, blocks]", "",
            "Result files to write. `summary` (summary.json) and the final connection graph "
            "(edges.csv, nodes.csv) are always written; `blocks`: blocks.csv; `transactions`: "
            "transactions.csv (one row per transaction: class, origin, creation, reach, "
-           "inclusion); `graphml`: topology.graphml (and one per snapshot).",
+           "inclusion); `graphml`: topology.graphml (and one per snapshot). protocol.kind "
+           "tendermint writes summary.json and run.json, and heights.csv (one row per height) "
+           "for `blocks` or `heights`; it has no transactions table or topology files yet.",
            &ParseOutputs},
           {"topology_snapshots", "list of durations in [0, 29200 d]", false, "", "",
            "Also record the connection graph at these times: edges_at_<T>s.csv each. Times "
@@ -397,7 +435,7 @@ const std::vector<const Table*>& AllTables() {
   static const std::vector<const Table*> tables = {
       &RootTable(),      &StopTable(),     &NetworkTable(),  &RegionsInlineTable(), &JitterTable(),
       &BandwidthTable(), &FlowTable(), &TopologyTable(), &ProtocolTable(), &ValidationTable(),    &PeersTable(),
-      &AddrManTable(),   &CountermeasuresTable(), &TransactionsTable(), &GroupTable(),
+      &AddrManTable(),   &CountermeasuresTable(), &TransactionsTable(), &TendermintTable(), &TendermintTimeoutsTable(), &GroupTable(),
       &StrategyTable(),  &AutonomousSystemsTable(), &EventTable(), &SideSelectorTable(),
       &ChurnTable(),     &SessionTable(),  &DowntimeTable(),  &LinkFailuresTable()};
   return tables;

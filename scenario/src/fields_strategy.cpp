@@ -13,7 +13,11 @@ constexpr std::string_view kRushingKinds =
     "selfish-mining|lead-stubborn|equal-fork-stubborn|trail-stubborn|double-spend|"
     "optimal-selfish";
 
-// Every `kind` value, in registry order (the error message lists them so).
+// The Tendermint family's strategies (docs/tendermint.md): `silent`, validators that follow
+// and relay but never sign.
+constexpr std::string_view kTendermintKinds = "silent";
+
+// Every `kind` value, in registry order (the error message lists them so), then Tendermint's.
 const std::vector<std::string_view>& KindChoices() {
   static const std::vector<std::string_view> kinds = [] {
     std::vector<std::string_view> v;
@@ -26,6 +30,7 @@ const std::vector<std::string_view>& KindChoices() {
         rest.remove_prefix(bar + 1);
       }
     }
+    v.push_back(kTendermintKinds);
     return v;
   }();
   return kinds;
@@ -37,7 +42,7 @@ bool ParseKind(const Node& n, const std::string& p, Ctx& c, std::string& j) {
   sim::GroupSpec& g = *c.group;
   g.strategy_name = kind;
   g.strategy = bitcoin::StrategyConfig{};
-  strategies::Find(kind)->configure(kind, g.strategy);
+  if (const strategies::ScenarioStrategy* s = strategies::Find(kind)) s->configure(kind, g.strategy);
   c.kind = kind;
   j = JsonString(kind);
   return true;
@@ -59,7 +64,9 @@ const Table& StrategyTable() {
              "`selfish-mining` (Eyal & Sirer 2014), `lead-stubborn`, `equal-fork-stubborn`, "
              "`trail-stubborn` (Nayak et al. 2016), `double-spend`, `censor`, `black-hole`, "
              "`eclipse` (Heilman et al. 2015), `optimal-selfish` (Sapirshtein et al. 2016: the "
-             "optimal policy of their MDP, solved for the group's hashrate share and `gamma`).",
+             "optimal policy of their MDP, solved for the group's hashrate share and `gamma`); "
+             "protocol.kind tendermint: `silent` (validators that follow and relay but never "
+             "sign).",
              &ParseKind},
             {"gamma", "share in [0, 1]", false, "0", kRushingKinds,
              "Rushing: direct low-latency links from the group's node to honest miners holding "
@@ -100,6 +107,19 @@ const Table& StrategyTable() {
 
 bool ValidateStrategies(Ctx& c) {
   sim::SimConfig& s = c.out->sim;
+  const bool tendermint = c.out->protocol == "tendermint";
+  for (const sim::GroupSpec& g : s.groups) {
+    if (g.strategy_name.empty()) continue;
+    const bool tm_kind = KindAllows(kTendermintKinds, g.strategy_name);
+    if (tm_kind != tendermint) {
+      const std::string path = "groups." + g.name + ".strategy.kind";
+      return c.Fail(c.OriginOf(path), path,
+                    Quote(g.strategy_name) + " is a strategy of the " +
+                        (tm_kind ? "tendermint" : "bitcoin") + " family, but protocol.kind is " +
+                        Quote(c.out->protocol));
+    }
+  }
+  if (tendermint) return true;
   double honest_hashrate = 0;
   for (const sim::GroupSpec& g : s.groups) {
     if (g.honest()) honest_hashrate += g.hashrate;

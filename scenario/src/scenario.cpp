@@ -65,6 +65,23 @@ std::optional<std::string> CheckEdgeList(const detail::Ctx& ctx, const std::stri
                 file_label, overrides);
 }
 
+// The tendermint family's spec from what the shared keys parsed into the scenario: the network,
+// the groups (voting power, strategy), the stop time and the transaction workload. Its own keys
+// (protocol.tendermint, stop.heights) were written into it directly.
+void FillTendermint(Scenario& scenario) {
+  const sim::SimConfig& s = scenario.sim;
+  tendermint::SimSpec& t = scenario.tendermint;
+  static_cast<sim::NetworkSpec&>(t) = static_cast<const sim::NetworkSpec&>(s);
+  t.groups.clear();
+  for (const sim::GroupSpec& g : s.groups) {
+    t.groups.push_back({g.name, g.rest, g.node_count, g.voting_power, g.strategy_name});
+  }
+  t.stop_time = s.stop.time;
+  t.tx_rate_per_s = s.transactions.rate_per_s;
+  t.tx_bytes_min = s.transactions.size_min;
+  t.tx_bytes_max = s.transactions.size_max;
+}
+
 Result<Scenario> Parse(std::string_view text, const std::string& file_label,
                        const std::string& base_dir, const std::vector<std::string>& overrides) {
   auto fail = [&](const detail::Error& e) -> Result<Scenario> {
@@ -99,6 +116,7 @@ Result<Scenario> Parse(std::string_view text, const std::string& file_label,
     return fail(*ctx.error);
   }
   if (auto bad = CheckEdgeList(ctx, file_label, overrides)) return Status::Error(*bad);
+  if (scenario.protocol == "tendermint") FillTendermint(scenario);
   scenario.resolved_json = std::move(json);
   return scenario;
 }

@@ -1,5 +1,6 @@
 // Cross-field checks, run after every field parsed on its own. Errors point at the field most
 // likely to need the fix and name the other field's value.
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 
@@ -23,6 +24,26 @@ bool ValidateGroups(Ctx& c) {
   std::uint64_t fixed = 0;
   double sum = 0;
   bool any_hashrate = false;
+  const bool tendermint = c.out->protocol == "tendermint";
+  // Each family reads one share per group: bitcoin hashrate, tendermint voting power.
+  for (const sim::GroupSpec& g : s.groups) {
+    const std::string base = "groups." + g.name;
+    if (tendermint && g.has_hashrate) {
+      return c.Fail(c.OriginOf(base + ".hashrate"), base + ".hashrate",
+                    "protocol.kind tendermint has no mining: give `voting_power` instead");
+    }
+    if (tendermint && !g.has_voting_power) {
+      return c.Fail(c.OriginOf(base), base + ".voting_power",
+                    "required key is missing (protocol.kind tendermint)");
+    }
+    if (!tendermint && g.has_voting_power) {
+      return c.Fail(c.OriginOf(base + ".voting_power"), base + ".voting_power",
+                    "only for protocol.kind tendermint (bitcoin groups have `hashrate`)");
+    }
+    if (!tendermint && !g.has_hashrate) {
+      return c.Fail(c.OriginOf(base), base + ".hashrate", "required key is missing");
+    }
+  }
   for (const sim::GroupSpec& g : s.groups) {
     if (g.rest) {
       if (rest != nullptr) {
@@ -34,15 +55,19 @@ bool ValidateGroups(Ctx& c) {
     } else {
       fixed += g.node_count;
     }
-    sum += g.hashrate;
-    any_hashrate = any_hashrate || g.hashrate > 0;
+    const double share = tendermint ? g.voting_power : g.hashrate;
+    sum += share;
+    any_hashrate = any_hashrate || share > 0;
   }
+  const std::string what = tendermint ? "voting powers" : "hashrates";
   if (std::fabs(sum - 1.0) > 1e-9) {
     return c.Fail(c.OriginOf("groups"), "groups",
-                  "hashrates sum to " + Approx(sum) + ", must sum to 1");
+                  what + " sum to " + Approx(sum) + ", must sum to 1");
   }
   if (!any_hashrate) {
-    return c.Fail(c.OriginOf("groups"), "groups", "at least one group needs hashrate > 0");
+    return c.Fail(c.OriginOf("groups"), "groups",
+                  std::string("at least one group needs ") +
+                      (tendermint ? "voting_power" : "hashrate") + " > 0");
   }
   const std::string nodes = std::to_string(s.nodes);
   if (fixed > s.nodes) {
@@ -55,12 +80,13 @@ bool ValidateGroups(Ctx& c) {
                   "groups have " + std::to_string(fixed) + " nodes in total but network.nodes is " +
                       nodes + " (give one group `nodes: rest` to take the remainder)");
   }
-  if (rest != nullptr && fixed == s.nodes && rest->hashrate > 0) {
+  if (rest != nullptr && fixed == s.nodes && (tendermint ? rest->voting_power : rest->hashrate) > 0) {
     // Its hashrate would be split among zero nodes and silently vanish.
     const std::string path = "groups." + rest->name + ".nodes";
     return c.Fail(c.OriginOf(path), path,
                   "the `rest` group gets no nodes (the other groups take all " + nodes +
-                      ") but has hashrate " + Approx(rest->hashrate));
+                      ") but has " + (tendermint ? "voting power " : "hashrate ") +
+                      Approx(tendermint ? rest->voting_power : rest->hashrate));
   }
   return true;
 }
@@ -144,9 +170,48 @@ const plan::NetworkPlan& NetworkPlanOf(Ctx& c) {
   return *c.plan;
 }
 
+// What the tendermint family reads of the shared keys, and what it does not support yet.
+bool ValidateFamilyKeys(Ctx& c) {
+  const bool tendermint = c.out->protocol == "tendermint";
+  const sim::SimConfig& s = c.out->sim;
+  if (tendermint) {
+    if (s.stop.blocks) {
+      return c.Fail(c.OriginOf("stop.blocks"), "stop.blocks",
+                    "protocol.kind tendermint counts heights: use `stop.heights`");
+    }
+    if (c.out->tendermint.stop_heights == 0 && !s.stop.time) {
+      return c.Fail(c.OriginOf("stop"), "stop", "one of `heights` and `time` is required");
+    }
+    for (const std::string& o : c.out->outputs) {
+      if (o == "transactions" || o == "graphml") {
+        return c.Fail(c.OriginOf("outputs"), "outputs",
+                      Quote(o) + " is not written by the tendermint family yet (it writes "
+                      "summary, heights)");
+      }
+    }
+    if (!c.out->sim.topology_snapshots.empty()) {
+      return c.Fail(c.OriginOf("topology_snapshots"), "topology_snapshots",
+                    "not written by the tendermint family yet");
+    }
+    if (s.churn.enabled || !s.outages.empty()) {
+      return c.Fail(c.OriginOf("churn"), "churn",
+                    "churn and outages are not supported by the tendermint family yet");
+    }
+  } else if (std::find(c.out->outputs.begin(), c.out->outputs.end(), "heights") !=
+             c.out->outputs.end()) {
+    return c.Fail(c.OriginOf("outputs"), "outputs",
+                  "`heights` is the tendermint family's table (bitcoin writes `blocks`)");
+  } else if (c.out->tendermint.stop_heights != 0) {
+    return c.Fail(c.OriginOf("stop.heights"), "stop.heights",
+                  "only for protocol.kind tendermint (bitcoin runs stop on `blocks`)");
+  }
+  return true;
+}
+
 bool Validate(Ctx& c) {
-  return ValidateGroups(c) && ValidateTopology(c) && ValidateStrategies(c) && ValidateEvents(c) &&
-         ValidateChurn(c) && ValidateStopHorizon(c);
+  return ValidateFamilyKeys(c) && ValidateGroups(c) && ValidateTopology(c) &&
+         ValidateStrategies(c) && ValidateEvents(c) && ValidateChurn(c) &&
+         (c.out->protocol == "tendermint" || ValidateStopHorizon(c));
 }
 
 }  // namespace peerlab::scenario::detail

@@ -2,6 +2,7 @@
 #include "peerlab/tendermint/node.hpp"
 
 #include <algorithm>
+#include <tuple>
 
 #include "peerlab/tendermint/wire.hpp"
 #include "peerlab/util/assert.hpp"
@@ -448,9 +449,13 @@ void Node::OnCommit(const out::Commit& commit) {
 void Node::OnTimer(const NodeTimer& timer) {
   switch (timer.kind) {
     case NodeTimer::Kind::kConsensus: {
-      const bool current = timer.height == consensus_->height();
+      // Counted only when it acted (moved the step, the round or the height): a timeout the
+      // node had already passed does nothing.
+      const auto before = std::make_tuple(consensus_->height(), consensus_->round(),
+                                          consensus_->step());
       Feed(in::TimeoutFired{timer.height, timer.round, timer.step});
-      if (current) {
+      if (std::make_tuple(consensus_->height(), consensus_->round(), consensus_->step()) != before &&
+          timer.step != TimeoutStep::kNewHeight) {
         out_->observations.push_back(observe::TimeoutFired{timer.height, timer.round, timer.step});
       }
       return;

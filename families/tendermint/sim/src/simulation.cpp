@@ -258,7 +258,10 @@ void Simulation::ScheduleNextTx() {
 }
 
 void Simulation::OnWorkload(const sim::Event& e) {
-  Deliver(e.a, node_in::SubmitTx{next_tx_++, spec_.tx_bytes});
+  const std::uint32_t span = spec_.tx_bytes_max - spec_.tx_bytes_min;
+  const auto bytes = spec_.tx_bytes_min +
+                     static_cast<std::uint32_t>(span == 0 ? 0 : tx_rng_.Below(span + 1));
+  Deliver(e.a, node_in::SubmitTx{next_tx_++, bytes});
   ScheduleNextTx();
 }
 

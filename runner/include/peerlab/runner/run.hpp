@@ -26,6 +26,10 @@ struct RunOptions {
 };
 
 struct RunOutcome {
+  std::string protocol = "bitcoin";  // which family ran; `report` is filled for bitcoin only
+  // Not ok when a tendermint run broke agreement (the run is written; seed and height said).
+  Status safety;
+  std::string manifest_json;  // run.json
   // Not ok when SimConfig::wire_check found a message that did not survive the byte round
   // trip (a defect in peerlab); nothing is written then and the report is partial.
   Status wire_check;
@@ -40,6 +44,9 @@ struct RunOutcome {
 // in the run is an error too, "FILE: out of memory after N events at simulated time T ...";
 // the staging directory is removed then, and nothing is written.
 Result<RunOutcome> RunScenario(const Scenario& scenario, const RunOptions& options);
+
+// protocol.kind tendermint (run_tendermint.cpp): the same, for the Tendermint family.
+Result<RunOutcome> RunTendermint(const Scenario& scenario, const RunOptions& options);
 
 // The results contract (design §6), rendered deterministically.
 std::string SummaryJson(const Scenario& scenario, const sim::SimReport& report);

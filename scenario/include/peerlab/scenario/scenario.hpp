@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "peerlab/bitcoin/sim/config.hpp"
+#include "peerlab/tendermint/sim/simulation.hpp"
 #include "peerlab/util/status.hpp"
 
 namespace peerlab::scenario {
@@ -22,7 +23,11 @@ struct Scenario {
   std::string text;  // raw file text (hashed into the run manifest)
   int version = 1;
   std::string name;
+  // `protocol.kind`: "bitcoin" (the run is `sim`) or "tendermint" (the run is `tendermint`,
+  // whose network part is `sim`'s).
+  std::string protocol = "bitcoin";
   sim::SimConfig sim;                  // fully filled and validated
+  tendermint::SimSpec tendermint;      // filled when protocol is "tendermint"
   std::vector<std::string> outputs;    // e.g. {"summary", "blocks"}; always has "summary"
   std::vector<std::string> overrides;  // the raw "key=value" strings applied
   // The scenario after overrides and defaults as one JSON object, keys in schema order and

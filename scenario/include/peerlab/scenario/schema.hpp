@@ -93,6 +93,9 @@ const Table& BandwidthTable();
 const Table& TopologyTable();
 // fields_transactions.cpp
 const Table& TransactionsTable();
+// fields_tendermint.cpp: `protocol.tendermint` and its `timeouts`.
+const Table& TendermintTable();
+const Table& TendermintTimeoutsTable();
 // fields_strategy.cpp
 const Table& StrategyTable();
 bool ValidateStrategies(Ctx& ctx);

@@ -29,6 +29,11 @@ struct GroupSpec {
   bool rest = false;             // takes every node no other group takes
   std::uint32_t node_count = 0;  // when !rest
   double hashrate = 0.0;         // share of total hashrate, in [0, 1]
+  // What the scenario gave (hashrate for bitcoin; voting power for the tendermint family,
+  // which reads these groups too).
+  bool has_hashrate = false;
+  double voting_power = 0.0;
+  bool has_voting_power = false;
   std::string strategy_name;     // the YAML `strategy.kind`; empty: honest
   bitcoin::StrategyConfig strategy;
   std::string censored_class;  // censor: the class's name (strategy.censored_class is its index)

@@ -41,7 +41,8 @@ struct SimSpec : sim::NetworkSpec {
   Height stop_heights = 0;
   std::optional<TimeNs> stop_time;
   double tx_rate_per_s = 0;
-  std::uint32_t tx_bytes = 250;
+  std::uint32_t tx_bytes_min = 250;  // each transaction's size, uniform in [min, max]
+  std::uint32_t tx_bytes_max = 250;
   // MConnection (p2p/conn/connection.go; CometBFT's DefaultP2PConfig): writes wait in a
   // buffer flushed at most flush_throttle after the first, or at once when 64 KiB fill it.
   DurationNs flush_throttle = 100 * kMillisecond;
