@@ -14,6 +14,7 @@
 #include "peerlab/bitcoin/rng_purposes.hpp"
 #include "peerlab/plan/rng_purposes.hpp"
 #include "peerlab/sim/rng_purposes.hpp"
+#include "peerlab/tendermint/rng_purposes.hpp"
 
 namespace peerlab {
 namespace {
@@ -43,6 +44,7 @@ const std::vector<Entry>& AllPurposes() {
       {"sim::kChurn", sim::rng_purpose::kChurn, 15},
       {"sim::kLinkFailures", sim::rng_purpose::kLinkFailures, 16},
       {"analysis::kSampling", analysis::rng_purpose::kSampling, 17},
+      {"tendermint::kTransactions", tendermint::rng_purpose::kTransactions, 18},
   };
   return all;
 }
@@ -82,7 +84,7 @@ TEST(RngPurposes, TheListHoldsEveryOwnersPurposes) {
       ++declared;
     }
   }
-  EXPECT_EQ(files.size(), 4u) << ::testing::PrintToString(files);
+  EXPECT_EQ(files.size(), 5u) << ::testing::PrintToString(files);
   EXPECT_EQ(declared, AllPurposes().size()) << "a purpose is missing from this list";
 }
 

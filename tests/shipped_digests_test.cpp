@@ -9,6 +9,8 @@
 // through that binary's CLI with the same overrides and seeds, gave the same 108 files.
 //
 // Model changes since:
+// - 2026-12-06, issue 22: tendermint and tendermint-partition added (the Tendermint family;
+//   summary.json and heights.csv).
 // - 2026-12-06, issue 20: a node downloads a competing branch with as much work as its tip (as
 //   Bitcoin Core's FindNextBlocksToDownload and HeadersDirectFetchBlocks do; it used to skip
 //   equal work), and fetches an unrequested equal-work compact block whole
@@ -44,6 +46,9 @@ namespace fs = std::filesystem;
 struct Shipped {
   std::string name;                    // scenarios/NAME.yaml
   std::vector<std::string> overrides;  // to size it down; empty when it is small already
+  // The files compared: the Bitcoin family's four unless given (the Tendermint family writes
+  // summary.json and heights.csv).
+  std::vector<std::string> files = {"summary.json", "blocks.csv", "nodes.csv", "edges.csv"};
 };
 
 // Each shrink keeps what the scenario is about (the partition and its heal, the eclipse restart,
@@ -59,12 +64,17 @@ const std::vector<Shipped>& ShippedScenarios() {
       {"partition", {}},
       {"selfish-mining", {"stop.blocks=300"}},
       {"transactions", {"stop.time=5 min"}},
+      {"tendermint",
+       {"stop.heights=5", "network.nodes=120", "groups.validators.nodes=30"},
+       {"summary.json", "heights.csv"}},
+      {"tendermint-partition",
+       {"network.nodes=60", "groups.north.nodes=12", "groups.south.nodes=8", "stop.time=4 min"},
+       {"summary.json", "heights.csv"}},
   };
   return kAll;
 }
 
 constexpr std::uint64_t kSeeds[] = {1, 2, 3};
-constexpr const char* kFiles[] = {"summary.json", "blocks.csv", "nodes.csv", "edges.csv"};
 
 std::string FileDigest(const fs::path& p) {
   std::ifstream in(p, std::ios::binary);
@@ -117,7 +127,7 @@ TEST_P(ShippedDigests, ResultsAreByteIdentical) {
     options.out_dir = out.string();
     auto ran = runner::RunScenario(*loaded, options);
     ASSERT_TRUE(ran.ok()) << ran.status().message();
-    for (const char* file : kFiles) {
+    for (const std::string& file : shipped.files) {
       const std::string key = std::to_string(seed) + " " + file;
       const std::string digest = FileDigest(out / file);
       actual << key << " " << digest << "\n";

@@ -7,6 +7,7 @@
 #include <cmath>
 
 #include "peerlab/plan/network_plan.hpp"
+#include "peerlab/tendermint/rng_purposes.hpp"
 #include "peerlab/util/assert.hpp"
 #include "peerlab/util/hash.hpp"
 
@@ -18,7 +19,6 @@ using sim::Slot;
 
 constexpr std::uint32_t kNodeTimer = 0;  // engine timer kinds (the timer's `c`)
 constexpr std::uint32_t kFlushTimer = 1;
-constexpr RngPurpose kTxPurpose{2001};
 
 // SecretConnection (p2p/conn/secret_connection.go): data goes out in sealed frames of 1044
 // bytes (4 length + 1024 data, padded, + 16 tag), whatever fills them.
@@ -63,7 +63,7 @@ Address ValidatorAddress(std::uint32_t node) {
 
 }  // namespace
 
-Simulation::Simulation(const SimSpec& spec) : spec_(spec), tx_rng_(spec.seed, 0, kTxPurpose) {}
+Simulation::Simulation(const SimSpec& spec) : spec_(spec), tx_rng_(spec.seed, 0, rng_purpose::kTransactions) {}
 
 Simulation::~Simulation() { engine_.reset(); }
 
