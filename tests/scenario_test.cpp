@@ -277,7 +277,7 @@ TEST(ScenarioErrors, MissingRequiredKey) {
             "s.yaml:6:3: network.nodes: required key is missing");
   EXPECT_EQ(Error(With("version: 1\n", "")), "s.yaml:1:1: version: required key is missing");
   EXPECT_EQ(Error(With("  blocks: 20\n", "  drain: 1 min\n")),
-            "s.yaml:4:3: stop: at least one of `blocks` and `time` is required");
+            "s.yaml:4:3: stop: at least one of `blocks`, `heights` and `time` is required");
 }
 
 TEST(ScenarioErrors, WrongType) {

@@ -14,8 +14,8 @@ constexpr std::string_view kRushingKinds =
     "optimal-selfish";
 
 // The Tendermint family's strategies (docs/tendermint.md): `silent`, validators that follow
-// and relay but never sign.
-constexpr std::string_view kTendermintKinds = "silent";
+// and relay but never sign; `equivocate`, validators that sign every vote twice.
+constexpr std::string_view kTendermintKinds = "silent|equivocate";
 
 // Every `kind` value, in registry order (the error message lists them so), then Tendermint's.
 const std::vector<std::string_view>& KindChoices() {
@@ -30,7 +30,8 @@ const std::vector<std::string_view>& KindChoices() {
         rest.remove_prefix(bar + 1);
       }
     }
-    v.push_back(kTendermintKinds);
+    v.push_back("silent");
+    v.push_back("equivocate");
     return v;
   }();
   return kinds;
@@ -66,7 +67,7 @@ const Table& StrategyTable() {
              "`eclipse` (Heilman et al. 2015), `optimal-selfish` (Sapirshtein et al. 2016: the "
              "optimal policy of their MDP, solved for the group's hashrate share and `gamma`); "
              "protocol.kind tendermint: `silent` (validators that follow and relay but never "
-             "sign).",
+             "sign), `equivocate` (validators that sign every vote twice, for two values).",
              &ParseKind},
             {"gamma", "share in [0, 1]", false, "0", kRushingKinds,
              "Rushing: direct low-latency links from the group's node to honest miners holding "

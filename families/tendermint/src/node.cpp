@@ -76,6 +76,21 @@ void Node::ApplyConsensusOutputs() {
           if constexpr (std::is_same_v<T, out::BroadcastProposal>) {
             OnOwnProposal(x.proposal);
           } else if constexpr (std::is_same_v<T, out::BroadcastVote>) {
+            const VoteSet* set = x.vote.type == SignedMsgType::kPrevote
+                                     ? consensus_->votes().Prevotes(x.vote.round)
+                                     : consensus_->votes().Precommits(x.vote.round);
+            const Vote* counted =
+                set == nullptr ? nullptr : set->VoteOf(x.vote.validator_index);
+            if (counted != nullptr && !(counted->block_id == x.vote.block_id)) {
+              // A second, conflicting vote of ours (an equivocating validator's hooks): the
+              // gossip carries the counted one; this one goes straight to every other peer.
+              bool odd = false;
+              for (auto& [slot, peer] : peers_) {
+                if (odd) SendTo(slot, cache_->VoteOf(x.vote));
+                odd = !odd;
+              }
+              return;
+            }
             // Our own vote is in the core's vote set already: announce it and gossip it.
             MarkHeld(x.vote);
             Broadcast(cache_->HasVoteOf(x.vote));
@@ -197,6 +212,10 @@ bool Node::HoldsBlock(const BlockId& id) const { return held_.count(id) != 0; }
 
 void Node::CollectParts(const BlockId& id, bool is_commit) {
   if (parts_.active && parts_.block_id == id) return;
+  // A block with +2/3 precommits is the height's decision: once it is being collected nothing
+  // else replaces it (CometBFT's commit step keeps its ProposalBlockParts).
+  if (parts_.active && parts_.for_commit && !is_commit) return;
+  parts_.for_commit = is_commit;
   parts_.active = true;
   parts_.height = consensus_->height();
   parts_.round = consensus_->round();
@@ -367,7 +386,7 @@ void Node::OnProposal(PeerSlot slot, const Envelope& envelope) {
   }
   Feed(in::ProposalReceived{p, envelope.signer, slot});
   // Collect the proposal's block unless a +2/3 majority already named another one.
-  if (p.round == consensus_->round() && !HoldsBlock(p.block_id) &&
+  if (p.round == consensus_->round() && !HoldsBlock(p.block_id) && !parts_.for_commit &&
       (!parts_.active || parts_.height != p.height || parts_.round != p.round)) {
     parts_.active = true;
     parts_.height = p.height;
@@ -382,6 +401,11 @@ void Node::OnProposal(PeerSlot slot, const Envelope& envelope) {
 void Node::OnBlockPart(PeerSlot slot, const BlockPart& part) {
   (void)slot;
   if (!parts_.active || part.height != parts_.height || part.height != consensus_->height()) return;
+  // A part of another block than the one collected fails its proof against our header.
+  if (part.proof.leaf_hash != parts_.block_id.part_set_header.hash ||
+      part.proof.total != parts_.block_id.part_set_header.total) {
+    return;
+  }
   if (part.index >= parts_.have.size() || parts_.have.Get(part.index)) return;
   parts_.have.Set(part.index);
   Broadcast(cache_->HasPart(part.height, part.round, part.index));

@@ -198,6 +198,9 @@ void Node::RunVoteRoutine(PeerSlot slot) {
       SendMissingVotes(slot, peer, votes.Prevotes(prs.proposal_pol_round));
     }
   } else if (prs.height != 0 && height == prs.height + 1) {
+    // Our last commit is a commit: track it as the peer's catch-up commit (CometBFT's
+    // PickVoteToSend does so for every commit it sends).
+    peer.state.EnsureCatchupCommitRound(prs.height, last_commit_round_, validator_count_);
     peer.state.EnsureVoteBits(prs.height, validator_count_);
     SendMissingVotes(slot, peer, last_commit_, height - 1, last_commit_round_);
   } else if (prs.height != 0 && height >= prs.height + 2 &&

@@ -65,7 +65,10 @@ Address ValidatorAddress(std::uint32_t node) {
 
 Simulation::Simulation(const SimSpec& spec) : spec_(spec), tx_rng_(spec.seed, 0, rng_purpose::kTransactions) {}
 
-Simulation::~Simulation() { engine_.reset(); }
+Simulation::~Simulation() {
+  engine_.reset();
+  nodes_.clear();  // before the hooks they point to
+}
 
 Result<std::unique_ptr<Simulation>> Simulation::Build(const SimSpec& spec,
                                                      std::unique_ptr<sim::Transport> transport) {
@@ -117,6 +120,7 @@ Status Simulation::Setup(std::unique_ptr<sim::Transport> transport) {
 
   silent_.assign(n, false);
   nodes_.reserve(n);
+  hooks_.reserve(n);
   for (std::uint32_t i = 0; i < n; ++i) {
     NodeConfig c = spec_.node;
     const GroupSpec& g = spec_.groups[node_group_[i]];
@@ -125,7 +129,8 @@ Status Simulation::Setup(std::unique_ptr<sim::Transport> transport) {
     // given to its node.
     c.consensus.self = is_validator[i] && !silent_[i] ? ValidatorAddress(i) : Address{};
     if (!is_validator[i] || silent_[i]) c.consensus.self[0] = 0xFF;  // in no validator set
-    nodes_.push_back(std::make_unique<Node>(*set, c, &registry_, &envelopes_));
+    hooks_.push_back(g.strategy == "equivocate" ? std::make_unique<EquivocatingHooks>() : nullptr);
+    nodes_.push_back(std::make_unique<Node>(*set, c, &registry_, &envelopes_, hooks_.back().get()));
   }
   committed_.assign(n, 0);
   metrics_.Reset(n, std::vector<bool>(n, true));
@@ -222,7 +227,8 @@ void Simulation::Flush(NodeIndex node, Slot slot) {
       h = static_cast<sim::MessageHandle>(batches_.size());
       batches_.emplace_back();
     }
-    batches_[h].messages = std::move(p.messages);
+    // Swap, not move: each side keeps its capacity for the next window (no reallocation).
+    batches_[h].messages.swap(p.messages);
     metrics_.Batch(wire);
     engine_->Send(node, slot, static_cast<std::uint32_t>(std::min<std::uint64_t>(wire, UINT32_MAX)), h);
   }
@@ -231,10 +237,18 @@ void Simulation::Flush(NodeIndex node, Slot slot) {
 }
 
 void Simulation::OnMessage(NodeIndex node, Slot slot, sim::MessageHandle m) {
-  std::vector<EnvelopePtr> messages = std::move(batches_[m].messages);
-  batches_[m].messages.clear();
+  // The batch's slot is free again before its messages are handled (a handler may flush and
+  // take a batch); its messages move to a reused buffer first.
+  std::vector<EnvelopePtr> messages;
+  if (!spare_.empty()) {
+    messages.swap(spare_.back());
+    spare_.pop_back();
+  }
+  messages.swap(batches_[m].messages);
   free_batches_.push_back(m);
   for (const EnvelopePtr& e : messages) Deliver(node, node_in::Receive{slot, e});
+  messages.clear();
+  spare_.push_back(std::move(messages));
 }
 
 void Simulation::OnTimer(const sim::Event& e) {

@@ -108,6 +108,7 @@ class Node {
     Round round = 0;  // the round the parts are being gossiped in
     BlockId block_id;
     Bits have;
+    bool for_commit = false;  // the block has +2/3 precommits: nothing replaces it
   };
 
   // node.cpp: dispatch, the consensus core and blocks.

@@ -22,6 +22,7 @@
 #include "peerlab/tendermint/block_registry.hpp"
 #include "peerlab/tendermint/node.hpp"
 #include "peerlab/tendermint/sim/report.hpp"
+#include "peerlab/tendermint/strategies.hpp"
 #include "peerlab/util/rng.hpp"
 #include "peerlab/util/status.hpp"
 
@@ -32,7 +33,9 @@ struct GroupSpec {
   bool rest = false;
   std::uint32_t node_count = 0;
   double power_share = 0;  // share of the total voting power, split evenly over the group
-  std::string strategy;    // "" honest; "silent": the group's nodes never start
+  // "" honest; "silent": validators that never sign; "equivocate": every vote signed twice
+  // (strategies.hpp).
+  std::string strategy;
 };
 
 struct SimSpec : sim::NetworkSpec {
@@ -106,11 +109,13 @@ class Simulation final : public sim::Protocol {
   BlockRegistry registry_;
   EnvelopeCache envelopes_;
   std::vector<std::unique_ptr<Node>> nodes_;
+  std::vector<std::unique_ptr<ConsensusHooks>> hooks_;  // per node; null: honest
   std::vector<std::uint32_t> node_group_;
   std::vector<bool> silent_;
   std::vector<std::vector<Pending>> pending_;  // per node, per slot
   std::vector<Batch> batches_;                 // by message handle
   std::vector<sim::MessageHandle> free_batches_;
+  std::vector<std::vector<EnvelopePtr>> spare_;  // emptied message buffers, reused
   std::vector<NodeTimer> timers_;              // by timer handle
   std::vector<std::uint32_t> free_timers_;
   Outbox outbox_;
