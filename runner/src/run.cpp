@@ -184,24 +184,34 @@ std::string TransactionsCsv(const Scenario& scenario, const sim::SimReport& r) {
   return table.text();
 }
 
-std::string RunManifestJson(const Scenario& scenario, const sim::SimReport& r, double wall_s,
-                            double peak_rss_mb) {
-  results::JsonWriter w;
+void WriteRunTimes(results::JsonWriter& w, std::uint64_t events, double wall_s,
+                   double peak_rss_mb) {
+  w.Key("wall_s").Double(wall_s);
+  w.Key("events_per_s").Double(wall_s > 0 ? static_cast<double>(events) / wall_s : 0.0);
+  w.Key("peak_rss_mb").Double(peak_rss_mb);
+}
+
+void BeginManifest(results::JsonWriter& w, const Scenario& scenario, const sim::NetworkSpec& spec,
+                   std::uint64_t events, double wall_s) {
   w.BeginObject();
   results::WriteManifestHead(w, {.scenario_file = scenario.file,
                                  .scenario_text = scenario.text,
-                                 .seed = scenario.sim.seed,
+                                 .seed = spec.seed,
                                  .overrides = scenario.overrides,
-                                 .backend = sim::BackendName(scenario.sim.backend),
+                                 .backend = sim::BackendName(spec.backend),
                                  .resolved_json = scenario.resolved_json,
                                  .wall_s = wall_s});
   w.Key("perf").BeginObject();
-  w.Key("events").UInt(r.events);
+  w.Key("events").UInt(events);
+}
+
+std::string RunManifestJson(const Scenario& scenario, const sim::SimReport& r, double wall_s,
+                            double peak_rss_mb) {
+  results::JsonWriter w;
+  BeginManifest(w, scenario, scenario.sim, r.events, wall_s);
   if (scenario.sim.backend == sim::Backend::kNs3) w.Key("ns3_events").UInt(r.network_events);
   for (const auto& [name, value] : r.network_counters) w.Key(name).UInt(value);
-  w.Key("wall_s").Double(wall_s);
-  w.Key("events_per_s").Double(wall_s > 0 ? static_cast<double>(r.events) / wall_s : 0.0);
-  w.Key("peak_rss_mb").Double(peak_rss_mb);
+  WriteRunTimes(w, r.events, wall_s, peak_rss_mb);
   w.Key("huge_pages").Bool(HeapUsesHugePages());
   w.EndObject();
   w.EndObject();

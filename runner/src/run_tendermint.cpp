@@ -107,19 +107,8 @@ std::string HeightsCsv(const tendermint::RunReport& r) {
 std::string TendermintManifestJson(const Scenario& scenario, const tendermint::RunReport& r,
                                    double wall_s, double peak_rss_mb) {
   results::JsonWriter w;
-  w.BeginObject();
-  results::WriteManifestHead(w, {.scenario_file = scenario.file,
-                                 .scenario_text = scenario.text,
-                                 .seed = scenario.tendermint.seed,
-                                 .overrides = scenario.overrides,
-                                 .backend = sim::BackendName(scenario.tendermint.backend),
-                                 .resolved_json = scenario.resolved_json,
-                                 .wall_s = wall_s});
-  w.Key("perf").BeginObject();
-  w.Key("events").UInt(r.events);
-  w.Key("wall_s").Double(wall_s);
-  w.Key("events_per_s").Double(wall_s > 0 ? static_cast<double>(r.events) / wall_s : 0.0);
-  w.Key("peak_rss_mb").Double(peak_rss_mb);
+  BeginManifest(w, scenario, scenario.tendermint, r.events, wall_s);
+  WriteRunTimes(w, r.events, wall_s, peak_rss_mb);
   w.Key("messages").UInt(r.messages);
   w.Key("connection_flushes").UInt(r.batches);
   w.Key("wire_bytes").UInt(r.wire_bytes);

@@ -7,40 +7,18 @@
 #include <new>
 #include <string>
 
+#include "fuzz_support.hpp"
 #include "wire_mutator.hpp"
 
-namespace {
+namespace peerlab::fuzz {
 // Generated messages stay far below this; a decoder trusting a wire count would exceed it.
-constexpr std::size_t kMaxAllocation = 64u << 20;
-std::size_t g_largest = 0;
-}  // namespace
-
-void* operator new(std::size_t n) {
-  if (n > kMaxAllocation) {
-    std::fprintf(stderr, "wire fuzz finding: allocation of %zu bytes\n", n);
-    std::abort();
-  }
-  if (n > g_largest) g_largest = n;
-  if (void* p = std::malloc(n ? n : 1)) return p;
-  throw std::bad_alloc();
-}
-// GCC cannot see that operator new above is malloc-based.
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wpragmas"
-#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
-#pragma GCC diagnostic pop
+extern const std::size_t kMaxAllocation = 64u << 20;
+extern const char* const kDriverName = "wire fuzz";
+}  // namespace peerlab::fuzz
 
 int main(int argc, char** argv) {
-  std::uint64_t cases = 1'000'000, seed = 1;
-  try {
-    if (argc > 1) cases = std::stoull(argv[1]);
-    if (argc > 2) seed = std::stoull(argv[2]);
-  } catch (...) {
-    std::fprintf(stderr, "usage: wire_fuzz [CASES [SEED]]\n");
-    return 2;
-  }
+  std::uint64_t cases = 0, seed = 0;
+  if (!peerlab::fuzz::ReadCasesAndSeed(argc, argv, &cases, &seed)) return 2;
   const auto stats = peerlab::wire_fuzz::RunCases(cases, seed);
   std::printf(
       "{\"cases\":%llu,\"seed\":%llu,\"frames\":%llu,\"decoded\":%llu,\"decode_errors\":%llu,"
@@ -48,6 +26,6 @@ int main(int argc, char** argv) {
       static_cast<unsigned long long>(stats.cases), static_cast<unsigned long long>(seed),
       static_cast<unsigned long long>(stats.frames), static_cast<unsigned long long>(stats.decoded),
       static_cast<unsigned long long>(stats.decode_errors), static_cast<unsigned long long>(stats.frame_errors),
-      g_largest);
+      peerlab::fuzz::LargestAllocation());
   return 0;
 }

@@ -8,6 +8,7 @@
 #include <functional>
 #include <string>
 
+#include "peerlab/results/json.hpp"
 #include "peerlab/scenario/scenario.hpp"
 #include "peerlab/bitcoin/sim/report.hpp"
 #include "peerlab/bitcoin/sim/simulation.hpp"
@@ -64,6 +65,14 @@ std::string NodesCsv(const Scenario& scenario, const sim::SimReport& report);
 std::string GraphMl(const Scenario& scenario, const sim::SimReport& report,
                     const std::vector<sim::EdgeRow>& edges);
 std::string SnapshotName(TimeNs at, const char* stem, const char* extension);
+
+// run.json's head and `perf.events`, both objects left open for the family's own perf keys
+// (both families).
+void BeginManifest(results::JsonWriter& w, const Scenario& scenario, const sim::NetworkSpec& spec,
+                   std::uint64_t events, double wall_s);
+// run.json's `perf.{wall_s, events_per_s, peak_rss_mb}`, in that order (both families).
+void WriteRunTimes(results::JsonWriter& w, std::uint64_t events, double wall_s,
+                   double peak_rss_mb);
 
 // Peak resident set size of this process so far, in MiB.
 double PeakRssMb();
