@@ -2,6 +2,9 @@
 // every message through an MConnection buffer and the link model (or ns-3's TCP).
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cmath>
+
 #include "peerlab/sim/regions.hpp"
 #include "peerlab/tendermint/sim/simulation.hpp"
 #ifdef PEERLAB_HAVE_NS3
@@ -157,6 +160,75 @@ TEST(TendermintByzantine, SilentValidatorsUnderAThirdKeepHeightsCommitting) {
     EXPECT_TRUE(r.safety_violation.empty()) << "seed=" << seed;
     EXPECT_EQ(r.heights_committed, 8) << "seed=" << seed;
     EXPECT_EQ(r.equivocations_detected, 0u) << "seed=" << seed;
+  }
+}
+
+}  // namespace
+}  // namespace peerlab::tendermint
+
+#include "peerlab/tendermint/theory.hpp"
+#include "peerlab/util/rng.hpp"
+
+namespace peerlab::tendermint {
+namespace {
+
+// Theory: with equal powers and k of n validators silent at random places in the rotation, a
+// height takes (n + 1) / (n - k + 1) rounds on average. The replay of CometBFT's proposer
+// selection over random placements (n heights each, a full rotation) must agree within 3 SE.
+TEST(TendermintTheory, ReplayOverRandomPlacementsMatchesTheClosedForm) {
+  const int n = 10;
+  for (const int k : {1, 3, 5}) {
+    std::vector<Validator> vals;
+    for (int i = 0; i < n; ++i) {
+      Address a{};
+      a[0] = static_cast<std::uint8_t>(i + 1);
+      vals.push_back({a, 100, 0});
+    }
+    const ValidatorSet set = *ValidatorSet::Make(vals);
+    Rng rng(11, static_cast<std::uint64_t>(k), RngPurpose{1});
+    std::vector<double> means;
+    for (int trial = 0; trial < 3000; ++trial) {
+      std::vector<bool> silent(n, false);
+      for (int placed = 0; placed < k;) {
+        const auto i = static_cast<std::size_t>(rng.Below(n));
+        if (!silent[i]) {
+          silent[i] = true;
+          ++placed;
+        }
+      }
+      const std::vector<int> rounds = RoundsWithSilentProposers(set, silent, n);
+      double sum = 0;
+      for (int r : rounds) sum += r;
+      means.push_back(sum / n);
+    }
+    double mean = 0, var = 0;
+    for (double m : means) mean += m;
+    mean /= static_cast<double>(means.size());
+    for (double m : means) var += (m - mean) * (m - mean);
+    const double se = std::sqrt(var / static_cast<double>(means.size() - 1) /
+                                static_cast<double>(means.size()));
+    // k = 1: every placement gives exactly (n + 1) / n, so the spread is 0 (float error only).
+    EXPECT_NEAR(mean, ExpectedRoundsEqualPowers(n, k), std::max(3 * se, 1e-9)) << "k=" << k;
+  }
+}
+
+// The network plays exactly what the replay says: every height commits in the round of its
+// first honest proposer, for the run's own placement of the silent validators.
+TEST(TendermintTheory, RunsCommitInTheRoundTheReplayPredicts) {
+  for (const std::uint64_t seed : {3u, 4u}) {
+    SimSpec spec = ByzantineSpec(seed, "silent");
+    spec.stop_heights = 30;
+    spec.stop_time = 1 * kHour;
+    auto built = Simulation::Build(spec, nullptr);
+    ASSERT_TRUE(built.ok()) << built.status().message();
+    ASSERT_TRUE((*built)->Run().ok());
+    const RunReport& r = (*built)->report();
+    const std::vector<int> predicted = RoundsWithSilentProposers(
+        (*built)->genesis_validators(), (*built)->silent_validators(), 30);
+    ASSERT_GE(r.heights.size(), 30u);
+    for (std::size_t h = 0; h < 30; ++h) {
+      EXPECT_EQ(r.heights[h].round + 1, predicted[h]) << "seed=" << seed << " height " << h + 1;
+    }
   }
 }
 

@@ -118,6 +118,8 @@ Status Simulation::Setup(std::unique_ptr<sim::Transport> transport) {
   engine_ = std::move(engine).value();
   engine_->SetProtocol(this);
 
+  genesis_ = *set;
+  silent_validators_.assign(static_cast<std::size_t>(set->Size()), false);
   silent_.assign(n, false);
   nodes_.reserve(n);
   hooks_.reserve(n);
@@ -125,6 +127,9 @@ Status Simulation::Setup(std::unique_ptr<sim::Transport> transport) {
     NodeConfig c = spec_.node;
     const GroupSpec& g = spec_.groups[node_group_[i]];
     silent_[i] = g.strategy == "silent";
+    if (silent_[i] && is_validator[i]) {
+      silent_validators_[static_cast<std::size_t>(set->IndexOf(ValidatorAddress(i)))] = true;
+    }
     // A silent validator follows and relays like a full node but never signs: its key is not
     // given to its node.
     c.consensus.self = is_validator[i] && !silent_[i] ? ValidatorAddress(i) : Address{};

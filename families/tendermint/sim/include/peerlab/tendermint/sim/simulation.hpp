@@ -62,6 +62,9 @@ class Simulation final : public sim::Protocol {
   const RunReport& report() const { return report_; }
   const sim::Engine& engine() const { return *engine_; }
   const Node& node(std::uint32_t i) const { return *nodes_[i]; }
+  // The validator set at genesis, and which of its validators (by index) are silent.
+  const ValidatorSet& genesis_validators() const { return genesis_; }
+  const std::vector<bool>& silent_validators() const { return silent_validators_; }
   std::uint32_t node_count() const { return static_cast<std::uint32_t>(nodes_.size()); }
 
   // sim::ProtocolFamily (hot calls).
@@ -112,6 +115,8 @@ class Simulation final : public sim::Protocol {
   std::vector<std::unique_ptr<ConsensusHooks>> hooks_;  // per node; null: honest
   std::vector<std::uint32_t> node_group_;
   std::vector<bool> silent_;
+  ValidatorSet genesis_;
+  std::vector<bool> silent_validators_;  // by validator index
   std::vector<std::vector<Pending>> pending_;  // per node, per slot
   std::vector<Batch> batches_;                 // by message handle
   std::vector<sim::MessageHandle> free_batches_;
