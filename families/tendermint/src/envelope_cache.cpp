@@ -22,11 +22,16 @@ EnvelopePtr* EnvelopeCache::Slot(Height height, const Key& key) {
   if (height > newest_) {
     newest_ = height;
     while (!heights_.empty() && heights_.begin()->first < newest_ - kKeepHeights) {
+      if (heights_.begin()->first == last_height_) last_bucket_ = nullptr;
       heights_.erase(heights_.begin());
     }
   }
   if (height < newest_ - kKeepHeights) return nullptr;  // too old: not cached
-  return &heights_[height].entries[key];
+  if (last_bucket_ == nullptr || height != last_height_) {
+    last_bucket_ = &heights_[height];  // std::map nodes stay put while others come and go
+    last_height_ = height;
+  }
+  return &last_bucket_->entries[key];
 }
 
 EnvelopePtr EnvelopeCache::HasVoteOf(const Vote& v) {

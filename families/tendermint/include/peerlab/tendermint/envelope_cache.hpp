@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <map>
 #include <tuple>
+#include <unordered_map>
 
 #include "peerlab/tendermint/block_registry.hpp"
 #include "peerlab/tendermint/node_io.hpp"
@@ -32,11 +33,23 @@ class EnvelopeCache {
  private:
   // Key within a height: kind, round, a small integer, and (for votes and parts) a hash word.
   using Key = std::tuple<std::uint8_t, Round, std::uint32_t, std::uint64_t>;
+  struct KeyHash {
+    std::size_t operator()(const Key& k) const {
+      std::uint64_t h = std::get<3>(k) * 0x9e3779b97f4a7c15ULL;
+      h ^= (static_cast<std::uint64_t>(std::get<0>(k)) << 56) ^
+           (static_cast<std::uint64_t>(static_cast<std::uint32_t>(std::get<1>(k))) << 32) ^
+           std::get<2>(k);
+      h *= 0xff51afd7ed558ccdULL;
+      return static_cast<std::size_t>(h ^ (h >> 33));
+    }
+  };
   struct Bucket {
-    std::map<Key, EnvelopePtr> entries;
+    std::unordered_map<Key, EnvelopePtr, KeyHash> entries;
   };
   EnvelopePtr* Slot(Height height, const Key& key);
-  std::map<Height, Bucket> heights_;
+  std::map<Height, Bucket> heights_;  // a handful of heights
+  Height last_height_ = -1;           // the bucket looked up last, kept to skip the map
+  Bucket* last_bucket_ = nullptr;
   Height newest_ = 0;
   std::map<TxId, EnvelopePtr> txs_;
   std::uint64_t tx_inserts_ = 0;
