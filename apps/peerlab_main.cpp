@@ -191,8 +191,11 @@ int Run(int argc, char** argv) {
   const bool tty = isatty(STDERR_FILENO) != 0;
   const auto started = std::chrono::steady_clock::now();
   auto last_print = started;
+  const bool tendermint = scenario.protocol == "tendermint";
   const std::string blocks_total =
-      scenario.sim.stop.blocks ? "/" + std::to_string(*scenario.sim.stop.blocks) : "";
+      tendermint ? (scenario.tendermint.stop_heights > 0
+                        ? "/" + std::to_string(scenario.tendermint.stop_heights) : "")
+                 : scenario.sim.stop.blocks ? "/" + std::to_string(*scenario.sim.stop.blocks) : "";
   if (!args.quiet) {
     options.progress = [&](const peerlab::sim::ProgressInfo& p) {
       const auto now = std::chrono::steady_clock::now();
@@ -202,8 +205,9 @@ int Run(int argc, char** argv) {
       // The ns-3 backend's work is its packet events; the engine's are the messages.
       const bool packets = p.network_events > 0;
       const double shown = static_cast<double>(packets ? p.network_events : p.events);
-      std::fprintf(stderr, "%ssim %s  blocks %u%s  %s %.1fM  %.2fM/s  %.0fx real time%s",
-                   tty ? "\r" : "", FormatSimTime(p.now).c_str(), p.completed,
+      std::fprintf(stderr, "%ssim %s  %s %u%s  %s %.1fM  %.2fM/s  %.0fx real time%s",
+                   tty ? "\r" : "", FormatSimTime(p.now).c_str(),
+                   tendermint ? "heights" : "blocks", p.completed,
                    blocks_total.c_str(), packets ? "ns-3 events" : "events", shown / 1e6,
                    shown / wall / 1e6, peerlab::ToSeconds(p.now) / wall, tty ? "   " : "\n");
       std::fflush(stderr);

@@ -135,7 +135,7 @@ Result<RunOutcome> RunTendermint(const Scenario& scenario, const RunOptions& opt
     if (!opened.ok()) return opened.status();
     dir.emplace(std::move(opened).value());
   }
-  const Status safety = simulation.Run();
+  const Status safety = simulation.Run(options.progress);
   const tendermint::RunReport& r = simulation.report();
   RunOutcome outcome;
   outcome.protocol = "tendermint";

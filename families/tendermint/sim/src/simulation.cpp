@@ -167,14 +167,17 @@ Status Simulation::Setup(std::unique_ptr<sim::Transport> transport) {
   return Status::Ok();
 }
 
-Status Simulation::Run() {
+Status Simulation::Run(const ProgressFn& progress, std::uint64_t every_events) {
   if (sim::Transport* transport = engine_->transport()) {
-    transport->Run({}, 1u << 18);
+    transport->Run(progress, every_events);
     engine_->FinishTransportSnapshots();
   } else {
-    sim::RunEvents(*engine_, *this, kTimeNever);
+    std::function<void(std::uint64_t)> tick;
+    if (progress) tick = [&](std::uint64_t) { progress(engine_->progress()); };
+    sim::RunEvents(*engine_, *this, kTimeNever, tick, every_events);
     engine_->FinishRun();
   }
+  if (progress) progress(engine_->progress());
   report_ = metrics_.Finish(engine_->now(), engine_->events_processed());
   if (!safety_.ok()) report_.safety_violation = safety_.message();
   return safety_;

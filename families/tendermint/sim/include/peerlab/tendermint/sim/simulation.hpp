@@ -11,6 +11,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -57,8 +58,10 @@ class Simulation final : public sim::Protocol {
   static Result<std::unique_ptr<Simulation>> Build(const SimSpec& spec,
                                                   std::unique_ptr<sim::Transport> transport);
   ~Simulation() override;
-  // Runs to the stop; an error if agreement broke (the report says where).
-  Status Run();
+  // Runs to the stop; an error if agreement broke (the report says where). `progress` is
+  // called about every `every_events` events (its `completed`: the highest height committed).
+  using ProgressFn = std::function<void(const sim::ProgressInfo&)>;
+  Status Run(const ProgressFn& progress = {}, std::uint64_t every_events = 1u << 18);
   const RunReport& report() const { return report_; }
   const sim::Engine& engine() const { return *engine_; }
   const Node& node(std::uint32_t i) const { return *nodes_[i]; }
