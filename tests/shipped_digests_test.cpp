@@ -10,7 +10,8 @@
 //
 // Model changes since:
 // - 2026-12-06, issue 22: tendermint and tendermint-partition added (the Tendermint family;
-//   summary.json and heights.csv), with the measured Ed25519 costs as signature defaults.
+//   summary.json, heights.csv and edges.csv), with the measured Ed25519 costs as signature
+//   defaults.
 // - 2026-12-06, issue 20: a node downloads a competing branch with as much work as its tip (as
 //   Bitcoin Core's FindNextBlocksToDownload and HeadersDirectFetchBlocks do; it used to skip
 //   equal work), and fetches an unrequested equal-work compact block whole
@@ -47,7 +48,7 @@ struct Shipped {
   std::string name;                    // scenarios/NAME.yaml
   std::vector<std::string> overrides;  // to size it down; empty when it is small already
   // The files compared: the Bitcoin family's four unless given (the Tendermint family writes
-  // summary.json and heights.csv).
+  // summary.json, heights.csv and edges.csv).
   std::vector<std::string> files = {"summary.json", "blocks.csv", "nodes.csv", "edges.csv"};
 };
 
@@ -66,10 +67,10 @@ const std::vector<Shipped>& ShippedScenarios() {
       {"transactions", {"stop.time=5 min"}},
       {"tendermint",
        {"stop.heights=5", "network.nodes=120", "groups.validators.nodes=30"},
-       {"summary.json", "heights.csv"}},
+       {"summary.json", "heights.csv", "edges.csv"}},
       {"tendermint-partition",
        {"network.nodes=60", "groups.north.nodes=12", "groups.south.nodes=8", "stop.time=4 min"},
-       {"summary.json", "heights.csv"}},
+       {"summary.json", "heights.csv", "edges.csv"}},
   };
   return kAll;
 }

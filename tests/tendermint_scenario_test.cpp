@@ -129,6 +129,7 @@ TEST(TendermintScenario, RunsThroughTheRunnerAndWritesItsResults) {
   const std::string heights = ReadFile(out / "heights.csv");
   EXPECT_EQ(std::count(heights.begin(), heights.end(), '\n'), 5);  // header + 4 heights
   EXPECT_TRUE(fs::exists(out / "run.json"));
+  EXPECT_NE(ReadFile(out / "edges.csv").find("source,target,type\n"), std::string::npos);
   // Same scenario, same seed: the same bytes.
   const fs::path again = out.string() + "_again";
   fs::remove_all(again);

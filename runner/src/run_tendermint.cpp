@@ -7,6 +7,7 @@
 #include "peerlab/results/json.hpp"
 #include "peerlab/results/run_directory.hpp"
 #include "peerlab/results/summary.hpp"
+#include "peerlab/results/tables.hpp"
 #include "peerlab/runner/run.hpp"
 #include "peerlab/tendermint/sim/simulation.hpp"
 #include "peerlab/util/assert.hpp"
@@ -163,6 +164,8 @@ Result<RunOutcome> RunTendermint(const Scenario& scenario, const RunOptions& opt
   };
   const bool want_heights = wants("heights") || wants("blocks");
   if (s.ok() && want_heights) s = dir->Write("heights.csv", HeightsCsv(r));
+  // The connection graph at the end, as for Bitcoin runs (`peerlab analyze` reads it).
+  if (s.ok()) s = dir->Write(results::EdgeRow::kFile, EdgesCsv(simulation.engine().OpenEdges()));
   if (s.ok()) s = dir->Write(results::kManifestFile, outcome.manifest_json);
   if (!s.ok()) {
     dir->Abandon();
