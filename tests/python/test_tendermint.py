@@ -1,0 +1,33 @@
+"""The Tendermint family through the Python API: a run's summary has the `consensus` section,
+and a sweep flattens it into columns, as for Bitcoin runs (docs/tendermint.md, "Results")."""
+import peerlab
+
+from conftest import ROOT
+
+
+def small(**overrides):
+    base = {"stop.heights": 3, "network.nodes": 60, "groups.validators.nodes": 12,
+            "network.topology.outbound": 6}
+    base.update(overrides)
+    return peerlab.load(str(ROOT / "scenarios" / "tendermint.yaml")).with_(base)
+
+
+def test_run_gives_the_consensus_summary():
+    result = peerlab.run(small())
+    c = result.summary["consensus"]
+    assert result.summary["protocol"] == "tendermint"
+    assert c["validators"] == 12
+    assert c["heights_committed"] == 3
+    assert c["safety_violation"] is None
+    assert 0 < c["commit_latency_s"]["p50"] <= c["commit_latency_s"]["p99"]
+    assert c["rounds_per_height"]["max"] >= 1
+
+
+def test_sweep_flattens_consensus_into_columns():
+    df = peerlab.sweep(small(), [{"groups.validators.nodes": 6}, {"groups.validators.nodes": 12}],
+                       seeds=2, workers=1, progress=False)
+    assert len(df) == 4
+    assert (df["status"] == "ok").all()
+    assert (df["consensus.heights_committed"] == 3).all()
+    assert set(df["consensus.validators"]) == {6, 12}
+    assert df["consensus.commit_latency_s.p50"].notna().all()
