@@ -15,7 +15,7 @@ constexpr std::string_view kRushingKinds =
 
 // The Tendermint family's strategies (docs/tendermint.md): `silent`, validators that follow
 // and relay but never sign; `equivocate`, validators that sign every vote twice.
-constexpr std::string_view kTendermintKinds = "silent|equivocate";
+constexpr std::string_view kTendermintKinds = "silent|equivocate|target-proposer";
 
 // Every `kind` value, in registry order (the error message lists them so), then Tendermint's.
 const std::vector<std::string_view>& KindChoices() {
@@ -32,6 +32,7 @@ const std::vector<std::string_view>& KindChoices() {
     }
     v.push_back("silent");
     v.push_back("equivocate");
+    v.push_back("target-proposer");
     return v;
   }();
   return kinds;
@@ -67,7 +68,9 @@ const Table& StrategyTable() {
              "`eclipse` (Heilman et al. 2015), `optimal-selfish` (Sapirshtein et al. 2016: the "
              "optimal policy of their MDP, solved for the group's hashrate share and `gamma`); "
              "protocol.kind tendermint: `silent` (validators that follow and relay but never "
-             "sign), `equivocate` (validators that sign every vote twice, for two values).",
+             "sign), `equivocate` (validators that sign every vote twice, for two values), "
+             "`target-proposer` (holds everything each height's round-0 proposer sends for "
+             "`delay` from the start of its height).",
              &ParseKind},
             {"gamma", "share in [0, 1]", false, "0", kRushingKinds,
              "Rushing: direct low-latency links from the group's node to honest miners holding "
@@ -77,6 +80,19 @@ const Table& StrategyTable() {
              [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
                if (!ReadHashrate(n, p, c, &c.group->rushing.honest_share)) return false;
                j = FormatNumber(c.group->rushing.honest_share);
+               return true;
+             }},
+            {"delay", "duration in (0, 1 h]", false, "5 s", "target-proposer",
+             "How long each targeted proposer's messages are held (a denial of service on its "
+             "links, from the start of its height).",
+             [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
+               DurationNs v = 0;
+               if (!ReadDuration(n, p, c, &v)) return false;
+               if (v <= 0 || v > kHour) {
+                 return c.Fail(n.origin, p, "must be between 0 and 1 h, got " + Quote(n.scalar));
+               }
+               c.group->target_delay = v;
+               j = JsonString(FormatDuration(v));
                return true;
              }},
             {"rushing_latency", "duration in (0, 365 d]", false, "1 ms", kRushingKinds,

@@ -74,7 +74,8 @@ void FillTendermint(Scenario& scenario) {
   static_cast<sim::NetworkSpec&>(t) = static_cast<const sim::NetworkSpec&>(s);
   t.groups.clear();
   for (const sim::GroupSpec& g : s.groups) {
-    t.groups.push_back({g.name, g.rest, g.node_count, g.voting_power, g.strategy_name});
+    t.groups.push_back({g.name, g.rest, g.node_count, g.voting_power, g.strategy_name,
+                        g.target_delay});
   }
   t.stop_time = s.stop.time;
   t.tx_rate_per_s = s.transactions.rate_per_s;

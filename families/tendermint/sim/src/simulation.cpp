@@ -127,6 +127,7 @@ Status Simulation::Setup(std::unique_ptr<sim::Transport> transport) {
     NodeConfig c = spec_.node;
     const GroupSpec& g = spec_.groups[node_group_[i]];
     silent_[i] = g.strategy == "silent";
+    if (g.strategy == "target-proposer") target_delay_ = std::max(target_delay_, g.target_delay);
     if (silent_[i] && is_validator[i]) {
       silent_validators_[static_cast<std::size_t>(set->IndexOf(ValidatorAddress(i)))] = true;
     }
@@ -136,6 +137,12 @@ Status Simulation::Setup(std::unique_ptr<sim::Transport> transport) {
     if (!is_validator[i] || silent_[i]) c.consensus.self[0] = 0xFF;  // in no validator set
     hooks_.push_back(g.strategy == "equivocate" ? std::make_unique<EquivocatingHooks>() : nullptr);
     nodes_.push_back(std::make_unique<Node>(*set, c, &registry_, &envelopes_, hooks_.back().get()));
+  }
+  node_of_validator_.assign(static_cast<std::size_t>(set->Size()), kNoTarget);
+  for (std::uint32_t i = 0; i < n; ++i) {
+    if (is_validator[i]) {
+      node_of_validator_[static_cast<std::size_t>(set->IndexOf(ValidatorAddress(i)))] = i;
+    }
   }
   committed_.assign(n, 0);
   metrics_.Reset(n, std::vector<bool>(n, true));
@@ -149,6 +156,7 @@ Status Simulation::Setup(std::unique_ptr<sim::Transport> transport) {
       if (engine_->IsOpen(i, s)) Deliver(i, node_in::PeerUp{s});
     }
   }
+  if (target_delay_ > 0) TargetProposerOf(1);
   for (NodeIndex i = 0; i < n; ++i) Deliver(i, node_in::Start{});
   if (spec_.tx_rate_per_s > 0) ScheduleNextTx();
 
@@ -213,11 +221,14 @@ void Simulation::Queue(NodeIndex node, PeerSlot slot, const EnvelopePtr& envelop
   p.messages.push_back(envelope);
   p.bytes += PacketBytes(envelope->wire_bytes, spec_.max_packet_payload);
   metrics_.Message(envelope->wire_bytes);
-  if (p.bytes >= kWriteBuffer) {
+  // The targeted proposer's messages wait until the attack on it ends.
+  const bool held = node == targeted_ && engine_->now() < targeted_until_;
+  if (p.bytes >= kWriteBuffer && !held) {
     Flush(node, slot);
   } else if (!p.flush_set) {
     p.flush_set = true;
-    engine_->SetTimer(node, engine_->now() + spec_.flush_throttle, slot, kFlushTimer);
+    const TimeNs at = engine_->now() + spec_.flush_throttle;
+    engine_->SetTimer(node, held ? std::max(at, targeted_until_) : at, slot, kFlushTimer);
   }
 }
 
@@ -298,6 +309,9 @@ void Simulation::Observe(NodeIndex node, const Observation& o) {
     auto& first = committed_blocks_[static_cast<std::size_t>(c->height - 1)];
     if (!first) {
       first = c->block_id;
+      // The first commit of a height starts the next one: its round-0 proposer is known to
+      // everyone (the proposer selection is public), and the attacker goes for it.
+      if (target_delay_ > 0) TargetProposerOf(c->height + 1);
       if (const BlockContent* content = registry_.Find(c->block_id)) {
         for (const DuplicateVoteEvidence& ev : content->evidence) {
           metrics_.CommittedEvidence(ev.vote_a.height, ev.vote_a.validator_index);
@@ -320,6 +334,21 @@ void Simulation::Observe(NodeIndex node, const Observation& o) {
   } else if (const auto* q = std::get_if<observe::EquivocationSeen>(&o)) {
     metrics_.Equivocation(*q);
   }
+}
+
+void Simulation::TargetProposerOf(Height height) {
+  // The height's round-0 set: genesis advanced once per height, one call each, as the nodes
+  // advance theirs (consensus.hpp).
+  if (target_set_height_ == 0) {
+    target_set_ = genesis_;
+    target_set_height_ = 1;
+  }
+  while (target_set_height_ < height) {
+    target_set_.IncrementProposerPriority(1);
+    ++target_set_height_;
+  }
+  targeted_ = node_of_validator_[static_cast<std::size_t>(target_set_.ProposerIndex())];
+  targeted_until_ = engine_->now() + target_delay_;
 }
 
 bool Simulation::AllCommitted(Height h) const {

@@ -34,6 +34,7 @@ struct GroupSpec {
   bool has_hashrate = false;
   double voting_power = 0.0;
   bool has_voting_power = false;
+  DurationNs target_delay = 0;  // tendermint strategy target-proposer: `delay`
   std::string strategy_name;     // the YAML `strategy.kind`; empty: honest
   bitcoin::StrategyConfig strategy;
   std::string censored_class;  // censor: the class's name (strategy.censored_class is its index)

@@ -35,8 +35,10 @@ struct GroupSpec {
   std::uint32_t node_count = 0;
   double power_share = 0;  // share of the total voting power, split evenly over the group
   // "" honest; "silent": validators that never sign; "equivocate": every vote signed twice
-  // (strategies.hpp).
+  // (strategies.hpp); "target-proposer": the group attacks each height's round-0 proposer,
+  // holding everything it sends for `target_delay` from the moment its height begins.
   std::string strategy;
+  DurationNs target_delay = 0;
 };
 
 struct SimSpec : sim::NetworkSpec {
@@ -99,6 +101,7 @@ class Simulation final : public sim::Protocol {
   void Observe(sim::NodeIndex node, const Observation& o);
   void ScheduleNextTx();
   bool AllCommitted(Height h) const;
+  void TargetProposerOf(Height height);
 
   // One connection end's MConnection write buffer.
   struct Pending {
@@ -132,6 +135,14 @@ class Simulation final : public sim::Protocol {
   Height target_ = 0;
   std::vector<Height> committed_;  // per node
   std::vector<std::optional<BlockId>> committed_blocks_;  // the first commit of each height
+  // The proposer-targeting attack: the node held, until when (none: kNoTarget).
+  static constexpr std::uint32_t kNoTarget = UINT32_MAX;
+  DurationNs target_delay_ = 0;
+  std::uint32_t targeted_ = kNoTarget;
+  TimeNs targeted_until_ = 0;
+  std::vector<std::uint32_t> node_of_validator_;  // by validator index
+  ValidatorSet target_set_;                        // the targeted height's round-0 set
+  Height target_set_height_ = 0;
   MetricsCollector metrics_;
   RunReport report_;
   Status safety_ = Status::Ok();
