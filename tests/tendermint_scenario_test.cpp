@@ -60,6 +60,14 @@ TEST(TendermintScenario, ParsesIntoTheFamilysSpec) {
   EXPECT_EQ(t.groups[0].node_count, 10u);
   EXPECT_DOUBLE_EQ(t.groups[0].power_share, 1.0);
   EXPECT_TRUE(t.groups[1].rest);
+
+  // An attacker group: no voting power, its strategy's hold.
+  auto a = Parse(kBase, {"groups.attacker={nodes: 1, voting_power: 0, strategy: {kind: "
+                         "target-proposer, hold: 6 s}}"});
+  ASSERT_TRUE(a.ok()) << a.status().message();
+  ASSERT_EQ(a->tendermint.groups.size(), 3u);
+  EXPECT_EQ(a->tendermint.groups[2].strategy, "target-proposer");
+  EXPECT_EQ(a->tendermint.groups[2].target_delay, 6 * kSecond);
 }
 
 TEST(TendermintScenario, EachBadInputIsOneLocatedError) {

@@ -70,7 +70,7 @@ const Table& StrategyTable() {
              "protocol.kind tendermint: `silent` (validators that follow and relay but never "
              "sign), `equivocate` (validators that sign every vote twice, for two values), "
              "`target-proposer` (holds everything each height's round-0 proposer sends for "
-             "`delay` from the start of its height).",
+             "`hold` from the start of its height).",
              &ParseKind},
             {"gamma", "share in [0, 1]", false, "0", kRushingKinds,
              "Rushing: direct low-latency links from the group's node to honest miners holding "
@@ -82,7 +82,7 @@ const Table& StrategyTable() {
                j = FormatNumber(c.group->rushing.honest_share);
                return true;
              }},
-            {"delay", "duration in (0, 1 h]", false, "5 s", "target-proposer",
+            {"hold", "duration in (0, 1 h]", false, "5 s", "target-proposer",
              "How long each targeted proposer's messages are held (a denial of service on its "
              "links, from the start of its height).",
              [](const Node& n, const std::string& p, Ctx& c, std::string& j) {

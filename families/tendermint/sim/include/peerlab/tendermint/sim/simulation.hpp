@@ -36,7 +36,8 @@ struct GroupSpec {
   double power_share = 0;  // share of the total voting power, split evenly over the group
   // "" honest; "silent": validators that never sign; "equivocate": every vote signed twice
   // (strategies.hpp); "target-proposer": the group attacks each height's round-0 proposer,
-  // holding everything it sends for `target_delay` from the moment its height begins.
+  // holding everything it sends for `target_delay` (the scenario's `hold`) from the moment its
+  // height begins.
   std::string strategy;
   DurationNs target_delay = 0;
 };
