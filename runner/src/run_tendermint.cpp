@@ -20,14 +20,6 @@ namespace {
 
 double Seconds(DurationNs d) { return static_cast<double>(d) / 1e9; }
 
-void OptionalSeconds(results::JsonWriter& w, DurationNs d) {
-  if (d < 0) {
-    w.Null();
-  } else {
-    w.Double(Seconds(d));
-  }
-}
-
 }  // namespace
 
 std::string TendermintSummaryJson(const Scenario& scenario, const tendermint::RunReport& r,

@@ -89,7 +89,7 @@ const Table& StrategyTable() {
                DurationNs v = 0;
                if (!ReadDuration(n, p, c, &v)) return false;
                if (v <= 0 || v > kHour) {
-                 return c.Fail(n.origin, p, "must be between 0 and 1 h, got " + Quote(n.scalar));
+                 return c.Fail(n.origin, p, "must be positive and at most 1 h, got " + Quote(n.scalar));
                }
                c.group->target_delay = v;
                j = JsonString(FormatDuration(v));

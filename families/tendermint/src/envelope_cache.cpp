@@ -2,6 +2,8 @@
 
 #include <cstring>
 
+#include "peerlab/tendermint/wire.hpp"
+
 namespace peerlab::tendermint {
 namespace {
 
@@ -17,6 +19,34 @@ enum : std::uint8_t { kHasVote, kVote, kRoundStep, kHasPart, kPart };
 constexpr std::size_t kMaxTxs = 1u << 16;
 
 }  // namespace
+
+// The envelope constructors of node_io.hpp: each sets the wire size from the real encoding.
+EnvelopePtr MakeConsensusEnvelope(Channel channel, ConsensusMessage message,
+                                  ValidatorIndex signer) {
+  auto e = std::make_shared<Envelope>();
+  e->channel = channel;
+  e->wire_bytes = static_cast<std::uint32_t>(WireSize(message));
+  e->body = std::move(message);
+  e->signer = signer;
+  return e;
+}
+
+EnvelopePtr MakeMempoolEnvelope(MempoolTxs txs, std::vector<TxId> ids) {
+  auto e = std::make_shared<Envelope>();
+  e->channel = Channel::kMempool;
+  e->wire_bytes = static_cast<std::uint32_t>(WireSize(txs));
+  e->body = std::move(txs);
+  e->tx_ids = std::move(ids);
+  return e;
+}
+
+EnvelopePtr MakeEvidenceEnvelope(EvidenceList list) {
+  auto e = std::make_shared<Envelope>();
+  e->channel = Channel::kEvidence;
+  e->wire_bytes = static_cast<std::uint32_t>(WireSize(list));
+  e->body = std::move(list);
+  return e;
+}
 
 EnvelopePtr* EnvelopeCache::Slot(Height height, const Key& key) {
   if (height > newest_) {

@@ -68,7 +68,6 @@ void Node::ApplyConsensusOutputs() {
   }
   batch.clear();
   batch.swap(core_out_);
-  const Height height_before = chain_.empty() ? 0 : static_cast<Height>(chain_.size());
   for (const Output& o : batch) {
     std::visit(
         [&](const auto& x) {
@@ -131,7 +130,6 @@ void Node::ApplyConsensusOutputs() {
         },
         o);
   }
-  (void)height_before;
   batch.clear();
   spare_batches_.push_back(std::move(batch));
   // The core's valid value (a block with +2/3 prevotes) must be fetched if we lack it.

@@ -65,12 +65,14 @@ void Node::PokeAll() {
   }
 }
 
-void Node::SendBlockParts(PeerSlot slot, Peer& peer, const BlockContent& content, Height height,
-                          Round round) {
+// Sends every part of `content` the peer lacks (and, when `have` is given, that we hold), each
+// marked as the peer's at its height and round.
+void Node::SendBlockParts(PeerSlot slot, Peer& peer, const BlockContent& content,
+                          const Bits* have) {
   const PeerRoundState& prs = peer.state.prs();
   for (std::uint32_t i = 0; i < content.parts; ++i) {
-    if (prs.parts.Get(i)) continue;
-    SendTo(slot, cache_->Part(content, height, round, i));
+    if (prs.parts.Get(i) || (have != nullptr && !have->Get(i))) continue;
+    SendTo(slot, cache_->Part(content, prs.height, prs.round, i));
     peer.state.SetHasPart(prs.height, prs.round, i);
   }
 }
@@ -82,25 +84,16 @@ void Node::RunDataRoutine(PeerSlot slot) {
   Peer& peer = peers_.at(slot);
   const PeerRoundState& prs = peer.state.prs();
   const Height height = consensus_->height();
-  bool sent = false;
   if (parts_.active && prs.parts_known && prs.parts_header == parts_.block_id.part_set_header) {
     if (const BlockContent* content = registry_->Find(parts_.block_id)) {
-      // Only the parts we have ourselves.
-      for (std::uint32_t i = 0; i < content->parts && i < parts_.have.size(); ++i) {
-        if (!parts_.have.Get(i) || prs.parts.Get(i)) continue;
-        SendTo(slot, cache_->Part(*content, prs.height, prs.round, i));
-        peer.state.SetHasPart(prs.height, prs.round, i);
-        sent = true;
-      }
+      SendBlockParts(slot, peer, *content, &parts_.have);
     }
   } else if (prs.height > 0 && prs.height < height &&
              static_cast<std::size_t>(prs.height) <= chain_.size()) {
     const CommittedBlock& block = chain_[static_cast<std::size_t>(prs.height - 1)];
     if (!prs.parts_known) peer.state.InitParts(block.block_id.part_set_header);
     if (peer.state.prs().parts_header == block.block_id.part_set_header) {
-      const std::uint32_t before = peer.state.prs().parts.Count();
-      SendBlockParts(slot, peer, *block.content, prs.height, prs.round);
-      sent = peer.state.prs().parts.Count() != before;
+      SendBlockParts(slot, peer, *block.content, nullptr);
     }
   }
   const auto own = proposals_.find(consensus_->round());
@@ -118,23 +111,20 @@ void Node::RunDataRoutine(PeerSlot slot) {
       pol.proposal_pol = pv != nullptr ? pv->VotedBits() : Bits(validator_count_).ToWire();
       SendTo(slot, MakeConsensusEnvelope(Channel::kData, pol));
     }
-    sent = true;
     // The peer now knows the header: its parts follow in the same wake-up.
     RunDataRoutine(slot);
     return;
   }
-  (void)sent;
   peer.data.sleep_anchor = now_;
 }
 
-bool Node::SendMissingVotes(PeerSlot slot, Peer& peer, const VoteSet* votes) {
-  if (votes == nullptr || votes->height() != consensus_->height()) return false;
+void Node::SendMissingVotes(PeerSlot slot, Peer& peer, const VoteSet* votes) {
+  if (votes == nullptr || votes->height() != consensus_->height()) return;
   auto held = held_votes_.find({votes->round(), votes->type()});
-  if (held == held_votes_.end()) return false;
+  if (held == held_votes_.end()) return;
   peer.state.EnsureVoteBits(votes->height(), validator_count_);
   const Bits* has = peer.state.VoteBits(votes->height(), votes->round(), votes->type());
-  if (has == nullptr) return false;
-  bool sent = false;
+  if (has == nullptr) return;
   const std::vector<std::uint64_t>& ours = held->second.words();
   for (std::size_t w = 0; w < ours.size(); ++w) {
     std::uint64_t missing = ours[w] & ~(w < has->words().size() ? has->words()[w] : 0);
@@ -146,27 +136,22 @@ bool Node::SendMissingVotes(PeerSlot slot, Peer& peer, const VoteSet* votes) {
       SendTo(slot, cache_->VoteOf(*v));
       peer.state.SetHasVote(v->height, v->round, v->type, v->validator_index);
       has = peer.state.VoteBits(votes->height(), votes->round(), votes->type());
-      sent = true;
     }
   }
-  return sent;
 }
 
-bool Node::SendMissingVotes(PeerSlot slot, Peer& peer, const CommitVotes& commit,
+void Node::SendMissingVotes(PeerSlot slot, Peer& peer, const CommitVotes& commit,
                             Height height, Round round) {
-  if (!commit || commit->empty()) return false;
+  if (!commit || commit->empty()) return;
   const std::vector<Vote>& votes = *commit;
   const Bits* has = peer.state.VoteBits(height, round, SignedMsgType::kPrecommit);
-  if (has == nullptr) return false;
-  bool sent = false;
+  if (has == nullptr) return;
   for (const Vote& v : votes) {
     if (has->Get(static_cast<std::uint32_t>(v.validator_index))) continue;
     SendTo(slot, cache_->VoteOf(v));
     peer.state.SetHasVote(v.height, v.round, v.type, v.validator_index);
     has = peer.state.VoteBits(height, round, SignedMsgType::kPrecommit);
-    sent = true;
   }
-  return sent;
 }
 
 // gossipVotesRoutine with pickVoteToSend's order: the last commit to a peer starting our

@@ -8,36 +8,8 @@
 #include <algorithm>
 
 #include "peerlab/tendermint/node.hpp"
-#include "peerlab/tendermint/wire.hpp"
 
 namespace peerlab::tendermint {
-
-EnvelopePtr MakeConsensusEnvelope(Channel channel, ConsensusMessage message,
-                                  ValidatorIndex signer) {
-  auto e = std::make_shared<Envelope>();
-  e->channel = channel;
-  e->wire_bytes = static_cast<std::uint32_t>(WireSize(message));
-  e->body = std::move(message);
-  e->signer = signer;
-  return e;
-}
-
-EnvelopePtr MakeMempoolEnvelope(MempoolTxs txs, std::vector<TxId> ids) {
-  auto e = std::make_shared<Envelope>();
-  e->channel = Channel::kMempool;
-  e->wire_bytes = static_cast<std::uint32_t>(WireSize(txs));
-  e->body = std::move(txs);
-  e->tx_ids = std::move(ids);
-  return e;
-}
-
-EnvelopePtr MakeEvidenceEnvelope(EvidenceList list) {
-  auto e = std::make_shared<Envelope>();
-  e->channel = Channel::kEvidence;
-  e->wire_bytes = static_cast<std::uint32_t>(WireSize(list));
-  e->body = std::move(list);
-  return e;
-}
 
 void Node::AddTx(TxId id, std::uint32_t bytes, std::optional<PeerSlot> from) {
   if (committed_txs_.count(id) != 0) return;

@@ -171,10 +171,9 @@ def run(ctx: core.Context) -> core.Outcome:
                          stale_rate=grp["blocks.stale_rate"].astype(float).mean()
                          if "blocks.stale_rate" in grp else float("nan"),
                          mean_fork_size=fork, main_blocks=main_blocks, block_size=MODEL_BLOCK,
-                         revenue_1MB=network.get(a, (float("nan"),) * 4)[0],
-                         revenue_1MB_se=network.get(a, (float("nan"),) * 4)[1],
-                         network_effect=network.get(a, (float("nan"),) * 4)[2],
-                         network_effect_se=network.get(a, (float("nan"),) * 4)[3]))
+                         **dict(zip(("revenue_1MB", "revenue_1MB_se", "network_effect",
+                                     "network_effect_se"),
+                                    network.get(a, (float("nan"),) * 4)))))
         comparisons.append(core.Comparison(
             quantity=f"optimal selfish revenue share, alpha={a:.4g}, gamma 0 (rushing share 0)",
             published=PUBLISHED[a], source=SOURCE, peerlab=float(rev.mean()), tolerance=tol,

@@ -5,9 +5,8 @@
 
 namespace peerlab::tendermint {
 
-void MetricsCollector::Reset(std::uint32_t nodes, std::vector<bool> counted) {
+void MetricsCollector::Reset(std::vector<bool> counted) {
   *this = MetricsCollector{};
-  nodes_ = nodes;
   counted_ = std::move(counted);
   counted_count_ = static_cast<std::uint32_t>(std::count(counted_.begin(), counted_.end(), true));
 }

@@ -145,7 +145,7 @@ Status Simulation::Setup(std::unique_ptr<sim::Transport> transport) {
     }
   }
   committed_.assign(n, 0);
-  metrics_.Reset(n, std::vector<bool>(n, true));
+  metrics_.Reset(std::vector<bool>(n, true));
   target_ = spec_.stop_heights;
   pending_.assign(n, {});
 

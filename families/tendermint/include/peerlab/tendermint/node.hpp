@@ -145,13 +145,12 @@ class Node {
   void RunDataRoutine(PeerSlot slot);
   void RunVoteRoutine(PeerSlot slot);
   void RunMaj23Query(PeerSlot slot);
-  bool SendMissingVotes(PeerSlot slot, Peer& peer, const VoteSet* votes);
-  bool SendMissingVotes(PeerSlot slot, Peer& peer, const CommitVotes& commit, Height height,
+  void SendMissingVotes(PeerSlot slot, Peer& peer, const VoteSet* votes);
+  void SendMissingVotes(PeerSlot slot, Peer& peer, const CommitVotes& commit, Height height,
                         Round round);
   void AnswerMaj23(PeerSlot slot, const VoteSetMaj23& query);
   Bits VotesFor(const VoteSet* votes, const BlockId& id) const;
-  void SendBlockParts(PeerSlot slot, Peer& peer, const BlockContent& content, Height height,
-                      Round round);
+  void SendBlockParts(PeerSlot slot, Peer& peer, const BlockContent& content, const Bits* have);
 
   // node_mempool.cpp: transactions and evidence.
   void AddTx(TxId id, std::uint32_t bytes, std::optional<PeerSlot> from);

@@ -55,7 +55,8 @@ struct RunReport {
 // Collects observations as they happen and builds the report at the end.
 class MetricsCollector {
  public:
-  void Reset(std::uint32_t nodes, std::vector<bool> counted);
+  // `counted[i]`: node i's commits count towards the reach shares.
+  void Reset(std::vector<bool> counted);
   void Proposed(TimeNs at, const observe::Proposed& p, ValidatorIndex proposer);
   void Committed(TimeNs at, std::uint32_t node, const observe::Committed& c);
   void Timeout(const observe::TimeoutFired& t);
@@ -82,7 +83,6 @@ class MetricsCollector {
     std::uint32_t txs = 0, evidence = 0;
     std::vector<TimeNs> commit_times;  // of counted nodes, in commit order
   };
-  std::uint32_t nodes_ = 0;
   std::vector<bool> counted_;
   std::uint32_t counted_count_ = 0;
   std::map<BlockId, ProposalInfo> proposals_;
