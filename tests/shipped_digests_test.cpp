@@ -9,6 +9,11 @@
 // through that binary's CLI with the same overrides and seeds, gave the same 108 files.
 //
 // Model changes since:
+// - 2026-12-06, issue 22: tendermint results gained summary.json `transactions` (per class:
+//   inclusion share and delay, for censoring proposers) and heights.csv `proposer_group`; its
+//   times are now written at full precision through results::Table (were 9 significant
+//   digits). Consensus, edges and every value otherwise unchanged (checked against the previous
+//   binary). Rewritten: tendermint, tendermint-partition; tendermint-censor added.
 // - 2026-12-06, issue 22: tendermint and tendermint-partition added (the Tendermint family;
 //   summary.json, heights.csv and edges.csv), with the measured Ed25519 costs as signature
 //   defaults.
@@ -70,6 +75,9 @@ const std::vector<Shipped>& ShippedScenarios() {
        {"summary.json", "heights.csv", "edges.csv"}},
       {"tendermint-partition",
        {"network.nodes=60", "groups.north.nodes=12", "groups.south.nodes=8", "stop.time=4 min"},
+       {"summary.json", "heights.csv", "edges.csv"}},
+      {"tendermint-censor",
+       {"stop.heights=8", "network.nodes=60", "groups.honest.nodes=14", "groups.censors.nodes=6"},
        {"summary.json", "heights.csv", "edges.csv"}},
   };
   return kAll;

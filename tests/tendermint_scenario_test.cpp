@@ -68,6 +68,16 @@ TEST(TendermintScenario, ParsesIntoTheFamilysSpec) {
   ASSERT_EQ(a->tendermint.groups.size(), 3u);
   EXPECT_EQ(a->tendermint.groups[2].strategy, "target-proposer");
   EXPECT_EQ(a->tendermint.groups[2].target_delay, 6 * kSecond);
+
+  // Censoring validators: the class resolves to its index, the classes reach the spec.
+  auto c = Parse(kBase, {"transactions={rate: 5, classes: {a: 0.8, b: 0.2}}",
+                         "groups.validators.strategy={kind: censor, class: b}"});
+  ASSERT_TRUE(c.ok()) << c.status().message();
+  EXPECT_EQ(c->tendermint.groups[0].strategy, "censor");
+  EXPECT_EQ(c->tendermint.groups[0].censored_class, 1);
+  ASSERT_EQ(c->tendermint.tx_classes.size(), 2u);
+  EXPECT_EQ(c->tendermint.tx_classes[1].name, "b");
+  EXPECT_DOUBLE_EQ(c->tendermint.tx_classes[1].share, 0.2);
 }
 
 TEST(TendermintScenario, EachBadInputIsOneLocatedError) {
@@ -105,6 +115,24 @@ groups:
             std::string::npos);
   EXPECT_NE(ErrorOf(kBase, {"outputs=[summary, graphml]"}).find("not written by the tendermint"),
             std::string::npos);
+  // Censoring: a known class, with transactions, and no feather fork (no forks to threaten).
+  const std::vector<std::string> censor = {"groups.validators.strategy={kind: censor, class: b}"};
+  std::vector<std::string> with_txs = censor;
+  with_txs.push_back("transactions={rate: 5, classes: {a: 0.5, b: 0.5}}");
+  EXPECT_NE(ErrorOf(kBase, censor).find("groups.validators.strategy.class: censoring needs "
+                                        "transactions"),
+            std::string::npos);
+  std::vector<std::string> unknown = with_txs;
+  unknown[0] = "groups.validators.strategy={kind: censor, class: c}";
+  EXPECT_NE(ErrorOf(kBase, unknown).find("unknown transaction class `c` (expected one of: a, b)"),
+            std::string::npos)
+      << ErrorOf(kBase, unknown);
+  std::vector<std::string> feather = with_txs;
+  feather.push_back("groups.validators.strategy.mode=feather-fork");
+  EXPECT_NE(ErrorOf(kBase, feather).find("groups.validators.strategy.mode: protocol.kind "
+                                         "tendermint has no forks to threaten"),
+            std::string::npos)
+      << ErrorOf(kBase, feather);
   std::string no_power = kBase;
   no_power.replace(no_power.find("voting_power: 1 "), 16, "");
   const std::string e = ErrorOf(no_power);

@@ -111,6 +111,51 @@ TEST(TendermintSim, TransactionsAreCommitted) {
   EXPECT_GT(txs, 100u);
 }
 
+// Censoring proposers (strategy `censor`): a class their proposals leave out waits for an honest
+// proposer; with every validator censoring it is never committed, and the other class is.
+SimSpec CensorSpec(std::uint32_t censors) {
+  SimSpec spec = SmallSpec(0, 0);
+  spec.nodes = 20;
+  spec.groups.clear();
+  const double share = 0.1;  // ten validators of equal power
+  if (censors < 10) spec.groups.push_back({"honest", false, 10 - censors, share * (10 - censors), ""});
+  GroupSpec censor{"censors", false, censors, share * censors, "censor"};
+  censor.censored_class = 1;
+  spec.groups.push_back(censor);
+  spec.groups.push_back({"full", true, 0, 0.0, ""});
+  spec.tx_rate_per_s = 20;
+  spec.tx_classes = {{"other", 0.7}, {"target", 0.3}};
+  spec.stop_heights = 30;
+  return spec;
+}
+
+TEST(TendermintSim, CensoredClassWaitsForAnHonestProposer) {
+  const RunReport r = RunSpec(CensorSpec(4));
+  ASSERT_TRUE(r.tx_workload);
+  ASSERT_EQ(r.tx_classes.size(), 2u);
+  const TxClassReport& other = r.tx_classes[0];
+  const TxClassReport& target = r.tx_classes[1];
+  EXPECT_EQ(target.name, "target");
+  ASSERT_GT(target.created, 50u);
+  ASSERT_GT(other.created, 100u);
+  EXPECT_GT(target.included, target.created / 2);  // honest proposers still commit it
+  ASSERT_TRUE(target.inclusion_delay_heights.mean && other.inclusion_delay_heights.mean);
+  // 4 of 10 proposers skip it: it waits longer, in heights and in seconds.
+  EXPECT_GT(*target.inclusion_delay_heights.mean, *other.inclusion_delay_heights.mean + 0.3);
+  EXPECT_GT(*target.inclusion_delay_s.mean, *other.inclusion_delay_s.mean);
+  EXPECT_TRUE(r.safety_violation.empty());
+}
+
+TEST(TendermintSim, EveryProposerCensoringLeavesTheClassOut) {
+  const RunReport r = RunSpec(CensorSpec(10));
+  ASSERT_EQ(r.tx_classes.size(), 2u);
+  EXPECT_GT(r.tx_classes[1].created, 50u);
+  EXPECT_EQ(r.tx_classes[1].included, 0u);
+  EXPECT_FALSE(r.tx_classes[1].inclusion_delay_s.mean.has_value());
+  EXPECT_GT(r.tx_classes[0].included, r.tx_classes[0].created / 2);
+  EXPECT_EQ(r.heights_committed, 30);
+}
+
 #ifdef PEERLAB_HAVE_NS3
 // Conformance over both drivers: with silent validators, every height commits in the same round
 // on ns-3's TCP as on the fast engine (the round follows from proposer selection alone in a

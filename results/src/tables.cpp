@@ -27,6 +27,12 @@ void TransactionRow::WriteTo(CsvWriter& csv) const {
   csv.Field(inclusion_delay_s).Field(inclusion_delay_blocks);
 }
 
+void HeightRow::WriteTo(CsvWriter& csv) const {
+  csv.Field(height).Field(round).Field(proposer).Field(proposed_s).Field(first_commit_s);
+  csv.Field(to_50_s).Field(to_90_s).Field(to_99_s).Field(to_all_s);
+  csv.Field(committed_by).Field(txs).Field(evidence).Field(bytes).Field(proposer_group);
+}
+
 void DaemonBlockRow::WriteTo(CsvWriter& csv) const {
   csv.Field(id).Field(height).Field(parent).Field(miner).Field(mined_at_s);
   csv.Field(accepted_at_s).Field(accepted_unix_s).Field(size_bytes);

@@ -20,81 +20,122 @@ namespace {
 
 double Seconds(DurationNs d) { return static_cast<double>(d) / 1e9; }
 
+void WriteDistribution(results::JsonWriter& w, const sim::Distribution& d) {
+  results::WriteDistribution(w, {d.mean, d.p50, d.p90, d.p99});
+}
+
+// summary.json `transactions`, with the Bitcoin family's keys where they mean the same
+// (inclusion: in a committed block; delay in heights where Bitcoin counts blocks); null without
+// a workload.
+void WriteTransactions(results::JsonWriter& w, const tendermint::RunReport& r) {
+  using namespace results::summary;
+  w.Key(kTransactions);
+  if (!r.tx_workload) {
+    w.Null();
+    return;
+  }
+  std::uint64_t created = 0, included = 0;
+  for (const tendermint::TxClassReport& c : r.tx_classes) {
+    created += c.created;
+    included += c.included;
+  }
+  w.BeginObject();
+  w.Key(kCreated).UInt(created);
+  w.Key(kIncluded).UInt(included);
+  w.Key(kClasses).BeginObject();
+  for (const tendermint::TxClassReport& c : r.tx_classes) {
+    w.Key(c.name).BeginObject();
+    w.Key(kCreated).UInt(c.created);
+    w.Key(kIncluded).UInt(c.included);
+    w.Key(kIncludedShare).Double(c.included_share);
+    w.Key(kNeverIncludedShare)
+        .Double(c.included_share ? std::optional<double>(1 - *c.included_share) : std::nullopt);
+    w.Key(kInclusionDelayS);
+    WriteDistribution(w, c.inclusion_delay_s);
+    w.Key(kInclusionDelayHeights);
+    WriteDistribution(w, c.inclusion_delay_heights);
+    w.EndObject();
+  }
+  w.EndObject();
+  w.EndObject();
+}
+
 }  // namespace
 
 std::string TendermintSummaryJson(const Scenario& scenario, const tendermint::RunReport& r,
                                   std::uint32_t validators) {
+  using namespace results::summary;
   results::JsonWriter w;
   w.BeginObject();
-  w.Key("scenario").String(scenario.name);
-  w.Key("seed").UInt(scenario.tendermint.seed);
-  w.Key("backend").String(sim::BackendName(scenario.tendermint.backend));
-  w.Key("protocol").String("tendermint");
-  w.Key("nodes").UInt(scenario.tendermint.nodes);
-  w.Key("sim_time_s").Double(Seconds(r.end_time));
-  w.Key("consensus").BeginObject();
-  w.Key("validators").UInt(validators);
-  w.Key("heights_committed").Int(r.heights_committed);
-  w.Key("max_height").Int(r.max_height_committed);
-  w.Key("commit_latency_s").BeginObject();
+  w.Key(kScenario).String(scenario.name);
+  w.Key(kSeed).UInt(scenario.tendermint.seed);
+  w.Key(kBackend).String(sim::BackendName(scenario.tendermint.backend));
+  w.Key(kProtocol).String("tendermint");
+  w.Key(kNodes).UInt(scenario.tendermint.nodes);
+  w.Key(kSimTimeS).Double(Seconds(r.end_time));
+  w.Key(kConsensus).BeginObject();
+  w.Key(consensus::kValidators).UInt(validators);
+  w.Key(consensus::kHeightsCommitted).Int(r.heights_committed);
+  w.Key(consensus::kMaxHeight).Int(r.max_height_committed);
+  w.Key(consensus::kCommitLatencyS).BeginObject();
   w.Key("p50").Double(r.latency_p50_s);
   w.Key("p90").Double(r.latency_p90_s);
   w.Key("p99").Double(r.latency_p99_s);
   w.EndObject();
-  w.Key("rounds_per_height").BeginObject();
+  w.Key(consensus::kRoundsPerHeight).BeginObject();
   w.Key("mean").Double(r.heights.empty() ? std::optional<double>{} : r.rounds_mean);
   w.Key("max").Int(r.rounds_max);
   w.EndObject();
-  w.Key("timeouts").BeginObject();
+  w.Key(consensus::kTimeouts).BeginObject();
   w.Key("propose").UInt(r.timeouts_propose);
   w.Key("prevote").UInt(r.timeouts_prevote);
   w.Key("precommit").UInt(r.timeouts_precommit);
   w.EndObject();
-  w.Key("equivocations").BeginObject();
+  w.Key(consensus::kEquivocations).BeginObject();
   w.Key("detected").UInt(r.equivocations_detected);
   w.Key("committed").UInt(r.equivocations_committed);
   w.EndObject();
-  w.Key("per_node_per_height").BeginObject();
+  w.Key(consensus::kPerNodePerHeight).BeginObject();
   w.Key("messages").Double(r.messages_per_node_height);
   w.Key("bytes").Double(r.bytes_per_node_height);
   w.EndObject();
   std::uint64_t txs = 0;
   for (const tendermint::HeightRow& h : r.heights) txs += h.txs;
-  w.Key("transactions_committed").UInt(txs);
-  w.Key("safety_violation");
+  w.Key(consensus::kTransactionsCommitted).UInt(txs);
+  w.Key(consensus::kSafetyViolation);
   if (r.safety_violation.empty()) {
     w.Null();
   } else {
     w.String(r.safety_violation);
   }
   w.EndObject();
+  WriteTransactions(w, r);
   w.EndObject();
   return w.Finish();
 }
 
 std::string HeightsCsv(const tendermint::RunReport& r) {
-  std::string out =
-      "height,round,proposer,proposed_s,first_commit_s,to_50_s,to_90_s,to_99_s,to_all_s,"
-      "committed_by,txs,evidence,bytes\n";
-  char line[384];
-  auto s = [](DurationNs d, char* buf, std::size_t n) {
-    if (d < 0) {
-      buf[0] = '\0';
-    } else {
-      std::snprintf(buf, n, "%.9g", static_cast<double>(d) / 1e9);
-    }
-    return buf;
+  auto seconds = [](DurationNs d) {
+    return d < 0 ? std::optional<double>{} : std::optional<double>(static_cast<double>(d) / 1e9);
   };
+  results::Table<results::HeightRow> table;
   for (const tendermint::HeightRow& h : r.heights) {
-    char a[32], b[32], c[32], d[32], e[32], f[32];
-    std::snprintf(line, sizeof line, "%lld,%d,%d,%s,%s,%s,%s,%s,%s,%u,%u,%u,%u\n",
-                  static_cast<long long>(h.height), h.round, h.proposer,
-                  s(h.proposed_at, a, sizeof a), s(h.first_commit_at, b, sizeof b),
-                  s(h.to_50, c, sizeof c), s(h.to_90, d, sizeof d), s(h.to_99, e, sizeof e),
-                  s(h.to_all, f, sizeof f), h.committed_by, h.txs, h.evidence, h.bytes);
-    out += line;
+    table.Add({.height = h.height,
+               .round = h.round,
+               .proposer = h.proposer,
+               .proposed_s = seconds(h.proposed_at),
+               .first_commit_s = seconds(h.first_commit_at),
+               .to_50_s = seconds(h.to_50),
+               .to_90_s = seconds(h.to_90),
+               .to_99_s = seconds(h.to_99),
+               .to_all_s = seconds(h.to_all),
+               .committed_by = h.committed_by,
+               .txs = h.txs,
+               .evidence = h.evidence,
+               .bytes = h.bytes,
+               .proposer_group = h.proposer_group});
   }
-  return out;
+  return table.text();
 }
 
 std::string TendermintManifestJson(const Scenario& scenario, const tendermint::RunReport& r,
@@ -155,7 +196,7 @@ Result<RunOutcome> RunTendermint(const Scenario& scenario, const RunOptions& opt
            scenario.outputs.end();
   };
   const bool want_heights = wants("heights") || wants("blocks");
-  if (s.ok() && want_heights) s = dir->Write("heights.csv", HeightsCsv(r));
+  if (s.ok() && want_heights) s = dir->Write(results::HeightRow::kFile, HeightsCsv(r));
   // The connection graph at the end, as for Bitcoin runs (`peerlab analyze` reads it).
   if (s.ok()) s = dir->Write(results::EdgeRow::kFile, EdgesCsv(simulation.engine().OpenEdges()));
   if (s.ok()) s = dir->Write(results::kManifestFile, outcome.manifest_json);

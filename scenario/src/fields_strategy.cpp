@@ -14,8 +14,9 @@ constexpr std::string_view kRushingKinds =
     "optimal-selfish";
 
 // The Tendermint family's strategies (docs/tendermint.md): `silent`, validators that follow
-// and relay but never sign; `equivocate`, validators that sign every vote twice.
-constexpr std::string_view kTendermintKinds = "silent|equivocate|target-proposer";
+// and relay but never sign; `equivocate`, validators that sign every vote twice;
+// `target-proposer`; `censor` (shared with bitcoin: a class left out of own proposals).
+constexpr std::string_view kTendermintKinds = "silent|equivocate|target-proposer|censor";
 
 // Every `kind` value, in registry order (the error message lists them so), then Tendermint's.
 const std::vector<std::string_view>& KindChoices() {
@@ -70,7 +71,8 @@ const Table& StrategyTable() {
              "protocol.kind tendermint: `silent` (validators that follow and relay but never "
              "sign), `equivocate` (validators that sign every vote twice, for two values), "
              "`target-proposer` (holds everything each height's round-0 proposer sends for "
-             "`hold` from the start of its height).",
+             "`hold` from the start of its height), `censor` (validators that leave a "
+             "transaction class out of their proposals).",
              &ParseKind},
             {"gamma", "share in [0, 1]", false, "0", kRushingKinds,
              "Rushing: direct low-latency links from the group's node to honest miners holding "
@@ -128,7 +130,8 @@ bool ValidateStrategies(Ctx& c) {
   for (const sim::GroupSpec& g : s.groups) {
     if (g.strategy_name.empty()) continue;
     const bool tm_kind = KindAllows(kTendermintKinds, g.strategy_name);
-    if (tm_kind != tendermint) {
+    const bool bitcoin_kind = strategies::Find(g.strategy_name) != nullptr;
+    if (tendermint ? !tm_kind : !bitcoin_kind) {
       const std::string path = "groups." + g.name + ".strategy.kind";
       return c.Fail(c.OriginOf(path), path,
                     Quote(g.strategy_name) + " is a strategy of the " +
@@ -136,7 +139,12 @@ bool ValidateStrategies(Ctx& c) {
                         Quote(c.out->protocol));
     }
   }
-  if (tendermint) return true;
+  if (tendermint) {
+    for (sim::GroupSpec& g : s.groups) {
+      if (g.strategy_name == "censor" && !strategies::ValidateTendermintCensor(c, g)) return false;
+    }
+    return true;
+  }
   double honest_hashrate = 0;
   for (const sim::GroupSpec& g : s.groups) {
     if (g.honest()) honest_hashrate += g.hashrate;

@@ -75,8 +75,10 @@ void FillTendermint(Scenario& scenario) {
   t.groups.clear();
   for (const sim::GroupSpec& g : s.groups) {
     t.groups.push_back({g.name, g.rest, g.node_count, g.voting_power, g.strategy_name,
-                        g.target_delay});
+                        g.target_delay, g.strategy.censored_class});
   }
+  t.tx_classes.clear();
+  for (const auto& k : s.transactions.classes) t.tx_classes.push_back({k.name, k.share});
   t.stop_time = s.stop.time;
   t.tx_rate_per_s = s.transactions.rate_per_s;
   t.tx_bytes_min = s.transactions.size_min;

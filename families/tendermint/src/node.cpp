@@ -178,6 +178,7 @@ BlockId Node::BuildProposalBlock(Height height, Round round) {
   for (TxId id : mempool_order_) {
     auto it = mempool_.find(id);
     if (it == mempool_.end()) continue;
+    if (config_.proposal_filter != nullptr && config_.proposal_filter->LeaveOut(id)) continue;
     const std::uint64_t with = total + it->second.bytes + 6;  // field tag and length prefix
     if (with > config_.max_block_bytes) break;
     total = with;

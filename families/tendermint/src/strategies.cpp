@@ -1,5 +1,7 @@
 #include "peerlab/tendermint/strategies.hpp"
 
+#include "peerlab/util/assert.hpp"
+
 namespace peerlab::tendermint {
 
 void EquivocatingHooks::SignVote(const Vote& honest, std::vector<Vote>& sent) {
@@ -14,6 +16,11 @@ void EquivocatingHooks::SignVote(const Vote& honest, std::vector<Vote>& sent) {
     other.block_id.part_set_header.hash.bytes.fill(0xEE);
   }
   sent.push_back(other);
+}
+
+bool ClassCensor::LeaveOut(TxId id) const {
+  PEERLAB_ASSERT(id >= 1 && id <= class_of_tx_->size());
+  return (*class_of_tx_)[id - 1] == censored_;
 }
 
 }  // namespace peerlab::tendermint

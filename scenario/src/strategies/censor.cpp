@@ -17,8 +17,9 @@ const std::vector<Field>& CensorFields() {
          return true;
        }},
       {"mode", "`exclude` or `feather-fork`", false, "exclude", "censor",
-       "`exclude`: leave the class out of own blocks; `feather-fork`: also refuse to "
-       "build on a block carrying it until `depth` blocks are built on it (Miller 2013).",
+       "`exclude`: leave the class out of own blocks (protocol.kind tendermint: out of own "
+       "proposals); `feather-fork` (bitcoin only): also refuse to build on a block carrying it "
+       "until `depth` blocks are built on it (Miller 2013).",
        [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
          std::string v;
          if (!ReadChoice(n, p, c, {"exclude", "feather-fork"}, &v)) return false;
@@ -37,13 +38,10 @@ const std::vector<Field>& CensorFields() {
   return f;
 }
 
-// A feather fork's refusals must be one node's to be a credible threat; excluding needs none.
-// The class name resolves here to its index in `transactions.classes`.
-bool ValidateCensor(Ctx& c, sim::GroupSpec& g) {
-  if (!NeedsHashrate(c, g)) return false;
-  if (g.strategy.censor_mode == bitcoin::CensorMode::kFeatherFork && !NeedsOneNode(c, g)) {
-    return false;
-  }
+namespace {
+
+// The class name resolves to its index in `transactions.classes`.
+bool ResolveCensoredClass(Ctx& c, sim::GroupSpec& g) {
   const sim::SimConfig& s = c.out->sim;
   const std::string path = "groups." + g.name + ".strategy";
   if (s.transactions.rate_per_s <= 0) {
@@ -66,6 +64,28 @@ bool ValidateCensor(Ctx& c, sim::GroupSpec& g) {
                       " (expected one of: " + names + ")");
   }
   return true;
+}
+
+}  // namespace
+
+// A feather fork's refusals must be one node's to be a credible threat; excluding needs none.
+bool ValidateCensor(Ctx& c, sim::GroupSpec& g) {
+  if (!NeedsHashrate(c, g)) return false;
+  if (g.strategy.censor_mode == bitcoin::CensorMode::kFeatherFork && !NeedsOneNode(c, g)) {
+    return false;
+  }
+  return ResolveCensoredClass(c, g);
+}
+
+// A committed Tendermint block is final: there is no fork to threaten, so only `exclude`.
+bool ValidateTendermintCensor(Ctx& c, sim::GroupSpec& g) {
+  if (g.strategy.censor_mode == bitcoin::CensorMode::kFeatherFork) {
+    const std::string path = "groups." + g.name + ".strategy.mode";
+    return c.Fail(c.OriginOf(path), path,
+                  "protocol.kind tendermint has no forks to threaten (a committed block is "
+                  "final): only `exclude`");
+  }
+  return ResolveCensoredClass(c, g);
 }
 
 }  // namespace peerlab::scenario::detail::strategies

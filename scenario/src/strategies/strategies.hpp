@@ -48,6 +48,8 @@ bool ValidateDoubleSpend(Ctx& ctx, sim::GroupSpec& group);
 void ConfigureCensor(std::string_view kind, bitcoin::StrategyConfig& config);
 const std::vector<Field>& CensorFields();
 bool ValidateCensor(Ctx& ctx, sim::GroupSpec& group);
+// The tendermint family's censoring validators: the same `class`, `exclude` only.
+bool ValidateTendermintCensor(Ctx& ctx, sim::GroupSpec& group);
 
 void ConfigureBlackHole(std::string_view kind, bitcoin::StrategyConfig& config);
 const std::vector<Field>& BlackHoleFields();

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "peerlab/util/assert.hpp"
+
 namespace peerlab::tendermint {
 
 void MetricsCollector::Reset(std::vector<bool> counted) {
@@ -43,6 +45,52 @@ void MetricsCollector::Equivocation(const observe::EquivocationSeen& e) {
 
 void MetricsCollector::CommittedEvidence(Height height, ValidatorIndex validator) {
   committed_evidence_.emplace(height, validator);
+}
+
+void MetricsCollector::TxClasses(std::vector<std::string> names) {
+  tx_class_names_ = std::move(names);
+}
+
+void MetricsCollector::TxCreated(TxId id, TimeNs at, std::uint16_t tx_class) {
+  PEERLAB_ASSERT(id == txs_.size() + 1 && tx_class < tx_class_names_.size());
+  txs_.push_back({at, tx_class});
+}
+
+void MetricsCollector::HeightFirstCommitted(Height height, TimeNs at, const std::vector<TxId>& txs) {
+  PEERLAB_ASSERT(height == static_cast<Height>(first_commit_at_.size()) + 1);
+  first_commit_at_.push_back(at);
+  for (TxId id : txs) {
+    if (id < 1 || id > txs_.size()) continue;
+    TxInfo& tx = txs_[id - 1];
+    if (tx.included_height != 0) continue;  // only its first inclusion counts
+    tx.included_height = height;
+    tx.included_at = at;
+  }
+}
+
+void MetricsCollector::FinishTransactions(RunReport& r) const {
+  r.tx_workload = !tx_class_names_.empty();
+  const std::size_t classes = tx_class_names_.size();
+  std::vector<std::vector<double>> delay_s(classes), delay_heights(classes);
+  r.tx_classes.resize(classes);
+  for (std::size_t k = 0; k < classes; ++k) r.tx_classes[k].name = tx_class_names_[k];
+  for (const TxInfo& tx : txs_) {
+    TxClassReport& cr = r.tx_classes[tx.tx_class];
+    ++cr.created;
+    if (tx.included_height == 0) continue;
+    ++cr.included;
+    delay_s[tx.tx_class].push_back(static_cast<double>(tx.included_at - tx.created_at) / 1e9);
+    // Heights already committed when the transaction was created do not count.
+    const auto before = std::upper_bound(first_commit_at_.begin(), first_commit_at_.end(),
+                                         tx.created_at) - first_commit_at_.begin();
+    delay_heights[tx.tx_class].push_back(static_cast<double>(tx.included_height - before));
+  }
+  for (std::size_t k = 0; k < classes; ++k) {
+    TxClassReport& cr = r.tx_classes[k];
+    if (cr.created > 0) cr.included_share = static_cast<double>(cr.included) / static_cast<double>(cr.created);
+    cr.inclusion_delay_s = sim::Summarize(std::move(delay_s[k]));
+    cr.inclusion_delay_heights = sim::Summarize(std::move(delay_heights[k]));
+  }
 }
 
 namespace {
@@ -118,6 +166,7 @@ RunReport MetricsCollector::Finish(TimeNs end, std::uint64_t events) const {
                     static_cast<double>(std::max<std::size_t>(1, heights_.size()));
   r.messages_per_node_height = static_cast<double>(messages_) / nh;
   r.bytes_per_node_height = static_cast<double>(wire_bytes_) / nh;
+  FinishTransactions(r);
   return r;
 }
 

@@ -118,6 +118,26 @@ Status Simulation::Setup(std::unique_ptr<sim::Transport> transport) {
   engine_ = std::move(engine).value();
   engine_->SetProtocol(this);
 
+  // The workload's classes, and one proposal filter per censoring group.
+  std::vector<std::string> class_names;
+  double cumulative = 0;
+  for (const TxClassSpec& k : spec_.tx_classes) {
+    class_names.push_back(k.name);
+    cumulative += k.share;
+    tx_class_cumulative_.push_back(cumulative);
+  }
+  if (class_names.empty()) class_names.push_back("default");
+  std::vector<const ClassCensor*> group_censor(spec_.groups.size(), nullptr);
+  for (std::size_t g = 0; g < spec_.groups.size(); ++g) {
+    if (spec_.groups[g].strategy != "censor") continue;
+    if (spec_.groups[g].censored_class >= class_names.size()) {
+      return Status::Error("groups." + spec_.groups[g].name + ": no transaction class " +
+                           std::to_string(spec_.groups[g].censored_class));
+    }
+    censors_.push_back(std::make_unique<ClassCensor>(&tx_class_, spec_.groups[g].censored_class));
+    group_censor[g] = censors_.back().get();
+  }
+
   genesis_ = *set;
   silent_validators_.assign(static_cast<std::size_t>(set->Size()), false);
   silent_.assign(n, false);
@@ -126,6 +146,7 @@ Status Simulation::Setup(std::unique_ptr<sim::Transport> transport) {
   for (std::uint32_t i = 0; i < n; ++i) {
     NodeConfig c = spec_.node;
     const GroupSpec& g = spec_.groups[node_group_[i]];
+    c.proposal_filter = group_censor[node_group_[i]];
     silent_[i] = g.strategy == "silent";
     if (g.strategy == "target-proposer") target_delay_ = std::max(target_delay_, g.target_delay);
     if (silent_[i] && is_validator[i]) {
@@ -146,6 +167,7 @@ Status Simulation::Setup(std::unique_ptr<sim::Transport> transport) {
   }
   committed_.assign(n, 0);
   metrics_.Reset(std::vector<bool>(n, true));
+  if (spec_.tx_rate_per_s > 0) metrics_.TxClasses(std::move(class_names));
   target_ = spec_.stop_heights;
   pending_.assign(n, {});
 
@@ -187,6 +209,11 @@ Status Simulation::Run(const ProgressFn& progress, std::uint64_t every_events) {
   }
   if (progress) progress(engine_->progress());
   report_ = metrics_.Finish(engine_->now(), engine_->events_processed());
+  for (HeightRow& row : report_.heights) {
+    if (row.proposer < 0 || static_cast<std::size_t>(row.proposer) >= node_of_validator_.size()) continue;
+    const std::uint32_t node = node_of_validator_[static_cast<std::size_t>(row.proposer)];
+    if (node != kNoTarget) row.proposer_group = spec_.groups[node_group_[node]].name;
+  }
   if (!safety_.ok()) report_.safety_violation = safety_.message();
   return safety_;
 }
@@ -294,6 +321,16 @@ void Simulation::OnWorkload(const sim::Event& e) {
   const std::uint32_t span = spec_.tx_bytes_max - spec_.tx_bytes_min;
   const auto bytes = spec_.tx_bytes_min +
                      static_cast<std::uint32_t>(span == 0 ? 0 : tx_rng_.Below(span + 1));
+  // One class needs no draw (the stream stays that of a workload without classes).
+  std::uint16_t tx_class = 0;
+  if (tx_class_cumulative_.size() > 1) {
+    const double u = tx_rng_.Uniform() * tx_class_cumulative_.back();
+    while (tx_class + 1u < tx_class_cumulative_.size() && u >= tx_class_cumulative_[tx_class]) {
+      ++tx_class;
+    }
+  }
+  tx_class_.push_back(tx_class);
+  metrics_.TxCreated(next_tx_, engine_->now(), tx_class);
   Deliver(e.a, node_in::SubmitTx{next_tx_++, bytes});
   ScheduleNextTx();
 }
@@ -312,11 +349,12 @@ void Simulation::Observe(NodeIndex node, const Observation& o) {
       // The first commit of a height starts the next one: its round-0 proposer is known to
       // everyone (the proposer selection is public), and the attacker goes for it.
       if (target_delay_ > 0) TargetProposerOf(c->height + 1);
-      if (const BlockContent* content = registry_.Find(c->block_id)) {
-        for (const DuplicateVoteEvidence& ev : content->evidence) {
-          metrics_.CommittedEvidence(ev.vote_a.height, ev.vote_a.validator_index);
-        }
+      const BlockContent* content = registry_.Find(c->block_id);
+      PEERLAB_ASSERT(content != nullptr);  // a committed block was proposed, so registered
+      for (const DuplicateVoteEvidence& ev : content->evidence) {
+        metrics_.CommittedEvidence(ev.vote_a.height, ev.vote_a.validator_index);
       }
+      metrics_.HeightFirstCommitted(c->height, engine_->now(), content->txs);
     } else if (!(*first == c->block_id) && safety_.ok()) {
       safety_ = Status::Error("agreement violated: seed=" + std::to_string(spec_.seed) +
                               " height=" + std::to_string(c->height) + ": node " +

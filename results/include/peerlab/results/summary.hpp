@@ -57,6 +57,27 @@ inline constexpr std::string_view kCreated = "created";
 inline constexpr std::string_view kIncludedShare = "included_share";
 inline constexpr std::string_view kInclusionDelayS = "inclusion_delay_s";
 inline constexpr std::string_view kInclusionDelayBlocks = "inclusion_delay_blocks";
+// protocol.kind tendermint: the head (kScenario ... kSimTimeS, with kProtocol after kBackend),
+// then kConsensus, then kTransactions (null without a workload; its classes.<name> with
+// kCreated, kIncluded, kIncludedShare, kNeverIncludedShare, kInclusionDelayS and
+// kInclusionDelayHeights).
+inline constexpr std::string_view kProtocol = "protocol";
+inline constexpr std::string_view kConsensus = "consensus";
+inline constexpr std::string_view kIncluded = "included";
+inline constexpr std::string_view kNeverIncludedShare = "never_included_share";
+inline constexpr std::string_view kInclusionDelayHeights = "inclusion_delay_heights";
+namespace consensus {
+inline constexpr std::string_view kValidators = "validators";
+inline constexpr std::string_view kHeightsCommitted = "heights_committed";
+inline constexpr std::string_view kMaxHeight = "max_height";
+inline constexpr std::string_view kCommitLatencyS = "commit_latency_s";  // {p50, p90, p99}
+inline constexpr std::string_view kRoundsPerHeight = "rounds_per_height";  // {mean, max}
+inline constexpr std::string_view kTimeouts = "timeouts";  // {propose, prevote, precommit}
+inline constexpr std::string_view kEquivocations = "equivocations";  // {detected, committed}
+inline constexpr std::string_view kPerNodePerHeight = "per_node_per_height";  // {messages, bytes}
+inline constexpr std::string_view kTransactionsCommitted = "transactions_committed";
+inline constexpr std::string_view kSafetyViolation = "safety_violation";  // null or the message
+}  // namespace consensus
 // A distribution: {mean, p50, p90, p99}.
 inline constexpr std::array<std::string_view, 4> kDistribution = {"mean", "p50", "p90", "p99"};
 }  // namespace summary

@@ -125,6 +125,28 @@ struct TransactionRow {
   void WriteTo(CsvWriter& csv) const;
 };
 
+// heights.csv (protocol.kind tendermint): one row per height committed by any node. Times in
+// seconds: proposed_s and first_commit_s from the run's start, to_*_s from the proposal until
+// that share of the nodes had committed; empty when never reached.
+struct HeightRow {
+  static constexpr std::string_view kFile = "heights.csv";
+  static constexpr std::array<std::string_view, 14> kColumns = {
+      "height",  "round",   "proposer", "proposed_s",   "first_commit_s", "to_50_s",
+      "to_90_s", "to_99_s", "to_all_s", "committed_by", "txs",            "evidence",
+      "bytes",   "proposer_group"};
+  std::int64_t height = 0;
+  std::int64_t round = 0;
+  std::int64_t proposer = -1;  // validator index; -1 when the proposal was never seen
+  std::optional<double> proposed_s, first_commit_s;
+  std::optional<double> to_50_s, to_90_s, to_99_s, to_all_s;
+  std::uint32_t committed_by = 0;
+  std::uint32_t txs = 0;
+  std::uint32_t evidence = 0;
+  std::uint32_t bytes = 0;
+  std::string_view proposer_group;
+  void WriteTo(CsvWriter& csv) const;
+};
+
 // ---- peerlabd's datadir (docs/testbed.md "Tables"; appended one row per event) ----
 
 // blocks.csv of one daemon: every block it accepted.

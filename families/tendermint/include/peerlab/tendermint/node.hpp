@@ -38,6 +38,15 @@
 
 namespace peerlab::tendermint {
 
+// What a proposer leaves out of its proposals. CometBFT lets the application drop mempool
+// transactions from a block it proposes (ABCI++ PrepareProposal); a censoring validator's does
+// (strategies.hpp). Called only while proposing.
+class ProposalTxFilter {
+ public:
+  virtual ~ProposalTxFilter() = default;
+  virtual bool LeaveOut(TxId id) const = 0;
+};
+
 struct NodeConfig {
   ConsensusConfig consensus;  // its `self` decides validator or full node
   std::string chain_id = "peerlab";
@@ -56,6 +65,8 @@ struct NodeConfig {
   std::uint64_t mempool_max_bytes = 1'073'741'824;
   // Evidence held at most (pending, not yet committed): older pieces beyond it are dropped.
   std::uint32_t evidence_pool_max = 1000;
+  // Must outlive the node; null: every transaction that fits is proposed.
+  const ProposalTxFilter* proposal_filter = nullptr;
 };
 
 // One committed height as this node holds it.

@@ -3,9 +3,11 @@
 // need no hook: their node is given no key (families/tendermint/sim).
 #pragma once
 
+#include <cstdint>
 #include <vector>
 
 #include "peerlab/tendermint/consensus.hpp"
+#include "peerlab/tendermint/node.hpp"
 
 namespace peerlab::tendermint {
 
@@ -15,6 +17,21 @@ namespace peerlab::tendermint {
 class EquivocatingHooks final : public ConsensusHooks {
  public:
   void SignVote(const Vote& honest, std::vector<Vote>& sent) override;
+};
+
+// Leaves one transaction class out of its node's proposals. A transaction's class is what its
+// content says (an address, a contract); the driver keeps it by id in `class_of_tx` (index: id
+// - 1), which must outlive the filter. The node still relays and votes as an honest one: the
+// censorship is its proposals', as Miller's "exclude" mode (docs/attacks.md).
+class ClassCensor final : public ProposalTxFilter {
+ public:
+  ClassCensor(const std::vector<std::uint16_t>* class_of_tx, std::uint16_t censored)
+      : class_of_tx_(class_of_tx), censored_(censored) {}
+  bool LeaveOut(TxId id) const override;
+
+ private:
+  const std::vector<std::uint16_t>* class_of_tx_;
+  std::uint16_t censored_;
 };
 
 }  // namespace peerlab::tendermint

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "peerlab/bitcoin/block_store.hpp"
+#include "peerlab/sim/distribution.hpp"
 #include "peerlab/sim/engine.hpp"
 #include "peerlab/sim/network_events.hpp"
 #include "peerlab/util/time.hpp"
@@ -36,12 +37,6 @@ struct BlockRow {
   std::array<std::optional<double>, 4> reach_s;
   std::optional<std::uint32_t> partition_side;  // miner's side, if a partition was in effect  // seconds from mining to each kReachShares
 };
-
-// Nearest-rank summary of a sample; all null when the sample is empty.
-struct Distribution {
-  std::optional<double> mean, p50, p90, p99;
-};
-Distribution Summarize(std::vector<double> values);
 
 // What a strategy group achieved (summary.json `adversaries.<group>`); which fields apply
 // depends on the strategy.

@@ -12,6 +12,8 @@
 #include <utility>
 #include <vector>
 
+#include "peerlab/sim/distribution.hpp"
+#include "peerlab/tendermint/block_registry.hpp"
 #include "peerlab/tendermint/node_io.hpp"
 #include "peerlab/util/time.hpp"
 
@@ -21,6 +23,7 @@ struct HeightRow {
   Height height = 0;
   Round round = 0;                 // the round whose block committed
   ValidatorIndex proposer = -1;    // of that round's block
+  std::string proposer_group;      // the proposer's group (set by the simulation)
   TimeNs proposed_at = -1;         // when its proposer made it
   TimeNs first_commit_at = -1;
   // Time from the proposal until 50 / 90 / 99 % / all of the counted nodes had committed; -1
@@ -32,8 +35,20 @@ struct HeightRow {
   std::uint32_t bytes = 0;
 };
 
+// One transaction class of the workload (summary.json `transactions.classes.<name>`).
+struct TxClassReport {
+  std::string name;
+  std::uint64_t created = 0;
+  std::uint64_t included = 0;  // in a committed block
+  std::optional<double> included_share;
+  sim::Distribution inclusion_delay_s;        // creation -> first commit of its block
+  sim::Distribution inclusion_delay_heights;  // heights first committed after creation, up to its own
+};
+
 struct RunReport {
   std::vector<HeightRow> heights;
+  bool tx_workload = false;
+  std::vector<TxClassReport> tx_classes;
   Height heights_committed = 0;       // by every counted node
   Height max_height_committed = 0;    // by any node
   // Medians over heights of to_50 / to_90 / to_99 (seconds); nullopt with no height.
@@ -62,6 +77,11 @@ class MetricsCollector {
   void Timeout(const observe::TimeoutFired& t);
   void Equivocation(const observe::EquivocationSeen& e);
   void CommittedEvidence(Height height, ValidatorIndex validator);
+  // The transaction workload: its class names (index = class), each transaction as it is
+  // created (ids 1, 2, ... in order), and each height's transactions at its first commit.
+  void TxClasses(std::vector<std::string> names);
+  void TxCreated(TxId id, TimeNs at, std::uint16_t tx_class);
+  void HeightFirstCommitted(Height height, TimeNs at, const std::vector<TxId>& txs);
   void Message(std::uint32_t bytes) {
     ++messages_;
     message_bytes_ += bytes;
@@ -92,6 +112,16 @@ class MetricsCollector {
   std::set<std::pair<Height, ValidatorIndex>> equivocations_;
   std::set<std::pair<Height, ValidatorIndex>> committed_evidence_;
   std::uint64_t messages_ = 0, message_bytes_ = 0, batches_ = 0, wire_bytes_ = 0;
+  struct TxInfo {
+    TimeNs created_at;
+    std::uint16_t tx_class;
+    Height included_height = 0;  // 0: not in a committed block
+    TimeNs included_at = -1;
+  };
+  std::vector<std::string> tx_class_names_;  // empty: no workload
+  std::vector<TxInfo> txs_;                  // index = id - 1
+  std::vector<TimeNs> first_commit_at_;      // index = height - 1
+  void FinishTransactions(RunReport& r) const;
 };
 
 }  // namespace peerlab::tendermint

@@ -38,8 +38,17 @@ struct GroupSpec {
   // (strategies.hpp); "target-proposer": the group attacks each height's round-0 proposer,
   // holding everything it sends for `target_delay` (the scenario's `hold`) from the moment its
   // height begins.
+  // "censor": the group's validators leave transactions of class `censored_class` (an index
+  // into SimSpec::tx_classes) out of their proposals.
   std::string strategy;
   DurationNs target_delay = 0;
+  std::uint16_t censored_class = 0;
+};
+
+// A class of the transaction workload (`transactions.classes`), followed separately in results.
+struct TxClassSpec {
+  std::string name;
+  double share = 1;
 };
 
 struct SimSpec : sim::NetworkSpec {
@@ -50,6 +59,8 @@ struct SimSpec : sim::NetworkSpec {
   double tx_rate_per_s = 0;
   std::uint32_t tx_bytes_min = 250;  // each transaction's size, uniform in [min, max]
   std::uint32_t tx_bytes_max = 250;
+  // Each transaction's class is drawn by these shares; empty: one class, `default`.
+  std::vector<TxClassSpec> tx_classes;
   // MConnection (p2p/conn/connection.go; CometBFT's DefaultP2PConfig): writes wait in a
   // buffer flushed at most flush_throttle after the first, or at once when 64 KiB fill it.
   DurationNs flush_throttle = 100 * kMillisecond;
@@ -120,6 +131,7 @@ class Simulation final : public sim::Protocol {
   EnvelopeCache envelopes_;
   std::vector<std::unique_ptr<Node>> nodes_;
   std::vector<std::unique_ptr<ConsensusHooks>> hooks_;  // per node; null: honest
+  std::vector<std::unique_ptr<ClassCensor>> censors_;  // per censoring group
   std::vector<std::uint32_t> node_group_;
   std::vector<bool> silent_;
   ValidatorSet genesis_;
@@ -133,6 +145,8 @@ class Simulation final : public sim::Protocol {
   Outbox outbox_;
   Rng tx_rng_;
   TxId next_tx_ = 1;
+  std::vector<double> tx_class_cumulative_;  // running sums of the class shares
+  std::vector<std::uint16_t> tx_class_;      // by transaction id - 1
   Height target_ = 0;
   std::vector<Height> committed_;  // per node
   std::vector<std::optional<BlockId>> committed_blocks_;  // the first commit of each height
