@@ -197,7 +197,7 @@ TEST(ChurnScenario, Errors) {
             "3600, got `-1`");
   EXPECT_EQ(Error(kRates, {"churn.sessions=3"}),
             "--set churn.sessions=3: churn.sessions: unknown key (expected one of: share, session, "
-            "downtime, include_miners, link_failures)");
+            "downtime, include_miners, include_validators, link_failures)");
   EXPECT_EQ(Error(kRates, {"churn.include_miners=maybe"}),
             "--set churn.include_miners=maybe: churn.include_miners: expected `true` or `false`, "
             "got `maybe`");

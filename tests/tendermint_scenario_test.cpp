@@ -115,6 +115,15 @@ groups:
             std::string::npos);
   EXPECT_NE(ErrorOf(kBase, {"outputs=[summary, graphml]"}).find("not written by the tendermint"),
             std::string::npos);
+  // Churn: validators churn only when asked, with the family's own key.
+  EXPECT_NE(ErrorOf(kBase, {"churn={share: 0.5, include_miners: true}"})
+                .find("churn.include_miners: protocol.kind tendermint has no miners: use "
+                      "`include_validators`"),
+            std::string::npos);
+  const std::vector<std::string> none = {"groups.full.strategy={kind: silent}", "churn={share: 0.5}"};
+  EXPECT_NE(ErrorOf(kBase, none).find("churn.share: no node can churn"), std::string::npos)
+      << ErrorOf(kBase, none);
+  EXPECT_TRUE(Parse(kBase, {"churn={share: 0.5, include_validators: true}"}).ok());
   // Censoring: a known class, with transactions, and no feather fork (no forks to threaten).
   const std::vector<std::string> censor = {"groups.validators.strategy={kind: censor, class: b}"};
   std::vector<std::string> with_txs = censor;

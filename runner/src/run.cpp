@@ -36,20 +36,6 @@ void WriteDistribution(results::JsonWriter& w, const sim::Distribution& d) {
   results::WriteDistribution(w, {d.mean, d.p50, d.p90, d.p99});
 }
 
-void WriteChurn(results::JsonWriter& w, const sim::SimReport& r) {
-  if (!r.churn) {
-    w.Null();
-    return;
-  }
-  w.BeginObject();
-  w.Key("nodes").UInt(r.churn->nodes);
-  w.Key("departures").UInt(r.churn->departures);
-  w.Key("arrivals").UInt(r.churn->arrivals);
-  w.Key("link_failures").UInt(r.churn->link_failures);
-  w.Key("offline_at_end").UInt(r.churn->offline_at_end);
-  w.EndObject();
-}
-
 // `adversaries.<group>`: `kind`, then the keys of the group's strategy, written by its file
 // under adversaries/ (docs/attacks.md lists them). A strategy without a scenario name (a
 // config built in code) gets the keys of a mining group.
@@ -137,7 +123,7 @@ std::string SummaryJson(const Scenario& scenario, const sim::SimReport& r) {
   WriteTransactions(w, r);
   summary.Section(kChainQuality).Double(r.chain_quality);
   summary.Section(kChurn);
-  WriteChurn(w, r);
+  WriteChurn(w, r.churn);
   summary.Section(kAdversaries).BeginObject();
   for (const auto& g : r.groups) {
     if (!g.adversary) continue;
@@ -182,6 +168,20 @@ std::string TransactionsCsv(const Scenario& scenario, const sim::SimReport& r) {
                .inclusion_delay_blocks = t.inclusion_delay_blocks});
   }
   return table.text();
+}
+
+void WriteChurn(results::JsonWriter& w, const std::optional<sim::ChurnReport>& churn) {
+  if (!churn) {
+    w.Null();
+    return;
+  }
+  w.BeginObject();
+  w.Key("nodes").UInt(churn->nodes);
+  w.Key("departures").UInt(churn->departures);
+  w.Key("arrivals").UInt(churn->arrivals);
+  w.Key("link_failures").UInt(churn->link_failures);
+  w.Key("offline_at_end").UInt(churn->offline_at_end);
+  w.EndObject();
 }
 
 void WriteRunTimes(results::JsonWriter& w, std::uint64_t events, double wall_s,

@@ -110,6 +110,10 @@ std::string TendermintSummaryJson(const Scenario& scenario, const tendermint::Ru
   }
   w.EndObject();
   WriteTransactions(w, r);
+  if (scenario.tendermint.churn.enabled) {
+    w.Key(kChurn);
+    WriteChurn(w, r.churn);
+  }
   w.EndObject();
   return w.Finish();
 }

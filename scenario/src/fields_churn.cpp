@@ -115,7 +115,8 @@ const Table& ChurnTable() {
       {
           {"share", "share in [0, 1]", false, "0", "",
            "Share of the eligible nodes that churn: nodes of groups with hashrate 0 and no "
-           "strategy (see `include_miners`); eclipse victims never churn.",
+           "strategy (see `include_miners`); eclipse victims never churn. protocol.kind "
+           "tendermint: full nodes of groups without a strategy (see `include_validators`).",
            [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
              if (!ReadHashrate(n, p, c, &c.out->sim.churn.share)) return false;
              j = FormatNumber(c.out->sim.churn.share);
@@ -136,6 +137,12 @@ const Table& ChurnTable() {
            "offline, so blocks come slower).",
            [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
              return ReadBool(n, p, c, &c.out->sim.churn_include_miners, j);
+           }},
+          {"include_validators", "bool", false, "false", "",
+           "protocol.kind tendermint: let validators churn too (offline, their votes are "
+           "missing; more than a third of the power offline stops commits).",
+           [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
+             return ReadBool(n, p, c, &c.out->tendermint.churn_include_validators, j);
            }},
           {"link_failures", "mapping", false, "{rate: 0}", "",
            "Random connection failures (see `churn.link_failures`).",
@@ -161,11 +168,28 @@ bool ValidateChurn(Ctx& c) {
                       TopologyName(s.topology.kind) +
                       "` (on fixed topologies nodes never reconnect)");
   }
+  const bool tendermint = c.out->protocol == "tendermint";
+  if (tendermint && s.churn_include_miners) {
+    return c.Fail(c.OriginOf("churn.include_miners"), "churn.include_miners",
+                  "protocol.kind tendermint has no miners: use `include_validators`");
+  }
+  if (!tendermint && c.out->tendermint.churn_include_validators) {
+    return c.Fail(c.OriginOf("churn.include_validators"), "churn.include_validators",
+                  "only for protocol.kind tendermint (bitcoin: `include_miners`)");
+  }
   if (churn.share <= 0) return true;
   bool eligible = false;
   for (const sim::GroupSpec& g : s.groups) {
-    eligible = eligible || (g.honest() && (g.hashrate <= 0 || s.churn_include_miners) &&
-                            (g.rest || g.node_count > 0));
+    const bool may = tendermint
+                         ? g.strategy_name.empty() &&
+                               (g.voting_power <= 0 || c.out->tendermint.churn_include_validators)
+                         : g.honest() && (g.hashrate <= 0 || s.churn_include_miners);
+    eligible = eligible || (may && (g.rest || g.node_count > 0));
+  }
+  if (tendermint && !eligible) {
+    return c.Fail(c.OriginOf("churn.share"), "churn.share",
+                  "no node can churn: every group has voting power or a strategy (add a group "
+                  "with voting_power 0, or set `churn.include_validators: true`)");
   }
   if (!eligible) {
     return c.Fail(c.OriginOf("churn.share"), "churn.share",

@@ -193,10 +193,6 @@ bool ValidateFamilyKeys(Ctx& c) {
       return c.Fail(c.OriginOf("topology_snapshots"), "topology_snapshots",
                     "not written by the tendermint family yet");
     }
-    if (s.churn.enabled || !s.outages.empty()) {
-      return c.Fail(c.OriginOf("churn"), "churn",
-                    "churn and outages are not supported by the tendermint family yet");
-    }
   } else if (std::find(c.out->outputs.begin(), c.out->outputs.end(), "heights") !=
              c.out->outputs.end()) {
     return c.Fail(c.OriginOf("outputs"), "outputs",

@@ -63,8 +63,10 @@ void ConsensusState::Handle(TimeNs now, const Input& input, std::vector<Output>&
           OnVote(i);
         } else if constexpr (std::is_same_v<T, in::PeerMaj23>) {
           OnPeerMaj23(i);
-        } else {
+        } else if constexpr (std::is_same_v<T, in::TimeoutFired>) {
           OnTimeout(i);
+        } else {
+          OnResume();
         }
       },
       input);
@@ -238,6 +240,25 @@ void ConsensusState::StartRound(Round round) {  // lines 11-21
   Schedule(TimeoutStep::kPropose, config_.Propose(round));  // line 21 (at every node)
 }
 
+void ConsensusState::OnResume() {
+  if (!started_) return;
+  // The timeout each step waits on, as it was armed on entering the step (or on +2/3 of any
+  // votes for the wait steps); a timeout that fires in a step it no longer applies to is
+  // ignored (OnTimeout), so arming one again is harmless.
+  switch (step_) {
+    case RoundStep::kNewHeight:
+      Schedule(TimeoutStep::kNewHeight, config_.timeout_commit);
+      break;
+    case RoundStep::kPropose:
+      Schedule(TimeoutStep::kPropose, config_.Propose(round_));
+      break;
+    default:
+      if (prevote_wait_done_ && InPrevoteStep()) Schedule(TimeoutStep::kPrevote, config_.Prevote(round_));
+      if (precommit_wait_done_) Schedule(TimeoutStep::kPrecommit, config_.Precommit(round_));
+      break;
+  }
+}
+
 void ConsensusState::Decide(Round round, const BlockId& id) {  // lines 49-54
   const VoteSet* precommits = votes_->Precommits(round);
   PEERLAB_ASSERT(precommits != nullptr);
@@ -278,9 +299,10 @@ void ConsensusState::Evaluate() {
 }
 
 bool ConsensusState::EvaluateOnce() {
-  if (step_ == RoundStep::kNewHeight) return false;  // commit wait: tally only
-
-  // Line 49: +2/3 precommits for id(v) in any round r, with v complete and valid: decide.
+  // Line 49: +2/3 precommits for id(v) in any round r, with v complete and valid: decide. It
+  // holds in the commit wait too: CometBFT's addVote enters the precommits' round from the
+  // NewHeight step and commits (consensus/state.go, addVote), which is how a node that fell
+  // behind catches up faster than one height per timeout_commit.
   // Line 55: f+1 of the power sent messages of a later round: go to the highest such round.
   Round decide_round = -1;
   BlockId decide_id;
@@ -297,6 +319,7 @@ bool ConsensusState::EvaluateOnce() {
     Decide(decide_round, decide_id);
     return true;
   }
+  if (step_ == RoundStep::kNewHeight) return false;  // commit wait: otherwise tally only
   if (skip_to > round_) {
     StartRound(skip_to);
     return true;

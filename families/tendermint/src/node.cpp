@@ -38,8 +38,10 @@ void Node::Handle(TimeNs now, const NodeInput& input, Outbox& out) {
           OnReceive(in.slot, in.envelope);
         } else if constexpr (std::is_same_v<T, node_in::TimerFired>) {
           OnTimer(in.timer);
-        } else {
+        } else if constexpr (std::is_same_v<T, node_in::SubmitTx>) {
           AddTx(in.id, in.bytes, std::nullopt);
+        } else {
+          OnRestart();
         }
       },
       input);
@@ -48,6 +50,17 @@ void Node::Handle(TimeNs now, const NodeInput& input, Outbox& out) {
 
 void Node::OnStart() {
   Feed(in::Start{1});
+}
+
+void Node::OnRestart() {
+  peers_.clear();
+  cpu_queue_.clear();
+  cpu_free_at_ = now_;
+  cpu_timer_set_ = false;
+  mempool_.clear();
+  mempool_order_.clear();
+  mempool_bytes_ = 0;
+  Feed(in::Resume{});
 }
 
 // ---- the core ---------------------------------------------------------------------------------

@@ -19,6 +19,11 @@ using sim::Slot;
 
 constexpr std::uint32_t kNodeTimer = 0;  // engine timer kinds (the timer's `c`)
 constexpr std::uint32_t kFlushTimer = 1;
+constexpr std::uint32_t kRedialTimer = 2;
+
+// How often a node dials the outbound peers it lost: CometBFT's PEX reactor checks its
+// outbound peers every 30 s (p2p/pex/pex_reactor.go, defaultEnsurePeersPeriod).
+constexpr DurationNs kRedialPeriod = 30 * kSecond;
 
 // SecretConnection (p2p/conn/secret_connection.go): data goes out in sealed frames of 1044
 // bytes (4 length + 1024 data, padded, + 16 tag), whatever fills them.
@@ -165,6 +170,19 @@ Status Simulation::Setup(std::unique_ptr<sim::Transport> transport) {
       node_of_validator_[static_cast<std::size_t>(set->IndexOf(ValidatorAddress(i)))] = i;
     }
   }
+  // Churn: who may churn (honest full nodes; validators with churn.include_validators), and
+  // whom each node dials again after a loss (its outbound peers of the initial topology).
+  const bool lifecycle = spec_.churn.share > 0 || spec_.churn.link_failures_per_hour > 0 ||
+                         !spec_.outages.empty();
+  std::vector<bool> may_churn(n, false);
+  if (lifecycle) {
+    dial_targets_.assign(n, {});
+    for (const sim::Edge& e : engine_->edges()) dial_targets_[e.from].push_back(e.to);
+    for (std::uint32_t i = 0; i < n; ++i) {
+      const GroupSpec& g = spec_.groups[node_group_[i]];
+      may_churn[i] = g.strategy.empty() && (!is_validator[i] || spec_.churn_include_validators);
+    }
+  }
   committed_.assign(n, 0);
   metrics_.Reset(std::vector<bool>(n, true));
   if (spec_.tx_rate_per_s > 0) metrics_.TxClasses(std::move(class_names));
@@ -193,7 +211,13 @@ Status Simulation::Setup(std::unique_ptr<sim::Transport> transport) {
     sides[e] = std::move(resolved->side_of);
   }
   if (Status s = engine_->SetUpNetworkEvents(std::move(sides)); !s.ok()) return s;
-  if (Status s = engine_->SetUpLifecycle(std::vector<bool>(n, false), false); !s.ok()) return s;
+  if (Status s = engine_->SetUpLifecycle(may_churn, false); !s.ok()) return s;
+  if (lifecycle) {
+    // Staggered over the first period, so the network's redials do not come in one burst.
+    for (NodeIndex i = 0; i < n; ++i) {
+      engine_->SetTimer(i, kRedialPeriod * (i + 1) / n, 0, kRedialTimer);
+    }
+  }
   return Status::Ok();
 }
 
@@ -215,6 +239,7 @@ Status Simulation::Run(const ProgressFn& progress, std::uint64_t every_events) {
     if (node != kNoTarget) row.proposer_group = spec_.groups[node_group_[node]].name;
   }
   if (!safety_.ok()) report_.safety_violation = safety_.message();
+  if (spec_.churn.enabled) report_.churn = engine_->ReportChurn();
   return safety_;
 }
 
@@ -302,6 +327,11 @@ void Simulation::OnTimer(const sim::Event& e) {
   if (e.c == kFlushTimer) {
     if (pending_[node].size() > e.b) pending_[node][e.b].flush_set = false;
     Flush(node, e.b);
+    return;
+  }
+  if (e.c == kRedialTimer) {
+    Redial(node);
+    engine_->SetTimer(node, engine_->now() + kRedialPeriod, 0, kRedialTimer);
     return;
   }
   const NodeTimer timer = timers_[e.b];
@@ -410,8 +440,31 @@ void Simulation::OnPeerDown(NodeIndex node, Slot slot) {
   Deliver(node, node_in::PeerDown{slot});
 }
 
-void Simulation::OnOffline(NodeIndex) {}
-void Simulation::OnOnline(NodeIndex) {}
+void Simulation::OnOffline(NodeIndex node) {
+  // Writes still in the connections' buffers die with the process.
+  for (Pending& p : pending_[node]) {
+    p.messages.clear();
+    p.bytes = 0;
+    p.flush_set = false;
+  }
+}
+
+void Simulation::OnOnline(NodeIndex node) {
+  Deliver(node, node_in::Restart{});
+  Redial(node);
+  engine_->SetTimer(node, engine_->now() + kRedialPeriod, 0, kRedialTimer);
+}
+
+void Simulation::Redial(NodeIndex node) {
+  if (dial_targets_.empty()) return;
+  for (NodeIndex target : dial_targets_[node]) {
+    bool connected = false;
+    for (Slot s = 0; s < engine_->connection_slots(node) && !connected; ++s) {
+      connected = engine_->IsOpen(node, s) && engine_->peer_node(node, s) == target;
+    }
+    if (!connected) engine_->Connect(node, sim::Engine::AddressOf(target), sim::ConnectionKind{});
+  }
+}
 void Simulation::OnHeal(std::uint32_t) {}
 
 void Simulation::ReleaseMessage(sim::MessageHandle m) {

@@ -74,6 +74,10 @@ void BeginManifest(results::JsonWriter& w, const Scenario& scenario, const sim::
 void WriteRunTimes(results::JsonWriter& w, std::uint64_t events, double wall_s,
                    double peak_rss_mb);
 
+// summary.json `churn`: {nodes, departures, arrivals, link_failures, offline_at_end}, or null
+// when the scenario has no churn (both families).
+void WriteChurn(results::JsonWriter& w, const std::optional<sim::ChurnReport>& churn);
+
 // Peak resident set size of this process so far, in MiB.
 double PeakRssMb();
 

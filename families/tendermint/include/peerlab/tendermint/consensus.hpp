@@ -88,9 +88,12 @@ struct TimeoutFired {
   Round round = 0;
   TimeoutStep step = TimeoutStep::kPropose;
 };
+// The node restarted with this state (CometBFT replays its write-ahead log to it); the
+// timeouts it had armed died with the process, so the current step's is armed again.
+struct Resume {};
 }  // namespace in
 using Input = std::variant<in::Start, in::ProposalReceived, in::FullBlockReceived,
-                           in::VoteReceived, in::PeerMaj23, in::TimeoutFired>;
+                           in::VoteReceived, in::PeerMaj23, in::TimeoutFired, in::Resume>;
 
 namespace out {
 struct BroadcastProposal {
@@ -184,6 +187,7 @@ class ConsensusState {
   void OnVote(const in::VoteReceived& v);
   void OnPeerMaj23(const in::PeerMaj23& m);
   void OnTimeout(const in::TimeoutFired& t);
+  void OnResume();
 
   void EnterHeight(Height height);
   void StartRound(Round round);

@@ -124,6 +124,7 @@ class Node {
 
   // node.cpp: dispatch, the consensus core and blocks.
   void OnStart();
+  void OnRestart();
   void OnPeerUp(PeerSlot slot);
   void OnPeerDown(PeerSlot slot);
   void OnReceive(PeerSlot slot, const EnvelopePtr& envelope);

@@ -84,9 +84,15 @@ struct SubmitTx {  // a user hands the node a transaction
   TxId id;
   std::uint32_t bytes;
 };
+// The node's process restarted after a crash or downtime: every connection is gone (PeerUp
+// follows for new ones), its timers died, and what CometBFT keeps in memory only is lost
+// (the mempool, messages waiting for the CPU); the chain, the consensus state (its WAL) and
+// the evidence pool (a database) survive.
+struct Restart {};
 }  // namespace node_in
 using NodeInput = std::variant<node_in::Start, node_in::PeerUp, node_in::PeerDown,
-                               node_in::Receive, node_in::TimerFired, node_in::SubmitTx>;
+                               node_in::Receive, node_in::TimerFired, node_in::SubmitTx,
+                               node_in::Restart>;
 
 // What the driver records for the run's results.
 namespace observe {

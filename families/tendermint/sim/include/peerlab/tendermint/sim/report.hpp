@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "peerlab/sim/distribution.hpp"
+#include "peerlab/sim/engine.hpp"
 #include "peerlab/tendermint/block_registry.hpp"
 #include "peerlab/tendermint/node_io.hpp"
 #include "peerlab/util/time.hpp"
@@ -47,6 +48,7 @@ struct TxClassReport {
 
 struct RunReport {
   std::vector<HeightRow> heights;
+  std::optional<sim::ChurnReport> churn;  // set when the scenario has churn
   bool tx_workload = false;
   std::vector<TxClassReport> tx_classes;
   Height heights_committed = 0;       // by every counted node

@@ -64,6 +64,8 @@ struct SimSpec : sim::NetworkSpec {
   // MConnection (p2p/conn/connection.go; CometBFT's DefaultP2PConfig): writes wait in a
   // buffer flushed at most flush_throttle after the first, or at once when 64 KiB fill it.
   DurationNs flush_throttle = 100 * kMillisecond;
+  // churn.include_validators: validators may churn too (otherwise only full nodes do).
+  bool churn_include_validators = false;
   std::uint32_t max_packet_payload = 1024;
 };
 
@@ -114,6 +116,7 @@ class Simulation final : public sim::Protocol {
   void ScheduleNextTx();
   bool AllCommitted(Height h) const;
   void TargetProposerOf(Height height);
+  void Redial(sim::NodeIndex node);
 
   // One connection end's MConnection write buffer.
   struct Pending {
@@ -156,6 +159,9 @@ class Simulation final : public sim::Protocol {
   std::uint32_t targeted_ = kNoTarget;
   TimeNs targeted_until_ = 0;
   std::vector<std::uint32_t> node_of_validator_;  // by validator index
+  // Churn: nodes come back and redial their outbound peers of the initial topology, and every
+  // node redials those it lost every kRedialPeriod (dial_targets_: per node, empty without churn).
+  std::vector<std::vector<sim::NodeIndex>> dial_targets_;
   ValidatorSet target_set_;                        // the targeted height's round-0 set
   Height target_set_height_ = 0;
   MetricsCollector metrics_;
