@@ -31,3 +31,23 @@ def test_sweep_flattens_consensus_into_columns():
     assert (df["consensus.heights_committed"] == 3).all()
     assert set(df["consensus.validators"]) == {6, 12}
     assert df["consensus.commit_latency_s.p50"].notna().all()
+
+
+def test_censoring_share_sweeps_into_per_class_inclusion_columns():
+    """Sweeping the censors' share of the power: the censored class's inclusion delay (in
+    heights) grows with it, and is never shorter than the other class's."""
+    base = peerlab.load(str(ROOT / "scenarios" / "tendermint-censor.yaml")).with_(
+        {"stop.heights": 25, "network.nodes": 40, "network.topology.outbound": 6,
+         "groups.honest.nodes": 16, "groups.censors.nodes": 4})
+    points = [{"groups.honest.nodes": 16, "groups.honest.voting_power": 0.8,
+               "groups.censors.nodes": 4, "groups.censors.voting_power": 0.2},
+              {"groups.honest.nodes": 8, "groups.honest.voting_power": 0.4,
+               "groups.censors.nodes": 12, "groups.censors.voting_power": 0.6}]
+    df = peerlab.sweep(base, points, seeds=1, workers=1, progress=False)
+    assert (df["status"] == "ok").all()
+    target = "transactions.classes.target.inclusion_delay_heights.mean"
+    other = "transactions.classes.other.inclusion_delay_heights.mean"
+    assert df[target].notna().all() and df[other].notna().all()
+    assert (df[target] >= df[other]).all()
+    low, high = df.sort_values("groups.censors.voting_power")[target].tolist()
+    assert high > low
