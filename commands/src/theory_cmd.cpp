@@ -1,4 +1,4 @@
-// `peerlab theory selfish-mining|double-spend`: prints the closed forms, the Markov chain and
+// `peerlab theory selfish-mining|double-spend|tendermint`: prints the closed forms, the Markov chain and
 // the optimal-strategy MDP of analysis/ as one JSON object, so a run's measured numbers can be
 // set beside theory from the shell. Every user error is one line on stderr and exit status 2.
 #include "peerlab/commands/theory_cmd.hpp"
@@ -16,6 +16,7 @@
 #include "peerlab/analysis/markov.hpp"
 #include "peerlab/analysis/optimal_selfish.hpp"
 #include "peerlab/results/json.hpp"
+#include "peerlab/tendermint/theory.hpp"
 
 namespace peerlab::commands {
 namespace {
@@ -29,6 +30,7 @@ constexpr long long kMaxForkLengthLimit = 200;
 constexpr const char* kTheoryHelp = R"HELP(Usage:
   peerlab theory selfish-mining --alpha A --gamma G [--optimal [--max-fork-length T]]
   peerlab theory double-spend --q Q --z Z
+  peerlab theory tendermint --validators N --byzantine K
 
 Prints attack theory as one JSON object (docs/theory.md); nothing is simulated.
 
@@ -46,6 +48,13 @@ double-spend: an attacker with hashrate share Q (0 <= Q <= 1) against a merchant
   Z confirmations (an integer >= 0).
     nakamoto      the whitepaper's Poisson approximation (section 11)
     rosenfeld     Rosenfeld's exact probability (2014), attacker with one pre-mined block
+tendermint: N validators of equal voting power (1 <= N <= 100000), K of them (0 <= K < N) at
+  random places in CometBFT's proposer rotation (docs/tendermint.md, "Theory").
+    rounds_per_height      expected rounds per height when the K are silent: (N+1)/(N-K+1)
+    censored_extra_heights expected extra heights a transaction waits when the K leave its
+                           class out of their proposals: K/(N-K+1)
+    commits_stop           whether the K silent hold more than a third of the power (then no
+                           height commits: nothing is decided without +2/3)
 
 Exit status: 0 ok, 2 bad input.
 )HELP";
@@ -227,12 +236,39 @@ int DoubleSpend(int argc, char** argv) {
   return 0;
 }
 
+int Tendermint(int argc, char** argv) {
+  Flags flags;
+  std::string error;
+  if (!ParseFlags(argc, argv, 3, false, flags, error)) return Fail(error);
+  if (flags.help) {
+    std::fputs(kTheoryHelp, stdout);
+    return 0;
+  }
+  if (!RejectUnknown(flags, {"--validators", "--byzantine"}, error)) return Fail(error);
+  long long n = 0, k = 0;
+  if (!ParseInteger(flags, "--validators", 1, 100000, n, error)) return Fail(error);
+  if (!ParseInteger(flags, "--byzantine", 0, n - 1, k, error)) return Fail(error);
+  const int ni = static_cast<int>(n), ki = static_cast<int>(k);
+  results::JsonWriter w(false);
+  w.BeginObject();
+  w.Key("validators").Int(n);
+  w.Key("byzantine").Int(k);
+  w.Key("commits_stop").Bool(3 * k > n);
+  // Silent proposers beyond a third stop every height, so the expectation is of a run that
+  // commits; it is still reported (the replay would never end).
+  w.Key("rounds_per_height").Double(tendermint::ExpectedRoundsEqualPowers(ni, ki));
+  w.Key("censored_extra_heights").Double(tendermint::ExpectedRoundsEqualPowers(ni, ki) - 1.0);
+  w.EndObject();
+  std::fputs(w.Finish().c_str(), stdout);
+  return 0;
+}
+
 }  // namespace
 
 int TheoryMain(int argc, char** argv) {
   if (argc < 3) {
-    return Fail("theory: missing subcommand: selfish-mining or double-spend (see peerlab theory "
-                "--help)");
+    return Fail("theory: missing subcommand: selfish-mining, double-spend or tendermint (see "
+                "peerlab theory --help)");
   }
   const std::string sub = argv[2];
   if (sub == "-h" || sub == "--help") {
@@ -241,8 +277,9 @@ int TheoryMain(int argc, char** argv) {
   }
   if (sub == "selfish-mining") return SelfishMining(argc, argv);
   if (sub == "double-spend") return DoubleSpend(argc, argv);
-  return Fail(sub + ": unknown theory subcommand (selfish-mining, double-spend; see peerlab "
-                    "theory --help)");
+  if (sub == "tendermint") return Tendermint(argc, argv);
+  return Fail(sub + ": unknown theory subcommand (selfish-mining, double-spend, tendermint; see "
+                    "peerlab theory --help)");
 }
 
 }  // namespace peerlab::commands

@@ -97,3 +97,17 @@ def test_main_help_lists_theory(peerlab_bin):
     res = subprocess.run([peerlab_bin, "--help"], capture_output=True, text=True, timeout=60)
     assert res.returncode == 0
     assert "peerlab theory" in res.stdout
+
+
+def test_tendermint_expected_rounds_and_censorship_delay(peerlab_bin):
+    # 10 equal validators, 3 silent: 1 + sum_j C(10-j, 3-j) / C(10, 3) = 1 + (36 + 8 + 1) / 120
+    # = 1.375 rounds per height (docs/tendermint.md, "Theory"), worked by hand.
+    out = json.loads(run(peerlab_bin, "tendermint", "--validators", "10", "--byzantine", "3").stdout)
+    assert out["rounds_per_height"] == pytest.approx(1.375, abs=1e-12)
+    assert out["censored_extra_heights"] == pytest.approx(0.375, abs=1e-12)
+    assert out["commits_stop"] is False
+    assert json.loads(run(peerlab_bin, "tendermint", "--validators=9",
+                          "--byzantine=4").stdout)["commits_stop"] is True
+    bad = run(peerlab_bin, "tendermint", "--validators", "10", "--byzantine", "10")
+    assert bad.returncode == 2
+    assert bad.stderr.strip() == "--byzantine: must be between 0 and 9, got 10"
