@@ -9,6 +9,8 @@
 // through that binary's CLI with the same overrides and seeds, gave the same 108 files.
 //
 // Model changes since:
+// - 2026-12-06, issue 22: tendermint-partition's summary.json gained `partitions` (sides' power,
+//   heights committed during, time from the heal to the next commit); nothing else changed.
 // - 2026-12-06, issue 22: tendermint results gained summary.json `transactions` (per class:
 //   inclusion share and delay, for censoring proposers) and heights.csv `proposer_group`; its
 //   times are now written at full precision through results::Table (were 9 significant

@@ -211,6 +211,26 @@ TEST(TendermintScenario, PartitionOfMoreThanAThirdStopsCommitsUntilTheHeal) {
   EXPECT_TRUE(before);
   EXPECT_TRUE(after);
   EXPECT_TRUE(r.safety_violation.empty());
+  // The partition's report: its sides' power, and liveness after the heal (the first commit
+  // after 3 min, measured from the heal), as summary.json `partitions[0]` gives them.
+  ASSERT_EQ(r.partitions.size(), 1u);
+  const tendermint::PartitionRow& p = r.partitions[0];
+  EXPECT_EQ(p.at, 60 * kSecond);
+  ASSERT_TRUE(p.healed_at.has_value());
+  EXPECT_EQ(*p.healed_at, 180 * kSecond);
+  ASSERT_EQ(p.sides.size(), 2u);
+  EXPECT_EQ(p.sides[0].nodes, 8u);
+  EXPECT_NEAR(p.sides[0].voting_power, 0.4, 1e-9);
+  EXPECT_NEAR(p.sides[1].voting_power, 0.6, 1e-9);
+  EXPECT_LE(p.heights_during, 1u);  // at most the height whose votes were in by the cut
+  ASSERT_TRUE(p.heal_to_commit.has_value());
+  EXPECT_GT(*p.heal_to_commit, 0);
+  EXPECT_LT(*p.heal_to_commit, 15 * kSecond);  // within a round's timeouts after the heal
+  TimeNs first_after = -1;
+  for (const tendermint::HeightRow& h : r.heights) {
+    if (h.first_commit_at >= 180 * kSecond && first_after < 0) first_after = h.first_commit_at;
+  }
+  EXPECT_EQ(*p.heal_to_commit, first_after - 180 * kSecond);
 }
 
 }  // namespace

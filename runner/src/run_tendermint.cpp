@@ -24,6 +24,34 @@ void WriteDistribution(results::JsonWriter& w, const sim::Distribution& d) {
   results::WriteDistribution(w, {d.mean, d.p50, d.p90, d.p99});
 }
 
+// summary.json `partitions` (only when the scenario has them): the Bitcoin family's keys for
+// when and how, each side's nodes and voting power, and what the partition did to commits.
+void WritePartitions(results::JsonWriter& w, const tendermint::RunReport& r) {
+  using namespace results::summary;
+  auto seconds = [](const std::optional<TimeNs>& t) {
+    return t ? std::optional<double>(Seconds(*t)) : std::nullopt;
+  };
+  w.Key(kPartitions).BeginArray();
+  for (const tendermint::PartitionRow& p : r.partitions) {
+    w.BeginObject();
+    w.Key(kAtS).Double(Seconds(p.at));
+    w.Key(kHealedAtS).Double(seconds(p.healed_at));
+    w.Key(kMode).String(p.drop ? "drop" : "delay");
+    w.Key(kSides).BeginArray();
+    for (const tendermint::PartitionSideRow& s : p.sides) {
+      w.BeginObject();
+      w.Key(kNodes).UInt(s.nodes);
+      w.Key(consensus::kVotingPower).Double(s.voting_power);
+      w.EndObject();
+    }
+    w.EndArray();
+    w.Key(consensus::kHeightsDuring).UInt(p.heights_during);
+    w.Key(consensus::kHealToCommitS).Double(seconds(p.heal_to_commit));
+    w.EndObject();
+  }
+  w.EndArray();
+}
+
 // summary.json `transactions`, with the Bitcoin family's keys where they mean the same
 // (inclusion: in a committed block; delay in heights where Bitcoin counts blocks); null without
 // a workload.
@@ -109,6 +137,7 @@ std::string TendermintSummaryJson(const Scenario& scenario, const tendermint::Ru
     w.String(r.safety_violation);
   }
   w.EndObject();
+  if (!r.partitions.empty()) WritePartitions(w, r);
   WriteTransactions(w, r);
   if (scenario.tendermint.churn.enabled) {
     w.Key(kChurn);

@@ -240,6 +240,7 @@ Status Simulation::Run(const ProgressFn& progress, std::uint64_t every_events) {
   }
   if (!safety_.ok()) report_.safety_violation = safety_.message();
   if (spec_.churn.enabled) report_.churn = engine_->ReportChurn();
+  ReportPartitions();
   return safety_;
 }
 
@@ -401,6 +402,35 @@ void Simulation::Observe(NodeIndex node, const Observation& o) {
     metrics_.Timeout(*t);
   } else if (const auto* q = std::get_if<observe::EquivocationSeen>(&o)) {
     metrics_.Equivocation(*q);
+  }
+}
+
+void Simulation::ReportPartitions() {
+  const VotingPower total = genesis_.TotalVotingPower();
+  for (const auto& p : engine_->partitions()) {
+    PartitionRow row;
+    row.at = p.at;
+    if (p.healed_at >= 0) row.healed_at = p.healed_at;
+    row.drop = p.mode == sim::PartitionMode::kDrop;
+    row.sides.resize(p.side_count);
+    for (std::uint32_t i = 0; i < p.side_of.size(); ++i) {
+      if (p.side_of[i] >= p.side_count) continue;
+      PartitionSideRow& side = row.sides[p.side_of[i]];
+      ++side.nodes;
+      const ValidatorIndex v = genesis_.IndexOf(ValidatorAddress(i));
+      if (v >= 0) {
+        side.voting_power += static_cast<double>(genesis_.At(v).voting_power) / static_cast<double>(total);
+      }
+    }
+    const TimeNs end = row.healed_at.value_or(kTimeNever);
+    for (const HeightRow& h : report_.heights) {
+      if (h.first_commit_at < 0) continue;
+      if (h.first_commit_at >= p.at && h.first_commit_at < end) ++row.heights_during;
+      if (row.healed_at && h.first_commit_at >= *row.healed_at && !row.heal_to_commit) {
+        row.heal_to_commit = h.first_commit_at - *row.healed_at;
+      }
+    }
+    report_.partitions.push_back(std::move(row));
   }
 }
 

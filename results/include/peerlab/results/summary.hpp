@@ -58,7 +58,7 @@ inline constexpr std::string_view kIncludedShare = "included_share";
 inline constexpr std::string_view kInclusionDelayS = "inclusion_delay_s";
 inline constexpr std::string_view kInclusionDelayBlocks = "inclusion_delay_blocks";
 // protocol.kind tendermint: the head (kScenario ... kSimTimeS, with kProtocol after kBackend),
-// then kConsensus, then kTransactions (null without a workload; its classes.<name> with
+// then kConsensus, kPartitions (only with partitions), kTransactions (null without a workload; its classes.<name> with
 // kCreated, kIncluded, kIncludedShare, kNeverIncludedShare, kInclusionDelayS and
 // kInclusionDelayHeights).
 inline constexpr std::string_view kProtocol = "protocol";
@@ -77,6 +77,11 @@ inline constexpr std::string_view kEquivocations = "equivocations";  // {detecte
 inline constexpr std::string_view kPerNodePerHeight = "per_node_per_height";  // {messages, bytes}
 inline constexpr std::string_view kTransactionsCommitted = "transactions_committed";
 inline constexpr std::string_view kSafetyViolation = "safety_violation";  // null or the message
+// partitions[i] (after kConsensus, only with partitions): kAtS, kHealedAtS, kMode, kSides
+// ({kNodes, kVotingPower}), then these two.
+inline constexpr std::string_view kVotingPower = "voting_power";
+inline constexpr std::string_view kHeightsDuring = "heights_during";
+inline constexpr std::string_view kHealToCommitS = "heal_to_commit_s";  // null: none came
 }  // namespace consensus
 // A distribution: {mean, p50, p90, p99}.
 inline constexpr std::array<std::string_view, 4> kDistribution = {"mean", "p50", "p90", "p99"};

@@ -46,8 +46,25 @@ struct TxClassReport {
   sim::Distribution inclusion_delay_heights;  // heights first committed after creation, up to its own
 };
 
+// One partition of the run (summary.json `partitions[i]`): when, its sides' nodes and voting
+// power, and what it did to commits: heights first committed while it held, and the time from
+// its heal to the first commit after it (liveness after a heal; null if none came).
+struct PartitionSideRow {
+  std::uint32_t nodes = 0;
+  double voting_power = 0;  // share of the total
+};
+struct PartitionRow {
+  TimeNs at = 0;
+  std::optional<TimeNs> healed_at;
+  bool drop = true;  // `drop` (else `delay`)
+  std::vector<PartitionSideRow> sides;
+  std::uint32_t heights_during = 0;
+  std::optional<DurationNs> heal_to_commit;
+};
+
 struct RunReport {
   std::vector<HeightRow> heights;
+  std::vector<PartitionRow> partitions;
   std::optional<sim::ChurnReport> churn;  // set when the scenario has churn
   bool tx_workload = false;
   std::vector<TxClassReport> tx_classes;

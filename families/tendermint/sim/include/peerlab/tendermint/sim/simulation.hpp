@@ -117,6 +117,7 @@ class Simulation final : public sim::Protocol {
   bool AllCommitted(Height h) const;
   void TargetProposerOf(Height height);
   void Redial(sim::NodeIndex node);
+  void ReportPartitions();
 
   // One connection end's MConnection write buffer.
   struct Pending {
