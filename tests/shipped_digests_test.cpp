@@ -16,6 +16,8 @@
 //   times are now written at full precision through results::Table (were 9 significant
 //   digits). Consensus, edges and every value otherwise unchanged (checked against the previous
 //   binary). Rewritten: tendermint, tendermint-partition; tendermint-censor added.
+// - 2026-12-06, issue 22: tendermint-qa added (CometBFT's QA testnet, for the gallery entry
+//   cometbft-qa-v1); no model change (its digests written after the `transactions` entry above).
 // - 2026-12-06, issue 22: tendermint and tendermint-partition added (the Tendermint family;
 //   summary.json, heights.csv and edges.csv), with the measured Ed25519 costs as signature
 //   defaults.
@@ -74,6 +76,9 @@ const std::vector<Shipped>& ShippedScenarios() {
       {"transactions", {"stop.time=5 min"}},
       {"tendermint",
        {"stop.heights=5", "network.nodes=120", "groups.validators.nodes=30"},
+       {"summary.json", "heights.csv", "edges.csv"}},
+      {"tendermint-qa",
+       {"network.nodes=40", "groups.validators.nodes=30", "stop.time=10 s"},
        {"summary.json", "heights.csv", "edges.csv"}},
       {"tendermint-partition",
        {"network.nodes=60", "groups.north.nodes=12", "groups.south.nodes=8", "stop.time=4 min"},

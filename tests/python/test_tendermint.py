@@ -23,9 +23,9 @@ def test_run_gives_the_consensus_summary():
     assert c["rounds_per_height"]["max"] >= 1
 
 
-def test_sweep_flattens_consensus_into_columns():
+def test_sweep_flattens_consensus_into_columns(tmp_path):
     df = peerlab.sweep(small(), [{"groups.validators.nodes": 6}, {"groups.validators.nodes": 12}],
-                       seeds=2, workers=1, progress=False)
+                       seeds=2, workers=1, progress=False, store=str(tmp_path / "sweep.sqlite"))
     assert len(df) == 4
     assert (df["status"] == "ok").all()
     assert (df["consensus.heights_committed"] == 3).all()
@@ -33,7 +33,7 @@ def test_sweep_flattens_consensus_into_columns():
     assert df["consensus.commit_latency_s.p50"].notna().all()
 
 
-def test_censoring_share_sweeps_into_per_class_inclusion_columns():
+def test_censoring_share_sweeps_into_per_class_inclusion_columns(tmp_path):
     """Sweeping the censors' share of the power: the censored class's inclusion delay (in
     heights) grows with it, and is never shorter than the other class's."""
     base = peerlab.load(str(ROOT / "scenarios" / "tendermint-censor.yaml")).with_(
@@ -43,7 +43,8 @@ def test_censoring_share_sweeps_into_per_class_inclusion_columns():
                "groups.censors.nodes": 4, "groups.censors.voting_power": 0.2},
               {"groups.honest.nodes": 8, "groups.honest.voting_power": 0.4,
                "groups.censors.nodes": 12, "groups.censors.voting_power": 0.6}]
-    df = peerlab.sweep(base, points, seeds=1, workers=1, progress=False)
+    df = peerlab.sweep(base, points, seeds=1, workers=1, progress=False,
+                       store=str(tmp_path / "sweep.sqlite"))
     assert (df["status"] == "ok").all()
     target = "transactions.classes.target.inclusion_delay_heights.mean"
     other = "transactions.classes.other.inclusion_delay_heights.mean"

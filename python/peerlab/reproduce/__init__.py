@@ -28,6 +28,7 @@ _MODULES = [
     "heilman_2015",
     "apostolaki_2017",
     "miller_2013",
+    "cometbft_qa_v1",
 ]
 
 
