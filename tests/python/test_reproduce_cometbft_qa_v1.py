@@ -46,6 +46,10 @@ def test_cometbft_qa_v1_quick(tmp_path):
         # Nearly all of the 400 tx/s offered is committed (the last block interval may not be).
         offered = 400 * int(r["load_s"])
         assert 0.8 * offered < float(r["txs_committed"]) < 1.1 * offered, (key, r)
+        # A transaction waits for the next proposal and its commit: at least the consensus
+        # part of a height (the commit latency), and less than a few block intervals.
+        p50, p90 = float(r["tx_latency_p50_s"]), float(r["tx_latency_p90_s"])
+        assert float(r["commit_latency_p50_s"]) < p50 <= p90 < 3 * 60 / bpm, (key, r)
     # World-wide latencies slow the chain down against one data centre, as in the report.
     assert float(rows["le"]["blocks_per_min"]) < float(rows["no-le"]["blocks_per_min"])
     assert float(rows["le"]["commit_latency_p50_s"]) > float(rows["no-le"]["commit_latency_p50_s"])
