@@ -21,6 +21,32 @@ Node::Node(ValidatorSet validators, NodeConfig config, BlockRegistry* registry,
       [this](Height h, Round r) { return BuildProposalBlock(h, r); }, hooks);
 }
 
+Node::Peer& Node::PeerTable::At(PeerSlot s) {
+  Peer* p = Find(s);
+  PEERLAB_ASSERT(p != nullptr);
+  return *p;
+}
+
+Node::Peer& Node::PeerTable::Open(PeerSlot s) {
+  if (s >= peers_.size()) {
+    peers_.resize(s + 1);
+    is_open_.resize(s + 1, false);
+  }
+  if (!is_open_[s]) {
+    is_open_[s] = true;
+    open_.insert(std::lower_bound(open_.begin(), open_.end(), s), s);
+  }
+  peers_[s] = Peer{};
+  return peers_[s];
+}
+
+void Node::PeerTable::Close(PeerSlot s) {
+  if (s >= is_open_.size() || !is_open_[s]) return;
+  is_open_[s] = false;
+  open_.erase(std::lower_bound(open_.begin(), open_.end(), s));
+  peers_[s] = Peer{};  // its bit arrays go, as the map's erase freed them
+}
+
 void Node::Handle(TimeNs now, const NodeInput& input, Outbox& out) {
   PEERLAB_ASSERT(now >= now_);
   now_ = now;
@@ -84,7 +110,7 @@ void Node::ApplyConsensusOutputs() {
               // A second, conflicting vote of ours (an equivocating validator's hooks): the
               // gossip carries the counted one; this one goes straight to every other peer.
               bool odd = false;
-              for (auto& [slot, peer] : peers_) {
+              for (const auto& [slot, peer] : peers_) {
                 if (odd) SendTo(slot, cache_->VoteOf(x.vote));
                 odd = !odd;
               }
@@ -93,7 +119,7 @@ void Node::ApplyConsensusOutputs() {
             // Our own vote is in the core's vote set already: announce it and gossip it.
             MarkHeld(x.vote);
             Broadcast(cache_->HasVoteOf(x.vote));
-            for (auto& [slot, peer] : peers_) PokeVotes(slot);
+            PokeAllVotes();
           } else if constexpr (std::is_same_v<T, out::ScheduleTimeout>) {
             NodeTimer t;
             t.kind = NodeTimer::Kind::kConsensus;
@@ -203,7 +229,7 @@ void Node::OnOwnProposal(const Proposal& proposal) {
   parts_.block_id = proposal.block_id;
   parts_.have = Bits(proposal.block_id.part_set_header.total);
   for (std::uint32_t i = 0; i < parts_.have.size(); ++i) parts_.have.Set(i);
-  for (auto& [slot, peer] : peers_) PokeData(slot);
+  PokeAllData();
 }
 
 bool Node::HoldsBlock(const BlockId& id) const { return held_.count(id) != 0; }
@@ -226,7 +252,7 @@ void Node::CollectParts(const BlockId& id, bool is_commit) {
   m.block_parts = parts_.have.ToWire();
   m.is_commit = is_commit;
   Broadcast(MakeConsensusEnvelope(Channel::kState, m));
-  for (auto& [slot, peer] : peers_) PokeData(slot);
+  PokeAllData();
 }
 
 void Node::MaybeFetchMajority(Round round) {
@@ -255,8 +281,7 @@ void Node::BlockCompleted(const BlockId& id) {
 // ---- messages ---------------------------------------------------------------------------------
 
 void Node::OnPeerUp(PeerSlot slot) {
-  Peer& peer = peers_[slot];
-  peer = Peer{};
+  Peer& peer = peers_.Open(slot);
   peer.generation = next_generation_++;
   peer.data.sleep_anchor = now_;
   peer.votes.sleep_anchor = now_;
@@ -275,12 +300,12 @@ void Node::OnPeerUp(PeerSlot slot) {
   for (const auto& [key, e] : evidence_pending_) SendTo(slot, MakeEvidenceEnvelope({{e}}));
 }
 
-void Node::OnPeerDown(PeerSlot slot) { peers_.erase(slot); }
+void Node::OnPeerDown(PeerSlot slot) { peers_.Close(slot); }
 
 void Node::OnReceive(PeerSlot slot, const EnvelopePtr& envelope) {
-  auto it = peers_.find(slot);
-  if (it == peers_.end()) return;  // a message still in flight when the connection closed
-  Peer& peer = it->second;
+  Peer* found = peers_.Find(slot);
+  if (found == nullptr) return;  // a message still in flight when the connection closed
+  Peer& peer = *found;
   if (const auto* m = std::get_if<ConsensusMessage>(&envelope->body)) {
     std::visit(
         [&](const auto& x) {
@@ -393,7 +418,7 @@ void Node::OnProposal(PeerSlot slot, const Envelope& envelope) {
     parts_.have = Bits(p.block_id.part_set_header.total);
   }
   if (HoldsBlock(p.block_id)) Feed(in::FullBlockReceived{p.height, p.block_id, true});
-  for (auto& [s, peer] : peers_) PokeData(s);
+  PokeAllData();
 }
 
 void Node::OnBlockPart(PeerSlot slot, const BlockPart& part) {
@@ -407,7 +432,7 @@ void Node::OnBlockPart(PeerSlot slot, const BlockPart& part) {
   if (part.index >= parts_.have.size() || parts_.have.Get(part.index)) return;
   parts_.have.Set(part.index);
   Broadcast(cache_->HasPart(part.height, part.round, part.index));
-  for (auto& [s, peer] : peers_) PokeData(s);
+  PokeAllData();
   if (parts_.have.All()) BlockCompleted(parts_.block_id);
 }
 
@@ -430,7 +455,7 @@ void Node::OnVote(PeerSlot slot, const Vote& vote) {
   if (!had && held() != nullptr) {
     MarkHeld(vote);
     Broadcast(cache_->HasVoteOf(vote));
-    for (auto& [s, peer] : peers_) PokeVotes(s);
+    PokeAllVotes();
     MaybeFetchMajority(vote.round);
   }
 }
@@ -494,13 +519,13 @@ void Node::OnTimer(const NodeTimer& timer) {
     case NodeTimer::Kind::kGossipData:
     case NodeTimer::Kind::kGossipVotes:
     case NodeTimer::Kind::kQueryMaj23: {
-      auto it = peers_.find(timer.slot);
-      if (it == peers_.end() || it->second.generation != timer.generation) return;
+      Peer* peer = peers_.Find(timer.slot);
+      if (peer == nullptr || peer->generation != timer.generation) return;
       if (timer.kind == NodeTimer::Kind::kGossipData) {
-        it->second.data.wake_pending = false;
+        peer->data.wake_pending = false;
         RunDataRoutine(timer.slot);
       } else if (timer.kind == NodeTimer::Kind::kGossipVotes) {
-        it->second.votes.wake_pending = false;
+        peer->votes.wake_pending = false;
         RunVoteRoutine(timer.slot);
       } else {
         RunMaj23Query(timer.slot);

@@ -97,6 +97,49 @@ class Node {
     std::uint32_t generation = 0;
     std::uint8_t maj23_cursor = 0;
   };
+  // The open connections' peers, by slot. Slots are the driver's small dense connection
+  // indices, so a vector indexed by slot replaces a tree lookup on every message and poke;
+  // `open_` lists the open slots ascending, so iteration visits peers in the same order as
+  // the std::map it replaces (sends and timers come out in the same order).
+  class PeerTable {
+   public:
+    struct Entry {  // what a range-for over the table yields: [slot, peer]
+      PeerSlot first;
+      Peer& second;
+    };
+    class Iterator {
+     public:
+      Iterator(PeerTable* table, std::size_t i) : table_(table), i_(i) {}
+      Entry operator*() const {
+        const PeerSlot s = table_->open_[i_];
+        return {s, table_->peers_[s]};
+      }
+      Iterator& operator++() {
+        ++i_;
+        return *this;
+      }
+      bool operator!=(const Iterator& o) const { return i_ != o.i_; }
+
+     private:
+      PeerTable* table_;
+      std::size_t i_;
+    };
+    Iterator begin() { return {this, 0}; }
+    Iterator end() { return {this, open_.size()}; }
+    Iterator begin() const { return {const_cast<PeerTable*>(this), 0}; }
+    Iterator end() const { return {const_cast<PeerTable*>(this), open_.size()}; }
+    std::size_t size() const { return open_.size(); }
+    bool empty() const { return open_.empty(); }
+    Peer* Find(PeerSlot s) { return s < is_open_.size() && is_open_[s] ? &peers_[s] : nullptr; }
+    Peer& At(PeerSlot s);
+    Peer& Open(PeerSlot s);  // a fresh Peer{} (an open slot is reset)
+    void Close(PeerSlot s);
+
+   private:
+    std::vector<Peer> peers_;     // by slot
+    std::vector<bool> is_open_;   // by slot
+    std::vector<PeerSlot> open_;  // ascending
+  };
   struct PendingCheck {  // a message waiting for the CPU (its signature is checked first)
     PeerSlot slot;
     EnvelopePtr envelope;
@@ -141,7 +184,9 @@ class Node {
   void PokeData(PeerSlot slot);
   void PokeVotes(PeerSlot slot);
   void PokeAll();
-  void Poke(PeerSlot slot, Routine& routine, NodeTimer::Kind kind);
+  void PokeAllData();   // every peer's data routine
+  void PokeAllVotes();  // every peer's vote routine
+  void Poke(PeerSlot slot, const Peer& peer, Routine& routine, NodeTimer::Kind kind);
   void RunDataRoutine(PeerSlot slot);
   void RunVoteRoutine(PeerSlot slot);
   void RunMaj23Query(PeerSlot slot);
@@ -171,7 +216,7 @@ class Node {
   std::vector<Output> core_out_;
   std::vector<std::vector<Output>> spare_batches_;  // reused output buffers
 
-  std::map<PeerSlot, Peer> peers_;
+  PeerTable peers_;
   std::uint32_t next_generation_ = 1;
 
   // Consensus view the reactor keeps beside the core.
