@@ -438,21 +438,22 @@ void Node::OnBlockPart(PeerSlot slot, const BlockPart& part) {
 
 void Node::OnVote(PeerSlot slot, const Vote& vote) {
   const HeightVoteSet& votes = consensus_->votes();
-  auto held = [&]() -> const Vote* {
+  // The vote set of this vote's (round, type) at our height, if there is one.
+  auto set_of = [&]() -> const VoteSet* {
     if (vote.height != consensus_->height()) return nullptr;
-    const VoteSet* set = vote.type == SignedMsgType::kPrevote ? votes.Prevotes(vote.round)
-                                                              : votes.Precommits(vote.round);
-    return set == nullptr ? nullptr : set->VoteOf(vote.validator_index);
+    return vote.type == SignedMsgType::kPrevote ? votes.Prevotes(vote.round)
+                                                : votes.Precommits(vote.round);
   };
-  const Vote* before = held();
+  const VoteSet* set = set_of();
   // The same vote again (another peer relayed it too) changes nothing: skip the core. A
   // different vote of that validator goes in: it is evidence.
-  if (before != nullptr && before->block_id == vote.block_id) return;
-  const bool had = before != nullptr;
+  if (set != nullptr && set->FirstVoteFor(vote.validator_index, vote.block_id)) return;
+  const bool had = set != nullptr && set->HasVote(vote.validator_index);
   const Height height = consensus_->height();
   Feed(in::VoteReceived{vote, slot});
   if (consensus_->height() != height) return;  // the vote committed the height
-  if (!had && held() != nullptr) {
+  set = set_of();  // the core may have made the set (a catch-up round)
+  if (!had && set != nullptr && set->HasVote(vote.validator_index)) {
     MarkHeld(vote);
     Broadcast(cache_->HasVoteOf(vote));
     PokeAllVotes();
