@@ -461,11 +461,20 @@ void Node::OnVote(PeerSlot slot, const Vote& vote) {
   }
 }
 
+Node::HeldVotes* Node::FindHeld(Round round, SignedMsgType type) {
+  for (HeldVotes& h : held_votes_) {
+    if (h.round == round && h.type == type) return &h;
+  }
+  return nullptr;
+}
+
 void Node::MarkHeld(const Vote& vote) {
   if (vote.height != consensus_->height() || vote.validator_index < 0) return;
-  Bits& bits = held_votes_[{vote.round, vote.type}];
-  if (bits.empty()) bits = Bits(validator_count_);
-  bits.Set(static_cast<std::uint32_t>(vote.validator_index));
+  HeldVotes* held = FindHeld(vote.round, vote.type);
+  if (held == nullptr) {
+    held = &held_votes_.emplace_back(HeldVotes{vote.round, vote.type, Bits(validator_count_), {}});
+  }
+  held->bits.Set(static_cast<std::uint32_t>(vote.validator_index));
 }
 
 void Node::OnCommit(const out::Commit& commit) {

@@ -59,11 +59,15 @@ void Node::PokeVotes(PeerSlot slot) {
 }
 
 void Node::PokeAllData() {
-  for (const auto& [slot, peer] : peers_) Poke(slot, peer, peer.data, NodeTimer::Kind::kGossipData);
+  for (const auto& [slot, peer] : peers_) {
+    Poke(slot, peer, peer.data, NodeTimer::Kind::kGossipData);
+  }
 }
 
 void Node::PokeAllVotes() {
-  for (const auto& [slot, peer] : peers_) Poke(slot, peer, peer.votes, NodeTimer::Kind::kGossipVotes);
+  for (const auto& [slot, peer] : peers_) {
+    Poke(slot, peer, peer.votes, NodeTimer::Kind::kGossipVotes);
+  }
 }
 
 void Node::PokeAll() {
@@ -128,21 +132,28 @@ void Node::RunDataRoutine(PeerSlot slot) {
 
 void Node::SendMissingVotes(PeerSlot slot, Peer& peer, const VoteSet* votes) {
   if (votes == nullptr || votes->height() != consensus_->height()) return;
-  auto held = held_votes_.find({votes->round(), votes->type()});
-  if (held == held_votes_.end()) return;
+  HeldVotes* held = FindHeld(votes->round(), votes->type());
+  if (held == nullptr) return;
   peer.state.EnsureVoteBits(votes->height(), validator_count_);
   const Bits* has = peer.state.VoteBits(votes->height(), votes->round(), votes->type());
   if (has == nullptr) return;
-  const std::vector<std::uint64_t>& ours = held->second.words();
+  const std::vector<std::uint64_t>& ours = held->bits.words();
   for (std::size_t w = 0; w < ours.size(); ++w) {
     std::uint64_t missing = ours[w] & ~(w < has->words().size() ? has->words()[w] : 0);
     while (missing != 0) {
       const auto i = static_cast<ValidatorIndex>(w * 64 + static_cast<std::size_t>(std::countr_zero(missing)));
       missing &= missing - 1;
-      const Vote* v = votes->VoteOf(i);
-      if (v == nullptr) continue;
-      SendTo(slot, cache_->VoteOf(*v));
-      peer.state.SetHasVote(v->height, v->round, v->type, v->validator_index);
+      // The set's vote of validator i is its first and never changes: its envelope is made
+      // (or found in the shared cache) once, and the set's (height, round, type, i) are its.
+      if (held->envelopes.empty()) held->envelopes.resize(validator_count_);
+      EnvelopePtr& envelope = held->envelopes[static_cast<std::size_t>(i)];
+      if (!envelope) {
+        const Vote* v = votes->VoteOf(i);
+        if (v == nullptr) continue;
+        envelope = cache_->VoteOf(*v);
+      }
+      SendTo(slot, envelope);
+      peer.state.SetHasVote(votes->height(), votes->round(), votes->type(), i);
       has = peer.state.VoteBits(votes->height(), votes->round(), votes->type());
     }
   }

@@ -125,8 +125,9 @@ HeightVoteSet::RoundVotes& HeightVoteSet::AddRound(Round round) {
                         0});
   PEERLAB_ASSERT(inserted);
   if (round < kIndexedRounds) {
-    if (by_round_.size() <= static_cast<std::size_t>(round)) by_round_.resize(static_cast<std::size_t>(round) + 1, nullptr);
-    by_round_[static_cast<std::size_t>(round)] = &it->second;
+    const auto r = static_cast<std::size_t>(round);
+    if (by_round_.size() <= r) by_round_.resize(r + 1, nullptr);
+    by_round_[r] = &it->second;
   }
   return it->second;
 }

@@ -231,7 +231,16 @@ class Node {
   std::optional<BlockId> last_valid_;
   // Which validators' votes we hold, per (round, type) of the current height: the gossip
   // routines send what the peer lacks word by word instead of looking at every validator.
-  std::map<std::pair<Round, SignedMsgType>, Bits> held_votes_;
+  // Each vote's envelope is kept beside its bit once sent, so sending it to the next peer
+  // takes no cache lookup (it is the envelope the cache gave for that same vote).
+  struct HeldVotes {
+    Round round;
+    SignedMsgType type;
+    Bits bits;
+    std::vector<EnvelopePtr> envelopes;  // by validator index; empty until first sent
+  };
+  std::vector<HeldVotes> held_votes_;  // a few: two per round entered, and catch-up rounds
+  HeldVotes* FindHeld(Round round, SignedMsgType type);
   void MarkHeld(const Vote& vote);
 
   // Signature checks, one at a time.

@@ -91,7 +91,8 @@ class VoteSet {
            first_tally_[static_cast<std::size_t>(index)] != kNoTally;
   }
   bool FirstVoteFor(ValidatorIndex index, const BlockId& id) const {
-    return HasVote(index) && SameBlockId(tally_[first_tally_[static_cast<std::size_t>(index)]].id, id);
+    return HasVote(index) &&
+           SameBlockId(tally_[first_tally_[static_cast<std::size_t>(index)]].id, id);
   }
   // The counted votes for `id`, by validator index (a commit's signatures).
   std::vector<Vote> VotesFor(const BlockId& id) const;
@@ -183,7 +184,8 @@ class HeightVoteSet {
   // walk per vote showed in profiles), the rest (far catch-up rounds) in the map.
   const RoundVotes* Find(Round round) const {
     if (round >= 0 && round < kIndexedRounds) {
-      return static_cast<std::size_t>(round) < by_round_.size() ? by_round_[static_cast<std::size_t>(round)] : nullptr;
+      const auto r = static_cast<std::size_t>(round);
+      return r < by_round_.size() ? by_round_[r] : nullptr;
     }
     auto it = rounds_.find(round);
     return it == rounds_.end() ? nullptr : &it->second;
