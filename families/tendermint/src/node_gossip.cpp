@@ -137,7 +137,7 @@ void Node::SendMissingVotes(PeerSlot slot, Peer& peer, const VoteSet* votes) {
   peer.state.EnsureVoteBits(votes->height(), validator_count_);
   const Bits* has = peer.state.VoteBits(votes->height(), votes->round(), votes->type());
   if (has == nullptr) return;
-  const std::vector<std::uint64_t>& ours = held->bits.words();
+  const std::span<const std::uint64_t> ours = held->bits.words();
   for (std::size_t w = 0; w < ours.size(); ++w) {
     std::uint64_t missing = ours[w] & ~(w < has->words().size() ? has->words()[w] : 0);
     while (missing != 0) {
