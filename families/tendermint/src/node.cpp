@@ -117,7 +117,7 @@ void Node::ApplyConsensusOutputs() {
               return;
             }
             // Our own vote is in the core's vote set already: announce it and gossip it.
-            MarkHeld(x.vote);
+            MarkHeld(x.vote, counted != nullptr);
             Broadcast(cache_->HasVoteOf(x.vote));
             PokeAllVotes();
           } else if constexpr (std::is_same_v<T, out::ScheduleTimeout>) {
@@ -437,6 +437,15 @@ void Node::OnBlockPart(PeerSlot slot, const BlockPart& part) {
 }
 
 void Node::OnVote(PeerSlot slot, const Vote& vote) {
+  // The same vote again, known from the node's own record (the core's set agrees: see
+  // HeldVotes): nothing to do.
+  if (vote.height == consensus_->height() && vote.validator_index >= 0) {
+    if (const HeldVotes* h = FindHeld(vote.round, vote.type);
+        h != nullptr && h->for_block.Get(static_cast<std::uint32_t>(vote.validator_index)) &&
+        SameBlockId(h->block, vote.block_id)) {
+      return;
+    }
+  }
   const HeightVoteSet& votes = consensus_->votes();
   // The vote set of this vote's (round, type) at our height, if there is one.
   auto set_of = [&]() -> const VoteSet* {
@@ -454,7 +463,7 @@ void Node::OnVote(PeerSlot slot, const Vote& vote) {
   if (consensus_->height() != height) return;  // the vote committed the height
   set = set_of();  // the core may have made the set (a catch-up round)
   if (!had && set != nullptr && set->HasVote(vote.validator_index)) {
-    MarkHeld(vote);
+    MarkHeld(vote, set->FirstVoteFor(vote.validator_index, vote.block_id));
     Broadcast(cache_->HasVoteOf(vote));
     PokeAllVotes();
     MaybeFetchMajority(vote.round);
@@ -468,13 +477,19 @@ Node::HeldVotes* Node::FindHeld(Round round, SignedMsgType type) {
   return nullptr;
 }
 
-void Node::MarkHeld(const Vote& vote) {
+void Node::MarkHeld(const Vote& vote, bool first_is_this) {
   if (vote.height != consensus_->height() || vote.validator_index < 0) return;
   HeldVotes* held = FindHeld(vote.round, vote.type);
   if (held == nullptr) {
-    held = &held_votes_.emplace_back(HeldVotes{vote.round, vote.type, Bits(validator_count_), {}});
+    held = &held_votes_.emplace_back(
+        HeldVotes{vote.round, vote.type, Bits(validator_count_), {}, vote.block_id, {}});
   }
-  held->bits.Set(static_cast<std::uint32_t>(vote.validator_index));
+  const auto i = static_cast<std::uint32_t>(vote.validator_index);
+  held->bits.Set(i);
+  if (first_is_this && SameBlockId(held->block, vote.block_id)) {
+    if (held->for_block.empty()) held->for_block = Bits(validator_count_);
+    held->for_block.Set(i);
+  }
 }
 
 void Node::OnCommit(const out::Commit& commit) {
