@@ -134,6 +134,9 @@ class Node {
     Peer& At(PeerSlot s);
     Peer& Open(PeerSlot s);  // a fresh Peer{} (an open slot is reset)
     void Close(PeerSlot s);
+    void clear() {  // every connection closed (the std::map's clear, kept by name)
+      while (!open_.empty()) Close(open_.back());
+    }
 
    private:
     std::vector<Peer> peers_;     // by slot
