@@ -2,6 +2,7 @@
 
 #include <cstring>
 
+#include "peerlab/tendermint/vote_set.hpp"  // SameBlockId
 #include "peerlab/tendermint/wire.hpp"
 
 namespace peerlab::tendermint {
@@ -84,7 +85,9 @@ EnvelopePtr EnvelopeCache::VoteOf(const Vote& v) {
   if (slot != nullptr && *slot) {
     const auto& cached = std::get<VoteMessage>(std::get<ConsensusMessage>((*slot)->body)).vote;
     // Same validator, round, type and block: the same vote unless its time differs.
-    if (cached.block_id == v.block_id && cached.timestamp_ns == v.timestamp_ns) return *slot;
+    if (cached.timestamp_ns == v.timestamp_ns && SameBlockId(cached.block_id, v.block_id)) {
+      return *slot;
+    }
     return MakeConsensusEnvelope(Channel::kVote, VoteMessage{v});  // a collision: do not share
   }
   EnvelopePtr e = MakeConsensusEnvelope(Channel::kVote, VoteMessage{v});

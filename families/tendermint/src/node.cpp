@@ -21,6 +21,32 @@ Node::Node(ValidatorSet validators, NodeConfig config, BlockRegistry* registry,
       [this](Height h, Round r) { return BuildProposalBlock(h, r); }, hooks);
 }
 
+Node::Peer& Node::PeerTable::At(PeerSlot s) {
+  Peer* p = Find(s);
+  PEERLAB_ASSERT(p != nullptr);
+  return *p;
+}
+
+Node::Peer& Node::PeerTable::Open(PeerSlot s) {
+  if (s >= peers_.size()) {
+    peers_.resize(s + 1);
+    is_open_.resize(s + 1, false);
+  }
+  if (!is_open_[s]) {
+    is_open_[s] = true;
+    open_.insert(std::lower_bound(open_.begin(), open_.end(), s), s);
+  }
+  peers_[s] = Peer{};
+  return peers_[s];
+}
+
+void Node::PeerTable::Close(PeerSlot s) {
+  if (s >= is_open_.size() || !is_open_[s]) return;
+  is_open_[s] = false;
+  open_.erase(std::lower_bound(open_.begin(), open_.end(), s));
+  peers_[s] = Peer{};  // its bit arrays go, as the map's erase freed them
+}
+
 void Node::Handle(TimeNs now, const NodeInput& input, Outbox& out) {
   PEERLAB_ASSERT(now >= now_);
   now_ = now;
@@ -97,16 +123,16 @@ void Node::ApplyConsensusOutputs() {
               // A second, conflicting vote of ours (an equivocating validator's hooks): the
               // gossip carries the counted one; this one goes straight to every other peer.
               bool odd = false;
-              for (auto& [slot, peer] : peers_) {
+              for (const auto& [slot, peer] : peers_) {
                 if (odd) SendTo(slot, cache_->VoteOf(x.vote));
                 odd = !odd;
               }
               return;
             }
             // Our own vote is in the core's vote set already: announce it and gossip it.
-            MarkHeld(x.vote);
+            MarkHeld(x.vote, counted != nullptr);
             Broadcast(cache_->HasVoteOf(x.vote));
-            for (auto& [slot, peer] : peers_) PokeVotes(slot);
+            PokeAllVotes();
           } else if constexpr (std::is_same_v<T, out::ScheduleTimeout>) {
             NodeTimer t;
             t.kind = NodeTimer::Kind::kConsensus;
@@ -217,7 +243,7 @@ void Node::OnOwnProposal(const Proposal& proposal) {
   parts_.block_id = proposal.block_id;
   parts_.have = Bits(proposal.block_id.part_set_header.total);
   for (std::uint32_t i = 0; i < parts_.have.size(); ++i) parts_.have.Set(i);
-  for (auto& [slot, peer] : peers_) PokeData(slot);
+  PokeAllData();
 }
 
 bool Node::HoldsBlock(const BlockId& id) const { return held_.count(id) != 0; }
@@ -240,7 +266,7 @@ void Node::CollectParts(const BlockId& id, bool is_commit) {
   m.block_parts = parts_.have.ToWire();
   m.is_commit = is_commit;
   Broadcast(MakeConsensusEnvelope(Channel::kState, m));
-  for (auto& [slot, peer] : peers_) PokeData(slot);
+  PokeAllData();
 }
 
 void Node::MaybeFetchMajority(Round round) {
@@ -269,8 +295,7 @@ void Node::BlockCompleted(const BlockId& id) {
 // ---- messages ---------------------------------------------------------------------------------
 
 void Node::OnPeerUp(PeerSlot slot) {
-  Peer& peer = peers_[slot];
-  peer = Peer{};
+  Peer& peer = peers_.Open(slot);
   peer.generation = next_generation_++;
   peer.data.sleep_anchor = now_;
   peer.votes.sleep_anchor = now_;
@@ -289,12 +314,12 @@ void Node::OnPeerUp(PeerSlot slot) {
   for (const auto& [key, e] : evidence_pending_) SendTo(slot, MakeEvidenceEnvelope({{e}}));
 }
 
-void Node::OnPeerDown(PeerSlot slot) { peers_.erase(slot); }
+void Node::OnPeerDown(PeerSlot slot) { peers_.Close(slot); }
 
 void Node::OnReceive(PeerSlot slot, const EnvelopePtr& envelope) {
-  auto it = peers_.find(slot);
-  if (it == peers_.end()) return;  // a message still in flight when the connection closed
-  Peer& peer = it->second;
+  Peer* found = peers_.Find(slot);
+  if (found == nullptr) return;  // a message still in flight when the connection closed
+  Peer& peer = *found;
   if (const auto* m = std::get_if<ConsensusMessage>(&envelope->body)) {
     std::visit(
         [&](const auto& x) {
@@ -407,7 +432,7 @@ void Node::OnProposal(PeerSlot slot, const Envelope& envelope) {
     parts_.have = Bits(p.block_id.part_set_header.total);
   }
   if (HoldsBlock(p.block_id)) Feed(in::FullBlockReceived{p.height, p.block_id, true});
-  for (auto& [s, peer] : peers_) PokeData(s);
+  PokeAllData();
 }
 
 void Node::OnBlockPart(PeerSlot slot, const BlockPart& part) {
@@ -421,39 +446,64 @@ void Node::OnBlockPart(PeerSlot slot, const BlockPart& part) {
   if (part.index >= parts_.have.size() || parts_.have.Get(part.index)) return;
   parts_.have.Set(part.index);
   Broadcast(cache_->HasPart(part.height, part.round, part.index));
-  for (auto& [s, peer] : peers_) PokeData(s);
+  PokeAllData();
   if (parts_.have.All()) BlockCompleted(parts_.block_id);
 }
 
 void Node::OnVote(PeerSlot slot, const Vote& vote) {
+  // The same vote again, known from the node's own record (the core's set agrees: see
+  // HeldVotes): nothing to do.
+  if (vote.height == consensus_->height() && vote.validator_index >= 0) {
+    if (const HeldVotes* h = FindHeld(vote.round, vote.type);
+        h != nullptr && h->for_block.Get(static_cast<std::uint32_t>(vote.validator_index)) &&
+        SameBlockId(h->block, vote.block_id)) {
+      return;
+    }
+  }
   const HeightVoteSet& votes = consensus_->votes();
-  auto held = [&]() -> const Vote* {
+  // The vote set of this vote's (round, type) at our height, if there is one.
+  auto set_of = [&]() -> const VoteSet* {
     if (vote.height != consensus_->height()) return nullptr;
-    const VoteSet* set = vote.type == SignedMsgType::kPrevote ? votes.Prevotes(vote.round)
-                                                              : votes.Precommits(vote.round);
-    return set == nullptr ? nullptr : set->VoteOf(vote.validator_index);
+    return vote.type == SignedMsgType::kPrevote ? votes.Prevotes(vote.round)
+                                                : votes.Precommits(vote.round);
   };
-  const Vote* before = held();
+  const VoteSet* set = set_of();
   // The same vote again (another peer relayed it too) changes nothing: skip the core. A
   // different vote of that validator goes in: it is evidence.
-  if (before != nullptr && before->block_id == vote.block_id) return;
-  const bool had = before != nullptr;
+  if (set != nullptr && set->FirstVoteFor(vote.validator_index, vote.block_id)) return;
+  const bool had = set != nullptr && set->HasVote(vote.validator_index);
   const Height height = consensus_->height();
   Feed(in::VoteReceived{vote, slot});
   if (consensus_->height() != height) return;  // the vote committed the height
-  if (!had && held() != nullptr) {
-    MarkHeld(vote);
+  set = set_of();  // the core may have made the set (a catch-up round)
+  if (!had && set != nullptr && set->HasVote(vote.validator_index)) {
+    MarkHeld(vote, set->FirstVoteFor(vote.validator_index, vote.block_id));
     Broadcast(cache_->HasVoteOf(vote));
-    for (auto& [s, peer] : peers_) PokeVotes(s);
+    PokeAllVotes();
     MaybeFetchMajority(vote.round);
   }
 }
 
-void Node::MarkHeld(const Vote& vote) {
+Node::HeldVotes* Node::FindHeld(Round round, SignedMsgType type) {
+  for (HeldVotes& h : held_votes_) {
+    if (h.round == round && h.type == type) return &h;
+  }
+  return nullptr;
+}
+
+void Node::MarkHeld(const Vote& vote, bool first_is_this) {
   if (vote.height != consensus_->height() || vote.validator_index < 0) return;
-  Bits& bits = held_votes_[{vote.round, vote.type}];
-  if (bits.empty()) bits = Bits(validator_count_);
-  bits.Set(static_cast<std::uint32_t>(vote.validator_index));
+  HeldVotes* held = FindHeld(vote.round, vote.type);
+  if (held == nullptr) {
+    held = &held_votes_.emplace_back(
+        HeldVotes{vote.round, vote.type, Bits(validator_count_), {}, vote.block_id, {}});
+  }
+  const auto i = static_cast<std::uint32_t>(vote.validator_index);
+  held->bits.Set(i);
+  if (first_is_this && SameBlockId(held->block, vote.block_id)) {
+    if (held->for_block.empty()) held->for_block = Bits(validator_count_);
+    held->for_block.Set(i);
+  }
 }
 
 void Node::OnCommit(const out::Commit& commit) {
@@ -508,13 +558,13 @@ void Node::OnTimer(const NodeTimer& timer) {
     case NodeTimer::Kind::kGossipData:
     case NodeTimer::Kind::kGossipVotes:
     case NodeTimer::Kind::kQueryMaj23: {
-      auto it = peers_.find(timer.slot);
-      if (it == peers_.end() || it->second.generation != timer.generation) return;
+      Peer* peer = peers_.Find(timer.slot);
+      if (peer == nullptr || peer->generation != timer.generation) return;
       if (timer.kind == NodeTimer::Kind::kGossipData) {
-        it->second.data.wake_pending = false;
+        peer->data.wake_pending = false;
         RunDataRoutine(timer.slot);
       } else if (timer.kind == NodeTimer::Kind::kGossipVotes) {
-        it->second.votes.wake_pending = false;
+        peer->votes.wake_pending = false;
         RunVoteRoutine(timer.slot);
       } else {
         RunMaj23Query(timer.slot);

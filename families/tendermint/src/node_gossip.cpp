@@ -34,7 +34,7 @@ void Node::BroadcastNewRoundStep() {
 
 // A routine that sleeps looks again at its next tick: ticks fall every peer_gossip_sleep from
 // the moment it went to sleep, so a poke waits for the tick, never less, never longer.
-void Node::Poke(PeerSlot slot, Routine& routine, NodeTimer::Kind kind) {
+void Node::Poke(PeerSlot slot, const Peer& peer, Routine& routine, NodeTimer::Kind kind) {
   if (routine.wake_pending) return;
   const DurationNs period = config_.peer_gossip_sleep;
   TimeNs at = routine.sleep_anchor + period;
@@ -44,24 +44,36 @@ void Node::Poke(PeerSlot slot, Routine& routine, NodeTimer::Kind kind) {
   NodeTimer t;
   t.kind = kind;
   t.slot = slot;
-  t.generation = peers_.at(slot).generation;
+  t.generation = peer.generation;
   out_->timers.push_back({at, t});
 }
 
 void Node::PokeData(PeerSlot slot) {
-  Peer& peer = peers_.at(slot);
-  Poke(slot, peer.data, NodeTimer::Kind::kGossipData);
+  Peer& peer = peers_.At(slot);
+  Poke(slot, peer, peer.data, NodeTimer::Kind::kGossipData);
 }
 
 void Node::PokeVotes(PeerSlot slot) {
-  Peer& peer = peers_.at(slot);
-  Poke(slot, peer.votes, NodeTimer::Kind::kGossipVotes);
+  Peer& peer = peers_.At(slot);
+  Poke(slot, peer, peer.votes, NodeTimer::Kind::kGossipVotes);
+}
+
+void Node::PokeAllData() {
+  for (const auto& [slot, peer] : peers_) {
+    Poke(slot, peer, peer.data, NodeTimer::Kind::kGossipData);
+  }
+}
+
+void Node::PokeAllVotes() {
+  for (const auto& [slot, peer] : peers_) {
+    Poke(slot, peer, peer.votes, NodeTimer::Kind::kGossipVotes);
+  }
 }
 
 void Node::PokeAll() {
-  for (auto& [slot, peer] : peers_) {
-    PokeData(slot);
-    PokeVotes(slot);
+  for (const auto& [slot, peer] : peers_) {
+    Poke(slot, peer, peer.data, NodeTimer::Kind::kGossipData);
+    Poke(slot, peer, peer.votes, NodeTimer::Kind::kGossipVotes);
   }
 }
 
@@ -81,7 +93,7 @@ void Node::SendBlockParts(PeerSlot slot, Peer& peer, const BlockContent& content
 // one; the committed block of a height the peer is still at; our proposal if the peer is at
 // our height and round and lacks it. Everything found is sent now; then the routine sleeps.
 void Node::RunDataRoutine(PeerSlot slot) {
-  Peer& peer = peers_.at(slot);
+  Peer& peer = peers_.At(slot);
   const PeerRoundState& prs = peer.state.prs();
   const Height height = consensus_->height();
   if (parts_.active && prs.parts_known && prs.parts_header == parts_.block_id.part_set_header) {
@@ -120,21 +132,28 @@ void Node::RunDataRoutine(PeerSlot slot) {
 
 void Node::SendMissingVotes(PeerSlot slot, Peer& peer, const VoteSet* votes) {
   if (votes == nullptr || votes->height() != consensus_->height()) return;
-  auto held = held_votes_.find({votes->round(), votes->type()});
-  if (held == held_votes_.end()) return;
+  HeldVotes* held = FindHeld(votes->round(), votes->type());
+  if (held == nullptr) return;
   peer.state.EnsureVoteBits(votes->height(), validator_count_);
   const Bits* has = peer.state.VoteBits(votes->height(), votes->round(), votes->type());
   if (has == nullptr) return;
-  const std::vector<std::uint64_t>& ours = held->second.words();
+  const std::span<const std::uint64_t> ours = held->bits.words();
   for (std::size_t w = 0; w < ours.size(); ++w) {
     std::uint64_t missing = ours[w] & ~(w < has->words().size() ? has->words()[w] : 0);
     while (missing != 0) {
       const auto i = static_cast<ValidatorIndex>(w * 64 + static_cast<std::size_t>(std::countr_zero(missing)));
       missing &= missing - 1;
-      const Vote* v = votes->VoteOf(i);
-      if (v == nullptr) continue;
-      SendTo(slot, cache_->VoteOf(*v));
-      peer.state.SetHasVote(v->height, v->round, v->type, v->validator_index);
+      // The set's vote of validator i is its first and never changes: its envelope is made
+      // (or found in the shared cache) once, and the set's (height, round, type, i) are its.
+      if (held->envelopes.empty()) held->envelopes.resize(validator_count_);
+      EnvelopePtr& envelope = held->envelopes[static_cast<std::size_t>(i)];
+      if (!envelope) {
+        const Vote* v = votes->VoteOf(i);
+        if (v == nullptr) continue;
+        envelope = cache_->VoteOf(*v);
+      }
+      SendTo(slot, envelope);
+      peer.state.SetHasVote(votes->height(), votes->round(), votes->type(), i);
       has = peer.state.VoteBits(votes->height(), votes->round(), votes->type());
     }
   }
@@ -158,7 +177,7 @@ void Node::SendMissingVotes(PeerSlot slot, Peer& peer, const CommitVotes& commit
 // height, POL prevotes, prevotes and precommits of the peer's round, then the catch-up of a
 // peer one height behind (our last commit) or further (the commit of its height).
 void Node::RunVoteRoutine(PeerSlot slot) {
-  Peer& peer = peers_.at(slot);
+  Peer& peer = peers_.At(slot);
   const Height height = consensus_->height();
   const Round round = consensus_->round();
   const HeightVoteSet& votes = consensus_->votes();
@@ -225,7 +244,7 @@ void Node::AnswerMaj23(PeerSlot slot, const VoteSetMaj23& query) {
 // queryMaj23Routine: every peer_query_maj23_sleep, tell the peer of one +2/3 majority we know
 // at its height and round (prevotes, precommits, its POL round), in turn.
 void Node::RunMaj23Query(PeerSlot slot) {
-  Peer& peer = peers_.at(slot);
+  Peer& peer = peers_.At(slot);
   const PeerRoundState& prs = peer.state.prs();
   const HeightVoteSet& votes = consensus_->votes();
   if (prs.catchup_commit_round != -1 && prs.height > 0 &&

@@ -6,33 +6,35 @@ namespace peerlab::tendermint {
 
 std::uint32_t Bits::Count() const {
   std::uint32_t n = 0;
-  for (std::uint64_t w : words_) n += static_cast<std::uint32_t>(std::popcount(w));
+  for (std::uint64_t w : words()) n += static_cast<std::uint32_t>(std::popcount(w));
   return n;
 }
 
 BitArray Bits::ToWire() const {
   BitArray out;
   out.bits = size_;
-  out.elems = words_;
+  const std::span<const std::uint64_t> w = words();
+  out.elems.assign(w.begin(), w.end());
   return out;
 }
 
 Bits Bits::FromWire(const BitArray& wire, std::uint32_t size) {
   Bits out(size);
-  for (std::size_t w = 0; w < out.words_.size() && w < wire.elems.size(); ++w) {
-    out.words_[w] = wire.elems[w];
-  }
-  if (size % 64 != 0 && !out.words_.empty()) {
-    out.words_.back() &= (std::uint64_t{1} << (size % 64)) - 1;  // no bits beyond `size`
+  std::uint64_t* words = out.data();
+  const std::uint32_t n = out.WordCount();
+  for (std::size_t w = 0; w < n && w < wire.elems.size(); ++w) words[w] = wire.elems[w];
+  if (size % 64 != 0 && n > 0) {
+    words[n - 1] &= (std::uint64_t{1} << (size % 64)) - 1;  // no bits beyond `size`
   }
   return out;
 }
 
 void Bits::Or(const Bits& other) {
-  for (std::size_t w = 0; w < words_.size() && w < other.words_.size(); ++w) {
-    words_[w] |= other.words_[w];
-  }
-  if (size_ % 64 != 0 && !words_.empty()) words_.back() &= (std::uint64_t{1} << (size_ % 64)) - 1;
+  std::uint64_t* words = data();
+  const std::uint32_t n = WordCount();
+  const std::span<const std::uint64_t> theirs = other.words();
+  for (std::size_t w = 0; w < n && w < theirs.size(); ++w) words[w] |= theirs[w];
+  if (size_ % 64 != 0 && n > 0) words[n - 1] &= (std::uint64_t{1} << (size_ % 64)) - 1;
 }
 
 namespace {

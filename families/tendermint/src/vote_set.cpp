@@ -10,6 +10,7 @@ VoteSet::VoteSet(Height height, Round round, SignedMsgType type, const Validator
   PEERLAB_ASSERT(type == SignedMsgType::kPrevote || type == SignedMsgType::kPrecommit);
   const auto n = static_cast<std::size_t>(validators_->Size());
   votes_.resize(n);
+  first_tally_.assign(n, kNoTally);
   conflict_reported_.assign(n, false);
 }
 
@@ -24,7 +25,7 @@ AddVoteResult VoteSet::Add(const Vote& vote, std::optional<DoubleSign>* evidence
 
   auto& slot = votes_[static_cast<std::size_t>(index)];
   if (slot) {
-    if (slot->block_id == vote.block_id) return AddVoteResult::kDuplicate;
+    if (SameBlockId(slot->block_id, vote.block_id)) return AddVoteResult::kDuplicate;
     if (!conflict_reported_[static_cast<std::size_t>(index)]) {
       conflict_reported_[static_cast<std::size_t>(index)] = true;
       if (evidence != nullptr) *evidence = DoubleSign{*slot, vote};
@@ -41,14 +42,17 @@ AddVoteResult VoteSet::Add(const Vote& vote, std::optional<DoubleSign>* evidence
   slot = vote;
   sum_ += validator.voting_power;
   PEERLAB_ASSERT(sum_ <= validators_->TotalVotingPower());
-  Count(Tally(vote.block_id), index);
+  BlockVotes& b = Tally(vote.block_id);
+  first_tally_[static_cast<std::size_t>(index)] = static_cast<std::uint16_t>(&b - tally_.data());
+  Count(b, index);
   return AddVoteResult::kAdded;
 }
 
 VoteSet::BlockVotes& VoteSet::Tally(const BlockId& id) {
   for (BlockVotes& b : tally_) {
-    if (b.id == id) return b;
+    if (SameBlockId(b.id, id)) return b;
   }
+  PEERLAB_ASSERT(tally_.size() < kNoTally);
   BlockVotes& b = tally_.emplace_back();
   b.id = id;
   b.voted.assign(votes_.size(), false);
@@ -120,6 +124,11 @@ HeightVoteSet::RoundVotes& HeightVoteSet::AddRound(Round round) {
                         std::vector<bool>(static_cast<std::size_t>(validators_->Size()), false),
                         0});
   PEERLAB_ASSERT(inserted);
+  if (round < kIndexedRounds) {
+    const auto r = static_cast<std::size_t>(round);
+    if (by_round_.size() <= r) by_round_.resize(r + 1, nullptr);
+    by_round_[r] = &it->second;
+  }
   return it->second;
 }
 
@@ -137,16 +146,15 @@ AddVoteResult HeightVoteSet::Add(const Vote& vote, PeerId peer,
   if (vote.type != SignedMsgType::kPrevote && vote.type != SignedMsgType::kPrecommit) {
     return AddVoteResult::kInvalid;
   }
-  auto it = rounds_.find(vote.round);
-  if (it == rounds_.end()) {
+  auto* found = const_cast<RoundVotes*>(Find(vote.round));
+  if (found == nullptr) {
     // Only rounds above round_ can be missing (SetRound fills 0..round_).
     std::vector<Round>& used = catchup_rounds_[peer];
     if (used.size() >= kCatchupRoundsPerPeer) return AddVoteResult::kUnwantedRound;
     used.push_back(vote.round);
-    AddRound(vote.round);
-    it = rounds_.find(vote.round);
+    found = &AddRound(vote.round);
   }
-  RoundVotes& rv = it->second;
+  RoundVotes& rv = *found;
   VoteSet& set = vote.type == SignedMsgType::kPrevote ? rv.prevotes : rv.precommits;
   const AddVoteResult result = set.Add(vote, evidence);
   if (result == AddVoteResult::kAdded) {
@@ -165,16 +173,6 @@ void HeightVoteSet::SetPeerMaj23(Round round, SignedMsgType type, PeerId peer,
   if (it == rounds_.end()) return;
   if (type == SignedMsgType::kPrevote) it->second.prevotes.SetPeerMaj23(peer, id);
   if (type == SignedMsgType::kPrecommit) it->second.precommits.SetPeerMaj23(peer, id);
-}
-
-const VoteSet* HeightVoteSet::Prevotes(Round round) const {
-  auto it = rounds_.find(round);
-  return it == rounds_.end() ? nullptr : &it->second.prevotes;
-}
-
-const VoteSet* HeightVoteSet::Precommits(Round round) const {
-  auto it = rounds_.find(round);
-  return it == rounds_.end() ? nullptr : &it->second.precommits;
 }
 
 VotingPower HeightVoteSet::AnyPower(Round round) const {

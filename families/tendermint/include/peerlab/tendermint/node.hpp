@@ -108,6 +108,52 @@ class Node {
     std::uint32_t generation = 0;
     std::uint8_t maj23_cursor = 0;
   };
+  // The open connections' peers, by slot. Slots are the driver's small dense connection
+  // indices, so a vector indexed by slot replaces a tree lookup on every message and poke;
+  // `open_` lists the open slots ascending, so iteration visits peers in the same order as
+  // the std::map it replaces (sends and timers come out in the same order).
+  class PeerTable {
+   public:
+    struct Entry {  // what a range-for over the table yields: [slot, peer]
+      PeerSlot first;
+      Peer& second;
+    };
+    class Iterator {
+     public:
+      Iterator(PeerTable* table, std::size_t i) : table_(table), i_(i) {}
+      Entry operator*() const {
+        const PeerSlot s = table_->open_[i_];
+        return {s, table_->peers_[s]};
+      }
+      Iterator& operator++() {
+        ++i_;
+        return *this;
+      }
+      bool operator!=(const Iterator& o) const { return i_ != o.i_; }
+
+     private:
+      PeerTable* table_;
+      std::size_t i_;
+    };
+    Iterator begin() { return {this, 0}; }
+    Iterator end() { return {this, open_.size()}; }
+    Iterator begin() const { return {const_cast<PeerTable*>(this), 0}; }
+    Iterator end() const { return {const_cast<PeerTable*>(this), open_.size()}; }
+    std::size_t size() const { return open_.size(); }
+    bool empty() const { return open_.empty(); }
+    Peer* Find(PeerSlot s) { return s < is_open_.size() && is_open_[s] ? &peers_[s] : nullptr; }
+    Peer& At(PeerSlot s);
+    Peer& Open(PeerSlot s);  // a fresh Peer{} (an open slot is reset)
+    void Close(PeerSlot s);
+    void clear() {  // every connection closed (the std::map's clear, kept by name)
+      while (!open_.empty()) Close(open_.back());
+    }
+
+   private:
+    std::vector<Peer> peers_;     // by slot
+    std::vector<bool> is_open_;   // by slot
+    std::vector<PeerSlot> open_;  // ascending
+  };
   struct PendingCheck {  // a message waiting for the CPU (its signature is checked first)
     PeerSlot slot;
     EnvelopePtr envelope;
@@ -153,7 +199,9 @@ class Node {
   void PokeData(PeerSlot slot);
   void PokeVotes(PeerSlot slot);
   void PokeAll();
-  void Poke(PeerSlot slot, Routine& routine, NodeTimer::Kind kind);
+  void PokeAllData();   // every peer's data routine
+  void PokeAllVotes();  // every peer's vote routine
+  void Poke(PeerSlot slot, const Peer& peer, Routine& routine, NodeTimer::Kind kind);
   void RunDataRoutine(PeerSlot slot);
   void RunVoteRoutine(PeerSlot slot);
   void RunMaj23Query(PeerSlot slot);
@@ -183,7 +231,7 @@ class Node {
   std::vector<Output> core_out_;
   std::vector<std::vector<Output>> spare_batches_;  // reused output buffers
 
-  std::map<PeerSlot, Peer> peers_;
+  PeerTable peers_;
   std::uint32_t next_generation_ = 1;
 
   // Consensus view the reactor keeps beside the core.
@@ -198,8 +246,24 @@ class Node {
   std::optional<BlockId> last_valid_;
   // Which validators' votes we hold, per (round, type) of the current height: the gossip
   // routines send what the peer lacks word by word instead of looking at every validator.
-  std::map<std::pair<Round, SignedMsgType>, Bits> held_votes_;
-  void MarkHeld(const Vote& vote);
+  // Each vote's envelope is kept beside its bit once sent, so sending it to the next peer
+  // takes no cache lookup (it is the envelope the cache gave for that same vote).
+  // `for_block` marks the validators whose first vote in the core's set is known to be for
+  // `block` (the first block id marked): a vote received again (most votes arrive from several
+  // peers) is recognised here, in the node's own few cache lines, instead of through the
+  // core's vote set (five dependent loads, each a miss by the time the node runs again).
+  struct HeldVotes {
+    Round round;
+    SignedMsgType type;
+    Bits bits;
+    std::vector<EnvelopePtr> envelopes;  // by validator index; empty until first sent
+    BlockId block;
+    Bits for_block;
+  };
+  std::vector<HeldVotes> held_votes_;  // a few: two per round entered, and catch-up rounds
+  HeldVotes* FindHeld(Round round, SignedMsgType type);
+  // `first_is_this`: the core's set holds `vote` itself as the validator's first vote.
+  void MarkHeld(const Vote& vote, bool first_is_this);
 
   // Signature checks, one at a time.
   std::deque<PendingCheck> cpu_queue_;

@@ -8,7 +8,9 @@
 // sends: the node reads the state to pick what to send and marks what it sent.
 #pragma once
 
+#include <array>
 #include <cstdint>
+#include <span>
 #include <vector>
 
 #include "peerlab/tendermint/messages.hpp"
@@ -16,16 +18,34 @@
 
 namespace peerlab::tendermint {
 
-// A fixed-size set of small integers (validator indices, part indices).
+// A fixed-size set of small integers (validator indices, part indices). Up to kInlineBits the
+// words live in the object itself: a node reads a peer's vote bits on every HasVote and vote it
+// handles, and a heap block per bit array made each such read a second cache miss (and every
+// round step of every peer a free and a malloc).
 class Bits {
  public:
   Bits() = default;
-  explicit Bits(std::uint32_t size) : size_(size), words_((size + 63) / 64, 0) {}
+  explicit Bits(std::uint32_t size) : size_(size) {
+    if (WordCount() > kInlineWords) heap_.assign(WordCount(), 0);
+  }
+  Bits(const Bits&) = default;
+  Bits& operator=(const Bits&) = default;
+  // A moved-from Bits is empty (its heap words, if any, went with the move).
+  Bits(Bits&& o) noexcept : size_(o.size_), inline_(o.inline_), heap_(std::move(o.heap_)) {
+    o.size_ = 0;
+  }
+  Bits& operator=(Bits&& o) noexcept {
+    size_ = o.size_;
+    inline_ = o.inline_;
+    heap_ = std::move(o.heap_);
+    o.size_ = 0;
+    return *this;
+  }
   std::uint32_t size() const { return size_; }
   bool empty() const { return size_ == 0; }
-  bool Get(std::uint32_t i) const { return i < size_ && (words_[i / 64] >> (i % 64) & 1U) != 0; }
+  bool Get(std::uint32_t i) const { return i < size_ && (data()[i / 64] >> (i % 64) & 1U) != 0; }
   void Set(std::uint32_t i) {
-    if (i < size_) words_[i / 64] |= std::uint64_t{1} << (i % 64);
+    if (i < size_) data()[i / 64] |= std::uint64_t{1} << (i % 64);
   }
   std::uint32_t Count() const;
   bool All() const { return Count() == size_; }
@@ -35,11 +55,19 @@ class Bits {
   static Bits FromWire(const BitArray& wire, std::uint32_t size);
   // Sets every bit `other` has (sizes may differ; extra bits are ignored).
   void Or(const Bits& other);
-  const std::vector<std::uint64_t>& words() const { return words_; }
+  std::span<const std::uint64_t> words() const { return {data(), WordCount()}; }
 
  private:
+  static constexpr std::uint32_t kInlineWords = 4;  // 256 validators or parts
+  std::uint32_t WordCount() const { return (size_ + 63) / 64; }
+  const std::uint64_t* data() const {
+    return WordCount() > kInlineWords ? heap_.data() : inline_.data();
+  }
+  std::uint64_t* data() { return WordCount() > kInlineWords ? heap_.data() : inline_.data(); }
+
   std::uint32_t size_ = 0;
-  std::vector<std::uint64_t> words_;
+  std::array<std::uint64_t, kInlineWords> inline_{};
+  std::vector<std::uint64_t> heap_;  // used instead of inline_ above kInlineWords words
 };
 
 struct PeerRoundState {

@@ -13,7 +13,9 @@
 
 #include <cstdint>
 #include <map>
+#include <cstring>
 #include <optional>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -21,6 +23,26 @@
 #include "peerlab/tendermint/validator_set.hpp"
 
 namespace peerlab::tendermint {
+
+// BlockId equality as word compares: the defaulted operator== calls memcmp twice (the block
+// hash, then the part-set header), and the node compares block ids on every vote it receives.
+// A BlockId is 68 bytes of plain value (no padding), so comparing its bytes is comparing it.
+static_assert(sizeof(BlockId) == 68 && std::has_unique_object_representations_v<BlockId>);
+inline bool SameBlockId(const BlockId& a, const BlockId& b) {
+  const auto* x = reinterpret_cast<const unsigned char*>(&a);
+  const auto* y = reinterpret_cast<const unsigned char*>(&b);
+  std::uint64_t diff = 0;
+  for (std::size_t i = 0; i < 64; i += 8) {
+    std::uint64_t u, v;
+    std::memcpy(&u, x + i, 8);
+    std::memcpy(&v, y + i, 8);
+    diff |= u ^ v;
+  }
+  std::uint32_t u4, v4;
+  std::memcpy(&u4, x + 64, 4);
+  std::memcpy(&v4, y + 64, 4);
+  return (diff | (u4 ^ v4)) == 0;
+}
 
 // Who delivered a vote, as the driver names its peers; kSelfPeer for the node's own votes.
 using PeerId = std::uint64_t;
@@ -61,6 +83,17 @@ class VoteSet {
   VotingPower Sum() const { return sum_; }
   VotingPower PowerFor(const BlockId& id) const;
   const Vote* VoteOf(ValidatorIndex index) const;
+  // VoteOf(index) != nullptr, and VoteOf(index)->block_id == id, without touching the stored
+  // vote: the node asks these of every vote it receives, most of them copies it holds, and the
+  // compact per-validator index below stays in cache where the 200-byte votes do not.
+  bool HasVote(ValidatorIndex index) const {
+    return index >= 0 && static_cast<std::size_t>(index) < first_tally_.size() &&
+           first_tally_[static_cast<std::size_t>(index)] != kNoTally;
+  }
+  bool FirstVoteFor(ValidatorIndex index, const BlockId& id) const {
+    return HasVote(index) &&
+           SameBlockId(tally_[first_tally_[static_cast<std::size_t>(index)]].id, id);
+  }
   // The counted votes for `id`, by validator index (a commit's signatures).
   std::vector<Vote> VotesFor(const BlockId& id) const;
   // Which validators have a counted vote (for HasVote / VoteSetBits gossip).
@@ -86,6 +119,9 @@ class VoteSet {
   void Count(BlockVotes& b, ValidatorIndex index);
 
   std::vector<std::optional<Vote>> votes_;  // by validator index: the first vote
+  // By validator index: the tally_ entry its first vote counts for (its block id), or kNoTally.
+  static constexpr std::uint16_t kNoTally = 0xFFFF;
+  std::vector<std::uint16_t> first_tally_;
   std::vector<bool> conflict_reported_;     // by validator index
   std::vector<BlockVotes> tally_;  // one entry per BlockId voted for or claimed
   std::vector<std::pair<PeerId, BlockId>> peer_claims_;
@@ -104,6 +140,9 @@ class HeightVoteSet {
   static constexpr std::size_t kCatchupRoundsPerPeer = 2;
 
   HeightVoteSet(Height height, const ValidatorSet* validators);
+  // by_round_ points into rounds_: no copies.
+  HeightVoteSet(const HeightVoteSet&) = delete;
+  HeightVoteSet& operator=(const HeightVoteSet&) = delete;
 
   // Creates the sets of every round up to `round` (never decreases).
   void SetRound(Round round);
@@ -111,8 +150,14 @@ class HeightVoteSet {
   // A peer's VoteSetMaj23 claim; ignored for a round we have no sets for (as CometBFT does).
   void SetPeerMaj23(Round round, SignedMsgType type, PeerId peer, const BlockId& id);
 
-  const VoteSet* Prevotes(Round round) const;
-  const VoteSet* Precommits(Round round) const;
+  const VoteSet* Prevotes(Round round) const {
+    const RoundVotes* rv = Find(round);
+    return rv == nullptr ? nullptr : &rv->prevotes;
+  }
+  const VoteSet* Precommits(Round round) const {
+    const RoundVotes* rv = Find(round);
+    return rv == nullptr ? nullptr : &rv->precommits;
+  }
   // Voting power of the distinct validators with any counted vote (prevote or precommit) in
   // `round`: the paper's "f+1 <*, h, round, *, *>" (Algorithm 1 line 55).
   VotingPower AnyPower(Round round) const;
@@ -135,11 +180,23 @@ class HeightVoteSet {
     VotingPower any_power = 0;
   };
   RoundVotes& AddRound(Round round);
+  // The round's sets: rounds below kIndexedRounds by index (every vote lookup asks; a map
+  // walk per vote showed in profiles), the rest (far catch-up rounds) in the map.
+  const RoundVotes* Find(Round round) const {
+    if (round >= 0 && round < kIndexedRounds) {
+      const auto r = static_cast<std::size_t>(round);
+      return r < by_round_.size() ? by_round_[r] : nullptr;
+    }
+    auto it = rounds_.find(round);
+    return it == rounds_.end() ? nullptr : &it->second;
+  }
+  static constexpr Round kIndexedRounds = 64;
 
   Height height_;
   const ValidatorSet* validators_;
   Round round_ = 0;
   std::map<Round, RoundVotes> rounds_;
+  std::vector<const RoundVotes*> by_round_;  // rounds_'s nodes (which stay put) by round
   std::map<PeerId, std::vector<Round>> catchup_rounds_;
 };
 
