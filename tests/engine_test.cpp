@@ -101,6 +101,42 @@ TEST(EventQueue, MatchesSortedOrderAcrossRungsBurstsAndDrains) {
   }
 }
 
+// A family arming a timer at every node for one instant right after the queue has handed that
+// instant down (Tendermint's set-up: flush timers at `flush_throttle`): thousands of pushes into
+// `bottom` that no finer rung can spread, which `bottom` then holds as a heap (event_queue.hpp).
+// Mixed with pops and with earlier and later pushes, the order is still the total order.
+TEST(EventQueue, ABurstAtTheInstantBeingConsumedKeepsTheTotalOrder) {
+  EventQueue q;
+  std::vector<Event> reference;
+  Rng rng(11);
+  std::uint32_t seq = 0;
+  auto push = [&](TimeNs t, std::uint32_t source) {
+    const Event e = Make(t, static_cast<EventKind>(rng.Below(4)), source, seq++, 0);
+    q.Push(e);
+    reference.push_back(e);
+  };
+  auto pop = [&] {
+    auto it = std::min_element(reference.begin(), reference.end(), EventBefore);
+    ASSERT_FALSE(q.empty());
+    EXPECT_EQ(q.top().key, it->key);
+    const Event got = q.Pop();
+    ASSERT_EQ(got.time, it->time);
+    ASSERT_EQ(got.key, it->key);
+    reference.erase(it);
+  };
+  for (int round = 0; round < 3; ++round) {
+    const TimeNs instant = 100'000'000 * (round + 1);
+    push(instant, 0);  // handed down at once: the instant is now `bottom`'s
+    for (std::uint32_t node = 1; node < 3000; ++node) {
+      push(instant, node);
+      if (node % 500 == 0) pop();
+      if (node % 97 == 0) push(instant + static_cast<TimeNs>(rng.Below(1'000'000)), node);
+    }
+    while (!reference.empty()) pop();
+    EXPECT_TRUE(q.empty());
+  }
+}
+
 TEST(EventKey, PacksKindSourceAndSequence) {
   const Event e = Make(0, EventKind::kTimer, 12345, 77, 0);
   EXPECT_EQ(e.kind(), EventKind::kTimer);

@@ -30,6 +30,11 @@ void EventQueue::PlaceBelowTop(const Event& e) {
       return;
     }
   }
+  if (bottom_heap_) {
+    bottom_.push_back(e);
+    std::push_heap(bottom_.begin(), bottom_.end(), Later);
+    return;
+  }
   // Earlier than everything outside `bottom`: a sorted insert into a short array.
   bottom_.insert(std::upper_bound(bottom_.begin(), bottom_.end(), e, Later), e);
   // Many events landing inside bottom's span (a coarse bucket, then a burst of near messages)
@@ -44,8 +49,26 @@ void EventQueue::PlaceBelowTop(const Event& e) {
       for (const Event& x : bottom_) Put(rung, x);
       bottom_.clear();
       Refill();
+      return;
     }
   }
+  if (bottom_.size() > kBottomMax) {
+    // One instant (or no rung left): keep it as a heap until it empties.
+    std::make_heap(bottom_.begin(), bottom_.end(), Later);
+    bottom_heap_ = true;
+  }
+}
+
+Event EventQueue::PopHeap() {
+  std::pop_heap(bottom_.begin(), bottom_.end(), Later);
+  const Event result = bottom_.back();
+  bottom_.pop_back();
+  --size_;
+  if (bottom_.empty()) {
+    bottom_heap_ = false;
+    if (size_ > 0) Refill();
+  }
+  return result;
 }
 
 EventQueue::Rung& EventQueue::OpenRung(TimeNs lo, TimeNs hi, std::size_t n) {

@@ -19,6 +19,11 @@
 // Invariant: every event in `bottom` is earlier than every event in the rungs, which are
 // earlier than every event in `top`. Boundaries are times, so events at the same time always
 // share a region and `bottom`, fully sorted, decides their order by key.
+//
+// One case the ladder cannot spread: a burst of pushes at one instant into `bottom` (a family
+// arming a timer at every node at once). Sorted inserts would then cost O(n) each; past
+// kBottomMax such events `bottom` becomes a binary heap (earliest at the front) until it
+// empties. Keys are unique, so the pop order is the same either way.
 #pragma once
 
 #include <algorithm>
@@ -83,11 +88,11 @@ class EventQueue {
   // The earliest event. Precondition: !empty().
   const Event& top() const {
     PEERLAB_ASSERT(!bottom_.empty());
-    return bottom_.back();
+    return bottom_heap_ ? bottom_.front() : bottom_.back();
   }
   // The event after top() when it is already sorted, else null (a prefetch hint only).
   const Event* second() const {
-    return bottom_.size() >= 2 ? &bottom_[bottom_.size() - 2] : nullptr;
+    return bottom_.size() >= 2 && !bottom_heap_ ? &bottom_[bottom_.size() - 2] : nullptr;
   }
 
   void Push(const Event& e) {
@@ -104,6 +109,7 @@ class EventQueue {
 
   Event Pop() {
     PEERLAB_ASSERT(!bottom_.empty());
+    if (bottom_heap_) [[unlikely]] return PopHeap();
     const Event result = bottom_.back();
     bottom_.pop_back();
     --size_;
@@ -134,6 +140,7 @@ class EventQueue {
   };
 
   void PlaceBelowTop(const Event& e);
+  Event PopHeap();
   static void Put(Rung& rung, const Event& e) {
     const std::uint32_t b = rung.BucketOf(e.time);
     PEERLAB_ASSERT(b < rung.used);
@@ -144,7 +151,8 @@ class EventQueue {
   // Moves the next earliest events into `bottom`. Precondition: bottom_ empty, size_ > 0.
   void Refill();
 
-  std::vector<Event> bottom_;  // sorted latest first
+  std::vector<Event> bottom_;  // sorted latest first, or a heap (bottom_heap_)
+  bool bottom_heap_ = false;
   std::array<Rung, kMaxRungs> rungs_;  // coarsest first; only the first rung_count_ are live
   std::size_t rung_count_ = 0;
   std::vector<Event> top_;     // unsorted; times >= top_start_
