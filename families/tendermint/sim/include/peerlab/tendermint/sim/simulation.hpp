@@ -91,7 +91,20 @@ class Simulation final : public sim::Protocol {
   void OnTimer(const sim::Event& e);
   void OnOracle(const sim::Event& e);
   void OnWorkload(const sim::Event& e);
-  void Prefetch(const sim::Event&, const sim::Event*) {}
+  // Hints (sim::ProtocolFamily): for the next event, a delivery's batch and the receiver's write
+  // buffers it will append to; for the one after it, that batch's envelope array. Measured with
+  // tendermint_bench 150+1000 nodes, 5 heights, 3 alternating pairs each: cpu 0.974 and then
+  // 0.984 (medians). Always inlined: GCC drops a call that only prefetches.
+  [[gnu::always_inline]] void Prefetch(const sim::Event& next, const sim::Event* after) {
+    if (next.kind() == sim::EventKind::kDeliver) {
+      const Batch& batch = batches_[next.c];
+      __builtin_prefetch(&batch);
+      __builtin_prefetch(pending_[next.a].data());
+      if (after != nullptr && after->kind() == sim::EventKind::kDeliver) {
+        __builtin_prefetch(batches_[after->c].messages.data());
+      }
+    }
+  }
 
   // sim::Protocol.
   void OnPeerUp(sim::NodeIndex node, const sim::PeerUp& up) override;
