@@ -15,6 +15,28 @@ Event Make(TimeNs t, EventKind kind, std::uint32_t source, std::uint32_t seq, st
   return Event{t, Event::MakeKey(kind, source, seq), tag, 0, 0};
 }
 
+// An EventQueue beside a plain list of the same events: every pop must be the list's earliest.
+struct CheckedQueue {
+  EventQueue q;
+  std::vector<Event> reference;
+  void Push(const Event& e) {
+    q.Push(e);
+    reference.push_back(e);
+  }
+  // The popped event's time (a failed check ends the test).
+  TimeNs PopAndCheck() {
+    auto it = std::min_element(reference.begin(), reference.end(), EventBefore);
+    EXPECT_FALSE(q.empty());
+    if (q.empty()) return 0;
+    EXPECT_EQ(q.top().key, it->key);
+    const Event got = q.Pop();
+    EXPECT_EQ(got.time, it->time);
+    EXPECT_EQ(got.key, it->key);
+    reference.erase(it);
+    return got.time;
+  }
+};
+
 TEST(EventQueue, OrdersByTimeThenKindThenSourceThenSequence) {
   EventQueue q;
   // Inserted in scrambled order; tags give the expected position.
@@ -57,27 +79,17 @@ TEST(EventQueue, MatchesSortedOrderOnRandomChurn) {
 // times, bursts at one instant (buckets that cannot be split), pushes earlier than anything
 // pending, and draining to empty and refilling, all against a reference ordering.
 TEST(EventQueue, MatchesSortedOrderAcrossRungsBurstsAndDrains) {
-  EventQueue q;
-  std::vector<Event> reference;
+  CheckedQueue checked;
+  EventQueue& q = checked.q;
+  std::vector<Event>& reference = checked.reference;
   Rng rng(7);
   std::uint32_t seq = 0;
   TimeNs now = 0;
   auto push = [&](TimeNs t) {
-    const Event e = Make(t, static_cast<EventKind>(rng.Below(4)),
-                         static_cast<std::uint32_t>(rng.Below(100)), seq++, 0);
-    q.Push(e);
-    reference.push_back(e);
+    checked.Push(Make(t, static_cast<EventKind>(rng.Below(4)),
+                      static_cast<std::uint32_t>(rng.Below(100)), seq++, 0));
   };
-  auto pop = [&] {
-    auto it = std::min_element(reference.begin(), reference.end(), EventBefore);
-    ASSERT_FALSE(q.empty());
-    EXPECT_EQ(q.top().key, it->key);
-    const Event got = q.Pop();
-    ASSERT_EQ(got.time, it->time);
-    ASSERT_EQ(got.key, it->key);
-    now = got.time;
-    reference.erase(it);
-  };
+  auto pop = [&] { now = checked.PopAndCheck(); };
   // A few events an hour apart make coarse buckets; then a burst lands inside the span being
   // consumed (the case where bottom must be spread over a finer rung).
   for (int i = 0; i < 10; ++i) push(static_cast<TimeNs>(i) * 360'000'000'000);
@@ -106,24 +118,15 @@ TEST(EventQueue, MatchesSortedOrderAcrossRungsBurstsAndDrains) {
 // `bottom` that no finer rung can spread, which `bottom` then holds as a heap (event_queue.hpp).
 // Mixed with pops and with earlier and later pushes, the order is still the total order.
 TEST(EventQueue, ABurstAtTheInstantBeingConsumedKeepsTheTotalOrder) {
-  EventQueue q;
-  std::vector<Event> reference;
+  CheckedQueue checked;
+  EventQueue& q = checked.q;
+  std::vector<Event>& reference = checked.reference;
   Rng rng(11);
   std::uint32_t seq = 0;
   auto push = [&](TimeNs t, std::uint32_t source) {
-    const Event e = Make(t, static_cast<EventKind>(rng.Below(4)), source, seq++, 0);
-    q.Push(e);
-    reference.push_back(e);
+    checked.Push(Make(t, static_cast<EventKind>(rng.Below(4)), source, seq++, 0));
   };
-  auto pop = [&] {
-    auto it = std::min_element(reference.begin(), reference.end(), EventBefore);
-    ASSERT_FALSE(q.empty());
-    EXPECT_EQ(q.top().key, it->key);
-    const Event got = q.Pop();
-    ASSERT_EQ(got.time, it->time);
-    ASSERT_EQ(got.key, it->key);
-    reference.erase(it);
-  };
+  auto pop = [&] { checked.PopAndCheck(); };
   for (int round = 0; round < 3; ++round) {
     const TimeNs instant = 100'000'000 * (round + 1);
     push(instant, 0);  // handed down at once: the instant is now `bottom`'s

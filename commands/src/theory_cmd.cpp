@@ -211,15 +211,31 @@ int SelfishMining(int argc, char** argv) {
   return 0;
 }
 
+// A subcommand's flags without --optimal: false with `status` set when it is done already
+// (--help printed, or a usage error reported).
+bool ReadFlags(int argc, char** argv, std::initializer_list<const char*> known, Flags& flags,
+               std::string& error, int& status) {
+  if (!ParseFlags(argc, argv, 3, false, flags, error)) {
+    status = Fail(error);
+    return false;
+  }
+  if (flags.help) {
+    std::fputs(kTheoryHelp, stdout);
+    status = 0;
+    return false;
+  }
+  if (!RejectUnknown(flags, known, error)) {
+    status = Fail(error);
+    return false;
+  }
+  return true;
+}
+
 int DoubleSpend(int argc, char** argv) {
   Flags flags;
   std::string error;
-  if (!ParseFlags(argc, argv, 3, false, flags, error)) return Fail(error);
-  if (flags.help) {
-    std::fputs(kTheoryHelp, stdout);
-    return 0;
-  }
-  if (!RejectUnknown(flags, {"--q", "--z"}, error)) return Fail(error);
+  int status = 0;
+  if (!ReadFlags(argc, argv, {"--q", "--z"}, flags, error, status)) return status;
   double q = 0.0;
   long long z = 0;
   if (!ParseNumber(flags, "--q", 0.0, 1.0, false, q, error)) return Fail(error);
@@ -239,12 +255,8 @@ int DoubleSpend(int argc, char** argv) {
 int Tendermint(int argc, char** argv) {
   Flags flags;
   std::string error;
-  if (!ParseFlags(argc, argv, 3, false, flags, error)) return Fail(error);
-  if (flags.help) {
-    std::fputs(kTheoryHelp, stdout);
-    return 0;
-  }
-  if (!RejectUnknown(flags, {"--validators", "--byzantine"}, error)) return Fail(error);
+  int status = 0;
+  if (!ReadFlags(argc, argv, {"--validators", "--byzantine"}, flags, error, status)) return status;
   long long n = 0, k = 0;
   if (!ParseInteger(flags, "--validators", 1, 100000, n, error)) return Fail(error);
   if (!ParseInteger(flags, "--byzantine", 0, n - 1, k, error)) return Fail(error);
