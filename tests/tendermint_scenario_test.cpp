@@ -123,6 +123,8 @@ groups:
   const std::vector<std::string> none = {"groups.full.strategy={kind: silent}", "churn={share: 0.5}"};
   EXPECT_NE(ErrorOf(kBase, none).find("churn.share: no node can churn"), std::string::npos)
       << ErrorOf(kBase, none);
+  EXPECT_NE(ErrorOf(kBase, {"churn={include_miners: true}"}).find("churn.include_miners"),
+            std::string::npos);  // refused even when nothing churns
   EXPECT_TRUE(Parse(kBase, {"churn={share: 0.5, include_validators: true}"}).ok());
   // Censoring: a known class, with transactions, and no feather fork (no forks to threaten).
   const std::vector<std::string> censor = {"groups.validators.strategy={kind: censor, class: b}"};

@@ -30,11 +30,11 @@ double PeakRssMb() {
   return static_cast<double>(usage.ru_maxrss) / 1024.0;  // ru_maxrss is in KiB on Linux
 }
 
-namespace {
-
 void WriteDistribution(results::JsonWriter& w, const sim::Distribution& d) {
   results::WriteDistribution(w, {d.mean, d.p50, d.p90, d.p99});
 }
+
+namespace {
 
 // `adversaries.<group>`: `kind`, then the keys of the group's strategy, written by its file
 // under adversaries/ (docs/attacks.md lists them). A strategy without a scenario name (a

@@ -20,10 +20,6 @@ namespace {
 
 double Seconds(DurationNs d) { return static_cast<double>(d) / 1e9; }
 
-void WriteDistribution(results::JsonWriter& w, const sim::Distribution& d) {
-  results::WriteDistribution(w, {d.mean, d.p50, d.p90, d.p99});
-}
-
 // summary.json `partitions` (only when the scenario has them): the Bitcoin family's keys for
 // when and how, each side's nodes and voting power, and what the partition did to commits.
 void WritePartitions(results::JsonWriter& w, const tendermint::RunReport& r) {

@@ -161,13 +161,7 @@ bool ParseChurn(const Node& n, const std::string& p, Ctx& c, std::string& j) {
 bool ValidateChurn(Ctx& c) {
   const sim::SimConfig& s = c.out->sim;
   const sim::ChurnSpec& churn = s.churn;
-  if (!churn.enabled || (churn.share <= 0 && churn.link_failures_per_hour <= 0)) return true;
-  if (s.topology.kind != sim::TopologyKind::kOutboundChoice) {
-    return c.Fail(c.OriginOf("churn"), "churn",
-                  std::string("needs network.topology.kind `bitcoin`, got `") +
-                      TopologyName(s.topology.kind) +
-                      "` (on fixed topologies nodes never reconnect)");
-  }
+  // Each family's key for its power holders, checked whether or not anything churns.
   const bool tendermint = c.out->protocol == "tendermint";
   if (tendermint && s.churn_include_miners) {
     return c.Fail(c.OriginOf("churn.include_miners"), "churn.include_miners",
@@ -176,6 +170,13 @@ bool ValidateChurn(Ctx& c) {
   if (!tendermint && c.out->tendermint.churn_include_validators) {
     return c.Fail(c.OriginOf("churn.include_validators"), "churn.include_validators",
                   "only for protocol.kind tendermint (bitcoin: `include_miners`)");
+  }
+  if (!churn.enabled || (churn.share <= 0 && churn.link_failures_per_hour <= 0)) return true;
+  if (s.topology.kind != sim::TopologyKind::kOutboundChoice) {
+    return c.Fail(c.OriginOf("churn"), "churn",
+                  std::string("needs network.topology.kind `bitcoin`, got `") +
+                      TopologyName(s.topology.kind) +
+                      "` (on fixed topologies nodes never reconnect)");
   }
   if (churn.share <= 0) return true;
   bool eligible = false;

@@ -8,6 +8,7 @@
 
 #include "peerlab/bitcoin/sim/report.hpp"
 #include "peerlab/results/json.hpp"
+#include "peerlab/runner/run.hpp"  // WriteDistribution
 
 namespace peerlab::runner::adversaries {
 
@@ -22,7 +23,6 @@ Writer FindWriter(std::string_view kind);
 // the chain, then a withholding group's private blocks and rushing links.
 void WriteMinerKeys(results::JsonWriter& w, const sim::GroupReport& group);
 void WriteWithholdingKeys(results::JsonWriter& w, const sim::AdversaryReport& a);
-void WriteDistribution(results::JsonWriter& w, const sim::Distribution& d);
 
 // Per strategy file.
 void WriteSelfishMining(results::JsonWriter& w, const sim::GroupReport& group);

@@ -58,8 +58,4 @@ void WriteWithholdingKeys(results::JsonWriter& w, const sim::AdversaryReport& a)
   w.Key("rushing_honest_share").Double(a.rushing_honest_share);
 }
 
-void WriteDistribution(results::JsonWriter& w, const sim::Distribution& d) {
-  results::WriteDistribution(w, {d.mean, d.p50, d.p90, d.p99});
-}
-
 }  // namespace peerlab::runner::adversaries

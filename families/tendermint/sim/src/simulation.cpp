@@ -413,14 +413,14 @@ void Simulation::ReportPartitions() {
     if (p.healed_at >= 0) row.healed_at = p.healed_at;
     row.drop = p.mode == sim::PartitionMode::kDrop;
     row.sides.resize(p.side_count);
-    for (std::uint32_t i = 0; i < p.side_of.size(); ++i) {
-      if (p.side_of[i] >= p.side_count) continue;
-      PartitionSideRow& side = row.sides[p.side_of[i]];
-      ++side.nodes;
-      const ValidatorIndex v = genesis_.IndexOf(ValidatorAddress(i));
-      if (v >= 0) {
-        side.voting_power += static_cast<double>(genesis_.At(v).voting_power) / static_cast<double>(total);
-      }
+    for (std::uint8_t side : p.side_of) {
+      if (side < p.side_count) ++row.sides[side].nodes;
+    }
+    for (ValidatorIndex v = 0; v < genesis_.Size(); ++v) {
+      const std::uint8_t side = p.side_of[node_of_validator_[static_cast<std::size_t>(v)]];
+      if (side >= p.side_count) continue;
+      row.sides[side].voting_power +=
+          static_cast<double>(genesis_.At(v).voting_power) / static_cast<double>(total);
     }
     const TimeNs end = row.healed_at.value_or(kTimeNever);
     for (const HeightRow& h : report_.heights) {

@@ -74,6 +74,9 @@ void BeginManifest(results::JsonWriter& w, const Scenario& scenario, const sim::
 void WriteRunTimes(results::JsonWriter& w, std::uint64_t events, double wall_s,
                    double peak_rss_mb);
 
+// A sample summary as summary.json's {mean, p50, p90, p99} (every family, the adversaries').
+void WriteDistribution(results::JsonWriter& w, const sim::Distribution& d);
+
 // summary.json `churn`: {nodes, departures, arrivals, link_failures, offline_at_end}, or null
 // when the scenario has no churn (both families).
 void WriteChurn(results::JsonWriter& w, const std::optional<sim::ChurnReport>& churn);
