@@ -23,8 +23,20 @@ constexpr std::uint32_t InverseModPow2(std::uint32_t a) {
 constexpr std::uint32_t kAddressInverse = InverseModPow2(kAddressMultiplier);
 static_assert(kAddressMultiplier * kAddressInverse == 1u);
 
-// PeerUp events carry the connection's kind in `c`.
+// PeerUp events carry the connection's kind in `c`, and Connect's handshake its stage: a SYN
+// (a: the target, b: the dialer's slot, generation: its generation; the dialer is the event's
+// source), a SYN-ACK (a, b: the dialer's end; the acceptor's slot in c >> kUpSlotShift and its
+// generation in `generation`), or a refusal (the SYN found the target offline or cut off).
 constexpr std::uint32_t kUpInbound = 1;
+constexpr std::uint32_t kUpSyn = 16;
+constexpr std::uint32_t kUpSynAck = 32;
+constexpr std::uint32_t kUpRefused = 64;
+constexpr std::uint32_t kUpKindMask = 15;
+constexpr int kUpSlotShift = 8;
+// PeerDown events: the end was closed already (by a close from outside) and now hears of it,
+// or a FIN reaches an end that is still open (its peer closed by itself).
+constexpr std::uint32_t kDownNotice = 0;
+constexpr std::uint32_t kDownFin = 1;
 std::uint32_t KindBits(ConnectionKind kind) {
   return (std::uint32_t{kind.connection_class} << 1) | (kind.probe ? 8u : 0u);
 }
@@ -91,8 +103,10 @@ void Engine::OpenInitialConnections() {
     const Edge& e = edges_[i];
     const auto from_slot = static_cast<Slot>(peers_[e.from].size());
     const auto to_slot = static_cast<Slot>(peers_[e.to].size());
-    peers_[e.from].push_back({e.to, to_slot, 0, false, true, e.connection_class, true, e.dedicated});
-    peers_[e.to].push_back({e.from, from_slot, 0, true, true, e.connection_class, true, e.dedicated});
+    peers_[e.from].push_back(
+        {e.to, to_slot, 0, 0, false, true, e.connection_class, true, e.dedicated});
+    peers_[e.to].push_back(
+        {e.from, from_slot, 0, 0, true, true, e.connection_class, true, e.dedicated});
     if (e.dedicated) {
       const DedicatedPipe& spec = edge_pipes_.at(i);
       const Pipe pipe{0, spec.latency, 8e9 / spec.bandwidth_bps};
@@ -141,13 +155,11 @@ void Engine::Send(NodeIndex node, Slot slot, std::uint32_t bytes, MessageHandle 
     return;
   }
   if (flow_links_ && !link.dedicated) {
-    SendFlow(node, slot, m, bytes,
-             check_deliveries_ ? peers_[link.remote][link.remote_slot].generation : 0);
+    SendFlow(node, slot, m, bytes, link.remote_generation);
     return;
   }
   if (shared_uplinks_ && !link.dedicated) [[unlikely]] {
-    SendShared(node, slot, m, bytes,
-               check_deliveries_ ? peers_[link.remote][link.remote_slot].generation : 0);
+    SendShared(node, slot, m, bytes, link.remote_generation);
     return;
   }
   TimeNs arrival = link.dedicated ? SendDedicated(node, slot, bytes)
@@ -156,9 +168,7 @@ void Engine::Send(NodeIndex node, Slot slot, std::uint32_t bytes, MessageHandle 
   if (faults_in_path_ && !link.dedicated) [[unlikely]] {
     arrival = CrossingArrival(node, link.remote, arrival);
   }
-  const std::uint32_t generation =
-      check_deliveries_ ? peers_[link.remote][link.remote_slot].generation : 0;
-  Push(EventKind::kDeliver, node, arrival, link.remote, link.remote_slot, m, generation);
+  Push(EventKind::kDeliver, node, arrival, link.remote, link.remote_slot, m, link.remote_generation);
 }
 
 TimeNs Engine::SendDedicated(NodeIndex node, Slot slot, std::uint32_t bytes) {
@@ -173,12 +183,16 @@ TimeNs Engine::SendDedicated(NodeIndex node, Slot slot, std::uint32_t bytes) {
 void Engine::Dispatch(const Event& e) {
   switch (e.kind()) {
     case EventKind::kPeerDown:
-      if (!Current(e)) break;
-      protocol_->OnPeerDown(e.a, e.b);
-      FreeSlot(e.a, e.b);  // the node knows: the slot may serve again
+      if (Current(e)) OnPeerDownEvent(e);
       break;
     case EventKind::kPeerUp:
-      if (Current(e)) OnPeerUpEvent(e);
+      if ((e.c & kUpSyn) != 0) {
+        OnSyn(e);
+      } else if ((e.c & (kUpSynAck | kUpRefused)) != 0) {
+        OnHandshakeReply(e);
+      } else if (Current(e)) {
+        OnPeerUpEvent(e);
+      }
       break;
     case EventKind::kConnectFailed:
       protocol_->OnConnectFailed(e.a, e.b);
@@ -222,24 +236,57 @@ void Engine::OnPeerUpEvent(const Event& e) {
   protocol_->OnPeerUp(e.a, PeerUp{e.b, inbound, KindOf(e.c), remote});
 }
 
+void Engine::OnPeerDownEvent(const Event& e) {
+  PeerLink& link = peers_[e.a][e.b];
+  if (e.c == kDownFin) {
+    // Closed by this end too (both closed at once) or from outside (a notice is on its way):
+    // nothing more to do.
+    if (!link.open) return;
+    link.open = false;
+    DropUnsentData(e.a, e.b);
+    // The dialer's end before its SYN-ACK: that finds the connection closed and fails it.
+    if (!link.known) return;
+  }
+  protocol_->OnPeerDown(e.a, e.b);
+  FreeSlot(e.a, e.b);  // the node knows: the slot may serve again
+}
+
 void Engine::CloseLink(NodeIndex node, Slot slot, TimeNs notify_self_at) {
   PeerLink& link = peers_[node][slot];
   if (!link.open) return;
   link.open = false;
-  PeerLink& back = peers_[link.remote][link.remote_slot];
-  back.open = false;
   ++disconnects_;
   DropUnsentData(node, slot);
-  // An end that has not heard of the connection yet hears nothing: its PeerUp finds the link
-  // closed instead (and frees the slot).
-  const TimeNs notice = SignalArrival(now_, node, link.remote);
-  if (back.known) {
-    Push(EventKind::kPeerDown, node, notice, link.remote, link.remote_slot, 0, back.generation);
-  }
+  // With a packet-level transport both ends close at once: its TCP carries the FIN itself.
+  CloseRemoteEnd(node, slot, notify_self_at >= 0 || transport_ != nullptr);
   if (notify_self_at < 0) {
     FreeSlot(node, slot);  // the node closed it itself
   } else if (link.known) {
-    Push(EventKind::kPeerDown, node, notify_self_at, node, slot, 0, link.generation);
+    Push(EventKind::kPeerDown, node, notify_self_at, node, slot, kDownNotice, link.generation);
+  }
+  // An end that has not heard of the connection yet hears nothing: its PeerUp (or SYN-ACK)
+  // finds the link closed instead (and frees the slot).
+}
+
+void Engine::CloseRemoteEnd(NodeIndex node, Slot slot, bool at_once) {
+  const PeerLink& link = peers_[node][slot];
+  // The dialer's end during the handshake: the target's end, if the SYN made one, learns from
+  // the SYN-ACK's arrival (OnHandshakeReply).
+  if (link.remote_slot == kNoSlot) return;
+  const TimeNs notice = SignalArrival(now_, node, link.remote);
+  if (!at_once) {
+    Push(EventKind::kPeerDown, node, notice, link.remote, link.remote_slot, kDownFin,
+         link.remote_generation);
+    return;
+  }
+  PeerLink& back = peers_[link.remote][link.remote_slot];
+  // The remote closed it itself already (its FIN is on the way), and may have reused the slot.
+  if (back.generation != link.remote_generation || !back.open) return;
+  back.open = false;
+  if (!transport_) DropUnsentData(link.remote, link.remote_slot);  // a transport closed both
+  if (back.known) {
+    Push(EventKind::kPeerDown, node, notice, link.remote, link.remote_slot, kDownNotice,
+         back.generation);
   }
 }
 
@@ -265,15 +312,74 @@ NodeIndex Engine::Connect(NodeIndex node, Address address, ConnectionKind kind) 
   if (kind.probe) ++probes_;
   const NodeIndex target = NodeOf(address);
   // Nobody there, the node is offline, or a partition between: the SYN goes unanswered.
+  // (Whether a node is online and where partitions cut change only between node events.)
   if (target == node_count() || target == node || !IsOnline(target) ||
       CrossingBlocked(node, target)) {
     ++failed_connections_;
     Push(EventKind::kConnectFailed, node, now_ + kConnectTimeout, node, address, 0);
     return node_count();
   }
-  const auto slots = OpenLink(node, target, kind);
-  if (address != AddressOf(target)) SetAlias(node, slots.first, address);  // an alias
+  if (transport_) {  // its TCP does the handshake: both ends are known now
+    const auto slots = OpenLink(node, target, kind);
+    if (address != AddressOf(target)) SetAlias(node, slots.first, address);  // an alias
+    return target;
+  }
+  const Slot from_slot = AllocateSlot(node);
+  PeerLink& from = peers_[node][from_slot];
+  from = {target, kNoSlot, from.generation, 0, false, true, kind.connection_class, false};
+  from.probe = kind.probe;
+  if (address != AddressOf(target)) SetAlias(node, from_slot, address);  // an alias
+  Push(EventKind::kPeerUp, node, SignalArrival(now_, node, target), target, from_slot,
+       KindBits(kind) | kUpInbound | kUpSyn, from.generation);
   return target;
+}
+
+void Engine::OnSyn(const Event& e) {
+  const NodeIndex target = e.a;
+  const NodeIndex dialer = e.source();
+  const std::uint32_t kind_bits = e.c & kUpKindMask & ~kUpInbound;
+  if (!IsOnline(target) || CrossingBlocked(dialer, target)) {
+    // Went offline or was cut off since the dial: no answer, the dialer times out.
+    Push(EventKind::kPeerUp, target, SaturatingAdd(now_, kConnectTimeout), dialer, e.b,
+         kind_bits | kUpRefused, 0);
+    return;
+  }
+  const Slot to_slot = AllocateSlot(target);
+  PEERLAB_ASSERT(to_slot < (1u << (32 - kUpSlotShift)));
+  PeerLink& to = peers_[target][to_slot];
+  to = {dialer, e.b, to.generation, e.generation, true, true, KindOf(kind_bits).connection_class,
+        true};
+  Push(EventKind::kPeerUp, target, SignalArrival(now_, target, dialer), dialer, e.b,
+       kind_bits | kUpSynAck | (to_slot << kUpSlotShift), to.generation);
+  protocol_->OnPeerUp(target, PeerUp{to_slot, true, KindOf(kind_bits), AddressOf(dialer)});
+}
+
+void Engine::OnHandshakeReply(const Event& e) {
+  // The dialer's slot stays taken until this reply (nothing frees a slot its node has not
+  // heard of), so it still holds the attempt: no generation check.
+  PeerLink& link = peers_[e.a][e.b];
+  PEERLAB_ASSERT(!link.known && link.remote_slot == kNoSlot && link.remote == e.source());
+  const Address remote = RemoteAddress(e.a, e.b);
+  if ((e.c & kUpRefused) != 0) {
+    link.open = false;
+    FreeSlot(e.a, e.b);
+    ++failed_connections_;
+    protocol_->OnConnectFailed(e.a, remote);
+    return;
+  }
+  link.remote_slot = e.c >> kUpSlotShift;
+  link.remote_generation = e.generation;
+  if (!link.open) {
+    // Closed during the handshake (a fault or an outage here, or the target accepted and
+    // closed at once): the target's end, still open unless it closed it, gets the FIN.
+    CloseRemoteEnd(e.a, e.b, false);
+    FreeSlot(e.a, e.b);
+    ++failed_connections_;
+    protocol_->OnConnectFailed(e.a, remote);
+    return;
+  }
+  link.known = true;  // before the family hears: its node may close it at once
+  protocol_->OnPeerUp(e.a, PeerUp{e.b, false, KindOf(e.c & kUpKindMask), remote});
 }
 
 std::pair<Slot, Slot> Engine::OpenLink(NodeIndex node, NodeIndex target, ConnectionKind kind) {
@@ -282,8 +388,9 @@ std::pair<Slot, Slot> Engine::OpenLink(NodeIndex node, NodeIndex target, Connect
   const Slot to_slot = AllocateSlot(target);
   PeerLink& from = peers_[node][from_slot];
   PeerLink& to = peers_[target][to_slot];
-  from = {target, to_slot, from.generation, false, true, kind.connection_class, false};
-  to = {node, from_slot, to.generation, true, true, kind.connection_class, false};
+  from = {target, to_slot, from.generation, to.generation, false, true, kind.connection_class,
+          false};
+  to = {node, from_slot, to.generation, from.generation, true, true, kind.connection_class, false};
   from.probe = kind.probe;
   // TCP: the acceptor sees the connection after half a round trip, the opener after one.
   const TimeNs syn = SignalArrival(now_, node, target);
@@ -296,24 +403,21 @@ std::pair<Slot, Slot> Engine::OpenLink(NodeIndex node, NodeIndex target, Connect
 }
 
 Slot Engine::AllocateSlot(NodeIndex node) {
-  std::vector<ReusableSlot>& free = free_slots_[node];
-  for (std::size_t i = 0; i < free.size(); ++i) {
-    if (free[i].reusable_at > now_) continue;
-    const Slot slot = free[i].slot;
-    free.erase(free.begin() + static_cast<std::ptrdiff_t>(i));
+  std::vector<Slot>& free = free_slots_[node];
+  if (!free.empty()) {
+    const Slot slot = free.back();
+    free.pop_back();
     PEERLAB_ASSERT(!peers_[node][slot].open);
-    ++peers_[node][slot].generation;
+    ++peers_[node][slot].generation;  // what still arrives for the old connection is stale
     return slot;
   }
-  peers_[node].push_back({0, 0, 0, false, false, 0, false});
+  peers_[node].push_back({0, 0, 0, 0, false, false, 0, false});
   return static_cast<Slot>(peers_[node].size() - 1);
 }
 
 void Engine::FreeSlot(NodeIndex node, Slot slot) {
   PEERLAB_ASSERT(!peers_[node][slot].open);
-  // Delayed crossing messages (a delay partition) arrive after their downlink slot.
-  const TimeNs drained = std::max(links_.downlink_free_at(node), DelayedUntil(node));
-  free_slots_[node].push_back({slot, drained + 1});
+  free_slots_[node].push_back(slot);
 }
 
 std::uint32_t Engine::open_connections(NodeIndex node) const {

@@ -127,19 +127,14 @@ void Engine::TakeOffline(std::uint32_t node) {
   for (Slot p = 0; p < peers_[node].size(); ++p) {
     PeerLink& link = peers_[node][p];
     if (!link.open) continue;
-    PeerLink& back = peers_[link.remote][link.remote_slot];
     link.open = false;
-    back.open = false;
     ++disconnects_;
     DropUnsentData(node, p);  // as CloseLink does
-    // The peer hears the FIN one latency later; a peer that has not heard of the connection yet
-    // finds it closed when it does (its PeerUp frees the slot), as in CloseLink.
-    if (back.known) {
-      Push(EventKind::kPeerDown, node, SignalArrival(now_, node, link.remote), link.remote,
-           link.remote_slot, 0, back.generation);
-    }
+    // The peer's end closes now and hears one latency later; a peer that has not heard of the
+    // connection yet finds it closed when it does (its PeerUp frees the slot), as in CloseLink.
+    CloseRemoteEnd(node, p, true);
     // This end: the node will learn at Restart that everything is gone; a slot it has not heard
-    // of yet is freed by its PeerUp.
+    // of yet is freed by its PeerUp (or SYN-ACK).
     if (link.known) FreeSlot(node, p);
   }
   offline_[node] = 1;

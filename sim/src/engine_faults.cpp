@@ -130,10 +130,6 @@ bool Engine::CrossingBlocked(std::uint32_t from, std::uint32_t to) const {
   return p.mode == PartitionMode::kDrop && p.side_of[from] != p.side_of[to];
 }
 
-TimeNs Engine::DelayedUntil(std::uint32_t node) const {
-  return faults_.delayed_until.empty() ? 0 : faults_.delayed_until[node];
-}
-
 DurationNs Engine::partition_delay() const {
   if (faults_.delaying == NetworkFaultState::kNone) return 0;
   return faults_.partitions[faults_.delaying].delay;

@@ -40,13 +40,9 @@ void Engine::OnFlowEvent(const Event& e) {
 }
 
 void Engine::DropFlowConnection(NodeIndex node, Slot slot) {
-  const PeerLink& link = peers_[node][slot];
-  const std::pair<NodeIndex, Slot> ends[2] = {{node, slot}, {link.remote, link.remote_slot}};
-  for (const auto& [n, s] : ends) {
-    uplink_scratch_.clear();
-    flow_links_->DropConnection(now_, n, s, uplink_scratch_);
-    for (const FlowLinks::Item& item : uplink_scratch_) protocol_->ReleaseMessage(item.message);
-  }
+  uplink_scratch_.clear();
+  flow_links_->DropConnection(now_, node, slot, uplink_scratch_);
+  for (const FlowLinks::Item& item : uplink_scratch_) protocol_->ReleaseMessage(item.message);
   PushFlowEvents();
 }
 

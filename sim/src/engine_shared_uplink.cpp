@@ -35,16 +35,11 @@ void Engine::OnUplink(const Event& e) {
 }
 
 void Engine::DropSharedFlows(std::uint32_t node, Slot peer) {
-  const PeerLink& link = peers_[node][peer];
-  const std::pair<std::uint32_t, Slot> ends[2] = {{node, peer},
-                                                               {link.remote, link.remote_slot}};
-  for (const auto& [n, slot] : ends) {
-    uplink_scratch_.clear();
-    if (shared_uplinks_->DropFlow(now_, n, slot, links_.upload_ns_per_byte(n), uplink_scratch_)) {
-      PushUplink(n);
-    }
-    for (const SharedUplinks::Item& item : uplink_scratch_) protocol_->ReleaseMessage(item.message);
+  uplink_scratch_.clear();
+  if (shared_uplinks_->DropFlow(now_, node, peer, links_.upload_ns_per_byte(node), uplink_scratch_)) {
+    PushUplink(node);
   }
+  for (const SharedUplinks::Item& item : uplink_scratch_) protocol_->ReleaseMessage(item.message);
 }
 
 }  // namespace peerlab::sim

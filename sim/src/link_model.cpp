@@ -8,7 +8,7 @@
 namespace peerlab::sim {
 
 LinkModel::LinkModel(const RegionTable& regions, const JitterSpec& jitter, std::uint64_t seed)
-    : region_count_(regions.size()), jitter_(jitter), rng_(seed, 0, rng_purpose::kLatencyJitter) {
+    : region_count_(regions.size()), jitter_(jitter), seed_(seed) {
   PEERLAB_ASSERT(regions.latency_ms.size() == region_count_ * region_count_);
   latency_ns_.reserve(regions.latency_ms.size());
   for (double ms : regions.latency_ms) latency_ns_.push_back(ms * 1e6);
@@ -17,6 +17,9 @@ LinkModel::LinkModel(const RegionTable& regions, const JitterSpec& jitter, std::
 std::uint32_t LinkModel::AddNode(std::uint32_t region, double upload_bps, double download_bps) {
   PEERLAB_ASSERT(region < region_count_ && upload_bps > 0 && download_bps > 0);
   nodes_.push_back({region, 8e9 / upload_bps, 8e9 / download_bps});
+  if (jitter_.kind != JitterKind::kNone) {
+    jitter_rng_.emplace_back(seed_, nodes_.size() - 1, rng_purpose::kLatencyJitter);
+  }
   return static_cast<std::uint32_t>(nodes_.size() - 1);
 }
 
@@ -25,16 +28,16 @@ DurationNs LinkModel::TransmitTimeAt(std::uint32_t bytes, double ns_per_byte) {
   return SaturatingNs(std::ceil(bytes * ns_per_byte));
 }
 
-DurationNs LinkModel::DrawLatency(std::uint32_t from_region, std::uint32_t to_region) {
-  const double mean = latency_ns_[from_region * region_count_ + to_region];
+DurationNs LinkModel::DrawLatency(std::uint32_t from, std::uint32_t to_region) {
+  const double mean = latency_ns_[nodes_[from].region * region_count_ + to_region];
   double drawn = mean;
   switch (jitter_.kind) {
     case JitterKind::kNone: break;
     case JitterKind::kUniform:
-      drawn = mean * (1.0 - jitter_.spread + 2.0 * jitter_.spread * rng_.Uniform());
+      drawn = mean * (1.0 - jitter_.spread + 2.0 * jitter_.spread * jitter_rng_[from].Uniform());
       break;
     case JitterKind::kPareto:
-      if (mean > 0) drawn = rng_.ParetoWithMean(mean, jitter_.shape);
+      if (mean > 0) drawn = jitter_rng_[from].ParetoWithMean(mean, jitter_.shape);
       break;
   }
   // Saturating: a Pareto shape near 1 has a tail far beyond any run's end.
@@ -51,7 +54,7 @@ TimeNs LinkModel::Send(TimeNs now, std::uint32_t from, std::uint32_t to,
   const TimeNs up_end =
       SaturatingAdd(up_start, TransmitTimeAt(wire_bytes, s.upload_ns_per_byte));
   s.uplink_free_at = up_end;
-  const DurationNs latency = DrawLatency(s.region, r.region);
+  const DurationNs latency = DrawLatency(from, r.region);
   const TimeNs down_start = std::max(SaturatingAdd(up_start, latency), r.downlink_free_at);
   const TimeNs down_end =
       std::max(SaturatingAdd(up_end, latency),
@@ -80,7 +83,7 @@ TimeNs LinkModel::ArriveAfterUplink(TimeNs sent, std::uint32_t from, std::uint32
   // The bytes streamed in while the shared uplink sent them: the downlink only delays the
   // arrival when it is slower than the sender's share or busy with other messages.
   const TimeNs arrival =
-      std::max(SaturatingAdd(sent, DrawLatency(nodes_[from].region, r.region)),
+      std::max(SaturatingAdd(sent, DrawLatency(from, r.region)),
                SaturatingAdd(r.downlink_free_at,
                              TransmitTimeAt(wire_bytes, r.download_ns_per_byte)));
   r.downlink_free_at = arrival;

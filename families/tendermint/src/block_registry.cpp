@@ -23,13 +23,14 @@ const BlockContent& BlockRegistry::Add(Block block, Round round, ValidatorIndex 
   content->txs = std::move(txs);
   content->tx_sizes = block.tx_sizes;
   content->evidence = block.evidence;
-  // The id hashes what makes the block this block; the serial separates two blocks a
-  // proposer makes for one (height, round) with the same content (equivocation).
+  // The id hashes what makes the block this block; the serial (the proposer's own count of
+  // blocks, so that no id depends on what other nodes proposed meanwhile) separates two
+  // blocks a proposer makes for one (height, round) with the same content (equivocation).
   std::vector<std::uint8_t> key;
   Put64(key, static_cast<std::uint64_t>(content->height));
   Put64(key, static_cast<std::uint64_t>(round));
   Put64(key, static_cast<std::uint64_t>(proposer));
-  Put64(key, blocks_.size());
+  Put64(key, proposed_[proposer]++);
   for (TxId tx : content->txs) Put64(key, tx);
   for (const DuplicateVoteEvidence& e : content->evidence) {
     Put64(key, static_cast<std::uint64_t>(e.vote_a.height));

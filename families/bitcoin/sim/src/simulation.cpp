@@ -65,7 +65,6 @@ Status Simulation::Setup(plan::NetworkPlan plan, std::unique_ptr<Transport> tran
   if (!engine.ok()) return engine.status();
   engine_ = std::move(engine).value();
   engine_->SetProtocol(this);
-  engine_->SetCheckDeliveries(config_.wire_check);
 
   // Groups: a seeded shuffle of the nodes, dealt to the groups in file order.
   if (!plan.group_status.ok()) return plan.group_status;

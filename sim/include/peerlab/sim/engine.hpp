@@ -92,9 +92,6 @@ class Engine {
                                                std::vector<std::uint32_t> autonomous_systems,
                                                std::unique_ptr<Transport> transport);
   void SetProtocol(Protocol* protocol) { protocol_ = protocol; }
-  // Wire-check mode: every delivery asserts its slot still serves the connection it was sent
-  // on (costs a cache miss per message, so off in production runs).
-  void SetCheckDeliveries(bool on) { check_deliveries_ = on; }
 
   // --- Set-up ---
   // The initial topology as built; the family may append edges before opening connections.
@@ -142,15 +139,23 @@ class Engine {
     // With outages possible a timer carries its node's incarnation (it dies with it).
     Push(EventKind::kTimer, node, at, node, b, c, lifecycle_ ? incarnation_[node] : 0);
   }
-  // `node` closes its connection `slot`; the other end hears of it after a one-way trip.
+  // `node` closes its connection `slot` (from its own event): its end is closed at once; the
+  // other end keeps its end open until the FIN reaches it one latency later (what it sends
+  // meanwhile is dropped on arrival), then hears of it (OnPeerDown).
   void Close(NodeIndex node, Slot slot) { CloseLink(node, slot, -1); }
-  // Closes a connection from outside (network faults, churn, tests): both ends hear of it one
-  // latency later. False if no such open connection.
+  // Closes a connection from outside (network faults, churn, tests), between node events: both
+  // ends are closed at once and hear of it one latency later. False if no such open connection.
   bool Disconnect(NodeIndex node, Slot slot);
-  // `node` dials `address`. Returns the node reached, or node_count() when the attempt fails
-  // (nobody there, offline, across a drop partition: OnConnectFailed after the timeout).
+  // `node` dials `address` (from its own event). Returns the node it reaches if it answers, or
+  // node_count() when the attempt fails at once (nobody there, offline, across a drop
+  // partition: OnConnectFailed after the timeout). The target learns of the attempt when the
+  // SYN reaches it: it takes a slot then (or, offline or cut off by then, never answers), and
+  // the dialer's PeerUp comes with the SYN-ACK. No node state but the dialer's changes at the
+  // dial, so a dial is an event like any message (what the parallel engine needs).
   NodeIndex Connect(NodeIndex node, Address address, ConnectionKind kind);
-  // Reopens a connection from `node` to `target` (a heal restoring what a partition cut).
+  // Opens a connection from `node` to `target` with both slots taken now, between node events
+  // (a heal restoring what a partition cut, an attacker's scripted connection): the target
+  // hears of it half a round trip later, the opener a round trip later.
   std::pair<Slot, Slot> OpenLink(NodeIndex node, NodeIndex target, ConnectionKind kind);
   void PushOracle(TimeNs at, std::uint32_t a) { Push(EventKind::kOracle, oracle_source(), at, a, 0, 0); }
   void PushWorkload(TimeNs at, std::uint32_t a) {
@@ -175,9 +180,17 @@ class Engine {
   }
   const Event* peek() const { return queue_.empty() ? nullptr : &queue_.top(); }
   const Event* peek_second() const { return queue_.second(); }
-  // A delivery or a connection event still meant for its slot's current connection.
+  // A connection event still meant for its slot's current connection.
   bool Current(const Event& e) const { return peers_[e.a][e.b].generation == e.generation; }
-  bool check_deliveries() const { return check_deliveries_; }
+  // A message arriving on a connection its receiver still has open: not one the receiver
+  // closed (sent before the FIN reached the sender), nor one for an older connection of a
+  // reused slot (deliveries carry the receiving slot's generation).
+  bool Deliverable(const Event& e) const {
+    const PeerLink& link = peers_[e.a][e.b];
+    return link.open && link.generation == e.generation;
+  }
+  // Drops a message Deliverable refused: the family's reference is released.
+  void DropDelivery(const Event& e) { protocol_->ReleaseMessage(e.c); }
   // A timer armed before its node went offline died with it.
   bool TimerAlive(const Event& e) const { return !lifecycle_ || e.generation == incarnation_[e.a]; }
   // After the fast engine's last event: the clock stands at the end when events remain past
@@ -280,15 +293,16 @@ class Engine {
   void ReleaseMessage(MessageHandle m) { protocol_->ReleaseMessage(m); }
 
  private:
-  // One end of a connection. A slot is reused for a later connection once its node knows the
-  // old one is gone and everything sent to the node before the close has arrived (its
-  // downlink's free time: TCP's TIME_WAIT), so a stale message never reaches the new
-  // connection. Connection events carry the slot's generation and stale ones are dropped;
-  // deliveries are checked only in wire-check mode.
+  // One end of a connection. A slot is reused for a later connection as soon as its node knows
+  // the old one is gone. Connection events and deliveries carry the receiving slot's
+  // generation and stale ones are dropped (Current, Deliverable): a remote that has not heard
+  // of a close yet may still send, and what it sent before may still be on its way.
   struct PeerLink {
     NodeIndex remote;          // node at the other end
-    Slot remote_slot;          // how that node names this connection
-    std::uint32_t generation = 0;  // of this slot
+    Slot remote_slot;          // how that node names this connection (kNoSlot: the dialer's
+                               // end before the SYN-ACK tells it)
+    std::uint32_t generation = 0;         // of this slot
+    std::uint32_t remote_generation = 0;  // of remote_slot, for what this end sends
     bool inbound : 1;              // the other end opened it
     bool open : 1 = true;
     std::uint8_t connection_class : 2 = 0;
@@ -297,11 +311,8 @@ class Engine {
     bool aliased : 1 = false;    // this end sees an alias address (link_alias_)
     bool probe : 1 = false;
   };
-  static_assert(sizeof(PeerLink) == 16);
-  struct ReusableSlot {
-    Slot slot;
-    TimeNs reusable_at;
-  };
+  static_assert(sizeof(PeerLink) == 20);
+  static constexpr Slot kNoSlot = UINT32_MAX;
   struct Pipe {
     TimeNs free_at = 0;
     DurationNs latency = 0;
@@ -318,11 +329,22 @@ class Engine {
   }
   Slot AllocateSlot(NodeIndex node);
   void FreeSlot(NodeIndex node, Slot slot);
+  // Closes `node`'s end now. notify_self_at < 0: the node closed it itself (its slot is free
+  // at once; the other end closes when the FIN arrives). Else a close from outside: the other
+  // end closes now too, and each end hears one latency later (this one at notify_self_at).
   void CloseLink(NodeIndex node, Slot slot, TimeNs notify_self_at);
-  // A connection closed (by either end, a fault or an outage): what both ends had not sent yet
-  // is gone, in the transport or the shared and flow link models.
+  // The other end of `node`'s connection `slot`: sent a FIN (a node's own close), or closed at
+  // once (a close from outside, or any close with a packet-level transport) and told later.
+  void CloseRemoteEnd(NodeIndex node, Slot slot, bool at_once);
+  // One end of a connection closed (by its node, a fault or an outage): what it had not sent
+  // yet is gone, in the transport or the shared and flow link models.
   void DropUnsentData(NodeIndex node, Slot slot);
   void OnPeerUpEvent(const Event& e);
+  void OnPeerDownEvent(const Event& e);
+  // Connect's handshake: the SYN reaches the target; the SYN-ACK (or the refusal of a target
+  // that went offline or was cut off) reaches the dialer.
+  void OnSyn(const Event& e);
+  void OnHandshakeReply(const Event& e);
   void TakeSnapshotsUpTo(TimeNs t);
   // When a zero-size signal (SYN, FIN) sent at `sent` arrives, partitions included.
   TimeNs SignalArrival(TimeNs sent, NodeIndex from, NodeIndex to) {
@@ -338,7 +360,6 @@ class Engine {
   // A message or signal between `from` and `to` that would arrive at `arrival`, when a delay
   // partition is in effect or draining.
   TimeNs CrossingArrival(NodeIndex from, NodeIndex to, TimeNs arrival);
-  TimeNs DelayedUntil(NodeIndex node) const;  // latest delayed arrival at the node, or 0
   // Churn, outages and link failures (engine_churn.cpp).
   void OnLifecycle(const Event& e);
   void TakeOffline(NodeIndex node);
@@ -359,9 +380,8 @@ class Engine {
 
   const NetworkSpec& spec_;
   Protocol* protocol_ = nullptr;
-  bool check_deliveries_ = false;
   std::vector<std::vector<PeerLink>> peers_;  // per node, indexed by slot
-  std::vector<std::vector<ReusableSlot>> free_slots_;  // per node: closed and known closed
+  std::vector<std::vector<Slot>> free_slots_;  // per node: closed and known closed (a stack)
   std::vector<Edge> edges_;
   std::map<std::size_t, DedicatedPipe> edge_pipes_;   // by index into edges_
   std::map<std::uint64_t, Pipe> dedicated_pipes_;     // key: node << 32 | slot
@@ -421,9 +441,12 @@ void RunEvents(Engine& engine, F& family, TimeNs until,
     }
     switch (e.kind()) {
       case EventKind::kDeliver:
-        // A node drops what arrives from a peer it already disconnected; a reused slot gets
-        // nothing of its old connection (see Engine::PeerLink), which wire-check mode verifies.
-        if (engine.check_deliveries()) PEERLAB_ASSERT(engine.Current(e));
+        // A node drops what arrives on a connection it closed; a reused slot gets nothing of
+        // its old connection (see Engine::PeerLink).
+        if (!engine.Deliverable(e)) [[unlikely]] {
+          engine.DropDelivery(e);
+          break;
+        }
         family.OnMessage(e.a, e.b, e.c);
         break;
       case EventKind::kTimer:

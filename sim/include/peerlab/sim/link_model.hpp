@@ -6,7 +6,8 @@
 // B*8/download; the two transfers overlap (cut-through), so an idle path costs
 // latency + B*8/min(upload, download), and a busy pipe delays what queues behind it.
 // Because downlink slots are reserved in send order, messages between two nodes never overtake
-// each other (TCP's in-order delivery).
+// each other (TCP's in-order delivery). Each sender draws its latencies from its own stream, so
+// what one node sends never depends on how other nodes' sends interleave with it.
 //
 // Times saturate at kTimeBeyond (util/time.hpp), after every run's end: a message that would
 // arrive later never arrives, whatever the bandwidth (down to 1 bit/s) or the backlog.
@@ -37,7 +38,7 @@ class LinkModel {
 
   // When a zero-size signal (TCP SYN, FIN) sent at `now` arrives: latency only, no pipe use.
   TimeNs Signal(TimeNs now, std::uint32_t from, std::uint32_t to) {
-    return SaturatingAdd(now, DrawLatency(nodes_[from].region, nodes_[to].region));
+    return SaturatingAdd(now, DrawLatency(from, nodes_[to].region));
   }
 
   // Nanoseconds to push `bytes` through a pipe of `bps` bits per second (rounded up,
@@ -81,14 +82,16 @@ class LinkModel {
     TimeNs downlink_free_at = 0;
   };
 
-  DurationNs DrawLatency(std::uint32_t from_region, std::uint32_t to_region);
+  // A latency from `from`'s stream to a node in `to_region`.
+  DurationNs DrawLatency(std::uint32_t from, std::uint32_t to_region);
   static DurationNs TransmitTimeAt(std::uint32_t bytes, double ns_per_byte);
 
   std::vector<NodeLinks> nodes_;
   std::vector<double> latency_ns_;  // region-pair mean, row-major
   std::size_t region_count_;
   JitterSpec jitter_;
-  Rng rng_;
+  std::uint64_t seed_;
+  std::vector<Rng> jitter_rng_;  // per sending node (empty without jitter)
 };
 
 }  // namespace peerlab::sim

@@ -45,7 +45,7 @@ class BlockRegistry {
   // per height instead of one per node).
   CommitVotes RecordCommit(const BlockId& id, std::vector<Vote> precommits);
 
-  // Builds the block's id from its content (height, round, proposer, a serial, its
+  // Builds the block's id from its content (height, round, proposer, its own count of blocks, its
   // transactions and evidence), computes its encoded size and part count, stores it and
   // returns it. `block` carries the header and last commit used for the size.
   const BlockContent& Add(Block block, Round round, ValidatorIndex proposer,
@@ -57,6 +57,7 @@ class BlockRegistry {
   std::vector<std::unique_ptr<BlockContent>> blocks_;
   std::map<Hash256, const BlockContent*> by_hash_;
   std::map<Hash256, CommitVotes> commits_;
+  std::map<ValidatorIndex, std::uint64_t> proposed_;  // blocks each proposer made
 };
 
 }  // namespace peerlab::tendermint
