@@ -17,8 +17,11 @@ namespace {
 //     events): 1.1 KiB measured (bitcoin.yaml, addr_gossip off, outbound 8, 16, 32).
 //   per address-manager entry: 32 bytes (entry and slot index) plus growth slack. With
 //     addr_gossip full the managers fill up (default.yaml at 10,000 nodes: 30 KiB per node,
-//     of which the 640-entry manager is about 20 KiB); they are assumed full whatever the
-//     gossip mode.
+//     of which the 640-entry manager is about 20 KiB). With getaddr only, a node learns its
+//     seeds and peers plus one getaddr answer per outbound connection (at most 23 % of the
+//     answering manager, Core's MAX_PCT_ADDR_TO_SEND); without churn or feelers the managers
+//     answer from about that first set, which bitcoin.yaml measures (2.2 KiB per node over
+//     gossip off, about 55 entries). With churn or feelers they keep learning: taken as full.
 //   per node and block: a status byte per block, in a vector that may double (2 bytes).
 //   per block: block store entry, propagation record, report row and CSV line.
 //   per transaction relayed: each node's status byte and mempool handles, the store entry.
@@ -108,9 +111,15 @@ MemoryEstimate EstimateMemory(const SimConfig& config) {
   const auto& am = config.node.addrman;
   const double capacity =
       (static_cast<double>(am.new_buckets) + am.tried_buckets) * am.bucket_size;
-  const double known = config.node.addr_gossip == bitcoin::AddrGossip::kOff
-                           ? std::min(config.topology.seed_addresses + 2 * outbound, nodes)
-                           : std::min(capacity, nodes);
+  const double first_set = config.topology.seed_addresses + 2 * outbound;
+  double known = std::min(capacity, nodes);
+  if (config.node.addr_gossip == bitcoin::AddrGossip::kOff) {
+    known = std::min(first_set, nodes);
+  } else if (config.node.addr_gossip == bitcoin::AddrGossip::kGetAddr && !config.churn.enabled &&
+             config.node.feeler_interval == 0) {
+    constexpr double kGetAddrShare = 0.23;
+    known = std::min(known, first_set * (1 + kGetAddrShare * outbound));
+  }
   double victims_bytes = 0;
   for (const GroupSpec& g : config.groups) {
     if (g.strategy.kind != bitcoin::StrategyKind::kEclipse) continue;
