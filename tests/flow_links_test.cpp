@@ -65,7 +65,10 @@ struct Net {
       if (w.at > until) break;
       pending.erase(first);
       std::vector<FlowLinks::Delivery> done;
-      if (w.flight != FlowLinks::kNoFlight) {
+      if (FlowLinks::IsSignal(w.flight)) {
+        signals.push_back(w);
+        flows.OnSignal(w.at, w.node, w.flight, w.serial, w.value);
+      } else if (w.flight != FlowLinks::kNoFlight) {
         flows.OnFlight(w.at, w.flight, w.serial, done);
       } else if (flows.TakeEvent(w.node, w.at)) {
         flows.OnEvent(w.at, w.node, done);
@@ -81,6 +84,7 @@ struct Net {
     return flows.Send(now, from, slot, 0, FlowLinks::Item{to, 0, id, 0, bytes});
   }
   std::vector<FlowLinks::Wake> pending;
+  std::vector<FlowLinks::Wake> signals;  // count signals, as handled
 };
 
 TEST(FlowLinks, AMessageThatFitsTheWindowCostsSerialisationPlusLatency) {
@@ -161,6 +165,38 @@ TEST(FlowLinks, TransfersIntoOneReceiverSplitItsDownlink) {
   ASSERT_EQ(done.size(), 2u);
   EXPECT_NEAR(static_cast<double>(done[0].second), 2e9, 2 * kFlightSlackNs);
   EXPECT_NEAR(static_cast<double>(done[1].second), 2e9, 2 * kFlightSlackNs);
+}
+
+TEST(FlowLinks, SendersLearnHowManyShareADownlinkFromTheReceiverARoundTripLate) {
+  // Nodes 0 and 1 start 1 MB transfers into node 2 at time 0 (50 ms one way). Their first
+  // flights use the whole window; at the round's end (100 ms) each starts sending the doubled
+  // window. Neither touches node 2's state: each signals it (arriving at 150 ms), and node 2
+  // tells its senders the new count one latency later (200 ms). Until told, a sender takes
+  // the whole downlink as its own.
+  Net n({}, {{8e6, 80e6}, {8e6, 80e6}, {8e6, 8e6}});
+  n.Send(0, 0, 0, 2, 10, 1'000'000);
+  n.Send(0, 1, 0, 2, 11, 1'000'000);
+  n.RunUntil(200 * kMillisecond);
+  using W = FlowLinks::Wake;
+  std::vector<W> up, down;
+  for (const W& w : n.signals) (w.flight == FlowLinks::kToReceiver ? up : down).push_back(w);
+  ASSERT_EQ(up.size(), 2u);
+  for (std::uint32_t i = 0; i < 2; ++i) {
+    EXPECT_EQ(up[i].node, 2u);
+    EXPECT_EQ(up[i].serial, i);    // from nodes 0 and 1
+    EXPECT_EQ(up[i].source(), i);  // the sender's event made it
+    EXPECT_EQ(up[i].value, 1u);    // started sending
+    EXPECT_EQ(up[i].at, 150 * kMillisecond);
+  }
+  // Node 2 answered "1" to node 0 after the first signal, then "2" to both.
+  ASSERT_EQ(down.size(), 3u);
+  const std::vector<std::pair<std::uint32_t, std::uint32_t>> told = {
+      {down[0].node, down[0].value}, {down[1].node, down[1].value}, {down[2].node, down[2].value}};
+  EXPECT_EQ(told, (std::vector<std::pair<std::uint32_t, std::uint32_t>>{{0, 1}, {0, 2}, {1, 2}}));
+  for (const W& w : down) {
+    EXPECT_EQ(w.at, 200 * kMillisecond);
+    EXPECT_EQ(w.source(), 2u);
+  }
 }
 
 TEST(FlowLinks, TheWindowRestartsAfterAnIdleRto) {

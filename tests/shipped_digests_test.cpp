@@ -9,6 +9,11 @@
 // through that binary's CLI with the same overrides and seeds, gave the same 108 files.
 //
 // Model changes since:
+// - 2026-12-06, issue 23: the flow link model's senders learn how many transfers share a
+//   receiver's downlink from signals (to the receiver and back, a round trip) instead of a count
+//   shared at once (sim/flow_links.hpp). Rewritten: churn, default, double-spend, partition,
+//   selfish-mining, tendermint, tendermint-censor, tendermint-qa; bitcoin unchanged (its cap
+//   never binds). docs/ns3-validation.md's flow cells moved by at most 0.01 s but one.
 // - 2026-12-06, issue 23 (the parallel engine needs node events that change only their own
 //   node at once): a dial takes the target's slot when the SYN arrives, not at the dial; a node's
 //   own close leaves the other end open until the FIN arrives (what it sends meanwhile is dropped

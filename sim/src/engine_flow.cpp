@@ -7,7 +7,8 @@ namespace peerlab::sim {
 
 void Engine::PushFlowEvents() {
   flow_links_->DrainWakes([this](const FlowLinks::Wake& w) {
-    Push(EventKind::kUplink, w.node, w.at, w.node, w.flight, 0, w.serial);
+    // A count signal is the sending node's event (its source), delivered to w.node.
+    Push(EventKind::kUplink, w.source(), w.at, w.node, w.flight, w.value, w.serial);
   });
 }
 
@@ -26,7 +27,9 @@ void Engine::SendFlow(NodeIndex node, Slot slot, MessageHandle message, std::uin
 
 void Engine::OnFlowEvent(const Event& e) {
   flow_scratch_.clear();
-  if (e.b != FlowLinks::kNoFlight) {  // a second flight
+  if (FlowLinks::IsSignal(e.b)) {  // a transfer count, to a receiver or from one
+    flow_links_->OnSignal(now_, e.a, e.b, e.generation, e.c);
+  } else if (e.b != FlowLinks::kNoFlight) {  // a second flight
     flow_links_->OnFlight(now_, e.b, e.generation, flow_scratch_);
   } else if (flow_links_->TakeEvent(e.a, now_)) {  // else superseded, or passed on
     flow_links_->OnEvent(now_, e.a, flow_scratch_);

@@ -97,12 +97,12 @@ TimeNs FlowLinks::Send(TimeNs now, std::uint32_t node, std::uint32_t slot,
     return links_.Send(now, node, item.to, item.bytes);
   }
   StartTransfer(now, node, c, slot, item);
-  Settle(now);
   return kTimeNever;
 }
 
 std::uint32_t FlowLinks::NewFlight() {
   if (free_flight_ == kNoFlight) {
+    PEERLAB_ASSERT(flights_.size() < kToSender);  // flight numbers never look like signals
     flights_.emplace_back();
     return static_cast<std::uint32_t>(flights_.size() - 1);
   }
@@ -154,7 +154,7 @@ void FlowLinks::AddFlow(TimeNs now, std::uint32_t node, Conn& c, std::uint32_t s
   s.flows.push_back(Flow{slot, to, rtt, remaining, window_left, 0.0, SaturatingAdd(now, rtt),
                          true, false, head, std::move(behind), 0});
   c.in_transfer = true;
-  if (window_left > kDoneBytes) SetSending(node, s.flows.back(), true);
+  if (window_left > kDoneBytes) SetSending(now, node, s.flows.back(), true);
   Reallocate(node, now);
 }
 
@@ -173,7 +173,6 @@ void FlowLinks::OnFlight(TimeNs now, std::uint32_t index, std::uint32_t serial,
   }
   // Messages queued behind: the rest is sent as a Flow would send it, and they follow.
   AddFlow(now, f.node, c, f.slot, f.to, f.rtt, f.rest, c.cwnd, f.head, std::move(f.behind));
-  Settle(now);
 }
 
 void FlowLinks::Advance(std::uint32_t node, TimeNs now) {
@@ -190,7 +189,7 @@ void FlowLinks::Advance(std::uint32_t node, TimeNs now) {
             static_cast<double>(std::min(now, f.round_end))) {
       f.remaining -= f.window_left;
       f.window_left = 0;
-      SetSending(node, f, false);
+      SetSending(now, node, f, false);
       continue;
     }
     f.remaining = std::max(0.0, f.remaining - f.rate * dt);
@@ -211,9 +210,8 @@ void FlowLinks::Advance(std::uint32_t node, TimeNs now) {
   s.updated_at = now;
 }
 
-double FlowLinks::DownlinkCap(std::uint32_t receiver) const {
-  const auto incoming = static_cast<double>(incoming_[receiver]);
-  return 1.0 / (links_.download_ns_per_byte(receiver) * std::max(1.0, incoming));
+double FlowLinks::DownlinkCap(const Flow& f) const {
+  return 1.0 / (links_.download_ns_per_byte(f.to) * std::max(1.0, static_cast<double>(f.sharing)));
 }
 
 void FlowLinks::Reallocate(std::uint32_t node, TimeNs now) {
@@ -229,7 +227,7 @@ void FlowLinks::Reallocate(std::uint32_t node, TimeNs now) {
   caps_scratch_.resize(s.flows.size());
   for (std::uint32_t i = 0; i < s.flows.size(); ++i) {
     if (s.flows[i].waiting) continue;
-    const double cap = DownlinkCap(s.flows[i].to);
+    const double cap = DownlinkCap(s.flows[i]);
     caps_scratch_[i] = cap;
     std::size_t at = order_scratch_.size();
     order_scratch_.push_back(i);
@@ -285,47 +283,54 @@ bool FlowLinks::TakeEvent(std::uint32_t node, TimeNs now) {
   return true;
 }
 
-void FlowLinks::SetSending(std::uint32_t node, Flow& f, bool sending) {
+void FlowLinks::SetSending(TimeNs now, std::uint32_t node, Flow& f, bool sending) {
   if (sending == !f.waiting) return;
   f.waiting = !sending;
-  std::vector<std::uint32_t>& v = nodes_[f.to].senders;
-  cap_changed_.push_back(f.to);
-  if (sending) {
-    v.push_back(node);
-    ++incoming_[f.to];
-    return;
+  if (!sending) {
+    f.rate = 0;
+    f.capped = false;
   }
-  f.rate = 0;
-  f.capped = false;
-  const auto it = std::find(v.begin(), v.end(), node);
-  PEERLAB_ASSERT(it != v.end());
-  v.erase(it);
-  --incoming_[f.to];
+  // Mean latencies: signals between two nodes arrive in the order they were sent.
+  signals_.push_back(Wake{f.to, SaturatingAdd(now, links_.MeanLatency(node, f.to)), kToReceiver,
+                          node, sending ? 1u : 0u});
 }
 
-void FlowLinks::Settle(TimeNs now) {
-  // Progressive filling moves a sender's allocation only if a receiver's cap binds: it fell
-  // below a transfer's rate, or it rose while a transfer ran at its cap. Rates below the cap
-  // sit at the sender's water level, which the cap does not move. Advancing a sender may end a
-  // round's sending elsewhere and queue more receivers: the loop runs until none is left.
-  while (!cap_changed_.empty()) {
-    const std::uint32_t receiver = cap_changed_.back();
-    cap_changed_.pop_back();
-    const double cap = DownlinkCap(receiver);
-    if (nodes_[receiver].senders.empty()) continue;
-    retune_scratch_ = nodes_[receiver].senders;  // Advance may edit the list
-    for (std::uint32_t sender : retune_scratch_) {
-      bool binds = false;
-      for (const Flow& f : nodes_[sender].flows) {
-        if (f.to == receiver && !f.waiting) {
-          binds = binds || f.rate > cap || (f.capped && f.rate < cap);
-        }
-      }
-      if (!binds) continue;
-      Advance(sender, now);  // at the old rates, which hold until now
-      Reallocate(sender, now);
+void FlowLinks::OnSignal(TimeNs now, std::uint32_t node, std::uint32_t kind, std::uint32_t from,
+                         std::uint32_t value) {
+  if (kind == kToReceiver) {
+    std::vector<std::uint32_t>& v = nodes_[node].senders;
+    if (value != 0) {
+      v.push_back(from);
+      ++incoming_[node];
+    } else {
+      const auto it = std::find(v.begin(), v.end(), from);
+      PEERLAB_ASSERT(it != v.end());  // a sender's stop follows its start (same latency)
+      v.erase(it);
+      --incoming_[node];
     }
+    // Every sender into this node learns the new count (one told twice for two transfers
+    // learns it twice: harmless).
+    for (std::uint32_t sender : v) {
+      signals_.push_back(Wake{sender, SaturatingAdd(now, links_.MeanLatency(node, sender)),
+                              kToSender, node, incoming_[node]});
+    }
+    return;
   }
+  PEERLAB_ASSERT(kind == kToSender);
+  // Progressive filling moves this node's allocation only if the receiver's cap binds: it fell
+  // below a transfer's rate, or it rose while a transfer ran at its cap.
+  NodeState& s = nodes_[node];
+  const double cap = 1.0 / (links_.download_ns_per_byte(from) *
+                            std::max(1.0, static_cast<double>(value)));
+  bool binds = false;
+  for (Flow& f : s.flows) {
+    if (f.to != from) continue;
+    f.sharing = value;
+    if (!f.waiting) binds = binds || f.rate > cap || (f.capped && f.rate < cap);
+  }
+  if (!binds) return;
+  Advance(node, now);  // at the old rates, which hold until now
+  Reallocate(node, now);
 }
 
 void FlowLinks::MarkMoved(std::uint32_t node) {
@@ -356,7 +361,7 @@ void FlowLinks::OnEvent(TimeNs now, std::uint32_t node, std::vector<Delivery>& d
           s.flows.erase(s.flows.begin() + static_cast<std::ptrdiff_t>(i));
           continue;
         }
-        SetSending(node, f, true);
+        SetSending(now, node, f, true);
       }
       ++i;
       continue;
@@ -376,15 +381,14 @@ void FlowLinks::OnEvent(TimeNs now, std::uint32_t node, std::vector<Delivery>& d
     }
     if (drained) {
       c.in_transfer = false;
-      SetSending(node, f, false);
+      SetSending(now, node, f, false);
       s.flows.erase(s.flows.begin() + static_cast<std::ptrdiff_t>(i));
       continue;
     }
-    if (f.window_left <= kDoneBytes) SetSending(node, f, false);
+    if (f.window_left <= kDoneBytes) SetSending(now, node, f, false);
     ++i;
   }
   Reallocate(node, now);
-  Settle(now);
 }
 
 void FlowLinks::DropConnection(TimeNs now, std::uint32_t node, std::uint32_t slot,
@@ -405,13 +409,12 @@ void FlowLinks::DropConnection(TimeNs now, std::uint32_t node, std::uint32_t slo
     if (s.flows[i].slot != slot) continue;
     Advance(node, now);
     Flow& f = s.flows[i];
-    SetSending(node, f, false);
+    SetSending(now, node, f, false);
     dropped.push_back(f.head);
     dropped.insert(dropped.end(), f.behind.begin() + f.behind_next, f.behind.end());
     c.in_transfer = false;
     s.flows.erase(s.flows.begin() + static_cast<std::ptrdiff_t>(i));
     Reallocate(node, now);
-    Settle(now);
     return;
   }
   PEERLAB_ASSERT(false);  // in_transfer without its Flow

@@ -29,11 +29,17 @@
 //  - The transfers sending at a node share its uplink max-min fairly (progressive filling):
 //    each is capped by its receiver's downlink divided among the transfers sending into that
 //    receiver (waiting ones use neither link), and the uplink is filled from the smallest cap
-//    up. Bursts are not taken from these shares (a sparse flow, as fq_codel serves it). The allocation is
-//    recomputed at the node whenever one of its transfers starts, ends, runs out of window or
-//    starts a round, and at the senders into a receiver whose number of incoming transfers
-//    changed where that cap binds (one level: the downlink cap is an equal split, so nothing
-//    cascades further).
+//    up. Bursts are not taken from these shares (a sparse flow, as fq_codel serves it). The
+//    allocation is recomputed at the node whenever one of its transfers starts, ends, runs out
+//    of window or starts a round.
+//  - A sender knows how many transfers share a receiver's downlink only from the network, a
+//    round trip late, as TCP learns of a bottleneck from its acknowledgements: a transfer that
+//    starts or stops sending tells its receiver (a signal one mean latency later), and the
+//    receiver tells every transfer sending into it the new count (one mean latency back),
+//    where it moves an allocation whose cap binds. A new transfer counts itself alone until
+//    told. Nothing a node's event does changes another node's state at once, which is what
+//    lets node events run in parallel (before 2026-12-06 the count was shared and every
+//    sender into the receiver was reallocated at the same instant).
 //
 // Cost: bursts cost what LinkModel's FIFO pipes cost. Each node with transfers has one pending
 // event that counts (scheduled_at); a change that moves the next one earlier pushes another,
@@ -59,13 +65,21 @@ class FlowLinks {
     TimeNs arrival;  // at the receiver (partitions aside)
   };
   // A flow event the caller schedules (DrainWakes): for `node` at `at`; a node's transfers
-  // when `flight` is kNoFlight, else the second flight of a two-flight message (OnFlight).
+  // when `flight` is kNoFlight, a count signal when it is kToReceiver or kToSender (OnSignal;
+  // `serial` is then the node that sent it, `value` the change or the count), else the second
+  // flight of a two-flight message (OnFlight).
   static constexpr std::uint32_t kNoFlight = UINT32_MAX;
+  static constexpr std::uint32_t kToReceiver = UINT32_MAX - 1;  // value: 1 started, 0 stopped
+  static constexpr std::uint32_t kToSender = UINT32_MAX - 2;    // value: transfers into serial
+  static bool IsSignal(std::uint32_t flight) { return flight == kToReceiver || flight == kToSender; }
   struct Wake {
     std::uint32_t node;
     TimeNs at;
     std::uint32_t flight;
     std::uint32_t serial;
+    std::uint32_t value = 0;
+    // The node whose event made it (the key's source when scheduled as an event).
+    std::uint32_t source() const { return IsSignal(flight) ? serial : node; }
   };
 
   FlowLinks(LinkModel& links, const FlowModelSpec& spec);
@@ -87,6 +101,9 @@ class FlowLinks {
   // completes goes to `done`. Does nothing if the connection closed since (`serial` differs).
   void OnFlight(TimeNs now, std::uint32_t flight, std::uint32_t serial,
                 std::vector<Delivery>& done);
+  // A count signal (a Wake with kToReceiver or kToSender) reaches `node` at `now`.
+  void OnSignal(TimeNs now, std::uint32_t node, std::uint32_t kind, std::uint32_t from,
+                std::uint32_t value);
   // The connection closed: its queued messages go to `dropped` (TCP discards unsent data).
   void DropConnection(TimeNs now, std::uint32_t node, std::uint32_t slot,
                       std::vector<Item>& dropped);
@@ -98,6 +115,8 @@ class FlowLinks {
   void DrainWakes(F&& schedule) {
     for (const Wake& w : flight_wakes_) schedule(w);
     flight_wakes_.clear();
+    for (const Wake& w : signals_) schedule(w);
+    signals_.clear();
     for (std::uint32_t node : moved_) {
       NodeState& s = nodes_[node];
       s.marked = false;
@@ -146,6 +165,7 @@ class FlowLinks {
     Item head;                 // the message in transfer
     std::vector<Item> behind;  // later messages of the connection, from behind_next on
     std::uint32_t behind_next = 0;
+    std::uint32_t sharing = 1;  // transfers into `to` as the receiver last told (or 1)
   };
   // A message whose first flight took the whole window and whose rest fits the initial window:
   // the rest leaves as a burst one round trip later (what a Flow would do, without one).
@@ -185,14 +205,11 @@ class FlowLinks {
   void Advance(std::uint32_t node, TimeNs now);
   // Progressive filling among the sending transfers; then the node's next event.
   void Reallocate(std::uint32_t node, TimeNs now);
-  // Moves `f` (of `node`) between sending and waiting, keeping its receiver's senders list
-  // and count (a changed count is settled by Settle).
-  void SetSending(std::uint32_t node, Flow& f, bool sending);
-  // Advances and reallocates the senders into every receiver whose count of sending
-  // transfers changed, where that moves their allocation; repeats until nothing changes.
-  void Settle(TimeNs now);
+  // Moves `f` (of `node`) between sending and waiting, and signals its receiver.
+  void SetSending(TimeNs now, std::uint32_t node, Flow& f, bool sending);
   void MarkMoved(std::uint32_t node);
-  double DownlinkCap(std::uint32_t receiver) const;
+  // The flow's share of its receiver's downlink, as its sender knows it.
+  double DownlinkCap(const Flow& f) const;
   std::uint32_t NewFlight();
   void FreeFlight(std::uint32_t index);
 
@@ -200,17 +217,16 @@ class FlowLinks {
   FlowModelSpec spec_;
   std::uint32_t initial_window_;
   std::vector<NodeState> nodes_;
-  std::vector<std::uint32_t> incoming_;   // per node: transfers sending into it now
+  std::vector<std::uint32_t> incoming_;   // per node: transfers sending into it, as signalled
   std::vector<std::vector<Conn>> conns_;  // per node, by slot (grown on use)
   std::vector<Flight> flights_;
   std::uint32_t free_flight_ = kNoFlight;
   std::vector<std::uint32_t> moved_;
   std::vector<Wake> flight_wakes_;
-  std::vector<std::uint32_t> cap_changed_;  // receivers for Settle
+  std::vector<Wake> signals_;  // count signals to schedule
   // Scratch space (no allocation per event).
   std::vector<std::uint32_t> order_scratch_;
   std::vector<double> caps_scratch_;
-  std::vector<std::uint32_t> retune_scratch_;
 };
 
 }  // namespace peerlab::sim

@@ -55,6 +55,10 @@ class LinkModel {
   double download_ns_per_byte(std::uint32_t node) const {
     return nodes_[node].download_ns_per_byte;
   }
+  // The mean one-way latency from `a` to `b` (the region pair's table entry).
+  DurationNs MeanLatency(std::uint32_t a, std::uint32_t b) const {
+    return SaturatingNs(latency_ns_[nodes_[a].region * region_count_ + nodes_[b].region]);
+  }
   // The mean round trip between two nodes (the region pair's mean latency both ways).
   DurationNs MeanRoundTrip(std::uint32_t a, std::uint32_t b) const {
     const std::uint32_t ra = nodes_[a].region, rb = nodes_[b].region;
