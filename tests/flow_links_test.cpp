@@ -75,13 +75,24 @@ struct Net {
       }
       // Arrival minus the latency: when the last byte left (bursts included).
       const auto latency = static_cast<TimeNs>(latency_ms * 1e6);
-      for (const auto& d : done) out.emplace_back(d.item.message, d.arrival - latency);
+      for (const auto& d : done) {
+        const TimeNs arrival = links.Arrive(d.departure);
+        if (d.deliver) out.emplace_back(d.item.message, arrival - latency);
+      }
     }
     return out;
   }
+  // Returns the arrival of a burst, or kTimeNever when the message became a transfer.
   TimeNs Send(TimeNs now, std::uint32_t from, std::uint32_t slot, std::uint32_t to,
               std::uint32_t id, std::uint32_t bytes) {
-    return flows.Send(now, from, slot, 0, FlowLinks::Item{to, 0, id, 0, bytes});
+    std::vector<FlowLinks::Delivery> out;
+    flows.Send(now, from, slot, 0, FlowLinks::Item{to, 0, id, 0, bytes}, out);
+    TimeNs arrival = kTimeNever;
+    for (const auto& d : out) {
+      const TimeNs at = links.Arrive(d.departure);
+      if (d.deliver) arrival = at;
+    }
+    return arrival;
   }
   std::vector<FlowLinks::Wake> pending;
   std::vector<FlowLinks::Wake> signals;  // count signals, as handled
@@ -221,7 +232,8 @@ TEST(FlowLinks, AReusedSlotStartsWithAFreshWindow) {
   n.Send(0, 0, 0, 1, 7, 3 * kWindow);
   n.RunUntil(kSecond);
   ASSERT_EQ(n.flows.cwnd(0, 0), 2 * kWindow);
-  n.flows.Send(kSecond, 0, 0, /*slot_generation=*/1, FlowLinks::Item{1, 0, 8, 0, 100});
+  std::vector<FlowLinks::Delivery> out;
+  n.flows.Send(kSecond, 0, 0, /*slot_generation=*/1, FlowLinks::Item{1, 0, 8, 0, 100}, out);
   EXPECT_EQ(n.flows.cwnd(0, 0), kWindow);
 }
 

@@ -177,6 +177,35 @@ TEST_P(ShippedDigests, ResultsAreByteIdentical) {
   }
 }
 
+// The engine can hold what nodes send and reserve receivers' downlinks at the end of windows as
+// long as the latency floor (what the parallel engine's shards do): the same files, byte for
+// byte. One seed per scenario.
+TEST_P(ShippedDigests, NetworkWindowsChangeNothing) {
+  const Shipped& shipped = GetParam();
+  const std::string path = std::string(PEERLAB_SOURCE_DIR) + "/scenarios/" + shipped.name + ".yaml";
+  const std::map<std::string, std::string> expected = ReadDigests(DigestFile(shipped.name));
+  std::vector<std::string> overrides = shipped.overrides;
+  overrides.push_back("seed=1");
+  auto loaded = LoadScenario(path, overrides);
+  ASSERT_TRUE(loaded.ok()) << loaded.status().message();
+  loaded->sim.network_window = sim::NetworkSpec::kWindowFloor;
+  loaded->tendermint.network_window = sim::NetworkSpec::kWindowFloor;
+  const fs::path out = fs::path(::testing::TempDir()) /
+                       ("peerlab_windows_" + shipped.name + "_" + std::to_string(::getpid()));
+  fs::remove_all(out);
+  runner::RunOptions options;
+  options.out_dir = out.string();
+  auto ran = runner::RunScenario(*loaded, options);
+  ASSERT_TRUE(ran.ok()) << ran.status().message();
+  for (const std::string& file : shipped.files) {
+    const auto it = expected.find("1 " + file);
+    ASSERT_TRUE(it != expected.end());
+    EXPECT_EQ(FileDigest(out / file), it->second)
+        << "seed=1 scenario=" << path << " " << file << " with network windows";
+  }
+  fs::remove_all(out);
+}
+
 INSTANTIATE_TEST_SUITE_P(Scenarios, ShippedDigests, ::testing::ValuesIn(ShippedScenarios()),
                          [](const ::testing::TestParamInfo<Shipped>& info) {
                            std::string name = info.param.name;

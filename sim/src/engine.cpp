@@ -117,6 +117,11 @@ void Engine::OpenInitialConnections() {
     }
   }
   queue_.Reserve(static_cast<std::size_t>(node_count()) * 4);
+  if (spec_.network_window != 0 && !transport_) {
+    SetNetworkWindow(spec_.network_window == NetworkSpec::kWindowFloor
+                         ? latency_floor()
+                         : std::min(spec_.network_window, latency_floor()));
+  }
 }
 
 Address Engine::AddressOf(NodeIndex node) { return (node + 1) * kAddressMultiplier; }
@@ -162,13 +167,69 @@ void Engine::Send(NodeIndex node, Slot slot, std::uint32_t bytes, MessageHandle 
     SendShared(node, slot, m, bytes, link.remote_generation);
     return;
   }
-  TimeNs arrival = link.dedicated ? SendDedicated(node, slot, bytes)
-                                  : links_.Send(now_, node, link.remote, bytes);
-  // Dedicated links are a family's own network: partitions do not act on them.
-  if (faults_in_path_ && !link.dedicated) [[unlikely]] {
-    arrival = CrossingArrival(node, link.remote, arrival);
+  if (!link.dedicated) {
+    Arrive(node, links_.Depart(now_, node, link.remote, bytes), link.remote_slot, m,
+           link.remote_generation, true);
+    return;
   }
-  Push(EventKind::kDeliver, node, arrival, link.remote, link.remote_slot, m, link.remote_generation);
+  // Dedicated links are a family's own network: its own pipe, untouched by partitions.
+  Push(EventKind::kDeliver, node, SendDedicated(node, slot, bytes), link.remote, link.remote_slot,
+       m, link.remote_generation);
+}
+
+void Engine::Arrive(NodeIndex from, const Departure& d, Slot to_slot, MessageHandle m,
+                    std::uint32_t generation, bool deliver) {
+  if (network_window_ > 0) {
+    // The key's sequence is taken now, so the delivery sorts exactly where it would have.
+    const std::uint32_t sequence = deliver ? sequence_[from]++ : 0;
+    held_.push_back({d, now_, from, to_slot, m, generation, sequence, deliver});
+    return;
+  }
+  TimeNs arrival = links_.Arrive(d);
+  if (!deliver) return;
+  if (faults_in_path_) [[unlikely]] arrival = CrossingArrival(from, d.to, arrival, now_);
+  Push(EventKind::kDeliver, from, arrival, d.to, to_slot, m, generation);
+}
+
+void Engine::FlushArrivals() {
+  for (const HeldArrival& h : held_) {
+    TimeNs arrival = links_.Arrive(h.departure);
+    if (!h.deliver) continue;
+    if (faults_in_path_) [[unlikely]] {
+      arrival = CrossingArrival(h.from, h.departure.to, arrival, h.sent_at);
+    }
+    // The window is no longer than any message takes: nothing arrives inside it.
+    PEERLAB_ASSERT(arrival >= window_end_);
+    queue_.Push(Event{arrival, Event::MakeKey(EventKind::kDeliver, h.from, h.sequence),
+                      h.departure.to, h.to_slot, h.m, h.generation});
+  }
+  held_.clear();
+}
+
+void Engine::AdvanceWindow() {
+  if (queue_.empty()) {
+    FlushArrivals();
+    if (queue_.empty()) return;
+  }
+  const Event& next = queue_.top();
+  if (next.time < window_end_ && next.kind() != EventKind::kNetworkEvent) return;
+  FlushArrivals();
+  window_end_ = SaturatingAdd(queue_.top().time, network_window_);
+}
+
+DurationNs Engine::latency_floor() const {
+  const RegionTable& table = spec_.regions;
+  double least = HUGE_VAL;
+  for (double ms : table.latency_ms) least = std::min(least, ms * 1e6);
+  switch (spec_.jitter.kind) {
+    case JitterKind::kNone: break;
+    case JitterKind::kUniform: least *= 1.0 - spec_.jitter.spread; break;
+    // Scaled to keep the mean: its minimum is mean x (shape - 1) / shape (util/rng.hpp).
+    case JitterKind::kPareto: least *= (spec_.jitter.shape - 1) / spec_.jitter.shape; break;
+  }
+  for (const auto& [key, pipe] : dedicated_pipes_) least = std::min(least, double(pipe.latency));
+  // Rounded down, and one ns less for the jitter draw's rounding.
+  return std::max<DurationNs>(0, static_cast<DurationNs>(std::floor(least)) - 1);
 }
 
 TimeNs Engine::SendDedicated(NodeIndex node, Slot slot, std::uint32_t bytes) {

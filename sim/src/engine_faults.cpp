@@ -3,8 +3,8 @@
 // family's (or the plan's) to resolve; what a partition did to the family's state (stale
 // blocks, time to consistency) is the family's to report.
 //
-// Costs: nothing per message unless a delay partition is in effect or draining (one
-// predictable branch, `faults_in_path_`); drop partitions close links, so the existing
+// Costs: nothing per message unless a delay partition has been in effect (one predictable
+// branch, `faults_in_path_`; after the drain, a comparison); drop partitions close links, so the existing
 // "link closed" path drops what crosses.
 #include <algorithm>
 
@@ -100,13 +100,14 @@ void Engine::Heal() {
   protocol_->OnHeal(current);
 }
 
-TimeNs Engine::CrossingArrival(std::uint32_t from, std::uint32_t to, TimeNs arrival) {
+TimeNs Engine::CrossingArrival(std::uint32_t from, std::uint32_t to, TimeNs arrival,
+                               TimeNs sent_at) {
   constexpr std::uint32_t kNone = NetworkFaultState::kNone;
-  if (faults_.draining != kNone) {
-    if (now_ >= faults_.drain_until) {
-      faults_.draining = kNone;  // every delayed message has arrived
-    } else if (const auto& side = faults_.partitions[faults_.draining].side_of;
-               side[from] != side[to]) {
+  // What was sent after every delayed message had arrived is not held back. (Nothing is reset
+  // here: a window may apply an earlier send after a later one.)
+  if (faults_.draining != kNone && sent_at < faults_.drain_until) {
+    if (const auto& side = faults_.partitions[faults_.draining].side_of;
+        side[from] != side[to]) {
       // No overtaking of what is still delayed on this connection (TCP's order); the bound
       // is per receiver, so it may hold back a message a little longer than needed.
       arrival = std::max(arrival, faults_.delayed_until[to]);
@@ -120,7 +121,6 @@ TimeNs Engine::CrossingArrival(std::uint32_t from, std::uint32_t to, TimeNs arri
       faults_.delayed_until[to] = std::max(faults_.delayed_until[to], arrival);
     }
   }
-  faults_in_path_ = faults_.delaying != kNone || faults_.draining != kNone;
   return arrival;
 }
 

@@ -16,13 +16,13 @@ void Engine::SendFlow(NodeIndex node, Slot slot, MessageHandle message, std::uin
                       std::uint32_t generation) {
   const PeerLink& link = peers_[node][slot];
   const FlowLinks::Item item{link.remote, link.remote_slot, message, generation, bytes};
-  TimeNs arrival = flow_links_->Send(now_, node, slot, link.generation, item);
-  if (arrival == kTimeNever) {  // a transfer: delivered from a flow event
-    PushFlowEvents();
-    return;
+  // A burst, or a transfer's first flight (a transfer is delivered from a flow event).
+  flow_scratch_.clear();
+  flow_links_->Send(now_, node, slot, link.generation, item, flow_scratch_);
+  for (const FlowLinks::Delivery& d : flow_scratch_) {
+    Arrive(node, d.departure, d.item.to_peer, d.item.message, d.item.generation, d.deliver);
   }
-  if (faults_in_path_) [[unlikely]] arrival = CrossingArrival(node, link.remote, arrival);
-  Push(EventKind::kDeliver, node, arrival, link.remote, link.remote_slot, message, generation);
+  PushFlowEvents();
 }
 
 void Engine::OnFlowEvent(const Event& e) {
@@ -34,10 +34,8 @@ void Engine::OnFlowEvent(const Event& e) {
   } else if (flow_links_->TakeEvent(e.a, now_)) {  // else superseded, or passed on
     flow_links_->OnEvent(now_, e.a, flow_scratch_);
   }
-  for (const auto& [item, at] : flow_scratch_) {
-    TimeNs arrival = at;
-    if (faults_in_path_) [[unlikely]] arrival = CrossingArrival(e.a, item.to, arrival);
-    Push(EventKind::kDeliver, e.a, arrival, item.to, item.to_peer, item.message, item.generation);
+  for (const FlowLinks::Delivery& d : flow_scratch_) {
+    Arrive(e.a, d.departure, d.item.to_peer, d.item.message, d.item.generation, d.deliver);
   }
   PushFlowEvents();
 }

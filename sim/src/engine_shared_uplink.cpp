@@ -27,9 +27,8 @@ void Engine::OnUplink(const Event& e) {
   uplink_scratch_.clear();
   shared_uplinks_->Complete(now_, e.a, links_.upload_ns_per_byte(e.a), uplink_scratch_);
   for (const SharedUplinks::Item& item : uplink_scratch_) {
-    TimeNs arrival = links_.ArriveAfterUplink(now_, e.a, item.to, item.bytes);
-    if (faults_in_path_) [[unlikely]] arrival = CrossingArrival(e.a, item.to, arrival);
-    Push(EventKind::kDeliver, e.a, arrival, item.to, item.to_peer, item.message, item.generation);
+    Arrive(e.a, links_.DepartStreamed(now_, e.a, item.to, item.bytes), item.to_peer,
+           item.message, item.generation, true);
   }
   PushUplink(e.a);
 }

@@ -66,19 +66,19 @@ void FlowLinks::GrowAfterRound(Conn& c) const {
   c.cwnd = static_cast<std::uint32_t>(std::min<std::uint64_t>(grown, spec_.receive_window_bytes));
 }
 
-TimeNs FlowLinks::Send(TimeNs now, std::uint32_t node, std::uint32_t slot,
-                       std::uint32_t slot_generation, const Item& item) {
+void FlowLinks::Send(TimeNs now, std::uint32_t node, std::uint32_t slot,
+                     std::uint32_t slot_generation, const Item& item, std::vector<Delivery>& out) {
   Conn& c = ConnOf(node, slot, slot_generation);
   // Behind the connection's transfer: TCP keeps the byte order.
   if (c.flight != kNoFlight) {
     flights_[c.flight].behind.push_back(item);
-    return kTimeNever;
+    return;
   }
   if (c.in_transfer) {
     for (Flow& f : nodes_[node].flows) {
       if (f.slot == slot) {
         f.behind.push_back(item);
-        return kTimeNever;
+        return;
       }
     }
     PEERLAB_ASSERT(false);  // in_transfer without its Flow
@@ -94,10 +94,10 @@ TimeNs FlowLinks::Send(TimeNs now, std::uint32_t node, std::uint32_t slot,
           std::min<std::uint64_t>(std::uint64_t{c.cwnd} + item.bytes, spec_.receive_window_bytes));
     }
     c.last_sent = now;
-    return links_.Send(now, node, item.to, item.bytes);
+    out.push_back({item, links_.Depart(now, node, item.to, item.bytes)});
+    return;
   }
-  StartTransfer(now, node, c, slot, item);
-  return kTimeNever;
+  StartTransfer(now, node, c, slot, item, out);
 }
 
 std::uint32_t FlowLinks::NewFlight() {
@@ -120,12 +120,12 @@ void FlowLinks::FreeFlight(std::uint32_t index) {
 }
 
 void FlowLinks::StartTransfer(TimeNs now, std::uint32_t node, Conn& c, std::uint32_t slot,
-                              const Item& item) {
+                              const Item& item, std::vector<Delivery>& out) {
   const DurationNs rtt = std::max<DurationNs>(links_.MeanRoundTrip(node, item.to), 1);
   // The first flight (up to the initial window) leaves at once, as a burst does; the rest of
   // the round's window, if any, is shared with the node's other transfers.
   const std::uint32_t flight = std::min(c.cwnd, initial_window_);
-  links_.Reserve(now, node, item.to, flight);
+  out.push_back({item, links_.DepartFlight(now, node, item.to, flight), false});
   c.last_sent = now;
   const std::uint32_t rest = item.bytes - flight;
   if (flight == c.cwnd && rest <= initial_window_) {
@@ -167,7 +167,7 @@ void FlowLinks::OnFlight(TimeNs now, std::uint32_t index, std::uint32_t serial,
   c.flight = kNoFlight;
   GrowAfterRound(c);  // the first flight used the whole window
   if (f.rest <= c.cwnd && f.behind.empty()) {
-    done.push_back({f.head, links_.Send(now, f.node, f.to, f.rest)});
+    done.push_back({f.head, links_.Depart(now, f.node, f.to, f.rest)});
     c.last_sent = now;
     return;
   }
@@ -355,7 +355,7 @@ void FlowLinks::OnEvent(TimeNs now, std::uint32_t node, std::vector<Delivery>& d
         if (f.remaining <= initial_window_ && f.remaining <= f.window_left &&
             f.behind_next == f.behind.size()) {
           const auto bytes = static_cast<std::uint32_t>(std::ceil(f.remaining - kDoneBytes));
-          done.push_back({f.head, links_.Send(now, node, f.to, bytes)});
+          done.push_back({f.head, links_.Depart(now, node, f.to, bytes)});
           c.last_sent = now;
           c.in_transfer = false;
           s.flows.erase(s.flows.begin() + static_cast<std::ptrdiff_t>(i));
@@ -370,7 +370,7 @@ void FlowLinks::OnEvent(TimeNs now, std::uint32_t node, std::vector<Delivery>& d
     while (f.remaining <= kDoneBytes) {  // several may end now (zero-byte ones, exact ties)
       // The bytes streamed in while they were sent: only the latency remains, and arrivals
       // at a node stay in order (its downlink's free time).
-      done.push_back({f.head, links_.ArriveAfterUplink(now, node, f.to, 0)});
+      done.push_back({f.head, links_.DepartStreamed(now, node, f.to, 0)});
       c.last_sent = now;
       if (f.behind_next == f.behind.size()) {
         drained = true;

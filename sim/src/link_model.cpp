@@ -44,50 +44,40 @@ DurationNs LinkModel::DrawLatency(std::uint32_t from, std::uint32_t to_region) {
   return SaturatingNs(drawn);
 }
 
-TimeNs LinkModel::Send(TimeNs now, std::uint32_t from, std::uint32_t to,
-                       std::uint32_t wire_bytes) {
+Departure LinkModel::Depart(TimeNs now, std::uint32_t from, std::uint32_t to,
+                            std::uint32_t wire_bytes) {
   NodeLinks& s = nodes_[from];
-  NodeLinks& r = nodes_[to];
   const TimeNs up_start = std::max(now, s.uplink_free_at);
   // Saturating sums (util/time.hpp): equal to the plain ones until a time passes kTimeBeyond,
   // after every run's end, so a backlog at an absurdly slow link cannot overflow.
   const TimeNs up_end =
       SaturatingAdd(up_start, TransmitTimeAt(wire_bytes, s.upload_ns_per_byte));
   s.uplink_free_at = up_end;
-  const DurationNs latency = DrawLatency(from, r.region);
-  const TimeNs down_start = std::max(SaturatingAdd(up_start, latency), r.downlink_free_at);
-  const TimeNs down_end =
-      std::max(SaturatingAdd(up_end, latency),
-               SaturatingAdd(down_start, TransmitTimeAt(wire_bytes, r.download_ns_per_byte)));
-  r.downlink_free_at = down_end;
-  return down_end;
+  return {up_start, up_end, DrawLatency(from, nodes_[to].region), to, wire_bytes};
 }
 
-void LinkModel::Reserve(TimeNs now, std::uint32_t from, std::uint32_t to,
-                        std::uint32_t wire_bytes) {
+Departure LinkModel::DepartFlight(TimeNs now, std::uint32_t from, std::uint32_t to,
+                                  std::uint32_t wire_bytes) {
   NodeLinks& s = nodes_[from];
-  NodeLinks& r = nodes_[to];
   const TimeNs up_start = std::max(now, s.uplink_free_at);
   const TimeNs up_end = SaturatingAdd(up_start, TransmitTimeAt(wire_bytes, s.upload_ns_per_byte));
   s.uplink_free_at = up_end;
-  const auto latency = SaturatingNs(latency_ns_[s.region * region_count_ + r.region]);
-  const TimeNs down_start = std::max(SaturatingAdd(up_start, latency), r.downlink_free_at);
-  r.downlink_free_at =
-      std::max(SaturatingAdd(up_end, latency),
-               SaturatingAdd(down_start, TransmitTimeAt(wire_bytes, r.download_ns_per_byte)));
+  return {up_start, up_end, MeanLatency(from, to), to, wire_bytes};
 }
 
-TimeNs LinkModel::ArriveAfterUplink(TimeNs sent, std::uint32_t from, std::uint32_t to,
-                                    std::uint32_t wire_bytes) {
-  NodeLinks& r = nodes_[to];
-  // The bytes streamed in while the shared uplink sent them: the downlink only delays the
-  // arrival when it is slower than the sender's share or busy with other messages.
-  const TimeNs arrival =
-      std::max(SaturatingAdd(sent, DrawLatency(from, r.region)),
-               SaturatingAdd(r.downlink_free_at,
-                             TransmitTimeAt(wire_bytes, r.download_ns_per_byte)));
-  r.downlink_free_at = arrival;
-  return arrival;
+TimeNs LinkModel::Arrive(const Departure& d) {
+  NodeLinks& r = nodes_[d.to];
+  // The downlink takes the bytes as they come in (cut-through) once it is free; a message whose
+  // bytes streamed out earlier (kStreamed) only waits for the downlink's backlog.
+  const TimeNs down_start =
+      d.up_start == Departure::kStreamed
+          ? r.downlink_free_at
+          : std::max(SaturatingAdd(d.up_start, d.latency), r.downlink_free_at);
+  const TimeNs down_end =
+      std::max(SaturatingAdd(d.up_end, d.latency),
+               SaturatingAdd(down_start, TransmitTimeAt(d.bytes, r.download_ns_per_byte)));
+  r.downlink_free_at = down_end;
+  return down_end;
 }
 
 }  // namespace peerlab::sim

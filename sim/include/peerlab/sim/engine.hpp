@@ -111,6 +111,17 @@ class Engine {
   // with scheduled outages never are). `family_lifecycle`: the family takes nodes offline
   // or pushes lifecycle events itself, so timers must carry incarnations even without churn.
   Status SetUpLifecycle(const std::vector<bool>& may_churn, bool family_lifecycle);
+  // Reserves receivers' downlinks for what nodes send at the end of windows of `window` ns
+  // instead of at once (0, the default: at once), applied in event order, so results are the
+  // same. What the parallel engine's shards do; a test hook until then. Requires `window` at
+  // most latency_floor() (every arrival lies beyond its window) and no transport.
+  void SetNetworkWindow(DurationNs window) {
+    PEERLAB_ASSERT(window >= 0 && window <= latency_floor() && !transport_);
+    network_window_ = window;
+  }
+  // The least time any message or signal between two nodes can take (the smallest region-pair
+  // latency with its jitter's minimum; dedicated pipes' latencies): the lookahead of windows.
+  DurationNs latency_floor() const;
   // The run ends at `t` at the latest (kTimeLimit caps it); may be called while running.
   void StopAt(TimeNs t) { end_at_ = std::min({end_at_, t, kTimeLimit}); }
   // Test hook: moves the end to `t` (later than before, to run on after a stop).
@@ -171,6 +182,7 @@ class Engine {
   // Pops the next event not after min(until, the end) into `e`, advancing the clock; false
   // when there is none.
   bool Next(TimeNs until, Event& e) {
+    if (network_window_ > 0) [[unlikely]] AdvanceWindow();
     if (queue_.empty() || queue_.top().time > std::min(until, end_at_)) return false;
     if (queue_.top().time > next_snapshot_at_) [[unlikely]] TakeSnapshotsUpTo(queue_.top().time);
     e = queue_.Pop();
@@ -196,6 +208,7 @@ class Engine {
   // After the fast engine's last event: the clock stands at the end when events remain past
   // it; snapshots due by then are taken (later ones are never reached).
   void FinishRun() {
+    FlushArrivals();
     if (!queue_.empty() && queue_.top().time > end_at_) now_ = end_at_;
     TakeSnapshotsUpTo(now_ + 1);
   }
@@ -349,9 +362,19 @@ class Engine {
   // When a zero-size signal (SYN, FIN) sent at `sent` arrives, partitions included.
   TimeNs SignalArrival(TimeNs sent, NodeIndex from, NodeIndex to) {
     const TimeNs at = links_.Signal(sent, from, to);
-    return faults_in_path_ ? CrossingArrival(from, to, at) : at;
+    return faults_in_path_ ? CrossingArrival(from, to, at, now_) : at;
   }
   TimeNs SendDedicated(NodeIndex node, Slot slot, std::uint32_t bytes);
+  // What left `from`'s uplink (LinkModel::Depart): reserves the receiver's downlink and, when
+  // `deliver`, delivers `m` to the receiver's `to_slot` at the arrival time; at once, or at the
+  // window's end (SetNetworkWindow) with the key it would have had.
+  void Arrive(NodeIndex from, const Departure& d, Slot to_slot, MessageHandle m,
+              std::uint32_t generation, bool deliver);
+  // Applies what was held for the window, in the order it was sent.
+  void FlushArrivals();
+  // Before the next event: ends the window (flushing) when that event lies beyond it or is a
+  // network event (a partition changes the path of what was sent before it).
+  void AdvanceWindow();
   // Network events (engine_faults.cpp).
   void ScheduleNetworkEvent();
   void ApplyNetworkEvent(std::uint32_t index);
@@ -359,7 +382,7 @@ class Engine {
   void Heal();
   // A message or signal between `from` and `to` that would arrive at `arrival`, when a delay
   // partition is in effect or draining.
-  TimeNs CrossingArrival(NodeIndex from, NodeIndex to, TimeNs arrival);
+  TimeNs CrossingArrival(NodeIndex from, NodeIndex to, TimeNs arrival, TimeNs sent_at);
   // Churn, outages and link failures (engine_churn.cpp).
   void OnLifecycle(const Event& e);
   void TakeOffline(NodeIndex node);
@@ -421,6 +444,21 @@ class Engine {
   std::unique_ptr<FlowLinks> flow_links_;          // network.link_model: flow; else null
   std::vector<SharedUplinks::Item> uplink_scratch_;
   std::vector<FlowLinks::Delivery> flow_scratch_;
+
+  // The network window (SetNetworkWindow): departures held until its end.
+  struct HeldArrival {
+    Departure departure;
+    TimeNs sent_at;
+    NodeIndex from;
+    Slot to_slot;
+    MessageHandle m;
+    std::uint32_t generation;
+    std::uint32_t sequence;  // the delivery's key sequence, taken when sent
+    bool deliver;
+  };
+  DurationNs network_window_ = 0;
+  TimeNs window_end_ = 0;
+  std::vector<HeldArrival> held_;
 };
 
 // Runs `family`'s events in total order up to min(until, the end). The hot kinds go straight

@@ -60,9 +60,13 @@ namespace peerlab::sim {
 class FlowLinks {
  public:
   using Item = SharedUplinks::Item;
+  // What leaves a node's uplink, in the order it leaves: the caller reserves the receiver's
+  // downlink (LinkModel::Arrive) in this order and, when `deliver`, delivers the item at the
+  // arrival time (else the bytes are a transfer's first flight, which delivers nothing).
   struct Delivery {
     Item item;
-    TimeNs arrival;  // at the receiver (partitions aside)
+    Departure departure;
+    bool deliver = true;
   };
   // A flow event the caller schedules (DrainWakes): for `node` at `at`; a node's transfers
   // when `flight` is kNoFlight, a count signal when it is kToReceiver or kToSender (OnSignal;
@@ -85,17 +89,16 @@ class FlowLinks {
   FlowLinks(LinkModel& links, const FlowModelSpec& spec);
 
   // `node` sends `item` on its connection `slot` (whose slot generation is `slot_generation`:
-  // a new connection in a reused slot starts with a fresh window). Returns the arrival time
-  // of a burst, or kTimeNever when the message became (or queued behind) a transfer; then
-  // DrainWakes lists the events to schedule.
-  TimeNs Send(TimeNs now, std::uint32_t node, std::uint32_t slot, std::uint32_t slot_generation,
-              const Item& item);
+  // a new connection in a reused slot starts with a fresh window). A burst goes to `out` at
+  // once; a message that became (or queued behind) a transfer adds at most its first flight
+  // (deliver = false), and DrainWakes lists the events to schedule.
+  void Send(TimeNs now, std::uint32_t node, std::uint32_t slot, std::uint32_t slot_generation,
+            const Item& item, std::vector<Delivery>& out);
   // A node event at `now`: true when the node has a change due now (call OnEvent); false for a
   // superseded event, or an early one (DrainWakes then lists its new time).
   bool TakeEvent(std::uint32_t node, TimeNs now);
   // At a node event TakeEvent let through: messages whose last byte left the uplink by `now`
-  // (or whose last piece left as a burst now) go to `done` with their arrival times, in
-  // connection order.
+  // (or whose last piece left as a burst now) go to `done`, in connection order.
   void OnEvent(TimeNs now, std::uint32_t node, std::vector<Delivery>& done);
   // The second flight of a two-flight message is due (a Wake with a flight); a message it
   // completes goes to `done`. Does nothing if the connection closed since (`serial` differs).
@@ -195,7 +198,7 @@ class FlowLinks {
   // segment (RFC 5681), up to the receive window.
   void GrowAfterRound(Conn& c) const;
   void StartTransfer(TimeNs now, std::uint32_t node, Conn& c, std::uint32_t slot,
-                     const Item& item);
+                     const Item& item, std::vector<Delivery>& out);
   // A transfer continues as a Flow of `node` from now, in a round that ends a round trip later
   // and still allows `window_left` bytes (sending if any, else waiting for the round's end).
   void AddFlow(TimeNs now, std::uint32_t node, Conn& c, std::uint32_t slot, std::uint32_t to,

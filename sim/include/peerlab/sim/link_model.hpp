@@ -22,6 +22,18 @@
 
 namespace peerlab::sim {
 
+// What a message's sender decides when it sends (its uplink's times and the latency drawn
+// from its stream), before the receiver's downlink is reserved (LinkModel::Arrive). The split
+// lets the engine reserve receivers' downlinks later, in event order, while senders run apart.
+struct Departure {
+  TimeNs up_start;  // its first byte leaves the uplink (kStreamed: its bytes streamed out before)
+  TimeNs up_end;    // its last byte leaves the uplink
+  DurationNs latency;
+  std::uint32_t to;
+  std::uint32_t bytes;  // what the receiver's downlink carries
+  static constexpr TimeNs kStreamed = -1;
+};
+
 class LinkModel {
  public:
   LinkModel(const RegionTable& regions, const JitterSpec& jitter, std::uint64_t seed);
@@ -30,11 +42,23 @@ class LinkModel {
   std::uint32_t AddNode(std::uint32_t region, double upload_bps, double download_bps);
 
   // Reserves the pipes for one message and returns its arrival time.
-  TimeNs Send(TimeNs now, std::uint32_t from, std::uint32_t to, std::uint32_t wire_bytes);
+  TimeNs Send(TimeNs now, std::uint32_t from, std::uint32_t to, std::uint32_t wire_bytes) {
+    return Arrive(Depart(now, from, to, wire_bytes));
+  }
+  // Send's sender side: reserves the uplink and draws the latency.
+  Departure Depart(TimeNs now, std::uint32_t from, std::uint32_t to, std::uint32_t wire_bytes);
+  // The receiver's side: reserves its downlink (in the order departures are applied) and
+  // returns the arrival time.
+  TimeNs Arrive(const Departure& d);
 
   // Reserves the pipes for bytes that are part of a longer message (a TCP transfer's first
-  // flight): as Send, but no arrival is drawn (the message arrives with its last bytes).
-  void Reserve(TimeNs now, std::uint32_t from, std::uint32_t to, std::uint32_t wire_bytes);
+  // flight): as Send, but with the mean latency, and no arrival (the message arrives with its
+  // last bytes). DepartFlight is its sender side.
+  void Reserve(TimeNs now, std::uint32_t from, std::uint32_t to, std::uint32_t wire_bytes) {
+    Arrive(DepartFlight(now, from, to, wire_bytes));
+  }
+  Departure DepartFlight(TimeNs now, std::uint32_t from, std::uint32_t to,
+                         std::uint32_t wire_bytes);
 
   // When a zero-size signal (TCP SYN, FIN) sent at `now` arrives: latency only, no pipe use.
   TimeNs Signal(TimeNs now, std::uint32_t from, std::uint32_t to) {
@@ -50,7 +74,13 @@ class LinkModel {
   // network.uplink: shared (SharedUplinks): a message whose last byte left `from`'s uplink at
   // `sent`; reserves the receiver's downlink and returns its arrival time.
   TimeNs ArriveAfterUplink(TimeNs sent, std::uint32_t from, std::uint32_t to,
-                           std::uint32_t wire_bytes);
+                           std::uint32_t wire_bytes) {
+    return Arrive(DepartStreamed(sent, from, to, wire_bytes));
+  }
+  Departure DepartStreamed(TimeNs sent, std::uint32_t from, std::uint32_t to,
+                           std::uint32_t wire_bytes) {
+    return {Departure::kStreamed, sent, DrawLatency(from, nodes_[to].region), to, wire_bytes};
+  }
   double upload_ns_per_byte(std::uint32_t node) const { return nodes_[node].upload_ns_per_byte; }
   double download_ns_per_byte(std::uint32_t node) const {
     return nodes_[node].download_ns_per_byte;

@@ -131,6 +131,11 @@ struct NetworkSpec {
   AutonomousSystemSpec autonomous_systems;
   std::vector<NetworkEventSpec> events;  // in time order (the scenario layer checks it)
   ChurnSpec churn;
+  // The engine's network window (Engine::SetNetworkWindow; not a scenario key): 0 applies
+  // every departure at once, kWindowFloor holds them for windows of the latency floor. Results
+  // are the same either way (a test checks every shipped scenario).
+  static constexpr DurationNs kWindowFloor = -1;
+  DurationNs network_window = 0;
   std::vector<OutageSpec> outages;  // per node, not overlapping
   // Times at which to record the connection graph (the report's snapshots), ascending.
   std::vector<TimeNs> topology_snapshots;
