@@ -206,6 +206,34 @@ TEST_P(ShippedDigests, NetworkWindowsChangeNothing) {
   fs::remove_all(out);
 }
 
+// What no shipped scenario has: a delay partition (signals and messages held back across the
+// cut, drained in order after the heal), with feelers and churn opening and closing connections
+// throughout. The same files with windows as without.
+TEST(NetworkWindows, ADelayPartitionWithChurnGivesTheSameFiles) {
+  const std::string path = std::string(PEERLAB_SOURCE_DIR) + "/scenarios/partition.yaml";
+  const std::vector<std::string> overrides = {
+      "stop.blocks=16", "network.nodes=300", "protocol.peers.feeler_interval=2 min",
+      "churn={share: 0.3, session: {kind: exponential, mean: 30 min}, downtime: {kind: exponential, mean: 5 min}, link_failures: {rate: 0.5}}",
+      "events[0]={at: 30 min, kind: partition, sides: [[as: [1, 2, 3, 4, 5]], [rest]], mode: delay, delay: 1 min}",
+      "events[1]={at: 90 min, kind: heal}"};
+  std::map<std::string, std::string> digests[2];
+  for (int windowed = 0; windowed < 2; ++windowed) {
+    auto loaded = LoadScenario(path, overrides);
+    ASSERT_TRUE(loaded.ok()) << loaded.status().message();
+    if (windowed) loaded->sim.network_window = sim::NetworkSpec::kWindowFloor;
+    const fs::path out = fs::path(::testing::TempDir()) /
+                         ("peerlab_delay_" + std::to_string(windowed) + "_" + std::to_string(::getpid()));
+    fs::remove_all(out);
+    runner::RunOptions options;
+    options.out_dir = out.string();
+    auto ran = runner::RunScenario(*loaded, options);
+    ASSERT_TRUE(ran.ok()) << ran.status().message();
+    for (const char* file : {"summary.json", "blocks.csv"}) digests[windowed][file] = FileDigest(out / file);
+    fs::remove_all(out);
+  }
+  EXPECT_EQ(digests[0], digests[1]);
+}
+
 INSTANTIATE_TEST_SUITE_P(Scenarios, ShippedDigests, ::testing::ValuesIn(ShippedScenarios()),
                          [](const ::testing::TestParamInfo<Shipped>& info) {
                            std::string name = info.param.name;

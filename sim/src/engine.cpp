@@ -182,7 +182,8 @@ void Engine::Arrive(NodeIndex from, const Departure& d, Slot to_slot, MessageHan
   if (network_window_ > 0) {
     // The key's sequence is taken now, so the delivery sorts exactly where it would have.
     const std::uint32_t sequence = deliver ? sequence_[from]++ : 0;
-    held_.push_back({d, now_, from, to_slot, m, generation, sequence, deliver});
+    held_.push_back(
+        {d, now_, from, to_slot, m, generation, sequence, EventKind::kDeliver, deliver, false});
     return;
   }
   TimeNs arrival = links_.Arrive(d);
@@ -191,19 +192,34 @@ void Engine::Arrive(NodeIndex from, const Departure& d, Slot to_slot, MessageHan
   Push(EventKind::kDeliver, from, arrival, d.to, to_slot, m, generation);
 }
 
+void Engine::PushSignal(EventKind kind, NodeIndex from, NodeIndex to, std::uint32_t b,
+                        std::uint32_t c, std::uint32_t generation) {
+  const TimeNs at = links_.Signal(now_, from, to);
+  if (!faults_in_path_) {
+    Push(kind, from, at, to, b, c, generation);
+  } else if (network_window_ == 0) {
+    Push(kind, from, CrossingArrival(from, to, at, now_), to, b, c, generation);
+  } else {
+    // A delay partition may hold it back by what was sent to `to` before: decided in order.
+    Departure signal{0, at, 0, to, 0};
+    held_.push_back({signal, now_, from, b, c, generation, sequence_[from]++, kind, true, true});
+  }
+}
+
 void Engine::FlushArrivals() {
   for (const HeldArrival& h : held_) {
-    TimeNs arrival = links_.Arrive(h.departure);
+    TimeNs arrival = h.signal ? h.departure.up_end : links_.Arrive(h.departure);
     if (!h.deliver) continue;
     if (faults_in_path_) [[unlikely]] {
       arrival = CrossingArrival(h.from, h.departure.to, arrival, h.sent_at);
     }
     // The window is no longer than any message takes: nothing arrives inside it.
     PEERLAB_ASSERT(arrival >= window_end_);
-    queue_.Push(Event{arrival, Event::MakeKey(EventKind::kDeliver, h.from, h.sequence),
-                      h.departure.to, h.to_slot, h.m, h.generation});
+    queue_.Push(Event{arrival, Event::MakeKey(h.kind, h.from, h.sequence), h.departure.to, h.b,
+                      h.c, h.generation});
   }
   held_.clear();
+  if (network_window_ > 0) protocol_->OnWindowEnd();
 }
 
 void Engine::AdvanceWindow() {
@@ -211,8 +227,16 @@ void Engine::AdvanceWindow() {
     FlushArrivals();
     if (queue_.empty()) return;
   }
+  // Events outside the nodes (the oracle, the workload, network and lifecycle events) end the
+  // window: they may close connections or move partitions, which what was sent before must
+  // not see, and a parallel engine runs them alone.
   const Event& next = queue_.top();
-  if (next.time < window_end_ && next.kind() != EventKind::kNetworkEvent) return;
+  const EventKind kind = next.kind();
+  if (next.time < window_end_ && kind != EventKind::kNetworkEvent &&
+      kind != EventKind::kLifecycle && kind != EventKind::kOracle &&
+      kind != EventKind::kWorkload) {
+    return;
+  }
   FlushArrivals();
   window_end_ = SaturatingAdd(queue_.top().time, network_window_);
 }
@@ -334,12 +358,12 @@ void Engine::CloseRemoteEnd(NodeIndex node, Slot slot, bool at_once) {
   // The dialer's end during the handshake: the target's end, if the SYN made one, learns from
   // the SYN-ACK's arrival (OnHandshakeReply).
   if (link.remote_slot == kNoSlot) return;
-  const TimeNs notice = SignalArrival(now_, node, link.remote);
   if (!at_once) {
-    Push(EventKind::kPeerDown, node, notice, link.remote, link.remote_slot, kDownFin,
-         link.remote_generation);
+    PushSignal(EventKind::kPeerDown, node, link.remote, link.remote_slot, kDownFin,
+               link.remote_generation);
     return;
   }
+  const TimeNs notice = SignalArrival(now_, node, link.remote);
   PeerLink& back = peers_[link.remote][link.remote_slot];
   // The remote closed it itself already (its FIN is on the way), and may have reused the slot.
   if (back.generation != link.remote_generation || !back.open) return;
@@ -390,8 +414,8 @@ NodeIndex Engine::Connect(NodeIndex node, Address address, ConnectionKind kind) 
   from = {target, kNoSlot, from.generation, 0, false, true, kind.connection_class, false};
   from.probe = kind.probe;
   if (address != AddressOf(target)) SetAlias(node, from_slot, address);  // an alias
-  Push(EventKind::kPeerUp, node, SignalArrival(now_, node, target), target, from_slot,
-       KindBits(kind) | kUpInbound | kUpSyn, from.generation);
+  PushSignal(EventKind::kPeerUp, node, target, from_slot, KindBits(kind) | kUpInbound | kUpSyn,
+             from.generation);
   return target;
 }
 
@@ -410,8 +434,8 @@ void Engine::OnSyn(const Event& e) {
   PeerLink& to = peers_[target][to_slot];
   to = {dialer, e.b, to.generation, e.generation, true, true, KindOf(kind_bits).connection_class,
         true};
-  Push(EventKind::kPeerUp, target, SignalArrival(now_, target, dialer), dialer, e.b,
-       kind_bits | kUpSynAck | (to_slot << kUpSlotShift), to.generation);
+  PushSignal(EventKind::kPeerUp, target, dialer, e.b,
+             kind_bits | kUpSynAck | (to_slot << kUpSlotShift), to.generation);
   protocol_->OnPeerUp(target, PeerUp{to_slot, true, KindOf(kind_bits), AddressOf(dialer)});
 }
 

@@ -66,7 +66,7 @@ void Simulation::AddRushingLinks(std::uint32_t group) {
   rushing_share_[group] = reached;
 }
 
-void Simulation::ObserveStrategy(std::uint32_t node, const bitcoin::Observation& o) {
+void Simulation::ObserveStrategy(TimeNs at, std::uint32_t node, const bitcoin::Observation& o) {
   using Kind = bitcoin::Observation::Kind;
   const std::uint32_t group = node_group_[node];
   switch (o.kind) {
@@ -101,7 +101,7 @@ void Simulation::ObserveStrategy(std::uint32_t node, const bitcoin::Observation&
         reach.nodes_with_tx.resize(tx_store_.size(), 0);
         reach.reached_all_at.resize(tx_store_.size(), -1);
       }
-      if (++reach.nodes_with_tx[o.tx] == group_nodes_[group].size()) reach.reached_all_at[o.tx] = now();
+      if (++reach.nodes_with_tx[o.tx] == group_nodes_[group].size()) reach.reached_all_at[o.tx] = at;
       break;
     }
     default:

@@ -43,19 +43,19 @@ Status Simulation::SetUpNetworkEvents(plan::NetworkPlan& plan) {
 
 void Simulation::OnHeal(std::uint32_t partition) {
   if (nodes_on_tip_[nodes_[0].tip()] == node_count()) {
-    engine_->NoteConsistent(partition);
+    engine_->NoteConsistent(partition, now());
   } else {
     awaiting_consistency_.push_back(partition);
   }
 }
 
-void Simulation::TrackTip(const bitcoin::Observation& o) {
+void Simulation::TrackTip(TimeNs at, const bitcoin::Observation& o) {
   std::vector<std::uint32_t>& count = nodes_on_tip_;
   if (o.block >= count.size()) count.resize(o.block + 1, 0);
   PEERLAB_ASSERT(o.previous < count.size() && count[o.previous] > 0);
   --count[o.previous];
   if (++count[o.block] < node_count() || awaiting_consistency_.empty()) return;
-  for (std::uint32_t index : awaiting_consistency_) engine_->NoteConsistent(index);
+  for (std::uint32_t index : awaiting_consistency_) engine_->NoteConsistent(index, at);
   awaiting_consistency_.clear();
 }
 

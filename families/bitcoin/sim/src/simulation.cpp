@@ -278,7 +278,11 @@ void Simulation::Deliver(std::uint32_t node, const bitcoin::Input& input) {
   for (const auto& timer : outbox_.timers) {
     engine_->SetTimer(node, timer.at, timer.timer.arg, static_cast<std::uint32_t>(timer.timer.kind));
   }
-  for (const auto& o : outbox_.observations) Observe(node, o);
+  if (engine_->windowed()) [[unlikely]] {
+    for (const auto& o : outbox_.observations) journal_.push_back({now(), node, o});
+  } else {
+    for (const auto& o : outbox_.observations) Observe(now(), node, o);
+  }
   // Both directions close now; the other node notices after a one-way trip (TCP FIN).
   for (bitcoin::PeerId peer : outbox_.disconnects) engine_->Close(node, peer);
   for (const auto& c : outbox_.connects) Connect(node, c.address, c.kind);
@@ -293,31 +297,36 @@ void Simulation::Connect(std::uint32_t node, bitcoin::NetAddress address,
   if (target != node_count() && !attacks_.empty()) NoteConnectToAttacker(node, target);
 }
 
-void Simulation::Observe(std::uint32_t node, const bitcoin::Observation& o) {
+void Simulation::OnWindowEnd() {
+  for (const Observed& o : journal_) Observe(o.at, o.node, o.observation);
+  journal_.clear();
+}
+
+void Simulation::Observe(TimeNs at, std::uint32_t node, const bitcoin::Observation& o) {
   using Kind = bitcoin::Observation::Kind;
   switch (o.kind) {
     case Kind::kBlockMined:
       if (block_progress_.size() <= o.block) block_progress_.resize(o.block + 1);
-      if (!races_.empty()) ObserveStrategy(node, o);
+      if (!races_.empty()) ObserveStrategy(at, node, o);
       break;
     case Kind::kRaceStarted:
     case Kind::kAttemptEnded:
-      ObserveStrategy(node, o);
+      ObserveStrategy(at, node, o);
       break;
     case Kind::kBlockAccepted: {
       BlockProgress& bp = block_progress_[o.block];
       ++bp.nodes_with_block;
       for (std::size_t k = 0; k < reach_targets_.size(); ++k) {
-        if (bp.nodes_with_block == reach_targets_[k]) bp.reached_at[k] = now();
+        if (bp.nodes_with_block == reach_targets_[k]) bp.reached_at[k] = at;
       }
       break;
     }
     case Kind::kTxAccepted: {
-      if (!censor_reach_.empty()) ObserveStrategy(node, o);
+      if (!censor_reach_.empty()) ObserveStrategy(at, node, o);
       TxProgress& tp = tx_progress_[o.tx];
       ++tp.nodes_with_tx;
       for (int k = 0; k < 2; ++k) {
-        if (tp.nodes_with_tx == reach_targets_[k]) tp.reached_at[k] = now();
+        if (tp.nodes_with_tx == reach_targets_[k]) tp.reached_at[k] = at;
       }
       break;
     }
@@ -334,7 +343,7 @@ void Simulation::Observe(std::uint32_t node, const bitcoin::Observation& o) {
         if (o.reorg_depth >= reorg_depths_.size()) reorg_depths_.resize(o.reorg_depth + 1, 0);
         ++reorg_depths_[o.reorg_depth];
       }
-      if (track_tips_) TrackTip(o);
+      if (track_tips_) TrackTip(at, o);
       break;
   }
 }

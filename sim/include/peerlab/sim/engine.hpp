@@ -119,6 +119,8 @@ class Engine {
     PEERLAB_ASSERT(window >= 0 && window <= latency_floor() && !transport_);
     network_window_ = window;
   }
+  // Windows are in use: a family holds its run-wide records until OnWindowEnd.
+  bool windowed() const { return network_window_ > 0; }
   // The least time any message or signal between two nodes can take (the smallest region-pair
   // latency with its jitter's minimum; dedicated pipes' latencies): the lookahead of windows.
   DurationNs latency_floor() const;
@@ -277,7 +279,9 @@ class Engine {
   std::uint8_t partition_side(NodeIndex node) const;
   // The side `node` was on in the partition in effect at `at`; nullopt: none in effect.
   std::optional<std::uint32_t> PartitionSideAt(TimeNs at, NodeIndex node) const;
-  void NoteConsistent(std::uint32_t partition) { faults_.partitions[partition].consistent_at = now_; }
+  void NoteConsistent(std::uint32_t partition, TimeNs at) {
+    faults_.partitions[partition].consistent_at = at;
+  }
   // A drop partition in effect separates the two nodes.
   bool CrossingBlocked(NodeIndex from, NodeIndex to) const;
   // The delay partition in effect: its extra latency and the side of each node (empty: none).
@@ -370,10 +374,14 @@ class Engine {
   // window's end (SetNetworkWindow) with the key it would have had.
   void Arrive(NodeIndex from, const Departure& d, Slot to_slot, MessageHandle m,
               std::uint32_t generation, bool deliver);
+  // Pushes a connection signal (SYN, SYN-ACK, FIN) from `from` to `to`, sent now: an event of
+  // `kind` at `to` (payload b, c, generation) one drawn latency later, partitions included.
+  void PushSignal(EventKind kind, NodeIndex from, NodeIndex to, std::uint32_t b, std::uint32_t c,
+                  std::uint32_t generation);
   // Applies what was held for the window, in the order it was sent.
   void FlushArrivals();
-  // Before the next event: ends the window (flushing) when that event lies beyond it or is a
-  // network event (a partition changes the path of what was sent before it).
+  // Before the next event: ends the window (flushing) when that event lies beyond it or is not
+  // a node's.
   void AdvanceWindow();
   // Network events (engine_faults.cpp).
   void ScheduleNetworkEvent();
@@ -447,14 +455,14 @@ class Engine {
 
   // The network window (SetNetworkWindow): departures held until its end.
   struct HeldArrival {
-    Departure departure;
+    Departure departure;  // a signal's: only `to`, and its arrival (partitions aside) in up_end
     TimeNs sent_at;
     NodeIndex from;
-    Slot to_slot;
-    MessageHandle m;
-    std::uint32_t generation;
-    std::uint32_t sequence;  // the delivery's key sequence, taken when sent
-    bool deliver;
+    std::uint32_t b, c, generation;  // the event's payload (a: departure.to)
+    std::uint32_t sequence;          // its key's sequence, taken when sent
+    EventKind kind;
+    bool deliver;  // false: a transfer's first flight (reserves the downlink, delivers nothing)
+    bool signal;   // a SYN, SYN-ACK or FIN: no pipes, only partitions act on it
   };
   DurationNs network_window_ = 0;
   TimeNs window_end_ = 0;

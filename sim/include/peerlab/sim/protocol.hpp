@@ -69,6 +69,10 @@ class Protocol {
   virtual void RunEventsUntil(TimeNs t) = 0;
   // The family's count of finished work for progress lines (Bitcoin: blocks mined).
   virtual std::uint32_t progress_count() const = 0;
+  // A network window ended (Engine::SetNetworkWindow): what the family held back for it (its
+  // run-wide records of what nodes did) is applied now, in the order it happened. Also called
+  // before every network event and at the end of the run.
+  virtual void OnWindowEnd() {}
 };
 
 // The hot calls RunEvents makes. `OnMessage` takes over the engine's reference to `m`.

@@ -134,6 +134,7 @@ class Simulation final : public Protocol {
   }
   void RunEventsUntil(TimeNs t) override { RunEvents(*engine_, *this, t); }
   std::uint32_t progress_count() const override { return blocks_mined_; }
+  void OnWindowEnd() override;
 
  private:
   // Lifecycle codes of this family (connection classes: report.hpp).
@@ -145,13 +146,15 @@ class Simulation final : public Protocol {
   void ScheduleNextTx();
   void CreateTx(std::uint32_t origin);
   void Deliver(std::uint32_t node, const bitcoin::Input& input);
-  void Observe(std::uint32_t node, const bitcoin::Observation& o);
+  // Aggregates what `node` observed at `at` into the run-wide records (now, or from the
+  // journal at a window's end: the records never feed back into the run).
+  void Observe(TimeNs at, std::uint32_t node, const bitcoin::Observation& o);
   void Connect(std::uint32_t node, bitcoin::NetAddress address, bitcoin::ConnectionKind kind);
   void SeedAddressManagers();
   // adversaries.cpp: strategies and what they achieve.
   void SetUpStrategies();
   void AddRushingLinks(std::uint32_t group);
-  void ObserveStrategy(std::uint32_t node, const bitcoin::Observation& o);
+  void ObserveStrategy(TimeNs at, std::uint32_t node, const bitcoin::Observation& o);
   void ReportAdversaries(SimReport& r, const std::vector<bool>& on_main,
                          bitcoin::BlockHandle main_tip) const;
   ChurnReport ReportChurn() const { return engine_->ReportChurn(); }
@@ -166,7 +169,7 @@ class Simulation final : public Protocol {
   void ReportEclipse(std::uint32_t group, AdversaryReport& a) const;
   // partitions.cpp: sides, tips after a heal, what each side mined.
   Status SetUpNetworkEvents(plan::NetworkPlan& plan);  // checks the events, takes the sides
-  void TrackTip(const bitcoin::Observation& o);
+  void TrackTip(TimeNs at, const bitcoin::Observation& o);
   std::vector<PartitionReport> ReportPartitions(const std::vector<bool>& on_main) const;
 
   SimConfig config_;
@@ -191,6 +194,13 @@ class Simulation final : public Protocol {
   std::vector<double> tx_class_cumulative_share_;
   std::uint64_t next_outpoint_ = 1;
 
+  // Observations held for the window's end when the engine runs in windows (in event order).
+  struct Observed {
+    TimeNs at;
+    std::uint32_t node;
+    bitcoin::Observation observation;
+  };
+  std::vector<Observed> journal_;
   // Observations, aggregated as they happen.
   std::vector<BlockProgress> block_progress_;  // indexed by BlockHandle
   std::uint64_t reorgs_ = 0;
