@@ -132,6 +132,27 @@ std::string ReproduceFlags(const Shipped& shipped) {
   return flags;
 }
 
+// Runs `scenario` into a fresh directory named after `tag` and returns the digest of each of
+// `files` (empty after a failure, which is reported).
+std::map<std::string, std::string> RunAndDigest(const Scenario& scenario,
+                                                const std::vector<std::string>& files,
+                                                const std::string& tag) {
+  const fs::path out =
+      fs::path(::testing::TempDir()) / ("peerlab_" + tag + "_" + std::to_string(::getpid()));
+  fs::remove_all(out);
+  runner::RunOptions options;
+  options.out_dir = out.string();
+  auto ran = runner::RunScenario(scenario, options);
+  std::map<std::string, std::string> digests;
+  if (!ran.ok()) {
+    ADD_FAILURE() << tag << ": " << ran.status().message();
+    return digests;
+  }
+  for (const std::string& file : files) digests[file] = FileDigest(out / file);
+  fs::remove_all(out);
+  return digests;
+}
+
 class ShippedDigests : public ::testing::TestWithParam<Shipped> {};
 
 TEST_P(ShippedDigests, ResultsAreByteIdentical) {
@@ -148,17 +169,12 @@ TEST_P(ShippedDigests, ResultsAreByteIdentical) {
     overrides.push_back("seed=" + std::to_string(seed));
     auto loaded = LoadScenario(path, overrides);
     ASSERT_TRUE(loaded.ok()) << loaded.status().message();
-    const fs::path out = fs::path(::testing::TempDir()) /
-                         ("peerlab_digests_" + shipped.name + "_" + std::to_string(seed) + "_" +
-                          std::to_string(::getpid()));
-    fs::remove_all(out);
-    runner::RunOptions options;
-    options.out_dir = out.string();
-    auto ran = runner::RunScenario(*loaded, options);
-    ASSERT_TRUE(ran.ok()) << ran.status().message();
+    const auto digests =
+        RunAndDigest(*loaded, shipped.files, "digests_" + shipped.name + "_" + std::to_string(seed));
+    ASSERT_EQ(digests.size(), shipped.files.size());
     for (const std::string& file : shipped.files) {
       const std::string key = std::to_string(seed) + " " + file;
-      const std::string digest = FileDigest(out / file);
+      const std::string& digest = digests.at(file);
       actual << key << " " << digest << "\n";
       if (!write) {
         const auto it = expected.find(key);
@@ -170,7 +186,6 @@ TEST_P(ShippedDigests, ResultsAreByteIdentical) {
             << ReproduceFlags(shipped);
       }
     }
-    fs::remove_all(out);
   }
   if (write) {
     std::ofstream(DigestFile(shipped.name), std::ios::trunc) << actual.str();
@@ -190,20 +205,13 @@ TEST_P(ShippedDigests, NetworkWindowsChangeNothing) {
   ASSERT_TRUE(loaded.ok()) << loaded.status().message();
   loaded->sim.network_window = sim::NetworkSpec::kWindowFloor;
   loaded->tendermint.network_window = sim::NetworkSpec::kWindowFloor;
-  const fs::path out = fs::path(::testing::TempDir()) /
-                       ("peerlab_windows_" + shipped.name + "_" + std::to_string(::getpid()));
-  fs::remove_all(out);
-  runner::RunOptions options;
-  options.out_dir = out.string();
-  auto ran = runner::RunScenario(*loaded, options);
-  ASSERT_TRUE(ran.ok()) << ran.status().message();
+  const auto digests = RunAndDigest(*loaded, shipped.files, "windows_" + shipped.name);
   for (const std::string& file : shipped.files) {
     const auto it = expected.find("1 " + file);
-    ASSERT_TRUE(it != expected.end());
-    EXPECT_EQ(FileDigest(out / file), it->second)
+    ASSERT_TRUE(it != expected.end() && digests.count(file) == 1);
+    EXPECT_EQ(digests.at(file), it->second)
         << "seed=1 scenario=" << path << " " << file << " with network windows";
   }
-  fs::remove_all(out);
 }
 
 // What no shipped scenario has: a delay partition (signals and messages held back across the
@@ -221,16 +229,10 @@ TEST(NetworkWindows, ADelayPartitionWithChurnGivesTheSameFiles) {
     auto loaded = LoadScenario(path, overrides);
     ASSERT_TRUE(loaded.ok()) << loaded.status().message();
     if (windowed) loaded->sim.network_window = sim::NetworkSpec::kWindowFloor;
-    const fs::path out = fs::path(::testing::TempDir()) /
-                         ("peerlab_delay_" + std::to_string(windowed) + "_" + std::to_string(::getpid()));
-    fs::remove_all(out);
-    runner::RunOptions options;
-    options.out_dir = out.string();
-    auto ran = runner::RunScenario(*loaded, options);
-    ASSERT_TRUE(ran.ok()) << ran.status().message();
-    for (const char* file : {"summary.json", "blocks.csv"}) digests[windowed][file] = FileDigest(out / file);
-    fs::remove_all(out);
+    digests[windowed] = RunAndDigest(*loaded, {"summary.json", "blocks.csv"},
+                                     "delay_" + std::to_string(windowed));
   }
+  ASSERT_EQ(digests[0].size(), 2u);
   EXPECT_EQ(digests[0], digests[1]);
 }
 
