@@ -213,6 +213,7 @@ void Node::OnVerack(PeerId peer, Outbox& out) {
 void Node::OnHandshakeComplete(PeerId peer, Outbox& out) {
   Peer& p = peers_[peer];
   p.established = true;
+  p.tx_cursor = tx_.LogEnd();  // it is told of transactions accepted from now on
   if (config_->relay != RelayMode::kLegacy) SendEmpty(peer, MsgType::kSendHeaders, out);
   if (config_->relay == RelayMode::kCompact) {
     // Announce compact block support in low-bandwidth mode; high bandwidth is asked for later

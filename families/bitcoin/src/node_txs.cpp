@@ -14,20 +14,15 @@ constexpr std::size_t kBroadcastMax = 1000;
 
 }  // namespace
 
-void RecentTxSet::Insert(TxHandle h) {
-  if (bits_.empty()) bits_.assign(kWords, 0);
-  if (h < base_) return;  // already forgotten
-  if (h - base_ >= kWindow) {
-    // Slide the window so that h is its newest word; forget the words that fall out.
-    const TxHandle new_base = (h / 64 + 1) * 64 - kWindow;
-    if (new_base - base_ >= kWindow) {
-      std::fill(bits_.begin(), bits_.end(), 0);
-    } else {
-      for (TxHandle w = base_ / 64; w < new_base / 64; ++w) bits_[w % kWords] = 0;
-    }
-    base_ = new_base;
+void RecentTxSet::Slide(TxHandle h) {
+  // Slide the window so that h is its newest word; forget the words that fall out.
+  const TxHandle new_base = (h / 64 + 1) * 64 - kWindow;
+  if (new_base - base_ >= kWindow) {
+    bits_.fill(0);
+  } else {
+    for (TxHandle w = base_ / 64; w < new_base / 64; ++w) bits_[w % kWords] = 0;
   }
-  bits_[(h / 64) % kWords] |= std::uint64_t{1} << (h % 64);
+  base_ = new_base;
 }
 
 void Node::OnTxInv(PeerId peer, const Message& m, Outbox& out) {
@@ -79,14 +74,30 @@ void Node::AcceptTx(TxHandle h, PeerId from, TimeNs now, Outbox& out) {
   }
   if (from != kNoPeer) peers_[from].tx->known.Insert(h);
   if (strategy_ && strategy_->DropsTransaction()) return;  // a black hole
-  // Queue for every peer; whether the peer already knows it is checked at trickle time, when
-  // that peer's known-set is read for the whole batch (one table in cache, not one per peer).
+  // Every established peer but `from` will consider it at its next trickle (from its cursor);
+  // whether the peer already knows it is checked then, when that peer's known-set is read
+  // for the whole batch (one table in cache, not one per peer).
+  tx_.log.push_back({h, from});
+  if (tx_.log.size() >= tx_.log_compact_at) CompactTxLog();
   for (PeerId id = 0; id < peers_.size(); ++id) {
-    Peer& p = peers_[id];
+    const Peer& p = peers_[id];
     if (!p.established || !p.relay_txs || id == from) continue;
-    p.tx->queue.push_back(h);
     ArmTrickle(now, id, out);
   }
+}
+
+void Node::CompactTxLog() {
+  std::uint32_t first_needed = tx_.LogEnd();
+  for (const Peer& p : peers_) {
+    if (p.established && p.relay_txs) first_needed = std::min(first_needed, p.tx_cursor);
+  }
+  tx_.CompactLog(first_needed);
+}
+
+void TxRelay::CompactLog(std::uint32_t first_needed) {
+  log.erase(log.begin(), log.begin() + (first_needed - log_base));
+  log_base = first_needed;
+  log_compact_at = std::max<std::uint32_t>(64, 2 * static_cast<std::uint32_t>(log.size()));
 }
 
 void Node::ArmTrickle(TimeNs now, PeerId peer, Outbox& out) {
@@ -109,33 +120,52 @@ void Node::ArmTrickle(TimeNs now, PeerId peer, Outbox& out) {
 void Node::Trickle(TimeNs now, PeerId peer, Outbox& out) {
   const bool inbound = peer == kNoPeer;
   if (inbound) tx_.inbound_trickle_armed = false;
+  const std::uint32_t end = tx_.LogEnd();
   for (PeerId id = inbound ? 0 : peer; id < peers_.size(); ++id) {
     Peer& p = peers_[id];
     if (!inbound) p.trickle_armed = false;
-    if (p.established && p.inbound == inbound && !p.tx->queue.empty()) {
-      std::vector<TxHandle>& queue = p.tx->queue;
-      // Announce the best-paying transactions first, as Core does, up to the broadcast limit.
-      std::erase_if(queue, [&](TxHandle t) {
-        return !TxHas(t, kTxInMempool) || p.tx->known.Contains(t);
-      });
-      std::sort(queue.begin(), queue.end(), [&](TxHandle a, TxHandle b) {
-        return FeeRateLess(txs_->Get(b), b, txs_->Get(a), a);
-      });
-      const std::size_t limit =
-          std::min(kBroadcastMax, kBroadcastTarget + queue.size() / 1000 * 5);
-      const std::size_t count = std::min(limit, queue.size());
-      if (count > 0) {
-        MessageId msg;
-        Message& inv = out.NewMessage(MsgType::kInv, &msg);
-        inv.SetTxs().assign(queue.begin(), queue.begin() + static_cast<std::ptrdiff_t>(count));
-        out.SendMessage(id, msg);
-        for (std::size_t i = 0; i < count; ++i) p.tx->known.Insert(queue[i]);
-        queue.erase(queue.begin(), queue.begin() + static_cast<std::ptrdiff_t>(count));
-      }
-      if (!queue.empty()) ArmTrickle(now, id, out);
+    if (p.established && p.inbound == inbound && p.relay_txs &&
+        (p.tx_cursor != end || !p.tx->left.empty())) {
+      AnnounceTxs(now, id, out);
     }
     if (!inbound) break;
   }
+}
+
+void Node::AnnounceTxs(TimeNs now, PeerId peer, Outbox& out) {
+  Peer& p = peers_[peer];
+  PeerTx& ptx = *p.tx;
+  // The candidates: what did not fit last time, then the log from the peer's cursor (not
+  // what came from it), less what left the mempool or the peer is known to have.
+  std::vector<TxHandle>& queue = out.tx_scratch;
+  queue.clear();
+  const auto wanted = [&](TxHandle t) {
+    return TxHas(t, kTxInMempool) && !ptx.known.Contains(t);
+  };
+  for (TxHandle t : ptx.left) {
+    if (wanted(t)) queue.push_back(t);
+  }
+  const std::uint32_t end = tx_.LogEnd();
+  for (std::uint32_t seq = p.tx_cursor; seq != end; ++seq) {
+    const TxRelay::Accepted& a = tx_.LogAt(seq);
+    if (a.from != peer && wanted(a.tx)) queue.push_back(a.tx);
+  }
+  p.tx_cursor = end;
+  // Announce the best-paying transactions first, as Core does, up to the broadcast limit.
+  std::sort(queue.begin(), queue.end(), [&](TxHandle a, TxHandle b) {
+    return FeeRateLess(txs_->Get(b), b, txs_->Get(a), a);
+  });
+  const std::size_t limit = std::min(kBroadcastMax, kBroadcastTarget + queue.size() / 1000 * 5);
+  const std::size_t count = std::min(limit, queue.size());
+  if (count > 0) {
+    MessageId msg;
+    Message& inv = out.NewMessage(MsgType::kInv, &msg);
+    inv.SetTxs().assign(queue.begin(), queue.begin() + static_cast<std::ptrdiff_t>(count));
+    out.SendMessage(peer, msg);
+    for (std::size_t i = 0; i < count; ++i) ptx.known.Insert(queue[i]);
+  }
+  ptx.left.assign(queue.begin() + static_cast<std::ptrdiff_t>(count), queue.end());
+  if (!ptx.left.empty()) ArmTrickle(now, peer, out);
 }
 
 void TxRelay::AddToMempool(TxHandle h, const TxStore& txs) {

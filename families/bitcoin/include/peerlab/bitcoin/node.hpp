@@ -196,6 +196,8 @@ class Node {
   void OnTx(TimeNs now, PeerId peer, const Message& m, Outbox& out);
   void AcceptTx(TxHandle h, PeerId from, TimeNs now, Outbox& out);
   void Trickle(TimeNs now, PeerId peer, Outbox& out);
+  void AnnounceTxs(TimeNs now, PeerId peer, Outbox& out);  // one peer's part of a trickle
+  void CompactTxLog();
   void ArmTrickle(TimeNs now, PeerId peer, Outbox& out);
   void ConnectBlockTxs(BlockHandle h);
   void DisconnectBlockTxs(BlockHandle h);

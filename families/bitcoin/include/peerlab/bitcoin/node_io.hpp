@@ -175,6 +175,8 @@ class Outbox {
   // in the driver's outbox, shared by all nodes, so that it stays in cache: a list per node
   // was a cold heap block on every block announcement.
   std::vector<BlockHandle> block_scratch;
+  // The same for the transactions a trickle considers for one peer.
+  std::vector<TxHandle> tx_scratch;
 
  private:
   MessagePool* pool_;

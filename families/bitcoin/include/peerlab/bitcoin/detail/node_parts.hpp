@@ -75,26 +75,39 @@ class StatusBytes {
 // The transactions a peer is known to have, among the most recent kWindow created in the
 // whole simulation (Core keeps a rolling bloom filter of 50,000): a bitmap over a sliding
 // window of transaction handles, which are dense and grow with time. Older ones are
-// forgotten, as the rolling filter forgets. One cache line per lookup, 1 KiB per peer.
+// forgotten, as the rolling filter forgets. The words live inside the set (it is allocated
+// with the peer's PeerTx), so a lookup is one cache line past the peer row's pointer, not a
+// pointer chase through a vector first; 1 KiB per peer.
 class RecentTxSet {
  public:
-  void Insert(TxHandle h);  // node_txs.cpp
+  void Insert(TxHandle h) {
+    if (h - base_ >= kWindow) {
+      if (h < base_) return;  // already forgotten
+      Slide(h);
+    }
+    bits_[(h / 64) % kWords] |= std::uint64_t{1} << (h % 64);
+  }
   bool Contains(TxHandle h) const {
-    if (h < base_ || h - base_ >= kWindow || bits_.empty()) return false;
+    if (h - base_ >= kWindow) return false;  // unsigned: also h < base_
     return (bits_[(h / 64) % kWords] >> (h % 64)) & 1;
   }
 
  private:
   static constexpr std::uint32_t kWindow = 8192;
   static constexpr std::uint32_t kWords = kWindow / 64;
-  std::vector<std::uint64_t> bits_;  // a ring of words; word w holds handles 64w..64w+63
-  TxHandle base_ = 0;                // lowest handle in the window, a multiple of 64
+  void Slide(TxHandle h);  // node_txs.cpp: makes h's word the newest, forgets older words
+
+  TxHandle base_ = 0;  // lowest handle in the window, a multiple of 64
+  std::array<std::uint64_t, kWords> bits_{};  // a ring: word w holds handles 64w..64w+63
 };
 
 // Transaction relay state of one peer; only allocated when transactions are relayed, so
-// block-only simulations keep peers small.
+// block-only simulations keep peers small. What is new for the peer is not copied here: it is
+// the node's announcement log (TxRelay::log) from the peer's cursor (Peer::tx_cursor) on.
 struct PeerTx {
-  std::vector<TxHandle> queue;  // to announce at the next trickle
+  // Candidates that did not fit in the previous inv (over the broadcast limit), announced at
+  // a later trickle with the new ones; usually empty.
+  std::vector<TxHandle> left;
   RecentTxSet known;
 };
 
@@ -144,6 +157,9 @@ struct Peer {
   BlockHandle best_known = kNoBlock;  // most-work block the peer is known to have
   BlockHandle best_sent = kNoBlock;   // last header we sent it
   std::uint32_t in_flight = 0;
+  // Sequence number (TxRelay::log) of the first accepted transaction not yet considered for
+  // this peer; set to the log's end when the connection is established.
+  std::uint32_t tx_cursor = 0;
   std::unique_ptr<PeerTx> tx;  // null unless config.tx_relay
   std::unique_ptr<PeerSession> session;  // set from the first connection on
 };
@@ -190,12 +206,32 @@ struct ChainSync {
 
 // Transactions and the mempool (node_txs.cpp).
 struct TxRelay {
+  // An accepted transaction to announce, and the peer it came from (kNoPeer: our own), which
+  // is not told.
+  struct Accepted {
+    TxHandle tx;
+    PeerId from;
+  };
+
   StatusBytes status;             // per TxHandle: kTxKnown...
   std::vector<TxHandle> mempool;  // may hold entries no longer in the mempool (lazy)
   std::uint64_t mempool_bytes = 0;
   std::size_t mempool_live = 0;
   std::vector<TxHandle> scratch;
   bool inbound_trickle_armed = false;
+  // Transactions accepted, in acceptance order, that some peer has yet to consider: one
+  // append per transaction instead of one per peer queue (each a cache miss), read by every
+  // peer's trickle from its cursor. log[i] has sequence number log_base + i. Bound: entries
+  // before every established peer's cursor are dropped once the log doubles (CompactLog),
+  // so it holds what the slowest peer has pending, as its own queue would.
+  std::vector<Accepted> log;
+  std::uint32_t log_base = 0;
+  std::uint32_t log_compact_at = 64;
+
+  std::uint32_t LogEnd() const { return log_base + static_cast<std::uint32_t>(log.size()); }
+  const Accepted& LogAt(std::uint32_t seq) const { return log[seq - log_base]; }
+  // Drops the entries before `first_needed` (the smallest cursor of an established peer).
+  void CompactLog(std::uint32_t first_needed);
 
   // Enters `h`, not in the mempool, into it.
   void AddToMempool(TxHandle h, const TxStore& txs);
