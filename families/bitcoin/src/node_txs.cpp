@@ -69,6 +69,9 @@ void Node::OnTx(TimeNs now, PeerId peer, const Message& m, Outbox& out) {
 }
 
 void Node::AcceptTx(TxHandle h, PeerId from, TimeNs now, Outbox& out) {
+  // The peer rows are read at the end (trickle timers): start loading them now.
+  const auto* rows = reinterpret_cast<const char*>(peers_.data());
+  for (std::size_t at = 0; at < peers_.size() * sizeof(Peer); at += 64) __builtin_prefetch(rows + at);
   TxSet(h, kTxKnown);
   if (TxHas(h, kTxConfirmed)) return;
   tx_.AddToMempool(h, *txs_);
@@ -94,6 +97,8 @@ void Node::AcceptTx(TxHandle h, PeerId from, TimeNs now, Outbox& out) {
   for (PeerId id = 0; id < peers_.size(); ++id) {
     const Peer& p = peers_[id];
     if (!p.established || !p.relay_txs || id == from) continue;
+    // Mostly armed already (ArmTrickle would return at once): no call then.
+    if (p.inbound ? tx_.inbound_trickle_armed : p.trickle_armed) continue;
     ArmTrickle(now, id, out);
   }
 }

@@ -110,11 +110,31 @@ class Node {
     if (peer < peers_.size()) __builtin_prefetch(peers_.data() + peer);
     if (peer < tx_.hot.size()) {
       __builtin_prefetch(tx_.hot.data() + peer);
-      tx_.status.Prefetch(static_cast<TxHandle>(txs_->size() - 1));
+      PrefetchNewestTxs();
+    }
+  }
+  // The same for a timer (its Timer::Kind as a number, and its argument): a trickle's peer
+  // row and known-set head (outbound) or the first of all of them (inbound), and what
+  // PrefetchNewestTxs loads.
+  [[gnu::always_inline]] void PrefetchTimer(std::uint32_t timer_kind, std::uint32_t arg) const {
+    const auto kind = static_cast<Timer::Kind>(timer_kind);
+    if (kind == Timer::Kind::kTrickleOutbound) {
+      PrefetchPeer(arg);
+    } else if (kind == Timer::Kind::kTrickleInbound && !tx_.hot.empty()) {
+      __builtin_prefetch(peers_.data());
+      __builtin_prefetch(tx_.hot.data());
+      PrefetchNewestTxs();
     }
   }
 
  private:
+  // The end of the announcement log and the status byte of the newest transaction: what
+  // transaction messages and trickles read (they deal with recent transactions).
+  [[gnu::always_inline]] void PrefetchNewestTxs() const {
+    if (!tx_.log.empty()) __builtin_prefetch(&tx_.log.back());
+    tx_.status.Prefetch(static_cast<TxHandle>(txs_->size() - 1));
+  }
+
   // The parts of the node's state (detail/node_parts.hpp says who owns what).
   using Peer = detail::Peer;
   using PeerSession = detail::PeerSession;
