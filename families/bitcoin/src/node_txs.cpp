@@ -71,7 +71,9 @@ void Node::OnTx(TimeNs now, PeerId peer, const Message& m, Outbox& out) {
 void Node::AcceptTx(TxHandle h, PeerId from, TimeNs now, Outbox& out) {
   // The peer rows are read at the end (trickle timers): start loading them now.
   const auto* rows = reinterpret_cast<const char*>(peers_.data());
-  for (std::size_t at = 0; at < peers_.size() * sizeof(Peer); at += 64) __builtin_prefetch(rows + at);
+  for (std::size_t at = 0; at < peers_.size() * sizeof(Peer); at += 64) {
+    __builtin_prefetch(rows + at);
+  }
   TxSet(h, kTxKnown);
   if (TxHas(h, kTxConfirmed)) return;
   tx_.AddToMempool(h, *txs_);
@@ -136,9 +138,9 @@ void Node::ArmTrickle(TimeNs now, PeerId peer, Outbox& out) {
 }
 
 void Node::Trickle(TimeNs now, PeerId peer, Outbox& out) {
-  // Drivers prefetch nothing of a node's peers for a timer: start the loads this trickle needs
-  // at once, not one after another (peer rows, known-set heads, the log's tail and the status
-  // bytes of the newest transactions).
+  // Start the loads this trickle needs at once, not one after another (peer rows, known-set
+  // heads, the log's tail and the status bytes of the newest transactions): a driver that
+  // does not call PrefetchTimer ahead of the timer leaves them all cold.
   if (!tx_.log.empty()) __builtin_prefetch(&tx_.log.back());
   tx_.status.Prefetch(static_cast<TxHandle>(txs_->size() - 1));
   const std::uint32_t end = tx_.LogEnd();
@@ -159,7 +161,9 @@ void Node::Trickle(TimeNs now, PeerId peer, Outbox& out) {
   // in that order; the result is what AnnounceTxs gives: the order is total (FeeRateLess).
   tx_.inbound_trickle_armed = false;
   const auto* rows = reinterpret_cast<const char*>(peers_.data());
-  for (std::size_t at = 0; at < peers_.size() * sizeof(Peer); at += 64) __builtin_prefetch(rows + at);
+  for (std::size_t at = 0; at < peers_.size() * sizeof(Peer); at += 64) {
+    __builtin_prefetch(rows + at);
+  }
   const auto* heads = reinterpret_cast<const char*>(tx_.hot.data());
   for (std::size_t at = 0; at < tx_.hot.size() * sizeof(PeerTxHot); at += 64) {
     __builtin_prefetch(heads + at);
