@@ -101,7 +101,11 @@ void Node::OnPeerConnected(TimeNs now, const PeerConnected& in, Outbox& out) {
   p.session->address = in.address;
   p.session->feeler = !in.inbound && in.feeler;
   p.session->connected_at = now;
-  if (config_->tx_relay && !p.session->feeler) p.tx = std::make_unique<PeerTx>();
+  if (config_->tx_relay && !p.session->feeler) {
+    p.tx = std::make_unique<PeerTx>();
+    if (tx_.hot.size() < peers_.size()) tx_.hot.resize(peers_.size());
+    tx_.hot[in.peer] = PeerTxHot{};
+  }
   if (in.inbound) {
     if (!MakeRoomForInbound(in.peer, out)) return;
   } else {
@@ -213,6 +217,8 @@ void Node::OnVerack(PeerId peer, Outbox& out) {
 void Node::OnHandshakeComplete(PeerId peer, Outbox& out) {
   Peer& p = peers_[peer];
   p.established = true;
+  // It is told of transactions accepted from now on.
+  if (p.tx) tx_.hot[peer].cursor = tx_.LogEnd();
   if (config_->relay != RelayMode::kLegacy) SendEmpty(peer, MsgType::kSendHeaders, out);
   if (config_->relay == RelayMode::kCompact) {
     // Announce compact block support in low-bandwidth mode; high bandwidth is asked for later

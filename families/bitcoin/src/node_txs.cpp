@@ -14,20 +14,26 @@ constexpr std::size_t kBroadcastMax = 1000;
 
 }  // namespace
 
-void RecentTxSet::Insert(TxHandle h) {
-  if (bits_.empty()) bits_.assign(kWords, 0);
-  if (h < base_) return;  // already forgotten
-  if (h - base_ >= kWindow) {
-    // Slide the window so that h is its newest word; forget the words that fall out.
-    const TxHandle new_base = (h / 64 + 1) * 64 - kWindow;
-    if (new_base - base_ >= kWindow) {
-      std::fill(bits_.begin(), bits_.end(), 0);
-    } else {
-      for (TxHandle w = base_ / 64; w < new_base / 64; ++w) bits_[w % kWords] = 0;
-    }
-    base_ = new_base;
+void RecentTxSet::Slide(TxHandle h, Ring& ring) {
+  // Slide the window so that h is its newest word; forget the words that fall out, cached
+  // ones included (their ring words are among those cleared).
+  const TxHandle new_base = (h / 64 + 1) * 64 - kWindow;
+  if (new_base - base_ >= kWindow) {
+    ring.fill(0);
+  } else {
+    for (TxHandle w = base_ / 64; w < new_base / 64; ++w) ring[w % kWords] = 0;
   }
-  bits_[(h / 64) % kWords] |= std::uint64_t{1} << (h % 64);
+  for (std::uint32_t e = 0; e < 2; ++e) {  // cached words are numbered from the base
+    if (tag_[e] == kNoWord) continue;
+    const TxHandle w = base_ / 64 + tag_[e];
+    if (w < new_base / 64) {
+      tag_[e] = kNoWord;
+      word_[e] = 0;
+    } else {
+      tag_[e] = static_cast<std::uint8_t>(w - new_base / 64);
+    }
+  }
+  base_ = new_base;
 }
 
 void Node::OnTxInv(PeerId peer, const Message& m, Outbox& out) {
@@ -39,8 +45,9 @@ void Node::OnTxInv(PeerId peer, const Message& m, Outbox& out) {
   }
   MessageId id = 0;
   Message* request = nullptr;
+  RecentTxSet& known = tx_.hot[peer].known;
   for (TxHandle t : m.txs()) {
-    p.tx->known.Insert(t);
+    known.Insert(t, p.tx->known_words);
     // Ask the first peer that announces it; Core adds delays and retries that are not
     // modelled (a lost request is not retried).
     if (TxHas(t, kTxKnown | kTxRequested)) continue;
@@ -55,13 +62,18 @@ void Node::OnTxInv(PeerId peer, const Message& m, Outbox& out) {
 
 void Node::OnTx(TimeNs now, PeerId peer, const Message& m, Outbox& out) {
   const TxHandle t = m.txs()[0];
-  peers_[peer].tx->known.Insert(t);
+  tx_.hot[peer].known.Insert(t, peers_[peer].tx->known_words);
   TxClear(t, kTxRequested);
   if (TxHas(t, kTxKnown)) return;
   AcceptTx(t, peer, now, out);
 }
 
 void Node::AcceptTx(TxHandle h, PeerId from, TimeNs now, Outbox& out) {
+  // The peer rows are read at the end (trickle timers): start loading them now.
+  const auto* rows = reinterpret_cast<const char*>(peers_.data());
+  for (std::size_t at = 0; at < peers_.size() * sizeof(Peer); at += 64) {
+    __builtin_prefetch(rows + at);
+  }
   TxSet(h, kTxKnown);
   if (TxHas(h, kTxConfirmed)) return;
   tx_.AddToMempool(h, *txs_);
@@ -77,16 +89,35 @@ void Node::AcceptTx(TxHandle h, PeerId from, TimeNs now, Outbox& out) {
     tx_.RemoveFromMempool(worst, *txs_);
     if (worst == h) return;  // not relayed: it did not make it into our mempool
   }
-  if (from != kNoPeer) peers_[from].tx->known.Insert(h);
+  if (from != kNoPeer) tx_.hot[from].known.Insert(h, peers_[from].tx->known_words);
   if (strategy_ && strategy_->DropsTransaction()) return;  // a black hole
-  // Queue for every peer; whether the peer already knows it is checked at trickle time, when
-  // that peer's known-set is read for the whole batch (one table in cache, not one per peer).
+  // Every established peer but `from` will consider it at its next trickle (from its cursor);
+  // whether the peer already knows it is checked then, when that peer's known-set is read
+  // for the whole batch (one table in cache, not one per peer).
+  tx_.log.push_back({h, from});
+  if (tx_.log.size() >= tx_.log_compact_at) CompactTxLog();
   for (PeerId id = 0; id < peers_.size(); ++id) {
-    Peer& p = peers_[id];
+    const Peer& p = peers_[id];
     if (!p.established || !p.relay_txs || id == from) continue;
-    p.tx->queue.push_back(h);
+    // Mostly armed already (ArmTrickle would return at once): no call then.
+    if (p.inbound ? tx_.inbound_trickle_armed : p.trickle_armed) continue;
     ArmTrickle(now, id, out);
   }
+}
+
+void Node::CompactTxLog() {
+  std::uint32_t first_needed = tx_.LogEnd();
+  for (PeerId id = 0; id < peers_.size(); ++id) {
+    const Peer& p = peers_[id];
+    if (p.established && p.relay_txs) first_needed = std::min(first_needed, tx_.hot[id].cursor);
+  }
+  tx_.CompactLog(first_needed);
+}
+
+void TxRelay::CompactLog(std::uint32_t first_needed) {
+  log.erase(log.begin(), log.begin() + (first_needed - log_base));
+  log_base = first_needed;
+  log_compact_at = std::max<std::uint32_t>(64, 2 * static_cast<std::uint32_t>(log.size()));
 }
 
 void Node::ArmTrickle(TimeNs now, PeerId peer, Outbox& out) {
@@ -107,35 +138,121 @@ void Node::ArmTrickle(TimeNs now, PeerId peer, Outbox& out) {
 }
 
 void Node::Trickle(TimeNs now, PeerId peer, Outbox& out) {
-  const bool inbound = peer == kNoPeer;
-  if (inbound) tx_.inbound_trickle_armed = false;
-  for (PeerId id = inbound ? 0 : peer; id < peers_.size(); ++id) {
-    Peer& p = peers_[id];
-    if (!inbound) p.trickle_armed = false;
-    if (p.established && p.inbound == inbound && !p.tx->queue.empty()) {
-      std::vector<TxHandle>& queue = p.tx->queue;
-      // Announce the best-paying transactions first, as Core does, up to the broadcast limit.
-      std::erase_if(queue, [&](TxHandle t) {
-        return !TxHas(t, kTxInMempool) || p.tx->known.Contains(t);
-      });
-      std::sort(queue.begin(), queue.end(), [&](TxHandle a, TxHandle b) {
-        return FeeRateLess(txs_->Get(b), b, txs_->Get(a), a);
-      });
-      const std::size_t limit =
-          std::min(kBroadcastMax, kBroadcastTarget + queue.size() / 1000 * 5);
-      const std::size_t count = std::min(limit, queue.size());
-      if (count > 0) {
-        MessageId msg;
-        Message& inv = out.NewMessage(MsgType::kInv, &msg);
-        inv.SetTxs().assign(queue.begin(), queue.begin() + static_cast<std::ptrdiff_t>(count));
-        out.SendMessage(id, msg);
-        for (std::size_t i = 0; i < count; ++i) p.tx->known.Insert(queue[i]);
-        queue.erase(queue.begin(), queue.begin() + static_cast<std::ptrdiff_t>(count));
-      }
-      if (!queue.empty()) ArmTrickle(now, id, out);
+  // Start the loads this trickle needs at once, not one after another (peer rows, known-set
+  // heads, the log's tail and the status bytes of the newest transactions): a driver that
+  // does not call PrefetchTimer ahead of the timer leaves them all cold.
+  if (!tx_.log.empty()) __builtin_prefetch(&tx_.log.back());
+  tx_.status.Prefetch(static_cast<TxHandle>(txs_->size() - 1));
+  const std::uint32_t end = tx_.LogEnd();
+  if (peer != kNoPeer) {  // one outbound peer
+    if (peer >= peers_.size()) return;
+    __builtin_prefetch(&peers_[peer]);
+    if (peer < tx_.hot.size()) __builtin_prefetch(&tx_.hot[peer]);
+    Peer& p = peers_[peer];
+    p.trickle_armed = false;
+    if (p.established && !p.inbound && p.relay_txs &&
+        (tx_.hot[peer].cursor != end || tx_.hot[peer].has_left)) {
+      AnnounceTxs(now, peer, out);
     }
-    if (!inbound) break;
+    return;
   }
+  // All inbound peers at once. They mostly consider the same stretch of the log, so it is
+  // filtered by the mempool and sorted once (Outbox::tx_sorted) and each peer takes its part
+  // in that order; the result is what AnnounceTxs gives: the order is total (FeeRateLess).
+  tx_.inbound_trickle_armed = false;
+  const auto* rows = reinterpret_cast<const char*>(peers_.data());
+  for (std::size_t at = 0; at < peers_.size() * sizeof(Peer); at += 64) {
+    __builtin_prefetch(rows + at);
+  }
+  const auto* heads = reinterpret_cast<const char*>(tx_.hot.data());
+  for (std::size_t at = 0; at < tx_.hot.size() * sizeof(PeerTxHot); at += 64) {
+    __builtin_prefetch(heads + at);
+  }
+  const auto due = [&](PeerId id) {
+    const Peer& p = peers_[id];
+    return p.established && p.inbound && p.relay_txs &&
+           (tx_.hot[id].cursor != end || tx_.hot[id].has_left);
+  };
+  std::uint32_t first = end;
+  for (PeerId id = 0; id < peers_.size(); ++id) {
+    if (due(id)) first = std::min(first, tx_.hot[id].cursor);
+  }
+  std::vector<Outbox::TxCandidate>& sorted = out.tx_sorted;
+  sorted.clear();
+  for (std::uint32_t seq = first; seq != end; ++seq) {
+    const TxRelay::Accepted& a = tx_.LogAt(seq);
+    if (TxHas(a.tx, kTxInMempool)) sorted.push_back({a.tx, a.from, seq});
+  }
+  std::sort(sorted.begin(), sorted.end(), [&](const auto& a, const auto& b) {
+    return FeeRateLess(txs_->Get(b.tx), b.tx, txs_->Get(a.tx), a.tx);
+  });
+  for (PeerId id = 0; id < peers_.size(); ++id) {
+    if (!due(id)) continue;
+    PeerTxHot& hot = tx_.hot[id];
+    if (hot.has_left) {  // rare: leftovers to merge, the general way
+      AnnounceTxs(now, id, out);
+      continue;
+    }
+    const PeerTx& ptx = *peers_[id].tx;
+    std::vector<TxHandle>& queue = out.tx_scratch;
+    queue.clear();
+    for (const Outbox::TxCandidate& c : sorted) {
+      if (c.seq >= hot.cursor && c.from != id && !hot.known.Contains(c.tx, ptx.known_words)) {
+        queue.push_back(c.tx);
+      }
+    }
+    hot.cursor = end;
+    SendTxInv(now, id, out);
+  }
+}
+
+void Node::AnnounceTxs(TimeNs now, PeerId peer, Outbox& out) {
+  PeerTxHot& hot = tx_.hot[peer];
+  const PeerTx& ptx = *peers_[peer].tx;  // only its known words and, rarely, `left` are read
+  // The candidates: what did not fit last time, then the log from the peer's cursor (not
+  // what came from it), less what left the mempool or the peer is known to have.
+  std::vector<TxHandle>& queue = out.tx_scratch;
+  queue.clear();
+  const auto wanted = [&](TxHandle t) {
+    return TxHas(t, kTxInMempool) && !hot.known.Contains(t, ptx.known_words);
+  };
+  if (hot.has_left) {
+    for (TxHandle t : ptx.left) {
+      if (wanted(t)) queue.push_back(t);
+    }
+  }
+  const std::uint32_t end = tx_.LogEnd();
+  for (std::uint32_t seq = hot.cursor; seq != end; ++seq) {
+    const TxRelay::Accepted& a = tx_.LogAt(seq);
+    if (a.from != peer && wanted(a.tx)) queue.push_back(a.tx);
+  }
+  hot.cursor = end;
+  // Announce the best-paying transactions first, as Core does.
+  std::sort(queue.begin(), queue.end(), [&](TxHandle a, TxHandle b) {
+    return FeeRateLess(txs_->Get(b), b, txs_->Get(a), a);
+  });
+  SendTxInv(now, peer, out);
+}
+
+void Node::SendTxInv(TimeNs now, PeerId peer, Outbox& out) {
+  PeerTxHot& hot = tx_.hot[peer];
+  PeerTx& ptx = *peers_[peer].tx;
+  const std::vector<TxHandle>& queue = out.tx_scratch;
+  // Up to the broadcast limit; the rest waits for the next trickle.
+  const std::size_t limit = std::min(kBroadcastMax, kBroadcastTarget + queue.size() / 1000 * 5);
+  const std::size_t count = std::min(limit, queue.size());
+  if (count > 0) {
+    MessageId msg;
+    Message& inv = out.NewMessage(MsgType::kInv, &msg);
+    inv.SetTxs().assign(queue.begin(), queue.begin() + static_cast<std::ptrdiff_t>(count));
+    out.SendMessage(peer, msg);
+    for (std::size_t i = 0; i < count; ++i) hot.known.Insert(queue[i], ptx.known_words);
+  }
+  if (hot.has_left || count < queue.size()) {
+    ptx.left.assign(queue.begin() + static_cast<std::ptrdiff_t>(count), queue.end());
+    hot.has_left = !ptx.left.empty();
+  }
+  if (hot.has_left) ArmTrickle(now, peer, out);
 }
 
 void TxRelay::AddToMempool(TxHandle h, const TxStore& txs) {

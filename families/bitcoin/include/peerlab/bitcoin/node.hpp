@@ -95,17 +95,46 @@ class Node {
   }
   const AddrMan& addrman() const { return conn_.addrman; }
   NetAddress local_address() const { return conn_.local_address; }
-  // A hint for drivers: start loading this node's hot state into cache.
+  // A hint for drivers: start loading this node's hot state into cache (its first two lines
+  // and the transaction relay's handles, tx_).
   [[gnu::always_inline]] void Prefetch() const {
     __builtin_prefetch(this);
     __builtin_prefetch(reinterpret_cast<const char*>(this) + 64);
+    __builtin_prefetch(&tx_);
+    __builtin_prefetch(reinterpret_cast<const char*>(&tx_) + 64);
   }
-  // Second stage, once the node itself is in cache: the state of one of its peers.
+  // Second stage, once the node itself is in cache: the state of one of its peers, and with
+  // transaction relay its known-set head and the status byte of the newest transaction (the
+  // messages that arrive name recent ones).
   [[gnu::always_inline]] void PrefetchPeer(PeerId peer) const {
     if (peer < peers_.size()) __builtin_prefetch(peers_.data() + peer);
+    if (peer < tx_.hot.size()) {
+      __builtin_prefetch(tx_.hot.data() + peer);
+      PrefetchNewestTxs();
+    }
+  }
+  // The same for a timer (its Timer::Kind as a number, and its argument): a trickle's peer
+  // row and known-set head (outbound) or the first of all of them (inbound), and what
+  // PrefetchNewestTxs loads.
+  [[gnu::always_inline]] void PrefetchTimer(std::uint32_t timer_kind, std::uint32_t arg) const {
+    const auto kind = static_cast<Timer::Kind>(timer_kind);
+    if (kind == Timer::Kind::kTrickleOutbound) {
+      PrefetchPeer(arg);
+    } else if (kind == Timer::Kind::kTrickleInbound && !tx_.hot.empty()) {
+      __builtin_prefetch(peers_.data());
+      __builtin_prefetch(tx_.hot.data());
+      PrefetchNewestTxs();
+    }
   }
 
  private:
+  // The end of the announcement log and the status byte of the newest transaction: what
+  // transaction messages and trickles read (they deal with recent transactions).
+  [[gnu::always_inline]] void PrefetchNewestTxs() const {
+    if (!tx_.log.empty()) __builtin_prefetch(&tx_.log.back());
+    tx_.status.Prefetch(static_cast<TxHandle>(txs_->size() - 1));
+  }
+
   // The parts of the node's state (detail/node_parts.hpp says who owns what).
   using Peer = detail::Peer;
   using PeerSession = detail::PeerSession;
@@ -196,6 +225,10 @@ class Node {
   void OnTx(TimeNs now, PeerId peer, const Message& m, Outbox& out);
   void AcceptTx(TxHandle h, PeerId from, TimeNs now, Outbox& out);
   void Trickle(TimeNs now, PeerId peer, Outbox& out);
+  void AnnounceTxs(TimeNs now, PeerId peer, Outbox& out);  // one peer's part of a trickle
+  // Sends out.tx_scratch (the peer's candidates, best first) up to the broadcast limit.
+  void SendTxInv(TimeNs now, PeerId peer, Outbox& out);
+  void CompactTxLog();
   void ArmTrickle(TimeNs now, PeerId peer, Outbox& out);
   void ConnectBlockTxs(BlockHandle h);
   void DisconnectBlockTxs(BlockHandle h);

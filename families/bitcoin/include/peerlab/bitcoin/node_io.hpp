@@ -175,6 +175,16 @@ class Outbox {
   // in the driver's outbox, shared by all nodes, so that it stays in cache: a list per node
   // was a cold heap block on every block announcement.
   std::vector<BlockHandle> block_scratch;
+  // The same for the transactions a trickle considers for one peer, and for those an
+  // inbound trickle sorts once for all inbound peers (with where they are in the node's
+  // announcement log and the peer they came from).
+  std::vector<TxHandle> tx_scratch;
+  struct TxCandidate {
+    TxHandle tx;
+    PeerId from;
+    std::uint32_t seq;
+  };
+  std::vector<TxCandidate> tx_sorted;
 
  private:
   MessagePool* pool_;

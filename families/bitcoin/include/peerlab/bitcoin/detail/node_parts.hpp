@@ -64,6 +64,10 @@ class StatusBytes {
   void Clear(std::uint32_t h, std::uint8_t bits) {
     if (h < bytes_.size()) bytes_[h] &= static_cast<std::uint8_t>(~bits);
   }
+  // A hint: start loading the byte of `h` (if it exists) into cache.
+  [[gnu::always_inline]] void Prefetch(std::uint32_t h) const {
+    if (h < bytes_.size()) __builtin_prefetch(bytes_.data() + h);
+  }
   void ClearEverywhere(std::uint8_t bits) {
     for (std::uint8_t& b : bytes_) b &= static_cast<std::uint8_t>(~bits);
   }
@@ -75,27 +79,75 @@ class StatusBytes {
 // The transactions a peer is known to have, among the most recent kWindow created in the
 // whole simulation (Core keeps a rolling bloom filter of 50,000): a bitmap over a sliding
 // window of transaction handles, which are dense and grow with time. Older ones are
-// forgotten, as the rolling filter forgets. One cache line per lookup, 1 KiB per peer.
+// forgotten, as the rolling filter forgets.
+//
+// Stored in two parts for the cache. The bitmap itself, a ring of words (Ring, 1 KiB), lives
+// in the peer's PeerTx; this object holds the window's base and a write-back copy of the two
+// words used last (one per word parity), and the node keeps these objects for all its peers
+// side by side (TxRelay::hot). Handles in use are the recent ones, so nearly every lookup is
+// answered here: a trickle to all inbound peers reads a few adjacent cache lines instead of
+// one cold bitmap line per peer. Same answers as the plain bitmap: a cached word is the ring
+// word it stands for, written back when another word of its parity takes its place, dropped
+// when the window slides past it (its ring word is cleared then too).
 class RecentTxSet {
  public:
-  void Insert(TxHandle h);  // node_txs.cpp
-  bool Contains(TxHandle h) const {
-    if (h < base_ || h - base_ >= kWindow || bits_.empty()) return false;
-    return (bits_[(h / 64) % kWords] >> (h % 64)) & 1;
+  static constexpr std::uint32_t kWindow = 8192;
+  static constexpr std::uint32_t kWords = kWindow / 64;
+  using Ring = std::array<std::uint64_t, kWords>;  // word w holds handles 64w..64w+63 at w % kWords
+
+  void Insert(TxHandle h, Ring& ring) {
+    if (h - base_ >= kWindow) {
+      if (h < base_) return;  // already forgotten
+      Slide(h, ring);
+    }
+    const auto rel = static_cast<std::uint8_t>((h - base_) / 64);
+    const std::uint32_t e = (h / 64) & 1;
+    if (tag_[e] != rel) {
+      if (tag_[e] != kNoWord) ring[(base_ / 64 + tag_[e]) % kWords] = word_[e];
+      tag_[e] = rel;
+      word_[e] = ring[(h / 64) % kWords];
+    }
+    word_[e] |= std::uint64_t{1} << (h % 64);
+  }
+  bool Contains(TxHandle h, const Ring& ring) const {
+    if (h - base_ >= kWindow) return false;  // unsigned: also h < base_
+    const std::uint32_t e = (h / 64) & 1;
+    const std::uint64_t word =
+        tag_[e] == (h - base_) / 64 ? word_[e] : ring[(h / 64) % kWords];
+    return (word >> (h % 64)) & 1;
   }
 
  private:
-  static constexpr std::uint32_t kWindow = 8192;
-  static constexpr std::uint32_t kWords = kWindow / 64;
-  std::vector<std::uint64_t> bits_;  // a ring of words; word w holds handles 64w..64w+63
-  TxHandle base_ = 0;                // lowest handle in the window, a multiple of 64
+  static constexpr std::uint8_t kNoWord = UINT8_MAX;
+  void Slide(TxHandle h, Ring& ring);  // node_txs.cpp: makes h's word the newest, forgets older
+
+  TxHandle base_ = 0;  // lowest handle in the window, a multiple of 64
+  // The cached words (by the parity of handle / 64), as word numbers from base_'s (< kWords).
+  std::uint8_t tag_[2] = {kNoWord, kNoWord};
+  std::uint64_t word_[2] = {0, 0};
 };
+static_assert(RecentTxSet::kWords < 255);
+
+// Transaction relay state of one peer that the node reads for every batch it sends or
+// receives (TxRelay::hot, indexed by PeerId). 32 bytes, aligned: one cache line per lookup.
+struct alignas(32) PeerTxHot {
+  RecentTxSet known;
+  // Sequence number (TxRelay::log) of the first accepted transaction not yet considered for
+  // this peer; set to the log's end when the connection is established.
+  std::uint32_t cursor = 0;
+  bool has_left = false;  // PeerTx::left is not empty
+};
+static_assert(sizeof(PeerTxHot) == 32);
+
 
 // Transaction relay state of one peer; only allocated when transactions are relayed, so
-// block-only simulations keep peers small.
+// block-only simulations keep peers small. What is new for the peer is not copied here: it is
+// the node's announcement log (TxRelay::log) from the peer's cursor on.
 struct PeerTx {
-  std::vector<TxHandle> queue;  // to announce at the next trickle
-  RecentTxSet known;
+  // Candidates that did not fit in the previous inv (over the broadcast limit), announced at
+  // a later trickle with the new ones; usually empty.
+  std::vector<TxHandle> left;
+  RecentTxSet::Ring known_words{};  // the ring of PeerTxHot::known
 };
 
 // What relay loops never read: kept out of line so that scanning all peers stays within a
@@ -190,12 +242,36 @@ struct ChainSync {
 
 // Transactions and the mempool (node_txs.cpp).
 struct TxRelay {
-  StatusBytes status;             // per TxHandle: kTxKnown...
+  // An accepted transaction to announce, and the peer it came from (kNoPeer: our own), which
+  // is not told.
+  struct Accepted {
+    TxHandle tx;
+    PeerId from;
+  };
+
+  // What every transaction message or trickle reads comes first, within the two cache lines
+  // Node::Prefetch loads: the status bytes', the peers' and the log's handles.
+  StatusBytes status;  // per TxHandle: kTxKnown...
+  // Per PeerId, valid while the peer has a PeerTx (sized when one is made).
+  std::vector<PeerTxHot> hot;
+  std::uint32_t log_base = 0;
+  std::uint32_t log_compact_at = 64;
+  bool inbound_trickle_armed = false;
+  // Transactions accepted, in acceptance order, that some peer has yet to consider: one
+  // append per transaction instead of one per peer queue (each a cache miss), read by every
+  // peer's trickle from its cursor. log[i] has sequence number log_base + i. Bound: entries
+  // before every established peer's cursor are dropped once the log doubles (CompactLog),
+  // so it holds what the slowest peer has pending, as its own queue would.
+  std::vector<Accepted> log;
   std::vector<TxHandle> mempool;  // may hold entries no longer in the mempool (lazy)
   std::uint64_t mempool_bytes = 0;
   std::size_t mempool_live = 0;
   std::vector<TxHandle> scratch;
-  bool inbound_trickle_armed = false;
+
+  std::uint32_t LogEnd() const { return log_base + static_cast<std::uint32_t>(log.size()); }
+  const Accepted& LogAt(std::uint32_t seq) const { return log[seq - log_base]; }
+  // Drops the entries before `first_needed` (the smallest cursor of an established peer).
+  void CompactLog(std::uint32_t first_needed);
 
   // Enters `h`, not in the mempool, into it.
   void AddToMempool(TxHandle h, const TxStore& txs);

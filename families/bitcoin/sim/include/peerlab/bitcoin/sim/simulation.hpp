@@ -113,7 +113,7 @@ class Simulation final : public Protocol {
     if (next.kind() == EventKind::kDeliver) {
       nodes_[next.a].PrefetchPeer(next.b);
       __builtin_prefetch(&pool_.Get(next.c));
-    }
+    } else if (next.kind() == EventKind::kTimer) nodes_[next.a].PrefetchTimer(next.c, next.b);
     if (after) nodes_[after->a].Prefetch();
   }
   // sim::Protocol.
