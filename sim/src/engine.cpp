@@ -117,6 +117,7 @@ void Engine::OpenInitialConnections() {
     }
   }
   queue_.Reserve(static_cast<std::size_t>(node_count()) * 4);
+  if (spec_.shuffle_held_for_tests != 0) ShuffleHeldForTests(spec_.shuffle_held_for_tests);
   if (spec_.network_window != 0 && !transport_) {
     SetNetworkWindow(spec_.network_window == NetworkSpec::kWindowFloor
                          ? latency_floor()
@@ -182,8 +183,8 @@ void Engine::Arrive(NodeIndex from, const Departure& d, Slot to_slot, MessageHan
   if (network_window_ > 0) {
     // The key's sequence is taken now, so the delivery sorts exactly where it would have.
     const std::uint32_t sequence = deliver ? sequence_[from]++ : 0;
-    held_.push_back(
-        {d, now_, from, to_slot, m, generation, sequence, EventKind::kDeliver, deliver, false});
+    held_.push_back({NextWindowOrder(), d, now_, from, to_slot, m, generation, sequence,
+                     EventKind::kDeliver, deliver, false});
     return;
   }
   TimeNs arrival = links_.Arrive(d);
@@ -202,11 +203,15 @@ void Engine::PushSignal(EventKind kind, NodeIndex from, NodeIndex to, std::uint3
   } else {
     // A delay partition may hold it back by what was sent to `to` before: decided in order.
     Departure signal{0, at, 0, to, 0};
-    held_.push_back({signal, now_, from, b, c, generation, sequence_[from]++, kind, true, true});
+    held_.push_back({NextWindowOrder(), signal, now_, from, b, c, generation, sequence_[from]++,
+                     kind, true, true});
   }
 }
 
 void Engine::FlushArrivals() {
+  ShuffleHeld(held_);
+  std::sort(held_.begin(), held_.end(),
+            [](const HeldArrival& x, const HeldArrival& y) { return x.order < y.order; });
   for (const HeldArrival& h : held_) {
     TimeNs arrival = h.signal ? h.departure.up_end : links_.Arrive(h.departure);
     if (!h.deliver) continue;

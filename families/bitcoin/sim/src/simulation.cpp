@@ -279,7 +279,9 @@ void Simulation::Deliver(std::uint32_t node, const bitcoin::Input& input) {
     engine_->SetTimer(node, timer.at, timer.timer.arg, static_cast<std::uint32_t>(timer.timer.kind));
   }
   if (engine_->windowed()) [[unlikely]] {
-    for (const auto& o : outbox_.observations) journal_.push_back({now(), node, o});
+    for (const auto& o : outbox_.observations) {
+      journal_.push_back({engine_->NextWindowOrder(), now(), node, o});
+    }
   } else {
     for (const auto& o : outbox_.observations) Observe(now(), node, o);
   }
@@ -298,6 +300,9 @@ void Simulation::Connect(std::uint32_t node, bitcoin::NetAddress address,
 }
 
 void Simulation::OnWindowEnd() {
+  engine_->ShuffleHeld(journal_);
+  std::sort(journal_.begin(), journal_.end(),
+            [](const Observed& x, const Observed& y) { return x.order < y.order; });
   for (const Observed& o : journal_) Observe(o.at, o.node, o.observation);
   journal_.clear();
 }

@@ -189,8 +189,38 @@ class Engine {
     if (queue_.top().time > next_snapshot_at_) [[unlikely]] TakeSnapshotsUpTo(queue_.top().time);
     e = queue_.Pop();
     now_ = e.time;
+    current_key_ = e.key;
     ++events_;
     return true;
+  }
+  // The event being handled, as its place in the total order: (time, key), and a count of
+  // what it has held for the window so far (WindowOrder). Shards collect held work in their
+  // own order; sorting by this restores the one order of a single queue.
+  struct WindowOrder {
+    TimeNs at;
+    std::uint64_t key;
+    std::uint32_t index;
+    friend bool operator<(const WindowOrder& x, const WindowOrder& y) {
+      return x.at != y.at ? x.at < y.at : x.key != y.key ? x.key < y.key : x.index < y.index;
+    }
+  };
+  // The next place in the window's order for something the current event holds back.
+  WindowOrder NextWindowOrder() {
+    if (held_key_ != current_key_ || held_at_ != now_) {
+      held_key_ = current_key_;
+      held_at_ = now_;
+      held_index_ = 0;
+    }
+    return {now_, current_key_, held_index_++};
+  }
+  // Test hook: held work is shuffled (seeded) before each window's end sorts it, as shards
+  // running in any order would collect it.
+  void ShuffleHeldForTests(std::uint64_t seed) { shuffle_held_ = Rng(seed, 0, RngPurpose{1001}); }
+  // Shuffles `held` under that hook (a family's journal, the engine's departures); else nothing.
+  template <class T>
+  void ShuffleHeld(std::vector<T>& held) {
+    if (!shuffle_held_) return;
+    for (std::size_t i = held.size(); i > 1; --i) std::swap(held[i - 1], held[shuffle_held_->Below(i)]);
   }
   const Event* peek() const { return queue_.empty() ? nullptr : &queue_.top(); }
   const Event* peek_second() const { return queue_.second(); }
@@ -455,6 +485,7 @@ class Engine {
 
   // The network window (SetNetworkWindow): departures held until its end.
   struct HeldArrival {
+    WindowOrder order;    // when it was sent, in the total order
     Departure departure;  // a signal's: only `to`, and its arrival (partitions aside) in up_end
     TimeNs sent_at;
     NodeIndex from;
@@ -467,6 +498,11 @@ class Engine {
   DurationNs network_window_ = 0;
   TimeNs window_end_ = 0;
   std::vector<HeldArrival> held_;
+  std::uint64_t current_key_ = 0;  // of the event being handled
+  std::uint64_t held_key_ = 0;     // NextWindowOrder's event, and its count
+  TimeNs held_at_ = -1;
+  std::uint32_t held_index_ = 0;
+  std::optional<Rng> shuffle_held_;
 };
 
 // Runs `family`'s events in total order up to min(until, the end). The hot kinds go straight

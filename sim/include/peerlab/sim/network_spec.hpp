@@ -136,6 +136,8 @@ struct NetworkSpec {
   // are the same either way (a test checks every shipped scenario).
   static constexpr DurationNs kWindowFloor = -1;
   DurationNs network_window = 0;
+  // Test hook (Engine::ShuffleHeldForTests): nonzero shuffles held work with this seed.
+  std::uint64_t shuffle_held_for_tests = 0;
   std::vector<OutageSpec> outages;  // per node, not overlapping
   // Times at which to record the connection graph (the report's snapshots), ascending.
   std::vector<TimeNs> topology_snapshots;

@@ -196,6 +196,7 @@ class Simulation final : public Protocol {
 
   // Observations held for the window's end when the engine runs in windows (in event order).
   struct Observed {
+    Engine::WindowOrder order;
     TimeNs at;
     std::uint32_t node;
     bitcoin::Observation observation;
