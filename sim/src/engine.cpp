@@ -450,26 +450,22 @@ void Engine::OnHandshakeReply(const Event& e) {
   PeerLink& link = peers_[e.a][e.b];
   PEERLAB_ASSERT(!link.known && link.remote_slot == kNoSlot && link.remote == e.source());
   const Address remote = RemoteAddress(e.a, e.b);
-  if ((e.c & kUpRefused) != 0) {
-    link.open = false;
-    FreeSlot(e.a, e.b);
-    ++failed_connections_;
-    protocol_->OnConnectFailed(e.a, remote);
-    return;
-  }
-  link.remote_slot = e.c >> kUpSlotShift;
-  link.remote_generation = e.generation;
-  if (!link.open) {
+  if ((e.c & kUpRefused) == 0) {
+    link.remote_slot = e.c >> kUpSlotShift;
+    link.remote_generation = e.generation;
+    if (link.open) {
+      link.known = true;  // before the family hears: its node may close it at once
+      protocol_->OnPeerUp(e.a, PeerUp{e.b, false, KindOf(e.c & kUpKindMask), remote});
+      return;
+    }
     // Closed during the handshake (a fault or an outage here, or the target accepted and
     // closed at once): the target's end, still open unless it closed it, gets the FIN.
     CloseRemoteEnd(e.a, e.b, false);
-    FreeSlot(e.a, e.b);
-    ++failed_connections_;
-    protocol_->OnConnectFailed(e.a, remote);
-    return;
   }
-  link.known = true;  // before the family hears: its node may close it at once
-  protocol_->OnPeerUp(e.a, PeerUp{e.b, false, KindOf(e.c & kUpKindMask), remote});
+  link.open = false;
+  FreeSlot(e.a, e.b);
+  ++failed_connections_;
+  protocol_->OnConnectFailed(e.a, remote);
 }
 
 std::pair<Slot, Slot> Engine::OpenLink(NodeIndex node, NodeIndex target, ConnectionKind kind) {

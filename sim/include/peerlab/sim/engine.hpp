@@ -206,9 +206,8 @@ class Engine {
   };
   // The next place in the window's order for something the current event holds back.
   WindowOrder NextWindowOrder() {
-    if (held_key_ != current_key_ || held_at_ != now_) {
+    if (held_key_ != current_key_) {  // keys are unique: a new event
       held_key_ = current_key_;
-      held_at_ = now_;
       held_index_ = 0;
     }
     return {now_, current_key_, held_index_++};
@@ -500,7 +499,6 @@ class Engine {
   std::vector<HeldArrival> held_;
   std::uint64_t current_key_ = 0;  // of the event being handled
   std::uint64_t held_key_ = 0;     // NextWindowOrder's event, and its count
-  TimeNs held_at_ = -1;
   std::uint32_t held_index_ = 0;
   std::optional<Rng> shuffle_held_;
 };
