@@ -47,13 +47,16 @@ Usage:
 Run `peerlab COMMAND --help` for a command's options.
 )HELP";
 
-constexpr const char* kRunHelp = R"HELP(Usage: peerlab run FILE [--seed N] [--out DIR] [--set KEY=VALUE]... [--quiet] [--force] [--wire-check]
-                   [--ignore-memory-estimate]
+constexpr const char* kRunHelp = R"HELP(Usage: peerlab run FILE [--seed N] [--threads N] [--out DIR] [--set KEY=VALUE]... [--quiet] [--force]
+                   [--wire-check] [--ignore-memory-estimate]
 
 Runs the scenario in FILE and prints summary.json to stdout.
 
 Options:
   --seed N         use seed N instead of the scenario's `seed`
+  --threads N      worker threads of the parallel engine, 1 to 62 or `auto` (the scenario's
+                   `engine.threads`; auto: the cores from 5,000 nodes on, else 1). Results are
+                   the same for every N; run.json's perf.threads says how many ran
   --out DIR        run directory to write (default: runs/NAME-seedN); must not exist
   --set KEY=VALUE  override a scenario key by its dotted path, e.g.
                    --set network.nodes=500 --set groups.pools.hashrate=0.6
@@ -132,6 +135,10 @@ bool ParseArgs(int argc, char** argv, int first, bool allow_run_options, Args& a
         return false;
       }
       args.overrides.push_back("seed=" + std::to_string(seed));
+    } else if (allow_run_options && arg == "--threads") {
+      const char* v = value("--threads");
+      if (!v) return false;
+      args.overrides.push_back(std::string("engine.threads=") + v);  // checked as the key is
     } else if (allow_run_options && arg == "--out") {
       const char* v = value("--out");
       if (!v) return false;

@@ -8,7 +8,7 @@
 #include <memory>
 #include <vector>
 
-#include "peerlab/sim/engine.hpp"
+#include "peerlab/sim/run_events.hpp"
 
 namespace peerlab::sim {
 namespace {

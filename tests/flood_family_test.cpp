@@ -8,7 +8,7 @@
 #include <memory>
 #include <vector>
 
-#include "peerlab/sim/engine.hpp"
+#include "peerlab/sim/run_events.hpp"
 #include "peerlab/sim/regions.hpp"
 #include "peerlab/util/rng.hpp"
 #ifdef PEERLAB_HAVE_NS3

@@ -57,7 +57,7 @@ struct Net {
   std::vector<std::pair<std::uint32_t, TimeNs>> RunUntil(TimeNs until) {
     std::vector<std::pair<std::uint32_t, TimeNs>> out;
     for (;;) {
-      flows.DrainWakes([&](const FlowLinks::Wake& w) { pending.push_back(w); });
+      flows.DrainWakes(0, [&](const FlowLinks::Wake& w) { pending.push_back(w); });  // one shard
       if (pending.empty()) break;
       auto first = std::min_element(pending.begin(), pending.end(),
                                     [](const auto& a, const auto& b) { return a.at < b.at; });
@@ -69,7 +69,7 @@ struct Net {
         signals.push_back(w);
         flows.OnSignal(w.at, w.node, w.flight, w.serial, w.value);
       } else if (w.flight != FlowLinks::kNoFlight) {
-        flows.OnFlight(w.at, w.flight, w.serial, done);
+        flows.OnFlight(w.at, w.node, w.flight, w.serial, done);
       } else if (flows.TakeEvent(w.node, w.at)) {
         flows.OnEvent(w.at, w.node, done);
       }

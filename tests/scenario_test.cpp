@@ -99,6 +99,7 @@ TEST(ScenarioParse, DefaultsAreFilled) {
       R"("topology":{"kind":"bitcoin","outbound":8,"block_relay_only":2,"max_inbound":114,)"
             R"("seed_addresses":32},)"
       R"("autonomous_systems":{"count":2000,"zipf_exponent":"fitted"}},)"
+      R"("engine":{"threads":"auto"},)"
       R"("protocol":{"kind":"bitcoin","block_interval":"10 min","block_size":"1 MB",)"
       R"("relay":"headers","fill_tx_size":"400 B","validation":{"fixed":"10 ms","per_mb":"50 ms"},)"
             R"("peers":{"addr_gossip":"full","feeler_interval":"2 min","ping_interval":"0 s",)"
@@ -230,7 +231,7 @@ TEST(ScenarioErrors, MalformedYaml) {
 TEST(ScenarioErrors, UnknownKeyTopLevel) {
   EXPECT_EQ(Error(With("name: test\n", "name: test\nnmae: x\n")),
             "s.yaml:3:1: nmae: unknown key (expected one of: version, name, seed, stop, network, "
-            "protocol, transactions, groups, events, churn, outputs, topology_snapshots)");
+            "engine, protocol, transactions, groups, events, churn, outputs, topology_snapshots)");
 }
 
 TEST(ScenarioErrors, UnknownKeyNested) {

@@ -51,6 +51,7 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <functional>
 #include <fstream>
 #include <map>
 #include <sstream>
@@ -192,28 +193,67 @@ TEST_P(ShippedDigests, ResultsAreByteIdentical) {
   }
 }
 
-// The engine can hold what nodes send and reserve receivers' downlinks at the end of windows as
-// long as the latency floor (what the parallel engine's shards do): the same files, byte for
-// byte. One seed per scenario.
-TEST_P(ShippedDigests, NetworkWindowsChangeNothing) {
-  const Shipped& shipped = GetParam();
+// Digest of `shipped` at seed 1 with `configure` applied to the loaded scenario, against the
+// held digests.
+void ExpectHeldDigests(const Shipped& shipped, const std::string& tag,
+                       const std::function<void(Scenario&)>& configure) {
   const std::string path = std::string(PEERLAB_SOURCE_DIR) + "/scenarios/" + shipped.name + ".yaml";
   const std::map<std::string, std::string> expected = ReadDigests(DigestFile(shipped.name));
   std::vector<std::string> overrides = shipped.overrides;
   overrides.push_back("seed=1");
   auto loaded = LoadScenario(path, overrides);
   ASSERT_TRUE(loaded.ok()) << loaded.status().message();
-  loaded->sim.network_window = sim::NetworkSpec::kWindowFloor;
-  loaded->tendermint.network_window = sim::NetworkSpec::kWindowFloor;
-  // Held work collected in a random order (as shards would) is sorted back at each window's end.
-  loaded->sim.shuffle_held_for_tests = 7;
-  loaded->tendermint.shuffle_held_for_tests = 7;
-  const auto digests = RunAndDigest(*loaded, shipped.files, "windows_" + shipped.name);
+  configure(*loaded);
+  const auto digests = RunAndDigest(*loaded, shipped.files, tag + "_" + shipped.name);
   for (const std::string& file : shipped.files) {
     const auto it = expected.find("1 " + file);
     ASSERT_TRUE(it != expected.end() && digests.count(file) == 1);
-    EXPECT_EQ(digests.at(file), it->second)
-        << "seed=1 scenario=" << path << " " << file << " with network windows";
+    EXPECT_EQ(digests.at(file), it->second) << "seed=1 scenario=" << path << " " << file << " with "
+                                            << tag << ReproduceFlags(shipped);
+  }
+}
+
+// The engine can hold what nodes send and reserve receivers' downlinks at the end of windows as
+// long as the latency floor (what the parallel engine's shards do): the same files, byte for
+// byte. One seed per scenario.
+TEST_P(ShippedDigests, NetworkWindowsChangeNothing) {
+  ExpectHeldDigests(GetParam(), "network windows", [](Scenario& s) {
+    s.sim.network_window = sim::NetworkSpec::kWindowFloor;
+    s.tendermint.network_window = sim::NetworkSpec::kWindowFloor;
+    // Held work collected in a random order (as shards would) is sorted back at each window's
+    // end.
+    s.sim.shuffle_held_for_tests = 7;
+    s.tendermint.shuffle_held_for_tests = 7;
+  });
+}
+
+// Shards run one after another on one thread, in any order within a window (ascending,
+// descending, shuffled): what the threads do, without threads. Finds any dependence between
+// shards that a window would break.
+TEST_P(ShippedDigests, ShardsInAnyOrderChangeNothing) {
+  const struct {
+    std::uint32_t shards;
+    std::uint64_t order;
+  } kCases[] = {{2, 0}, {7, 1}, {3, 11}};
+  for (const auto& c : kCases) {
+    ExpectHeldDigests(GetParam(),
+                      "shards " + std::to_string(c.shards) + " order " + std::to_string(c.order),
+                      [&c](Scenario& s) {
+                        s.sim.shards_for_tests = c.shards;
+                        s.sim.shard_order_for_tests = c.order;
+                      });
+  }
+}
+
+// The parallel engine on 2, 4 and 8 threads (more than this machine's cores included) gives
+// the single-threaded files, byte for byte.
+TEST_P(ShippedDigests, ThreadsChangeNothing) {
+  for (const std::uint32_t threads : {2u, 4u, 8u}) {
+    ExpectHeldDigests(GetParam(), "--threads " + std::to_string(threads),
+                      [threads](Scenario& s) {
+                        s.sim.threads = threads;
+                        s.tendermint.threads = threads;
+                      });
   }
 }
 

@@ -183,6 +183,10 @@ def _run_one(text: str, label: str, base_dir: str, overrides: list[str]):
 
     if os.environ.get(TEST_ABORT_ENV) in overrides:
         os.abort()
+    # A sweep runs several runs at once: each on one thread unless the run asks for more
+    # (engine.threads never changes results, only how fast one run goes).
+    if not any(o.startswith("engine.threads=") for o in overrides):
+        overrides = [*overrides, "engine.threads=1"]
     try:
         raw = _peerlab.run(text, label, base_dir, overrides, "")
         return ("ok", None, raw["summary_json"], raw["manifest_json"])

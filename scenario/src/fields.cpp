@@ -99,6 +99,40 @@ const Table& StopTable() {
   return t;
 }
 
+// ---- engine -------------------------------------------------------------------------------
+
+const Table& EngineTable() {
+  static const Table t{
+      "engine",
+      "How the run is computed, never what it computes: results are byte-identical for every "
+      "value.",
+      {
+          {"threads", "`auto` or integer in [1, 62]", false, "auto", "",
+           "Worker threads of the parallel engine (docs/performance.md, \"The parallel "
+           "engine\"): the nodes are split into this many shards, which advance together in "
+           "windows as long as the smallest latency between two nodes. `auto`: the machine's "
+           "cores (at most 62) for runs of at least 5,000 nodes, 1 for smaller ones (a window's "
+           "work would not pay for its synchronisation). protocol.kind tendermint, `--wire-check`, "
+           "the ns-3 backend and networks with a zero-latency link run on one thread whatever is "
+           "asked (run.json's `perf.threads` says how many ran). `peerlab run --threads N` sets it.",
+           [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
+             if (n.kind == Kind::kScalar && n.scalar == "auto") {
+               c.out->sim.threads = 0;
+               c.out->tendermint.threads = 0;
+               j = JsonString("auto");
+               return true;
+             }
+             std::int64_t v = 0;
+             if (!ReadInt(n, p, c, 1, 62, &v)) return false;
+             c.out->sim.threads = static_cast<std::uint32_t>(v);
+             c.out->tendermint.threads = static_cast<std::uint32_t>(v);
+             j = Int(v);
+             return true;
+           }},
+      }};
+  return t;
+}
+
 // ---- protocol -----------------------------------------------------------------------------
 
 const Table& ValidationTable() {
@@ -374,6 +408,11 @@ const Table& RootTable() {
            [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
              return ParseMapping(n, p, NetworkTable(), c, j);
            }},
+          {"engine", "mapping", false, "{}", "",
+           "How the run is computed (see `engine`); never changes its results.",
+           [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
+             return ParseMapping(n, p, EngineTable(), c, j);
+           }},
           {"protocol", "mapping", false, "{}", "",
            "The relay protocol (see `protocol`); every key has a default.",
            [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
@@ -433,7 +472,7 @@ const Table& RootTable() {
 
 const std::vector<const Table*>& AllTables() {
   static const std::vector<const Table*> tables = {
-      &RootTable(),      &StopTable(),     &NetworkTable(),  &RegionsInlineTable(), &JitterTable(),
+      &RootTable(),      &StopTable(),     &EngineTable(),   &NetworkTable(),  &RegionsInlineTable(), &JitterTable(),
       &BandwidthTable(), &FlowTable(), &TopologyTable(), &ProtocolTable(), &ValidationTable(),    &PeersTable(),
       &AddrManTable(),   &CountermeasuresTable(), &TransactionsTable(), &TendermintTable(), &TendermintTimeoutsTable(), &GroupTable(),
       &StrategyTable(),  &AutonomousSystemsTable(), &EventTable(), &SideSelectorTable(),

@@ -49,8 +49,15 @@ ConnectionKind KindOf(std::uint32_t bits) {
 Engine::Engine(const NetworkSpec& spec, std::unique_ptr<Transport> transport)
     : spec_(spec),
       links_(spec.regions, spec.jitter, spec.seed),
+      queues_(1),
+      link_alias_(1),
       link_failure_rng_(spec.seed, 0, sim::rng_purpose::kLinkFailures),
-      transport_(std::move(transport)) {}
+      transport_(std::move(transport)),
+      contexts_(1) {
+  serial_ = &contexts_[0];
+  serial_->held.resize(1);
+  serial_->crossing.resize(1);
+}
 
 Status Engine::CheckNodeCount(std::uint32_t nodes) {
   constexpr std::uint32_t kMaxNodes = Event::kSourceMask - 3;  // sources up to nodes + 3
@@ -116,13 +123,14 @@ void Engine::OpenInitialConnections() {
       transport_->Open(e.from, from_slot, e.to, to_slot);
     }
   }
-  queue_.Reserve(static_cast<std::size_t>(node_count()) * 4);
+  queues_[0].Reserve(static_cast<std::size_t>(node_count()) * 4);
   if (spec_.shuffle_held_for_tests != 0) ShuffleHeldForTests(spec_.shuffle_held_for_tests);
   if (spec_.network_window != 0 && !transport_) {
     SetNetworkWindow(spec_.network_window == NetworkSpec::kWindowFloor
                          ? latency_floor()
                          : std::min(spec_.network_window, latency_floor()));
   }
+  SetUpShards();
 }
 
 Address Engine::AddressOf(NodeIndex node) { return (node + 1) * kAddressMultiplier; }
@@ -142,12 +150,13 @@ void Engine::AddAliases(NodeIndex node, const std::vector<Address>& addresses) {
 
 Address Engine::RemoteAddress(NodeIndex node, Slot slot) const {
   const PeerLink& link = peers_[node][slot];
-  return link.aliased ? link_alias_.at(std::uint64_t{node} << 32 | slot) : AddressOf(link.remote);
+  return link.aliased ? link_alias_[shard_of(node)].at(std::uint64_t{node} << 32 | slot)
+                      : AddressOf(link.remote);
 }
 
 void Engine::SetAlias(NodeIndex node, Slot slot, Address address) {
   peers_[node][slot].aliased = true;
-  link_alias_[std::uint64_t{node} << 32 | slot] = address;
+  link_alias_[shard_of(node)][std::uint64_t{node} << 32 | slot] = address;
 }
 
 void Engine::Send(NodeIndex node, Slot slot, std::uint32_t bytes, MessageHandle m) {
@@ -169,7 +178,7 @@ void Engine::Send(NodeIndex node, Slot slot, std::uint32_t bytes, MessageHandle 
     return;
   }
   if (!link.dedicated) {
-    Arrive(node, links_.Depart(now_, node, link.remote, bytes), link.remote_slot, m,
+    Arrive(node, links_.Depart(ctx().now, node, link.remote, bytes), link.remote_slot, m,
            link.remote_generation, true);
     return;
   }
@@ -183,59 +192,48 @@ void Engine::Arrive(NodeIndex from, const Departure& d, Slot to_slot, MessageHan
   if (network_window_ > 0) {
     // The key's sequence is taken now, so the delivery sorts exactly where it would have.
     const std::uint32_t sequence = deliver ? sequence_[from]++ : 0;
-    held_.push_back({NextWindowOrder(), d, now_, from, to_slot, m, generation, sequence,
-                     EventKind::kDeliver, deliver, false});
+    Context& x = ctx();
+    x.held[shard_of(d.to)].push_back({NextWindowOrder(), d, x.now, from, to_slot, m, generation,
+                                      sequence, EventKind::kDeliver, deliver, false});
     return;
   }
   TimeNs arrival = links_.Arrive(d);
   if (!deliver) return;
-  if (faults_in_path_) [[unlikely]] arrival = CrossingArrival(from, d.to, arrival, now_);
+  if (faults_in_path_) [[unlikely]] arrival = CrossingArrival(from, d.to, arrival, ctx().now);
   Push(EventKind::kDeliver, from, arrival, d.to, to_slot, m, generation);
 }
 
 void Engine::PushSignal(EventKind kind, NodeIndex from, NodeIndex to, std::uint32_t b,
                         std::uint32_t c, std::uint32_t generation) {
-  const TimeNs at = links_.Signal(now_, from, to);
+  Context& x = ctx();
+  const TimeNs at = links_.Signal(x.now, from, to);
   if (!faults_in_path_) {
     Push(kind, from, at, to, b, c, generation);
   } else if (network_window_ == 0) {
-    Push(kind, from, CrossingArrival(from, to, at, now_), to, b, c, generation);
+    Push(kind, from, CrossingArrival(from, to, at, x.now), to, b, c, generation);
   } else {
     // A delay partition may hold it back by what was sent to `to` before: decided in order.
     Departure signal{0, at, 0, to, 0};
-    held_.push_back({NextWindowOrder(), signal, now_, from, b, c, generation, sequence_[from]++,
-                     kind, true, true});
+    x.held[shard_of(to)].push_back({NextWindowOrder(), signal, x.now, from, b, c, generation,
+                                    sequence_[from]++, kind, true, true});
   }
 }
 
 void Engine::FlushArrivals() {
-  ShuffleHeld(held_);
-  std::sort(held_.begin(), held_.end(),
-            [](const HeldArrival& x, const HeldArrival& y) { return x.order < y.order; });
-  for (const HeldArrival& h : held_) {
-    TimeNs arrival = h.signal ? h.departure.up_end : links_.Arrive(h.departure);
-    if (!h.deliver) continue;
-    if (faults_in_path_) [[unlikely]] {
-      arrival = CrossingArrival(h.from, h.departure.to, arrival, h.sent_at);
-    }
-    // The window is no longer than any message takes: nothing arrives inside it.
-    PEERLAB_ASSERT(arrival >= window_end_);
-    queue_.Push(Event{arrival, Event::MakeKey(h.kind, h.from, h.sequence), h.departure.to, h.b,
-                      h.c, h.generation});
-  }
-  held_.clear();
+  FlushInto(0);
   if (network_window_ > 0) protocol_->OnWindowEnd();
 }
 
 void Engine::AdvanceWindow() {
-  if (queue_.empty()) {
+  const EventQueue& queue = queues_[0];
+  if (queue.empty()) {
     FlushArrivals();
-    if (queue_.empty()) return;
+    if (queue.empty()) return;
   }
   // Events outside the nodes (the oracle, the workload, network and lifecycle events) end the
   // window: they may close connections or move partitions, which what was sent before must
   // not see, and a parallel engine runs them alone.
-  const Event& next = queue_.top();
+  const Event& next = queue.top();
   const EventKind kind = next.kind();
   if (next.time < window_end_ && kind != EventKind::kNetworkEvent &&
       kind != EventKind::kLifecycle && kind != EventKind::kOracle &&
@@ -243,7 +241,7 @@ void Engine::AdvanceWindow() {
     return;
   }
   FlushArrivals();
-  window_end_ = SaturatingAdd(queue_.top().time, network_window_);
+  window_end_ = SaturatingAdd(queue.top().time, network_window_);
 }
 
 DurationNs Engine::latency_floor() const {
@@ -265,7 +263,7 @@ TimeNs Engine::SendDedicated(NodeIndex node, Slot slot, std::uint32_t bytes) {
   Pipe& pipe = dedicated_pipes_.at(std::uint64_t{node} << 32 | slot);
   // Its own FIFO pipe: transmission at the link's rate, then a fixed latency. Saturating
   // (util/time.hpp): a slow pipe's backlog grows without bound.
-  const TimeNs start = std::max(now_, pipe.free_at);
+  const TimeNs start = std::max(ctx().now, pipe.free_at);
   pipe.free_at = SaturatingAdd(start, SaturatingNs(std::ceil(bytes * pipe.ns_per_byte)));
   return SaturatingAdd(pipe.free_at, pipe.latency);
 }
@@ -317,7 +315,7 @@ void Engine::OnPeerUpEvent(const Event& e) {
     // Closed before this end heard of it: no close notice comes, the slot is free again.
     FreeSlot(e.a, e.b);
     if (!inbound) {  // the remote accepted and closed at once (full, all protected)
-      ++failed_connections_;
+      ++counters().failed_connections;
       protocol_->OnConnectFailed(e.a, remote);
     }
     return;
@@ -345,7 +343,7 @@ void Engine::CloseLink(NodeIndex node, Slot slot, TimeNs notify_self_at) {
   PeerLink& link = peers_[node][slot];
   if (!link.open) return;
   link.open = false;
-  ++disconnects_;
+  ++counters().disconnects;
   DropUnsentData(node, slot);
   // With a packet-level transport both ends close at once: its TCP carries the FIN itself.
   CloseRemoteEnd(node, slot, notify_self_at >= 0 || transport_ != nullptr);
@@ -368,7 +366,7 @@ void Engine::CloseRemoteEnd(NodeIndex node, Slot slot, bool at_once) {
                link.remote_generation);
     return;
   }
-  const TimeNs notice = SignalArrival(now_, node, link.remote);
+  const TimeNs notice = SignalArrival(ctx().now, node, link.remote);
   PeerLink& back = peers_[link.remote][link.remote_slot];
   // The remote closed it itself already (its FIN is on the way), and may have reused the slot.
   if (back.generation != link.remote_generation || !back.open) return;
@@ -393,20 +391,21 @@ bool Engine::Disconnect(NodeIndex node, Slot slot) {
   }
   // Neither side chose this: both hear of it one latency from now.
   const PeerLink& link = peers_[node][slot];
-  CloseLink(node, slot, SignalArrival(now_, link.remote, node));
+  CloseLink(node, slot, SignalArrival(ctx().now, link.remote, node));
   return true;
 }
 
 NodeIndex Engine::Connect(NodeIndex node, Address address, ConnectionKind kind) {
-  ++connection_attempts_;
-  if (kind.probe) ++probes_;
+  Counters& counted = counters();
+  ++counted.connection_attempts;
+  if (kind.probe) ++counted.probes;
   const NodeIndex target = NodeOf(address);
   // Nobody there, the node is offline, or a partition between: the SYN goes unanswered.
   // (Whether a node is online and where partitions cut change only between node events.)
   if (target == node_count() || target == node || !IsOnline(target) ||
       CrossingBlocked(node, target)) {
-    ++failed_connections_;
-    Push(EventKind::kConnectFailed, node, now_ + kConnectTimeout, node, address, 0);
+    ++counted.failed_connections;
+    Push(EventKind::kConnectFailed, node, ctx().now + kConnectTimeout, node, address, 0);
     return node_count();
   }
   if (transport_) {  // its TCP does the handshake: both ends are known now
@@ -430,7 +429,7 @@ void Engine::OnSyn(const Event& e) {
   const std::uint32_t kind_bits = e.c & kUpKindMask & ~kUpInbound;
   if (!IsOnline(target) || CrossingBlocked(dialer, target)) {
     // Went offline or was cut off since the dial: no answer, the dialer times out.
-    Push(EventKind::kPeerUp, target, SaturatingAdd(now_, kConnectTimeout), dialer, e.b,
+    Push(EventKind::kPeerUp, target, SaturatingAdd(ctx().now, kConnectTimeout), dialer, e.b,
          kind_bits | kUpRefused, 0);
     return;
   }
@@ -464,7 +463,7 @@ void Engine::OnHandshakeReply(const Event& e) {
   }
   link.open = false;
   FreeSlot(e.a, e.b);
-  ++failed_connections_;
+  ++counters().failed_connections;
   protocol_->OnConnectFailed(e.a, remote);
 }
 
@@ -479,7 +478,7 @@ std::pair<Slot, Slot> Engine::OpenLink(NodeIndex node, NodeIndex target, Connect
   to = {node, from_slot, to.generation, from.generation, true, true, kind.connection_class, false};
   from.probe = kind.probe;
   // TCP: the acceptor sees the connection after half a round trip, the opener after one.
-  const TimeNs syn = SignalArrival(now_, node, target);
+  const TimeNs syn = SignalArrival(ctx().now, node, target);
   const TimeNs syn_ack = SignalArrival(syn, target, node);
   if (transport_) transport_->Open(node, from_slot, target, to_slot);
   const std::uint32_t bits = KindBits(kind);

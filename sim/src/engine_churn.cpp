@@ -100,7 +100,7 @@ void Engine::OnLifecycle(const Event& e) {
       if (churn_slot_[node] != UINT32_MAX) {
         ++departures_;
         const DurationNs down = DrawLifetime(spec_.churn.downtime, churn_rng_[churn_slot_[node]]);
-        PushLifecycle(SaturatingAdd(now_, down), node, kComeBack);
+        PushLifecycle(SaturatingAdd(ctx().now, down), node, kComeBack);
       }
       break;
     case kComeBack:
@@ -108,7 +108,7 @@ void Engine::OnLifecycle(const Event& e) {
       if (churn_slot_[node] != UINT32_MAX) {
         ++arrivals_;
         const DurationNs up = DrawLifetime(spec_.churn.session, churn_rng_[churn_slot_[node]]);
-        PushLifecycle(SaturatingAdd(now_, up), node, kGoOffline);
+        PushLifecycle(SaturatingAdd(ctx().now, up), node, kGoOffline);
       }
       break;
     case kLinkFailure:
@@ -128,7 +128,7 @@ void Engine::TakeOffline(std::uint32_t node) {
     PeerLink& link = peers_[node][p];
     if (!link.open) continue;
     link.open = false;
-    ++disconnects_;
+    ++counters().disconnects;
     DropUnsentData(node, p);  // as CloseLink does
     // The peer's end closes now and hears one latency later; a peer that has not heard of the
     // connection yet finds it closed when it does (its PeerUp frees the slot), as in CloseLink.
@@ -159,7 +159,7 @@ void Engine::ScheduleLinkFailure() {
                         static_cast<double>(kHour);
   // Saturating: a rate of 1e-300 per hour means never (an infinite or NaN gap).
   const DurationNs gap = SaturatingNs(link_failure_rng_.Exponential(1.0 / per_ns));
-  PushLifecycle(SaturatingAdd(now_, std::max<DurationNs>(1, gap)), 0, kLinkFailure);
+  PushLifecycle(SaturatingAdd(ctx().now, std::max<DurationNs>(1, gap)), 0, kLinkFailure);
 }
 
 void Engine::FailRandomLink() {

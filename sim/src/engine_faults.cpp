@@ -41,7 +41,7 @@ void Engine::StartPartition(std::uint32_t index) {
   PEERLAB_ASSERT(!faults_.active);
   const NetworkEventSpec& spec = spec_.events[index];
   Partition p;
-  p.at = now_;
+  p.at = ctx().now;
   p.mode = spec.mode;
   p.delay = spec.delay;
   p.side_count = static_cast<std::uint32_t>(spec.sides.size());
@@ -79,7 +79,7 @@ void Engine::Heal() {
   PEERLAB_ASSERT(faults_.active);
   faults_.active = false;
   Partition& p = faults_.partitions.back();
-  p.healed_at = now_;
+  p.healed_at = ctx().now;
   const auto current = static_cast<std::uint32_t>(faults_.partitions.size() - 1);
   if (p.mode == PartitionMode::kDrop) {
     // Each closed connection is opened again by the same end, in the order they closed.
@@ -93,7 +93,7 @@ void Engine::Heal() {
     faults_.draining = current;
     faults_.drain_until = *std::max_element(faults_.delayed_until.begin(),
                                             faults_.delayed_until.end());
-    if (faults_.drain_until <= now_) faults_.draining = NetworkFaultState::kNone;
+    if (faults_.drain_until <= ctx().now) faults_.draining = NetworkFaultState::kNone;
     faults_in_path_ = faults_.draining != NetworkFaultState::kNone;
     if (transport_) transport_->PartitionChanged();
   }

@@ -5,8 +5,8 @@
 
 namespace peerlab::sim {
 
-void Engine::PushFlowEvents() {
-  flow_links_->DrainWakes([this](const FlowLinks::Wake& w) {
+void Engine::PushFlowEvents(NodeIndex node) {
+  flow_links_->DrainWakes(node, [this](const FlowLinks::Wake& w) {
     // A count signal is the sending node's event (its source), delivered to w.node.
     Push(EventKind::kUplink, w.source(), w.at, w.node, w.flight, w.value, w.serial);
   });
@@ -17,34 +17,40 @@ void Engine::SendFlow(NodeIndex node, Slot slot, MessageHandle message, std::uin
   const PeerLink& link = peers_[node][slot];
   const FlowLinks::Item item{link.remote, link.remote_slot, message, generation, bytes};
   // A burst, or a transfer's first flight (a transfer is delivered from a flow event).
-  flow_scratch_.clear();
-  flow_links_->Send(now_, node, slot, link.generation, item, flow_scratch_);
-  for (const FlowLinks::Delivery& d : flow_scratch_) {
+  Context& x = ctx();
+  std::vector<FlowLinks::Delivery>& out = x.flow_scratch;
+  out.clear();
+  flow_links_->Send(x.now, node, slot, link.generation, item, out);
+  for (const FlowLinks::Delivery& d : out) {
     Arrive(node, d.departure, d.item.to_peer, d.item.message, d.item.generation, d.deliver);
   }
-  PushFlowEvents();
+  PushFlowEvents(node);
 }
 
 void Engine::OnFlowEvent(const Event& e) {
-  flow_scratch_.clear();
+  Context& x = ctx();
+  std::vector<FlowLinks::Delivery>& done = x.flow_scratch;
+  done.clear();
   if (FlowLinks::IsSignal(e.b)) {  // a transfer count, to a receiver or from one
-    flow_links_->OnSignal(now_, e.a, e.b, e.generation, e.c);
+    flow_links_->OnSignal(x.now, e.a, e.b, e.generation, e.c);
   } else if (e.b != FlowLinks::kNoFlight) {  // a second flight
-    flow_links_->OnFlight(now_, e.b, e.generation, flow_scratch_);
-  } else if (flow_links_->TakeEvent(e.a, now_)) {  // else superseded, or passed on
-    flow_links_->OnEvent(now_, e.a, flow_scratch_);
+    flow_links_->OnFlight(x.now, e.a, e.b, e.generation, done);
+  } else if (flow_links_->TakeEvent(e.a, x.now)) {  // else superseded, or passed on
+    flow_links_->OnEvent(x.now, e.a, done);
   }
-  for (const FlowLinks::Delivery& d : flow_scratch_) {
+  for (const FlowLinks::Delivery& d : done) {
     Arrive(e.a, d.departure, d.item.to_peer, d.item.message, d.item.generation, d.deliver);
   }
-  PushFlowEvents();
+  PushFlowEvents(e.a);
 }
 
 void Engine::DropFlowConnection(NodeIndex node, Slot slot) {
-  uplink_scratch_.clear();
-  flow_links_->DropConnection(now_, node, slot, uplink_scratch_);
-  for (const FlowLinks::Item& item : uplink_scratch_) protocol_->ReleaseMessage(item.message);
-  PushFlowEvents();
+  Context& x = ctx();
+  std::vector<FlowLinks::Item>& dropped = x.uplink_scratch;
+  dropped.clear();
+  flow_links_->DropConnection(x.now, node, slot, dropped);
+  for (const FlowLinks::Item& item : dropped) protocol_->ReleaseMessage(item.message);
+  PushFlowEvents(node);
 }
 
 }  // namespace peerlab::sim

@@ -9,7 +9,8 @@ namespace peerlab::sim {
 
 void Engine::DeliverFromTransport(TimeNs now, NodeIndex node, Slot slot,
                                   std::uint32_t generation, MessageHandle m) {
-  PEERLAB_ASSERT(now >= now_);
+  Context& x = *serial_;  // a transport runs one shard
+  PEERLAB_ASSERT(now >= x.now);
   // The run is over at end_at_, as on the fast engine; a slot serving a newer connection
   // gets nothing of the old one.
   if (now > end_at_ || peers_[node][slot].generation != generation) {
@@ -17,21 +18,21 @@ void Engine::DeliverFromTransport(TimeNs now, NodeIndex node, Slot slot,
     return;
   }
   if (now > next_snapshot_at_) [[unlikely]] TakeSnapshotsUpTo(now);
-  now_ = now;
-  ++events_;
+  x.now = now;
+  ++x.events;
   protocol_->DeliverFromTransport(node, slot, m);
 }
 
 void Engine::DisconnectFromTransport(TimeNs now, std::uint32_t node, Slot slot) {
-  PEERLAB_ASSERT(now >= now_);
+  PEERLAB_ASSERT(now >= serial_->now);
   if (now > end_at_) return;
-  now_ = now;
+  serial_->now = now;
   Disconnect(node, slot);
 }
 
 void Engine::FinishTransportRun(TimeNs now) {
   RunEventsUntil(std::min(now, end_at_));  // events at the stop time itself
-  now_ = std::max(now_, std::min(now, end_at_));
+  serial_->now = std::max(serial_->now, std::min(now, end_at_));
 }
 
 }  // namespace peerlab::sim

@@ -19,9 +19,16 @@ FlowLinks::FlowLinks(LinkModel& links, const FlowModelSpec& spec)
       initial_window_(spec.segment_bytes * spec.initial_window_segments),
       nodes_(links.node_count()),
       incoming_(links.node_count(), 0),
-      conns_(links.node_count()) {
+      conns_(links.node_count()),
+      parts_(1) {
   PEERLAB_ASSERT(spec.segment_bytes > 0 && initial_window_ > 0);
   PEERLAB_ASSERT(spec.receive_window_bytes >= initial_window_);
+}
+
+void FlowLinks::SetShards(const ShardMap& shards) {
+  PEERLAB_ASSERT(parts_.size() == 1 && parts_[0].flights.empty());  // before the run
+  shards_ = shards;
+  parts_.resize(shards.count());
 }
 
 FlowLinks::Conn& FlowLinks::ConnOf(std::uint32_t node, std::uint32_t slot,
@@ -71,7 +78,7 @@ void FlowLinks::Send(TimeNs now, std::uint32_t node, std::uint32_t slot,
   Conn& c = ConnOf(node, slot, slot_generation);
   // Behind the connection's transfer: TCP keeps the byte order.
   if (c.flight != kNoFlight) {
-    flights_[c.flight].behind.push_back(item);
+    PartOf(node).flights[c.flight].behind.push_back(item);
     return;
   }
   if (c.in_transfer) {
@@ -100,23 +107,23 @@ void FlowLinks::Send(TimeNs now, std::uint32_t node, std::uint32_t slot,
   StartTransfer(now, node, c, slot, item, out);
 }
 
-std::uint32_t FlowLinks::NewFlight() {
-  if (free_flight_ == kNoFlight) {
-    PEERLAB_ASSERT(flights_.size() < kToSender);  // flight numbers never look like signals
-    flights_.emplace_back();
-    return static_cast<std::uint32_t>(flights_.size() - 1);
+std::uint32_t FlowLinks::NewFlight(Part& part) {
+  if (part.free_flight == kNoFlight) {
+    PEERLAB_ASSERT(part.flights.size() < kToSender);  // flight numbers never look like signals
+    part.flights.emplace_back();
+    return static_cast<std::uint32_t>(part.flights.size() - 1);
   }
-  const std::uint32_t index = free_flight_;
-  free_flight_ = flights_[index].next_free;
+  const std::uint32_t index = part.free_flight;
+  part.free_flight = part.flights[index].next_free;
   return index;
 }
 
-void FlowLinks::FreeFlight(std::uint32_t index) {
-  Flight& f = flights_[index];
+void FlowLinks::FreeFlight(Part& part, std::uint32_t index) {
+  Flight& f = part.flights[index];
   ++f.serial;  // its pending wake is stale now
   f.behind.clear();
-  f.next_free = free_flight_;
-  free_flight_ = index;
+  f.next_free = part.free_flight;
+  part.free_flight = index;
 }
 
 void FlowLinks::StartTransfer(TimeNs now, std::uint32_t node, Conn& c, std::uint32_t slot,
@@ -131,8 +138,9 @@ void FlowLinks::StartTransfer(TimeNs now, std::uint32_t node, Conn& c, std::uint
   if (flight == c.cwnd && rest <= initial_window_) {
     // The whole window went out and the rest is a small last piece: nothing is shared until
     // the round trip ends (OnFlight).
-    const std::uint32_t index = NewFlight();
-    Flight& f = flights_[index];
+    Part& part = PartOf(node);
+    const std::uint32_t index = NewFlight(part);
+    Flight& f = part.flights[index];
     f.node = node;
     f.slot = slot;
     f.to = item.to;
@@ -140,7 +148,7 @@ void FlowLinks::StartTransfer(TimeNs now, std::uint32_t node, Conn& c, std::uint
     f.rtt = rtt;
     f.head = item;
     c.flight = index;
-    flight_wakes_.push_back(Wake{node, SaturatingAdd(now, rtt), index, f.serial});
+    part.flight_wakes.push_back(Wake{node, SaturatingAdd(now, rtt), index, f.serial});
     return;
   }
   AddFlow(now, node, c, slot, item.to, rtt, rest, c.cwnd - flight, item, {});
@@ -158,11 +166,13 @@ void FlowLinks::AddFlow(TimeNs now, std::uint32_t node, Conn& c, std::uint32_t s
   Reallocate(node, now);
 }
 
-void FlowLinks::OnFlight(TimeNs now, std::uint32_t index, std::uint32_t serial,
-                         std::vector<Delivery>& done) {
-  if (flights_[index].serial != serial) return;  // the connection closed since
-  Flight f = std::move(flights_[index]);
-  FreeFlight(index);
+void FlowLinks::OnFlight(TimeNs now, std::uint32_t node, std::uint32_t index,
+                         std::uint32_t serial, std::vector<Delivery>& done) {
+  Part& part = PartOf(node);
+  if (part.flights[index].serial != serial) return;  // the connection closed since
+  Flight f = std::move(part.flights[index]);
+  PEERLAB_ASSERT(f.node == node);
+  FreeFlight(part, index);
   Conn& c = conns_[f.node][f.slot];
   c.flight = kNoFlight;
   GrowAfterRound(c);  // the first flight used the whole window
@@ -223,34 +233,36 @@ void FlowLinks::Reallocate(std::uint32_t node, TimeNs now) {
   // Progressive filling: the transfers with the smallest downlink caps are served first; the
   // rest share what is left equally. An insertion sort (k is small), stable: ties keep the
   // flows' order, so the result is deterministic.
-  order_scratch_.clear();
-  caps_scratch_.resize(s.flows.size());
+  std::vector<std::uint32_t>& order_scratch = PartOf(node).order_scratch;
+  std::vector<double>& caps_scratch = PartOf(node).caps_scratch;
+  order_scratch.clear();
+  caps_scratch.resize(s.flows.size());
   for (std::uint32_t i = 0; i < s.flows.size(); ++i) {
     if (s.flows[i].waiting) continue;
     const double cap = DownlinkCap(s.flows[i]);
-    caps_scratch_[i] = cap;
-    std::size_t at = order_scratch_.size();
-    order_scratch_.push_back(i);
-    while (at > 0 && caps_scratch_[order_scratch_[at - 1]] > cap) {
-      order_scratch_[at] = order_scratch_[at - 1];
+    caps_scratch[i] = cap;
+    std::size_t at = order_scratch.size();
+    order_scratch.push_back(i);
+    while (at > 0 && caps_scratch[order_scratch[at - 1]] > cap) {
+      order_scratch[at] = order_scratch[at - 1];
       --at;
     }
-    order_scratch_[at] = i;
+    order_scratch[at] = i;
   }
   double capacity = 1.0 / links_.upload_ns_per_byte(node);
-  auto unserved = static_cast<double>(order_scratch_.size());
-  for (std::uint32_t i : order_scratch_) {
+  auto unserved = static_cast<double>(order_scratch.size());
+  for (std::uint32_t i : order_scratch) {
     Flow& f = s.flows[i];
     const double share = capacity / unserved;
-    f.capped = caps_scratch_[i] < share;
-    f.rate = f.capped ? caps_scratch_[i] : share;
+    f.capped = caps_scratch[i] < share;
+    f.rate = f.capped ? caps_scratch[i] : share;
     capacity = std::max(0.0, capacity - f.rate);
     unserved -= 1.0;
   }
   // The node's next change: a message sent, a window used up, or a round's end. A node's only
   // sending transfer needs no event when its window runs out (Advance sees it), only when it
   // resumes.
-  const bool sole = order_scratch_.size() == 1;
+  const bool sole = order_scratch.size() == 1;
   TimeNs next = kTimeNever;
   for (Flow& f : s.flows) {
     if (f.waiting) {
@@ -291,8 +303,8 @@ void FlowLinks::SetSending(TimeNs now, std::uint32_t node, Flow& f, bool sending
     f.capped = false;
   }
   // Mean latencies: signals between two nodes arrive in the order they were sent.
-  signals_.push_back(Wake{f.to, SaturatingAdd(now, links_.MeanLatency(node, f.to)), kToReceiver,
-                          node, sending ? 1u : 0u});
+  PartOf(node).signals.push_back(Wake{f.to, SaturatingAdd(now, links_.MeanLatency(node, f.to)),
+                                      kToReceiver, node, sending ? 1u : 0u});
 }
 
 void FlowLinks::OnSignal(TimeNs now, std::uint32_t node, std::uint32_t kind, std::uint32_t from,
@@ -310,8 +322,9 @@ void FlowLinks::OnSignal(TimeNs now, std::uint32_t node, std::uint32_t kind, std
     }
     // Every sender into this node learns the new count (one told twice for two transfers
     // learns it twice: harmless).
+    std::vector<Wake>& signals = PartOf(node).signals;
     for (std::uint32_t sender : v) {
-      signals_.push_back(Wake{sender, SaturatingAdd(now, links_.MeanLatency(node, sender)),
+      signals.push_back(Wake{sender, SaturatingAdd(now, links_.MeanLatency(node, sender)),
                               kToSender, node, incoming_[node]});
     }
     return;
@@ -336,7 +349,7 @@ void FlowLinks::OnSignal(TimeNs now, std::uint32_t node, std::uint32_t kind, std
 void FlowLinks::MarkMoved(std::uint32_t node) {
   if (nodes_[node].marked) return;
   nodes_[node].marked = true;
-  moved_.push_back(node);
+  PartOf(node).moved.push_back(node);
 }
 
 void FlowLinks::OnEvent(TimeNs now, std::uint32_t node, std::vector<Delivery>& done) {
@@ -396,10 +409,11 @@ void FlowLinks::DropConnection(TimeNs now, std::uint32_t node, std::uint32_t slo
   if (slot >= conns_[node].size()) return;
   Conn& c = conns_[node][slot];
   if (c.flight != kNoFlight) {
-    Flight& f = flights_[c.flight];
+    Part& part = PartOf(node);
+    Flight& f = part.flights[c.flight];
     dropped.push_back(f.head);
     dropped.insert(dropped.end(), f.behind.begin(), f.behind.end());
-    FreeFlight(c.flight);
+    FreeFlight(part, c.flight);
     c.flight = kNoFlight;
     return;
   }

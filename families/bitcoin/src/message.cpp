@@ -153,6 +153,11 @@ std::uint32_t WireSize(const Message& m, const BlockStore& blocks, const TxStore
   return kFrameHeaderBytes + payload;
 }
 
+MessagePool::MessagePool(std::uint32_t tag)
+    : tag_bits_(tag << kTagShift), chunks_(std::make_unique<std::unique_ptr<Entry[]>[]>(kMaxChunks)) {
+  PEERLAB_ASSERT(tag <= kMaxTag);
+}
+
 MessageId MessagePool::Acquire(MsgType type) {
   MessageId id;
   if (!free_.empty()) {
@@ -161,8 +166,9 @@ MessageId MessagePool::Acquire(MsgType type) {
     // Nodes send in bursts (an announcement to every peer): warm up the next slot.
     if (!free_.empty()) __builtin_prefetch(&Slot(free_.back()), 1);
   } else {
-    if (size_ % kChunkSize == 0) chunks_.push_back(std::make_unique<Entry[]>(kChunkSize));
-    id = size_++;
+    PEERLAB_ASSERT(size_ < kLocalMask);  // 2^26 messages in flight at once
+    if (size_ % kChunkSize == 0) chunks_[size_ >> kChunkBits] = std::make_unique<Entry[]>(kChunkSize);
+    id = tag_bits_ | size_++;
   }
   Entry& slot = Slot(id);
   slot.refs = 1;

@@ -144,7 +144,10 @@ void Simulation::AttackTick(std::uint32_t index) {
 }
 
 void Simulation::NoteConnectToAttacker(std::uint32_t node, std::uint32_t target) {
-  for (EclipseAttack& a : attacks_) a.victim_connects += a.victim == node && a.attacker == target;
+  // Writes only an attack on this node (shards dial at the same time).
+  for (EclipseAttack& a : attacks_) {
+    if (a.victim == node && a.attacker == target) ++a.victim_connects;
+  }
 }
 
 void Simulation::OnVictimOffline(std::uint32_t node) {

@@ -22,6 +22,7 @@ SimReport Simulation::Report() const {
   r.nodes = node_count();
   r.sim_time = now();
   r.events = events_processed();
+  r.threads = engine_->threads();
   if (const Transport* t = engine_->transport()) {
     r.network_events = t->network_events();
     r.network_counters = t->network_counters();

@@ -26,9 +26,11 @@ constexpr bitcoin::NetAddress kSeedSource = 0x01020304;
 Simulation::Simulation(const SimConfig& config)
     : config_(config),
       store_(SimChain().genesis, static_cast<std::uint32_t>(SimChain().genesis_block.size())),
-      outbox_(pool_),
       mining_rng_(config.seed, 0, bitcoin::rng_purpose::kMining),
-      tx_rng_(config.seed, 0, bitcoin::rng_purpose::kTransactions) {}
+      tx_rng_(config.seed, 0, bitcoin::rng_purpose::kTransactions) {
+  pools_.emplace_back(0);
+  SetUpContextsFor(1);
+}
 
 // The engine holds the transport and what it carries: it goes first.
 Simulation::~Simulation() { engine_.reset(); }
@@ -92,6 +94,7 @@ Status Simulation::Setup(plan::NetworkPlan plan, std::unique_ptr<Transport> tran
   if (Status s = SetUpEclipse(); !s.ok()) return s;
   SetUpStrategies();
   engine_->OpenInitialConnections();
+  SetUpContexts();
   // Every run ends by kTimeLimit (util/time.hpp): later times could overflow what nodes add.
   engine_->StopAt(config_.stop.time.value_or(kTimeLimit));
   // Connections exist from time 0; each node learns of its connections in node order.
@@ -225,8 +228,9 @@ bool Simulation::SendAs(std::uint32_t node, bitcoin::PeerId peer, const bitcoin:
   if (node >= nodes_.size() || peer >= connection_slots(node) || !engine_->IsOpen(node, peer)) {
     return false;
   }
-  const bitcoin::MessageId id = pool_.Acquire(m.type);
-  pool_.Get(id) = m;
+  bitcoin::MessagePool& pool = pools_[engine_->context_index()];
+  const bitcoin::MessageId id = pool.Acquire(m.type);
+  pool.Get(id) = m;
   engine_->Send(node, peer, m.wire_bytes, id);
   return true;
 }
@@ -257,37 +261,41 @@ void Simulation::OnFamilyLifecycle(const Event& e) {
 
 void Simulation::Deliver(std::uint32_t node, const bitcoin::Input& input) {
   if (!IsOnline(node)) [[unlikely]] return;  // nobody is there
-  outbox_.Clear();
-  nodes_[node].Handle(now(), input, outbox_);
+  const std::uint32_t context = engine_->context_index();
+  bitcoin::Outbox& outbox = outboxes_[context];
+  outbox.Clear();
+  nodes_[node].Handle(now(), input, outbox);
   // An announcement goes to a dozen random nodes at once: let their link states load
   // together (the run is bound by memory latency, docs/performance.md).
-  if (outbox_.sends.size() > 1) {
-    for (const auto& send : outbox_.sends) engine_->PrefetchLink(node, send.peer);
+  if (outbox.sends.size() > 1) {
+    for (const auto& send : outbox.sends) engine_->PrefetchLink(node, send.peer);
   }
-  for (const auto& send : outbox_.sends) {
+  bitcoin::MessagePool& pool = pools_[context];
+  for (const auto& send : outbox.sends) {
     if (config_.wire_check && wire_check_status_.ok()) {
-      Status s = bitcoin::WireCheck(pool_.Get(send.message), store_, tx_store_);
+      Status s = bitcoin::WireCheck(pool.Get(send.message), store_, tx_store_);
       if (!s.ok()) {
         wire_check_status_ = Status::Error("node " + std::to_string(node) + " at t=" +
                                            std::to_string(now()) + " ns: " + s.message());
         engine_->StopAt(now());  // stop here: later results would rest on a broken message
       }
     }
-    engine_->Send(node, send.peer, pool_.Get(send.message).wire_bytes, send.message);
+    engine_->Send(node, send.peer, pool.Get(send.message).wire_bytes, send.message);
   }
-  for (const auto& timer : outbox_.timers) {
+  for (const auto& timer : outbox.timers) {
     engine_->SetTimer(node, timer.at, timer.timer.arg, static_cast<std::uint32_t>(timer.timer.kind));
   }
   if (engine_->windowed()) [[unlikely]] {
-    for (const auto& o : outbox_.observations) {
-      journal_.push_back({engine_->NextWindowOrder(), now(), node, o});
+    std::vector<Observed>& journal = journals_[context];
+    for (const auto& o : outbox.observations) {
+      journal.push_back({engine_->NextWindowOrder(), now(), node, o});
     }
   } else {
-    for (const auto& o : outbox_.observations) Observe(now(), node, o);
+    for (const auto& o : outbox.observations) Observe(now(), node, o);
   }
   // Both directions close now; the other node notices after a one-way trip (TCP FIN).
-  for (bitcoin::PeerId peer : outbox_.disconnects) engine_->Close(node, peer);
-  for (const auto& c : outbox_.connects) Connect(node, c.address, c.kind);
+  for (bitcoin::PeerId peer : outbox.disconnects) engine_->Close(node, peer);
+  for (const auto& c : outbox.connects) Connect(node, c.address, c.kind);
 }
 
 void Simulation::Connect(std::uint32_t node, bitcoin::NetAddress address,
@@ -299,12 +307,40 @@ void Simulation::Connect(std::uint32_t node, bitcoin::NetAddress address,
   if (target != node_count() && !attacks_.empty()) NoteConnectToAttacker(node, target);
 }
 
+void Simulation::SetUpContexts() { SetUpContextsFor(engine_->context_count()); }
+
+void Simulation::SetUpContextsFor(std::uint32_t contexts) {
+  // Pool 0 keeps what set-up sent (ids name their pool).
+  PEERLAB_ASSERT(contexts <= bitcoin::MessagePool::kMaxTag + 1);
+  for (auto c = static_cast<std::uint32_t>(pools_.size()); c < contexts; ++c) pools_.emplace_back(c);
+  outboxes_.clear();
+  for (bitcoin::MessagePool& pool : pools_) outboxes_.emplace_back(pool);
+  journals_.resize(contexts);
+  returns_.resize(contexts);
+}
+
 void Simulation::OnWindowEnd() {
-  engine_->ShuffleHeld(journal_);
-  std::sort(journal_.begin(), journal_.end(),
-            [](const Observed& x, const Observed& y) { return x.order < y.order; });
-  for (const Observed& o : journal_) Observe(o.at, o.node, o.observation);
-  journal_.clear();
+  // Messages released by another shard go back to their pools.
+  for (std::vector<MessageHandle>& released : returns_) {
+    for (MessageHandle m : released) pools_[bitcoin::MessagePool::TagOf(m)].Release(m);
+    released.clear();
+  }
+  // Each context's journal is in event order: merged (sorted when a test shuffled it).
+  const auto by_order = [](const Observed& x, const Observed& y) { return x.order < y.order; };
+  std::vector<Observed>& all = journals_[0];
+  for (std::size_t c = 1; c < journals_.size(); ++c) {
+    if (journals_[c].empty()) continue;
+    const auto middle = static_cast<std::ptrdiff_t>(all.size());
+    all.insert(all.end(), journals_[c].begin(), journals_[c].end());
+    std::inplace_merge(all.begin(), all.begin() + middle, all.end(), by_order);
+    journals_[c].clear();
+  }
+  if (engine_->ShufflesHeld()) {
+    engine_->ShuffleHeld(all);
+    std::sort(all.begin(), all.end(), by_order);
+  }
+  for (const Observed& o : all) Observe(o.at, o.node, o.observation);
+  all.clear();
 }
 
 void Simulation::Observe(TimeNs at, std::uint32_t node, const bitcoin::Observation& o) {

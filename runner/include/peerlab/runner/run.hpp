@@ -70,9 +70,10 @@ std::string SnapshotName(TimeNs at, const char* stem, const char* extension);
 // (both families).
 void BeginManifest(results::JsonWriter& w, const Scenario& scenario, const sim::NetworkSpec& spec,
                    std::uint64_t events, double wall_s);
-// run.json's `perf.{wall_s, events_per_s, peak_rss_mb}`, in that order (both families).
+// run.json's `perf.{threads, wall_s, events_per_s, peak_rss_mb}`, in that order (both
+// families; threads: what the engine ran on).
 void WriteRunTimes(results::JsonWriter& w, std::uint64_t events, double wall_s,
-                   double peak_rss_mb);
+                   double peak_rss_mb, std::uint32_t threads);
 
 // A sample summary as summary.json's {mean, p50, p90, p99} (every family, the adversaries').
 void WriteDistribution(results::JsonWriter& w, const sim::Distribution& d);

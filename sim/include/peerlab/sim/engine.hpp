@@ -28,6 +28,7 @@
 #include "peerlab/sim/network_fault_state.hpp"
 #include "peerlab/sim/network_spec.hpp"
 #include "peerlab/sim/protocol.hpp"
+#include "peerlab/sim/shard_map.hpp"
 #include "peerlab/sim/shared_uplink.hpp"
 #include "peerlab/sim/topology.hpp"
 #include "peerlab/sim/transport.hpp"
@@ -145,7 +146,7 @@ class Engine {
   [[gnu::always_inline]] void PrefetchEngineState(const Event& e) const {
     if (!flow_links_ || e.a >= node_count()) return;
     flow_links_->PrefetchConnections(e.a);
-    if (e.kind() == EventKind::kUplink) flow_links_->PrefetchFlight(e.b);
+    if (e.kind() == EventKind::kUplink) flow_links_->PrefetchFlight(e.a, e.b);
   }
   // Arms a timer of `node` at `at`; the family reads the payload back in OnTimer (e.b, e.c).
   void SetTimer(NodeIndex node, TimeNs at, std::uint32_t b, std::uint32_t c) {
@@ -183,14 +184,17 @@ class Engine {
   // --- The loop (RunEvents in protocol.hpp's sense; used by the template below) ---
   // Pops the next event not after min(until, the end) into `e`, advancing the clock; false
   // when there is none.
+  // One shard only (sharded() false).
   bool Next(TimeNs until, Event& e) {
     if (network_window_ > 0) [[unlikely]] AdvanceWindow();
-    if (queue_.empty() || queue_.top().time > std::min(until, end_at_)) return false;
-    if (queue_.top().time > next_snapshot_at_) [[unlikely]] TakeSnapshotsUpTo(queue_.top().time);
-    e = queue_.Pop();
-    now_ = e.time;
-    current_key_ = e.key;
-    ++events_;
+    EventQueue& queue = queues_[0];
+    if (queue.empty() || queue.top().time > std::min(until, end_at_)) return false;
+    if (queue.top().time > next_snapshot_at_) [[unlikely]] TakeSnapshotsUpTo(queue.top().time);
+    e = queue.Pop();
+    Context& x = *serial_;
+    x.now = e.time;
+    x.current_key = e.key;
+    ++x.events;
     return true;
   }
   // The event being handled, as its place in the total order: (time, key), and a count of
@@ -206,23 +210,25 @@ class Engine {
   };
   // The next place in the window's order for something the current event holds back.
   WindowOrder NextWindowOrder() {
-    if (held_key_ != current_key_) {  // keys are unique: a new event
-      held_key_ = current_key_;
-      held_index_ = 0;
+    Context& x = ctx();
+    if (x.held_key != x.current_key) {  // keys are unique: a new event
+      x.held_key = x.current_key;
+      x.held_index = 0;
     }
-    return {now_, current_key_, held_index_++};
+    return {x.now, x.current_key, x.held_index++};
   }
   // Test hook: held work is shuffled (seeded) before each window's end sorts it, as shards
   // running in any order would collect it.
   void ShuffleHeldForTests(std::uint64_t seed) { shuffle_held_ = Rng(seed, 0, RngPurpose{1001}); }
+  bool ShufflesHeld() const { return shuffle_held_.has_value(); }
   // Shuffles `held` under that hook (a family's journal, the engine's departures); else nothing.
   template <class T>
   void ShuffleHeld(std::vector<T>& held) {
     if (!shuffle_held_) return;
     for (std::size_t i = held.size(); i > 1; --i) std::swap(held[i - 1], held[shuffle_held_->Below(i)]);
   }
-  const Event* peek() const { return queue_.empty() ? nullptr : &queue_.top(); }
-  const Event* peek_second() const { return queue_.second(); }
+  const Event* peek() const { return queues_[0].empty() ? nullptr : &queues_[0].top(); }
+  const Event* peek_second() const { return queues_[0].second(); }
   // A connection event still meant for its slot's current connection.
   bool Current(const Event& e) const { return peers_[e.a][e.b].generation == e.generation; }
   // A message arriving on a connection its receiver still has open: not one the receiver
@@ -238,25 +244,78 @@ class Engine {
   bool TimerAlive(const Event& e) const { return !lifecycle_ || e.generation == incarnation_[e.a]; }
   // After the fast engine's last event: the clock stands at the end when events remain past
   // it; snapshots due by then are taken (later ones are never reached).
-  void FinishRun() {
-    FlushArrivals();
-    if (!queue_.empty() && queue_.top().time > end_at_) now_ = end_at_;
-    TakeSnapshotsUpTo(now_ + 1);
-  }
+  void FinishRun();
   // After a transport's run (it settled the clock with FinishTransportRun).
-  void FinishTransportSnapshots() { TakeSnapshotsUpTo(now_ + 1); }
+  void FinishTransportSnapshots() { TakeSnapshotsUpTo(ctx().now + 1); }
+
+  // --- Shards: the parallel engine (engine_shards.cpp) ---
+  // Nodes are split into shards (ShardMap), each with its own event queue; events outside the
+  // nodes (the family's oracle and workload, network and lifecycle events) have a queue of their
+  // own and run alone. Shards run their nodes' events in windows no longer than
+  // latency_floor(), on up to threads() threads, and exchange what crosses between them at the
+  // window's end, in the one total order (WindowOrder): results are the same for any number of
+  // shards and threads. One shard (the default) is the plain single queue.
+  // At most this many shards (a family may name its per-context pools in 6 bits).
+  static constexpr std::uint32_t kMaxShards = 62;
+  // engine.threads: auto: the machine's cores from this many nodes on, else 1.
+  static constexpr std::uint32_t kAutoThreadsMinNodes = 5000;
+  // The threads a run of `nodes` nodes asks for with engine.threads `requested` (0: auto).
+  static std::uint32_t ResolveThreads(std::uint32_t requested, std::uint32_t nodes);
+  bool sharded() const { return queues_.size() > 1; }
+  std::uint32_t shard_count() const { return shard_map_.count(); }
+  std::uint32_t shard_of(NodeIndex node) const { return shard_map_.ShardOf(node); }
+  std::uint32_t threads() const { return threads_; }
+  // Which context's events run on this thread now: a shard (0 .. shard_count() - 1), or
+  // shard_count() between windows (events outside the nodes, set-up, reports). With one shard
+  // always 0. A family keeps what node events write besides their node's own state (scratch
+  // space, held records) per context, so shards may run at the same time.
+  std::uint32_t context_index() const { return ctx().index; }
+  std::uint32_t context_count() const { return static_cast<std::uint32_t>(contexts_.size()); }
+  // Runs the events up to min(until, the end) in windows (RunEvents does, when sharded()):
+  // `run_shard(s)` handles shard s's events while NextInShard gives them; `run_global(e)`
+  // handles an event outside the nodes. `tick` as in RunEvents.
+  struct ShardCalls {
+    std::function<void(std::uint32_t shard)> run_shard;
+    std::function<void(const Event& e)> run_global;
+    std::function<void(std::uint64_t events)> tick;
+    std::uint64_t every_events = 1u << 18;
+  };
+  void RunShards(TimeNs until, const ShardCalls& calls);
+  // The next event of `shard` in the current window into `e`, advancing its clock; false when
+  // the shard has none left in it.
+  bool NextInShard(std::uint32_t shard, Event& e) {
+    EventQueue& queue = queues_[shard];
+    if (queue.empty()) return false;
+    const Event& top = queue.top();
+    if (top.time > window_bound_.time || (top.time == window_bound_.time && top.key >= window_bound_.key)) {
+      return false;
+    }
+    e = queue.Pop();
+    Context& x = contexts_[shard];
+    x.now = e.time;
+    x.current_key = e.key;
+    ++x.events;
+    return true;
+  }
+  const Event* PeekShard(std::uint32_t shard) const {
+    return queues_[shard].empty() ? nullptr : &queues_[shard].top();
+  }
+  const Event* PeekShardSecond(std::uint32_t shard) const { return queues_[shard].second(); }
 
   // --- State ---
-  TimeNs now() const { return now_; }
+  TimeNs now() const { return ctx().now; }
   TimeNs end_at() const { return end_at_; }
-  std::uint64_t events_processed() const { return events_; }
-  TimeNs next_event_time() const { return queue_.empty() ? kTimeNever : queue_.top().time; }
+  std::uint64_t events_processed() const {
+    if (!sharded()) return serial_->events;
+    std::uint64_t total = 0;
+    for (const Context& x : contexts_) total += x.events;
+    return total;
+  }
+  TimeNs next_event_time() const;
   std::uint32_t node_count() const { return static_cast<std::uint32_t>(peers_.size()); }
   std::uint32_t oracle_source() const { return node_count(); }
   std::uint32_t workload_source() const { return node_count() + 1; }
-  ProgressInfo progress() const {
-    return {now_, protocol_->progress_count(), events_, queue_.size()};
-  }
+  ProgressInfo progress() const;
   bool IsOnline(NodeIndex node) const { return offline_count_ == 0 || offline_[node] == 0; }
   std::uint32_t node_region(NodeIndex i) const { return links_.region_of(i); }
   std::uint32_t node_as(NodeIndex i) const { return node_as_[i]; }
@@ -318,10 +377,10 @@ class Engine {
   const std::vector<std::uint8_t>& delay_partition_sides() const;
 
   // Counters for the family's report.
-  std::uint64_t disconnects() const { return disconnects_; }
-  std::uint64_t connection_attempts() const { return connection_attempts_; }
-  std::uint64_t failed_connections() const { return failed_connections_; }
-  std::uint64_t probes() const { return probes_; }
+  std::uint64_t disconnects() const { return Sum(&Counters::disconnects); }
+  std::uint64_t connection_attempts() const { return Sum(&Counters::connection_attempts); }
+  std::uint64_t failed_connections() const { return Sum(&Counters::failed_connections); }
+  std::uint64_t probes() const { return Sum(&Counters::probes); }
   ChurnReport ReportChurn() const;
 
   // --- For a Transport (transport.hpp) ---
@@ -368,11 +427,19 @@ class Engine {
   Engine(const NetworkSpec& spec, std::unique_ptr<Transport> transport);
   void Push(EventKind kind, std::uint32_t source, TimeNs at, std::uint32_t a, std::uint32_t b,
             std::uint32_t c, std::uint32_t generation = 0) {
-    PEERLAB_ASSERT(at >= now_);
+    PEERLAB_ASSERT(at >= ctx().now);
     const std::uint32_t seq = sequence_[source]++;
     PEERLAB_ASSERT(seq != UINT32_MAX);  // per-source sequence space is 2^32 events
-    queue_.Push(Event{at, Event::MakeKey(kind, source, seq), a, b, c, generation});
+    const Event e{at, Event::MakeKey(kind, source, seq), a, b, c, generation};
+    if (!sharded()) {
+      queues_[0].Push(e);
+    } else {
+      PushSharded(e);
+    }
   }
+  // Into the queue of the event's shard (or the global one); from a window, an event for
+  // another shard waits in the context's crossing list until the window's end.
+  void PushSharded(const Event& e);
   Slot AllocateSlot(NodeIndex node);
   void FreeSlot(NodeIndex node, Slot slot);
   // Closes `node`'s end now. notify_self_at < 0: the node closed it itself (its slot is free
@@ -395,7 +462,7 @@ class Engine {
   // When a zero-size signal (SYN, FIN) sent at `sent` arrives, partitions included.
   TimeNs SignalArrival(TimeNs sent, NodeIndex from, NodeIndex to) {
     const TimeNs at = links_.Signal(sent, from, to);
-    return faults_in_path_ ? CrossingArrival(from, to, at, now_) : at;
+    return faults_in_path_ ? CrossingArrival(from, to, at, ctx().now) : at;
   }
   TimeNs SendDedicated(NodeIndex node, Slot slot, std::uint32_t bytes);
   // What left `from`'s uplink (LinkModel::Depart): reserves the receiver's downlink and, when
@@ -436,7 +503,8 @@ class Engine {
                 std::uint32_t generation);
   void OnFlowEvent(const Event& e);
   void DropFlowConnection(NodeIndex node, Slot slot);
-  void PushFlowEvents();
+  // Pushes the flow events that calls for `node` (and its shard) left to schedule.
+  void PushFlowEvents(NodeIndex node);
 
   const NetworkSpec& spec_;
   Protocol* protocol_ = nullptr;
@@ -446,10 +514,10 @@ class Engine {
   std::map<std::size_t, DedicatedPipe> edge_pipes_;   // by index into edges_
   std::map<std::uint64_t, Pipe> dedicated_pipes_;     // key: node << 32 | slot
   LinkModel links_;
-  EventQueue queue_;
+  // One queue per shard, then one for events outside the nodes when sharded (with one shard,
+  // one queue holds them all).
+  std::vector<EventQueue> queues_;
   std::vector<std::uint32_t> sequence_;  // per event source: nodes, oracle, workload, events, lifecycle
-  TimeNs now_ = 0;
-  std::uint64_t events_ = 0;
   TimeNs end_at_ = kTimeLimit;
   std::vector<TimeNs> snapshot_times_;     // ascending
   std::size_t next_snapshot_ = 0;          // into snapshot_times_
@@ -457,8 +525,8 @@ class Engine {
   std::vector<TopologySnapshot> snapshots_;
   std::vector<std::uint32_t> node_as_;
   std::vector<std::pair<Address, NodeIndex>> alias_table_;  // sorted: -> node
-  std::map<std::uint64_t, Address> link_alias_;              // node << 32 | slot -> address
-  std::uint64_t disconnects_ = 0, connection_attempts_ = 0, failed_connections_ = 0, probes_ = 0;
+  // node << 32 | slot -> address, per shard (written by the node's own dials).
+  std::vector<std::map<std::uint64_t, Address>> link_alias_;
 
   // Set while a delay partition may change when messages arrive: the one branch network
   // events add to the per-message path.
@@ -479,8 +547,6 @@ class Engine {
   std::unique_ptr<Transport> transport_;
   std::unique_ptr<SharedUplinks> shared_uplinks_;  // network.link_model: shared; else null
   std::unique_ptr<FlowLinks> flow_links_;          // network.link_model: flow; else null
-  std::vector<SharedUplinks::Item> uplink_scratch_;
-  std::vector<FlowLinks::Delivery> flow_scratch_;
 
   // The network window (SetNetworkWindow): departures held until its end.
   struct HeldArrival {
@@ -496,54 +562,57 @@ class Engine {
   };
   DurationNs network_window_ = 0;
   TimeNs window_end_ = 0;
-  std::vector<HeldArrival> held_;
-  std::uint64_t current_key_ = 0;  // of the event being handled
-  std::uint64_t held_key_ = 0;     // NextWindowOrder's event, and its count
-  std::uint32_t held_index_ = 0;
   std::optional<Rng> shuffle_held_;
-};
 
-// Runs `family`'s events in total order up to min(until, the end). The hot kinds go straight
-// to the family's concrete methods; the network's own to Engine::Dispatch.
-// A family's Prefetch must be inlined ([[gnu::always_inline]]): GCC drops a call to a
-// function that only prefetches.
-template <ProtocolFamily F>
-void RunEvents(Engine& engine, F& family, TimeNs until,
-               const std::function<void(std::uint64_t events)>& tick = {},
-               std::uint64_t every_events = 1u << 18) {
-  Event e;
-  while (engine.Next(until, e)) {
-    // The run is bound by memory latency (each event touches a random node): let the family
-    // start loading what the next events need while this one is handled.
-    if (const Event* next = engine.peek()) {
-      family.Prefetch(*next, engine.peek_second());
-      engine.PrefetchEngineState(*next);
-    }
-    switch (e.kind()) {
-      case EventKind::kDeliver:
-        // A node drops what arrives on a connection it closed; a reused slot gets nothing of
-        // its old connection (see Engine::PeerLink).
-        if (!engine.Deliverable(e)) [[unlikely]] {
-          engine.DropDelivery(e);
-          break;
-        }
-        family.OnMessage(e.a, e.b, e.c);
-        break;
-      case EventKind::kTimer:
-        if (engine.TimerAlive(e)) family.OnTimer(e);
-        break;
-      case EventKind::kOracle:
-        family.OnOracle(e);
-        break;
-      case EventKind::kWorkload:
-        family.OnWorkload(e);
-        break;
-      default:
-        engine.Dispatch(e);
-        break;
-    }
-    if (tick && engine.events_processed() % every_events == 0) tick(engine.events_processed());
+  // What events write besides their nodes' own state, per context (context_index()): the
+  // clock as they see it, the event in hand, counters, held work and crossing events by
+  // receiving shard, scratch space. Aligned: each shard's thread writes its own.
+  struct Counters {
+    std::uint64_t disconnects = 0, connection_attempts = 0, failed_connections = 0, probes = 0;
+  };
+  struct alignas(64) Context {
+    std::uint32_t index = 0;
+    TimeNs now = 0;
+    std::uint64_t current_key = 0;  // of the event being handled
+    std::uint64_t held_key = 0;     // NextWindowOrder's event, and its count
+    std::uint32_t held_index = 0;
+    std::uint64_t events = 0;
+    Counters counters;
+    std::vector<std::vector<HeldArrival>> held;  // by receiving shard
+    std::vector<std::vector<Event>> crossing;    // pushed from a window into another shard
+    std::vector<SharedUplinks::Item> uplink_scratch;
+    std::vector<FlowLinks::Delivery> flow_scratch;
+  };
+  // The context of the events running on this thread: set while a shard's window runs, else
+  // null (the serial context). Initial-exec: one load, also in the Python module.
+  [[gnu::tls_model("initial-exec")]] static inline thread_local Context* tls_context_ = nullptr;
+  Context& ctx() const {
+    Context* x = tls_context_;
+    return x != nullptr ? *x : *serial_;
   }
-}
+  Counters& counters() { return ctx().counters; }
+  std::uint64_t Sum(std::uint64_t Counters::*field) const {
+    std::uint64_t total = 0;
+    for (const Context& x : contexts_) total += x.counters.*field;
+    return total;
+  }
+  // Splits the queue into shards (OpenInitialConnections; engine_shards.cpp).
+  void SetUpShards();
+  // Applies held work and crossing events for `shard` (all of it with one shard), in order.
+  void FlushInto(std::uint32_t shard);
+  // Sets the context of events outside the nodes at the latest time any shard reached.
+  void GatherClock();
+
+  ShardMap shard_map_;
+  std::uint32_t threads_ = 1;
+  std::vector<Context> contexts_;  // shards, then the serial one (one in all with one shard)
+  Context* serial_ = nullptr;
+  struct Bound {
+    TimeNs time;
+    std::uint64_t key;
+  };
+  Bound window_bound_{0, 0};  // a window runs the shards' events before (time, key)
+  std::vector<std::vector<HeldArrival>> merge_scratch_;  // per shard
+};
 
 }  // namespace peerlab::sim

@@ -52,6 +52,7 @@
 
 #include "peerlab/sim/link_model.hpp"
 #include "peerlab/sim/network_spec.hpp"
+#include "peerlab/sim/shard_map.hpp"
 #include "peerlab/sim/shared_uplink.hpp"
 #include "peerlab/util/time.hpp"
 
@@ -87,6 +88,10 @@ class FlowLinks {
   };
 
   FlowLinks(LinkModel& links, const FlowModelSpec& spec);
+  // The parallel engine's shards (engine_shards.cpp): each keeps its own second-flight records
+  // and scratch space, so calls for nodes of different shards may run at the same time.
+  // Before the run.
+  void SetShards(const ShardMap& shards);
 
   // `node` sends `item` on its connection `slot` (whose slot generation is `slot_generation`:
   // a new connection in a reused slot starts with a fresh window). A burst goes to `out` at
@@ -102,7 +107,7 @@ class FlowLinks {
   void OnEvent(TimeNs now, std::uint32_t node, std::vector<Delivery>& done);
   // The second flight of a two-flight message is due (a Wake with a flight); a message it
   // completes goes to `done`. Does nothing if the connection closed since (`serial` differs).
-  void OnFlight(TimeNs now, std::uint32_t flight, std::uint32_t serial,
+  void OnFlight(TimeNs now, std::uint32_t node, std::uint32_t flight, std::uint32_t serial,
                 std::vector<Delivery>& done);
   // A count signal (a Wake with kToReceiver or kToSender) reaches `node` at `now`.
   void OnSignal(TimeNs now, std::uint32_t node, std::uint32_t kind, std::uint32_t from,
@@ -111,24 +116,26 @@ class FlowLinks {
   void DropConnection(TimeNs now, std::uint32_t node, std::uint32_t slot,
                       std::vector<Item>& dropped);
 
-  // Calls `schedule(wake)` for every event to push since the last call: nodes whose next
-  // change moved earlier than their pending event, and second flights. A node change that
-  // moved later keeps the pending event, which TakeEvent then passes on (fewer pushes).
+  // Calls `schedule(wake)` for every event to push since the last call made for `node` (or
+  // another node of its shard): nodes whose next change moved earlier than their pending event,
+  // and second flights. A node change that moved later keeps the pending event, which
+  // TakeEvent then passes on (fewer pushes).
   template <typename F>
-  void DrainWakes(F&& schedule) {
-    for (const Wake& w : flight_wakes_) schedule(w);
-    flight_wakes_.clear();
-    for (const Wake& w : signals_) schedule(w);
-    signals_.clear();
-    for (std::uint32_t node : moved_) {
-      NodeState& s = nodes_[node];
+  void DrainWakes(std::uint32_t node, F&& schedule) {
+    Part& part = PartOf(node);
+    for (const Wake& w : part.flight_wakes) schedule(w);
+    part.flight_wakes.clear();
+    for (const Wake& w : part.signals) schedule(w);
+    part.signals.clear();
+    for (std::uint32_t moved : part.moved) {
+      NodeState& s = nodes_[moved];
       s.marked = false;
       if (s.next_event < s.scheduled_at) {
         s.scheduled_at = s.next_event;
-        schedule(Wake{node, s.next_event, kNoFlight, 0});
+        schedule(Wake{moved, s.next_event, kNoFlight, 0});
       }
     }
-    moved_.clear();
+    part.moved.clear();
   }
   bool active(std::uint32_t node) const { return !nodes_[node].flows.empty(); }
   // Starts loading `node`'s connection states (an event at the node is next: it will likely
@@ -140,8 +147,9 @@ class FlowLinks {
       if (row.size() > 2) __builtin_prefetch(row.data() + row.size() - 1, 1);
     }
   }
-  [[gnu::always_inline]] void PrefetchFlight(std::uint32_t flight) const {
-    if (flight < flights_.size()) __builtin_prefetch(&flights_[flight], 1);
+  [[gnu::always_inline]] void PrefetchFlight(std::uint32_t node, std::uint32_t flight) const {
+    const std::vector<Flight>& flights = PartOf(node).flights;
+    if (flight < flights.size()) __builtin_prefetch(&flights[flight], 1);
   }
   // The congestion window of a connection now (tests, reports).
   std::uint32_t cwnd(std::uint32_t node, std::uint32_t slot) const;
@@ -188,7 +196,7 @@ class FlowLinks {
     TimeNs updated_at = 0;
     TimeNs next_event = kTimeNever;
     TimeNs scheduled_at = kTimeNever;  // the pending node event that counts, or never
-    bool marked = false;  // in moved_
+    bool marked = false;  // in its shard's Part::moved
   };
 
   Conn& ConnOf(std::uint32_t node, std::uint32_t slot, std::uint32_t slot_generation);
@@ -213,8 +221,21 @@ class FlowLinks {
   void MarkMoved(std::uint32_t node);
   // The flow's share of its receiver's downlink, as its sender knows it.
   double DownlinkCap(const Flow& f) const;
-  std::uint32_t NewFlight();
-  void FreeFlight(std::uint32_t index);
+  // What one shard's calls write besides their nodes' state: second-flight records (numbered
+  // within the shard) and scratch space.
+  struct Part {
+    std::vector<Flight> flights;
+    std::uint32_t free_flight = kNoFlight;
+    std::vector<std::uint32_t> moved;
+    std::vector<Wake> flight_wakes;
+    std::vector<Wake> signals;  // count signals to schedule
+    std::vector<std::uint32_t> order_scratch;
+    std::vector<double> caps_scratch;
+  };
+  Part& PartOf(std::uint32_t node) { return parts_[shards_.ShardOf(node)]; }
+  const Part& PartOf(std::uint32_t node) const { return parts_[shards_.ShardOf(node)]; }
+  std::uint32_t NewFlight(Part& part);
+  void FreeFlight(Part& part, std::uint32_t index);
 
   LinkModel& links_;
   FlowModelSpec spec_;
@@ -222,14 +243,8 @@ class FlowLinks {
   std::vector<NodeState> nodes_;
   std::vector<std::uint32_t> incoming_;   // per node: transfers sending into it, as signalled
   std::vector<std::vector<Conn>> conns_;  // per node, by slot (grown on use)
-  std::vector<Flight> flights_;
-  std::uint32_t free_flight_ = kNoFlight;
-  std::vector<std::uint32_t> moved_;
-  std::vector<Wake> flight_wakes_;
-  std::vector<Wake> signals_;  // count signals to schedule
-  // Scratch space (no allocation per event).
-  std::vector<std::uint32_t> order_scratch_;
-  std::vector<double> caps_scratch_;
+  ShardMap shards_;
+  std::vector<Part> parts_;  // per shard
 };
 
 }  // namespace peerlab::sim

@@ -138,6 +138,14 @@ struct NetworkSpec {
   DurationNs network_window = 0;
   // Test hook (Engine::ShuffleHeldForTests): nonzero shuffles held work with this seed.
   std::uint64_t shuffle_held_for_tests = 0;
+  // Threads of the parallel engine (engine.threads, --threads; resolved, at least 1): the
+  // nodes are split into this many shards. One shard when the family cannot run on several
+  // (Protocol::CanShard), with a transport, or with a latency floor of 0.
+  std::uint32_t threads = 1;
+  // Test hooks: shards regardless of threads (0: one per thread), and the order one thread
+  // runs them in within a window (0 ascending, 1 descending, else shuffled with this seed).
+  std::uint32_t shards_for_tests = 0;
+  std::uint64_t shard_order_for_tests = 0;
   std::vector<OutageSpec> outages;  // per node, not overlapping
   // Times at which to record the connection graph (the report's snapshots), ascending.
   std::vector<TimeNs> topology_snapshots;

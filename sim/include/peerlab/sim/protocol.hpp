@@ -73,6 +73,10 @@ class Protocol {
   // run-wide records of what nodes did) is applied now, in the order it happened. Also called
   // before every network event and at the end of the run.
   virtual void OnWindowEnd() {}
+  // The family's node events may run on several shards at once (Engine's parallel engine):
+  // they write only their own node's state, per-context scratch (Engine::context_index) and
+  // records held for OnWindowEnd, and never call StopAt or push events outside the nodes.
+  virtual bool CanShard() const { return false; }
 };
 
 // The hot calls RunEvents makes. `OnMessage` takes over the engine's reference to `m`.

@@ -106,8 +106,16 @@ using MessageId = std::uint32_t;
 
 // Reference-counted message slots with a free list: after warm-up, sending a message allocates
 // nothing (slots and their vectors keep their capacity). A message is immutable once sent.
+// A pool's ids carry its tag in their top bits (kTagShift), so a driver with one pool per
+// shard of the parallel engine knows each message's pool; Get may be called for a message of
+// this pool from another thread while this one acquires (its chunk table never moves), but
+// Acquire and Release are the owner's.
 class MessagePool {
  public:
+  static constexpr int kTagShift = 26;  // 2^26 live messages per pool, 63 pools
+  static constexpr std::uint32_t kMaxTag = (1u << (32 - kTagShift)) - 1;
+  explicit MessagePool(std::uint32_t tag = 0);
+  static std::uint32_t TagOf(MessageId id) { return id >> kTagShift; }
   // A cleared message with one reference held by the caller.
   MessageId Acquire(MsgType type);
   Message& Get(MessageId id) { return Slot(id).message; }
@@ -127,11 +135,19 @@ class MessagePool {
   // Fixed-size chunks keep references stable while the pool grows, and index in two steps.
   static constexpr std::uint32_t kChunkBits = 12;
   static constexpr std::uint32_t kChunkSize = 1u << kChunkBits;
-  Entry& Slot(MessageId id) { return chunks_[id >> kChunkBits][id & (kChunkSize - 1)]; }
-  const Entry& Slot(MessageId id) const {
-    return chunks_[id >> kChunkBits][id & (kChunkSize - 1)];
+  static constexpr std::uint32_t kLocalMask = (1u << kTagShift) - 1;
+  static constexpr std::uint32_t kMaxChunks = 1u << (kTagShift - kChunkBits);
+  Entry& Slot(MessageId id) {
+    const std::uint32_t local = id & kLocalMask;
+    return chunks_[local >> kChunkBits][local & (kChunkSize - 1)];
   }
-  std::vector<std::unique_ptr<Entry[]>> chunks_;
+  const Entry& Slot(MessageId id) const {
+    const std::uint32_t local = id & kLocalMask;
+    return chunks_[local >> kChunkBits][local & (kChunkSize - 1)];
+  }
+  std::uint32_t tag_bits_ = 0;
+  // A fixed table of chunks (filled as the pool grows): entries never move.
+  std::unique_ptr<std::unique_ptr<Entry[]>[]> chunks_;
   std::uint32_t size_ = 0;
   std::vector<MessageId> free_;
 };

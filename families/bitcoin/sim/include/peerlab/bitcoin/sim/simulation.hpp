@@ -25,7 +25,7 @@
 #include "peerlab/bitcoin/sim/config.hpp"
 #include "peerlab/bitcoin/sim/report.hpp"
 #include "peerlab/plan/network_plan.hpp"
-#include "peerlab/sim/engine.hpp"
+#include "peerlab/sim/run_events.hpp"
 #include "peerlab/util/rng.hpp"
 #include "peerlab/util/status.hpp"
 
@@ -99,8 +99,8 @@ class Simulation final : public Protocol {
 
   // The engine's hot calls (sim::ProtocolFamily; RunEvents makes them directly).
   void OnMessage(std::uint32_t node, Slot slot, MessageHandle m) {
-    Deliver(node, bitcoin::MessageReceived{slot, &pool_.Get(m)});
-    pool_.Release(m);
+    Deliver(node, bitcoin::MessageReceived{slot, &MessageOf(m)});
+    Release(m);
   }
   void OnTimer(const Event& e) {
     Deliver(e.a, bitcoin::TimerFired{bitcoin::Timer{static_cast<bitcoin::Timer::Kind>(e.c), e.b}});
@@ -112,7 +112,7 @@ class Simulation final : public Protocol {
   [[gnu::always_inline]] void Prefetch(const Event& next, const Event* after) {
     if (next.kind() == EventKind::kDeliver) {
       nodes_[next.a].PrefetchPeer(next.b);
-      __builtin_prefetch(&pool_.Get(next.c));
+      __builtin_prefetch(&MessageOf(next.c));
     } else if (next.kind() == EventKind::kTimer) nodes_[next.a].PrefetchTimer(next.c, next.b);
     if (after) nodes_[after->a].Prefetch();
   }
@@ -128,19 +128,38 @@ class Simulation final : public Protocol {
   void OnOnline(NodeIndex node) override;
   void OnFamilyLifecycle(const Event& e) override;
   void OnHeal(std::uint32_t partition) override;
-  void ReleaseMessage(MessageHandle m) override { pool_.Release(m); }
+  void ReleaseMessage(MessageHandle m) override { Release(m); }
   void DeliverFromTransport(NodeIndex node, Slot slot, MessageHandle m) override {
     OnMessage(node, slot, m);
   }
   void RunEventsUntil(TimeNs t) override { RunEvents(*engine_, *this, t); }
   std::uint32_t progress_count() const override { return blocks_mined_; }
   void OnWindowEnd() override;
+  bool CanShard() const override { return !config_.wire_check; }
 
  private:
   // Lifecycle codes of this family (connection classes: report.hpp).
   enum FamilyLifecycle : std::uint32_t { kAttack = 2, kWatch = 3 };
 
   explicit Simulation(const SimConfig& config);
+  // Messages live in one pool per engine context (Engine::context_index), so shards acquire
+  // at the same time; a message is released into its own pool, by another shard at the
+  // window's end.
+  bitcoin::Message& MessageOf(MessageHandle m) {
+    return pools_[bitcoin::MessagePool::TagOf(m)].Get(m);
+  }
+  void Release(MessageHandle m) {
+    const std::uint32_t owner = bitcoin::MessagePool::TagOf(m);
+    const std::uint32_t here = engine_->context_index();
+    if (owner == here || here + 1 == engine_->context_count()) {  // its shard, or between windows
+      pools_[owner].Release(m);
+    } else {
+      returns_[here].push_back(m);
+    }
+  }
+  // After the engine split its nodes into shards: a pool, an outbox and a journal per context.
+  void SetUpContexts();
+  void SetUpContextsFor(std::uint32_t contexts);
   Status Setup(plan::NetworkPlan plan, std::unique_ptr<Transport> transport);
   void ScheduleNextBlock();
   void ScheduleNextTx();
@@ -176,8 +195,9 @@ class Simulation final : public Protocol {
   std::unique_ptr<Engine> engine_;
   bitcoin::BlockStore store_;
   bitcoin::TxStore tx_store_;
-  bitcoin::MessagePool pool_;
-  bitcoin::Outbox outbox_;
+  std::vector<bitcoin::MessagePool> pools_;     // per engine context
+  std::vector<bitcoin::Outbox> outboxes_;       // per engine context (scratch)
+  std::vector<std::vector<MessageHandle>> returns_;  // per context: released, of another pool
   std::vector<bitcoin::Node> nodes_;
   Status wire_check_status_;
 
@@ -201,7 +221,7 @@ class Simulation final : public Protocol {
     std::uint32_t node;
     bitcoin::Observation observation;
   };
-  std::vector<Observed> journal_;
+  std::vector<std::vector<Observed>> journals_;  // per engine context
   // Observations, aggregated as they happen.
   std::vector<BlockProgress> block_progress_;  // indexed by BlockHandle
   std::uint64_t reorgs_ = 0;

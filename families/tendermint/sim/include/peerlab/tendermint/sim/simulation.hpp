@@ -17,7 +17,7 @@
 #include <string>
 #include <vector>
 
-#include "peerlab/sim/engine.hpp"
+#include "peerlab/sim/run_events.hpp"
 #include "peerlab/sim/network_spec.hpp"
 #include "peerlab/sim/protocol.hpp"
 #include "peerlab/tendermint/block_registry.hpp"

@@ -1,0 +1,152 @@
+// The parallel engine (sim/engine.hpp, "Shards"; docs/performance.md, "The parallel engine") on
+// small runs: the same files for every thread count, with every feature that crosses between
+// shards (connections opened and closed by nodes, feelers, churn and outages, drop and delay
+// partitions, transactions, eclipse attacks, rushing links). Small enough to run under
+// ThreadSanitizer in CI (scripts/test-tsan runs this suite); the shipped scenarios' held digests
+// at 2, 4 and 8 threads are in shipped_digests_test.cpp.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "peerlab/runner/run.hpp"
+#include "peerlab/scenario/scenario.hpp"
+#include "peerlab/sim/engine.hpp"
+
+namespace peerlab::scenario {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string ReadAll(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+struct Case {
+  std::string name;  // for messages
+  std::string file;  // scenarios/FILE.yaml
+  std::vector<std::string> overrides;
+};
+
+// The files of `c` run with `threads` threads (run.json aside: it says how many ran).
+std::map<std::string, std::string> RunFiles(const Case& c, std::uint32_t threads) {
+  std::vector<std::string> overrides = c.overrides;
+  overrides.push_back("engine.threads=" + std::to_string(threads));
+  auto loaded = LoadScenario(std::string(PEERLAB_SOURCE_DIR) + "/scenarios/" + c.file + ".yaml",
+                             overrides);
+  std::map<std::string, std::string> files;
+  if (!loaded.ok()) {
+    ADD_FAILURE() << c.name << ": " << loaded.status().message();
+    return files;
+  }
+  const fs::path out = fs::path(::testing::TempDir()) /
+                       ("peerlab_parallel_" + c.name + "_" + std::to_string(threads) + "_" +
+                        std::to_string(::getpid()));
+  fs::remove_all(out);
+  runner::RunOptions options;
+  options.out_dir = out.string();
+  auto ran = runner::RunScenario(*loaded, options);
+  if (!ran.ok()) {
+    ADD_FAILURE() << c.name << ": " << ran.status().message();
+    return files;
+  }
+  for (const auto& entry : fs::directory_iterator(out)) {
+    const std::string name = entry.path().filename().string();
+    if (name != "run.json") files[name] = ReadAll(entry.path());
+  }
+  const std::string manifest = ReadAll(out / "run.json");
+  EXPECT_NE(manifest.find("\"threads\": " + std::to_string(threads)), std::string::npos)
+      << c.name << ": run.json does not say " << threads << " threads ran";
+  fs::remove_all(out);
+  return files;
+}
+
+const std::vector<Case>& Cases() {
+  static const std::vector<Case> kCases = {
+      {"bitcoin", "bitcoin", {"network.nodes=200", "stop.blocks=3"}},
+      {"feelers-and-churn",
+       "churn",
+       {"network.nodes=150", "stop.blocks=4", "protocol.peers.feeler_interval=2 min"}},
+      {"drop-partition", "partition", {"network.nodes=150", "stop.blocks=8"}},
+      {"delay-partition",
+       "partition",
+       {"network.nodes=150", "stop.blocks=8",
+        "events[0]={at: 20 min, kind: partition, sides: [[as: [1, 2, 3]], [rest]], mode: delay, "
+        "delay: 1 min}",
+        "events[1]={at: 50 min, kind: heal}"}},
+      {"transactions", "transactions", {"network.nodes=150", "stop.time=2 min"}},
+      {"eclipse",
+       "eclipse",
+       {"stop.time=35 min", "groups.attacker.strategy.restart_at=30 min",
+        "groups.attacker.strategy.addresses=2048", "groups.attacker.strategy.trash_addresses=2048"}},
+      {"selfish-mining", "selfish-mining", {"network.nodes=150", "stop.blocks=20"}},
+  };
+  return kCases;
+}
+
+TEST(ParallelEngine, SmallRunsGiveTheSameFilesOnEveryThreadCount) {
+  for (const Case& c : Cases()) {
+    const auto one = RunFiles(c, 1);
+    ASSERT_FALSE(one.empty()) << c.name;
+    for (const std::uint32_t threads : {2u, 3u, 4u}) {
+      const auto many = RunFiles(c, threads);
+      ASSERT_EQ(many.size(), one.size()) << c.name << " with " << threads << " threads";
+      for (const auto& [file, text] : one) {
+        EXPECT_TRUE(many.at(file) == text)
+            << "scenario=" << c.file << " (" << c.name << ") " << file << " differs with "
+            << threads << " threads";
+      }
+    }
+  }
+}
+
+// engine.threads: auto resolves to 1 below 5,000 nodes and to the machine's cores from there,
+// never past the limit; an explicit count stands as given.
+TEST(ParallelEngine, AutoThreadsFollowTheDocumentedRule) {
+  EXPECT_EQ(sim::Engine::ResolveThreads(0, 4999), 1u);
+  const std::uint32_t big = sim::Engine::ResolveThreads(0, 5000);
+  EXPECT_GE(big, 1u);
+  EXPECT_LE(big, sim::Engine::kMaxShards);
+  EXPECT_EQ(sim::Engine::ResolveThreads(3, 100), 3u);
+  EXPECT_EQ(sim::Engine::ResolveThreads(500, 100), sim::Engine::kMaxShards);
+}
+
+// What cannot run on several shards runs on one, and says so in run.json.
+TEST(ParallelEngine, TendermintRunsOnOneThreadWhateverIsAsked) {
+  auto loaded = LoadScenario(std::string(PEERLAB_SOURCE_DIR) + "/scenarios/tendermint.yaml",
+                             {"stop.heights=2", "network.nodes=40", "groups.validators.nodes=10",
+                              "engine.threads=4"});
+  ASSERT_TRUE(loaded.ok()) << loaded.status().message();
+  const fs::path out =
+      fs::path(::testing::TempDir()) / ("peerlab_parallel_tm_" + std::to_string(::getpid()));
+  fs::remove_all(out);
+  runner::RunOptions options;
+  options.out_dir = out.string();
+  ASSERT_TRUE(runner::RunScenario(*loaded, options).ok());
+  EXPECT_NE(ReadAll(out / "run.json").find("\"threads\": 1"), std::string::npos);
+  fs::remove_all(out);
+}
+
+TEST(ParallelEngine, BadThreadCountsAreRefusedWithTheirPlace) {
+  const std::string file = std::string(PEERLAB_SOURCE_DIR) + "/scenarios/bitcoin.yaml";
+  for (const char* bad : {"engine.threads=0", "engine.threads=63", "engine.threads=two",
+                          "engine.threads=-1"}) {
+    auto loaded = LoadScenario(file, {bad});
+    ASSERT_FALSE(loaded.ok()) << bad;
+    EXPECT_NE(loaded.status().message().find("engine.threads"), std::string::npos)
+        << loaded.status().message();
+  }
+  EXPECT_TRUE(LoadScenario(file, {"engine.threads=auto"}).ok());
+  EXPECT_TRUE(LoadScenario(file, {"engine.threads=62"}).ok());
+}
+
+}  // namespace
+}  // namespace peerlab::scenario
