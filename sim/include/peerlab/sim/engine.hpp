@@ -7,7 +7,7 @@
 //
 // Set-up order (each step once): construct; the family adds its edges and aliases
 // (AddEdge, AddAliases) and calls OpenInitialConnections; then SetUpNetworkEvents and
-// SetUpLifecycle; then RunEvents (protocol.hpp) or a transport's Run.
+// SetUpLifecycle; then RunEvents (run_events.hpp) or a transport's Run.
 //
 // Contract: same spec (seed included), same family and same calls give the same event
 // sequence, bit for bit. Nothing here reads a clock.
@@ -125,8 +125,12 @@ class Engine {
   // The least time any message or signal between two nodes can take (the smallest region-pair
   // latency with its jitter's minimum; dedicated pipes' latencies): the lookahead of windows.
   DurationNs latency_floor() const;
-  // The run ends at `t` at the latest (kTimeLimit caps it); may be called while running.
-  void StopAt(TimeNs t) { end_at_ = std::min({end_at_, t, kTimeLimit}); }
+  // The run ends at `t` at the latest (kTimeLimit caps it); may be called while running, but
+  // not from a shard's window (Protocol::CanShard).
+  void StopAt(TimeNs t) {
+    PEERLAB_ASSERT(tls_context_ == nullptr);
+    end_at_ = std::min({end_at_, t, kTimeLimit});
+  }
   // Test hook: moves the end to `t` (later than before, to run on after a stop).
   void ExtendTo(TimeNs t) { end_at_ = std::min(t, kTimeLimit); }
 
@@ -181,10 +185,9 @@ class Engine {
   // Handles an event RunEvents does not hand to the family directly.
   void Dispatch(const Event& e);
 
-  // --- The loop (RunEvents in protocol.hpp's sense; used by the template below) ---
-  // Pops the next event not after min(until, the end) into `e`, advancing the clock; false
-  // when there is none.
-  // One shard only (sharded() false).
+  // --- The loop (used by RunEvents, run_events.hpp) ---
+  // With one shard (sharded() false): pops the next event not after min(until, the end) into
+  // `e`, advancing the clock; false when there is none.
   bool Next(TimeNs until, Event& e) {
     if (network_window_ > 0) [[unlikely]] AdvanceWindow();
     EventQueue& queue = queues_[0];
@@ -287,9 +290,8 @@ class Engine {
     EventQueue& queue = queues_[shard];
     if (queue.empty()) return false;
     const Event& top = queue.top();
-    if (top.time > window_bound_.time || (top.time == window_bound_.time && top.key >= window_bound_.key)) {
-      return false;
-    }
+    const Bound& bound = window_bound_;
+    if (top.time > bound.time || (top.time == bound.time && top.key >= bound.key)) return false;
     e = queue.Pop();
     Context& x = contexts_[shard];
     x.now = e.time;

@@ -8,9 +8,9 @@
 // byte count, and hears back through this interface.
 //
 // Two kinds of calls. The hot ones (a message arrives, a timer fires, the family's oracle and
-// workload events) are made by RunEvents below, a template over the family's concrete type, so
-// they are direct calls the compiler may inline: the run is bound by memory latency and one
-// indirect call per event would show. The rest (connections coming and going, nodes going
+// workload events) are made by RunEvents (run_events.hpp), a template over the family's
+// concrete type, so they are direct calls the compiler may inline: the run is bound by memory
+// latency and one indirect call per event would show. The rest (connections coming and going, nodes going
 // offline and back, the family's own lifecycle events, a transport's deliveries) are virtual.
 //
 // Contract: the engine calls a family only from inside Engine's event handling (never
