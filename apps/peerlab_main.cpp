@@ -138,7 +138,16 @@ bool ParseArgs(int argc, char** argv, int first, bool allow_run_options, Args& a
     } else if (allow_run_options && arg == "--threads") {
       const char* v = value("--threads");
       if (!v) return false;
-      args.overrides.push_back(std::string("engine.threads=") + v);  // checked as the key is
+      const std::string text = v;
+      unsigned threads = 0;
+      auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), threads);
+      if (text != "auto" &&
+          (text.empty() || ec != std::errc() || ptr != text.data() + text.size() || threads < 1 ||
+           threads > 62)) {
+        error = "--threads: expected 1 to 62 or `auto`, got `" + text + "`";
+        return false;
+      }
+      args.overrides.push_back("engine.threads=" + text);
     } else if (allow_run_options && arg == "--out") {
       const char* v = value("--out");
       if (!v) return false;

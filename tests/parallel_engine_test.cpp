@@ -88,6 +88,11 @@ const std::vector<Case>& Cases() {
        {"stop.time=35 min", "groups.attacker.strategy.restart_at=30 min",
         "groups.attacker.strategy.addresses=2048", "groups.attacker.strategy.trash_addresses=2048"}},
       {"selfish-mining", "selfish-mining", {"network.nodes=150", "stop.blocks=20"}},
+      {"message-faults",
+       "bitcoin",
+       {"network.nodes=200", "stop.blocks=3",
+        "network.faults=[{from: [region: europe], drop: 10 %, duplicate: 20 %, reorder: 300 ms}, "
+        "{to: [group: pools], delay: 50 ms, duplicate: 5 %}]"}},
   };
   return kCases;
 }

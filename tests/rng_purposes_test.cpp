@@ -45,6 +45,7 @@ const std::vector<Entry>& AllPurposes() {
       {"sim::kLinkFailures", sim::rng_purpose::kLinkFailures, 16},
       {"analysis::kSampling", analysis::rng_purpose::kSampling, 17},
       {"tendermint::kTransactions", tendermint::rng_purpose::kTransactions, 18},
+      {"sim::kMessageFaults", sim::rng_purpose::kMessageFaults, 19},
   };
   return all;
 }

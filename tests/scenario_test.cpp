@@ -237,7 +237,8 @@ TEST(ScenarioErrors, UnknownKeyTopLevel) {
 TEST(ScenarioErrors, UnknownKeyNested) {
   EXPECT_EQ(Error(With("  nodes: 200\n", "  nodez: 200\n")),
             "s.yaml:6:3: network.nodez: unknown key (expected one of: backend, nodes, regions, "
-            "latency_jitter, bandwidth, uplink, link_model, flow, topology, autonomous_systems)");
+            "latency_jitter, bandwidth, uplink, link_model, flow, topology, autonomous_systems, "
+            "faults)");
 }
 
 TEST(ScenarioErrors, KeyOfAnotherKind) {
@@ -380,7 +381,7 @@ TEST(ScenarioErrors, UnknownOverrideKey) {
   EXPECT_EQ(Error(kBase, {"network.nodez=3"}),
             "--set network.nodez=3: network.nodez: unknown key (expected one of: backend, nodes, "
             "regions, latency_jitter, bandwidth, uplink, link_model, flow, topology, "
-            "autonomous_systems)");
+            "autonomous_systems, faults)");
 }
 
 TEST(ScenarioErrors, OverrideBadValue) {

@@ -1,9 +1,11 @@
 // Which side of a partition each node is on (network_plan.hpp, ResolvePartitionSides).
+#include <algorithm>
 #include <cstdio>
 #include <string>
 
 #include "peerlab/plan/network_plan.hpp"
 #include "peerlab/plan/rng_purposes.hpp"
+#include "peerlab/util/assert.hpp"
 #include "peerlab/util/rng.hpp"
 
 namespace peerlab::plan {
@@ -39,7 +41,47 @@ std::optional<SideError> CheckValues(const PlanInput& input, const PartitionInpu
   return std::nullopt;
 }
 
+// Whether node i is what a `region`, `group` or `as` selector names (`in_as`: the selector's
+// ASes, indexed by AS number).
+bool Names(const SideSelector& sel, const NetworkPlan& placement, const std::vector<bool>& in_as,
+           std::uint32_t i) {
+  using Kind = SideSelector::Kind;
+  return sel.kind == Kind::kRegion ? placement.region[i] == sel.index
+         : sel.kind == Kind::kGroup ? placement.group[i] == sel.index
+                                    : in_as[placement.as[i]];
+}
+
+std::vector<bool> AsesOf(const SideSelector& sel) {
+  std::uint32_t top = 0;
+  for (std::uint32_t as : sel.values) top = std::max(top, as);
+  std::vector<bool> in_as(top + 1, false);
+  for (std::uint32_t as : sel.values) in_as[as] = true;
+  return in_as;
+}
+
 }  // namespace
+
+std::vector<std::uint8_t> NodesNamed(const std::vector<SideSelector>& selectors,
+                                     const NetworkPlan& placement) {
+  using Kind = SideSelector::Kind;
+  const auto n = static_cast<std::uint32_t>(placement.region.size());
+  std::vector<std::uint8_t> named(n, 0);
+  for (const SideSelector& sel : selectors) {
+    PEERLAB_ASSERT(sel.kind != Kind::kWeight && sel.kind != Kind::kRest);
+    if (sel.kind == Kind::kNodes) {
+      for (std::uint32_t i : sel.values) {
+        if (i < n) named[i] = 1;
+      }
+      continue;
+    }
+    std::vector<bool> in_as = sel.kind == Kind::kAs ? AsesOf(sel) : std::vector<bool>{};
+    for (std::uint32_t i = 0; i < n; ++i) {
+      if (sel.kind == Kind::kAs && placement.as[i] >= in_as.size()) continue;
+      if (Names(sel, placement, in_as, i)) named[i] = 1;
+    }
+  }
+  return named;
+}
 
 std::optional<SideError> ResolvePartitionSides(const PlanInput& input,
                                                const PartitionInput& partition,
@@ -66,8 +108,8 @@ std::optional<SideError> ResolvePartitionSides(const PlanInput& input,
       const SideSelector& sel = sides[s][k];
       if (sel.kind == Kind::kWeight || sel.kind == Kind::kRest) continue;
       if (sel.kind == Kind::kAs) {
-        in_as.assign(input.autonomous_systems.count + 1, false);
-        for (std::uint32_t as : sel.values) in_as[as] = true;
+        in_as = AsesOf(sel);
+        in_as.resize(input.autonomous_systems.count + 1, false);
       }
       auto take = [&](std::uint32_t i) -> std::optional<SideError> {
         if (side[i] == kNoSide || side[i] == s) {
@@ -86,10 +128,7 @@ std::optional<SideError> ResolvePartitionSides(const PlanInput& input,
         continue;
       }
       for (std::uint32_t i = 0; i < n; ++i) {
-        const bool match = sel.kind == Kind::kRegion ? placement.region[i] == sel.index
-                           : sel.kind == Kind::kGroup ? placement.group[i] == sel.index
-                                                      : in_as[placement.as[i]];
-        if (!match) continue;
+        if (!Names(sel, placement, in_as, i)) continue;
         if (auto e = take(i)) return e;
       }
     }

@@ -132,6 +132,7 @@ std::string SummaryJson(const Scenario& scenario, const sim::SimReport& r) {
     w.EndObject();
   }
   w.EndObject();
+  if (r.network_faults) WriteMessageFaults(summary.Extension(kNetworkFaults), *r.network_faults);
   return summary.Finish();
 }
 
@@ -181,6 +182,14 @@ void WriteChurn(results::JsonWriter& w, const std::optional<sim::ChurnReport>& c
   w.Key("arrivals").UInt(churn->arrivals);
   w.Key("link_failures").UInt(churn->link_failures);
   w.Key("offline_at_end").UInt(churn->offline_at_end);
+  w.EndObject();
+}
+
+void WriteMessageFaults(results::JsonWriter& w, const sim::MessageFaultReport& faults) {
+  w.BeginObject();
+  w.Key("dropped").UInt(faults.dropped);
+  w.Key("duplicated").UInt(faults.duplicated);
+  w.Key("delayed").UInt(faults.delayed);
   w.EndObject();
 }
 

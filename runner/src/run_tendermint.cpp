@@ -139,6 +139,10 @@ std::string TendermintSummaryJson(const Scenario& scenario, const tendermint::Ru
     w.Key(kChurn);
     WriteChurn(w, r.churn);
   }
+  if (r.network_faults) {
+    w.Key(kNetworkFaults);
+    WriteMessageFaults(w, *r.network_faults);
+  }
   w.EndObject();
   return w.Finish();
 }

@@ -475,7 +475,7 @@ const std::vector<const Table*>& AllTables() {
       &RootTable(),      &StopTable(),     &EngineTable(),   &NetworkTable(),  &RegionsInlineTable(), &JitterTable(),
       &BandwidthTable(), &FlowTable(), &TopologyTable(), &ProtocolTable(), &ValidationTable(),    &PeersTable(),
       &AddrManTable(),   &CountermeasuresTable(), &TransactionsTable(), &TendermintTable(), &TendermintTimeoutsTable(), &GroupTable(),
-      &StrategyTable(),  &AutonomousSystemsTable(), &EventTable(), &SideSelectorTable(),
+      &StrategyTable(),  &AutonomousSystemsTable(), &EventTable(), &SideSelectorTable(), &MessageFaultTable(),
       &ChurnTable(),     &SessionTable(),  &DowntimeTable(),  &LinkFailuresTable()};
   return tables;
 }

@@ -17,7 +17,7 @@ using Selector = sim::SideSelector;
 constexpr std::int64_t kMaxAses = 100'000;  // more than the ASes of the whole Internet
 
 sim::NetworkEventSpec& CurrentEvent(Ctx& c) { return c.out->sim.events.back(); }
-Selector& CurrentSelector(Ctx& c) { return CurrentEvent(c).sides.back().back(); }
+Selector& CurrentSelector(Ctx& c) { return *c.selector; }
 
 std::string Index(std::size_t i) { return "[" + std::to_string(i) + "]"; }
 
@@ -163,6 +163,7 @@ namespace {
 bool ParseSelector(const Node& n, const std::string& p, Ctx& c, bool* rest, std::string& j) {
   sim::PartitionSide& side = CurrentEvent(c).sides.back();
   side.emplace_back();
+  c.selector = &side.back();
   c.origins[p] = n.origin;
   if (n.kind == Kind::kScalar && n.scalar == "rest") {
     side.back().kind = Selector::Kind::kRest;

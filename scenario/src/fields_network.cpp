@@ -516,6 +516,11 @@ const Table& NetworkTable() {
            [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
              return ParseMapping(n, p, AutonomousSystemsTable(), c, j);
            }},
+          {"faults", "list of message faults", false, "", "",
+           "What happens to messages on their way: drops, duplicates, extra delay and "
+           "reordering, per group of senders and receivers and for a stretch of time (see "
+           "`network.faults[<i>]`; docs/network-model.md, \"Message faults\").",
+           &ParseMessageFaults},
       }};
   return t;
 }

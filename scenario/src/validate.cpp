@@ -206,7 +206,7 @@ bool ValidateFamilyKeys(Ctx& c) {
 
 bool Validate(Ctx& c) {
   return ValidateFamilyKeys(c) && ValidateGroups(c) && ValidateTopology(c) &&
-         ValidateStrategies(c) && ValidateEvents(c) && ValidateChurn(c) &&
+         ValidateStrategies(c) && ValidateEvents(c) && ValidateMessageFaults(c) && ValidateChurn(c) &&
          (c.out->protocol == "tendermint" || ValidateStopHorizon(c));
 }
 

@@ -190,16 +190,24 @@ void Engine::Send(NodeIndex node, Slot slot, std::uint32_t bytes, MessageHandle 
 void Engine::Arrive(NodeIndex from, const Departure& d, Slot to_slot, MessageHandle m,
                     std::uint32_t generation, bool deliver) {
   if (network_window_ > 0) {
+    if (message_faults_ && deliver) [[unlikely]] {
+      HoldWithFaults(from, d, to_slot, m, generation);
+      return;
+    }
     // The key's sequence is taken now, so the delivery sorts exactly where it would have.
     const std::uint32_t sequence = deliver ? sequence_[from]++ : 0;
     Context& x = ctx();
-    x.held[shard_of(d.to)].push_back({NextWindowOrder(), d, x.now, from, to_slot, m, generation,
-                                      sequence, EventKind::kDeliver, deliver, false});
+    x.held[shard_of(d.to)].push_back({NextWindowOrder(), d, from, to_slot, m, generation,
+                                      sequence, EventKind::kDeliver, deliver, false, false});
     return;
   }
   TimeNs arrival = links_.Arrive(d);
   if (!deliver) return;
   if (faults_in_path_) [[unlikely]] arrival = CrossingArrival(from, d.to, arrival, ctx().now);
+  if (message_faults_) [[unlikely]] {
+    DeliverWithFaults(from, d.to, arrival, to_slot, m, generation);
+    return;
+  }
   Push(EventKind::kDeliver, from, arrival, d.to, to_slot, m, generation);
 }
 
@@ -214,8 +222,8 @@ void Engine::PushSignal(EventKind kind, NodeIndex from, NodeIndex to, std::uint3
   } else {
     // A delay partition may hold it back by what was sent to `to` before: decided in order.
     Departure signal{0, at, 0, to, 0};
-    x.held[shard_of(to)].push_back({NextWindowOrder(), signal, x.now, from, b, c, generation,
-                                    sequence_[from]++, kind, true, true});
+    x.held[shard_of(to)].push_back({NextWindowOrder(), signal, from, b, c, generation,
+                                    sequence_[from]++, kind, true, true, false});
   }
 }
 

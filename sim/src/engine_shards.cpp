@@ -86,11 +86,20 @@ void Engine::PushSharded(const Event& e) {
 
 void Engine::FlushInto(std::uint32_t shard) {
   EventQueue& queue = queues_[shard];
+  TimeNs original_arrival = 0;  // of the last message: a duplicate's follows it at once
   const auto apply = [&](const HeldArrival& h) {
-    TimeNs arrival = h.signal ? h.departure.up_end : links_.Arrive(h.departure);
+    TimeNs arrival = h.signal ? h.departure.up_end
+                     : h.copy ? original_arrival
+                              : links_.Arrive(h.departure);
     if (!h.deliver) return;
-    if (faults_in_path_) [[unlikely]] {
-      arrival = CrossingArrival(h.from, h.departure.to, arrival, h.sent_at);
+    if (faults_in_path_ && !h.copy) [[unlikely]] {
+      arrival = CrossingArrival(h.from, h.departure.to, arrival, h.order.at);
+    }
+    if (message_faults_ && !h.signal) [[unlikely]] {
+      // The same decision the sender took (HoldWithFaults): only the delay is needed here.
+      original_arrival = arrival;
+      arrival = SaturatingAdd(
+          arrival, message_faults_->Decide(h.from, h.departure.to, h.sequence, h.order.at).delay);
     }
     // The window is no longer than any message takes: nothing arrives inside it.
     PEERLAB_ASSERT(arrival >= window_end_);

@@ -203,6 +203,25 @@ def test_same_results_whatever_the_executor(small, tmp_path):
         assert huge_pages("threads") == {thp_mode() == "always"}
 
 
+def test_sweep_runs_each_run_on_one_thread_unless_asked(small, tmp_path):
+    # 5,000 nodes: `peerlab run` would pick the machine's cores (engine.threads: auto); a sweep,
+    # which runs several runs at once, gives each one thread unless the design sets the key.
+    big = small.with_({"network.nodes": 5000, "stop.blocks": 1})
+    df = peerlab.sweep(big, [{}, {"engine.threads": 2}], seeds=1,
+                       executor=cf.ThreadPoolExecutor(1), store=tmp_path / "t.sqlite",
+                       progress=False)
+    assert (df["status"] == "ok").all()
+    db = sqlite3.connect(tmp_path / "t.sqlite")
+    try:
+        runs = {json.loads(p).get("engine.threads"): (json.loads(m), s)
+                for p, m, s in db.execute("SELECT params, manifest, summary FROM runs")}
+    finally:
+        db.close()
+    assert runs[None][0]["perf"]["threads"] == 1
+    assert runs[2][0]["perf"]["threads"] == 2
+    assert json.loads(runs[None][1]) == json.loads(runs[2][1])  # threads change no result
+
+
 def test_default_pool_works_from_a_script_without_a_main_guard(root, tmp_path):
     # Spawned workers would re-run such a script (and its sweep) unless the sweep stops them.
     script = tmp_path / "unguarded.py"

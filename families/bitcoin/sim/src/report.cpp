@@ -38,6 +38,7 @@ SimReport Simulation::Report() const {
   r.failed_connections = engine_->failed_connections();
   r.feelers = engine_->probes();
   if (config_.churn.enabled) r.churn = ReportChurn();
+  r.network_faults = engine_->ReportMessageFaults();
 
   // The main chain ends at the most-work tip any node holds; ties go to the tip more nodes
   // hold, then to the block mined first.

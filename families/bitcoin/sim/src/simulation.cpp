@@ -61,12 +61,15 @@ Status Simulation::Setup(plan::NetworkPlan plan, std::unique_ptr<Transport> tran
     tx_class_cumulative_share_.push_back(class_share);
   }
 
+  // Message faults name nodes by what the plan made them (before its vectors move on).
+  MessageFaultNodes fault_nodes = ResolveMessageFaultNodes(config_.faults, plan);
   // The plan placed the nodes (region, AS, group: plan/); the engine builds their links and the
   // initial topology.
   auto engine = Engine::Build(config_, plan.region, std::move(plan.as), std::move(transport));
   if (!engine.ok()) return engine.status();
   engine_ = std::move(engine).value();
   engine_->SetProtocol(this);
+  if (Status s = engine_->SetUpMessageFaults(std::move(fault_nodes)); !s.ok()) return s;
 
   // Groups: a seeded shuffle of the nodes, dealt to the groups in file order.
   if (!plan.group_status.ok()) return plan.group_status;
@@ -288,7 +291,7 @@ void Simulation::Deliver(std::uint32_t node, const bitcoin::Input& input) {
   if (engine_->windowed()) [[unlikely]] {
     std::vector<Observed>& journal = journals_[context];
     for (const auto& o : outbox.observations) {
-      journal.push_back({engine_->NextWindowOrder(), now(), node, o});
+      journal.push_back({engine_->NextWindowOrder(), node, o});
     }
   } else {
     for (const auto& o : outbox.observations) Observe(now(), node, o);
@@ -317,10 +320,15 @@ void Simulation::SetUpContextsFor(std::uint32_t contexts) {
   for (bitcoin::MessagePool& pool : pools_) outboxes_.emplace_back(pool);
   journals_.resize(contexts);
   returns_.resize(contexts);
+  retains_.resize(contexts);
 }
 
 void Simulation::OnWindowEnd() {
-  // Messages released by another shard go back to their pools.
+  // Messages another shard duplicated, then those it released, go back to their pools.
+  for (std::vector<MessageHandle>& duplicated : retains_) {
+    for (MessageHandle m : duplicated) pools_[bitcoin::MessagePool::TagOf(m)].AddRef(m);
+    duplicated.clear();
+  }
   for (std::vector<MessageHandle>& released : returns_) {
     for (MessageHandle m : released) pools_[bitcoin::MessagePool::TagOf(m)].Release(m);
     released.clear();
@@ -339,7 +347,7 @@ void Simulation::OnWindowEnd() {
     engine_->ShuffleHeld(all);
     std::sort(all.begin(), all.end(), by_order);
   }
-  for (const Observed& o : all) Observe(o.at, o.node, o.observation);
+  for (const Observed& o : all) Observe(o.order.at, o.node, o.observation);
   all.clear();
 }
 

@@ -100,6 +100,7 @@ Status Simulation::Setup(std::unique_ptr<sim::Transport> transport) {
   plan::NetworkPlan plan = plan::ComputePlan(in);
   if (!plan.group_status.ok()) return plan.group_status;
   node_group_ = plan.group;
+  sim::MessageFaultNodes fault_nodes = sim::ResolveMessageFaultNodes(spec_.faults, plan);
 
   // Voting power: a group's share split evenly over its nodes, in millionths of the total.
   std::vector<std::uint32_t> group_size(spec_.groups.size(), 0);
@@ -122,6 +123,7 @@ Status Simulation::Setup(std::unique_ptr<sim::Transport> transport) {
   if (!engine.ok()) return engine.status();
   engine_ = std::move(engine).value();
   engine_->SetProtocol(this);
+  if (Status s = engine_->SetUpMessageFaults(std::move(fault_nodes)); !s.ok()) return s;
 
   // The workload's classes, and one proposal filter per censoring group.
   std::vector<std::string> class_names;
@@ -240,6 +242,7 @@ Status Simulation::Run(const ProgressFn& progress, std::uint64_t every_events) {
   }
   if (!safety_.ok()) report_.safety_violation = safety_.message();
   if (spec_.churn.enabled) report_.churn = engine_->ReportChurn();
+  report_.network_faults = engine_->ReportMessageFaults();
   ReportPartitions();
   return safety_;
 }
@@ -291,14 +294,7 @@ void Simulation::Flush(NodeIndex node, Slot slot) {
   if (p.messages.empty()) return;
   const std::uint64_t wire = (p.bytes + kFrameData - 1) / kFrameData * kSealedFrame;
   if (engine_->IsOpen(node, slot)) {
-    sim::MessageHandle h;
-    if (!free_batches_.empty()) {
-      h = free_batches_.back();
-      free_batches_.pop_back();
-    } else {
-      h = static_cast<sim::MessageHandle>(batches_.size());
-      batches_.emplace_back();
-    }
+    const sim::MessageHandle h = TakeBatch();
     // Swap, not move: each side keeps its capacity for the next window (no reallocation).
     batches_[h].messages.swap(p.messages);
     metrics_.Batch(wire);
@@ -306,6 +302,22 @@ void Simulation::Flush(NodeIndex node, Slot slot) {
   }
   p.messages.clear();
   p.bytes = 0;
+}
+
+sim::MessageHandle Simulation::TakeBatch() {
+  if (!free_batches_.empty()) {
+    const sim::MessageHandle h = free_batches_.back();
+    free_batches_.pop_back();
+    return h;
+  }
+  batches_.emplace_back();
+  return static_cast<sim::MessageHandle>(batches_.size() - 1);
+}
+
+sim::MessageHandle Simulation::DuplicateMessage(sim::MessageHandle m) {
+  const sim::MessageHandle copy = TakeBatch();  // may grow batches_: index after it
+  batches_[copy].messages = batches_[m].messages;
+  return copy;
 }
 
 void Simulation::OnMessage(NodeIndex node, Slot slot, sim::MessageHandle m) {

@@ -81,4 +81,10 @@ std::optional<SideError> ResolvePartitionSides(const PlanInput& input,
                                                const NetworkPlan& placement,
                                                std::vector<std::uint8_t>* side_of);
 
+// Whether each node (1) or not (0) is named by one of these selectors: `region`, `group`,
+// `nodes` and `as` only (a message fault's senders or receivers). Node indexes and AS numbers
+// past the plan's are named by no node (the scenario layer reports them while parsing).
+std::vector<std::uint8_t> NodesNamed(const std::vector<SideSelector>& selectors,
+                                     const NetworkPlan& placement);
+
 }  // namespace peerlab::plan

@@ -40,6 +40,9 @@ inline constexpr std::array<std::string_view, 8> kSections = {
     kReorgs, kPeers, kPartitions, kGroups, kTransactions, kChainQuality, kChurn, kAdversaries};
 // Backend-specific extension after the sections (`peerlab testbed`).
 inline constexpr std::string_view kTestbed = "testbed";
+// After the sections (every family), only when the scenario has message faults:
+// {dropped, duplicated, delayed}.
+inline constexpr std::string_view kNetworkFaults = "network_faults";
 
 // partitions[i]
 inline constexpr std::string_view kAtS = "at_s";

@@ -81,6 +81,8 @@ void WriteDistribution(results::JsonWriter& w, const sim::Distribution& d);
 // summary.json `churn`: {nodes, departures, arrivals, link_failures, offline_at_end}, or null
 // when the scenario has no churn (both families).
 void WriteChurn(results::JsonWriter& w, const std::optional<sim::ChurnReport>& churn);
+// summary.json `network_faults`: {dropped, duplicated, delayed} (both families).
+void WriteMessageFaults(results::JsonWriter& w, const sim::MessageFaultReport& faults);
 
 // Peak resident set size of this process so far, in MiB.
 double PeakRssMb();

@@ -27,6 +27,16 @@ struct Ctx {
   std::map<std::string, Origin> origins;
   std::string kind;                 // last `kind` value, read by ParseMapping
   sim::GroupSpec* group = nullptr;  // the group being parsed
+  sim::SideSelector* selector = nullptr;  // the selector being parsed (SideSelectorTable)
+  // `group` selectors of network.faults, parsed before `groups`: resolved by
+  // ValidateMessageFaults.
+  struct PendingGroup {
+    std::size_t fault;
+    bool receivers;
+    std::size_t selector;
+    std::string name, path;
+  };
+  std::vector<PendingGroup> pending_groups;
   std::optional<Error> error;       // first error only: later ones are usually consequences
   // The network plan of `out->sim` (NetworkPlanOf): computed when a cross-field check first
   // needs it, after every field is parsed.
@@ -117,6 +127,10 @@ const Table& AutonomousSystemsTable();
 bool ParseEvents(const Node& value, const std::string& path, Ctx& ctx, std::string& json);
 // Reports the network plan's errors: group sizes, then each partition's sides.
 bool ValidateEvents(Ctx& ctx);
+// fields_faults.cpp: `network.faults`
+const Table& MessageFaultTable();
+bool ParseMessageFaults(const Node& value, const std::string& path, Ctx& ctx, std::string& json);
+bool ValidateMessageFaults(Ctx& ctx);
 
 // Every table in reference order; the first is the top level.
 const std::vector<const Table*>& AllTables();

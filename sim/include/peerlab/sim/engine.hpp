@@ -22,9 +22,11 @@
 #include <utility>
 #include <vector>
 
+#include "peerlab/sim/engine_reports.hpp"
 #include "peerlab/sim/event_queue.hpp"
 #include "peerlab/sim/flow_links.hpp"
 #include "peerlab/sim/link_model.hpp"
+#include "peerlab/sim/message_faults.hpp"
 #include "peerlab/sim/network_fault_state.hpp"
 #include "peerlab/sim/network_spec.hpp"
 #include "peerlab/sim/protocol.hpp"
@@ -36,41 +38,6 @@
 #include "peerlab/util/status.hpp"
 
 namespace peerlab::sim {
-
-struct ProgressInfo {
-  TimeNs now;
-  std::uint32_t completed;  // the family's count of finished work (Bitcoin: blocks mined)
-  std::uint64_t events;
-  std::size_t pending_events;
-  std::uint64_t network_events = 0;  // the ns-3 backend's packet-level events (0: fast engine)
-};
-
-// An open connection, as topology exports and snapshots list it (from the opener).
-struct EdgeRow {
-  std::uint32_t source;
-  std::uint32_t target;
-  std::uint8_t connection_class;  // ConnectionKind::connection_class
-  bool dedicated;                 // a family's own pipe (AddEdge with a DedicatedPipe)
-};
-struct TopologySnapshot {
-  TimeNs at;
-  std::vector<EdgeRow> edges;
-};
-
-struct ChurnReport {
-  std::uint32_t nodes = 0;        // churning nodes
-  std::uint64_t departures = 0;   // a node went offline (churn and scheduled outages)
-  std::uint64_t arrivals = 0;     // ... and came back
-  std::uint64_t link_failures = 0;
-  std::uint32_t offline_at_end = 0;
-};
-
-// A fixed link with its own pipe (latency + bandwidth), outside the nodes' uplinks and
-// partitions: a strategy's private network (Bitcoin: rushing links).
-struct DedicatedPipe {
-  DurationNs latency = 0;
-  double bandwidth_bps = 0;
-};
 
 class Engine {
  public:
@@ -108,6 +75,10 @@ class Engine {
   // Partitions: `sides[e]` gives, for network event e (a partition), the side of each node;
   // `weights` (a node's share of the family's power, e.g. hashrate) only go into reports.
   Status SetUpNetworkEvents(std::vector<std::vector<std::uint8_t>> sides);
+  // Message faults (spec().faults; message_faults.hpp) with the nodes each names
+  // (ResolveMessageFaultNodes), after SetProtocol and before any message is sent. Refused with
+  // a transport, and duplicates when the family cannot duplicate messages.
+  Status SetUpMessageFaults(MessageFaultNodes nodes);
   // Churn, outages and link failures. `may_churn[i]`: node i may be chosen to churn (nodes
   // with scheduled outages never are). `family_lifecycle`: the family takes nodes offline
   // or pushes lifecycle events itself, so timers must carry incarnations even without churn.
@@ -383,6 +354,15 @@ class Engine {
   std::uint64_t connection_attempts() const { return Sum(&Counters::connection_attempts); }
   std::uint64_t failed_connections() const { return Sum(&Counters::failed_connections); }
   std::uint64_t probes() const { return Sum(&Counters::probes); }
+  // Messages message faults dropped, duplicated and delayed (network.faults).
+  std::uint64_t faults_dropped() const { return Sum(&Counters::faults_dropped); }
+  std::uint64_t faults_duplicated() const { return Sum(&Counters::faults_duplicated); }
+  std::uint64_t faults_delayed() const { return Sum(&Counters::faults_delayed); }
+  // Set when the scenario has message faults.
+  std::optional<MessageFaultReport> ReportMessageFaults() const {
+    if (!message_faults_) return std::nullopt;
+    return MessageFaultReport{faults_dropped(), faults_duplicated(), faults_delayed()};
+  }
   ChurnReport ReportChurn() const;
 
   // --- For a Transport (transport.hpp) ---
@@ -489,6 +469,12 @@ class Engine {
   // A message or signal between `from` and `to` that would arrive at `arrival`, when a delay
   // partition is in effect or draining.
   TimeNs CrossingArrival(NodeIndex from, NodeIndex to, TimeNs arrival, TimeNs sent_at);
+  // Arrive's delivery under message faults, with one shard (engine_message_faults.cpp).
+  void DeliverWithFaults(NodeIndex from, NodeIndex to, TimeNs arrival, Slot to_slot,
+                         MessageHandle m, std::uint32_t generation);
+  // Arrive's held delivery under message faults, in a window: the message, and its duplicate.
+  void HoldWithFaults(NodeIndex from, const Departure& d, Slot to_slot, MessageHandle m,
+                      std::uint32_t generation);
   // Churn, outages and link failures (engine_churn.cpp).
   void OnLifecycle(const Event& e);
   void TakeOffline(NodeIndex node);
@@ -534,6 +520,7 @@ class Engine {
   // events add to the per-message path.
   bool faults_in_path_ = false;
   NetworkFaultState faults_;
+  std::unique_ptr<MessageFaults> message_faults_;  // network.faults; null: none
 
   // Outages and churn.
   bool lifecycle_ = false;               // nodes may go offline: timers carry incarnations
@@ -552,15 +539,15 @@ class Engine {
 
   // The network window (SetNetworkWindow): departures held until its end.
   struct HeldArrival {
-    WindowOrder order;    // when it was sent, in the total order
+    WindowOrder order;    // when it was sent (order.at), in the total order
     Departure departure;  // a signal's: only `to`, and its arrival (partitions aside) in up_end
-    TimeNs sent_at;
     NodeIndex from;
     std::uint32_t b, c, generation;  // the event's payload (a: departure.to)
     std::uint32_t sequence;          // its key's sequence, taken when sent
     EventKind kind;
     bool deliver;  // false: a transfer's first flight (reserves the downlink, delivers nothing)
     bool signal;   // a SYN, SYN-ACK or FIN: no pipes, only partitions act on it
+    bool copy;     // a message fault's duplicate of the record before it (no pipes of its own)
   };
   DurationNs network_window_ = 0;
   TimeNs window_end_ = 0;
@@ -571,6 +558,7 @@ class Engine {
   // receiving shard, scratch space. Aligned: each shard's thread writes its own.
   struct Counters {
     std::uint64_t disconnects = 0, connection_attempts = 0, failed_connections = 0, probes = 0;
+    std::uint64_t faults_dropped = 0, faults_duplicated = 0, faults_delayed = 0;
   };
   struct alignas(64) Context {
     std::uint32_t index = 0;

@@ -38,4 +38,20 @@ struct NetworkEventSpec {
   DurationNs delay = 30 * kSecond;  // kDelay
 };
 
+// One message fault (`network.faults[<i>]`; docs/network-model.md, "Message faults"): what
+// happens on the way to the family's messages that leave a sender it names for a receiver it
+// names within [start, end). Every matching fault acts (in list order): a drop by any of them
+// loses the message, their extra delays add up, and a duplicate by any of them delivers it
+// twice. Connection set-up and close, and a family's dedicated links, are not affected.
+struct MessageFaultSpec {
+  std::vector<SideSelector> from;  // senders (`region`, `group`, `nodes`, `as`); empty: every node
+  std::vector<SideSelector> to;    // receivers, the same way
+  TimeNs start = 0;
+  TimeNs end = kTimeNever;
+  double drop = 0;       // share of messages lost after crossing both links
+  double duplicate = 0;  // share delivered twice (the copy draws its own extra delay)
+  DurationNs delay = 0;    // extra one-way latency of every message
+  DurationNs reorder = 0;  // plus a uniform extra in [0, reorder): messages may overtake
+};
+
 }  // namespace peerlab::sim

@@ -130,6 +130,7 @@ struct NetworkSpec {
   std::optional<double> download_bps;  // overrides every node's region download
   AutonomousSystemSpec autonomous_systems;
   std::vector<NetworkEventSpec> events;  // in time order (the scenario layer checks it)
+  std::vector<MessageFaultSpec> faults;  // message faults, applied in this order
   ChurnSpec churn;
   // The engine's network window (Engine::SetNetworkWindow; not a scenario key): 0 applies
   // every departure at once, kWindowFloor holds them for windows of the latency floor. Results

@@ -63,6 +63,12 @@ class Protocol {
   virtual void OnHeal(std::uint32_t partition) = 0;
   // The engine dropped a message it held (its connection closed before it was delivered).
   virtual void ReleaseMessage(MessageHandle m) = 0;
+  // A second reference to `m` for a duplicate delivery (a message fault, network.faults): the
+  // same handle with one more reference, or a copy; released like any other. Called from the
+  // sender's event (its shard's context); families that cannot return false from
+  // CanDuplicateMessages and the engine refuses duplicating faults.
+  virtual bool CanDuplicateMessages() const { return false; }
+  virtual MessageHandle DuplicateMessage(MessageHandle m) { return m; }
   // A transport delivers a message (the engine checked the connection is current).
   virtual void DeliverFromTransport(NodeIndex node, Slot slot, MessageHandle m) = 0;
   // A transport drives the clock: run the engine's events up to `t` (sim::RunEvents).

@@ -14,5 +14,7 @@ inline constexpr RngPurpose kConnections{8};    // retired (driver-chosen reconn
 // Owner 0: which nodes churn; owner node + 1: that node's sessions and downtimes.
 inline constexpr RngPurpose kChurn{15};
 inline constexpr RngPurpose kLinkFailures{16};  // random connection failures under churn
+// Owner: (sender << 32) | the delivery's key sequence: one stream per message.
+inline constexpr RngPurpose kMessageFaults{19};
 
 }  // namespace peerlab::sim::rng_purpose

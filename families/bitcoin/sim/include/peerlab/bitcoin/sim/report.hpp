@@ -191,6 +191,7 @@ struct SimReport {
   std::vector<TxClassReport> tx_classes;
   std::vector<TxRow> txs;  // every transaction created, in creation order
   std::optional<ChurnReport> churn;  // set when the scenario has churn
+  std::optional<MessageFaultReport> network_faults;  // set when the scenario has message faults
   std::vector<PartitionReport> partitions;  // in the order they started
 };
 

@@ -129,6 +129,20 @@ class Simulation final : public Protocol {
   void OnFamilyLifecycle(const Event& e) override;
   void OnHeal(std::uint32_t partition) override;
   void ReleaseMessage(MessageHandle m) override { Release(m); }
+  // Messages are immutable once sent: a duplicate is one more reference.
+  bool CanDuplicateMessages() const override { return true; }
+  MessageHandle DuplicateMessage(MessageHandle m) override {
+    const std::uint32_t owner = bitcoin::MessagePool::TagOf(m);
+    const std::uint32_t here = engine_->context_index();
+    if (owner == here || here + 1 == engine_->context_count()) {
+      pools_[owner].AddRef(m);
+    } else {
+      // Applied at the window's end, before any release: the message cannot be freed before
+      // then (the engine holds the original's reference until its delivery, after the window).
+      retains_[here].push_back(m);
+    }
+    return m;
+  }
   void DeliverFromTransport(NodeIndex node, Slot slot, MessageHandle m) override {
     OnMessage(node, slot, m);
   }
@@ -198,6 +212,7 @@ class Simulation final : public Protocol {
   std::vector<bitcoin::MessagePool> pools_;     // per engine context
   std::vector<bitcoin::Outbox> outboxes_;       // per engine context (scratch)
   std::vector<std::vector<MessageHandle>> returns_;  // per context: released, of another pool
+  std::vector<std::vector<MessageHandle>> retains_;  // per context: duplicated, of another pool
   std::vector<bitcoin::Node> nodes_;
   Status wire_check_status_;
 
@@ -216,8 +231,7 @@ class Simulation final : public Protocol {
 
   // Observations held for the window's end when the engine runs in windows (in event order).
   struct Observed {
-    Engine::WindowOrder order;
-    TimeNs at;
+    Engine::WindowOrder order;  // order.at: when it was observed
     std::uint32_t node;
     bitcoin::Observation observation;
   };

@@ -66,6 +66,7 @@ struct RunReport {
   std::vector<HeightRow> heights;
   std::vector<PartitionRow> partitions;
   std::optional<sim::ChurnReport> churn;  // set when the scenario has churn
+  std::optional<sim::MessageFaultReport> network_faults;  // set when it has message faults
   bool tx_workload = false;
   std::vector<TxClassReport> tx_classes;
   Height heights_committed = 0;       // by every counted node

@@ -115,6 +115,9 @@ class Simulation final : public sim::Protocol {
   void OnFamilyLifecycle(const sim::Event&) override {}
   void OnHeal(std::uint32_t) override;
   void ReleaseMessage(sim::MessageHandle m) override;
+  // A duplicate (a message fault) is a batch of its own holding the same envelopes.
+  bool CanDuplicateMessages() const override { return true; }
+  sim::MessageHandle DuplicateMessage(sim::MessageHandle m) override;
   void DeliverFromTransport(sim::NodeIndex node, sim::Slot slot, sim::MessageHandle m) override;
   void RunEventsUntil(TimeNs t) override;
   std::uint32_t progress_count() const override;
@@ -156,6 +159,7 @@ class Simulation final : public sim::Protocol {
   std::vector<std::vector<Pending>> pending_;  // per node, per slot
   std::vector<Batch> batches_;                 // by message handle
   std::vector<sim::MessageHandle> free_batches_;
+  sim::MessageHandle TakeBatch();  // a free batch slot, or a new one
   std::vector<std::vector<EnvelopePtr>> spare_;  // emptied message buffers, reused
   std::vector<NodeTimer> timers_;              // by timer handle
   std::vector<std::uint32_t> free_timers_;
