@@ -20,6 +20,7 @@
 #include "peerlab/scenario/scenario.hpp"
 #include "peerlab/util/huge_pages.hpp"
 #include "peerlab/util/version.hpp"
+#include "explore_cmd.hpp"
 #include "testbed_cmd.hpp"
 
 namespace {
@@ -34,6 +35,8 @@ Usage:
   peerlab testbed FILE [options] run a small scenario (at most 64 nodes) as real peerlabd
                                  processes on loopback; same run directory contract
   peerlab reference              print the scenario format reference (Markdown)
+  peerlab explore FAMILY         generated scenarios (partitions, message faults, churn,
+                                 attacks) checked against invariants; failures shrunk
   peerlab analyze RUN_DIR        topology metrics and report of a run (or --graph FILE)
   peerlab wire decode|encode     Bitcoin P2P bytes to JSON lines and back
   peerlab theory selfish-mining|double-spend  attack theory as JSON (closed forms, Markov
@@ -342,6 +345,7 @@ int main(int argc, char** argv) {
   if (command == "run") return Run(argc, argv);
   if (command == "check") return Check(argc, argv);
   if (command == "testbed") return peerlab::apps::TestbedMain(argc, argv);
+  if (command == "explore") return peerlab::apps::ExploreMain(argc, argv);
   if (command == "wire") return peerlab::commands::WireMain(argc, argv);
   if (command == "analyze") return peerlab::commands::AnalyzeMain(argc, argv);
   if (command == "theory") return peerlab::commands::TheoryMain(argc, argv);

@@ -12,6 +12,7 @@
 
 #include "peerlab/analysis/rng_purposes.hpp"
 #include "peerlab/bitcoin/rng_purposes.hpp"
+#include "peerlab/explore/rng_purposes.hpp"
 #include "peerlab/plan/rng_purposes.hpp"
 #include "peerlab/sim/rng_purposes.hpp"
 #include "peerlab/tendermint/rng_purposes.hpp"
@@ -46,6 +47,8 @@ const std::vector<Entry>& AllPurposes() {
       {"analysis::kSampling", analysis::rng_purpose::kSampling, 17},
       {"tendermint::kTransactions", tendermint::rng_purpose::kTransactions, 18},
       {"sim::kMessageFaults", sim::rng_purpose::kMessageFaults, 19},
+      {"explore::kBitcoinCases", explore::rng_purpose::kBitcoinCases, 20},
+      {"explore::kTendermintCases", explore::rng_purpose::kTendermintCases, 21},
   };
   return all;
 }
@@ -85,7 +88,7 @@ TEST(RngPurposes, TheListHoldsEveryOwnersPurposes) {
       ++declared;
     }
   }
-  EXPECT_EQ(files.size(), 5u) << ::testing::PrintToString(files);
+  EXPECT_EQ(files.size(), 6u) << ::testing::PrintToString(files);
   EXPECT_EQ(declared, AllPurposes().size()) << "a purpose is missing from this list";
 }
 

@@ -90,11 +90,12 @@ void Engine::Heal() {
     }
   } else {
     faults_.delaying = NetworkFaultState::kNone;
-    faults_.draining = current;
-    faults_.drain_until = *std::max_element(faults_.delayed_until.begin(),
-                                            faults_.delayed_until.end());
-    if (faults_.drain_until <= ctx().now) faults_.draining = NetworkFaultState::kNone;
-    faults_in_path_ = faults_.draining != NetworkFaultState::kNone;
+    const TimeNs until = *std::max_element(faults_.delayed_until.begin(),
+                                           faults_.delayed_until.end());
+    // Drains that have ended go; this one joins those still under way.
+    std::erase_if(faults_.draining, [&](const auto& d) { return d.until <= ctx().now; });
+    if (until > ctx().now) faults_.draining.push_back({current, until});
+    faults_in_path_ = !faults_.draining.empty();
     if (transport_) transport_->PartitionChanged();
   }
   protocol_->OnHeal(current);
@@ -105,9 +106,9 @@ TimeNs Engine::CrossingArrival(std::uint32_t from, std::uint32_t to, TimeNs arri
   constexpr std::uint32_t kNone = NetworkFaultState::kNone;
   // What was sent after every delayed message had arrived is not held back. (Nothing is reset
   // here: a window may apply an earlier send after a later one.)
-  if (faults_.draining != kNone && sent_at < faults_.drain_until) {
-    if (const auto& side = faults_.partitions[faults_.draining].side_of;
-        side[from] != side[to]) {
+  for (const NetworkFaultState::Drain& d : faults_.draining) {
+    if (sent_at >= d.until) continue;
+    if (const auto& side = faults_.partitions[d.partition].side_of; side[from] != side[to]) {
       // No overtaking of what is still delayed on this connection (TCP's order); the bound
       // is per receiver, so it may hold back a message a little longer than needed.
       arrival = std::max(arrival, faults_.delayed_until[to]);

@@ -408,3 +408,28 @@ def test_yaml_syntax_errors_are_reported_where_they_are(peerlab_bin, tmp_path, t
     line = one_line_error(subprocess.run([peerlab_bin, "check", str(scenario)],
                                          capture_output=True, text=True, timeout=20))
     assert line == f"{scenario}{expected}"
+
+
+def test_explore_runs_a_small_campaign_and_refuses_misuse(peerlab_bin, tmp_path):
+    out = tmp_path / "campaign"
+    res = run(peerlab_bin, "explore", "bitcoin", "--runs", "4", "--seed", "3", "--out", str(out),
+              "--quiet")
+    assert res.returncode == 0, res.stderr
+    report = json.loads(res.stdout)
+    assert report["runs"] == 4 and report["failures"] == [] and report["family"] == "bitcoin"
+    assert json.loads((out / "explore.json").read_text()) == report
+    # The same seed draws the same scenarios: the same figures but the wall time.
+    again = json.loads(run(peerlab_bin, "explore", "bitcoin", "--runs", "4", "--seed", "3",
+                           "--out", str(tmp_path / "again"), "--quiet").stdout)
+    for key in ("events", "simulated_hours", "faults_injected", "convergence_checked"):
+        assert again[key] == report[key], key
+    assert run(peerlab_bin, "explore", "--help").returncode == 0
+    for args, expected in [([], "missing FAMILY"),
+                           (["ethereum"], "unknown family `ethereum`"),
+                           (["bitcoin", "--runs", "0"], "--runs: expected an integer in [1,"),
+                           (["bitcoin", "--time-budget", "soon"], "--time-budget: expected"),
+                           (["bitcoin", "--frobnicate"], "--frobnicate: unknown option")]:
+        res = run(peerlab_bin, "explore", *args, cwd=tmp_path)
+        assert res.returncode == 2, args
+        assert expected in res.stderr, (args, res.stderr)
+        assert res.stdout == ""

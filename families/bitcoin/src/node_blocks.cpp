@@ -440,7 +440,11 @@ void Node::MarkChainComplete(BlockHandle h, Outbox& out) {
       }
     }
   }
-  if (best != chain_.tip) SetTip(best, out);
+  if (best == chain_.tip) return;
+  if (config_->planted_never_reorganise && !store_->IsAncestor(chain_.tip, best)) [[unlikely]] {
+    return;
+  }
+  SetTip(best, out);
 }
 
 void Node::SetTip(BlockHandle new_tip, Outbox& out) {

@@ -364,6 +364,9 @@ class Engine {
     return MessageFaultReport{faults_dropped(), faults_duplicated(), faults_delayed()};
   }
   ChurnReport ReportChurn() const;
+  bool Churns(NodeIndex node) const {
+    return !churn_slot_.empty() && churn_slot_[node] != UINT32_MAX;
+  }
 
   // --- For a Transport (transport.hpp) ---
   const Transport* transport() const { return transport_.get(); }

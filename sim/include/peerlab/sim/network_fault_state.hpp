@@ -34,13 +34,17 @@ struct NetworkFaultState {
   std::vector<Partition> partitions;     // in the order they started
   bool active = false;                   // partitions.back() is in effect
   std::vector<ClosedLink> closed;        // by the drop partition in effect
-  // Delay partitions: the one in effect delays crossing messages; after it heals, crossing
-  // messages still may not overtake the delayed ones on their connection, until
-  // `drain_until` (the last delayed arrival).
+  // Delay partitions: the one in effect delays crossing messages; after it heals, what crosses
+  // its sides still may not overtake the delayed messages on their connection, until `until`
+  // (the last delayed arrival). Several may drain at once (a partition that starts and heals
+  // while an earlier one drains).
   static constexpr std::uint32_t kNone = UINT32_MAX;
   std::uint32_t delaying = kNone;  // index into partitions
-  std::uint32_t draining = kNone;
-  TimeNs drain_until = 0;
+  struct Drain {
+    std::uint32_t partition;
+    TimeNs until;
+  };
+  std::vector<Drain> draining;  // in the order they healed
   std::vector<TimeNs> delayed_until;  // per node: latest arrival of a delayed message to it
 };
 

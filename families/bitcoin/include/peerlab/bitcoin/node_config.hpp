@@ -91,6 +91,9 @@ struct NodeConfig {
   // Open mode (the node's store is open: a daemon, design §3): output script of the coinbases
   // of the real blocks it mines; empty: OP_TRUE. Unused by the simulation.
   std::vector<std::uint8_t> coinbase_script;
+  // Test hook, never set by a scenario: a planted bug that breaks the most-work rule (the node
+  // never moves its tip to another branch), which `peerlab explore`'s tests must find.
+  bool planted_never_reorganise = false;
 };
 
 }  // namespace peerlab::bitcoin

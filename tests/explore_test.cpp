@@ -1,0 +1,219 @@
+// `peerlab explore` (explore/; docs/testing.md, "Exploration"): the generator draws valid and
+// reproducible scenarios, a fixed-seed campaign passes every invariant (the exploration CI
+// runs), a planted bug that breaks the most-work rule is found and shrunk to a small case, a
+// child that dies is a failed run, and the verdicts do not depend on the process.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include "peerlab/explore/bitcoin_case.hpp"
+#include "peerlab/explore/check.hpp"
+#include "peerlab/explore/explore.hpp"
+#include "peerlab/explore/tendermint_case.hpp"
+#include "peerlab/runner/run.hpp"
+#include "peerlab/scenario/scenario.hpp"
+
+namespace peerlab::explore {
+namespace {
+
+namespace fs = std::filesystem;
+
+fs::path TempDir(const std::string& name) {
+  const fs::path dir =
+      fs::path(::testing::TempDir()) / ("peerlab_explore_" + name + "_" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  return dir;
+}
+
+TEST(Explore, TheGeneratorDrawsValidScenariosAndTheSameOnesForTheSameSeed) {
+  for (std::uint64_t i = 0; i < 400; ++i) {
+    const BitcoinCase c = DrawBitcoinCase(7, i);
+    const std::string yaml = c.ToYaml("explore");
+    EXPECT_EQ(yaml, DrawBitcoinCase(7, i).ToYaml("explore"));
+    auto parsed = scenario::ParseScenario(yaml, "explore.yaml", "", {});
+    ASSERT_TRUE(parsed.ok()) << "run " << i << ": " << parsed.status().message() << "\n" << yaml;
+    // So does every step of the shrinker.
+    for (const BitcoinCase& smaller : ShrinkSteps(c)) {
+      EXPECT_LT(CaseSize(smaller), CaseSize(c));
+      auto step = scenario::ParseScenario(smaller.ToYaml("s"), "s.yaml", "", {});
+      ASSERT_TRUE(step.ok()) << "run " << i << " shrunk: " << step.status().message() << "\n"
+                             << smaller.ToYaml("s");
+    }
+  }
+  EXPECT_NE(DrawBitcoinCase(7, 0).ToYaml("x"), DrawBitcoinCase(8, 0).ToYaml("x"));
+}
+
+// The exploration CI runs (docs/testing.md): 300 small scenarios, every invariant, a replay of
+// every 10th. A failure here prints the case to reproduce.
+TEST(Explore, AFixedSeedCampaignPassesEveryInvariant) {
+  ExploreOptions options;
+  options.runs = 300;
+  options.seed = 2026;
+  options.jobs = 2;
+  options.out_dir = TempDir("ci").string();
+  auto report = Explore(options);
+  ASSERT_TRUE(report.ok()) << report.status().message();
+  EXPECT_EQ(report->runs, 300u);
+  EXPECT_EQ(report->replays, 30u);
+  EXPECT_GT(report->convergence_checked, 100u);
+  EXPECT_GT(report->faults_injected, 0u);
+  for (const Failure& f : report->failures) {
+    ADD_FAILURE() << "seed=" << f.scenario_seed << " scenario=" << f.shrunk_file << " "
+                  << f.invariant << ": " << f.detail << "\n" << f.shrunk_yaml;
+  }
+  std::ifstream json(fs::path(options.out_dir) / "explore.json");
+  std::stringstream text;
+  text << json.rdbuf();
+  EXPECT_NE(text.str().find("\"runs\": 300"), std::string::npos) << text.str();
+  fs::remove_all(options.out_dir);
+}
+
+TEST(Explore, TheTendermintGeneratorDrawsValidScenariosWithLessThanAThirdByzantine) {
+  for (std::uint64_t i = 0; i < 200; ++i) {
+    const TendermintCase c = DrawTendermintCase(7, i);
+    EXPECT_LT(3 * c.byzantine, c.validators + c.byzantine) << "run " << i;
+    auto parsed = scenario::ParseScenario(c.ToYaml("explore"), "explore.yaml", "", {});
+    ASSERT_TRUE(parsed.ok()) << "run " << i << ": " << parsed.status().message() << "\n"
+                             << c.ToYaml("explore");
+    for (const TendermintCase& smaller : ShrinkSteps(c)) {
+      EXPECT_LT(CaseSize(smaller), CaseSize(c));
+      EXPECT_LT(3 * smaller.byzantine, smaller.validators + smaller.byzantine);
+      auto step = scenario::ParseScenario(smaller.ToYaml("s"), "s.yaml", "", {});
+      ASSERT_TRUE(step.ok()) << "run " << i << " shrunk: " << step.status().message();
+    }
+  }
+}
+
+// The Tendermint family's part of the exploration CI runs: 100 scenarios of seed 2026.
+TEST(Explore, AFixedSeedTendermintCampaignPassesEveryInvariant) {
+  ExploreOptions options;
+  options.family = "tendermint";
+  options.runs = 100;
+  options.seed = 2026;
+  options.jobs = 2;
+  options.out_dir = TempDir("ci_tm").string();
+  auto report = Explore(options);
+  ASSERT_TRUE(report.ok()) << report.status().message();
+  EXPECT_EQ(report->runs, 100u);
+  EXPECT_EQ(report->replays, 10u);
+  EXPECT_GT(report->convergence_checked, 30u);
+  for (const Failure& f : report->failures) {
+    ADD_FAILURE() << "seed=" << f.scenario_seed << " scenario=" << f.shrunk_file << " "
+                  << f.invariant << ": " << f.detail << "\n" << f.shrunk_yaml;
+  }
+  fs::remove_all(options.out_dir);
+}
+
+// A node that never moves to another branch (NodeConfig::planted_never_reorganise) breaks the
+// most-work rule as soon as a fork happens: the campaign finds it and cuts it down.
+TEST(Explore, APlantedBugIsFoundAndShrunkToAtMost20Nodes) {
+  ExploreOptions options;
+  options.runs = 200;
+  options.seed = 1;
+  options.jobs = 2;
+  options.replay_every = 0;
+  options.max_failures = 1;
+  options.check.plant_never_reorganise = true;
+  options.out_dir = TempDir("planted").string();
+  auto report = Explore(options);
+  ASSERT_TRUE(report.ok()) << report.status().message();
+  ASSERT_FALSE(report->failures.empty()) << "the planted bug went unnoticed in 200 runs";
+  const Failure& f = report->failures.front();
+  EXPECT_TRUE(f.invariant == "tip-work" || f.invariant == "convergence") << f.invariant;
+  EXPECT_LE(f.shrunk_nodes, 20u) << f.shrunk_yaml;
+  EXPECT_LE(f.shrunk_nodes, f.nodes);
+  std::printf("planted bug: run %llu failed %s with %u nodes, shrunk to %u nodes in %u runs\n",
+              static_cast<unsigned long long>(f.run), f.invariant.c_str(), f.nodes,
+              f.shrunk_nodes, f.shrink_runs);
+  // The shrunk case is a scenario on its own: written, and failing again when checked.
+  ASSERT_TRUE(fs::exists(f.shrunk_file));
+  const Verdict again =
+      CheckIsolated("bitcoin", f.shrunk_yaml, DrawBitcoinCase(1, f.run).faults_end(),
+                    options.check);
+  EXPECT_FALSE(again.ok) << f.shrunk_yaml;
+  // Without the bug the same case passes.
+  EXPECT_TRUE(CheckIsolated("bitcoin", f.shrunk_yaml, 0, {}).ok) << f.shrunk_yaml;
+  fs::remove_all(options.out_dir);
+}
+
+TEST(Explore, ARunsVerdictIsTheSameInAChildProcessAndAcrossReplays) {
+  const BitcoinCase c = DrawBitcoinCase(3, 5);
+  const Verdict here = CheckBitcoin(c.ToYaml("x"), c.faults_end(), {});
+  const Verdict child = CheckIsolated("bitcoin", c.ToYaml("x"), c.faults_end(), {});
+  ASSERT_TRUE(here.ok) << here.invariant << ": " << here.detail;
+  EXPECT_TRUE(child.ok);
+  EXPECT_EQ(here.digest, child.digest);
+  EXPECT_EQ(here.events, child.events);
+  EXPECT_EQ(here.convergence_checked, child.convergence_checked);
+  EXPECT_EQ(here.digest.size(), 32u);
+}
+
+TEST(Explore, AChildThatDiesIsAFailedRunWithWhatItSaid) {
+  // A scenario the checker refuses is a verdict, not a crash.
+  const Verdict bad = CheckIsolated("bitcoin", "version: 1\nname: x\n", 0, {});
+  EXPECT_FALSE(bad.ok);
+  EXPECT_EQ(bad.invariant, "valid-scenario");
+  EXPECT_NE(bad.detail.find("stop"), std::string::npos) << bad.detail;
+  // An assertion that fires kills the child only; its message is the failure's detail.
+  CheckOptions assert_at_once;
+  assert_at_once.assert_for_tests = true;
+  const BitcoinCase c = DrawBitcoinCase(3, 5);
+  const Verdict died = CheckIsolated("bitcoin", c.ToYaml("x"), c.faults_end(), assert_at_once);
+  EXPECT_FALSE(died.ok);
+  EXPECT_EQ(died.invariant, "no-crash");
+  EXPECT_NE(died.detail.find("signal"), std::string::npos) << died.detail;
+  EXPECT_NE(died.detail.find("assert_for_tests"), std::string::npos) << died.detail;
+}
+
+std::string ReadFile(const fs::path& p) {
+  std::ifstream in(p);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+// The open defects of docs/testing.md still reproduce from their files: when one is fixed, this
+// fails, and the fix moves it to the fixed list with a regression test.
+TEST(Explore, OpenDefectsStillReproduce) {
+  const fs::path dir = fs::path(PEERLAB_SOURCE_DIR) / "tests" / "data" / "explore";
+  CheckOptions despite_drops;
+  despite_drops.convergence_despite_drops = true;
+  const std::string d1 = ReadFile(dir / "d1-lost-block-never-asked-again.yaml");
+  const Verdict v = CheckBitcoin(d1, 667002 * kMillisecond, despite_drops);
+  EXPECT_FALSE(v.ok) << "D1 no longer reproduces";
+  EXPECT_EQ(v.invariant, "convergence") << v.detail;
+  EXPECT_TRUE(CheckBitcoin(d1, 667002 * kMillisecond, {}).ok);  // skipped while D1 is open
+
+  auto d2 = scenario::LoadScenario((dir / "d2-tendermint-stalls-after-blackout.yaml").string(), {});
+  ASSERT_TRUE(d2.ok()) << d2.status().message();
+  auto ran = runner::RunScenario(*d2, {});
+  ASSERT_TRUE(ran.ok()) << ran.status().message();
+  EXPECT_NE(ran->summary_json.find("\"heights_committed\": 4,"), std::string::npos)
+      << "D2 no longer reproduces";
+}
+
+// Fixed defects keep the case that found them (docs/testing.md).
+TEST(Explore, FixedDefectsStayFixed) {
+  const fs::path dir = fs::path(PEERLAB_SOURCE_DIR) / "tests" / "data" / "explore";
+  // D3: two delay partitions draining at once; the last heal at 1569.7 s.
+  const Verdict d3 = CheckBitcoin(ReadFile(dir / "d3-overlapping-delay-drains.yaml"),
+                                  1569700 * kMillisecond, {});
+  EXPECT_TRUE(d3.ok) << d3.invariant << ": " << d3.detail;
+  EXPECT_TRUE(d3.convergence_checked);
+}
+
+TEST(Explore, AnUnknownFamilyIsRefused) {
+  ExploreOptions options;
+  options.family = "ethereum";
+  auto report = Explore(options);
+  ASSERT_FALSE(report.ok());
+  EXPECT_NE(report.status().message().find("ethereum"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace peerlab::explore
