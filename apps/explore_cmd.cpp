@@ -23,8 +23,9 @@ constexpr const char* kHelp = R"HELP(Usage: peerlab explore FAMILY [--runs N] [-
 Deterministic simulation testing: draws scenarios of FAMILY (bitcoin or tendermint) from a
 seeded generator (node counts, topologies, hashrate or voting-power splits, partitions and
 heals, message faults, churn, attacks), runs each in a child process and checks the family's
-invariants (docs/testing.md, "Exploration"). A failing case is written as a scenario `peerlab run` reproduces, shrunk
-(fewer nodes, blocks, partitions, faults) while it still fails, and written again.
+invariants (docs/testing.md, "Exploration"). A failing case is written as a scenario that
+`peerlab run` reproduces, shrunk (fewer nodes, blocks, partitions, faults) while it still
+fails, and written again.
 
 Options:
   --runs N          scenarios to run (default 100)

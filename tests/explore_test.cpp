@@ -60,7 +60,7 @@ TEST(Explore, AFixedSeedCampaignPassesEveryInvariant) {
   ASSERT_TRUE(report.ok()) << report.status().message();
   EXPECT_EQ(report->runs, 300u);
   EXPECT_EQ(report->replays, 30u);
-  EXPECT_GT(report->convergence_checked, 100u);
+  EXPECT_GT(report->recovery_checked, 100u);
   EXPECT_GT(report->faults_injected, 0u);
   for (const Failure& f : report->failures) {
     ADD_FAILURE() << "seed=" << f.scenario_seed << " scenario=" << f.shrunk_file << " "
@@ -101,7 +101,7 @@ TEST(Explore, AFixedSeedTendermintCampaignPassesEveryInvariant) {
   ASSERT_TRUE(report.ok()) << report.status().message();
   EXPECT_EQ(report->runs, 100u);
   EXPECT_EQ(report->replays, 10u);
-  EXPECT_GT(report->convergence_checked, 30u);
+  EXPECT_GT(report->recovery_checked, 30u);
   for (const Failure& f : report->failures) {
     ADD_FAILURE() << "seed=" << f.scenario_seed << " scenario=" << f.shrunk_file << " "
                   << f.invariant << ": " << f.detail << "\n" << f.shrunk_yaml;
@@ -149,7 +149,7 @@ TEST(Explore, ARunsVerdictIsTheSameInAChildProcessAndAcrossReplays) {
   EXPECT_TRUE(child.ok);
   EXPECT_EQ(here.digest, child.digest);
   EXPECT_EQ(here.events, child.events);
-  EXPECT_EQ(here.convergence_checked, child.convergence_checked);
+  EXPECT_EQ(here.recovery_checked, child.recovery_checked);
   EXPECT_EQ(here.digest.size(), 32u);
 }
 
@@ -182,7 +182,7 @@ std::string ReadFile(const fs::path& p) {
 TEST(Explore, OpenDefectsStillReproduce) {
   const fs::path dir = fs::path(PEERLAB_SOURCE_DIR) / "tests" / "data" / "explore";
   CheckOptions despite_drops;
-  despite_drops.convergence_despite_drops = true;
+  despite_drops.recovery_despite_drops = true;
   const std::string d1 = ReadFile(dir / "d1-lost-block-never-asked-again.yaml");
   const Verdict v = CheckBitcoin(d1, 667002 * kMillisecond, despite_drops);
   EXPECT_FALSE(v.ok) << "D1 no longer reproduces";
@@ -204,7 +204,7 @@ TEST(Explore, FixedDefectsStayFixed) {
   const Verdict d3 = CheckBitcoin(ReadFile(dir / "d3-overlapping-delay-drains.yaml"),
                                   1569700 * kMillisecond, {});
   EXPECT_TRUE(d3.ok) << d3.invariant << ": " << d3.detail;
-  EXPECT_TRUE(d3.convergence_checked);
+  EXPECT_TRUE(d3.recovery_checked);
 }
 
 TEST(Explore, AnUnknownFamilyIsRefused) {

@@ -105,9 +105,9 @@ Verdict CheckBitcoin(const std::string& yaml, DurationNs faults_end, const Check
     }
   }
   // Open defect D1 (docs/testing.md): a lost message is never asked for again.
-  v.convergence_checked =
-      applies && (!faults || faults->dropped == 0 || options.convergence_despite_drops);
-  if (v.convergence_checked) {
+  v.recovery_checked =
+      applies && (!faults || faults->dropped == 0 || options.recovery_despite_drops);
+  if (v.recovery_checked) {
     for (std::uint32_t i = 0; i < n; ++i) {
       if (!eligible(i) || store.Get(s.node(i).tip()).chain_work == best) continue;
       return Fail(v, "convergence",

@@ -67,8 +67,8 @@ Verdict CheckTendermint(const std::string& yaml, DurationNs faults_end,
   }
   // Liveness: unless every height was committed, one is committed within the bound after the
   // last fault (the run's stop time). Not checked when messages were dropped: open defect D2.
-  v.convergence_checked = !faults || faults->dropped == 0 || options.convergence_despite_drops;
-  if (v.convergence_checked && r.heights_committed < spec.stop_heights &&
+  v.recovery_checked = !faults || faults->dropped == 0 || options.recovery_despite_drops;
+  if (v.recovery_checked && r.heights_committed < spec.stop_heights &&
       last_commit <= faults_end) {
     return Fail(v, "liveness",
                 std::to_string(r.heights_committed) + " of " + std::to_string(spec.stop_heights) +

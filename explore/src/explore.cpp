@@ -160,7 +160,7 @@ Result<ExploreReport> Campaign(const ExploreOptions& options) {
       report.faults_injected += v.faults_injected;
       if (counted) {
         ++report.runs;
-        report.convergence_checked += v.convergence_checked;
+        report.recovery_checked += v.recovery_checked;
         if (options.progress) options.progress(report.runs, report.failures.size());
       }
     }
@@ -224,7 +224,7 @@ std::string ExploreReport::ToJson(const ExploreOptions& options) const {
                   ",\n  \"simulated_hours\": " + Number(sim_time_s / 3600) +
                   ",\n  \"events\": " + std::to_string(events) +
                   ",\n  \"faults_injected\": " + std::to_string(faults_injected) +
-                  ",\n  \"convergence_checked\": " + std::to_string(convergence_checked) +
+                  ",\n  \"recovery_checked\": " + std::to_string(recovery_checked) +
                   ",\n  \"failures\": [";
   for (std::size_t i = 0; i < failures.size(); ++i) {
     const Failure& f = failures[i];

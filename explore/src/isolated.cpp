@@ -30,7 +30,7 @@ std::string Encode(const Verdict& v) {
   char numbers[96];
   std::snprintf(numbers, sizeof(numbers), "%.9g\t%llu\t%llu\t%d", v.sim_time_s,
                 static_cast<unsigned long long>(v.events),
-                static_cast<unsigned long long>(v.faults_injected), v.convergence_checked ? 1 : 0);
+                static_cast<unsigned long long>(v.faults_injected), v.recovery_checked ? 1 : 0);
   return std::string(v.ok ? "ok" : "fail") + "\t" + Clean(v.invariant) + "\t" + Clean(v.detail) +
          "\t" + v.digest + "\t" + numbers + "\n";
 }
@@ -53,7 +53,7 @@ bool Decode(const std::string& line, Verdict* v) {
   v->sim_time_s = std::strtod(f[4].c_str(), nullptr);
   v->events = std::strtoull(f[5].c_str(), nullptr, 10);
   v->faults_injected = std::strtoull(f[6].c_str(), nullptr, 10);
-  v->convergence_checked = f[7] == "1";
+  v->recovery_checked = f[7] == "1";
   return true;
 }
 

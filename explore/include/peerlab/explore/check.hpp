@@ -16,7 +16,7 @@ struct CheckOptions {
   // Test hook: the check fails an assertion before running (the campaign must survive it).
   bool assert_for_tests = false;
   // Test hook: check convergence even when messages were dropped (open defect D1).
-  bool convergence_despite_drops = false;
+  bool recovery_despite_drops = false;
 };
 
 struct Verdict {
@@ -27,16 +27,16 @@ struct Verdict {
   double sim_time_s = 0;
   std::uint64_t events = 0;
   std::uint64_t faults_injected = 0;  // messages dropped, duplicated or delayed, partitions
-  // The convergence invariant applied: a block followed the last fault, and no message was
-  // dropped (docs/testing.md, open defect D1: the model lacks Core's timeouts that recover
-  // from a lost message).
-  bool convergence_checked = false;
+  // The invariant on what follows the last fault applied (Bitcoin: convergence, when a block
+  // followed it; Tendermint: liveness), which needs that no message was dropped (open defects
+  // D1 and D2, docs/testing.md).
+  bool recovery_checked = false;
 };
 
 // `yaml`: a scenario of the Bitcoin family; `faults_end`: when its last partition healed and
 // its last message fault ended (the convergence invariant applies to what follows).
 Verdict CheckBitcoin(const std::string& yaml, DurationNs faults_end, const CheckOptions& options);
-// The same for the Tendermint family (`convergence_checked`: the liveness invariant applied).
+// The same for the Tendermint family (`recovery_checked`: the liveness invariant applied).
 Verdict CheckTendermint(const std::string& yaml, DurationNs faults_end,
                         const CheckOptions& options);
 // CheckBitcoin or CheckTendermint by family name ("bitcoin", "tendermint").

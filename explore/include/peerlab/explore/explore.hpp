@@ -49,7 +49,7 @@ struct ExploreReport {
   double sim_time_s = 0;  // simulated, over all runs
   std::uint64_t events = 0;
   std::uint64_t faults_injected = 0;  // messages dropped, duplicated or delayed, partitions
-  std::uint64_t convergence_checked = 0;  // runs the convergence invariant applied to
+  std::uint64_t recovery_checked = 0;  // runs the convergence invariant applied to
   bool budget_reached = false;
   std::vector<Failure> failures;
   std::string ToJson(const ExploreOptions& options) const;
