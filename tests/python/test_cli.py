@@ -424,6 +424,13 @@ def test_explore_runs_a_small_campaign_and_refuses_misuse(peerlab_bin, tmp_path)
     for key in ("events", "simulated_hours", "faults_injected", "recovery_checked"):
         assert again[key] == report[key], key
     assert run(peerlab_bin, "explore", "--help").returncode == 0
+    # A time budget stops starting runs; what ran is reported.
+    res = run(peerlab_bin, "explore", "tendermint", "--runs", "100000", "--time-budget", "2 s",
+              "--out", str(tmp_path / "budget"), "--quiet")
+    assert res.returncode == 0, res.stderr
+    budget = json.loads(res.stdout)
+    assert budget["budget_reached"] is True and 0 < budget["runs"] < 100000
+    assert budget["wall_s"] < 60
     for args, expected in [([], "missing FAMILY"),
                            (["ethereum"], "unknown family `ethereum`"),
                            (["bitcoin", "--runs", "0"], "--runs: expected an integer in [1,"),
