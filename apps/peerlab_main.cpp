@@ -18,6 +18,7 @@
 #include "peerlab/runner/memory_check.hpp"
 #include "peerlab/runner/run.hpp"
 #include "peerlab/scenario/scenario.hpp"
+#include "peerlab/sim/engine.hpp"
 #include "peerlab/util/huge_pages.hpp"
 #include "peerlab/util/version.hpp"
 #include "explore_cmd.hpp"
@@ -59,7 +60,8 @@ Options:
   --seed N         use seed N instead of the scenario's `seed`
   --threads N      worker threads of the parallel engine, 1 to 62 or `auto` (the scenario's
                    `engine.threads`; auto: the cores from 5,000 nodes on, else 1). Results are
-                   the same for every N; run.json's perf.threads says how many ran
+                   the same for every N; at most one thread per core runs the N shards
+                   (run.json's perf.threads and perf.shards say what ran)
   --out DIR        run directory to write (default: runs/NAME-seedN); must not exist
   --set KEY=VALUE  override a scenario key by its dotted path, e.g.
                    --set network.nodes=500 --set groups.pools.hashrate=0.6
@@ -146,8 +148,9 @@ bool ParseArgs(int argc, char** argv, int first, bool allow_run_options, Args& a
       auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), threads);
       if (text != "auto" &&
           (text.empty() || ec != std::errc() || ptr != text.data() + text.size() || threads < 1 ||
-           threads > 62)) {
-        error = "--threads: expected 1 to 62 or `auto`, got `" + text + "`";
+           threads > peerlab::sim::Engine::kMaxShards)) {
+        error = "--threads: expected 1 to " + std::to_string(peerlab::sim::Engine::kMaxShards) +
+                " or `auto`, got `" + text + "`";
         return false;
       }
       args.overrides.push_back("engine.threads=" + text);

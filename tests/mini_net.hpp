@@ -60,6 +60,11 @@ class MiniNet {
   }
 
   void Mine(std::uint32_t node) { Input(node, bitcoin::BlockFound{}); }
+  // Loses the next message `command` that `from` sends to `to` (a fault on a connection that
+  // stays up); the log shows it with " (lost)".
+  void LoseNext(std::uint32_t from, std::uint32_t to, const std::string& command) {
+    to_lose_.push_back({from, to, command});
+  }
   void Inject(std::uint32_t node, const bitcoin::Input& input) { Input(node, input); }
 
   bitcoin::TxHandle SubmitTx(std::uint32_t node, std::uint32_t size, std::uint64_t fee,
@@ -112,6 +117,9 @@ class MiniNet {
     return out;
   }
   TimeNs now() const { return now_; }
+  // When a node last did something (sent, observed, connected or disconnected): Settle() also
+  // runs timers that find nothing to do (a peer-timeout check after the last download).
+  TimeNs last_activity() const { return last_activity_; }
   // "from>to:command" for every message sent, in send order.
   const std::vector<std::string>& log() const { return log_; }
   const std::vector<std::pair<std::uint32_t, bitcoin::Observation>>& observations() const {
@@ -148,10 +156,23 @@ class MiniNet {
       if (m.type != bitcoin::MsgType::kVersion && m.type != bitcoin::MsgType::kVerack) {
         log_.push_back(entry);
       }
+      const auto lost = std::find_if(to_lose_.begin(), to_lose_.end(), [&](const Loss& x) {
+        return x.from == node && x.to == l.remote && x.command == bitcoin::CommandName(m.type);
+      });
+      if (lost != to_lose_.end()) {
+        to_lose_.erase(lost);
+        log_.push_back(entry + " (lost)");
+        pool_.Release(s.message);
+        continue;
+      }
       pool_.AddRef(s.message);  // kept for last_message()
       sent_.push_back(s.message);
       queue_.emplace(std::make_tuple(now_ + latency_, seq_++),
                      Item{false, l.remote, l.remote_peer, s.message, {}});
+    }
+    if (!outbox_.sends.empty() || !outbox_.observations.empty() || !outbox_.connects.empty() ||
+        !outbox_.disconnects.empty()) {
+      last_activity_ = now_;
     }
     for (const auto& t : outbox_.timers) {
       queue_.emplace(std::make_tuple(t.at, seq_++), Item{true, node, 0, 0, t.timer});
@@ -166,6 +187,11 @@ class MiniNet {
     }
   }
   static constexpr bitcoin::MessageId kDisconnectMarker = UINT32_MAX;
+  struct Loss {
+    std::uint32_t from, to;
+    std::string command;
+  };
+  std::vector<Loss> to_lose_;
 
   bitcoin::NodeConfig config_;
   bitcoin::BlockStore store_;
@@ -180,6 +206,7 @@ class MiniNet {
   std::map<std::tuple<TimeNs, std::uint64_t>, Item> queue_;
   std::uint64_t seq_ = 0;
   TimeNs now_ = 0;
+  TimeNs last_activity_ = 0;
   std::vector<std::string> log_;
   std::vector<std::pair<std::uint32_t, bitcoin::Observation>> observations_;
   std::vector<std::pair<std::uint32_t, bitcoin::Outbox::Connect>> connect_requests_;

@@ -37,7 +37,7 @@ TEST(Node, HeadersRelayIsHeadersGetdataBlock) {
   EXPECT_EQ(net.node(1).tip(), net.node(0).tip());
   EXPECT_NE(net.node(0).tip(), bitcoin::kGenesis);
   // 1.5 round trips of 50 ms, then validation of the (about 1 MB) block.
-  EXPECT_EQ(net.now(), start + 150 * kMillisecond + Validation(net, net.node(0).tip()));
+  EXPECT_EQ(net.last_activity(), start + 150 * kMillisecond + Validation(net, net.node(0).tip()));
 }
 
 TEST(Node, LegacyRelayIsInvGetdataBlock) {
@@ -147,7 +147,8 @@ TEST(Node, ValidationIsAQueueOfBlocks) {
   EXPECT_EQ(net.store().Get(net.node(1).tip()).height, 3u);
   // Three headers arrive together, the blocks come in one batch at start + 150 ms, and are
   // validated back to back.
-  EXPECT_EQ(net.now(), start + 150 * kMillisecond + 3 * Validation(net, net.node(0).tip()));
+  EXPECT_EQ(net.last_activity(),
+            start + 150 * kMillisecond + 3 * Validation(net, net.node(0).tip()));
 }
 
 TEST(Node, MinedBlocksHaveRealLinkedHeaders) {

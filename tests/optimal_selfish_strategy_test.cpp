@@ -222,7 +222,9 @@ TEST(OptimalSelfishStrategy, EarnsTheMdpRevenueInTheNetworkAboveSm1) {
                 alpha, r.share, r.se, mdp, r.observed_gamma, mdp_observed, sm1, tolerance);
     EXPECT_GT(mdp, sm1);
     EXPECT_NEAR(r.share, mdp, tolerance) << repro;
-    if (alpha < 0.33) EXPECT_GT(r.share - tolerance, sm1) << repro;
+    if (alpha < 0.33) {
+      EXPECT_GT(r.share - tolerance, sm1) << repro;
+    }
   }
 }
 

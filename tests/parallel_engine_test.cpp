@@ -7,11 +7,13 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "peerlab/runner/run.hpp"
@@ -62,9 +64,13 @@ std::map<std::string, std::string> RunFiles(const Case& c, std::uint32_t threads
     const std::string name = entry.path().filename().string();
     if (name != "run.json") files[name] = ReadAll(entry.path());
   }
+  // The nodes were split into `threads` shards, run by at most one thread per core.
   const std::string manifest = ReadAll(out / "run.json");
-  EXPECT_NE(manifest.find("\"threads\": " + std::to_string(threads)), std::string::npos)
-      << c.name << ": run.json does not say " << threads << " threads ran";
+  const unsigned ran_on = std::min(threads, std::max(1u, std::thread::hardware_concurrency()));
+  EXPECT_NE(manifest.find("\"threads\": " + std::to_string(ran_on)), std::string::npos)
+      << c.name << ": run.json does not say " << ran_on << " threads ran";
+  EXPECT_NE(manifest.find("\"shards\": " + std::to_string(threads)), std::string::npos)
+      << c.name << ": run.json does not say " << threads << " shards";
   fs::remove_all(out);
   return files;
 }

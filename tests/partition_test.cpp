@@ -109,6 +109,28 @@ TEST(Partition, DropClosesCrossingConnectionsAndHealReopensThemFromTheSameEnd) {
   }
 }
 
+// A delay partition from the start holds the handshakes across it past Core's 60 s timeout:
+// those connections close. In a fixed topology the end that opened each dials it again every
+// minute (Core's added nodes), and once the partition heals every edge is back.
+TEST(Partition, AFixedTopologysConnectionsLostToTimeoutsComeBackAfterTheHeal) {
+  SimConfig c = Network(200, 4);
+  c.topology.kind = TopologyKind::kRandomRegular;
+  c.events = {Partition(0, {{GroupSelector(0)}, {Rest()}}, PartitionMode::kDelay),
+              Heal(10 * kMinute)};
+  c.events[0].delay = 40 * kSecond;
+  auto during = RunTo(c, 9 * kMinute);
+  EXPECT_GT(during->Report().disconnects, 100u);
+  auto after = RunTo(c, 14 * kMinute);
+  for (const Edge& e : after->engine().edges()) {
+    bool open = false;
+    for (bitcoin::PeerId p = 0; p < after->connection_slots(e.from); ++p) {
+      open = open || (after->IsOpenOutbound(e.from, p) && after->peer_node(e.from, p) == e.to);
+    }
+    EXPECT_TRUE(open) << e.from << " -> " << e.to;
+  }
+  for (std::uint32_t i = 0; i < 200; ++i) EXPECT_EQ(after->node(i).connected_peers(), 8u) << i;
+}
+
 TEST(Partition, ConnectionAttemptsAcrossSidesFail) {
   // Nodes that lost their crossing peers look for new ones in their address managers, which
   // mostly hold addresses on the other side: those attempts time out.
@@ -137,7 +159,9 @@ TEST(Partition, DelayModeDelaysCrossingBlocksAndKeepsConnections) {
   (*base)->Run();
   const SimReport without = (*base)->Report();
 
-  c.events = {Partition(0, {{GroupSelector(0)}, {Rest()}}, PartitionMode::kDelay)};
+  // From 10 s on, once every handshake is done: a handshake across a 30 s delay takes more than
+  // 60 s, and Core's handshake timeout (60 s) would close the connection.
+  c.events = {Partition(10 * kSecond, {{GroupSelector(0)}, {Rest()}}, PartitionMode::kDelay)};
   c.events[0].delay = 30 * kSecond;
   auto delayed = Simulation::Build(c);
   ASSERT_TRUE(delayed.ok());

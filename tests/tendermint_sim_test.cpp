@@ -288,6 +288,18 @@ TEST(TendermintByzantine, EquivocatorsUnderAThirdNeverBreakAgreementAndGetCaught
     EXPECT_EQ(r.heights_committed, 8) << "seed=" << seed;
     EXPECT_GT(r.equivocations_detected, 0u) << "seed=" << seed;
     EXPECT_GT(r.equivocations_committed, 0u) << "seed=" << seed;
+    // Per double sign: an honest validator saw it (the equivocators vote to everyone), and its
+    // evidence, when committed, is in a later height's block (`peerlab explore` checks that it
+    // gets committed).
+    ASSERT_EQ(r.equivocations.size(), r.equivocations_detected) << "seed=" << seed;
+    std::uint64_t committed = 0;
+    for (const EquivocationRow& e : r.equivocations) {
+      EXPECT_GE(e.seen_by_honest_validator_at, 0) << "seed=" << seed << " height=" << e.height;
+      if (e.evidence_in == 0) continue;
+      ++committed;
+      EXPECT_GT(e.evidence_in, e.height) << "seed=" << seed;
+    }
+    EXPECT_EQ(committed, r.equivocations_committed) << "seed=" << seed;
   }
 }
 

@@ -25,7 +25,7 @@ std::uint32_t MaxOutbound(std::uint32_t nodes) { return std::max<std::uint32_t>(
 std::string BitcoinCase::ToYaml(const std::string& name) const {
   std::string y = "# Drawn by `peerlab explore bitcoin` (docs/testing.md); `peerlab run` reproduces it.\n";
   y += "version: 1\nname: " + name + "\nseed: " + std::to_string(seed) + "\n";
-  y += "stop: {blocks: " + std::to_string(blocks) + "}\n";
+  y += "stop: {blocks: " + std::to_string(blocks) + ", drain: " + Ms(Drain()) + "}\n";
   y += "network:\n  nodes: " + std::to_string(nodes) + "\n  regions: bitcoin\n";
   y += random_regular ? "  topology: {kind: random-regular, degree: " + std::to_string(outbound) + "}\n"
                       : "  topology: {kind: bitcoin, outbound: " + std::to_string(outbound) + "}\n";

@@ -104,9 +104,7 @@ Verdict CheckBitcoin(const std::string& yaml, DurationNs faults_end, const Check
       applies = store.Get(b).found_at > faults_end && s.node(i).HasBlock(b);
     }
   }
-  // Open defect D1 (docs/testing.md): a lost message is never asked for again.
-  v.recovery_checked =
-      applies && (!faults || faults->dropped == 0 || options.recovery_despite_drops);
+  v.recovery_checked = applies;
   if (v.recovery_checked) {
     for (std::uint32_t i = 0; i < n; ++i) {
       if (!eligible(i) || store.Get(s.node(i).tip()).chain_work == best) continue;

@@ -1,6 +1,9 @@
 // The Tendermint family's invariants, checked on a finished run (check.hpp; docs/testing.md).
+#include <algorithm>
 #include <cstdio>
+#include <set>
 #include <string>
+#include <tuple>
 
 #include "peerlab/explore/check.hpp"
 #include "peerlab/scenario/scenario.hpp"
@@ -22,6 +25,89 @@ std::string Seconds(TimeNs t) {
   char buf[32];
   std::snprintf(buf, sizeof(buf), "%.3f s", static_cast<double>(t) / 1e9);
   return buf;
+}
+
+std::string At(std::uint32_t node, tendermint::Height h) {
+  return "node " + std::to_string(node) + ", height " + std::to_string(h) + ": ";
+}
+
+// Validity of what an honest node committed (empty: valid): each block was made by the proposer
+// of the round it was first proposed in, at most the commit's round (CometBFT's proposer
+// selection from the genesis set), the
+// commit holds precommits for it in that round from distinct validators with more than 2/3 of
+// the power, its transactions were submitted and appear once in the chain, and its evidence is
+// of real double signs (two votes of one validator at one height, round and step for different
+// blocks), each once.
+std::string CheckValidity(const tendermint::Simulation& s, std::uint64_t txs_created) {
+  using namespace tendermint;
+  const ValidatorSet& genesis = s.genesis_validators();
+  for (std::uint32_t i = 0; i < s.node_count(); ++i) {
+    if (!s.Honest(i)) continue;
+    const std::vector<CommittedBlock>& chain = s.node(i).chain();
+    ValidatorSet height_set = genesis;
+    std::set<TxId> txs;
+    std::set<std::tuple<Height, Round, SignedMsgType, ValidatorIndex>> evidence;
+    for (std::size_t k = 0; k < chain.size(); ++k) {
+      const auto h = static_cast<Height>(k + 1);
+      if (h > 1) height_set.IncrementProposerPriority(1);
+      const CommittedBlock& b = chain[k];
+      const BlockContent* content = b.content;
+      // A block may be committed in a later round than it was first proposed in (a proposer
+      // proposes the valid block it holds again), but not in an earlier one.
+      if (content == nullptr || !(content->id == b.block_id) || content->height != h ||
+          content->round > b.round) {
+        return At(i, h) + "the committed block is not one proposed at this height by round " +
+               std::to_string(b.round);
+      }
+      const ValidatorSet round_set = content->round == 0
+                                         ? height_set
+                                         : height_set.CopyIncrementProposerPriority(content->round);
+      if (content->proposer != round_set.ProposerIndex()) {
+        return At(i, h) + "made by validator " + std::to_string(content->proposer) +
+               ", but round " + std::to_string(content->round) + "'s proposer is validator " +
+               std::to_string(round_set.ProposerIndex());
+      }
+      if (!b.precommits) return At(i, h) + "no commit";
+      std::set<ValidatorIndex> signers;
+      VotingPower power = 0;
+      for (const Vote& vote : *b.precommits) {
+        if (vote.type != SignedMsgType::kPrecommit || vote.height != h || vote.round != b.round ||
+            !(vote.block_id == b.block_id) || vote.validator_index < 0 ||
+            vote.validator_index >= genesis.Size() || !signers.insert(vote.validator_index).second) {
+          return At(i, h) + "the commit holds a vote of validator " +
+                 std::to_string(vote.validator_index) + " that is not a precommit for the block";
+        }
+        power += genesis.At(vote.validator_index).voting_power;
+      }
+      if (!genesis.IsTwoThirds(power)) {
+        return At(i, h) + "the commit's precommits hold " + std::to_string(power) + " of " +
+               std::to_string(genesis.TotalVotingPower()) + " voting power, not more than 2/3";
+      }
+      for (const TxId tx : content->txs) {
+        if (tx < 1 || tx > txs_created) {
+          return At(i, h) + "transaction " + std::to_string(tx) + " was never submitted";
+        }
+        if (!txs.insert(tx).second) {
+          return At(i, h) + "transaction " + std::to_string(tx) + " is committed twice";
+        }
+      }
+      for (const DuplicateVoteEvidence& ev : content->evidence) {
+        const Vote& a = ev.vote_a;
+        const Vote& c = ev.vote_b;
+        if (a.validator_index != c.validator_index || a.height != c.height ||
+            a.round != c.round || a.type != c.type || a.block_id == c.block_id) {
+          return At(i, h) + "evidence against validator " + std::to_string(a.validator_index) +
+                 " is not a double sign";
+        }
+        if (!evidence.insert({a.height, a.round, a.type, a.validator_index}).second) {
+          return At(i, h) + "evidence of validator " + std::to_string(a.validator_index) +
+                 "'s double sign at height " + std::to_string(a.height) + ", round " +
+                 std::to_string(a.round) + " is committed twice";
+        }
+      }
+    }
+  }
+  return "";
 }
 
 }  // namespace
@@ -64,6 +150,31 @@ Verdict CheckTendermint(const std::string& yaml, DurationNs faults_end,
   // every commit and stops the run when it breaks).
   if (!r.safety_violation.empty() || !run.ok()) {
     return Fail(v, "agreement", !r.safety_violation.empty() ? r.safety_violation : run.message());
+  }
+  std::uint64_t txs_created = 0;
+  for (const tendermint::TxClassReport& c : r.tx_classes) txs_created += c.created;
+  if (std::string invalid = CheckValidity(s, txs_created); !invalid.empty()) {
+    return Fail(v, "validity", invalid);
+  }
+  // Evidence: a double sign an honest validator saw is in a committed block once three heights
+  // were proposed after it (and after the last fault, with 10 s for the evidence's gossip):
+  // every honest validator gossips what it detects and proposes its pending evidence. Not
+  // checked with dropped messages (open defect D2: nothing lost is sent again).
+  if (!faults || faults->dropped == 0 || options.recovery_despite_drops) {
+    for (const tendermint::EquivocationRow& e : r.equivocations) {
+      if (e.seen_by_honest_validator_at < 0 || e.evidence_in > 0) continue;
+      const TimeNs from = std::max<TimeNs>(e.seen_by_honest_validator_at, faults_end) + 10 * kSecond;
+      int later = 0;
+      for (const tendermint::HeightRow& h : r.heights) later += h.proposed_at > from;
+      if (later >= 3) {
+        return Fail(v, "evidence",
+                    "validator " + std::to_string(e.validator) + "'s double sign at height " +
+                        std::to_string(e.height) + ", seen by an honest validator at " +
+                        Seconds(e.seen_by_honest_validator_at) + ", is in no committed block, "
+                        "though " + std::to_string(later) + " heights were proposed from " +
+                        Seconds(from) + " on");
+      }
+    }
   }
   // Liveness: unless every height was committed, one is committed within the bound after the
   // last fault (the run's stop time). Not checked when messages were dropped: open defect D2.

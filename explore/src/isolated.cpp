@@ -124,12 +124,22 @@ bool ChildRun::Pump() {
   return result_fd >= 0 || err_fd >= 0;
 }
 
+ChildRun::~ChildRun() {
+  if (result_fd >= 0) ::close(result_fd);
+  if (err_fd >= 0) ::close(err_fd);
+  if (pid <= 0) return;
+  ::kill(pid, SIGKILL);
+  while (::waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {
+  }
+}
+
 Verdict ChildRun::Finish() {
   while (Pump()) {
   }
   int status = 0;
   while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
   }
+  pid = -1;
   Verdict v;
   if (WIFEXITED(status) && WEXITSTATUS(status) == 0 && Decode(result_text, &v)) return v;
   v.ok = false;

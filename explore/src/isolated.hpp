@@ -11,9 +11,16 @@
 namespace peerlab::explore {
 
 struct ChildRun {
-  pid_t pid = -1;
+  pid_t pid = -1;  // -1 once reaped
   int result_fd = -1, err_fd = -1;
   std::string result_text, err_text;
+
+  ChildRun() = default;
+  ChildRun(const ChildRun&) = delete;
+  ChildRun& operator=(const ChildRun&) = delete;
+  // A child not finished (the campaign stopped early, say because another could not start) is
+  // killed and reaped: no orphan keeps running, no zombie stays.
+  ~ChildRun();
 
   // Forks a child that runs CheckFamily; false (errno set) when it could not.
   bool Start(const std::string& family, const std::string& yaml, DurationNs faults_end,

@@ -351,7 +351,14 @@ struct PacketNetwork::Impl {
 
   void Receive(ns3::Ptr<ns3::Socket> s) {
     const auto it = socket_end.find(ns3::PeekPointer(s));
-    PN_CHECK(it != socket_end.end());
+    if (it == socket_end.end()) {
+      // Released already (its connection closed while bytes were still arriving, as when a node
+      // drops a stalled peer): nobody hears them.
+      while (ns3::Ptr<ns3::Packet> p = s->Recv()) {
+        if (p->GetSize() == 0) break;
+      }
+      return;
+    }
     const auto [conn, end] = it->second;
     while (ns3::Ptr<ns3::Packet> p = s->Recv()) {
       if (p->GetSize() == 0) break;

@@ -194,8 +194,9 @@ void WriteMessageFaults(results::JsonWriter& w, const sim::MessageFaultReport& f
 }
 
 void WriteRunTimes(results::JsonWriter& w, std::uint64_t events, double wall_s,
-                   double peak_rss_mb, std::uint32_t threads) {
+                   double peak_rss_mb, std::uint32_t threads, std::uint32_t shards) {
   w.Key("threads").UInt(threads);
+  w.Key("shards").UInt(shards);
   w.Key("wall_s").Double(wall_s);
   w.Key("events_per_s").Double(wall_s > 0 ? static_cast<double>(events) / wall_s : 0.0);
   w.Key("peak_rss_mb").Double(peak_rss_mb);
@@ -221,7 +222,7 @@ std::string RunManifestJson(const Scenario& scenario, const sim::SimReport& r, d
   BeginManifest(w, scenario, scenario.sim, r.events, wall_s);
   if (scenario.sim.backend == sim::Backend::kNs3) w.Key("ns3_events").UInt(r.network_events);
   for (const auto& [name, value] : r.network_counters) w.Key(name).UInt(value);
-  WriteRunTimes(w, r.events, wall_s, peak_rss_mb, r.threads);
+  WriteRunTimes(w, r.events, wall_s, peak_rss_mb, r.threads, r.shards);
   w.Key("huge_pages").Bool(HeapUsesHugePages());
   w.EndObject();
   w.EndObject();

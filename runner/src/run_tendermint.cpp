@@ -175,7 +175,7 @@ std::string TendermintManifestJson(const Scenario& scenario, const tendermint::R
                                    double wall_s, double peak_rss_mb) {
   results::JsonWriter w;
   BeginManifest(w, scenario, scenario.tendermint, r.events, wall_s);
-  WriteRunTimes(w, r.events, wall_s, peak_rss_mb, 1);  // the family runs on one thread
+  WriteRunTimes(w, r.events, wall_s, peak_rss_mb, 1, 1);  // the family runs on one thread
   w.Key("messages").UInt(r.messages);
   w.Key("connection_flushes").UInt(r.batches);
   w.Key("wire_bytes").UInt(r.wire_bytes);

@@ -110,11 +110,13 @@ const Table& EngineTable() {
           {"threads", "`auto` or integer in [1, 62]", false, "auto", "",
            "Worker threads of the parallel engine (docs/performance.md, \"The parallel "
            "engine\"): the nodes are split into this many shards, which advance together in "
-           "windows as long as the smallest latency between two nodes. `auto`: the machine's "
-           "cores (at most 62) for runs of at least 5,000 nodes, 1 for smaller ones (a window's "
-           "work would not pay for its synchronisation). protocol.kind tendermint, `--wire-check`, "
-           "the ns-3 backend and networks with a zero-latency link run on one thread whatever is "
-           "asked (run.json's `perf.threads` says how many ran). `peerlab run --threads N` sets it.",
+           "windows as long as the smallest latency between two nodes, run by at most one "
+           "thread per core (more would only take turns at each window's end). `auto`: the "
+           "machine's cores (at most 62) for runs of at least 5,000 nodes, 1 for smaller ones (a "
+           "window's work would not pay for its synchronisation). protocol.kind tendermint, "
+           "`--wire-check`, the ns-3 backend and networks with a zero-latency link run on one "
+           "thread whatever is asked (run.json's `perf.threads` and `perf.shards` say what ran). "
+           "`peerlab run --threads N` sets it.",
            [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
              if (n.kind == Kind::kScalar && n.scalar == "auto") {
                c.out->sim.threads = 0;

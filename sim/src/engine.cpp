@@ -404,10 +404,21 @@ bool Engine::Disconnect(NodeIndex node, Slot slot) {
 }
 
 NodeIndex Engine::Connect(NodeIndex node, Address address, ConnectionKind kind) {
+  const NodeIndex target = NodeOf(address);
+  // A node never holds two connections it opened to one address, one being set up included
+  // (Core's AlreadyConnectedToAddress, checked before dialling): a fixed topology's node may
+  // dial a lost connection just as a heal reopens it. It hears at once that nothing was done.
+  for (Slot s = 0; target != node_count() && s < peers_[node].size(); ++s) {
+    const PeerLink& l = peers_[node][s];
+    if (l.open && !l.inbound && !l.dedicated && l.remote == target &&
+        RemoteAddress(node, s) == address) {
+      Push(EventKind::kConnectFailed, node, ctx().now, node, address, 0);
+      return node_count();
+    }
+  }
   Counters& counted = counters();
   ++counted.connection_attempts;
   if (kind.probe) ++counted.probes;
-  const NodeIndex target = NodeOf(address);
   // Nobody there, the node is offline, or a partition between: the SYN goes unanswered.
   // (Whether a node is online and where partitions cut change only between node events.)
   if (target == node_count() || target == node || !IsOnline(target) ||

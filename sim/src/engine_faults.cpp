@@ -104,24 +104,29 @@ void Engine::Heal() {
 TimeNs Engine::CrossingArrival(std::uint32_t from, std::uint32_t to, TimeNs arrival,
                                TimeNs sent_at) {
   constexpr std::uint32_t kNone = NetworkFaultState::kNone;
-  // What was sent after every delayed message had arrived is not held back. (Nothing is reset
-  // here: a window may apply an earlier send after a later one.)
-  for (const NetworkFaultState::Drain& d : faults_.draining) {
-    if (sent_at >= d.until) continue;
-    if (const auto& side = faults_.partitions[d.partition].side_of; side[from] != side[to]) {
-      // No overtaking of what is still delayed on this connection (TCP's order); the bound
-      // is per receiver, so it may hold back a message a little longer than needed.
-      arrival = std::max(arrival, faults_.delayed_until[to]);
-    }
-  }
+  // The partition delaying now adds its delay to the message's own path (after the pipes: the
+  // link model reserved them as usual).
+  bool delayed = false;
   if (faults_.delaying != kNone) {
     const Partition& p = faults_.partitions[faults_.delaying];
     if (p.side_of[from] != p.side_of[to]) {
-      // Latency added on the way, after the pipes: the link model reserved them as usual.
       arrival = SaturatingAdd(arrival, p.delay);
-      faults_.delayed_until[to] = std::max(faults_.delayed_until[to], arrival);
+      delayed = true;
     }
   }
+  // Then no overtaking of what an earlier partition still delays on this connection (TCP's
+  // order): what was sent after every delayed message had arrived is not held back; the bound
+  // is per receiver, so it may hold back a message a little longer than needed. (Adding the
+  // delay after this bound, as before, added it again for every message crossing both cuts:
+  // the bound grew by the delay with each one. Nothing is reset here: a window may apply an
+  // earlier send after a later one.)
+  for (const NetworkFaultState::Drain& d : faults_.draining) {
+    if (sent_at >= d.until) continue;
+    if (const auto& side = faults_.partitions[d.partition].side_of; side[from] != side[to]) {
+      arrival = std::max(arrival, faults_.delayed_until[to]);
+    }
+  }
+  if (delayed) faults_.delayed_until[to] = std::max(faults_.delayed_until[to], arrival);
   return arrival;
 }
 

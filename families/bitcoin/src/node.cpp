@@ -22,6 +22,13 @@ Overloaded(Ts...) -> Overloaded<Ts...>;
 // BIP152 compact block version with witness transactions.
 constexpr std::uint64_t kCompactBlockVersion = 2;
 
+// Core's peer timeouts (OnPeerTimeouts): DEFAULT_PEER_CONNECT_TIMEOUT (net.h), TIMEOUT_INTERVAL
+// (net.h), BLOCK_DOWNLOAD_TIMEOUT_BASE and _PER_PEER (net_processing.cpp, in block intervals).
+constexpr DurationNs kHandshakeTimeout = 60 * kSecond;
+constexpr DurationNs kPingTimeout = 20 * kMinute;
+constexpr double kBlockDownloadTimeoutBase = 1;
+constexpr double kBlockDownloadTimeoutPerPeer = 0.5;
+
 }  // namespace
 
 Node::Node(std::uint32_t index, const NodeConfig& config, BlockStore& blocks, const TxStore& txs,
@@ -111,9 +118,17 @@ void Node::OnPeerConnected(TimeNs now, const PeerConnected& in, Outbox& out) {
   } else {
     std::erase_if(conn_.pending,
                   [&](const PendingConnect& pc) { return pc.address == in.address; });
+    // A fixed topology's connection (the driver opened it): ours to keep (Core's added nodes).
+    if (config_->redial_outbound && !in.feeler && in.address != kNoAddress &&
+        std::none_of(conn_.added.begin(), conn_.added.end(),
+                     [&](const PendingConnect& a) { return a.address == in.address; })) {
+      conn_.added.push_back({in.address, in.block_relay_only ? ConnectionKind::kBlockRelayOnly
+                                                             : ConnectionKind::kFullRelay});
+    }
   }
   // The side that opened the connection speaks first (Core: PushNodeVersion for outbound).
   if (!in.inbound) SendVersion(in.peer, out);
+  ArmPeerTimeouts(now + kHandshakeTimeout, out);
   if (config_->ping_interval > 0 && !conn_.ping_armed) {
     conn_.ping_armed = true;
     out.Arm(now + config_->ping_interval, Timer{Timer::Kind::kPing, 0});
@@ -235,17 +250,22 @@ void Node::OnHandshakeComplete(PeerId peer, Outbox& out) {
   // chain until the next block. (A restarted node syncs even from genesis: its peers will
   // not announce old blocks; so does a daemon's node (open store), which joins a network
   // whose chain it has never seen.) A fresh node syncs from its outbound peers only.
+  // The locator starts one block below our best header, as Core's does here, so that a peer as
+  // far along answers with at least that header and we learn its best block: otherwise a peer
+  // whose announcements we lost would never be asked for a block until its next one.
   if (chain_.tip != kGenesis || conn_.restarted || store_->chain() != nullptr) {
-    SendGetHeaders(peer, kNoBlock, out);
+    SendGetHeaders(peer, kNoBlock, out, /*from_parent=*/true);
   }
   if (!p.inbound) OnOutboundEstablished(peer, out);
   if (strategy_) strategy_->OnPeerReady(*this, peer, out);
 }
 
 void Node::OnPingTimer(TimeNs now, Outbox& out) {
+  bool sent = false;
   for (PeerId id = 0; id < peers_.size(); ++id) {
     Peer& p = peers_[id];
     if (!p.established || p.session->ping_nonce != 0) continue;
+    sent = true;
     do {
       p.session->ping_nonce = rng_.Next();
     } while (p.session->ping_nonce == 0);
@@ -255,7 +275,51 @@ void Node::OnPingTimer(TimeNs now, Outbox& out) {
     m.value = p.session->ping_nonce;
     out.SendMessage(id, msg);
   }
+  if (sent) ArmPeerTimeouts(now + kPingTimeout, out);
   out.Arm(now + config_->ping_interval, Timer{Timer::Kind::kPing, 0});
+}
+
+void Node::ArmPeerTimeouts(TimeNs at, Outbox& out) {
+  // An armed check at or before `at` will see to it (and arm the next one).
+  if (conn_.timeouts_at >= 0 && conn_.timeouts_at <= at) return;
+  conn_.timeouts_at = at;
+  out.Arm(at, Timer{Timer::Kind::kPeerTimeouts, 0});
+}
+
+TimeNs Node::PeerDeadline(const Peer& p, std::uint32_t downloading) const {
+  const PeerSession& s = *p.session;
+  if (!p.established) return s.connected_at + kHandshakeTimeout;
+  TimeNs at = kTimeNever;
+  if (p.in_flight > 0) {
+    const double intervals =
+        kBlockDownloadTimeoutBase + kBlockDownloadTimeoutPerPeer * (downloading - 1.0);
+    at = s.downloading_since +
+         static_cast<DurationNs>(intervals * static_cast<double>(config_->block_interval));
+  }
+  if (s.ping_nonce != 0) at = std::min(at, s.ping_sent_at + kPingTimeout);
+  return at;
+}
+
+void Node::OnPeerTimeouts(TimeNs now, Outbox& out) {
+  if (now != conn_.timeouts_at) return;  // an earlier check replaced this one
+  conn_.timeouts_at = -1;
+  const auto downloading = [&] {
+    std::uint32_t n = 0;
+    for (const Peer& p : peers_) n += p.connected && p.in_flight > 0;
+    return n;
+  };
+  const std::uint32_t before = downloading();
+  for (PeerId id = 0; id < peers_.size(); ++id) {
+    // Dropping a peer asks others for its blocks, which starts their clocks at `now`.
+    if (peers_[id].connected && PeerDeadline(peers_[id], before) <= now) DisconnectPeer(id, out);
+  }
+  const std::uint32_t after = downloading();
+  TimeNs next = kTimeNever;
+  for (const Peer& p : peers_) {
+    if (p.connected) next = std::min(next, PeerDeadline(p, after));
+  }
+  // Dropping peers shortens the others' timeouts (fewer peers downloading): one may be due now.
+  if (next != kTimeNever) ArmPeerTimeouts(std::max(next, now), out);
 }
 
 void Node::OnPong(TimeNs now, PeerId peer, const Message& m) {
@@ -299,6 +363,7 @@ void Node::ForgetPeer(PeerId peer, Outbox& out) {
     if (p.session->address != kNoAddress) conn_.addrman.Connected(p.session->address, UnixNow());
     // Keep the outbound counts of each kind (Core: 8 full-relay, 2 block-relay-only).
     MaintainConnections(out);
+    if (!conn_.added.empty()) ArmAddedConnections(out);
   }
   p.established = false;
   p.session->addr_to_send.clear();
@@ -369,6 +434,8 @@ void Node::OnTimer(TimeNs now, const Timer& timer, Outbox& out) {
     case Timer::Kind::kAddrTrickle: SendAddresses(timer.arg, out); break;
     case Timer::Kind::kStrategyAnnounce: strategy_->OnAnnounceTimer(*this, out); break;
     case Timer::Kind::kStrategyFlood: strategy_->OnFloodTimer(*this, out); break;
+    case Timer::Kind::kPeerTimeouts: OnPeerTimeouts(now, out); break;
+    case Timer::Kind::kAddedConnections: OnAddedConnectionsTimer(out); break;
   }
 }
 

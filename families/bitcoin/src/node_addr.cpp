@@ -19,6 +19,8 @@ constexpr int kRecentTryTries = 30;                   // Core: skip recently tri
 constexpr std::uint32_t kRecentTry = 10 * 60;
 // With no usable address the node looks again after this (Core would ask DNS seeds).
 constexpr DurationNs kNoAddressRetry = 60 * kSecond;
+// Core's ThreadOpenAddedConnections looks at its added nodes every 60 s.
+constexpr DurationNs kAddedConnectionsRetry = 60 * kSecond;
 
 }  // namespace
 
@@ -247,6 +249,29 @@ void Node::OnConnectFailed(const ConnectFailed& in, Outbox& out) {
                          [&](const PendingConnect& pc) { return pc.address == in.address; });
   if (it != conn_.pending.end()) conn_.pending.erase(it);
   MaintainConnections(out);
+  if (!conn_.added.empty()) ArmAddedConnections(out);
+}
+
+void Node::ArmAddedConnections(Outbox& out) {
+  if (conn_.added_armed) return;
+  conn_.added_armed = true;
+  out.Arm(now_ + kAddedConnectionsRetry, Timer{Timer::Kind::kAddedConnections, 0});
+}
+
+void Node::OnAddedConnectionsTimer(Outbox& out) {
+  conn_.added_armed = false;
+  bool down = false;
+  for (const PendingConnect& a : conn_.added) {
+    if (ConnectedTo(a.address)) continue;
+    down = true;
+    if (std::any_of(conn_.pending.begin(), conn_.pending.end(),
+                    [&](const PendingConnect& pc) { return pc.address == a.address; })) {
+      continue;  // an attempt is under way
+    }
+    conn_.pending.push_back(a);
+    out.OpenConnection(a.address, a.kind);
+  }
+  if (down) ArmAddedConnections(out);  // look again in a minute
 }
 
 bool Node::ConnectedTo(NetAddress a) const {

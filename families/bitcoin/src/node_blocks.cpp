@@ -91,20 +91,18 @@ void ChainSync::Restart(TimeNs now) {
 void Node::OnInv(PeerId peer, const Message& m, Outbox& out) {
   Peer& p = peers_[peer];
   if (config_->relay == RelayMode::kLegacy) {
-    // Pre-headers-first relay: fetch announced blocks we lack directly.
+    // Pre-headers-first relay: fetch announced blocks we lack directly. The peer has what it
+    // announced (Core kept it in the peer's setInventoryKnown), header known to us or not: if
+    // the block asked of another peer never comes (OnPeerTimeouts), it is asked of this one.
     out.block_scratch.clear();
     for (BlockHandle h : m.blocks()) {
-      if (Has(h, kHaveHeader)) UpdatePeerBestKnown(p, h);
+      UpdatePeerBestKnown(p, h);
       if (Has(h, kInFlight | kValidating | kHaveData)) continue;
       if (p.in_flight + out.block_scratch.size() >= config_->max_blocks_in_flight_per_peer) break;
       out.block_scratch.push_back(h);
     }
     if (!out.block_scratch.empty()) {
-      for (BlockHandle h : out.block_scratch) {
-        Set(h, kInFlight);
-        chain_.in_flight.push_back({h, peer});
-      }
-      p.in_flight += static_cast<std::uint32_t>(out.block_scratch.size());
+      RequestBlocks(peer, out);
       SendBlockList(peer, MsgType::kGetData, out);
     }
     // Open mode: blocks the store has never seen have no handle to fetch by; their headers
@@ -243,11 +241,14 @@ void Node::OnCmpctBlock(TimeNs now, PeerId peer, const Message& m, Outbox& out) 
     OnBlockData(now, peer, h, out);
     return;
   }
-  if (!Has(h, kInFlight)) {
-    Set(h, kInFlight);
-    chain_.in_flight.push_back({h, peer});
-    ++peers_[peer].in_flight;
-  }
+  // The peer we reconstruct from now owes us the block, whoever we asked first: if its
+  // blocktxn never comes, its download times out and the block is asked again (OnPeerTimeouts);
+  // left in flight from the first peer, that peer's answer would be ignored while this
+  // reconstruction waits, and so would every later one. (Core counts a block in flight from each
+  // peer it reconstructs from.)
+  if (Has(h, kInFlight)) RemoveInFlight(h);
+  out.block_scratch.assign(1, h);
+  RequestBlocks(peer, out);
   chain_.pending_compact.push_back({h, peer});
   MessageId id;
   Message& req = out.NewMessage(MsgType::kGetBlockTxn, &id);
@@ -398,11 +399,7 @@ void Node::FetchBlocks(PeerId peer, Outbox& out) {
     out.block_scratch.push_back(h);
   }
   if (out.block_scratch.empty()) return;
-  for (BlockHandle h : out.block_scratch) {
-    Set(h, kInFlight);
-    chain_.in_flight.push_back({h, peer});
-  }
-  p.in_flight += static_cast<std::uint32_t>(out.block_scratch.size());
+  RequestBlocks(peer, out);
   // A single new block on our tip from a compact-capable peer comes as a compact block
   // (BIP152 low-bandwidth mode).
   const bool compact = config_->relay == RelayMode::kCompact && p.supports_compact &&
@@ -414,9 +411,27 @@ void Node::FetchBlocks(PeerId peer, Outbox& out) {
   out.SendMessage(peer, id);
 }
 
+void Node::RequestBlocks(PeerId peer, Outbox& out) {
+  Peer& p = peers_[peer];
+  for (BlockHandle h : out.block_scratch) {
+    Set(h, kInFlight);
+    chain_.in_flight.push_back({h, peer});
+  }
+  if (p.in_flight == 0) {
+    // The peer's download clock starts (OnPeerTimeouts); with several peers downloading the
+    // timeout is longer, and the check then looks again.
+    p.session->downloading_since = now_;
+    ArmPeerTimeouts(now_ + config_->block_interval, out);
+  }
+  p.in_flight += static_cast<std::uint32_t>(out.block_scratch.size());
+}
+
 void Node::RemoveInFlight(BlockHandle h) {
   const PeerId peer = chain_.TakeInFlight(h);
-  if (peer != kNoPeer) --peers_[peer].in_flight;
+  if (peer == kNoPeer) return;
+  // A block arrived while others stay asked of the peer: its download made progress (Core
+  // restarts m_downloading_since when the first block in flight arrives).
+  if (--peers_[peer].in_flight > 0) peers_[peer].session->downloading_since = now_;
 }
 
 void Node::MarkChainComplete(BlockHandle h, Outbox& out) {
@@ -532,12 +547,13 @@ void Node::SelectHighBandwidthPeer(PeerId peer, Outbox& out) {
   chain_.hb_peers.push_back(peer);
 }
 
-void Node::SendGetHeaders(PeerId peer, BlockHandle stop, Outbox& out) {
+void Node::SendGetHeaders(PeerId peer, BlockHandle stop, Outbox& out, bool from_parent) {
   // Block locator from our best header: ten most recent, then exponentially sparser, genesis.
   MessageId id;
   Message& m = out.NewMessage(MsgType::kGetHeaders, &id);
   ItemList& locator = m.SetBlocks();
   BlockHandle h = chain_.best_header;
+  if (from_parent && h != kGenesis) h = store_->Get(h).parent;
   std::uint32_t step = 1;
   while (true) {
     locator.push_back(h);

@@ -39,6 +39,7 @@ void Node::OnRestart(Outbox& out) {
   conn_.Restart();
   if (strategy_) strategy_->OnRestart();
   MaintainConnections(out);
+  if (!conn_.added.empty()) ArmAddedConnections(out);
 }
 
 NetAddress Node::TakeAnchor() {

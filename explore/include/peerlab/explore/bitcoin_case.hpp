@@ -36,6 +36,10 @@ struct BitcoinCase {
 
   // When the last partition heals and the last fault ends (0 if none).
   DurationNs faults_end() const { return disruptions.end(); }
+  // How long the run goes on after the last block (`stop.drain`): long enough for a block
+  // download stalled by a lost message to time out (one block interval plus half of one per
+  // other peer downloading, for up to 8 of them) and be asked of another peer.
+  DurationNs Drain() const { return block_interval * 9 / 2 + 2 * kMinute; }
   std::string ToYaml(const std::string& name) const;
 };
 

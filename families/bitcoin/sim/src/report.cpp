@@ -23,6 +23,7 @@ SimReport Simulation::Report() const {
   r.sim_time = now();
   r.events = events_processed();
   r.threads = engine_->threads();
+  r.shards = std::max(1u, engine_->shard_count());
   if (const Transport* t = engine_->transport()) {
     r.network_events = t->network_events();
     r.network_counters = t->network_counters();

@@ -50,6 +50,9 @@ Status Simulation::Setup(plan::NetworkPlan plan, std::unique_ptr<Transport> tran
   config_.node.genesis_time = store_.Get(bitcoin::kGenesis).header.time;
   config_.node.bits = store_.Get(bitcoin::kGenesis).header.bits;
   config_.node.tx_relay = config_.transactions.rate_per_s > 0;
+  config_.node.block_interval = config_.block_interval;  // scales the block download timeout
+  // A fixed topology's connections are kept: lost ones are dialled again (Core's added nodes).
+  config_.node.redial_outbound = config_.topology.kind != TopologyKind::kOutboundChoice;
   if (config_.topology.kind == TopologyKind::kOutboundChoice) {
     config_.node.target_outbound = config_.topology.outbound;
     config_.node.target_block_relay_only = config_.topology.restricted_outbound;

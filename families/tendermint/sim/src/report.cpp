@@ -39,12 +39,14 @@ void MetricsCollector::Timeout(const observe::TimeoutFired& t) {
   }
 }
 
-void MetricsCollector::Equivocation(const observe::EquivocationSeen& e) {
-  equivocations_.emplace(e.height, e.validator);
+void MetricsCollector::Equivocation(TimeNs at, bool honest_validator,
+                                    const observe::EquivocationSeen& e) {
+  TimeNs& seen = equivocations_.try_emplace({e.height, e.validator}, -1).first->second;
+  if (honest_validator && seen < 0) seen = at;
 }
 
-void MetricsCollector::CommittedEvidence(Height height, ValidatorIndex validator) {
-  committed_evidence_.emplace(height, validator);
+void MetricsCollector::CommittedEvidence(Height in, Height height, ValidatorIndex validator) {
+  committed_evidence_.try_emplace({height, validator}, in);
 }
 
 void MetricsCollector::TxClasses(std::vector<std::string> names) {
@@ -158,6 +160,11 @@ RunReport MetricsCollector::Finish(TimeNs end, std::uint64_t events) const {
   r.timeouts_precommit = timeouts_[2];
   r.equivocations_detected = equivocations_.size();
   r.equivocations_committed = committed_evidence_.size();
+  for (const auto& [key, seen_at] : equivocations_) {
+    const auto committed = committed_evidence_.find(key);
+    r.equivocations.push_back({key.first, key.second, seen_at,
+                               committed == committed_evidence_.end() ? 0 : committed->second});
+  }
   r.messages = messages_;
   r.message_bytes = message_bytes_;
   r.batches = batches_;

@@ -395,7 +395,7 @@ void Simulation::Observe(NodeIndex node, const Observation& o) {
       const BlockContent* content = registry_.Find(c->block_id);
       PEERLAB_ASSERT(content != nullptr);  // a committed block was proposed, so registered
       for (const DuplicateVoteEvidence& ev : content->evidence) {
-        metrics_.CommittedEvidence(ev.vote_a.height, ev.vote_a.validator_index);
+        metrics_.CommittedEvidence(c->height, ev.vote_a.height, ev.vote_a.validator_index);
       }
       metrics_.HeightFirstCommitted(c->height, engine_->now(), content->txs);
     } else if (!(*first == c->block_id) && safety_.ok()) {
@@ -413,7 +413,8 @@ void Simulation::Observe(NodeIndex node, const Observation& o) {
   } else if (const auto* t = std::get_if<observe::TimeoutFired>(&o)) {
     metrics_.Timeout(*t);
   } else if (const auto* q = std::get_if<observe::EquivocationSeen>(&o)) {
-    metrics_.Equivocation(*q);
+    metrics_.Equivocation(engine_->now(),
+                          hooks_[node] == nullptr && nodes_[node]->consensus().IsValidator(), *q);
   }
 }
 

@@ -70,10 +70,11 @@ std::string SnapshotName(TimeNs at, const char* stem, const char* extension);
 // (both families).
 void BeginManifest(results::JsonWriter& w, const Scenario& scenario, const sim::NetworkSpec& spec,
                    std::uint64_t events, double wall_s);
-// run.json's `perf.{threads, wall_s, events_per_s, peak_rss_mb}`, in that order (both
-// families; threads: what the engine ran on).
+// run.json's `perf.{threads, shards, wall_s, events_per_s, peak_rss_mb}`, in that order (both
+// families; threads: what the engine ran on, at most one per core; shards: what the nodes were
+// split into, the threads asked for).
 void WriteRunTimes(results::JsonWriter& w, std::uint64_t events, double wall_s,
-                   double peak_rss_mb, std::uint32_t threads);
+                   double peak_rss_mb, std::uint32_t threads, std::uint32_t shards);
 
 // A sample summary as summary.json's {mean, p50, p90, p99} (every family, the adversaries').
 void WriteDistribution(results::JsonWriter& w, const sim::Distribution& d);

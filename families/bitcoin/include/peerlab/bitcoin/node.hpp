@@ -157,6 +157,15 @@ class Node {
   void Misbehaving(PeerId peer, std::uint32_t score, Outbox& out);
   void DisconnectPeer(PeerId peer, Outbox& out);
   void ForgetPeer(PeerId peer, Outbox& out);
+  // Core's peer timeouts: a handshake not done 60 s after the connection opened, a ping not
+  // answered in 20 min, a block download without progress for one block interval plus half
+  // of one per other peer we download from. One timer per node checks them all at the
+  // earliest deadline; the overdue peers are dropped (what they owed us is asked of others).
+  void OnPeerTimeouts(TimeNs now, Outbox& out);
+  void ArmPeerTimeouts(TimeNs at, Outbox& out);  // makes sure a check runs by `at`
+  // The earliest timeout of a connected peer, or kTimeNever; `downloading`: peers we are
+  // downloading blocks from.
+  TimeNs PeerDeadline(const Peer& p, std::uint32_t downloading) const;
 
   // node_restart.cpp: offline and back (Restart), anchors
   void OnRestart(Outbox& out);
@@ -177,6 +186,9 @@ class Node {
   void OnOpenConnectionsTimer(Outbox& out);
   void OnFeelerTimer(Outbox& out);
   void OnConnectFailed(const ConnectFailed& in, Outbox& out);
+  // Core's ThreadOpenAddedConnections: every minute while an added connection is down, dial it.
+  void OnAddedConnectionsTimer(Outbox& out);
+  void ArmAddedConnections(Outbox& out);
   void OnOutboundEstablished(PeerId peer, Outbox& out);
   // An address worth connecting to (Core's ThreadOpenConnections rules), or kNoAddress.
   NetAddress ChooseAddress(bool new_only);
@@ -202,13 +214,17 @@ class Node {
   bool PeerHasHeader(const Peer& p, BlockHandle h) const;
   void FetchBlocks(PeerId peer, Outbox& out);
   void FetchFromAllPeers(Outbox& out);
+  // Asks `peer` for the blocks in out.block_scratch (marks them in flight).
+  void RequestBlocks(PeerId peer, Outbox& out);
   void RemoveInFlight(BlockHandle h);
   void MarkChainComplete(BlockHandle h, Outbox& out);
   void SetTip(BlockHandle new_tip, Outbox& out);
   void AnnounceTip(BlockHandle fork, Outbox& out);
   void PushCompactBlock(BlockHandle h, Outbox& out);
   void SelectHighBandwidthPeer(PeerId peer, Outbox& out);
-  void SendGetHeaders(PeerId peer, BlockHandle stop, Outbox& out);
+  // `from_parent`: the locator starts at our best header's parent (Core's first getheaders to a
+  // peer), so an up-to-date peer's answer names its best block.
+  void SendGetHeaders(PeerId peer, BlockHandle stop, Outbox& out, bool from_parent = false);
   void SendBlockList(PeerId peer, MsgType type, Outbox& out);  // sends out.block_scratch as `type`
   void SendBlockMessage(PeerId peer, MsgType type, BlockHandle h, Outbox& out);
 

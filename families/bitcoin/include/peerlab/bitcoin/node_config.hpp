@@ -75,10 +75,17 @@ struct NodeConfig {
   DurationNs trickle_inbound_mean = 5 * kSecond;   // Core INBOUND_INVENTORY_BROADCAST_INTERVAL
   std::uint32_t max_high_bandwidth_peers = 3;      // BIP152 / Core
   DurationNs ping_interval = 0;  // Core pings every 2 min; 0 = no pings (saves events)
+  // The chain's block interval (Core's nPowTargetSpacing): a block download that makes no
+  // progress for one interval, plus half of one per other peer we download from, is given up
+  // and the peer dropped (Node::OnPeerTimeouts).
+  DurationNs block_interval = 10 * kMinute;
   // Outbound connections the node keeps: when one drops it picks another address from its
   // address manager. 0: the node never opens connections (fixed topologies).
   std::uint32_t target_outbound = 0;
   std::uint32_t target_block_relay_only = 0;
+  // Fixed topologies: the outbound connections the driver opens for the node are its added
+  // nodes (Core's -addnode), dialled again every minute while one is down.
+  bool redial_outbound = false;
   // Inbound connections accepted at most; a new one beyond it evicts a peer or is refused.
   // 0: unlimited (fixed topologies).
   std::uint32_t max_inbound = 0;

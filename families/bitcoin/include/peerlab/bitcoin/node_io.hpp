@@ -31,6 +31,8 @@ struct Timer {
     kAddrTrickle,  // arg: peer
     kStrategyAnnounce,  // a black hole's delayed announcement of its tip
     kStrategyFlood,     // an eclipse attacker's next addr flood to its victim
+    kPeerTimeouts,      // handshakes, pings and block downloads that took too long
+    kAddedConnections,  // dial the added connections (fixed topologies) that are down
   };
   Kind kind = Kind::kValidationDone;
   std::uint32_t arg = 0;

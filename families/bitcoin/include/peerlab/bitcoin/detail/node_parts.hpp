@@ -176,6 +176,9 @@ struct PeerSession {
   std::uint64_t ping_nonce = 0;   // outstanding ping, 0 = none
   TimeNs ping_sent_at = 0;
   DurationNs last_rtt = -1;
+  // When the blocks we asked it for last made progress: the first request, or the arrival of
+  // one while others stay asked (Core's m_downloading_since; Node::OnPeerTimeouts).
+  TimeNs downloading_since = 0;
 };
 
 // One connection slot (indexed by PeerId). Relay loops scan these, so the row stays small and
@@ -295,9 +298,15 @@ struct Connections {
   AddrMan addrman;
   NetAddress local_address = kNoAddress;
   std::uint64_t addr_key;  // keys relay-target choice and network-group hashing
-  std::vector<PendingConnect> pending;  // at most one outbound and one feeler
+  // Attempts under way: at most one outbound and one feeler, and the added connections.
+  std::vector<PendingConnect> pending;
+  // Core's added nodes (-addnode): the outbound connections the driver opened for us in a fixed
+  // topology (NodeConfig::redial_outbound), dialled again every minute while one is down.
+  std::vector<PendingConnect> added;
+  bool added_armed = false;  // the kAddedConnections timer
   bool ping_armed = false;
   bool open_armed = false;    // the kOpenConnections timer
+  TimeNs timeouts_at = -1;    // when the kPeerTimeouts timer fires; -1: not armed
   bool feeler_armed = false;
   bool restarted = false;     // came back from offline at least once
   std::vector<NetAddress> anchors;  // Core's anchors.dat: at most 2, tried first after a restart
@@ -311,6 +320,8 @@ struct Connections {
   void Restart() {
     pending.clear();
     ping_armed = false;
+    timeouts_at = -1;
+    added_armed = false;
     open_armed = false;
     feeler_armed = false;
     restarted = true;

@@ -158,6 +158,7 @@ struct SimReport {
   TimeNs sim_time = 0;
   std::uint64_t events = 0;
   std::uint32_t threads = 1;  // the engine ran on (run.json's perf; never a result)
+  std::uint32_t shards = 1;   // the nodes were split into (run.json's perf; never a result)
   std::uint64_t network_events = 0;  // of the packet simulator (ns-3 backend), else 0
   std::vector<std::pair<std::string, std::uint64_t>> network_counters;  // Transport's
   std::uint32_t blocks_mined = 0;

@@ -62,8 +62,20 @@ struct PartitionRow {
   std::optional<DurationNs> heal_to_commit;
 };
 
+// A double sign (a validator's two votes for different blocks at one height, round and step)
+// that some node detected: when an honest validator first saw it, and the height whose block
+// first carried its evidence. `peerlab explore` checks that evidence seen by an honest
+// validator gets committed.
+struct EquivocationRow {
+  Height height = 0;
+  ValidatorIndex validator = -1;
+  TimeNs seen_by_honest_validator_at = -1;  // -1: no honest validator saw it
+  Height evidence_in = 0;                   // 0: in no committed block by the run's end
+};
+
 struct RunReport {
   std::vector<HeightRow> heights;
+  std::vector<EquivocationRow> equivocations;  // by (height, validator)
   std::vector<PartitionRow> partitions;
   std::optional<sim::ChurnReport> churn;  // set when the scenario has churn
   std::optional<sim::MessageFaultReport> network_faults;  // set when it has message faults
@@ -95,8 +107,10 @@ class MetricsCollector {
   void Proposed(TimeNs at, const observe::Proposed& p, ValidatorIndex proposer);
   void Committed(TimeNs at, std::uint32_t node, const observe::Committed& c);
   void Timeout(const observe::TimeoutFired& t);
-  void Equivocation(const observe::EquivocationSeen& e);
-  void CommittedEvidence(Height height, ValidatorIndex validator);
+  // `honest_validator`: the node that saw it is an honest validator.
+  void Equivocation(TimeNs at, bool honest_validator, const observe::EquivocationSeen& e);
+  // The first commit of height `in` carries evidence of the double sign (height, validator).
+  void CommittedEvidence(Height in, Height height, ValidatorIndex validator);
   // The transaction workload: its class names (index = class), each transaction as it is
   // created (ids 1, 2, ... in order), and each height's transactions at its first commit.
   void TxClasses(std::vector<std::string> names);
@@ -129,8 +143,10 @@ class MetricsCollector {
   std::map<BlockId, std::uint32_t> block_bytes_;
   std::vector<HeightInfo> heights_;  // index = height - 1
   std::uint64_t timeouts_[3] = {0, 0, 0};
-  std::set<std::pair<Height, ValidatorIndex>> equivocations_;
-  std::set<std::pair<Height, ValidatorIndex>> committed_evidence_;
+  // Detected double signs: when an honest validator first saw each (-1: none did).
+  std::map<std::pair<Height, ValidatorIndex>, TimeNs> equivocations_;
+  // Committed evidence: the height whose block first carried it.
+  std::map<std::pair<Height, ValidatorIndex>, Height> committed_evidence_;
   std::uint64_t messages_ = 0, message_bytes_ = 0, batches_ = 0, wire_bytes_ = 0;
   struct TxInfo {
     TimeNs created_at;

@@ -85,6 +85,8 @@ class Simulation final : public sim::Protocol {
   const ValidatorSet& genesis_validators() const { return genesis_; }
   const std::vector<bool>& silent_validators() const { return silent_validators_; }
   std::uint32_t node_count() const { return static_cast<std::uint32_t>(nodes_.size()); }
+  // Node i runs the protocol as written: neither silent nor given a byzantine strategy.
+  bool Honest(std::uint32_t i) const { return hooks_[i] == nullptr && !silent_[i]; }
 
   // sim::ProtocolFamily (hot calls).
   void OnMessage(sim::NodeIndex node, sim::Slot slot, sim::MessageHandle m);
