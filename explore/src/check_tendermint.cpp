@@ -34,8 +34,8 @@ std::string At(std::uint32_t node, tendermint::Height h) {
 // Validity of what an honest node committed (empty: valid): each block was made by the proposer
 // of the round it was first proposed in, at most the commit's round (CometBFT's proposer
 // selection from the genesis set), the
-// commit holds precommits for it in that round from distinct validators with more than 2/3 of
-// the power, its transactions were submitted and appear once in the chain, and its evidence is
+// commit holds precommits for it of one round (not before its proposal) from distinct validators
+// with more than 2/3 of the power, its transactions were submitted and appear once in the chain, and its evidence is
 // of real double signs (two votes of one validator at one height, round and step for different
 // blocks), each once.
 std::string CheckValidity(const tendermint::Simulation& s, std::uint64_t txs_created) {
@@ -70,12 +70,22 @@ std::string CheckValidity(const tendermint::Simulation& s, std::uint64_t txs_cre
       if (!b.precommits) return At(i, h) + "no commit";
       std::set<ValidatorIndex> signers;
       VotingPower power = 0;
+      // The commit is the first set of +2/3 precommits recorded for the block (BlockRegistry),
+      // so its round may be another node's commit round: one round, not before the proposal.
+      if (b.precommits->empty()) return At(i, h) + "an empty commit";
+      const Round commit_round = b.precommits->front().round;
+      if (commit_round < content->round) {
+        return At(i, h) + "the commit's round " + std::to_string(commit_round) +
+               " is before the block's proposal";
+      }
       for (const Vote& vote : *b.precommits) {
-        if (vote.type != SignedMsgType::kPrecommit || vote.height != h || vote.round != b.round ||
-            !(vote.block_id == b.block_id) || vote.validator_index < 0 ||
-            vote.validator_index >= genesis.Size() || !signers.insert(vote.validator_index).second) {
+        if (vote.type != SignedMsgType::kPrecommit || vote.height != h ||
+            vote.round != commit_round || !(vote.block_id == b.block_id) ||
+            vote.validator_index < 0 || vote.validator_index >= genesis.Size() ||
+            !signers.insert(vote.validator_index).second) {
           return At(i, h) + "the commit holds a vote of validator " +
-                 std::to_string(vote.validator_index) + " that is not a precommit for the block";
+                 std::to_string(vote.validator_index) + " that is not one precommit for the block "
+                 "in round " + std::to_string(commit_round);
         }
         power += genesis.At(vote.validator_index).voting_power;
       }
