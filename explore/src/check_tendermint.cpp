@@ -33,11 +33,10 @@ std::string At(std::uint32_t node, tendermint::Height h) {
 
 // Validity of what an honest node committed (empty: valid): each block was made by the proposer
 // of the round it was first proposed in, at most the commit's round (CometBFT's proposer
-// selection from the genesis set), the
-// commit holds precommits for it of one round (not before its proposal) from distinct validators
-// with more than 2/3 of the power, its transactions were submitted and appear once in the chain, and its evidence is
-// of real double signs (two votes of one validator at one height, round and step for different
-// blocks), each once.
+// selection from the genesis set); the commit holds precommits for it of one round, not before
+// its proposal, from distinct validators with more than 2/3 of the power; its transactions were
+// submitted and appear once in the chain; its evidence is of real double signs (two votes of one
+// validator at one height, round and step for different blocks), each once.
 std::string CheckValidity(const tendermint::Simulation& s, std::uint64_t txs_created) {
   using namespace tendermint;
   const ValidatorSet& genesis = s.genesis_validators();

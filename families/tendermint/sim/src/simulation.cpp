@@ -413,8 +413,8 @@ void Simulation::Observe(NodeIndex node, const Observation& o) {
   } else if (const auto* t = std::get_if<observe::TimeoutFired>(&o)) {
     metrics_.Timeout(*t);
   } else if (const auto* q = std::get_if<observe::EquivocationSeen>(&o)) {
-    metrics_.Equivocation(engine_->now(),
-                          hooks_[node] == nullptr && nodes_[node]->consensus().IsValidator(), *q);
+    metrics_.Equivocation(engine_->now(), Honest(node) && nodes_[node]->consensus().IsValidator(),
+                          *q);
   }
 }
 
