@@ -76,7 +76,7 @@ TEST(StrategyScenario, Errors) {
   EXPECT_EQ(Error(With("kind: selfish-mining", "kind: selfish")),
             "a.yaml:10:23: groups.attacker.strategy.kind: unknown value `selfish` (expected one of: "
             "selfish-mining, lead-stubborn, equal-fork-stubborn, trail-stubborn, double-spend, "
-            "censor, black-hole, eclipse, optimal-selfish, silent, equivocate, target-proposer)");
+            "censor, black-hole, eclipse, optimal-selfish, silent, equivocate, target-proposer, twins)");
   EXPECT_EQ(Error(kBase, {"groups.attacker.hashrate=0.5"}),
             "a.yaml:6:3: groups: hashrates sum to 1.2, must sum to 1");
   EXPECT_EQ(Error(kBase, {"groups.attacker.hashrate=130 %"}),

@@ -111,6 +111,7 @@ const std::vector<Shipped>& ShippedScenarios() {
       {"tendermint-censor",
        {"stop.heights=8", "network.nodes=60", "groups.honest.nodes=14", "groups.censors.nodes=6"},
        {"summary.json", "heights.csv", "edges.csv"}},
+      {"tendermint-twins", {"stop.time=2 min"}, {"summary.json", "heights.csv", "edges.csv"}},
   };
   return kAll;
 }

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <set>
 
 #include "peerlab/results/json.hpp"
 #include "peerlab/results/run_directory.hpp"
@@ -208,11 +209,13 @@ Result<RunOutcome> RunTendermint(const Scenario& scenario, const RunOptions& opt
   outcome.protocol = "tendermint";
   outcome.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   outcome.peak_rss_mb = PeakRssMb();
-  std::uint32_t validators = 0;
+  // Validators that sign: distinct keys held by a node (a pair of twins counts once).
+  std::set<tendermint::ValidatorIndex> signing;
   for (std::uint32_t i = 0; i < simulation.node_count(); ++i) {
-    validators += simulation.node(i).consensus().validators().Size() > 0 &&
-                  simulation.node(i).consensus().IsValidator();
+    const tendermint::ConsensusState& c = simulation.node(i).consensus();
+    if (c.validators().Size() > 0 && c.IsValidator()) signing.insert(c.my_index());
   }
+  const auto validators = static_cast<std::uint32_t>(signing.size());
   outcome.summary_json = TendermintSummaryJson(scenario, r, validators);
   outcome.manifest_json = TendermintManifestJson(scenario, r, outcome.wall_s, outcome.peak_rss_mb);
   if (!safety.ok()) {

@@ -2,6 +2,8 @@
 // chosen by `kind`. This file owns the keys every strategy shares (`kind`, the rushing links)
 // and the checks on them; each strategy's own keys and checks are in strategies/<name>.cpp,
 // found through strategies/registry.cpp.
+#include <algorithm>
+
 #include "peerlab/scenario/schema.hpp"
 #include "peerlab/scenario/units.hpp"
 #include "strategies/strategies.hpp"
@@ -15,8 +17,9 @@ constexpr std::string_view kRushingKinds =
 
 // The Tendermint family's strategies (docs/tendermint.md): `silent`, validators that follow
 // and relay but never sign; `equivocate`, validators that sign every vote twice;
-// `target-proposer`; `censor` (shared with bitcoin: a class left out of own proposals).
-constexpr std::string_view kTendermintKinds = "silent|equivocate|target-proposer|censor";
+// `target-proposer`; `censor` (shared with bitcoin: a class left out of own proposals); `twins`,
+// nodes that run honest code with the validator keys of another group (the Twins approach).
+constexpr std::string_view kTendermintKinds = "silent|equivocate|target-proposer|censor|twins";
 
 // Every `kind` value, in registry order (the error message lists them so), then Tendermint's.
 const std::vector<std::string_view>& KindChoices() {
@@ -34,6 +37,7 @@ const std::vector<std::string_view>& KindChoices() {
     v.push_back("silent");
     v.push_back("equivocate");
     v.push_back("target-proposer");
+    v.push_back("twins");
     return v;
   }();
   return kinds;
@@ -48,6 +52,46 @@ bool ParseKind(const Node& n, const std::string& p, Ctx& c, std::string& j) {
   if (const strategies::ScenarioStrategy* s = strategies::Find(kind)) s->configure(kind, g.strategy);
   c.kind = kind;
   j = JsonString(kind);
+  return true;
+}
+
+// Twins (Bano et al., "Twins: BFT Systems Made Robust", OPODIS 2021, LIPIcs 217): a group mirrors another
+// one node for node; the keys stay the other group's, so its power is counted once.
+bool ValidateTwins(Ctx& c, const sim::GroupSpec& g) {
+  const std::string base = "groups." + g.name;
+  if (g.twin_of.empty()) {
+    return c.Fail(c.OriginOf(base + ".strategy"), base + ".strategy.of",
+                  "twins need `of`: the group whose validator keys they sign with");
+  }
+  const std::vector<sim::GroupSpec>& groups = c.out->sim.groups;
+  const auto of = std::find_if(groups.begin(), groups.end(),
+                               [&](const sim::GroupSpec& o) { return o.name == g.twin_of; });
+  const std::string of_path = base + ".strategy.of";
+  if (of == groups.end() || of->name == g.name) {
+    return c.Fail(c.OriginOf(of_path), of_path,
+                  "names no other group: " + Quote(g.twin_of));
+  }
+  if (of->voting_power <= 0 || !of->strategy_name.empty()) {
+    return c.Fail(c.OriginOf(of_path), of_path,
+                  "group " + Quote(of->name) + " must be validators without a strategy (voting "
+                  "power above 0), the identities the twins duplicate");
+  }
+  if (g.rest || of->rest || g.node_count != of->node_count) {
+    return c.Fail(c.OriginOf(base + ".nodes"), base + ".nodes",
+                  "twins need as many nodes as group " + Quote(of->name) +
+                      " (a count, not `rest`, for both)");
+  }
+  if (g.voting_power != 0) {
+    return c.Fail(c.OriginOf(base + ".voting_power"), base + ".voting_power",
+                  "must be 0 for twins: they sign with the keys of group " + Quote(of->name) +
+                      ", whose power counts once");
+  }
+  for (const sim::GroupSpec& other : groups) {
+    if (&other != &g && other.strategy_name == "twins" && other.twin_of == g.twin_of) {
+      return c.Fail(c.OriginOf(of_path), of_path,
+                    "group " + Quote(g.twin_of) + " already has twins: " + Quote(other.name));
+    }
+  }
   return true;
 }
 
@@ -72,7 +116,10 @@ const Table& StrategyTable() {
              "sign), `equivocate` (validators that sign every vote twice, for two values), "
              "`target-proposer` (holds everything each height's round-0 proposer sends for "
              "`hold` from the start of its height), `censor` (validators that leave a "
-             "transaction class out of their proposals).",
+             "transaction class out of their proposals), `twins` (the group's nodes run the "
+             "protocol as written with the validator keys of group `of`, its k-th node with "
+             "the key of that group's k-th node: each pair signs for two values when a "
+             "partition splits it, as in Twins, Bano et al., OPODIS 2021).",
              &ParseKind},
             {"gamma", "share in [0, 1]", false, "0", kRushingKinds,
              "Rushing: direct low-latency links from the group's node to honest miners holding "
@@ -95,6 +142,15 @@ const Table& StrategyTable() {
                }
                c.group->target_delay = v;
                j = JsonString(FormatDuration(v));
+               return true;
+             }},
+            {"of", "group name", false, "", "twins",
+             "The group whose validators' keys the twins sign with: same node count, voting "
+             "power above 0, no strategy. The pair's power is counted once, in that group, so "
+             "the twins group has `voting_power: 0`; both nodes of each pair are byzantine.",
+             [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
+               if (!ReadString(n, p, c, &c.group->twin_of)) return false;
+               j = JsonString(c.group->twin_of);
                return true;
              }},
             {"rushing_latency", "duration in (0, 365 d]", false, "1 ms", kRushingKinds,
@@ -142,6 +198,7 @@ bool ValidateStrategies(Ctx& c) {
   if (tendermint) {
     for (sim::GroupSpec& g : s.groups) {
       if (g.strategy_name == "censor" && !strategies::ValidateTendermintCensor(c, g)) return false;
+      if (g.strategy_name == "twins" && !ValidateTwins(c, g)) return false;
     }
     return true;
   }

@@ -75,7 +75,7 @@ void FillTendermint(Scenario& scenario) {
   t.groups.clear();
   for (const sim::GroupSpec& g : s.groups) {
     t.groups.push_back({g.name, g.rest, g.node_count, g.voting_power, g.strategy_name,
-                        g.target_delay, g.strategy.censored_class});
+                        g.target_delay, g.strategy.censored_class, g.twin_of});
   }
   t.tx_classes.clear();
   for (const auto& k : s.transactions.classes) t.tx_classes.push_back({k.name, k.share});

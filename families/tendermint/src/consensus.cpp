@@ -158,7 +158,11 @@ void ConsensusState::OnVote(const in::VoteReceived& v) {
   std::optional<DoubleSign> evidence;
   const AddVoteResult r = votes_->Add(v.vote, v.from, &evidence);
   if (r == AddVoteResult::kAdded || r == AddVoteResult::kConflict) ++verified_now_;
-  if (evidence) out_->push_back(out::Evidence{*evidence});
+  // A conflicting vote of our own key (a twin's, or our own second one relayed back) is not
+  // reported: CometBFT's tryAddVote logs it ("found conflicting vote from ourselves") instead.
+  if (evidence && !(IsValidator() && v.vote.validator_index == my_index_)) {
+    out_->push_back(out::Evidence{*evidence});
+  }
 }
 
 void ConsensusState::OnPeerMaj23(const in::PeerMaj23& m) {

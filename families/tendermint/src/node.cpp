@@ -14,7 +14,8 @@ Node::Node(ValidatorSet validators, NodeConfig config, BlockRegistry* registry,
     : config_(std::move(config)),
       registry_(registry),
       own_cache_(cache == nullptr ? std::make_unique<EnvelopeCache>() : nullptr),
-      cache_(cache == nullptr ? own_cache_.get() : cache) {
+      cache_(cache == nullptr ? own_cache_.get() : cache),
+      signs_twice_(hooks != nullptr) {
   validator_count_ = static_cast<std::uint32_t>(validators.Size());
   consensus_ = std::make_unique<ConsensusState>(
       std::move(validators), config_.consensus,
@@ -120,8 +121,11 @@ void Node::ApplyConsensusOutputs() {
             const Vote* counted =
                 set == nullptr ? nullptr : set->VoteOf(x.vote.validator_index);
             if (counted != nullptr && !(counted->block_id == x.vote.block_id)) {
-              // A second, conflicting vote of ours (an equivocating validator's hooks): the
-              // gossip carries the counted one; this one goes straight to every other peer.
+              // Our key already has another vote counted: a twin's (honest code sharing our
+              // key) drops its own, as CometBFT's tryAddVote rejects a conflicting vote from
+              // ourselves; an equivocating validator's hooks send their second vote straight
+              // to every other peer (the gossip carries the counted one).
+              if (!signs_twice_) return;
               bool odd = false;
               for (const auto& [slot, peer] : peers_) {
                 if (odd) SendTo(slot, cache_->VoteOf(x.vote));
@@ -232,6 +236,12 @@ BlockId Node::BuildProposalBlock(Height height, Round round) {
 }
 
 void Node::OnOwnProposal(const Proposal& proposal) {
+  // A twin's proposal (our key, this round) came first: it stays, as CometBFT's setProposal
+  // keeps the first proposal of a round, and ours goes nowhere.
+  if (auto it = proposal_signer_.find(proposal.round);
+      it != proposal_signer_.end() && it->second == consensus_->my_index()) {
+    return;
+  }
   proposals_[proposal.round] = proposal;
   proposal_signer_[proposal.round] = consensus_->my_index();
   proposal_envelope_[proposal.round] =

@@ -107,6 +107,34 @@ Status Simulation::Setup(std::unique_ptr<sim::Transport> transport) {
   for (std::uint32_t g : node_group_) ++group_size[g];
   std::vector<Validator> validators;
   std::vector<bool> is_validator(n, false);
+  // Twins: the k-th node of a twins group signs with the key of the k-th node (by index) of the
+  // group it mirrors; both are byzantine. key_of[i]: the node whose validator key node i uses.
+  std::vector<std::uint32_t>& key_of = key_node_;
+  key_of.resize(n);
+  for (std::uint32_t i = 0; i < n; ++i) key_of[i] = i;
+  twinned_.assign(n, false);
+  for (std::size_t g = 0; g < spec_.groups.size(); ++g) {
+    if (spec_.groups[g].strategy != "twins") continue;
+    std::size_t of = spec_.groups.size();
+    for (std::size_t o = 0; o < spec_.groups.size(); ++o) {
+      if (spec_.groups[o].name == spec_.groups[g].twin_of && o != g) of = o;
+    }
+    if (of == spec_.groups.size() || spec_.groups[of].power_share <= 0 ||
+        spec_.groups[g].power_share != 0 || group_size[g] != group_size[of]) {
+      return Status::Error("groups." + spec_.groups[g].name +
+                           ": twins need a group `of` with voting power and as many nodes, and "
+                           "no voting power of their own");
+    }
+    std::vector<std::uint32_t> twins, originals;
+    for (std::uint32_t i = 0; i < n; ++i) {
+      if (node_group_[i] == g) twins.push_back(i);
+      if (node_group_[i] == of) originals.push_back(i);
+    }
+    for (std::size_t k = 0; k < twins.size(); ++k) {
+      key_of[twins[k]] = originals[k];
+      twinned_[twins[k]] = twinned_[originals[k]] = true;
+    }
+  }
   for (std::uint32_t i = 0; i < n; ++i) {
     const GroupSpec& g = spec_.groups[node_group_[i]];
     if (g.power_share <= 0) continue;
@@ -161,8 +189,9 @@ Status Simulation::Setup(std::unique_ptr<sim::Transport> transport) {
     }
     // A silent validator follows and relays like a full node but never signs: its key is not
     // given to its node.
-    c.consensus.self = is_validator[i] && !silent_[i] ? ValidatorAddress(i) : Address{};
-    if (!is_validator[i] || silent_[i]) c.consensus.self[0] = 0xFF;  // in no validator set
+    const bool signs = (is_validator[i] || key_of[i] != i) && !silent_[i];
+    c.consensus.self = signs ? ValidatorAddress(key_of[i]) : Address{};
+    if (!signs) c.consensus.self[0] = 0xFF;  // in no validator set
     hooks_.push_back(g.strategy == "equivocate" ? std::make_unique<EquivocatingHooks>() : nullptr);
     nodes_.push_back(std::make_unique<Node>(*set, c, &registry_, &envelopes_, hooks_.back().get()));
   }
@@ -182,7 +211,8 @@ Status Simulation::Setup(std::unique_ptr<sim::Transport> transport) {
     for (const sim::Edge& e : engine_->edges()) dial_targets_[e.from].push_back(e.to);
     for (std::uint32_t i = 0; i < n; ++i) {
       const GroupSpec& g = spec_.groups[node_group_[i]];
-      may_churn[i] = g.strategy.empty() && (!is_validator[i] || spec_.churn_include_validators);
+      may_churn[i] = g.strategy.empty() && !twinned_[i] &&
+                     (!is_validator[i] || spec_.churn_include_validators);
     }
   }
   committed_.assign(n, 0);
@@ -429,11 +459,22 @@ void Simulation::ReportPartitions() {
     for (std::uint8_t side : p.side_of) {
       if (side < p.side_count) ++row.sides[side].nodes;
     }
+    auto power_of = [&](ValidatorIndex v) {
+      return static_cast<double>(genesis_.At(v).voting_power) / static_cast<double>(total);
+    };
     for (ValidatorIndex v = 0; v < genesis_.Size(); ++v) {
       const std::uint8_t side = p.side_of[node_of_validator_[static_cast<std::size_t>(v)]];
       if (side >= p.side_count) continue;
-      row.sides[side].voting_power +=
-          static_cast<double>(genesis_.At(v).voting_power) / static_cast<double>(total);
+      row.sides[side].voting_power += power_of(v);
+    }
+    // A twin's key counts on its side too when the pair is split: the sides' powers then sum
+    // to more than 1, as a split pair can vote on both.
+    for (std::uint32_t i = 0; i < key_node_.size(); ++i) {
+      const std::uint32_t original = key_node_[i];
+      if (original == i || p.side_of[i] == p.side_of[original] || p.side_of[i] >= p.side_count) {
+        continue;
+      }
+      row.sides[p.side_of[i]].voting_power += power_of(genesis_.IndexOf(ValidatorAddress(original)));
     }
     const TimeNs end = row.healed_at.value_or(kTimeNever);
     for (const HeightRow& h : report_.heights) {

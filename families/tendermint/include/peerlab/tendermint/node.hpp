@@ -223,6 +223,7 @@ class Node {
   BlockRegistry* registry_;
   std::unique_ptr<EnvelopeCache> own_cache_;
   EnvelopeCache* cache_;
+  bool signs_twice_;  // byzantine hooks that sign a second vote are plugged in
   std::unique_ptr<ConsensusState> consensus_;
   std::uint32_t validator_count_ = 0;
 

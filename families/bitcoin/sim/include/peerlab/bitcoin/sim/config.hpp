@@ -38,6 +38,7 @@ struct GroupSpec {
   std::string strategy_name;     // the YAML `strategy.kind`; empty: honest
   bitcoin::StrategyConfig strategy;
   std::string censored_class;  // censor: the class's name (strategy.censored_class is its index)
+  std::string twin_of;  // tendermint strategy twins: the group whose validator keys it signs with
   RushingSpec rushing;
   bool honest() const { return strategy.kind == bitcoin::StrategyKind::kHonest; }
 

@@ -51,7 +51,7 @@ struct TxClassReport {
 // its heal to the first commit after it (liveness after a heal; null if none came).
 struct PartitionSideRow {
   std::uint32_t nodes = 0;
-  double voting_power = 0;  // share of the total
+  double voting_power = 0;  // share of the total held by its nodes (a split pair of twins: both)
 };
 struct PartitionRow {
   TimeNs at = 0;

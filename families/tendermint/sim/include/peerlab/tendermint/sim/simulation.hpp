@@ -40,9 +40,13 @@ struct GroupSpec {
   // height begins.
   // "censor": the group's validators leave transactions of class `censored_class` (an index
   // into SimSpec::tx_classes) out of their proposals.
+  // "twins": the group has no power of its own; its k-th node (by node index) runs the
+  // protocol as written with the validator key of the k-th node of group `twin_of` (same node
+  // count), so each pair may sign two values in one step (Twins, Bano et al.).
   std::string strategy;
   DurationNs target_delay = 0;
   std::uint16_t censored_class = 0;
+  std::string twin_of = "";  // with a default: initializer lists may stop before it
 };
 
 // A class of the transaction workload (`transactions.classes`), followed separately in results.
@@ -85,8 +89,11 @@ class Simulation final : public sim::Protocol {
   const ValidatorSet& genesis_validators() const { return genesis_; }
   const std::vector<bool>& silent_validators() const { return silent_validators_; }
   std::uint32_t node_count() const { return static_cast<std::uint32_t>(nodes_.size()); }
-  // Node i runs the protocol as written: neither silent nor given a byzantine strategy.
-  bool Honest(std::uint32_t i) const { return hooks_[i] == nullptr && !silent_[i]; }
+  // Node i runs the protocol as written with a key of its own: neither silent, nor given a
+  // byzantine strategy, nor one of a pair of twins.
+  bool Honest(std::uint32_t i) const {
+    return hooks_[i] == nullptr && !silent_[i] && !twinned_[i];
+  }
 
   // sim::ProtocolFamily (hot calls).
   void OnMessage(sim::NodeIndex node, sim::Slot slot, sim::MessageHandle m);
@@ -156,6 +163,8 @@ class Simulation final : public sim::Protocol {
   std::vector<std::unique_ptr<ClassCensor>> censors_;  // per censoring group
   std::vector<std::uint32_t> node_group_;
   std::vector<bool> silent_;
+  std::vector<bool> twinned_;  // per node: one of a pair sharing a validator key
+  std::vector<std::uint32_t> key_node_;  // per node: the node whose validator key it uses
   ValidatorSet genesis_;
   std::vector<bool> silent_validators_;  // by validator index
   std::vector<std::vector<Pending>> pending_;  // per node, per slot
