@@ -127,9 +127,9 @@ TEST(Explore, APlantedBugIsFoundAndShrunkToAtMost20Nodes) {
   EXPECT_TRUE(f.invariant == "tip-work" || f.invariant == "convergence") << f.invariant;
   EXPECT_LE(f.shrunk_nodes, 20u) << f.shrunk_yaml;
   EXPECT_LE(f.shrunk_nodes, f.nodes);
-  std::printf("planted bug: run %llu failed %s with %u nodes, shrunk to %u nodes in %u runs\n",
+  std::printf("planted bug: run %llu failed %s with %u nodes, shrunk to %u nodes in %u runs: %s\n",
               static_cast<unsigned long long>(f.run), f.invariant.c_str(), f.nodes,
-              f.shrunk_nodes, f.shrink_runs);
+              f.shrunk_nodes, f.shrink_runs, f.detail.c_str());
   // The shrunk case is a scenario on its own: written, and failing again when checked.
   ASSERT_TRUE(fs::exists(f.shrunk_file));
   const Verdict again =
@@ -151,6 +151,13 @@ TEST(Explore, ARunsVerdictIsTheSameInAChildProcessAndAcrossReplays) {
   EXPECT_EQ(here.events, child.events);
   EXPECT_EQ(here.recovery_checked, child.recovery_checked);
   EXPECT_EQ(here.digest.size(), 32u);
+  // The state invariants ran at checkpoints during the run: every half block interval.
+  EXPECT_GT(here.checkpoints, 0u);
+  EXPECT_EQ(here.checkpoints, child.checkpoints);
+  const TendermintCase t = DrawTendermintCase(3, 5);
+  const Verdict bft = CheckTendermint(t.ToYaml("x"), t.faults_end(), {});
+  ASSERT_TRUE(bft.ok) << bft.invariant << ": " << bft.detail;
+  EXPECT_EQ(bft.checkpoints, static_cast<std::uint64_t>(bft.sim_time_s / 10));  // every 10 s
 }
 
 TEST(Explore, AChildThatDiesIsAFailedRunWithWhatItSaid) {
@@ -181,12 +188,12 @@ std::string ReadFile(const fs::path& p) {
 // fails, and the fix moves it to the fixed list with a regression test.
 TEST(Explore, OpenDefectsStillReproduce) {
   const fs::path dir = fs::path(PEERLAB_SOURCE_DIR) / "tests" / "data" / "explore";
-  auto d2 = scenario::LoadScenario((dir / "d2-tendermint-stalls-after-blackout.yaml").string(), {});
-  ASSERT_TRUE(d2.ok()) << d2.status().message();
-  auto ran = runner::RunScenario(*d2, {});
+  auto d4 = scenario::LoadScenario((dir / "d4-tendermint-backlog-after-stall.yaml").string(), {});
+  ASSERT_TRUE(d4.ok()) << d4.status().message();
+  auto ran = runner::RunScenario(*d4, {});
   ASSERT_TRUE(ran.ok()) << ran.status().message();
-  EXPECT_NE(ran->summary_json.find("\"heights_committed\": 4,"), std::string::npos)
-      << "D2 no longer reproduces";
+  EXPECT_NE(ran->summary_json.find("\"heights_committed\": 2,"), std::string::npos)
+      << "D4 no longer reproduces";
 }
 
 // Fixed defects keep the case that found them (docs/testing.md).
@@ -197,6 +204,12 @@ TEST(Explore, FixedDefectsStayFixed) {
                                   1569700 * kMillisecond, {});
   EXPECT_TRUE(d3.ok) << d3.invariant << ": " << d3.detail;
   EXPECT_TRUE(d3.recovery_checked);
+  // D2: every message lost from 10 s to 40 s stalled Tendermint for good; MConnection's
+  // keep-alive now closes the connections with holes and persistent peers dial again.
+  const Verdict d2 = CheckTendermint(ReadFile(dir / "d2-tendermint-blackout.yaml"),
+                                     40 * kSecond, {});
+  EXPECT_TRUE(d2.ok) << d2.invariant << ": " << d2.detail;
+  EXPECT_TRUE(d2.recovery_checked);
   // D1: messages lost from 229.5 s to 667.0 s left downloads in flight for good; Core's block
   // download timeout now drops the stalled peer and the blocks are asked of others.
   const Verdict d1 = CheckBitcoin(ReadFile(dir / "d1-lost-block-never-asked-again.yaml"),

@@ -32,7 +32,13 @@ std::string CaseFaults::EventsYaml() const {
   if (partitions.empty()) return "";
   std::string y = "events:\n";
   for (const CasePartition& p : partitions) {
-    y += "  - {at: " + Ms(p.at) + ", kind: partition, sides: [" + NodeList(p.side) +
+    std::string side = NodeList(p.side);
+    if (!p.side_groups.empty()) {
+      side.clear();
+      for (const std::string& g : p.side_groups) side += (side.empty() ? "" : ", ") + ("group: " + g);
+      side = "[" + side + "]";
+    }
+    y += "  - {at: " + Ms(p.at) + ", kind: partition, sides: [" + side +
          ", [rest]], mode: " + (p.delay_mode ? "delay, delay: " + Ms(p.delay) : "drop") + "}\n";
     y += "  - {at: " + Ms(p.at + p.length) + ", kind: heal}\n";
   }
@@ -41,7 +47,9 @@ std::string CaseFaults::EventsYaml() const {
 
 bool CaseFaults::ClipTo(std::uint32_t nodes) {
   bool ok = true;
-  for (CasePartition& p : partitions) ok = ok && Clip(p.side, nodes) && p.side.size() < nodes;
+  for (CasePartition& p : partitions) {
+    if (p.side_groups.empty()) ok = ok && Clip(p.side, nodes) && p.side.size() < nodes;
+  }
   for (CaseFault& f : faults) ok = ok && Clip(f.from, nodes) && Clip(f.to, nodes);
   return ok;
 }

@@ -1,6 +1,7 @@
 // The Bitcoin family's invariants, checked on a finished run (check.hpp; docs/testing.md).
 #include <algorithm>
 #include <cstdio>
+#include <optional>
 #include <string>
 
 #include "peerlab/bitcoin/sim/simulation.hpp"
@@ -14,6 +15,9 @@ namespace {
 
 using bitcoin::BlockHandle;
 
+// A run's checkpoints stop here (a run whose end keeps moving would otherwise never finish).
+constexpr std::uint64_t kMaxCheckpoints = 100'000;
+
 Verdict Fail(Verdict v, std::string invariant, std::string detail) {
   v.ok = false;
   v.invariant = std::move(invariant);
@@ -25,6 +29,50 @@ std::string At(const sim::Simulation& s) {
   char buf[48];
   std::snprintf(buf, sizeof(buf), " (at %.3f s)", static_cast<double>(s.now()) / 1e9);
   return buf;
+}
+
+struct Broken {
+  std::string invariant, detail;
+};
+
+// The invariants on each node's state, at any moment (a checkpoint or the end): every block a
+// node holds connects to genesis through blocks it holds; its mempool stays under its cap; an
+// honest node's tip is a block it holds with the most work of those it holds (first seen wins
+// ties; strategies keep private branches by design).
+std::optional<Broken> CheckNodeStates(const sim::Simulation& s, const sim::SimConfig& config) {
+  const bitcoin::BlockStore& store = s.store();
+  const auto blocks = static_cast<BlockHandle>(store.size());
+  for (std::uint32_t i = 0; i < s.node_count(); ++i) {
+    const bitcoin::Node& node = s.node(i);
+    for (BlockHandle b = 1; b < blocks; ++b) {
+      if (node.HasBlock(b) && !node.HasBlock(store.Get(b).parent)) {
+        return Broken{"chain-complete", "node " + std::to_string(i) + " holds block " +
+                                            std::to_string(b) + " but not its parent " +
+                                            std::to_string(store.Get(b).parent) + At(s)};
+      }
+    }
+    if (node.mempool_bytes() > config.node.mempool_max_bytes) {
+      return Broken{"mempool-bound", "node " + std::to_string(i) + " holds " +
+                                         std::to_string(node.mempool_bytes()) +
+                                         " bytes of transactions, above its cap" + At(s)};
+    }
+    if (!config.groups[s.node_group()[i]].honest()) continue;
+    if (!node.HasBlock(node.tip())) {
+      return Broken{"tip-work", "node " + std::to_string(i) + "'s tip is not a block it holds" + At(s)};
+    }
+    const std::uint64_t tip_work = store.Get(node.tip()).chain_work;
+    for (BlockHandle b = 1; b < blocks; ++b) {
+      if (node.HasBlock(b) && store.Get(b).chain_work > tip_work) {
+        return Broken{"tip-work", "node " + std::to_string(i) + " holds block " +
+                                      std::to_string(b) + " (height " +
+                                      std::to_string(store.Get(b).height) +
+                                      ") with more work than its tip " +
+                                      std::to_string(node.tip()) + " (height " +
+                                      std::to_string(store.Get(node.tip()).height) + ")" + At(s)};
+      }
+    }
+  }
+  return std::nullopt;
 }
 
 }  // namespace
@@ -40,6 +88,18 @@ Verdict CheckBitcoin(const std::string& yaml, DurationNs faults_end, const Check
   auto built = sim::Simulation::Build(config);
   if (!built.ok()) return Fail(v, "valid-scenario", built.status().message());
   sim::Simulation& s = **built;
+  // The state invariants at checkpoints every half block interval, then at the end.
+  const DurationNs every = std::max<DurationNs>(config.block_interval / 2, kSecond);
+  for (TimeNs at = every; at < s.engine().end_at() && v.checkpoints < kMaxCheckpoints; at += every) {
+    s.RunEventsUntil(at);
+    if (s.engine().end_at() < at) break;  // it ended in this stretch: the end's checks follow
+    if (auto broken = CheckNodeStates(s, config)) {
+      v.sim_time_s = static_cast<double>(s.now()) / 1e9;
+      v.events = s.events_processed();
+      return Fail(v, broken->invariant, broken->detail + ", at a checkpoint");
+    }
+    ++v.checkpoints;
+  }
   s.Run();
 
   const bitcoin::BlockStore& store = s.store();
@@ -57,35 +117,9 @@ Verdict CheckBitcoin(const std::string& yaml, DurationNs faults_end, const Check
   for (std::uint32_t i = 0; i < n; ++i) {
     const bitcoin::Node& node = s.node(i);
     state += "/" + std::to_string(node.tip()) + ":" + std::to_string(node.mempool_count());
-    // Every block a node holds connects to genesis through blocks it holds.
-    for (BlockHandle b = 1; b < blocks; ++b) {
-      if (node.HasBlock(b) && !node.HasBlock(store.Get(b).parent)) {
-        return Fail(v, "chain-complete",
-                    "node " + std::to_string(i) + " holds block " + std::to_string(b) +
-                        " but not its parent " + std::to_string(store.Get(b).parent) + At(s));
-      }
-    }
-    if (node.mempool_bytes() > config.node.mempool_max_bytes) {
-      return Fail(v, "mempool-bound",
-                  "node " + std::to_string(i) + " holds " + std::to_string(node.mempool_bytes()) +
-                      " bytes of transactions, above its cap" + At(s));
-    }
-    if (!honest(i)) continue;  // strategies keep private branches by design
-    // An honest node's tip has the most work of the blocks it holds (first seen wins ties).
-    if (!node.HasBlock(node.tip())) {
-      return Fail(v, "tip-work", "node " + std::to_string(i) + "'s tip is not a block it holds" + At(s));
-    }
-    const std::uint64_t tip_work = store.Get(node.tip()).chain_work;
-    for (BlockHandle b = 1; b < blocks; ++b) {
-      if (node.HasBlock(b) && store.Get(b).chain_work > tip_work) {
-        return Fail(v, "tip-work",
-                    "node " + std::to_string(i) + " holds block " + std::to_string(b) +
-                        " (height " + std::to_string(store.Get(b).height) +
-                        ") with more work than its tip " + std::to_string(node.tip()) +
-                        " (height " + std::to_string(store.Get(node.tip()).height) + ")" + At(s));
-      }
-    }
   }
+  if (auto broken = CheckNodeStates(s, config)) return Fail(v, broken->invariant, broken->detail);
+
 
   // After the last fault, a block that an honest node holds: every honest node online at the
   // end that never churned has a tip of the same, greatest work by the run's end (its drain

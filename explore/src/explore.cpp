@@ -161,6 +161,7 @@ Result<ExploreReport> Campaign(const ExploreOptions& options) {
       if (counted) {
         ++report.runs;
         report.recovery_checked += v.recovery_checked;
+        report.checkpoints += v.checkpoints;
         if (options.progress) options.progress(report.runs, report.failures.size());
       }
     }
@@ -225,6 +226,7 @@ std::string ExploreReport::ToJson(const ExploreOptions& options) const {
                   ",\n  \"events\": " + std::to_string(events) +
                   ",\n  \"faults_injected\": " + std::to_string(faults_injected) +
                   ",\n  \"recovery_checked\": " + std::to_string(recovery_checked) +
+                  ",\n  \"checkpoints\": " + std::to_string(checkpoints) +
                   ",\n  \"failures\": [";
   for (std::size_t i = 0; i < failures.size(); ++i) {
     const Failure& f = failures[i];

@@ -27,10 +27,11 @@ std::string Clean(std::string s) {
 }
 
 std::string Encode(const Verdict& v) {
-  char numbers[96];
-  std::snprintf(numbers, sizeof(numbers), "%.9g\t%llu\t%llu\t%d", v.sim_time_s,
+  char numbers[128];
+  std::snprintf(numbers, sizeof(numbers), "%.9g\t%llu\t%llu\t%d\t%llu", v.sim_time_s,
                 static_cast<unsigned long long>(v.events),
-                static_cast<unsigned long long>(v.faults_injected), v.recovery_checked ? 1 : 0);
+                static_cast<unsigned long long>(v.faults_injected), v.recovery_checked ? 1 : 0,
+                static_cast<unsigned long long>(v.checkpoints));
   return std::string(v.ok ? "ok" : "fail") + "\t" + Clean(v.invariant) + "\t" + Clean(v.detail) +
          "\t" + v.digest + "\t" + numbers + "\n";
 }
@@ -45,7 +46,7 @@ bool Decode(const std::string& line, Verdict* v) {
       if (i < line.size() && line[i] == '\n') break;
     }
   }
-  if (f.size() < 8) return false;
+  if (f.size() < 9) return false;
   v->ok = f[0] == "ok";
   v->invariant = f[1];
   v->detail = f[2];
@@ -54,6 +55,7 @@ bool Decode(const std::string& line, Verdict* v) {
   v->events = std::strtoull(f[5].c_str(), nullptr, 10);
   v->faults_injected = std::strtoull(f[6].c_str(), nullptr, 10);
   v->recovery_checked = f[7] == "1";
+  v->checkpoints = std::strtoull(f[8].c_str(), nullptr, 10);
   return true;
 }
 

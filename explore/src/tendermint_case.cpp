@@ -39,9 +39,18 @@ std::string TendermintCase::ToYaml(const std::string& name) const {
   if (tx_rate > 0) y += "transactions: {rate: " + Share(tx_rate) + "}\n";
   // Equal power per validator: the groups' shares are their validator counts' shares.
   const std::uint32_t all = validators + byzantine;
-  y += "groups:\n  validators: {nodes: " + std::to_string(validators) +
-       ", voting_power: " + Fraction(validators, all) + "}\n";
-  if (byzantine > 0) {
+  const bool twins = attack == "twins";
+  const std::uint32_t first = twins ? (validators + 1) / 2 : validators;
+  y += "groups:\n  validators: {nodes: " + std::to_string(first) +
+       ", voting_power: " + Fraction(first, all) + "}\n";
+  if (twins) {
+    y += "  validators-b: {nodes: " + std::to_string(validators - first) +
+         ", voting_power: " + Fraction(validators - first, all) + "}\n";
+    y += "  byzantine: {nodes: " + std::to_string(byzantine) +
+         ", voting_power: " + Fraction(byzantine, all) + "}\n";
+    y += "  twins: {nodes: " + std::to_string(byzantine) +
+         ", voting_power: 0, strategy: {kind: twins, of: byzantine}}\n";
+  } else if (byzantine > 0) {
     y += "  byzantine: {nodes: " + std::to_string(byzantine) +
          ", voting_power: " + Fraction(byzantine, all) + ", strategy: {kind: " + attack + "}}\n";
   }
@@ -57,10 +66,13 @@ TendermintCase DrawTendermintCase(std::uint64_t seed, std::uint64_t index) {
   c.seed = 1 + rng.Below(1'000'000);
   c.nodes = static_cast<std::uint32_t>(kMinNodes + rng.Below(33));  // 16 to 48
   c.validators = static_cast<std::uint32_t>(4 + rng.Below(7));      // 4 to 10
-  if (rng.Uniform() < 0.3) {
+  if (rng.Uniform() < 0.4) {
     // Fewer than a third of all validators: b < (v + b) / 3, i.e. 2b < v.
     c.byzantine = static_cast<std::uint32_t>(1 + rng.Below((c.validators - 1) / 2));
-    c.attack = rng.Uniform() < 0.5 ? "silent" : "equivocate";
+    static constexpr const char* kAttacks[] = {"silent", "equivocate", "twins"};
+    c.attack = kAttacks[rng.Below(3)];
+    // The twins are nodes too.
+    if (c.attack == "twins") c.nodes = std::max(c.nodes, c.validators + 2 * c.byzantine + 1);
   }
   c.outbound = static_cast<std::uint32_t>(2 + rng.Below(MaxOutbound(c.nodes) - 1));
   c.heights = static_cast<std::uint32_t>(5 + rng.Below(26));  // 5 to 30
@@ -73,13 +85,25 @@ TendermintCase DrawTendermintCase(std::uint64_t seed, std::uint64_t index) {
                                   .partition_delay_min = 100 * kMillisecond,
                                   .partition_delay_max = 10 * kSecond,
                                   .fault_delay_max = kSecond});
+  if (c.attack == "twins") {
+    // Every partition splits every pair: the originals (with one honest half, or alone)
+    // against the rest, which holds the twins.
+    for (CasePartition& p : c.disruptions.partitions) {
+      p.side.clear();
+      p.side_groups = {"byzantine"};
+      const auto half = rng.Below(3);
+      if (half == 1) p.side_groups.push_back("validators");
+      if (half == 2) p.side_groups.push_back("validators-b");
+    }
+  }
   return c;
 }
 
 std::vector<TendermintCase> ShrinkSteps(const TendermintCase& c) {
   std::vector<TendermintCase> out;
+  const std::uint32_t byzantine_nodes = c.attack == "twins" ? 2 * c.byzantine : c.byzantine;
   for (const std::uint32_t n : {c.nodes / 2, c.nodes * 3 / 4, c.nodes - 1}) {
-    if (n < kMinNodes || n >= c.nodes || n < c.validators + c.byzantine + 1) continue;
+    if (n < kMinNodes || n >= c.nodes || n < c.validators + byzantine_nodes + 1) continue;
     TendermintCase s = c;
     s.nodes = n;
     s.outbound = std::min(s.outbound, MaxOutbound(n));
@@ -99,11 +123,19 @@ std::vector<TendermintCase> ShrinkSteps(const TendermintCase& c) {
     TendermintCase s = c;
     s.byzantine = 0;
     s.attack.clear();
+    // Partitions by groups split the twins (no groups left to name): they go with them.
+    std::erase_if(s.disruptions.partitions,
+                  [](const CasePartition& p) { return !p.side_groups.empty(); });
     out.push_back(std::move(s));
   }
   if (c.tx_rate > 0) {
     TendermintCase s = c;
     s.tx_rate = 0;
+    out.push_back(std::move(s));
+  }
+  if (c.attack == "twins" && c.byzantine > 1) {
+    TendermintCase s = c;  // one pair fewer
+    --s.byzantine;
     out.push_back(std::move(s));
   }
   if (c.validators > 4 && c.validators - 1 > 2 * c.byzantine) {

@@ -44,6 +44,7 @@ void Engine::DeliverWithFaults(NodeIndex from, NodeIndex to, TimeNs arrival, Slo
   if (out.drop) {
     ++sequence_[from];
     ++x.counters.faults_dropped;
+    protocol_->OnMessageLost(to, to_slot, generation, m);
     protocol_->ReleaseMessage(m);
     return;
   }
@@ -67,6 +68,7 @@ void Engine::HoldWithFaults(NodeIndex from, const Departure& d, Slot to_slot, Me
                   EventKind::kDeliver, !out.drop, false, false});
   if (out.drop) {
     ++x.counters.faults_dropped;
+    protocol_->OnMessageLost(d.to, to_slot, generation, m);
     protocol_->ReleaseMessage(m);
     return;
   }

@@ -12,12 +12,14 @@
 
 namespace peerlab::explore {
 
-// [at, at + length) with one side the listed nodes, the other the rest.
+// [at, at + length) with one side the listed nodes (or, when `side_groups` is set, the nodes of
+// those groups), the other the rest.
 struct CasePartition {
   DurationNs at = 0, length = 0;
   bool delay_mode = false;
   DurationNs delay = 0;
   std::vector<std::uint32_t> side;
+  std::vector<std::string> side_groups;
 };
 
 struct CaseFault {

@@ -50,6 +50,7 @@ struct ExploreReport {
   std::uint64_t events = 0;
   std::uint64_t faults_injected = 0;  // messages dropped, duplicated or delayed, partitions
   std::uint64_t recovery_checked = 0;  // runs the convergence invariant applied to
+  std::uint64_t checkpoints = 0;  // state checks during the runs (each run's end not counted)
   bool budget_reached = false;
   std::vector<Failure> failures;
   std::string ToJson(const ExploreOptions& options) const;

@@ -18,7 +18,11 @@ struct TendermintCase {
   std::uint32_t nodes = 20;
   std::uint32_t validators = 4;  // honest validators (equal power each)
   std::uint32_t byzantine = 0;   // validators playing `attack` (fewer than a third of all)
-  std::string attack;            // silent or equivocate
+  // silent, equivocate, or twins: each byzantine validator runs twice with one key (group
+  // `twins`), the honest ones are split into two groups (`validators`, `validators-b`), and
+  // each partition puts the byzantine originals, with one honest half or none, against the
+  // rest, which holds the twins (CasePartition::side_groups).
+  std::string attack;
   std::uint32_t outbound = 4;
   std::uint32_t heights = 5;
   double tx_rate = 0;
@@ -35,7 +39,8 @@ std::vector<TendermintCase> ShrinkSteps(const TendermintCase& c);
 std::uint64_t CaseSize(const TendermintCase& c);
 
 // How long after the last fault commits must resume (docs/testing.md): a few rounds of
-// CometBFT's default timeouts, and time to reconnect after a drop partition.
+// CometBFT's default timeouts, and time to reconnect after a drop partition or after a lost
+// message (the keep-alive closes a connection with a hole within 105 s).
 inline constexpr DurationNs kTendermintResumeBound = 5 * kMinute;
 
 }  // namespace peerlab::explore

@@ -17,13 +17,6 @@ namespace {
 using sim::NodeIndex;
 using sim::Slot;
 
-constexpr std::uint32_t kNodeTimer = 0;  // engine timer kinds (the timer's `c`)
-constexpr std::uint32_t kFlushTimer = 1;
-constexpr std::uint32_t kRedialTimer = 2;
-
-// How often a node dials the outbound peers it lost: CometBFT's PEX reactor checks its
-// outbound peers every 30 s (p2p/pex/pex_reactor.go, defaultEnsurePeersPeriod).
-constexpr DurationNs kRedialPeriod = 30 * kSecond;
 
 // SecretConnection (p2p/conn/secret_connection.go): data goes out in sealed frames of 1044
 // bytes (4 length + 1024 data, padded, + 16 tag), whatever fills them.
@@ -205,10 +198,12 @@ Status Simulation::Setup(std::unique_ptr<sim::Transport> transport) {
   // whom each node dials again after a loss (its outbound peers of the initial topology).
   const bool lifecycle = spec_.churn.share > 0 || spec_.churn.link_failures_per_hour > 0 ||
                          !spec_.outages.empty();
+  lifecycle_ = lifecycle;
   std::vector<bool> may_churn(n, false);
+  dial_targets_.assign(n, {});
+  redialling_.assign(n, {});
+  for (const sim::Edge& e : engine_->edges()) dial_targets_[e.from].push_back(e.to);
   if (lifecycle) {
-    dial_targets_.assign(n, {});
-    for (const sim::Edge& e : engine_->edges()) dial_targets_[e.from].push_back(e.to);
     for (std::uint32_t i = 0; i < n; ++i) {
       const GroupSpec& g = spec_.groups[node_group_[i]];
       may_churn[i] = g.strategy.empty() && !twinned_[i] &&
@@ -220,12 +215,15 @@ Status Simulation::Setup(std::unique_ptr<sim::Transport> transport) {
   if (spec_.tx_rate_per_s > 0) metrics_.TxClasses(std::move(class_names));
   target_ = spec_.stop_heights;
   pending_.assign(n, {});
+  links_.assign(n, {});
 
   engine_->OpenInitialConnections();
   engine_->StopAt(spec_.stop_time.value_or(kTimeLimit));
   for (NodeIndex i = 0; i < n; ++i) {
     for (Slot s = 0; s < engine_->connection_slots(i); ++s) {
-      if (engine_->IsOpen(i, s)) Deliver(i, node_in::PeerUp{s});
+      if (!engine_->IsOpen(i, s)) continue;
+      OpenLink(i, s, !engine_->IsInbound(i, s));
+      Deliver(i, node_in::PeerUp{s});
     }
   }
   if (target_delay_ > 0) TargetProposerOf(1);
@@ -273,6 +271,7 @@ Status Simulation::Run(const ProgressFn& progress, std::uint64_t every_events) {
   if (!safety_.ok()) report_.safety_violation = safety_.message();
   if (spec_.churn.enabled) report_.churn = engine_->ReportChurn();
   report_.network_faults = engine_->ReportMessageFaults();
+  report_.pong_timeouts = pong_timeouts_;
   ReportPartitions();
   return safety_;
 }
@@ -321,17 +320,22 @@ void Simulation::Queue(NodeIndex node, PeerSlot slot, const EnvelopePtr& envelop
 void Simulation::Flush(NodeIndex node, Slot slot) {
   if (pending_[node].size() <= slot) return;
   Pending& p = pending_[node][slot];
-  if (p.messages.empty()) return;
+  if (p.messages.empty() && p.control == 0) return;
   const std::uint64_t wire = (p.bytes + kFrameData - 1) / kFrameData * kSealedFrame;
   if (engine_->IsOpen(node, slot)) {
     const sim::MessageHandle h = TakeBatch();
     // Swap, not move: each side keeps its capacity for the next window (no reallocation).
     batches_[h].messages.swap(p.messages);
+    auto& links = links_[node];
+    if (links.size() <= slot) links.resize(slot + 1);
+    batches_[h].seq = ++links[slot].sent;
+    batches_[h].control = p.control;
     metrics_.Batch(wire);
     engine_->Send(node, slot, static_cast<std::uint32_t>(std::min<std::uint64_t>(wire, UINT32_MAX)), h);
   }
   p.messages.clear();
   p.bytes = 0;
+  p.control = 0;
 }
 
 sim::MessageHandle Simulation::TakeBatch() {
@@ -347,12 +351,18 @@ sim::MessageHandle Simulation::TakeBatch() {
 sim::MessageHandle Simulation::DuplicateMessage(sim::MessageHandle m) {
   const sim::MessageHandle copy = TakeBatch();  // may grow batches_: index after it
   batches_[copy].messages = batches_[m].messages;
+  batches_[copy].seq = batches_[m].seq;
+  batches_[copy].control = batches_[m].control;
   return copy;
 }
 
 void Simulation::OnMessage(NodeIndex node, Slot slot, sim::MessageHandle m) {
   // The batch's slot is free again before its messages are handled (a handler may flush and
   // take a batch); its messages move to a reused buffer first.
+  if (!AcceptBatch(node, slot, m)) {
+    ReleaseMessage(m);
+    return;
+  }
   std::vector<EnvelopePtr> messages;
   if (!spare_.empty()) {
     messages.swap(spare_.back());
@@ -375,6 +385,14 @@ void Simulation::OnTimer(const sim::Event& e) {
   if (e.c == kRedialTimer) {
     Redial(node);
     engine_->SetTimer(node, engine_->now() + kRedialPeriod, 0, kRedialTimer);
+    return;
+  }
+  if (e.c == kKeepAliveTimer) {
+    OnKeepAlive(node, e.b);
+    return;
+  }
+  if (e.c == kReconnectTimer) {
+    Reconnect(node, e.b);
     return;
   }
   const NodeTimer timer = timers_[e.b];
@@ -509,47 +527,6 @@ bool Simulation::AllCommitted(Height h) const {
   }
   return true;
 }
-
-// ---- connections and lifecycle -----------------------------------------------------------------
-
-void Simulation::OnPeerUp(NodeIndex node, const sim::PeerUp& up) {
-  Deliver(node, node_in::PeerUp{up.slot});
-}
-
-void Simulation::OnPeerDown(NodeIndex node, Slot slot) {
-  if (pending_[node].size() > slot) {
-    pending_[node][slot].messages.clear();
-    pending_[node][slot].bytes = 0;
-  }
-  Deliver(node, node_in::PeerDown{slot});
-}
-
-void Simulation::OnOffline(NodeIndex node) {
-  // Writes still in the connections' buffers die with the process.
-  for (Pending& p : pending_[node]) {
-    p.messages.clear();
-    p.bytes = 0;
-    p.flush_set = false;
-  }
-}
-
-void Simulation::OnOnline(NodeIndex node) {
-  Deliver(node, node_in::Restart{});
-  Redial(node);
-  engine_->SetTimer(node, engine_->now() + kRedialPeriod, 0, kRedialTimer);
-}
-
-void Simulation::Redial(NodeIndex node) {
-  if (dial_targets_.empty()) return;
-  for (NodeIndex target : dial_targets_[node]) {
-    bool connected = false;
-    for (Slot s = 0; s < engine_->connection_slots(node) && !connected; ++s) {
-      connected = engine_->IsOpen(node, s) && engine_->peer_node(node, s) == target;
-    }
-    if (!connected) engine_->Connect(node, sim::Engine::AddressOf(target), sim::ConnectionKind{});
-  }
-}
-void Simulation::OnHeal(std::uint32_t) {}
 
 void Simulation::ReleaseMessage(sim::MessageHandle m) {
   batches_[m].messages.clear();

@@ -69,6 +69,13 @@ class Protocol {
   // CanDuplicateMessages and the engine refuses duplicating faults.
   virtual bool CanDuplicateMessages() const { return false; }
   virtual MessageHandle DuplicateMessage(MessageHandle m) { return m; }
+  // A message fault dropped `m` on its way to `to`'s connection `to_slot` (of that slot's
+  // `generation`); ReleaseMessage(m) follows. A family whose connections are TCP streams can
+  // keep what was sent after it from being delivered (a stream with a hole delivers nothing
+  // more). Called from the sender's event (its shard's context): a family that can shard must
+  // touch only state of that context here.
+  virtual void OnMessageLost(NodeIndex /*to*/, Slot /*to_slot*/, std::uint32_t /*generation*/,
+                             MessageHandle /*m*/) {}
   // A transport delivers a message (the engine checked the connection is current).
   virtual void DeliverFromTransport(NodeIndex node, Slot slot, MessageHandle m) = 0;
   // A transport drives the clock: run the engine's events up to `t` (sim::RunEvents).

@@ -79,6 +79,8 @@ struct RunReport {
   std::vector<PartitionRow> partitions;
   std::optional<sim::ChurnReport> churn;  // set when the scenario has churn
   std::optional<sim::MessageFaultReport> network_faults;  // set when it has message faults
+  // Connections closed by MConnection's keep-alive (a pong not back 45 s after its ping).
+  std::uint64_t pong_timeouts = 0;
   bool tx_workload = false;
   std::vector<TxClassReport> tx_classes;
   Height heights_committed = 0;       // by every counted node

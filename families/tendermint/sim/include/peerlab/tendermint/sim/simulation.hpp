@@ -89,6 +89,7 @@ class Simulation final : public sim::Protocol {
   const ValidatorSet& genesis_validators() const { return genesis_; }
   const std::vector<bool>& silent_validators() const { return silent_validators_; }
   std::uint32_t node_count() const { return static_cast<std::uint32_t>(nodes_.size()); }
+  std::uint64_t transactions_created() const { return next_tx_ - 1; }
   // Node i runs the protocol as written with a key of its own: neither silent, nor given a
   // byzantine strategy, nor one of a pair of twins.
   bool Honest(std::uint32_t i) const {
@@ -118,12 +119,14 @@ class Simulation final : public sim::Protocol {
   // sim::Protocol.
   void OnPeerUp(sim::NodeIndex node, const sim::PeerUp& up) override;
   void OnPeerDown(sim::NodeIndex node, sim::Slot slot) override;
-  void OnConnectFailed(sim::NodeIndex, sim::Address) override {}
+  void OnConnectFailed(sim::NodeIndex node, sim::Address address) override;
   void OnOffline(sim::NodeIndex node) override;
   void OnOnline(sim::NodeIndex node) override;
   void OnFamilyLifecycle(const sim::Event&) override {}
   void OnHeal(std::uint32_t) override;
   void ReleaseMessage(sim::MessageHandle m) override;
+  void OnMessageLost(sim::NodeIndex to, sim::Slot to_slot, std::uint32_t generation,
+                     sim::MessageHandle m) override;
   // A duplicate (a message fault) is a batch of its own holding the same envelopes.
   bool CanDuplicateMessages() const override { return true; }
   sim::MessageHandle DuplicateMessage(sim::MessageHandle m) override;
@@ -143,15 +146,51 @@ class Simulation final : public sim::Protocol {
   void TargetProposerOf(Height height);
   void Redial(sim::NodeIndex node);
   void ReportPartitions();
+  // Connections (connections.cpp): MConnection's keep-alive and the redial of persistent peers.
+  void OpenLink(sim::NodeIndex node, sim::Slot slot, bool outbound);
+  void LinkDown(sim::NodeIndex node, sim::Slot slot);
+  void OnKeepAlive(sim::NodeIndex node, sim::Slot slot);
+  void SendControl(sim::NodeIndex node, sim::Slot slot, std::uint8_t control);
+  void Reconnect(sim::NodeIndex node, sim::NodeIndex target);
+  void ScheduleReconnect(sim::NodeIndex node, sim::NodeIndex target);
+  // False if the batch is behind a hole in its connection's stream (or for no current
+  // connection); handles its ping or pong otherwise.
+  bool AcceptBatch(sim::NodeIndex node, sim::Slot slot, sim::MessageHandle m);
 
+  // Engine timer kinds (the timer's `c`; its `b`: a node timer's handle, a slot, a node).
+  static constexpr std::uint32_t kNodeTimer = 0, kFlushTimer = 1, kRedialTimer = 2,
+                                 kKeepAliveTimer = 3, kReconnectTimer = 4;
+  // How often a node dials the outbound peers it lost, with churn: CometBFT's PEX reactor
+  // checks its outbound peers every 30 s (p2p/pex/pex_reactor.go, defaultEnsurePeersPeriod).
+  static constexpr DurationNs kRedialPeriod = 30 * kSecond;
+  static constexpr std::uint8_t kPing = 1, kPong = 2;  // MConnection's PacketPing, PacketPong
   // One connection end's MConnection write buffer.
   struct Pending {
     std::vector<EnvelopePtr> messages;
     std::uint64_t bytes = 0;  // packet bytes before encryption
     bool flush_set = false;
+    std::uint8_t control = 0;  // a ping or pong written to it (flushed at once)
   };
   struct Batch {
     std::vector<EnvelopePtr> messages;
+    std::uint64_t seq = 0;      // its place in its connection's stream (1, 2, ...)
+    std::uint8_t control = 0;   // kPing, kPong: after the messages, as written
+  };
+  // One connection end: what the keep-alive and the stream order need.
+  struct Link {
+    std::uint32_t generation = 0;  // the engine's slot generation of this connection
+    sim::NodeIndex remote = 0;
+    bool outbound = false;
+    std::uint64_t sent = 0;                    // batches sent on it
+    std::uint64_t deliver_below = UINT64_MAX;  // the first batch lost towards this end
+    TimeNs next_ping = 0;
+    TimeNs pong_due = kTimeNever;  // a ping sent, its pong not yet back
+  };
+  // A persistent peer being dialled again (CometBFT's reconnectToPeer).
+  struct Redialling {
+    sim::NodeIndex target = 0;
+    std::uint32_t failures = 0;
+    TimeNs next_at = -1;  // the next attempt's time (its timer); -1: the first, at once
   };
 
   SimSpec spec_;
@@ -168,6 +207,7 @@ class Simulation final : public sim::Protocol {
   ValidatorSet genesis_;
   std::vector<bool> silent_validators_;  // by validator index
   std::vector<std::vector<Pending>> pending_;  // per node, per slot
+  std::vector<std::vector<Link>> links_;       // per node, per slot
   std::vector<Batch> batches_;                 // by message handle
   std::vector<sim::MessageHandle> free_batches_;
   sim::MessageHandle TakeBatch();  // a free batch slot, or a new one
@@ -188,14 +228,19 @@ class Simulation final : public sim::Protocol {
   std::uint32_t targeted_ = kNoTarget;
   TimeNs targeted_until_ = 0;
   std::vector<std::uint32_t> node_of_validator_;  // by validator index
-  // Churn: nodes come back and redial their outbound peers of the initial topology, and every
-  // node redials those it lost every kRedialPeriod (dial_targets_: per node, empty without churn).
+  // Persistent peers: each node's outbound peers of the initial topology (dial_targets_). A
+  // node dials one again when its connection closes (redialling_, connections.cpp); with churn
+  // or outages a node back online dials them all, and every node redials those it lost every
+  // kRedialPeriod.
   std::vector<std::vector<sim::NodeIndex>> dial_targets_;
+  bool lifecycle_ = false;  // churn or outages: the periodic redial runs
+  std::vector<std::vector<Redialling>> redialling_;  // per node
   ValidatorSet target_set_;                        // the targeted height's round-0 set
   Height target_set_height_ = 0;
   MetricsCollector metrics_;
   RunReport report_;
   Status safety_ = Status::Ok();
+  std::uint64_t pong_timeouts_ = 0;
 };
 
 }  // namespace peerlab::tendermint
