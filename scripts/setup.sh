@@ -4,8 +4,8 @@
 set -euo pipefail
 
 packages=(
-  # build
-  cmake ninja-build g++ pkg-config
+  # build (ccache: scripts/test reuses objects of earlier builds, in any checkout)
+  cmake ninja-build g++ pkg-config ccache
   # C++ libraries
   libyaml-cpp-dev libssl-dev libgtest-dev libboost-graph-dev libeigen3-dev libsqlite3-dev
   # Tendermint wire messages (families/tendermint/proto): protobuf runtime and protoc
@@ -16,6 +16,7 @@ packages=(
   python3 python3-dev python3-venv pybind11-dev python3-pybind11
   python3-numpy python3-pandas python3-pytest python3-matplotlib python3-bitcoinlib
   python3-networkx python3-scipy libspectra-dev python3-tqdm python3-distributed python3-yaml
+  python3-pytest-xdist
   # wire fuzzing: libFuzzer target (tests/fuzz, -DPEERLAB_LIBFUZZER=ON)
   clang-14 libclang-rt-14-dev
   # interoperability: a real node to talk to (tests/python/test_{chain,litecoind}_interop.py

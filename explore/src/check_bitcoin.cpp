@@ -1,4 +1,5 @@
-// The Bitcoin family's invariants, checked on a finished run (check.hpp; docs/testing.md).
+// The Bitcoin family's invariants, checked at checkpoints during a run and at its
+// end (check.hpp; docs/testing.md).
 #include <algorithm>
 #include <cstdio>
 #include <optional>
@@ -58,7 +59,8 @@ std::optional<Broken> CheckNodeStates(const sim::Simulation& s, const sim::SimCo
     }
     if (!config.groups[s.node_group()[i]].honest()) continue;
     if (!node.HasBlock(node.tip())) {
-      return Broken{"tip-work", "node " + std::to_string(i) + "'s tip is not a block it holds" + At(s)};
+      return Broken{"tip-work",
+                    "node " + std::to_string(i) + "'s tip is not a block it holds" + At(s)};
     }
     const std::uint64_t tip_work = store.Get(node.tip()).chain_work;
     for (BlockHandle b = 1; b < blocks; ++b) {
@@ -90,7 +92,8 @@ Verdict CheckBitcoin(const std::string& yaml, DurationNs faults_end, const Check
   sim::Simulation& s = **built;
   // The state invariants at checkpoints every half block interval, then at the end.
   const DurationNs every = std::max<DurationNs>(config.block_interval / 2, kSecond);
-  for (TimeNs at = every; at < s.engine().end_at() && v.checkpoints < kMaxCheckpoints; at += every) {
+  for (TimeNs at = every; at < s.engine().end_at() && v.checkpoints < kMaxCheckpoints;
+       at += every) {
     s.RunEventsUntil(at);
     if (s.engine().end_at() < at) break;  // it ended in this stretch: the end's checks follow
     if (auto broken = CheckNodeStates(s, config)) {

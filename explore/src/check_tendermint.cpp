@@ -1,4 +1,5 @@
-// The Tendermint family's invariants, checked on a finished run (check.hpp; docs/testing.md).
+// The Tendermint family's invariants, checked at checkpoints during a run and at its
+// end (check.hpp; docs/testing.md).
 #include <algorithm>
 #include <cstdio>
 #include <set>

@@ -421,7 +421,7 @@ def test_explore_runs_a_small_campaign_and_refuses_misuse(peerlab_bin, tmp_path)
     # The same seed draws the same scenarios: the same figures but the wall time.
     again = json.loads(run(peerlab_bin, "explore", "bitcoin", "--runs", "4", "--seed", "3",
                            "--out", str(tmp_path / "again"), "--quiet").stdout)
-    for key in ("events", "simulated_hours", "faults_injected", "recovery_checked"):
+    for key in ("events", "simulated_hours", "faults_injected", "recovery_checked", "checkpoints"):
         assert again[key] == report[key], key
     assert run(peerlab_bin, "explore", "--help").returncode == 0
     # A time budget stops starting runs; what ran is reported.

@@ -492,7 +492,8 @@ void Simulation::ReportPartitions() {
       if (original == i || p.side_of[i] == p.side_of[original] || p.side_of[i] >= p.side_count) {
         continue;
       }
-      row.sides[p.side_of[i]].voting_power += power_of(genesis_.IndexOf(ValidatorAddress(original)));
+      const ValidatorIndex key = genesis_.IndexOf(ValidatorAddress(original));
+      row.sides[p.side_of[i]].voting_power += power_of(key);
     }
     const TimeNs end = row.healed_at.value_or(kTimeNever);
     for (const HeightRow& h : report_.heights) {
