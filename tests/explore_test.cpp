@@ -74,9 +74,19 @@ TEST(Explore, AFixedSeedCampaignPassesEveryInvariant) {
 }
 
 TEST(Explore, TheTendermintGeneratorDrawsValidScenariosWithLessThanAThirdByzantine) {
+  std::uint32_t twins = 0, split = 0;
   for (std::uint64_t i = 0; i < 200; ++i) {
     const TendermintCase c = DrawTendermintCase(7, i);
     EXPECT_LT(3 * c.byzantine, c.validators + c.byzantine) << "run " << i;
+    if (c.attack == "twins") {
+      ++twins;
+      // Every partition of a Twins run splits every pair: the originals on the named side.
+      for (const CasePartition& p : c.disruptions.partitions) {
+        ASSERT_FALSE(p.side_groups.empty()) << "run " << i;
+        EXPECT_EQ(p.side_groups.front(), "byzantine");
+        ++split;
+      }
+    }
     auto parsed = scenario::ParseScenario(c.ToYaml("explore"), "explore.yaml", "", {});
     ASSERT_TRUE(parsed.ok()) << "run " << i << ": " << parsed.status().message() << "\n"
                              << c.ToYaml("explore");
@@ -87,6 +97,8 @@ TEST(Explore, TheTendermintGeneratorDrawsValidScenariosWithLessThanAThirdByzanti
       ASSERT_TRUE(step.ok()) << "run " << i << " shrunk: " << step.status().message();
     }
   }
+  EXPECT_GT(twins, 10u);  // 2 in 15 by the generator's odds
+  EXPECT_GT(split, 0u);
 }
 
 // The Tendermint family's part of the exploration CI runs: 100 scenarios of seed 2026.
@@ -97,6 +109,9 @@ TEST(Explore, AFixedSeedTendermintCampaignPassesEveryInvariant) {
   options.seed = 2026;
   options.jobs = 2;
   options.out_dir = TempDir("ci_tm").string();
+  std::uint32_t twins = 0;
+  for (std::uint64_t i = 0; i < options.runs; ++i) twins += DrawTendermintCase(2026, i).attack == "twins";
+  EXPECT_GT(twins, 0u);  // Twins runs are among them
   auto report = Explore(options);
   ASSERT_TRUE(report.ok()) << report.status().message();
   EXPECT_EQ(report->runs, 100u);
