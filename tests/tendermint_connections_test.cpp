@@ -5,8 +5,6 @@
 // sent again and the chain stalled for good.
 #include <gtest/gtest.h>
 
-#include <fstream>
-#include <sstream>
 #include <string>
 
 #include "peerlab/scenario/scenario.hpp"
@@ -15,20 +13,14 @@
 namespace peerlab::tendermint {
 namespace {
 
-std::string Blackout() {
-  std::ifstream in(std::string(PEERLAB_SOURCE_DIR) + "/tests/data/explore/d2-tendermint-blackout.yaml");
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
 struct Ran {
   RunReport report;
   std::uint32_t degree_of_3 = 0;  // node 3's connections in the initial topology
 };
 
 Ran RunBlackout(std::vector<std::string> overrides) {
-  auto parsed = scenario::ParseScenario(Blackout(), "d2.yaml", "", overrides);
+  auto parsed = scenario::LoadScenario(
+      std::string(PEERLAB_SOURCE_DIR) + "/tests/data/explore/d2-tendermint-blackout.yaml", overrides);
   EXPECT_TRUE(parsed.ok()) << parsed.status().message();
   auto built = Simulation::Build(parsed->tendermint, nullptr);
   EXPECT_TRUE(built.ok()) << built.status().message();

@@ -4,8 +4,6 @@
 // their double signs are committed as evidence; at 0.4 two sides commit different blocks.
 #include <gtest/gtest.h>
 
-#include <fstream>
-#include <sstream>
 #include <string>
 
 #include "peerlab/scenario/scenario.hpp"
@@ -14,15 +12,10 @@
 namespace peerlab::tendermint {
 namespace {
 
-std::string Shipped() {
-  std::ifstream in(std::string(PEERLAB_SOURCE_DIR) + "/scenarios/tendermint-twins.yaml");
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+const std::string kShipped = std::string(PEERLAB_SOURCE_DIR) + "/scenarios/tendermint-twins.yaml";
 
 Result<scenario::Scenario> Parse(std::vector<std::string> overrides = {}) {
-  return scenario::ParseScenario(Shipped(), "twins.yaml", "", overrides);
+  return scenario::LoadScenario(kShipped, overrides);
 }
 
 std::string ErrorOf(std::vector<std::string> overrides) {
@@ -36,7 +29,7 @@ TEST(Twins, EachBadGroupIsOneLocatedError) {
     const std::string e = ErrorOf(overrides);
     EXPECT_NE(e.find(message), std::string::npos) << e;
     // Located: FILE:LINE:COL, or the --set that gave the value.
-    EXPECT_TRUE(e.rfind("twins.yaml:", 0) == 0 || e.rfind("--set ", 0) == 0) << e;
+    EXPECT_TRUE(e.rfind(kShipped + ":", 0) == 0 || e.rfind("--set ", 0) == 0) << e;
   };
   expect({"groups.twins.strategy={kind: twins}"},
          "groups.twins.strategy.of: twins need `of`: the group whose validator keys they sign with");

@@ -198,7 +198,6 @@ Status Simulation::Setup(std::unique_ptr<sim::Transport> transport) {
   // whom each node dials again after a loss (its outbound peers of the initial topology).
   const bool lifecycle = spec_.churn.share > 0 || spec_.churn.link_failures_per_hour > 0 ||
                          !spec_.outages.empty();
-  lifecycle_ = lifecycle;
   std::vector<bool> may_churn(n, false);
   dial_targets_.assign(n, {});
   redialling_.assign(n, {});

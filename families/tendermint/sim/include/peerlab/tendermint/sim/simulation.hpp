@@ -152,7 +152,6 @@ class Simulation final : public sim::Protocol {
   void OnKeepAlive(sim::NodeIndex node, sim::Slot slot);
   void SendControl(sim::NodeIndex node, sim::Slot slot, std::uint8_t control);
   void Reconnect(sim::NodeIndex node, sim::NodeIndex target);
-  void ScheduleReconnect(sim::NodeIndex node, sim::NodeIndex target);
   // False if the batch is behind a hole in its connection's stream (or for no current
   // connection); handles its ping or pong otherwise.
   bool AcceptBatch(sim::NodeIndex node, sim::Slot slot, sim::MessageHandle m);
@@ -233,7 +232,6 @@ class Simulation final : public sim::Protocol {
   // or outages a node back online dials them all, and every node redials those it lost every
   // kRedialPeriod.
   std::vector<std::vector<sim::NodeIndex>> dial_targets_;
-  bool lifecycle_ = false;  // churn or outages: the periodic redial runs
   std::vector<std::vector<Redialling>> redialling_;  // per node
   ValidatorSet target_set_;                        // the targeted height's round-0 set
   Height target_set_height_ = 0;
