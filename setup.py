@@ -52,6 +52,12 @@ class CMakeBuildExt(build_ext):
     where setuptools expects the extension."""
 
     def build_extension(self, ext):
+        if self.inplace or getattr(self, "editable_mode", False):
+            sys.exit("setup.py: no in-place build of _peerlab (`pip install -e`, build_ext "
+                     "--inplace): a module copied into python/ would shadow the one the "
+                     "checkout builds into build/release/python. For a venv that follows the "
+                     "checkout use scripts/setup.sh's .venv (docs/python.md); otherwise "
+                     "`pip install --no-build-isolation --no-index .` again after a change")
         build_dir = os.path.abspath(os.environ.get("PEERLAB_WHEEL_BUILD_DIR")
                                     or os.path.join(ROOT, "build", "wheel"))
         env = dict(os.environ)
@@ -90,9 +96,17 @@ class CMakeBuildExt(build_ext):
         shutil.copyfile(built[0], target)
 
 
+try:
+    import wheel  # noqa: F401  (bdist_wheel, the command pip's build runs)
+except ImportError:
+    sys.exit("setup.py: the Python package `wheel` is missing: make the venv with "
+             "`/usr/bin/python3 -m venv --system-site-packages ENV` so that it sees Debian's "
+             "python3-wheel, numpy, pandas, ... (docs/python.md \"Installing with pip\")")
 os.makedirs(STAGING, exist_ok=True)  # egg_info wants its egg_base to exist
 setup(
     version=project_version(),
+    package_dir={"": "python"},
+    packages=["peerlab", "peerlab.reproduce"],
     ext_modules=[Extension("_peerlab", sources=[])],
     cmdclass={"build_py": BuildPyWithScenarios, "build_ext": CMakeBuildExt},
     # Out of the source folders: staging and metadata under build/ (see the docstring).

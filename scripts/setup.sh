@@ -17,6 +17,8 @@ packages=(
   python3-numpy python3-pandas python3-pytest python3-matplotlib python3-bitcoinlib
   python3-networkx python3-scipy libspectra-dev python3-tqdm python3-distributed python3-yaml
   python3-pytest-xdist
+  # `pip install .` without PyPI (pyproject.toml, setup.py): the build backend and bdist_wheel
+  python3-setuptools python3-wheel
   # wire fuzzing: libFuzzer target (tests/fuzz, -DPEERLAB_LIBFUZZER=ON)
   clang-14 libclang-rt-14-dev
   # interoperability: a real node to talk to (tests/python/test_{chain,litecoind}_interop.py

@@ -1,4 +1,5 @@
-"""`python3 -m peerlab sweep SWEEP.yaml`: a sweep described in a file (docs/python.md).
+"""`python3 -m peerlab sweep|reproduce ...` and the `peerlab` entry point of a pip install;
+mostly `peerlab sweep SWEEP.yaml`, a sweep described in a file (docs/python.md).
 
 Like the C++ CLI, every mistake in the input is one line `FILE:LINE: field: message` and exit
 status 2, found before any run starts: the file is read through yaml.compose so each value keeps
@@ -384,20 +385,48 @@ def sweep_main(argv) -> int:
     return 1 if len(failed_rows) else 0
 
 
+MAIN_USAGE = """\
+Usage: peerlab sweep SWEEP.yaml [options]   a resumable parameter sweep stored in SQLite
+                                            (peerlab sweep --help, docs/python.md)
+       peerlab reproduce NAME|--list [...]  regenerate a published result beside the paper's
+                                            numbers (peerlab reproduce --help, docs/gallery.md)
+       peerlab --version
+
+The Python package's commands: `python3 -m peerlab`, or `peerlab` in an environment where the
+package was installed with pip. The C++ program build/release/peerlab has these two too and
+every other command (run, check, analyze, theory, ...); from Python those are peerlab.run,
+peerlab.analyze and peerlab.theory.
+"""
+
+# The C++ program's commands, named in the error for a user who meant it.
+CPP_COMMANDS = ("run", "check", "testbed", "reference", "explore", "analyze", "wire", "theory")
+
+
 def main(argv=None) -> int:
+    """`python3 -m peerlab` and the `peerlab` entry point of a pip install."""
     argv = sys.argv[1:] if argv is None else argv
     if not argv or argv[0] in ("-h", "--help"):
-        sys.stdout.write(USAGE)
+        (sys.stdout if argv else sys.stderr).write(MAIN_USAGE)
         return 0 if argv else 2
+    if argv[0] == "--version":
+        import _peerlab
+
+        print(f"peerlab {_peerlab.version} ({_peerlab.git_commit})")
+        return 0
     if argv[0] == "reproduce":
         from .reproduce import main as reproduce_main
 
         return reproduce_main(argv[1:])
-    if argv[0] != "sweep":
-        print(f"peerlab: unknown command `{argv[0]}` (python3 -m peerlab sweep|reproduce ...)",
+    if argv[0] == "sweep":
+        return sweep_main(argv[1:])
+    if argv[0] in CPP_COMMANDS:
+        print(f"peerlab: `{argv[0]}` is a command of the C++ program (build/release/peerlab in "
+              "a checkout); this Python peerlab has sweep and reproduce (see --help)",
               file=sys.stderr)
-        return 2
-    return sweep_main(argv[1:])
+    else:
+        print(f"peerlab: unknown command `{argv[0]}` (peerlab sweep|reproduce ...; see --help)",
+              file=sys.stderr)
+    return 2
 
 
 if __name__ == "__main__":

@@ -220,3 +220,27 @@ def load(path, overrides: dict | None = None) -> Scenario:
     base_dir = os.path.dirname(os.path.abspath(path))
     scenario = Scenario(text, path, base_dir)
     return scenario.with_(overrides) if overrides else scenario
+
+
+def shipped_scenarios_dir() -> str:
+    """The folder of the shipped scenarios: peerlab/scenarios in a package installed with pip
+    (setup.py copies them there), else the checkout's scenarios/ beside python/."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    installed = os.path.join(here, "scenarios")
+    if os.path.isdir(installed):
+        return installed
+    return os.path.join(os.path.dirname(os.path.dirname(here)), "scenarios")
+
+
+def shipped_scenario(name: str) -> str:
+    """The path of a shipped scenario by its name under scenarios/ (`"selfish-mining.yaml"`,
+    `"sweeps/default-100.yaml"`), for `load`; FileNotFoundError naming the shipped ones if
+    there is no such file."""
+    folder = shipped_scenarios_dir()
+    path = os.path.join(folder, name)
+    if not os.path.isfile(path):
+        shipped = sorted(os.path.relpath(os.path.join(d, f), folder)
+                         for d, _, files in os.walk(folder) for f in files if f.endswith(".yaml"))
+        raise FileNotFoundError(f"no shipped scenario `{name}` in {folder} (shipped: "
+                                f"{', '.join(shipped) or 'none'})")
+    return path

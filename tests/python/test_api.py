@@ -30,6 +30,16 @@ def test_load_reads_and_validates(root):
         peerlab.load(root / "scenarios" / "no-such.yaml")
 
 
+def test_shipped_scenario_is_the_checkouts_file_and_a_wrong_name_lists_them(root):
+    assert peerlab.shipped_scenario("default.yaml") == str(root / "scenarios" / "default.yaml")
+    assert peerlab.shipped_scenario("sweeps/default-100.yaml") == str(
+        root / "scenarios" / "sweeps" / "default-100.yaml")
+    with pytest.raises(FileNotFoundError) as e:
+        peerlab.shipped_scenario("no-such.yaml")
+    assert "no shipped scenario `no-such.yaml`" in str(e.value)
+    assert "default.yaml" in str(e.value) and "sweeps/default-100.yaml" in str(e.value)
+
+
 def test_with_takes_dotted_keys_as_dict_or_kwargs(root):
     s = peerlab.load(root / "scenarios" / "default.yaml")
     a = s.with_({"network.nodes": 500, "protocol.block_interval": "300 s"})

@@ -26,13 +26,12 @@ from typing import Callable, Iterable
 # by chance, so a gallery of a few dozen comparisons passes in full with high probability.
 Z = 3.0
 
-REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", ".."))
-SCENARIOS = os.path.join(REPO, "scenarios")
-
-
 def scenario_path(name: str) -> str:
-    """A shipped scenario by file name (`selfish-mining.yaml`)."""
-    return os.path.join(SCENARIOS, name)
+    """A shipped scenario by file name (`selfish-mining.yaml`), in the checkout or, after a pip
+    install, in the package."""
+    from ..scenario import shipped_scenario
+
+    return shipped_scenario(name)
 
 
 def binomial_se(p: float, n: int) -> float:
