@@ -8,6 +8,9 @@ files), so nothing is written into the checkout; its CMake tree is the copy's bu
 deep as build/release, so ccache (CCACHE_BASEDIR = the copy) reuses the objects of the
 checkout's own build. With those cached the install takes about half a minute on 2 cores; with
 a cold cache it compiles every library the module links (several minutes).
+
+One test function: under pytest-xdist (scripts/test) the checks of separate tests could land on
+separate workers, each installing again.
 """
 import json
 import os
@@ -15,8 +18,6 @@ import pathlib
 import shutil
 import subprocess
 import sys
-
-import pytest
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 INSTALL = ["-m", "pip", "install", "--no-build-isolation", "--no-index", "--no-cache-dir", "."]
@@ -52,10 +53,9 @@ def clean_env(source):
     return env
 
 
-@pytest.fixture(scope="module")
-def installed(tmp_path_factory):
-    """(venv folder, environment, work folder) after `pip install .` of a copy of the checkout."""
-    base = tmp_path_factory.mktemp("pip")
+def install(base):
+    """`pip install .` of a copy of the checkout into a fresh venv under `base`; returns (venv
+    folder, environment, work folder)."""
     source = base / "src"
     for rel in checkout_files():
         (source / rel).parent.mkdir(parents=True, exist_ok=True)
@@ -73,11 +73,21 @@ def installed(tmp_path_factory):
     assert tree(source) == before
     work = base / "work"  # neither the checkout nor the copy: imports come from the venv
     work.mkdir()
-    yield venv, env, work
-    shutil.rmtree(source / "build", ignore_errors=True)  # the CMake tree: tens of MB
+    return venv, env, work
 
 
-def test_the_build_makes_only_the_module(installed):
+def test_pip_install_into_a_fresh_venv(tmp_path):
+    installed = install(tmp_path)
+    try:
+        check_the_build_made_only_the_module(installed)
+        check_a_shipped_scenario_runs_as_in_the_checkout(installed)
+        check_entry_point_help_version_and_other_commands(installed)
+        check_entry_point_sweeps_and_lists_the_gallery(installed)
+    finally:
+        shutil.rmtree(tmp_path / "src" / "build", ignore_errors=True)  # tens of MB
+
+
+def check_the_build_made_only_the_module(installed):
     build = installed[0].parent / "src" / "build" / "wheel"
     assert len(list((build / "python").glob("_peerlab*.so"))) == 1
     # The C++ programs and the tests are not built (and tests are not even configured).
@@ -88,7 +98,7 @@ def test_the_build_makes_only_the_module(installed):
     assert f"PEERLAB_PYTHON_EXECUTABLE:FILEPATH={installed[0]}/bin/python" in cache
 
 
-def test_installed_package_runs_a_shipped_scenario_like_the_checkout(installed):
+def check_a_shipped_scenario_runs_as_in_the_checkout(installed):
     venv, env, work = installed
     code = """if True:
         import json, os, sys, peerlab, _peerlab
@@ -122,7 +132,7 @@ def entry(installed, *args):
                           capture_output=True, text=True, timeout=300)
 
 
-def test_entry_point_help_version_and_other_commands(installed):
+def check_entry_point_help_version_and_other_commands(installed):
     res = entry(installed, "--help")
     assert res.returncode == 0 and "peerlab sweep SWEEP.yaml" in res.stdout
     assert "peerlab reproduce NAME|--list" in res.stdout
@@ -139,7 +149,7 @@ def test_entry_point_help_version_and_other_commands(installed):
     assert res.returncode == 2 and "Usage: peerlab sweep" in res.stderr
 
 
-def test_entry_point_sweeps_and_lists_the_gallery(installed):
+def check_entry_point_sweeps_and_lists_the_gallery(installed):
     venv, env, work = installed
     scenario = subprocess.run([str(venv / "bin" / "python"), "-c",
                                "import peerlab; print(peerlab.shipped_scenario('default.yaml'))"],
