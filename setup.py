@@ -12,6 +12,7 @@ tree elsewhere; CMAKE_ARGS (space-separated) adds options to its configure step,
 `CMAKE_ARGS=-DPEERLAB_WITH_NS3=OFF`; CMAKE_BUILD_PARALLEL_LEVEL sets the compile jobs.
 """
 import glob
+import importlib.util
 import os
 import re
 import shlex
@@ -96,9 +97,7 @@ class CMakeBuildExt(build_ext):
         shutil.copyfile(built[0], target)
 
 
-try:
-    import wheel  # noqa: F401  (bdist_wheel, the command pip's build runs)
-except ImportError:
+if importlib.util.find_spec("wheel") is None:  # bdist_wheel, the command pip's build runs
     sys.exit("setup.py: the Python package `wheel` is missing: make the venv with "
              "`/usr/bin/python3 -m venv --system-site-packages ENV` so that it sees Debian's "
              "python3-wheel, numpy, pandas, ... (docs/python.md \"Installing with pip\")")
