@@ -62,7 +62,8 @@ void AddScenarioOptions(CLI::App& app, ScenarioArgs& args) {
                  "--set network.nodes=500 --set groups.pools.hashrate=0.6 (validated like the "
                  "file; may be repeated)")
       ->type_name("KEY=VALUE")
-      ->allow_extra_args(false);
+      ->allow_extra_args(false)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
 }
 
 const char* kIgnoreMemoryHelp =

@@ -82,7 +82,8 @@ void AddOptions(CLI::App& app, Args& a, std::string& duration) {
   app.add_option("--set", a.overrides,
                  "override a scenario key (as for run; repeatable)")
       ->type_name("KEY=VALUE")
-      ->allow_extra_args(false);
+      ->allow_extra_args(false)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   app.add_option("--out", a.out,
                  "run directory (default runs/NAME-testbed-seedN); must not exist")
       ->type_name("DIR");

@@ -28,7 +28,7 @@ std::string Reword(const CLI::ParseError& e, const CLI::App& app) {
       const bool top = CommandPath(Deepest(app)).find(' ') == std::string::npos;
       return top ? "missing command" : "missing subcommand";
     }
-    return name.starts_with("-") ? name + ": missing" : "missing " + name;
+    return name.starts_with("-") ? name + ": required" : "missing " + name;
   }
   const std::size_t required = message.find(": 1 required ");
   if (dynamic_cast<const CLI::ArgumentMismatch*>(&e) != nullptr && required != std::string::npos &&
@@ -116,6 +116,9 @@ void Configure(CLI::App& app, const std::string& footer) {
   app.set_help_flag("-h,--help", "print this help and exit");
   // Leftovers are collected and reported by ParseArgs, one at a time in peerlab's words.
   app.allow_extras();
+  // An option given twice: the last one counts, as it always did. Repeatable options (--set)
+  // say TakeAll themselves.
+  app.option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
   auto formatter = std::make_shared<WrappingFormatter>();
   formatter->column_width(30);
   app.formatter(formatter);

@@ -21,8 +21,10 @@ inline constexpr int kExitUsage = 2;
 enum class Parsed { kProceed, kHelp, kVersion };
 
 // Gives `app` the conventions every peerlab command shares: -h/--help, leftovers reported as
-// "X: unknown option" or "X: unexpected argument" rather than CLI11's sentence, and `footer`
-// (exit statuses, outputs) under the option list. Call before adding options.
+// "X: unknown option" or "X: unexpected argument" rather than CLI11's sentence, the last of a
+// repeated option counting (a repeatable one sets MultiOptionPolicy::TakeAll and
+// allow_extra_args(false)), wrapped help, and `footer` (exit statuses, outputs) under the
+// option list. Call before adding options and subcommands (they inherit it).
 void Configure(CLI::App& app, const std::string& footer = "");
 
 // Parses `args` (no program name). On misuse the error is one line without a program name,
