@@ -224,6 +224,17 @@ CLI::Validator Number(double low, double high, bool high_open, bool low_open) {
       "");
 }
 
+CLI::Option* AddNumber(CLI::App& app, const std::string& name, double& out,
+                       const std::string& help) {
+  auto convert = [&out, name](const std::string& text) {
+    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
+    if (text.empty() || ec != std::errc() || end != text.data() + text.size()) {
+      throw CLI::ValidationError(name, "expected a number, got " + Quote(text));
+    }
+  };
+  return app.add_option_function<std::string>(name, convert, help)->type_name("X");
+}
+
 CLI::Validator OneOf(std::vector<std::string> choices) {
   return CLI::Validator(
       [choices = std::move(choices)](std::string& text) -> std::string {

@@ -247,7 +247,7 @@ int AnalyzeMain(int argc, char** argv) {
                  "(with --graph) directory to write analysis.json and report.md into")
       ->type_name("DIR")
       ->needs(graph);
-  app.add_option("--threshold", args.options.threshold,
+  cli::AddNumber(app, "--threshold", args.options.threshold,
                  "share to cut off for partition resilience, in (0, 1] (default 0.5)")
       ->type_name("X")
       ->check(cli::Number(0.0, 1.0, false, true));

@@ -1,9 +1,8 @@
 // `peerlab theory selfish-mining|double-spend|tendermint`: prints the closed forms, the Markov chain and
 // the optimal-strategy MDP of analysis/ as one JSON object, so a run's measured numbers can be
-// set beside theory from the shell. Every user error is one line on stderr and exit status 2.
+// set beside theory from the shell. Options are parsed with CLI11 (cli/); every user error is one
+// line on stderr and exit status 2.
 #include "peerlab/commands/theory_cmd.hpp"
-
-#include "peerlab/cli/cli.hpp"
 
 #include <cstdio>
 #include <string>
@@ -11,6 +10,7 @@
 #include "peerlab/analysis/closed_forms.hpp"
 #include "peerlab/analysis/markov.hpp"
 #include "peerlab/analysis/optimal_selfish.hpp"
+#include "peerlab/cli/cli.hpp"
 #include "peerlab/results/json.hpp"
 #include "peerlab/tendermint/theory.hpp"
 
@@ -131,11 +131,11 @@ int TheoryMain(int argc, char** argv) {
       "Revenue share of a selfish-mining pool with hashrate share A, G the share of honest "
       "hashrate that mines on the pool's block during a tie.");
   selfish->footer(kSelfishFooter);
-  selfish->add_option("--alpha", sm.alpha, "the pool's hashrate share, 0 <= A < 0.5")
+  cli::AddNumber(*selfish, "--alpha", sm.alpha, "the pool's hashrate share, 0 <= A < 0.5")
       ->type_name("A")
       ->required()
       ->check(cli::Number(0.0, 0.5, true));
-  selfish->add_option("--gamma", sm.gamma, "0 <= G <= 1")
+  cli::AddNumber(*selfish, "--gamma", sm.gamma, "0 <= G <= 1")
       ->type_name("G")
       ->required()
       ->check(cli::Number(0.0, 1.0));
@@ -153,7 +153,7 @@ int TheoryMain(int argc, char** argv) {
       "Probability that an attacker with hashrate share Q reverses a payment the merchant "
       "accepted after Z confirmations.");
   double_spend->footer(kDoubleSpendFooter);
-  double_spend->add_option("--q", ds.q, "the attacker's hashrate share, 0 <= Q <= 1")
+  cli::AddNumber(*double_spend, "--q", ds.q, "the attacker's hashrate share, 0 <= Q <= 1")
       ->type_name("Q")
       ->required()
       ->check(cli::Number(0.0, 1.0));

@@ -50,6 +50,11 @@ CLI::Validator Integer(std::int64_t low, std::int64_t high);
 CLI::Validator Unsigned(std::uint64_t low, std::uint64_t high);
 // A finite decimal number in [low, high]; `high_open`, `low_open` leave out that end.
 CLI::Validator Number(double low, double high, bool high_open = false, bool low_open = false);
+// An option holding a decimal number, converted with std::from_chars (correctly rounded and
+// locale-free; CLI11's own conversion goes through long double, which can round twice).
+// Add the range with ->check(Number(...)).
+CLI::Option* AddNumber(CLI::App& app, const std::string& name, double& out,
+                       const std::string& help);
 // One of `choices`, spelled exactly.
 CLI::Validator OneOf(std::vector<std::string> choices);
 
