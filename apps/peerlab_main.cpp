@@ -1,7 +1,9 @@
-// peerlab: command-line front end. Parses arguments, loads and validates the scenario, runs it
-// and prints the summary. Every user error is one line on stderr and exit status 2.
+// peerlab: command-line front end. kCommands (below) is the table of commands; each parses its
+// own options with CLI11 (cli/). `run` loads and validates the scenario, runs it and prints the
+// summary. Every user error is one line on stderr and exit status 2.
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <charconv>
 #include <chrono>

@@ -70,9 +70,10 @@ class WrappingFormatter : public CLI::Formatter {
     if (option->nonpositional()) return CLI::Formatter::make_option_opts(option);
     return option->get_required() ? " REQUIRED" : "";
   }
+  // A subcommand row shows the whole command line to type ("peerlab theory double-spend").
   std::string make_subcommand(const CLI::App* sub) const override {
     std::stringstream out;
-    CLI::detail::format_help(out, sub->get_display_name(true), Wrap(sub->get_description()),
+    CLI::detail::format_help(out, CommandPath(*sub), Wrap(sub->get_description()),
                              get_column_width());
     return out.str();
   }

@@ -119,7 +119,7 @@ int Tendermint(const TendermintArgs& args) {
 }  // namespace
 
 int TheoryMain(int argc, char** argv) {
-  CLI::App app{"Attack theory as JSON: closed forms, Markov chain, optimal selfish mining MDP, "
+  CLI::App app{"Attack theory as JSON: closed forms, Markov chain, optimal selfish mining MDP,\n"
                "Tendermint rounds; nothing is simulated.",
                "peerlab theory"};
   cli::Configure(app, kTheoryFooter);

@@ -9,8 +9,9 @@ import pytest
 # Each command line that has a --help, and options its help must list. A command missing here
 # fails test_every_command_is_covered, so a new command cannot go untested.
 HELP = {
-    (): ["--help", "--version", "run", "check", "testbed", "reference", "explore", "analyze",
-         "wire", "theory", "sweep", "reproduce"],
+    (): ["--help", "--version"] + [f"peerlab {c} " for c in (
+        "run", "check", "testbed", "reference", "explore", "analyze", "wire", "theory", "sweep",
+        "reproduce")],
     ("run",): ["FILE", "--seed N", "--threads N", "--out DIR", "--set KEY=VALUE", "--quiet",
                "--force", "--wire-check", "--ignore-memory-estimate"],
     ("check",): ["FILE", "--set KEY=VALUE", "--ignore-memory-estimate"],
@@ -20,12 +21,14 @@ HELP = {
     ("explore",): ["FAMILY", "--runs N", "--seed S", "--time-budget D", "--out DIR",
                    "--jobs N", "--replay-every K", "--max-failures N", "--quiet"],
     ("analyze",): ["RUN_DIR", "--graph FILE", "--out DIR", "--threshold X", "--seed N"],
-    ("wire",): ["decode", "encode", "mine", "check-block"],
+    ("wire",): ["peerlab wire decode", "peerlab wire encode", "peerlab wire mine",
+                "peerlab wire check-block"],
     ("wire", "decode"): ["FILE", "--hex", "--magic NAME|HEX"],
     ("wire", "encode"): ["FILE", "--hex", "--magic NAME|HEX"],
     ("wire", "mine"): ["--chain NAME", "--blocks N", "--time T", "--script HEX"],
     ("wire", "check-block"): ["FILE", "--chain NAME"],
-    ("theory",): ["selfish-mining", "double-spend", "tendermint"],
+    ("theory",): ["peerlab theory selfish-mining", "peerlab theory double-spend",
+                  "peerlab theory tendermint"],
     ("theory", "selfish-mining"): ["--alpha A", "--gamma G", "--optimal",
                                    "--max-fork-length T"],
     ("theory", "double-spend"): ["--q Q", "--z Z"],
@@ -49,10 +52,10 @@ def run(binary, *args, **kwargs):
     return subprocess.run([binary, *args], capture_output=True, text=True, timeout=60, **kwargs)
 
 
-def listed_commands(help_text):
-    """The names in the "Subcommands:" section of a CLI11 help text."""
+def listed_commands(help_text, prefix):
+    """The names in the "Subcommands:" section of a CLI11 help text, rows `  PREFIX NAME ...`."""
     section = help_text.split("Subcommands:\n", 1)[1]
-    return {m.group(1) for m in re.finditer(r"^  (\S+)", section, re.MULTILINE)}
+    return {m.group(1) for m in re.finditer(rf"^  {prefix} (\S+)", section, re.MULTILINE)}
 
 
 @pytest.mark.parametrize("path", sorted(HELP), ids=lambda p: " ".join(p) or "peerlab")
@@ -69,10 +72,10 @@ def test_help_lists_the_options(peerlab_bin, path, flag):
 def test_every_command_is_covered(peerlab_bin):
     """The commands `peerlab --help` lists, and the subcommands of those that have some, are
     exactly the ones HELP checks."""
-    top = listed_commands(run(peerlab_bin, "--help").stdout)
+    top = listed_commands(run(peerlab_bin, "--help").stdout, "peerlab")
     assert top == {p[0] for p in HELP if len(p) == 1}
     for command in ("wire", "theory"):
-        subs = listed_commands(run(peerlab_bin, command, "--help").stdout)
+        subs = listed_commands(run(peerlab_bin, command, "--help").stdout, f"peerlab {command}")
         assert subs == {p[1] for p in HELP if len(p) == 2 and p[0] == command}
 
 

@@ -101,7 +101,7 @@ def test_help_documents_each_subcommand(peerlab_bin, args, listed):
 def test_main_help_lists_theory(peerlab_bin):
     res = subprocess.run([peerlab_bin, "--help"], capture_output=True, text=True, timeout=60)
     assert res.returncode == 0
-    assert "\n  theory " in res.stdout
+    assert "\n  peerlab theory " in res.stdout
 
 
 def test_tendermint_expected_rounds_and_censorship_delay(peerlab_bin):
