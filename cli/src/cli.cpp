@@ -135,6 +135,12 @@ Result<Parsed> ParseArgs(CLI::App& app, const std::vector<std::string>& args) {
   } catch (const CLI::CallForVersion&) {
     return Parsed::kVersion;
   } catch (const CLI::ParseError& e) {
+    // CLI11 validates values before it looks at --help; asking for help still gets it, for
+    // the (sub)command reached (help() follows the subcommands parsed so far).
+    for (const std::string& arg : args) {
+      if (arg == "--") break;
+      if (arg == "-h" || arg == "--help") return Parsed::kHelp;
+    }
     // A leftover (a mistyped option or subcommand) usually explains a requirement that then
     // failed, so it is named first.
     if (auto leftover = Leftover(app); !leftover.empty()) return Status::Error(leftover);

@@ -69,6 +69,11 @@ def test_help_lists_the_options(peerlab_bin, path, flag):
         assert option in res.stdout, (path, option, res.stdout)
 
 
+def test_help_wins_over_a_bad_value(peerlab_bin):
+    res = run(peerlab_bin, "theory", "selfish-mining", "--alpha", "9", "--help")
+    assert res.returncode == 0 and "--gamma G" in res.stdout and res.stderr == ""
+
+
 def test_every_command_is_covered(peerlab_bin):
     """The commands `peerlab --help` lists, and the subcommands of those that have some, are
     exactly the ones HELP checks."""
