@@ -320,10 +320,12 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", std::string("peerlab ") + peerlab::kVersion + " (" +
                                         peerlab::kGitCommit + ")",
                        "print the version and exit");
+  app.get_formatter()->label("SUBCOMMAND", "COMMAND");
   app.require_subcommand(1);
   for (const Command& command : kCommands) {
     // The command parses the rest itself, --help included.
-    app.add_subcommand(command.name, command.summary)->prefix_command()->set_help_flag();
+    CLI::App* sub = app.add_subcommand(command.name, command.summary);
+    sub->group("Commands")->prefix_command()->set_help_flag();
   }
   // Only the command's name is parsed here (argv[1]); the command parses the rest.
   if (auto done = peerlab::cli::Parse(app, std::min(argc, 2), argv, 1)) return *done;

@@ -53,8 +53,9 @@ def run(binary, *args, **kwargs):
 
 
 def listed_commands(help_text, prefix):
-    """The names in the "Subcommands:" section of a CLI11 help text, rows `  PREFIX NAME ...`."""
-    section = help_text.split("Subcommands:\n", 1)[1]
+    """The names in the "Commands:" (peerlab) or "Subcommands:" section of a CLI11 help text,
+    rows `  PREFIX NAME ...`."""
+    section = re.split(r"^(?:Sub)?[Cc]ommands:\n", help_text, maxsplit=1, flags=re.MULTILINE)[1]
     return {m.group(1) for m in re.finditer(rf"^  {prefix} (\S+)", section, re.MULTILINE)}
 
 
