@@ -274,7 +274,7 @@ int PythonCommand(int argc, char** argv) {
 struct Command {
   const char* name;
   const char* summary;  // one line of `peerlab --help`
-  int (*main)(int argc, char** argv);
+  int (*main)(int argc, char** argv);  // null: print peerlab's help
   bool huge_pages = false;
 };
 
@@ -309,6 +309,7 @@ const Command kCommands[] = {
      "NAME|--list: regenerate a published result beside the paper's numbers (runs "
      "`python3 -m peerlab reproduce`, docs/gallery.md)",
      PythonCommand, true},
+    {"help", "this help (as --help)", nullptr},
 };
 
 }  // namespace
@@ -327,10 +328,15 @@ int main(int argc, char** argv) {
     CLI::App* sub = app.add_subcommand(command.name, command.summary);
     sub->group("Commands")->prefix_command()->set_help_flag();
   }
+  const std::string help = app.help();  // before parsing: afterwards it is the command's
   // Only the command's name is parsed here (argv[1]); the command parses the rest.
   if (auto done = peerlab::cli::Parse(app, std::min(argc, 2), argv, 1)) return *done;
   for (const Command& command : kCommands) {
     if (!app.got_subcommand(command.name)) continue;
+    if (command.main == nullptr) {
+      std::fputs(help.c_str(), stdout);
+      return 0;
+    }
     if (command.huge_pages) peerlab::ReexecWithHugePages(argv);
     return command.main(argc, argv);
   }

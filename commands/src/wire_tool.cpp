@@ -295,7 +295,14 @@ int WireMain(int argc, char** argv) {
   CheckBlockArgs check_args;
   AddCheckBlockCommand(app, check_args);
 
+  CLI::App* help = app.add_subcommand("help", "this help (as --help)");
+  const std::string help_text = app.help();
+
   if (auto done = cli::Parse(app, argc, argv, 2)) return *done;
+  if (help->parsed()) {
+    std::fputs(help_text.c_str(), stdout);
+    return 0;
+  }
   if (decode->parsed() || encode->parsed()) {
     Options& opt = decode->parsed() ? decode_opt : encode_opt;
     opt.magic = *wire::ParseMagic(opt.magic_name);  // validated while parsing

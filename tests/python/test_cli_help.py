@@ -11,7 +11,7 @@ import pytest
 HELP = {
     (): ["--help", "--version"] + [f"peerlab {c} " for c in (
         "run", "check", "testbed", "reference", "explore", "analyze", "wire", "theory", "sweep",
-        "reproduce")],
+        "reproduce", "help")],
     ("run",): ["FILE", "--seed N", "--threads N", "--out DIR", "--set KEY=VALUE", "--quiet",
                "--force", "--wire-check", "--ignore-memory-estimate"],
     ("check",): ["FILE", "--set KEY=VALUE", "--ignore-memory-estimate"],
@@ -22,7 +22,9 @@ HELP = {
                    "--jobs N", "--replay-every K", "--max-failures N", "--quiet"],
     ("analyze",): ["RUN_DIR", "--graph FILE", "--out DIR", "--threshold X", "--seed N"],
     ("wire",): ["peerlab wire decode", "peerlab wire encode", "peerlab wire mine",
-                "peerlab wire check-block"],
+                "peerlab wire check-block", "peerlab wire help"],
+    ("help",): ["peerlab run ", "peerlab wire "],  # `peerlab help`, as `peerlab --help`
+    ("wire", "help"): ["peerlab wire decode", "peerlab wire check-block"],
     ("wire", "decode"): ["FILE", "--hex", "--magic NAME|HEX"],
     ("wire", "encode"): ["FILE", "--hex", "--magic NAME|HEX"],
     ("wire", "mine"): ["--chain NAME", "--blocks N", "--time T", "--script HEX"],
@@ -62,7 +64,8 @@ def listed_commands(help_text, prefix):
 @pytest.mark.parametrize("path", sorted(HELP), ids=lambda p: " ".join(p) or "peerlab")
 @pytest.mark.parametrize("flag", ["--help", "-h"])
 def test_help_lists_the_options(peerlab_bin, path, flag):
-    res = run(peerlab_bin, *path, flag)
+    # `peerlab help` and `peerlab wire help` are the help of what they follow.
+    res = run(peerlab_bin, *path) if path[-1:] == ("help",) else run(peerlab_bin, *path, flag)
     assert res.returncode == 0, res.stderr
     assert res.stderr == ""
     assert "usage" in res.stdout.lower()
