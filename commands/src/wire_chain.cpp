@@ -80,9 +80,9 @@ CLI::App* AddMineCommand(CLI::App& wire, MineArgs& args) {
       ->type_name("NAME")
       ->required()
       ->check(KnownChain());
-  mine->add_option("--blocks", args.blocks, "blocks to mine, 1 to 100000 (default 1)")
+  mine->add_option("--blocks", args.blocks, "blocks to mine, 0 to 100000 (default 1)")
       ->type_name("N")
-      ->check(cli::Unsigned(1, 100'000));
+      ->check(cli::Unsigned(0, 100'000));
   mine->add_option("--time", args.time, "header time base in Unix seconds (default: the "
                                         "genesis time)")
       ->type_name("T")

@@ -124,7 +124,7 @@ def test_version(peerlab_bin):
     (["wire", "decode", "--magic", "moon"], "peerlab wire decode", "--magic: expected mainnet"),
     (["wire", "mine"], "peerlab wire mine", "--chain: required"),
     (["wire", "mine", "--chain", "peerlab-sim", "--blocks", "x"], "peerlab wire mine",
-     "--blocks: expected an integer from 1 to 100000, got 'x'"),
+     "--blocks: expected an integer from 0 to 100000, got 'x'"),
     (["wire", "check-block", "--chain", "nope"], "peerlab wire check-block",
      "--chain: unknown chain 'nope'"),
     (["theory", "selfish-mining", "--alpha", "x", "--gamma", "0"],
