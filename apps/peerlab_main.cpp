@@ -1,7 +1,9 @@
-// peerlab: command-line front end. Parses arguments, loads and validates the scenario, runs it
-// and prints the summary. Every user error is one line on stderr and exit status 2.
+// peerlab: command-line front end. kCommands (below) is the table of commands; each parses its
+// own options with CLI11 (cli/). `run` loads and validates the scenario, runs it and prints the
+// summary. Every user error is one line on stderr and exit status 2.
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <charconv>
 #include <chrono>
@@ -12,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "peerlab/cli/cli.hpp"
 #include "peerlab/commands/analyze_cmd.hpp"
 #include "peerlab/commands/theory_cmd.hpp"
 #include "peerlab/commands/wire_tool.hpp"
@@ -26,161 +29,64 @@
 
 namespace {
 
-constexpr int kExitUsage = 2;
+constexpr int kExitUsage = peerlab::cli::kExitUsage;
 
-constexpr const char* kMainHelp = R"HELP(peerlab: a network simulator for peer-to-peer consensus
+constexpr const char* kRunDescription = "Runs the scenario in FILE and prints summary.json to stdout.";
 
-Usage:
-  peerlab run FILE [options]     run a scenario, write a run directory, print its summary
-  peerlab check FILE [--set K=V]...  parse and validate a scenario without running it
-  peerlab testbed FILE [options] run a small scenario (at most 64 nodes) as real peerlabd
-                                 processes on loopback; same run directory contract
-  peerlab reference              print the scenario format reference (Markdown)
-  peerlab explore FAMILY         generated scenarios (partitions, message faults, churn,
-                                 attacks) checked against invariants; failures shrunk
-  peerlab analyze RUN_DIR        topology metrics and report of a run (or --graph FILE)
-  peerlab wire decode|encode     Bitcoin P2P bytes to JSON lines and back
-  peerlab theory selfish-mining|double-spend  attack theory as JSON (closed forms, Markov
-                                 chain, optimal selfish mining MDP); nothing is simulated
-  peerlab sweep SWEEP.yaml       a resumable parameter sweep stored in SQLite (local cores or
-                                 a Dask cluster; runs `python3 -m peerlab sweep`, docs/python.md)
-  peerlab reproduce NAME|--list  regenerate a published result beside the paper's numbers
-                                 (runs `python3 -m peerlab reproduce`, docs/gallery.md)
-  peerlab --version
+constexpr const char* kRunFooter =
+    R"(The run directory holds run.json (manifest: scenario hash, resolved scenario, seed, version,
+wall time, perf), summary.json and blocks.csv. Exit status: 0 ok, 1 a failed --wire-check or
+(Tendermint) broken agreement, 2 bad input (also a scenario too big for the available memory,
+and running out of memory: one line, and the unfinished run directory is removed).)";
 
-Run `peerlab COMMAND --help` for a command's options.
-)HELP";
-
-constexpr const char* kRunHelp = R"HELP(Usage: peerlab run FILE [--seed N] [--threads N] [--out DIR] [--set KEY=VALUE]... [--quiet] [--force]
-                   [--wire-check] [--ignore-memory-estimate]
-
-Runs the scenario in FILE and prints summary.json to stdout.
-
-Options:
-  --seed N         use seed N instead of the scenario's `seed`
-  --threads N      worker threads of the parallel engine, 1 to 62 or `auto` (the scenario's
-                   `engine.threads`; auto: the cores from 5,000 nodes on, else 1). Results are
-                   the same for every N; at most one thread per core runs the N shards
-                   (run.json's perf.threads and perf.shards say what ran)
-  --out DIR        run directory to write (default: runs/NAME-seedN); must not exist
-  --set KEY=VALUE  override a scenario key by its dotted path, e.g.
-                   --set network.nodes=500 --set groups.pools.hashrate=0.6
-                   (validated like the file; may be repeated)
-  --force          replace DIR if it holds a previous peerlab run (its run.json manifest);
-                   any other directory, `.`, `..`, `/` and parents of the working
-                   directory are refused
-  --wire-check     encode every message to Bitcoin wire bytes and decode it back, checking
-                   the engine's sizes and contents (slow; exit status 1 on a mismatch)
-  --quiet          no progress line on stderr
-  --ignore-memory-estimate
-                   run even when the estimated peak memory (`peerlab check` prints it)
-                   exceeds the memory available (MemAvailable, the cgroup limit, ulimit -v);
-                   without it such a run is refused before it starts (docs/limits.md)
-  -h, --help       this help
-
-The run directory holds run.json (manifest: scenario hash, resolved scenario, seed, version,
-wall time, perf), summary.json and blocks.csv. Exit status: 0 ok, 2 bad input (also a
-scenario too big for the available memory, and running out of memory: one line, and the
-unfinished run directory is removed).
-)HELP";
-
-constexpr const char* kCheckHelp = R"HELP(Usage: peerlab check FILE [--set KEY=VALUE]... [--ignore-memory-estimate]
-
-Parses and validates FILE (with overrides) and prints "ok: NAME (N nodes), estimated peak memory
+constexpr const char* kCheckDescription =
+    R"(Parses and validates FILE (with overrides) and prints "ok: NAME (N nodes), estimated peak memory
 X MiB" or one error line `FILE:LINE:COL: field: message`. A scenario whose estimated peak
 memory exceeds the memory available now is refused in one line too, as `peerlab run` would
-refuse it, unless --ignore-memory-estimate (a scenario meant for a bigger machine).
-Exit status: 0 valid, 2 invalid.
-)HELP";
+refuse it, unless --ignore-memory-estimate (a scenario meant for a bigger machine).)";
 
 int Fail(const std::string& message) {
   std::fprintf(stderr, "%s\n", message.c_str());
   return kExitUsage;
 }
 
-struct Args {
+// What `run` and `check` share: the scenario and its overrides.
+struct ScenarioArgs {
   std::string file;
-  std::vector<std::string> overrides;
-  std::string out;
-  bool quiet = false;
-  bool force = false;
-  bool wire_check = false;
+  std::vector<std::string> overrides;  // --set, in the order given
   bool ignore_memory_estimate = false;
-  bool help = false;
 };
 
-// Parses options shared by run and check; `allow_run_options` admits run-only flags.
-bool ParseArgs(int argc, char** argv, int first, bool allow_run_options, Args& args,
-               std::string& error) {
-  for (int i = first; i < argc; ++i) {
-    const std::string arg = argv[i];
-    auto value = [&](const char* flag) -> const char* {
-      if (i + 1 >= argc) {
-        error = std::string(flag) + ": needs a value";
-        return nullptr;
-      }
-      return argv[++i];
-    };
-    if (arg == "-h" || arg == "--help") {
-      args.help = true;
-    } else if (arg == "--set") {
-      const char* v = value("--set");
-      if (!v) return false;
-      args.overrides.emplace_back(v);
-    } else if (arg.rfind("--set=", 0) == 0) {
-      args.overrides.push_back(arg.substr(6));
-    } else if (allow_run_options && arg == "--seed") {
-      const char* v = value("--seed");
-      if (!v) return false;
-      std::uint64_t seed = 0;
-      const char* end = v + std::strlen(v);
-      auto [ptr, ec] = std::from_chars(v, end, seed);
-      if (ec != std::errc() || ptr != end || *v == '\0') {
-        error = std::string("--seed: expected a non-negative integer, got '") + v + "'";
-        return false;
-      }
-      args.overrides.push_back("seed=" + std::to_string(seed));
-    } else if (allow_run_options && arg == "--threads") {
-      const char* v = value("--threads");
-      if (!v) return false;
-      const std::string text = v;
-      unsigned threads = 0;
-      auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), threads);
-      if (text != "auto" &&
-          (text.empty() || ec != std::errc() || ptr != text.data() + text.size() || threads < 1 ||
-           threads > peerlab::sim::Engine::kMaxShards)) {
-        error = "--threads: expected 1 to " + std::to_string(peerlab::sim::Engine::kMaxShards) +
-                " or `auto`, got `" + text + "`";
-        return false;
-      }
-      args.overrides.push_back("engine.threads=" + text);
-    } else if (allow_run_options && arg == "--out") {
-      const char* v = value("--out");
-      if (!v) return false;
-      args.out = v;
-    } else if (allow_run_options && arg == "--quiet") {
-      args.quiet = true;
-    } else if (allow_run_options && arg == "--wire-check") {
-      args.wire_check = true;
-    } else if (allow_run_options && arg == "--force") {
-      args.force = true;
-    } else if (arg == "--ignore-memory-estimate") {  // run and check alike
-      args.ignore_memory_estimate = true;
-    } else if (!arg.empty() && arg[0] == '-') {
-      error = arg + ": unknown option (see --help)";
-      return false;
-    } else if (args.file.empty()) {
-      args.file = arg;
-    } else {
-      error = arg + ": unexpected argument (one scenario file per run)";
-      return false;
-    }
-  }
-  if (!args.help && args.file.empty()) {
-    error = "missing scenario FILE (see --help)";
-    return false;
-  }
-  return true;
+void AddScenarioOptions(CLI::App& app, ScenarioArgs& args) {
+  app.add_option("FILE", args.file, "the scenario (docs/scenario-reference.md)")->required();
+  app.add_option("--set", args.overrides,
+                 "override a scenario key by its dotted path, e.g. "
+                 "--set network.nodes=500 --set groups.pools.hashrate=0.6 (validated like the "
+                 "file; may be repeated)")
+      ->type_name("KEY=VALUE")
+      ->allow_extra_args(false)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+}
+
+const char* kIgnoreMemoryHelp =
+    "run even when the estimated peak memory (`peerlab check` prints it) exceeds the memory "
+    "available (MemAvailable, the cgroup limit, ulimit -v); without it such a run is refused "
+    "before it starts (docs/limits.md)";
+
+// --threads: 1 to Engine::kMaxShards, or `auto`.
+CLI::Validator ThreadCount() {
+  return CLI::Validator(
+      [](std::string& text) -> std::string {
+        unsigned threads = 0;
+        const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), threads);
+        const bool number = !text.empty() && ec == std::errc() &&
+                            ptr == text.data() + text.size() && threads >= 1 &&
+                            threads <= peerlab::sim::Engine::kMaxShards;
+        if (number || text == "auto") return {};
+        return "expected 1 to " + std::to_string(peerlab::sim::Engine::kMaxShards) +
+               " or `auto`, got `" + text + "`";
+      },
+      "");
 }
 
 std::string FormatSimTime(peerlab::TimeNs t) {
@@ -191,24 +97,50 @@ std::string FormatSimTime(peerlab::TimeNs t) {
   return buf;
 }
 
-int Run(int argc, char** argv) {
-  Args args;
-  std::string error;
-  if (!ParseArgs(argc, argv, 2, true, args, error)) return Fail(error);
-  if (args.help) {
-    std::fputs(kRunHelp, stdout);
-    return 0;
-  }
+int RunMain(int argc, char** argv) {
+  CLI::App app{kRunDescription, "peerlab run"};
+  peerlab::cli::Configure(app, kRunFooter);
+  ScenarioArgs args;
+  AddScenarioOptions(app, args);
+  std::string seed, threads, out;
+  bool quiet = false, force = false, wire_check = false;
+  app.add_option("--seed", seed, "use seed N instead of the scenario's `seed`")
+      ->type_name("N")
+      ->check(peerlab::cli::Unsigned(0, UINT64_MAX));
+  app.add_option("--threads", threads,
+                 "worker threads of the parallel engine, 1 to 62 or `auto` (the scenario's "
+                 "`engine.threads`; auto: the cores from 5,000 nodes on, else 1). Results are "
+                 "the same for every N; at most one thread per core runs the N shards "
+                 "(run.json's perf.threads and perf.shards say what ran)")
+      ->type_name("N")
+      ->check(ThreadCount());
+  app.add_option("--out", out, "run directory to write (default: runs/NAME-seedN); must "
+                               "not exist")
+      ->type_name("DIR");
+  app.add_flag("--force", force,
+               "replace DIR if it holds a previous peerlab run (its run.json manifest); any "
+               "other directory, `.`, `..`, `/` and parents of the working directory are "
+               "refused");
+  app.add_flag("--wire-check", wire_check,
+               "encode every message to Bitcoin wire bytes and decode it back, checking the "
+               "engine's sizes and contents (slow; exit status 1 on a mismatch)");
+  app.add_flag("--quiet", quiet, "no progress line on stderr");
+  app.add_flag("--ignore-memory-estimate", args.ignore_memory_estimate, kIgnoreMemoryHelp);
+  if (auto done = peerlab::cli::Parse(app, argc, argv, 2)) return *done;
+  // The flags are overrides like --set's, applied after them.
+  if (!seed.empty()) args.overrides.push_back("seed=" + std::to_string(std::stoull(seed)));
+  if (!threads.empty()) args.overrides.push_back("engine.threads=" + threads);
+
   auto loaded = peerlab::scenario::LoadScenario(args.file, args.overrides);
   if (!loaded.ok()) return Fail(loaded.status().message());
   auto& scenario = loaded.value();
-  scenario.sim.wire_check = args.wire_check;
+  scenario.sim.wire_check = wire_check;
 
   peerlab::runner::RunOptions options;
-  options.out_dir = !args.out.empty() ? args.out
-                                      : "runs/" + scenario.name + "-seed" +
+  options.out_dir = !out.empty() ? out
+                                 : "runs/" + scenario.name + "-seed" +
                                             std::to_string(scenario.sim.seed);
-  options.replace = args.force;
+  options.replace = force;
   options.ignore_memory_estimate = args.ignore_memory_estimate;
   const bool tty = isatty(STDERR_FILENO) != 0;
   const auto started = std::chrono::steady_clock::now();
@@ -218,7 +150,7 @@ int Run(int argc, char** argv) {
       tendermint ? (scenario.tendermint.stop_heights > 0
                         ? "/" + std::to_string(scenario.tendermint.stop_heights) : "")
                  : scenario.sim.stop.blocks ? "/" + std::to_string(*scenario.sim.stop.blocks) : "";
-  if (!args.quiet) {
+  if (!quiet) {
     options.progress = [&](const peerlab::sim::ProgressInfo& p) {
       const auto now = std::chrono::steady_clock::now();
       if (now - last_print < std::chrono::seconds(tty ? 1 : 10)) return;
@@ -236,7 +168,7 @@ int Run(int argc, char** argv) {
     };
   }
   auto outcome = peerlab::runner::RunScenario(scenario, options);
-  if (!args.quiet && tty) std::fputs("\r\033[K", stderr);
+  if (!quiet && tty) std::fputs("\r\033[K", stderr);
   if (!outcome.ok()) return Fail(outcome.status().message());
   if (!outcome->wire_check.ok()) {
     // A failed wire check is a defect in peerlab, not bad input.
@@ -245,7 +177,7 @@ int Run(int argc, char** argv) {
   }
   std::fputs(outcome->summary_json.c_str(), stdout);
   if (outcome->protocol == "tendermint") {
-    if (!args.quiet) {
+    if (!quiet) {
       std::fprintf(stderr, "peerlab: %.2f s wall, peak RSS %.0f MiB; results in %s\n",
                    outcome->wall_s, outcome->peak_rss_mb, options.out_dir.c_str());
     }
@@ -263,7 +195,7 @@ int Run(int argc, char** argv) {
                  "%u blocks mined (docs/limits.md)\n",
                  outcome->report.blocks_mined, scenario.sim.stop.blocks.value_or(0));
   }
-  if (!args.quiet) {
+  if (!quiet) {
     const std::uint64_t packets = outcome->report.network_events;
     char ns3[96] = "";
     if (packets != 0) {
@@ -280,14 +212,14 @@ int Run(int argc, char** argv) {
   return 0;
 }
 
-int Check(int argc, char** argv) {
-  Args args;
-  std::string error;
-  if (!ParseArgs(argc, argv, 2, false, args, error)) return Fail(error);
-  if (args.help) {
-    std::fputs(kCheckHelp, stdout);
-    return 0;
-  }
+int CheckMain(int argc, char** argv) {
+  CLI::App app{kCheckDescription, "peerlab check"};
+  peerlab::cli::Configure(app, "Exit status: 0 valid, 2 invalid.");
+  ScenarioArgs args;
+  AddScenarioOptions(app, args);
+  app.add_flag("--ignore-memory-estimate", args.ignore_memory_estimate,
+               "accept a scenario whose estimated peak memory exceeds the memory available now");
+  if (auto done = peerlab::cli::Parse(app, argc, argv, 2)) return *done;
   auto loaded = peerlab::scenario::LoadScenario(args.file, args.overrides);
   if (!loaded.ok()) return Fail(loaded.status().message());
   if (loaded->protocol == "tendermint") {
@@ -306,9 +238,19 @@ int Check(int argc, char** argv) {
   return 0;
 }
 
-// `peerlab sweep` and `peerlab reproduce` are the Python package's (python/peerlab): replace
-// this process with Debian's interpreter running it, the package and module found through
-// PYTHONPATH.
+int ReferenceMain(int argc, char** argv) {
+  CLI::App app{"Prints docs/scenario-reference.md: every scenario key, its type, default and "
+               "meaning (Markdown).",
+               "peerlab reference"};
+  peerlab::cli::Configure(app);
+  if (auto done = peerlab::cli::Parse(app, argc, argv, 2)) return *done;
+  std::fputs(peerlab::scenario::ScenarioReferenceMarkdown().c_str(), stdout);
+  return 0;
+}
+
+// `peerlab sweep` and `peerlab reproduce` are the Python package's (python/peerlab), which
+// parses their arguments (`--help` included): replace this process with Debian's interpreter
+// running it, the package and module found through PYTHONPATH.
 int PythonCommand(int argc, char** argv) {
   std::string path = PEERLAB_PYTHON_PATH;
   if (const char* existing = std::getenv("PYTHONPATH"); existing && *existing) {
@@ -324,42 +266,79 @@ int PythonCommand(int argc, char** argv) {
               std::strerror(errno) + " (run scripts/setup.sh)");
 }
 
+// Every command of `peerlab`, in the order `peerlab --help` lists them: the one place a
+// command is registered. `main` parses its own options from argv (argv[1] is the command's
+// name) with CLI11 and returns the exit status; `huge_pages`: long runs (and a sweep's Python
+// workers, which inherit the environment) are bound by memory latency, so their heap gets
+// huge pages (util/huge_pages.hpp).
+struct Command {
+  const char* name;
+  const char* summary;  // one line of `peerlab --help`
+  int (*main)(int argc, char** argv);  // null: print peerlab's help
+  bool huge_pages = false;
+};
+
+const Command kCommands[] = {
+    {"run", "FILE [options]: run a scenario, write a run directory, print its summary", RunMain,
+     true},
+    {"check", "FILE [--set K=V]...: parse and validate a scenario without running it",
+     CheckMain},
+    {"testbed",
+     "FILE [options]: run a small scenario (at most 64 nodes) as real peerlabd processes on "
+     "loopback; same run directory contract",
+     peerlab::apps::TestbedMain},
+    {"reference", "print the scenario format reference (Markdown)", ReferenceMain},
+    {"explore",
+     "FAMILY [options]: generated scenarios (partitions, message faults, churn, attacks) "
+     "checked against invariants; failures shrunk",
+     peerlab::apps::ExploreMain},
+    {"analyze", "RUN_DIR | --graph FILE: topology metrics and report of a run",
+     peerlab::commands::AnalyzeMain},
+    {"wire", "decode|encode|mine|check-block: Bitcoin P2P bytes to JSON lines and back, real "
+             "blocks",
+     peerlab::commands::WireMain},
+    {"theory",
+     "selfish-mining|double-spend|tendermint: attack theory as JSON (closed forms, Markov "
+     "chain, optimal selfish mining MDP); nothing is simulated",
+     peerlab::commands::TheoryMain},
+    {"sweep",
+     "SWEEP.yaml: a resumable parameter sweep stored in SQLite (local cores or a Dask "
+     "cluster; runs `python3 -m peerlab sweep`, docs/python.md)",
+     PythonCommand, true},
+    {"reproduce",
+     "NAME|--list: regenerate a published result beside the paper's numbers (runs "
+     "`python3 -m peerlab reproduce`, docs/gallery.md)",
+     PythonCommand, true},
+    {"help", "this help (as --help)", nullptr},
+};
+
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc < 2) {
-    std::fputs(kMainHelp, stderr);
-    return kExitUsage;
+  CLI::App app{"peerlab: a network simulator for peer-to-peer consensus", "peerlab"};
+  peerlab::cli::Configure(app, "Run `peerlab COMMAND --help` for a command's options, e.g. "
+                               "`peerlab theory selfish-mining --help`.");
+  app.set_version_flag("--version", std::string("peerlab ") + peerlab::kVersion + " (" +
+                                        peerlab::kGitCommit + ")",
+                       "print the version and exit");
+  app.get_formatter()->label("SUBCOMMAND", "COMMAND");
+  app.require_subcommand(1);
+  for (const Command& command : kCommands) {
+    // The command parses the rest itself, --help included.
+    CLI::App* sub = app.add_subcommand(command.name, command.summary);
+    sub->group("Commands")->prefix_command()->set_help_flag();
   }
-  const std::string command = argv[1];
-  if (command == "-h" || command == "--help" || command == "help") {
-    std::fputs(kMainHelp, stdout);
-    return 0;
-  }
-  if (command == "--version") {
-    std::printf("peerlab %s (%s)\n", peerlab::kVersion, peerlab::kGitCommit);
-    return 0;
-  }
-  // Long runs (and a sweep's Python workers, which inherit the environment) are bound by
-  // memory latency: give their heap huge pages (util/huge_pages.hpp).
-  if (command == "run" || command == "sweep" || command == "reproduce") {
-    peerlab::ReexecWithHugePages(argv);
-  }
-  if (command == "run") return Run(argc, argv);
-  if (command == "check") return Check(argc, argv);
-  if (command == "testbed") return peerlab::apps::TestbedMain(argc, argv);
-  if (command == "explore") return peerlab::apps::ExploreMain(argc, argv);
-  if (command == "wire") return peerlab::commands::WireMain(argc, argv);
-  if (command == "analyze") return peerlab::commands::AnalyzeMain(argc, argv);
-  if (command == "theory") return peerlab::commands::TheoryMain(argc, argv);
-  if (command == "sweep" || command == "reproduce") return PythonCommand(argc, argv);
-  if (command == "reference") {
-    if (argc > 2 && (std::strcmp(argv[2], "-h") == 0 || std::strcmp(argv[2], "--help") == 0)) {
-      std::puts("Usage: peerlab reference\n\nPrints docs/scenario-reference.md: every scenario key, its type, default and meaning.");
+  const std::string help = app.help();  // before parsing: afterwards it is the command's
+  // Only the command's name is parsed here (argv[1]); the command parses the rest.
+  if (auto done = peerlab::cli::Parse(app, std::min(argc, 2), argv, 1)) return *done;
+  for (const Command& command : kCommands) {
+    if (!app.got_subcommand(command.name)) continue;
+    if (command.main == nullptr) {
+      std::fputs(help.c_str(), stdout);
       return 0;
     }
-    std::fputs(peerlab::scenario::ScenarioReferenceMarkdown().c_str(), stdout);
-    return 0;
+    if (command.huge_pages) peerlab::ReexecWithHugePages(argv);
+    return command.main(argc, argv);
   }
-  return Fail(command + ": unknown command (see peerlab --help)");
+  return Fail("peerlab: no command");  // require_subcommand(1) makes this unreachable
 }

@@ -1,5 +1,5 @@
-// peerlabd: one peerlab node as a process on real TCP (docs/testbed.md). Bad arguments: one
-// line on stderr and exit 2; runtime failures (cannot listen, cannot write DIR): exit 1;
+// peerlabd: one peerlab node as a process on real TCP (docs/testbed.md). Bad arguments (parsed
+// with CLI11 by testbed/config.cpp): one line on stderr and exit 2; runtime failures (cannot listen, cannot write DIR): exit 1;
 // SIGTERM/SIGINT: clean stop, exit 0.
 #include <cstdio>
 #include <string_view>
@@ -13,17 +13,17 @@ int main(int argc, char** argv) {
   std::vector<std::string_view> args(argv + 1, argv + argc);
   auto parsed = ParseDaemonArgs(args);
   if (!parsed.ok()) {
-    std::fprintf(stderr, "peerlabd: %s\n", parsed.status().message().c_str());
+    std::fprintf(stderr, "peerlabd: %s (see peerlabd --help)\n", parsed.status().message().c_str());
     return 2;
   }
   if (parsed->help) {
-    std::fputs(DaemonUsage().data(), stdout);
+    std::fputs(DaemonUsage().c_str(), stdout);
     return 0;
   }
   const DaemonConfig& config = parsed->config;
   // A chain name the lookup does not know is a bad argument too (exit 2), not a runtime error.
   if (auto chain = LookupChain(config.chain); !chain.ok()) {
-    std::fprintf(stderr, "peerlabd: %s\n", chain.status().message().c_str());
+    std::fprintf(stderr, "peerlabd: %s (see peerlabd --help)\n", chain.status().message().c_str());
     return 2;
   }
   auto daemon = Daemon::Create(config);

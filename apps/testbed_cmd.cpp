@@ -29,6 +29,7 @@
 #include <string>
 #include <vector>
 
+#include "peerlab/cli/cli.hpp"
 #include "peerlab/results/run_directory.hpp"
 #include "peerlab/scenario/units.hpp"
 #include "peerlab/bitcoin/sim/report.hpp"
@@ -52,98 +53,63 @@ constexpr auto kStopGrace = std::chrono::seconds(10);  // SIGTERM to SIGKILL
 constexpr double kBlocksDrainS = 10;
 constexpr double kMinQuietTailS = 2;  // no mining in the last max(2 s, 10 %) of a run  // after stop.blocks: time for the last block to spread
 
-constexpr const char* kHelp = R"HELP(Usage: peerlab testbed FILE [--set KEY=VALUE]... [--out DIR] [--force] [--quiet]
-                       [--duration D] [--chain NAME] [--link-mode MODE] [--peerlabd PATH]
-
-Runs the scenario in FILE as one peerlabd process per node on loopback (at most 64 nodes),
+constexpr const char* kDescription =
+    R"(Runs the scenario in FILE as one peerlabd process per node on loopback (at most 64 nodes),
 wired as the simulator's initial topology for the scenario's seed, for stop.time of wall-clock
 time, then writes a run directory with the same summary.json contract as `peerlab run`
-(backend "testbed") and prints summary.json.
+(backend "testbed") and prints summary.json.)";
 
-Options:
-  --set KEY=VALUE  override a scenario key (as for run; repeatable)
-  --out DIR        run directory (default runs/NAME-testbed-seedN); must not exist
-  --force          replace DIR if it holds a previous peerlab run (its run.json manifest)
-  --duration D     wall-clock duration instead of stop.time, e.g. 20s, 10min
-  --chain NAME     peerlabd --chain (default peerlab-sim)
-  --link-mode M    userspace-delay (default: the daemons hold sent bytes for the region-pair
-                   one-way latency) or none (loopback as it is)
-  --peerlabd PATH  the daemon binary (default: peerlabd next to this program)
-  --quiet          no progress lines on stderr
-  -h, --help       this help
-
-Each daemon's datadir (status.json, blocks.csv, peers.csv, peerlabd.log) is kept under
+constexpr const char* kFooter =
+    R"(Each daemon's datadir (status.json, blocks.csv, peers.csv, peerlabd.log) is kept under
 DIR/nodes/. Exit status: 0 ok, 1 a daemon crashed or results could not be written (what
-was collected is still written), 2 bad input, 130 interrupted (results still written).
-)HELP";
+was collected is still written), 2 bad input, 130 interrupted (results still written).)";
 
 int Fail(const std::string& message) {
   std::fprintf(stderr, "%s\n", message.c_str());
-  return 2;
+  return cli::kExitUsage;
 }
 
 struct Args {
   std::string file, out, chain = "peerlab-sim", link_mode = "userspace-delay", peerlabd;
   std::vector<std::string> overrides;
   std::optional<DurationNs> duration;
-  bool force = false, quiet = false, help = false;
+  bool force = false, quiet = false;
 };
 
-bool ParseArgs(int argc, char** argv, Args& a, std::string& error) {
-  for (int i = 2; i < argc; ++i) {
-    const std::string arg = argv[i];
-    auto value = [&]() -> const char* {
-      if (i + 1 >= argc) {
-        error = arg + ": needs a value";
-        return nullptr;
-      }
-      return argv[++i];
-    };
-    if (arg == "-h" || arg == "--help") {
-      a.help = true;
-    } else if (arg == "--force") {
-      a.force = true;
-    } else if (arg == "--quiet") {
-      a.quiet = true;
-    } else if (arg == "--set" || arg == "--out" || arg == "--duration" || arg == "--chain" ||
-               arg == "--link-mode" || arg == "--peerlabd") {
-      const char* v = value();
-      if (v == nullptr) return false;
-      if (arg == "--set") a.overrides.emplace_back(v);
-      if (arg == "--out") a.out = v;
-      if (arg == "--chain") a.chain = v;
-      if (arg == "--peerlabd") a.peerlabd = v;
-      if (arg == "--link-mode") {
-        a.link_mode = v;
-        if (a.link_mode != "userspace-delay" && a.link_mode != "none") {
-          error = "--link-mode: expected userspace-delay or none, got '" + a.link_mode + "'";
-          return false;
-        }
-      }
-      if (arg == "--duration") {
-        auto d = scenario::ParseDuration(v);
-        if (!d.ok() || *d <= 0) {
-          error = std::string("--duration: expected a positive duration such as 20s or 10min, got '") +
-                  v + "'";
-          return false;
-        }
-        a.duration = *d;
-      }
-    } else if (!arg.empty() && arg[0] == '-') {
-      error = arg + ": unknown option (see --help)";
-      return false;
-    } else if (a.file.empty()) {
-      a.file = arg;
-    } else {
-      error = arg + ": unexpected argument (one scenario file per run)";
-      return false;
-    }
-  }
-  if (!a.help && a.file.empty()) {
-    error = "missing scenario FILE (see --help)";
-    return false;
-  }
-  return true;
+// The command line of `peerlab testbed` into `a` (--duration as text into `duration`).
+void AddOptions(CLI::App& app, Args& a, std::string& duration) {
+  app.add_option("FILE", a.file, "the scenario (at most 64 nodes, honest groups)")->required();
+  app.add_option("--set", a.overrides,
+                 "override a scenario key (as for run; repeatable)")
+      ->type_name("KEY=VALUE")
+      ->allow_extra_args(false)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  app.add_option("--out", a.out,
+                 "run directory (default runs/NAME-testbed-seedN); must not exist")
+      ->type_name("DIR");
+  app.add_flag("--force", a.force,
+               "replace DIR if it holds a previous peerlab run (its run.json manifest)");
+  app.add_option("--duration", duration,
+                 "wall-clock duration instead of stop.time, e.g. 20s, 10min")
+      ->type_name("D")
+      ->check(CLI::Validator(
+          [](std::string& text) -> std::string {
+            auto d = scenario::ParseDuration(text);
+            if (d.ok() && *d > 0) return {};
+            return "expected a positive duration such as 20s or 10min, got '" + text + "'";
+          },
+          ""));
+  app.add_option("--chain", a.chain, "peerlabd --chain (default peerlab-sim)")
+      ->type_name("NAME");
+  app.add_option("--link-mode", a.link_mode,
+                 "userspace-delay (default: the daemons hold sent bytes for the "
+                 "region-pair one-way latency) or none (loopback as it is)")
+      ->type_name("MODE")
+      ->check(cli::OneOf({"userspace-delay", "none"}));
+  app.add_option("--peerlabd", a.peerlabd,
+                 "the daemon binary (default: peerlabd next to this program)")
+      ->type_name("PATH");
+  app.add_flag("--quiet", a.quiet, "no progress lines on stderr");
 }
 
 // What the testbed cannot reproduce is refused, naming the field, rather than run differently.
@@ -325,12 +291,12 @@ void Describe(const NodeOutcome& o, std::uint32_t i, const NodePlan& p, std::str
 
 int TestbedMain(int argc, char** argv) {
   Args a;
-  std::string error;
-  if (!ParseArgs(argc, argv, a, error)) return Fail("testbed: " + error);
-  if (a.help) {
-    std::fputs(kHelp, stdout);
-    return 0;
-  }
+  std::string duration;
+  CLI::App app{kDescription, "peerlab testbed"};
+  cli::Configure(app, kFooter);
+  AddOptions(app, a, duration);
+  if (auto done = cli::Parse(app, argc, argv, 2)) return *done;
+  if (!duration.empty()) a.duration = *scenario::ParseDuration(duration);
   auto loaded = scenario::LoadScenario(a.file, a.overrides);
   if (!loaded.ok()) return Fail(loaded.status().message());
   const scenario::Scenario& s = *loaded;

@@ -20,6 +20,8 @@
 #include <string>
 #include <vector>
 
+#include "peerlab/cli/cli.hpp"
+
 namespace {
 
 struct PkeyFree {
@@ -72,41 +74,24 @@ Spread Summarise(std::vector<double> v) {
   return {v[v.size() / 2], v.front(), v.back()};
 }
 
-long ParseCount(const char* flag, const char* text, long lo, long hi) {
-  char* end = nullptr;
-  const long v = std::strtol(text, &end, 10);
-  if (end == text || *end != '\0' || v < lo || v > hi) {
-    std::fprintf(stderr, "ed25519_cost: %s: expected an integer in [%ld, %ld], got '%s'\n", flag,
-                 lo, hi, text);
-    std::exit(2);
-  }
-  return v;
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
   long messages = 2000, batches = 15, bytes = 160;
-  for (int i = 1; i < argc; ++i) {
-    const std::string a = argv[i];
-    if (a == "--help" || a == "-h") {
-      std::printf("usage: ed25519_cost [--messages N] [--batches B] [--bytes L]\n"
-                  "  time per Ed25519 sign and verify (OpenSSL), median/min/max over B batches\n"
-                  "  of N operations on L-byte messages (default 2000, 15, 160)\n");
-      return 0;
-    }
-    if (i + 1 >= argc) {
-      std::fprintf(stderr, "ed25519_cost: %s needs a value (see --help)\n", a.c_str());
-      return 2;
-    }
-    if (a == "--messages") messages = ParseCount("--messages", argv[++i], 1, 10'000'000);
-    else if (a == "--batches") batches = ParseCount("--batches", argv[++i], 1, 10'000);
-    else if (a == "--bytes") bytes = ParseCount("--bytes", argv[++i], 1, 1 << 20);
-    else {
-      std::fprintf(stderr, "ed25519_cost: unknown option %s (see --help)\n", a.c_str());
-      return 2;
-    }
-  }
+  CLI::App app{"Time per Ed25519 sign and verify (OpenSSL), median/min/max over B batches of N "
+               "operations\non L-byte messages.",
+               "ed25519_cost"};
+  peerlab::cli::Configure(app);
+  app.add_option("--messages", messages, "operations per batch (default 2000)")
+      ->type_name("N")
+      ->check(peerlab::cli::Integer(1, 10'000'000));
+  app.add_option("--batches", batches, "batches (default 15)")
+      ->type_name("B")
+      ->check(peerlab::cli::Integer(1, 10'000));
+  app.add_option("--bytes", bytes, "message length in bytes (default 160)")
+      ->type_name("L")
+      ->check(peerlab::cli::Integer(1, 1 << 20));
+  if (auto done = peerlab::cli::Parse(app, argc, argv, 1)) return *done;
   const Pkey key = MakeKey();
   std::vector<std::vector<std::uint8_t>> msgs(static_cast<std::size_t>(messages),
                                               std::vector<std::uint8_t>(bytes));

@@ -2,10 +2,10 @@
 // not a test: it asserts nothing about speed (see bench/README.md).
 #include <chrono>
 #include <cstdio>
-#include <cstring>
 #include <string>
 #include <vector>
 
+#include "peerlab/cli/cli.hpp"
 #include "peerlab/results/json.hpp"
 #include "peerlab/runner/run.hpp"
 #include "peerlab/scenario/scenario.hpp"
@@ -96,29 +96,19 @@ int main(int argc, char** argv) {
   std::string which = "all";
   std::string scenario = std::string(PEERLAB_SOURCE_DIR) + "/scenarios/bitcoin.yaml";
   std::vector<std::string> overrides;
-  for (int i = 1; i < argc; ++i) {
-    if (std::strcmp(argv[i], "--help") == 0 || std::strcmp(argv[i], "-h") == 0) {
-      std::puts(
-          "Usage: peerlab_bench [engine|scenario|all] [--scenario FILE] [--set KEY=VALUE]...\n"
-          "Prints JSON: engine queue churn events/s; scenario wall s, events, events/s, peak RSS.\n"
-          "Measure scenarios one per process (peak RSS is per process).");
-      return 0;
-    }
-    if (std::strcmp(argv[i], "--scenario") == 0 && i + 1 < argc) {
-      scenario = argv[++i];
-    } else if (std::strcmp(argv[i], "--set") == 0 && i + 1 < argc) {
-      overrides.emplace_back(argv[++i]);
-    } else if (argv[i][0] != '-') {
-      which = argv[i];
-    } else {
-      std::fprintf(stderr, "%s: unknown option (see --help)\n", argv[i]);
-      return 2;
-    }
-  }
-  if (which != "all" && which != "engine" && which != "scenario") {
-    std::fprintf(stderr, "%s: unknown benchmark (engine, scenario or all)\n", which.c_str());
-    return 2;
-  }
+  CLI::App app{"Prints JSON: engine queue churn events/s; scenario wall s, events, events/s, peak "
+               "RSS.\nMeasure scenarios one per process (peak RSS is per process).",
+               "peerlab_bench"};
+  peerlab::cli::Configure(app);
+  app.add_option("BENCHMARK", which, "engine, scenario or all (default all)")
+      ->check(peerlab::cli::OneOf({"engine", "scenario", "all"}));
+  app.add_option("--scenario", scenario, "the scenario to measure (default scenarios/bitcoin.yaml)")
+      ->type_name("FILE");
+  app.add_option("--set", overrides, "override a scenario key (repeatable)")
+      ->type_name("KEY=VALUE")
+      ->allow_extra_args(false)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  if (auto done = peerlab::cli::Parse(app, argc, argv, 1)) return *done;
   peerlab::results::JsonWriter w;
   w.BeginObject();
   if (which == "all" || which == "engine") {

@@ -252,4 +252,20 @@ TEST(Layering, LowerLayersDoNotReachUp) {
   EXPECT_TRUE(v.empty()) << ::testing::PrintToString(v);
 }
 
+TEST(Layering, CommandLinesAreParsedAtTheTop) {
+  // CLI11 and its glue (cli/) are for programs and commands: apps, commands and the testbed
+  // daemon's parser. The libraries beneath take typed options, never argv.
+  std::vector<std::string> v;
+  for (const char* dir : {"util", "results", "sim", "analysis", "scenario", "runner", "explore",
+                          "families", "plan", "wire_json"}) {
+    const auto w = Violations(dir, {"<CLI/", "peerlab/cli/"});
+    v.insert(v.end(), w.begin(), w.end());
+  }
+  // cli/ itself sits on util alone.
+  const auto c = Violations("cli", {"peerlab/bitcoin/", "peerlab/sim/", "peerlab/scenario/",
+                                    "peerlab/results/", "peerlab/commands/", "peerlab/testbed/"});
+  v.insert(v.end(), c.begin(), c.end());
+  EXPECT_TRUE(v.empty()) << ::testing::PrintToString(v);
+}
+
 }  // namespace

@@ -9,13 +9,13 @@
 
 #include <charconv>
 #include <cstdio>
-#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
 
 #include "peerlab/analysis/topology.hpp"
+#include "peerlab/cli/cli.hpp"
 #include "peerlab/results/json.hpp"
 #include "peerlab/results/summary.hpp"
 #include "peerlab/results/tables.hpp"
@@ -26,36 +26,26 @@ namespace peerlab::commands {
 namespace {
 
 namespace fs = std::filesystem;
-constexpr int kExitUsage = 2;
 
-constexpr const char* kAnalyzeHelp = R"HELP(Usage: peerlab analyze RUN_DIR [options]
-       peerlab analyze --graph FILE [--out DIR] [options]
-
-Topology analysis of a run's overlay (RUN_DIR/edges.csv, with RUN_DIR/nodes.csv for hashrate,
+constexpr const char* kAnalyzeDescription =
+    R"(Topology analysis of a run's overlay (RUN_DIR/edges.csv, with RUN_DIR/nodes.csv for hashrate,
 AS and region cuts) or of any edge list: components, vertex and edge connectivity with minimum
 cuts, articulation points, bridges, degrees, k-cores, distances, betweenness, Laplacian spectrum
 and partition resilience (docs/analysis.md).
 
 RUN_DIR mode writes RUN_DIR/analysis.json and RUN_DIR/report.md (adding partition recovery,
 inclusion delays and adversary metrics from summary.json). --graph mode writes both to DIR
-with --out, else prints analysis.json to stdout.
+with --out, else prints analysis.json to stdout.)";
 
-An edge list is CSV with a header naming `source` and `target` (other columns ignored) or
+constexpr const char* kAnalyzeFooter =
+    R"(An edge list is CSV with a header naming `source` and `target` (other columns ignored) or
 whitespace-separated `u v` lines with `#` comments; node ids are integers 0..N-1.
 
-Options:
-  --graph FILE      analyze this edge list instead of a run directory
-  --out DIR         (with --graph) directory to write analysis.json and report.md into
-  --threshold X     share to cut off for partition resilience, in (0, 1] (default 0.5)
-  --seed N          seed for sampled sources on large graphs (default 1)
-  -h, --help        this help
-
-Exit status: 0 ok, 2 bad input.
-)HELP";
+Exit status: 0 ok, 2 bad input.)";
 
 int Fail(const std::string& message) {
   std::fprintf(stderr, "%s\n", message.c_str());
-  return kExitUsage;
+  return cli::kExitUsage;
 }
 
 Status WriteFile(const fs::path& path, const std::string& text) {
@@ -152,72 +142,6 @@ std::string RunMarkdown(const YAML::Node& summary, const YAML::Node& resolved) {
   return md.str();
 }
 
-bool ParseAnalyzeArgs(int argc, char** argv, AnalyzeRequest& args, std::string& error) {
-  for (int i = 2; i < argc; ++i) {
-    const std::string arg = argv[i];
-    auto value = [&](const char* flag) -> const char* {
-      if (i + 1 >= argc) {
-        error = std::string(flag) + ": needs a value";
-        return nullptr;
-      }
-      return argv[++i];
-    };
-    if (arg == "-h" || arg == "--help") {
-      args.help = true;
-    } else if (arg == "--graph") {
-      const char* v = value("--graph");
-      if (!v) return false;
-      args.graph_file = v;
-    } else if (arg == "--out") {
-      const char* v = value("--out");
-      if (!v) return false;
-      args.out = v;
-    } else if (arg == "--threshold") {
-      const char* v = value("--threshold");
-      if (!v) return false;
-      double x = 0;
-      const char* end = v + std::strlen(v);
-      const auto [ptr, ec] = std::from_chars(v, end, x);
-      if (ec != std::errc() || ptr != end || !(x > 0 && x <= 1)) {
-        error = std::string("--threshold: expected a share in (0, 1], got '") + v + "'";
-        return false;
-      }
-      args.options.threshold = x;
-    } else if (arg == "--seed") {
-      const char* v = value("--seed");
-      if (!v) return false;
-      const char* end = v + std::strlen(v);
-      const auto [ptr, ec] = std::from_chars(v, end, args.options.seed);
-      if (ec != std::errc() || ptr != end || *v == '\0') {
-        error = std::string("--seed: expected a non-negative integer, got '") + v + "'";
-        return false;
-      }
-    } else if (!arg.empty() && arg[0] == '-') {
-      error = arg + ": unknown option (see --help)";
-      return false;
-    } else if (args.run_dir.empty()) {
-      args.run_dir = arg;
-    } else {
-      error = arg + ": unexpected argument (one run directory)";
-      return false;
-    }
-  }
-  if (args.help) return true;
-  if (!args.graph_file.empty() && !args.run_dir.empty()) {
-    error = args.run_dir + ": give either RUN_DIR or --graph FILE, not both";
-    return false;
-  }
-  if (args.graph_file.empty() && args.run_dir.empty()) {
-    error = "missing RUN_DIR or --graph FILE (see --help)";
-    return false;
-  }
-  if (!args.out.empty() && args.graph_file.empty()) {
-    error = "--out: only with --graph (RUN_DIR mode writes into RUN_DIR)";
-    return false;
-  }
-  return true;
-}
-
 }  // namespace
 
 Result<AnalyzeOutput> RunAnalyze(const AnalyzeRequest& args) {
@@ -312,11 +236,28 @@ Result<AnalyzeOutput> RunAnalyze(const AnalyzeRequest& args) {
 
 int AnalyzeMain(int argc, char** argv) {
   AnalyzeRequest args;
-  std::string error;
-  if (!ParseAnalyzeArgs(argc, argv, args, error)) return Fail(error);
-  if (args.help) {
-    std::fputs(kAnalyzeHelp, stdout);
-    return 0;
+  CLI::App app{kAnalyzeDescription, "peerlab analyze"};
+  cli::Configure(app, kAnalyzeFooter);
+  app.add_option("RUN_DIR", args.run_dir, "a run directory (peerlab run --out)");
+  CLI::Option* graph =
+      app.add_option("--graph", args.graph_file, "analyze this edge list instead of a run directory")
+          ->type_name("FILE")
+          ->excludes("RUN_DIR");
+  app.add_option("--out", args.out,
+                 "(with --graph) directory to write analysis.json and report.md into")
+      ->type_name("DIR")
+      ->needs(graph);
+  cli::AddNumber(app, "--threshold", args.options.threshold,
+                 "share to cut off for partition resilience, in (0, 1] (default 0.5)")
+      ->type_name("X")
+      ->check(cli::Number(0.0, 1.0, false, true));
+  app.add_option("--seed", args.options.seed,
+                 "seed for sampled sources on large graphs (default 1)")
+      ->type_name("N")
+      ->check(cli::Unsigned(0, UINT64_MAX));
+  if (auto done = cli::Parse(app, argc, argv, 2)) return *done;
+  if (args.graph_file.empty() && args.run_dir.empty()) {
+    return cli::Misuse(app, "missing RUN_DIR or --graph FILE");
   }
   auto result = RunAnalyze(args);
   if (!result.ok()) return Fail(result.status().message());

@@ -1,246 +1,93 @@
 // `peerlab theory selfish-mining|double-spend|tendermint`: prints the closed forms, the Markov chain and
 // the optimal-strategy MDP of analysis/ as one JSON object, so a run's measured numbers can be
-// set beside theory from the shell. Every user error is one line on stderr and exit status 2.
+// set beside theory from the shell. Options are parsed with CLI11 (cli/); every user error is one
+// line on stderr and exit status 2.
 #include "peerlab/commands/theory_cmd.hpp"
 
-#include <charconv>
-#include <cmath>
 #include <cstdio>
-#include <cstring>
-#include <initializer_list>
-#include <map>
-#include <optional>
 #include <string>
 
 #include "peerlab/analysis/closed_forms.hpp"
 #include "peerlab/analysis/markov.hpp"
 #include "peerlab/analysis/optimal_selfish.hpp"
+#include "peerlab/cli/cli.hpp"
 #include "peerlab/results/json.hpp"
 #include "peerlab/tendermint/theory.hpp"
 
 namespace peerlab::commands {
 namespace {
 
-constexpr int kExitUsage = 2;
 // Larger z only repeats Rosenfeld's and Nakamoto's loops for numbers that are already 0.
 constexpr long long kMaxConfirmations = 1000000;
 // Policy iteration on (T + 1)^2 * 3 states: 200 takes about a minute.
 constexpr long long kMaxForkLengthLimit = 200;
 
-constexpr const char* kTheoryHelp = R"HELP(Usage:
-  peerlab theory selfish-mining --alpha A --gamma G [--optimal [--max-fork-length T]]
-  peerlab theory double-spend --q Q --z Z
-  peerlab theory tendermint --validators N --byzantine K
+constexpr const char* kTheoryFooter = R"(Each subcommand prints one JSON object (docs/theory.md); `peerlab theory SUBCOMMAND --help`
+lists its options and output keys. Exit status: 0 ok, 2 bad input.)";
 
-Prints attack theory as one JSON object (docs/theory.md); nothing is simulated.
+constexpr const char* kSelfishFooter = R"(Output keys:
+  closed_form   Eyal & Sirer's revenue share of their strategy SM1 (FC 2014)
+  markov_chain  the same from their Markov chain, solved numerically (truncation error < 1e-12)
+  optimal       with --optimal: the best revenue share over all withholding strategies,
+                Sapirshtein, Sompolinsky & Zohar's MDP (FC 2016), branches of at most T
+                blocks (default 94, at which the paper's Table 1 is reproduced digit for
+                digit; longer branches raise the value for A >= 0.4). There G applies only
+                after the attacker chooses to match (publish a branch as long as the public
+                one). Takes 1-3 seconds.
+Exit status: 0 ok, 2 bad input.)";
 
-selfish-mining: a pool with hashrate share A (0 <= A < 0.5); G (0 <= G <= 1) is the share of
-  honest hashrate that mines on the pool's block during a tie.
-    closed_form   Eyal & Sirer's revenue share of their strategy SM1 (FC 2014)
-    markov_chain  the same from their Markov chain, solved numerically (truncation error < 1e-12)
-    optimal       with --optimal: the best revenue share over all withholding strategies,
-                  Sapirshtein, Sompolinsky & Zohar's MDP (FC 2016), branches of at most T
-                  blocks (default 94, at which the paper's Table 1 is reproduced digit for
-                  digit; longer branches raise the value for A >= 0.4). There G applies only
-                  after the attacker chooses to match (publish a branch as long as the
-                  public one). Takes 1-3 seconds.
-double-spend: an attacker with hashrate share Q (0 <= Q <= 1) against a merchant waiting for
-  Z confirmations (an integer >= 0).
-    nakamoto      the whitepaper's Poisson approximation (section 11)
-    rosenfeld     Rosenfeld's exact probability (2014), attacker with one pre-mined block
-tendermint: N validators of equal voting power (1 <= N <= 100000), K of them (0 <= K < N) at
-  random places in CometBFT's proposer rotation (docs/tendermint.md, "Theory").
-    rounds_per_height      expected rounds per height when the K are silent: (N+1)/(N-K+1)
-    censored_extra_heights expected extra heights a transaction waits when the K leave its
-                           class out of their proposals: K/(N-K+1)
-    commits_stop           whether the K silent hold more than a third of the power (then no
-                           height commits: nothing is decided without +2/3)
+constexpr const char* kDoubleSpendFooter = R"(Output keys:
+  nakamoto      the whitepaper's Poisson approximation (section 11)
+  rosenfeld     Rosenfeld's exact probability (2014), attacker with one pre-mined block
+Exit status: 0 ok, 2 bad input.)";
 
-Exit status: 0 ok, 2 bad input.
-)HELP";
+constexpr const char* kTendermintFooter = R"(Output keys:
+  rounds_per_height      expected rounds per height when the K are silent: (N+1)/(N-K+1)
+  censored_extra_heights expected extra heights a transaction waits when the K leave its
+                         class out of their proposals: K/(N-K+1)
+  commits_stop           whether the K silent hold more than a third of the power (then no
+                         height commits: nothing is decided without +2/3)
+Exit status: 0 ok, 2 bad input.)";
 
-int Fail(const std::string& message) {
-  std::fprintf(stderr, "%s\n", message.c_str());
-  return kExitUsage;
-}
-
-// Flags and their values, from "--name value" or "--name=value"; switches have no value.
-struct Flags {
-  std::map<std::string, std::string> values;
-  bool optimal = false;
-  bool help = false;
-};
-
-bool ParseFlags(int argc, char** argv, int first, bool allow_optimal, Flags& flags,
-                std::string& error) {
-  for (int i = first; i < argc; ++i) {
-    std::string arg = argv[i];
-    if (arg == "-h" || arg == "--help") {
-      flags.help = true;
-      continue;
-    }
-    if (arg == "--optimal") {
-      if (!allow_optimal) {
-        error = "--optimal: only for selfish-mining (see peerlab theory --help)";
-        return false;
-      }
-      flags.optimal = true;
-      continue;
-    }
-    if (arg.rfind("--", 0) != 0) {
-      error = arg + ": unexpected argument (see peerlab theory --help)";
-      return false;
-    }
-    std::string value;
-    const auto equals = arg.find('=');
-    if (equals != std::string::npos) {
-      value = arg.substr(equals + 1);
-      arg = arg.substr(0, equals);
-    } else if (i + 1 < argc) {
-      value = argv[++i];
-    } else {
-      error = arg + ": needs a value";
-      return false;
-    }
-    flags.values[arg] = value;
-  }
-  return true;
-}
-
-std::optional<std::string> Value(const Flags& flags, const std::string& name,
-                                 std::string& error) {
-  const auto it = flags.values.find(name);
-  if (it == flags.values.end()) {
-    error = name + ": missing (see peerlab theory --help)";
-    return std::nullopt;
-  }
-  return it->second;
-}
-
-// A finite number written in full (no trailing text), in [low, high] (or [low, high) if
-// `high_open`).
-bool ParseNumber(const Flags& flags, const std::string& name, double low, double high,
-                 bool high_open, double& out, std::string& error) {
-  const auto text = Value(flags, name, error);
-  if (!text) return false;
-  const char* begin = text->c_str();
-  const char* end = begin + text->size();
-  auto [ptr, ec] = std::from_chars(begin, end, out);
-  if (ec != std::errc() || ptr != end || text->empty() || !std::isfinite(out)) {
-    error = name + ": expected a number, got '" + *text + "'";
-    return false;
-  }
-  if (out < low || out > high || (high_open && out == high)) {
-    char range[64];
-    std::snprintf(range, sizeof(range), "[%g, %g%s", low, high, high_open ? ")" : "]");
-    error = name + ": must be in " + range + ", got " + *text;
-    return false;
-  }
-  return true;
-}
-
-bool ParseInteger(const Flags& flags, const std::string& name, long long low, long long high,
-                  long long& out, std::string& error) {
-  const auto text = Value(flags, name, error);
-  if (!text) return false;
-  const char* begin = text->c_str();
-  const char* end = begin + text->size();
-  auto [ptr, ec] = std::from_chars(begin, end, out);
-  if (ec != std::errc() || ptr != end || text->empty()) {
-    error = name + ": expected an integer, got '" + *text + "'";
-    return false;
-  }
-  if (out < low || out > high) {
-    error = name + ": must be between " + std::to_string(low) + " and " + std::to_string(high) +
-            ", got " + *text;
-    return false;
-  }
-  return true;
-}
-
-bool RejectUnknown(const Flags& flags, std::initializer_list<const char*> known,
-                   std::string& error) {
-  for (const auto& [name, value] : flags.values) {
-    bool found = false;
-    for (const char* k : known) found = found || name == k;
-    if (!found) {
-      error = name + ": unknown option (see peerlab theory --help)";
-      return false;
-    }
-  }
-  return true;
-}
-
-int SelfishMining(int argc, char** argv) {
-  Flags flags;
-  std::string error;
-  if (!ParseFlags(argc, argv, 3, true, flags, error)) return Fail(error);
-  if (flags.help) {
-    std::fputs(kTheoryHelp, stdout);
-    return 0;
-  }
-  if (!RejectUnknown(flags, {"--alpha", "--gamma", "--max-fork-length"}, error)) {
-    return Fail(error);
-  }
+struct SelfishArgs {
   double alpha = 0.0;
   double gamma = 0.0;
-  if (!ParseNumber(flags, "--alpha", 0.0, 0.5, true, alpha, error)) return Fail(error);
-  if (!ParseNumber(flags, "--gamma", 0.0, 1.0, false, gamma, error)) return Fail(error);
+  bool optimal = false;
   long long max_fork_length = analysis::kOptimalSelfishDefaultMaxForkLength;
-  if (flags.values.count("--max-fork-length")) {
-    if (!flags.optimal) return Fail("--max-fork-length: only with --optimal");
-    if (!ParseInteger(flags, "--max-fork-length", 2, kMaxForkLengthLimit, max_fork_length,
-                      error)) {
-      return Fail(error);
-    }
-  }
+};
 
+struct DoubleSpendArgs {
+  double q = 0.0;
+  long long z = 0;
+};
+
+struct TendermintArgs {
+  long long validators = 0;
+  long long byzantine = 0;
+};
+
+int SelfishMining(const SelfishArgs& args) {
+  const double alpha = args.alpha;
+  const double gamma = args.gamma;
   results::JsonWriter w(false);
   w.BeginObject();
   w.Key("alpha").Double(alpha);
   w.Key("gamma").Double(gamma);
   w.Key("closed_form").Double(analysis::EyalSirerRevenue(alpha, gamma));
   w.Key("markov_chain").Double(analysis::SolveSelfishMiningChain(alpha, gamma).revenue);
-  if (flags.optimal) {
-    w.Key("optimal").Double(
-        analysis::OptimalSelfishMiningRevenue(alpha, gamma, static_cast<int>(max_fork_length)));
-    w.Key("max_fork_length").Int(max_fork_length);
+  if (args.optimal) {
+    w.Key("optimal").Double(analysis::OptimalSelfishMiningRevenue(
+        alpha, gamma, static_cast<int>(args.max_fork_length)));
+    w.Key("max_fork_length").Int(args.max_fork_length);
   }
   w.EndObject();
   std::fputs(w.Finish().c_str(), stdout);
   return 0;
 }
 
-// A subcommand's flags without --optimal: false with `status` set when it is done already
-// (--help printed, or a usage error reported).
-bool ReadFlags(int argc, char** argv, std::initializer_list<const char*> known, Flags& flags,
-               std::string& error, int& status) {
-  if (!ParseFlags(argc, argv, 3, false, flags, error)) {
-    status = Fail(error);
-    return false;
-  }
-  if (flags.help) {
-    std::fputs(kTheoryHelp, stdout);
-    status = 0;
-    return false;
-  }
-  if (!RejectUnknown(flags, known, error)) {
-    status = Fail(error);
-    return false;
-  }
-  return true;
-}
-
-int DoubleSpend(int argc, char** argv) {
-  Flags flags;
-  std::string error;
-  int status = 0;
-  if (!ReadFlags(argc, argv, {"--q", "--z"}, flags, error, status)) return status;
-  double q = 0.0;
-  long long z = 0;
-  if (!ParseNumber(flags, "--q", 0.0, 1.0, false, q, error)) return Fail(error);
-  if (!ParseInteger(flags, "--z", 0, kMaxConfirmations, z, error)) return Fail(error);
-
+int DoubleSpend(const DoubleSpendArgs& args) {
+  const double q = args.q;
+  const long long z = args.z;
   results::JsonWriter w(false);
   w.BeginObject();
   w.Key("q").Double(q);
@@ -252,14 +99,8 @@ int DoubleSpend(int argc, char** argv) {
   return 0;
 }
 
-int Tendermint(int argc, char** argv) {
-  Flags flags;
-  std::string error;
-  int status = 0;
-  if (!ReadFlags(argc, argv, {"--validators", "--byzantine"}, flags, error, status)) return status;
-  long long n = 0, k = 0;
-  if (!ParseInteger(flags, "--validators", 1, 100000, n, error)) return Fail(error);
-  if (!ParseInteger(flags, "--byzantine", 0, n - 1, k, error)) return Fail(error);
+int Tendermint(const TendermintArgs& args) {
+  const long long n = args.validators, k = args.byzantine;
   const int ni = static_cast<int>(n), ki = static_cast<int>(k);
   results::JsonWriter w(false);
   w.BeginObject();
@@ -278,20 +119,73 @@ int Tendermint(int argc, char** argv) {
 }  // namespace
 
 int TheoryMain(int argc, char** argv) {
-  if (argc < 3) {
-    return Fail("theory: missing subcommand: selfish-mining, double-spend or tendermint (see "
-                "peerlab theory --help)");
+  CLI::App app{"Attack theory as JSON: closed forms, Markov chain, optimal selfish mining MDP,\n"
+               "Tendermint rounds; nothing is simulated.",
+               "peerlab theory"};
+  cli::Configure(app, kTheoryFooter);
+  app.require_subcommand(1);
+
+  SelfishArgs sm;
+  CLI::App* selfish = app.add_subcommand(
+      "selfish-mining",
+      "Revenue share of a selfish-mining pool with hashrate share A, G the share of honest "
+      "hashrate that mines on the pool's block during a tie.");
+  selfish->footer(kSelfishFooter);
+  cli::AddNumber(*selfish, "--alpha", sm.alpha, "the pool's hashrate share, 0 <= A < 0.5")
+      ->type_name("A")
+      ->required()
+      ->check(cli::Number(0.0, 0.5, true));
+  cli::AddNumber(*selfish, "--gamma", sm.gamma, "0 <= G <= 1")
+      ->type_name("G")
+      ->required()
+      ->check(cli::Number(0.0, 1.0));
+  CLI::Option* optimal = selfish->add_flag(
+      "--optimal", sm.optimal, "also the optimal strategy's revenue share (MDP, 1-3 s)");
+  selfish->add_option("--max-fork-length", sm.max_fork_length,
+                      "the MDP's longest branch, 2 to 200 (default 94; with --optimal)")
+      ->type_name("T")
+      ->check(cli::Integer(2, kMaxForkLengthLimit))
+      ->needs(optimal);
+
+  DoubleSpendArgs ds;
+  CLI::App* double_spend = app.add_subcommand(
+      "double-spend",
+      "Probability that an attacker with hashrate share Q reverses a payment the merchant "
+      "accepted after Z confirmations.");
+  double_spend->footer(kDoubleSpendFooter);
+  cli::AddNumber(*double_spend, "--q", ds.q, "the attacker's hashrate share, 0 <= Q <= 1")
+      ->type_name("Q")
+      ->required()
+      ->check(cli::Number(0.0, 1.0));
+  double_spend->add_option("--z", ds.z, "confirmations, an integer >= 0")
+      ->type_name("Z")
+      ->required()
+      ->check(cli::Integer(0, kMaxConfirmations));
+
+  TendermintArgs tm;
+  CLI::App* tendermint = app.add_subcommand(
+      "tendermint",
+      "N validators of equal voting power, K of them silent at random places in CometBFT's "
+      "proposer rotation (docs/tendermint.md, \"Theory\").");
+  tendermint->footer(kTendermintFooter);
+  tendermint->add_option("--validators", tm.validators, "1 to 100000")
+      ->type_name("N")
+      ->required()
+      ->check(cli::Integer(1, 100000));
+  tendermint->add_option("--byzantine", tm.byzantine, "0 <= K < N")
+      ->type_name("K")
+      ->required()
+      ->check(cli::Integer(0, 100000));
+
+  if (auto done = cli::Parse(app, argc, argv, 2)) return *done;
+  if (selfish->parsed()) return SelfishMining(sm);
+  if (double_spend->parsed()) return DoubleSpend(ds);
+  if (tm.byzantine >= tm.validators) {
+    return cli::Misuse(app, "--byzantine: must be between 0 and " +
+                                std::to_string(tm.validators - 1) + ", got " +
+                                std::to_string(tm.byzantine));
   }
-  const std::string sub = argv[2];
-  if (sub == "-h" || sub == "--help") {
-    std::fputs(kTheoryHelp, stdout);
-    return 0;
-  }
-  if (sub == "selfish-mining") return SelfishMining(argc, argv);
-  if (sub == "double-spend") return DoubleSpend(argc, argv);
-  if (sub == "tendermint") return Tendermint(argc, argv);
-  return Fail(sub + ": unknown theory subcommand (selfish-mining, double-spend, tendermint; see "
-                    "peerlab theory --help)");
+  return Tendermint(tm);
 }
 
 }  // namespace peerlab::commands

@@ -1,7 +1,7 @@
 // `peerlab wire mine` and `peerlab wire check-block`: real blocks of a chain (chain_params.hpp)
 // as hex, one per line, for cross-checks against other implementations (python-bitcoinlib,
 // litecoind's submitblock and getblock; tests/python/test_chain_interop.py).
-#include "peerlab/commands/wire_chain.hpp"
+#include "wire_chain.hpp"
 
 #include <cstdio>
 #include <fstream>
@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "peerlab/bitcoin/block_check.hpp"
+#include "peerlab/cli/cli.hpp"
 #include "peerlab/bitcoin/block_store.hpp"
 #include "peerlab/bitcoin/chain_params.hpp"
 #include "peerlab/bitcoin/mining.hpp"
@@ -19,25 +20,29 @@ namespace peerlab::commands {
 namespace {
 
 namespace bitcoin = peerlab::bitcoin;
-constexpr int kExitBadInput = 2;
+constexpr int kExitBadInput = cli::kExitUsage;
 
-constexpr const char* kMineHelp = R"HELP(Usage: peerlab wire mine --chain NAME [--blocks N] [--time T] [--script HEX]
+constexpr const char* kMineDescription =
+    R"(Mines N real blocks on the chain's genesis, each on the previous one, and prints each
+serialized block as one line of hex: a coinbase with the BIP34 height and the height's subsidy
+paid to SCRIPT, the chain's bits, a nonce ground until the proof of work passes. Block i gets
+header time T + 60*i.)";
 
-Mines N (default 1) real blocks on the chain's genesis, each on the previous one, and prints
-each serialized block as one line of hex: a coinbase with the BIP34 height and the height's
-subsidy paid to SCRIPT (default 51, OP_TRUE), the chain's bits, a nonce ground until the
-proof of work passes. Block i gets header time T + 60*i (default T: the genesis time).
-Chains: peerlab-sim, litecoin-regtest, bitcoin-regtest.
-)HELP";
-
-constexpr const char* kCheckHelp = R"HELP(Usage: peerlab wire check-block --chain NAME [FILE|-]
-
-Reads serialized blocks as hex, one per line, and prints one JSON object per block:
+constexpr const char* kCheckDescription =
+    R"(Reads serialized blocks as hex, one per line, and prints one JSON object per block:
 {"hash", "pow_hash", "pow_ok", "body_ok", "reserialized", "error"}: the proof of work checked
 with the chain's function (scrypt on litecoin-regtest), the merkle root and witness
-commitment recomputed against the header, and the block re-serialized to the same bytes.
-Exit status 0 when every block passes, 2 otherwise.
-)HELP";
+commitment recomputed against the header, and the block re-serialized to the same bytes.)";
+
+// --chain: a name FindChainParams knows, checked while parsing so that a typo is misuse.
+CLI::Validator KnownChain() {
+  return CLI::Validator(
+      [](std::string& name) -> std::string {
+        auto chain = bitcoin::FindChainParams(name);
+        return chain.ok() ? std::string() : chain.status().message();
+      },
+      "");
+}
 
 bool ParseHex(const std::string& text, std::vector<std::uint8_t>& out) {
   out.clear();
@@ -65,44 +70,53 @@ std::string ToHex(const std::vector<std::uint8_t>& bytes) {
   return s;
 }
 
-int Mine(int argc, char** argv) {
-  const bitcoin::ChainParams* chain = nullptr;
-  std::uint32_t blocks = 1;
-  std::int64_t time = -1;
+}  // namespace
+
+CLI::App* AddMineCommand(CLI::App& wire, MineArgs& args) {
+  CLI::App* mine = wire.add_subcommand("mine", kMineDescription);
+  mine->footer("Exit status: 0 ok, 1 mining failed, 2 bad input.");
+  mine->add_option("--chain", args.chain,
+                   "peerlab-sim, litecoin-regtest or bitcoin-regtest")
+      ->type_name("NAME")
+      ->required()
+      ->check(KnownChain());
+  mine->add_option("--blocks", args.blocks, "blocks to mine, 0 to 100000 (default 1)")
+      ->type_name("N")
+      ->check(cli::Unsigned(0, 100'000));
+  mine->add_option("--time", args.time, "header time base in Unix seconds (default: the "
+                                        "genesis time)")
+      ->type_name("T")
+      ->check(cli::Integer(0, UINT32_MAX));
+  mine->add_option("--script", args.script_hex,
+                   "the coinbase output script (default 51, OP_TRUE)")
+      ->type_name("HEX")
+      ->check(CLI::Validator(
+          [](std::string& text) -> std::string {
+            std::vector<std::uint8_t> bytes;
+            return ParseHex(text, bytes) ? std::string() : "expected hex bytes, got '" + text + "'";
+          },
+          ""));
+  return mine;
+}
+
+CLI::App* AddCheckBlockCommand(CLI::App& wire, CheckBlockArgs& args) {
+  CLI::App* check = wire.add_subcommand("check-block", kCheckDescription);
+  check->footer("Exit status: 0 when every block passes, 2 otherwise (or bad input).");
+  check->add_option("FILE", args.file, "hex blocks, one per line; - or none: stdin");
+  check->add_option("--chain", args.chain,
+                    "peerlab-sim, litecoin-regtest or bitcoin-regtest")
+      ->type_name("NAME")
+      ->required()
+      ->check(KnownChain());
+  return check;
+}
+
+int Mine(const MineArgs& args) {
+  const bitcoin::ChainParams* chain = *bitcoin::FindChainParams(args.chain);
+  const std::uint32_t blocks = args.blocks;
+  const std::int64_t time = args.time;
   std::vector<std::uint8_t> script;
-  for (int i = 3; i < argc; ++i) {
-    const std::string arg = argv[i];
-    if (arg == "-h" || arg == "--help") {
-      std::fputs(kMineHelp, stdout);
-      return 0;
-    }
-    if (i + 1 >= argc) {
-      std::fprintf(stderr, "peerlab wire mine: %s: missing value\n", arg.c_str());
-      return kExitBadInput;
-    }
-    const std::string value = argv[++i];
-    if (arg == "--chain") {
-      auto c = bitcoin::FindChainParams(value);
-      if (!c.ok()) {
-        std::fprintf(stderr, "peerlab wire mine: --chain: %s\n", c.status().message().c_str());
-        return kExitBadInput;
-      }
-      chain = *c;
-    } else if (arg == "--blocks") {
-      blocks = static_cast<std::uint32_t>(std::stoul(value));
-    } else if (arg == "--time") {
-      time = std::stoll(value);
-    } else if (arg == "--script" && ParseHex(value, script)) {
-    } else {
-      std::fprintf(stderr, "peerlab wire mine: %s %s: not understood (see --help)\n",
-                   arg.c_str(), value.c_str());
-      return kExitBadInput;
-    }
-  }
-  if (chain == nullptr) {
-    std::fputs("peerlab wire mine: --chain is required (see --help)\n", stderr);
-    return kExitBadInput;
-  }
+  ParseHex(args.script_hex, script);  // validated while parsing
   const std::uint32_t base = time < 0 ? chain->genesis.time : static_cast<std::uint32_t>(time);
   bitcoin::BlockStore store(*chain);
   bitcoin::BlockHandle tip = bitcoin::kGenesis;
@@ -128,30 +142,9 @@ int Mine(int argc, char** argv) {
   return 0;
 }
 
-int CheckBlocks(int argc, char** argv) {
-  const bitcoin::ChainParams* chain = nullptr;
-  std::string file = "-";
-  for (int i = 3; i < argc; ++i) {
-    const std::string arg = argv[i];
-    if (arg == "-h" || arg == "--help") {
-      std::fputs(kCheckHelp, stdout);
-      return 0;
-    }
-    if (arg == "--chain" && i + 1 < argc) {
-      auto c = bitcoin::FindChainParams(argv[++i]);
-      if (!c.ok()) {
-        std::fprintf(stderr, "peerlab wire check-block: --chain: %s\n", c.status().message().c_str());
-        return kExitBadInput;
-      }
-      chain = *c;
-    } else {
-      file = arg;
-    }
-  }
-  if (chain == nullptr) {
-    std::fputs("peerlab wire check-block: --chain is required (see --help)\n", stderr);
-    return kExitBadInput;
-  }
+int CheckBlocks(const CheckBlockArgs& args) {
+  const bitcoin::ChainParams* chain = *bitcoin::FindChainParams(args.chain);
+  const std::string& file = args.file;
   std::ifstream in_file;
   if (file != "-") in_file.open(file);
   std::istream& in = file == "-" ? std::cin : in_file;
@@ -194,13 +187,6 @@ int CheckBlocks(int argc, char** argv) {
                 body.ok() ? "null" : ("\"" + body.message() + "\"").c_str());
   }
   return all_ok ? 0 : kExitBadInput;
-}
-
-}  // namespace
-
-int WireChainMain(int argc, char** argv) {
-  const std::string sub = argv[2];
-  return sub == "mine" ? Mine(argc, argv) : CheckBlocks(argc, argv);
 }
 
 }  // namespace peerlab::commands

@@ -4,7 +4,7 @@
 // known; it stops at a bad magic or oversize length, where it is not. Encode is all-or-nothing: any bad line writes no bytes.
 #include "peerlab/commands/wire_tool.hpp"
 
-#include "peerlab/commands/wire_chain.hpp"
+#include "wire_chain.hpp"
 
 #include <cstdio>
 #include <cstring>
@@ -14,6 +14,7 @@
 
 #include "peerlab/bitcoin/wire/framing.hpp"
 #include "peerlab/bitcoin/wire/messages.hpp"
+#include "peerlab/cli/cli.hpp"
 #include "peerlab/wire_json/json.hpp"
 
 namespace peerlab::commands {
@@ -22,111 +23,65 @@ namespace {
 
 namespace wire = peerlab::bitcoin::wire;
 
-constexpr int kExitBadInput = 2;
+constexpr int kExitBadInput = cli::kExitUsage;
 // One JSON line of `wire encode`: a block at the 4,000,000-byte payload limit is 8 MB of hex,
 // plus its fields.
 constexpr std::size_t kMaxEncodeLine = std::size_t{16} << 20;
 
-constexpr const char* kWireHelp = R"HELP(Usage: peerlab wire decode [FILE|-] [--hex] [--magic NAME|HEX]
-       peerlab wire encode [FILE|-] [--hex] [--magic NAME|HEX]
-       peerlab wire mine --chain NAME [--blocks N] [--time T] [--script HEX]
-       peerlab wire check-block --chain NAME [FILE|-]
+constexpr const char* kWireDescription =
+    "Bitcoin P2P messages (v1 framing) to JSON lines and back, and real blocks of built-in "
+    "chains (docs/wire-format.md).";
 
-Bitcoin P2P messages (v1 framing) to JSON lines and back. See docs/wire-format.md.
-
-  decode   read a raw byte stream of framed messages, print one JSON object per message
-  encode   read JSON objects (one per line), write the framed messages
-  mine     mine real blocks of a built-in chain, print them as hex lines
-  check-block  check hex blocks: proof of work, merkle root, re-serialization
-
-Run `peerlab wire decode --help` or `peerlab wire encode --help` for details.
-)HELP";
-
-constexpr const char* kDecodeHelp = R"HELP(Usage: peerlab wire decode [FILE|-] [--hex] [--magic NAME|HEX]
-
-Reads a raw P2P byte stream (several framed messages in a row) from FILE or stdin and prints
+constexpr const char* kDecodeDescription =
+    R"(Reads a raw P2P byte stream (several framed messages in a row) from FILE or stdin and prints
 one JSON object per message: {"command", "checksum_ok", "length", then the decoded fields}.
 Hashes are in Bitcoin's display (reversed) hex order, amounts are integers (satoshis),
 scripts and raw bytes are hex. A message whose payload does not decode is printed with
-"error" and its raw "payload" instead of fields.
+"error" and its raw "payload" instead of fields.)";
 
-Each bad message also gives one line on stderr, e.g.
+constexpr const char* kDecodeFooter =
+    R"(Each bad message also gives one line on stderr, e.g.
   peerlab wire decode: message 3 at byte 1234: bad checksum
 Decoding continues after a bad checksum, bad command or bad payload; it stops at a bad magic
 or an oversize length (> 4,000,000 bytes). The input is streamed: each message is printed as
 soon as it is complete, and only one frame is held in memory. Exit status: 0 all good, 2 any
-error.
+error.)";
 
-Options:
-  --hex            the input is hex text (whitespace ignored) instead of binary
-  --magic NAME|HEX network magic: mainnet (default), testnet3, regtest, signet, or 8 hex
-                   digits in wire order, e.g. f9beb4d9
-  -h, --help       this help
-)HELP";
-
-constexpr const char* kEncodeHelp = R"HELP(Usage: peerlab wire encode [FILE|-] [--hex] [--magic NAME|HEX]
-
-Reads JSON objects, one per line (the format `peerlab wire decode` prints; "checksum_ok",
+constexpr const char* kEncodeDescription =
+    R"(Reads JSON objects, one per line (the format `peerlab wire decode` prints; "checksum_ok",
 "length", "hash", "txid", "wtxid" and "error" are ignored), and writes the framed messages
 to stdout as binary, or as one line of hex with --hex. A line with "payload" (hex) is sent
 with exactly that payload, whatever its command. Blank lines are skipped; a line may be at
-most 16 MiB.
+most 16 MiB.)";
 
-Errors name the line and the field, e.g.
+constexpr const char* kEncodeFooter =
+    R"(Errors name the line and the field, e.g.
   peerlab wire encode: line 2: inputs[0].script_sig: expected a hex string
-and nothing is written. Exit status: 0 ok, 2 bad input.
-
-Options:
-  --hex            write hex text instead of binary
-  --magic NAME|HEX network magic (as for decode; default mainnet)
-  -h, --help       this help
-)HELP";
+and nothing is written. Exit status: 0 ok, 2 bad input.)";
 
 struct Options {
   std::string file = "-";
   bool hex = false;
-  bool help = false;
+  std::string magic_name = "mainnet";
   wire::Magic magic = wire::kMagicMainnet;
 };
 
-bool ParseOptions(int argc, char** argv, const char* prog, Options& opt) {
-  bool have_file = false;
-  for (int i = 3; i < argc; ++i) {
-    const std::string arg = argv[i];
-    if (arg == "-h" || arg == "--help") {
-      opt.help = true;
-    } else if (arg == "--hex") {
-      opt.hex = true;
-    } else if (arg == "--magic" || arg.rfind("--magic=", 0) == 0) {
-      std::string value;
-      if (arg == "--magic") {
-        if (i + 1 >= argc) {
-          std::fprintf(stderr, "%s: --magic: needs a value\n", prog);
-          return false;
-        }
-        value = argv[++i];
-      } else {
-        value = arg.substr(8);
-      }
-      auto m = wire::ParseMagic(value);
-      if (!m) {
-        std::fprintf(stderr, "%s: --magic: expected mainnet, testnet3, regtest, signet or 8 hex digits, got '%s'\n",
-                     prog, value.c_str());
-        return false;
-      }
-      opt.magic = *m;
-    } else if (arg != "-" && !arg.empty() && arg[0] == '-') {
-      std::fprintf(stderr, "%s: %s: unknown option (see --help)\n", prog, arg.c_str());
-      return false;
-    } else if (!have_file) {
-      opt.file = arg;
-      have_file = true;
-    } else {
-      std::fprintf(stderr, "%s: %s: unexpected argument (one input file)\n", prog, arg.c_str());
-      return false;
-    }
-  }
-  return true;
+// FILE, --hex and --magic, the same for decode and encode.
+void AddStreamOptions(CLI::App& sub, Options& opt, const char* hex_help) {
+  sub.add_option("FILE", opt.file, "input file; - or none: stdin");
+  sub.add_flag("--hex", opt.hex, hex_help);
+  sub.add_option("--magic", opt.magic_name,
+                 "network magic: mainnet (default), testnet3, regtest, signet, or 8 hex "
+                 "digits in wire order, e.g. f9beb4d9")
+      ->type_name("NAME|HEX")
+      ->check(CLI::Validator(
+          [](std::string& text) -> std::string {
+            return wire::ParseMagic(text)
+                       ? std::string()
+                       : "expected mainnet, testnet3, regtest, signet or 8 hex digits, got '" +
+                             text + "'";
+          },
+          ""));
 }
 
 // Opens FILE ("-": stdin) for streaming; null after printing the error.
@@ -185,14 +140,8 @@ class HexStream {
   std::string digits_;  // at most one chunk's digits at a time
 };
 
-int Decode(int argc, char** argv) {
+int Decode(const Options& opt) {
   const char* prog = "peerlab wire decode";
-  Options opt;
-  if (!ParseOptions(argc, argv, prog, opt)) return kExitBadInput;
-  if (opt.help) {
-    std::fputs(kDecodeHelp, stdout);
-    return 0;
-  }
   std::FILE* in = OpenInput(opt.file, prog);
   if (in == nullptr) return kExitBadInput;
   InputCloser closer{in};
@@ -277,14 +226,8 @@ int Decode(int argc, char** argv) {
   return errors ? kExitBadInput : 0;
 }
 
-int Encode(int argc, char** argv) {
+int Encode(const Options& opt) {
   const char* prog = "peerlab wire encode";
-  Options opt;
-  if (!ParseOptions(argc, argv, prog, opt)) return kExitBadInput;
-  if (opt.help) {
-    std::fputs(kEncodeHelp, stdout);
-    return 0;
-  }
   std::FILE* in = OpenInput(opt.file, prog);
   if (in == nullptr) return kExitBadInput;
   InputCloser closer{in};
@@ -336,21 +279,36 @@ int Encode(int argc, char** argv) {
 }  // namespace
 
 int WireMain(int argc, char** argv) {
-  if (argc < 3) {
-    std::fputs(kWireHelp, stderr);
-    return kExitBadInput;
-  }
-  const std::string sub = argv[2];
-  if (sub == "-h" || sub == "--help" || sub == "help") {
-    std::fputs(kWireHelp, stdout);
+  CLI::App app{kWireDescription, "peerlab wire"};
+  cli::Configure(app, "Run `peerlab wire SUBCOMMAND --help` for a subcommand's options.");
+  app.require_subcommand(1);
+  Options decode_opt;
+  CLI::App* decode = app.add_subcommand("decode", kDecodeDescription);
+  decode->footer(kDecodeFooter);
+  AddStreamOptions(*decode, decode_opt, "the input is hex text (whitespace ignored) instead of binary");
+  Options encode_opt;
+  CLI::App* encode = app.add_subcommand("encode", kEncodeDescription);
+  encode->footer(kEncodeFooter);
+  AddStreamOptions(*encode, encode_opt, "write hex text instead of binary");
+  MineArgs mine_args;
+  CLI::App* mine = AddMineCommand(app, mine_args);
+  CheckBlockArgs check_args;
+  AddCheckBlockCommand(app, check_args);
+
+  CLI::App* help = app.add_subcommand("help", "this help (as --help)");
+  const std::string help_text = app.help();
+
+  if (auto done = cli::Parse(app, argc, argv, 2)) return *done;
+  if (help->parsed()) {
+    std::fputs(help_text.c_str(), stdout);
     return 0;
   }
-  if (sub == "decode") return Decode(argc, argv);
-  if (sub == "encode") return Encode(argc, argv);
-  if (sub == "mine" || sub == "check-block") return WireChainMain(argc, argv);
-  std::fprintf(stderr, "peerlab wire: %s: unknown subcommand (decode, encode, mine or check-block; see peerlab wire --help)\n",
-               sub.c_str());
-  return kExitBadInput;
+  if (decode->parsed() || encode->parsed()) {
+    Options& opt = decode->parsed() ? decode_opt : encode_opt;
+    opt.magic = *wire::ParseMagic(opt.magic_name);  // validated while parsing
+    return decode->parsed() ? Decode(opt) : Encode(opt);
+  }
+  return mine->parsed() ? Mine(mine_args) : CheckBlocks(check_args);
 }
 
 }  // namespace peerlab::commands

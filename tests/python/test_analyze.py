@@ -282,7 +282,7 @@ def test_run_directory_errors(peerlab_bin, tmp_path):
         "node,region,as,group,hashrate,online\n0,eu,AS1,g,2,true\n")
     res = run(peerlab_bin, str(tmp_path / "run"))
     assert res.returncode == 2 and "nodes.csv:2: hashrate must be a share in [0, 1]" in res.stderr
-    for args, message in [(["--threshold", "0"], "--threshold: expected a share"),
+    for args, message in [(["--threshold", "0"], "--threshold: must be in (0, 1]"),
                           (["--graph"], "--graph: needs a value"),
                           ([], "missing RUN_DIR or --graph FILE"),
                           (["--bogus"], "--bogus: unknown option")]:

@@ -143,7 +143,7 @@ def test_overrides_change_the_run(peerlab_bin, tmp_path):
     (lambda s: s.replace("hashrate: 1.0", "hashrate: -0.5"), [], "groups.pools.hashrate:"),
     (lambda s: s.replace("hashrate: 1.0", "hashrate: 150 %"), [], "groups.pools.hashrate:"),
     (lambda s: s.replace("stop: {blocks: 12}", "stop: {blocks: 12"), [], ": yaml:"),
-    (lambda s: s, ["--seed", "x"], "--seed: expected a non-negative integer"),
+    (lambda s: s, ["--seed", "x"], "--seed: expected an integer from 0 to"),
     (lambda s: s, ["--threads", "abc"], "--threads: expected 1 to 62 or `auto`, got `abc`"),
     (lambda s: s, ["--threads", "0"], "--threads: expected 1 to 62 or `auto`, got `0`"),
     (lambda s: s, ["--threads", "63"], "--threads: expected 1 to 62 or `auto`, got `63`"),
@@ -432,8 +432,8 @@ def test_explore_runs_a_small_campaign_and_refuses_misuse(peerlab_bin, tmp_path)
     assert budget["budget_reached"] is True and 0 < budget["runs"] < 100000
     assert budget["wall_s"] < 60
     for args, expected in [([], "missing FAMILY"),
-                           (["ethereum"], "unknown family `ethereum`"),
-                           (["bitcoin", "--runs", "0"], "--runs: expected an integer in [1,"),
+                           (["ethereum"], "FAMILY: expected bitcoin or tendermint, got 'ethereum'"),
+                           (["bitcoin", "--runs", "0"], "--runs: expected an integer from 1 to"),
                            (["bitcoin", "--time-budget", "soon"], "--time-budget: expected"),
                            (["bitcoin", "--frobnicate"], "--frobnicate: unknown option")]:
         res = run(peerlab_bin, "explore", *args, cwd=tmp_path)

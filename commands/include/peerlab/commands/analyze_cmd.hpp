@@ -14,7 +14,6 @@ struct AnalyzeRequest {
   std::string graph_file;  // --graph mode
   std::string out;         // --graph mode: directory to write; empty: write nothing
   analysis::TopologyOptions options;
-  bool help = false;
 };
 struct AnalyzeOutput {
   std::string analysis_json;

@@ -96,9 +96,10 @@ struct ParsedArgs {
   bool help = false;
 };
 
-// Arguments after the program name. The message of an error is one line without the
-// program name, e.g. "--listen: expected IPV4:PORT, got 'x'".
+// Arguments after the program name (CLI11, through cli/). The message of an error is one line
+// without the program name, e.g. "--listen: expected IPV4:PORT, got 'x'".
 Result<ParsedArgs> ParseDaemonArgs(std::span<const std::string_view> args);
-std::string_view DaemonUsage();
+// `peerlabd --help`: the options with their meaning and defaults.
+std::string DaemonUsage();
 
 }  // namespace peerlab::testbed
