@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "peerlab/commands/analyze_cmd.hpp"
+#include "peerlab/report/report.hpp"
 #include "peerlab/commands/theory_cmd.hpp"
 #include "peerlab/commands/wire_tool.hpp"
 #include "peerlab/runner/memory_check.hpp"
@@ -39,6 +40,7 @@ Usage:
   peerlab explore FAMILY         generated scenarios (partitions, message faults, churn,
                                  attacks) checked against invariants; failures shrunk
   peerlab analyze RUN_DIR        topology metrics and report of a run (or --graph FILE)
+  peerlab report RUN_DIR [--open]  one self-contained HTML page of a run (report.html)
   peerlab wire decode|encode     Bitcoin P2P bytes to JSON lines and back
   peerlab theory selfish-mining|double-spend  attack theory as JSON (closed forms, Markov
                                  chain, optimal selfish mining MDP); nothing is simulated
@@ -351,6 +353,7 @@ int main(int argc, char** argv) {
   if (command == "explore") return peerlab::apps::ExploreMain(argc, argv);
   if (command == "wire") return peerlab::commands::WireMain(argc, argv);
   if (command == "analyze") return peerlab::commands::AnalyzeMain(argc, argv);
+  if (command == "report") return peerlab::report::ReportMain(argc, argv);
   if (command == "theory") return peerlab::commands::TheoryMain(argc, argv);
   if (command == "sweep" || command == "reproduce") return PythonCommand(argc, argv);
   if (command == "reference") {
