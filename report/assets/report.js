@@ -13,7 +13,8 @@ const Run = (() => {
     const el = document.querySelector('script.run-file[data-name="' + name + '"]');
     if (!el) return null;
     const raw = el.textContent;
-    return el.dataset.escaped ? raw.replace(/\\([\\<])/g, '$1') : raw;
+    // `peerlab report` wrote `\` as `\\` and `<` as `\l` (report.cpp, EscapeText).
+    return el.dataset.escaped ? raw.replace(/\\([\\l])/g, (m, c) => (c === 'l' ? '<' : '\\')) : raw;
   }
   function json(name) {
     if (!(name in cache)) { const t = text(name); cache[name] = t === null ? null : JSON.parse(t); }

@@ -31,8 +31,8 @@ bool EndsWith(std::string_view text, std::string_view suffix) {
 
 // Script data ends at the first `</script` (any case), so no `<` may reach the page raw.
 // JSON can hold `<` only inside strings, where `\u003c` means the same character: the text
-// stays valid JSON that parses to the file's own values. Other files (CSV) escape `\` and `<`
-// with a backslash (`\\`, `\<`), which the page's script undoes (data-escaped="1").
+// stays valid JSON that parses to the file's own values. Other files (CSV) holding a `<` have
+// `\` written `\\` and `<` written `\l`, which the page's script undoes (data-escaped="1").
 std::string EscapeJson(std::string_view text) {
   std::string out;
   out.reserve(text.size());
@@ -52,8 +52,13 @@ std::string EscapeText(std::string_view text) {
   std::string out;
   out.reserve(text.size() + 16);
   for (char c : text) {
-    if (c == '\\' || c == '<') out += '\\';
-    out += c;
+    if (c == '\\') {
+      out += "\\\\";
+    } else if (c == '<') {
+      out += "\\l";
+    } else {
+      out += c;
+    }
   }
   return out;
 }
