@@ -122,6 +122,12 @@ function jsonTable(value) {
   if (value === null || typeof value !== 'object') return document.createTextNode(fmt(value));
   if (Array.isArray(value)) {
     if (value.every(v => v === null || typeof v !== 'object')) {
+      const nums = value.filter(v => typeof v === 'number').sort((a, b) => a - b);
+      if (value.length > 24 && nums.length === value.length) {
+        // A long list of numbers (a spectrum, per-node values): its spread, the list on demand.
+        return details(value.length + ' values: min ' + fmt(nums[0]) + ', median ' + fmt(quantile(nums, 0.5)) + ', max ' + fmt(nums[nums.length - 1]),
+          el('div', { class: 'note', text: value.map(v => fmt(v)).join(', ') }));
+      }
       return document.createTextNode(value.map(v => fmt(v)).join(', ') || '[]');
     }
     const list = el('div');
@@ -574,7 +580,15 @@ function buildAttacks() {
 function buildAnalysis() {
   const a = Run.json('analysis.json');
   if (!a) return;
-  section('analysis', 'Analysis (analysis.json)', el('p', { class: 'note', text: 'Written by peerlab analyze RUN_DIR.' }), jsonTable(a));
+  const t = a.topology || {};
+  const value = x => (x && typeof x === 'object' && 'value' in x ? x.value : x);
+  const figures = [['nodes', t.nodes], ['edges', t.edges], ['components', t.components && t.components.count],
+    ['vertex connectivity', value(t.vertex_connectivity)], ['edge connectivity', value(t.edge_connectivity)],
+    ['algebraic connectivity', value(t.algebraic_connectivity)], ['spectral gap', value(t.spectral_gap)],
+    ['diameter', value(t.diameter)], ['mean shortest path', value(t.mean_shortest_path)]]
+    .filter(([, v]) => v !== undefined && v !== null && typeof v !== 'object').map(([k, v]) => [k, fmt(v)]);
+  section('analysis', 'Analysis (analysis.json)', el('p', { class: 'note', text: 'Topology metrics of the final connection graph, written by peerlab analyze RUN_DIR (docs/analysis.md).' }),
+    cards(figures), details('every figure of analysis.json', jsonTable(a)));
 }
 
 function buildTendermintExtras() {

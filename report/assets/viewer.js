@@ -125,7 +125,7 @@ const RegionMap = {
           ctx.fillStyle = '#1d2430'; ctx.font = '12px system-ui, sans-serif'; ctx.textAlign = 'center';
           ctx.fillText(name + ' (' + members[k].length + ')', x, y - R - 8);
         });
-        const dot = Math.max(1.2, Math.min(3, 1200 / Math.sqrt(regionIndex.length + 1) / 20));
+        const dot = Math.max(1.5, Math.min(3.5, 100 / Math.sqrt(regionIndex.length + 1)));
         for (let i = 0; i < regionIndex.length; i++) {
           if (regionIndex[i] === undefined) continue;
           const [x, y] = this.nodeXY(canvas, i);
@@ -201,7 +201,8 @@ const Viewer = (() => {
     const d = Reach.load(), range = d.start.get(b);
     state.block = b;
     state.end = range ? Math.max(d.after[range[1] - 1] * 1.02, 1e-3) : 1;
-    setTime(0);
+    setTime(state.end);  // the whole spread at first; Play starts from the mining
+
   }
   function build() {
     const reach = Reach.load(), nodes = Run.csv('nodes.csv');
@@ -250,7 +251,7 @@ const Viewer = (() => {
       window.scrollTo(0, 0);
       const d = Reach.load(), range = d.start.get(state.block);
       setTime(d.after[range[0] + Math.floor((range[1] - range[0]) / 2)]);
-      done();
+      setTimeout(() => { window.scrollTo(0, 0); done(); }, 0);  // after the jump to #viewer
       return;
     }
     state.speed = 4;
