@@ -179,6 +179,9 @@ def test_screenshots_are_not_blank(bitcoin_run, tmp_path, peerlab_bin):
     ("selfish-mining.yaml", ["stop.blocks=60", "outputs=[summary, blocks, reach]"],
      ["overview", "viewer", "attacks"]),
     ("censorship.yaml", ["stop.blocks=20", "network.nodes=100"], ["overview", "attacks"]),
+    # Packet level: the same arrivals recorded through the ns-3 transport.
+    ("default.yaml", ["network.backend=ns3", "network.nodes=40", "stop.blocks=1",
+                      "outputs=[summary, blocks, reach]"], ["overview", "viewer", "topology"]),
 ])
 def test_report_of_shipped_scenarios(peerlab_bin, root, tmp_path, scenario, sets, sections):
     out = run_scenario(peerlab_bin, root, tmp_path / "run", scenario, *sets)
@@ -187,6 +190,9 @@ def test_report_of_shipped_scenarios(peerlab_bin, root, tmp_path, scenario, sets
     assert shown["errors"] == "" and shown["status"] == "ok", shown["errors"]
     for section in sections:
         assert section in shown["sections"], shown["sections"]
+    if "viewer" in sections:
+        st = shown["selftest"]
+        assert st["later"]["reached"] > st["first"]["reached"], st
 
 
 def test_embedded_files_cannot_end_the_script(tmp_path, peerlab_bin):
@@ -218,3 +224,7 @@ def test_cli(peerlab_bin, tmp_path):
     r = peerlab(peerlab_bin, "report", str(tmp_path))
     assert r.returncode == 1 and "not a run directory" in r.stderr
     assert not (tmp_path / "report.html").exists()
+    # Tendermint runs have no per-node block arrivals to write.
+    r = peerlab(peerlab_bin, "check", str(ROOT / "scenarios" / "tendermint.yaml"),
+                "--set", "outputs=[summary, reach]")
+    assert r.returncode == 2 and "`reach` is not written by the tendermint family" in r.stderr
