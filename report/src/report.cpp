@@ -164,7 +164,7 @@ Result<std::string> RenderReport(const fs::path& run_dir, const ReportOptions& o
   index += "}";
   data = "<script type=\"application/json\" id=\"run-files\">" + index + "</script>\n" + data;
 
-  for (std::string_view asset : {assets::kCss, assets::kJs, assets::kViewerJs}) {
+  for (std::string_view asset : {assets::kCss, assets::kJs, assets::kChartsJs, assets::kViewerJs}) {
     if (asset.find("</script") != std::string_view::npos ||
         asset.find("</style") != std::string_view::npos) {
       return Status::Error("report template: an asset contains </script or </style");
@@ -173,8 +173,10 @@ Result<std::string> RenderReport(const fs::path& run_dir, const ReportOptions& o
   const std::string title = HtmlEscape(run_dir.filename().empty()
                                            ? run_dir.parent_path().filename().string()
                                            : run_dir.filename().string());
-  // One script: report.js, then viewer.js (which uses report.js's helpers).
-  const std::string script = std::string(assets::kJs) + "\n" + std::string(assets::kViewerJs);
+  // One script: report.js, charts.js, viewer.js (the later ones use report.js's helpers; the
+  // sections are drawn once the whole script has run).
+  const std::string script = std::string(assets::kJs) + "\n" + std::string(assets::kChartsJs) +
+                             "\n" + std::string(assets::kViewerJs);
   return FillTemplate(assets::kHtml, {{kTitleSlot, title},
                                       {kCssSlot, assets::kCss},
                                       {kJsSlot, script},
