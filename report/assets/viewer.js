@@ -180,6 +180,10 @@ const Viewer = (() => {
     ui.readout.textContent = 't = ' + state.t.toFixed(3) + ' s after mining: ' + reached + ' of ' + total + ' nodes (' + (100 * reached / total).toFixed(1) + ' %)';
     ui.slider.value = String(Math.round(1000 * state.t / (state.end || 1)));
     ui.play.textContent = state.playing ? 'Pause' : 'Play';
+    if (ui.cursor) {
+      const x = ui.chart.X(state.t);
+      ui.cursor.setAttribute('x1', x); ui.cursor.setAttribute('x2', x);
+    }
     ui.viewer.dataset.reached = String(reached);
     ui.viewer.dataset.time = String(state.t);
   }
@@ -201,6 +205,13 @@ const Viewer = (() => {
     const d = Reach.load(), range = d.start.get(b);
     state.block = b;
     state.end = range ? Math.max(d.after[range[1] - 1] * 1.02, 1e-3) : 1;
+    // The block's CDF beside the map, with the current time as a vertical line.
+    const chart = lineChart([{ name: 'share of nodes with the block', color: colorOf(0), step: true, points: Reach.blockCdf(b) }],
+      { xLabel: 'seconds after mining', yLabel: 'share of nodes', yMax: 1, xMax: state.end, width: 340, height: 240 });
+    ui.chart = chart.chart;
+    ui.cursor = svg('line', { y1: ui.chart.m.t, y2: ui.chart.H - ui.chart.m.b, stroke: '#c8392f', 'stroke-width': 1.5 });
+    ui.chart.root.append(ui.cursor);
+    ui.cdf.replaceChildren(chart);
     setTime(state.end);  // the whole spread at first; Play starts from the mining
 
   }
@@ -219,7 +230,7 @@ const Viewer = (() => {
       const info = bs[b];
       pick.append(el('option', { value: b, text: '#' + b + (info ? ' height ' + info.height + (info.main ? '' : ' (stale)') + ', mined by ' + info.group + ' node ' + info.miner : '') }));
     }
-    const canvas = el('canvas', { width: 900, height: 460, id: 'viewer-map' });
+    const canvas = el('canvas', { width: 800, height: 420, id: 'viewer-map' });
     const slider = el('input', { type: 'range', min: 0, max: 1000, value: 0, id: 'viewer-time' });
     const playButton = el('button', { id: 'viewer-play', text: 'Play' });
     const speed = el('select', {}, ...[0.25, 0.5, 1, 2, 4].map(s => el('option', { value: s, text: s + '×' })));
@@ -228,8 +239,10 @@ const Viewer = (() => {
     const viewer = section('viewer', 'Propagation viewer',
       el('p', { class: 'note', text: 'Each dot is a node, placed in its region; a node turns from grey to colour when it accepts the block (green early, red late); the red ring is the miner. Times are simulated seconds after mining (reach.csv).' }),
       el('div', { class: 'controls' }, 'block ', pick, playButton, 'speed ', speed),
-      el('div', { class: 'controls' }, slider, readout), canvas);
-    ui = { canvas, slider, play: playButton, readout, viewer, nodes, blocks: bs, map: RegionMap.create(nodes) };
+      el('div', { class: 'controls' }, slider, readout));
+    const cdf = el('div');
+    viewer.append(el('div', { class: 'row' }, canvas, cdf));
+    ui = { canvas, slider, play: playButton, readout, viewer, cdf, nodes, blocks: bs, map: RegionMap.create(nodes) };
     pick.addEventListener('change', () => { pause(); selectBlock(Number(pick.value)); });
     playButton.addEventListener('click', () => (state.playing ? pause() : play()));
     speed.addEventListener('change', () => { state.speed = Number(speed.value); });

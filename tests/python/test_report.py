@@ -143,6 +143,13 @@ def test_reach_csv_agrees_with_blocks_csv(bitcoin_run):
             assert abs(arrivals[need - 1][0] / 1e6 - float(blocks[b][column])) <= 1e-6
 
 
+def test_reach_csv_is_deterministic(bitcoin_run, peerlab_bin, tmp_path):
+    again = run_scenario(peerlab_bin, ROOT, tmp_path / "again", "default.yaml",
+                         "network.nodes=200", "stop.blocks=4",
+                         "outputs=[summary, blocks, transactions, reach]")
+    assert (again / "reach.csv").read_bytes() == (bitcoin_run / "reach.csv").read_bytes()
+
+
 def test_report_of_a_bitcoin_run_plays(bitcoin_run, tmp_path, peerlab_bin):
     r = peerlab(peerlab_bin, "report", str(bitcoin_run))
     assert r.returncode == 0, r.stderr
@@ -224,6 +231,13 @@ def test_cli(peerlab_bin, tmp_path):
     r = peerlab(peerlab_bin, "report", str(tmp_path))
     assert r.returncode == 1 and "not a run directory" in r.stderr
     assert not (tmp_path / "report.html").exists()
+    # --open without xdg-open on PATH: the page's path on stdout, to open by hand.
+    run = tmp_path / "run"
+    run.mkdir()
+    (run / "summary.json").write_text("{}")
+    r = subprocess.run([peerlab_bin, "report", str(run), "--open"], capture_output=True,
+                       text=True, timeout=60, env={"PATH": str(tmp_path / "nothing-here")})
+    assert r.returncode == 0 and r.stdout == f"{run / 'report.html'}\n", r
     # Tendermint runs have no per-node block arrivals to write.
     r = peerlab(peerlab_bin, "check", str(ROOT / "scenarios" / "tendermint.yaml"),
                 "--set", "outputs=[summary, reach]")
