@@ -74,7 +74,7 @@ function cdfPoints(values, total) {
 }
 function barChart(bars, opts) {
   const W = opts.width || 420, H = opts.height || 220, m = { l: 50, r: 10, t: 10, b: 46 };
-  const yMax = opts.yMax || Math.max(...bars.map(b => b.value || 0), 1e-9);
+  const yMax = opts.yMax || Math.max(...bars.map(b => b.value || 0), 1e-9) * 1.12;  // room for the labels
   const bw = (W - m.l - m.r) / Math.max(bars.length, 1);
   const Y = y => H - m.b - (H - m.t - m.b) * y / yMax;
   const root = svg('svg', { width: W, height: H });

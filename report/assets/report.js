@@ -459,8 +459,12 @@ function buildAttacks() {
         barChart([{ label: 'attempts', value: a.attempts }, { label: 'published', value: a.published }, { label: 'succeeded', value: a.successes, color: '#c8392f' }], { width: 300 })));
     }
     if (a.censored_tx_delay_blocks || a.censored_tx_delay_s) {
-      const d = a.censored_tx_delay_s || a.censored_tx_delay_blocks;
-      row.append(el('div', {}, el('div', { class: 'note', text: 'Inclusion delay of censored transactions (' + (a.censored_tx_delay_s ? 's' : 'blocks') + ')' }), jsonTable(d)));
+      // The delay's distribution ({mean, p50, p90, p99}) in seconds and in blocks, side by side.
+      for (const [d, unit] of [[a.censored_tx_delay_s, 's'], [a.censored_tx_delay_blocks, 'blocks']]) {
+        if (!d || typeof d !== 'object') continue;
+        row.append(el('div', {}, el('div', { class: 'note', text: 'Inclusion delay of the ' + fmt(a.censored_txs) + ' censored transactions (' + unit + ')' }),
+          barChart(Object.entries(d).map(([label, value], i) => ({ label, value, color: colorOf(i) })), { width: 300 })));
+      }
     }
     if (a.restart_at_s !== undefined) {
       const end = summary.sim_time_s || a.restart_at_s;
@@ -475,7 +479,13 @@ function buildAttacks() {
         root.append(svg('circle', { cx: X(t), cy: 40, r: 5, fill: i === 2 && marks.length === 4 ? '#c8392f' : colorOf(0) }));
         root.append(svg('text', { x: X(t), y: i % 2 ? 70 : 22, 'text-anchor': i === 0 ? 'start' : i === marks.length - 1 ? 'end' : 'middle' }, label + ' (' + fmt(t, 5) + ' s)'));
       });
-      row.append(el('div', {}, el('div', { class: 'note', text: 'Eclipse timeline of victim node ' + a.victim }), root));
+      row.append(el('div', {}, el('div', { class: 'note', text: 'Eclipse timeline of victim node ' + a.victim + (a.eclipsed === false ? ' (never eclipsed)' : '') }), root));
+      const shares = [['outbound to attacker', a.victim_outbound_attacker_share], ['addrman new: attacker', a.addrman_attacker_share_new],
+        ['addrman tried: attacker', a.addrman_attacker_share_tried], ['addrman new: trash', a.addrman_trash_share_new]].filter(([, v]) => v !== undefined);
+      if (shares.length) {
+        row.append(el('div', {}, el('div', { class: 'note', text: 'The victim\'s view: shares held by the attacker' }),
+          barChart(shares.map(([label, value], i) => ({ label, value, color: colorOf(i + 3) })), { percent: true, yMax: 1, width: 130 * shares.length + 60 })));
+      }
     }
     box.append(row, details('every figure of ' + name, jsonTable(a)));
     parts.push(box);
