@@ -202,6 +202,30 @@ def test_report_of_shipped_scenarios(peerlab_bin, root, tmp_path, scenario, sets
         assert st["later"]["reached"] > st["first"]["reached"], st
 
 
+def test_report_of_a_testbed_run(peerlab_bin, tmp_path):
+    """peerlabd processes on loopback: reach.csv from the daemons' own tables, the same page."""
+    out = tmp_path / "testbed"
+    r = peerlab(peerlab_bin, "testbed", str(ROOT / "scenarios" / "testbed-20.yaml"), "--out",
+                str(out), "--set", "stop.time=25s", "--set", "stop.drain=5s", "--set",
+                "network.nodes=5", "--set", "groups.miners.nodes=2", "--set",
+                "outputs=[summary, blocks, reach]", timeout=300)
+    assert r.returncode == 0, r.stderr
+    blocks = list(csv.DictReader(open(out / "blocks.csv")))
+    rows = list(csv.DictReader(open(out / "reach.csv")))
+    mined = [i for i, b in enumerate(blocks) if b["miner_node"] != ""]
+    assert mined, "no block mined in 25 s at one per 10 s"
+    for b in mined:
+        arrivals = [int(r["after_us"]) for r in rows if int(r["block"]) == b]
+        assert arrivals[0] == 0 and arrivals == sorted(arrivals)
+        if blocks[b]["reach_100_s"] != "":
+            assert len(arrivals) == 5
+            assert abs(arrivals[-1] / 1e6 - float(blocks[b]["reach_100_s"])) <= 1e-6
+    assert peerlab(peerlab_bin, "report", str(out)).returncode == 0
+    shown = open_report(tmp_path, out / "report.html")
+    assert shown["errors"] == "" and shown["status"] == "ok", shown["errors"]
+    assert "viewer" in shown["sections"] and shown["selftest"]["viewer"] is True
+
+
 def test_embedded_files_cannot_end_the_script(tmp_path, peerlab_bin):
     """A run directory's text reaches the page as data, whatever it holds; a directory with
     only summary.json (a partial run) still gets a page."""
