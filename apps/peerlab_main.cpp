@@ -13,9 +13,9 @@
 #include <vector>
 
 #include "peerlab/commands/analyze_cmd.hpp"
-#include "peerlab/report/report.hpp"
 #include "peerlab/commands/theory_cmd.hpp"
 #include "peerlab/commands/wire_tool.hpp"
+#include "peerlab/report/report.hpp"
 #include "peerlab/runner/memory_check.hpp"
 #include "peerlab/runner/run.hpp"
 #include "peerlab/scenario/scenario.hpp"
@@ -40,7 +40,8 @@ Usage:
   peerlab explore FAMILY         generated scenarios (partitions, message faults, churn,
                                  attacks) checked against invariants; failures shrunk
   peerlab analyze RUN_DIR        topology metrics and report of a run (or --graph FILE)
-  peerlab report RUN_DIR [--open]  one self-contained HTML page of a run (report.html)
+  peerlab report RUN_DIR         one self-contained HTML page of a run: report.html
+                                 (propagation viewer, forks, topology, attacks; --open)
   peerlab wire decode|encode     Bitcoin P2P bytes to JSON lines and back
   peerlab theory selfish-mining|double-spend  attack theory as JSON (closed forms, Markov
                                  chain, optimal selfish mining MDP); nothing is simulated
