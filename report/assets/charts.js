@@ -14,12 +14,15 @@ function niceTicks(lo, hi, count) {
 // width, height, yMax, yMin, xMin, xMax, bands: [{from, to, label}], cursor}
 function lineChart(series, opts) {
   const W = opts.width || 560, H = opts.height || 300, m = { l: 58, r: 14, t: 12, b: 40 };
-  const xs = [], ys = [];
-  for (const s of series) for (const [x, y] of s.points) { xs.push(x); ys.push(y); }
-  const xMin = opts.xMin !== undefined ? opts.xMin : Math.min(...xs, 0);
-  const xMax = opts.xMax !== undefined ? opts.xMax : Math.max(...xs, xMin + 1e-9);
-  const yMin = opts.yMin !== undefined ? opts.yMin : Math.min(...ys, 0);
-  const yMax = opts.yMax !== undefined ? opts.yMax : Math.max(...ys, yMin + 1e-9);
+  // Bounds by loops, not Math.min(...points): a long series would overflow the call stack.
+  let x0 = 0, x1 = -Infinity, y0 = 0, y1 = -Infinity;
+  for (const s of series) {
+    for (const [x, y] of s.points) { x0 = Math.min(x0, x); x1 = Math.max(x1, x); y0 = Math.min(y0, y); y1 = Math.max(y1, y); }
+  }
+  const xMin = opts.xMin !== undefined ? opts.xMin : x0;
+  const xMax = opts.xMax !== undefined ? opts.xMax : Math.max(x1, xMin + 1e-9);
+  const yMin = opts.yMin !== undefined ? opts.yMin : y0;
+  const yMax = opts.yMax !== undefined ? opts.yMax : Math.max(y1, yMin + 1e-9);
   const X = x => m.l + (W - m.l - m.r) * (x - xMin) / ((xMax - xMin) || 1);
   const Y = y => H - m.b - (H - m.t - m.b) * (y - yMin) / ((yMax - yMin) || 1);
   const root = svg('svg', { width: W, height: H, viewBox: '0 0 ' + W + ' ' + H });

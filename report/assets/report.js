@@ -268,7 +268,7 @@ function buildForks() {
     }
     const lanes = laneEnd.length, groups = groupNames();
     const W = Math.min(6000, Math.max(900, bs.length * 14)), H = 70 + lanes * 26;
-    const tMax = Math.max(...bs.map(b => b.at)), first = Math.min(...bs.map(b => b.at));
+    const tMax = bs.reduce((m, b) => Math.max(m, b.at), -Infinity), first = bs.reduce((m, b) => Math.min(m, b.at), Infinity);
     const tMin = Math.max(0, first - 0.05 * (tMax - first) - 1);
     const X = t => 50 + (W - 70) * (t - tMin) / ((tMax - tMin) || 1), Y = lane => H - 40 - lane * 26;
     const root = svg('svg', { width: W, height: H });
