@@ -245,6 +245,21 @@ def test_embedded_files_cannot_end_the_script(tmp_path, peerlab_bin):
     assert "&lt;/SCRIPT&gt;r\\&lt;" in shown["dom"]
 
 
+def test_a_corrupt_file_is_reported_in_the_page(tmp_path, peerlab_bin):
+    """The error list the other tests read is live: a summary.json that is not JSON fails the
+    sections that read it, visibly, and the page says status=error; the rest still draws."""
+    run = tmp_path / "corrupt"
+    run.mkdir()
+    (run / "summary.json").write_text('{"nodes": ')
+    (run / "nodes.csv").write_text("node,region,as,group,hashrate,online\n0,eu,1,g,1,true\n")
+    (run / "edges.csv").write_text("source,target,type\n")
+    assert peerlab(peerlab_bin, "report", str(run)).returncode == 0
+    shown = open_report(tmp_path, run / "report.html", "")
+    assert shown["status"] == "error"
+    assert "overview: SyntaxError" in shown["errors"], shown["errors"]
+    assert "topology" in shown["sections"]
+
+
 def test_cli(peerlab_bin, tmp_path):
     r = peerlab(peerlab_bin, "report", "--help")
     assert r.returncode == 0 and "Usage: peerlab report RUN_DIR" in r.stdout
