@@ -175,6 +175,18 @@ function buildOverview() {
       ['reorgs', summary.reorgs ? fmt(summary.reorgs.count) : undefined],
       ['chain quality', summary.chain_quality !== undefined ? pct(summary.chain_quality) : undefined],
     ]));
+    const c = summary.consensus;  // Tendermint runs
+    if (c && typeof c === 'object') {
+      const lat = c.commit_latency_s || {}, rounds = c.rounds_per_height || {};
+      parts.push(cards([
+        ['validators', c.validators !== undefined ? fmt(c.validators) : undefined],
+        ['heights committed', c.heights_committed !== undefined ? fmt(c.heights_committed) : undefined],
+        ['commit latency p50 / p90', lat.p50 !== undefined ? fmt(lat.p50) + ' / ' + fmt(lat.p90) + ' s' : undefined],
+        ['rounds per height (mean)', rounds.mean !== undefined ? fmt(rounds.mean) : undefined],
+        ['transactions committed', c.transactions_committed !== undefined ? fmt(c.transactions_committed) : undefined],
+        ['safety', 'safety_violation' in c ? (c.safety_violation === null ? 'held' : 'VIOLATED') : undefined],
+      ]));
+    }
   }
   const files = Object.entries(Run.index).map(([name, f]) => [name, f.bytes, f.embedded ? 'embedded' : 'too large to embed']);
   parts.push(el('h3', { text: 'Files of the run' }), table(['file', 'bytes', ''], files));
@@ -339,6 +351,21 @@ function buildTables() {
       return row;
     });
     parts.push(el('h3', { text: 'Regions (nodes.csv' + (reach ? ', reach.csv' : '') + ')' }), table(cols, rows));
+  }
+  // Transaction classes of summary.json (both families; a censored class stands out here): the
+  // plain figures, then p50 / p90 of each distribution.
+  const classes = summary && summary.transactions && summary.transactions.classes;
+  if (classes && Object.keys(classes).length) {
+    const plain = [], dists = [];
+    for (const c of Object.values(classes)) {
+      for (const [k, v] of Object.entries(c)) {
+        if (v && typeof v === 'object') { if (!dists.includes(k)) dists.push(k); } else if (!plain.includes(k)) plain.push(k);
+      }
+    }
+    const cols = ['class'].concat(plain, ...dists.map(d => [d + ' p50', d + ' p90']));
+    const rows = Object.entries(classes).map(([n, c]) => [n].concat(plain.map(k => (c[k] === undefined ? null : c[k])),
+      ...dists.map(d => [c[d] ? c[d].p50 : null, c[d] ? c[d].p90 : null])));
+    parts.push(el('h3', { text: 'Transaction classes (summary.json)' }), table(cols, rows));
   }
   const tx = Run.csv('transactions.csv');
   if (tx && tx.rows.length) {

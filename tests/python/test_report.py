@@ -182,6 +182,9 @@ def test_screenshots_are_not_blank(bitcoin_run, tmp_path, peerlab_bin):
 @pytest.mark.parametrize("scenario,sets,sections", [
     ("tendermint.yaml", ["stop.heights=5", "network.nodes=60", "groups.validators.nodes=10"],
      ["overview", "propagation", "forks", "proposers"]),
+    # The censored class's inclusion delay in the transaction classes table.
+    ("tendermint-censor.yaml", ["stop.heights=8", "network.nodes=120", "groups.honest.nodes=14",
+                                "groups.censors.nodes=6"], ["overview", "forks", "tables"]),
     ("partition.yaml", ["network.nodes=300"], ["overview", "forks", "topology"]),
     ("selfish-mining.yaml", ["stop.blocks=60", "outputs=[summary, blocks, reach]"],
      ["overview", "viewer", "attacks"]),
