@@ -76,6 +76,15 @@ bool OpenWithXdg(const std::string& xdg_open, const std::string& page) {
 
 }  // namespace
 
+const char* ReportHelp() { return kReportHelp; }
+
+void OpenOrPrint(const std::filesystem::path& page) {
+  const std::string xdg_open = FindOnPath("xdg-open");
+  if (xdg_open.empty() || !OpenWithXdg(xdg_open, page.string())) {
+    std::printf("%s\n", page.c_str());  // no viewer to hand it to: the path, to open by hand
+  }
+}
+
 int ReportMain(int argc, char** argv) {
   std::string run_dir;
   ReportOptions options;
@@ -107,12 +116,7 @@ int ReportMain(int argc, char** argv) {
   }
   const std::string page = written->string();
   std::fprintf(stderr, "peerlab: wrote %s\n", page.c_str());
-  if (open) {
-    const std::string xdg_open = FindOnPath("xdg-open");
-    if (xdg_open.empty() || !OpenWithXdg(xdg_open, page)) {
-      std::printf("%s\n", page.c_str());  // no viewer to hand it to: the path, to open by hand
-    }
-  }
+  if (open) OpenOrPrint(*written);
   return 0;
 }
 

@@ -34,7 +34,15 @@ Result<std::string> RenderReport(const std::filesystem::path& run_dir, const Rep
 Result<std::filesystem::path> WriteReport(const std::filesystem::path& run_dir,
                                           const ReportOptions& options = {});
 
-// argv[1] is "report". Exit status 0 ok, 1 failed, 2 usage.
+// `--open`: hands `page` to xdg-open when it is on PATH and succeeds, else prints the path on
+// stdout (to open by hand).
+void OpenOrPrint(const std::filesystem::path& page);
+
+// The usage text of `peerlab report --help`.
+const char* ReportHelp();
+
+// argv[1] is "report": parses RUN_DIR, --out FILE, --open, --help itself, then WriteReport and
+// OpenOrPrint. Exit status 0 ok, 1 failed, 2 usage.
 int ReportMain(int argc, char** argv);
 
 }  // namespace peerlab::report
