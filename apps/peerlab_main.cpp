@@ -18,6 +18,7 @@
 #include "peerlab/commands/analyze_cmd.hpp"
 #include "peerlab/commands/theory_cmd.hpp"
 #include "peerlab/commands/wire_tool.hpp"
+#include "peerlab/report/report.hpp"
 #include "peerlab/runner/memory_check.hpp"
 #include "peerlab/runner/run.hpp"
 #include "peerlab/scenario/scenario.hpp"
@@ -25,6 +26,7 @@
 #include "peerlab/util/huge_pages.hpp"
 #include "peerlab/util/version.hpp"
 #include "explore_cmd.hpp"
+#include "report_cmd.hpp"
 #include "testbed_cmd.hpp"
 
 namespace {
@@ -294,6 +296,10 @@ const Command kCommands[] = {
      peerlab::apps::ExploreMain},
     {"analyze", "RUN_DIR | --graph FILE: topology metrics and report of a run",
      peerlab::commands::AnalyzeMain},
+    {"report",
+     "RUN_DIR [--out FILE] [--open]: one self-contained HTML page of a run: report.html "
+     "(propagation viewer, forks, topology, attacks)",
+     peerlab::apps::ReportMain},
     {"wire", "decode|encode|mine|check-block: Bitcoin P2P bytes to JSON lines and back, real "
              "blocks",
      peerlab::commands::WireMain},

@@ -37,6 +37,7 @@ struct BlockSeen {
   std::optional<std::uint32_t> miner;   // node whose row says "self"
   std::optional<double> mined_unix;     // that row's accepted_unix_s
   std::vector<double> accepted_unix;    // one per node that accepted it
+  std::vector<std::pair<double, std::uint32_t>> accepted_by;  // (accepted_unix_s, node)
 };
 
 // The largest daemon table read (a day of blocks at one per second is a few MB).
@@ -62,6 +63,7 @@ Status ReadBlocks(const std::string& path, std::uint32_t node, std::map<std::str
       b.parent = std::string(table[kParent]);
       const double unix_s = std::stod(std::string(table[kUnix]));
       b.accepted_unix.push_back(unix_s);
+      b.accepted_by.emplace_back(unix_s, node);
       b.size_bytes = std::stoull(std::string(table[kSize]));
       if (table[kMiner] == Row::kSelf) {
         b.miner = node;
@@ -158,6 +160,12 @@ Status WriteResults(const scenario::Scenario& s, const std::vector<NodePlan>& pl
   std::uint64_t mined = 0, main_count = 0;
   std::vector<std::uint64_t> group_mined(s.sim.groups.size(), 0), group_main(s.sim.groups.size(), 0);
   results::Table<results::BlockRow> blocks_table;
+  // outputs: [..., reach]: each daemon's acceptance of each block whose miner is known, blocks
+  // numbered by their row in blocks.csv (as the simulated runs' reach.csv).
+  const bool want_reach =
+      std::find(s.outputs.begin(), s.outputs.end(), "reach") != s.outputs.end();
+  results::Table<results::ReachRow> reach_table;
+  std::uint32_t block_row = 0;
   for (const auto& [first_seen, id] : order) {
     BlockSeen& b = blocks[id];
     const bool main = on_main.count(id) != 0;
@@ -190,6 +198,16 @@ Status WriteResults(const scenario::Scenario& s, const std::vector<NodePlan>& pl
     row.size_bytes = b.size_bytes;
     row.reach_s = reach;
     blocks_table.Add(row);
+    if (want_reach && b.mined_unix) {
+      std::sort(b.accepted_by.begin(), b.accepted_by.end());
+      for (const auto& [unix_s, node] : b.accepted_by) {
+        const double after_s = std::max(0.0, unix_s - *b.mined_unix);
+        reach_table.Add({.block = block_row,
+                         .node = node,
+                         .after_us = static_cast<std::int64_t>(std::llround(after_s * 1e6))});
+      }
+    }
+    ++block_row;
   }
   const std::uint64_t stale = mined - std::min(mined, main_count);
 
@@ -318,6 +336,7 @@ Status WriteResults(const scenario::Scenario& s, const std::vector<NodePlan>& pl
 
   Status st = dir.Write(kFile, *summary);
   if (st.ok()) st = dir.Write(results::BlockRow::kFile, blocks_table.text());
+  if (st.ok() && want_reach) st = dir.Write(results::ReachRow::kFile, reach_table.text());
   if (st.ok()) st = dir.Write(results::EdgeRow::kFile, runner::EdgesCsv(edges));
   if (st.ok()) st = dir.Write(results::TestbedNodeRow::kFile, nodes.text());
   if (st.ok()) st = dir.Write(results::kManifestFile, m.Finish());

@@ -26,6 +26,9 @@ packages=(
   # interoperability: a real node to talk to (tests/python/test_{chain,litecoind}_interop.py
   # run /usr/lib/litecoin/litecoind on regtest and fail without it)
   litecoind
+  # `peerlab report`'s browser test (tests/python/test_report.py) opens the page in headless
+  # Chromium with no network
+  chromium
 )
 
 missing=()

@@ -21,6 +21,8 @@ void TestbedNodeRow::WriteTo(CsvWriter& csv) const {
 
 void EdgeRow::WriteTo(CsvWriter& csv) const { csv.Field(source).Field(target).Field(type); }
 
+void ReachRow::WriteTo(CsvWriter& csv) const { csv.Field(block).Field(node).Field(after_us); }
+
 void TransactionRow::WriteTo(CsvWriter& csv) const {
   csv.Field(id).Field(tx_class).Field(origin_node).Field(created_at_s).Field(size_bytes);
   csv.Field(fee_sat).Field(reach_50_s).Field(reach_90_s).Field(included_height);

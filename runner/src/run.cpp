@@ -153,6 +153,28 @@ std::string BlocksCsv(const Scenario& scenario, const sim::SimReport& r) {
   return table.text();
 }
 
+// reach.csv: blocks numbered by their row in blocks.csv (SimReport::blocks holds handles 1..n
+// in mining order), rows by block, then time, then node.
+std::string ReachCsv(const sim::SimReport& r) {
+  std::vector<sim::BlockArrival> arrivals = r.block_arrivals;
+  std::sort(arrivals.begin(), arrivals.end(),
+            [](const sim::BlockArrival& a, const sim::BlockArrival& b) {
+              if (a.block != b.block) return a.block < b.block;
+              if (a.at != b.at) return a.at < b.at;
+              return a.node < b.node;
+            });
+  results::Table<results::ReachRow> table;
+  for (const sim::BlockArrival& a : arrivals) {
+    if (a.block == 0) continue;  // genesis: every node starts with it
+    const sim::BlockRow& block = r.blocks[a.block - 1];
+    PEERLAB_ASSERT(block.handle == a.block);
+    table.Add({.block = a.block - 1,
+               .node = a.node,
+               .after_us = (a.at - block.found_at) / 1000});
+  }
+  return table.text();
+}
+
 std::string TransactionsCsv(const Scenario& scenario, const sim::SimReport& r) {
   results::Table<results::TransactionRow> table;
   for (const auto& t : r.txs) {
@@ -258,6 +280,9 @@ Result<RunOutcome> RunAndWrite(const Scenario& scenario, const RunOptions& optio
     if (!opened.ok()) return opened.status();
     dir.emplace(std::move(opened).value());
   }
+  const bool want_reach =
+      std::find(scenario.outputs.begin(), scenario.outputs.end(), "reach") != scenario.outputs.end();
+  if (want_reach) simulation.RecordBlockArrivals();
   simulation.Run(options.progress);
   if (!simulation.wire_check_status().ok()) {
     if (dir) dir->Abandon();
@@ -276,13 +301,16 @@ Result<RunOutcome> RunAndWrite(const Scenario& scenario, const RunOptions& optio
   outcome.manifest_json = RunManifestJson(scenario, outcome.report, outcome.wall_s,
                                           outcome.peak_rss_mb);
   if (!dir) return outcome;
+  // reach.csv numbers blocks by their row in blocks.csv, so it brings blocks.csv along.
   const bool want_blocks =
       std::find(scenario.outputs.begin(), scenario.outputs.end(), "blocks") !=
-      scenario.outputs.end();
+          scenario.outputs.end() ||
+      want_reach;
   Status s = dir->Write(results::summary::kFile, outcome.summary_json);
   if (s.ok() && want_blocks) {
     s = dir->Write(results::BlockRow::kFile, BlocksCsv(scenario, outcome.report));
   }
+  if (s.ok() && want_reach) s = dir->Write(results::ReachRow::kFile, ReachCsv(outcome.report));
   const bool want_transactions =
       std::find(scenario.outputs.begin(), scenario.outputs.end(), "transactions") !=
       scenario.outputs.end();

@@ -339,7 +339,7 @@ bool ParseOutputs(const Node& n, const std::string& p, Ctx& c, std::string& j) {
   for (std::size_t i = 0; i < n.items.size(); ++i) {
     const std::string item = p + "[" + std::to_string(i) + "]";
     std::string v;
-    if (!ReadChoice(n.items[i], item, c, {"summary", "blocks", "transactions", "graphml", "heights"},
+    if (!ReadChoice(n.items[i], item, c, {"summary", "blocks", "transactions", "graphml", "heights", "reach"},
                     &v)) {
       return false;
     }
@@ -433,12 +433,14 @@ const Table& RootTable() {
           {"churn", "mapping", false, "", "",
            "Nodes leaving and rejoining, connections failing (see `churn`); absent: none.",
            &ParseChurn},
-          {"outputs", "list of `summary`, `blocks`, `transactions`, `graphml`, `heights`", false,
+          {"outputs", "list of `summary`, `blocks`, `transactions`, `graphml`, `heights`, `reach`", false,
            "[summary, blocks]", "",
            "Result files to write. `summary` (summary.json) and the final connection graph "
            "(edges.csv, nodes.csv) are always written; `blocks`: blocks.csv; `transactions`: "
            "transactions.csv (one row per transaction: class, origin, creation, reach, "
-           "inclusion); `graphml`: topology.graphml (and one per snapshot). protocol.kind "
+           "inclusion); `graphml`: topology.graphml (and one per snapshot); `reach`: reach.csv (when "
+           "each node accepted each block, for `peerlab report`'s propagation viewer; blocks.csv "
+           "is written with it, its rows number the blocks). protocol.kind "
            "tendermint writes summary.json and run.json, and heights.csv (one row per height) "
            "for `blocks` or `heights`; it has no transactions table or topology files yet.",
            &ParseOutputs},

@@ -183,7 +183,7 @@ bool ValidateFamilyKeys(Ctx& c) {
       return c.Fail(c.OriginOf("stop"), "stop", "one of `heights` and `time` is required");
     }
     for (const std::string& o : c.out->outputs) {
-      if (o == "transactions" || o == "graphml") {
+      if (o == "transactions" || o == "graphml" || o == "reach") {
         return c.Fail(c.OriginOf("outputs"), "outputs",
                       Quote(o) + " is not written by the tendermint family yet (it writes "
                       "summary, heights)");

@@ -10,8 +10,8 @@ import pytest
 # fails test_every_command_is_covered, so a new command cannot go untested.
 HELP = {
     (): ["--help", "--version"] + [f"peerlab {c} " for c in (
-        "run", "check", "testbed", "reference", "explore", "analyze", "wire", "theory", "sweep",
-        "reproduce", "help")],
+        "run", "check", "testbed", "reference", "explore", "analyze", "report", "wire", "theory",
+        "sweep", "reproduce", "help")],
     ("run",): ["FILE", "--seed N", "--threads N", "--out DIR", "--set KEY=VALUE", "--quiet",
                "--force", "--wire-check", "--ignore-memory-estimate"],
     ("check",): ["FILE", "--set KEY=VALUE", "--ignore-memory-estimate"],
@@ -21,6 +21,7 @@ HELP = {
     ("explore",): ["FAMILY", "--runs N", "--seed S", "--time-budget D", "--out DIR",
                    "--jobs N", "--replay-every K", "--max-failures N", "--quiet"],
     ("analyze",): ["RUN_DIR", "--graph FILE", "--out DIR", "--threshold X", "--seed N"],
+    ("report",): ["RUN_DIR", "--out FILE", "--open"],
     ("wire",): ["peerlab wire decode", "peerlab wire encode", "peerlab wire mine",
                 "peerlab wire check-block", "peerlab wire help"],
     ("help",): ["peerlab run ", "peerlab wire "],  # `peerlab help`, as `peerlab --help`
@@ -119,6 +120,8 @@ def test_version(peerlab_bin):
      "FAMILY: expected bitcoin or tendermint, got 'ethereum'"),
     (["analyze", "--threshold", "2", "run"], "peerlab analyze", "--threshold: must be in (0, 1]"),
     (["analyze", "--out", "d", "run"], "peerlab analyze", "--out requires --graph"),
+    (["report"], "peerlab report", "missing RUN_DIR"),
+    (["report", "run", "--out"], "peerlab report", "--out: needs a value"),
     (["wire"], "peerlab wire", "missing subcommand"),
     (["wire", "recode"], "peerlab wire", "recode: unknown subcommand"),
     (["wire", "decode", "--magic", "moon"], "peerlab wire decode", "--magic: expected mainnet"),

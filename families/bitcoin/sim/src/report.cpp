@@ -98,6 +98,7 @@ SimReport Simulation::Report() const {
   }
   PEERLAB_ASSERT(r.blocks.size() == blocks_mined_);
   r.blocks_stale = r.blocks_mined - r.blocks_main;
+  r.block_arrivals = arrivals_;
   if (r.blocks_mined > 0) r.stale_rate = static_cast<double>(r.blocks_stale) / r.blocks_mined;
   std::uint32_t honest_main = 0;
   for (std::size_t g = 0; g < r.groups.size(); ++g) {

@@ -368,6 +368,7 @@ void Simulation::Observe(TimeNs at, std::uint32_t node, const bitcoin::Observati
     case Kind::kBlockAccepted: {
       BlockProgress& bp = block_progress_[o.block];
       ++bp.nodes_with_block;
+      if (record_arrivals_) arrivals_.push_back({o.block, node, at});
       for (std::size_t k = 0; k < reach_targets_.size(); ++k) {
         if (bp.nodes_with_block == reach_targets_[k]) bp.reached_at[k] = at;
       }

@@ -155,5 +155,7 @@ struct ManifestHead {
 inline constexpr std::string_view kManifestFile = "run.json";
 inline constexpr std::string_view kResolvedScenario = "resolved_scenario";
 void WriteManifestHead(JsonWriter& w, const ManifestHead& head);
+// Written into a run directory by `peerlab analyze RUN_DIR` (commands/), read by `peerlab report`.
+inline constexpr std::string_view kAnalysisFile = "analysis.json";
 
 }  // namespace peerlab::results

@@ -24,6 +24,13 @@ struct BlockProgress {
   std::array<TimeNs, 4> reached_at = {-1, -1, -1, -1};  // per kReachShares; -1: never
 };
 
+// One node accepting one block (reach.csv; outputs: reach).
+struct BlockArrival {
+  bitcoin::BlockHandle block = 0;
+  std::uint32_t node = 0;
+  TimeNs at = 0;
+};
+
 struct BlockRow {
   bitcoin::BlockHandle handle = 0;
   std::string id_hex;
@@ -194,6 +201,8 @@ struct SimReport {
   std::optional<ChurnReport> churn;  // set when the scenario has churn
   std::optional<MessageFaultReport> network_faults;  // set when the scenario has message faults
   std::vector<PartitionReport> partitions;  // in the order they started
+  // With Simulation::RecordBlockArrivals: every block acceptance, in the order observed.
+  std::vector<BlockArrival> block_arrivals;
 };
 
 }  // namespace peerlab::sim

@@ -46,6 +46,9 @@ class Simulation final : public Protocol {
   void Run(const ProgressFn& progress = {}, std::uint64_t every_events = 1u << 18);
 
   SimReport Report() const;
+  // Keeps every (block, node, time) acceptance for SimReport::block_arrivals (reach.csv);
+  // call before Run. Off by default: it costs 16 bytes per node per block.
+  void RecordBlockArrivals() { record_arrivals_ = true; }
   // Open connections now, each once, ordered by (source, slot).
   std::vector<EdgeRow> OpenEdges() const { return engine_->OpenEdges(); }
   // With SimConfig::wire_check: the first message that failed its round trip (the run stops
@@ -238,6 +241,8 @@ class Simulation final : public Protocol {
   std::vector<std::vector<Observed>> journals_;  // per engine context
   // Observations, aggregated as they happen.
   std::vector<BlockProgress> block_progress_;  // indexed by BlockHandle
+  bool record_arrivals_ = false;
+  std::vector<BlockArrival> arrivals_;  // with record_arrivals_, in observation order
   std::uint64_t reorgs_ = 0;
   std::uint32_t max_reorg_depth_ = 0;
   std::vector<std::uint64_t> reorg_depths_;  // index: depth; bounded by the chain's height
