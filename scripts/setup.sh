@@ -8,6 +8,8 @@ packages=(
   cmake ninja-build g++ pkg-config ccache
   # C++ libraries
   libyaml-cpp-dev libssl-dev libgtest-dev libboost-graph-dev libeigen3-dev libsqlite3-dev
+  # JSON: every JSON file and text form is read and written with nlohmann-json (util/json.hpp)
+  nlohmann-json3-dev
   # Tendermint wire messages (families/tendermint/proto): protobuf runtime and protoc
   libprotobuf-dev protobuf-compiler
   # ns-3 (packet-level backend); find_package(ns3) also needs the ns3 helpers and GSL

@@ -14,6 +14,7 @@
 #include "peerlab/bitcoin/block_store.hpp"
 #include "peerlab/bitcoin/chain_params.hpp"
 #include "peerlab/bitcoin/mining.hpp"
+#include "peerlab/util/json.hpp"
 
 namespace peerlab::commands {
 namespace {
@@ -128,6 +129,11 @@ int Mine(int argc, char** argv) {
   return 0;
 }
 
+// One block's verdict as one JSON line, `{"key": value, ...}`.
+void PrintLine(const Json& line) {
+  std::fputs((DumpJson(line, {.pretty = true, .one_line_depth = 0}) + "\n").c_str(), stdout);
+}
+
 int CheckBlocks(int argc, char** argv) {
   const bitcoin::ChainParams* chain = nullptr;
   std::string file = "-";
@@ -175,7 +181,7 @@ int CheckBlocks(int argc, char** argv) {
       error = "not hex";
     }
     if (!parsed) {
-      std::printf("{\"error\": \"%s\"}\n", error.c_str());
+      PrintLine(Json{{"error", error}});
       all_ok = false;
       continue;
     }
@@ -186,12 +192,15 @@ int CheckBlocks(int argc, char** argv) {
     block.Serialize(w);
     const bool same = again == bytes;
     all_ok = all_ok && pow_ok && body.ok() && same;
-    std::printf("{\"hash\": \"%s\", \"pow_hash\": \"%s\", \"merkle_root\": \"%s\", \"pow_ok\": %s, "
-                "\"body_ok\": %s, \"reserialized\": %s, \"error\": %s}\n",
-                block.Id().ToHex().c_str(), bitcoin::PowHash(block.header, *chain).ToHex().c_str(),
-                block.header.merkle_root.ToHex().c_str(), pow_ok ? "true" : "false",
-                body.ok() ? "true" : "false", same ? "true" : "false",
-                body.ok() ? "null" : ("\"" + body.message() + "\"").c_str());
+    Json line = Json::object();
+    line["hash"] = block.Id().ToHex();
+    line["pow_hash"] = bitcoin::PowHash(block.header, *chain).ToHex();
+    line["merkle_root"] = block.header.merkle_root.ToHex();
+    line["pow_ok"] = pow_ok;
+    line["body_ok"] = body.ok();
+    line["reserialized"] = same;
+    line["error"] = body.ok() ? Json(nullptr) : Json(body.message());
+    PrintLine(line);
   }
   return all_ok ? 0 : kExitBadInput;
 }
