@@ -16,8 +16,6 @@
 #include <string>
 #include <vector>
 
-#include <yaml-cpp/yaml.h>
-
 #include "peerlab/results/json.hpp"
 #include "peerlab/results/summary.hpp"
 #include "peerlab/results/table_reader.hpp"
@@ -25,6 +23,7 @@
 #include "peerlab/runner/run.hpp"
 #include "peerlab/bitcoin/sim/report.hpp"
 #include "peerlab/util/input_file.hpp"
+#include "peerlab/util/json.hpp"
 #include "testbed_cmd.hpp"
 
 namespace peerlab::apps::testbed {
@@ -88,16 +87,20 @@ std::optional<double> Median(std::vector<double> v) {
 NodeStatus ReadStatus(const std::string& datadir) {
   NodeStatus st;
   try {
-    const YAML::Node doc = YAML::LoadFile(datadir + "/status.json");
-    st.tip_height = doc["tip"]["height"].as<std::uint64_t>();
-    st.tip_id = doc["tip"]["id"].as<std::string>();
-    st.blocks_mined = doc["blocks_mined"].as<std::uint64_t>();
-    for (const auto& peer : doc["peers"]) {
-      if (peer["handshake"].as<std::string>() == "established") ++st.established;
+    // Not written yet (the daemon is starting) or gone: reported as unknown.
+    const auto text = ReadInputFile(datadir + "/status.json", kMaxTableBytes);
+    if (!text.ok()) return st;
+    const auto doc = ParseJson(*text);
+    if (!doc.ok()) return st;
+    st.tip_height = doc->at("tip").at("height").get<std::uint64_t>();
+    st.tip_id = doc->at("tip").at("id").get<std::string>();
+    st.blocks_mined = doc->at("blocks_mined").get<std::uint64_t>();
+    for (const auto& peer : doc->at("peers")) {
+      if (peer.at("handshake").get<std::string>() == "established") ++st.established;
     }
     st.ok = true;
-  } catch (const std::exception&) {
-    // Not written yet (the daemon is starting) or gone: reported as unknown.
+  } catch (const Json::exception&) {
+    // A status.json without these fields (another program's?): unknown as well.
   }
   return st;
 }

@@ -10,6 +10,8 @@ packages=(
   libyaml-cpp-dev libssl-dev libgtest-dev libboost-graph-dev libeigen3-dev libsqlite3-dev
   # command lines (header-only; cli/README.md)
   libcli11-dev
+  # JSON: every JSON file and text form is read and written with nlohmann-json (util/json.hpp)
+  nlohmann-json3-dev
   # Tendermint wire messages (families/tendermint/proto): protobuf runtime and protoc
   libprotobuf-dev protobuf-compiler
   # ns-3 (packet-level backend); find_package(ns3) also needs the ns3 helpers and GSL

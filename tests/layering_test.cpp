@@ -274,4 +274,32 @@ TEST(Layering, CommandLinesAreParsedAtTheTop) {
   EXPECT_TRUE(v.empty()) << ::testing::PrintToString(v);
 }
 
+TEST(Layering, OneJsonLibraryThroughUtilAndYamlForScenariosOnly) {
+  // Every JSON read and write goes through peerlab/util/json.hpp (nlohmann-json with the fixed
+  // formats the held digests depend on); yaml-cpp reads scenarios, never JSON files.
+  const fs::path json_door = fs::path("util") / "include" / "peerlab" / "util" / "json.hpp";
+  std::vector<std::string> found;
+  for (const char* dir : {"util", "results", "analysis", "wire_json", "families", "sim", "plan",
+                          "scenario", "runner", "explore", "commands", "testbed", "apps",
+                          "report", "cli", "python/src", "bench", "ns3"}) {
+    const fs::path root = fs::path(PEERLAB_SOURCE_DIR) / dir;
+    if (!fs::exists(root)) continue;
+    for (const auto& entry : fs::recursive_directory_iterator(root)) {
+      if (!entry.is_regular_file()) continue;
+      const auto ext = entry.path().extension();
+      if (ext != ".cpp" && ext != ".hpp") continue;
+      const fs::path rel = fs::relative(entry.path(), PEERLAB_SOURCE_DIR);
+      for (const std::string& include : Lex(ReadText(entry.path())).includes) {
+        if (include.starts_with("nlohmann/") && rel != json_door) {
+          found.push_back(rel.string() + " includes " + include + " (use peerlab/util/json.hpp)");
+        }
+        if (include.starts_with("yaml-cpp/") && !rel.string().starts_with("scenario/")) {
+          found.push_back(rel.string() + " includes " + include);
+        }
+      }
+    }
+  }
+  EXPECT_TRUE(found.empty()) << ::testing::PrintToString(found);
+}
+
 }  // namespace

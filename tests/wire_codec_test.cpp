@@ -207,6 +207,23 @@ TEST(WireFields, JsonRulesFollowTheFormats) {
   EXPECT_FALSE(std::get<wire::Version>(*v).relay.has_value());
 }
 
+TEST(WireFields, UserAgentBytesTravelAsLatin1Escapes) {
+  // Any byte string: control bytes, DEL and bytes of no UTF-8 sequence each become \u00XX.
+  wire::Version version;
+  version.user_agent = "/a\"b\\c\n\x7f\xe9\xff/";
+  const std::string line = wire::MessageToJson(version);
+  EXPECT_NE(line.find(R"("user_agent":"/a\"b\\c\u000a\u007f\u00e9\u00ff/")"), std::string::npos) << line;
+  auto back = wire::MessageFromJson(line);
+  ASSERT_TRUE(back.ok()) << back.status().message();
+  EXPECT_EQ(std::get<wire::Version>(*back).user_agent, version.user_agent);
+  // The frame facts come right after the command, the fields in their list's order.
+  const wire::JsonFrameInfo frame{false, 8};
+  EXPECT_EQ(wire::MessageToJson(wire::Ping{7}, &frame), R"({"command":"ping","checksum_ok":false,"length":8,"nonce":7})");
+  const std::uint8_t payload[] = {0xab, 0x01};
+  EXPECT_EQ(wire::UndecodedToJson("pi\"ng", frame, "too \"short\"", payload),
+            R"({"command":"pi\"ng","checksum_ok":false,"length":8,"error":"too \"short\"","payload":"ab01"})");
+}
+
 TEST(WireCodec, KnownEncodings) {
   EXPECT_EQ(wire::ToHex(wire::Encode(wire::Ping{0x0102030405060708ULL})), "0807060504030201");
   EXPECT_EQ(wire::ToHex(wire::Encode(wire::SendCmpct{true, 2})), "010200000000000000");
@@ -412,7 +429,14 @@ TEST(WireJson, ErrorsNameTheField) {
   EXPECT_EQ(err(R"({"command":"ping","nonce":1,"nonse":2})"), "nonse: unknown field");
   EXPECT_EQ(err(R"({"command":"getblocktxn","block_hash":")" + std::string(64, '0') + R"(","indexes":[3,3]})"),
             "indexes[1]: indexes must be strictly increasing");
-  EXPECT_EQ(err(R"({"command":"ping")"), "column 18: expected ',' or '}'");
+  EXPECT_EQ(err(R"({"command":"ping")"),
+            "line 1, column 18: syntax error while parsing object - unexpected end of input; expected '}'");
+  EXPECT_EQ(err(R"({"command":"ping","nonce":1,"nonce":2})"), "duplicate key \"nonce\"");
+  EXPECT_EQ(err(R"({"command":"ping","nonce":1.0})"), "nonce: expected an integer in [0, 18446744073709551615]");
+  EXPECT_EQ(err(R"({"command":"ping","nonce":-0})"), "nonce: expected an integer in [0, 18446744073709551615]");
+  EXPECT_EQ(err(R"({"command":"ping","nonce":18446744073709551616})"),
+            "nonce: expected an integer in [0, 18446744073709551615]");
+  EXPECT_EQ(err(R"({"command":"ping","nonce":18446744073709551615})"), "ok");
   EXPECT_EQ(err(R"({"command":"bogus"})"), R"(command: unknown command 'bogus' needs a "payload" (hex))");
   EXPECT_EQ(err(R"({"command":"bogus","payload":"0a0b"})"), "ok");
 }

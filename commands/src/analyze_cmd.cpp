@@ -5,8 +5,6 @@
 #include "peerlab/commands/analyze_cmd.hpp"
 #include "attack_theory_report.hpp"
 
-#include <yaml-cpp/yaml.h>
-
 #include <charconv>
 #include <cstdio>
 #include <filesystem>
@@ -20,6 +18,7 @@
 #include "peerlab/results/summary.hpp"
 #include "peerlab/results/tables.hpp"
 #include "peerlab/util/input_file.hpp"
+#include "peerlab/util/json.hpp"
 
 namespace peerlab::commands {
 
@@ -63,47 +62,36 @@ Status WriteFile(const fs::path& path, const std::string& text) {
   return Status::Ok();
 }
 
-// `node[key]` for the schema's key names (results/summary.hpp).
-YAML::Node At(const YAML::Node& node, std::string_view key) { return node[std::string(key)]; }
-
-std::string Scalar(const YAML::Node& node) {
-  if (!node || node.IsNull()) return "n/a";
-  if (node.IsScalar()) {
+std::string Scalar(const Json& node) {
+  if (node.is_null()) return "n/a";
+  if (node.is_number_float()) {
     // Shares like 0.7000000000000001 read better as 0.7 in a report.
-    const std::string& text = node.Scalar();
-    double value = 0;
-    const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-    if (ec == std::errc() && ptr == text.data() + text.size() &&
-        text.find_first_of(".eE") != std::string::npos) {
-      char buf[32];
-      std::snprintf(buf, sizeof(buf), "%.6g", value);
-      return buf;
-    }
-    return text;
+    char buf[32];
+    std::snprintf(buf, sizeof(buf), "%.6g", node.get<double>());
+    return buf;
   }
+  if (node.is_string()) return node.get<std::string>();
   const auto& d = results::summary::kDistribution;  // mean, p50, p90, p99
-  if (node.IsMap() && At(node, d[0])) {
+  if (node.is_object() && node.contains(std::string(d[0]))) {
     return std::string(d[0]) + " " + Scalar(At(node, d[0])) + ", " + std::string(d[1]) + " " +
            Scalar(At(node, d[1])) + ", " + std::string(d[2]) + " " + Scalar(At(node, d[2])) +
            ", " + std::string(d[3]) + " " + Scalar(At(node, d[3]));
   }
-  YAML::Emitter out;
-  out << YAML::Flow << node;
-  return out.c_str();
+  return DumpJson(node, {.pretty = false});  // integers, booleans, other objects, arrays
 }
 
 // The parts of report.md that come from the simulation's summary.json (design §6).
 // `resolved` is run.json's resolved scenario (null when absent): strategy parameters for theory.
-std::string RunMarkdown(const YAML::Node& summary, const YAML::Node& resolved) {
+std::string RunMarkdown(const Json& summary, const Json& resolved) {
   using namespace results::summary;
   std::ostringstream md;
-  const YAML::Node partitions = At(summary, kPartitions);
-  if (partitions && partitions.IsSequence() && partitions.size() > 0) {
+  const Json& partitions = At(summary, kPartitions);
+  if (partitions.is_array() && !partitions.empty()) {
     md << "## Partitions and recovery\n\n| at (s) | healed (s) | mode | sides (nodes / hashrate "
           "/ mined / orphaned) | time to consistency after heal (s) |\n|---|---|---|---|---|\n";
-    for (const YAML::Node& p : partitions) {
+    for (const Json& p : partitions) {
       std::string sides;
-      for (const YAML::Node& side : At(p, kSides)) {
+      for (const Json& side : Items(At(p, kSides))) {
         sides += (sides.empty() ? "" : "; ") + Scalar(At(side, kNodes)) + " / " +
                  Scalar(At(side, kHashrate)) + " / " + Scalar(At(side, kBlocksMined)) + " / " +
                  Scalar(At(side, kBlocksOrphaned));
@@ -114,29 +102,27 @@ std::string RunMarkdown(const YAML::Node& summary, const YAML::Node& resolved) {
     }
     md << "\n";
   }
-  const YAML::Node transactions = At(summary, kTransactions);
-  if (transactions && transactions.IsMap() && At(transactions, kClasses) &&
-      At(transactions, kClasses).IsMap()) {
+  const Json& classes = At(At(summary, kTransactions), kClasses);
+  if (classes.is_object()) {
     md << "## Transaction inclusion by class\n\n| class | created | included share | delay (s) "
           "| delay (blocks) |\n|---|---|---|---|---|\n";
-    for (const auto& entry : At(transactions, kClasses)) {
-      const YAML::Node& c = entry.second;
-      md << "| " << entry.first.Scalar() << " | " << Scalar(At(c, kCreated)) << " | "
+    for (const auto& [name, c] : classes.items()) {
+      md << "| " << name << " | " << Scalar(At(c, kCreated)) << " | "
          << Scalar(At(c, kIncludedShare)) << " | " << Scalar(At(c, kInclusionDelayS)) << " | "
          << Scalar(At(c, kInclusionDelayBlocks)) << " |\n";
     }
     md << "\n";
   }
-  const YAML::Node adversaries = At(summary, kAdversaries);
-  if (adversaries && adversaries.IsMap() && adversaries.size() > 0) {
+  const Json& adversaries = At(summary, kAdversaries);
+  if (adversaries.is_object() && !adversaries.empty()) {
     md << "## Adversaries\n\n";
-    for (const auto& entry : adversaries) {
-      md << "### " << entry.first.Scalar() << "\n\n";
-      if (!entry.second.IsMap()) continue;
-      for (const auto& metric : entry.second) {
-        md << "- " << metric.first.Scalar() << ": " << Scalar(metric.second) << "\n";
+    for (const auto& [group, adversary] : adversaries.items()) {
+      md << "### " << group << "\n\n";
+      if (!adversary.is_object()) continue;
+      for (const auto& [metric, value] : adversary.items()) {
+        md << "- " << metric << ": " << Scalar(value) << "\n";
       }
-      md << AttackTheoryLines(entry.first.Scalar(), entry.second, resolved) << "\n";
+      md << AttackTheoryLines(group, adversary, resolved) << "\n";
     }
   }
   return md.str();
@@ -149,8 +135,8 @@ Result<AnalyzeOutput> RunAnalyze(const AnalyzeRequest& args) {
   std::error_code ec;
   std::string edges_path = args.graph_file;
   std::optional<analysis::NodeAttributes> nodes;
-  YAML::Node summary;
-  YAML::Node resolved;  // run.json resolved_scenario
+  Json summary;   // null when the run has none
+  Json resolved;  // run.json resolved_scenario
   const bool run_mode = !args.run_dir.empty();
   if (run_mode) {
     const fs::path dir(args.run_dir);
@@ -170,16 +156,12 @@ Result<AnalyzeOutput> RunAnalyze(const AnalyzeRequest& args) {
       if (!fs::exists(path, ec)) continue;
       auto text = ReadInputFile(path.string(), analysis::kMaxAnalysisInputBytes);
       if (!text.ok()) return fail(path.string() + ": " + text.status().message());
-      try {
-        YAML::Node loaded = YAML::Load(*text);
-        if (name == results::summary::kFile) {
-          summary = loaded;
-        } else if (loaded.IsMap()) {
-          resolved = At(loaded, results::kResolvedScenario);
-        }
-      } catch (const YAML::Exception& e) {
-        return fail(path.string() + ":" + std::to_string(e.mark.line + 1) +
-                    ": not valid JSON: " + e.msg);
+      auto loaded = ParseJson(*text);
+      if (!loaded.ok()) return fail(path.string() + ": not valid JSON: " + loaded.status().message());
+      if (name == results::summary::kFile) {
+        summary = std::move(*loaded);
+      } else {
+        resolved = At(*loaded, results::kResolvedScenario);
       }
     }
   }
@@ -211,13 +193,13 @@ Result<AnalyzeOutput> RunAnalyze(const AnalyzeRequest& args) {
 
   std::ostringstream report;
   report << "# peerlab analysis: " << (run_mode ? args.run_dir : edges_path) << "\n\n";
-  if (summary && summary.IsMap()) {
+  if (summary.is_object()) {
     using namespace results::summary;
     report << "Scenario `" << Scalar(At(summary, kScenario)) << "`, seed "
            << Scalar(At(summary, kSeed)) << ", " << Scalar(At(summary, kNodes)) << " nodes.\n\n";
   }
   report << analysis::TopologyMarkdown(analysis) << "\n";
-  if (summary && summary.IsMap()) report << RunMarkdown(summary, resolved);
+  if (summary.is_object()) report << RunMarkdown(summary, resolved);
   out.report_md = report.str();
 
   if (!run_mode && args.out.empty()) return out;

@@ -14,32 +14,38 @@ std::string Fixed(double v) {
   return buf;
 }
 
-bool Number(const YAML::Node& n, double* out) {
-  if (!n || !n.IsScalar() || n.Scalar() == "null") return false;
-  try {
-    *out = n.as<double>();
-    return true;
-  } catch (const YAML::Exception&) {
-    return false;
-  }
+bool Number(const Json& n, double* out) {
+  if (!n.is_number()) return false;
+  *out = n.get<double>();
+  return true;
 }
 
 }  // namespace
 
-std::string AttackTheoryLines(const std::string& group, const YAML::Node& adversary,
-                              const YAML::Node& resolved_scenario) {
-  const std::string kind = adversary["kind"] ? adversary["kind"].Scalar() : "";
+const Json& At(const Json& node, std::string_view key) {
+  static const Json kMissing;
+  if (!node.is_object()) return kMissing;
+  const auto it = node.find(std::string(key));
+  return it == node.end() ? kMissing : *it;
+}
+
+const Json& Items(const Json& node) {
+  static const Json kNone = Json::array();
+  return node.is_array() ? node : kNone;
+}
+
+std::string AttackTheoryLines(const std::string& group, const Json& adversary,
+                              const Json& resolved_scenario) {
+  const Json& kind_node = At(adversary, "kind");
+  const std::string kind = kind_node.is_string() ? kind_node.get<std::string>() : "";
   double alpha = 0;
-  if (!Number(adversary["hashrate"], &alpha)) return "";
-  YAML::Node strategy;
-  if (resolved_scenario && resolved_scenario["groups"] && resolved_scenario["groups"][group]) {
-    strategy = resolved_scenario["groups"][group]["strategy"];
-  }
+  if (!Number(At(adversary, "hashrate"), &alpha)) return "";
+  const Json& strategy = At(At(At(resolved_scenario, "groups"), group), "strategy");
   std::string md;
   if (kind == "selfish-mining") {
     double gamma = 0, revenue = 0;
-    if (alpha >= 0.5 || !Number(adversary["observed_gamma"], &gamma) ||
-        !Number(adversary["revenue_share"], &revenue)) {
+    if (alpha >= 0.5 || !Number(At(adversary, "observed_gamma"), &gamma) ||
+        !Number(At(adversary, "revenue_share"), &revenue)) {
       return "";
     }
     md += "- theory: Eyal & Sirer's revenue at alpha " + Fixed(alpha) + " and the observed gamma " +
@@ -48,12 +54,12 @@ std::string AttackTheoryLines(const std::string& group, const YAML::Node& advers
           "); simulated " + Fixed(revenue) + "\n";
   } else if (kind == "double-spend") {
     double rate = 0, z = 0, deficit = 0;
-    if (!Number(adversary["success_rate"], &rate) || !strategy ||
-        !Number(strategy["confirmations"], &z) || !Number(strategy["max_deficit"], &deficit) ||
+    if (!Number(At(adversary, "success_rate"), &rate) || strategy.is_null() ||
+        !Number(At(strategy, "confirmations"), &z) || !Number(At(strategy, "max_deficit"), &deficit) ||
         alpha >= 1) {
       return "";
     }
-    const bool premine = strategy["premine"] && strategy["premine"].Scalar() == "true";
+    const bool premine = At(strategy, "premine") == true;
     md += "- theory: exact success probability of these rules (q " + Fixed(alpha) + ", z " +
           std::to_string(static_cast<int>(z)) + ", give up " +
           std::to_string(static_cast<int>(deficit)) + " behind" +
@@ -65,10 +71,12 @@ std::string AttackTheoryLines(const std::string& group, const YAML::Node& advers
           Fixed(analysis::RosenfeldDoubleSpend(alpha, static_cast<int>(z))) + ", Nakamoto " +
           Fixed(analysis::NakamotoDoubleSpend(alpha, static_cast<int>(z))) + "\n";
   } else if (kind == "censor") {
-    const bool exclude = !strategy || !strategy["mode"] || strategy["mode"].Scalar() == "exclude";
+    const Json& mode = At(strategy, "mode");
+    const bool exclude = mode.is_null() || mode == "exclude";
     double mean = 0;
-    const YAML::Node delay = adversary["censored_tx_delay_blocks"];
-    if (!exclude || alpha >= 1 || !delay || !Number(delay["mean"], &mean)) return "";
+    if (!exclude || alpha >= 1 || !Number(At(At(adversary, "censored_tx_delay_blocks"), "mean"), &mean)) {
+      return "";
+    }
     md += "- theory: with a censoring share of " + Fixed(alpha) +
           " the delay in blocks is geometric, mean " +
           Fixed(analysis::CensorshipExpectedDelayBlocks(alpha)) + ", p90 " +

@@ -15,6 +15,7 @@
 #include "peerlab/bitcoin/block_store.hpp"
 #include "peerlab/bitcoin/chain_params.hpp"
 #include "peerlab/bitcoin/mining.hpp"
+#include "peerlab/util/json.hpp"
 
 namespace peerlab::commands {
 namespace {
@@ -142,6 +143,11 @@ int Mine(const MineArgs& args) {
   return 0;
 }
 
+// One block's verdict as one JSON line, `{"key": value, ...}`.
+void PrintLine(const Json& line) {
+  std::fputs((DumpJson(line, {.pretty = true, .one_line_depth = 0}) + "\n").c_str(), stdout);
+}
+
 int CheckBlocks(const CheckBlockArgs& args) {
   const bitcoin::ChainParams* chain = *bitcoin::FindChainParams(args.chain);
   const std::string& file = args.file;
@@ -168,7 +174,7 @@ int CheckBlocks(const CheckBlockArgs& args) {
       error = "not hex";
     }
     if (!parsed) {
-      std::printf("{\"error\": \"%s\"}\n", error.c_str());
+      PrintLine(Json{{"error", error}});
       all_ok = false;
       continue;
     }
@@ -179,12 +185,15 @@ int CheckBlocks(const CheckBlockArgs& args) {
     block.Serialize(w);
     const bool same = again == bytes;
     all_ok = all_ok && pow_ok && body.ok() && same;
-    std::printf("{\"hash\": \"%s\", \"pow_hash\": \"%s\", \"merkle_root\": \"%s\", \"pow_ok\": %s, "
-                "\"body_ok\": %s, \"reserialized\": %s, \"error\": %s}\n",
-                block.Id().ToHex().c_str(), bitcoin::PowHash(block.header, *chain).ToHex().c_str(),
-                block.header.merkle_root.ToHex().c_str(), pow_ok ? "true" : "false",
-                body.ok() ? "true" : "false", same ? "true" : "false",
-                body.ok() ? "null" : ("\"" + body.message() + "\"").c_str());
+    Json line = Json::object();
+    line["hash"] = block.Id().ToHex();
+    line["pow_hash"] = bitcoin::PowHash(block.header, *chain).ToHex();
+    line["merkle_root"] = block.header.merkle_root.ToHex();
+    line["pow_ok"] = pow_ok;
+    line["body_ok"] = body.ok();
+    line["reserialized"] = same;
+    line["error"] = body.ok() ? Json(nullptr) : Json(body.message());
+    PrintLine(line);
   }
   return all_ok ? 0 : kExitBadInput;
 }

@@ -11,6 +11,7 @@
 #include <memory>
 
 #include "isolated.hpp"
+#include "peerlab/util/json.hpp"
 #include "peerlab/explore/bitcoin_case.hpp"
 #include "peerlab/explore/tendermint_case.hpp"
 
@@ -19,27 +20,11 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string JsonText(const std::string& s) {
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += c;
-    } else if (static_cast<unsigned char>(c) < 0x20) {
-      char buf[8];
-      std::snprintf(buf, sizeof(buf), "\\u%04x", c);
-      out += buf;
-    } else {
-      out += c;
-    }
-  }
-  return out + "\"";
-}
-
-std::string Number(double v) {
+// The campaign's figures as explore.json has always written them: six significant digits.
+Json SixDigits(double v) {
   char buf[32];
   std::snprintf(buf, sizeof(buf), "%.6g", v);
-  return buf;
+  return RawJson(buf);
 }
 
 bool WriteFile(const fs::path& path, const std::string& text) {
@@ -215,30 +200,34 @@ Result<ExploreReport> Explore(const ExploreOptions& options) {
 }
 
 std::string ExploreReport::ToJson(const ExploreOptions& options) const {
-  std::string j = "{\n  \"family\": " + JsonText(options.family) +
-                  ",\n  \"seed\": " + std::to_string(options.seed) +
-                  ",\n  \"runs\": " + std::to_string(runs) +
-                  ",\n  \"replays\": " + std::to_string(replays) +
-                  ",\n  \"budget_reached\": " + (budget_reached ? "true" : "false") +
-                  ",\n  \"wall_s\": " + Number(wall_s) +
-                  ",\n  \"runs_per_minute\": " + Number(wall_s > 0 ? runs * 60.0 / wall_s : 0) +
-                  ",\n  \"simulated_hours\": " + Number(sim_time_s / 3600) +
-                  ",\n  \"events\": " + std::to_string(events) +
-                  ",\n  \"faults_injected\": " + std::to_string(faults_injected) +
-                  ",\n  \"recovery_checked\": " + std::to_string(recovery_checked) +
-                  ",\n  \"checkpoints\": " + std::to_string(checkpoints) +
-                  ",\n  \"failures\": [";
-  for (std::size_t i = 0; i < failures.size(); ++i) {
-    const Failure& f = failures[i];
-    j += std::string(i ? "," : "") + "\n    {\"run\": " + std::to_string(f.run) +
-         ", \"scenario_seed\": " + std::to_string(f.scenario_seed) +
-         ", \"invariant\": " + JsonText(f.invariant) + ", \"detail\": " + JsonText(f.detail) +
-         ", \"nodes\": " + std::to_string(f.nodes) +
-         ", \"shrunk_nodes\": " + std::to_string(f.shrunk_nodes) +
-         ", \"shrink_runs\": " + std::to_string(f.shrink_runs) +
-         ", \"file\": " + JsonText(f.file) + ", \"shrunk_file\": " + JsonText(f.shrunk_file) + "}";
+  Json j = Json::object();
+  j["family"] = options.family;
+  j["seed"] = options.seed;
+  j["runs"] = runs;
+  j["replays"] = replays;
+  j["budget_reached"] = budget_reached;
+  j["wall_s"] = SixDigits(wall_s);
+  j["runs_per_minute"] = SixDigits(wall_s > 0 ? runs * 60.0 / wall_s : 0);
+  j["simulated_hours"] = SixDigits(sim_time_s / 3600);
+  j["events"] = events;
+  j["faults_injected"] = faults_injected;
+  j["recovery_checked"] = recovery_checked;
+  j["checkpoints"] = checkpoints;
+  Json& list = j["failures"] = Json::array();
+  for (const Failure& f : failures) {
+    list.push_back(Json{{"run", f.run},
+                        {"scenario_seed", f.scenario_seed},
+                        {"invariant", f.invariant},
+                        {"detail", f.detail},
+                        {"nodes", f.nodes},
+                        {"shrunk_nodes", f.shrunk_nodes},
+                        {"shrink_runs", f.shrink_runs},
+                        {"file", f.file},
+                        {"shrunk_file", f.shrunk_file}});
   }
-  return j + (failures.empty() ? "]\n}\n" : "\n  ]\n}\n");
+  // One failure a line.
+  return DumpJson(j, {.pretty = true, .one_line_depth = 2, .strings = JsonFormat::Strings::kHexControl}) +
+         "\n";
 }
 
 }  // namespace peerlab::explore

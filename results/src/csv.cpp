@@ -1,6 +1,6 @@
 #include "peerlab/results/csv.hpp"
 
-#include "peerlab/results/json.hpp"
+#include "peerlab/util/json.hpp"
 #include "peerlab/util/assert.hpp"
 
 namespace peerlab::results {

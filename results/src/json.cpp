@@ -1,156 +1,117 @@
 #include "peerlab/results/json.hpp"
 
-#include <charconv>
-#include <cmath>
+#include <utility>
+#include <vector>
 
 #include "peerlab/util/assert.hpp"
+#include "peerlab/util/json.hpp"
 
 namespace peerlab::results {
 
-std::string FormatDouble(double value) {
-  char buf[32];
-  auto [end, ec] = std::to_chars(buf, buf + sizeof(buf), value);
-  PEERLAB_ASSERT(ec == std::errc());
-  return std::string(buf, end);
-}
+struct JsonWriter::Document {
+  // Places `value` where the document is: after a key, into the open array, or as the root.
+  // Returns it, for containers that stay open.
+  Json& Place(Json value);
 
-std::string JsonEscape(std::string_view s) {
-  std::string out;
-  out.reserve(s.size() + 2);
-  out.push_back('"');
-  for (char c : s) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          static constexpr char kHex[] = "0123456789abcdef";
-          out += "\\u00";
-          out.push_back(kHex[(c >> 4) & 0xf]);
-          out.push_back(kHex[c & 0xf]);
-        } else {
-          out.push_back(c);
-        }
-    }
-  }
-  out.push_back('"');
-  return out;
-}
+  bool pretty = true;
+  bool has_root = false;
+  std::optional<std::string> key;  // a key waiting for its value
+  Json root;
+  std::vector<Json*> open;  // the containers not yet ended, outermost first
+};
 
-void JsonWriter::Newline() {
-  if (!pretty_) return;
-  out_.push_back('\n');
-  out_.append(2 * stack_.size(), ' ');
-}
+JsonWriter::JsonWriter(bool pretty) : doc_(std::make_unique<Document>()) { doc_->pretty = pretty; }
+JsonWriter::~JsonWriter() = default;
 
-void JsonWriter::BeforeValue() {
-  if (after_key_) {
-    after_key_ = false;
-    return;
+// Pointers in `open` stay valid: only the innermost open container ever grows, and each outer
+// one holds its open child as its last element, which nothing moves while it is open.
+Json& JsonWriter::Document::Place(Json value) {
+  if (open.empty()) {
+    PEERLAB_ASSERT(!has_root);  // one top-level value
+    has_root = true;
+    root = std::move(value);
+    return root;
   }
-  if (stack_.empty()) {
-    PEERLAB_ASSERT(out_.empty());  // one top-level value
-    return;
+  Json& parent = *open.back();
+  if (parent.is_object()) {
+    PEERLAB_ASSERT(key.has_value());  // object members need Key() first
+    auto [it, inserted] = parent.emplace(std::move(*key), std::move(value));
+    PEERLAB_ASSERT(inserted);  // a key written twice would lose a value
+    key.reset();
+    return it.value();
   }
-  PEERLAB_ASSERT(!stack_.back().is_object);  // object members need Key() first
-  if (!stack_.back().empty) out_.push_back(',');
-  stack_.back().empty = false;
-  Newline();
+  parent.push_back(std::move(value));
+  return parent.back();
 }
 
 JsonWriter& JsonWriter::Key(std::string_view key) {
-  PEERLAB_ASSERT(!stack_.empty() && stack_.back().is_object && !after_key_);
-  if (!stack_.back().empty) out_.push_back(',');
-  stack_.back().empty = false;
-  Newline();
-  out_ += JsonEscape(key);
-  out_ += pretty_ ? ": " : ":";
-  after_key_ = true;
+  PEERLAB_ASSERT(!doc_->open.empty() && doc_->open.back()->is_object() && !doc_->key.has_value());
+  doc_->key = std::string(key);
   return *this;
 }
 
 JsonWriter& JsonWriter::BeginObject() {
-  BeforeValue();
-  out_.push_back('{');
-  stack_.push_back({true});
+  doc_->open.push_back(&doc_->Place(Json::object()));
   return *this;
 }
 
 JsonWriter& JsonWriter::EndObject() {
-  PEERLAB_ASSERT(!stack_.empty() && stack_.back().is_object && !after_key_);
-  const bool empty = stack_.back().empty;
-  stack_.pop_back();
-  if (!empty) Newline();
-  out_.push_back('}');
+  PEERLAB_ASSERT(!doc_->open.empty() && doc_->open.back()->is_object() && !doc_->key.has_value());
+  doc_->open.pop_back();
   return *this;
 }
 
 JsonWriter& JsonWriter::BeginArray() {
-  BeforeValue();
-  out_.push_back('[');
-  stack_.push_back({false});
+  doc_->open.push_back(&doc_->Place(Json::array()));
   return *this;
 }
 
 JsonWriter& JsonWriter::EndArray() {
-  PEERLAB_ASSERT(!stack_.empty() && !stack_.back().is_object);
-  const bool empty = stack_.back().empty;
-  stack_.pop_back();
-  if (!empty) Newline();
-  out_.push_back(']');
+  PEERLAB_ASSERT(!doc_->open.empty() && doc_->open.back()->is_array());
+  doc_->open.pop_back();
   return *this;
 }
 
 JsonWriter& JsonWriter::String(std::string_view value) {
-  BeforeValue();
-  out_ += JsonEscape(value);
+  doc_->Place(Json(std::string(value)));
   return *this;
 }
 
 JsonWriter& JsonWriter::Double(double value) {
-  if (!std::isfinite(value)) return Null();
-  BeforeValue();
-  out_ += FormatDouble(value);
+  doc_->Place(Json(value));  // DumpJson writes non-finite values as null
   return *this;
 }
 
 JsonWriter& JsonWriter::Int(std::int64_t value) {
-  BeforeValue();
-  out_ += std::to_string(value);
+  doc_->Place(Json(value));
   return *this;
 }
 
 JsonWriter& JsonWriter::UInt(std::uint64_t value) {
-  BeforeValue();
-  out_ += std::to_string(value);
+  doc_->Place(Json(value));
   return *this;
 }
 
 JsonWriter& JsonWriter::Bool(bool value) {
-  BeforeValue();
-  out_ += value ? "true" : "false";
+  doc_->Place(Json(value));
   return *this;
 }
 
 JsonWriter& JsonWriter::Null() {
-  BeforeValue();
-  out_ += "null";
+  doc_->Place(Json(nullptr));
   return *this;
 }
 
 JsonWriter& JsonWriter::Raw(std::string_view json) {
-  BeforeValue();
-  out_ += json;
+  doc_->Place(RawJson(json));
   return *this;
 }
 
 std::string JsonWriter::Finish() {
-  PEERLAB_ASSERT(stack_.empty() && !after_key_);
-  out_.push_back('\n');
-  return std::move(out_);
+  PEERLAB_ASSERT(doc_->open.empty() && !doc_->key.has_value() && doc_->has_root);
+  std::string out = DumpJson(doc_->root, {.pretty = doc_->pretty});
+  out.push_back('\n');
+  return out;
 }
 
 }  // namespace peerlab::results

@@ -6,6 +6,7 @@
 #include "peerlab/scenario/schema.hpp"
 #include "peerlab/scenario/units.hpp"
 #include "peerlab/util/assert.hpp"
+#include "peerlab/util/json.hpp"
 
 namespace peerlab::scenario::detail {
 namespace {
@@ -364,36 +365,7 @@ bool ReadNumberList(const Node& n, const std::string& path, Ctx& ctx, double min
 std::string Quote(std::string_view s) { return "`" + std::string(s) + "`"; }
 
 std::string JsonString(std::string_view s) {
-  std::string out = "\"";
-  for (char c : s) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          static constexpr char kHex[] = "0123456789abcdef";
-          out += "\\u00";
-          out += kHex[(c >> 4) & 0xf];
-          out += kHex[c & 0xf];
-        } else {
-          out += c;
-        }
-    }
-  }
-  return out + "\"";
+  return DumpJson(Json(std::string(s)), {.pretty = false});
 }
 
 }  // namespace peerlab::scenario::detail

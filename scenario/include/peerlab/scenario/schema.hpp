@@ -167,6 +167,7 @@ bool ReadChoice(const Node& n, const std::string& path, Ctx& ctx,
 bool ReadNumberList(const Node& n, const std::string& path, Ctx& ctx, double min,
                     bool min_exclusive, std::vector<double>* out, std::string& json);
 
+// `s` as a JSON string (util's DumpJson): the resolved scenario's fragments are built from these.
 std::string JsonString(std::string_view s);
 std::string Quote(std::string_view s);  // in backticks, as messages show user text
 std::string JoinPath(std::string_view path, std::string_view key);

@@ -4,6 +4,9 @@
 // addresses as text. Output is deterministic: keys in a fixed order, no floating point.
 // Both directions visit each message's field list (peerlab/bitcoin/wire/fields.hpp), where
 // the keys are declared beside the fields; this library only knows how each format looks.
+// Documents are nlohmann-json's (peerlab/util/json.hpp): parsed by ParseJson, which keeps
+// 64-bit integers exact, and written by DumpJson with every byte outside printable ASCII as
+// \u00XX (JsonFormat::Strings::kBytesAsLatin1).
 //
 // Contract: MessageFromJson(MessageToJson(m)) == m for every message Decode can produce, and a
 // line carrying "payload" (hex) encodes to exactly those payload bytes whatever the command,
@@ -16,35 +19,12 @@
 #include <span>
 #include <string>
 #include <string_view>
-#include <utility>
 #include <vector>
 
 #include "peerlab/bitcoin/wire/messages.hpp"
 #include "peerlab/util/status.hpp"
 
 namespace peerlab::bitcoin::wire {
-
-struct JsonMember;
-
-// A parsed JSON document. Numbers keep their literal text so 64-bit integers stay exact.
-struct JsonValue {
-  enum class Kind { kNull, kBool, kNumber, kString, kArray, kObject };
-  Kind kind = Kind::kNull;
-  bool boolean = false;
-  std::string text;  // a string's contents or a number's literal
-  std::vector<JsonValue> items;
-  std::vector<JsonMember> members;  // in document order
-
-  const JsonValue* Find(std::string_view key) const;
-};
-
-struct JsonMember {
-  std::string key;
-  JsonValue value;
-};
-
-// Parses one JSON document (nesting at most 64 deep). Errors: "column N: ...".
-Result<JsonValue> ParseJson(std::string_view text);
 
 std::string ToHex(std::span<const std::uint8_t> bytes);
 bool FromHex(std::string_view hex, std::vector<std::uint8_t>& out);  // even length, [0-9a-fA-F]
@@ -64,9 +44,8 @@ std::string MessageToJson(const Message& m, const JsonFrameInfo* frame = nullptr
 std::string UndecodedToJson(std::string_view command, const JsonFrameInfo& frame,
                             std::string_view error, std::span<const std::uint8_t> payload);
 
-// A message from one JSON object. With "payload", the payload is taken verbatim (returned as
-// Unknown with that command, which encodes to exactly those bytes).
-Result<Message> MessageFromJson(const JsonValue& v);
+// A message from one JSON object (one line of text). With "payload", the payload is taken
+// verbatim (returned as Unknown with that command, which encodes to exactly those bytes).
 Result<Message> MessageFromJson(std::string_view line);
 
 }  // namespace peerlab::bitcoin::wire
