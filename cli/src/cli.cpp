@@ -181,10 +181,14 @@ int Misuse(const CLI::App& app, const std::string& message) {
   return kExitUsage;
 }
 
-CLI::Validator Integer(std::int64_t low, std::int64_t high) {
+namespace {
+
+// An integer of type T in [low, high], written in full ("3", not "3.0" or "3x").
+template <typename T>
+CLI::Validator IntegerIn(T low, T high) {
   return CLI::Validator(
       [low, high](std::string& text) -> std::string {
-        std::int64_t v = 0;
+        T v = 0;
         const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
         if (text.empty() || ec != std::errc() || end != text.data() + text.size() || v < low ||
             v > high) {
@@ -196,20 +200,11 @@ CLI::Validator Integer(std::int64_t low, std::int64_t high) {
       "");
 }
 
-CLI::Validator Unsigned(std::uint64_t low, std::uint64_t high) {
-  return CLI::Validator(
-      [low, high](std::string& text) -> std::string {
-        std::uint64_t v = 0;
-        const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-        if (text.empty() || ec != std::errc() || end != text.data() + text.size() || v < low ||
-            v > high) {
-          return "expected an integer from " + std::to_string(low) + " to " +
-                 std::to_string(high) + ", got " + Quote(text);
-        }
-        return {};
-      },
-      "");
-}
+}  // namespace
+
+CLI::Validator Integer(std::int64_t low, std::int64_t high) { return IntegerIn(low, high); }
+
+CLI::Validator Unsigned(std::uint64_t low, std::uint64_t high) { return IntegerIn(low, high); }
 
 CLI::Validator Number(double low, double high, bool high_open, bool low_open) {
   return CLI::Validator(

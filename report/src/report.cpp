@@ -12,6 +12,8 @@
 #include "peerlab/report/assets.hpp"
 #include "peerlab/results/summary.hpp"
 #include "peerlab/results/tables.hpp"
+#include "peerlab/util/json.hpp"
+#include "peerlab/util/markup.hpp"
 
 namespace peerlab::report {
 
@@ -62,23 +64,6 @@ std::string EscapeText(std::string_view text) {
   }
   return out;
 }
-
-std::string HtmlEscape(std::string_view text) {
-  std::string out;
-  for (char c : text) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      default: out += c;
-    }
-  }
-  return out;
-}
-
-// A file name as a JSON string: ReportedFiles() are plain ASCII names, no escapes needed.
-std::string Quoted(std::string_view name) { return "\"" + std::string(name) + "\""; }
 
 Status ReadWhole(const fs::path& path, std::string& out) {
   std::ifstream in(path, std::ios::binary);
@@ -140,7 +125,7 @@ Result<std::string> RenderReport(const fs::path& run_dir, const ReportOptions& o
                          std::string(results::summary::kFile) + ")");
   }
   // What the page is told about each file: present and embedded, or too large.
-  std::string index = "{";
+  Json index = Json::object();
   std::string data;
   for (const std::string& name : ReportedFiles()) {
     const fs::path path = run_dir / name;
@@ -148,8 +133,7 @@ Result<std::string> RenderReport(const fs::path& run_dir, const ReportOptions& o
     const std::uintmax_t bytes = fs::file_size(path, ec);
     if (ec) return Status::Error(path.string() + ": " + ec.message());
     const bool embedded = bytes <= options.max_file_bytes;
-    index += (index.size() == 1 ? "" : ",") + Quoted(name) + ":{\"bytes\":" +
-             std::to_string(bytes) + ",\"embedded\":" + (embedded ? "true" : "false") + "}";
+    index[name] = Json{{"bytes", bytes}, {"embedded", embedded}};
     if (!embedded) continue;
     std::string text;
     if (Status s = ReadWhole(path, text); !s.ok()) return s;
@@ -161,8 +145,9 @@ Result<std::string> RenderReport(const fs::path& run_dir, const ReportOptions& o
     data += json ? EscapeJson(text) : escaped ? EscapeText(text) : text;
     data += "</script>\n";
   }
-  index += "}";
-  data = "<script type=\"application/json\" id=\"run-files\">" + index + "</script>\n" + data;
+  // File names are plain ASCII (ReportedFiles), so nothing in the index needs EscapeJson.
+  data = "<script type=\"application/json\" id=\"run-files\">" +
+         DumpJson(index, {.pretty = false}) + "</script>\n" + data;
 
   for (std::string_view asset : {assets::kCss, assets::kJs, assets::kChartsJs, assets::kViewerJs}) {
     if (asset.find("</script") != std::string_view::npos ||
@@ -170,7 +155,7 @@ Result<std::string> RenderReport(const fs::path& run_dir, const ReportOptions& o
       return Status::Error("report template: an asset contains </script or </style");
     }
   }
-  const std::string title = HtmlEscape(run_dir.filename().empty()
+  const std::string title = EscapeMarkup(run_dir.filename().empty()
                                            ? run_dir.parent_path().filename().string()
                                            : run_dir.filename().string());
   // One script: report.js, charts.js, viewer.js (the later ones use report.js's helpers; the

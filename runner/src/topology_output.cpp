@@ -6,6 +6,7 @@
 
 #include "peerlab/results/tables.hpp"
 #include "peerlab/runner/run.hpp"
+#include "peerlab/util/markup.hpp"
 
 namespace peerlab::runner {
 namespace {
@@ -16,20 +17,6 @@ std::string_view TypeName(const sim::EdgeRow& e) {
   if (e.dedicated) return results::EdgeRow::kRushing;
   return e.connection_class == sim::kBlockRelayOnlyClass ? results::EdgeRow::kBlockRelayOnly
                                                          : results::EdgeRow::kFullRelay;
-}
-
-std::string XmlEscape(const std::string& s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      default: out += c;
-    }
-  }
-  return out;
 }
 
 std::string FormatShare(double v) {
@@ -75,9 +62,9 @@ std::string GraphMl(const Scenario& scenario, const sim::SimReport& r,
   for (std::uint32_t i = 0; i < r.node_rows.size(); ++i) {
     const sim::NodeRow& n = r.node_rows[i];
     x += "    <node id=\"n" + std::to_string(i) + "\"><data key=\"region\">" +
-         XmlEscape(scenario.sim.regions.names[n.region]) + "</data><data key=\"as\">" +
+         EscapeMarkup(scenario.sim.regions.names[n.region]) + "</data><data key=\"as\">" +
          std::to_string(n.as) + "</data><data key=\"group\">" +
-         XmlEscape(scenario.sim.groups[n.group].name) + "</data><data key=\"hashrate\">" +
+         EscapeMarkup(scenario.sim.groups[n.group].name) + "</data><data key=\"hashrate\">" +
          FormatShare(n.hashrate) + "</data><data key=\"online\">" +
          (n.online ? "true" : "false") + "</data></node>\n";
   }
