@@ -16,19 +16,19 @@ std::vector<Field> LifetimeFields() {
   return {
       {"kind", "one of `exponential`, `weibull`", false, "exponential", "",
        "Distribution of the durations.",
-       [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
+       [](const Node& n, const std::string& p, Ctx& c, Json& j) {
          std::string v;
          if (!ReadChoice(n, p, c, {"exponential", "weibull"}, &v)) return false;
          (c.out->sim.churn.*Member).kind =
              v == "weibull" ? sim::LifetimeKind::kWeibull : sim::LifetimeKind::kExponential;
          c.kind = v;
-         j = JsonString(v);
+         j = v;
          return true;
        }},
       {"mean", "duration in [1 s, 365 d]", true, "", "",
        "Mean duration. At least 1 s: shorter, nodes would flap without end while simulated "
        "time stands still.",
-       [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
+       [](const Node& n, const std::string& p, Ctx& c, Json& j) {
          DurationNs v = 0;
          if (!ReadDuration(n, p, c, &v)) return false;
          if (v <= 0) return c.Fail(n.origin, p, "must be positive, got " + Quote(n.scalar));
@@ -36,20 +36,20 @@ std::vector<Field> LifetimeFields() {
            return c.Fail(n.origin, p, "must be at least 1 s, got " + Quote(n.scalar));
          }
          (c.out->sim.churn.*Member).mean = v;
-         j = JsonString(FormatDuration(v));
+         j = FormatDuration(v);
          return true;
        }},
       {"shape", "number in [0.1, 10]", false, "0.5", "weibull",
        "Weibull shape k: below 1 many short durations and a few very long ones (k = 1 is "
        "the exponential). The scale is set so that the mean is `mean`.",
-       [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
+       [](const Node& n, const std::string& p, Ctx& c, Json& j) {
          double v = 0;
          if (!ReadNumber(n, p, c, &v)) return false;
          if (!(v >= kMinShape && v <= kMaxShape)) {
            return c.Fail(n.origin, p, "must be between 0.1 and 10, got " + Quote(n.scalar));
          }
          (c.out->sim.churn.*Member).shape = v;
-         j = FormatNumber(v);
+         j = v;
          return true;
        }},
   };
@@ -89,14 +89,14 @@ const Table& LinkFailuresTable() {
           {"rate", "number >= 0 (per connection per hour)", false, "0", "",
            "Failures per open connection per hour (a connection lasts 1/rate hours on average "
            "before a random failure); 0: none.",
-           [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
+           [](const Node& n, const std::string& p, Ctx& c, Json& j) {
              double v = 0;
              if (!ReadNumber(n, p, c, &v)) return false;
              if (!(v >= 0 && v <= 3600)) {
                return c.Fail(n.origin, p, "must be between 0 and 3600, got " + Quote(n.scalar));
              }
              c.out->sim.churn.link_failures_per_hour = v;
-             j = FormatNumber(v);
+             j = v;
              return true;
            }},
       }};
@@ -117,43 +117,43 @@ const Table& ChurnTable() {
            "Share of the eligible nodes that churn: nodes of groups with hashrate 0 and no "
            "strategy (see `include_miners`); eclipse victims never churn. protocol.kind "
            "tendermint: full nodes of groups without a strategy (see `include_validators`).",
-           [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
+           [](const Node& n, const std::string& p, Ctx& c, Json& j) {
              if (!ReadHashrate(n, p, c, &c.out->sim.churn.share)) return false;
-             j = FormatNumber(c.out->sim.churn.share);
+             j = c.out->sim.churn.share;
              return true;
            }},
           {"session", "mapping", false, "{kind: exponential, mean: 2 h}", "",
            "Time online (see `churn.session`).",
-           [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
+           [](const Node& n, const std::string& p, Ctx& c, Json& j) {
              return ParseMapping(n, p, SessionTable(), c, j);
            }},
           {"downtime", "mapping", false, "{kind: exponential, mean: 30 min}", "",
            "Time offline (see `churn.downtime`).",
-           [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
+           [](const Node& n, const std::string& p, Ctx& c, Json& j) {
              return ParseMapping(n, p, DowntimeTable(), c, j);
            }},
           {"include_miners", "bool", false, "false", "",
            "Let nodes of groups with hashrate churn too (their hashrate is lost while they are "
            "offline, so blocks come slower).",
-           [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
+           [](const Node& n, const std::string& p, Ctx& c, Json& j) {
              return ReadBool(n, p, c, &c.out->sim.churn_include_miners, j);
            }},
           {"include_validators", "bool", false, "false", "",
            "protocol.kind tendermint: let validators churn too (offline, their votes are "
            "missing; more than a third of the power offline stops commits).",
-           [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
+           [](const Node& n, const std::string& p, Ctx& c, Json& j) {
              return ReadBool(n, p, c, &c.out->tendermint.churn_include_validators, j);
            }},
           {"link_failures", "mapping", false, "{rate: 0}", "",
            "Random connection failures (see `churn.link_failures`).",
-           [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
+           [](const Node& n, const std::string& p, Ctx& c, Json& j) {
              return ParseMapping(n, p, LinkFailuresTable(), c, j);
            }},
       }};
   return t;
 }
 
-bool ParseChurn(const Node& n, const std::string& p, Ctx& c, std::string& j) {
+bool ParseChurn(const Node& n, const std::string& p, Ctx& c, Json& j) {
   c.out->sim.churn.enabled = true;
   return ParseMapping(n, p, ChurnTable(), c, j);
 }

@@ -53,14 +53,14 @@ const Table& SideSelectorTable() {
       "without nodes or a node on no side.",
       {
           {"region", "region name", false, "", "", "Every node of this region.",
-           [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
+           [](const Node& n, const std::string& p, Ctx& c, Json& j) {
              std::string name;
              if (!ReadString(n, p, c, &name)) return false;
              const auto& names = c.out->sim.regions.names;
              for (std::uint32_t r = 0; r < names.size(); ++r) {
                if (names[r] != name) continue;
                CurrentSelector(c) = {Selector::Kind::kRegion, r, {}, 0};
-               j = JsonString(name);
+               j = name;
                return true;
              }
              return c.Fail(n.origin, p,
@@ -68,7 +68,7 @@ const Table& SideSelectorTable() {
                                NameList(names) + ")");
            }},
           {"group", "group name", false, "", "", "Every node of this group.",
-           [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
+           [](const Node& n, const std::string& p, Ctx& c, Json& j) {
              std::string name;
              if (!ReadString(n, p, c, &name)) return false;
              const auto& groups = c.out->sim.groups;
@@ -77,7 +77,7 @@ const Table& SideSelectorTable() {
                names.push_back(groups[g].name);
                if (groups[g].name != name) continue;
                CurrentSelector(c) = {Selector::Kind::kGroup, g, {}, 0};
-               j = JsonString(name);
+               j = name;
                return true;
              }
              return c.Fail(n.origin, p,
@@ -86,7 +86,7 @@ const Table& SideSelectorTable() {
            }},
           {"nodes", "list of node indexes", false, "", "",
            "These nodes (0-based indexes, below `network.nodes`).",
-           [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
+           [](const Node& n, const std::string& p, Ctx& c, Json& j) {
              if (n.kind != Kind::kSequence || n.items.empty()) {
                return c.Fail(n.origin, p,
                              "expected a non-empty list of node indexes, got " +
@@ -95,7 +95,7 @@ const Table& SideSelectorTable() {
              Selector& sel = CurrentSelector(c);
              sel = {Selector::Kind::kNodes, 0, {}, 0};
              const std::uint32_t nodes = c.out->sim.nodes;
-             j = "[";
+             j = Json::array();
              for (std::size_t i = 0; i < n.items.size(); ++i) {
                const std::string item = p + Index(i);
                std::int64_t v = 0;
@@ -107,22 +107,21 @@ const Table& SideSelectorTable() {
                                    std::to_string(nodes) + ", indexes start at 0)");
                }
                sel.values.push_back(static_cast<std::uint32_t>(v));
-               j += (i == 0 ? "" : ",") + std::to_string(v);
+               j.push_back(v);
              }
-             j += "]";
              return true;
            }},
           {"as", "AS number, or list of them", false, "", "",
            "Every node in these autonomous systems (1 to `network.autonomous_systems.count`, "
            "1 the largest).",
-           [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
+           [](const Node& n, const std::string& p, Ctx& c, Json& j) {
              Selector& sel = CurrentSelector(c);
              sel = {Selector::Kind::kAs, 0, {}, 0};
              if (n.kind == Kind::kScalar) {
                std::uint32_t as = 0;
                if (!ReadAs(n, p, c, &as)) return false;
                sel.values.push_back(as);
-               j = std::to_string(as);
+               j = as;
                return true;
              }
              if (n.kind != Kind::kSequence || n.items.empty()) {
@@ -130,14 +129,13 @@ const Table& SideSelectorTable() {
                              "expected an AS number or a non-empty list of them, got " +
                                  (n.kind == Kind::kSequence ? "an empty list" : Describe(n)));
              }
-             j = "[";
+             j = Json::array();
              for (std::size_t i = 0; i < n.items.size(); ++i) {
                std::uint32_t as = 0;
                if (!ReadAs(n.items[i], p + Index(i), c, &as)) return false;
                sel.values.push_back(as);
-               j += (i == 0 ? "" : ",") + std::to_string(as);
+               j.push_back(as);
              }
-             j += "]";
              return true;
            }},
           {"hashrate", "share in (0, 1] or percentage", false, "", "",
@@ -146,12 +144,12 @@ const Table& SideSelectorTable() {
            "event, in file order), each selector taking the next nodes with hashrate that no "
            "side has yet, until its side's share reaches the target; it may exceed it by one "
            "node's share.",
-           [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
+           [](const Node& n, const std::string& p, Ctx& c, Json& j) {
              double v = 0;
              if (!ReadHashrate(n, p, c, &v)) return false;
              if (!(v > 0)) return c.Fail(n.origin, p, "must be in (0, 1], got " + Quote(n.scalar));
              CurrentSelector(c) = {Selector::Kind::kWeight, 0, {}, v};
-             j = FormatNumber(v);
+             j = v;
              return true;
            }},
       }};
@@ -160,7 +158,7 @@ const Table& SideSelectorTable() {
 
 namespace {
 
-bool ParseSelector(const Node& n, const std::string& p, Ctx& c, bool* rest, std::string& j) {
+bool ParseSelector(const Node& n, const std::string& p, Ctx& c, bool* rest, Json& j) {
   sim::PartitionSide& side = CurrentEvent(c).sides.back();
   side.emplace_back();
   c.selector = &side.back();
@@ -168,7 +166,7 @@ bool ParseSelector(const Node& n, const std::string& p, Ctx& c, bool* rest, std:
   if (n.kind == Kind::kScalar && n.scalar == "rest") {
     side.back().kind = Selector::Kind::kRest;
     *rest = true;
-    j = JsonString("rest");
+    j = "rest";
     return true;
   }
   if (n.kind != Kind::kMapping) {
@@ -187,7 +185,7 @@ bool ParseSelector(const Node& n, const std::string& p, Ctx& c, bool* rest, std:
   return ParseMapping(n, p, SideSelectorTable(), c, j);
 }
 
-bool ParseSides(const Node& n, const std::string& p, Ctx& c, std::string& j) {
+bool ParseSides(const Node& n, const std::string& p, Ctx& c, Json& j) {
   if (n.kind != Kind::kSequence) {
     return c.Fail(n.origin, p,
                   "expected a list of sides like `[[region: europe], [rest]]`, got " +
@@ -200,7 +198,7 @@ bool ParseSides(const Node& n, const std::string& p, Ctx& c, std::string& j) {
   }
   auto& sides = CurrentEvent(c).sides;
   std::size_t rest_side = n.items.size();
-  j = "[";
+  j = Json::array();
   for (std::size_t s = 0; s < n.items.size(); ++s) {
     const Node& side = n.items[s];
     const std::string side_path = p + Index(s);
@@ -211,11 +209,11 @@ bool ParseSides(const Node& n, const std::string& p, Ctx& c, std::string& j) {
                         (side.kind == Kind::kSequence ? "an empty list" : Describe(side)));
     }
     sides.emplace_back();
-    j += s == 0 ? "[" : ",[";
+    Json& side_json = j.emplace_back(Json::array());
     for (std::size_t k = 0; k < side.items.size(); ++k) {
       const std::string item = side_path + Index(k);
       bool rest = false;
-      std::string selector_json;
+      Json selector_json;
       if (!ParseSelector(side.items[k], item, c, &rest, selector_json)) return false;
       if (rest && rest_side != n.items.size() && rest_side != s) {
         return c.Fail(side.items[k].origin, item,
@@ -223,11 +221,9 @@ bool ParseSides(const Node& n, const std::string& p, Ctx& c, std::string& j) {
                           " has it)");
       }
       if (rest) rest_side = s;
-      j += (k == 0 ? "" : ",") + selector_json;
+      side_json.push_back(std::move(selector_json));
     }
-    j += "]";
   }
-  j += "]";
   return true;
 }
 
@@ -242,20 +238,20 @@ const Table& EventTable() {
       {
           {"kind", "one of `partition`, `heal`", true, "", "",
            "`partition`: split the nodes into `sides`; `heal`: end the partition in effect.",
-           [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
+           [](const Node& n, const std::string& p, Ctx& c, Json& j) {
              std::string v;
              if (!ReadChoice(n, p, c, {"partition", "heal"}, &v)) return false;
              CurrentEvent(c).kind = v == "partition" ? sim::NetworkEventSpec::Kind::kPartition
                                                      : sim::NetworkEventSpec::Kind::kHeal;
              c.kind = v;
-             j = JsonString(v);
+             j = v;
              return true;
            }},
           {"at", "duration in [0, 29200 d]", true, "", "",
            "When the event takes effect, from the run's start.",
-           [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
+           [](const Node& n, const std::string& p, Ctx& c, Json& j) {
              if (!ReadDuration(n, p, c, &CurrentEvent(c).at, kTimeLimit)) return false;
-             j = JsonString(FormatDuration(CurrentEvent(c).at));
+             j = FormatDuration(CurrentEvent(c).at);
              return true;
            }},
           {"sides", "list of 2 to 16 sides", true, "", "partition",
@@ -266,18 +262,18 @@ const Table& EventTable() {
            "`drop`: crossing connections close (as if TCP timed out at once) and new ones across "
            "sides fail; at `heal` each closed connection is opened again by the end that had "
            "opened it. `delay`: crossing messages arrive `delay` later; connections stay up.",
-           [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
+           [](const Node& n, const std::string& p, Ctx& c, Json& j) {
              std::string v;
              if (!ReadChoice(n, p, c, {"drop", "delay"}, &v)) return false;
              CurrentEvent(c).mode =
                  v == "drop" ? sim::PartitionMode::kDrop : sim::PartitionMode::kDelay;
-             j = JsonString(v);
+             j = v;
              return true;
            }},
           {"delay", "duration in (0, 365 d]", false, "", "partition",
            "With `mode: delay`: extra one-way latency of every crossing message (default "
            "30 s). Not allowed with `mode: drop`.",
-           [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
+           [](const Node& n, const std::string& p, Ctx& c, Json& j) {
              if (CurrentEvent(c).mode != sim::PartitionMode::kDelay) {
                return c.Fail(n.origin, p, "only allowed with `mode: delay`");
              }
@@ -285,14 +281,14 @@ const Table& EventTable() {
              if (!ReadDuration(n, p, c, &v)) return false;
              if (v <= 0) return c.Fail(n.origin, p, "must be positive, got " + Quote(n.scalar));
              CurrentEvent(c).delay = v;
-             j = JsonString(FormatDuration(v));
+             j = FormatDuration(v);
              return true;
            }},
       }};
   return t;
 }
 
-bool ParseEvents(const Node& n, const std::string& p, Ctx& c, std::string& j) {
+bool ParseEvents(const Node& n, const std::string& p, Ctx& c, Json& j) {
   if (n.kind != Kind::kSequence) {
     return c.Fail(n.origin, p,
                   "expected a list of events like `[{at: 2 h, kind: partition, sides: "
@@ -302,11 +298,11 @@ bool ParseEvents(const Node& n, const std::string& p, Ctx& c, std::string& j) {
   auto& events = c.out->sim.events;
   events.clear();
   std::size_t partition = n.items.size();  // the partition in effect, if any
-  j = "[";
+  j = Json::array();
   for (std::size_t i = 0; i < n.items.size(); ++i) {
     const std::string path = p + Index(i);
     events.emplace_back();
-    std::string event_json;
+    Json event_json;
     if (!ParseMapping(n.items[i], path, EventTable(), c, event_json)) return false;
     const sim::NetworkEventSpec& e = events.back();
     if (i > 0 && e.at < events[i - 1].at) {
@@ -326,9 +322,8 @@ bool ParseEvents(const Node& n, const std::string& p, Ctx& c, std::string& j) {
                     "no partition is in effect to heal");
     }
     partition = is_partition ? i : n.items.size();
-    j += (i == 0 ? "" : ",") + event_json;
+    j.push_back(std::move(event_json));
   }
-  j += "]";
   return true;
 }
 
@@ -342,18 +337,18 @@ const Table& AutonomousSystemsTable() {
           {"count", "integer in [1, 100000]", false, "2000", "",
            "Number of ASes. An assumption (the order of magnitude of ASes hosting Bitcoin "
            "nodes), not a measurement; what matters for partitions is the share of the largest.",
-           [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
+           [](const Node& n, const std::string& p, Ctx& c, Json& j) {
              std::int64_t v = 0;
              if (!ReadInt(n, p, c, 1, kMaxAses, &v)) return false;
              c.out->sim.autonomous_systems.count = static_cast<std::uint32_t>(v);
-             j = std::to_string(v);
+             j = v;
              return true;
            }},
           {"zipf_exponent", "number in [0, 10], or `fitted`", false, "fitted", "",
            "`fitted`: the exponent for which the 13 largest ASes host 30 % of nodes "
            "(Apostolaki et al., \"Hijacking Bitcoin\", IEEE S&P 2017); 0.904 for 2000 ASes. 0: "
            "every AS equally likely.",
-           [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
+           [](const Node& n, const std::string& p, Ctx& c, Json& j) {
              auto& spec = c.out->sim.autonomous_systems;
              if (n.kind == Kind::kScalar && n.scalar == "fitted") {
                if (spec.count <= sim::kMeasuredTopAses) {
@@ -363,7 +358,7 @@ const Table& AutonomousSystemsTable() {
                                    "); give an exponent");
                }
                spec.zipf_exponent.reset();
-               j = JsonString("fitted");
+               j = "fitted";
                return true;
              }
              double v = 0;
@@ -372,7 +367,7 @@ const Table& AutonomousSystemsTable() {
                return c.Fail(n.origin, p, "must be in [0, 10] or `fitted`, got " + Quote(n.scalar));
              }
              spec.zipf_exponent = v;
-             j = FormatNumber(v);
+             j = v;
              return true;
            }},
       }};

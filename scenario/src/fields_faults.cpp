@@ -19,7 +19,7 @@ std::string Index(std::size_t i) { return "[" + std::to_string(i) + "]"; }
 // A list of selectors naming nodes (those of a partition side, without `hashrate` or `rest`).
 // `network` is parsed before `groups`: group names are resolved by ValidateMessageFaults.
 bool ParseNodeSelectors(const Node& n, const std::string& p, Ctx& c, bool receivers,
-                        std::string& j) {
+                        Json& j) {
   sim::MessageFaultSpec& fault = CurrentFault(c);
   std::vector<Selector>* out = receivers ? &fault.to : &fault.from;
   if (n.kind != Kind::kSequence || n.items.empty()) {
@@ -27,7 +27,7 @@ bool ParseNodeSelectors(const Node& n, const std::string& p, Ctx& c, bool receiv
                   "expected a non-empty list of selectors like `[group: attacker]`, got " +
                       (n.kind == Kind::kSequence ? "an empty list" : Describe(n)));
   }
-  j = "[";
+  j = Json::array();
   for (std::size_t k = 0; k < n.items.size(); ++k) {
     const Node& item = n.items[k];
     const std::string path = p + Index(k);
@@ -43,7 +43,7 @@ bool ParseNodeSelectors(const Node& n, const std::string& p, Ctx& c, bool receiv
                     "a message fault names nodes by region, group, nodes or as (not hashrate)");
     }
     out->emplace_back();
-    std::string selector_json;
+    Json selector_json;
     if (item.entries[0].key == "group") {
       const Node& value = item.entries[0].value;
       std::string name;
@@ -51,27 +51,26 @@ bool ParseNodeSelectors(const Node& n, const std::string& p, Ctx& c, bool receiv
       c.origins[path + ".group"] = value.origin;
       out->back().kind = Selector::Kind::kGroup;
       c.pending_groups.push_back({c.out->sim.faults.size() - 1, receivers, k, name, path + ".group"});
-      selector_json = "{\"group\":" + JsonString(name) + "}";
+      selector_json = Json::object({{"group", name}});
     } else {
       c.selector = &out->back();
       if (!ParseMapping(item, path, SideSelectorTable(), c, selector_json)) return false;
     }
-    j += (k == 0 ? "" : ",") + selector_json;
+    j.push_back(std::move(selector_json));
   }
-  j += "]";
   return true;
 }
 
-bool ReadShare(const Node& n, const std::string& p, Ctx& c, double* out, std::string& j) {
+bool ReadShare(const Node& n, const std::string& p, Ctx& c, double* out, Json& j) {
   if (!ReadHashrate(n, p, c, out)) return false;
-  j = FormatNumber(*out);
+  j = *out;
   return true;
 }
 
-bool ReadSpan(const Node& n, const std::string& p, Ctx& c, DurationNs* out, std::string& j,
+bool ReadSpan(const Node& n, const std::string& p, Ctx& c, DurationNs* out, Json& j,
               DurationNs max = kMaxSpan) {
   if (!ReadDuration(n, p, c, out, max)) return false;
-  j = JsonString(FormatDuration(*out));
+  j = FormatDuration(*out);
   return true;
 }
 
@@ -93,23 +92,23 @@ const Table& MessageFaultTable() {
           {"from", "list of selectors", false, "", "",
            "Senders: selectors as in `events[<i>].sides[<s>][<k>]` (`region`, `group`, "
            "`nodes`, `as`; a node any of them names). Default: every node.",
-           [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
+           [](const Node& n, const std::string& p, Ctx& c, Json& j) {
              return ParseNodeSelectors(n, p, c, false, j);
            }},
           {"to", "list of selectors", false, "", "",
            "Receivers, the same way. Default: every node. A fault on one link in one direction "
            "is `from: [nodes: [3]]`, `to: [nodes: [7]]`.",
-           [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
+           [](const Node& n, const std::string& p, Ctx& c, Json& j) {
              return ParseNodeSelectors(n, p, c, true, j);
            }},
           {"start", "duration in [0, 29200 d]", false, "0 s", "",
            "From when, since the run's start.",
-           [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
+           [](const Node& n, const std::string& p, Ctx& c, Json& j) {
              return ReadSpan(n, p, c, &CurrentFault(c).start, j, kTimeLimit);
            }},
           {"end", "duration in (start, 29200 d]", false, "", "",
            "Until when (exclusive). Default: the end of the run.",
-           [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
+           [](const Node& n, const std::string& p, Ctx& c, Json& j) {
              sim::MessageFaultSpec& f = CurrentFault(c);
              if (!ReadSpan(n, p, c, &f.end, j, kTimeLimit)) return false;
              if (f.end <= f.start) {
@@ -123,31 +122,31 @@ const Table& MessageFaultTable() {
            "Share of messages lost, after they crossed the sender's uplink and the receiver's "
            "downlink (the connection stays up: TCP would not lose them, so this models a "
            "faulty or hostile path).",
-           [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
+           [](const Node& n, const std::string& p, Ctx& c, Json& j) {
              return ReadShare(n, p, c, &CurrentFault(c).drop, j);
            }},
           {"duplicate", "share in [0, 1] or percentage", false, "0", "",
            "Share of messages delivered twice; the copy arrives with the original plus its own "
            "`delay` and `reorder` draw.",
-           [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
+           [](const Node& n, const std::string& p, Ctx& c, Json& j) {
              return ReadShare(n, p, c, &CurrentFault(c).duplicate, j);
            }},
           {"delay", "duration in [0, 365 d]", false, "0 s", "",
            "Extra one-way latency of every message the fault matches.",
-           [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
+           [](const Node& n, const std::string& p, Ctx& c, Json& j) {
              return ReadSpan(n, p, c, &CurrentFault(c).delay, j);
            }},
           {"reorder", "duration in [0, 365 d]", false, "0 s", "",
            "Plus a uniform extra latency in [0, reorder) drawn per message, so messages on one "
            "connection may overtake each other by up to this much.",
-           [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
+           [](const Node& n, const std::string& p, Ctx& c, Json& j) {
              return ReadSpan(n, p, c, &CurrentFault(c).reorder, j);
            }},
       }};
   return t;
 }
 
-bool ParseMessageFaults(const Node& n, const std::string& p, Ctx& c, std::string& j) {
+bool ParseMessageFaults(const Node& n, const std::string& p, Ctx& c, Json& j) {
   if (n.kind != Kind::kSequence) {
     return c.Fail(n.origin, p,
                   "expected a list of faults like `[{from: [group: attacker], drop: 5 %}]`, "
@@ -156,20 +155,19 @@ bool ParseMessageFaults(const Node& n, const std::string& p, Ctx& c, std::string
   }
   auto& faults = c.out->sim.faults;
   faults.clear();
-  j = "[";
+  j = Json::array();
   for (std::size_t i = 0; i < n.items.size(); ++i) {
     const std::string path = p + Index(i);
     faults.emplace_back();
-    std::string fault_json;
+    Json fault_json;
     if (!ParseMapping(n.items[i], path, MessageFaultTable(), c, fault_json)) return false;
     const sim::MessageFaultSpec& f = faults.back();
     if (f.drop == 0 && f.duplicate == 0 && f.delay == 0 && f.reorder == 0) {
       return c.Fail(n.items[i].origin, path,
                     "does nothing: set at least one of drop, duplicate, delay, reorder");
     }
-    j += (i == 0 ? "" : ",") + fault_json;
+    j.push_back(std::move(fault_json));
   }
-  j += "]";
   return true;
 }
 

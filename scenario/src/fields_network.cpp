@@ -18,8 +18,6 @@ sim::LinkModelKind LinkModelOf(const std::string& name) {
   if (name == "flow") return sim::LinkModelKind::kFlow;
   return name == "shared" ? sim::LinkModelKind::kShared : sim::LinkModelKind::kFifo;
 }
-std::string Num(double v) { return FormatNumber(v); }
-std::string Int(std::int64_t v) { return std::to_string(v); }
 
 // The bounds of scenario spans and bandwidths (schema.hpp) in the inline table's units.
 constexpr double kMaxLatencyMs = static_cast<double>(kMaxSpan / kMillisecond);  // 365 d
@@ -27,7 +25,7 @@ constexpr double kMinMbps = kMinBandwidthBps / 1e6;
 
 // A per-region bandwidth list in Mbit/s (each at least 1 bit/s), stored in bit/s.
 bool ReadMbpsList(const Node& n, const std::string& p, Ctx& c, std::vector<double>* bps,
-                  std::string& j) {
+                  Json& j) {
   if (!ReadNumberList(n, p, c, 0, true, bps, j)) return false;
   for (std::size_t i = 0; i < bps->size(); ++i) {
     if ((*bps)[i] < kMinMbps) {
@@ -50,14 +48,14 @@ const Table& RegionsInlineTable() {
       "name. Every list has one entry per region, in the order of `names`.",
       {
           {"names", "list of strings", true, "", "", "Region names, unique.",
-           [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
+           [](const Node& n, const std::string& p, Ctx& c, Json& j) {
              if (n.kind != Kind::kSequence || n.items.empty()) {
                return c.Fail(n.origin, p,
                              "expected a non-empty list of names, got " +
                                  (n.kind == Kind::kSequence ? "an empty list" : Describe(n)));
              }
              auto& names = c.out->sim.regions.names;
-             j = "[";
+             j = Json::array();
              for (std::size_t i = 0; i < n.items.size(); ++i) {
                const std::string item = p + "[" + std::to_string(i) + "]";
                std::string name;
@@ -69,20 +67,19 @@ const Table& RegionsInlineTable() {
                  }
                }
                names.push_back(name);
-               j += (i == 0 ? "" : ",") + JsonString(name);
+               j.push_back(name);
              }
-             j += "]";
              return true;
            }},
           {"node_share", "list of numbers >= 0", true, "", "",
            "Share of the nodes placed in each region; must sum to 1 (within 1e-6).",
-           [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
+           [](const Node& n, const std::string& p, Ctx& c, Json& j) {
              return ReadNumberList(n, p, c, 0, false, &c.out->sim.regions.node_share, j);
            }},
           {"latency_ms", "list of lists of numbers in [0, 31536000000]", true, "", "",
            "Square matrix: mean one-way latency in milliseconds from region (row) to region "
            "(column); at most 365 d like every span (docs/limits.md).",
-           [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
+           [](const Node& n, const std::string& p, Ctx& c, Json& j) {
              if (n.kind != Kind::kSequence) {
                return c.Fail(n.origin, p, "expected a list of lists, got " + Describe(n));
              }
@@ -93,11 +90,11 @@ const Table& RegionsInlineTable() {
                                  std::to_string(size));
              }
              auto& matrix = c.out->sim.regions.latency_ms;
-             j = "[";
+             j = Json::array();
              for (std::size_t i = 0; i < n.items.size(); ++i) {
                const std::string row_path = p + "[" + std::to_string(i) + "]";
                std::vector<double> row;
-               std::string row_json;
+               Json row_json;
                if (!ReadNumberList(n.items[i], row_path, c, 0, false, &row, row_json)) {
                  return false;
                }
@@ -115,19 +112,18 @@ const Table& RegionsInlineTable() {
                  }
                }
                matrix.insert(matrix.end(), row.begin(), row.end());
-               j += (i == 0 ? "" : ",") + row_json;
+               j.push_back(std::move(row_json));
              }
-             j += "]";
              return true;
            }},
           {"upload_mbps", "list of numbers >= 0.000001", true, "", "",
            "Upload bandwidth of a node in each region, in Mbit/s (at least 1 bit/s).",
-           [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
+           [](const Node& n, const std::string& p, Ctx& c, Json& j) {
              return ReadMbpsList(n, p, c, &c.out->sim.regions.upload_bps, j);
            }},
           {"download_mbps", "list of numbers >= 0.000001", true, "", "",
            "Download bandwidth of a node in each region, in Mbit/s (at least 1 bit/s).",
-           [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
+           [](const Node& n, const std::string& p, Ctx& c, Json& j) {
              return ReadMbpsList(n, p, c, &c.out->sim.regions.download_bps, j);
            }},
       }};
@@ -153,7 +149,7 @@ static bool CheckRegionLengths(const std::string& p, Ctx& c) {
   for (double s : r.node_share) sum += s;
   if (std::fabs(sum - 1.0) > 1e-6) {
     const std::string path = p + ".node_share";
-    return c.Fail(c.OriginOf(path), path, "shares sum to " + Num(sum) + ", must sum to 1");
+    return c.Fail(c.OriginOf(path), path, "shares sum to " + FormatNumber(sum) + ", must sum to 1");
   }
   return true;
 }
@@ -175,38 +171,38 @@ const Table& JitterTable() {
           {"kind", "one of `none`, `uniform`, `pareto`", false, "pareto", "",
            "`none`: exactly the mean; `uniform`: mean x U[1 - spread, 1 + spread]; `pareto`: "
            "Pareto-distributed with the given shape, scaled to keep the mean.",
-           [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
+           [](const Node& n, const std::string& p, Ctx& c, Json& j) {
              std::string v;
              if (!ReadChoice(n, p, c, {"none", "uniform", "pareto"}, &v)) return false;
              c.out->sim.jitter.kind = v == "none"      ? sim::JitterKind::kNone
                                       : v == "uniform" ? sim::JitterKind::kUniform
                                                        : sim::JitterKind::kPareto;
              c.kind = v;
-             j = JsonString(v);
+             j = v;
              return true;
            }},
           {"spread", "number in [0, 1)", false, "0.1", "uniform",
            "Relative half-width of the uniform draw.",
-           [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
+           [](const Node& n, const std::string& p, Ctx& c, Json& j) {
              double v = 0;
              if (!ReadNumber(n, p, c, &v)) return false;
              if (!(v >= 0 && v < 1)) {
                return c.Fail(n.origin, p, "must be in [0, 1), got " + Quote(n.scalar));
              }
              c.out->sim.jitter.spread = v;
-             j = Num(v);
+             j = v;
              return true;
            }},
           {"shape", "number > 1", false, "5", "pareto",
            "Pareto shape; smaller means a heavier tail (the mean is finite only above 1).",
-           [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
+           [](const Node& n, const std::string& p, Ctx& c, Json& j) {
              double v = 0;
              if (!ReadNumber(n, p, c, &v)) return false;
              if (!(v > 1)) {
                return c.Fail(n.origin, p, "must be greater than 1, got " + Quote(n.scalar));
              }
              c.out->sim.jitter.shape = v;
-             j = Num(v);
+             j = v;
              return true;
            }},
       }};
@@ -214,11 +210,11 @@ const Table& JitterTable() {
 }
 
 template <std::optional<double> sim::NetworkSpec::*Member>
-static bool ParseBandwidthField(const Node& n, const std::string& p, Ctx& c, std::string& j) {
+static bool ParseBandwidthField(const Node& n, const std::string& p, Ctx& c, Json& j) {
   double v = 0;
   if (!ReadBandwidth(n, p, c, &v)) return false;
   c.out->sim.*Member = v;
-  j = JsonString(FormatBandwidth(v));
+  j = FormatBandwidth(v);
   return true;
 }
 
@@ -242,24 +238,24 @@ const Table& FlowTable() {
       {
           {"initial_window", "integer in [1, 1000] (segments)", false, "10", "",
            "Initial congestion window in segments (RFC 6928; Linux's default).",
-           [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
+           [](const Node& n, const std::string& p, Ctx& c, Json& j) {
              return ReadUInt32(n, p, c, 1, 1000, &c.out->sim.flow.initial_window_segments, j);
            }},
           {"segment_size", "size in [536 B, 9000 B]", false, "1448 B", "",
            "Maximum segment size (1448 B: a 1500-byte MTU with TCP timestamps).",
-           [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
+           [](const Node& n, const std::string& p, Ctx& c, Json& j) {
              std::uint64_t v = 0;
              if (!ReadSize(n, p, c, &v)) return false;
              if (v < 536 || v > 9000) {
                return c.Fail(n.origin, p, "must be between 536 B and 9000 B, got " + Quote(n.scalar));
              }
              c.out->sim.flow.segment_bytes = static_cast<std::uint32_t>(v);
-             j = JsonString(FormatSize(v));
+             j = FormatSize(v);
              return true;
            }},
           {"receive_window", "size in [64 kB, 1 GB]", false, "4 MB", "",
            "Largest window a receiver grants (its receive buffer; the ns-3 backend's is 4 MB).",
-           [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
+           [](const Node& n, const std::string& p, Ctx& c, Json& j) {
              std::uint64_t v = 0;
              if (!ReadSize(n, p, c, &v)) return false;
              if (v < 64'000 || v > 1'000'000'000) {
@@ -274,13 +270,13 @@ const Table& FlowTable() {
                                  FormatSize(flight) + "), got " + Quote(FormatSize(v)));
              }
              c.out->sim.flow.receive_window_bytes = static_cast<std::uint32_t>(v);
-             j = JsonString(FormatSize(v));
+             j = FormatSize(v);
              return true;
            }},
           {"slow_start_after_idle", "boolean", false, "true", "",
            "Restart the window after a connection was idle longer than one RTO, as Linux does "
            "by default (net.ipv4.tcp_slow_start_after_idle = 1); ns-3 3.37 does not.",
-           [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
+           [](const Node& n, const std::string& p, Ctx& c, Json& j) {
              return ReadBool(n, p, c, &c.out->sim.flow.slow_start_after_idle, j);
            }},
       }};
@@ -296,7 +292,7 @@ const Table& TopologyTable() {
            "`bitcoin`: each node opens `outbound` connections to random nodes with free inbound "
            "slots; `random-regular`: every node has exactly `degree` peers; `edge-list`: read "
            "from a file.",
-           [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
+           [](const Node& n, const std::string& p, Ctx& c, Json& j) {
              std::string v;
              if (!ReadChoice(n, p, c, {"bitcoin", "random-regular", "edge-list"}, &v)) {
                return false;
@@ -305,27 +301,27 @@ const Table& TopologyTable() {
                                         : v == "random-regular" ? sim::TopologyKind::kRandomRegular
                                                                 : sim::TopologyKind::kEdgeList;
              c.kind = v;
-             j = JsonString(v);
+             j = v;
              return true;
            }},
           {"outbound", "integer >= 1", false, "8", "bitcoin",
            "Outbound connections each node opens (Bitcoin Core: 8 full-relay). Must be less "
            "than `network.nodes`.",
-           [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
+           [](const Node& n, const std::string& p, Ctx& c, Json& j) {
              std::int64_t v = 0;
              if (!ReadInt(n, p, c, 1, kMaxU32, &v)) return false;
              c.out->sim.topology.outbound = static_cast<std::uint32_t>(v);
-             j = Int(v);
+             j = v;
              return true;
            }},
           {"block_relay_only", "integer >= 0", false, "2", "bitcoin",
            "Further outbound connections that relay blocks only, no transactions (Bitcoin "
            "Core: 2).",
-           [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
+           [](const Node& n, const std::string& p, Ctx& c, Json& j) {
              std::int64_t v = 0;
              if (!ReadInt(n, p, c, 0, 64, &v)) return false;
              c.out->sim.topology.restricted_outbound = static_cast<std::uint32_t>(v);
-             j = Int(v);
+             j = v;
              return true;
            }},
           {"max_inbound", "integer >= 0", false, "114", "bitcoin",
@@ -333,36 +329,36 @@ const Table& TopologyTable() {
            "outbound and a feeler slot). A node that is full evicts an inbound peer for a "
            "newcomer (Core's eviction rules) or refuses it. Must be at least `outbound` + "
            "`block_relay_only`, else the nodes cannot all place their outbound connections.",
-           [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
+           [](const Node& n, const std::string& p, Ctx& c, Json& j) {
              std::int64_t v = 0;
              if (!ReadInt(n, p, c, 0, kMaxU32, &v)) return false;
              c.out->sim.topology.max_inbound = static_cast<std::uint32_t>(v);
-             j = Int(v);
+             j = v;
              return true;
            }},
           {"seed_addresses", "integer >= 0", false, "32", "bitcoin",
            "Addresses each node's address manager starts with, drawn at random from all nodes "
            "as DNS seeds would answer; the addresses of its first peers come on top.",
-           [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
+           [](const Node& n, const std::string& p, Ctx& c, Json& j) {
              std::int64_t v = 0;
              if (!ReadInt(n, p, c, 0, 10'000, &v)) return false;
              c.out->sim.topology.seed_addresses = static_cast<std::uint32_t>(v);
-             j = Int(v);
+             j = v;
              return true;
            }},
           {"degree", "integer >= 1", false, "8", "random-regular",
            "Peers per node. Must be less than `network.nodes`, and nodes x degree must be "
            "even.",
-           [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
+           [](const Node& n, const std::string& p, Ctx& c, Json& j) {
              std::int64_t v = 0;
              if (!ReadInt(n, p, c, 1, kMaxU32, &v)) return false;
              c.out->sim.topology.degree = static_cast<std::uint32_t>(v);
-             j = Int(v);
+             j = v;
              return true;
            }},
           {"file", "path", true, "", "edge-list",
            "Edge-list file, relative to the scenario file's directory.",
-           [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
+           [](const Node& n, const std::string& p, Ctx& c, Json& j) {
              std::string file;
              if (!ReadString(n, p, c, &file)) return false;
              if (file.empty()) return c.Fail(n.origin, p, "must not be empty");
@@ -386,7 +382,7 @@ const Table& TopologyTable() {
              }
              std::fclose(f);
              c.out->sim.topology.edge_file = shown;
-             j = JsonString(shown);
+             j = shown;
              return true;
            }},
       }};
@@ -402,7 +398,7 @@ const Table& NetworkTable() {
            "Simulation engine. `fast`: peerlab's discrete-event engine. `ns3`: the same nodes "
            "over ns-3 TCP on point-to-point links (packet level, much slower; needs a build "
            "with ns-3, docs/network-model.md).",
-           [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
+           [](const Node& n, const std::string& p, Ctx& c, Json& j) {
              std::string v;
              if (!ReadString(n, p, c, &v)) return false;
              if (v == "ns3") {
@@ -418,22 +414,22 @@ const Table& NetworkTable() {
              } else {
                return c.Fail(n.origin, p, "unknown value " + Quote(v) + " (expected one of: fast, ns3)");
              }
-             j = JsonString(v);
+             j = v;
              return true;
            }},
           {"nodes", "integer in [2, 10000000]", true, "", "", "Number of nodes.",
-           [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
+           [](const Node& n, const std::string& p, Ctx& c, Json& j) {
              std::int64_t v = 0;
              if (!ReadInt(n, p, c, 2, kMaxNodes, &v)) return false;
              c.out->sim.nodes = static_cast<std::uint32_t>(v);
-             j = Int(v);
+             j = v;
              return true;
            }},
           {"regions", "built-in table name, or mapping", false, "bitcoin", "",
            "Region table: latency between regions, node shares and bandwidth. A name among "
            "`bitcoin` (= `simblock-2019`), `simblock-2015`, `simblock-2019`, or an inline table "
            "(see `network.regions` below).",
-           [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
+           [](const Node& n, const std::string& p, Ctx& c, Json& j) {
              if (n.kind == Kind::kMapping) {
                c.out->sim.regions = sim::RegionTable{};
                c.out->sim.regions.source = "inline";
@@ -450,23 +446,23 @@ const Table& NetworkTable() {
                                  BuiltinNames() + ", or an inline mapping)");
              }
              c.out->sim.regions = std::move(*table);
-             j = JsonString(n.scalar);
+             j = n.scalar;
              return true;
            }},
           {"latency_jitter", "mapping", false, "{kind: pareto, shape: 5}", "",
            "Per-message latency variation (see `network.latency_jitter`).",
-           [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
+           [](const Node& n, const std::string& p, Ctx& c, Json& j) {
              return ParseMapping(n, p, JitterTable(), c, j);
            }},
           {"bandwidth", "mapping", false, "", "",
            "Same bandwidth for every node, overriding the region table (see "
            "`network.bandwidth`).",
-           [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
+           [](const Node& n, const std::string& p, Ctx& c, Json& j) {
              return ParseMapping(n, p, BandwidthTable(), c, j);
            }},
           {"uplink", "one of `fifo`, `shared`, `flow`", false, "", "",
            "Older name of `link_model` (same values); give one of the two.",
-           [](const Node& n, const std::string& p, Ctx& c, std::string&) {
+           [](const Node& n, const std::string& p, Ctx& c, Json&) {
              std::string v;
              if (!ReadChoice(n, p, c, {"fifo", "shared", "flow"}, &v)) return false;
              c.out->sim.link_model = LinkModelOf(v);
@@ -482,7 +478,7 @@ const Table& NetworkTable() {
            "concurrent transfers share uplinks and downlinks max-min fairly; "
            "docs/ns3-validation.md compares the three with ns-3. Ignored by the ns3 backend, "
            "which runs real TCP.",
-           [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
+           [](const Node& n, const std::string& p, Ctx& c, Json& j) {
              const Origin given = c.OriginOf(p), parent = c.OriginOf("network");
              const bool is_default = given.line == parent.line && given.column == parent.column &&
                                      given.override_index == parent.override_index;
@@ -492,28 +488,28 @@ const Table& NetworkTable() {
                                "give one of `network.link_model` and `network.uplink` (its "
                                "older name), not both");
                }
-               j = JsonString(sim::LinkModelName(c.out->sim.link_model));
+               j = sim::LinkModelName(c.out->sim.link_model);
                return true;
              }
              std::string v;
              if (!ReadChoice(n, p, c, {"fifo", "shared", "flow"}, &v)) return false;
              c.out->sim.link_model = LinkModelOf(v);
-             j = JsonString(v);
+             j = v;
              return true;
            }},
           {"flow", "mapping", false, "{}", "",
            "TCP parameters of the flow link model (see `network.flow`).",
-           [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
+           [](const Node& n, const std::string& p, Ctx& c, Json& j) {
              return ParseMapping(n, p, FlowTable(), c, j);
            }},
           {"topology", "mapping", false, "{kind: bitcoin}", "",
            "Who connects to whom (see `network.topology`).",
-           [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
+           [](const Node& n, const std::string& p, Ctx& c, Json& j) {
              return ParseMapping(n, p, TopologyTable(), c, j);
            }},
           {"autonomous_systems", "mapping", false, "{}", "",
            "Which autonomous system each node is in (see `network.autonomous_systems`).",
-           [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
+           [](const Node& n, const std::string& p, Ctx& c, Json& j) {
              return ParseMapping(n, p, AutonomousSystemsTable(), c, j);
            }},
           {"faults", "list of message faults", false, "", "",

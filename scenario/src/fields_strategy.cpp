@@ -43,7 +43,7 @@ const std::vector<std::string_view>& KindChoices() {
   return kinds;
 }
 
-bool ParseKind(const Node& n, const std::string& p, Ctx& c, std::string& j) {
+bool ParseKind(const Node& n, const std::string& p, Ctx& c, Json& j) {
   std::string kind;
   if (!ReadChoice(n, p, c, KindChoices(), &kind)) return false;
   sim::GroupSpec& g = *c.group;
@@ -51,7 +51,7 @@ bool ParseKind(const Node& n, const std::string& p, Ctx& c, std::string& j) {
   g.strategy = bitcoin::StrategyConfig{};
   if (const strategies::ScenarioStrategy* s = strategies::Find(kind)) s->configure(kind, g.strategy);
   c.kind = kind;
-  j = JsonString(kind);
+  j = kind;
   return true;
 }
 
@@ -126,48 +126,48 @@ const Table& StrategyTable() {
              "this share of honest hashrate, so that its blocks reach them first. The tie "
              "advantage the network then gives it is reported as `observed_gamma`. For "
              "`optimal-selfish` it is also the MDP's gamma the policy is solved for.",
-             [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
+             [](const Node& n, const std::string& p, Ctx& c, Json& j) {
                if (!ReadHashrate(n, p, c, &c.group->rushing.honest_share)) return false;
-               j = FormatNumber(c.group->rushing.honest_share);
+               j = c.group->rushing.honest_share;
                return true;
              }},
             {"hold", "duration in (0, 1 h]", false, "5 s", "target-proposer",
              "How long each targeted proposer's messages are held (a denial of service on its "
              "links, from the start of its height).",
-             [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
+             [](const Node& n, const std::string& p, Ctx& c, Json& j) {
                DurationNs v = 0;
                if (!ReadDuration(n, p, c, &v)) return false;
                if (v <= 0 || v > kHour) {
                  return c.Fail(n.origin, p, "must be positive and at most 1 h, got " + Quote(n.scalar));
                }
                c.group->target_delay = v;
-               j = JsonString(FormatDuration(v));
+               j = FormatDuration(v);
                return true;
              }},
             {"of", "group name", false, "", "twins",
              "The group whose validators' keys the twins sign with: same node count, voting "
              "power above 0, no strategy. The pair's power is counted once, in that group, so "
              "the twins group has `voting_power: 0`; both nodes of each pair are byzantine.",
-             [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
+             [](const Node& n, const std::string& p, Ctx& c, Json& j) {
                if (!ReadString(n, p, c, &c.group->twin_of)) return false;
-               j = JsonString(c.group->twin_of);
+               j = c.group->twin_of;
                return true;
              }},
             {"rushing_latency", "duration in (0, 365 d]", false, "1 ms", kRushingKinds,
              "One-way latency of each rushing link.",
-             [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
+             [](const Node& n, const std::string& p, Ctx& c, Json& j) {
                DurationNs v = 0;
                if (!ReadDuration(n, p, c, &v)) return false;
                if (v <= 0) return c.Fail(n.origin, p, "must be positive, got " + Quote(n.scalar));
                c.group->rushing.latency = v;
-               j = JsonString(FormatDuration(v));
+               j = FormatDuration(v);
                return true;
              }},
             {"rushing_bandwidth", "bandwidth >= 1 bit/s", false, "1 Gbit/s", kRushingKinds,
              "Rate of each rushing link (its own pipe, not the node's uplink).",
-             [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
+             [](const Node& n, const std::string& p, Ctx& c, Json& j) {
                if (!ReadBandwidth(n, p, c, &c.group->rushing.bandwidth_bps)) return false;
-               j = JsonString(FormatBandwidth(c.group->rushing.bandwidth_bps));
+               j = FormatBandwidth(c.group->rushing.bandwidth_bps);
                return true;
              }},
         }};

@@ -10,7 +10,7 @@ namespace {
 
 // A duration field of the Tendermint spec: at least `lo`, at most 1 h.
 bool ReadTmDuration(const Node& n, const std::string& p, Ctx& c, DurationNs lo, DurationNs* out,
-                    std::string& j) {
+                    Json& j) {
   DurationNs v = 0;
   if (!ReadDuration(n, p, c, &v)) return false;
   if (v < lo || v > kHour) {
@@ -18,13 +18,13 @@ bool ReadTmDuration(const Node& n, const std::string& p, Ctx& c, DurationNs lo, 
                                    Quote(n.scalar));
   }
   *out = v;
-  j = JsonString(FormatDuration(v));
+  j = FormatDuration(v);
   return true;
 }
 
 #define TM_DURATION(NAME, LO, LO_TEXT, MEMBER, DEFAULT, DOC)                                  \
   {NAME, "duration in [" LO_TEXT ", 1 h]", false, DEFAULT, "", DOC,                           \
-   [](const Node& n, const std::string& p, Ctx& c, std::string& j) {                          \
+   [](const Node& n, const std::string& p, Ctx& c, Json& j) {                          \
      return ReadTmDuration(n, p, c, LO, &c.out->tendermint.MEMBER, j);                        \
    }}
 
@@ -63,13 +63,13 @@ const Table& TendermintTable() {
       {
           {"timeouts", "mapping", false, "{}", "", "Consensus timeouts (see "
            "`protocol.tendermint.timeouts`).",
-           [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
+           [](const Node& n, const std::string& p, Ctx& c, Json& j) {
              return ParseMapping(n, p, TendermintTimeoutsTable(), c, j);
            }},
           {"max_block_bytes", "size in [1 KiB, 100 MiB]", false, "21 MiB", "",
            "A proposal holds mempool transactions up to this encoded size (CometBFT's "
            "block.max_bytes default, 22,020,096 bytes).",
-           [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
+           [](const Node& n, const std::string& p, Ctx& c, Json& j) {
              std::uint64_t v = 0;
              if (!ReadSize(n, p, c, &v)) return false;
              if (v < 1024 || v > 100 * 1048576ULL) {
@@ -77,7 +77,7 @@ const Table& TendermintTable() {
                                               Quote(n.scalar));
              }
              c.out->tendermint.node.max_block_bytes = static_cast<std::uint32_t>(v);
-             j = JsonString(FormatSize(v));
+             j = FormatSize(v);
              return true;
            }},
           TM_DURATION("gossip_sleep", kMicrosecond, "1 us", node.peer_gossip_sleep, "100 ms",
@@ -98,11 +98,11 @@ const Table& TendermintTable() {
                       "a time. Default measured as `sign_time` (97.3 us)."),
           {"mempool_size", "integer in [1, 1000000]", false, "5000", "",
            "Transactions a node's mempool holds at most (mempool.size).",
-           [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
+           [](const Node& n, const std::string& p, Ctx& c, Json& j) {
              std::int64_t v = 0;
              if (!ReadInt(n, p, c, 1, 1'000'000, &v)) return false;
              c.out->tendermint.node.mempool_max_txs = static_cast<std::uint32_t>(v);
-             j = std::to_string(v);
+             j = v;
              return true;
            }},
       }};

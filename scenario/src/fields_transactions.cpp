@@ -8,7 +8,7 @@ namespace {
 constexpr std::uint64_t kMaxTxSize = 100'000;  // Core's MAX_STANDARD_TX_WEIGHT / 4
 
 bool ReadTxSize(const Node& n, const std::string& p, Ctx& c, std::uint32_t* out,
-                std::string& j) {
+                Json& j) {
   std::uint64_t v = 0;
   if (!ReadSize(n, p, c, &v)) return false;
   if (v < bitcoin::kMinTxBytes || v > kMaxTxSize) {
@@ -17,20 +17,20 @@ bool ReadTxSize(const Node& n, const std::string& p, Ctx& c, std::uint32_t* out,
                       Quote(n.scalar));
   }
   *out = static_cast<std::uint32_t>(v);
-  j = JsonString(FormatSize(v));
+  j = FormatSize(v);
   return true;
 }
 
-bool ReadFeeRate(const Node& n, const std::string& p, Ctx& c, double* out, std::string& j) {
+bool ReadFeeRate(const Node& n, const std::string& p, Ctx& c, double* out, Json& j) {
   if (!ReadNumber(n, p, c, out)) return false;
   if (*out < 0 || *out > 1e6) {
     return c.Fail(n.origin, p, "must be between 0 and 1000000 sat/B, got " + Quote(n.scalar));
   }
-  j = FormatNumber(*out);
+  j = *out;
   return true;
 }
 
-bool ParseClasses(const Node& n, const std::string& p, Ctx& c, std::string& j) {
+bool ParseClasses(const Node& n, const std::string& p, Ctx& c, Json& j) {
   if (n.kind != Node::Kind::kMapping || n.entries.empty()) {
     return c.Fail(n.origin, p,
                   "expected a mapping of class name to share, e.g. `{normal: 0.99, tracked: "
@@ -39,7 +39,7 @@ bool ParseClasses(const Node& n, const std::string& p, Ctx& c, std::string& j) {
   auto& classes = c.out->sim.transactions.classes;
   classes.clear();
   double sum = 0;
-  j = "{";
+  j = Json::object();
   for (const Entry& e : n.entries) {
     const std::string path = p + "." + e.key;
     for (const auto& seen : classes) {
@@ -49,9 +49,8 @@ bool ParseClasses(const Node& n, const std::string& p, Ctx& c, std::string& j) {
     if (!ReadHashrate(e.value, path, c, &share)) return false;
     classes.push_back({e.key, share});
     sum += share;
-    j += (j.size() == 1 ? "" : ",") + JsonString(e.key) + ":" + FormatNumber(share);
+    j[e.key] = share;
   }
-  j += "}";
   if (classes.size() > 65535) return c.Fail(n.origin, p, "at most 65535 classes");
   if (sum < 1 - 1e-9 || sum > 1 + 1e-9) {
     return c.Fail(n.origin, p, "class shares sum to " + FormatNumber(sum) + ", must sum to 1");
@@ -70,7 +69,7 @@ const Table& TransactionsTable() {
       {
           {"rate", "number >= 0 (per second)", true, "", "",
            "Transactions created per second across the network.",
-           [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
+           [](const Node& n, const std::string& p, Ctx& c, Json& j) {
              double v = 0;
              if (!ReadNumber(n, p, c, &v)) return false;
              if (v < 0 || v > 1e5) {
@@ -78,15 +77,15 @@ const Table& TransactionsTable() {
                                               Quote(n.scalar));
              }
              c.out->sim.transactions.rate_per_s = v;
-             j = FormatNumber(v);
+             j = v;
              return true;
            }},
           {"size_min", "size", false, "200 B", "", "Smallest transaction (sizes are uniform).",
-           [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
+           [](const Node& n, const std::string& p, Ctx& c, Json& j) {
              return ReadTxSize(n, p, c, &c.out->sim.transactions.size_min, j);
            }},
           {"size_max", "size", false, "600 B", "", "Largest transaction.",
-           [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
+           [](const Node& n, const std::string& p, Ctx& c, Json& j) {
              if (!ReadTxSize(n, p, c, &c.out->sim.transactions.size_max, j)) return false;
              if (c.out->sim.transactions.size_max < c.out->sim.transactions.size_min) {
                return c.Fail(n.origin, p, "must be at least size_min");
@@ -95,11 +94,11 @@ const Table& TransactionsTable() {
            }},
           {"fee_rate_min", "number (sat/B)", false, "1", "",
            "Lowest fee rate (fee rates are uniform).",
-           [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
+           [](const Node& n, const std::string& p, Ctx& c, Json& j) {
              return ReadFeeRate(n, p, c, &c.out->sim.transactions.fee_rate_min, j);
            }},
           {"fee_rate_max", "number (sat/B)", false, "50", "", "Highest fee rate.",
-           [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
+           [](const Node& n, const std::string& p, Ctx& c, Json& j) {
              if (!ReadFeeRate(n, p, c, &c.out->sim.transactions.fee_rate_max, j)) return false;
              if (c.out->sim.transactions.fee_rate_max < c.out->sim.transactions.fee_rate_min) {
                return c.Fail(n.origin, p, "must be at least fee_rate_min");
@@ -112,12 +111,12 @@ const Table& TransactionsTable() {
            &ParseClasses},
           {"mempool", "size", false, "300 MB", "",
            "Mempool size cap per node; the lowest fee rates are evicted beyond it.",
-           [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
+           [](const Node& n, const std::string& p, Ctx& c, Json& j) {
              std::uint64_t v = 0;
              if (!ReadSize(n, p, c, &v)) return false;
              if (v < 1'000'000) return c.Fail(n.origin, p, "must be at least 1 MB");
              c.out->sim.node.mempool_max_bytes = v;
-             j = JsonString(FormatSize(v));
+             j = FormatSize(v);
              return true;
            }},
       }};

@@ -135,15 +135,15 @@ std::string JoinPath(std::string_view path, std::string_view key) {
 }
 
 bool ParseMapping(const Node& node, const std::string& path, const Table& table, Ctx& ctx,
-                  std::string& json) {
+                  Json& json) {
   if (node.kind != Node::Kind::kMapping) {
     return ctx.Fail(node.origin, path, "expected a mapping, got " + Describe(node));
   }
   ctx.origins.emplace(path, node.origin);
-  std::string body;
+  Json body = Json::object();
   auto handle = [&](const Field& f) {
     const std::string child = JoinPath(path, f.name);
-    std::string fragment;
+    Json fragment;  // left null: the key is omitted
     if (const Entry* e = node.Find(f.name)) {
       ctx.origins[child] = e->value.origin;
       if (!f.parse(e->value, child, ctx, fragment)) return false;
@@ -153,10 +153,7 @@ bool ParseMapping(const Node& node, const std::string& path, const Table& table,
       ctx.origins[child] = node.origin;
       if (!f.parse(DefaultNode(f.default_yaml, node.origin), child, ctx, fragment)) return false;
     }
-    if (!fragment.empty()) {
-      if (!body.empty()) body += ",";
-      body += JsonString(f.name) + ":" + fragment;
-    }
+    if (!fragment.is_null()) body[std::string(f.name)] = std::move(fragment);
     return true;
   };
 
@@ -183,7 +180,7 @@ bool ParseMapping(const Node& node, const std::string& path, const Table& table,
     if (!KindAllows(f.only_kind, kind)) continue;
     if (!handle(f)) return false;
   }
-  json = "{" + body + "}";
+  json = std::move(body);
   return true;
 }
 
@@ -303,18 +300,18 @@ bool ReadHashrate(const Node& n, const std::string& path, Ctx& ctx, double* out)
 }
 
 bool ReadUInt32(const Node& n, const std::string& path, Ctx& ctx, std::int64_t min,
-                std::int64_t max, std::uint32_t* out, std::string& json) {
+                std::int64_t max, std::uint32_t* out, Json& json) {
   std::int64_t v = 0;
   if (!ReadInt(n, path, ctx, min, max, &v)) return false;
   *out = static_cast<std::uint32_t>(v);
-  json = std::to_string(v);
+  json = v;
   return true;
 }
 
-bool ReadBool(const Node& n, const std::string& path, Ctx& ctx, bool* out, std::string& json) {
+bool ReadBool(const Node& n, const std::string& path, Ctx& ctx, bool* out, Json& json) {
   if (n.kind == Node::Kind::kScalar && (n.scalar == "true" || n.scalar == "false")) {
     *out = n.scalar == "true";
-    json = n.scalar;
+    json = *out;
     return true;
   }
   return ctx.Fail(n.origin, path, "expected `true` or `false`, got " + Describe(n));
@@ -341,12 +338,12 @@ bool ReadChoice(const Node& n, const std::string& path, Ctx& ctx,
 
 // A list of numbers, each checked against a lower bound.
 bool ReadNumberList(const Node& n, const std::string& path, Ctx& ctx, double min,
-                    bool min_exclusive, std::vector<double>* out, std::string& json) {
+                    bool min_exclusive, std::vector<double>* out, Json& json) {
   if (n.kind != Node::Kind::kSequence) {
     return ctx.Fail(n.origin, path, "expected a list of numbers, got " + Describe(n));
   }
   out->clear();
-  json = "[";
+  json = Json::array();
   for (std::size_t i = 0; i < n.items.size(); ++i) {
     const std::string item = path + "[" + std::to_string(i) + "]";
     double v = 0;
@@ -356,16 +353,12 @@ bool ReadNumberList(const Node& n, const std::string& path, Ctx& ctx, double min
       return ctx.Fail(n.items[i].origin, item, need + ", got " + Quote(n.items[i].scalar));
     }
     out->push_back(v);
-    json += (i == 0 ? "" : ",") + FormatNumber(v);
+    json.push_back(v);
   }
-  json += "]";
   return true;
 }
 
 std::string Quote(std::string_view s) { return "`" + std::string(s) + "`"; }
 
-std::string JsonString(std::string_view s) {
-  return DumpJson(Json(std::string(s)), {.pretty = false});
-}
 
 }  // namespace peerlab::scenario::detail

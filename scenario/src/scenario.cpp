@@ -10,6 +10,7 @@
 #include "peerlab/scenario/tree.hpp"
 #include "peerlab/sim/topology.hpp"
 #include "peerlab/util/input_file.hpp"
+#include "peerlab/util/json.hpp"
 
 namespace peerlab::scenario {
 namespace {
@@ -113,14 +114,14 @@ Result<Scenario> Parse(std::string_view text, const std::string& file_label,
   detail::Ctx ctx;
   ctx.out = &scenario;
   ctx.base_dir = base_dir;
-  std::string json;
+  Json json;
   if (!detail::ParseMapping(root, "", *detail::AllTables().front(), ctx, json) ||
       !detail::Validate(ctx)) {
     return fail(*ctx.error);
   }
   if (auto bad = CheckEdgeList(ctx, file_label, overrides)) return Status::Error(*bad);
   if (scenario.protocol == "tendermint") FillTendermint(scenario);
-  scenario.resolved_json = std::move(json);
+  scenario.resolved_json = DumpJson(json, {.pretty = false});
   return scenario;
 }
 

@@ -6,7 +6,7 @@ namespace peerlab::scenario::detail::strategies {
 namespace {
 
 bool ReadRelayAction(const Node& n, const std::string& p, Ctx& c, bool allow_delay,
-                     bitcoin::RelayAction* out, std::string& j) {
+                     bitcoin::RelayAction* out, Json& j) {
   std::string v;
   const std::vector<std::string_view> with_delay = {"relay", "drop", "delay"};
   const std::vector<std::string_view> without = {"relay", "drop"};
@@ -14,7 +14,7 @@ bool ReadRelayAction(const Node& n, const std::string& p, Ctx& c, bool allow_del
   *out = v == "drop"    ? bitcoin::RelayAction::kDrop
          : v == "delay" ? bitcoin::RelayAction::kDelay
                         : bitcoin::RelayAction::kRelay;
-  j = JsonString(v);
+  j = v;
   return true;
 }
 
@@ -29,22 +29,22 @@ const std::vector<Field>& BlackHoleFields() {
       {"blocks", "`relay`, `drop` or `delay`", false, "drop", "black-hole",
        "What the group's nodes do with blocks they receive: announce them, never announce "
        "them, or announce them `delay` late. Their own blocks go out at once.",
-       [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
+       [](const Node& n, const std::string& p, Ctx& c, Json& j) {
          return ReadRelayAction(n, p, c, true, &c.group->strategy.blocks, j);
        }},
       {"txs", "`relay` or `drop`", false, "drop", "black-hole",
        "What the group's nodes do with transactions they receive.",
-       [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
+       [](const Node& n, const std::string& p, Ctx& c, Json& j) {
          return ReadRelayAction(n, p, c, false, &c.group->strategy.txs, j);
        }},
       {"delay", "duration in (0, 365 d]", false, "30 s", "black-hole",
        "How late `blocks: delay` announces.",
-       [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
+       [](const Node& n, const std::string& p, Ctx& c, Json& j) {
          DurationNs v = 0;
          if (!ReadDuration(n, p, c, &v)) return false;
          if (v <= 0) return c.Fail(n.origin, p, "must be positive, got " + Quote(n.scalar));
          c.group->strategy.block_delay = v;
-         j = JsonString(FormatDuration(v));
+         j = FormatDuration(v);
          return true;
        }},
   };

@@ -11,27 +11,27 @@ const std::vector<Field>& CensorFields() {
   static const std::vector<Field> f{
       {"class", "transaction class name", true, "", "censor",
        "The class of `transactions.classes` the group refuses.",
-       [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
+       [](const Node& n, const std::string& p, Ctx& c, Json& j) {
          if (!ReadString(n, p, c, &c.group->censored_class)) return false;
-         j = JsonString(c.group->censored_class);
+         j = c.group->censored_class;
          return true;
        }},
       {"mode", "`exclude` or `feather-fork`", false, "exclude", "censor",
        "`exclude`: leave the class out of own blocks (protocol.kind tendermint: out of own "
        "proposals); `feather-fork` (bitcoin only): also refuse to build on a block carrying it "
        "until `depth` blocks are built on it (Miller 2013).",
-       [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
+       [](const Node& n, const std::string& p, Ctx& c, Json& j) {
          std::string v;
          if (!ReadChoice(n, p, c, {"exclude", "feather-fork"}, &v)) return false;
          c.group->strategy.censor_mode = v == "exclude" ? bitcoin::CensorMode::kExclude
                                                         : bitcoin::CensorMode::kFeatherFork;
-         j = JsonString(v);
+         j = v;
          return true;
        }},
       {"depth", "integer >= 1", false, "3", "censor",
        "Feather fork: blocks that must be built on an offending block before the group "
        "accepts it.",
-       [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
+       [](const Node& n, const std::string& p, Ctx& c, Json& j) {
          return ReadUInt32(n, p, c, 1, 100, &c.group->strategy.feather_depth, j);
        }},
   };

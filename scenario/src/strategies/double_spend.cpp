@@ -11,18 +11,18 @@ const std::vector<Field>& DoubleSpendFields() {
   static const std::vector<Field> f{
       {"confirmations", "integer >= 1", false, "6", "double-spend",
        "Blocks the merchant waits for (the payment's block counts as the first).",
-       [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
+       [](const Node& n, const std::string& p, Ctx& c, Json& j) {
          return ReadUInt32(n, p, c, 1, 1000, &c.group->strategy.confirmations, j);
        }},
       {"max_deficit", "integer >= 1", false, "6", "double-spend",
        "Give the attempt up when the honest chain leads the private one by this many "
        "blocks, then start over.",
-       [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
+       [](const Node& n, const std::string& p, Ctx& c, Json& j) {
          return ReadUInt32(n, p, c, 1, 1000, &c.group->strategy.max_deficit, j);
        }},
       {"premine", "bool", false, "false", "double-spend",
        "Mine one private block before paying (Rosenfeld 2014's assumption).",
-       [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
+       [](const Node& n, const std::string& p, Ctx& c, Json& j) {
          return ReadBool(n, p, c, &c.group->strategy.premine, j);
        }},
   };

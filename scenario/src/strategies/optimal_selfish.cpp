@@ -27,7 +27,7 @@ const std::vector<Field>& OptimalSelfishFields() {
       {"max_fork_length", "integer in [2, 200]", false, "94", kOptimalKinds,
        "Truncation T of the MDP whose optimal policy the pool plays: branches of at most T "
        "blocks (at T it must adopt or override). 94 reproduces the paper's Table 1.",
-       [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
+       [](const Node& n, const std::string& p, Ctx& c, Json& j) {
          return ReadUInt32(n, p, c, 2, 200, &c.group->strategy.optimal_policy.max_fork_length, j);
        }},
   };

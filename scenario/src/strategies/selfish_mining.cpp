@@ -21,19 +21,19 @@ const std::vector<Field>& SelfishMiningFields() {
       {"lead_stubborn", "bool", false, "", kSelfishKinds,
        "With a lead, reveal one block per honest block instead of overriding (default: "
        "true for `lead-stubborn`).",
-       [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
+       [](const Node& n, const std::string& p, Ctx& c, Json& j) {
          return ReadBool(n, p, c, &c.group->strategy.lead_stubborn, j);
        }},
       {"equal_fork_stubborn", "bool", false, "", kSelfishKinds,
        "Keep a block found during a tie private instead of publishing it (default: true "
        "for `equal-fork-stubborn`).",
-       [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
+       [](const Node& n, const std::string& p, Ctx& c, Json& j) {
          return ReadBool(n, p, c, &c.group->strategy.equal_fork_stubborn, j);
        }},
       {"trail_stubborn", "integer >= 0", false, "", kSelfishKinds,
        "Keep mining a private branch up to this many blocks behind before adopting the "
        "public chain (default: 1 for `trail-stubborn`, else 0).",
-       [](const Node& n, const std::string& p, Ctx& c, std::string& j) {
+       [](const Node& n, const std::string& p, Ctx& c, Json& j) {
          return ReadUInt32(n, p, c, 0, 1000, &c.group->strategy.trail_stubborn, j);
        }},
   };

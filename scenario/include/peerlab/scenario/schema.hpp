@@ -15,6 +15,7 @@
 #include "peerlab/plan/network_plan.hpp"
 #include "peerlab/scenario/scenario.hpp"
 #include "peerlab/scenario/tree.hpp"
+#include "peerlab/util/json.hpp"
 #include "peerlab/util/time.hpp"
 
 namespace peerlab::scenario::detail {
@@ -47,9 +48,10 @@ struct Ctx {
   Origin OriginOf(const std::string& path) const;
 };
 
-// Parses `value` (the node at `path`) into ctx.out and sets `json` to its resolved JSON text
-// (left empty: the key is omitted from resolved_json).
-using Handler = bool (*)(const Node& value, const std::string& path, Ctx& ctx, std::string& json);
+// Parses `value` (the node at `path`) into ctx.out and sets `json` to its resolved value: a
+// string, number, boolean, array or object (left null: the key is omitted from resolved_json).
+// Numbers stay numbers of their C++ type, so an integer field is written as `5`, never `5.0`.
+using Handler = bool (*)(const Node& value, const std::string& path, Ctx& ctx, Json& json);
 
 struct Field {
   std::string_view name;
@@ -75,7 +77,7 @@ bool KindAllows(std::string_view only_kind, std::string_view kind);
 // Checks `node` is a mapping, rejects unknown keys, runs each field's handler in table order
 // (a `kind` field first, since it decides which other keys are allowed) and fills defaults.
 bool ParseMapping(const Node& node, const std::string& path, const Table& table, Ctx& ctx,
-                  std::string& json);
+                  Json& json);
 
 inline constexpr std::int64_t kMaxNodes = 10'000'000;
 inline constexpr std::int64_t kMaxU32 = 0xffffffff;
@@ -114,7 +116,7 @@ const Table& PeersTable();
 const Table& AddrManTable();
 const Table& CountermeasuresTable();
 // fields_churn.cpp
-bool ParseChurn(const Node& value, const std::string& path, Ctx& ctx, std::string& json);
+bool ParseChurn(const Node& value, const std::string& path, Ctx& ctx, Json& json);
 const Table& ChurnTable();
 const Table& SessionTable();
 const Table& DowntimeTable();
@@ -124,12 +126,12 @@ bool ValidateChurn(Ctx& ctx);
 const Table& EventTable();
 const Table& SideSelectorTable();
 const Table& AutonomousSystemsTable();
-bool ParseEvents(const Node& value, const std::string& path, Ctx& ctx, std::string& json);
+bool ParseEvents(const Node& value, const std::string& path, Ctx& ctx, Json& json);
 // Reports the network plan's errors: group sizes, then each partition's sides.
 bool ValidateEvents(Ctx& ctx);
 // fields_faults.cpp: `network.faults`
 const Table& MessageFaultTable();
-bool ParseMessageFaults(const Node& value, const std::string& path, Ctx& ctx, std::string& json);
+bool ParseMessageFaults(const Node& value, const std::string& path, Ctx& ctx, Json& json);
 bool ValidateMessageFaults(Ctx& ctx);
 
 // Every table in reference order; the first is the top level.
@@ -156,19 +158,17 @@ bool ReadBandwidth(const Node& n, const std::string& path, Ctx& ctx, double* out
 bool ReadHashrate(const Node& n, const std::string& path, Ctx& ctx, double* out);
 // An integer in [min, max] (max <= 2^32 - 1); `json` gets it.
 bool ReadUInt32(const Node& n, const std::string& path, Ctx& ctx, std::int64_t min,
-                std::int64_t max, std::uint32_t* out, std::string& json);
+                std::int64_t max, std::uint32_t* out, Json& json);
 // `true` or `false`; `json` gets it.
-bool ReadBool(const Node& n, const std::string& path, Ctx& ctx, bool* out, std::string& json);
+bool ReadBool(const Node& n, const std::string& path, Ctx& ctx, bool* out, Json& json);
 // One of `choices`; the message lists them.
 bool ReadChoice(const Node& n, const std::string& path, Ctx& ctx,
                 const std::vector<std::string_view>& choices, std::string* out);
 
 // A list of numbers, each >= min (> min when `min_exclusive`); `json` gets the list.
 bool ReadNumberList(const Node& n, const std::string& path, Ctx& ctx, double min,
-                    bool min_exclusive, std::vector<double>* out, std::string& json);
+                    bool min_exclusive, std::vector<double>* out, Json& json);
 
-// `s` as a JSON string (util's DumpJson): the resolved scenario's fragments are built from these.
-std::string JsonString(std::string_view s);
 std::string Quote(std::string_view s);  // in backticks, as messages show user text
 std::string JoinPath(std::string_view path, std::string_view key);
 
