@@ -36,7 +36,8 @@ int ReportMain(int argc, char** argv) {
   cli::Configure(app, kFooter);
   app.add_option("RUN_DIR", run_dir, "the run directory (of peerlab run, testbed or ns-3)")
       ->required();
-  app.add_option("--out", output, "write the page to FILE instead of RUN_DIR/report.html")
+  app.add_option("--out", output, "write the page to FILE instead of RUN_DIR/report.html (an existing FILE is "
+              "replaced only when peerlab report wrote it)")
       ->type_name("FILE");
   app.add_flag("--open", open,
                "open the page with xdg-open when it is installed (else print its path)");

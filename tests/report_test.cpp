@@ -5,6 +5,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <string>
 
 #include "peerlab/report/report.hpp"
@@ -92,6 +93,35 @@ TEST_F(ReportTest, WritesReportHtmlInPlaceOfAStagedFile) {
   elsewhere.output = dir_ / "other.html";
   ASSERT_TRUE(WriteReport(dir_, elsewhere).ok());
   EXPECT_TRUE(fs::is_regular_file(dir_ / "other.html"));
+}
+
+TEST_F(ReportTest, ReplacesOnlyPagesItWrote) {
+  Put("summary.json", R"({"nodes": 1})");
+  ASSERT_TRUE(WriteReport(dir_).ok());
+  ASSERT_TRUE(WriteReport(dir_).ok()) << "a page written before is replaced";
+  // A user's file given as --out is left as it is.
+  Put("notes.txt", "mine");
+  ReportOptions onto_notes;
+  onto_notes.output = dir_ / "notes.txt";
+  auto refused = WriteReport(dir_, onto_notes);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.status().message().find("notes.txt: exists and is not a page peerlab report wrote"),
+            std::string::npos);
+  std::ifstream in(dir_ / "notes.txt");
+  EXPECT_EQ(std::string(std::istreambuf_iterator<char>(in), {}), "mine");
+  EXPECT_FALSE(fs::exists(dir_ / "notes.txt.partial"));
+  // A directory is refused by name, and so is a user's file where the staged page would go.
+  fs::create_directories(dir_ / "sub");
+  ReportOptions onto_dir;
+  onto_dir.output = dir_ / "sub";
+  auto dir = WriteReport(dir_, onto_dir);
+  ASSERT_FALSE(dir.ok());
+  EXPECT_NE(dir.status().message().find("sub: is a directory"), std::string::npos);
+  Put("page.html.partial", "mine too");
+  ReportOptions onto_staging;
+  onto_staging.output = dir_ / "page.html";
+  EXPECT_FALSE(WriteReport(dir_, onto_staging).ok());
+  EXPECT_FALSE(fs::exists(dir_ / "page.html"));
 }
 
 }  // namespace

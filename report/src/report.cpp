@@ -101,6 +101,29 @@ Result<std::string> FillTemplate(std::string_view page,
   return out;
 }
 
+// Written near the top of every page (report/assets/report.html), so that a page this command
+// wrote can be told from any other file.
+constexpr std::string_view kGeneratorTag = R"(<meta name="generator" content="peerlab report">)";
+
+// A path this command may write: nothing there yet, or a page it wrote before. Anything else (a
+// user's file given as --out, a directory) is refused, never replaced.
+Status CheckReplaceable(const fs::path& path) {
+  std::error_code ec;
+  const fs::file_status status = fs::symlink_status(path, ec);
+  if (!fs::exists(status)) return Status::Ok();
+  if (fs::is_directory(status)) return Status::Error(path.string() + ": is a directory");
+  std::string head(512, '\0');
+  if (fs::is_regular_file(status)) {
+    std::ifstream in(path, std::ios::binary);
+    in.read(head.data(), static_cast<std::streamsize>(head.size()));
+    head.resize(static_cast<std::size_t>(in.gcount()));
+    if (head.find(kGeneratorTag) != std::string::npos) return Status::Ok();
+  }
+  return Status::Error(path.string() +
+                       ": exists and is not a page peerlab report wrote; not replacing it "
+                       "(remove it or choose another --out)");
+}
+
 }  // namespace
 
 const std::vector<std::string>& ReportedFiles() {
@@ -116,7 +139,8 @@ const std::vector<std::string>& ReportedFiles() {
 Result<std::string> RenderReport(const fs::path& run_dir, const ReportOptions& options) {
   std::error_code ec;
   if (!fs::is_directory(run_dir, ec)) {
-    return Status::Error(run_dir.string() + ": not a run directory (no such directory)");
+    return Status::Error(run_dir.string() + ": not a run directory (" +
+                         (fs::exists(run_dir, ec) ? "not a directory" : "no such directory") + ")");
   }
   if (!fs::exists(run_dir / results::kManifestFile, ec) &&
       !fs::exists(run_dir / results::summary::kFile, ec)) {
@@ -173,6 +197,9 @@ Result<fs::path> WriteReport(const fs::path& run_dir, const ReportOptions& optio
   if (!page.ok()) return page.status();
   const fs::path output = options.output.empty() ? run_dir / "report.html" : options.output;
   const fs::path staging = output.string() + ".partial";
+  for (const fs::path& path : {output, staging}) {
+    if (Status s = CheckReplaceable(path); !s.ok()) return s;
+  }
   {
     std::ofstream out(staging, std::ios::binary | std::ios::trunc);
     if (!out) return Status::Error(staging.string() + ": cannot write");
@@ -187,8 +214,9 @@ Result<fs::path> WriteReport(const fs::path& run_dir, const ReportOptions& optio
   std::error_code ec;
   fs::rename(staging, output, ec);
   if (ec) {
+    const std::string why = ec.message();
     fs::remove(staging, ec);
-    return Status::Error(output.string() + ": cannot write: " + ec.message());
+    return Status::Error(output.string() + ": cannot write: " + why);
   }
   return output;
 }
