@@ -184,7 +184,7 @@ void Node::Trickle(TimeNs now, PeerId peer, Outbox& out) {
     if (TxHas(a.tx, kTxInMempool)) sorted.push_back({a.tx, a.from, seq});
   }
   std::sort(sorted.begin(), sorted.end(), [&](const auto& a, const auto& b) {
-    return FeeRateLess(txs_->Get(b.tx), b.tx, txs_->Get(a.tx), a.tx);
+    return txs_->RanksBefore(a.tx, b.tx);
   });
   for (PeerId id = 0; id < peers_.size(); ++id) {
     if (!due(id)) continue;
@@ -229,7 +229,7 @@ void Node::AnnounceTxs(TimeNs now, PeerId peer, Outbox& out) {
   hot.cursor = end;
   // Announce the best-paying transactions first, as Core does.
   std::sort(queue.begin(), queue.end(), [&](TxHandle a, TxHandle b) {
-    return FeeRateLess(txs_->Get(b), b, txs_->Get(a), a);
+    return txs_->RanksBefore(a, b);
   });
   SendTxInv(now, peer, out);
 }
@@ -293,7 +293,7 @@ void Node::FillBlockTemplate(std::vector<TxHandle>& out) {
   tx_.CompactMempool();
   tx_.scratch.assign(tx_.mempool.begin(), tx_.mempool.end());
   std::sort(tx_.scratch.begin(), tx_.scratch.end(), [&](TxHandle a, TxHandle b) {
-    return FeeRateLess(txs_->Get(b), b, txs_->Get(a), a);
+    return txs_->RanksBefore(a, b);
   });
   std::uint64_t room = config_->block_size_bytes - kHeaderBytes - 3 - kCoinbaseBytes;
   for (TxHandle t : tx_.scratch) {

@@ -25,6 +25,8 @@ TxHandle TxStore::Add(std::uint32_t size_bytes, std::uint64_t fee_sat, std::uint
   rec.spends = spends;
   const auto handle = static_cast<TxHandle>(txs_.size());
   txs_.push_back(rec);
+  fee_rate_keys_.push_back(rec.fee_rate());
+  if (fee_sat >= (std::uint64_t{1} << 53) || size_bytes == 0) keys_exact_ = false;
   txs_.back().id = DoubleSha256(Bytes(handle));
   by_id_.emplace(txs_.back().id, handle);
   return handle;
