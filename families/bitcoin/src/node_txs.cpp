@@ -84,7 +84,7 @@ void Node::AcceptTx(TxHandle h, PeerId from, TimeNs now, Outbox& out) {
     TxHandle worst = kNoTx;
     for (TxHandle t : tx_.mempool) {
       if (!TxHas(t, kTxInMempool)) continue;
-      if (worst == kNoTx || FeeRateLess(txs_->Get(t), t, txs_->Get(worst), worst)) worst = t;
+      if (worst == kNoTx || txs_->RanksBefore(worst, t)) worst = t;
     }
     tx_.RemoveFromMempool(worst, *txs_);
     if (worst == h) return;  // not relayed: it did not make it into our mempool
