@@ -5,7 +5,7 @@
 # (byte-identical files: no floating-point flag changes); only speed differs (docs/performance.md,
 # "Profile-guided build").
 #
-#   bench/pgo-build.sh           # about twice the time of one release build of `peerlab`
+#   bench/pgo-build.sh           # 14 minutes on the 2-core machine (two builds without ccache)
 #   build/pgo/peerlab run scenarios/bitcoin.yaml
 set -eu
 cd "$(dirname "$0")/.."
@@ -27,7 +27,7 @@ train=$(mktemp -d)
 trap 'rm -rf "$train"' EXIT
 run() { "$dir/peerlab" run "$@" --out "$train/run" --force --quiet >/dev/null; }
 # Blocks, then transactions, on one and on two threads (the parallel engine's paths), then the
-# other family; small enough to take about a minute in all.
+# other family; a few minutes in all under the instrumented build.
 run scenarios/bitcoin.yaml --set network.nodes=3000 --set stop.blocks=12 --threads 1
 run scenarios/bitcoin.yaml --set network.nodes=3000 --set stop.blocks=6 --threads 2
 run bench/bitcoin_tx.yaml --set network.nodes=2000 --set stop.time=3min --threads 1
