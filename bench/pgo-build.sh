@@ -3,7 +3,7 @@
 # branches and calls the simulator takes on short training runs, a second build uses that
 # profile to lay out and inline the hot paths. Results are the same as the release build's
 # (byte-identical files: no floating-point flag changes); only speed differs (docs/performance.md,
-# "Profile-guided build").
+# "Tried without a gain").
 #
 #   bench/pgo-build.sh           # 14 minutes on the 2-core machine (two builds without ccache)
 #   build/pgo/peerlab run scenarios/bitcoin.yaml

@@ -2,6 +2,7 @@
 // FeeRateLess's exact order (reversed) whatever the doubles it compares first say.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <random>
 #include <vector>
@@ -58,6 +59,12 @@ TEST(TxStoreOrder, FeesBeyondDoublePrecisionAreComparedExactly) {
   txs.Add(1000, big + 2, 0, 0, 0, 3);
   EXPECT_TRUE(txs.RanksBefore(0, 1));
   EXPECT_TRUE(txs.RanksBefore(2, 0));
+  // Here the doubles would even give the wrong order: 740951708609232262 / 3335 is more than
+  // 292159369361661295 / 1315, but the quotients of the fees' nearest doubles say less.
+  txs.Add(3335, 740951708609232262, 0, 0, 0, 4);
+  txs.Add(1315, 292159369361661295, 0, 0, 0, 5);
+  ASSERT_LT(txs.Get(3).fee_rate(), txs.Get(4).fee_rate());
+  EXPECT_TRUE(txs.RanksBefore(3, 4));
   ExpectSameOrder(txs);
 }
 

@@ -67,7 +67,7 @@ class TxStore {
  private:
   std::vector<TxRecord> txs_;
   std::vector<double> fee_rate_keys_;  // per transaction: fee_sat / size_bytes (RanksBefore)
-  bool keys_exact_ = true;             // every fee is below 2^53 sat
+  bool keys_exact_ = true;             // every fee is below 2^53 sat and no size is 0
   std::unordered_map<Hash256, TxHandle, Hash256Hasher> by_id_;  // lookups only, never iterated
 };
 
