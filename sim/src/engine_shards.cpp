@@ -208,7 +208,10 @@ void Engine::RunShards(TimeNs until, const ShardCalls& calls) {
       tls_context_ = nullptr;
     }
     workers.Sync();  // every shard's window is done: what crossed may be applied
-    for (std::uint32_t i = worker; i < k; i += step) FlushInto(order[i]);
+    for (std::uint32_t i = worker; i < k; i += step) {
+      FlushInto(order[i]);
+      protocol_->OnShardWindowEnd(order[i]);
+    }
   };
   EventQueue& outside = queues_[k];
   std::uint64_t ticked = events_processed() / calls.every_events;

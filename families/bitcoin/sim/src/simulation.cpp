@@ -322,20 +322,27 @@ void Simulation::SetUpContextsFor(std::uint32_t contexts) {
   outboxes_.clear();
   for (bitcoin::MessagePool& pool : pools_) outboxes_.emplace_back(pool);
   journals_.resize(contexts);
-  returns_.resize(contexts);
-  retains_.resize(contexts);
+  returns_.assign(contexts, std::vector<std::vector<MessageHandle>>(contexts));
+  retains_.assign(contexts, std::vector<std::vector<MessageHandle>>(contexts));
+}
+
+void Simulation::ReturnToPool(std::uint32_t owner) {
+  // Duplicates first: a message duplicated and released in one window stays alive until both
+  // are applied. Each pool sees its own operations in the order they had in one list, so the
+  // pools (and every handle they give out) do not depend on which thread applies them.
+  for (std::vector<std::vector<MessageHandle>>& by_pool : retains_) {
+    for (MessageHandle m : by_pool[owner]) pools_[owner].AddRef(m);
+    by_pool[owner].clear();
+  }
+  for (std::vector<std::vector<MessageHandle>>& by_pool : returns_) {
+    for (MessageHandle m : by_pool[owner]) pools_[owner].Release(m);
+    by_pool[owner].clear();
+  }
 }
 
 void Simulation::OnWindowEnd() {
-  // Messages another shard duplicated, then those it released, go back to their pools.
-  for (std::vector<MessageHandle>& duplicated : retains_) {
-    for (MessageHandle m : duplicated) pools_[bitcoin::MessagePool::TagOf(m)].AddRef(m);
-    duplicated.clear();
-  }
-  for (std::vector<MessageHandle>& released : returns_) {
-    for (MessageHandle m : released) pools_[bitcoin::MessagePool::TagOf(m)].Release(m);
-    released.clear();
-  }
+  // What the shards have not applied themselves (OnShardWindowEnd) goes back to its pool.
+  for (std::uint32_t owner = 0; owner < returns_.size(); ++owner) ReturnToPool(owner);
   // Each context's journal is in event order: merged (sorted when a test shuffled it).
   const auto by_order = [](const Observed& x, const Observed& y) { return x.order < y.order; };
   std::vector<Observed>& all = journals_[0];

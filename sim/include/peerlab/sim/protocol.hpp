@@ -86,6 +86,11 @@ class Protocol {
   // run-wide records of what nodes did) is applied now, in the order it happened. Also called
   // before every network event and at the end of the run.
   virtual void OnWindowEnd() {}
+  // Every shard's window has run and `shard`'s worker applies what was held for it (before
+  // OnWindowEnd, on that worker's thread, while the other shards' workers do theirs): what
+  // the family held for state of `shard`'s context alone (its message pool) may be applied
+  // here, touching nothing of another context.
+  virtual void OnShardWindowEnd(std::uint32_t /*shard*/) {}
   // The family's node events may run on several shards at once (Engine's parallel engine):
   // they write only their own node's state, per-context scratch (Engine::context_index) and
   // records held for OnWindowEnd, and never call StopAt or push events outside the nodes.

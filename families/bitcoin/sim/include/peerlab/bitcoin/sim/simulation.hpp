@@ -142,7 +142,7 @@ class Simulation final : public Protocol {
     } else {
       // Applied at the window's end, before any release: the message cannot be freed before
       // then (the engine holds the original's reference until its delivery, after the window).
-      retains_[here].push_back(m);
+      retains_[here][owner].push_back(m);
     }
     return m;
   }
@@ -152,6 +152,7 @@ class Simulation final : public Protocol {
   void RunEventsUntil(TimeNs t) override { RunEvents(*engine_, *this, t); }
   std::uint32_t progress_count() const override { return blocks_mined_; }
   void OnWindowEnd() override;
+  void OnShardWindowEnd(std::uint32_t shard) override { ReturnToPool(shard); }
   bool CanShard() const override { return !config_.wire_check; }
 
  private:
@@ -171,9 +172,12 @@ class Simulation final : public Protocol {
     if (owner == here || here + 1 == engine_->context_count()) {  // its shard, or between windows
       pools_[owner].Release(m);
     } else {
-      returns_[here].push_back(m);
+      returns_[here][owner].push_back(m);
     }
   }
+  // Applies what other contexts held for pool `owner` (duplicated, then released): by the
+  // pool's own shard after a window, or between windows.
+  void ReturnToPool(std::uint32_t owner);
   // After the engine split its nodes into shards: a pool, an outbox and a journal per context.
   void SetUpContexts();
   void SetUpContextsFor(std::uint32_t contexts);
@@ -214,8 +218,10 @@ class Simulation final : public Protocol {
   bitcoin::TxStore tx_store_;
   std::vector<bitcoin::MessagePool> pools_;     // per engine context
   std::vector<bitcoin::Outbox> outboxes_;       // per engine context (scratch)
-  std::vector<std::vector<MessageHandle>> returns_;  // per context: released, of another pool
-  std::vector<std::vector<MessageHandle>> retains_;  // per context: duplicated, of another pool
+  // [context][pool]: messages of another context's pool that a context released (returns_) or
+  // duplicated (retains_) in a window, for that pool's shard to apply after it.
+  std::vector<std::vector<std::vector<MessageHandle>>> returns_;
+  std::vector<std::vector<std::vector<MessageHandle>>> retains_;
   std::vector<bitcoin::Node> nodes_;
   Status wire_check_status_;
 
