@@ -294,7 +294,12 @@ TEST(TendermintByzantine, EquivocatorsUnderAThirdNeverBreakAgreementAndGetCaught
     ASSERT_EQ(r.equivocations.size(), r.equivocations_detected) << "seed=" << seed;
     std::uint64_t committed = 0;
     for (const EquivocationRow& e : r.equivocations) {
-      EXPECT_GE(e.seen_by_honest_validator_at, 0) << "seed=" << seed << " height=" << e.height;
+      // At a height whose voting the stop cut short (the run ends at its 8th commit, with the
+      // next height's first votes on their way), a full node may have seen both votes before
+      // any honest validator: the latency draws decide (seeds 11 and 19 since 2026-12-07).
+      if (e.height <= r.heights_committed) {
+        EXPECT_GE(e.seen_by_honest_validator_at, 0) << "seed=" << seed << " height=" << e.height;
+      }
       if (e.evidence_in == 0) continue;
       ++committed;
       EXPECT_GT(e.evidence_in, e.height) << "seed=" << seed;

@@ -12,11 +12,17 @@ LinkModel::LinkModel(const RegionTable& regions, const JitterSpec& jitter, std::
   PEERLAB_ASSERT(regions.latency_ms.size() == region_count_ * region_count_);
   latency_ns_.reserve(regions.latency_ms.size());
   for (double ms : regions.latency_ms) latency_ns_.push_back(ms * 1e6);
+  if (jitter_.kind == JitterKind::kPareto) {
+    pareto_.emplace(jitter_.shape);
+    // The scale Rng::ParetoWithMean takes, per region pair.
+    for (double mean : latency_ns_) pareto_scale_ns_.push_back(mean * (jitter_.shape - 1.0) / jitter_.shape);
+  }
 }
 
 std::uint32_t LinkModel::AddNode(std::uint32_t region, double upload_bps, double download_bps) {
   PEERLAB_ASSERT(region < region_count_ && upload_bps > 0 && download_bps > 0);
-  nodes_.push_back({region, 8e9 / upload_bps, 8e9 / download_bps});
+  nodes_.push_back({8e9 / upload_bps, 8e9 / download_bps});
+  region_.push_back(region);
   if (jitter_.kind != JitterKind::kNone) {
     jitter_rng_.emplace_back(seed_, nodes_.size() - 1, rng_purpose::kLatencyJitter);
   }
@@ -29,7 +35,8 @@ DurationNs LinkModel::TransmitTimeAt(std::uint32_t bytes, double ns_per_byte) {
 }
 
 DurationNs LinkModel::DrawLatency(std::uint32_t from, std::uint32_t to_region) {
-  const double mean = latency_ns_[nodes_[from].region * region_count_ + to_region];
+  const std::size_t pair = region_[from] * region_count_ + to_region;
+  const double mean = latency_ns_[pair];
   double drawn = mean;
   switch (jitter_.kind) {
     case JitterKind::kNone: break;
@@ -37,7 +44,7 @@ DurationNs LinkModel::DrawLatency(std::uint32_t from, std::uint32_t to_region) {
       drawn = mean * (1.0 - jitter_.spread + 2.0 * jitter_.spread * jitter_rng_[from].Uniform());
       break;
     case JitterKind::kPareto:
-      if (mean > 0) drawn = jitter_rng_[from].ParetoWithMean(mean, jitter_.shape);
+      if (mean > 0) drawn = pareto_scale_ns_[pair] * pareto_->Draw(jitter_rng_[from]);
       break;
   }
   // Saturating: a Pareto shape near 1 has a tail far beyond any run's end.
@@ -53,7 +60,7 @@ Departure LinkModel::Depart(TimeNs now, std::uint32_t from, std::uint32_t to,
   const TimeNs up_end =
       SaturatingAdd(up_start, TransmitTimeAt(wire_bytes, s.upload_ns_per_byte));
   s.uplink_free_at = up_end;
-  return {up_start, up_end, DrawLatency(from, nodes_[to].region), to, wire_bytes};
+  return {up_start, up_end, DrawLatency(from, region_[to]), to, wire_bytes};
 }
 
 Departure LinkModel::DepartFlight(TimeNs now, std::uint32_t from, std::uint32_t to,

@@ -495,10 +495,12 @@ void Node::AnnounceTip(BlockHandle fork, Outbox& out) {
     out.block_scratch.clear();
     if (p.prefers_headers && !too_many) {
       // The new blocks the peer lacks, oldest first; they must connect to what it has.
-      for (std::uint32_t height = fork_height + 1; height <= tip_height; ++height) {
+      for (std::uint32_t height = fork_height + 1; height < tip_height; ++height) {
         const BlockHandle h = store_->Ancestor(chain_.tip, height);
         if (!PeerHasHeader(p, h)) out.block_scratch.push_back(h);
       }
+      // The tip itself, which the peer lacks (checked above).
+      if (tip_height > fork_height) out.block_scratch.push_back(chain_.tip);
       if (PeerHasHeader(p, store_->Get(out.block_scratch.front()).parent)) {
         p.best_sent = chain_.tip;
         SendBlockList(id, MsgType::kHeaders, out);

@@ -113,8 +113,10 @@ class Engine {
   // announcement goes to a dozen random nodes at once, so their misses overlap).
   // Always inlined, as every prefetch helper: GCC drops calls to a function that only
   // prefetches (it finds it free of effects).
+  // In windows the receiver's pipes are not touched until the window's end (by its shard):
+  // nothing to load then, and a prefetch for writing would take the line from another core.
   [[gnu::always_inline]] void PrefetchLink(NodeIndex node, Slot slot) const {
-    links_.Prefetch(peers_[node][slot].remote);
+    if (network_window_ == 0) links_.Prefetch(peers_[node][slot].remote);
   }
   // Starts loading what the engine itself needs for the event `e` (the flow model's
   // connection states of its node, and a due second flight); nothing for other link models.

@@ -7,16 +7,19 @@
 // latency + B*8/min(upload, download), and a busy pipe delays what queues behind it.
 // Because downlink slots are reserved in send order, messages between two nodes never overtake
 // each other (TCP's in-order delivery). Each sender draws its latencies from its own stream, so
-// what one node sends never depends on how other nodes' sends interleave with it.
+// what one node sends never depends on how other nodes' sends interleave with it. Pareto jitter
+// is drawn by a ziggurat (util/pareto_ziggurat.hpp), not by a power function.
 //
 // Times saturate at kTimeBeyond (util/time.hpp), after every run's end: a message that would
 // arrive later never arrives, whatever the bandwidth (down to 1 bit/s) or the backlog.
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <vector>
 
 #include "peerlab/sim/network_spec.hpp"
+#include "peerlab/util/pareto_ziggurat.hpp"
 #include "peerlab/util/rng.hpp"
 #include "peerlab/util/time.hpp"
 
@@ -62,7 +65,7 @@ class LinkModel {
 
   // When a zero-size signal (TCP SYN, FIN) sent at `now` arrives: latency only, no pipe use.
   TimeNs Signal(TimeNs now, std::uint32_t from, std::uint32_t to) {
-    return SaturatingAdd(now, DrawLatency(from, nodes_[to].region));
+    return SaturatingAdd(now, DrawLatency(from, region_[to]));
   }
 
   // Nanoseconds to push `bytes` through a pipe of `bps` bits per second (rounded up,
@@ -79,7 +82,7 @@ class LinkModel {
   }
   Departure DepartStreamed(TimeNs sent, std::uint32_t from, std::uint32_t to,
                            std::uint32_t wire_bytes) {
-    return {Departure::kStreamed, sent, DrawLatency(from, nodes_[to].region), to, wire_bytes};
+    return {Departure::kStreamed, sent, DrawLatency(from, region_[to]), to, wire_bytes};
   }
   double upload_ns_per_byte(std::uint32_t node) const { return nodes_[node].upload_ns_per_byte; }
   double download_ns_per_byte(std::uint32_t node) const {
@@ -87,41 +90,47 @@ class LinkModel {
   }
   // The mean one-way latency from `a` to `b` (the region pair's table entry).
   DurationNs MeanLatency(std::uint32_t a, std::uint32_t b) const {
-    return SaturatingNs(latency_ns_[nodes_[a].region * region_count_ + nodes_[b].region]);
+    return SaturatingNs(latency_ns_[region_[a] * region_count_ + region_[b]]);
   }
   // The mean round trip between two nodes (the region pair's mean latency both ways).
   DurationNs MeanRoundTrip(std::uint32_t a, std::uint32_t b) const {
-    const std::uint32_t ra = nodes_[a].region, rb = nodes_[b].region;
+    const std::uint32_t ra = region_[a], rb = region_[b];
     return SaturatingNs(latency_ns_[ra * region_count_ + rb] + latency_ns_[rb * region_count_ + ra]);
   }
 
-  std::uint32_t region_of(std::uint32_t node) const { return nodes_[node].region; }
+  std::uint32_t region_of(std::uint32_t node) const { return region_[node]; }
   // Every message sent to `node` so far arrives by then (downlinks are FIFO pipes).
   TimeNs downlink_free_at(std::uint32_t node) const { return nodes_[node].downlink_free_at; }
   std::size_t node_count() const { return nodes_.size(); }
-  // Starts loading `node`'s pipes (both cache lines a 40-byte record may span), so that a
-  // burst of sends to random nodes waits for their misses together rather than one by one.
+  // Starts loading `node`'s pipes (one cache line), so that a burst of sends to random nodes
+  // waits for their misses together rather than one by one.
   [[gnu::always_inline]] void Prefetch(std::uint32_t node) const {
-    const char* p = reinterpret_cast<const char*>(&nodes_[node]);
-    __builtin_prefetch(p, 1);
-    __builtin_prefetch(p + sizeof(NodeLinks) - 1, 1);
+    __builtin_prefetch(&nodes_[node], 1);
   }
 
  private:
-  struct NodeLinks {
-    std::uint32_t region;
+  // A node's pipes: 32 bytes, aligned, so one cache line. Its region lives apart (region_):
+  // senders read the receiver's region, and with shards the receiver's pipes are written by
+  // another core, whose line a sender would otherwise pull over for every message.
+  struct alignas(32) NodeLinks {
     double upload_ns_per_byte;  // 8e9 / bandwidth: a multiply per message instead of a divide
     double download_ns_per_byte;
     TimeNs uplink_free_at = 0;
     TimeNs downlink_free_at = 0;
   };
+  static_assert(sizeof(NodeLinks) == 32);
 
   // A latency from `from`'s stream to a node in `to_region`.
   DurationNs DrawLatency(std::uint32_t from, std::uint32_t to_region);
   static DurationNs TransmitTimeAt(std::uint32_t bytes, double ns_per_byte);
 
   std::vector<NodeLinks> nodes_;
+  std::vector<std::uint32_t> region_;  // per node
   std::vector<double> latency_ns_;  // region-pair mean, row-major
+  // Pareto jitter: the region pair's least latency, mean x (shape - 1) / shape (row-major), and
+  // the sampler a draw multiplies it by.
+  std::vector<double> pareto_scale_ns_;
+  std::optional<ParetoZiggurat> pareto_;
   std::size_t region_count_;
   JitterSpec jitter_;
   std::uint64_t seed_;

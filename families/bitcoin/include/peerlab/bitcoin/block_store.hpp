@@ -119,8 +119,17 @@ class BlockStore {
   BlockHandle Ancestor(BlockHandle h, std::uint32_t height) const;
   // The last block that both chains contain.
   BlockHandle LastCommonAncestor(BlockHandle a, BlockHandle b) const;
+  // Whether `ancestor` is `h` or one of its ancestors. The cases a node asks about most (a
+  // peer's best block against our tip: the same block, one block apart, or not above it) are
+  // answered without walking the chain.
   bool IsAncestor(BlockHandle ancestor, BlockHandle h) const {
-    return Ancestor(h, blocks_[ancestor].height) == ancestor;
+    if (h == ancestor) return true;
+    if (h == kNoBlock) return false;
+    const std::uint32_t height = blocks_[ancestor].height;
+    const BlockRecord& r = blocks_[h];
+    if (r.height <= height) return false;
+    if (r.height == height + 1) return r.parent == ancestor;
+    return Ancestor(h, height) == ancestor;
   }
 
  private:
