@@ -294,6 +294,12 @@ void Simulation::Deliver(std::uint32_t node, const bitcoin::Input& input) {
   if (engine_->windowed()) [[unlikely]] {
     std::vector<Observed>& journal = journals_[context];
     for (const auto& o : outbox.observations) {
+      // Most of a transaction run's records (one per node and transaction): only counted, so
+      // they need no place in the order (CountTxAcceptances); a censor's reach needs it.
+      if (o.kind == bitcoin::Observation::Kind::kTxAccepted && censor_reach_.empty()) {
+        tx_journals_[context].push_back({now(), o.tx});
+        continue;
+      }
       journal.push_back({engine_->NextWindowOrder(), node, o});
     }
   } else {
@@ -322,6 +328,7 @@ void Simulation::SetUpContextsFor(std::uint32_t contexts) {
   outboxes_.clear();
   for (bitcoin::MessagePool& pool : pools_) outboxes_.emplace_back(pool);
   journals_.resize(contexts);
+  tx_journals_.resize(contexts);
   returns_.assign(contexts, std::vector<std::vector<MessageHandle>>(contexts));
   retains_.assign(contexts, std::vector<std::vector<MessageHandle>>(contexts));
 }
@@ -340,9 +347,45 @@ void Simulation::ReturnToPool(std::uint32_t owner) {
   }
 }
 
+void Simulation::CountTxAcceptances() {
+  // A transaction's reach times are the times of its k-th acceptances, which do not depend on
+  // the order of acceptances at the same time: each window's are counted per transaction, and
+  // only a transaction whose count passes a target in the window has its times sorted.
+  std::vector<bitcoin::TxHandle>& touched = tx_touched_;
+  touched.clear();
+  for (const std::vector<TxAcceptance>& list : tx_journals_) {
+    for (const TxAcceptance& a : list) {
+      TxProgress& tp = tx_progress_[a.tx];
+      if (tp.in_window++ == 0) touched.push_back(a.tx);
+    }
+  }
+  for (bitcoin::TxHandle t : touched) {
+    TxProgress& tp = tx_progress_[t];
+    const std::uint32_t before = tp.nodes_with_tx;
+    tp.nodes_with_tx += tp.in_window;
+    tp.in_window = 0;
+    for (int k = 0; k < 2; ++k) {
+      const std::uint32_t target = reach_targets_[k];
+      if (target <= before || target > tp.nodes_with_tx) continue;
+      std::vector<TimeNs>& times = tx_times_;
+      times.clear();
+      for (const std::vector<TxAcceptance>& list : tx_journals_) {
+        for (const TxAcceptance& a : list) {
+          if (a.tx == t) times.push_back(a.at);
+        }
+      }
+      const auto kth = times.begin() + (target - before - 1);
+      std::nth_element(times.begin(), kth, times.end());
+      tp.reached_at[k] = *kth;
+    }
+  }
+  for (std::vector<TxAcceptance>& list : tx_journals_) list.clear();
+}
+
 void Simulation::OnWindowEnd() {
   // What the shards have not applied themselves (OnShardWindowEnd) goes back to its pool.
   for (std::uint32_t owner = 0; owner < returns_.size(); ++owner) ReturnToPool(owner);
+  CountTxAcceptances();
   // Each context's journal is in event order: merged (sorted when a test shuffled it).
   const auto by_order = [](const Observed& x, const Observed& y) { return x.order < y.order; };
   std::vector<Observed>& all = journals_[0];

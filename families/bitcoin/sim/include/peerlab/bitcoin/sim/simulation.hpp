@@ -257,9 +257,21 @@ class Simulation final : public Protocol {
   std::vector<std::uint32_t> reach_targets_;  // nodes needed for 50, 90, 99, 100 %
   struct TxProgress {
     std::uint32_t nodes_with_tx = 0;
+    std::uint32_t in_window = 0;      // acceptances held in the window (CountTxAcceptances)
     TimeNs reached_at[2] = {-1, -1};  // 50 %, 90 %
   };
   std::vector<TxProgress> tx_progress_;  // indexed by TxHandle
+  // Acceptances of transactions held for the window's end, per context, when nothing but
+  // their count is needed (no censor's reach to follow).
+  struct TxAcceptance {
+    TimeNs at;
+    bitcoin::TxHandle tx;
+  };
+  std::vector<std::vector<TxAcceptance>> tx_journals_;
+  std::vector<bitcoin::TxHandle> tx_touched_;  // scratch of CountTxAcceptances
+  std::vector<TimeNs> tx_times_;      // scratch of CountTxAcceptances
+  // Applies the window's tx_journals_ to tx_progress_ (OnWindowEnd).
+  void CountTxAcceptances();
   // Partitions: nodes per tip while the scenario has network events, and the healed
   // partitions whose nodes do not agree on a tip yet.
   bool track_tips_ = false;
