@@ -59,6 +59,20 @@ TEST(ParetoZiggurat, TailAndMeanMatchShapeFive) {
   EXPECT_NEAR(beyond, n * std::pow(4.0, -5.0), 35);
 }
 
+TEST(ParetoZiggurat, HugeShapesDrawOne) {
+  // A scenario may ask for any finite shape above 1; past kMaxShape every draw is below
+  // 1 + 4e-11 (without the cap the layers' edges collapsed and construction failed an assertion).
+  for (double alpha : {1e12, 1e15, 1e300}) {
+    const ParetoZiggurat sampler(alpha);
+    Rng rng(5);
+    for (int i = 0; i < 10000; ++i) {
+      const double z = sampler.Draw(rng);
+      ASSERT_GE(z, 1.0);
+      ASSERT_LT(z, 1.0 + 4e-11) << "alpha=" << alpha;
+    }
+  }
+}
+
 TEST(ParetoZiggurat, SameStreamSameDraws) {
   const ParetoZiggurat a(5.0), b(5.0);
   Rng x(3), y(3);

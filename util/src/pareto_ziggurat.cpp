@@ -1,5 +1,6 @@
 #include "peerlab/util/pareto_ziggurat.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 namespace peerlab {
@@ -25,8 +26,9 @@ double StackLayers(double alpha, double r, std::array<double, ParetoZiggurat::kL
 
 }  // namespace
 
-ParetoZiggurat::ParetoZiggurat(double alpha) : alpha_(alpha) {
-  PEERLAB_ASSERT(alpha > 1.0 && std::isfinite(alpha));
+ParetoZiggurat::ParetoZiggurat(double shape) : alpha_(std::min(shape, kMaxShape)) {
+  PEERLAB_ASSERT(shape > 1.0 && std::isfinite(shape));
+  const double alpha = alpha_;
   // Bisection on r until the bounds are neighbouring doubles: the top layer then has the
   // layers' common area to double precision. Small r overshoots. The tail beyond r is less
   // than one layer's area, 1/256 of the whole: (1 + r)^-alpha < 1/256, so r < 255 for any
