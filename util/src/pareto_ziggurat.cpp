@@ -6,11 +6,14 @@
 namespace peerlab {
 namespace {
 
+// The density of y = z - 1 for a standard Pareto z of shape alpha.
+double DensityOfExcess(double alpha, double y) { return alpha * std::pow(1.0 + y, -(alpha + 1.0)); }
+
 // The layers' edges for a base strip ending at r, as far as they go: returns how far the last
 // layer's top lies above the density's mode (negative: the layers end below it, r too large;
 // positive or an early overshoot: r too small).
 double StackLayers(double alpha, double r, std::array<double, ParetoZiggurat::kLayers + 1>& edge) {
-  const auto density = [alpha](double y) { return alpha * std::pow(1.0 + y, -(alpha + 1.0)); };
+  const auto density = [alpha](double y) { return DensityOfExcess(alpha, y); };
   const auto inverse = [alpha](double h) { return std::pow(alpha / h, 1.0 / (alpha + 1.0)) - 1.0; };
   const double area = r * density(r) + std::pow(1.0 + r, -alpha);  // base rectangle and tail
   edge[0] = area / density(r);
@@ -52,7 +55,7 @@ ParetoZiggurat::ParetoZiggurat(double shape) : alpha_(std::min(shape, kMaxShape)
   for (int i = 0; i < kLayers; ++i) PEERLAB_ASSERT(edge_[i] > edge_[i + 1]);
 }
 
-double ParetoZiggurat::Density(double y) const { return alpha_ * std::pow(1.0 + y, -(alpha_ + 1.0)); }
+double ParetoZiggurat::Density(double y) const { return DensityOfExcess(alpha_, y); }
 
 double ParetoZiggurat::Tail(Rng& rng) const {
   // Beyond r the distribution is again Pareto, of scale 1 + r: drawn by its inverse CDF.
