@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -19,6 +20,7 @@
 #include "peerlab/runner/run.hpp"
 #include "peerlab/scenario/scenario.hpp"
 #include "peerlab/sim/engine.hpp"
+#include "peerlab/sim/shard_claims.hpp"
 
 namespace peerlab::scenario {
 namespace {
@@ -157,6 +159,53 @@ TEST(ParallelEngine, BadThreadCountsAreRefusedWithTheirPlace) {
   }
   EXPECT_TRUE(LoadScenario(file, {"engine.threads=auto"}).ok());
   EXPECT_TRUE(LoadScenario(file, {"engine.threads=62"}).ok());
+}
+
+// Who runs which shard (sim/shard_claims.hpp): a worker's own places first, in order, then the
+// places other workers have not started, each one's last first; every place exactly once.
+TEST(ShardClaims, OwnPlacesFirstThenOthersLastFirst) {
+  sim::ShardClaims claims(7, 3);  // worker 0 owns 0, 3, 6; worker 1: 1, 4; worker 2: 2, 5
+  std::vector<std::uint32_t> ran;
+  EXPECT_EQ(claims.ForEach(1, [&](std::uint32_t p) { ran.push_back(p); }), 5u);
+  EXPECT_EQ(ran, (std::vector<std::uint32_t>{1, 4, 5, 2, 6, 3, 0}));
+  ran.clear();
+  EXPECT_EQ(claims.ForEach(0, [&](std::uint32_t p) { ran.push_back(p); }), 0u);
+  EXPECT_TRUE(ran.empty());  // all taken
+  claims.Reset();
+  claims.ForEach(2, [&](std::uint32_t p) {  // worker 2 is "slow": the others take its places
+    ran.push_back(p);
+    if (p == 2) {
+      claims.ForEach(0, [&](std::uint32_t q) { ran.push_back(100 + q); });
+    }
+  });
+  // Worker 2 runs 2; meanwhile worker 0 runs 0, 3, 6, then worker 1's 4, 1, then 2's last (5).
+  EXPECT_EQ(ran, (std::vector<std::uint32_t>{2, 100, 103, 106, 104, 101, 105}));
+}
+
+TEST(ShardClaims, MoreWorkersThanPlaces) {
+  sim::ShardClaims claims(2, 5);
+  std::vector<std::uint32_t> ran;
+  EXPECT_EQ(claims.ForEach(4, [&](std::uint32_t p) { ran.push_back(p); }), 2u);
+  EXPECT_EQ(ran, (std::vector<std::uint32_t>{0, 1}));  // from the next worker on: 0, then 1
+}
+
+TEST(ShardClaims, ConcurrentWorkersRunEveryPlaceOnce) {
+  constexpr std::uint32_t kPlaces = 9, kWorkers = 4, kRounds = 300;
+  sim::ShardClaims claims(kPlaces, kWorkers);
+  std::vector<std::atomic<std::uint32_t>> runs(kPlaces);
+  for (std::uint32_t round = 0; round < kRounds; ++round) {
+    claims.Reset();
+    std::vector<std::thread> threads;
+    for (std::uint32_t w = 0; w < kWorkers; ++w) {
+      threads.emplace_back([&, w] {
+        claims.ForEach(w, [&](std::uint32_t p) { runs[p].fetch_add(1, std::memory_order_relaxed); });
+      });
+    }
+    for (std::thread& t : threads) t.join();
+    for (std::uint32_t p = 0; p < kPlaces; ++p) {
+      ASSERT_EQ(runs[p].exchange(0), 1u) << "place " << p << " in round " << round;
+    }
+  }
 }
 
 }  // namespace
