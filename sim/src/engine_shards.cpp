@@ -137,11 +137,20 @@ void Engine::FlushInto(std::uint32_t shard) {
       const std::vector<HeldArrival>& held = x.held[shard];
       if (!held.empty()) runs[count++] = {held.data(), held.data() + held.size()};
     }
+    // Each arrival reserves its receiver's downlink: a random line, missed most of the time
+    // (perf: 87 % of LinkModel::Arrive's samples on that load). Loaded a few records ahead in
+    // each list, the misses overlap.
+    constexpr std::ptrdiff_t kAhead = 8;
+    for (std::size_t i = 0; i < count; ++i) {
+      const std::ptrdiff_t n = std::min<std::ptrdiff_t>(kAhead, runs[i].end - runs[i].next);
+      for (std::ptrdiff_t j = 0; j < n; ++j) links_.Prefetch(runs[i].next[j].departure.to);
+    }
     while (count > 0) {
       std::size_t best = 0;
       for (std::size_t i = 1; i < count; ++i) {
         if (by_order(*runs[i].next, *runs[best].next)) best = i;
       }
+      if (runs[best].end - runs[best].next > kAhead) links_.Prefetch(runs[best].next[kAhead].departure.to);
       apply(*runs[best].next);
       if (++runs[best].next == runs[best].end) runs[best] = runs[--count];
     }
