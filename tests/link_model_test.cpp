@@ -2,10 +2,12 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cmath>
 #include <vector>
 
 #include "peerlab/sim/link_model.hpp"
 #include "peerlab/sim/regions.hpp"
+#include "peerlab/util/rng.hpp"
 
 namespace peerlab::sim {
 namespace {
@@ -31,6 +33,27 @@ TEST(LinkModel, TransmitTimeIsBitsOverBandwidthRoundedUp) {
   EXPECT_EQ(LinkModel::TransmitTime(1'000'000, 8e6), kSecond);
   EXPECT_EQ(LinkModel::TransmitTime(1, 3e9), 3);  // 8/3 ns -> 3
   EXPECT_EQ(LinkModel::TransmitTime(0, 1e6), 0);
+}
+
+// TransmitTime rounds up without libm's ceil: the same as SaturatingNs(ceil(bytes * 8e9 / bps))
+// for whole, fractional, huge and saturating products.
+TEST(LinkModel, TransmitTimeEqualsTheCeilingOfTheProduct) {
+  const auto by_ceil = [](std::uint32_t bytes, double bps) {
+    return SaturatingNs(std::ceil(bytes * (8e9 / bps)));
+  };
+  Rng rng(7, 0, RngPurpose{1});
+  for (int i = 0; i < 200000; ++i) {
+    const auto bytes = static_cast<std::uint32_t>(rng.Below(1u << 31));
+    // Bandwidths from 10^-3 to 10^13 bit/s, log-uniform: products from below 1 ns to past
+    // kTimeBeyond.
+    const double bps = std::pow(10.0, -3.0 + 16.0 * rng.Uniform());
+    ASSERT_EQ(LinkModel::TransmitTime(bytes, bps), by_ceil(bytes, bps)) << bytes << " B at " << bps;
+  }
+  for (const double bps : {8e9, 4e9, 1.6e10, 1e-300, 1e300}) {
+    for (const std::uint32_t bytes : {0u, 1u, 3u, 1448u, 1u << 20, 0xffffffffu}) {
+      EXPECT_EQ(LinkModel::TransmitTime(bytes, bps), by_ceil(bytes, bps)) << bytes << " B at " << bps;
+    }
+  }
 }
 
 TEST(LinkModel, IdlePathCostsLatencyPlusSlowestPipe) {

@@ -29,11 +29,6 @@ std::uint32_t LinkModel::AddNode(std::uint32_t region, double upload_bps, double
   return static_cast<std::uint32_t>(nodes_.size() - 1);
 }
 
-DurationNs LinkModel::TransmitTimeAt(std::uint32_t bytes, double ns_per_byte) {
-  // Saturating: a block at 1 bit/s takes a year, and queued transfers add up without bound.
-  return SaturatingNs(std::ceil(bytes * ns_per_byte));
-}
-
 DurationNs LinkModel::DrawLatency(std::uint32_t from, std::uint32_t to_region) {
   const std::size_t pair = region_[from] * region_count_ + to_region;
   const double mean = latency_ns_[pair];

@@ -122,7 +122,17 @@ class LinkModel {
 
   // A latency from `from`'s stream to a node in `to_region`.
   DurationNs DrawLatency(std::uint32_t from, std::uint32_t to_region);
-  static DurationNs TransmitTimeAt(std::uint32_t bytes, double ns_per_byte);
+  // The time `bytes` take at `ns_per_byte`, rounded up to a nanosecond and saturating (a block
+  // at 1 bit/s takes a year, and queued transfers add up without bound): what
+  // SaturatingNs(std::ceil(bytes * ns_per_byte)) gives, without the call to libm's ceil (the
+  // portable build has no rounding instruction), for every product: a non-negative double
+  // below kTimeBeyond truncates to its floor, and one that is not whole rounds up by one.
+  static DurationNs TransmitTimeAt(std::uint32_t bytes, double ns_per_byte) {
+    const double ns = bytes * ns_per_byte;
+    if (!(ns < static_cast<double>(kTimeBeyond))) return kTimeBeyond;
+    const auto whole = static_cast<DurationNs>(ns);
+    return static_cast<double>(whole) < ns ? whole + 1 : whole;
+  }
 
   std::vector<NodeLinks> nodes_;
   std::vector<std::uint32_t> region_;  // per node
