@@ -23,12 +23,9 @@ void SpinBarrier::Wait() {
   }
   const auto released = [&] { return generation_.load(std::memory_order_acquire) != generation; };
   if (spin_) {
-    // The clock is read every 64 pauses (a pause is 10 to 40 ns, a clock read about 30).
-    const auto until = std::chrono::steady_clock::now() + kSpinFor;
-    for (int round = 1;; ++round) {
+    for (int round = 0; round < kSpins; ++round) {
       if (released()) return;
       CpuRelax();
-      if (round % 64 == 0 && std::chrono::steady_clock::now() >= until) break;
     }
   }
   for (int round = 0; !released(); ++round) {

@@ -1,14 +1,13 @@
 // ShardThreads: the parallel engine's worker threads (engine_shards.cpp). The caller is worker
 // 0; Run hands one job to every worker and returns when all have finished it; inside a job,
-// Sync waits until every worker reached it. Waiting spins (up to kSpinFor) when every worker
-// has a core, then yields, then sleeps (more workers than cores: a spinning worker would hold
-// the core another one needs).
+// Sync waits until every worker reached it. Waiting spins (kSpins pauses, about 2 ms) when
+// every worker has a core, then yields, then sleeps (more workers than cores: a spinning worker
+// would hold the core another one needs).
 //
 // Only std atomics, which ThreadSanitizer models: no hand-written fences.
 #pragma once
 
 #include <atomic>
-#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <thread>
@@ -24,13 +23,15 @@ class SpinBarrier {
   void Wait();
 
  private:
-  // Spins (with the CPU's pause hint) this long before yielding, and yields this many times
-  // before sleeping. A window's work takes tens of microseconds to milliseconds, and one worker
-  // often waits a millisecond for another; a sleeping worker takes tens to hundreds of
+  // Spins (with the CPU's pause hint) this many times before yielding, and yields this many
+  // times before sleeping. A window's work takes tens of microseconds to milliseconds, and one
+  // worker often waits a millisecond for another; a sleeping worker takes tens to hundreds of
   // microseconds to wake on a virtual machine, and every window has three barriers. Spinning
   // for 2,000 pauses (56 us on the 2-core machine) slept so often that the waits for a worker
   // to wake took up to 2.5 s of a 22 s run (docs/performance.md, "Barriers that spin").
-  static constexpr std::chrono::microseconds kSpinFor{2000};
+  // 70,000 pauses are about 2 ms here (28 ns each; 10 to 40 ns on other x86 cores). A count,
+  // not a clock: the engine reads no clock (tests/layering_test.cpp).
+  static constexpr int kSpins = 70000;
   static constexpr int kYields = 50;
   const std::uint32_t parties_;
   const bool spin_;
