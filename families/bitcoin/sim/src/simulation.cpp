@@ -350,33 +350,51 @@ void Simulation::ReturnToPool(std::uint32_t owner) {
 void Simulation::CountTxAcceptances() {
   // A transaction's reach times are the times of its k-th acceptances, which do not depend on
   // the order of acceptances at the same time: each window's are counted per transaction, and
-  // only a transaction whose count passes a target in the window has its times sorted.
+  // only the transactions whose count passes a target in the window have their times sorted,
+  // gathered in one more pass (many may pass in one window, after a partition heals).
   std::vector<bitcoin::TxHandle>& touched = tx_touched_;
   touched.clear();
   for (const std::vector<TxAcceptance>& list : tx_journals_) {
     for (const TxAcceptance& a : list) {
-      TxProgress& tp = tx_progress_[a.tx];
-      if (tp.in_window++ == 0) touched.push_back(a.tx);
+      if (tx_progress_[a.tx].in_window++ == 0) touched.push_back(a.tx);
     }
   }
+  // Whether the window took a transaction's count from `before` to `after` past target k (50
+  // and 90 %).
+  const auto passes_target = [this](int k, std::uint32_t before, std::uint32_t after) {
+    return reach_targets_[k] > before && reach_targets_[k] <= after;
+  };
+  tx_passing_.clear();
   for (bitcoin::TxHandle t : touched) {
     TxProgress& tp = tx_progress_[t];
     const std::uint32_t before = tp.nodes_with_tx;
     tp.nodes_with_tx += tp.in_window;
-    tp.in_window = 0;
-    for (int k = 0; k < 2; ++k) {
-      const std::uint32_t target = reach_targets_[k];
-      if (target <= before || target > tp.nodes_with_tx) continue;
-      std::vector<TimeNs>& times = tx_times_;
-      times.clear();
-      for (const std::vector<TxAcceptance>& list : tx_journals_) {
-        for (const TxAcceptance& a : list) {
-          if (a.tx == t) times.push_back(a.at);
+    const std::uint32_t after = tp.nodes_with_tx;
+    const bool passes = passes_target(0, before, after) || passes_target(1, before, after);
+    tp.in_window = passes ? 1 : 0;  // 1 marks it for the gathering below
+    if (passes) tx_passing_.push_back({t, before});
+  }
+  if (!tx_passing_.empty()) {
+    std::vector<TxAcceptance>& times = tx_times_;
+    times.clear();
+    for (const std::vector<TxAcceptance>& list : tx_journals_) {
+      for (const TxAcceptance& a : list) {
+        if (tx_progress_[a.tx].in_window != 0) times.push_back(a);
+      }
+    }
+    std::sort(times.begin(), times.end(), [](const TxAcceptance& x, const TxAcceptance& y) {
+      return x.tx != y.tx ? x.tx < y.tx : x.at < y.at;
+    });
+    for (const auto& [t, before] : tx_passing_) {
+      TxProgress& tp = tx_progress_[t];
+      tp.in_window = 0;
+      const auto first = std::lower_bound(times.begin(), times.end(), t,
+                                          [](const TxAcceptance& a, bitcoin::TxHandle x) { return a.tx < x; });
+      for (int k = 0; k < 2; ++k) {
+        if (passes_target(k, before, tp.nodes_with_tx)) {
+          tp.reached_at[k] = first[reach_targets_[k] - before - 1].at;
         }
       }
-      const auto kth = times.begin() + (target - before - 1);
-      std::nth_element(times.begin(), kth, times.end());
-      tp.reached_at[k] = *kth;
     }
   }
   for (std::vector<TxAcceptance>& list : tx_journals_) list.clear();

@@ -34,8 +34,8 @@ class ParetoZiggurat {
   // doubles.
   static constexpr double kMaxShape = 1e12;
 
-  // Any finite alpha > 1.
-  explicit ParetoZiggurat(double alpha);
+  // Any finite shape > 1 (above kMaxShape it draws as kMaxShape).
+  explicit ParetoZiggurat(double shape);
 
   double alpha() const { return alpha_; }
 

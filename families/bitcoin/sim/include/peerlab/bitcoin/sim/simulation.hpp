@@ -257,7 +257,9 @@ class Simulation final : public Protocol {
   std::vector<std::uint32_t> reach_targets_;  // nodes needed for 50, 90, 99, 100 %
   struct TxProgress {
     std::uint32_t nodes_with_tx = 0;
-    std::uint32_t in_window = 0;      // acceptances held in the window (CountTxAcceptances)
+    // Acceptances held in the window, then whether the window took it past a target
+    // (CountTxAcceptances; 0 between windows).
+    std::uint32_t in_window = 0;
     TimeNs reached_at[2] = {-1, -1};  // 50 %, 90 %
   };
   std::vector<TxProgress> tx_progress_;  // indexed by TxHandle
@@ -268,8 +270,11 @@ class Simulation final : public Protocol {
     bitcoin::TxHandle tx;
   };
   std::vector<std::vector<TxAcceptance>> tx_journals_;
-  std::vector<bitcoin::TxHandle> tx_touched_;  // scratch of CountTxAcceptances
-  std::vector<TimeNs> tx_times_;      // scratch of CountTxAcceptances
+  // Scratch of CountTxAcceptances: the transactions accepted in the window, those among them
+  // that passed a target (with their count before it), and the passing ones' acceptances.
+  std::vector<bitcoin::TxHandle> tx_touched_;
+  std::vector<std::pair<bitcoin::TxHandle, std::uint32_t>> tx_passing_;
+  std::vector<TxAcceptance> tx_times_;
   // Applies the window's tx_journals_ to tx_progress_ (OnWindowEnd).
   void CountTxAcceptances();
   // Partitions: nodes per tip while the scenario has network events, and the healed
