@@ -113,6 +113,37 @@ TEST(EventQueue, MatchesSortedOrderAcrossRungsBurstsAndDrains) {
   }
 }
 
+// Bucket widths are powers of two (a shift per placement): a rung spanning most of time, up to
+// kTimeNever itself, must neither overflow its bucket bounds nor lose the order. Events from
+// 0 to kTimeNever, in every rung, with pushes between pops.
+TEST(EventQueue, MatchesSortedOrderUpToTheEndOfTime) {
+  CheckedQueue checked;
+  std::vector<Event>& reference = checked.reference;
+  Rng rng(13);
+  std::uint32_t seq = 0;
+  TimeNs now = 0;
+  auto push = [&](TimeNs t) { checked.Push(Make(t, EventKind::kTimer, 1, seq++, 0)); };
+  const TimeNs far[] = {kTimeNever, kTimeNever - 1, kTimeNever / 2 + 1, TimeNs{1} << 62,
+                        (TimeNs{1} << 62) + 12345, kTimeNever - 1'000'000'000};
+  for (int round = 0; round < 4; ++round) {
+    for (TimeNs t : far) push(t);
+    for (int i = 0; i < 3000 && now < kTimeNever; ++i) {
+      push(now + static_cast<TimeNs>(rng.Below(static_cast<std::uint64_t>(kTimeNever - now))));
+    }
+    for (int i = 0; i < 2000; ++i) {
+      if (rng.Below(3) == 0 && now < kTimeNever) {
+        const std::uint64_t room = static_cast<std::uint64_t>(kTimeNever - now);
+        push(now + static_cast<TimeNs>(rng.Below(std::min<std::uint64_t>(room, 1'000'000'000))));
+      } else {
+        now = checked.PopAndCheck();
+      }
+    }
+  }
+  while (!reference.empty()) now = checked.PopAndCheck();
+  EXPECT_EQ(now, kTimeNever);
+  EXPECT_TRUE(checked.q.empty());
+}
+
 // A family arming a timer at every node for one instant right after the queue has handed that
 // instant down (Tendermint's set-up: flush timers at `flush_throttle`): thousands of pushes into
 // `bottom` that no finer rung can spread, which `bottom` then holds as a heap (event_queue.hpp).

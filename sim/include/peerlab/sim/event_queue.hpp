@@ -96,8 +96,9 @@ class EventQueue {
   }
 
   void Push(const Event& e) {
+    PEERLAB_ASSERT(e.time >= 0);
     ++size_;
-    if (e.time >= top_start_) {
+    if (static_cast<std::uint64_t>(e.time) >= top_start_) {
       top_.push_back(e);
       top_min_ = std::min(top_min_, e.time);
       top_max_ = std::max(top_max_, e.time);
@@ -125,18 +126,26 @@ class EventQueue {
   static constexpr std::size_t kBottomMax = 256;
   // Few enough that the buckets' tails (where pushes append) stay in L2: with 2^15 buckets a
   // push into a rung was a cache miss; 2^10 cut the whole run's last-level misses by 7 % and
-  // sped up the hold benchmark, at the price of a little more sorting.
+  // sped up the hold benchmark, at the price of a little more sorting. (A rung uses up to twice
+  // this, its bucket width being rounded down to a power of two.)
   static constexpr std::uint32_t kMaxBuckets = 1u << 10;
 
+  // Bucket widths are powers of two, so placing an event is a shift, not a 64-bit divide (one
+  // per event and rung it passes through). Which bucket holds an event never decides the
+  // order, only how much sorting is left for `bottom`.
   struct Rung {
     TimeNs start = 0;
-    TimeNs width = 1;
+    std::uint32_t shift = 0;    // bucket width: 2^shift ns
     std::uint32_t current = 0;  // first bucket not yet handed down
     std::uint32_t used = 0;     // buckets in use: [start, start + used * width)
     std::vector<std::vector<Event>> buckets;  // only the first `used` are in use
 
-    TimeNs BucketStart(std::uint32_t i) const { return start + static_cast<TimeNs>(i) * width; }
-    std::uint32_t BucketOf(TimeNs t) const { return static_cast<std::uint32_t>((t - start) / width); }
+    // The time bucket i (<= used) starts at, unsigned: the end of a rung near the end of time
+    // may lie past kTimeNever (never past 2^64: start + (hi - lo) + width).
+    std::uint64_t BucketStart(std::uint32_t i) const {
+      return static_cast<std::uint64_t>(start) + (static_cast<std::uint64_t>(i) << shift);
+    }
+    std::uint32_t BucketOf(TimeNs t) const { return static_cast<std::uint32_t>((t - start) >> shift); }
   };
 
   void PlaceBelowTop(const Event& e);
@@ -156,7 +165,7 @@ class EventQueue {
   std::array<Rung, kMaxRungs> rungs_;  // coarsest first; only the first rung_count_ are live
   std::size_t rung_count_ = 0;
   std::vector<Event> top_;     // unsorted; times >= top_start_
-  TimeNs top_start_ = 0;
+  std::uint64_t top_start_ = 0;  // unsigned: 2^63 once an event at kTimeNever left top
   TimeNs top_min_ = kTimeNever;
   TimeNs top_max_ = 0;
   std::size_t size_ = 0;
