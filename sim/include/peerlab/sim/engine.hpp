@@ -120,10 +120,21 @@ class Engine {
   }
   // Starts loading what the engine itself needs for the event `e` (the flow model's
   // connection states of its node, and a due second flight); nothing for other link models.
+  // A delivery's node mostly answers on the slot it arrived on (getdata, tx): that
+  // connection's flow state too.
   [[gnu::always_inline]] void PrefetchEngineState(const Event& e) const {
     if (!flow_links_ || e.a >= node_count()) return;
     flow_links_->PrefetchConnections(e.a);
+    if (e.kind() == EventKind::kDeliver) flow_links_->PrefetchConnection(e.a, e.b);
     if (e.kind() == EventKind::kUplink) flow_links_->PrefetchFlight(e.a, e.b);
+  }
+  // Starts loading the records of `node`'s connection `slot` (the engine's, and the flow
+  // model's window state): a family calls it for an event after which the node sends on
+  // that connection (Bitcoin: an outbound peer's trickle timer).
+  [[gnu::always_inline]] void PrefetchConnection(NodeIndex node, Slot slot) const {
+    const std::vector<PeerLink>& row = peers_[node];
+    if (slot < row.size()) __builtin_prefetch(&row[slot]);
+    if (flow_links_) flow_links_->PrefetchConnection(node, slot);
   }
   // Arms a timer of `node` at `at`; the family reads the payload back in OnTimer (e.b, e.c).
   void SetTimer(NodeIndex node, TimeNs at, std::uint32_t b, std::uint32_t c) {

@@ -147,6 +147,11 @@ class FlowLinks {
       if (row.size() > 2) __builtin_prefetch(row.data() + row.size() - 1, 1);
     }
   }
+  // One connection's state (its node will send on it).
+  [[gnu::always_inline]] void PrefetchConnection(std::uint32_t node, std::uint32_t slot) const {
+    const std::vector<Conn>& row = conns_[node];
+    if (slot < row.size()) __builtin_prefetch(&row[slot], 1);
+  }
   [[gnu::always_inline]] void PrefetchFlight(std::uint32_t node, std::uint32_t flight) const {
     const std::vector<Flight>& flights = PartOf(node).flights;
     if (flight < flights.size()) __builtin_prefetch(&flights[flight], 1);

@@ -116,7 +116,13 @@ class Simulation final : public Protocol {
     if (next.kind() == EventKind::kDeliver) {
       nodes_[next.a].PrefetchPeer(next.b);
       __builtin_prefetch(&MessageOf(next.c));
-    } else if (next.kind() == EventKind::kTimer) nodes_[next.a].PrefetchTimer(next.c, next.b);
+    } else if (next.kind() == EventKind::kTimer) {
+      nodes_[next.a].PrefetchTimer(next.c, next.b);
+      // An outbound peer's trickle sends on that connection (its argument is the slot).
+      if (static_cast<bitcoin::Timer::Kind>(next.c) == bitcoin::Timer::Kind::kTrickleOutbound) {
+        engine_->PrefetchConnection(next.a, next.b);
+      }
+    }
     if (after) nodes_[after->a].Prefetch();
   }
   // sim::Protocol.
