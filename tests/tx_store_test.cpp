@@ -1,5 +1,6 @@
-// TxStore::RanksBefore, the order in which nodes announce and mine transactions, must be
-// FeeRateLess's exact order (reversed) whatever the doubles it compares first say.
+// TxStore::RanksBefore (and RankedBefore on keys read once), the order in which nodes announce
+// and mine transactions, must be FeeRateLess's exact order (reversed) whatever the doubles it
+// compares first say.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -23,6 +24,9 @@ void ExpectSameOrder(const TxStore& txs) {
   for (TxHandle a = 0; a < n; ++a) {
     for (TxHandle b = 0; b < n; ++b) {
       ASSERT_EQ(txs.RanksBefore(a, b), ExactlyBefore(txs, a, b)) << "a=" << a << " b=" << b;
+      // The same order from keys read once (the trickle's sort).
+      ASSERT_EQ(txs.RankedBefore(txs.RankOf(a), txs.RankOf(b)), ExactlyBefore(txs, a, b))
+          << "ranked a=" << a << " b=" << b;
     }
   }
 }

@@ -227,10 +227,16 @@ void Node::AnnounceTxs(TimeNs now, PeerId peer, Outbox& out) {
     if (a.from != peer && wanted(a.tx)) queue.push_back(a.tx);
   }
   hot.cursor = end;
-  // Announce the best-paying transactions first, as Core does.
-  std::sort(queue.begin(), queue.end(), [&](TxHandle a, TxHandle b) {
-    return txs_->RanksBefore(a, b);
+  // Announce the best-paying transactions first, as Core does. Each key is read once (an
+  // insertion sort of a dozen compares each about five times), from an array indexed by
+  // transaction.
+  std::vector<TxStore::Ranked>& ranked = out.tx_ranked;
+  ranked.clear();
+  for (TxHandle t : queue) ranked.push_back(txs_->RankOf(t));
+  std::sort(ranked.begin(), ranked.end(), [&](const TxStore::Ranked& a, const TxStore::Ranked& b) {
+    return txs_->RankedBefore(a, b);
   });
+  for (std::size_t i = 0; i < ranked.size(); ++i) queue[i] = ranked[i].tx;
   SendTxInv(now, peer, out);
 }
 

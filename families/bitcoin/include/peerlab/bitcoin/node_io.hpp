@@ -187,6 +187,7 @@ class Outbox {
     std::uint32_t seq;
   };
   std::vector<TxCandidate> tx_sorted;
+  std::vector<TxStore::Ranked> tx_ranked;  // an outbound peer's candidates with their keys
 
  private:
   MessagePool* pool_;
