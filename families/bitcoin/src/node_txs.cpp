@@ -210,32 +210,30 @@ void Node::AnnounceTxs(TimeNs now, PeerId peer, Outbox& out) {
   PeerTxHot& hot = tx_.hot[peer];
   const PeerTx& ptx = *peers_[peer].tx;  // only its known words and, rarely, `left` are read
   // The candidates: what did not fit last time, then the log from the peer's cursor (not
-  // what came from it), less what left the mempool or the peer is known to have.
-  std::vector<TxHandle>& queue = out.tx_scratch;
-  queue.clear();
+  // what came from it), less what left the mempool or the peer is known to have; each with
+  // its rank key, read once (an insertion sort of a dozen compares each about five times).
+  std::vector<TxStore::Ranked>& ranked = out.tx_ranked;
+  ranked.clear();
   const auto wanted = [&](TxHandle t) {
     return TxHas(t, kTxInMempool) && !hot.known.Contains(t, ptx.known_words);
   };
   if (hot.has_left) {
     for (TxHandle t : ptx.left) {
-      if (wanted(t)) queue.push_back(t);
+      if (wanted(t)) ranked.push_back(txs_->RankOf(t));
     }
   }
   const std::uint32_t end = tx_.LogEnd();
   for (std::uint32_t seq = hot.cursor; seq != end; ++seq) {
     const TxRelay::Accepted& a = tx_.LogAt(seq);
-    if (a.from != peer && wanted(a.tx)) queue.push_back(a.tx);
+    if (a.from != peer && wanted(a.tx)) ranked.push_back(txs_->RankOf(a.tx));
   }
   hot.cursor = end;
-  // Announce the best-paying transactions first, as Core does. Each key is read once (an
-  // insertion sort of a dozen compares each about five times), from an array indexed by
-  // transaction.
-  std::vector<TxStore::Ranked>& ranked = out.tx_ranked;
-  ranked.clear();
-  for (TxHandle t : queue) ranked.push_back(txs_->RankOf(t));
+  // Announce the best-paying transactions first, as Core does.
   std::sort(ranked.begin(), ranked.end(), [&](const TxStore::Ranked& a, const TxStore::Ranked& b) {
     return txs_->RankedBefore(a, b);
   });
+  std::vector<TxHandle>& queue = out.tx_scratch;
+  queue.resize(ranked.size());
   for (std::size_t i = 0; i < ranked.size(); ++i) queue[i] = ranked[i].tx;
   SendTxInv(now, peer, out);
 }
