@@ -53,15 +53,9 @@ class TxStore {
   // quotient of two integers below 2^53 is correctly rounded, so rounding keeps the exact order
   // or merges it into a tie, and a tie is settled exactly. A fee of 2^53 sat or more (beyond
   // all the money there is) would make the doubles inexact: then every comparison is exact.
-  bool RanksBefore(TxHandle a, TxHandle b) const {
-    const double ka = fee_rate_keys_[a];
-    const double kb = fee_rate_keys_[b];
-    if (ka != kb && keys_exact_) return ka > kb;
-    return FeeRateLess(txs_[b], b, txs_[a], a);
-  }
-  // A transaction's rank key (what RanksBefore compares first), for sorts that read each key
-  // once instead of at every comparison: RanksBefore(a, b) == RankedBefore({key(a), a},
-  // {key(b), b}).
+  bool RanksBefore(TxHandle a, TxHandle b) const { return RankedBefore(RankOf(a), RankOf(b)); }
+  // A transaction with its rank key (what RanksBefore compares first), for sorts that read
+  // each key once instead of at every comparison.
   struct Ranked {
     double key;
     TxHandle tx;
