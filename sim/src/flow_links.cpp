@@ -101,7 +101,11 @@ void FlowLinks::Send(TimeNs now, std::uint32_t node, std::uint32_t slot,
           std::min<std::uint64_t>(std::uint64_t{c.cwnd} + item.bytes, spec_.receive_window_bytes));
     }
     c.last_sent = now;
-    out.push_back({item, links_.Depart(now, node, item.to, item.bytes)});
+    // Built in place: a Delivery made on the stack was copied in wider loads than its fields
+    // were written with, a store forward that fails and waits for every miss before it.
+    Delivery& d = out.emplace_back();
+    d.item = item;
+    d.departure = links_.Depart(now, node, item.to, item.bytes);
     return;
   }
   StartTransfer(now, node, c, slot, item, out);

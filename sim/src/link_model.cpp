@@ -46,18 +46,6 @@ DurationNs LinkModel::DrawLatency(std::uint32_t from, std::uint32_t to_region) {
   return SaturatingNs(drawn);
 }
 
-Departure LinkModel::Depart(TimeNs now, std::uint32_t from, std::uint32_t to,
-                            std::uint32_t wire_bytes) {
-  NodeLinks& s = nodes_[from];
-  const TimeNs up_start = std::max(now, s.uplink_free_at);
-  // Saturating sums (util/time.hpp): equal to the plain ones until a time passes kTimeBeyond,
-  // after every run's end, so a backlog at an absurdly slow link cannot overflow.
-  const TimeNs up_end =
-      SaturatingAdd(up_start, TransmitTimeAt(wire_bytes, s.upload_ns_per_byte));
-  s.uplink_free_at = up_end;
-  return {up_start, up_end, DrawLatency(from, region_[to]), to, wire_bytes};
-}
-
 Departure LinkModel::DepartFlight(TimeNs now, std::uint32_t from, std::uint32_t to,
                                   std::uint32_t wire_bytes) {
   NodeLinks& s = nodes_[from];

@@ -118,12 +118,15 @@ class Engine {
   [[gnu::always_inline]] void PrefetchLink(NodeIndex node, Slot slot) const {
     if (network_window_ == 0) links_.Prefetch(peers_[node][slot].remote);
   }
-  // Starts loading what the engine itself needs for the event `e` (the flow model's
-  // connection states of its node, and a due second flight); nothing for other link models.
-  // A delivery's node mostly answers on the slot it arrived on (getdata, tx): that
-  // connection's flow state too.
+  // Starts loading what the engine itself needs for the event `e`: its node's uplink and
+  // latency stream (the node may send; perf had a miss on each in every first send), and
+  // with the flow model the node's connection states and a due second flight. A delivery's
+  // node mostly answers on the slot it arrived on (getdata, tx): that connection's flow state
+  // too.
   [[gnu::always_inline]] void PrefetchEngineState(const Event& e) const {
-    if (!flow_links_ || e.a >= node_count()) return;
+    if (e.a >= node_count()) return;
+    links_.PrefetchSender(e.a);
+    if (!flow_links_) return;
     flow_links_->PrefetchConnections(e.a);
     if (e.kind() == EventKind::kDeliver) flow_links_->PrefetchConnection(e.a, e.b);
     if (e.kind() == EventKind::kUplink) flow_links_->PrefetchFlight(e.a, e.b);

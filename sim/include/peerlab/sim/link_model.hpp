@@ -14,6 +14,7 @@
 // arrive later never arrives, whatever the bandwidth (down to 1 bit/s) or the backlog.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <optional>
 #include <vector>
@@ -48,8 +49,21 @@ class LinkModel {
   TimeNs Send(TimeNs now, std::uint32_t from, std::uint32_t to, std::uint32_t wire_bytes) {
     return Arrive(Depart(now, from, to, wire_bytes));
   }
-  // Send's sender side: reserves the uplink and draws the latency.
-  Departure Depart(TimeNs now, std::uint32_t from, std::uint32_t to, std::uint32_t wire_bytes);
+  // Send's sender side: reserves the uplink and draws the latency. Inline: returned through
+  // memory from a call, its fields were read back in wider loads than they were written with,
+  // and the store forwarding that fails there held every send up (perf: half of
+  // FlowLinks::Send's samples on the read after the call).
+  Departure Depart(TimeNs now, std::uint32_t from, std::uint32_t to, std::uint32_t wire_bytes) {
+    NodeLinks& s = nodes_[from];
+    const TimeNs up_start = std::max(now, s.uplink_free_at);
+    // Saturating sums (util/time.hpp): equal to the plain ones until a time passes
+    // kTimeBeyond, after every run's end, so a backlog at an absurdly slow link cannot
+    // overflow.
+    const TimeNs up_end =
+        SaturatingAdd(up_start, TransmitTimeAt(wire_bytes, s.upload_ns_per_byte));
+    s.uplink_free_at = up_end;
+    return {up_start, up_end, DrawLatency(from, region_[to]), to, wire_bytes};
+  }
   // The receiver's side: reserves its downlink (in the order departures are applied) and
   // returns the arrival time.
   TimeNs Arrive(const Departure& d);
@@ -106,6 +120,12 @@ class LinkModel {
   // waits for their misses together rather than one by one.
   [[gnu::always_inline]] void Prefetch(std::uint32_t node) const {
     __builtin_prefetch(&nodes_[node], 1);
+  }
+  // Starts loading what `node` needs to send: its uplink and its latency stream (two lines,
+  // each otherwise a miss on the first message of the node's event).
+  [[gnu::always_inline]] void PrefetchSender(std::uint32_t node) const {
+    __builtin_prefetch(&nodes_[node], 1);
+    if (node < jitter_rng_.size()) __builtin_prefetch(&jitter_rng_[node], 1);
   }
 
  private:
