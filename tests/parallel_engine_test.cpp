@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cstdint>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -21,6 +22,7 @@
 #include "peerlab/scenario/scenario.hpp"
 #include "peerlab/sim/engine.hpp"
 #include "peerlab/sim/shard_claims.hpp"
+#include "peerlab/util/cache_line.hpp"
 
 namespace peerlab::scenario {
 namespace {
@@ -206,6 +208,27 @@ TEST(ShardClaims, ConcurrentWorkersRunEveryPlaceOnce) {
       ASSERT_EQ(runs[p].exchange(0), 1u) << "place " << p << " in round " << round;
     }
   }
+}
+
+// Per-thread state side by side (a pool, a journal, a queue per shard) must not share cache
+// lines, or the shards' threads take the lines from each other on every write.
+TEST(OnOwnLines, ElementsOfAVectorShareNoCacheLine) {
+  std::vector<OnOwnLines<std::vector<std::uint32_t>>> lists(5);
+  for (std::size_t i = 0; i < lists.size(); ++i) {
+    const auto at = reinterpret_cast<std::uintptr_t>(&lists[i]);
+    EXPECT_EQ(at % kCacheLine, 0u) << "element " << i;
+    if (i > 0) EXPECT_GE(at - reinterpret_cast<std::uintptr_t>(&lists[i - 1]), kCacheLine);
+  }
+  // Used as what it wraps.
+  std::vector<std::uint32_t>& list = lists[3];
+  list.push_back(7);
+  EXPECT_EQ(lists[3].size(), 1u);
+  EXPECT_EQ(lists[2].size(), 0u);
+  std::vector<OnOwnLines<std::map<int, int>>> maps;
+  maps.assign(2, {});
+  maps[1][4] = 5;
+  EXPECT_EQ(maps[1].at(4), 5);
+  EXPECT_TRUE(maps[0].empty());
 }
 
 }  // namespace

@@ -67,7 +67,7 @@ void Engine::SetUpShards() {
 
   // What set-up pushed moves to its shard's queue (or the queue outside the nodes).
   EventQueue all = std::move(queues_[0]);
-  queues_ = std::vector<EventQueue>(k + 1);
+  queues_ = std::vector<OnOwnLines<EventQueue>>(k + 1);
   while (!all.empty()) PushSharded(all.Pop());
   std::map<std::uint64_t, Address> aliases = std::move(link_alias_[0]);
   link_alias_.assign(k, {});

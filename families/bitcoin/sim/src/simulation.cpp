@@ -329,19 +329,19 @@ void Simulation::SetUpContextsFor(std::uint32_t contexts) {
   for (bitcoin::MessagePool& pool : pools_) outboxes_.emplace_back(pool);
   journals_.resize(contexts);
   tx_journals_.resize(contexts);
-  returns_.assign(contexts, std::vector<std::vector<MessageHandle>>(contexts));
-  retains_.assign(contexts, std::vector<std::vector<MessageHandle>>(contexts));
+  returns_.assign(contexts, HandleLists(contexts));
+  retains_.assign(contexts, HandleLists(contexts));
 }
 
 void Simulation::ReturnToPool(std::uint32_t owner) {
   // Duplicates first: a message duplicated and released in one window stays alive until both
   // are applied. Each pool sees its own operations in the order they had in one list, so the
   // pools (and every handle they give out) do not depend on which thread applies them.
-  for (std::vector<std::vector<MessageHandle>>& by_pool : retains_) {
+  for (HandleLists& by_pool : retains_) {
     for (MessageHandle m : by_pool[owner]) pools_[owner].AddRef(m);
     by_pool[owner].clear();
   }
-  for (std::vector<std::vector<MessageHandle>>& by_pool : returns_) {
+  for (HandleLists& by_pool : returns_) {
     for (MessageHandle m : by_pool[owner]) pools_[owner].Release(m);
     by_pool[owner].clear();
   }

@@ -34,6 +34,7 @@
 #include "peerlab/sim/shared_uplink.hpp"
 #include "peerlab/sim/topology.hpp"
 #include "peerlab/sim/transport.hpp"
+#include "peerlab/util/cache_line.hpp"
 #include "peerlab/util/rng.hpp"
 #include "peerlab/util/status.hpp"
 
@@ -522,8 +523,9 @@ class Engine {
   std::map<std::uint64_t, Pipe> dedicated_pipes_;     // key: node << 32 | slot
   LinkModel links_;
   // One queue per shard, then one for events outside the nodes when sharded (with one shard,
-  // one queue holds them all).
-  std::vector<EventQueue> queues_;
+  // one queue holds them all). Each on cache lines of its own: one shard's pops and another's
+  // pushes shared the line where one queue's counters met the next one's bottom.
+  std::vector<OnOwnLines<EventQueue>> queues_;
   std::vector<std::uint32_t> sequence_;  // per event source: nodes, oracle, workload, events, lifecycle
   TimeNs end_at_ = kTimeLimit;
   std::vector<TimeNs> snapshot_times_;     // ascending
@@ -533,7 +535,7 @@ class Engine {
   std::vector<std::uint32_t> node_as_;
   std::vector<std::pair<Address, NodeIndex>> alias_table_;  // sorted: -> node
   // node << 32 | slot -> address, per shard (written by the node's own dials).
-  std::vector<std::map<std::uint64_t, Address>> link_alias_;
+  std::vector<OnOwnLines<std::map<std::uint64_t, Address>>> link_alias_;
 
   // Set while a delay partition may change when messages arrive: the one branch network
   // events add to the per-message path.
@@ -587,8 +589,10 @@ class Engine {
     std::uint32_t held_index = 0;
     std::uint64_t events = 0;
     Counters counters;
-    std::vector<std::vector<HeldArrival>> held;  // by receiving shard
-    std::vector<std::vector<Event>> crossing;    // pushed from a window into another shard
+    // By receiving shard; each list on cache lines of its own (the lists of all contexts are
+    // written at once, and small blocks of the heap lie side by side).
+    std::vector<OnOwnLines<std::vector<HeldArrival>>> held;
+    std::vector<OnOwnLines<std::vector<Event>>> crossing;  // pushed from a window into another shard
     std::vector<SharedUplinks::Item> uplink_scratch;
     std::vector<FlowLinks::Delivery> flow_scratch;
   };

@@ -54,6 +54,7 @@
 #include "peerlab/sim/network_spec.hpp"
 #include "peerlab/sim/shard_map.hpp"
 #include "peerlab/sim/shared_uplink.hpp"
+#include "peerlab/util/cache_line.hpp"
 #include "peerlab/util/time.hpp"
 
 namespace peerlab::sim {
@@ -227,8 +228,8 @@ class FlowLinks {
   // The flow's share of its receiver's downlink, as its sender knows it.
   double DownlinkCap(const Flow& f) const;
   // What one shard's calls write besides their nodes' state: second-flight records (numbered
-  // within the shard) and scratch space.
-  struct Part {
+  // within the shard) and scratch space. On cache lines of its own (shards write theirs at once).
+  struct alignas(kCacheLine) Part {
     std::vector<Flight> flights;
     std::uint32_t free_flight = kNoFlight;
     std::vector<std::uint32_t> moved;

@@ -26,6 +26,7 @@
 #include "peerlab/bitcoin/sim/report.hpp"
 #include "peerlab/plan/network_plan.hpp"
 #include "peerlab/sim/run_events.hpp"
+#include "peerlab/util/cache_line.hpp"
 #include "peerlab/util/rng.hpp"
 #include "peerlab/util/status.hpp"
 
@@ -222,12 +223,15 @@ class Simulation final : public Protocol {
   std::unique_ptr<Engine> engine_;
   bitcoin::BlockStore store_;
   bitcoin::TxStore tx_store_;
-  std::vector<bitcoin::MessagePool> pools_;     // per engine context
-  std::vector<bitcoin::Outbox> outboxes_;       // per engine context (scratch)
+  // What each context writes during a window lies on cache lines of its own (OnOwnLines): a
+  // shard's thread writing its pool's free list took the line from the other shard's pool.
+  std::vector<OnOwnLines<bitcoin::MessagePool>> pools_;  // per engine context
+  std::vector<OnOwnLines<bitcoin::Outbox>> outboxes_;    // per engine context (scratch)
   // [context][pool]: messages of another context's pool that a context released (returns_) or
   // duplicated (retains_) in a window, for that pool's shard to apply after it.
-  std::vector<std::vector<std::vector<MessageHandle>>> returns_;
-  std::vector<std::vector<std::vector<MessageHandle>>> retains_;
+  using HandleLists = std::vector<OnOwnLines<std::vector<MessageHandle>>>;
+  std::vector<HandleLists> returns_;
+  std::vector<HandleLists> retains_;
   std::vector<bitcoin::Node> nodes_;
   Status wire_check_status_;
 
@@ -250,7 +254,7 @@ class Simulation final : public Protocol {
     std::uint32_t node;
     bitcoin::Observation observation;
   };
-  std::vector<std::vector<Observed>> journals_;  // per engine context
+  std::vector<OnOwnLines<std::vector<Observed>>> journals_;  // per engine context
   // Observations, aggregated as they happen.
   std::vector<BlockProgress> block_progress_;  // indexed by BlockHandle
   bool record_arrivals_ = false;
@@ -275,7 +279,7 @@ class Simulation final : public Protocol {
     TimeNs at;
     bitcoin::TxHandle tx;
   };
-  std::vector<std::vector<TxAcceptance>> tx_journals_;
+  std::vector<OnOwnLines<std::vector<TxAcceptance>>> tx_journals_;
   // Scratch of CountTxAcceptances: the transactions accepted in the window, those among them
   // that passed a target (with their count before it), and the passing ones' acceptances.
   std::vector<bitcoin::TxHandle> tx_touched_;
