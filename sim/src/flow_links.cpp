@@ -101,8 +101,7 @@ void FlowLinks::Send(TimeNs now, std::uint32_t node, std::uint32_t slot,
           std::min<std::uint64_t>(std::uint64_t{c.cwnd} + item.bytes, spec_.receive_window_bytes));
     }
     c.last_sent = now;
-    // Built in place: a Delivery made on the stack was copied in wider loads than its fields
-    // were written with, a store forward that fails and waits for every miss before it.
+    // Built in place rather than on the stack and copied in.
     Delivery& d = out.emplace_back();
     d.item = item;
     d.departure = links_.Depart(now, node, item.to, item.bytes);

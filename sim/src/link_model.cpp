@@ -46,15 +46,6 @@ DurationNs LinkModel::DrawLatency(std::uint32_t from, std::uint32_t to_region) {
   return SaturatingNs(drawn);
 }
 
-Departure LinkModel::DepartFlight(TimeNs now, std::uint32_t from, std::uint32_t to,
-                                  std::uint32_t wire_bytes) {
-  NodeLinks& s = nodes_[from];
-  const TimeNs up_start = std::max(now, s.uplink_free_at);
-  const TimeNs up_end = SaturatingAdd(up_start, TransmitTimeAt(wire_bytes, s.upload_ns_per_byte));
-  s.uplink_free_at = up_end;
-  return {up_start, up_end, MeanLatency(from, to), to, wire_bytes};
-}
-
 TimeNs LinkModel::Arrive(const Departure& d) {
   NodeLinks& r = nodes_[d.to];
   // The downlink takes the bytes as they come in (cut-through) once it is free; a message whose

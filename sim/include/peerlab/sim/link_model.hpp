@@ -17,6 +17,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <optional>
+#include <utility>
 #include <vector>
 
 #include "peerlab/sim/network_spec.hpp"
@@ -49,19 +50,11 @@ class LinkModel {
   TimeNs Send(TimeNs now, std::uint32_t from, std::uint32_t to, std::uint32_t wire_bytes) {
     return Arrive(Depart(now, from, to, wire_bytes));
   }
-  // Send's sender side: reserves the uplink and draws the latency. Inline: returned through
-  // memory from a call, its fields were read back in wider loads than they were written with,
-  // and the store forwarding that fails there held every send up (perf: half of
-  // FlowLinks::Send's samples on the read after the call).
+  // Send's sender side: reserves the uplink and draws the latency. Inline, so a caller builds
+  // the departure where it keeps it (a burst's: in place, FlowLinks::Send) rather than copying
+  // it back from a call's stack.
   Departure Depart(TimeNs now, std::uint32_t from, std::uint32_t to, std::uint32_t wire_bytes) {
-    NodeLinks& s = nodes_[from];
-    const TimeNs up_start = std::max(now, s.uplink_free_at);
-    // Saturating sums (util/time.hpp): equal to the plain ones until a time passes
-    // kTimeBeyond, after every run's end, so a backlog at an absurdly slow link cannot
-    // overflow.
-    const TimeNs up_end =
-        SaturatingAdd(up_start, TransmitTimeAt(wire_bytes, s.upload_ns_per_byte));
-    s.uplink_free_at = up_end;
+    const auto [up_start, up_end] = TakeUplink(now, from, wire_bytes);
     return {up_start, up_end, DrawLatency(from, region_[to]), to, wire_bytes};
   }
   // The receiver's side: reserves its downlink (in the order departures are applied) and
@@ -75,7 +68,10 @@ class LinkModel {
     Arrive(DepartFlight(now, from, to, wire_bytes));
   }
   Departure DepartFlight(TimeNs now, std::uint32_t from, std::uint32_t to,
-                         std::uint32_t wire_bytes);
+                         std::uint32_t wire_bytes) {
+    const auto [up_start, up_end] = TakeUplink(now, from, wire_bytes);
+    return {up_start, up_end, MeanLatency(from, to), to, wire_bytes};
+  }
 
   // When a zero-size signal (TCP SYN, FIN) sent at `now` arrives: latency only, no pipe use.
   TimeNs Signal(TimeNs now, std::uint32_t from, std::uint32_t to) {
@@ -124,7 +120,7 @@ class LinkModel {
   // Starts loading what `node` needs to send: its uplink and its latency stream (two lines,
   // each otherwise a miss on the first message of the node's event).
   [[gnu::always_inline]] void PrefetchSender(std::uint32_t node) const {
-    __builtin_prefetch(&nodes_[node], 1);
+    Prefetch(node);
     if (node < jitter_rng_.size()) __builtin_prefetch(&jitter_rng_[node], 1);
   }
 
@@ -140,6 +136,16 @@ class LinkModel {
   };
   static_assert(sizeof(NodeLinks) == 32);
 
+  // Reserves `bytes` on `from`'s uplink from `now` (behind what it holds); returns when their
+  // first and last bytes leave it. Saturating sums (util/time.hpp): equal to the plain ones
+  // until a time passes kTimeBeyond, after every run's end, so a backlog at an absurdly slow
+  // link cannot overflow.
+  std::pair<TimeNs, TimeNs> TakeUplink(TimeNs now, std::uint32_t from, std::uint32_t bytes) {
+    NodeLinks& s = nodes_[from];
+    const TimeNs up_start = std::max(now, s.uplink_free_at);
+    s.uplink_free_at = SaturatingAdd(up_start, TransmitTimeAt(bytes, s.upload_ns_per_byte));
+    return {up_start, s.uplink_free_at};
+  }
   // A latency from `from`'s stream to a node in `to_region`.
   DurationNs DrawLatency(std::uint32_t from, std::uint32_t to_region);
   // The time `bytes` take at `ns_per_byte`, rounded up to a nanosecond and saturating (a block
